@@ -1,0 +1,73 @@
+// Shared pieces of the benchmarks: timing, child processes, and a moto server of our own.
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const HOIST = `${ROOT}dist/hoist.js`;
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs hoist as a process and returns its wall time in milliseconds; throws on a non-zero exit. */
+export function timeHoist(args, env) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [HOIST, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`hoist ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+export function runHoist(args, env, input) {
+  const r = spawnSync(process.execPath, [HOIST, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', input });
+  if (r.status !== 0) throw new Error(`hoist ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Uses HOIST_TEST_MOTO_URL when set; otherwise starts moto_server and returns how to stop it. */
+export async function moto() {
+  if (process.env.HOIST_TEST_MOTO_URL) return { url: process.env.HOIST_TEST_MOTO_URL, stop: async () => {} };
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const failed = new Promise((_, reject) =>
+    child.on('error', () => reject(new Error("moto_server not found: install moto 5.2.1 (pip install 'moto[server]==5.2.1')"))),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  };
+  for (let i = 0; i < 150; i++) {
+    const ok = await Promise.race([failed, fetch(`${url}/moto-api/`).then((r) => r.ok, () => false)]);
+    if (ok) return { url, stop };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error('moto_server did not answer within 15 s');
+}
+
+export function motoEnv(url) {
+  return { AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+}
+
+/** Prints one result row and remembers whether it met its target. */
+export function report(results, name, value, unit, target) {
+  const ok = value < target;
+  results.push({ name, value, unit, target, ok });
+  console.log(`${name.padEnd(52)} ${value.toFixed(0).padStart(7)} ${unit}   target < ${target} ${unit}   ${ok ? 'ok' : 'MISSED'}`);
+}

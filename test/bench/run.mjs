@@ -1,0 +1,11 @@
+// Runs every benchmark, prints its figures, and exits 1 when one misses its target.
+// Needs the bundle (npm run build) and, for the s3:// figures, moto_server on the PATH.
+import { benchManyInstanceGroups, benchStartup } from './startup.mjs';
+
+const results = [];
+console.log(`hoist benchmarks on ${process.platform}/${process.arch}, node ${process.version}\n`);
+await benchStartup(results);
+await benchManyInstanceGroups(results);
+const missed = results.filter((r) => !r.ok);
+console.log(`\n${results.length - missed.length} of ${results.length} figures within target`);
+process.exitCode = missed.length === 0 ? 0 : 1;

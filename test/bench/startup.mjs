@@ -1,0 +1,60 @@
+// Foundation benchmarks: CLI start-up on a folder store, and listing 200 instance groups on s3://.
+import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, moto, motoEnv, report, runHoist, timeHoist } from './lib.mjs';
+
+export async function benchStartup(results, runs = 15) {
+  const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-'));
+  try {
+    const env = { HOIST_STATE_STORE: `file://${dir}` };
+    runHoist(['create', 'cluster', 'bench.example.com', '--cloud', 'aws', '--zones', 'us-east-1a,us-east-1b'], env);
+    runHoist(['create', 'cluster', 'other.k8s.local'], env);
+    timeHoist(['--version'], env); // warm the file cache once
+    const version = median(Array.from({ length: runs }, () => timeHoist(['--version'], env).ms));
+    report(results, 'hoist --version (median)', version, 'ms', 300);
+    const get = median(Array.from({ length: runs }, () => timeHoist(['get', 'clusters'], env).ms));
+    report(results, 'hoist get clusters on file:// (median)', get, 'ms', 300);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchManyInstanceGroups(results, groups = 200, runs = 5) {
+  const server = await moto();
+  try {
+    const env = motoEnv(server.url);
+    const bucket = `hoist-bench-${Date.now()}`;
+    const s3 = new S3Client({ endpoint: server.url, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+    const state = { ...env, HOIST_STATE_STORE: `s3://${bucket}`, HOIST_CLUSTER_NAME: 'many.example.com' };
+    runHoist(['create', 'cluster', 'many.example.com', '--cloud', 'aws', '--zones', 'us-east-1a'], state);
+    const igs = Array.from({ length: groups }, (_, i) =>
+      [
+        'apiVersion: hoist.dev/v1alpha1',
+        'kind: InstanceGroup',
+        'metadata:',
+        `  name: nodes-${String(i).padStart(3, '0')}`,
+        '  labels:',
+        '    hoist.dev/cluster: many.example.com',
+        'spec:',
+        '  role: Node',
+        '  minSize: 1',
+        '  maxSize: 1',
+        '  subnets: [us-east-1a]',
+      ].join('\n'),
+    ).join('\n---\n');
+    runHoist(['create', '-f', '-'], state, igs);
+    const times = Array.from({ length: runs }, () => {
+      const { ms, stdout } = timeHoist(['get', 'instancegroups'], state);
+      const rows = stdout.trim().split('\n').length - 1;
+      if (rows !== groups + 2) throw new Error(`expected ${groups + 2} instance groups, listed ${rows}`);
+      return ms;
+    });
+    report(results, `hoist get instancegroups, ${groups + 2} groups on s3:// (median)`, median(times), 'ms', 1000);
+  } finally {
+    await server.stop();
+  }
+}
