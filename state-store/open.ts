@@ -1,0 +1,76 @@
+/**
+ * Opens a state store from the URL a user gives (`--state`, `HOIST_STATE_STORE`).
+ *
+ * Backends that pull in a cloud SDK are imported only when their scheme is used: a command on
+ * file:// must not pay the AWS SDK's load time.
+ */
+
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { invalidFlag } from '../src/errors.js';
+import type { EventSink } from '../src/output/events.js';
+import { silent } from '../src/output/events.js';
+import type { ObjectStore } from './object-store.js';
+import { validateKey } from './keys.js';
+
+export interface OpenStoreOptions {
+  readonly events?: EventSink;
+  /** Folder that a relative path is resolved against; `process.cwd()` by default. */
+  readonly cwd?: string;
+  /** Environment for cloud backends (region, endpoint, credentials); `process.env` by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How the user gave the URL, for error messages; `--state` by default. */
+  readonly source?: string;
+}
+
+const ACCEPTED = 'use s3://bucket[/prefix], file:///absolute/path, a folder path, or memfs://name (tests)';
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<ObjectStore> {
+  const events = options.events ?? silent;
+  const source = options.source ?? '--state';
+  const bad = (message: string) => invalidFlag(source, url, message, ACCEPTED);
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+
+  let store: ObjectStore;
+  if (url.trim() === '') {
+    throw bad('is empty');
+  } else if (scheme === undefined) {
+    const { FileStore } = await import('./backends/file.js');
+    store = new FileStore(resolve(options.cwd ?? process.cwd(), url));
+  } else if (scheme === 'file') {
+    let path: string;
+    try {
+      path = fileURLToPath(url);
+    } catch {
+      throw bad('is not a local file URL (file:///absolute/path)');
+    }
+    if (!isAbsolute(path)) throw bad('is not an absolute path');
+    const { FileStore } = await import('./backends/file.js');
+    store = new FileStore(path);
+  } else if (scheme === 'memfs') {
+    const name = url.slice('memfs://'.length);
+    if (name === '' || name.includes('/')) throw bad('needs a name without "/" (memfs://name)');
+    const { MemfsStore } = await import('./backends/memfs.js');
+    store = new MemfsStore(name);
+  } else if (scheme === 's3') {
+    const rest = url.slice('s3://'.length).replace(/\/+$/, '');
+    const slash = rest.indexOf('/');
+    const bucket = slash < 0 ? rest : rest.slice(0, slash);
+    const prefix = slash < 0 ? '' : rest.slice(slash + 1);
+    if (!BUCKET_NAME.test(bucket)) throw bad(`does not name a valid S3 bucket (${JSON.stringify(bucket)})`);
+    if (prefix !== '') {
+      try {
+        validateKey(prefix);
+      } catch {
+        throw bad(`has an invalid folder inside the bucket (${JSON.stringify(prefix)})`);
+      }
+    }
+    const { S3Store } = await import('./backends/s3.js');
+    store = new S3Store({ bucket, prefix, env: options.env, events });
+  } else {
+    throw bad(`has an unsupported scheme "${scheme}://"`);
+  }
+  events({ level: 'debug', code: 'store.opened', message: `state store ${store.url}`, data: { url: store.url } });
+  return store;
+}
