@@ -16,6 +16,8 @@ import type { TestProject } from 'vitest/node';
 const INSTALL_HINT = "the AWS tests need moto 5.2.1: pip install 'moto[server]==5.2.1'";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The SDK's notice about future Node versions would otherwise interleave with test output.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const given = process.env['HOIST_TEST_MOTO_URL'];
   if (given) {
     project.provide('motoUrl', given.replace(/\/+$/, ''));
