@@ -40,6 +40,8 @@ export interface ObjectStore {
   delete(key: string, condition?: DeleteCondition): Promise<void>;
   /** Every key that starts with `prefix`, sorted, paged through to the end. */
   list(prefix: string): Promise<string[]>;
+  /** Frees what the store keeps open (connections); the store must not be used afterwards. */
+  close?(): void;
 }
 
 /** A conditional write or delete whose condition did not hold. Nothing was changed. */

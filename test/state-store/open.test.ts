@@ -51,7 +51,7 @@ describe('openStore', () => {
     expect(root.url).toBe('s3://my-state');
     const inFolder = (await openStore('s3://my-state/teams/a/')) as S3Store;
     expect([inFolder.bucket, inFolder.prefix, inFolder.url]).toEqual(['my-state', 'teams/a', 's3://my-state/teams/a']);
-    root.close();
+    root.close?.();
     inFolder.close();
   });
 
