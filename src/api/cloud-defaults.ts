@@ -1,0 +1,57 @@
+/**
+ * What each cloud gets when the spec does not say: network range, machine types, images and
+ * volume types. One table, so adding a cloud means adding one row.
+ */
+
+import type { CloudProvider, InstanceGroupRole } from './schema.js';
+
+export interface CloudDefaults {
+  readonly networkCIDR: string;
+  readonly machineType: Readonly<Record<InstanceGroupRole, string>>;
+  readonly image: string;
+  readonly rootVolumeType: string;
+  readonly etcdVolumeType: string;
+}
+
+export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
+  aws: {
+    networkCIDR: '172.20.0.0/16',
+    machineType: { ControlPlane: 't3.medium', Node: 't3.medium', Bastion: 't3.micro' },
+    // Canonical's SSM parameter always names the current Ubuntu 24.04 AMI of the region.
+    image: 'ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id',
+    rootVolumeType: 'gp3',
+    etcdVolumeType: 'gp3',
+  },
+  gce: {
+    networkCIDR: '10.0.0.0/16',
+    machineType: { ControlPlane: 'e2-medium', Node: 'e2-medium', Bastion: 'e2-micro' },
+    image: 'ubuntu-os-cloud/ubuntu-2404-lts-amd64',
+    rootVolumeType: 'pd-balanced',
+    etcdVolumeType: 'pd-ssd',
+  },
+  local: {
+    // Inside 127.0.0.0/8, so every local instance gets a real loopback address of its subnet.
+    networkCIDR: '127.20.0.0/16',
+    machineType: { ControlPlane: 'local.small', Node: 'local.small', Bastion: 'local.micro' },
+    image: 'local',
+    rootVolumeType: 'local',
+    etcdVolumeType: 'local',
+  },
+};
+
+/** Machine types the local cloud knows. */
+export const LOCAL_MACHINE_TYPES = ['local.micro', 'local.small', 'local.medium', 'local.large'] as const;
+
+export const DEFAULT_NON_MASQUERADE_CIDR = '100.64.0.0/10';
+export const DEFAULT_ETCD_VOLUME_SIZE = 20;
+export const DEFAULT_CHANNEL = 'stable';
+export const DEFAULT_ACCESS = ['0.0.0.0/0'] as const;
+
+export const DEFAULT_SIZES: Readonly<Record<InstanceGroupRole, { readonly min: number; readonly max: number; readonly rootVolumeSize: number }>> = {
+  ControlPlane: { min: 1, max: 1, rootVolumeSize: 64 },
+  Node: { min: 2, max: 2, rootVolumeSize: 128 },
+  Bastion: { min: 1, max: 1, rootVolumeSize: 32 },
+};
+
+/** Every cloud hoist supports can create an instance before removing one. */
+export const CLOUDS_WITH_SURGE: ReadonlySet<CloudProvider> = new Set(['aws', 'gce', 'local']);

@@ -1,0 +1,174 @@
+/**
+ * Defaults: the completed spec that model builders and nodeup read.
+ *
+ * The user's spec is stored as written; completion happens on every read, so a default that
+ * improves reaches every cluster that did not pin the value. completeSpec returns new objects,
+ * never changes its inputs, and is idempotent. It never throws: a default that cannot be computed
+ * from an invalid input (networkCIDR that is not a CIDR, no room left for a subnet) is left unset,
+ * and validateSpecSet reports the cause.
+ */
+
+import { cidrOf, formatCidr, subCidr } from './cidr.js';
+import { carveSubnetCidrs } from './carve.js';
+import {
+  CLOUD_DEFAULTS,
+  DEFAULT_ACCESS,
+  DEFAULT_CHANNEL,
+  DEFAULT_ETCD_VOLUME_SIZE,
+  DEFAULT_NON_MASQUERADE_CIDR,
+  DEFAULT_SIZES,
+} from './cloud-defaults.js';
+import { resolveClusterRollingUpdate, resolveGroupRollingUpdate } from './rolling.js';
+import type { ResolvedRollingUpdate } from './rolling.js';
+import { CLUSTER_LABEL } from './schema.js';
+import type { Cluster, ClusterSpec, EtcdCluster, InstanceGroup, InstanceGroupSpec, Subnet } from './schema.js';
+import { regionOfZone, zoneSuffix } from './zones.js';
+
+type WithRequired<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]-?: NonNullable<T[P]> };
+
+export type CompletedClusterSpec = WithRequired<
+  ClusterSpec,
+  'networkCIDR' | 'nonMasqueradeCIDR' | 'channel' | 'etcdClusters' | 'sshAccess' | 'kubernetesApiAccess' | 'nodePortAccess' | 'networking'
+> & {
+  readonly topology: Required<NonNullable<ClusterSpec['topology']>>;
+  readonly api: WithRequired<NonNullable<ClusterSpec['api']>, 'publicName'>;
+  readonly rollingUpdate: ResolvedRollingUpdate;
+};
+
+export type CompletedCluster = Omit<Cluster, 'spec'> & { readonly spec: CompletedClusterSpec };
+
+export type CompletedInstanceGroupSpec = WithRequired<
+  InstanceGroupSpec,
+  'machineType' | 'image' | 'minSize' | 'maxSize' | 'zones' | 'rootVolumeSize' | 'rootVolumeType' | 'associatePublicIp'
+> & { readonly rollingUpdate: ResolvedRollingUpdate };
+
+export type CompletedInstanceGroup = Omit<InstanceGroup, 'spec'> & { readonly spec: CompletedInstanceGroupSpec };
+
+/**
+ * The completed spec set. Fields that stay optional here (`region`, `serviceClusterIPRange`,
+ * `podCIDR`, a subnet's `cidr`) are set in every spec set that validates.
+ */
+export interface CompletedSpec {
+  readonly cluster: CompletedCluster;
+  readonly instanceGroups: CompletedInstanceGroup[];
+}
+
+export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): CompletedSpec {
+  const spec = cluster.spec;
+  const cloud = CLOUD_DEFAULTS[spec.cloudProvider];
+  const networkCIDR = spec.networkCIDR ?? cloud.networkCIDR;
+  const subnets = carveSubnetCidrs(networkCIDR, spec.subnets);
+  const nonMasqueradeCIDR = spec.nonMasqueradeCIDR ?? DEFAULT_NON_MASQUERADE_CIDR;
+  const nonMasq = cidrOf(nonMasqueradeCIDR);
+  const derived = (extraBits: number, index: number) => {
+    const c = nonMasq && nonMasq.family === 4 ? subCidr(nonMasq, extraBits, index) : undefined;
+    return c ? formatCidr(c) : undefined;
+  };
+  const serviceClusterIPRange = spec.serviceClusterIPRange ?? derived(3, 0);
+  const podCIDR = spec.podCIDR ?? derived(1, 1);
+  const region = spec.region ?? regionOf(spec.cloudProvider, subnets);
+  const topology = {
+    controlPlane: spec.topology?.controlPlane ?? 'public',
+    nodes: spec.topology?.nodes ?? 'public',
+    dns: spec.topology?.dns ?? { type: 'Public' as const },
+  };
+  const api = spec.api ?? {};
+  const completedSpec: CompletedClusterSpec = {
+    ...spec,
+    channel: spec.channel ?? DEFAULT_CHANNEL,
+    ...(region === undefined ? {} : { region }),
+    networkCIDR,
+    nonMasqueradeCIDR,
+    ...(serviceClusterIPRange === undefined ? {} : { serviceClusterIPRange }),
+    ...(podCIDR === undefined ? {} : { podCIDR }),
+    subnets,
+    topology,
+    etcdClusters: completeEtcd(cluster, igs, subnets),
+    api: {
+      ...(api.dns === undefined && api.loadBalancer === undefined
+        ? topology.controlPlane === 'private' ? { loadBalancer: { type: 'Public' as const } } : { dns: {} }
+        : {}),
+      ...api,
+      publicName: api.publicName ?? `api.${cluster.metadata.name}`,
+    },
+    sshAccess: spec.sshAccess ?? [...DEFAULT_ACCESS],
+    kubernetesApiAccess: spec.kubernetesApiAccess ?? [...DEFAULT_ACCESS],
+    nodePortAccess: spec.nodePortAccess ?? [],
+    networking: spec.networking && Object.keys(spec.networking).length > 0 ? spec.networking : { cilium: {} },
+    rollingUpdate: resolveClusterRollingUpdate(spec.cloudProvider, spec.rollingUpdate),
+  };
+  return {
+    cluster: { ...cluster, spec: completedSpec },
+    instanceGroups: igs.map((ig) => completeInstanceGroup(cluster, ig, subnets)),
+  };
+}
+
+function completeInstanceGroup(cluster: Cluster, ig: InstanceGroup, subnets: readonly Subnet[]): CompletedInstanceGroup {
+  const spec = ig.spec;
+  const cloud = CLOUD_DEFAULTS[cluster.spec.cloudProvider];
+  const sizes = DEFAULT_SIZES[spec.role];
+  const own = spec.subnets.flatMap((name) => subnets.filter((s) => s.name === name));
+  const minSize = spec.minSize ?? (spec.maxSize === undefined ? sizes.min : Math.min(spec.maxSize, sizes.min));
+  const maxSize = spec.maxSize ?? Math.max(minSize, sizes.max);
+  const labels = ig.metadata.labels?.[CLUSTER_LABEL] === undefined
+    ? { ...ig.metadata.labels, [CLUSTER_LABEL]: cluster.metadata.name }
+    : ig.metadata.labels;
+  return {
+    ...ig,
+    metadata: { ...ig.metadata, ...(labels ? { labels } : {}) },
+    spec: {
+      ...spec,
+      machineType: spec.machineType ?? cloud.machineType[spec.role],
+      image: spec.image ?? cloud.image,
+      minSize,
+      maxSize,
+      zones: spec.zones ?? unique(own.flatMap((s) => (s.zone === undefined ? [] : [s.zone]))),
+      rootVolumeSize: spec.rootVolumeSize ?? sizes.rootVolumeSize,
+      rootVolumeType: spec.rootVolumeType ?? cloud.rootVolumeType,
+      associatePublicIp: spec.associatePublicIp ?? (own.length > 0 && own.every((s) => s.type !== 'Private')),
+      rollingUpdate: resolveGroupRollingUpdate(cluster.spec.cloudProvider, spec.role, spec.rollingUpdate, cluster.spec.rollingUpdate),
+    },
+  };
+}
+
+/**
+ * `main` and `events`, one member per control-plane group, named by the group's zone letter
+ * (`a` for us-east-1a; `a-2` for a second group in that zone), as kops names them.
+ */
+function completeEtcd(cluster: Cluster, igs: readonly InstanceGroup[], subnets: readonly Subnet[]): EtcdCluster[] {
+  const cloud = CLOUD_DEFAULTS[cluster.spec.cloudProvider];
+  const withVolumes = (clusters: readonly EtcdCluster[]): EtcdCluster[] =>
+    clusters.map((c) => ({
+      ...c,
+      etcdMembers: c.etcdMembers.map((m) => ({
+        ...m,
+        volumeSize: m.volumeSize ?? DEFAULT_ETCD_VOLUME_SIZE,
+        volumeType: m.volumeType ?? cloud.etcdVolumeType,
+      })),
+    }));
+  if (cluster.spec.etcdClusters !== undefined) return withVolumes(cluster.spec.etcdClusters);
+  const taken = new Set<string>();
+  const members = igs
+    .filter((ig) => ig.spec.role === 'ControlPlane')
+    .map((ig) => {
+      const zone = ig.spec.zones?.[0] ?? subnets.find((s) => s.name === ig.spec.subnets[0])?.zone;
+      const base = (zone === undefined ? undefined : zoneSuffix(cluster.spec.cloudProvider, zone)) ?? ig.metadata.name;
+      let name = base;
+      for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+      taken.add(name);
+      return { name, instanceGroup: ig.metadata.name };
+    });
+  return withVolumes(['main', 'events'].map((name) => ({ name, etcdMembers: members })));
+}
+
+function regionOf(cloud: Cluster['spec']['cloudProvider'], subnets: readonly Subnet[]): string | undefined {
+  for (const s of subnets) {
+    const region = s.zone === undefined ? s.region : regionOfZone(cloud, s.zone);
+    if (region !== undefined) return region;
+  }
+  return undefined;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}

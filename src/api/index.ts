@@ -1,0 +1,55 @@
+/**
+ * The hoist API: the Cluster and InstanceGroup kinds, parsing, defaults, validation, kops import
+ * and serialization. Importing it costs zod and yaml, nothing more.
+ */
+
+export {
+  API_VERSION,
+  CLOUDS,
+  CLUSTER_LABEL,
+  INSTANCE_GROUP_ROLES,
+  KINDS,
+  SUBNET_TYPES,
+  TOPOLOGIES,
+  ClusterSchema,
+  ClusterSpecSchema,
+  InstanceGroupSchema,
+  InstanceGroupSpecSchema,
+} from './schema.js';
+export type {
+  CloudProvider,
+  Cluster,
+  ClusterSpec,
+  EtcdCluster,
+  EtcdMember,
+  InstanceGroup,
+  InstanceGroupRole,
+  InstanceGroupSpec,
+  IntOrPercent,
+  Kind,
+  ObjectMeta,
+  RollingUpdate,
+  Subnet,
+  SubnetType,
+  Topology,
+} from './schema.js';
+export { MAX_SPEC_BYTES, parseSpecText } from './parse.js';
+export type { ParsedCluster, ParsedDocument, ParsedInstanceGroup } from './parse.js';
+export { locateProblems, parseSpecSet } from './spec-set.js';
+export type { ParsedSpecSet } from './spec-set.js';
+export { convertKopsDocument, KOPS_API_VERSION, KOPS_CLUSTER_LABEL } from './kops.js';
+export type { ConversionReport, DroppedField } from './kops.js';
+export { clusterNameProblems, instanceGroupNameProblems, isDnsSubdomain } from './names.js';
+export { completeSpec } from './defaults.js';
+export type { CompletedCluster, CompletedClusterSpec, CompletedInstanceGroup, CompletedInstanceGroupSpec, CompletedSpec } from './defaults.js';
+export { validateSpecSet, validateUpdate } from './validation.js';
+export type { SpecSetInput } from './validation.js';
+export { newClusterSpec } from './new-cluster.js';
+export type { NewClusterOptions, NewClusterSpec } from './new-cluster.js';
+export { SCHEMA_BASE_URL, SCHEMA_URLS, toYaml } from './serialize.js';
+export type { ToYamlOptions } from './serialize.js';
+export { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, parseKubernetesVersion } from './versions.js';
+export { CLOUD_DEFAULTS } from './cloud-defaults.js';
+export { isZero, parsePercent } from './rolling.js';
+export { formatPath, instanceGroupPath, parsePath, splitProblemPath } from './paths.js';
+export type { Path, PathSegment } from './paths.js';

@@ -1,0 +1,112 @@
+/**
+ * Turns zod issues into FieldProblems that say what is wrong and how to fix it, in words a
+ * user of the YAML understands (no "expected string, received number").
+ */
+
+import { closest, distance } from 'fastest-levenshtein';
+import type * as z from 'zod';
+import type { FieldProblem } from '../errors.js';
+import { formatPath } from './paths.js';
+import type { Path, PathSegment } from './paths.js';
+import { docsOf, enumValues, objectShape, schemaAt } from './zod-walk.js';
+
+/** A problem and the path (inside the document) it is about, before its position is known. */
+export interface LocalProblem {
+  readonly at: Path;
+  /** Point at the key rather than the value (unknown fields). */
+  readonly atKey?: boolean;
+  readonly problem: Omit<FieldProblem, 'path'>;
+}
+
+export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: unknown): LocalProblem[] {
+  const at = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
+  const value = valueAt(input, at);
+  const field = at.length === 0 ? 'the document' : `\`${formatPath(at)}\``;
+  const schema = schemaAt(root, at);
+  const example = schema ? exampleOf(schema) : undefined;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownField(root, [...at, key]));
+    case 'invalid_type': {
+      if (value === undefined) {
+        return [{ at, problem: { message: `${field} is required`, fix: example ? `add it, e.g. ${formatPath(at.slice(-1))}: ${example}` : 'add it' } }];
+      }
+      const expected = issue.expected === 'int' ? 'an integer' : article(issue.expected);
+      const quote = issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean');
+      const fix = quote ? `quote it: "${String(value)}"` : example ? `e.g. ${example}` : undefined;
+      return [{ at, problem: { value, message: `must be ${expected}, not ${describe(value)}`, ...(fix ? { fix } : {}) } }];
+    }
+    case 'invalid_value': {
+      const allowed = issue.values.map(String);
+      const guess = typeof value === 'string' ? nearest(value, allowed) : undefined;
+      const list = allowed.join(', ');
+      return [{ at, problem: { value, message: `must be one of: ${list}`, fix: guess ? `did you mean ${guess}?` : `use one of: ${list}` } }];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      const word = issue.code === 'too_small' ? 'at least' : 'at most';
+      const what = issue.origin === 'array' ? `have ${word} ${bound} items` : issue.origin === 'string' ? `be ${word} ${bound} characters long` : `be ${word} ${bound}`;
+      return [{ at, problem: { value, message: `must ${what}`, ...(example ? { fix: `e.g. ${example}` } : {}) } }];
+    }
+    case 'invalid_format':
+    case 'invalid_union':
+      return [{ at, problem: { value, message: 'has the wrong form', fix: example ? `e.g. ${example}` : 'see the spec reference' } }];
+    default:
+      return [{ at, problem: { value, message: issue.message } }];
+  }
+}
+
+/** "unknown field `spec.netwrokCIDR`", with the nearest known sibling as a suggestion. */
+function unknownField(root: z.ZodType, at: Path): LocalProblem {
+  const key = String(at[at.length - 1]);
+  const parent = schemaAt(root, at.slice(0, -1));
+  const known = parent ? Object.keys(objectShape(parent) ?? {}) : [];
+  const guess = nearest(key, known);
+  const fix = guess
+    ? `did you mean \`${guess}\`?`
+    : known.length > 0
+      ? `remove it; the fields here are: ${known.join(', ')}`
+      : 'remove it';
+  return { at, atKey: true, problem: { message: `unknown field \`${formatPath(at)}\``, fix } };
+}
+
+/** The closest candidate if it is close enough to be a likely typo. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 0) return undefined;
+  const lower = word.toLowerCase();
+  const same = candidates.find((c) => c.toLowerCase() === lower);
+  if (same) return same;
+  const best = closest(lower, candidates.map((c) => c.toLowerCase()));
+  const index = candidates.findIndex((c) => c.toLowerCase() === best);
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  return distance(lower, best) <= limit ? candidates[index] : undefined;
+}
+
+function exampleOf(schema: z.ZodType): string | undefined {
+  const values = enumValues(schema);
+  if (values && values.length > 0) return values.join(', ');
+  const example = docsOf(schema).examples?.[0];
+  return example === undefined ? undefined : JSON.stringify(example);
+}
+
+export function valueAt(input: unknown, path: Path): unknown {
+  let v = input;
+  for (const segment of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PathSegment, unknown>)[segment];
+  }
+  return v;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return article(typeof value);
+}
+
+function article(word: string): string {
+  const w = word === 'object' ? 'mapping' : word === 'array' ? 'list' : word;
+  return /^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`;
+}

@@ -1,0 +1,195 @@
+/**
+ * Import of kops `kops.k8s.io/v1alpha2` Cluster and InstanceGroup documents.
+ *
+ * The conversion is guided by hoist's own schema: a field whose name and place are the same in
+ * both APIs is carried as it is (the schema then judges its value), a handful of renamed concepts
+ * are moved (`masterPublicName` → `api.publicName`, `role: Master` → `ControlPlane`, ...), and
+ * everything else is dropped and reported with its path, value and the reason, so a kops user
+ * sees exactly what the import could not carry. Nothing is dropped silently.
+ */
+
+import { API_VERSION, CLUSTER_LABEL, ClusterSchema, InstanceGroupSchema } from './schema.js';
+import type { Kind } from './schema.js';
+import { isValidTaint } from './labels.js';
+import { formatPath } from './paths.js';
+import type { Path } from './paths.js';
+import { defOf, unwrap } from './zod-walk.js';
+import type * as z from 'zod';
+
+export const KOPS_API_VERSION = 'kops.k8s.io/v1alpha2';
+export const KOPS_CLUSTER_LABEL = 'kops.k8s.io/cluster';
+
+export interface DroppedField {
+  /** Path in the kops document, e.g. `spec.iam`. */
+  readonly path: string;
+  readonly value: unknown;
+  readonly reason: string;
+}
+
+export interface ConversionReport {
+  readonly from: typeof KOPS_API_VERSION;
+  readonly dropped: readonly DroppedField[];
+}
+
+/** A field that moved: `to` (hoist) came from `from` (kops); used to point problems at the source. */
+export interface Rename {
+  readonly from: Path;
+  readonly to: Path;
+}
+
+export interface Conversion {
+  readonly object: Record<string, unknown>;
+  readonly report: ConversionReport;
+  readonly renames: readonly Rename[];
+}
+
+const NO_EQUIVALENT = 'hoist has no equivalent of this kops field';
+const ADDON = 'this add-on is not managed by hoist';
+
+/** Reasons for dropped fields, by path with array indexes written as `*`. */
+const REASONS: Readonly<Record<string, string>> = {
+  'spec.configBase': 'hoist takes the state store location from --state, not from the spec',
+  'spec.iam': 'hoist manages the IAM roles and profiles itself',
+  'spec.authentication': 'authentication webhooks (such as aws-iam-authenticator) are not supported',
+  'spec.authorization': 'hoist always uses RBAC authorization',
+  'spec.masterKubelet': 'hoist applies spec.kubelet to every node, control plane included',
+  'spec.cloudControllerManager': 'hoist configures the cloud controller manager itself',
+  'spec.cloudConfig': 'cloud provider configuration is chosen by hoist',
+  'spec.target': 'terraform settings are not part of the hoist spec',
+  'spec.serviceOIDCProvider': 'service account issuer discovery is not supported',
+  'spec.nodeTerminationHandler': ADDON,
+  'spec.clusterAutoscaler': ADDON,
+  'spec.metricsServer': ADDON,
+  'spec.certManager': ADDON,
+  'spec.awsLoadBalancerController': ADDON,
+  'spec.nodeProblemDetector': ADDON,
+  'spec.containerRuntime': 'hoist always uses containerd',
+  'spec.topology.bastion': 'bastions are InstanceGroups with role Bastion; their DNS name is not configurable',
+  'spec.networking': 'hoist supports the cni, cilium, calico and kubenet networking options',
+  'spec.networking.cilium': 'hoist carries only the cilium version',
+  'spec.networking.calico': 'hoist carries only the calico version',
+  'spec.etcdClusters.*': 'hoist runs etcd itself: etcd-manager, image and resource settings do not apply',
+  'spec.etcdClusters.*.etcdMembers.*': 'encrypted or provisioned-IOPS etcd volumes are not supported',
+  'spec.api.loadBalancer': 'hoist carries only the load balancer type and class',
+  'spec.subnets.*': 'hoist carries only name, zone, region, cidr, type, id and egress of a subnet',
+  'spec.kubelet': 'kubelet setting not supported by hoist',
+  'spec.kubeAPIServer': 'API server setting not supported by hoist',
+  'spec.kubeControllerManager': 'controller manager setting not supported by hoist',
+  'spec.kubeScheduler': 'scheduler setting not supported by hoist',
+  'spec.kubeProxy': 'kube-proxy setting not supported by hoist',
+};
+
+export function convertKopsDocument(kind: Kind, document: Record<string, unknown>): Conversion {
+  const dropped: DroppedField[] = [];
+  const renames: Rename[] = [];
+  const doc = structuredClone(document);
+  const { apiVersion: _ignored, kind: _kind, ...rest } = doc;
+  const source: Record<string, unknown> = { apiVersion: API_VERSION, kind, ...rest };
+  if (kind === 'Cluster') moveClusterFields(source, renames, dropped);
+  else moveInstanceGroupFields(source, renames, dropped);
+  const schema: z.ZodType = kind === 'Cluster' ? ClusterSchema : InstanceGroupSchema;
+  const object = carry(source, schema, [], dropped) as Record<string, unknown>;
+  if (kind === 'InstanceGroup') dropInvalidTaints(object, dropped);
+  return { object, report: { from: KOPS_API_VERSION, dropped }, renames };
+}
+
+/** Copies what the hoist schema knows at the same place; reports the rest. */
+function carry(value: unknown, schema: z.ZodType, path: Path, dropped: DroppedField[]): unknown {
+  const def = defOf(unwrap(schema));
+  if (def.type === 'object' && isPlainObject(value) && def.shape) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      const field = def.shape[key];
+      if (field) out[key] = carry(v, field, [...path, key], dropped);
+      else if (!isEmpty(v)) dropped.push({ path: formatPath([...path, key]), value: v, reason: reasonFor([...path, key]) });
+    }
+    return out;
+  }
+  if (def.type === 'array' && Array.isArray(value) && def.element) {
+    const element = def.element;
+    return value.map((v, i) => carry(v, element, [...path, i], dropped));
+  }
+  return value;
+}
+
+function moveClusterFields(doc: Record<string, unknown>, renames: Rename[], dropped: DroppedField[]): void {
+  const spec = doc['spec'];
+  if (!isPlainObject(spec)) return;
+  if ('masterPublicName' in spec) {
+    const api = isPlainObject(spec['api']) ? spec['api'] : {};
+    if (api['publicName'] === undefined) {
+      spec['api'] = { ...api, publicName: spec['masterPublicName'] };
+      renames.push({ from: ['spec', 'masterPublicName'], to: ['spec', 'api', 'publicName'] });
+    } else {
+      dropped.push({ path: 'spec.masterPublicName', value: spec['masterPublicName'], reason: 'spec.api.publicName is set' });
+    }
+    delete spec['masterPublicName'];
+  }
+  const topology = spec['topology'];
+  if (isPlainObject(topology) && 'masters' in topology) {
+    if (topology['controlPlane'] === undefined) {
+      topology['controlPlane'] = topology['masters'];
+      renames.push({ from: ['spec', 'topology', 'masters'], to: ['spec', 'topology', 'controlPlane'] });
+    } else {
+      dropped.push({ path: 'spec.topology.masters', value: topology['masters'], reason: 'spec.topology.controlPlane is set' });
+    }
+    delete topology['masters'];
+  }
+  const kcm = spec['kubeControllerManager'];
+  if (isPlainObject(kcm) && 'clusterCIDR' in kcm) {
+    if (spec['podCIDR'] === undefined) {
+      spec['podCIDR'] = kcm['clusterCIDR'];
+      renames.push({ from: ['spec', 'kubeControllerManager', 'clusterCIDR'], to: ['spec', 'podCIDR'] });
+    } else {
+      dropped.push({ path: 'spec.kubeControllerManager.clusterCIDR', value: kcm['clusterCIDR'], reason: 'spec.podCIDR is set' });
+    }
+    delete kcm['clusterCIDR'];
+  }
+}
+
+function moveInstanceGroupFields(doc: Record<string, unknown>, renames: Rename[], dropped: DroppedField[]): void {
+  const spec = doc['spec'];
+  if (isPlainObject(spec) && spec['role'] === 'Master') spec['role'] = 'ControlPlane';
+  const metadata = doc['metadata'];
+  const labels = isPlainObject(metadata) ? metadata['labels'] : undefined;
+  if (isPlainObject(labels) && KOPS_CLUSTER_LABEL in labels) {
+    if (labels[CLUSTER_LABEL] === undefined) {
+      labels[CLUSTER_LABEL] = labels[KOPS_CLUSTER_LABEL];
+      renames.push({ from: ['metadata', 'labels', KOPS_CLUSTER_LABEL], to: ['metadata', 'labels', CLUSTER_LABEL] });
+    } else {
+      dropped.push({ path: formatPath(['metadata', 'labels', KOPS_CLUSTER_LABEL]), value: labels[KOPS_CLUSTER_LABEL], reason: `the ${CLUSTER_LABEL} label is set` });
+    }
+    delete labels[KOPS_CLUSTER_LABEL];
+  }
+}
+
+/** The reason for the field itself, else for the object it was in. */
+/**
+ * kops passes taints to the kubelet unchecked, so kops specs can hold taints that no node accepts
+ * (e.g. effect "c"); hoist refuses those, so the import drops them, reported, rather than failing.
+ */
+function dropInvalidTaints(doc: Record<string, unknown>, dropped: DroppedField[]): void {
+  const spec = doc['spec'];
+  if (!isPlainObject(spec) || !Array.isArray(spec['taints'])) return;
+  const taints: unknown[] = spec['taints'];
+  taints.forEach((t, i) => {
+    if (typeof t === 'string' && !isValidTaint(t)) {
+      dropped.push({ path: formatPath(['spec', 'taints', i]), value: t, reason: 'not a valid Kubernetes taint (key=value:Effect, Effect NoSchedule, PreferNoSchedule or NoExecute)' });
+    }
+  });
+  spec['taints'] = taints.filter((t) => typeof t !== 'string' || isValidTaint(t));
+}
+
+function reasonFor(field: Path): string {
+  const key = (p: Path) => p.map((s) => (typeof s === 'number' ? '*' : s)).join('.');
+  return REASONS[key(field)] ?? REASONS[key(field.slice(0, -1))] ?? NO_EQUIVALENT;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `iam: {}` carries no setting: dropping it loses nothing, so it is not reported. */
+function isEmpty(v: unknown): boolean {
+  return v === null || (isPlainObject(v) && Object.keys(v).length === 0);
+}

@@ -1,0 +1,172 @@
+/**
+ * The spec of a new cluster, from `hoist create cluster NAME` and its kops-style flags.
+ *
+ * Like kops: one subnet per zone (plus a utility subnet per zone for a private topology; one
+ * regional subnet on gce), one control-plane group per zone (`control-plane-<zone>`), one node
+ * group per zone (`nodes-<zone>`) with the node count spread over them. What would change the
+ * cluster if hoist's defaults changed later is written out: subnet CIDRs, etcd members, sizes and
+ * machine types. The rest (images, rolling update, ranges) is left to the completed spec.
+ */
+
+import { ValidationError } from '../errors.js';
+import type { FieldProblem } from '../errors.js';
+import { parseCidr } from './cidr.js';
+import { carveSubnetCidrs } from './carve.js';
+import { CLOUD_DEFAULTS, DEFAULT_ACCESS } from './cloud-defaults.js';
+import { completeSpec } from './defaults.js';
+import { clusterNameProblems } from './names.js';
+import { API_VERSION, CLOUDS, CLUSTER_LABEL, TOPOLOGIES } from './schema.js';
+import type { CloudProvider, Cluster, InstanceGroup, Subnet, Topology } from './schema.js';
+import { validateSpecSet } from './validation.js';
+import { DEFAULT_KUBERNETES_VERSION, kubernetesVersionProblems } from './versions.js';
+import { ZONE_EXAMPLES, regionOfZone } from './zones.js';
+
+export interface NewClusterOptions {
+  readonly name: string;
+  /** Default: local. */
+  readonly cloud?: CloudProvider;
+  /** Required on aws and gce; default on local: local-a. */
+  readonly zones?: readonly string[];
+  /** Default: the first controlPlaneCount zones. */
+  readonly controlPlaneZones?: readonly string[];
+  /** Default 1; must be odd (one etcd member per control-plane instance). */
+  readonly controlPlaneCount?: number;
+  readonly controlPlaneSize?: string;
+  /** Default 2, spread over the zones. */
+  readonly nodeCount?: number;
+  readonly nodeSize?: string;
+  /** Default: the newest supported release. */
+  readonly kubernetesVersion?: string;
+  readonly networkCIDR?: string;
+  readonly networkID?: string;
+  /** Default: public. */
+  readonly topology?: Topology;
+  readonly sshPublicKey?: string;
+  readonly project?: string;
+  readonly dnsZone?: string;
+}
+
+export interface NewClusterSpec {
+  readonly cluster: Cluster;
+  readonly instanceGroups: InstanceGroup[];
+}
+
+export function newClusterSpec(opts: NewClusterOptions): NewClusterSpec {
+  const cloud = opts.cloud ?? 'local';
+  const zones = opts.zones && opts.zones.length > 0 ? [...opts.zones] : cloud === 'local' ? [ZONE_EXAMPLES.local] : [];
+  const cpZones = opts.controlPlaneZones && opts.controlPlaneZones.length > 0 ? [...opts.controlPlaneZones] : zones;
+  const topology = opts.topology ?? 'public';
+  const cpCount = opts.controlPlaneCount ?? 1;
+  const nodeCount = opts.nodeCount ?? 2;
+  const problems = flagProblems(opts, cloud, zones, cpZones, cpCount, nodeCount, topology);
+  if (problems.length > 0) throw new ValidationError('the command line', problems, 'INVALID_FLAG');
+
+  const region = regionOfZone(cloud, zones[0] ?? '') ?? '';
+  const networkCIDR = opts.networkCIDR ?? CLOUD_DEFAULTS[cloud].networkCIDR;
+  const subnetType: Subnet['type'] = topology === 'private' ? 'Private' : 'Public';
+  const subnetFor = (zone: string) => (cloud === 'gce' ? region : zone);
+  const subnets: Subnet[] =
+    cloud === 'gce'
+      ? [{ name: region, region, type: subnetType }]
+      : [
+          ...zones.map((zone): Subnet => ({ name: zone, zone, type: subnetType })),
+          ...(topology === 'private' ? zones.map((zone) => ({ name: `utility-${zone}`, zone, type: 'Utility' as const })) : []),
+        ];
+  const name = opts.name;
+  const group = (igName: string, role: 'ControlPlane' | 'Node', zone: string, size: number, machineType: string | undefined): InstanceGroup => ({
+    apiVersion: API_VERSION,
+    kind: 'InstanceGroup',
+    metadata: { name: igName, labels: { [CLUSTER_LABEL]: name } },
+    spec: {
+      role,
+      machineType: machineType ?? CLOUD_DEFAULTS[cloud].machineType[role],
+      minSize: size,
+      maxSize: size,
+      subnets: [subnetFor(zone)],
+      ...(cloud === 'gce' ? { zones: [zone] } : {}),
+    },
+  });
+  const perZone = cpCount > cpZones.length;
+  const controlPlane = Array.from({ length: cpCount }, (_, i) => {
+    const zone = cpZones[i % cpZones.length] ?? '';
+    const suffix = perZone ? `-${1 + Math.floor(i / cpZones.length)}` : '';
+    return group(`control-plane-${zone}${suffix}`, 'ControlPlane', zone, 1, opts.controlPlaneSize);
+  });
+  const nodes = zones
+    .map((zone, i) => ({ zone, size: Math.floor(nodeCount / zones.length) + (i < nodeCount % zones.length ? 1 : 0) }))
+    .filter(({ size }, i) => size > 0 || (nodeCount === 0 && i === 0))
+    .map(({ zone, size }) => group(`nodes-${zone}`, 'Node', zone, size, opts.nodeSize));
+  const instanceGroups = [...controlPlane, ...nodes];
+
+  const draft: Cluster = {
+    apiVersion: API_VERSION,
+    kind: 'Cluster',
+    metadata: { name },
+    spec: {
+      cloudProvider: cloud,
+      kubernetesVersion: opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+      ...(cloud === 'gce' && opts.project !== undefined ? { project: opts.project } : {}),
+      networkCIDR,
+      ...(opts.networkID === undefined ? {} : { networkID: opts.networkID }),
+      subnets: carveSubnetCidrs(networkCIDR, subnets),
+      topology: { controlPlane: topology, nodes: topology },
+      sshAccess: [...DEFAULT_ACCESS],
+      kubernetesApiAccess: [...DEFAULT_ACCESS],
+      ...(opts.dnsZone === undefined ? {} : { dnsZone: opts.dnsZone }),
+      ...(opts.sshPublicKey === undefined ? {} : { sshPublicKey: opts.sshPublicKey }),
+    },
+  };
+  // etcd member names can never change, so they are written, not left to defaults.
+  const etcdClusters = completeSpec(draft, instanceGroups).cluster.spec.etcdClusters.map((c) => ({
+    name: c.name,
+    etcdMembers: c.etcdMembers.map((m) => ({ name: m.name, instanceGroup: m.instanceGroup })),
+  }));
+  const cluster: Cluster = { ...draft, spec: { ...draft.spec, etcdClusters } };
+  const invalid = validateSpecSet(cluster, instanceGroups);
+  if (invalid.length > 0) throw new ValidationError(`the new cluster ${name}`, invalid);
+  return { cluster, instanceGroups };
+}
+
+function flagProblems(
+  opts: NewClusterOptions,
+  cloud: string,
+  zones: readonly string[],
+  cpZones: readonly string[],
+  cpCount: number,
+  nodeCount: number,
+  topology: string,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [...clusterNameProblems(opts.name, '--name')];
+  if (!(CLOUDS as readonly string[]).includes(cloud)) {
+    return [...problems, { path: '--cloud', value: cloud, message: `is not a cloud hoist supports`, fix: `use one of: ${CLOUDS.join(', ')}` }];
+  }
+  const c = cloud as CloudProvider;
+  if (zones.length === 0) problems.push({ path: '--zones', message: `is required on ${c}`, fix: `e.g. --zones ${ZONE_EXAMPLES[c]}` });
+  const regions = new Set<string>();
+  for (const [flag, list] of [['--zones', zones], ['--control-plane-zones', cpZones]] as const) {
+    for (const zone of list) {
+      const region = regionOfZone(c, zone);
+      if (region === undefined) problems.push({ path: flag, value: zone, message: `is not a ${c} zone`, fix: `e.g. ${ZONE_EXAMPLES[c]}` });
+      else regions.add(region);
+    }
+    if (new Set(list).size !== list.length) problems.push({ path: flag, value: list, message: 'lists a zone twice', fix: 'list each zone once' });
+  }
+  if (regions.size > 1) problems.push({ path: '--zones', value: zones, message: `spans regions ${[...regions].join(', ')}`, fix: 'use zones of one region' });
+  const outside = cpZones.filter((z) => !zones.includes(z));
+  if (outside.length > 0) problems.push({ path: '--control-plane-zones', value: outside, message: 'are not in --zones', fix: 'add them to --zones' });
+  if (!Number.isInteger(cpCount) || cpCount < 1 || cpCount % 2 === 0) {
+    problems.push({ path: '--control-plane-count', value: cpCount, message: 'must be an odd number: each control-plane instance runs an etcd member and etcd needs a quorum', fix: 'use 1, 3 or 5' });
+  }
+  if (!Number.isInteger(nodeCount) || nodeCount < 0) problems.push({ path: '--node-count', value: nodeCount, message: 'must be a whole number, 0 or more', fix: 'e.g. --node-count 2' });
+  if (!(TOPOLOGIES as readonly string[]).includes(topology)) problems.push({ path: '--topology', value: topology, message: 'is not a topology', fix: 'use public or private' });
+  if (c === 'gce' && !opts.project) problems.push({ path: '--project', message: 'is required on gce', fix: 'pass your GCP project ID, e.g. --project my-project' });
+  if (opts.kubernetesVersion !== undefined) problems.push(...kubernetesVersionProblems(opts.kubernetesVersion, '--kubernetes-version'));
+  if (opts.networkCIDR !== undefined) {
+    const parsed = parseCidr(opts.networkCIDR);
+    if (!parsed.ok || parsed.cidr.family !== 4) {
+      const fix = !parsed.ok && parsed.suggestion ? `did you mean ${parsed.suggestion}?` : `e.g. ${CLOUD_DEFAULTS[c].networkCIDR}`;
+      problems.push({ path: '--network-cidr', value: opts.networkCIDR, message: parsed.ok ? 'must be an IPv4 range' : parsed.message, fix });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,203 @@
+/**
+ * Reading spec text: YAML documents → checked Cluster and InstanceGroup objects.
+ *
+ * Every problem of the text is reported at once, each with its field path and its line and
+ * column in the source. Input is untrusted (a file, stdin, an edited buffer): size is bounded
+ * before parsing, alias expansion is bounded (billion-laughs documents), and nothing but a
+ * HoistError ever leaves this module.
+ */
+
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import type * as z from 'zod';
+import { HoistError, ValidationError } from '../errors.js';
+import type { FieldProblem } from '../errors.js';
+import { convertKopsDocument, KOPS_API_VERSION } from './kops.js';
+import type { ConversionReport, Rename } from './kops.js';
+import { issueProblems, nearest } from './issues.js';
+import type { LocalProblem } from './issues.js';
+import { clusterNameProblems, instanceGroupNameProblems } from './names.js';
+import { formatPath, instanceGroupPath } from './paths.js';
+import type { Path } from './paths.js';
+import { API_VERSION, ClusterSchema, InstanceGroupSchema, KINDS } from './schema.js';
+import type { Cluster, InstanceGroup, Kind } from './schema.js';
+import { locate } from './yaml-locate.js';
+import type { Position } from './yaml-locate.js';
+import { yamlProblems } from './yaml-problems.js';
+
+/** No spec comes near this; larger input is refused before it is parsed. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+/** Bounds alias expansion: a few aliases are normal, thousands are an attack. */
+const MAX_ALIAS_COUNT = 100;
+
+interface ParsedBase {
+  readonly source: string;
+  /** 0-based index of the document in the text. */
+  readonly index: number;
+  /** 1-based line where the document starts. */
+  readonly line: number;
+  /** Present when the document was a kops document converted on the way in. */
+  readonly converted?: ConversionReport;
+  /** Line and column of a field of this document, by its path inside the document. */
+  readonly locate: (path: Path) => Position | undefined;
+}
+
+export interface ParsedCluster extends ParsedBase {
+  readonly kind: 'Cluster';
+  readonly object: Cluster;
+}
+
+export interface ParsedInstanceGroup extends ParsedBase {
+  readonly kind: 'InstanceGroup';
+  readonly object: InstanceGroup;
+}
+
+export type ParsedDocument = ParsedCluster | ParsedInstanceGroup;
+
+export function parseSpecText(text: string, source: string): ParsedDocument[] {
+  try {
+    return parseUnchecked(text, source);
+  } catch (e) {
+    if (e instanceof HoistError) throw e;
+    throw new HoistError('INTERNAL', `${source} could not be read: ${e instanceof Error ? e.message : String(e)}`, { cause: e, user: false });
+  }
+}
+
+function parseUnchecked(text: string, source: string): ParsedDocument[] {
+  if (typeof text !== 'string') throw new ValidationError(source, [{ path: source, message: 'is not text' }]);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_SPEC_BYTES) {
+    throw new ValidationError(source, [{
+      path: source,
+      message: `is ${bytes} bytes; a spec may have at most ${MAX_SPEC_BYTES} (1 MiB)`,
+      fix: 'check that it is the right file, or split it',
+    }]);
+  }
+  const counter = new LineCounter();
+  const docs = readYaml(text, source, counter);
+  const problems: FieldProblem[] = [];
+  const parsed: ParsedDocument[] = [];
+  docs.forEach((doc, index) => {
+    if (doc.contents === null) return;
+    const line = counter.linePos(doc.contents.range[0]).line;
+    const result = checkDocument(doc, counter, source, index, line);
+    problems.push(...result.problems);
+    if (result.parsed) parsed.push(result.parsed);
+  });
+  if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_SPEC');
+  if (parsed.length === 0) {
+    throw new ValidationError(source, [{
+      path: source,
+      message: 'holds no Cluster or InstanceGroup document (it is empty or only comments)',
+      fix: `write one, starting with "apiVersion: ${API_VERSION}"; \`hoist create cluster NAME --dry-run -o yaml\` prints an example`,
+    }]);
+  }
+  return parsed;
+}
+
+function readYaml(text: string, source: string, counter: LineCounter): Document.Parsed[] {
+  let docs: Document.Parsed[];
+  try {
+    const all = parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+    docs = Array.isArray(all) ? all : [];
+  } catch (e) {
+    // The parser recurses on nesting; absurdly deep input ends here.
+    throw new ValidationError(source, [{ path: source, message: `could not be parsed as YAML (${e instanceof Error ? e.message : String(e)})`, fix: 'check that it is a YAML spec file' }], 'INVALID_YAML');
+  }
+  const problems = docs.flatMap((d) => yamlProblems(d.errors, source));
+  if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_YAML');
+  return docs;
+}
+
+interface DocumentResult {
+  readonly problems: FieldProblem[];
+  readonly parsed?: ParsedDocument;
+}
+
+function checkDocument(doc: Document.Parsed, counter: LineCounter, source: string, index: number, line: number): DocumentResult {
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const message = e instanceof Error && /alias/i.test(e.message) ? 'expands too many aliases (a YAML "billion laughs" document?)' : 'could not be read';
+    return { problems: [{ path: source, message: `document ${index + 1} ${message}`, fix: 'write the values out instead of repeating aliases', line, column: 1 }] };
+  }
+  const at = (path: Path, atKey = false) => locate(doc, counter, path, atKey);
+  const head = checkHead(value, at);
+  if ('problems' in head) return { problems: head.problems.map((p) => ({ ...p, ...(p.line === undefined ? { line, column: 1 } : {}) })) };
+  const { kind, object: raw } = head;
+  const name = nameOf(raw);
+  const prefix = (p: Path) => (kind === 'InstanceGroup' ? instanceGroupPath(name ?? '?', p) : formatPath(p));
+
+  let object = raw;
+  let converted: ConversionReport | undefined;
+  let renames: readonly Rename[] = [];
+  if (raw['apiVersion'] === KOPS_API_VERSION) {
+    const conversion = convertKopsDocument(kind, raw);
+    object = conversion.object;
+    converted = conversion.report;
+    renames = conversion.renames;
+  }
+  const locateField = (path: Path, atKey = false) => at(toSourcePath(path, renames), atKey);
+  const schema: z.ZodType = kind === 'Cluster' ? ClusterSchema : InstanceGroupSchema;
+  const result = schema.safeParse(object);
+  const local: LocalProblem[] = result.success ? [] : result.error.issues.flatMap((i) => issueProblems(i, schema, object));
+  if (typeof name === 'string') {
+    const names = kind === 'Cluster' ? clusterNameProblems(name, 'metadata.name') : instanceGroupNameProblems(name, 'metadata.name');
+    local.push(...names.map(({ path: _p, ...problem }) => ({ at: ['metadata', 'name'], problem })));
+  }
+  const problems = local.map((p) => ({ ...p.problem, path: prefix(p.at), ...locateField(p.at, p.atKey) }));
+  if (problems.length > 0 || !result.success) return { problems };
+  const base = { source, index, line, locate: (p: Path) => locateField(p), ...(converted ? { converted } : {}) };
+  const parsed: ParsedDocument =
+    kind === 'Cluster' ? { ...base, kind, object: result.data as Cluster } : { ...base, kind, object: result.data as InstanceGroup };
+  return { problems: [], parsed };
+}
+
+type Head = { kind: Kind; object: Record<string, unknown> } | { problems: FieldProblem[] };
+
+/** apiVersion and kind decide everything else, so they are checked first. */
+function checkHead(value: unknown, at: (p: Path, atKey?: boolean) => Position | undefined): Head {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problems: [{ path: 'apiVersion', value: typeof value === 'object' ? undefined : value, message: 'the document is not a mapping of fields', fix: `start it with "apiVersion: ${API_VERSION}" and "kind: Cluster" or "kind: InstanceGroup"`, ...at([]) }] };
+  }
+  const object = value as Record<string, unknown>;
+  const problems: FieldProblem[] = [];
+  const apiVersion = object['apiVersion'];
+  if (apiVersion !== API_VERSION && apiVersion !== KOPS_API_VERSION) {
+    problems.push({
+      path: 'apiVersion',
+      value: apiVersion,
+      message: apiVersion === undefined ? 'is required' : 'is not an apiVersion hoist reads',
+      fix: `use apiVersion: ${API_VERSION} (or ${KOPS_API_VERSION} to import a kops spec)`,
+      ...at(['apiVersion']),
+    });
+  }
+  const kind = object['kind'];
+  if (!KINDS.includes(kind as Kind)) {
+    const guess = typeof kind === 'string' ? nearest(kind, KINDS) : undefined;
+    problems.push({
+      path: 'kind',
+      value: kind,
+      message: kind === undefined ? 'is required' : 'is not a kind hoist reads',
+      fix: guess ? `did you mean ${guess}?` : `use kind: ${KINDS.join(' or kind: ')}`,
+      ...at(['kind']),
+    });
+  }
+  return problems.length > 0 ? { problems } : { kind: kind as Kind, object };
+}
+
+function nameOf(object: Record<string, unknown>): string | undefined {
+  const metadata = object['metadata'];
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const name = (metadata as Record<string, unknown>)['name'];
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** A hoist path of a converted document back to the kops path it came from. */
+function toSourcePath(path: Path, renames: readonly Rename[]): Path {
+  for (const r of renames) {
+    if (r.to.every((s, i) => path[i] === s)) return [...r.from, ...path.slice(r.to.length)];
+  }
+  return path;
+}

@@ -1,0 +1,111 @@
+/**
+ * Schemas of the Kubernetes component settings (kubelet, API server, ...).
+ *
+ * Each is a small strict object with the settings people actually change, named as in kops
+ * v1alpha2 so that a kops spec carries over: anything not listed here is refused at parse time
+ * (and reported as dropped by the kops conversion) rather than silently ignored.
+ */
+
+import * as z from 'zod';
+
+/** A Kubernetes resource quantity such as `200m`, `1.5`, `800Mi`. */
+export const QuantitySchema = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/)
+  .meta({ description: 'A Kubernetes resource quantity.', examples: ['200m', '800Mi'] });
+
+export const StringMapSchema = z.record(z.string(), z.string());
+
+const featureGates = StringMapSchema.meta({
+  description: 'Feature gates, name to "true" or "false".',
+  examples: [{ InPlacePodVerticalScaling: 'true' }],
+});
+const logLevel = z.int().min(0).max(10).meta({ description: 'klog verbosity (0-10).' });
+
+/** Requests and limits of a control-plane component's static pod. */
+const resources = {
+  cpuRequest: QuantitySchema.optional(),
+  cpuLimit: QuantitySchema.optional(),
+  memoryRequest: QuantitySchema.optional(),
+  memoryLimit: QuantitySchema.optional(),
+};
+
+export const KubeletSchema = z.strictObject({
+  anonymousAuth: z.boolean().optional().describe('Allow anonymous requests to the kubelet API.'),
+  maxPods: z.int().min(1).optional().describe('Maximum pods per node.'),
+  podPidsLimit: z.int().min(-1).optional().describe('Maximum PIDs per pod (-1: unlimited).'),
+  evictionHard: z.string().optional().describe('Hard eviction thresholds, e.g. "memory.available<100Mi".'),
+  kubeReserved: StringMapSchema.optional().describe('Resources reserved for Kubernetes daemons, e.g. {cpu: 100m}.'),
+  systemReserved: StringMapSchema.optional().describe('Resources reserved for the OS, e.g. {memory: 200Mi}.'),
+  imageGCHighThresholdPercent: z.int().min(0).max(100).optional(),
+  imageGCLowThresholdPercent: z.int().min(0).max(100).optional(),
+  featureGates: featureGates.optional(),
+  logLevel: logLevel.optional(),
+});
+
+export const KubeAPIServerSchema = z.strictObject({
+  anonymousAuth: z.boolean().optional(),
+  serviceNodePortRange: z
+    .string()
+    .optional()
+    .meta({ description: 'Port range for NodePort services.', examples: ['30000-32767'] }),
+  enableAdmissionPlugins: z.array(z.string()).optional(),
+  runtimeConfig: StringMapSchema.optional().describe('API groups to enable or disable, e.g. {"batch/v2alpha1": "true"}.'),
+  auditPolicyFile: z.string().optional(),
+  auditLogPath: z.string().optional(),
+  auditLogMaxAge: z.int().min(0).optional(),
+  oidcIssuerURL: z.string().optional(),
+  oidcClientID: z.string().optional(),
+  oidcUsernameClaim: z.string().optional(),
+  oidcGroupsClaim: z.string().optional(),
+  maxRequestsInflight: z.int().min(0).optional(),
+  featureGates: featureGates.optional(),
+  logLevel: logLevel.optional(),
+  ...resources,
+});
+
+export const KubeControllerManagerSchema = z.strictObject({
+  concurrentNodeSyncs: z.int().min(1).optional(),
+  terminatedPodGCThreshold: z.int().min(0).optional(),
+  horizontalPodAutoscalerSyncPeriod: z.string().optional().describe('A duration such as "15s".'),
+  nodeMonitorGracePeriod: z.string().optional().describe('A duration such as "40s".'),
+  featureGates: featureGates.optional(),
+  logLevel: logLevel.optional(),
+  ...resources,
+});
+
+export const KubeSchedulerSchema = z.strictObject({
+  featureGates: featureGates.optional(),
+  logLevel: logLevel.optional(),
+  ...resources,
+});
+
+export const KubeProxySchema = z.strictObject({
+  enabled: z.boolean().optional().describe('Run kube-proxy (false when the CNI replaces it).'),
+  proxyMode: z.enum(['iptables', 'ipvs', 'nftables']).optional(),
+  metricsBindAddress: z.string().optional(),
+  featureGates: featureGates.optional(),
+  logLevel: logLevel.optional(),
+  ...resources,
+});
+
+const versioned = z.strictObject({ version: z.string().optional() });
+
+export const NetworkingSchema = z
+  .strictObject({
+    cni: z.strictObject({}).optional().describe('Install no CNI: bring your own.'),
+    cilium: versioned.optional(),
+    calico: versioned.optional(),
+    kubenet: z.strictObject({}).optional(),
+  })
+  .describe('The pod network: set exactly one of cni, cilium, calico, kubenet.');
+
+/** An integer or a percentage of the group's size, e.g. `1` or `"25%"`. */
+export const IntOrPercentSchema = z
+  .union([z.int().min(0), z.string().regex(/^[0-9]+%$/)])
+  .meta({ description: 'An integer or a percentage of the group size.', examples: [1, '25%'] });
+
+export const RollingUpdateSchema = z.strictObject({
+  maxSurge: IntOrPercentSchema.optional().describe('Extra instances to create before old ones go.'),
+  maxUnavailable: IntOrPercentSchema.optional().describe('Instances that may be down at once.'),
+});

@@ -1,0 +1,54 @@
+/** Cluster-wide rules that are not about the network or the groups. */
+
+import type { FieldProblem } from '../errors.js';
+import type { CompletedCluster } from './defaults.js';
+import { clusterNameProblems, isDnsSubdomain } from './names.js';
+import { formatPath } from './paths.js';
+import { CLUSTER_LABEL } from './schema.js';
+import { rollingUpdateProblems } from './validate-rolling.js';
+import { kubernetesVersionProblems } from './versions.js';
+
+const at = (...path: (string | number)[]): string => formatPath(['spec', ...path]);
+const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
+/** Tags hoist writes itself to find what it owns; a user value would break ownership. */
+const RESERVED_TAG = (key: string) => key === CLUSTER_LABEL || key === 'KubernetesCluster' || key.startsWith('kubernetes.io/cluster/');
+
+export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
+  const spec = cluster.spec;
+  const problems: FieldProblem[] = [
+    ...clusterNameProblems(cluster.metadata.name, 'metadata.name'),
+    ...kubernetesVersionProblems(spec.kubernetesVersion, at('kubernetesVersion')),
+  ];
+  if (spec.cloudProvider === 'gce' && !spec.project) {
+    problems.push({ path: at('project'), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' });
+  }
+  const options = Object.keys(spec.networking);
+  if (options.length > 1) {
+    problems.push({ path: at('networking'), value: spec.networking, message: `sets ${options.join(' and ')}; a cluster has one pod network`, fix: 'keep one of them' });
+  }
+  problems.push(...rollingUpdateProblems(spec.rollingUpdate, (...p) => at('rollingUpdate', ...p)));
+  for (const key of Object.keys(spec.cloudLabels ?? {})) {
+    if (key === '' || RESERVED_TAG(key)) {
+      problems.push({ path: at('cloudLabels', key), value: key, message: key === '' ? 'a tag key may not be empty' : 'is a tag hoist sets itself to track what it owns', fix: 'use another key' });
+    }
+  }
+  if (!isDnsSubdomain(spec.api.publicName)) {
+    problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });
+  }
+  if (spec.sshPublicKey !== undefined && !SSH_KEY.test(spec.sshPublicKey.trim())) {
+    problems.push({ path: at('sshPublicKey'), value: spec.sshPublicKey, message: 'is not an SSH public key', fix: 'paste the one line of your .pub file, e.g. "ssh-ed25519 AAAA... you@host"' });
+  }
+  const range = spec.kubeAPIServer?.serviceNodePortRange;
+  if (range !== undefined) {
+    const m = /^(\d{1,5})-(\d{1,5})$/.exec(range);
+    const [low, high] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+    if (!m || low < 1 || high > 65535 || low >= high) {
+      problems.push({ path: at('kubeAPIServer', 'serviceNodePortRange'), value: range, message: 'is not a port range', fix: 'e.g. 30000-32767' });
+    }
+  }
+  const kubelet = spec.kubelet;
+  if (kubelet?.imageGCLowThresholdPercent !== undefined && kubelet.imageGCHighThresholdPercent !== undefined && kubelet.imageGCLowThresholdPercent >= kubelet.imageGCHighThresholdPercent) {
+    problems.push({ path: at('kubelet', 'imageGCLowThresholdPercent'), value: kubelet.imageGCLowThresholdPercent, message: 'must be lower than imageGCHighThresholdPercent', fix: 'e.g. 80 and 85' });
+  }
+  return problems;
+}
