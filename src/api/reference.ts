@@ -34,5 +34,5 @@ export function fieldTable(name: string): string {
 
 /** `current` with every generated table replaced by its up-to-date text. */
 export function renderSpecReference(current: string): string {
-  return current.replace(/(<!-- generated:([a-z]+) -->\n)[\s\S]*?(\n<!-- end:\2 -->)/g, (_m, open: string, name: string, close: string) => `${open}${fieldTable(name)}${close}`);
+  return current.replace(/(<!-- generated:([a-z]+) -->)[\s\S]*?(<!-- end:\2 -->)/g, (_m, open: string, name: string, close: string) => `${open}\n${fieldTable(name)}\n${close}`);
 }
