@@ -8,7 +8,7 @@ import type * as z from 'zod';
 import type { FieldProblem } from '../errors.js';
 import { formatPath } from './paths.js';
 import type { Path, PathSegment } from './paths.js';
-import { docsOf, enumValues, objectShape, schemaAt } from './zod-walk.js';
+import { docsOf, enumValues, objectShape, schemaAt, typeName } from './zod-walk.js';
 
 /** A problem and the path (inside the document) it is about, before its position is known. */
 export interface LocalProblem {
@@ -24,17 +24,18 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: u
   const field = at.length === 0 ? 'the document' : `\`${formatPath(at)}\``;
   const schema = schemaAt(root, at);
   const example = schema ? exampleOf(schema) : undefined;
+  const missing = value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union');
+  if (missing) {
+    return [{ at, problem: { message: `${field} is required`, fix: example ? `add it, e.g. ${formatPath(at.slice(-1))}: ${example}` : 'add it' } }];
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => unknownField(root, [...at, key]));
     case 'invalid_type': {
-      if (value === undefined) {
-        return [{ at, problem: { message: `${field} is required`, fix: example ? `add it, e.g. ${formatPath(at.slice(-1))}: ${example}` : 'add it' } }];
-      }
-      const expected = issue.expected === 'int' ? 'an integer' : article(issue.expected);
+      const expected = issue.expected === 'int' || (schema && typeName(schema) === 'integer') ? 'an integer' : article(issue.expected);
       const quote = issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean');
-      const fix = quote ? `quote it: "${String(value)}"` : example ? `e.g. ${example}` : undefined;
-      return [{ at, problem: { value, message: `must be ${expected}, not ${describe(value)}`, ...(fix ? { fix } : {}) } }];
+      const fix = quote ? `quote it: "${String(value)}"` : example ? `e.g. ${example}` : `write ${expected} here`;
+      return [{ at, problem: { value, message: `must be ${expected}, not ${describe(value)}`, fix } }];
     }
     case 'invalid_value': {
       const allowed = issue.values.map(String);
@@ -47,13 +48,13 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: u
       const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
       const word = issue.code === 'too_small' ? 'at least' : 'at most';
       const what = issue.origin === 'array' ? `have ${word} ${bound} items` : issue.origin === 'string' ? `be ${word} ${bound} characters long` : `be ${word} ${bound}`;
-      return [{ at, problem: { value, message: `must ${what}`, ...(example ? { fix: `e.g. ${example}` } : {}) } }];
+      return [{ at, problem: { value, message: `must ${what}`, fix: example ? `e.g. ${example}` : `use a value that is ${word} ${bound}` } }];
     }
     case 'invalid_format':
     case 'invalid_union':
       return [{ at, problem: { value, message: 'has the wrong form', fix: example ? `e.g. ${example}` : 'see the spec reference' } }];
     default:
-      return [{ at, problem: { value, message: issue.message } }];
+      return [{ at, problem: { value, message: issue.message, fix: 'see docs/spec-reference.md for this field' } }];
   }
 }
 

@@ -77,13 +77,11 @@ function parseUnchecked(text: string, source: string): ParsedDocument[] {
   const docs = readYaml(text, source, counter);
   const problems: FieldProblem[] = [];
   const parsed: ParsedDocument[] = [];
-  docs.forEach((doc, index) => {
-    if (doc.contents === null) return;
-    const line = counter.linePos(doc.contents.range[0]).line;
-    const result = checkDocument(doc, counter, source, index, line);
+  for (const { doc, index, line, value } of toValues(docs, source, counter)) {
+    const result = checkDocument(doc, value, counter, source, index, line);
     problems.push(...result.problems);
     if (result.parsed) parsed.push(result.parsed);
-  });
+  }
   if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_SPEC');
   if (parsed.length === 0) {
     throw new ValidationError(source, [{
@@ -114,14 +112,40 @@ interface DocumentResult {
   readonly parsed?: ParsedDocument;
 }
 
-function checkDocument(doc: Document.Parsed, counter: LineCounter, source: string, index: number, line: number): DocumentResult {
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    const message = e instanceof Error && /alias/i.test(e.message) ? 'expands too many aliases (a YAML "billion laughs" document?)' : 'could not be read';
-    return { problems: [{ path: source, message: `document ${index + 1} ${message}`, fix: 'write the values out instead of repeating aliases', line, column: 1 }] };
-  }
+interface DocumentValue {
+  readonly doc: Document.Parsed;
+  readonly index: number;
+  readonly line: number;
+  readonly value: unknown;
+}
+
+/** The documents' values, skipping empty documents; alias bombs are refused here. */
+function toValues(docs: readonly Document.Parsed[], source: string, counter: LineCounter): DocumentValue[] {
+  const values: DocumentValue[] = [];
+  const problems: FieldProblem[] = [];
+  docs.forEach((doc, index) => {
+    if (doc.contents === null) return;
+    const line = counter.linePos(doc.contents.range[0]).line;
+    try {
+      const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      // A document of only comments has a null value: it is as empty as no document.
+      if (value !== null && value !== undefined) values.push({ doc, index, line, value });
+    } catch (e) {
+      const aliases = e instanceof Error && /alias/i.test(e.message);
+      problems.push({
+        path: source,
+        message: `document ${index + 1} ${aliases ? 'expands too many aliases (a YAML "billion laughs" document?)' : 'could not be read'}`,
+        fix: 'write the values out instead of repeating aliases',
+        line,
+        column: 1,
+      });
+    }
+  });
+  if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_YAML');
+  return values;
+}
+
+function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounter, source: string, index: number, line: number): DocumentResult {
   const at = (path: Path, atKey = false) => locate(doc, counter, path, atKey);
   const head = checkHead(value, at);
   if ('problems' in head) return { problems: head.problems.map((p) => ({ ...p, ...(p.line === undefined ? { line, column: 1 } : {}) })) };
@@ -146,7 +170,9 @@ function checkDocument(doc: Document.Parsed, counter: LineCounter, source: strin
     const names = kind === 'Cluster' ? clusterNameProblems(name, 'metadata.name') : instanceGroupNameProblems(name, 'metadata.name');
     local.push(...names.map(({ path: _p, ...problem }) => ({ at: ['metadata', 'name'], problem })));
   }
-  const problems = local.map((p) => ({ ...p.problem, path: prefix(p.at), ...locateField(p.at, p.atKey) }));
+  const problems = local
+    .map((p) => ({ ...p.problem, path: prefix(p.at), ...locateField(p.at, p.atKey) }))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (problems.length > 0 || !result.success) return { problems };
   const base = { source, index, line, locate: (p: Path) => locateField(p), ...(converted ? { converted } : {}) };
   const parsed: ParsedDocument =
