@@ -7,7 +7,7 @@
  * HoistError ever leaves this module.
  */
 
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import type { Document } from 'yaml';
 import type * as z from 'zod';
 import { HoistError, ValidationError } from '../errors.js';
@@ -23,6 +23,7 @@ import { API_VERSION, ClusterSchema, InstanceGroupSchema, KINDS } from './schema
 import type { Cluster, InstanceGroup, Kind } from './schema.js';
 import { locate } from './yaml-locate.js';
 import type { Position } from './yaml-locate.js';
+import { MAX_YAML_DEPTH, yamlDepth } from './yaml-depth.js';
 import { yamlProblems } from './yaml-problems.js';
 
 /** No spec comes near this; larger input is refused before it is parsed. */
@@ -96,13 +97,17 @@ function parseUnchecked(text: string, source: string): ParsedDocument[] {
 function readYaml(text: string, source: string, counter: LineCounter): Document.Parsed[] {
   let docs: Document.Parsed[];
   try {
-    const all = parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
-    docs = Array.isArray(all) ? all : [];
+    const tokens = [...new Parser(counter.addNewLine).parse(text)];
+    if (yamlDepth(tokens) > MAX_YAML_DEPTH) {
+      throw new ValidationError(source, [{ path: source, message: `nests more than ${MAX_YAML_DEPTH} levels deep`, fix: 'check that it is a spec file: specs nest about 8 levels' }], 'INVALID_YAML');
+    }
+    docs = [...new Composer({ uniqueKeys: true }).compose(tokens, false, text.length)];
   } catch (e) {
+    if (e instanceof HoistError) throw e;
     // The parser recurses on nesting; absurdly deep input ends here.
     throw new ValidationError(source, [{ path: source, message: `could not be parsed as YAML (${e instanceof Error ? e.message : String(e)})`, fix: 'check that it is a YAML spec file' }], 'INVALID_YAML');
   }
-  const problems = docs.flatMap((d) => yamlProblems(d.errors, source));
+  const problems = docs.flatMap((d) => yamlProblems(d.errors, source, counter));
   if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_YAML');
   return docs;
 }

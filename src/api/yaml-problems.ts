@@ -1,6 +1,6 @@
 /** YAML syntax errors as FieldProblems: what went wrong, where, and what usually fixes it. */
 
-import type { YAMLError } from 'yaml';
+import type { LineCounter, YAMLError } from 'yaml';
 import type { FieldProblem } from '../errors.js';
 
 const FIXES: Readonly<Record<string, string>> = {
@@ -14,10 +14,15 @@ const FIXES: Readonly<Record<string, string>> = {
   BAD_ALIAS: 'define the anchor (&name) before using the alias (*name)',
 };
 
-export function yamlProblems(errors: readonly YAMLError[], source: string): FieldProblem[] {
+/**
+ * Positions come from the line counter, not from yaml's `prettyErrors`: prettifying an error in
+ * very deeply nested input exhausts memory in the regexp engine, which no catch can stop.
+ */
+export function yamlProblems(errors: readonly YAMLError[], source: string, counter: LineCounter): FieldProblem[] {
   return errors.map((e) => {
-    const pos = e.linePos?.[0];
-    const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+    const p = counter.linePos(e.pos[0]);
+    const pos = { line: p.line, col: p.col };
+    const message = e.message.split('\n')[0] ?? e.message;
     return {
       path: source,
       message: `is not valid YAML: ${message}`,
