@@ -143,7 +143,8 @@ function flagProblems(
   const c = cloud as CloudProvider;
   if (zones.length === 0) problems.push({ path: '--zones', message: `is required on ${c}`, fix: `e.g. --zones ${ZONE_EXAMPLES[c]}` });
   const regions = new Set<string>();
-  for (const [flag, list] of [['--zones', zones], ['--control-plane-zones', cpZones]] as const) {
+  const explicitCp = opts.controlPlaneZones && opts.controlPlaneZones.length > 0 ? cpZones : [];
+  for (const [flag, list] of [['--zones', zones], ['--control-plane-zones', explicitCp]] as const) {
     for (const zone of list) {
       const region = regionOfZone(c, zone);
       if (region === undefined) problems.push({ path: flag, value: zone, message: `is not a ${c} zone`, fix: `e.g. ${ZONE_EXAMPLES[c]}` });
