@@ -23,7 +23,7 @@ import { API_VERSION, ClusterSchema, InstanceGroupSchema, KINDS } from './schema
 import type { Cluster, InstanceGroup, Kind } from './schema.js';
 import { locate } from './yaml-locate.js';
 import type { Position } from './yaml-locate.js';
-import { MAX_YAML_DEPTH, yamlDepth } from './yaml-depth.js';
+import { MAX_YAML_DEPTH, tooDeepAt } from './yaml-depth.js';
 import { yamlProblems } from './yaml-problems.js';
 
 /** No spec comes near this; larger input is refused before it is parsed. */
@@ -98,8 +98,10 @@ function readYaml(text: string, source: string, counter: LineCounter): Document.
   let docs: Document.Parsed[];
   try {
     const tokens = [...new Parser(counter.addNewLine).parse(text)];
-    if (yamlDepth(tokens) > MAX_YAML_DEPTH) {
-      throw new ValidationError(source, [{ path: source, message: `nests more than ${MAX_YAML_DEPTH} levels deep`, fix: 'check that it is a spec file: specs nest about 8 levels' }], 'INVALID_YAML');
+    const deep = tooDeepAt(tokens);
+    if (deep !== undefined) {
+      const pos = counter.linePos(deep);
+      throw new ValidationError(source, [{ path: source, message: `nests more than ${MAX_YAML_DEPTH} levels deep`, fix: 'check that it is a spec file: specs nest about 8 levels', line: pos.line, column: pos.col }], 'INVALID_YAML');
     }
     docs = [...new Composer({ uniqueKeys: true }).compose(tokens, false, text.length)];
   } catch (e) {

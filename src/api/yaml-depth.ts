@@ -13,15 +13,15 @@ export const MAX_YAML_DEPTH = 64;
 
 type Node = CST.Token | undefined;
 
-/** The deepest nesting in `tokens`, stopping early once past `limit`. */
-export function yamlDepth(tokens: readonly CST.Token[], limit = MAX_YAML_DEPTH): number {
+/** Where the nesting first goes past `limit` (a source offset), or undefined when it never does. */
+export function tooDeepAt(tokens: readonly CST.Token[], limit = MAX_YAML_DEPTH): number | undefined {
   let max = 0;
   const stack: { node: Node; depth: number }[] = tokens.map((node) => ({ node, depth: 0 }));
   while (stack.length > 0) {
     const { node, depth } = stack.pop() as { node: Node; depth: number };
     if (!node) continue;
     if (depth > max) max = depth;
-    if (max > limit) return max;
+    if (max > limit) return 'offset' in node ? node.offset : 0;
     switch (node.type) {
       case 'document':
         stack.push({ node: node.value, depth });
@@ -39,5 +39,5 @@ export function yamlDepth(tokens: readonly CST.Token[], limit = MAX_YAML_DEPTH):
         break;
     }
   }
-  return max;
+  return undefined;
 }
