@@ -57,11 +57,6 @@ export function formatCidr(cidr: Cidr): string {
   return `${text}/${cidr.prefix}`;
 }
 
-/** The last address of the range. */
-export function lastAddress(cidr: Cidr): bigint {
-  return cidr.base | ~mask(cidr.family, cidr.prefix) & full(cidr.family);
-}
-
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
 }
