@@ -1,6 +1,7 @@
 /**
  * Twenty processes race for one cluster lock, on s3:// (moto) and on file://: exactly one wins,
- * and every loser exits 1 with a message that names the winner. Then, a process holding the
+ * and every loser exits 1 with a message that names the winner; likewise when they all find an
+ * expired lock and try to take it over. Then, a process holding the
  * lock releases it when it is sent SIGTERM or SIGINT, and exits 143 or 130.
  */
 
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Store } from '../../state-store/backends/s3.js';
+import type { LockInfo } from '../../state-store/lock.js';
 import { readLock } from '../../state-store/lock.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { openStore } from '../../state-store/open.js';
@@ -37,6 +39,18 @@ interface Backend {
   cleanup(): Promise<void>;
 }
 
+function expiredLock(): LockInfo {
+  return {
+    id: 'expired',
+    holder: 'bob@gone-host',
+    host: 'gone-host',
+    pid: 1234,
+    operation: 'update cluster',
+    started: new Date(Date.now() - 120_000).toISOString(),
+    expires: new Date(Date.now() - 60_000).toISOString(),
+  };
+}
+
 async function fileBackend(): Promise<Backend> {
   const dir = await mkdtemp(join(tmpdir(), 'hoist-race-'));
   const url = pathToFileURL(dir).href;
@@ -45,9 +59,12 @@ async function fileBackend(): Promise<Backend> {
     env: {},
     store: await openStore(url),
     cleanup: async () => {
-      // Nothing but the store's objects may be left: no temp files, no per-key mutexes.
-      expect(await readdir(dir, { recursive: true })).toEqual(expect.not.arrayContaining([expect.stringMatching(/\.hoist-/)]));
-      await rm(dir, { recursive: true, force: true });
+      try {
+        // Nothing but the store's objects may be left: no temp files, no per-key mutexes.
+        expect(await readdir(dir, { recursive: true })).toEqual(expect.not.arrayContaining([expect.stringMatching(/\.hoist-/)]));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -76,10 +93,15 @@ describe.each([
     await backend?.cleanup();
   });
 
-  it.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))(`has exactly one winner among ${RACERS} processes (round %i)`, async (round) => {
+  // The last round starts from an expired lock: all twenty try to take it over at once.
+  const rounds = Array.from({ length: ROUNDS + 1 }, (_, i) => ({ round: i + 1, stale: i === ROUNDS }));
+
+  it.each(rounds)(`has exactly one winner among ${RACERS} processes (round $round, stale lock: $stale)`, async ({ round, stale }) => {
     const cluster = `race-${round}.example.com`;
+    if (stale) await backend.store.put(`${cluster}/lock`, JSON.stringify(expiredLock()));
     const racers = Array.from({ length: RACERS }, () => children.spawn(holder.path, [backend.url, cluster, 'race'], backend.env));
-    await Promise.all(racers.map((c) => c.line('READY')));
+    // Twenty processes starting at once on two busy cores can take a while.
+    await Promise.all(racers.map((c) => c.line('READY', 45_000)));
     for (const racer of racers) racer.send('go');
 
     // Every racer either prints WON or exits; a winner keeps the lock until told to release it.

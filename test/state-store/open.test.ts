@@ -80,7 +80,7 @@ describe('openStore', () => {
       const { stdout } = await run(
         process.execPath,
         ['--import', 'tsx', '--import', join(fixtures, 'trace-imports.mjs'), join(fixtures, 'open-store.ts'), url],
-        { cwd: repo, env: { ...process.env, HOIST_TRACE_IMPORTS: trace } },
+        { cwd: repo, env: { ...process.env, HOIST_TRACE_IMPORTS: trace }, timeout: 20_000 },
       );
       return { stdout, modules: await readFile(trace, 'utf8') };
     };
