@@ -1,0 +1,74 @@
+/** `hoist delete instancegroup NAME --yes` and `hoist delete cluster NAME --unregister --yes`. */
+
+import type { Command } from 'commander';
+import { HoistError, NotFoundError } from '../errors.js';
+import { plain } from '../../state-store/clientset.js';
+import { clusterPrefix, lockKey } from '../../state-store/layout.js';
+import type { Context } from './context.js';
+import type { Runner } from './program.js';
+import { saveSpecSet } from './shared/save-specs.js';
+
+export interface DeleteOptions {
+  readonly yes?: boolean;
+  readonly unregister?: boolean;
+}
+
+export async function runDeleteInstanceGroup(name: string, opts: DeleteOptions, ctx: Context): Promise<number> {
+  const cluster = ctx.clusterName();
+  const clients = await ctx.clientset();
+  const before = await clients.getSpecSet(cluster);
+  if (!before) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
+  if (!before.instanceGroups.some((v) => v.object.metadata.name === name)) {
+    throw new NotFoundError(`instance group ${name} not found in cluster ${cluster}`, `list them with: hoist get instancegroups --name ${cluster}`);
+  }
+  const old = plain(before);
+  const after = { ...old, instanceGroups: old.instanceGroups.filter((ig) => ig.metadata.name !== name) };
+  if (!opts.yes) {
+    ctx.io.out(`InstanceGroup ${name} would be removed from the spec of ${cluster}.\nRun again with --yes to remove it.\n`);
+    return 0;
+  }
+  const rev = await saveSpecSet(ctx, { cluster, before, after, operation: 'delete instancegroup' });
+  ctx.io.out(`instancegroup/${name} deleted from the spec (revision ${rev?.rev ?? '-'}); run hoist update cluster ${cluster} --yes to remove its machines\n`);
+  return 0;
+}
+
+export async function runDeleteCluster(positional: string | undefined, opts: DeleteOptions, ctx: Context): Promise<number> {
+  const cluster = ctx.clusterName(positional);
+  if (!opts.unregister) {
+    throw new HoistError('UNSUPPORTED', 'deleting the cloud resources of a cluster is not available yet', {
+      hint: `to remove only the cluster's state (spec, history, secrets) from the store: hoist delete cluster ${cluster} --unregister --yes`,
+    });
+  }
+  const clients = await ctx.clientset();
+  if (!(await clients.getCluster(cluster))) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
+  const store = clients.store;
+  if (!opts.yes) {
+    const keys = await store.list(clusterPrefix(cluster));
+    ctx.io.out(`The state of cluster ${cluster} (${keys.length} objects in ${store.url}) would be removed; no cloud resource is touched.\nRun again with --yes to remove it.\n`);
+    return 0;
+  }
+  await ctx.withLock(cluster, 'delete cluster --unregister', async () => {
+    const keys = (await store.list(clusterPrefix(cluster))).filter((k) => k !== lockKey(cluster));
+    await Promise.all(keys.map((k) => store.delete(k)));
+  });
+  ctx.io.out(`cluster/${cluster} unregistered: its state was removed from ${store.url}\n`);
+  return 0;
+}
+
+export function registerDelete(program: Command, run: Runner): void {
+  const del = program.command('delete').description('delete instance groups and clusters');
+  del
+    .command('instancegroup')
+    .aliases(['ig'])
+    .argument('<name>', 'instance group name')
+    .option('-y, --yes', 'really delete it')
+    .description('remove an instance group from the spec of the cluster named by --name')
+    .action(async (name: string, opts: DeleteOptions, cmd: Command) => run(cmd, (ctx) => runDeleteInstanceGroup(name, opts, ctx)));
+  del
+    .command('cluster')
+    .argument('[name]', 'cluster name')
+    .option('--unregister', 'remove only the cluster from the state store; touch no cloud resource')
+    .option('-y, --yes', 'really delete it')
+    .description('delete a cluster')
+    .action(async (name: string | undefined, opts: DeleteOptions, cmd: Command) => run(cmd, (ctx) => runDeleteCluster(name, opts, ctx)));
+}

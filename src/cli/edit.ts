@@ -1,0 +1,131 @@
+/**
+ * `hoist edit cluster [NAME]` and `hoist edit instancegroup NAME`: opens the stored object in the
+ * editor. An invalid edit reopens with the errors as comments at the top; an unchanged file
+ * aborts; a save is conditional on what was read, so a concurrent change is never overwritten.
+ */
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parseSpecText, toYaml } from '../api/index.js';
+import type { Cluster, InstanceGroup } from '../api/index.js';
+import { HoistError, NotFoundError, ValidationError, formatProblem } from '../errors.js';
+import type { SpecSet, StoredSpecSet } from '../../state-store/clientset.js';
+import { plain } from '../../state-store/clientset.js';
+import type { Context } from './context.js';
+import type { Runner } from './program.js';
+import { openEditor } from './shared/editor.js';
+import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
+import { withClusterLabel } from './shared/spec-files.js';
+
+type Kind = 'Cluster' | 'InstanceGroup';
+
+const HEADER = [
+  '# Please edit the object below. Lines beginning with a "#" are ignored,',
+  '# and an unchanged file cancels the edit.',
+].join('\n');
+
+export async function runEdit(kind: Kind, name: string | undefined, ctx: Context): Promise<number> {
+  const cluster = ctx.clusterName(kind === 'Cluster' ? name : undefined);
+  const clients = await ctx.clientset();
+  const before = await clients.getSpecSet(cluster);
+  if (!before) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
+  const target = kind === 'Cluster' ? before.cluster.object : findIg(before, cluster, name);
+
+  const dir = await mkdtemp(join(tmpdir(), 'hoist-edit-'));
+  const file = join(dir, `${target.metadata.name}.yaml`);
+  let keepFile = false;
+  try {
+    let text = `${HEADER}\n${toYaml(target, { schemaComment: true })}`;
+    let previous = stripComments(text);
+    for (;;) {
+      await writeFile(file, text);
+      await openEditor(ctx.io, file);
+      const edited = await readFile(file, 'utf8');
+      if (stripComments(edited) === previous) {
+        if (text.startsWith('# ERROR')) {
+          keepFile = true;
+          throw new HoistError('ABORTED', `the edit still has errors and was not saved; your text is kept in ${file}`);
+        }
+        ctx.io.err('Edit cancelled, no changes made.\n');
+        return 0;
+      }
+      const result = tryEdit(kind, target.metadata.name, cluster, edited, before);
+      if (result instanceof ValidationError) {
+        text = `${errorComments(result)}\n${stripErrorComments(edited)}`;
+        previous = stripComments(edited);
+        continue;
+      }
+      try {
+        const rev = await saveSpecSet(ctx, { cluster, before, after: result, operation: `edit ${kind === 'Cluster' ? 'cluster' : 'instancegroup'}` });
+        ctx.io.out(rev ? `${kind === 'Cluster' ? 'cluster' : 'instancegroup'}/${target.metadata.name} edited (revision ${rev.rev})\n` : 'No changes.\n');
+        return 0;
+      } catch (e) {
+        keepFile = true;
+        if (e instanceof HoistError) throw new HoistError(e.code, `${e.message}\nyour edit is kept in ${file}`, { hint: e.hint, cause: e });
+        throw e;
+      }
+    }
+  } finally {
+    if (!keepFile) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function findIg(set: StoredSpecSet, cluster: string, name: string | undefined): InstanceGroup {
+  if (!name) throw new HoistError('INVALID_FLAG', 'no instance group named', { hint: `hoist edit instancegroup NAME --name ${cluster}` });
+  const ig = set.instanceGroups.find((v) => v.object.metadata.name === name);
+  if (!ig) throw new NotFoundError(`instance group ${name} not found in cluster ${cluster}`, `list them with: hoist get instancegroups --name ${cluster}`);
+  return ig.object;
+}
+
+/** The new spec set, or every problem of the edited text. */
+function tryEdit(kind: Kind, name: string, cluster: string, text: string, before: StoredSpecSet): SpecSet | ValidationError {
+  try {
+    const docs = parseSpecText(text, 'the edited file');
+    const doc = docs[0];
+    if (docs.length !== 1 || doc?.kind !== kind) {
+      return new ValidationError('the edited file', [{ path: 'kind', value: doc?.kind, message: `must hold exactly one ${kind}` }]);
+    }
+    if (doc.object.metadata.name !== name) {
+      return new ValidationError('the edited file', [{ path: 'metadata.name', value: doc.object.metadata.name, message: 'cannot change in an edit', fix: `keep "${name}"` }]);
+    }
+    const old = plain(before);
+    const after: SpecSet =
+      kind === 'Cluster'
+        ? { ...old, cluster: doc.object as Cluster }
+        : { ...old, instanceGroups: old.instanceGroups.map((ig) => (ig.metadata.name === name ? withClusterLabel(doc.object as InstanceGroup, cluster) : ig)) };
+    validateSpecChange(old, after);
+    return after;
+  } catch (e) {
+    if (e instanceof ValidationError) return e;
+    throw e;
+  }
+}
+
+function stripComments(text: string): string {
+  return text.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n').trim();
+}
+
+function stripErrorComments(text: string): string {
+  return text.split('\n').filter((l) => !l.startsWith('# ERROR') && !l.startsWith('#   - ')).join('\n');
+}
+
+function errorComments(e: ValidationError): string {
+  return ['# ERROR: the edit was not saved. Fix these problems, or leave the file unchanged to cancel:', ...e.problems.map((p) => `#   - ${formatProblem(p)}`)].join('\n');
+}
+
+export function registerEdit(program: Command, run: Runner): void {
+  const edit = program.command('edit').description('edit a cluster or instance group in $EDITOR');
+  edit
+    .command('cluster')
+    .argument('[name]', 'cluster name')
+    .description('edit the cluster spec')
+    .action(async (name: string | undefined, _o: unknown, cmd: Command) => run(cmd, (ctx) => runEdit('Cluster', name, ctx)));
+  edit
+    .command('instancegroup')
+    .aliases(['ig'])
+    .argument('<name>', 'instance group name')
+    .description('edit an instance group of the cluster named by --name')
+    .action(async (name: string, _o: unknown, cmd: Command) => run(cmd, (ctx) => runEdit('InstanceGroup', name, ctx)));
+}

@@ -1,0 +1,35 @@
+/** The `hoist` executable: runs the CLI against the real process and terminal. */
+
+import { createInterface } from 'node:readline/promises';
+import { textEventSink } from '../output/io.js';
+import type { IO } from '../output/io.js';
+import { runCli } from './program.js';
+
+const argv = process.argv.slice(2);
+const verbose = argv.includes('-v') || argv.includes('--verbose');
+const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
+
+const io: IO = {
+  out: write(process.stdout),
+  err: write(process.stderr),
+  events: textEventSink(write(process.stderr), verbose),
+  env: process.env,
+  cwd: process.cwd(),
+  verbose,
+  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  async ask(question) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+  async readStdin() {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+process.exitCode = await runCli(argv, io);
