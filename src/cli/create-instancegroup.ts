@@ -7,7 +7,7 @@ import type { Context } from './context.js';
 import { oneOf } from './shared/flags.js';
 import { printSpecs } from './shared/print-specs.js';
 import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
-import { CLUSTER_LABEL } from './shared/spec-files.js';
+import { CLUSTER_LABEL } from '../api/index.js';
 import { plain } from '../../state-store/clientset.js';
 
 export interface CreateInstanceGroupOptions {

@@ -2,16 +2,12 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { instanceGroupPath, parseSpecText } from '../../api/index.js';
+import { CLUSTER_LABEL, MAX_SPEC_BYTES, instanceGroupPath, parseSpecText } from '../../api/index.js';
 import type { Cluster, InstanceGroup, ParsedDocument } from '../../api/index.js';
 import type { FieldProblem } from '../../errors.js';
 import { HoistError, ValidationError, invalidFlag } from '../../errors.js';
 import type { IO } from '../../output/io.js';
 
-export const CLUSTER_LABEL = 'hoist.dev/cluster';
-
-/** Spec files larger than this are refused before they are read: no spec is anywhere near it. */
-const MAX_FILE_BYTES = 1024 * 1024;
 
 export interface FileSpecSet {
   readonly name: string;
@@ -31,8 +27,8 @@ export async function readSpecFile(io: IO, file: string): Promise<ParsedDocument
     if (e instanceof HoistError) throw e;
     throw invalidFlag('--filename', file, 'cannot be read', 'check the path; use - to read standard input');
   }
-  if (size > MAX_FILE_BYTES) {
-    throw invalidFlag('--filename', file, `is ${size} bytes, more than the ${MAX_FILE_BYTES} a spec file may have`, 'split it, or check that it is the right file');
+  if (size > MAX_SPEC_BYTES) {
+    throw invalidFlag('--filename', file, `is ${size} bytes, more than the ${MAX_SPEC_BYTES} a spec file may have`, 'split it, or check that it is the right file');
   }
   const text = await readFile(path, 'utf8');
   return parseSpecText(text, file);
