@@ -6,7 +6,6 @@ export const instanceGroupPrefix = (cluster: string): string => `${cluster}/inst
 export const instanceGroupKey = (cluster: string, ig: string): string => `${cluster}/instancegroup/${ig}`;
 export const completedSpecKey = (cluster: string): string => `${cluster}/cluster-completed.spec`;
 export const historyPrefix = (cluster: string): string => `${cluster}/history/`;
-export const lockKey = (cluster: string): string => `${cluster}/lock`;
 
 /** History revisions are zero-padded so that a plain key listing is in revision order. */
 export const historyKey = (cluster: string, rev: number): string =>

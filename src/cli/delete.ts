@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { HoistError, NotFoundError } from '../errors.js';
 import { plain } from '../../state-store/clientset.js';
-import { clusterPrefix, lockKey } from '../../state-store/layout.js';
+import { clusterPrefix } from '../../state-store/layout.js';
+import { lockKey } from '../../state-store/lock.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
 import { saveSpecSet } from './shared/save-specs.js';
