@@ -95,12 +95,12 @@ export class LockHeldError extends HoistError {
   constructor(cluster: string, info: LockInfo) {
     super(
       'LOCKED',
-      `cluster ${cluster} is locked by ${info.holder} (pid ${info.pid}) for "${info.operation}" ` +
-        `since ${info.started}, until ${info.expires}`,
+      `cluster ${cluster} is locked by ${info.holder} (pid ${info.pid}), running "${info.operation}" ` +
+        `since ${info.started} (expires ${info.expires})`,
       {
         hint:
-          'wait for that operation to finish; see the lock with "hoist lock status", and only if its ' +
-          'holder is gone, remove it with "hoist lock break --yes"',
+          `wait for it to finish; if it is dead, see hoist lock status ${cluster} ` +
+          `and hoist lock break ${cluster} --yes`,
       },
     );
     this.cluster = cluster;

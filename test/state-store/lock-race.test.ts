@@ -117,7 +117,7 @@ describe.each([
       const exit = await loser.exited;
       expect({ code: exit.code, stderr: loser.stderr() }).toEqual({
         code: 1,
-        stderr: expect.stringMatching(new RegExp(`cluster ${cluster} is locked by \\S+@\\S+ \\(pid ${winner.pid}\\) for "race"`)),
+        stderr: expect.stringMatching(new RegExp(`cluster ${cluster} is locked by \\S+@\\S+ \\(pid ${winner.pid}\\), running "race"`)),
       });
     }
 

@@ -79,8 +79,8 @@ describe.each(BACKENDS)('the cluster lock on %s', (backend) => {
     expect(error).toMatchObject({ code: 'LOCKED', info });
     const { message, hint } = error as LockHeldError;
     for (const part of ['alice@build-box', 'pid 4242', '"update cluster"', info.started, info.expires]) expect(message).toContain(part);
-    expect(hint).toContain('hoist lock status');
-    expect(hint).toContain('hoist lock break --yes');
+    expect(hint).toContain(`hoist lock status ${CLUSTER}`);
+    expect(hint).toContain(`hoist lock break ${CLUSTER} --yes`);
   });
 
   it('takes over an expired lock and says whose it was', async () => {
