@@ -26,9 +26,14 @@ export interface Revision {
   readonly command: string;
   readonly reason?: string;
   readonly specs: { readonly cluster: Cluster; readonly instanceGroups: readonly InstanceGroup[] };
+  /**
+   * The ETag each spec object had once written. A reader whose listing shows the same ETag can
+   * use the copy here instead of reading the object.
+   */
+  readonly etags?: Readonly<Record<string, string>>;
 }
 
-export type RevisionSummary = Omit<Revision, 'specs'> & { readonly instanceGroups: number };
+export type RevisionSummary = Omit<Revision, 'specs' | 'etags'> & { readonly instanceGroups: number };
 
 export function currentUser(): string {
   let user = 'unknown';
@@ -66,7 +71,7 @@ export async function latestRevision(store: ObjectStore, cluster: string): Promi
 export async function listRevisions(store: ObjectStore, cluster: string): Promise<RevisionSummary[]> {
   const revs = await listRevisionNumbers(store, cluster);
   const all = await Promise.all(revs.map((r) => getRevision(store, cluster, r)));
-  return all.map(({ specs, ...rest }) => ({ ...rest, instanceGroups: specs.instanceGroups.length }));
+  return all.map(({ specs, etags: _etags, ...rest }) => ({ ...rest, instanceGroups: specs.instanceGroups.length }));
 }
 
 /** Writes the next revision. A lost race for a number moves on to the next free one. */
@@ -75,6 +80,7 @@ export async function recordRevision(
   cluster: string,
   specs: Revision['specs'],
   meta: ChangeMeta,
+  etags?: Readonly<Record<string, string>>,
 ): Promise<Revision> {
   let rev = ((await listRevisionNumbers(store, cluster)).at(-1) ?? 0) + 1;
   for (let attempt = 0; attempt < 10; attempt++, rev++) {
@@ -85,6 +91,7 @@ export async function recordRevision(
       command: meta.command,
       ...(meta.reason === undefined ? {} : { reason: meta.reason }),
       specs: { cluster: specs.cluster, instanceGroups: [...specs.instanceGroups].sort(byName) },
+      ...(etags === undefined ? {} : { etags }),
     };
     try {
       await store.put(historyKey(cluster, rev), `${JSON.stringify(record, null, 2)}\n`, { ifNoneMatch: '*' });

@@ -31,6 +31,12 @@ export interface DeleteCondition {
   readonly ifMatch?: string;
 }
 
+/** A key and the ETag of its current object, as a listing reports them. */
+export interface ListedObject {
+  readonly key: string;
+  readonly etag: string;
+}
+
 export interface ObjectStore {
   /** The store's canonical URL, e.g. `file:///srv/state`, `s3://bucket/prefix`, `memfs://name`. */
   readonly url: string;
@@ -40,6 +46,12 @@ export interface ObjectStore {
   delete(key: string, condition?: DeleteCondition): Promise<void>;
   /** Every key that starts with `prefix`, sorted, paged through to the end. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Like `list`, with each object's ETag (the one `get` would return). Only stores whose listing
+   * carries ETags at no extra cost offer it (S3 does); callers use it to avoid reading objects
+   * they already hold a copy of.
+   */
+  listWithEtags?(prefix: string): Promise<ListedObject[]>;
   /** Frees what the store keeps open (connections); the store must not be used afterwards. */
   close?(): void;
 }

@@ -19,20 +19,19 @@ export async function runGetClusters(names: readonly string[], opts: GetOptions,
   const format = parseOutputFormat(opts.output);
   const clients = await ctx.clientset();
   const wanted = names.length > 0 ? names.map((n) => ctx.clusterName(n)) : await clients.listClusters();
-  const sets = await Promise.all(
+  // The table and the stored spec need only the Cluster objects; --full needs the groups too.
+  const clusters = await Promise.all(
     wanted.map(async (name) => {
-      const set = await clients.getSpecSet(name);
-      if (!set) throw new NotFoundError(`cluster ${name} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
-      return set;
+      const found = opts.full ? await clients.getSpecSet(name) : await clients.getCluster(name);
+      if (!found) throw new NotFoundError(`cluster ${name} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
+      if (!('instanceGroups' in found)) return found.object;
+      return completeSpec(found.cluster.object, found.instanceGroups.map((v) => v.object)).cluster;
     }),
   );
-  if (sets.length === 0 && format === 'table') {
+  if (clusters.length === 0 && format === 'table') {
     ctx.io.err(`No clusters found in ${clients.store.url}\n`);
     return 0;
   }
-  const clusters = sets.map((s) =>
-    opts.full ? completeSpec(s.cluster.object, s.instanceGroups.map((v) => v.object)).cluster : s.cluster.object,
-  );
   print(ctx, format, clusters, (rows) =>
     renderTable(rows as readonly Cluster[], [
       { header: 'NAME', value: (c) => c.metadata.name },

@@ -5,6 +5,10 @@ import { textEventSink } from '../output/io.js';
 import type { IO } from '../output/io.js';
 import { runCli } from './program.js';
 
+// hoist pins its AWS SDK version, so the SDK's notice about its future Node.js support says
+// nothing a hoist user can act on; it would only clutter every command that touches AWS.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const argv = process.argv.slice(2);
 const verbose = argv.includes('-v') || argv.includes('--verbose');
 const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);

@@ -6,7 +6,7 @@
  * atomically without any locking.
  */
 
-import type { DeleteCondition, ObjectStore, PutCondition, StoredObject } from '../object-store.js';
+import type { DeleteCondition, ListedObject, ObjectStore, PutCondition, StoredObject } from '../object-store.js';
 import { PreconditionFailedError } from '../object-store.js';
 import { validateKey, validatePrefix } from '../keys.js';
 import { contentEtag } from './etag.js';
@@ -64,6 +64,10 @@ export class MemfsStore implements ObjectStore {
   async list(prefix: string): Promise<string[]> {
     validatePrefix(prefix);
     return [...this.#objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async listWithEtags(prefix: string): Promise<ListedObject[]> {
+    return (await this.list(prefix)).map((key) => ({ key, etag: this.#objects.get(key)!.etag }));
   }
 }
 

@@ -17,7 +17,7 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import { silent } from '../../src/output/events.js';
-import type { DeleteCondition, ObjectStore, PutCondition, StoredObject } from '../object-store.js';
+import type { DeleteCondition, ObjectStore, PutCondition, StoredObject, ListedObject } from '../object-store.js';
 import { PreconditionFailedError } from '../object-store.js';
 import { isValidKey, validateKey, validatePrefix } from '../keys.js';
 
@@ -118,9 +118,13 @@ export class S3Store implements ObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    return (await this.listWithEtags(prefix)).map((o) => o.key);
+  }
+
+  async listWithEtags(prefix: string): Promise<ListedObject[]> {
     validatePrefix(prefix);
     const root = this.prefix === '' ? '' : `${this.prefix}/`;
-    const keys: string[] = [];
+    const objects: ListedObject[] = [];
     let token: string | undefined;
     try {
       do {
@@ -135,14 +139,14 @@ export class S3Store implements ObjectStore {
         for (const object of out.Contents ?? []) {
           const key = object.Key?.slice(root.length);
           // Objects that no other backend could hold (`a//b`, `x/../y`) are not part of the store.
-          if (key !== undefined && isValidKey(key)) keys.push(key);
+          if (key !== undefined && object.ETag !== undefined && isValidKey(key)) objects.push({ key, etag: object.ETag });
         }
         token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
       } while (token !== undefined);
     } catch (e) {
       throw this.#error('list', prefix, e);
     }
-    return keys.sort();
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   #key(key: string): string {

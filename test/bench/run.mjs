@@ -1,4 +1,5 @@
 // Runs every benchmark, prints its figures, and exits 1 when one misses its target.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Needs the bundle (npm run build) and, for the s3:// figures, moto_server on the PATH.
 import { benchManyInstanceGroups, benchStartup } from './startup.mjs';
 
