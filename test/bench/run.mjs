@@ -1,8 +1,8 @@
 // Runs every benchmark, prints its figures, and exits 1 when one misses its target.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Needs the bundle (npm run build) and, for the s3:// figures, moto_server on the PATH.
 import { benchManyInstanceGroups, benchStartup } from './startup.mjs';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const results = [];
 console.log(`hoist benchmarks on ${process.platform}/${process.arch}, node ${process.version}\n`);
 await benchStartup(results);
