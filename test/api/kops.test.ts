@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_LABEL, completeSpec, formatPath, parseSpecSet, parseSpecText, validateSpecSet } from '../../src/api/index.js';
 import type { Path } from '../../src/api/index.js';
 
-const dir = '/work/shared/kops-specs';
+const dir = join(import.meta.dirname, '../fixtures/kops-specs');
 const specs = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 const read = (f: string) => readFileSync(`${dir}/${f}`, 'utf8');
 

@@ -117,7 +117,7 @@ describe('create -f, apply -f, replace -f', () => {
   });
 
   it('imports kops specs and lists what it could not carry', async () => {
-    const file = join(import.meta.dirname, '../../../shared/kops-specs/complex.yaml');
+    const file = join(import.meta.dirname, '../fixtures/kops-specs/complex.yaml');
     const r = await hoist(['create', '-f', file], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('cluster/complex.example.com created');
