@@ -1,0 +1,107 @@
+/**
+ * The task contract of hoist's engine.
+ *
+ * A Task is one cloud (or node) object the cluster should have: a kind, a name unique within
+ * its kind, a lifecycle, explicit dependencies, and the fields it should have (`desired`).
+ * Tasks are plain data made by model builders. What a kind of object *does* — find the live
+ * objects, say which changes force a replace, create, update and delete them — lives in its
+ * TaskKind, one per resource kind and cloud (`cloudup/<cloud>/tasks/<kind>.ts`).
+ *
+ * Contracts every TaskKind keeps:
+ * - `discover` lists every live object of its kind that the cluster owns, in as few API calls
+ *   as the cloud allows (one listing with the ownership-tag filter, paged). It never writes.
+ * - `create` either leaves a complete object (tagged as owned, so `discover` finds it) or
+ *   nothing behind: a failed create is retried or undone, never half-made and untagged.
+ * - A failed `delete` means the object still exists; deleting an absent object succeeds.
+ * - `update` changes only the fields it is given; fields it cannot change in place are
+ *   reported by `checkChanges` so that the planner replaces the object instead.
+ */
+
+import type { FieldChange } from './plan.js';
+
+export const LIFECYCLES = ['Sync', 'Ignore', 'ExistsAndValidates', 'WarnIfInsufficientAccess'] as const;
+/**
+ * - Sync: make the live object match (create, update, replace; delete when the task goes away).
+ * - Ignore: leave it alone; it is not even looked for.
+ * - ExistsAndValidates: it must exist (someone else manages it); a difference is an error.
+ * - WarnIfInsufficientAccess: like Sync, but a failure for lack of permissions is a warning.
+ */
+export type Lifecycle = (typeof LIFECYCLES)[number];
+
+/** `<Kind>/<name>`, e.g. `Network/demo.k8s.local`. */
+export type TaskId = `${string}/${string}`;
+
+export function taskId(kind: string, name: string): TaskId {
+  return `${kind}/${name}`;
+}
+
+/** A value another task produces when it exists, e.g. the id of a network; resolved before use. */
+export interface Ref {
+  readonly $ref: TaskId;
+  readonly output: string;
+}
+
+export type Value = string | number | boolean | null | Ref | readonly Value[] | { readonly [key: string]: Value };
+export type Fields = { readonly [key: string]: Value };
+
+/** A Value with every Ref replaced by what it points at. */
+export type Resolved = string | number | boolean | null | readonly Resolved[] | { readonly [key: string]: Resolved };
+export type ResolvedFields = { readonly [key: string]: Resolved };
+
+export function isRef(v: unknown): v is Ref {
+  return typeof v === 'object' && v !== null && '$ref' in v && 'output' in v;
+}
+
+export function ref(target: TaskId, output = 'id'): Ref {
+  return { $ref: target, output };
+}
+
+export interface Task {
+  readonly kind: string;
+  readonly name: string;
+  readonly lifecycle: Lifecycle;
+  /** Every task whose object must exist first. Each Ref in `desired` must point at one of these. */
+  readonly dependsOn: readonly TaskId[];
+  /** The fields to have. A field that is absent means "don't care"; live values are not compared. */
+  readonly desired: Fields;
+}
+
+export function idOf(task: Pick<Task, 'kind' | 'name'>): TaskId {
+  return taskId(task.kind, task.name);
+}
+
+/** A live object as a TaskKind sees it, canonicalised so that it compares with `desired`. */
+export interface LiveObject {
+  /** The cloud's id (`net-1a2b`, `vpc-…`). */
+  readonly id: string;
+  /** The name that matches it to its task. */
+  readonly name: string;
+  /** Live values of the fields tasks of this kind may desire, in the same shape. */
+  readonly fields: ResolvedFields;
+  /** What other tasks may refer to (`id` at least). */
+  readonly outputs: ResolvedFields;
+  /** Not owned by the cluster (an existing network given by id): never deleted. */
+  readonly shared?: boolean;
+}
+
+export interface ReplaceCheck {
+  /** Why the object must be replaced rather than updated, if it must. */
+  readonly replaceReason?: string;
+}
+
+export interface TaskKind<Ctx> {
+  readonly kind: string;
+  /** Kinds whose objects this kind's objects use: they are created before and deleted after. */
+  readonly uses: readonly string[];
+  discover(ctx: Ctx): Promise<readonly LiveObject[]>;
+  /** Decides whether field changes can be made in place. Pure. */
+  checkChanges(live: LiveObject, changes: readonly FieldChange[]): ReplaceCheck;
+  create(ctx: Ctx, task: Task, desired: ResolvedFields): Promise<LiveObject>;
+  update(ctx: Ctx, task: Task, live: LiveObject, desired: ResolvedFields, changes: readonly FieldChange[]): Promise<LiveObject>;
+  delete(ctx: Ctx, live: LiveObject): Promise<void>;
+}
+
+/** The fields in `fields` that a FieldChange path starts with, for simple checkChanges rules. */
+export function changesTouch(changes: readonly FieldChange[], fields: readonly string[]): FieldChange | undefined {
+  return changes.find((c) => fields.some((f) => c.path === f || c.path.startsWith(`${f}.`) || c.path.startsWith(`${f}[`)));
+}
