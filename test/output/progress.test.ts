@@ -34,6 +34,7 @@ function screen(output: string): { lines: string[]; current: string; statuses: s
   const lines: string[] = [];
   const statuses: string[] = [];
   let current = '';
+  // eslint-disable-next-line no-control-regex
   for (const part of output.split(/(\r\x1b\[2K|\n)/)) {
     if (part === '\r\x1b[2K') {
       if (current !== '') statuses.push(current);
