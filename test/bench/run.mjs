@@ -7,6 +7,7 @@ const results = [];
 console.log(`hoist benchmarks on ${process.platform}/${process.arch}, node ${process.version}\n`);
 await benchStartup(results);
 await benchManyInstanceGroups(results);
+await (await import('./executor.mjs')).benchExecutor(results);
 const missed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - missed.length} of ${results.length} figures within target`);
 process.exitCode = missed.length === 0 ? 0 : 1;
