@@ -16,6 +16,7 @@ import { registerDiff } from './diff-cluster.js';
 import { registerEdit } from './edit.js';
 import { registerGet } from './get.js';
 import { registerHistory } from './history.js';
+import { registerLocalCloud } from './local-cloud.js';
 import { registerLock } from './lock.js';
 import { registerReplace } from './replace.js';
 import { registerRollback } from './rollback.js';
@@ -54,7 +55,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerLocalCloud]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.

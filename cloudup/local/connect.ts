@@ -1,0 +1,85 @@
+/**
+ * Finds the local cloud's daemon for a state folder, starting it when it is not running.
+ *
+ * Any number of processes may connect at once: each that finds no daemon starts one, the
+ * daemons race for `daemon.lock`, the losers exit, and every connector waits for the winner's
+ * `daemon.json` and a `/v1/status` that answers for this folder.
+ */
+
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { HoistError } from '../../src/errors.js';
+import { silent } from '../../src/output/events.js';
+import type { EventSink } from '../../src/output/events.js';
+import { hoistExecutable } from '../../src/cli/self.js';
+import { LocalCloudClient } from './client.js';
+import { cloudPaths, DAEMON_MARKER, localCloudDir, processRunning, readDaemonInfo } from './files.js';
+import type { DaemonInfo, Env } from './files.js';
+
+export interface ConnectOptions {
+  /** The state folder; else $HOIST_LOCAL_CLOUD_DIR, else ~/.hoist/local-cloud. */
+  readonly dir?: string;
+  readonly env?: Env;
+  /** Start the daemon when none runs (default true). */
+  readonly autoStart?: boolean;
+  readonly events?: EventSink;
+  /** How long to wait for a started daemon to answer. */
+  readonly startTimeoutMs?: number;
+}
+
+export async function connectLocalCloud(opts: ConnectOptions = {}): Promise<LocalCloudClient> {
+  const env = opts.env ?? process.env;
+  const events = opts.events ?? silent;
+  const dir = localCloudDir(env, opts.dir);
+  const running = await findDaemon(dir);
+  if (running !== undefined) return new LocalCloudClient(running.endpoint);
+  if (opts.autoStart === false) throw notRunning(dir);
+
+  await mkdir(dir, { recursive: true });
+  const child = spawn(process.execPath, [hoistExecutable(env), 'local-cloud', 'daemon', '--dir', dir], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...env },
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (e) => (spawnError = e));
+  child.unref();
+
+  const timeoutMs = opts.startTimeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && spawnError === undefined) {
+    const found = await findDaemon(dir);
+    if (found !== undefined) {
+      if (found.pid === child.pid) {
+        events({ level: 'info', code: 'localcloud.started', message: `started the local cloud daemon (pid ${found.pid}) on ${found.endpoint}`, data: { pid: found.pid, endpoint: found.endpoint, dir } });
+      } else {
+        events({ level: 'debug', code: 'localcloud.found', message: `the local cloud daemon (pid ${found.pid}) was started by another process`, data: { pid: found.pid } });
+      }
+      return new LocalCloudClient(found.endpoint);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new HoistError('INTERNAL', `the local cloud daemon did not start within ${timeoutMs / 1000} s${spawnError ? `: ${spawnError.message}` : ''}`, {
+    user: true,
+    hint: `see ${cloudPaths(dir).daemonLog}`,
+    cause: spawnError,
+  });
+}
+
+/** The running daemon of `dir`: its daemon.json names a live daemon that answers for `dir`. */
+export async function findDaemon(dir: string): Promise<DaemonInfo | undefined> {
+  const info = await readDaemonInfo(dir);
+  if (info === undefined || !processRunning(info.pid, DAEMON_MARKER)) return undefined;
+  try {
+    const response = await fetch(`${info.endpoint}/v1/status`, { signal: AbortSignal.timeout(2_000) });
+    if (!response.ok) return undefined;
+    const status = (await response.json()) as { pid?: unknown; dir?: unknown };
+    return status.pid === info.pid && status.dir === dir ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function notRunning(dir: string): HoistError {
+  return new HoistError('NOT_FOUND', `the local cloud is not running (state folder ${dir})`, { hint: 'start it with: hoist local-cloud start' });
+}
