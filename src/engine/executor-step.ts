@@ -62,10 +62,14 @@ export async function driveStep<R>(step: Step<R>, ctx: StepContext): Promise<Ste
   const controller = new AbortController();
   const onCancel = (): void => controller.abort(new StepCancelledError(ctx.cancel.reason));
   ctx.cancel.addEventListener('abort', onCancel, { once: true });
-  // The deadline runs on the injected clock, so that tests can move time on by hand.
+  // The deadline runs on the injected clock, so that tests can move time on by hand. A sleep
+  // that returns at once (a common stub to skip backoff) must not end every step on the spot:
+  // then only the checks before each retry enforce the deadline.
   const deadlineTimer = new AbortController();
   policy.sleep(policy.deadlineMs, deadlineTimer.signal).then(
-    () => controller.abort(new StepDeadlineError(policy.deadlineMs)),
+    () => {
+      if (policy.now() - startedAt >= policy.deadlineMs / 2) controller.abort(new StepDeadlineError(policy.deadlineMs));
+    },
     () => undefined,
   );
   const ended = (error: unknown, attempts: number, holdsSlot = true): StepOutcome<R> => ({

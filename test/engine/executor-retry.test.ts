@@ -109,6 +109,13 @@ describe('execute: retries', () => {
     expect(progress.every((p) => p.running.length <= 1)).toBe(true);
   });
 
+  it('works with a sleep that returns at once, as a stub to skip backoff', async () => {
+    let attempts = 0;
+    const step: Step<number> = { id: 'a', dependsOn: [], run: async () => (++attempts < 4 ? Promise.reject(new NotReadyError('not yet')) : attempts) };
+    const result = await execute([step], { sleep: async () => undefined, stepDeadlineMs: 60_000 });
+    expect(result.results.get('a')).toBe(4);
+  });
+
   it('gives up when the next attempt would start past the deadline', async () => {
     const { trace, flaky, run, clock } = harness();
     const result = await run([flaky('a', notReady(100))], { stepDeadlineMs: 1_000 });
