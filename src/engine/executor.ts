@@ -113,10 +113,13 @@ export async function execute<R>(steps: readonly Step<R>[], options: ExecutorOpt
     fail = reject;
   });
 
-  const progress = (): void =>
-    options.onProgress?.({ total: steps.length, done, failed: failures.length, skipped, running: [...running].map((i) => steps[i]!.id) });
-  const event = (level: EventLevel, code: string, message: string, data: Record<string, unknown>): void =>
-    emit({ level, code: `executor.step.${code}`, message, data });
+  const progress = (): void => {
+    const ids = [...running].map((i) => steps[i]!.id);
+    options.onProgress?.({ total: steps.length, done, failed: failures.length, skipped, running: ids });
+  };
+  /** `verb` is the last part of the code and the first word of the message. */
+  const event = (i: number, level: EventLevel, verb: string, detail: string, data: Record<string, unknown>): void =>
+    emit({ level, code: `executor.step.${verb}`, message: `${verb} ${label(i)}${detail}`, data: { id: steps[i]!.id, label: label(i), ...data } });
   const settle = (): void => {
     if (++settled === steps.length) finish();
   };
@@ -124,8 +127,8 @@ export async function execute<R>(steps: readonly Step<R>[], options: ExecutorOpt
   const skip = (i: number, because: number | undefined): void => {
     state[i] = 'skipped';
     skipped++;
-    const why = because === undefined ? 'cancelled' : `${label(because)} failed`;
-    event('warn', 'skipped', `skipped ${label(i)}: ${why}`, { id: steps[i]!.id, label: label(i), reason: why, because: because === undefined ? undefined : steps[because]!.id });
+    if (because === undefined) event(i, 'warn', 'skipped', ': cancelled', { reason: 'cancelled' });
+    else event(i, 'warn', 'skipped', `: ${label(because)} failed`, { reason: `${label(because)} failed`, because: steps[because]!.id });
     settle();
   };
 
@@ -148,18 +151,15 @@ export async function execute<R>(steps: readonly Step<R>[], options: ExecutorOpt
       state[i] = 'done';
       done++;
       results.set(step.id, outcome.value);
-      event('info', 'done', `done ${label(i)} (${formatSeconds(outcome.elapsedMs)} s)`, {
-        id: step.id, label: label(i), attempt: outcome.attempts, elapsedMs: outcome.elapsedMs,
-      });
+      event(i, 'info', 'done', ` (${formatSeconds(outcome.elapsedMs)} s)`, { attempt: outcome.attempts, elapsedMs: outcome.elapsedMs });
       settle();
       for (const d of graph.dependents[i]!) if (--waitingOn[d]! === 0 && state[d] === 'waiting') launch(d);
       slots.release();
     } else {
       state[i] = 'failed';
       failures.push({ id: step.id, error: outcome.error, attempts: outcome.attempts });
-      event('error', 'failed', `failed ${label(i)}: ${errorMessage(outcome.error)}`, {
-        id: step.id, label: label(i), attempt: outcome.attempts, elapsedMs: outcome.elapsedMs, error: errorMessage(outcome.error),
-      });
+      const error = errorMessage(outcome.error);
+      event(i, 'error', 'failed', `: ${error}`, { attempt: outcome.attempts, elapsedMs: outcome.elapsedMs, error });
       settle();
       skipDependents(i);
       if (outcome.holdsSlot) slots.release();
@@ -178,14 +178,15 @@ export async function execute<R>(steps: readonly Step<R>[], options: ExecutorOpt
       policy,
       started: (attempt) => {
         running.add(i);
-        event('debug', 'started', attempt === 1 ? `started ${label(i)}` : `started ${label(i)} (attempt ${attempt})`, { id: step.id, label: label(i), attempt });
+        event(i, 'debug', 'started', attempt === 1 ? '' : ` (attempt ${attempt})`, { attempt });
         progress();
       },
       retrying: (attempt, delayMs, error) => {
         running.delete(i);
-        event(error instanceof NotReadyError ? 'info' : 'warn', 'retrying', `retrying ${label(i)} in ${formatSeconds(delayMs)} s: ${errorMessage(error)}`, {
-          id: step.id, label: label(i), attempt, delayMs, error: errorMessage(error),
-        });
+        // Waiting for the cloud to catch up is expected; a transient error is worth a look.
+        const level = error instanceof NotReadyError ? 'info' : 'warn';
+        const message = errorMessage(error);
+        event(i, level, 'retrying', ` in ${formatSeconds(delayMs)} s: ${message}`, { attempt, delayMs, error: message });
         progress();
       },
     })
