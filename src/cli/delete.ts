@@ -2,6 +2,10 @@
 
 import type { Command } from 'commander';
 import { HoistError, NotFoundError } from '../errors.js';
+import { hasChanges } from '../engine/plan.js';
+import { renderPlanText } from '../engine/render-text.js';
+import { planCluster } from './shared/cluster-plan.js';
+import { applyClusterPlan } from './shared/apply-plan.js';
 import { plain } from '../../state-store/clientset.js';
 import { clusterPrefix } from '../../state-store/layout.js';
 import { lockKey } from '../../state-store/lock.js';
@@ -12,6 +16,7 @@ import { saveSpecSet } from './shared/save-specs.js';
 export interface DeleteOptions {
   readonly yes?: boolean;
   readonly unregister?: boolean;
+  readonly keepState?: boolean;
 }
 
 export async function runDeleteInstanceGroup(name: string, opts: DeleteOptions, ctx: Context): Promise<number> {
@@ -35,25 +40,49 @@ export async function runDeleteInstanceGroup(name: string, opts: DeleteOptions, 
 
 export async function runDeleteCluster(positional: string | undefined, opts: DeleteOptions, ctx: Context): Promise<number> {
   const cluster = ctx.clusterName(positional);
-  if (!opts.unregister) {
-    throw new HoistError('UNSUPPORTED', 'deleting the cloud resources of a cluster is not available yet', {
-      hint: `to remove only the cluster's state (spec, history, secrets) from the store: hoist delete cluster ${cluster} --unregister --yes`,
-    });
-  }
   const clients = await ctx.clientset();
   if (!(await clients.getCluster(cluster))) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
   const store = clients.store;
+  if (opts.unregister) return unregister(cluster, opts, ctx);
+  if (!opts.yes) {
+    const { result } = await planCluster(ctx, cluster, { teardown: true });
+    ctx.io.out(hasChanges(result.plan) ? renderPlanText(result.plan) : `Nothing of ${cluster} exists in the cloud.\n`);
+    ctx.io.out(`\nMust specify --yes to delete the cluster${opts.keepState ? '' : ` and remove its state from ${store.url}`}.\n`);
+    return 0;
+  }
+  await ctx.withLock(cluster, 'delete cluster', async () => {
+    const planned = await planCluster(ctx, cluster, { teardown: true });
+    if (hasChanges(planned.result.plan)) {
+      ctx.io.out(renderPlanText(planned.result.plan));
+      await applyClusterPlan(ctx, planned, 'text');
+    }
+    // Discover again: deleting is done only when nothing of the cluster is left.
+    const after = await planCluster(ctx, cluster, { teardown: true });
+    const left = after.result.plan.changes.filter((c) => c.action === 'delete').map((c) => `${c.id} (${c.liveId})`);
+    if (left.length > 0) throw new HoistError('STORE', `these resources of ${cluster} still exist after deleting:\n  ${left.join('\n  ')}`, { hint: 'run hoist delete cluster again; if they stay, delete them by hand' });
+    if (!opts.keepState) await removeState(ctx, cluster);
+  });
+  ctx.io.out(`\nDeleted cluster ${cluster}${opts.keepState ? ' (its state is kept)' : ''}.\n`);
+  return 0;
+}
+
+async function unregister(cluster: string, opts: DeleteOptions, ctx: Context): Promise<number> {
+  const store = await ctx.store();
   if (!opts.yes) {
     const keys = await store.list(clusterPrefix(cluster));
     ctx.io.out(`The state of cluster ${cluster} (${keys.length} objects in ${store.url}) would be removed; no cloud resource is touched.\nRun again with --yes to remove it.\n`);
     return 0;
   }
-  await ctx.withLock(cluster, 'delete cluster --unregister', async () => {
-    const keys = (await store.list(clusterPrefix(cluster))).filter((k) => k !== lockKey(cluster));
-    await Promise.all(keys.map((k) => store.delete(k)));
-  });
+  await ctx.withLock(cluster, 'delete cluster --unregister', () => removeState(ctx, cluster));
   ctx.io.out(`cluster/${cluster} unregistered: its state was removed from ${store.url}\n`);
   return 0;
+}
+
+/** Removes every object of the cluster but the lock, which its holder releases last. */
+async function removeState(ctx: Context, cluster: string): Promise<void> {
+  const store = await ctx.store();
+  const keys = (await store.list(clusterPrefix(cluster))).filter((k) => k !== lockKey(cluster));
+  await Promise.all(keys.map((k) => store.delete(k)));
 }
 
 export function registerDelete(program: Command, run: Runner): void {
@@ -69,7 +98,8 @@ export function registerDelete(program: Command, run: Runner): void {
     .command('cluster')
     .argument('[name]', 'cluster name')
     .option('--unregister', 'remove only the cluster from the state store; touch no cloud resource')
+    .option('--keep-state', 'delete the cloud resources but keep the spec and history in the state store')
     .option('-y, --yes', 'really delete it')
-    .description('delete a cluster')
+    .description('delete every cloud resource of a cluster, then its state')
     .action(async (name: string | undefined, opts: DeleteOptions, cmd: Command) => run(cmd, (ctx) => runDeleteCluster(name, opts, ctx)));
 }

@@ -20,6 +20,7 @@ import { registerLocalCloud } from './local-cloud.js';
 import { registerLock } from './lock.js';
 import { registerReplace } from './replace.js';
 import { registerRollback } from './rollback.js';
+import { registerUpdate } from './update-cluster.js';
 
 export const VERSION: string = pkg.version;
 
@@ -55,7 +56,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerLocalCloud]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerLocalCloud]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.

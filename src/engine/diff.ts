@@ -28,7 +28,7 @@ function walk(desired: Fields, live: ResolvedFields, prefix: string, resolve: Re
   for (const key of Object.keys(desired).sort()) {
     const want = desired[key]!;
     const have = live[key];
-    const path = prefix === '' ? key : `${prefix}.${key}`;
+    const path = fieldPath(prefix, key);
     if (isPlainObject(want)) {
       walk(want as Fields, isPlainObject(have) ? (have as ResolvedFields) : {}, path, resolve, out);
       continue;
@@ -37,6 +37,12 @@ function walk(desired: Fields, live: ResolvedFields, prefix: string, resolve: Re
     if (resolved === UNKNOWN) out.push({ path, ...(have === undefined ? {} : { before: have }), after: want });
     else if (!isDeepStrictEqual(resolved, have)) out.push({ path, ...(have === undefined ? {} : { before: have }), after: resolved });
   }
+}
+
+/** `a.b` for plain keys, `a["hoist.dev/role"]` for keys with dots or slashes (tag names). */
+function fieldPath(prefix: string, key: string): string {
+  if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `${prefix}[${JSON.stringify(key)}]`;
+  return prefix === '' ? key : `${prefix}.${key}`;
 }
 
 /** Replaces every Ref in a value by its value; UNKNOWN if any is not known yet. */

@@ -43,19 +43,20 @@ function renderField(f: FieldChange, width: number, creating: boolean): string[]
   const name = `    ${f.path.padEnd(width)}  `;
   const before = f.before === undefined ? undefined : show(f.before);
   const after = f.after === undefined ? '(none)' : show(f.after);
+  if (creating && isMultiline(after)) return [name.trimEnd(), ...after.trimEnd().split('\n').map((l) => `      ${l}`)];
   if (isMultiline(before) || isMultiline(after)) {
     const patch = createPatch(f.path, before ?? '', isRef(f.after) ? '' : after, undefined, undefined, { context: 2 });
     const body = patch.split('\n').slice(4).filter((l) => l !== '\\ No newline at end of file' && l !== '');
-    const intro = isRef(f.after) ? after : creating ? '' : '(diff)';
-    return [`${name}${intro}`.trimEnd(), ...body.map((l) => `      ${l}`)];
+    return [`${name}${isRef(f.after) ? after : '(diff)'}`, ...body.map((l) => `      ${l}`)];
   }
   return [creating || before === undefined ? `${name}${after}` : `${name}${before} -> ${after}`];
 }
 
+/** A value for a person: strings bare, references as "known after apply", the rest as JSON. */
 function show(v: Value | undefined): string {
   if (isRef(v)) return `(known after apply: ${v.$ref} ${v.output})`;
   if (typeof v === 'string') return v;
-  return JSON.stringify(v);
+  return JSON.stringify(v, (_k, x: unknown) => (isRef(x) ? `(known after apply: ${x.$ref} ${x.output})` : x));
 }
 
 function isMultiline(s: string | undefined): boolean {

@@ -1,0 +1,47 @@
+/**
+ * A session with one cloud for one cluster: its task kinds, the context they run in, and the
+ * model builder that turns the completed spec into tasks. Clouds load lazily, so a command
+ * pays for one cloud's SDK only when that cloud is used.
+ */
+
+import type { CloudProvider, CompletedSpec } from '../src/api/index.js';
+import { HoistError } from '../src/errors.js';
+import type { Task, TaskKind } from '../src/engine/task.js';
+import type { EventSink } from '../src/output/events.js';
+
+export interface BootOptions {
+  /** The state store URL the machines read their configuration from. */
+  readonly stateStore: string;
+  /** The hash of each instance group's node configuration. */
+  readonly configHash: (ig: string) => string;
+}
+
+export interface CloudSession<Ctx = unknown> {
+  readonly cloud: CloudProvider;
+  readonly kinds: ReadonlyMap<string, TaskKind<Ctx>>;
+  readonly ctx: Ctx;
+  buildTasks(spec: CompletedSpec, boot: BootOptions): Task[];
+  /** Cloud API calls made so far in this session. */
+  apiCalls(): number;
+  /** Transient errors (throttling, 5xx, connection resets) that the executor retries. */
+  isRetryable(e: unknown): boolean;
+  close(): void;
+}
+
+export interface OpenCloudOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly events: EventSink;
+}
+
+export async function openCloud(spec: CompletedSpec, options: OpenCloudOptions): Promise<CloudSession> {
+  const cloud = spec.cluster.spec.cloudProvider;
+  switch (cloud) {
+    case 'local':
+      return (await import('./local/session.js')).openLocalSession(spec, options) as Promise<CloudSession>;
+    case 'aws':
+    case 'gce':
+      throw new HoistError('UNSUPPORTED', `the ${cloud} cloud is not available in this version of hoist yet`, {
+        hint: 'try hoist on the embedded local cloud: hoist create cluster NAME --cloud local',
+      });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What the local cloud's task kinds share: discovery by the cluster's tags (one listing per
+ * kind), creation with those tags, PATCH for what may change in place, and cloud errors mapped
+ * to the engine's ("still in use" is not ready yet, "not found" on delete is done).
+ */
+
+import type { ResourceOf, ResourceType, UpdateBodies } from '../api-types.js';
+import { LocalCloudError } from '../client.js';
+import type { LocalContext } from '../context.js';
+import { NotReadyError } from '../../../src/engine/executor.js';
+import type { FieldChange } from '../../../src/engine/plan.js';
+import type { LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
+import { changesTouch } from '../../../src/engine/task.js';
+
+export interface LocalKindSpec<T extends ResourceType> {
+  readonly kind: string;
+  readonly type: T;
+  readonly uses: readonly string[];
+  /** The fields of a live resource that tasks may desire, canonicalised like the model writes them. */
+  fields(resource: ResourceOf[T]): ResolvedFields;
+  outputs?(resource: ResourceOf[T]): ResolvedFields;
+  /** The create body from the task's resolved fields (tags and name are added). */
+  body(desired: ResolvedFields, ctx: LocalContext, task: Task): Record<string, unknown>;
+  /** Fields that cannot change in place. */
+  readonly immutable: readonly string[];
+  /** The PATCH for the changed fields; default: the desired values of the changed top-level fields. */
+  patch?(desired: ResolvedFields, live: ResourceOf[T], changes: readonly FieldChange[]): Partial<UpdateBodies[T]>;
+  /** Replaces PATCH for kinds whose updates are something else (a new template version). */
+  update?(ctx: LocalContext, live: LiveObject, desired: ResolvedFields): Promise<ResourceOf[T]>;
+}
+
+export function localKind<T extends ResourceType>(spec: LocalKindSpec<T>): TaskKind<LocalContext> {
+  const toLive = (r: ResourceOf[T], shared = false): LiveObject => ({
+    id: r.id,
+    name: r.name,
+    fields: spec.fields(r),
+    outputs: { id: r.id, ...spec.outputs?.(r) },
+    ...(shared ? { shared: true } : {}),
+  });
+  return {
+    kind: spec.kind,
+    uses: spec.uses,
+    async discover(ctx) {
+      const owned = await ctx.client.list(spec.type, { tags: ctx.tags });
+      const sharedIds = ctx.shared.get(spec.kind) ?? [];
+      const shared = await Promise.all(sharedIds.map((id) => ctx.client.get(spec.type, id)));
+      return [...owned.map((r) => toLive(r)), ...shared.filter((r) => r !== undefined).map((r) => toLive(r, true))];
+    },
+    checkChanges(_live, changes): ReplaceCheck {
+      const fixed = changesTouch(changes, spec.immutable);
+      return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};
+    },
+    async create(ctx, task, desired) {
+      const body = { ...spec.body(desired, ctx, task), name: task.name, tags: { ...ctx.tags } };
+      try {
+        return toLive(await ctx.client.create(spec.type, body as never));
+      } catch (e) {
+        // A create that reached the cloud before a crash or a lost response: adopt it.
+        if (e instanceof LocalCloudError && e.apiCode === 'AlreadyExists') {
+          const [existing] = (await ctx.client.list(spec.type, { tags: ctx.tags })).filter((r) => r.name === task.name);
+          if (existing) return toLive(existing);
+        }
+        throw cloudError(e);
+      }
+    },
+    async update(ctx, _task, live, desired, changes) {
+      try {
+        if (spec.update) return toLive(await spec.update(ctx, live, desired));
+        const current = await ctx.client.get(spec.type, live.id);
+        if (!current) throw new NotReadyError(`${spec.kind}/${live.name} (${live.id}) vanished while being updated`);
+        const patch = spec.patch?.(desired, current, changes) ?? topLevel(desired, changes);
+        return toLive(await ctx.client.update(spec.type, live.id, patch as never));
+      } catch (e) {
+        throw cloudError(e);
+      }
+    },
+    async delete(ctx, live) {
+      try {
+        await ctx.client.delete(spec.type, live.id);
+      } catch (e) {
+        if (e instanceof LocalCloudError && e.apiCode === 'NotFound') return;
+        throw cloudError(e);
+      }
+    },
+  };
+}
+
+function topLevel(desired: ResolvedFields, changes: readonly FieldChange[]): Record<string, unknown> {
+  const keys = new Set(changes.map((c) => c.path.split(/[.[]/)[0]!));
+  return Object.fromEntries([...keys].map((k) => [k, desired[k]]));
+}
+
+/** "Still in use" clears once the users are gone: the executor retries it with backoff. */
+function cloudError(e: unknown): unknown {
+  if (e instanceof LocalCloudError && (e.apiCode === 'DependencyViolation' || e.apiCode === 'Conflict')) {
+    return new NotReadyError(e.message, { cause: e });
+  }
+  return e;
+}

@@ -1,0 +1,57 @@
+/**
+ * What `update cluster` and `delete cluster` share: read the spec, open its cloud, discover the
+ * live state (once per kind), and plan.
+ */
+
+import { completeSpec, toYaml } from '../../api/index.js';
+import type { CompletedSpec } from '../../api/index.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { discoverAll } from '../../engine/discover.js';
+import { buildPlan } from '../../engine/planner.js';
+import type { PlanResult } from '../../engine/planner.js';
+import type { Task } from '../../engine/task.js';
+import { validateSpecSet } from '../../api/index.js';
+import { openCloud } from '../../../cloudup/cloud.js';
+import type { CloudSession } from '../../../cloudup/cloud.js';
+import { nodeConfigHashes } from '../../../cloudup/node-config.js';
+import { latestRevision } from '../../../state-store/history.js';
+import { completedSpecKey } from '../../../state-store/layout.js';
+import type { Context } from '../context.js';
+
+export interface ClusterPlan {
+  readonly completed: CompletedSpec;
+  readonly session: CloudSession;
+  readonly result: PlanResult;
+}
+
+export interface PlanOptions {
+  /** Plan to remove everything the cluster owns instead of reaching the spec. */
+  readonly teardown?: boolean;
+}
+
+export async function planCluster(ctx: Context, cluster: string, opts: PlanOptions = {}): Promise<ClusterPlan> {
+  const clients = await ctx.clientset();
+  const [set, last] = await Promise.all([clients.getSpecSet(cluster), latestRevision(clients.store, cluster)]);
+  if (!set) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
+  const igs = set.instanceGroups.map((v) => v.object);
+  const problems = validateSpecSet(set.cluster.object, igs);
+  if (problems.length > 0) throw new ValidationError(`the stored spec of ${cluster}`, problems);
+  const completed = completeSpec(set.cluster.object, igs);
+
+  const session = await openCloud(completed, { env: ctx.io.env, events: ctx.io.events });
+  const tasks: Task[] = opts.teardown ? [] : session.buildTasks(completed, { stateStore: clients.store.url, configHash: nodeConfigHashes(completed) });
+  const callsBefore = session.apiCalls();
+  const started = Date.now();
+  const discovered = await discoverAll(session.kinds, session.ctx);
+  const stats = { apiCalls: session.apiCalls() - callsBefore, discoveryMs: Date.now() - started };
+  ctx.io.events({ level: 'debug', code: 'plan.discovered', message: `discovered the live state with ${stats.apiCalls} API calls in ${stats.discoveryMs} ms`, data: stats });
+  const result = buildPlan({ cluster, cloud: session.cloud, specRevision: last?.rev ?? null, tasks, kinds: session.kinds, stats }, discovered);
+  return { completed, session, result };
+}
+
+/** Written after a successful apply: the spec as the cloud now has it, defaults filled in. */
+export async function writeCompletedSpec(ctx: Context, completed: CompletedSpec): Promise<void> {
+  const store = await ctx.store();
+  const docs = [completed.cluster, ...completed.instanceGroups].map((o) => toYaml(o)).join('---\n');
+  await store.put(completedSpecKey(completed.cluster.metadata.name), docs);
+}

@@ -1,0 +1,83 @@
+/**
+ * `hoist update cluster [NAME]`: shows what applying the spec would change in the cloud; with
+ * `--yes`, holds the cluster's lock and applies it. The plan can be saved and applied later,
+ * exactly as it was, or printed as JSON for a CI review.
+ */
+
+import type { Command } from 'commander';
+import { HoistError } from '../errors.js';
+import { hasChanges } from '../engine/plan.js';
+import type { Plan } from '../engine/plan.js';
+import { renderPlanText } from '../engine/render-text.js';
+import type { Context } from './context.js';
+import type { Runner } from './program.js';
+import { applyClusterPlan } from './shared/apply-plan.js';
+import { planCluster, writeCompletedSpec } from './shared/cluster-plan.js';
+import { integer, oneOf } from './shared/flags.js';
+import { checkSavedPlan, loadPlan, savePlan } from './shared/saved-plan.js';
+
+export interface UpdateClusterOptions {
+  readonly yes?: boolean;
+  readonly output?: string;
+  readonly detailedExitcode?: boolean;
+  readonly savePlan?: string;
+  readonly plan?: string;
+  readonly parallelism?: number;
+}
+
+export async function runUpdateCluster(positional: string | undefined, opts: UpdateClusterOptions, ctx: Context): Promise<number> {
+  const cluster = ctx.clusterName(positional);
+  const format = oneOf('--output', opts.output ?? 'text', ['text', 'json'] as const);
+  const saved = opts.plan === undefined ? undefined : await loadPlan(ctx.io, opts.plan);
+  if (saved && !opts.yes) throw new HoistError('INVALID_FLAG', '--plan applies a saved plan and needs --yes', { hint: `hoist update cluster ${cluster} --plan ${opts.plan} --yes` });
+
+  if (!opts.yes) {
+    const planned = await planCluster(ctx, cluster);
+    const plan = planned.result.plan;
+    if (opts.savePlan) await savePlan(ctx.io, opts.savePlan, plan);
+    printPlan(ctx, plan, format);
+    if (format === 'text' && hasChanges(plan)) {
+      ctx.io.out(opts.savePlan
+        ? `\nThe plan was saved to ${opts.savePlan}. Apply exactly this plan with: hoist update cluster ${cluster} --plan ${opts.savePlan} --yes\n`
+        : `\nMust specify --yes to apply changes: hoist update cluster ${cluster} --yes\n`);
+    }
+    return opts.detailedExitcode && hasChanges(plan) ? 2 : 0;
+  }
+
+  return ctx.withLock(cluster, 'update cluster', async () => {
+    const planned = await planCluster(ctx, cluster);
+    const plan = planned.result.plan;
+    if (saved) checkSavedPlan(saved, plan);
+    if (!hasChanges(plan)) {
+      if (format === 'json') printPlan(ctx, plan, format);
+      else ctx.io.out(renderPlanText(plan));
+      await writeCompletedSpec(ctx, planned.completed);
+      return 0;
+    }
+    if (format === 'text') ctx.io.out(renderPlanText(plan));
+    await applyClusterPlan(ctx, planned, format, opts.parallelism);
+    await writeCompletedSpec(ctx, planned.completed);
+    if (format === 'text') ctx.io.out(`\nCluster changes have been applied to the cloud.\n`);
+    return 0;
+  });
+}
+
+function printPlan(ctx: Context, plan: Plan, format: 'text' | 'json'): void {
+  ctx.io.out(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+}
+
+export function registerUpdate(program: Command, run: Runner): void {
+  program
+    .command('update')
+    .description('make the cloud match the spec')
+    .command('cluster')
+    .argument('[name]', 'cluster name')
+    .option('-y, --yes', 'apply the changes (without it, only show them)')
+    .option('-o, --output <format>', 'text or json (the plan as JSON; with --yes, progress as JSON lines)')
+    .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is (1 on errors)')
+    .option('--save-plan <file>', 'write the plan to a file, to apply later with --plan')
+    .option('--plan <file>', 'apply exactly this saved plan (with --yes); refused if the spec or the cloud changed since')
+    .option('--parallelism <n>', 'how many cloud changes run at once', integer('--parallelism'), 10)
+    .description('show, and with --yes apply, the changes that make the cloud match the spec')
+    .action(async (name: string | undefined, opts: UpdateClusterOptions, cmd: Command) => run(cmd, (ctx) => runUpdateCluster(name, opts, ctx)));
+}
