@@ -41,10 +41,11 @@ export function buildPlan<Ctx>(input: PlanInput<Ctx>, discovered: Discovered): P
   const changes = new Map<TaskId, PlannedChange>();
   const claimed = new Set<LiveObject>();
 
-  // Outputs of a dependency are known only if it exists and stays (noop or update).
+  // Outputs of a dependency are known only if it exists and stays, and its update keeps them.
   const resolve: RefResolver = (r) => {
-    const action = changes.get(r.$ref)?.action;
-    if (action !== 'noop' && action !== 'update') return undefined;
+    const change = changes.get(r.$ref);
+    if (change?.action !== 'noop' && change?.action !== 'update') return undefined;
+    if (change.action === 'update' && input.kinds.get(change.kind)?.updatedOutputs?.includes(r.output)) return undefined;
     return live.get(r.$ref)?.outputs[r.output];
   };
 

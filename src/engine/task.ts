@@ -93,6 +93,8 @@ export interface TaskKind<Ctx> {
   readonly kind: string;
   /** Kinds whose objects this kind's objects use: they are created before and deleted after. */
   readonly uses: readonly string[];
+  /** Outputs an update gives new values (a template's latest version): unknown until applied. */
+  readonly updatedOutputs?: readonly string[];
   discover(ctx: Ctx): Promise<readonly LiveObject[]>;
   /** Decides whether field changes can be made in place. Pure. */
   checkChanges(live: LiveObject, changes: readonly FieldChange[]): ReplaceCheck;

@@ -21,6 +21,8 @@ export const instanceTemplateKind = localKind({
   outputs: (t) => ({ latestVersion: t.latestVersion }),
   body: (d) => ({ version: { machineType: d.machineType, image: d.image, userData: d.userData, instanceTags: d.instanceTags } }),
   immutable: [],
+  // Every update is a new version, which the groups then point at.
+  updatedOutputs: ['latestVersion'],
   async update(ctx, live, d) {
     await ctx.client.createTemplateVersion(live.id, {
       machineType: d.machineType as string,

@@ -23,6 +23,7 @@ export interface LocalKindSpec<T extends ResourceType> {
   body(desired: ResolvedFields, ctx: LocalContext, task: Task): Record<string, unknown>;
   /** Fields that cannot change in place. */
   readonly immutable: readonly string[];
+  readonly updatedOutputs?: readonly string[];
   /** The PATCH for the changed fields; default: the desired values of the changed top-level fields. */
   patch?(desired: ResolvedFields, live: ResourceOf[T], changes: readonly FieldChange[]): Partial<UpdateBodies[T]>;
   /** Replaces PATCH for kinds whose updates are something else (a new template version). */
@@ -40,6 +41,7 @@ export function localKind<T extends ResourceType>(spec: LocalKindSpec<T>): TaskK
   return {
     kind: spec.kind,
     uses: spec.uses,
+    ...(spec.updatedOutputs ? { updatedOutputs: spec.updatedOutputs } : {}),
     async discover(ctx) {
       const owned = await ctx.client.list(spec.type, { tags: ctx.tags });
       const sharedIds = ctx.shared.get(spec.kind) ?? [];

@@ -1,0 +1,41 @@
+/** A state folder and a local cloud of its own for one test file, torn down by PID afterwards. */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResourceOf, ResourceType } from '../../cloudup/local/api-types.js';
+import { RESOURCE_TYPES } from '../../cloudup/local/api-types.js';
+import { connectLocalCloud } from '../../cloudup/local/client.js';
+import { cloudDir, destroyCloud, removeBundleCopy } from '../local-cloud/support.js';
+
+export interface LocalWorld {
+  readonly env: Record<string, string>;
+  readonly cloudDir: string;
+  readonly stateDir: string;
+  /** Every resource of every type in the cloud, for the test to inspect. */
+  everything(): Promise<{ type: ResourceType; resource: ResourceOf[ResourceType] }[]>;
+  /** Stops the cloud by PID and removes the folders; returns processes that were still left. */
+  destroy(): Promise<{ pid: number; args: string }[]>;
+}
+
+export async function localWorld(): Promise<LocalWorld> {
+  const cloud = await cloudDir();
+  const stateDir = await mkdtemp(join(tmpdir(), 'hoist-state-'));
+  const env = { ...cloud.env, HOIST_STATE_STORE: `file://${stateDir}`, HOIST_CLUSTER_NAME: '' };
+  return {
+    env,
+    cloudDir: cloud.dir,
+    stateDir,
+    async everything() {
+      const client = await connectLocalCloud({ env: { ...process.env, ...env }, autoStart: false });
+      const lists = await Promise.all(RESOURCE_TYPES.map(async (type) => (await client.list(type)).map((resource) => ({ type, resource }))));
+      return lists.flat();
+    },
+    async destroy() {
+      const left = await destroyCloud(cloud.dir);
+      await rm(stateDir, { recursive: true, force: true });
+      await removeBundleCopy();
+      return left;
+    },
+  };
+}
