@@ -7,7 +7,7 @@
  */
 
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { HoistError } from '../../src/errors.js';
 import { silent } from '../../src/output/events.js';
 import type { EventSink } from '../../src/output/events.js';
@@ -59,11 +59,27 @@ export async function connectLocalCloud(opts: ConnectOptions = {}): Promise<Loca
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new HoistError('INTERNAL', `the local cloud daemon did not start within ${timeoutMs / 1000} s${spawnError ? `: ${spawnError.message}` : ''}`, {
+  const holder = await lockHolder(dir);
+  const why = spawnError
+    ? `: ${spawnError.message}`
+    : holder !== undefined && holder !== child.pid && processRunning(holder, DAEMON_MARKER)
+      ? `: the daemon with pid ${holder} holds ${cloudPaths(dir).daemonLock} but does not answer`
+      : '';
+  throw new HoistError('INTERNAL', `the local cloud daemon did not start within ${timeoutMs / 1000} s${why}`, {
     user: true,
     hint: `see ${cloudPaths(dir).daemonLog}`,
     cause: spawnError,
   });
+}
+
+/** The pid named by `daemon.lock`, if any. */
+export async function lockHolder(dir: string): Promise<number | undefined> {
+  try {
+    const pid = (JSON.parse(await readFile(cloudPaths(dir).daemonLock, 'utf8')) as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The running daemon of `dir`: its daemon.json names a live daemon that answers for `dir`. */

@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { RESOURCE_TYPES } from '../../cloudup/local/api-types.js';
 import type { DaemonStatus } from '../../cloudup/local/api-types.js';
-import { connectLocalCloud, notRunning } from '../../cloudup/local/connect.js';
-import { cloudPaths, DAEMON_MARKER, localCloudDir, processRunning, readDaemonInfo, waitForExit } from '../../cloudup/local/files.js';
+import { connectLocalCloud, lockHolder, notRunning } from '../../cloudup/local/connect.js';
+import { DAEMON_MARKER, localCloudDir, processRunning, readDaemonInfo, waitForExit } from '../../cloudup/local/files.js';
 import { HoistError } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
 import type { Context } from './context.js';
@@ -117,16 +117,6 @@ export async function runLocalCloudAgent(ctx: Context): Promise<number> {
   }).finally(() => {
     if (process.connected) process.disconnect();
   });
-}
-
-async function lockHolder(dir: string): Promise<number | undefined> {
-  try {
-    const { readFile } = await import('node:fs/promises');
-    const pid = (JSON.parse(await readFile(cloudPaths(dir).daemonLock, 'utf8')) as { pid?: unknown }).pid;
-    return typeof pid === 'number' ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function formatDuration(seconds: number): string {
