@@ -61,7 +61,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<DaemonOutcome> {
     env: opts.env,
     endpoint: () => endpoint,
     changed: () => groups.poke(),
-    died: (instance, ranForMs) => groups.died(instance, ranForMs),
+    died: (instance) => groups.died(instance),
   });
   const groups = new GroupController({ state, instances, events });
   const lbs = new LoadBalancerController({ state, events, probeTimeoutMs: 800 });

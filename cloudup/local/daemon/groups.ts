@@ -1,8 +1,9 @@
 /**
  * Instance groups: a reconcile loop keeps each group's `desiredCapacity` instances running,
  * like an auto scaling group. It runs on a timer and at once after any change, launches into
- * the group's least used zone, replaces instances whose process died (backing off when they
- * keep dying young), and on scale-in terminates the newest.
+ * the group's least used zone, replaces instances whose process died (backing off while they
+ * die before ever becoming ready: a boot that always fails must not spawn a process a
+ * second), and on scale-in terminates the newest.
  */
 
 import type { EventSink } from '../../../src/output/events.js';
@@ -13,8 +14,6 @@ import { freeAddress } from './addresses.js';
 import type { InstanceSupervisor } from './instances.js';
 import type { CloudState } from './state.js';
 
-/** An instance that dies sooner than this after launch counts as a failed launch. */
-const YOUNG_DEATH_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
 export interface GroupContext {
@@ -66,10 +65,10 @@ export class GroupController {
     return this.deleting.has(groupId);
   }
 
-  /** Called when an instance's process died on its own. */
-  died(instance: Instance, ranForMs: number): void {
+  /** Called when an instance's process died on its own; `instance` is as it was just before. */
+  died(instance: Instance): void {
     if (instance.groupId === '') return;
-    if (ranForMs >= YOUNG_DEATH_MS) {
+    if (instance.state === 'running') {
       this.backoff.delete(instance.groupId);
       return;
     }
