@@ -161,10 +161,12 @@ describe('delete cluster --unregister', () => {
     await expect(readFile(join(dir.path, 'state', NAME, 'config'))).rejects.toThrow();
   });
 
-  it('without --unregister says cloud deletion is not available', async () => {
+  it('without --yes only says what it would remove', async () => {
     await createDemo();
-    const r = await hoist(['delete', 'cluster', NAME, '--yes'], { env });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--unregister');
+    const before = await treeDigest(join(dir.path, 'state'));
+    const r = await hoist(['delete', 'cluster', NAME, '--unregister'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/The state of cluster demo\.example\.com \(\d+ objects in file:\/\/.+\) would be removed; no cloud resource is touched/);
+    expect(await treeDigest(join(dir.path, 'state'))).toBe(before);
   });
 });
