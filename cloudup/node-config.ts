@@ -1,22 +1,19 @@
 /**
  * The hash of an instance group's node configuration, carried in the machines' boot
  * configuration: a change of it changes the instance template, hence marks machines out of date.
+ * The hash is that of the group's nodeup.yaml (cloudup/nodeup/).
  */
 
-import { createHash } from 'node:crypto';
-import stringify from 'safe-stable-stringify';
 import type { CompletedSpec } from '../src/api/index.js';
+import { assetLocations } from '../src/assets/index.js';
+import { buildNodeupConfigs } from './nodeup/build.js';
+import type { NodeupConfigs } from './nodeup/build.js';
 
-export function nodeConfigHashes(spec: CompletedSpec): (ig: string) => string {
-  const hashes = new Map(
-    spec.instanceGroups.map((ig) => {
-      const { rollingUpdate: _cluster, ...cluster } = spec.cluster.spec;
-      // Sizes and roll settings do not change what a machine runs; the machine type and image are
-      // fields of the instance template themselves.
-      const { rollingUpdate: _group, minSize: _min, maxSize: _max, machineType: _type, image: _image, ...group } = ig.spec;
-      const text = stringify({ cluster, group }) ?? '';
-      return [ig.metadata.name, `sha256:${createHash('sha256').update(text).digest('hex')}`];
-    }),
-  );
-  return (ig) => hashes.get(ig) ?? '';
+/**
+ * Each group's hash, from the configurations a plan built. Without them (a preview that reads
+ * no asset location), from configurations whose asset checksums are left unpinned.
+ */
+export function nodeConfigHashes(spec: CompletedSpec, configs?: NodeupConfigs): (ig: string) => string {
+  const built = configs ?? buildNodeupConfigs(spec, { stateStore: '', assets: assetLocations(spec, spec.cluster.spec.assets?.fileRepository) });
+  return (ig) => built.get(ig)?.hash ?? '';
 }

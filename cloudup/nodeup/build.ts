@@ -1,0 +1,95 @@
+/**
+ * nodeup.yaml for every instance group of a cluster: a pure function of the completed spec and
+ * the pinned asset checksums (never of CA material), so that a plan can show its hash. The
+ * hash goes into the boot configuration; a change of nodeup.yaml changes the instance
+ * template's version, and so marks running machines out of date.
+ */
+
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
+import type { AssetLocation, PinnedAsset } from '../../src/assets/index.js';
+import { NODEUP_CONFIG_KIND } from '../../nodeup/config/schema.js';
+import type { NodeupConfig } from '../../nodeup/config/schema.js';
+import { controlPlaneSettings, kubeProxySettings, kubeletSettings } from './components.js';
+
+export interface NodeupConfigFile {
+  readonly config: NodeupConfig;
+  /** The exact text written to `igconfig/<ig>/nodeup.yaml`. */
+  readonly yaml: string;
+  /** `sha256:<hex>` of `yaml`. */
+  readonly hash: string;
+}
+
+export type NodeupConfigs = ReadonlyMap<string, NodeupConfigFile>;
+
+export interface BuildNodeupOptions {
+  readonly stateStore: string;
+  /** With checksums pinned; a location without one (a preview that could not read it) pins "". */
+  readonly assets: readonly (AssetLocation | PinnedAsset)[];
+}
+
+/** The CAs every node trusts, and those whose keys only the control plane reads. */
+export const CA_KEYSETS = ['kubernetes-ca', 'etcd-peers-ca', 'etcd-clients-ca', 'apiserver-aggregator-ca'] as const;
+export const CONTROL_PLANE_SECRETS = [...CA_KEYSETS, 'service-account'] as const;
+/** Client credentials `update cluster --yes` makes for each worker group. */
+export const NODE_CREDENTIALS = ['kubelet-bootstrap', 'kube-proxy'] as const;
+
+const PACKAGES = ['conntrack', 'ebtables', 'ethtool', 'iptables', 'socat'];
+const SYSCTLS: Readonly<Record<string, string>> = {
+  'fs.inotify.max_user_instances': '8192',
+  'fs.inotify.max_user_watches': '524288',
+  'net.bridge.bridge-nf-call-ip6tables': '1',
+  'net.bridge.bridge-nf-call-iptables': '1',
+  'net.ipv4.ip_forward': '1',
+  'vm.overcommit_memory': '1',
+};
+const SANDBOX_IMAGE = 'pause:3.10';
+
+export function buildNodeupConfigs(completed: CompletedSpec, options: BuildNodeupOptions): Map<string, NodeupConfigFile> {
+  return new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, nodeupConfigFile(buildNodeupConfig(completed, ig, options))]));
+}
+
+export function nodeupConfigFile(config: NodeupConfig): NodeupConfigFile {
+  const yaml = stringify(config, { lineWidth: 0 });
+  return { config, yaml, hash: hashText(yaml) };
+}
+
+export function hashText(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanceGroup, options: BuildNodeupOptions): NodeupConfig {
+  const c = completed.cluster.spec;
+  const role = ig.spec.role;
+  const plane = role === 'ControlPlane';
+  // A bastion runs no Kubernetes component: it gets the OS settings and nothing to trust.
+  const kube = role !== 'Bastion';
+  const registry = c.assets?.containerRegistry ?? 'registry.k8s.io';
+  return {
+    apiVersion: 'hoist.dev/v1alpha1',
+    kind: NODEUP_CONFIG_KIND,
+    cluster: completed.cluster.metadata.name,
+    instanceGroup: ig.metadata.name,
+    role,
+    kubernetesVersion: c.kubernetesVersion.replace(/^v/, ''),
+    stateStore: options.stateStore,
+    apiServer: `https://${c.api.publicName}:6443`,
+    assets: kube
+      ? options.assets
+          .filter((a) => a.roles.includes(role))
+          .map((a) => ({ name: a.name, version: a.version, url: a.url, sha256: 'sha256' in a ? a.sha256 : '' }))
+      : [],
+    packages: kube ? PACKAGES : [],
+    sysctls: kube ? SYSCTLS : {},
+    containerd: { version: options.assets.find((a) => a.name === 'containerd')?.version ?? '', sandboxImage: `${registry}/${SANDBOX_IMAGE}` },
+    kubelet: kubeletSettings(completed, ig),
+    kubeProxy: kubeProxySettings(completed),
+    ...(plane ? { controlPlane: controlPlaneSettings(completed, ig) } : {}),
+    pki: {
+      trust: kube ? (plane ? [...CA_KEYSETS] : ['kubernetes-ca']) : [],
+      secrets: plane ? [...CONTROL_PLANE_SECRETS] : [],
+      credentials: role === 'Node' ? [...NODE_CREDENTIALS] : [],
+    },
+  };
+}

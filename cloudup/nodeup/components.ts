@@ -1,0 +1,132 @@
+/** Component settings of nodeup.yaml, from the completed spec. */
+
+import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
+import { cidrOf, formatCidr } from '../../src/api/cidr.js';
+import type { NodeupConfig, NodeupControlPlane } from '../../nodeup/config/schema.js';
+import { etcdVersionFor, plainVersion } from '../../src/assets/index.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** kube-dns/CoreDNS and the `kubernetes` service sit at fixed offsets of the service range, as in kops. */
+const DNS_OFFSET = 10n;
+const API_SERVICE_OFFSET = 1n;
+
+export const ETCD_PORTS: Readonly<Record<string, { client: number; peer: number }>> = {
+  main: { client: 2379, peer: 2380 },
+  events: { client: 4002, peer: 2381 },
+};
+
+export function nthAddress(cidr: string | undefined, n: bigint): string {
+  const c = cidrOf(cidr);
+  if (c === undefined) return '';
+  return formatCidr({ family: c.family, base: c.base + n, prefix: c.family === 4 ? 32 : 128 }).replace(/\/\d+$/, '');
+}
+
+/** Drops undefined values, so that YAML and hashes do not depend on which optionals were unset. */
+export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+export function kubeletSettings(spec: CompletedSpec, ig: CompletedInstanceGroup): NodeupConfig['kubelet'] {
+  const k = spec.cluster.spec.kubelet ?? {};
+  const plane = ig.spec.role === 'ControlPlane';
+  const labels: Record<string, string> = { ...(ig.spec.nodeLabels ?? {}), 'hoist.dev/instancegroup': ig.metadata.name };
+  if (plane) labels['node-role.kubernetes.io/control-plane'] = '';
+  else labels['node-role.kubernetes.io/node'] = '';
+  const taints = [...(ig.spec.taints ?? []), ...(plane ? ['node-role.kubernetes.io/control-plane=:NoSchedule'] : [])];
+  return defined({
+    clusterDNS: nthAddress(spec.cluster.spec.serviceClusterIPRange, DNS_OFFSET),
+    clusterDomain: 'cluster.local',
+    anonymousAuth: k.anonymousAuth ?? false,
+    maxPods: k.maxPods,
+    podPidsLimit: k.podPidsLimit,
+    evictionHard: k.evictionHard,
+    kubeReserved: k.kubeReserved,
+    systemReserved: k.systemReserved,
+    imageGCHighThresholdPercent: k.imageGCHighThresholdPercent,
+    imageGCLowThresholdPercent: k.imageGCLowThresholdPercent,
+    featureGates: k.featureGates,
+    logLevel: k.logLevel ?? 2,
+    nodeLabels: sortKeys(labels),
+    taints,
+  }) as Mutable<NodeupConfig['kubelet']>;
+}
+
+export function kubeProxySettings(spec: CompletedSpec): NodeupConfig['kubeProxy'] {
+  const p = spec.cluster.spec.kubeProxy ?? {};
+  return defined({
+    // Cilium replaces kube-proxy only when told to; kops runs kube-proxy by default too.
+    enabled: p.enabled ?? true,
+    clusterCIDR: spec.cluster.spec.podCIDR ?? '',
+    proxyMode: p.proxyMode ?? 'iptables',
+    metricsBindAddress: p.metricsBindAddress,
+    featureGates: p.featureGates,
+    logLevel: p.logLevel ?? 2,
+  });
+}
+
+export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceGroup): NodeupControlPlane {
+  const c = spec.cluster.spec;
+  const a = c.kubeAPIServer ?? {};
+  const cm = c.kubeControllerManager ?? {};
+  const s = c.kubeScheduler ?? {};
+  const resources = (r: { cpuRequest?: string; cpuLimit?: string; memoryRequest?: string; memoryLimit?: string }) =>
+    defined({ cpuRequest: r.cpuRequest, cpuLimit: r.cpuLimit, memoryRequest: r.memoryRequest, memoryLimit: r.memoryLimit });
+  const oidc = defined({ issuerURL: a.oidcIssuerURL, clientID: a.oidcClientID, usernameClaim: a.oidcUsernameClaim, groupsClaim: a.oidcGroupsClaim });
+  const audit = defined({
+    policyFile: a.auditPolicyFile,
+    logPath: a.auditLogPath,
+    logMaxAge: a.auditLogMaxAge === undefined ? undefined : String(a.auditLogMaxAge),
+  });
+  const range = c.serviceClusterIPRange ?? '';
+  return {
+    image: { registry: c.assets?.containerRegistry ?? 'registry.k8s.io', tag: `v${plainVersion(c.kubernetesVersion)}` },
+    apiServer: defined({
+      serviceClusterIPRange: range,
+      serviceNodePortRange: a.serviceNodePortRange ?? '30000-32767',
+      kubernetesServiceIP: nthAddress(range, API_SERVICE_OFFSET),
+      publicName: c.api.publicName,
+      anonymousAuth: a.anonymousAuth ?? false,
+      authorizationMode: 'Node,RBAC',
+      enableAdmissionPlugins: [...(a.enableAdmissionPlugins ?? ['NodeRestriction'])],
+      runtimeConfig: a.runtimeConfig,
+      maxRequestsInflight: a.maxRequestsInflight,
+      oidc: Object.keys(oidc).length > 0 ? oidc : undefined,
+      audit: Object.keys(audit).length > 0 ? audit : undefined,
+      featureGates: a.featureGates,
+      logLevel: a.logLevel ?? 2,
+      ...resources(a),
+    }),
+    controllerManager: defined({
+      clusterName: spec.cluster.metadata.name,
+      clusterCIDR: c.podCIDR ?? '',
+      serviceClusterIPRange: range,
+      allocateNodeCIDRs: true,
+      concurrentNodeSyncs: cm.concurrentNodeSyncs,
+      terminatedPodGCThreshold: cm.terminatedPodGCThreshold,
+      horizontalPodAutoscalerSyncPeriod: cm.horizontalPodAutoscalerSyncPeriod,
+      nodeMonitorGracePeriod: cm.nodeMonitorGracePeriod,
+      featureGates: cm.featureGates,
+      logLevel: cm.logLevel ?? 2,
+      ...resources(cm),
+    }),
+    scheduler: defined({ featureGates: s.featureGates, logLevel: s.logLevel ?? 2, ...resources(s) }),
+    etcdClusters: c.etcdClusters.flatMap((e) => {
+      const member = e.etcdMembers.find((m) => m.instanceGroup === ig.metadata.name);
+      if (member === undefined) return [];
+      const ports = ETCD_PORTS[e.name] ?? { client: 4003 + c.etcdClusters.indexOf(e), peer: 2382 + c.etcdClusters.indexOf(e) };
+      return [{
+        name: e.name,
+        version: plainVersion(e.version ?? etcdVersionFor(c.kubernetesVersion)),
+        member: member.name,
+        clientPort: ports.client,
+        peerPort: ports.peer,
+        members: e.etcdMembers.map((m) => ({ name: m.name, instanceGroup: m.instanceGroup })),
+      }];
+    }),
+  };
+}
+
+function sortKeys(o: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

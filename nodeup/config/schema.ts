@@ -1,0 +1,133 @@
+/**
+ * nodeup.yaml (`<cluster>/igconfig/<ig>/nodeup.yaml`): everything a node of one instance group
+ * needs to configure itself, made from the completed spec by `update cluster`
+ * (cloudup/nodeup/) and read by nodeup. It holds settings, asset locations with their pinned
+ * checksums, and the names of the keysets the node may read, never key material. Values that
+ * differ per machine (its address, its node name) are nodeup's to fill in.
+ */
+
+import * as z from 'zod';
+
+export const NODEUP_CONFIG_KIND = 'NodeupConfig';
+
+const StringMap = z.record(z.string(), z.string());
+
+export const NodeupAssetSchema = z.strictObject({
+  name: z.enum(['kubernetes-node', 'kubernetes-server', 'etcd', 'containerd']),
+  version: z.string(),
+  url: z.string(),
+  sha256: z.string().regex(/^([0-9a-f]{64})?$/),
+});
+
+const KubeletSchema = z.strictObject({
+  clusterDNS: z.string(),
+  clusterDomain: z.string(),
+  anonymousAuth: z.boolean(),
+  maxPods: z.int().optional(),
+  podPidsLimit: z.int().optional(),
+  evictionHard: z.string().optional(),
+  kubeReserved: StringMap.optional(),
+  systemReserved: StringMap.optional(),
+  imageGCHighThresholdPercent: z.int().optional(),
+  imageGCLowThresholdPercent: z.int().optional(),
+  featureGates: StringMap.optional(),
+  logLevel: z.int(),
+  nodeLabels: StringMap,
+  taints: z.array(z.string()),
+});
+
+const KubeProxySchema = z.strictObject({
+  enabled: z.boolean(),
+  clusterCIDR: z.string(),
+  proxyMode: z.string(),
+  metricsBindAddress: z.string().optional(),
+  featureGates: StringMap.optional(),
+  logLevel: z.int(),
+});
+
+const ResourcesSchema = {
+  cpuRequest: z.string().optional(),
+  cpuLimit: z.string().optional(),
+  memoryRequest: z.string().optional(),
+  memoryLimit: z.string().optional(),
+};
+
+const EtcdSchema = z.strictObject({
+  name: z.string(),
+  version: z.string(),
+  /** The member this group's machine runs. */
+  member: z.string(),
+  clientPort: z.int(),
+  peerPort: z.int(),
+  /** Every member: peers reach each other at `etcd-<member>.internal.<cluster>`. */
+  members: z.array(z.strictObject({ name: z.string(), instanceGroup: z.string() })),
+});
+
+const ControlPlaneSchema = z.strictObject({
+  image: z.strictObject({ registry: z.string(), tag: z.string() }),
+  apiServer: z.strictObject({
+    serviceClusterIPRange: z.string(),
+    serviceNodePortRange: z.string(),
+    kubernetesServiceIP: z.string(),
+    publicName: z.string(),
+    anonymousAuth: z.boolean(),
+    authorizationMode: z.string(),
+    enableAdmissionPlugins: z.array(z.string()),
+    runtimeConfig: StringMap.optional(),
+    maxRequestsInflight: z.int().optional(),
+    oidc: StringMap.optional(),
+    audit: StringMap.optional(),
+    featureGates: StringMap.optional(),
+    logLevel: z.int(),
+    ...ResourcesSchema,
+  }),
+  controllerManager: z.strictObject({
+    clusterName: z.string(),
+    clusterCIDR: z.string(),
+    serviceClusterIPRange: z.string(),
+    allocateNodeCIDRs: z.boolean(),
+    concurrentNodeSyncs: z.int().optional(),
+    terminatedPodGCThreshold: z.int().optional(),
+    horizontalPodAutoscalerSyncPeriod: z.string().optional(),
+    nodeMonitorGracePeriod: z.string().optional(),
+    featureGates: StringMap.optional(),
+    logLevel: z.int(),
+    ...ResourcesSchema,
+  }),
+  scheduler: z.strictObject({ featureGates: StringMap.optional(), logLevel: z.int(), ...ResourcesSchema }),
+  etcdClusters: z.array(EtcdSchema),
+});
+
+export const NodeupConfigSchema = z.strictObject({
+  apiVersion: z.literal('hoist.dev/v1alpha1'),
+  kind: z.literal(NODEUP_CONFIG_KIND),
+  cluster: z.string(),
+  instanceGroup: z.string(),
+  role: z.enum(['ControlPlane', 'Node', 'Bastion']),
+  kubernetesVersion: z.string(),
+  stateStore: z.string(),
+  /** How nodes reach the API: the control plane's load balancer or DNS name. */
+  apiServer: z.string(),
+  assets: z.array(NodeupAssetSchema),
+  packages: z.array(z.string()),
+  sysctls: StringMap,
+  containerd: z.strictObject({ version: z.string(), sandboxImage: z.string() }),
+  kubelet: KubeletSchema,
+  kubeProxy: KubeProxySchema,
+  controlPlane: ControlPlaneSchema.optional(),
+  pki: z.strictObject({
+    /** CA keysets whose certificates the node trusts: `pki/issued/<name>/keyset.yaml`. */
+    trust: z.array(z.string()),
+    /** Keysets with private keys the node may read (control plane only): `pki/private/<name>/keyset.yaml`. */
+    secrets: z.array(z.string()),
+    /** Client credentials made for this group by `update cluster --yes`: `igconfig/<ig>/credentials/<name>.yaml`. */
+    credentials: z.array(z.string()),
+  }),
+});
+
+type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+export type NodeupConfig = DeepReadonly<z.infer<typeof NodeupConfigSchema>>;
+export type NodeupAsset = NodeupConfig['assets'][number];
+export type NodeupControlPlane = NonNullable<NodeupConfig['controlPlane']>;
+export type NodeupEtcd = NodeupControlPlane['etcdClusters'][number];

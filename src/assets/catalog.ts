@@ -1,0 +1,115 @@
+/**
+ * The files a node downloads, by Kubernetes version: which archives, at which versions, and
+ * where they live. Versions follow `kubernetesVersion` (etcd and containerd as the upstream
+ * release of that minor was tested with), unless the spec pins them.
+ *
+ * Every asset has a path that is the same in every repository: a mirror
+ * (`spec.assets.fileRepository`) keeps the files at the same paths below its own root, so
+ * pointing a cluster at a mirror changes only the base of each URL. Without a mirror, the
+ * upstream release locations are used.
+ */
+
+import type { CompletedSpec } from '../api/index.js';
+import { parseKubernetesVersion } from '../api/index.js';
+
+export const ASSET_NAMES = ['kubernetes-node', 'kubernetes-server', 'etcd', 'containerd'] as const;
+export type AssetName = (typeof ASSET_NAMES)[number];
+
+/** Which roles install an asset. */
+export type AssetRole = 'ControlPlane' | 'Node';
+
+export interface AssetSource {
+  readonly name: AssetName;
+  readonly version: string;
+  /** Below a repository's root, e.g. `kubernetes/v1.34.0/kubernetes-node-linux-amd64.tar.gz`. */
+  readonly path: string;
+  /** Where the release itself is published. */
+  readonly upstream: string;
+  readonly roles: readonly AssetRole[];
+}
+
+/** An asset with its location chosen: still without its checksum. */
+export interface AssetLocation {
+  readonly name: AssetName;
+  readonly version: string;
+  readonly url: string;
+  readonly roles: readonly AssetRole[];
+}
+
+/** A location with the checksum read from it, as nodeup.yaml pins it. */
+export interface PinnedAsset extends AssetLocation {
+  /** Lower-case hex. */
+  readonly sha256: string;
+}
+
+/** etcd as kubeadm of each minor ships it. */
+const ETCD_BY_MINOR: Readonly<Record<string, string>> = {
+  '1.30': '3.5.15',
+  '1.31': '3.5.15',
+  '1.32': '3.5.16',
+  '1.33': '3.5.21',
+  '1.34': '3.6.4',
+  '1.35': '3.6.5',
+};
+const DEFAULT_ETCD = '3.6.4';
+export const DEFAULT_CONTAINERD = '2.1.4';
+const ARCH = 'amd64';
+
+export function etcdVersionFor(kubernetesVersion: string): string {
+  const v = parseKubernetesVersion(kubernetesVersion);
+  return (v && ETCD_BY_MINOR[`${v.major}.${v.minor}`]) ?? DEFAULT_ETCD;
+}
+
+/** `1.34.0` and `v1.34.0` both give `1.34.0`. */
+export function plainVersion(v: string): string {
+  return v.replace(/^v/, '');
+}
+
+export function assetSources(spec: CompletedSpec): AssetSource[] {
+  const c = spec.cluster.spec;
+  const k8s = plainVersion(c.kubernetesVersion);
+  const etcdPinned = c.etcdClusters.find((e) => e.version !== undefined)?.version;
+  const etcd = plainVersion(etcdPinned ?? etcdVersionFor(k8s));
+  const containerd = plainVersion(c.containerd?.version ?? DEFAULT_CONTAINERD);
+  return [
+    {
+      name: 'kubernetes-node',
+      version: k8s,
+      path: `kubernetes/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz`,
+      upstream: `https://dl.k8s.io/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz`,
+      roles: ['ControlPlane', 'Node'],
+    },
+    {
+      name: 'kubernetes-server',
+      version: k8s,
+      path: `kubernetes/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz`,
+      upstream: `https://dl.k8s.io/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz`,
+      roles: ['ControlPlane'],
+    },
+    {
+      name: 'etcd',
+      version: etcd,
+      path: `etcd/v${etcd}/etcd-v${etcd}-linux-${ARCH}.tar.gz`,
+      upstream: `https://github.com/etcd-io/etcd/releases/download/v${etcd}/etcd-v${etcd}-linux-${ARCH}.tar.gz`,
+      roles: ['ControlPlane'],
+    },
+    {
+      name: 'containerd',
+      version: containerd,
+      path: `containerd/v${containerd}/containerd-${containerd}-linux-${ARCH}.tar.gz`,
+      upstream: `https://github.com/containerd/containerd/releases/download/v${containerd}/containerd-${containerd}-linux-${ARCH}.tar.gz`,
+      roles: ['ControlPlane', 'Node'],
+    },
+  ];
+}
+
+/** Each asset's URL: below `repository` when there is one, else upstream. */
+export function assetLocations(spec: CompletedSpec, repository: string | undefined): AssetLocation[] {
+  const base = repository?.replace(/\/+$/, '');
+  return assetSources(spec).map((a) => ({
+    name: a.name,
+    version: a.version,
+    url: base === undefined ? a.upstream : `${base}/${a.path}`,
+    roles: a.roles,
+  }));
+}
