@@ -107,6 +107,11 @@ export async function runLocalCloudAgent(ctx: Context): Promise<number> {
     env: ctx.io.env,
     send: send === undefined ? undefined : (m) => void send(m),
     log: ctx.io.out,
+    onDrain: (drain) => {
+      process.on('message', (m: unknown) => {
+        if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'drain') drain();
+      });
+    },
     onStop: (stop) => {
       process.once('SIGTERM', stop);
       process.once('disconnect', () => {
