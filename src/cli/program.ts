@@ -15,6 +15,8 @@ import { registerDelete } from './delete.js';
 import { registerDiff } from './diff-cluster.js';
 import { registerEdit } from './edit.js';
 import { registerGet } from './get.js';
+import { registerGetKeypairs } from './get-keypairs.js';
+import { registerExportKubeconfig } from './export-kubeconfig.js';
 import { registerHistory } from './history.js';
 import { registerLocalCloud } from './local-cloud.js';
 import { registerLock } from './lock.js';
@@ -56,7 +58,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerLocalCloud]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerLocalCloud, registerExportKubeconfig]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.
