@@ -51,5 +51,6 @@ export type { ToYamlOptions } from './serialize.js';
 export { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, parseKubernetesVersion } from './versions.js';
 export { CLOUD_DEFAULTS } from './cloud-defaults.js';
 export { isZero, parsePercent } from './rolling.js';
+export type { ResolvedRollingUpdate } from './rolling.js';
 export { formatPath, instanceGroupPath, parsePath, splitProblemPath } from './paths.js';
 export type { Path, PathSegment } from './paths.js';

@@ -23,6 +23,8 @@ import { registerLock } from './lock.js';
 import { registerReplace } from './replace.js';
 import { registerRollback } from './rollback.js';
 import { registerUpdate } from './update-cluster.js';
+import { registerRollingUpdate } from './rolling-update.js';
+import { registerValidate } from './validate-cluster.js';
 
 export const VERSION: string = pkg.version;
 
@@ -58,7 +60,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerLocalCloud, registerExportKubeconfig]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerLocalCloud, registerExportKubeconfig]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.

@@ -1,0 +1,17 @@
+/** The rolling-update side of each cloud. */
+
+import type { CompletedSpec } from '../../src/api/index.js';
+import { HoistError } from '../../src/errors.js';
+import type { CloudSession } from '../cloud.js';
+import type { LocalContext } from '../local/context.js';
+import { localRollingCloud } from '../local/rolling.js';
+import type { RollingCloud } from './types.js';
+
+export function rollingCloudOf(session: CloudSession, spec: CompletedSpec): RollingCloud {
+  switch (session.cloud) {
+    case 'local':
+      return localRollingCloud((session.ctx as LocalContext).client, spec);
+    default:
+      throw new HoistError('UNSUPPORTED', `rolling updates on ${session.cloud} are not available in this version of hoist yet`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What a rolling update and `validate cluster` need of a cloud: its instance groups with their
+ * instances (including ones detached for a surge), and the few actions that replace machines.
+ * Each cloud implements it (`cloudup/<cloud>/rolling.ts`); the roll itself is cloud-independent.
+ */
+
+import type { InstanceGroupRole } from '../../src/api/index.js';
+
+export interface RollingInstance {
+  readonly id: string;
+  /** The instance group it belongs (or, detached, belonged) to. */
+  readonly group: string;
+  readonly state: 'pending' | 'running' | 'stopping' | 'terminated';
+  /** Serving: its node agent reports Ready with the current configuration. */
+  readonly ready: boolean;
+  readonly needsUpdate: boolean;
+  /** Why it needs an update: template version, config hash, or a forced mark. */
+  readonly updateReason?: string;
+  /** Taken out of its group for a surge: it serves until drained and terminated. */
+  readonly detached: boolean;
+  readonly drained: boolean;
+  readonly address?: string;
+  /** What the node last reported: its phase and its last error, to say why it is not ready. */
+  readonly phase?: string;
+  readonly lastError?: string;
+}
+
+export interface RollingGroup {
+  /** The InstanceGroup's name in the spec. */
+  readonly name: string;
+  readonly role: InstanceGroupRole;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** How many instances the group keeps: the target size. */
+  readonly desired: number;
+  readonly instances: readonly RollingInstance[];
+}
+
+export interface RollingCloud {
+  /** Whether a group can run extra instances for a surge (detach without decrement). */
+  readonly supportsSurge: boolean;
+  groups(): Promise<RollingGroup[]>;
+  /** Takes an instance out of its group, which launches a replacement; the instance keeps running. */
+  detach(group: string, instanceId: string): Promise<void>;
+  /** Terminates an instance; an attached one is replaced by its group. */
+  terminate(group: string, instanceId: string): Promise<void>;
+  /** Asks the node to cordon and drain (no-op acknowledgement on clouds without a node channel). */
+  drain(instanceId: string): Promise<void>;
+  /** Whether the node has acknowledged the drain. */
+  drained(instanceId: string): Promise<boolean>;
+  /** The API endpoint through its load balancer: undefined when healthy, else why not. */
+  apiProblem(): Promise<string | undefined>;
+}

@@ -1,0 +1,120 @@
+/**
+ * `hoist rolling-update cluster [NAME]`: without --yes, which groups have machines out of date;
+ * with --yes, replaces them safely under the cluster's lock, recording its progress so that a
+ * killed roll continues where it was.
+ */
+
+import type { Command } from 'commander';
+import { HoistError } from '../errors.js';
+import { INSTANCE_GROUP_ROLES } from '../api/index.js';
+import type { InstanceGroupRole } from '../api/index.js';
+import { jsonEventSink, textEventSink } from '../output/io.js';
+import { renderTable } from '../output/format.js';
+import { rollingCloudOf } from '../../cloudup/rolling/open.js';
+import { RollRecorder } from '../../cloudup/rolling/progress.js';
+import { rollingUpdate } from '../../cloudup/rolling/roll.js';
+import type { RollingGroup } from '../../cloudup/rolling/types.js';
+import type { Context } from './context.js';
+import type { Runner } from './program.js';
+import { openClusterCloud } from './shared/cluster-cloud.js';
+import { duration } from './shared/duration.js';
+import { collect, integer, oneOf } from './shared/flags.js';
+
+export interface RollingUpdateOptions {
+  readonly yes?: boolean;
+  readonly instanceGroup: readonly string[];
+  readonly instanceGroupRoles: readonly string[];
+  readonly cloudonly?: boolean;
+  readonly force?: boolean;
+  readonly validationTimeout: number;
+  readonly validateCount: number;
+  readonly nodeInterval: number;
+  readonly controlPlaneInterval: number;
+  readonly drainTimeout: number;
+  readonly failOnValidateError: boolean;
+  readonly output?: string;
+  readonly pollMs?: number;
+}
+
+export async function runRollingUpdate(positional: string | undefined, opts: RollingUpdateOptions, ctx: Context): Promise<number> {
+  const cluster = ctx.clusterName(positional);
+  const format = oneOf('--output', opts.output ?? 'text', ['text', 'json'] as const);
+  const roles = opts.instanceGroupRoles.map((r) => oneOf<InstanceGroupRole>('--instance-group-roles', r, INSTANCE_GROUP_ROLES));
+  const { completed, session } = await openClusterCloud(ctx, cluster);
+  const known = new Set(completed.instanceGroups.map((ig) => ig.metadata.name));
+  for (const g of opts.instanceGroup) {
+    if (!known.has(g)) throw new HoistError('INVALID_FLAG', `--instance-group ${g}: cluster ${cluster} has no such instance group`, { hint: `its groups: ${[...known].join(', ')}` });
+  }
+  const include = (g: RollingGroup) =>
+    (opts.instanceGroup.length === 0 || opts.instanceGroup.includes(g.name)) && (roles.length === 0 || roles.includes(g.role));
+  const cloud = rollingCloudOf(session, completed);
+
+  if (!opts.yes) {
+    const groups = (await cloud.groups()).filter(include);
+    ctx.io.out(renderTable(groups, [
+      { header: 'NAME', value: (g) => g.name },
+      { header: 'STATUS', value: (g) => (needUpdate(g, opts.force) > 0 ? 'NeedsUpdate' : 'Ready') },
+      { header: 'NEEDUPDATE', value: (g) => needUpdate(g, opts.force) },
+      { header: 'READY', value: (g) => g.instances.filter((i) => !i.detached && i.ready).length },
+      { header: 'MIN', value: (g) => g.minSize },
+      { header: 'TARGET', value: (g) => g.desired },
+      { header: 'MAX', value: (g) => g.maxSize },
+    ]));
+    const pending = groups.some((g) => needUpdate(g, opts.force) > 0);
+    ctx.io.out(pending ? `\nMust specify --yes to rolling-update: hoist rolling-update cluster ${cluster} --yes\n` : '\nNo rolling update is needed.\n');
+    return 0;
+  }
+
+  const settings = new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, ig.spec.rollingUpdate]));
+  const events = format === 'json' ? jsonEventSink(ctx.io.out) : textEventSink(ctx.io.err, ctx.io.verbose);
+  return ctx.withLock(cluster, 'rolling-update cluster', async () => {
+    const recorder = await RollRecorder.open(await ctx.store(), cluster);
+    const started = Date.now();
+    const result = await rollingUpdate(cloud, {
+      settings: (g) => settings.get(g)!,
+      include,
+      force: opts.force ?? false,
+      cloudOnly: opts.cloudonly ?? false,
+      validationTimeoutMs: opts.validationTimeout,
+      validateCount: opts.validateCount,
+      nodeIntervalMs: opts.nodeInterval,
+      controlPlaneIntervalMs: opts.controlPlaneInterval,
+      drainTimeoutMs: opts.drainTimeout,
+      failOnValidateError: opts.failOnValidateError,
+      recorder,
+      events,
+      ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+    });
+    const count = Object.values(result.replaced).reduce((n, ids) => n + ids.length, 0);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (format === 'json') events({ level: 'info', code: 'roll.finished', message: `rolling update finished: ${count} instance(s) replaced in ${seconds} s`, data: { replaced: result.replaced } });
+    else ctx.io.out(count === 0 ? 'No instance needed an update.\n' : `Rolling update completed: ${count} instance(s) replaced in ${seconds} s.\n`);
+    return 0;
+  });
+}
+
+function needUpdate(g: RollingGroup, force = false): number {
+  return g.instances.filter((i) => !i.detached && i.state !== 'terminated' && (force || i.needsUpdate)).length;
+}
+
+export function registerRollingUpdate(program: Command, run: Runner): void {
+  program
+    .command('rolling-update')
+    .description('replace machines that are out of date')
+    .command('cluster')
+    .argument('[name]', 'cluster name')
+    .option('-y, --yes', 'replace the machines (without it, only show which need it)')
+    .option('--instance-group <names>', 'only these instance groups (comma-separated or repeated)', collect, [])
+    .option('--instance-group-roles <roles>', 'only groups of these roles: Bastion, ControlPlane, Node', collect, [])
+    .option('--cloudonly', 'replace machines without draining or validating (for a cluster that does not work)')
+    .option('--force', 'replace every machine, out of date or not')
+    .option('--validation-timeout <duration>', 'how long new machines and the cluster may take to become valid', duration('--validation-timeout'), 15 * 60_000)
+    .option('--validate-count <n>', 'how many validations in a row must pass after each batch', integer('--validate-count'), 1)
+    .option('--node-interval <duration>', 'pause between batches of nodes', duration('--node-interval'), 0)
+    .option('--control-plane-interval <duration>', 'pause between control-plane machines', duration('--control-plane-interval'), 0)
+    .option('--drain-timeout <duration>', 'how long a machine may take to drain', duration('--drain-timeout'), 5 * 60_000)
+    .option('--no-fail-on-validate-error', 'go on when the cluster does not validate after a batch (with a warning)')
+    .option('-o, --output <format>', 'text, or json for JSON-lines events')
+    .description('replace out-of-date machines, group by group, within maxSurge and maxUnavailable')
+    .action(async (name: string | undefined, opts: RollingUpdateOptions, cmd: Command) => run(cmd, (ctx) => runRollingUpdate(name, opts, ctx)));
+}

@@ -1,0 +1,82 @@
+/**
+ * `hoist validate cluster [NAME]`: are all instance groups at their target size, every machine
+ * Ready, and the API answering through its load balancer? Each failure names the machine and
+ * what it last reported. `--wait` polls until the cluster validates `--count` times in a row.
+ */
+
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { HoistError } from '../errors.js';
+import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
+import { rollingCloudOf } from '../../cloudup/rolling/open.js';
+import type { ClusterValidation } from '../../cloudup/rolling/validate.js';
+import { validateCluster } from '../../cloudup/rolling/validate.js';
+import type { Context } from './context.js';
+import type { Runner } from './program.js';
+import { openClusterCloud } from './shared/cluster-cloud.js';
+import { duration } from './shared/duration.js';
+import { integer } from './shared/flags.js';
+
+export interface ValidateOptions {
+  readonly wait?: number;
+  readonly count?: number;
+  readonly output?: string;
+  readonly pollMs?: number;
+}
+
+export async function runValidateCluster(positional: string | undefined, opts: ValidateOptions, ctx: Context): Promise<number> {
+  const cluster = ctx.clusterName(positional);
+  const format = parseOutputFormat(opts.output);
+  const count = opts.count ?? 1;
+  if (count < 1) throw new HoistError('INVALID_FLAG', '--count must be at least 1');
+  const { completed, session } = await openClusterCloud(ctx, cluster);
+  const cloud = rollingCloudOf(session, completed);
+  const deadline = Date.now() + (opts.wait ?? 0);
+  let streak = 0;
+  let result: ClusterValidation;
+  for (;;) {
+    result = await validateCluster(cloud);
+    streak = result.valid ? streak + 1 : 0;
+    if (streak >= count || Date.now() >= deadline) break;
+    if (!result.valid && format === 'table') ctx.io.err(`not valid yet: ${result.failures.length} failure(s); retrying\n`);
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
+  }
+  const valid = streak >= count;
+  if (format === 'json') ctx.io.out(renderJson({ cluster, ...result, valid }));
+  else if (format === 'yaml') ctx.io.out(stringify({ cluster, ...result, valid }));
+  else ctx.io.out(renderValidation(cluster, result, valid));
+  return valid ? 0 : 1;
+}
+
+function renderValidation(cluster: string, result: ClusterValidation, valid: boolean): string {
+  const groups = renderTable(result.groups, [
+    { header: 'NAME', value: (g) => g.name },
+    { header: 'ROLE', value: (g) => g.role },
+    { header: 'DESIRED', value: (g) => g.desired },
+    { header: 'INSTANCES', value: (g) => g.instances },
+    { header: 'READY', value: (g) => g.ready },
+  ]);
+  const out = [`INSTANCE GROUPS\n${groups}`];
+  if (result.failures.length > 0) {
+    out.push(`VALIDATION ERRORS\n${renderTable(result.failures, [
+      { header: 'KIND', value: (f) => f.kind },
+      { header: 'NAME', value: (f) => f.name },
+      { header: 'MESSAGE', value: (f) => f.message },
+    ])}`);
+  }
+  out.push(valid ? `Your cluster ${cluster} is ready\n` : `Validation of ${cluster} failed\n`);
+  return out.join('\n');
+}
+
+export function registerValidate(program: Command, run: Runner): void {
+  program
+    .command('validate')
+    .description('check that a cluster is healthy')
+    .command('cluster')
+    .argument('[name]', 'cluster name')
+    .option('--wait <duration>', 'keep trying until the cluster is valid or this much time has passed (e.g. 10m)', duration('--wait'))
+    .option('--count <n>', 'how many validations in a row must pass', integer('--count'), 1)
+    .option('-o, --output <format>', 'table, yaml or json')
+    .description('validate instance groups, machines and the API endpoint')
+    .action(async (name: string | undefined, opts: ValidateOptions, cmd: Command) => run(cmd, (ctx) => runValidateCluster(name, opts, ctx)));
+}
