@@ -1,0 +1,120 @@
+/**
+ * Rolling updates on the local cloud: every machine is replaced, the sampled cluster never has
+ * more unready nodes than maxUnavailable nor a control plane below quorum, and a roll killed
+ * halfway finishes when run again without replacing any machine twice.
+ */
+
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Instance, InstanceTemplate } from '../../cloudup/local/api-types.js';
+import { connectLocalCloud } from '../../cloudup/local/client.js';
+import type { LocalCloudClient } from '../../cloudup/local/client.js';
+import { HOIST_BIN, hoistProcess } from '../support/cli.js';
+import type { LocalWorld } from './local-support.js';
+import { localWorld } from './local-support.js';
+
+const NAME = 'roll.k8s.local';
+let world: LocalWorld;
+let client: LocalCloudClient;
+const run = (...args: string[]) => hoistProcess(args, { env: world.env });
+
+beforeAll(async () => {
+  world = await localWorld();
+  expect((await run('create', 'cluster', NAME, '--network-cidr', '127.103.0.0/16', '--control-plane-count', '3', '--node-count', '3', '--kubernetes-version', '1.35.0')).code).toBe(0);
+  const applied = await run('update', 'cluster', NAME, '--yes');
+  expect(applied.code, applied.stderr).toBe(0);
+  client = await connectLocalCloud({ env: { ...process.env, ...world.env }, autoStart: false });
+  const valid = await run('validate', 'cluster', NAME, '--wait', '60s', '-o', 'json');
+  expect(valid.code, valid.stdout).toBe(0);
+});
+afterAll(async () => {
+  expect(await world.destroy()).toEqual([]);
+});
+
+async function changeVersion(version: string): Promise<void> {
+  const yaml = (await run('get', 'cluster', NAME, '-o', 'yaml')).stdout;
+  expect((await hoistProcess(['replace', '-f', '-'], { env: world.env, stdin: yaml.replace(/kubernetesVersion: .*/, `kubernetesVersion: ${version}`) })).code).toBe(0);
+  const applied = await run('update', 'cluster', NAME, '--yes');
+  expect(applied.code, applied.stderr).toBe(0);
+}
+
+const live = async () => (await client.list('instances')).filter((i) => i.state !== 'terminated' && i.tags['hoist.dev/cluster'] === NAME);
+
+/** Samples the cluster every 50 ms: ready nodes and ready control-plane machines. */
+function sampler() {
+  const samples: { nodesReady: number; planeReady: number }[] = [];
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      const instances = await live();
+      const ready = (role: string) => instances.filter((i) => i.tags['hoist.dev/role'] === role && i.state === 'running' && i.healthy).length;
+      samples.push({ nodesReady: ready('node'), planeReady: ready('control-plane') });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return { samples, stop: async () => ((stop = true), await loop) };
+}
+
+async function hashes(instances: readonly Instance[]): Promise<string[]> {
+  const templates = new Map((await client.list('instanceTemplates')).map((t: InstanceTemplate) => [t.id, t]));
+  return instances.map((i) => /configHash: (\S+)/.exec(templates.get(i.templateId)!.versions.find((v) => v.version === i.templateVersion)!.userData)![1]!);
+}
+
+describe('rolling-update cluster', () => {
+  it('replaces every machine after a version change, within maxUnavailable and quorum', async () => {
+    const before = await live();
+    const oldHashes = new Set(await hashes(before));
+    await changeVersion('1.34.0');
+    const preview = await run('rolling-update', 'cluster', NAME);
+    expect(preview.stdout).toMatch(/^NAME\s+STATUS\s+NEEDUPDATE\s+READY\s+MIN\s+TARGET\s+MAX/);
+    expect(preview.stdout).toMatch(/nodes-local-a\s+NeedsUpdate\s+3\s+3\s+3\s+3\s+3/);
+
+    const watch = sampler();
+    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--validate-count', '1');
+    await watch.stop();
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(rolled.stdout).toContain('Rolling update completed: 6 instance(s) replaced');
+    // Bastions, then the control plane one at a time, then nodes.
+    expect(rolled.stderr.indexOf('control-plane-local-a-3: 1 of 1 replaced')).toBeLessThan(rolled.stderr.indexOf('nodes-local-a: replacing'));
+
+    const after = await live();
+    expect(after.filter((i) => before.some((b) => b.id === i.id))).toEqual([]);
+    expect(after).toHaveLength(6);
+    expect(after.every((i) => i.state === 'running' && i.healthy)).toBe(true);
+    for (const h of await hashes(after)) expect(oldHashes.has(h)).toBe(false);
+
+    expect(watch.samples.length).toBeGreaterThan(10);
+    // maxSurge 1, maxUnavailable 0 for nodes: never fewer than 3 ready; quorum of 3 etcd members is 2.
+    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...watch.samples.map((s) => s.planeReady))).toBeGreaterThanOrEqual(2);
+    expect((await run('validate', 'cluster', NAME)).code).toBe(0);
+    expect((await run('rolling-update', 'cluster', NAME)).stdout).toContain('No rolling update is needed.');
+  });
+
+  it('killed halfway, finishes when run again, replacing no machine twice', async () => {
+    const before = new Set((await live()).map((i) => i.id));
+    await changeVersion('1.35.0');
+    const started = new Date().toISOString();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [HOIST_BIN, 'rolling-update', 'cluster', NAME, '--yes'], { env: { ...process.env, ...world.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let replaced = 0;
+      child.stderr.on('data', (d: Buffer) => {
+        replaced += (d.toString().match(/ replaced$/gm) ?? []).length;
+        if (replaced >= 3) child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('close', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error('the roll ended before it could be killed'))));
+    });
+    const again = await run('rolling-update', 'cluster', NAME, '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/took over the lock|dead|no process/i);
+
+    const all = (await client.list('instances')).filter((i) => i.tags['hoist.dev/cluster'] === NAME);
+    // Every machine from before was replaced; none made during the roll was.
+    expect(all.filter((i) => before.has(i.id)).every((i) => i.state === 'terminated')).toBe(true);
+    const madeDuringRoll = all.filter((i) => !before.has(i.id) && i.launchedAt >= started);
+    expect(madeDuringRoll.filter((i) => i.state === 'terminated')).toEqual([]);
+    expect(madeDuringRoll).toHaveLength(6);
+    expect((await run('rolling-update', 'cluster', NAME)).stdout).toContain('No rolling update is needed.');
+  });
+});
