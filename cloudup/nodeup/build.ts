@@ -5,10 +5,10 @@
  * template's version, and so marks running machines out of date.
  */
 
-import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import type { AssetLocation, PinnedAsset } from '../../src/assets/index.js';
+import { hashText } from '../../nodeup/config/hash.js';
 import { NODEUP_CONFIG_KIND } from '../../nodeup/config/schema.js';
 import type { NodeupConfig } from '../../nodeup/config/schema.js';
 import { controlPlaneSettings, kubeProxySettings, kubeletSettings } from './components.js';
@@ -55,9 +55,7 @@ export function nodeupConfigFile(config: NodeupConfig): NodeupConfigFile {
   return { config, yaml, hash: hashText(yaml) };
 }
 
-export function hashText(text: string): string {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
-}
+export { hashText };
 
 export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanceGroup, options: BuildNodeupOptions): NodeupConfig {
   const c = completed.cluster.spec;
@@ -75,6 +73,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     kubernetesVersion: c.kubernetesVersion.replace(/^v/, ''),
     stateStore: options.stateStore,
     apiServer: `https://${c.api.publicName}:6443`,
+    imageRegistry: registry,
     assets: kube
       ? options.assets
           .filter((a) => a.roles.includes(role))

@@ -80,7 +80,6 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
   });
   const range = c.serviceClusterIPRange ?? '';
   return {
-    image: { registry: c.assets?.containerRegistry ?? 'registry.k8s.io', tag: `v${plainVersion(c.kubernetesVersion)}` },
     apiServer: defined({
       serviceClusterIPRange: range,
       serviceNodePortRange: a.serviceNodePortRange ?? '30000-32767',

@@ -6,3 +6,5 @@ export { planNodeupConfigs } from './plan.js';
 export type { PlanNodeupOptions } from './plan.js';
 export { writeNodeupConfigs } from './write.js';
 export type { WriteResult } from './write.js';
+export { credentialRequest, writeNodeCredentials } from './credentials.js';
+export { prepareNodes } from './prepare.js';

@@ -64,7 +64,6 @@ const EtcdSchema = z.strictObject({
 });
 
 const ControlPlaneSchema = z.strictObject({
-  image: z.strictObject({ registry: z.string(), tag: z.string() }),
   apiServer: z.strictObject({
     serviceClusterIPRange: z.string(),
     serviceNodePortRange: z.string(),
@@ -108,6 +107,8 @@ export const NodeupConfigSchema = z.strictObject({
   stateStore: z.string(),
   /** How nodes reach the API: the control plane's load balancer or DNS name. */
   apiServer: z.string(),
+  /** Where component images come from (`spec.assets.containerRegistry`, else registry.k8s.io). */
+  imageRegistry: z.string(),
   assets: z.array(NodeupAssetSchema),
   packages: z.array(z.string()),
   sysctls: StringMap,

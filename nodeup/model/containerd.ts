@@ -1,0 +1,44 @@
+/** containerd: its config.toml and its service. */
+
+import type { Task } from '../../src/engine/task.js';
+import { idOf } from '../../src/engine/task.js';
+import { archiveOf } from './assets.js';
+import type { ModelInput } from './types.js';
+import { BIN_DIR, file, hashOf, task } from './types.js';
+
+export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
+export const CONTAINERD_SOCKET = 'unix:///run/containerd/containerd.sock';
+
+export function containerdTasks({ config }: ModelInput): Task[] {
+  const toml = [
+    '# containerd configuration, written by hoist nodeup.',
+    'version = 3',
+    '',
+    "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
+    `  sandbox = ${JSON.stringify(config.containerd.sandboxImage)}`,
+    '',
+    "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
+    '  SystemdCgroup = true',
+    '',
+  ].join('\n');
+  const conf = file(CONTAINERD_CONFIG, toml);
+  const unit = [
+    '[Unit]',
+    'Description=containerd container runtime',
+    'After=network.target',
+    '',
+    '[Service]',
+    `ExecStart=${BIN_DIR}/containerd --config ${CONTAINERD_CONFIG}`,
+    'Restart=always',
+    'RestartSec=5',
+    'Delegate=yes',
+    'KillMode=process',
+    'LimitNOFILE=infinity',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+  const service = task('Service', 'containerd.service', { unit, enabled: true, running: true, restartOn: hashOf(toml) }, [idOf(conf), ...archiveOf(config, 'containerd')]);
+  return [conf, service];
+}

@@ -1,0 +1,194 @@
+/**
+ * The control plane's static pods: kube-apiserver, kube-controller-manager and kube-scheduler,
+ * with flags from nodeup.yaml and the certificates and kubeconfigs they use, issued here.
+ */
+
+import type { Task } from '../../src/engine/task.js';
+import { idOf } from '../../src/engine/task.js';
+import {
+  aggregatorProxyClientCertRequest,
+  apiServerKubeletClientCertRequest,
+  CLUSTER_DOMAIN,
+  controllerManagerCertRequest,
+  etcdClientCertRequest,
+  internalApiName,
+  schedulerCertRequest,
+} from '../../src/pki/requests.js';
+import type { NodeupControlPlane } from '../config/schema.js';
+import { archiveOf } from './assets.js';
+import { caFile, copied, issued, kubeconfig } from './pki.js';
+import { staticPodManifest } from './static-pod.js';
+import type { HealthCheck, ModelInput } from './types.js';
+import { MANIFEST_DIR, PKI_DIR, caPath, file, flags, mapFlag } from './types.js';
+
+export const API_PORT = 6443;
+const CM_PORT = 10257;
+const SCHEDULER_PORT = 10259;
+
+const pair = (name: string) => ({ certificate: `${PKI_DIR}/${name}.crt`, key: `${PKI_DIR}/${name}.key` });
+
+function resources(r: { cpuRequest?: string; cpuLimit?: string; memoryRequest?: string; memoryLimit?: string }, cpu: string) {
+  return {
+    requests: { cpu: r.cpuRequest ?? cpu, ...(r.memoryRequest ? { memory: r.memoryRequest } : {}) },
+    limits: { ...(r.cpuLimit ? { cpu: r.cpuLimit } : {}), ...(r.memoryLimit ? { memory: r.memoryLimit } : {}) },
+  };
+}
+
+export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChecks: HealthCheck[] } {
+  const { config, node } = input;
+  const plane = config.controlPlane;
+  if (config.role !== 'ControlPlane' || plane === undefined) return { tasks: [], healthChecks: [] };
+  const a = plane.apiServer;
+  const image = (component: string) => `${config.imageRegistry}/${component}:v${config.kubernetesVersion}`;
+  const local = `https://${node.address}:${API_PORT}`;
+
+  const apiCert = issued(input, 'kube-apiserver', 'kubernetes-ca', {
+    commonName: 'kubernetes-master',
+    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${CLUSTER_DOMAIN}`, a.publicName, internalApiName(config.cluster)],
+    ipAddresses: [a.kubernetesServiceIP, '127.0.0.1', node.address],
+    usage: 'server',
+  }, pair('apiserver'));
+  const kubeletClient = issued(input, 'apiserver-kubelet-client', 'kubernetes-ca', apiServerKubeletClientCertRequest(), pair('apiserver-kubelet-client'));
+  const etcdClient = issued(input, 'apiserver-etcd-client', 'etcd-clients-ca', etcdClientCertRequest('kube-apiserver'), pair('apiserver-etcd-client'));
+  const proxyClient = issued(input, 'front-proxy-client', 'apiserver-aggregator-ca', aggregatorProxyClientCertRequest(), pair('front-proxy-client'));
+  const sa = copied(input, 'service-account', 'keyset/service-account', { publicKey: `${PKI_DIR}/service-account.pub`, key: `${PKI_DIR}/service-account.key` });
+  // The controller-manager signs kubelets' certificate requests with the cluster CA.
+  const signer = copied(input, 'kubernetes-ca-signer', 'keyset/kubernetes-ca', { certificate: `${PKI_DIR}/signer/kubernetes-ca.crt`, key: `${PKI_DIR}/signer/kubernetes-ca.key` });
+  const cmCert = issued(input, 'kube-controller-manager', 'kubernetes-ca', controllerManagerCertRequest(), pair('controller-manager'));
+  const schedCert = issued(input, 'kube-scheduler', 'kubernetes-ca', schedulerCertRequest(), pair('scheduler'));
+  const cmConf = kubeconfig('/etc/kubernetes/controller-manager.conf', { server: local, cluster: config.cluster, user: 'system:kube-controller-manager', cert: cmCert });
+  const schedConf = kubeconfig('/etc/kubernetes/scheduler.conf', { server: local, cluster: config.cluster, user: 'system:kube-scheduler', cert: schedCert });
+
+  const main = plane.etcdClusters.find((e) => e.name === 'main') ?? plane.etcdClusters[0];
+  const events = plane.etcdClusters.find((e) => e.name === 'events');
+  const pki = { pki: { path: PKI_DIR, readOnly: true } };
+  const apiServer = file(
+    `${MANIFEST_DIR}/kube-apiserver.yaml`,
+    staticPodManifest({
+      name: 'kube-apiserver',
+      image: image('kube-apiserver'),
+      command: [
+        'kube-apiserver',
+        ...flags({
+          'advertise-address': node.address,
+          'bind-address': node.address,
+          'secure-port': API_PORT,
+          'allow-privileged': true,
+          'anonymous-auth': a.anonymousAuth,
+          'authorization-mode': a.authorizationMode,
+          'client-ca-file': caPath('kubernetes-ca'),
+          'enable-admission-plugins': a.enableAdmissionPlugins.join(','),
+          'etcd-servers': main === undefined ? undefined : `https://${node.address}:${main.clientPort}`,
+          'etcd-servers-overrides': events === undefined ? undefined : `/events#https://${node.address}:${events.clientPort}`,
+          'etcd-cafile': caPath('etcd-clients-ca'),
+          'etcd-certfile': etcdClient.desired.certificate as string,
+          'etcd-keyfile': etcdClient.desired.key as string,
+          'kubelet-client-certificate': kubeletClient.desired.certificate as string,
+          'kubelet-client-key': kubeletClient.desired.key as string,
+          'proxy-client-cert-file': proxyClient.desired.certificate as string,
+          'proxy-client-key-file': proxyClient.desired.key as string,
+          'requestheader-client-ca-file': caPath('apiserver-aggregator-ca'),
+          'requestheader-allowed-names': 'aggregator',
+          'requestheader-extra-headers-prefix': 'X-Remote-Extra-',
+          'requestheader-group-headers': 'X-Remote-Group',
+          'requestheader-username-headers': 'X-Remote-User',
+          'service-account-issuer': `https://${internalApiName(config.cluster)}`,
+          'service-account-key-file': sa.desired.publicKey as string,
+          'service-account-signing-key-file': sa.desired.key as string,
+          'service-cluster-ip-range': a.serviceClusterIPRange,
+          'service-node-port-range': a.serviceNodePortRange,
+          'tls-cert-file': apiCert.desired.certificate as string,
+          'tls-private-key-file': apiCert.desired.key as string,
+          'max-requests-inflight': a.maxRequestsInflight,
+          'runtime-config': mapFlag(a.runtimeConfig),
+          'oidc-issuer-url': a.oidc?.issuerURL,
+          'oidc-client-id': a.oidc?.clientID,
+          'oidc-username-claim': a.oidc?.usernameClaim,
+          'oidc-groups-claim': a.oidc?.groupsClaim,
+          'audit-policy-file': a.audit?.policyFile,
+          'audit-log-path': a.audit?.logPath,
+          'audit-log-maxage': a.audit?.logMaxAge,
+          'feature-gates': mapFlag(a.featureGates),
+          v: a.logLevel,
+        }),
+      ],
+      hostPaths: pki,
+      ...resources(a, '150m'),
+      probe: { host: node.address, port: API_PORT, path: '/livez', scheme: 'HTTPS' },
+    }),
+    [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver')]),
+  );
+  const cm = plane.controllerManager;
+  const controllerManager = file(
+    `${MANIFEST_DIR}/kube-controller-manager.yaml`,
+    staticPodManifest({
+      name: 'kube-controller-manager',
+      image: image('kube-controller-manager'),
+      command: [
+        'kube-controller-manager',
+        ...flags({
+          'bind-address': node.address,
+          'secure-port': CM_PORT,
+          kubeconfig: cmConf.name,
+          'authentication-kubeconfig': cmConf.name,
+          'authorization-kubeconfig': cmConf.name,
+          'cluster-name': cm.clusterName,
+          'cluster-cidr': cm.clusterCIDR,
+          'allocate-node-cidrs': cm.allocateNodeCIDRs,
+          'service-cluster-ip-range': cm.serviceClusterIPRange,
+          'cluster-signing-cert-file': signer.desired.certificate as string,
+          'cluster-signing-key-file': signer.desired.key as string,
+          'root-ca-file': caPath('kubernetes-ca'),
+          'service-account-private-key-file': sa.desired.key as string,
+          'use-service-account-credentials': true,
+          'leader-elect': true,
+          'concurrent-node-syncs': cm.concurrentNodeSyncs,
+          'terminated-pod-gc-threshold': cm.terminatedPodGCThreshold,
+          'horizontal-pod-autoscaler-sync-period': cm.horizontalPodAutoscalerSyncPeriod,
+          'node-monitor-grace-period': cm.nodeMonitorGracePeriod,
+          'feature-gates': mapFlag(cm.featureGates),
+          v: cm.logLevel,
+        }),
+      ],
+      hostPaths: { ...pki, kubeconfig: { path: cmConf.name, readOnly: true } },
+      ...resources(cm, '100m'),
+      probe: { host: node.address, port: CM_PORT, path: '/healthz', scheme: 'HTTPS' },
+    }),
+    [idOf(cmConf), idOf(signer), idOf(sa), caFile('kubernetes-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-controller-manager')],
+  );
+  const s = plane.scheduler;
+  const scheduler = file(
+    `${MANIFEST_DIR}/kube-scheduler.yaml`,
+    staticPodManifest({
+      name: 'kube-scheduler',
+      image: image('kube-scheduler'),
+      command: [
+        'kube-scheduler',
+        ...flags({
+          'bind-address': node.address,
+          'secure-port': SCHEDULER_PORT,
+          kubeconfig: schedConf.name,
+          'authentication-kubeconfig': schedConf.name,
+          'authorization-kubeconfig': schedConf.name,
+          'leader-elect': true,
+          'feature-gates': mapFlag(s.featureGates),
+          v: s.logLevel,
+        }),
+      ],
+      hostPaths: { kubeconfig: { path: schedConf.name, readOnly: true } },
+      ...resources(s, '100m'),
+      probe: { host: node.address, port: SCHEDULER_PORT, path: '/healthz', scheme: 'HTTPS' },
+    }),
+    [idOf(schedConf), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-scheduler')],
+  );
+  return {
+    tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, signer, cmCert, schedCert, cmConf, schedConf, apiServer, controllerManager, scheduler],
+    healthChecks: [
+      { name: 'kube-apiserver', url: `http://${node.address}:${API_PORT}/healthz` },
+      { name: 'kube-controller-manager', url: `http://${node.address}:${CM_PORT}/healthz` },
+      { name: 'kube-scheduler', url: `http://${node.address}:${SCHEDULER_PORT}/healthz` },
+    ],
+  };
+}
+
+export type { NodeupControlPlane };

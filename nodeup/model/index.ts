@@ -1,0 +1,26 @@
+/**
+ * The node model: nodeup.yaml plus the machine's identity become node tasks, planned and
+ * applied by the same engine as cloud tasks. A bastion gets only the OS settings.
+ */
+
+import { assetTasks } from './assets.js';
+import { baseTasks } from './base.js';
+import { containerdTasks } from './containerd.js';
+import { controlPlaneTasks } from './control-plane.js';
+import { etcdTasks } from './etcd.js';
+import { kubeProxyTasks } from './kube-proxy.js';
+import { kubeletTasks } from './kubelet.js';
+import { caTasks } from './pki.js';
+import type { ModelInput, NodeModel } from './types.js';
+
+export type { HealthCheck, ModelInput, NodeIdentity, NodeModel } from './types.js';
+
+export function buildNodeModel(input: ModelInput): NodeModel {
+  const base = baseTasks(input);
+  if (input.config.role === 'Bastion') return { tasks: base, healthChecks: [] };
+  const parts = [kubeletTasks(input), kubeProxyTasks(input), controlPlaneTasks(input), etcdTasks(input)];
+  return {
+    tasks: [...base, ...assetTasks(input), ...caTasks(input), ...containerdTasks(input), ...parts.flatMap((p) => p.tasks)],
+    healthChecks: parts.flatMap((p) => p.healthChecks),
+  };
+}

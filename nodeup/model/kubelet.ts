@@ -1,0 +1,117 @@
+/**
+ * The kubelet: its KubeletConfiguration, its credentials (a worker's bootstrap kubeconfig from
+ * its group's credential; on the control plane a client certificate of its own), the static
+ * pod folder, and its service.
+ */
+
+import { stringify } from 'yaml';
+import type { Task } from '../../src/engine/task.js';
+import { idOf } from '../../src/engine/task.js';
+import { kubeletCertRequest } from '../../src/pki/requests.js';
+import { archiveOf } from './assets.js';
+import { CONTAINERD_SOCKET } from './containerd.js';
+import { caFile, copied, issued, kubeconfig } from './pki.js';
+import type { HealthCheck, ModelInput } from './types.js';
+import { BIN_DIR, KUBELET_DIR, MANIFEST_DIR, caPath, file, flags, hashOf, mapFlag, task } from './types.js';
+
+export const KUBELET_CONFIG = `${KUBELET_DIR}/config.yaml`;
+export const KUBELET_KUBECONFIG = `${KUBELET_DIR}/kubeconfig`;
+export const BOOTSTRAP_KUBECONFIG = `${KUBELET_DIR}/bootstrap-kubeconfig`;
+export const KUBELET_HEALTH_PORT = 10248;
+
+/** `memory.available<100Mi,nodefs.available<10%` as KubeletConfiguration's map. */
+function evictionMap(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  const entries = text.split(',').map((p) => /^\s*([^<\s]+)\s*<\s*(\S+)\s*$/.exec(p)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!] as const);
+  return Object.fromEntries(entries);
+}
+
+/** `key=value:Effect` (or `key:Effect`) as a Taint. */
+function taint(text: string): Record<string, string> {
+  const [kv = '', effect = ''] = text.split(':');
+  const [key = '', value] = kv.split('=');
+  return { key, ...(value ? { value } : {}), effect };
+}
+
+export function kubeletConfiguration({ config, node }: ModelInput): string {
+  const k = config.kubelet;
+  const doc = {
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    authentication: { anonymous: { enabled: k.anonymousAuth }, webhook: { enabled: true }, x509: { clientCAFile: caPath('kubernetes-ca') } },
+    authorization: { mode: 'Webhook' },
+    cgroupDriver: 'systemd',
+    clusterDNS: [k.clusterDNS],
+    clusterDomain: k.clusterDomain,
+    containerRuntimeEndpoint: CONTAINERD_SOCKET,
+    healthzBindAddress: node.address,
+    healthzPort: KUBELET_HEALTH_PORT,
+    staticPodPath: MANIFEST_DIR,
+    rotateCertificates: true,
+    ...(k.maxPods === undefined ? {} : { maxPods: k.maxPods }),
+    ...(k.podPidsLimit === undefined ? {} : { podPidsLimit: k.podPidsLimit }),
+    ...(k.evictionHard === undefined ? {} : { evictionHard: evictionMap(k.evictionHard) }),
+    ...(k.kubeReserved === undefined ? {} : { kubeReserved: k.kubeReserved }),
+    ...(k.systemReserved === undefined ? {} : { systemReserved: k.systemReserved }),
+    ...(k.imageGCHighThresholdPercent === undefined ? {} : { imageGCHighThresholdPercent: k.imageGCHighThresholdPercent }),
+    ...(k.imageGCLowThresholdPercent === undefined ? {} : { imageGCLowThresholdPercent: k.imageGCLowThresholdPercent }),
+    ...(k.featureGates === undefined ? {} : { featureGates: Object.fromEntries(Object.entries(k.featureGates).map(([g, v]) => [g, v === 'true'])) }),
+    ...(k.taints.length === 0 ? {} : { registerWithTaints: k.taints.map(taint) }),
+  };
+  return stringify(doc, { lineWidth: 0 });
+}
+
+export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: HealthCheck[] } {
+  const { config, node } = input;
+  const plane = config.role === 'ControlPlane';
+  const cert = plane
+    ? issued(input, 'kubelet', 'kubernetes-ca', kubeletCertRequest(node.nodeName), { certificate: `${KUBELET_DIR}/pki/kubelet-client.crt`, key: `${KUBELET_DIR}/pki/kubelet-client.key` })
+    : copied(input, 'kubelet-bootstrap', 'credential/kubelet-bootstrap', { certificate: `${KUBELET_DIR}/pki/bootstrap-client.crt`, key: `${KUBELET_DIR}/pki/bootstrap-client.key` });
+  // A worker holds only its group's bootstrap identity: the kubelet asks the API server for its
+  // own certificate with it and writes the real kubeconfig itself.
+  const kc = kubeconfig(plane ? KUBELET_KUBECONFIG : BOOTSTRAP_KUBECONFIG, {
+    server: config.apiServer,
+    cluster: config.cluster,
+    user: plane ? `system:node:${node.nodeName}` : 'kubelet-bootstrap',
+    cert,
+  });
+  const conf = file(KUBELET_CONFIG, kubeletConfiguration(input));
+  const manifests = task('Directory', MANIFEST_DIR, { mode: '0755' });
+  const args = [
+    `${BIN_DIR}/kubelet`,
+    ...flags({
+      config: KUBELET_CONFIG,
+      kubeconfig: KUBELET_KUBECONFIG,
+      'bootstrap-kubeconfig': plane ? undefined : BOOTSTRAP_KUBECONFIG,
+      'node-ip': node.address,
+      'hostname-override': node.nodeName,
+      'node-labels': mapFlag(config.kubelet.nodeLabels),
+      v: config.kubelet.logLevel,
+    }),
+  ];
+  const unit = [
+    '[Unit]',
+    'Description=Kubernetes kubelet',
+    'After=containerd.service',
+    'Wants=containerd.service',
+    '',
+    '[Service]',
+    `ExecStart=${args.join(' ')}`,
+    'Restart=always',
+    'RestartSec=2',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+  const service = task(
+    'Service',
+    'kubelet.service',
+    { unit, enabled: true, running: true, restartOn: hashOf(conf.desired, kc.desired, cert.desired) },
+    [idOf(conf), idOf(kc), idOf(manifests), caFile('kubernetes-ca'), 'Service/containerd.service', ...archiveOf(config, 'kubelet')],
+  );
+  return {
+    tasks: [cert, kc, conf, manifests, service],
+    healthChecks: [{ name: 'kubelet', url: `http://${node.address}:${KUBELET_HEALTH_PORT}/healthz` }],
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Certificates, CA files and kubeconfigs of a machine. The control plane issues its own
+ * certificates from the cluster's CAs; a worker copies its group's credentials and never
+ * touches a CA key.
+ */
+
+import type { Task, TaskId } from '../../src/engine/task.js';
+import { idOf } from '../../src/engine/task.js';
+import type { CertificateRequest } from '../../src/pki/issue.js';
+import { sortedUnique } from '../tasks/certificate.js';
+import type { ModelInput } from './types.js';
+import { caPath, file, task } from './types.js';
+
+/** The trusted CAs' certificates, `/etc/kubernetes/pki/<ca>.crt`. */
+export function caTasks({ config, pki }: ModelInput): Task[] {
+  return config.pki.trust.map((name) => file(caPath(name), pki.trusted(name).bundle));
+}
+
+export const caFile = (name: string): TaskId => idOf({ kind: 'File', name: caPath(name) });
+
+export interface KeyFiles {
+  readonly certificate: string;
+  readonly key: string;
+}
+
+/** A certificate issued on the machine from CA `signer`. */
+export function issued(input: ModelInput, name: string, signer: string, req: CertificateRequest, paths: KeyFiles): Task {
+  return task('Certificate', name, {
+    signer,
+    signerFingerprint: input.pki.trusted(signer).primaryFingerprint,
+    commonName: req.commonName,
+    organizations: sortedUnique(req.organizations ?? []),
+    dnsNames: sortedUnique(req.dnsNames ?? []),
+    ipAddresses: sortedUnique(req.ipAddresses ?? []),
+    usage: req.usage,
+    expiresSoon: false,
+    certificate: paths.certificate,
+    key: paths.key,
+  });
+}
+
+/** A stored key pair copied to the machine: `credential/<name>` or `keyset/<name>`. */
+export function copied(input: ModelInput, name: string, source: string, paths: { readonly certificate?: string; readonly publicKey?: string; readonly key: string }): Task {
+  const pair = input.pki.keypair(source);
+  const where: Record<string, string> = paths.certificate !== undefined ? { certificate: paths.certificate } : { publicKey: paths.publicKey ?? '' };
+  return task('Certificate', name, { copyOf: source, fingerprint: pair.fingerprint, ...where, key: paths.key });
+}
+
+/** A kubeconfig naming the CA file and a Certificate task's files. */
+export function kubeconfig(path: string, opts: { readonly server: string; readonly cluster: string; readonly user: string; readonly cert: Task }): Task {
+  return task(
+    'Kubeconfig',
+    path,
+    {
+      server: opts.server,
+      cluster: opts.cluster,
+      user: opts.user,
+      certificateAuthority: caPath('kubernetes-ca'),
+      clientCertificate: String(opts.cert.desired.certificate),
+      clientKey: String(opts.cert.desired.key),
+    },
+    [idOf(opts.cert), caFile('kubernetes-ca')],
+  );
+}

@@ -1,0 +1,43 @@
+/** Static pod manifests: what the kubelet runs from /etc/kubernetes/manifests. */
+
+import { stringify } from 'yaml';
+
+export interface StaticPod {
+  readonly name: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  /** Folders of the host the container reads or writes, by name. */
+  readonly hostPaths: Readonly<Record<string, { readonly path: string; readonly readOnly: boolean }>>;
+  readonly requests: { readonly cpu: string; readonly memory?: string };
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+  readonly probe: { readonly host: string; readonly port: number; readonly path: string; readonly scheme: 'HTTP' | 'HTTPS' };
+  readonly priorityClassName?: string;
+}
+
+export function staticPodManifest(pod: StaticPod): string {
+  const names = Object.keys(pod.hostPaths).sort();
+  const limits = Object.fromEntries(Object.entries(pod.limits ?? {}).filter(([, v]) => v !== undefined));
+  return stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: pod.name, namespace: 'kube-system', labels: { 'k8s-app': pod.name } },
+      spec: {
+        hostNetwork: true,
+        priorityClassName: pod.priorityClassName ?? 'system-cluster-critical',
+        containers: [
+          {
+            name: pod.name,
+            image: pod.image,
+            command: [...pod.command],
+            resources: { requests: Object.fromEntries(Object.entries(pod.requests).filter(([, v]) => v !== undefined)), ...(Object.keys(limits).length > 0 ? { limits } : {}) },
+            livenessProbe: { httpGet: { ...pod.probe }, initialDelaySeconds: 15, timeoutSeconds: 15 },
+            volumeMounts: names.map((n) => ({ name: n, mountPath: pod.hostPaths[n]!.path, readOnly: pod.hostPaths[n]!.readOnly })),
+          },
+        ],
+        volumes: names.map((n) => ({ name: n, hostPath: { path: pod.hostPaths[n]!.path } })),
+      },
+    },
+    { lineWidth: 0 },
+  );
+}

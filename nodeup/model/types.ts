@@ -1,0 +1,60 @@
+/** What the node model builders share: their input, their output, and small task constructors. */
+
+import { createHash } from 'node:crypto';
+import type { Fields, Task, TaskId } from '../../src/engine/task.js';
+import type { NodeupConfig } from '../config/schema.js';
+import type { NodePki } from '../pki/material.js';
+
+/** What differs per machine: nodeup learns it from the machine, not from nodeup.yaml. */
+export interface NodeIdentity {
+  readonly instanceId: string;
+  /** The address the machine's components bind to and advertise. */
+  readonly address: string;
+  /** The Kubernetes node name. */
+  readonly nodeName: string;
+}
+
+export interface ModelInput {
+  readonly config: NodeupConfig;
+  readonly node: NodeIdentity;
+  readonly pki: NodePki;
+}
+
+/** An endpoint that answers once a component is up, e.g. the kubelet's `/healthz`. */
+export interface HealthCheck {
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface NodeModel {
+  readonly tasks: readonly Task[];
+  readonly healthChecks: readonly HealthCheck[];
+}
+
+export const BIN_DIR = '/usr/local/bin';
+export const PKI_DIR = '/etc/kubernetes/pki';
+export const MANIFEST_DIR = '/etc/kubernetes/manifests';
+export const KUBELET_DIR = '/var/lib/kubelet';
+export const KUBE_PROXY_DIR = '/var/lib/kube-proxy';
+
+export const caPath = (name: string): string => `${PKI_DIR}/${name}.crt`;
+
+export function task(kind: string, name: string, desired: Fields, dependsOn: readonly TaskId[] = []): Task {
+  return { kind, name, lifecycle: 'Sync', dependsOn: [...new Set(dependsOn)].sort(), desired };
+}
+
+export const file = (path: string, content: string, dependsOn: readonly TaskId[] = [], mode = '0644'): Task => task('File', path, { content, mode }, dependsOn);
+
+export function hashOf(...parts: readonly unknown[]): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(parts)).digest('hex')}`;
+}
+
+/** `--name=value` flags in the order given, skipping unset values. */
+export function flags(values: Readonly<Record<string, string | number | boolean | undefined>>): string[] {
+  return Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => `--${k}=${String(v)}`);
+}
+
+export function mapFlag(m: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (m === undefined || Object.keys(m).length === 0) return undefined;
+  return Object.keys(m).sort().map((k) => `${k}=${m[k]}`).join(',');
+}

@@ -1,0 +1,87 @@
+/**
+ * Archive: a tar.gz asset, downloaded once into nodeup's cache, checked against the sha256
+ * pinned in nodeup.yaml, and extracted (some of its files, leading folders stripped) into a
+ * folder. A download whose checksum differs fails the task with both checksums and is not
+ * kept. What was extracted from which archive is recorded, so a rerun finds it in place.
+ */
+
+import { access, mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { extract } from 'tar';
+import { HoistError } from '../../src/errors.js';
+import type { LiveObject, ResolvedFields, TaskKind } from '../../src/engine/task.js';
+import { downloadTo, sha256File } from '../../src/assets/location.js';
+import type { NodeContext } from '../context.js';
+import { CACHE_DIR, STATE_DIR, hostPath, tasksOf } from '../context.js';
+import { readText, writeAtomic } from './fs.js';
+
+const marker = (name: string) => `${STATE_DIR}/archives/${name}.json`;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ChecksumMismatchError extends HoistError {
+  constructor(readonly url: string, readonly expected: string, readonly actual: string) {
+    super('CONFLICT', `sha256 mismatch for ${url}: expected ${expected}, got ${actual}`, {
+      hint: 'the file at the asset location is not the one the cluster was planned with: restore it, or plan again (hoist update cluster --yes) if it changed on purpose',
+    });
+  }
+}
+
+/** The archive in the cache, verified: downloaded unless a verified copy is there already. */
+async function fetchVerified(ctx: NodeContext, source: string, sha256: string): Promise<string> {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HoistError('INVALID_SPEC', `no sha256 is pinned for ${source}: nodeup downloads nothing it cannot check`, { hint: 'plan again with access to the asset repository: hoist update cluster --yes' });
+  const cached = hostPath(ctx.root, `${CACHE_DIR}/${sha256}.tar.gz`);
+  if ((await exists(cached)) && (await sha256File(cached)) === sha256) return cached;
+  const actual = await downloadTo(source, cached);
+  if (actual !== sha256) {
+    await rm(cached, { force: true });
+    throw new ChecksumMismatchError(source, sha256, actual);
+  }
+  return cached;
+}
+
+export const ArchiveKind: TaskKind<NodeContext> = {
+  kind: 'Archive',
+  uses: ['Directory'],
+  async discover(ctx) {
+    const found = await Promise.all(
+      tasksOf(ctx, 'Archive').map(async (t): Promise<LiveObject | undefined> => {
+        const text = await readText(hostPath(ctx.root, marker(t.name)));
+        if (text === undefined) return undefined;
+        const record = JSON.parse(text) as ResolvedFields;
+        const target = String(record.targetDir);
+        const files = Array.isArray(record.files) ? (record.files as string[]) : [];
+        // A file removed since extraction makes the archive differ, and so extracted again.
+        const present = await Promise.all(files.map((f) => exists(hostPath(ctx.root, join(target, f)))));
+        return { id: t.name, name: t.name, fields: { ...record, files: files.filter((_, i) => present[i]) }, outputs: { id: t.name } };
+      }),
+    );
+    return found.filter((o): o is LiveObject => o !== undefined);
+  },
+  checkChanges: () => ({}),
+  async create(ctx, task, desired) {
+    const file = await fetchVerified(ctx, String(desired.source), String(desired.sha256));
+    const target = hostPath(ctx.root, String(desired.targetDir));
+    const wanted = new Set((desired.files as readonly string[]).map(String));
+    await mkdir(target, { recursive: true });
+    await extract({ file, cwd: target, strip: Number(desired.strip), filter: (path) => wanted.has(basename(path)) });
+    const missing: string[] = [];
+    for (const f of wanted) if (!(await exists(join(target, f)))) missing.push(f);
+    if (missing.length > 0) throw new HoistError('CONFLICT', `${String(desired.source)} does not hold ${missing.join(', ')}`);
+    await writeAtomic(hostPath(ctx.root, marker(task.name)), `${JSON.stringify(desired)}\n`, '0644');
+    return { id: task.name, name: task.name, fields: desired, outputs: { id: task.name } };
+  },
+  update(ctx, task, _live, desired) {
+    return ArchiveKind.create(ctx, task, desired);
+  },
+  async delete() {
+    // Never: see File.
+  },
+};

@@ -1,0 +1,18 @@
+/** The node task kinds, one per kind of object on a machine. */
+
+import type { TaskKind } from '../../src/engine/task.js';
+import type { NodeContext } from '../context.js';
+import { ArchiveKind } from './archive.js';
+import { CertificateKind } from './certificate.js';
+import { DirectoryKind } from './directory.js';
+import { FileKind } from './file.js';
+import { KubeconfigKind } from './kubeconfig.js';
+import { PackageKind } from './package.js';
+import { ServiceKind } from './service.js';
+import { SysctlKind } from './sysctl.js';
+
+export { ChecksumMismatchError } from './archive.js';
+
+export const NODE_KINDS: ReadonlyMap<string, TaskKind<NodeContext>> = new Map(
+  [ArchiveKind, CertificateKind, DirectoryKind, FileKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
+);
