@@ -47,6 +47,7 @@ export function localRollingCloud(client: LocalCloudClient, spec: CompletedSpec)
 
   return {
     supportsSurge: true,
+    pollMs: 100,
     groups,
     async detach(group, id) {
       await client.detachInstance(await groupId(group), id, { decrement: false });

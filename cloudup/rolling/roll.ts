@@ -47,7 +47,7 @@ const alive = (i: RollingInstance) => i.state !== 'terminated' && i.state !== 's
 
 export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Promise<RollResult> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const poll = opts.pollMs ?? 500;
+  const poll = opts.pollMs ?? cloud.pollMs;
   const say = (message: string, data: Record<string, unknown> = {}, code = 'roll.progress') => opts.events({ level: 'info', code, message, data });
   const groups = rollOrder((await cloud.groups()).filter((g) => opts.include?.(g) ?? true));
   // Forced rolls replace the instances that exist now, not the ones they create.
@@ -118,7 +118,7 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     say(`${name}: waiting for the new instance(s) to be Ready`, { group: name, leaving: ids }, 'roll.waiting');
     await waitWhole(name, new Set(ids));
     await drainAll(ids);
-    for (const id of ids) await cloud.terminate(name, id);
+    await Promise.all(ids.map((id) => cloud.terminate(name, id)));
   };
 
   for (const group of groups) {
@@ -146,7 +146,7 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       say(`${name}: replacing ${batch.join(', ')} (${replaced[name]!.length} of ${total} done)`, { group: name, instances: batch, done: replaced[name]!.length, total }, 'roll.batch');
       for (const id of detach) await cloud.detach(name, id);
       await drainAll(terminate);
-      for (const id of terminate) await cloud.terminate(name, id);
+      await Promise.all(terminate.map((id) => cloud.terminate(name, id)));
       await finishDetached(name, detach);
       await opts.recorder.done(name, batch);
       replaced[name]!.push(...batch);

@@ -39,6 +39,8 @@ export interface RollingGroup {
 export interface RollingCloud {
   /** Whether a group can run extra instances for a surge (detach without decrement). */
   readonly supportsSurge: boolean;
+  /** How often to look again while waiting: cheap local calls can poll fast, cloud APIs less so. */
+  readonly pollMs: number;
   groups(): Promise<RollingGroup[]>;
   /** Takes an instance out of its group, which launches a replacement; the instance keeps running. */
   detach(group: string, instanceId: string): Promise<void>;
