@@ -16,6 +16,20 @@ export interface BootOptions {
   readonly configHash: (ig: string) => string;
 }
 
+/** One machine of the cluster as its cloud sees it (`get instances` joins it with the node's status). */
+export interface CloudInstance {
+  readonly id: string;
+  readonly instanceGroup: string;
+  readonly role: string;
+  /** The cloud's own state, e.g. pending, running, stopping, terminated. */
+  readonly state: string;
+  readonly address?: string;
+  readonly launchedAt: string;
+  /** The template version it was launched from, and the group's latest one. */
+  readonly templateVersion?: number;
+  readonly latestTemplateVersion?: number;
+}
+
 export interface CloudSession<Ctx = unknown> {
   readonly cloud: CloudProvider;
   readonly kinds: ReadonlyMap<string, TaskKind<Ctx>>;
@@ -25,6 +39,8 @@ export interface CloudSession<Ctx = unknown> {
   apiCalls(): number;
   /** Transient errors (throttling, 5xx, connection resets) that the executor retries. */
   isRetryable(e: unknown): boolean;
+  /** Every instance the cluster owns, including ones stopping or recently terminated. */
+  listInstances?(): Promise<CloudInstance[]>;
   close(): void;
 }
 
@@ -39,6 +55,7 @@ export async function openCloud(spec: CompletedSpec, options: OpenCloudOptions):
     case 'local':
       return (await import('./local/session.js')).openLocalSession(spec, options) as Promise<CloudSession>;
     case 'aws':
+      return (await import('./aws/session.js')).openAwsSession(spec, options) as Promise<CloudSession>;
     case 'gce':
       throw new HoistError('UNSUPPORTED', `the ${cloud} cloud is not available in this version of hoist yet`, {
         hint: 'try hoist on the embedded local cloud: hoist create cluster NAME --cloud local',

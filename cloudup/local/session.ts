@@ -1,9 +1,10 @@
 /** A session with the embedded local cloud, started on demand. */
 
 import type { CompletedSpec } from '../../src/api/index.js';
-import type { BootOptions, CloudSession, OpenCloudOptions } from '../cloud.js';
-import { ownershipTags } from '../tags.js';
+import type { BootOptions, CloudInstance, CloudSession, OpenCloudOptions } from '../cloud.js';
+import { INSTANCE_GROUP_TAG, ROLE_TAG, ownershipTags } from '../tags.js';
 import { LocalCloudError, connectLocalCloud } from './client.js';
+import type { LocalCloudClient } from './client.js';
 import type { LocalContext } from './context.js';
 import { buildLocalTasks } from './model/index.js';
 import { LOCAL_KINDS } from './tasks/index.js';
@@ -25,6 +26,23 @@ export async function openLocalSession(spec: CompletedSpec, options: OpenCloudOp
     buildTasks: (completed: CompletedSpec, boot: BootOptions) => buildLocalTasks(completed, boot),
     apiCalls: () => client.stats.requests,
     isRetryable: (e) => !(e instanceof LocalCloudError) || e.apiCode === 'Conflict',
+    listInstances: () => listInstances(client, ctx.tags),
     close: () => undefined,
   };
+}
+
+/** The cluster's instances, each with its template version and its template's latest version. */
+async function listInstances(client: LocalCloudClient, tags: Readonly<Record<string, string>>): Promise<CloudInstance[]> {
+  const [instances, templates] = await Promise.all([client.list('instances', { tags }), client.list('instanceTemplates', { tags })]);
+  const latest = new Map(templates.map((t) => [t.id, t.latestVersion]));
+  return instances.map((i) => ({
+    id: i.id,
+    instanceGroup: i.tags[INSTANCE_GROUP_TAG] ?? '',
+    role: i.tags[ROLE_TAG] ?? '',
+    state: i.state,
+    address: i.address,
+    launchedAt: i.launchedAt,
+    templateVersion: i.templateVersion,
+    latestTemplateVersion: latest.get(i.templateId),
+  }));
 }

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { assetLocations, assetSources, pinAssets } from '../../src/assets/index.js';
 import type { ReadLocation } from '../../src/assets/index.js';
-import { ensureLocalMirror } from '../../src/assets/stand-ins/index.js';
 import type { EventSink } from '../../src/output/events.js';
 import { localCloudDir } from '../local/files.js';
 import { buildNodeupConfigs } from './build.js';
@@ -42,5 +41,7 @@ async function assetRepository(completed: CompletedSpec, options: PlanNodeupOpti
   const mirror = completed.cluster.spec.assets?.fileRepository;
   if (mirror !== undefined && mirror !== '') return mirror;
   if (completed.cluster.spec.cloudProvider !== 'local') return undefined;
+  // The archive builder is loaded only by plans that need the stand-in mirror.
+  const { ensureLocalMirror } = await import('../../src/assets/stand-ins/index.js');
   return ensureLocalMirror(join(localCloudDir(options.env), 'assets'), assetSources(completed));
 }

@@ -48,6 +48,9 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
     const planned = await planCluster(ctx, cluster);
     const plan = planned.result.plan;
     if (saved) checkSavedPlan(saved, plan);
+    // Machines the apply launches read these at boot: they must be in place first.
+    const { prepareNodes } = await import('../../cloudup/nodeup/prepare.js');
+    await prepareNodes(await ctx.store(), planned.completed, planned.nodeConfigs, ctx.io.events);
     if (!hasChanges(plan)) {
       if (format === 'json') printPlan(ctx, plan, format);
       else ctx.io.out(renderPlanText(plan));

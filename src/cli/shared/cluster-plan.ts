@@ -14,6 +14,8 @@ import { validateSpecSet } from '../../api/index.js';
 import { openCloud } from '../../../cloudup/cloud.js';
 import type { CloudSession } from '../../../cloudup/cloud.js';
 import { nodeConfigHashes } from '../../../cloudup/node-config.js';
+import { planNodeupConfigs } from '../../../cloudup/nodeup/plan.js';
+import type { NodeupConfigs } from '../../../cloudup/nodeup/build.js';
 import { latestRevision } from '../../../state-store/history.js';
 import { completedSpecKey } from '../../../state-store/layout.js';
 import type { Context } from '../context.js';
@@ -22,6 +24,8 @@ export interface ClusterPlan {
   readonly completed: CompletedSpec;
   readonly session: CloudSession;
   readonly result: PlanResult;
+  /** Each group's nodeup.yaml, written before an apply (none when tearing down). */
+  readonly nodeConfigs: NodeupConfigs;
 }
 
 export interface PlanOptions {
@@ -39,14 +43,15 @@ export async function planCluster(ctx: Context, cluster: string, opts: PlanOptio
   const completed = completeSpec(set.cluster.object, igs);
 
   const session = await openCloud(completed, { env: ctx.io.env, events: ctx.io.events });
-  const tasks: Task[] = opts.teardown ? [] : session.buildTasks(completed, { stateStore: clients.store.url, configHash: nodeConfigHashes(completed) });
+  const nodeConfigs: NodeupConfigs = opts.teardown ? new Map() : await planNodeupConfigs(completed, { stateStore: clients.store.url, env: ctx.io.env, events: ctx.io.events });
+  const tasks: Task[] = opts.teardown ? [] : session.buildTasks(completed, { stateStore: clients.store.url, configHash: nodeConfigHashes(completed, nodeConfigs) });
   const callsBefore = session.apiCalls();
   const started = Date.now();
   const discovered = await discoverAll(session.kinds, session.ctx);
   const stats = { apiCalls: session.apiCalls() - callsBefore, discoveryMs: Date.now() - started };
   ctx.io.events({ level: 'debug', code: 'plan.discovered', message: `discovered the live state with ${stats.apiCalls} API calls in ${stats.discoveryMs} ms`, data: stats });
   const result = buildPlan({ cluster, cloud: session.cloud, specRevision: last?.rev ?? null, tasks, kinds: session.kinds, stats }, discovered);
-  return { completed, session, result };
+  return { completed, session, result, nodeConfigs };
 }
 
 /** Written after a successful apply: the spec as the cloud now has it, defaults filled in. */
