@@ -1,0 +1,128 @@
+/**
+ * Listings of the services besides EC2, once per plan each. Load balancers and target groups
+ * cannot be filtered by tag: they are listed whole and their tags read 20 at a time, so the
+ * calls grow with the load balancers of the region, never with the cluster's instance groups.
+ * IAM has no tag filter either: hoist keeps its roles under a path of the cluster's own, and
+ * one paged GetAccountAuthorizationDetails gives every role with its inline policies.
+ */
+
+import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeTagsCommand,
+  paginateDescribeListeners,
+  paginateDescribeLoadBalancers,
+  paginateDescribeTargetGroups,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Listener, LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { paginateGetAccountAuthorizationDetails, paginateListInstanceProfiles } from '@aws-sdk/client-iam';
+import type { InstanceProfile, RoleDetail } from '@aws-sdk/client-iam';
+import { GetHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AwsContext } from '../context.js';
+import { iamPath } from '../names.js';
+import { ownedFilter, ownership, tagMap } from '../tags.js';
+import type { TagMap } from '../tags.js';
+import type { Listed } from './ec2.js';
+
+async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) out.push(...(items(page) ?? []));
+  return out;
+}
+
+export function listAutoScalingGroups(ctx: AwsContext): Promise<Listed<AutoScalingGroup>[]> {
+  return ctx.listings.get('autoScalingGroups', async () => {
+    const groups = await collect(
+      paginateDescribeAutoScalingGroups({ client: ctx.clients.autoscaling, pageSize: 100 }, { Filters: ownedFilter(ctx.cluster) }),
+      (p) => p.AutoScalingGroups,
+    );
+    return groups.flatMap((item) => {
+      const owner = ownership(tagMap(item.Tags), ctx.cluster);
+      return owner ? [{ item, owner }] : [];
+    });
+  });
+}
+
+export interface LoadBalancing {
+  readonly loadBalancers: readonly (Listed<LoadBalancer> & { readonly tags: TagMap })[];
+  readonly targetGroups: readonly (Listed<TargetGroup> & { readonly tags: TagMap })[];
+  /** Listeners of the cluster's load balancers. */
+  readonly listeners: readonly Listener[];
+}
+
+export function listLoadBalancing(ctx: AwsContext): Promise<LoadBalancing> {
+  return ctx.listings.get('loadBalancing', async () => {
+    const elb = ctx.clients.elbv2;
+    const [lbs, tgs] = await Promise.all([
+      collect(paginateDescribeLoadBalancers({ client: elb, pageSize: 400 }, {}), (p) => p.LoadBalancers),
+      collect(paginateDescribeTargetGroups({ client: elb, pageSize: 400 }, {}), (p) => p.TargetGroups),
+    ]);
+    const arns = [...lbs.map((l) => l.LoadBalancerArn!), ...tgs.map((t) => t.TargetGroupArn!)];
+    const batches = Array.from({ length: Math.ceil(arns.length / 20) }, (_, i) => arns.slice(i * 20, i * 20 + 20));
+    const described = await Promise.all(batches.map((ResourceArns) => elb.send(new DescribeTagsCommand({ ResourceArns }))));
+    const tags = new Map(described.flatMap((d) => d.TagDescriptions ?? []).map((d) => [d.ResourceArn, tagMap(d.Tags)]));
+    const withOwner = <T>(item: T, arn: string | undefined) => {
+      const t = tags.get(arn) ?? {};
+      const owner = ownership(t, ctx.cluster);
+      return owner ? [{ item, owner, tags: t }] : [];
+    };
+    const loadBalancers = lbs.flatMap((l) => withOwner(l, l.LoadBalancerArn));
+    const targetGroups = tgs.flatMap((t) => withOwner(t, t.TargetGroupArn));
+    const listeners = (
+      await Promise.all(
+        loadBalancers.map((l) => collect(paginateDescribeListeners({ client: elb, pageSize: 400 }, { LoadBalancerArn: l.item.LoadBalancerArn }), (p) => p.Listeners)),
+      )
+    ).flat();
+    return { loadBalancers, targetGroups, listeners };
+  });
+}
+
+export interface Iam {
+  /** Roles under the cluster's path, with their inline policies. */
+  readonly roles: readonly RoleDetail[];
+  readonly instanceProfiles: readonly InstanceProfile[];
+}
+
+export function listIam(ctx: AwsContext): Promise<Iam> {
+  return ctx.listings.get('iam', async () => {
+    const path = iamPath(ctx.cluster);
+    const [roles, instanceProfiles] = await Promise.all([
+      collect(paginateGetAccountAuthorizationDetails({ client: ctx.clients.iam, pageSize: 1000 }, { Filter: ['Role'] }), (p) => p.RoleDetailList),
+      collect(paginateListInstanceProfiles({ client: ctx.clients.iam, pageSize: 1000 }, { PathPrefix: path }), (p) => p.InstanceProfiles),
+    ]);
+    return { roles: roles.filter((r) => r.Path === path), instanceProfiles: instanceProfiles.filter((p) => p.Path === path) };
+  });
+}
+
+export interface Dns {
+  readonly zone: HostedZone | undefined;
+  /** The records of the names the cluster owns in the zone. */
+  readonly records: readonly ResourceRecordSet[];
+}
+
+/** The zone by id (`Z…`) or by name, and the cluster's own records in it: two calls. */
+export function listDns(ctx: AwsContext): Promise<Dns> {
+  return ctx.listings.get('dns', async () => {
+    const dns = ctx.dns;
+    if (!dns) return { zone: undefined, records: [] };
+    const r53 = ctx.clients.route53;
+    const name = fqdn(dns.zone);
+    const zone = /^Z[A-Z0-9]+$/.test(dns.zone)
+      ? (await r53.send(new GetHostedZoneCommand({ Id: dns.zone }))).HostedZone
+      : (await r53.send(new ListHostedZonesByNameCommand({ DNSName: name, MaxItems: 1 }))).HostedZones?.find((z) => fqdn(z.Name ?? '') === name);
+    if (!zone) return { zone: undefined, records: [] };
+    const wanted = new Set(dns.records.map(fqdn));
+    const records: ResourceRecordSet[] = [];
+    for (const record of [...wanted].sort()) {
+      const page = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone.Id, StartRecordName: record, MaxItems: 4 }));
+      records.push(...(page.ResourceRecordSets ?? []).filter((r) => fqdn(r.Name ?? '') === record && (r.Type === 'A' || r.Type === 'AAAA')));
+    }
+    return { zone, records };
+  });
+}
+
+/** Route 53 names: lower case, without the final dot. */
+export function fqdn(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
