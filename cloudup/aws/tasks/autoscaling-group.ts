@@ -1,0 +1,145 @@
+/**
+ * AutoScalingGroup of an instance group. Desired: `autoScalingGroupName`, `launchTemplateId`,
+ * `launchTemplateVersion` (a version number, as text), `minSize`, `maxSize`,
+ * `vpcZoneIdentifier` (subnet ids), `targetGroupArns`, `tags` (all propagated at launch).
+ * The desired capacity starts at minSize and is only moved when new sizes leave it outside
+ * them, so that a scale made by hand or by an autoscaler is not undone by every apply.
+ * Deleting waits until the group and its instances are gone.
+ */
+
+import {
+  AttachLoadBalancerTargetGroupsCommand,
+  CreateAutoScalingGroupCommand,
+  CreateOrUpdateTagsCommand,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+  DetachLoadBalancerTargetGroupsCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { NotReadyError } from '../../../src/engine/executor.js';
+import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import type { AwsContext } from '../context.js';
+import { hasName } from '../errors.js';
+import { listAutoScalingGroups } from '../listings/services.js';
+import type { Listed } from '../listings/ec2.js';
+import { tagMap, tagsToSet, userTags } from '../tags.js';
+import { awsKind, changedFields, map, num, str, strs } from './kind.js';
+import { liveObject, liveTags } from './live.js';
+
+function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
+  const tags = userTags(tagMap(g.item.Tags));
+  return liveObject(
+    ctx,
+    g,
+    g.item.AutoScalingGroupName!,
+    tags,
+    {
+      autoScalingGroupName: g.item.AutoScalingGroupName!,
+      launchTemplateId: g.item.LaunchTemplate?.LaunchTemplateId ?? '',
+      launchTemplateVersion: g.item.LaunchTemplate?.Version ?? '',
+      minSize: g.item.MinSize ?? 0,
+      maxSize: g.item.MaxSize ?? 0,
+      vpcZoneIdentifier: (g.item.VPCZoneIdentifier ?? '').split(',').filter((s) => s !== ''),
+      targetGroupArns: [...(g.item.TargetGroupARNs ?? [])].sort(),
+      tags,
+    },
+    { desiredCapacity: g.item.DesiredCapacity ?? 0, instances: (g.item.Instances ?? []).length },
+  );
+}
+
+const asgTags = (name: string, tags: Record<string, string>) =>
+  Object.keys(tags).sort().map((Key) => ({ ResourceId: name, ResourceType: 'auto-scaling-group', Key, Value: tags[Key]!, PropagateAtLaunch: true }));
+
+async function describe(ctx: AwsContext, name: string): Promise<AutoScalingGroup | undefined> {
+  return (await ctx.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups?.[0];
+}
+
+async function apply(ctx: AwsContext, live: LiveObject, d: ResolvedFields, changed: ReadonlySet<string>): Promise<void> {
+  const name = live.id;
+  const min = num(d, 'minSize');
+  const max = num(d, 'maxSize');
+  const capacity = Number(live.outputs['desiredCapacity'] ?? min);
+  const clamped = Math.min(max, Math.max(min, capacity));
+  if (['launchTemplateId', 'launchTemplateVersion', 'minSize', 'maxSize', 'vpcZoneIdentifier'].some((f) => changed.has(f)) || clamped !== capacity) {
+    await ctx.clients.autoscaling.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        LaunchTemplate: { LaunchTemplateId: str(d, 'launchTemplateId'), Version: str(d, 'launchTemplateVersion') },
+        MinSize: min,
+        MaxSize: max,
+        ...(clamped === capacity ? {} : { DesiredCapacity: clamped }),
+        VPCZoneIdentifier: strs(d, 'vpcZoneIdentifier').join(','),
+      }),
+    );
+  }
+  if (changed.has('targetGroupArns')) {
+    const want = new Set(strs(d, 'targetGroupArns'));
+    const have = new Set(strs(live.fields, 'targetGroupArns'));
+    const attach = [...want].filter((a) => !have.has(a));
+    const detach = [...have].filter((a) => !want.has(a));
+    if (attach.length > 0) await ctx.clients.autoscaling.send(new AttachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: attach }));
+    if (detach.length > 0) await ctx.clients.autoscaling.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: detach }));
+  }
+  if (changed.has('tags')) {
+    const set = tagsToSet(map(d, 'tags'), liveTags(live));
+    if (Object.keys(set).length > 0) await ctx.clients.autoscaling.send(new CreateOrUpdateTagsCommand({ Tags: asgTags(name, set) }));
+  }
+}
+
+export const autoScalingGroupKind = awsKind({
+  kind: 'AutoScalingGroup',
+  // Instances: when tearing down, stray instances go after their group, which would replace them.
+  uses: ['LaunchTemplate', 'Subnet', 'TargetGroup', 'Instance'],
+  immutable: ['autoScalingGroupName'],
+  list: async (ctx) => (await listAutoScalingGroups(ctx)).map((g) => toLive(ctx, g)),
+  async create(ctx, task, d) {
+    const name = str(d, 'autoScalingGroupName');
+    try {
+      await ctx.clients.autoscaling.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: name,
+          LaunchTemplate: { LaunchTemplateId: str(d, 'launchTemplateId'), Version: str(d, 'launchTemplateVersion') },
+          MinSize: num(d, 'minSize'),
+          MaxSize: num(d, 'maxSize'),
+          DesiredCapacity: num(d, 'minSize'),
+          VPCZoneIdentifier: strs(d, 'vpcZoneIdentifier').join(','),
+          TargetGroupARNs: strs(d, 'targetGroupArns'),
+          Tags: asgTags(name, map(d, 'tags')),
+        }),
+      );
+    } catch (e) {
+      // Names are unique in the region: a group of this name made by a lost attempt is this one.
+      if (!hasName(e, 'AlreadyExists', 'AlreadyExistsFault')) throw e;
+      const existing = await describe(ctx, name);
+      if (!existing || tagMap(existing.Tags)['Name'] !== task.name) throw e;
+      const live = toLive(ctx, { item: existing, owner: 'hoist' });
+      await apply(ctx, live, d, new Set(Object.keys(d)));
+    }
+    return liveObject(ctx, { owner: 'hoist' }, name, map(d, 'tags'), d, { desiredCapacity: num(d, 'minSize') });
+  },
+  async update(ctx, _task, live, d, changes) {
+    await apply(ctx, live, d, changedFields(changes));
+    return { ...live, fields: d };
+  },
+  async delete(ctx, live) {
+    try {
+      await ctx.clients.autoscaling.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: live.id, ForceDelete: true }));
+    } catch (e) {
+      // Deleting already: wait for it below.
+      if (!hasName(e, 'ScalingActivityInProgress', 'ScalingActivityInProgressFault', 'ResourceInUse', 'ResourceInUseFault')) throw e;
+    }
+    if (await describe(ctx, live.id)) throw new NotReadyError(`Auto Scaling group ${live.id} is being deleted`);
+    const running = await ctx.clients.ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'tag:aws:autoscaling:groupName', Values: [live.id] },
+          { Name: 'instance-state-name', Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'] },
+        ],
+      }),
+    );
+    const left = (running.Reservations ?? []).flatMap((r) => r.Instances ?? []).length;
+    if (left > 0) throw new NotReadyError(`${left} instance(s) of Auto Scaling group ${live.id} are still terminating`);
+  },
+});

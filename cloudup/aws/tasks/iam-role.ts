@@ -1,0 +1,65 @@
+/**
+ * IAMRole of an instance group's machines. Desired: `roleName`, `path` (the cluster's own IAM
+ * path, which is how discovery finds it), `assumeRolePolicyDocument` (a JSON document as a value). Tags are set when it is made: IAM listings do not return them.
+ */
+
+import { CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { RoleDetail } from '@aws-sdk/client-iam';
+import stringify from 'safe-stable-stringify';
+import type { LiveObject, Resolved } from '../../../src/engine/task.js';
+import { hasName } from '../errors.js';
+import { listIam } from '../listings/services.js';
+import { awsTags } from '../tags.js';
+import { awsKind, str } from './kind.js';
+
+/** A policy document as IAM returns it (URL-encoded JSON), as a value to compare with the desired one. */
+export function parsePolicy(text: string | undefined): Resolved {
+  if (text === undefined || text === '') return {};
+  const decoded = text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
+  try {
+    return JSON.parse(decoded) as Resolved;
+  } catch {
+    return decoded;
+  }
+}
+
+/** The document to send: canonical JSON (sorted keys), so that equal documents are equal text. */
+export function policyText(document: Resolved | undefined): string {
+  return stringify(document ?? {}) ?? '{}';
+}
+
+function toLive(r: Pick<RoleDetail, 'RoleName' | 'RoleId' | 'Path' | 'Arn' | 'AssumeRolePolicyDocument'>): LiveObject {
+  return {
+    id: r.RoleName!,
+    name: r.RoleName!,
+    fields: { roleName: r.RoleName!, path: r.Path ?? '/', assumeRolePolicyDocument: parsePolicy(r.AssumeRolePolicyDocument) },
+    outputs: { id: r.RoleName!, arn: r.Arn ?? '' },
+  };
+}
+
+export const iamRoleKind = awsKind({
+  kind: 'IAMRole',
+  uses: [],
+  immutable: ['roleName', 'path'],
+  list: async (ctx) => (await listIam(ctx)).roles.map(toLive),
+  async create(ctx, _task, d) {
+    const input = { RoleName: str(d, 'roleName'), Path: str(d, 'path'), AssumeRolePolicyDocument: policyText(d['assumeRolePolicyDocument']) };
+    try {
+      const out = await ctx.clients.iam.send(new CreateRoleCommand({ ...input, Tags: awsTags({ ...ctx.tags, Name: input.RoleName }) }));
+      return toLive(out.Role!);
+    } catch (e) {
+      // Role names are unique in the account: one on the cluster's path is this task's.
+      if (!hasName(e, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw e;
+      const role = (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: input.RoleName }))).Role!;
+      if (role.Path !== input.Path) throw e;
+      return toLive(role);
+    }
+  },
+  async update(ctx, _task, live, d) {
+    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: live.id, PolicyDocument: policyText(d['assumeRolePolicyDocument']) }));
+    return { ...live, fields: { ...live.fields, assumeRolePolicyDocument: d['assumeRolePolicyDocument'] ?? {} } };
+  },
+  async delete(ctx, live) {
+    await ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: live.id }));
+  },
+});

@@ -1,0 +1,108 @@
+/**
+ * What the AWS task kinds share: discovery from the plan's listings, fields that cannot change in
+ * place, and the error contract of the engine.
+ *
+ * - Every change drops the plan's listings, so what is read after it is fresh.
+ * - A create that failed may still have happened (a lost response, a 5xx): its next attempt
+ *   first looks for the object by its name tag and adopts it, so retries never duplicate.
+ * - "In use" errors become NotReadyError (retried with backoff); deleting something that is gone
+ *   succeeds.
+ */
+
+import { diffFields } from '../../../src/engine/diff.js';
+import type { FieldChange } from '../../../src/engine/plan.js';
+import type { LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
+import { changesTouch, idOf } from '../../../src/engine/task.js';
+import type { AwsContext } from '../context.js';
+import { isNotFound, toEngineError } from '../errors.js';
+
+export interface AwsKindSpec {
+  readonly kind: string;
+  readonly uses: readonly string[];
+  readonly updatedOutputs?: readonly string[];
+  /** Top-level fields that cannot change in place: a change replaces the object. */
+  readonly immutable: readonly string[];
+  /** The live objects of the kind, from the plan's listings. */
+  list(ctx: AwsContext): Promise<readonly LiveObject[]>;
+  create(ctx: AwsContext, task: Task, desired: ResolvedFields): Promise<LiveObject>;
+  update?(ctx: AwsContext, task: Task, live: LiveObject, desired: ResolvedFields, changes: readonly FieldChange[]): Promise<LiveObject>;
+  delete(ctx: AwsContext, live: LiveObject): Promise<void>;
+  /** Finds the object a failed create may have made; default: by name among `list`. */
+  find?(ctx: AwsContext, task: Task, desired: ResolvedFields): Promise<LiveObject | undefined>;
+}
+
+/** Task ids whose create failed once in this session: their next attempt looks first. */
+const triedBefore = new WeakMap<AwsContext, Set<string>>();
+
+export function awsKind(spec: AwsKindSpec): TaskKind<AwsContext> {
+  const find = async (ctx: AwsContext, task: Task, desired: ResolvedFields) =>
+    spec.find ? spec.find(ctx, task, desired) : (await spec.list(ctx)).find((o) => o.name === task.name && !o.shared);
+  return {
+    kind: spec.kind,
+    uses: spec.uses,
+    ...(spec.updatedOutputs ? { updatedOutputs: spec.updatedOutputs } : {}),
+    discover: (ctx) => spec.list(ctx),
+    checkChanges(_live, changes): ReplaceCheck {
+      const fixed = changesTouch(changes, spec.immutable);
+      return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};
+    },
+    async create(ctx, task, desired) {
+      ctx.listings.clear();
+      const tried = triedBefore.get(ctx) ?? new Set<string>();
+      triedBefore.set(ctx, tried);
+      const id = idOf(task);
+      try {
+        if (tried.has(id)) {
+          const existing = await find(ctx, task, desired);
+          if (existing) {
+            // The earlier attempt made it, but maybe not all of it: finish the job.
+            const changes = diffFields(desired, existing.fields, () => undefined);
+            return changes.length > 0 && spec.update ? await spec.update(ctx, task, existing, desired, changes) : existing;
+          }
+        }
+        tried.add(id);
+        const made = await spec.create(ctx, task, desired);
+        tried.delete(id);
+        return made;
+      } catch (e) {
+        throw toEngineError(e, `${id}`);
+      } finally {
+        ctx.listings.clear();
+      }
+    },
+    async update(ctx, task, live, desired, changes) {
+      ctx.listings.clear();
+      try {
+        if (!spec.update) throw new Error(`${spec.kind} cannot be updated in place`);
+        return await spec.update(ctx, task, live, desired, changes);
+      } catch (e) {
+        throw toEngineError(e, idOf(task));
+      } finally {
+        ctx.listings.clear();
+      }
+    },
+    async delete(ctx, live) {
+      ctx.listings.clear();
+      try {
+        await spec.delete(ctx, live);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw toEngineError(e, `${spec.kind}/${live.name} (${live.id})`);
+      } finally {
+        ctx.listings.clear();
+      }
+    },
+  };
+}
+
+/** The desired value of a field, typed for an SDK call. */
+export const str = (d: ResolvedFields, key: string): string => d[key] as string;
+export const num = (d: ResolvedFields, key: string): number => d[key] as number;
+export const strs = (d: ResolvedFields, key: string): string[] => [...((d[key] as readonly string[] | undefined) ?? [])];
+export const map = (d: ResolvedFields, key: string): Record<string, string> => ({ ...((d[key] as Record<string, string> | undefined) ?? {}) });
+export const optStr = (d: ResolvedFields, key: string): string | undefined => (typeof d[key] === 'string' && d[key] !== '' ? (d[key] as string) : undefined);
+
+/** The top-level fields a change touches. */
+export function changedFields(changes: readonly FieldChange[]): Set<string> {
+  return new Set(changes.map((c) => c.path.split(/[.[]/)[0]!));
+}

@@ -1,0 +1,59 @@
+/**
+ * Listener of the API load balancer. Desired: `loadBalancerArn`, `port`, `protocol`,
+ * `targetGroupArn` (CreateListener with one forward action). Read from the listeners of the
+ * cluster's load balancers and named `<port>.<load balancer name>`.
+ */
+
+import { CreateListenerCommand, DeleteListenerCommand, DescribeListenersCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import { listLoadBalancing } from '../listings/services.js';
+import { awsKind, num, str } from './kind.js';
+
+export const listenerName = (port: number, loadBalancer: string): string => `${port}.${loadBalancer}`;
+
+function fields(l: Listener): ResolvedFields {
+  return {
+    loadBalancerArn: l.LoadBalancerArn ?? '',
+    port: l.Port ?? 0,
+    protocol: l.Protocol ?? '',
+    targetGroupArn: l.DefaultActions?.find((a) => a.Type === 'forward')?.TargetGroupArn ?? '',
+  };
+}
+
+const forward = (d: ResolvedFields) => [{ Type: 'forward' as const, TargetGroupArn: str(d, 'targetGroupArn') }];
+
+export const listenerKind = awsKind({
+  kind: 'Listener',
+  uses: ['LoadBalancer', 'TargetGroup'],
+  immutable: ['loadBalancerArn', 'port'],
+  async list(ctx) {
+    const { loadBalancers, listeners } = await listLoadBalancing(ctx);
+    const lbName = new Map(loadBalancers.map((l) => [l.item.LoadBalancerArn, { name: l.tags['Name'] ?? l.item.LoadBalancerName!, shared: l.owner === 'kubernetes' && ctx.mode.reconciling }]));
+    return listeners.map((l): LiveObject => {
+      const lb = lbName.get(l.LoadBalancerArn);
+      return { id: l.ListenerArn!, name: listenerName(l.Port ?? 0, lb?.name ?? ''), fields: fields(l), outputs: { id: l.ListenerArn! }, ...(lb?.shared ? { shared: true } : {}) };
+    });
+  },
+  async find(ctx, task, d) {
+    const arn = d['loadBalancerArn'];
+    if (typeof arn !== 'string') return undefined;
+    const found = (await ctx.clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ?? [];
+    const l = found.find((x) => x.Port === d['port']);
+    return l ? { id: l.ListenerArn!, name: task.name, fields: fields(l), outputs: { id: l.ListenerArn! } } : undefined;
+  },
+  async create(ctx, task, d) {
+    const out = await ctx.clients.elbv2.send(
+      new CreateListenerCommand({ LoadBalancerArn: str(d, 'loadBalancerArn'), Port: num(d, 'port'), Protocol: str(d, 'protocol') as never, DefaultActions: forward(d) }),
+    );
+    const l = out.Listeners![0]!;
+    return { id: l.ListenerArn!, name: task.name, fields: fields(l), outputs: { id: l.ListenerArn! } };
+  },
+  async update(ctx, _task, live, d) {
+    await ctx.clients.elbv2.send(new ModifyListenerCommand({ ListenerArn: live.id, Protocol: str(d, 'protocol') as never, DefaultActions: forward(d) }));
+    return { ...live, fields: d };
+  },
+  async delete(ctx, live) {
+    await ctx.clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: live.id }));
+  },
+});
