@@ -1,0 +1,34 @@
+/**
+ * An EBS volume per etcd member, in the zone of its control-plane group, tagged as kops tags
+ * them so that etcd-manager finds and attaches it: `k8s.io/etcd/<cluster>` = `<member>/<all
+ * members>`, and the control-plane role tags.
+ */
+
+import type { CompletedSpec } from '../../../src/api/index.js';
+import type { Task } from '../../../src/engine/task.js';
+import { etcdVolumeName } from './names.js';
+import { named } from './tags.js';
+
+export function etcdTasks(spec: CompletedSpec): Task[] {
+  const cluster = spec.cluster.metadata.name;
+  const zoneOf = new Map(spec.instanceGroups.map((ig) => [ig.metadata.name, ig.spec.zones[0] ?? '']));
+  return spec.cluster.spec.etcdClusters.flatMap((etcd) => {
+    const members = etcd.etcdMembers.map((m) => m.name).join(',');
+    return etcd.etcdMembers.map((m): Task => {
+      const name = etcdVolumeName(m.name, etcd.name, cluster);
+      return {
+        kind: 'EBSVolume',
+        name,
+        lifecycle: 'Sync',
+        dependsOn: [],
+        desired: {
+          availabilityZone: zoneOf.get(m.instanceGroup) ?? '',
+          size: m.volumeSize ?? 20,
+          volumeType: m.volumeType ?? 'gp3',
+          encrypted: true,
+          tags: named(spec, name, { [`k8s.io/etcd/${etcd.name}`]: `${m.name}/${members}`, 'k8s.io/role/control-plane': '1', 'k8s.io/role/master': '1' }),
+        },
+      };
+    });
+  });
+}

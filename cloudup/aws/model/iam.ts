@@ -1,0 +1,68 @@
+/**
+ * IAM of an AWS cluster: one role (with its inline policy and instance profile) for the control
+ * plane, and one per other instance group, so that each group's machines read only their own
+ * configuration. Roles live under the cluster's IAM path, which is how discovery finds them.
+ */
+
+import type { CompletedSpec } from '../../../src/api/index.js';
+import type { Fields, Task, TaskId, Value } from '../../../src/engine/task.js';
+import { idOf, ref } from '../../../src/engine/task.js';
+import type { BootOptions } from '../../cloud.js';
+import { iamName, iamPath } from '../names.js';
+import { assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
+
+export interface Iam {
+  readonly tasks: Task[];
+  /** The instance profile task of each instance group. */
+  readonly profiles: ReadonlyMap<string, TaskId>;
+}
+
+export function iamTasks(spec: CompletedSpec, boot: BootOptions, hostedZone: TaskId | undefined): Iam {
+  const cluster = spec.cluster.metadata.name;
+  const region = spec.cluster.spec.region ?? '';
+  const store = storeLocation(boot.stateStore, cluster);
+  const path = iamPath(cluster);
+  const tasks: Task[] = [];
+  const profiles = new Map<string, TaskId>();
+
+  const role = (name: string, policy: Fields, extraDeps: readonly TaskId[]): TaskId => {
+    const roleName = iamName(name);
+    const roleTask: Task = {
+      kind: 'IAMRole',
+      name: roleName,
+      lifecycle: 'Sync',
+      dependsOn: [],
+      desired: { roleName, path, assumeRolePolicyDocument: assumeRolePolicy() },
+    };
+    const roleId = idOf(roleTask);
+    const policyTask: Task = {
+      kind: 'IAMRolePolicy',
+      name: roleName,
+      lifecycle: 'Sync',
+      dependsOn: [roleId, ...extraDeps],
+      desired: { roleName: ref(roleId), policyName: roleName, policyDocument: policy },
+    };
+    const profileTask: Task = {
+      kind: 'IAMInstanceProfile',
+      name: roleName,
+      lifecycle: 'Sync',
+      dependsOn: [roleId],
+      desired: { instanceProfileName: roleName, path, roleName: ref(roleId) },
+    };
+    tasks.push(roleTask, policyTask, profileTask);
+    return idOf(profileTask);
+  };
+
+  const groups = spec.instanceGroups;
+  if (groups.some((ig) => ig.spec.role === 'ControlPlane')) {
+    const zoneArn: Value | undefined = hostedZone ? ref(hostedZone, 'arn') : undefined;
+    const profile = role(`control-plane.${cluster}`, controlPlanePolicy(store, region, cluster, zoneArn), hostedZone ? [hostedZone] : []);
+    for (const ig of groups.filter((g) => g.spec.role === 'ControlPlane')) profiles.set(ig.metadata.name, profile);
+  }
+  for (const ig of groups.filter((g) => g.spec.role !== 'ControlPlane')) {
+    // A group named like the control plane's role keeps a name of its own.
+    const name = ig.metadata.name === 'control-plane' ? 'control-plane-ig' : ig.metadata.name;
+    profiles.set(ig.metadata.name, role(`${name}.${cluster}`, nodePolicy(store, region, ig.metadata.name), []));
+  }
+  return { tasks, profiles };
+}

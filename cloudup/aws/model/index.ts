@@ -1,0 +1,23 @@
+/** The AWS cloud's model: a completed spec becomes the tasks of an AWS cluster. */
+
+import type { CompletedSpec } from '../../../src/api/index.js';
+import type { Task } from '../../../src/engine/task.js';
+import { idOf } from '../../../src/engine/task.js';
+import type { BootOptions } from '../../cloud.js';
+import { apiTasks, hostedZoneTask } from './api.js';
+import { etcdTasks } from './etcd.js';
+import { iamTasks } from './iam.js';
+import { instanceGroupTasks, keyPairTask } from './instance-groups.js';
+import { networkTasks } from './network.js';
+import { securityTasks } from './security.js';
+
+export function buildAwsTasks(spec: CompletedSpec, boot: BootOptions): Task[] {
+  const network = networkTasks(spec);
+  const security = securityTasks(spec, network.vpc);
+  const zone = hostedZoneTask(spec);
+  const api = apiTasks(spec, network.vpc, network.subnets, zone);
+  const iam = iamTasks(spec, boot, zone ? idOf(zone) : undefined);
+  const keyPair = keyPairTask(spec);
+  const groups = instanceGroupTasks(spec, boot, { subnets: network.subnets, securityGroups: security.groups, profiles: iam.profiles, targetGroup: api.targetGroup }, keyPair);
+  return [...network.tasks, ...security.tasks, ...api.tasks, ...iam.tasks, ...(keyPair ? [keyPair] : []), ...groups, ...etcdTasks(spec)];
+}

@@ -1,0 +1,100 @@
+/**
+ * Security groups of an AWS cluster and only the rules it needs: the control plane and nodes
+ * reach each other (nodes never reach etcd's ports), the API port is open to
+ * kubernetesApiAccess (the network load balancer keeps client addresses) and to the VPC (its
+ * health checks), SSH to sshAccess (or to the bastions when there are bastions, which take
+ * sshAccess instead), NodePorts to nodePortAccess, and everything may go out.
+ */
+
+import type { CompletedSpec } from '../../../src/api/index.js';
+import type { Resolved, Task, TaskId } from '../../../src/engine/task.js';
+import { idOf, ref } from '../../../src/engine/task.js';
+import { ruleName } from '../tasks/security-group-rule.js';
+import { API_SERVER_PORT, securityGroupName } from './names.js';
+import type { SecurityRole } from './names.js';
+import { named } from './tags.js';
+
+export interface Security {
+  readonly tasks: Task[];
+  /** The group of each role that has machines. */
+  readonly groups: ReadonlyMap<SecurityRole, TaskId>;
+}
+
+interface Rule {
+  readonly type: 'ingress' | 'egress';
+  readonly protocol: 'tcp' | 'udp' | '-1';
+  readonly from: number;
+  readonly to: number;
+  /** A CIDR, a prefix list (pl-…) or another role's group. */
+  readonly peer: string | { readonly role: SecurityRole };
+}
+
+const ALL = { protocol: '-1', from: -1, to: -1 } as const;
+
+export function securityTasks(spec: CompletedSpec, vpc: TaskId): Security {
+  const c = spec.cluster.spec;
+  const cluster = spec.cluster.metadata.name;
+  const roles = new Set<SecurityRole>(['control-plane', 'nodes']);
+  if (spec.instanceGroups.some((ig) => ig.spec.role === 'Bastion')) roles.add('bastion');
+
+  const groups = new Map<SecurityRole, TaskId>();
+  const tasks: Task[] = [];
+  for (const role of roles) {
+    const name = securityGroupName(role, cluster);
+    const task: Task = {
+      kind: 'SecurityGroup',
+      name,
+      lifecycle: 'Sync',
+      dependsOn: [vpc],
+      desired: { vpcId: ref(vpc), groupName: name, description: `${role} of the Kubernetes cluster ${cluster}`, tags: named(spec, name) },
+    };
+    groups.set(role, idOf(task));
+    tasks.push(task);
+  }
+
+  const ssh = (peer: Rule['peer']): Rule => ({ type: 'ingress', protocol: 'tcp', from: 22, to: 22, peer });
+  const sshSources: Rule['peer'][] = roles.has('bastion') ? [{ role: 'bastion' }] : [...new Set(c.sshAccess)];
+  const [nodePortFrom, nodePortTo] = (c.kubeAPIServer?.serviceNodePortRange ?? '30000-32767').split('-').map(Number) as [number, number];
+  const rules: Record<SecurityRole, Rule[]> = {
+    'control-plane': [
+      { type: 'ingress', ...ALL, peer: { role: 'control-plane' } },
+      // Nodes reach everything but etcd: 2380-2381 (main) and 4001-4002 (events).
+      { type: 'ingress', protocol: 'tcp', from: 1, to: 2379, peer: { role: 'nodes' } },
+      { type: 'ingress', protocol: 'tcp', from: 2382, to: 4000, peer: { role: 'nodes' } },
+      { type: 'ingress', protocol: 'tcp', from: 4003, to: 65535, peer: { role: 'nodes' } },
+      { type: 'ingress', protocol: 'udp', from: 1, to: 65535, peer: { role: 'nodes' } },
+      ...[...new Set([...c.kubernetesApiAccess, c.networkCIDR])].map((peer): Rule => ({ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer })),
+      ...sshSources.map(ssh),
+    ],
+    nodes: [
+      { type: 'ingress', ...ALL, peer: { role: 'nodes' } },
+      { type: 'ingress', ...ALL, peer: { role: 'control-plane' } },
+      ...sshSources.map(ssh),
+      ...[...new Set(c.nodePortAccess)].flatMap((peer): Rule[] => [
+        { type: 'ingress', protocol: 'tcp', from: nodePortFrom, to: nodePortTo, peer },
+        { type: 'ingress', protocol: 'udp', from: nodePortFrom, to: nodePortTo, peer },
+      ]),
+    ],
+    bastion: [...new Set(c.sshAccess)].map(ssh),
+  };
+
+  for (const role of roles) {
+    const group = groups.get(role)!;
+    const groupTask = securityGroupName(role, cluster);
+    for (const rule of [...rules[role], { type: 'egress', ...ALL, peer: '0.0.0.0/0' } satisfies Rule]) {
+      const peerGroup = typeof rule.peer === 'string' ? undefined : groups.get(rule.peer.role)!;
+      const peerName = typeof rule.peer === 'string' ? rule.peer : securityGroupName(rule.peer.role, cluster);
+      const source: Record<string, Resolved | ReturnType<typeof ref>> =
+        peerGroup !== undefined ? { sourceGroupId: ref(peerGroup) } : peerName.startsWith('pl-') ? { prefixListId: peerName } : peerName.includes(':') ? { cidrIpv6: peerName } : { cidrIpv4: peerName };
+      const name = ruleName({ type: rule.type, ipProtocol: rule.protocol, fromPort: rule.from, toPort: rule.to, peer: peerName }, groupTask);
+      tasks.push({
+        kind: 'SecurityGroupRule',
+        name,
+        lifecycle: 'Sync',
+        dependsOn: [group, ...(peerGroup !== undefined && peerGroup !== group ? [peerGroup] : [])],
+        desired: { groupId: ref(group), type: rule.type, ipProtocol: rule.protocol, fromPort: rule.from, toPort: rule.to, ...source },
+      });
+    }
+  }
+  return { tasks, groups };
+}

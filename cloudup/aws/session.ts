@@ -1,0 +1,67 @@
+/**
+ * A session with AWS for one cluster: the SDK clients (loaded only when a cluster runs on AWS),
+ * the task kinds, and the model. Every attempt of every call is counted (`apiCalls`), and
+ * throttling, 5xx and dropped connections are retried by the SDK (adaptive mode) and then by
+ * the executor (`isRetryable`).
+ */
+
+import { randomUUID } from 'node:crypto';
+import type { Pluggable } from '@smithy/types';
+import type { CompletedSpec } from '../../src/api/index.js';
+import { HoistError } from '../../src/errors.js';
+import type { BootOptions, CloudSession, OpenCloudOptions } from '../cloud.js';
+import { createClients, destroyClients } from './clients.js';
+import type { AwsContext } from './context.js';
+import { Listings } from './context.js';
+import { isRetryableAwsError } from './errors.js';
+import { buildAwsTasks } from './model/index.js';
+import { clusterTags } from './model/tags.js';
+import { AWS_KINDS } from './tasks/index.js';
+
+export interface AwsSessionOptions extends OpenCloudOptions {
+  /** SDK plugins added to every client after hoist's own middleware (tests inject faults so). */
+  readonly plugins?: readonly Pluggable<object, object>[];
+  /** Attempts per call, the first included; default 8. */
+  readonly maxAttempts?: number;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 8;
+
+export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOptions): Promise<CloudSession<AwsContext>> {
+  const c = spec.cluster.spec;
+  const cluster = spec.cluster.metadata.name;
+  const region = c.region ?? options.env['AWS_REGION'] ?? options.env['AWS_DEFAULT_REGION'];
+  if (!region) {
+    throw new HoistError('INVALID_SPEC', `cluster ${cluster} has no region: its subnets name no zone`, { path: 'spec.region', hint: 'set spec.region, or the zones of the subnets (e.g. us-east-1a)' });
+  }
+  let calls = 0;
+  const clients = createClients({ region, env: options.env, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, plugins: options.plugins ?? [], onAttempt: () => void calls++ });
+  const sharedSubnets = c.subnets.flatMap((s) => (s.id ? [s.id] : []));
+  const ctx: AwsContext = {
+    clients,
+    cluster,
+    region,
+    sessionId: randomUUID(),
+    shared: new Map<string, readonly string[]>([
+      ...(c.networkID ? [['VPC', [c.networkID]] as [string, string[]]] : []),
+      ...(sharedSubnets.length > 0 ? [['Subnet', sharedSubnets] as [string, string[]]] : []),
+    ]),
+    dns: c.dnsZone ? { zone: c.dnsZone, records: [c.api.publicName] } : undefined,
+    tags: clusterTags(spec),
+    listings: new Listings(),
+    mode: { reconciling: false },
+    events: options.events,
+  };
+  return {
+    cloud: 'aws',
+    kinds: AWS_KINDS,
+    ctx,
+    buildTasks(completed: CompletedSpec, boot: BootOptions) {
+      ctx.mode.reconciling = true;
+      return buildAwsTasks(completed, boot);
+    },
+    apiCalls: () => calls,
+    isRetryable: isRetryableAwsError,
+    close: () => destroyClients(clients),
+  };
+}
