@@ -1,5 +1,6 @@
 /**
- * The minimal instance agent (`hoist local-cloud agent`), until nodeup takes its place.
+ * The instance agent (`hoist local-cloud agent`). For a cluster machine (user data that is a
+ * hoist boot configuration) it hands over to nodeup (nodeup/agent.ts); otherwise it is minimal.
  *
  * It does what the daemon expects of any agent (see docs/local-cloud.md, "The agent
  * contract"): read the user data, report `{type: 'status', phase, ready}` over the IPC
@@ -40,6 +41,9 @@ export async function runAgent(io: AgentIo): Promise<number> {
   }
   const send = io.send;
   const userData = io.env.HOIST_INSTANCE_USER_DATA ? await readFile(io.env.HOIST_INSTANCE_USER_DATA, 'utf8').catch(() => '') : '';
+  // A hoist boot configuration means a cluster machine: nodeup configures it and runs its services.
+  const { isBootConfig } = await import('../../nodeup/config/boot.js');
+  if (isBootConfig(userData)) return (await import('../../nodeup/agent.js')).runNodeAgent({ ...io, send });
   const ports = healthPorts(userData);
   const servers: Server[] = [];
   let stopped = false;

@@ -1,0 +1,87 @@
+/**
+ * nodeup on a local cloud instance. The instance agent hands over to this when its user data
+ * is a hoist boot configuration: nodeup runs for real under the instance's root folder, the
+ * supervisor runs the services it installed, and the instance reports ready only once nodeup
+ * is Ready and every component's health endpoint answers. A failed nodeup is reported (phase
+ * `failed`, with the failing task) and retried, as nodeup retries on a real machine.
+ */
+
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HoistEvent } from '../src/output/events.js';
+import type { HealthCheck } from './model/index.js';
+import { runNodeup } from './run.js';
+import { Supervisor } from './services/supervisor.js';
+
+export interface NodeAgentIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly send: (message: { type: 'status'; phase: string; ready: boolean; message?: string }) => void;
+  readonly log: (text: string) => void;
+  readonly onStop: (stop: () => void) => void;
+}
+
+export const RETRY_MS = 10_000;
+const PROBE_MS = 500;
+
+async function healthy(check: HealthCheck): Promise<boolean> {
+  try {
+    const r = await fetch(check.url, { signal: AbortSignal.timeout(1_000) });
+    await r.body?.cancel();
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs until stopped; resolves with the exit code. */
+export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
+  const line = (level: string, message: string) => io.log(`${JSON.stringify({ time: new Date().toISOString(), level, message })}\n`);
+  const root = io.env.HOIST_INSTANCE_ROOT ?? '';
+  const address = io.env.HOIST_INSTANCE_ADDRESS ?? '';
+  const supervisor = new Supervisor({ root, env: { HOIST_INSTANCE_ADDRESS: address }, log: (m) => line('info', m) });
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => (clearTimeout(timer), resolve());
+  });
+  io.onStop(() => {
+    stopped = true;
+    wake();
+  });
+  const events = (e: HoistEvent) => {
+    if (e.level !== 'debug') line(e.level, e.message);
+  };
+
+  let checks: readonly HealthCheck[] | undefined;
+  while (!stopped && checks === undefined) {
+    io.send({ type: 'status', phase: 'configuring', ready: false, message: 'nodeup is configuring the machine' });
+    try {
+      const result = await runNodeup({ bootFile: io.env.HOIST_INSTANCE_USER_DATA ?? '', root, env: io.env, events, services: supervisor });
+      checks = result.healthChecks;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      line('error', `nodeup failed (retrying in ${RETRY_MS / 1000} s): ${message}`);
+      io.send({ type: 'status', phase: 'failed', ready: false, message });
+      await sleep(RETRY_MS);
+    }
+  }
+
+  let ready: boolean | undefined;
+  while (!stopped && checks !== undefined) {
+    const results = await Promise.all(checks.map(healthy));
+    const down = checks.filter((_, i) => !results[i]).map((c) => c.name);
+    if (down.length === 0 && ready !== true) {
+      io.send({ type: 'status', phase: 'running', ready: true });
+      await writeFile(join(root, 'status.json'), `${JSON.stringify({ phase: 'running', ready: true, address, healthChecks: checks, pid: process.pid, at: new Date().toISOString() }, null, 2)}\n`);
+      line('info', `ready: ${checks.map((c) => c.name).join(', ')} answer`);
+    } else if (down.length > 0 && ready !== false) {
+      io.send({ type: 'status', phase: ready === undefined ? 'starting' : 'degraded', ready: false, message: `waiting for ${down.join(', ')}` });
+    }
+    ready = down.length === 0;
+    await sleep(ready ? PROBE_MS * 4 : PROBE_MS);
+  }
+  await supervisor.stopAll();
+  line('info', 'stopped');
+  return 0;
+}
