@@ -2,16 +2,17 @@
  * The node plan and the files nodeup writes, for a control-plane machine and a worker of the
  * standard local cluster, held as golden files. Key material, certificate fingerprints and the
  * temporary folder differ on every run and are masked; everything else is exact.
+ * `npm run golden:update` rewrites them (this file sits below test/golden for that).
  */
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { renderPlanText } from '../../src/engine/render-text.js';
-import { expectGolden } from '../support/golden.js';
-import { CONTROL_PLANE, NODES, nodeWorld } from './support.js';
-import type { NodeWorld } from './support.js';
+import { renderPlanText } from '../../../src/engine/render-text.js';
+import { expectGolden } from '../../support/golden.js';
+import { CONTROL_PLANE, NODES, nodeWorld } from '../../nodeup/support.js';
+import type { NodeWorld } from '../../nodeup/support.js';
 
 let world: NodeWorld;
 beforeAll(async () => {
