@@ -8,6 +8,7 @@ console.log(`hoist benchmarks on ${process.platform}/${process.arch}, node ${pro
 await benchStartup(results);
 await benchManyInstanceGroups(results);
 await (await import('./executor.mjs')).benchExecutor(results);
+await (await import('./nodeup.mjs')).benchNodeup(results);
 await (await import('./rolling.mjs')).benchRolling(results);
 const missed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - missed.length} of ${results.length} figures within target`);
