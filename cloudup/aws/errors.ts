@@ -46,8 +46,15 @@ const IN_USE = new Set([
  * The SDK does not resend it; the task's next attempt looks for the object before creating it.
  */
 export class AmbiguousCreateError extends HoistError {
-  constructor(command: string, cause: unknown) {
-    super('CONFLICT', `${command} failed with ${errorName(cause) ?? 'an error'}; it may have been carried out`, { cause });
+  /**
+   * The SDK's error. Not the `cause`: the SDK's retry strategy follows causes, and would find
+   * the 5xx there and send the create again.
+   */
+  readonly original: unknown;
+
+  constructor(command: string, original: unknown) {
+    super('CONFLICT', `${command} failed with ${errorName(original) ?? 'an error'}; it may have been carried out`);
+    this.original = original;
   }
 }
 
