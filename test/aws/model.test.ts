@@ -1,0 +1,93 @@
+/** The AWS model and error mapping, without a cloud: pure functions of the spec. */
+
+import { describe, expect, it } from 'vitest';
+import { completeSpec, newClusterSpec } from '../../src/api/index.js';
+import type { NewClusterOptions } from '../../src/api/index.js';
+import { NotReadyError } from '../../src/engine/executor.js';
+import { buildPlan } from '../../src/engine/planner.js';
+import { AWS_KINDS } from '../../cloudup/aws/tasks/index.js';
+import { buildAwsTasks } from '../../cloudup/aws/model/index.js';
+import { nodePolicy, storeLocation } from '../../cloudup/aws/model/iam-policies.js';
+import { elbName, iamName } from '../../cloudup/aws/names.js';
+import { AmbiguousCreateError, isRetryableAwsError, toEngineError } from '../../cloudup/aws/errors.js';
+
+const boot = { stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` };
+const spec = (opts: Partial<NewClusterOptions> = {}) => {
+  const s = newClusterSpec({ name: 'model.example.com', cloud: 'aws', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], ...opts });
+  return completeSpec(s.cluster, s.instanceGroups);
+};
+const kinds = (tasks: readonly { kind: string }[]) => tasks.reduce<Record<string, number>>((m, t) => ({ ...m, [t.kind]: (m[t.kind] ?? 0) + 1 }), {});
+
+describe('the AWS model', () => {
+  it('lays out a private cluster as kops does, as a valid graph', () => {
+    const tasks = buildAwsTasks(spec({ topology: 'private', dnsZone: 'example.com', sshPublicKey: 'ssh-ed25519 AAAAC3Nza test' }), boot);
+    expect(kinds(tasks)).toMatchObject({
+      VPC: 1, Subnet: 6, InternetGateway: 1, RouteTable: 4, Route: 4, RouteTableAssociation: 6, ElasticIP: 3, NatGateway: 3,
+      SecurityGroup: 2, IAMRole: 3, IAMRolePolicy: 3, IAMInstanceProfile: 3, KeyPair: 1, EBSVolume: 2,
+      LaunchTemplate: 3, AutoScalingGroup: 3, LoadBalancer: 1, TargetGroup: 1, Listener: 1, HostedZone: 1, DNSRecord: 1,
+    });
+    // Every reference has its dependency, no cycle: the planner accepts it and creates everything.
+    const zone = { id: 'Z1', name: 'example.com', fields: {}, outputs: { id: 'Z1', arn: 'arn:aws:route53:::hostedzone/Z1' }, shared: true };
+    const { plan } = buildPlan({ cluster: 'model.example.com', cloud: 'aws', specRevision: null, tasks, kinds: AWS_KINDS }, new Map([['HostedZone', [zone]]]));
+    expect(plan.summary.create).toBe(tasks.length - 1);
+    expect(new Set(tasks.map((t) => `${t.kind}/${t.name}`)).size).toBe(tasks.length);
+  });
+
+  it('makes no NAT, private tables nor load balancer for a public topology', () => {
+    const counts = kinds(buildAwsTasks(spec(), boot));
+    expect(counts).toMatchObject({ Subnet: 3, RouteTable: 1, RouteTableAssociation: 3 });
+    expect(counts['NatGateway'] ?? 0).toBe(0);
+    expect(counts['LoadBalancer'] ?? 0).toBe(0);
+  });
+
+  it('uses a shared VPC and shared subnets without owning them', () => {
+    const s = spec({ networkID: 'vpc-0123', topology: 'public' });
+    const withIds = { ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, subnets: s.cluster.spec.subnets.map((x, i) => ({ ...x, id: `subnet-${i}` })) } } };
+    const tasks = buildAwsTasks(withIds, boot);
+    expect(tasks.filter((t) => t.lifecycle === 'ExistsAndValidates').map((t) => `${t.kind}/${t.name}`)).toEqual(['VPC/vpc-0123', 'Subnet/subnet-0', 'Subnet/subnet-1', 'Subnet/subnet-2']);
+    expect(kinds(tasks)['RouteTable'] ?? 0).toBe(0);
+    expect(kinds(tasks)['InternetGateway'] ?? 0).toBe(0);
+  });
+
+  it('refuses an image it cannot launch', () => {
+    const s = spec();
+    const bad = { ...s, instanceGroups: s.instanceGroups.map((ig) => ({ ...ig, spec: { ...ig.spec, image: 'ubuntu/24.04' } })) };
+    expect(() => buildAwsTasks(bad, boot)).toThrow(/spec.image/);
+  });
+
+  it('grants a node its own prefixes of the state store only', () => {
+    const store = storeLocation('s3://state/clusters', 'model.example.com');
+    expect(store).toEqual({ bucket: 'state', prefix: 'clusters/model.example.com/' });
+    const statements = nodePolicy(store, 'us-east-1', 'nodes-a')['Statement'] as { Sid: string; Resource: string[] }[];
+    expect(statements.find((s) => s.Sid === 'StateStoreRead')?.Resource).toEqual([
+      'arn:aws:s3:::state/clusters/model.example.com/igconfig/nodes-a/*',
+      'arn:aws:s3:::state/clusters/model.example.com/pki/issued/*',
+    ]);
+    expect(statements.find((s) => s.Sid === 'StateStoreWrite')?.Resource).toEqual(['arn:aws:s3:::state/clusters/model.example.com/status/nodes-a/*']);
+    expect(storeLocation('file:///tmp/state', 'x')).toBeUndefined();
+  });
+
+  it('keeps AWS names within their limits and apart', () => {
+    const long = 'a-very-long-cluster-name.with.many.labels.example.com';
+    expect(elbName('api', long).length).toBeLessThanOrEqual(32);
+    expect(elbName('api', long)).not.toBe(elbName('api', `${long}.x`));
+    expect(elbName('api', 'demo.example.com')).toBe('api-demo-example-com');
+    expect(iamName(`control-plane.${long}.${long}`).length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('AWS errors', () => {
+  const err = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+  it('retries throttling, 5xx and ambiguous creates, and nothing else', () => {
+    expect(isRetryableAwsError(err('RequestLimitExceeded', 503))).toBe(true);
+    expect(isRetryableAwsError(err('Throttling', 400))).toBe(true);
+    expect(isRetryableAwsError(err('InternalError', 500))).toBe(true);
+    expect(isRetryableAwsError(new AmbiguousCreateError('CreateVpcCommand', err('ServiceUnavailable', 503)))).toBe(true);
+    expect(isRetryableAwsError(err('InvalidParameterValue', 400))).toBe(false);
+  });
+  it('makes "still in use" not ready yet', () => {
+    expect(toEngineError(err('DependencyViolation', 400), 'Subnet/a')).toBeInstanceOf(NotReadyError);
+    expect(toEngineError(err('ResourceInUse', 400), 'AutoScalingGroup/a')).toBeInstanceOf(NotReadyError);
+    expect(toEngineError(err('InvalidParameterValue', 400), 'x')).not.toBeInstanceOf(NotReadyError);
+  });
+});
