@@ -18,6 +18,8 @@ export interface NodeAgentIo {
   readonly send: (message: { type: 'status'; phase: string; ready: boolean; message?: string }) => void;
   readonly log: (text: string) => void;
   readonly onStop: (stop: () => void) => void;
+  /** The daemon asks the node to cordon and drain before a rolling update replaces it. */
+  readonly onDrain?: (drain: () => void) => void;
 }
 
 export const RETRY_MS = 10_000;
@@ -49,6 +51,14 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
     stopped = true;
     wake();
   });
+  // Static pods and daemons are all a stand-in node runs: draining is acknowledging, and the
+  // machine serves on until it is stopped.
+  let phase = 'running';
+  io.onDrain?.(() => {
+    phase = 'drained';
+    line('info', 'cordoned and drained');
+    io.send({ type: 'status', phase, ready: true });
+  });
   const events = (e: HoistEvent) => {
     if (e.level !== 'debug') line(e.level, e.message);
   };
@@ -72,8 +82,8 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
     const results = await Promise.all(checks.map(healthy));
     const down = checks.filter((_, i) => !results[i]).map((c) => c.name);
     if (down.length === 0 && ready !== true) {
-      io.send({ type: 'status', phase: 'running', ready: true });
-      await writeFile(join(root, 'status.json'), `${JSON.stringify({ phase: 'running', ready: true, address, healthChecks: checks, pid: process.pid, at: new Date().toISOString() }, null, 2)}\n`);
+      io.send({ type: 'status', phase, ready: true });
+      await writeFile(join(root, 'status.json'), `${JSON.stringify({ phase, ready: true, address, healthChecks: checks, pid: process.pid, at: new Date().toISOString() }, null, 2)}\n`);
       line('info', `ready: ${checks.map((c) => c.name).join(', ')} answer`);
     } else if (down.length > 0 && ready !== false) {
       io.send({ type: 'status', phase: ready === undefined ? 'starting' : 'degraded', ready: false, message: `waiting for ${down.join(', ')}` });
