@@ -61,7 +61,7 @@ async function hashes(instances: readonly Instance[]): Promise<string[]> {
 }
 
 describe('rolling-update cluster', () => {
-  it('replaces every machine after a version change, within maxUnavailable and quorum', async () => {
+  it('replaces every machine after a version change, within maxUnavailable and quorum', { timeout: 240_000 }, async () => {
     const before = await live();
     const oldHashes = new Set(await hashes(before));
     await changeVersion('1.34.0');
@@ -91,7 +91,7 @@ describe('rolling-update cluster', () => {
     expect((await run('rolling-update', 'cluster', NAME)).stdout).toContain('No rolling update is needed.');
   });
 
-  it('killed halfway, finishes when run again, replacing no machine twice', async () => {
+  it('killed halfway, finishes when run again, replacing no machine twice', { timeout: 240_000 }, async () => {
     const before = new Set((await live()).map((i) => i.id));
     await changeVersion('1.35.0');
     const started = new Date().toISOString();
