@@ -5,6 +5,8 @@
  */
 
 import { spawn } from 'node:child_process';
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance, InstanceTemplate } from '../../cloudup/local/api-types.js';
 import { connectLocalCloud } from '../../cloudup/local/client.js';
@@ -116,5 +118,30 @@ describe('rolling-update cluster', () => {
     expect(madeDuringRoll.filter((i) => i.state === 'terminated')).toEqual([]);
     expect(madeDuringRoll).toHaveLength(6);
     expect((await run('rolling-update', 'cluster', NAME)).stdout).toContain('No rolling update is needed.');
+  });
+
+  it('stops at the validation timeout when a new machine never becomes Ready, naming it and its error', { timeout: 240_000 }, async () => {
+    // Break the node archive in the asset mirror: every new node fails its Archive task.
+    const nodeYaml = await readFile(join(world.stateDir, NAME, 'igconfig', 'nodes-local-a', 'nodeup.yaml'), 'utf8');
+    const url = /url: (file:\S+kubernetes-node-linux-amd64\.tar\.gz)/.exec(nodeYaml)![1]!;
+    await appendFile(new URL(url).pathname, 'not what was planned');
+    const before = await live();
+
+    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--force', '--instance-group', 'nodes-local-a', '--validation-timeout', '20s');
+    expect(rolled.code).toBe(1);
+    expect(rolled.stderr).toMatch(/instance group nodes-local-a did not become Ready within 20 s/);
+    expect(rolled.stderr).toMatch(/i-[0-9a-f]+ \(pending; failed; last error: .*Archive\/kubernetes-node.*sha256 mismatch/);
+    expect(rolled.stderr).toContain('no further machines were touched');
+
+    // One batch (maxSurge 1) was started and nothing else: one new machine, the rest as they were.
+    const after = await live();
+    const nodes = (list: readonly Instance[]) => list.filter((i) => i.tags['hoist.dev/role'] === 'node');
+    const added = nodes(after).filter((i) => !before.some((b) => b.id === i.id));
+    expect(added).toHaveLength(1);
+    expect(added[0]!.healthy).toBe(false);
+    expect(nodes(before).every((b) => after.some((a) => a.id === b.id && a.state === 'running'))).toBe(true);
+    expect(after.filter((i) => i.tags['hoist.dev/role'] === 'control-plane').map((i) => i.id).sort()).toEqual(
+      before.filter((i) => i.tags['hoist.dev/role'] === 'control-plane').map((i) => i.id).sort(),
+    );
   });
 });
