@@ -1,0 +1,19 @@
+/** What the GCE task kinds work with. */
+
+import type { EventSink } from '../../src/output/events.js';
+import type { Compute } from './compute.js';
+
+export interface GceContext {
+  readonly compute: Compute;
+  readonly project: string;
+  /** The cluster's region: regional objects (subnetworks, addresses, forwarding rules) live there. */
+  readonly region: string;
+  readonly cluster: string;
+  /** Labels every labelled object of the cluster carries; discovery filters on the cluster label. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The description of objects that have no labels; discovery filters on it. */
+  readonly description: string;
+  /** Objects the cluster uses but does not own, by kind (a network given by name): never deleted. */
+  readonly shared: ReadonlyMap<string, readonly string[]>;
+  readonly events: EventSink;
+}

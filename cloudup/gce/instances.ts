@@ -1,0 +1,129 @@
+/**
+ * The cloud side of rolling updates on GCE. An instance needs an update when the template it was
+ * made from (its `instance-template` metadata, which GCE sets) is not its group's template. A
+ * group replaces an instance in place (recreateInstances: same name, new template, the group
+ * one short meanwhile) or with a surge (resize up, wait for the new instance, deleteInstances
+ * of the old one, which also brings the target size back).
+ */
+
+import type { protos } from '@google-cloud/compute';
+import { HoistError } from '../../src/errors.js';
+import type { Compute } from './compute.js';
+import type { GceContext } from './context.js';
+import { INSTANCE_GROUP_LABEL, ROLE_LABEL } from './labels.js';
+import { lastSegment } from './links.js';
+import { listClusterInstances, listManagers } from './listings.js';
+import type { CloudInstance } from '../cloud.js';
+
+type Manager = protos.google.cloud.compute.v1.IInstanceGroupManager;
+type Instance = protos.google.cloud.compute.v1.IInstance;
+type Managed = protos.google.cloud.compute.v1.IManagedInstance;
+
+/**
+ * An instance as `get instances` and rolling updates see it. `instanceGroup` is the spec's
+ * InstanceGroup (from the instance's label); `groupManager` is the managed group that made it.
+ */
+export interface GceInstance extends CloudInstance {
+  /** The instance name (unique in its zone); `id` is GCE's numeric id. */
+  readonly name: string;
+  readonly groupManager: string;
+  readonly zone: string;
+  /** The template it was made from, and the one its group makes instances from now. */
+  readonly template: string;
+  readonly groupTemplate: string;
+  readonly needsUpdate: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ReplaceOptions {
+  /** Start the replacement before the old instance goes (resize up, then delete). Default: recreate in place. */
+  readonly surge?: boolean;
+  readonly pollMs?: number;
+  readonly timeoutMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const metadata = (i: Instance, key: string): string => i.metadata?.items?.find((m) => m.key === key)?.value ?? '';
+
+/** Every instance of the cluster, with its group and whether it is out of date: two calls, however many groups. */
+export async function listInstances(ctx: GceContext, known?: readonly Manager[]): Promise<GceInstance[]> {
+  const [groups, scoped] = await Promise.all([
+    known ?? listManagers(ctx),
+    listClusterInstances(ctx),
+  ]);
+  const templateOf = new Map(groups.map((g) => [`${lastSegment(g.zone ?? '')}/${g.name ?? ''}`, lastSegment(g.instanceTemplate ?? '')]));
+  return scoped
+    .map((i): GceInstance => {
+      const zone = lastSegment(i.zone ?? '');
+      const group = lastSegment(metadata(i, 'created-by'));
+      const template = lastSegment(metadata(i, 'instance-template'));
+      const groupTemplate = templateOf.get(`${zone}/${group}`) ?? '';
+      const address = i.networkInterfaces?.[0]?.networkIP;
+      return {
+        id: String(i.id ?? ''),
+        name: i.name ?? '',
+        instanceGroup: i.labels?.[INSTANCE_GROUP_LABEL] ?? '',
+        role: i.labels?.[ROLE_LABEL] ?? '',
+        // GCE's status: PROVISIONING, STAGING, RUNNING, STOPPING, TERMINATED, …
+        state: String(i.status ?? ''),
+        ...(address ? { address } : {}),
+        launchedAt: i.creationTimestamp ?? '',
+        groupManager: group,
+        zone,
+        template,
+        groupTemplate,
+        needsUpdate: groupTemplate !== '' && template !== groupTemplate,
+        labels: { ...i.labels },
+      };
+    })
+    .sort((a, b) => a.groupManager.localeCompare(b.groupManager) || a.name.localeCompare(b.name));
+}
+
+/**
+ * Replaces one instance (by name or id) with one made from its group's current template.
+ * `group` is the spec's InstanceGroup or the managed group's own name.
+ */
+export async function replaceInstance(ctx: GceContext, group: string, instance: string, options: ReplaceOptions = {}): Promise<void> {
+  const found = (await listInstances(ctx)).find((i) => (i.name === instance || i.id === instance) && (i.instanceGroup === group || i.groupManager === group));
+  if (!found) throw new HoistError('NOT_FOUND', `instance ${instance} of group ${group} does not exist in project ${ctx.project}`, { hint: 'list the instances again: it may have been replaced already' });
+  const manager = found.groupManager;
+  const at = { project: ctx.project, zone: found.zone, instanceGroupManager: manager };
+  const c = ctx.compute.clients.instanceGroupManagers;
+  const link = `zones/${found.zone}/instances/${found.name}`;
+  const members = async (): Promise<Managed[]> =>
+    ctx.compute.list(`list the instances of ${manager}`, (pageToken) => c.listManagedInstances({ ...at, ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false }));
+  const poll = poller(ctx.compute, options, `${manager}: replacing ${found.name}`);
+  const isOld = (m: Managed): boolean => lastSegment(m.instance ?? '') === found.name;
+
+  if (!options.surge) {
+    await ctx.compute.mutate(`recreate ${found.name} in ${manager}`, (requestId) =>
+      c.recreateInstances({ ...at, requestId, instanceGroupManagersRecreateInstancesRequestResource: { instances: [link] } }),
+    );
+    // The operation ends when the recreation is scheduled; the instance is back when it runs from the group's template.
+    await poll(async () => (await members()).some((m) => isOld(m) && isUp(m) && lastSegment(m.version?.instanceTemplate ?? '') === found.groupTemplate));
+    return;
+  }
+  const [current] = await ctx.compute.call(`get instance group manager ${manager}`, () => c.get(at));
+  const size = Number(current.targetSize ?? 0);
+  await ctx.compute.mutate(`resize ${manager} to ${size + 1}`, (requestId) => c.resize({ ...at, requestId, size: size + 1 }));
+  await poll(async () => (await members()).filter((m) => !isOld(m) && isUp(m)).length >= size);
+  await ctx.compute.mutate(`delete ${found.name} from ${manager}`, (requestId) =>
+    c.deleteInstances({ ...at, requestId, instanceGroupManagersDeleteInstancesRequestResource: { instances: [link] } }),
+  );
+  await poll(async () => !(await members()).some(isOld));
+}
+
+const isUp = (m: Managed): boolean => m.currentAction === 'NONE' && m.instanceStatus === 'RUNNING';
+
+function poller(compute: Compute, options: ReplaceOptions, what: string): (done: () => Promise<boolean>) => Promise<void> {
+  const pollMs = options.pollMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  return async (done) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new HoistError('ABORTED', `${what}: not done within ${Math.round(timeoutMs / 1000)} s (project ${compute.project})`);
+      await sleep(pollMs);
+    }
+  };
+}

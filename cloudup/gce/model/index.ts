@@ -1,0 +1,17 @@
+/** The GCE cloud's model: a completed spec becomes the tasks of a GCE cluster. */
+
+import type { CompletedSpec } from '../../../src/api/index.js';
+import type { Task } from '../../../src/engine/task.js';
+import { idOf } from '../../../src/engine/task.js';
+import type { BootOptions } from '../../cloud.js';
+import { apiTasks } from './api.js';
+import { etcdTasks } from './etcd.js';
+import { instanceGroupTasks } from './instance-groups.js';
+import { networkTasks } from './network.js';
+
+export function buildGceTasks(spec: CompletedSpec, boot: BootOptions): Task[] {
+  const network = networkTasks(spec);
+  const api = apiTasks(spec);
+  const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, targetPool: idOf(api.targetPool) });
+  return [...network.tasks, ...api.tasks, ...groups, ...etcdTasks(spec)];
+}

@@ -1,0 +1,87 @@
+/**
+ * An instance template and a managed instance group per zone for each InstanceGroup. The
+ * template is named after a hash of its content, so any change to it (a machine type, a new
+ * node configuration hash in its user data) is a new template that the groups switch to.
+ */
+
+import type { CompletedInstanceGroup, CompletedSpec } from '../../../src/api/index.js';
+import type { Fields, Task, TaskId } from '../../../src/engine/task.js';
+import { idOf, ref } from '../../../src/engine/task.js';
+import type { BootOptions } from '../../cloud.js';
+import { INSTANCE_GROUP_LABEL, ROLE_LABEL, gceLabels, labelValue, ownershipLabels } from '../labels.js';
+import { baseInstanceName, contentHash, groupManagerName, networkTag, templateName } from '../names.js';
+import { imagePath, scopes, userData } from './boot.js';
+
+export const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
+
+export interface GroupInputs {
+  readonly network: TaskId;
+  readonly subnetworks: ReadonlyMap<string, TaskId>;
+  /** The API load balancer's target pool: the control plane's groups put their instances in it. */
+  readonly targetPool: TaskId;
+}
+
+export function instanceGroupTasks(spec: CompletedSpec, boot: BootOptions, inputs: GroupInputs): Task[] {
+  return spec.instanceGroups.flatMap((ig) => groupTasks(spec, ig, boot, inputs));
+}
+
+function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootOptions, inputs: GroupInputs): Task[] {
+  const cluster = spec.cluster.metadata.name;
+  const role = ROLE[ig.spec.role];
+  const subnet = inputs.subnetworks.get(ig.spec.subnets[0] ?? '');
+  if (!subnet) throw new Error(`instance group ${ig.metadata.name}: subnet ${ig.spec.subnets[0] ?? '(none)'} is not in the spec`);
+  const desired: Fields = {
+    machineType: ig.spec.machineType,
+    image: imagePath(ig.spec.image),
+    rootVolume: { sizeGb: ig.spec.rootVolumeSize, type: ig.spec.rootVolumeType },
+    network: ref(inputs.network, 'selfLink'),
+    subnetwork: ref(subnet, 'selfLink'),
+    publicIp: ig.spec.associatePublicIp,
+    networkTags: [networkTag(cluster, role)],
+    labels: {
+      ...gceLabels(spec.cluster.spec.cloudLabels),
+      ...gceLabels(ig.spec.cloudLabels),
+      ...ownershipLabels(cluster),
+      [ROLE_LABEL]: role,
+      [INSTANCE_GROUP_LABEL]: labelValue(ig.metadata.name),
+    },
+    metadata: {
+      'user-data': userData(cluster, ig, boot),
+      'cluster-name': cluster,
+      ...(spec.cluster.spec.sshPublicKey ? { 'ssh-keys': `ubuntu:${spec.cluster.spec.sshPublicKey.trim()}` } : {}),
+    },
+    serviceAccount: { email: 'default', scopes: scopes(ig.spec.role) },
+    // Pod traffic leaves the machines with the pods' addresses.
+    canIpForward: true,
+  };
+  const template: Task = {
+    kind: 'InstanceTemplate',
+    name: templateName(ig.metadata.name, cluster, contentHash(desired)),
+    lifecycle: 'Sync',
+    dependsOn: [inputs.network, subnet],
+    desired,
+  };
+  const tmpl = idOf(template);
+  const pools = ig.spec.role === 'ControlPlane' ? [inputs.targetPool] : [];
+  const sizes = spread(ig.spec.minSize, ig.spec.zones.length);
+  const managers = ig.spec.zones.map((zone, i): Task => ({
+    kind: 'InstanceGroupManager',
+    name: groupManagerName(ig.metadata.name, zone, cluster),
+    lifecycle: 'Sync',
+    dependsOn: [tmpl, ...pools],
+    desired: {
+      zone,
+      baseInstanceName: baseInstanceName(ig.metadata.name, cluster),
+      instanceTemplate: ref(tmpl, 'selfLink'),
+      targetSize: sizes[i]!,
+      targetPools: pools.map((p) => ref(p, 'selfLink')),
+      updatePolicy: { type: 'OPPORTUNISTIC' },
+    },
+  }));
+  return [template, ...managers];
+}
+
+/** A group's size over its zones, as even as it goes, the first zones taking the remainder (as kops does). */
+export function spread(size: number, zones: number): number[] {
+  return Array.from({ length: zones }, (_, i) => Math.floor(size / zones) + (i < size % zones ? 1 : 0));
+}

@@ -1,0 +1,46 @@
+/**
+ * Names of a cluster's GCE resources, kops-style: `<thing>-<cluster>` with the cluster name's
+ * dots as dashes. Compute names are RFC 1035 labels (`[a-z]([-a-z0-9]{0,61}[a-z0-9])?`): too
+ * long a name is cut and ended by a hash of the whole, and one that would not start with a letter
+ * gets an `h` in front. Names are unique per kind and scope, so the task names are the GCE names.
+ */
+
+import { createHash } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
+import { safeName } from './labels.js';
+
+export function gceName(...parts: readonly string[]): string {
+  const joined = safeName(parts.join('-'), 1000).replace(/-+/g, '-').replace(/^-|-$/g, '');
+  const named = /^[a-z]/.test(joined) ? joined : `h${joined}`;
+  return safeName(named);
+}
+
+export const networkName = (cluster: string): string => gceName(cluster);
+export const subnetworkName = (subnet: string, cluster: string): string => gceName(subnet, cluster);
+export const firewallName = (rule: string, cluster: string): string => gceName(rule, cluster);
+export const apiName = (cluster: string): string => gceName('api', cluster);
+export const etcdDiskName = (member: string, etcd: string, cluster: string): string => gceName(member, 'etcd', etcd, cluster);
+
+/** `<group>-<cluster>-<hash>`: a template is never changed, so each content has its own name. */
+export function templateName(ig: string, cluster: string, contentHash: string): string {
+  return `${gceName(ig, cluster).slice(0, 63 - 9).replace(/-+$/, '')}-${contentHash.slice(0, 8)}`;
+}
+
+/** `<zone letter>-<group>-<cluster>`, as kops names a group's manager in each of its zones. */
+export function groupManagerName(ig: string, zone: string, cluster: string): string {
+  return gceName(zone.slice(zone.lastIndexOf('-') + 1), ig, cluster);
+}
+
+/** GCE adds `-xxxx` to it for each instance; at most 58 characters. */
+export function baseInstanceName(ig: string, cluster: string): string {
+  return safeName(gceName(ig, cluster), 58);
+}
+
+/** A network tag: what firewall rules aim at. `<cluster>-<role>`. */
+export function networkTag(cluster: string, role: string): string {
+  return gceName(cluster, role);
+}
+
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(stringify(value) ?? '').digest('hex');
+}

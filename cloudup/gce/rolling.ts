@@ -1,0 +1,135 @@
+/**
+ * The GCE side of rolling updates and validation (the roll itself is cloud-independent).
+ *
+ * - An instance needs an update when its template is not its managed group's template.
+ * - Terminating an attached instance recreates it in place (recreateInstances): the group makes
+ *   it again from its current template.
+ * - A surge detaches an instance by growing its group by one (the group launches the
+ *   replacement) and labelling the old one `hoist-dev-detached=true`; it stays a member and
+ *   serves until terminated, which deletes it and shrinks the group back (deleteInstances). The
+ *   label is how a killed roll finds its detached instances again. The group is grown before the
+ *   label is set, so a roll killed in between leaves one instance too many, never one too few;
+ *   the next `update cluster` sets the size back.
+ * - GCE gives hoist no channel to the node: drain is acknowledged at once, and an instance is
+ *   ready when it is RUNNING.
+ */
+
+import type { CompletedSpec } from '../../src/api/index.js';
+import type { RollingCloud, RollingGroup, RollingInstance } from '../rolling/types.js';
+import type { GceContext } from './context.js';
+import { listInstances } from './instances.js';
+import { listManagers } from './listings.js';
+import type { GceInstance } from './instances.js';
+import { labelFilter, labelValue } from './labels.js';
+import { lastSegment } from './links.js';
+import { apiName, groupManagerName } from './names.js';
+import { setLabels } from './tasks/set-labels.js';
+
+export const DETACHED_LABEL = 'hoist-dev-detached';
+
+const STATES: Readonly<Record<string, RollingInstance['state']>> = {
+  PROVISIONING: 'pending',
+  STAGING: 'pending',
+  REPAIRING: 'pending',
+  RUNNING: 'running',
+  STOPPING: 'stopping',
+  SUSPENDING: 'stopping',
+  SUSPENDED: 'terminated',
+  TERMINATED: 'terminated',
+};
+
+export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec): RollingCloud {
+  const find = async (id: string): Promise<GceInstance | undefined> => (await listInstances(ctx)).find((i) => i.id === id || i.name === id);
+  const groupManagers = ctx.compute.clients.instanceGroupManagers;
+
+  const groups = async (): Promise<RollingGroup[]> => {
+    const managers = await listManagers(ctx);
+    const instances = await listInstances(ctx, managers);
+    return spec.instanceGroups.flatMap((ig): RollingGroup[] => {
+      const label = labelValue(ig.metadata.name);
+      const mine = instances.filter((i) => i.instanceGroup === label);
+      const own = new Set([...mine.map((i) => i.groupManager), ...ig.spec.zones.map((z) => groupManagerName(ig.metadata.name, z, ctx.cluster))]);
+      const zones = managers.filter((m) => own.has(m.name ?? ''));
+      if (zones.length === 0 && mine.length === 0) return [];
+      const detached = mine.filter((i) => i.labels[DETACHED_LABEL] === 'true' && STATES[i.state] !== 'terminated').length;
+      const target = zones.reduce((n, m) => n + Number(m.targetSize ?? 0), 0);
+      return [{
+        name: ig.metadata.name,
+        role: ig.spec.role,
+        minSize: ig.spec.minSize,
+        maxSize: ig.spec.maxSize,
+        desired: Math.max(0, target - detached),
+        instances: mine.map((i) => toRolling(ig.metadata.name, i)),
+      }];
+    });
+  };
+
+  return {
+    supportsSurge: true,
+    pollMs: 2000,
+    groups,
+    async detach(_group, id) {
+      const i = await find(id);
+      if (!i || i.labels[DETACHED_LABEL] === 'true') return;
+      const at = { project: ctx.project, zone: i.zone, instanceGroupManager: i.groupManager };
+      const [current] = await ctx.compute.call(`get instance group manager ${i.groupManager}`, () => groupManagers.get(at));
+      const size = Number(current.targetSize ?? 0) + 1;
+      await ctx.compute.mutate(`resize ${i.groupManager} to ${size}`, (requestId) => groupManagers.resize({ ...at, requestId, size }));
+      await setLabels(
+        ctx.compute,
+        `instance ${i.name}`,
+        () => ctx.compute.get(`get instance ${i.name}`, () => ctx.compute.clients.instances.get({ project: ctx.project, zone: i.zone, instance: i.name })),
+        (labels, labelFingerprint, requestId) =>
+          ctx.compute.clients.instances.setLabels({ project: ctx.project, zone: i.zone, instance: i.name, requestId, instancesSetLabelsRequestResource: { labels, labelFingerprint } }),
+        { [DETACHED_LABEL]: 'true' },
+      );
+    },
+    async terminate(_group, id) {
+      const i = await find(id);
+      if (!i || STATES[i.state] === 'terminated') return;
+      const at = { project: ctx.project, zone: i.zone, instanceGroupManager: i.groupManager };
+      const instances = [`zones/${i.zone}/instances/${i.name}`];
+      if (i.labels[DETACHED_LABEL] === 'true') {
+        await ctx.compute.mutate(`delete ${i.name} from ${i.groupManager}`, (requestId) =>
+          groupManagers.deleteInstances({ ...at, requestId, instanceGroupManagersDeleteInstancesRequestResource: { instances } }),
+        );
+      } else {
+        await ctx.compute.mutate(`recreate ${i.name} in ${i.groupManager}`, (requestId) =>
+          groupManagers.recreateInstances({ ...at, requestId, instanceGroupManagersRecreateInstancesRequestResource: { instances } }),
+        );
+      }
+    },
+    drain: async () => undefined,
+    drained: async () => true,
+    async apiProblem() {
+      const rules = await ctx.compute.list('list forwarding rules', (pageToken) =>
+        ctx.compute.clients.forwardingRules.list(
+          { project: ctx.project, region: ctx.region, filter: labelFilter(ctx.cluster), ...(pageToken ? { pageToken } : {}) },
+          { autoPaginate: false },
+        ),
+      );
+      const rule = rules.find((r) => r.name === apiName(ctx.cluster));
+      if (!rule?.target) return `the API forwarding rule of ${ctx.cluster} does not exist`;
+      const pool = await ctx.compute.get(`get target pool ${lastSegment(rule.target)}`, () =>
+        ctx.compute.clients.targetPools.get({ project: ctx.project, region: ctx.region, targetPool: lastSegment(rule.target!) }),
+      );
+      if ((pool?.instances ?? []).length === 0) return `no control-plane instance is in the API's target pool ${lastSegment(rule.target)}`;
+      return undefined;
+    },
+  };
+}
+
+function toRolling(group: string, i: GceInstance): RollingInstance {
+  const state = STATES[i.state] ?? 'pending';
+  return {
+    id: i.id,
+    group,
+    state,
+    ready: state === 'running',
+    needsUpdate: i.needsUpdate,
+    ...(i.needsUpdate ? { updateReason: `made from template ${i.template}, its group makes ${i.groupTemplate}` } : {}),
+    detached: i.labels[DETACHED_LABEL] === 'true',
+    drained: true,
+    ...(i.address === undefined ? {} : { address: i.address }),
+  };
+}

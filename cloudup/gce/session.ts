@@ -1,0 +1,60 @@
+/**
+ * A session with Google Compute Engine for one cluster: the Compute v1 clients (REST), the task
+ * kinds and the model, and the cloud side of rolling updates (`listInstances`, `replaceInstance`).
+ */
+
+import type { CompletedSpec } from '../../src/api/index.js';
+import { HoistError } from '../../src/errors.js';
+import type { BootOptions, CloudSession, OpenCloudOptions } from '../cloud.js';
+import { clientOptionsFromEnv, closeClients, createClients } from './clients.js';
+import type { ComputeClientOptions } from './clients.js';
+import { Compute } from './compute.js';
+import type { GceContext } from './context.js';
+import { isTransient } from './errors.js';
+import { listInstances, replaceInstance } from './instances.js';
+import type { GceInstance, ReplaceOptions } from './instances.js';
+import { ownerDescription, ownershipLabels } from './labels.js';
+import { buildGceTasks } from './model/index.js';
+import { GCE_KINDS } from './tasks/index.js';
+
+export interface GceSessionOptions extends OpenCloudOptions {
+  /** Endpoint and credentials; default: from the environment (see clientOptionsFromEnv). */
+  readonly compute?: ComputeClientOptions;
+  /** Attempts per API call on transient errors; default 5. */
+  readonly maxAttempts?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface GceSession extends CloudSession<GceContext> {
+  /** Every instance of the cluster and whether it is out of date with its group's template. */
+  listInstances(): Promise<GceInstance[]>;
+  /** Replaces an instance through its managed group (in place, or with a surge); returns once the group is whole again. */
+  replaceInstance(group: string, instance: string, options?: ReplaceOptions): Promise<void>;
+}
+
+export async function openGceSession(spec: CompletedSpec, options: GceSessionOptions): Promise<GceSession> {
+  const cluster = spec.cluster.metadata.name;
+  const project = spec.cluster.spec.project;
+  const region = spec.cluster.spec.region;
+  if (!project) throw new HoistError('INVALID_SPEC', `cluster ${cluster} has no spec.project: GCE needs the project to work in`, { path: 'spec.project' });
+  if (!region) throw new HoistError('INVALID_SPEC', `cluster ${cluster} has no region: give its subnets a region or zone`, { path: 'spec.region' });
+  let calls = 0;
+  const clients = createClients(options.compute ?? clientOptionsFromEnv(options.env), () => void calls++);
+  const compute = new Compute({ project, clients, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) });
+  const shared = new Map<string, string[]>();
+  if (spec.cluster.spec.networkID) shared.set('Network', [spec.cluster.spec.networkID]);
+  const sharedSubnets = spec.cluster.spec.subnets.flatMap((s) => (s.id === undefined ? [] : [s.id]));
+  if (sharedSubnets.length > 0) shared.set('Subnetwork', sharedSubnets);
+  const ctx: GceContext = { compute, project, region, cluster, labels: ownershipLabels(cluster), description: ownerDescription(cluster), shared, events: options.events };
+  return {
+    cloud: 'gce',
+    kinds: GCE_KINDS,
+    ctx,
+    buildTasks: (completed: CompletedSpec, boot: BootOptions) => buildGceTasks(completed, boot),
+    apiCalls: () => calls,
+    isRetryable: isTransient,
+    close: () => void closeClients(clients).catch(() => undefined),
+    listInstances: () => listInstances(ctx),
+    replaceInstance: (group, instance, opts) => replaceInstance(ctx, group, instance, opts),
+  };
+}

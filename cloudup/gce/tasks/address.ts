@@ -1,0 +1,51 @@
+/**
+ * Address: the API's reserved external IP in the cluster's region, so that it survives the
+ * forwarding rule. Desired: `region`, `addressType`, `networkTier`, `labels` (set in place).
+ */
+
+import type { protos } from '@google-cloud/compute';
+import { labelFilter } from '../labels.js';
+import { lastSegment } from '../links.js';
+import { gceKind, labelsOf, str } from './gce-kind.js';
+import { setLabels } from './set-labels.js';
+
+type Address = protos.google.cloud.compute.v1.IAddress;
+
+export const addressKind = gceKind<Address>({
+  kind: 'Address',
+  uses: [],
+  list: (ctx) =>
+    ctx.compute.list('list addresses', (pageToken) =>
+      ctx.compute.clients.addresses.list({ project: ctx.project, region: ctx.region, filter: labelFilter(ctx.cluster), ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false }),
+    ),
+  read: (ctx, name, f) =>
+    ctx.compute.get(`get address ${name}`, () => ctx.compute.clients.addresses.get({ project: ctx.project, region: str(f, 'region') || ctx.region, address: name })),
+  fields: (a) => ({ region: lastSegment(a.region ?? ''), addressType: a.addressType ?? 'EXTERNAL', networkTier: a.networkTier ?? 'PREMIUM', labels: { ...a.labels } }),
+  outputs: (a) => ({ address: a.address ?? '' }),
+  async insert(ctx, name, d) {
+    await ctx.compute.mutate(`insert address ${name}`, (requestId) =>
+      ctx.compute.clients.addresses.insert({
+        project: ctx.project,
+        region: str(d, 'region'),
+        requestId,
+        addressResource: { name, description: ctx.description, addressType: str(d, 'addressType'), networkTier: str(d, 'networkTier'), labels: labelsOf(d) },
+      }),
+    );
+  },
+  async remove(ctx, live) {
+    await ctx.compute.mutate(`delete address ${live.name}`, (requestId) =>
+      ctx.compute.clients.addresses.delete({ project: ctx.project, region: str(live.fields, 'region'), address: live.name, requestId }),
+    );
+  },
+  immutable: ['region', 'addressType', 'networkTier'],
+  async update(ctx, live, d) {
+    const at = { project: ctx.project, region: str(live.fields, 'region'), resource: live.name };
+    await setLabels(
+      ctx.compute,
+      `address ${live.name}`,
+      () => ctx.compute.get(`get address ${live.name}`, () => ctx.compute.clients.addresses.get({ project: ctx.project, region: at.region, address: live.name })),
+      (labels, labelFingerprint, requestId) => ctx.compute.clients.addresses.setLabels({ ...at, requestId, regionSetLabelsRequestResource: { labels, labelFingerprint } }),
+      labelsOf(d),
+    );
+  },
+});

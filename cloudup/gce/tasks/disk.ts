@@ -1,0 +1,60 @@
+/**
+ * Disk: an etcd member's persistent disk, in the zone of its control-plane group. Desired:
+ * `zone`, `sizeGb`, `type` (pd-ssd, …), `labels`. A disk only grows (resize); a smaller size is
+ * refused rather than planned as a replacement, which would lose the member's data.
+ */
+
+import type { protos } from '@google-cloud/compute';
+import { HoistError } from '../../../src/errors.js';
+import { lastSegment } from '../links.js';
+import { listDisks } from '../listings.js';
+import { gceKind, labelsOf, str, touched } from './gce-kind.js';
+import { setLabels } from './set-labels.js';
+
+type Disk = protos.google.cloud.compute.v1.IDisk;
+
+export const diskKind = gceKind<Disk>({
+  kind: 'Disk',
+  uses: [],
+  list: listDisks,
+  read: (ctx, name, f) => ctx.compute.get(`get disk ${name}`, () => ctx.compute.clients.disks.get({ project: ctx.project, zone: str(f, 'zone'), disk: name })),
+  fields: (d) => ({ zone: lastSegment(d.zone ?? ''), sizeGb: Number(d.sizeGb ?? 0), type: lastSegment(d.type ?? ''), labels: { ...d.labels } }),
+  async insert(ctx, name, d) {
+    const zone = str(d, 'zone');
+    await ctx.compute.mutate(`insert disk ${name}`, (requestId) =>
+      ctx.compute.clients.disks.insert({
+        project: ctx.project,
+        zone,
+        requestId,
+        diskResource: { name, description: ctx.description, sizeGb: d.sizeGb as number, type: `zones/${zone}/diskTypes/${str(d, 'type')}`, labels: labelsOf(d) },
+      }),
+    );
+  },
+  async remove(ctx, live) {
+    await ctx.compute.mutate(`delete disk ${live.name}`, (requestId) => ctx.compute.clients.disks.delete({ project: ctx.project, zone: str(live.fields, 'zone'), disk: live.name, requestId }));
+  },
+  immutable: ['zone', 'type'],
+  async update(ctx, live, d, changes) {
+    const at = { project: ctx.project, zone: str(live.fields, 'zone'), disk: live.name };
+    const fields = touched(changes);
+    if (fields.has('sizeGb')) {
+      const size = d.sizeGb as number;
+      if (size < (live.fields.sizeGb as number)) {
+        throw new HoistError('IMMUTABLE_FIELD', `disk ${live.name} is ${String(live.fields.sizeGb)} GB: a persistent disk can grow but not shrink (asked for ${size} GB)`, {
+          hint: 'keep volumeSize at least as large as it is',
+        });
+      }
+      await ctx.compute.mutate(`resize disk ${live.name}`, (requestId) => ctx.compute.clients.disks.resize({ ...at, requestId, disksResizeRequestResource: { sizeGb: size } }));
+    }
+    if (fields.has('labels')) {
+      await setLabels(
+        ctx.compute,
+        `disk ${live.name}`,
+        () => ctx.compute.get(`get disk ${live.name}`, () => ctx.compute.clients.disks.get(at)),
+        (labels, labelFingerprint, requestId) =>
+          ctx.compute.clients.disks.setLabels({ project: at.project, zone: at.zone, resource: live.name, requestId, zoneSetLabelsRequestResource: { labels, labelFingerprint } }),
+        labelsOf(d),
+      );
+    }
+  },
+});

@@ -1,0 +1,124 @@
+/**
+ * What the GCE task kinds share: discovery in one listing per kind (filtered by the cluster's
+ * label or description, paged), creation that adopts an object a lost response or a crash left
+ * behind, updates through each kind's own methods, and Compute errors mapped to the engine's.
+ */
+
+import { HoistError } from '../../../src/errors.js';
+import type { FieldChange } from '../../../src/engine/plan.js';
+import type { LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
+import { changesTouch } from '../../../src/engine/task.js';
+import type { GceContext } from '../context.js';
+import { isAlreadyExists, isNotFound, toEngineError } from '../errors.js';
+import { relativeLink } from '../links.js';
+
+/** The parts of a Compute resource every kind has. */
+export interface GceResource {
+  readonly id?: string | number | null | { toString(): string };
+  readonly name?: string | null;
+  readonly selfLink?: string | null;
+  readonly description?: string | null;
+  readonly labels?: Readonly<Record<string, string>> | null;
+}
+
+export interface GceKindSpec<T extends GceResource> {
+  readonly kind: string;
+  readonly uses: readonly string[];
+  /** The cluster's objects of this kind: one listing (or one per region), paged. */
+  list(ctx: GceContext): Promise<T[]>;
+  /** One object by name, where `fields` (desired or live) say its zone or region. */
+  read(ctx: GceContext, name: string, fields: ResolvedFields): Promise<T | undefined>;
+  /** The fields tasks may desire, canonicalised as the model writes them. */
+  fields(r: T): ResolvedFields;
+  outputs?(r: T): ResolvedFields;
+  /** Sends the insert and waits for its operation. */
+  insert(ctx: GceContext, name: string, desired: ResolvedFields): Promise<void>;
+  /** Deletes and waits; the caller maps "not found" and "in use". */
+  remove(ctx: GceContext, live: LiveObject): Promise<void>;
+  /** Fields that cannot change in place ('all': the kind is immutable). */
+  readonly immutable: readonly string[] | 'all';
+  /** Changes what can change in place, by the kind's own methods. */
+  update?(ctx: GceContext, live: LiveObject, desired: ResolvedFields, changes: readonly FieldChange[]): Promise<void>;
+  readonly updatedOutputs?: readonly string[];
+}
+
+export function gceKind<T extends GceResource>(spec: GceKindSpec<T>): TaskKind<GceContext> {
+  const toLive = (r: T, shared = false): LiveObject => ({
+    id: String(r.id ?? r.name),
+    name: r.name ?? '',
+    fields: spec.fields(r),
+    outputs: { id: String(r.id ?? ''), selfLink: relativeLink(r.selfLink), ...spec.outputs?.(r) },
+    ...(shared ? { shared: true } : {}),
+  });
+  const owned = (ctx: GceContext, r: T): boolean => r.description === ctx.description || Object.entries(ctx.labels).every(([k, v]) => r.labels?.[k] === v);
+  const reread = async (ctx: GceContext, name: string, fields: ResolvedFields): Promise<LiveObject> => {
+    const r = await spec.read(ctx, name, fields);
+    if (!r) throw new HoistError('CONFLICT', `${spec.kind}/${name} vanished right after it was written`);
+    return toLive(r);
+  };
+  return {
+    kind: spec.kind,
+    uses: spec.uses,
+    ...(spec.updatedOutputs ? { updatedOutputs: spec.updatedOutputs } : {}),
+    async discover(ctx) {
+      const mine = await spec.list(ctx);
+      const sharedNames = ctx.shared.get(spec.kind) ?? [];
+      const shared = await Promise.all(sharedNames.map((n) => spec.read(ctx, n, { region: ctx.region })));
+      return [...mine.map((r) => toLive(r)), ...shared.filter((r) => r !== undefined).map((r) => toLive(r, true))];
+    },
+    checkChanges(_live, changes): ReplaceCheck {
+      if (spec.immutable === 'all') return changes.length > 0 ? { replaceReason: `a ${spec.kind} cannot change (${changes[0]!.path})` } : {};
+      const fixed = changesTouch(changes, spec.immutable);
+      return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};
+    },
+    async create(ctx, task: Task, desired) {
+      try {
+        await spec.insert(ctx, task.name, desired);
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw toEngineError(e);
+        // A create whose answer was lost (or a run killed after it): adopt the object if it is ours.
+        const existing = await spec.read(ctx, task.name, desired);
+        if (!existing || !owned(ctx, existing)) {
+          throw new HoistError('ALREADY_EXISTS', `${spec.kind}/${task.name} already exists in project ${ctx.project} and does not belong to cluster ${ctx.cluster}`, {
+            cause: e,
+            hint: 'delete or rename the existing object, or give the cluster another name',
+          });
+        }
+        return toLive(existing);
+      }
+      return reread(ctx, task.name, desired);
+    },
+    async update(ctx, task, live, desired, changes) {
+      if (!spec.update) throw new HoistError('INTERNAL', `${spec.kind} has no in-place update; the planner should have replaced ${task.name}`);
+      try {
+        await spec.update(ctx, live, desired, changes);
+      } catch (e) {
+        throw toEngineError(e);
+      }
+      return reread(ctx, live.name, live.fields);
+    },
+    async delete(ctx, live) {
+      try {
+        await spec.remove(ctx, live);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw toEngineError(e);
+      }
+    },
+  };
+}
+
+/** A string field of resolved desired fields. */
+export function str(d: ResolvedFields, key: string): string {
+  const v = d[key];
+  return typeof v === 'string' ? v : '';
+}
+
+export function labelsOf(d: ResolvedFields): Record<string, string> {
+  return { ...(d.labels as Record<string, string> | undefined) };
+}
+
+/** The top-level fields the changes touch. */
+export function touched(changes: readonly FieldChange[]): Set<string> {
+  return new Set(changes.map((c) => c.path.split(/[.[]/)[0]!));
+}

@@ -1,0 +1,74 @@
+/**
+ * InstanceTemplate: what a managed group's instances are made from. Templates cannot change,
+ * so the model names each one after a hash of its content: any change is a new template (and
+ * the groups switch to it), and the old one is deleted once no group uses it.
+ *
+ * Desired: `machineType`, `image` (source image path), `rootVolume` ({ sizeGb, type }),
+ * `network`, `subnetwork` (links), `publicIp`, `networkTags`, `labels` (the instances'),
+ * `metadata` (`user-data` with the boot configuration, `cluster-name`, `ssh-keys`),
+ * `serviceAccount` ({ email, scopes }), `canIpForward`.
+ */
+
+import type { protos } from '@google-cloud/compute';
+import type { ResolvedFields } from '../../../src/engine/task.js';
+import { descriptionFilter } from '../labels.js';
+import { relativeLink } from '../links.js';
+import { gceKind, labelsOf, str } from './gce-kind.js';
+
+type Template = protos.google.cloud.compute.v1.IInstanceTemplate;
+
+function properties(d: ResolvedFields): protos.google.cloud.compute.v1.IInstanceProperties {
+  const root = d.rootVolume as { sizeGb: number; type: string };
+  const account = d.serviceAccount as { email: string; scopes: readonly string[] };
+  const metadata = d.metadata as Readonly<Record<string, string>>;
+  return {
+    machineType: str(d, 'machineType'),
+    canIpForward: d.canIpForward === true,
+    disks: [{ boot: true, autoDelete: true, type: 'PERSISTENT', mode: 'READ_WRITE', initializeParams: { sourceImage: str(d, 'image'), diskSizeGb: root.sizeGb, diskType: root.type } }],
+    networkInterfaces: [{ network: str(d, 'network'), subnetwork: str(d, 'subnetwork'), ...(d.publicIp === true ? { accessConfigs: [{ name: 'external-nat', type: 'ONE_TO_ONE_NAT', networkTier: 'PREMIUM' }] } : {}) }],
+    tags: { items: [...((d.networkTags as readonly string[] | undefined) ?? [])] },
+    labels: labelsOf(d),
+    metadata: { items: Object.keys(metadata).sort().map((key) => ({ key, value: metadata[key]! })) },
+    serviceAccounts: [{ email: account.email, scopes: [...account.scopes] }],
+  };
+}
+
+export const instanceTemplateKind = gceKind<Template>({
+  kind: 'InstanceTemplate',
+  uses: ['Network', 'Subnetwork'],
+  list: (ctx) =>
+    ctx.compute.list('list instance templates', (pageToken) =>
+      ctx.compute.clients.instanceTemplates.list({ project: ctx.project, filter: descriptionFilter(ctx.cluster), ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false }),
+    ),
+  read: (ctx, name) => ctx.compute.get(`get instance template ${name}`, () => ctx.compute.clients.instanceTemplates.get({ project: ctx.project, instanceTemplate: name })),
+  fields(t) {
+    const p = t.properties ?? {};
+    const boot = (p.disks ?? []).find((x) => x.boot)?.initializeParams ?? {};
+    const nic = p.networkInterfaces?.[0] ?? {};
+    const account = p.serviceAccounts?.[0] ?? {};
+    return {
+      machineType: p.machineType ?? '',
+      image: relativeLink(boot.sourceImage),
+      rootVolume: { sizeGb: Number(boot.diskSizeGb ?? 0), type: boot.diskType ?? '' },
+      network: relativeLink(nic.network),
+      subnetwork: relativeLink(nic.subnetwork),
+      publicIp: (nic.accessConfigs ?? []).length > 0,
+      networkTags: [...(p.tags?.items ?? [])].sort(),
+      labels: { ...p.labels },
+      metadata: Object.fromEntries((p.metadata?.items ?? []).map((i) => [i.key ?? '', i.value ?? ''])),
+      serviceAccount: { email: account.email ?? '', scopes: [...(account.scopes ?? [])].sort() },
+      canIpForward: p.canIpForward ?? false,
+    };
+  },
+  async insert(ctx, name, d) {
+    await ctx.compute.mutate(`insert instance template ${name}`, (requestId) =>
+      ctx.compute.clients.instanceTemplates.insert({ project: ctx.project, requestId, instanceTemplateResource: { name, description: ctx.description, properties: properties(d) } }),
+    );
+  },
+  async remove(ctx, live) {
+    await ctx.compute.mutate(`delete instance template ${live.name}`, (requestId) =>
+      ctx.compute.clients.instanceTemplates.delete({ project: ctx.project, instanceTemplate: live.name, requestId }),
+    );
+  },
+  immutable: 'all',
+});
