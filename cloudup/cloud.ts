@@ -5,7 +5,6 @@
  */
 
 import type { CloudProvider, CompletedSpec } from '../src/api/index.js';
-import { HoistError } from '../src/errors.js';
 import type { Task, TaskKind } from '../src/engine/task.js';
 import type { EventSink } from '../src/output/events.js';
 
@@ -57,8 +56,6 @@ export async function openCloud(spec: CompletedSpec, options: OpenCloudOptions):
     case 'aws':
       return (await import('./aws/session.js')).openAwsSession(spec, options) as Promise<CloudSession>;
     case 'gce':
-      throw new HoistError('UNSUPPORTED', `the ${cloud} cloud is not available in this version of hoist yet`, {
-        hint: 'try hoist on the embedded local cloud: hoist create cluster NAME --cloud local',
-      });
+      return (await import('./gce/session.js')).openGceSession(spec, options) as Promise<CloudSession>;
   }
 }
