@@ -3,6 +3,8 @@
 import type { CompletedSpec } from '../../src/api/index.js';
 import { HoistError } from '../../src/errors.js';
 import type { CloudSession } from '../cloud.js';
+import type { GceContext } from '../gce/context.js';
+import { gceRollingCloud } from '../gce/rolling.js';
 import type { LocalContext } from '../local/context.js';
 import { localRollingCloud } from '../local/rolling.js';
 import type { RollingCloud } from './types.js';
@@ -11,6 +13,8 @@ export function rollingCloudOf(session: CloudSession, spec: CompletedSpec): Roll
   switch (session.cloud) {
     case 'local':
       return localRollingCloud((session.ctx as LocalContext).client, spec);
+    case 'gce':
+      return gceRollingCloud(session.ctx as GceContext, spec);
     default:
       throw new HoistError('UNSUPPORTED', `rolling updates on ${session.cloud} are not available in this version of hoist yet`);
   }
