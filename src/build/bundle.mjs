@@ -24,7 +24,12 @@ await build({
     js: [
       '#!/usr/bin/env node',
       "import { createRequire as __hoistCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __hoistFileURLToPath } from 'node:url';",
+      "import { dirname as __hoistDirname } from 'node:path';",
       'const require = __hoistCreateRequire(import.meta.url);',
+      // CommonJS packages in the bundle (google-gax) read their own folder at load.
+      'const __filename = __hoistFileURLToPath(import.meta.url);',
+      'const __dirname = __hoistDirname(__filename);',
     ].join('\n'),
   },
 });
