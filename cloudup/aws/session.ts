@@ -14,6 +14,7 @@ import { createClients, destroyClients } from './clients.js';
 import type { AwsContext } from './context.js';
 import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
+import { listAwsInstances } from './instances.js';
 import { buildAwsTasks } from './model/index.js';
 import { clusterTags } from './model/tags.js';
 import { AWS_KINDS } from './tasks/index.js';
@@ -61,6 +62,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
       return buildAwsTasks(completed, boot);
     },
     apiCalls: () => calls,
+    listInstances: () => listAwsInstances(ctx),
     isRetryable: isRetryableAwsError,
     close: () => destroyClients(clients),
   };

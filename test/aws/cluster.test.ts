@@ -136,6 +136,15 @@ describe('a private cluster on AWS', () => {
     const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!;
     const api = records.find((r) => r.Name === `api.${NAME}.` && r.Type === 'A')!;
     expect(api.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase()).toBe(lb[0]!.DNSName!.toLowerCase());
+
+    const listed = await run(['get', 'instances', '--name', NAME, '-o', 'json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const machines = JSON.parse(listed.stdout) as { instanceGroup: string; state: string; templateVersion: number; latestTemplateVersion: number }[];
+    expect(machines.map((m) => [m.instanceGroup, m.state, m.templateVersion, m.latestTemplateVersion]).sort()).toEqual([
+      ['control-plane-us-east-1a', 'running', 1, 1],
+      ['nodes-us-east-1a', 'running', 1, 1],
+      ['spot', 'running', 1, 1],
+    ]);
   });
 
   it('plans no changes once applied', async () => {
@@ -168,6 +177,10 @@ describe('a private cluster on AWS', () => {
     expect(group.LaunchTemplate?.Version).toBe('2');
     const latest = await account.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: group.LaunchTemplate!.LaunchTemplateId, Versions: ['$Latest'] }));
     expect(latest.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.InstanceType).toBe('t3.large');
+    // The running machine was launched from version 1: out of date for a rolling update.
+    const machines = JSON.parse((await run(['get', 'instances', '--name', NAME, '-o', 'json'])).stdout) as { instanceGroup: string; templateVersion: number; latestTemplateVersion: number }[];
+    const node = machines.find((m) => m.instanceGroup === 'nodes-us-east-1a')!;
+    expect([node.templateVersion, node.latestTemplateVersion]).toEqual([1, 2]);
     expect((await run(['update', 'cluster', NAME, '--detailed-exitcode'])).code).toBe(0);
   });
 
