@@ -35,6 +35,9 @@ export interface InstanceRow extends CloudInstance {
   readonly config: 'current' | 'outdated' | 'unknown';
   readonly lastError?: { readonly task?: string; readonly message: string };
   readonly statusUpdatedAt?: string;
+  /** Whether rolling-update would replace it, and why: its template version or its config hash. */
+  readonly needsUpdate: boolean;
+  readonly updateReason?: string;
 }
 
 const short = (hash: string | undefined) => (hash === undefined ? '' : hash.replace(/^sha256:/, '').slice(0, 12));
@@ -46,6 +49,7 @@ export const INSTANCE_COLUMNS: Column<InstanceRow>[] = [
   { header: 'STATE', value: (r) => r.state },
   { header: 'ADDRESS', value: (r) => r.address ?? '' },
   { header: 'PHASE', value: (r) => r.phase ?? '-' },
+  { header: 'NEEDUPDATE', value: (r) => (r.needsUpdate ? r.updateReason ?? 'yes' : 'no') },
   { header: 'CONFIG', value: (r) => (r.configHash === undefined ? r.config : `${r.config} ${short(r.configHash)}`) },
   { header: 'LAST-ERROR', value: (r) => (r.lastError === undefined ? '' : `${r.lastError.task ? `${r.lastError.task}: ` : ''}${r.lastError.message}`.replace(/\s+/g, ' ')) },
 ];
@@ -58,14 +62,26 @@ export function instanceRows(instances: readonly CloudInstance[], statuses: Read
       const s = statuses.get(i.id);
       const want = expected.get(i.instanceGroup);
       const config = s === undefined || want === undefined ? 'unknown' : s.configHash === want ? 'current' : 'outdated';
+      const reason = updateReason(i, config);
       return {
         ...i,
         ...(s === undefined ? {} : { phase: s.phase, configHash: s.configHash, statusUpdatedAt: s.updatedAt }),
         ...(want === undefined ? {} : { expectedConfigHash: want }),
         config,
         ...(s?.phase === 'Failed' && s.error !== undefined ? { lastError: s.error } : {}),
+        needsUpdate: reason !== undefined,
+        ...(reason === undefined ? {} : { updateReason: reason }),
       };
     });
+}
+
+/** Why a live machine is out of date: launched from an older template version, or running an older node config. */
+function updateReason(i: CloudInstance, config: InstanceRow['config']): string | undefined {
+  if (i.state === 'terminated' || i.state === 'stopping') return undefined;
+  if (i.templateVersion !== undefined && i.latestTemplateVersion !== undefined && i.templateVersion !== i.latestTemplateVersion) {
+    return `template version ${i.templateVersion} (group at ${i.latestTemplateVersion})`;
+  }
+  return config === 'outdated' ? 'config hash' : undefined;
 }
 
 async function storedConfigHashes(store: ObjectStore, cluster: string, groups: readonly string[]): Promise<Map<string, string>> {

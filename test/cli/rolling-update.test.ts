@@ -67,6 +67,8 @@ describe('rolling-update cluster', () => {
     const before = await live();
     const oldHashes = new Set(await hashes(before));
     await changeVersion('1.34.0');
+    const listed = JSON.parse((await run('get', 'instances', '--name', NAME, '-o', 'json')).stdout) as { needsUpdate: boolean; updateReason?: string; state: string }[];
+    expect(listed.filter((i) => i.state === 'running').every((i) => i.needsUpdate && /^template version 1 \(group at 2\)$/.test(i.updateReason ?? ''))).toBe(true);
     const preview = await run('rolling-update', 'cluster', NAME);
     expect(preview.stdout).toMatch(/^NAME\s+STATUS\s+NEEDUPDATE\s+READY\s+MIN\s+TARGET\s+MAX/);
     expect(preview.stdout).toMatch(/nodes-local-a\s+NeedsUpdate\s+3\s+3\s+3\s+3\s+3/);
