@@ -44,8 +44,8 @@ describe('nodeup on the local cloud', () => {
     }, 60_000);
     expect(ready.map((i) => i.role).sort()).toEqual(['control-plane', 'node', 'node']);
     const table = await run('get', 'instances', '--name', NAME);
-    expect(table.stdout).toMatch(/^NAME\(ID\)\s+GROUP\s+ROLE\s+STATE\s+ADDRESS\s+PHASE\s+CONFIG\s+LAST-ERROR/);
-    expect(table.stdout).toMatch(/control-plane-local-a\s+control-plane\s+running\s+127\.110\.\S+\s+Ready\s+current [0-9a-f]{12}/);
+    expect(table.stdout).toMatch(/^NAME\(ID\)\s+GROUP\s+ROLE\s+STATE\s+ADDRESS\s+PHASE\s+NEEDUPDATE\s+CONFIG\s+LAST-ERROR/);
+    expect(table.stdout).toMatch(/control-plane-local-a\s+control-plane\s+running\s+127\.110\.\S+\s+Ready\s+no\s+current [0-9a-f]{12}/);
 
     const lb = (await world.everything()).find((r) => r.type === 'loadBalancers')!.resource as LoadBalancer;
     await waitFor('the API stand-in through the load balancer', async () => (await fetch(`http://${lb.address}:6443/healthz`)).ok, 30_000);
