@@ -36,7 +36,8 @@ export function safeName(text: string, max = MAX): string {
 
 /** A label value: lowercase letters, digits, `-` and `_`, at most 63. */
 export function labelValue(text: string): string {
-  return safeName(text.replace(/_/g, '-'));
+  const clean = text.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+  return clean.length <= MAX ? clean : `${clean.slice(0, MAX - 9)}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
 }
 
 /** A label key: as a value, but it must start with a letter. */
