@@ -3,14 +3,12 @@
  * live state (once per kind), and plan.
  */
 
-import { completeSpec, toYaml } from '../../api/index.js';
+import { toYaml } from '../../api/index.js';
 import type { CompletedSpec } from '../../api/index.js';
-import { NotFoundError, ValidationError } from '../../errors.js';
 import { discoverAll } from '../../engine/discover.js';
 import { buildPlan } from '../../engine/planner.js';
 import type { PlanResult } from '../../engine/planner.js';
 import type { Task } from '../../engine/task.js';
-import { validateSpecSet } from '../../api/index.js';
 import { openCloud } from '../../../cloudup/cloud.js';
 import type { CloudSession } from '../../../cloudup/cloud.js';
 import { nodeConfigHashes } from '../../../cloudup/node-config.js';
@@ -19,6 +17,7 @@ import type { NodeupConfigs } from '../../../cloudup/nodeup/build.js';
 import { latestRevision } from '../../../state-store/history.js';
 import { completedSpecKey } from '../../../state-store/layout.js';
 import type { Context } from '../context.js';
+import { completedSpecOf } from './cluster-cloud.js';
 
 export interface ClusterPlan {
   readonly completed: CompletedSpec;
@@ -35,12 +34,7 @@ export interface PlanOptions {
 
 export async function planCluster(ctx: Context, cluster: string, opts: PlanOptions = {}): Promise<ClusterPlan> {
   const clients = await ctx.clientset();
-  const [set, last] = await Promise.all([clients.getSpecSet(cluster), latestRevision(clients.store, cluster)]);
-  if (!set) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
-  const igs = set.instanceGroups.map((v) => v.object);
-  const problems = validateSpecSet(set.cluster.object, igs);
-  if (problems.length > 0) throw new ValidationError(`the stored spec of ${cluster}`, problems);
-  const completed = completeSpec(set.cluster.object, igs);
+  const [completed, last] = await Promise.all([completedSpecOf(ctx, cluster), latestRevision(clients.store, cluster)]);
 
   const session = await openCloud(completed, { env: ctx.io.env, events: ctx.io.events });
   const nodeConfigs: NodeupConfigs = opts.teardown ? new Map() : await planNodeupConfigs(completed, { stateStore: clients.store.url, env: ctx.io.env, events: ctx.io.events });
