@@ -119,6 +119,23 @@ describe('the GCE session', () => {
     other.close();
   });
 
+  it('uses a shared network without owning it: a teardown deletes only what the cluster made', async () => {
+    await fetch(`${fake.url}/compute/v1/projects/${PROJECT}/global/networks`, { method: 'POST', body: JSON.stringify({ name: 'shared-vpc', autoCreateSubnetworks: false }) });
+    const completed = spec('shared.gce.example.com', ['us-central1-a'], 0, (s) => ({ ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, networkID: 'shared-vpc', networkCIDR: '10.9.0.0/16', subnets: [{ name: 'us-central1', region: 'us-central1', type: 'Public', cidr: '10.9.0.0/20' }] } } }));
+    const session = await open(completed);
+    const created = await converge(session, completed);
+    expect(created.changes.find((c) => c.id === 'Network/shared-vpc')?.action).toBe('noop');
+    expect(fake.resources('subnetworks').find((n) => n.name === 'us-central1-shared-gce-example-com')?.network).toMatch(/\/global\/networks\/shared-vpc$/);
+    const discovered = await discoverAll(session.kinds, session.ctx);
+    const teardown = buildPlan({ cluster: 'shared.gce.example.com', cloud: 'gce', specRevision: null, tasks: [], kinds: session.kinds }, discovered);
+    expect(teardown.plan.changes.map((c) => c.id)).not.toContain('Network/shared-vpc');
+    const applied = await applyPlan({ result: teardown, kinds: session.kinds, ctx: session.ctx, executor: { isRetryable: session.isRetryable, retry: { baseDelayMs: 5, maxDelayMs: 50 } } });
+    expect(applied.failures).toEqual([]);
+    expect(fake.resources('networks').some((n) => n.name === 'shared-vpc')).toBe(true);
+    expect(fake.resources('subnetworks').filter((n) => String(n.network).endsWith('/shared-vpc'))).toEqual([]);
+    session.close();
+  });
+
   it('changes labels and disk sizes in place, and will not shrink a disk', async () => {
     const withLabels = (labels: Record<string, string>, size: number) => (s: ReturnType<typeof newClusterSpec>) => ({
       ...s,
