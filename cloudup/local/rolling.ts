@@ -47,6 +47,7 @@ export function localRollingCloud(client: LocalCloudClient, spec: CompletedSpec)
 
   return {
     supportsSurge: true,
+    drains: true,
     pollMs: 100,
     groups,
     async detach(group, id) {
@@ -87,6 +88,7 @@ function toRolling(group: string, i: Instance, expected: number | undefined): Ro
     group,
     state: i.state,
     ready: i.state === 'running' && i.healthy,
+    cloudReady: (i.state === 'running' || i.state === 'pending') && i.pid !== undefined,
     needsUpdate: outdated,
     ...(outdated ? { updateReason: `template version ${i.templateVersion}, the group launches ${expected}` } : {}),
     detached: i.groupId === '',

@@ -68,7 +68,7 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     for (;;) {
       const g = await current(name);
       const members = g.instances.filter((i) => !i.detached && alive(i) && !leaving.has(i.id));
-      const notReady = members.filter((i) => !i.ready);
+      const notReady = members.filter((i) => !(opts.cloudOnly ? i.cloudReady : i.ready));
       if (members.length >= g.desired && notReady.length === 0) return;
       if (Date.now() > deadline) {
         const named = notReady.map((i) => `${i.id} (${[i.state, i.phase, i.lastError && `last error: ${i.lastError}`].filter(Boolean).join('; ')})`);

@@ -13,6 +13,8 @@ export interface RollingInstance {
   readonly state: 'pending' | 'running' | 'stopping' | 'terminated';
   /** Serving: its node agent reports Ready with the current configuration. */
   readonly ready: boolean;
+  /** Up as far as the cloud can tell (running, in service): all a --cloudonly roll waits for. */
+  readonly cloudReady: boolean;
   readonly needsUpdate: boolean;
   /** Why it needs an update: template version, config hash, or a forced mark. */
   readonly updateReason?: string;
@@ -39,6 +41,8 @@ export interface RollingGroup {
 export interface RollingCloud {
   /** Whether a group can run extra instances for a surge (detach without decrement). */
   readonly supportsSurge: boolean;
+  /** Whether machines can be drained before they go; a cloud that cannot only rolls with --cloudonly. */
+  readonly drains: boolean;
   /** How often to look again while waiting: cheap local calls can poll fast, cloud APIs less so. */
   readonly pollMs: number;
   groups(): Promise<RollingGroup[]>;

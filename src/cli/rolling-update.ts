@@ -47,8 +47,13 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
   }
   const include = (g: RollingGroup) =>
     (opts.instanceGroup.length === 0 || opts.instanceGroup.includes(g.name)) && (roles.length === 0 || roles.includes(g.role));
-  const cloud = rollingCloudOf(session, completed);
+  const cloud = await rollingCloudOf(session, completed, await ctx.store());
 
+  if (opts.yes && !opts.cloudonly && !cloud.drains) {
+    throw new HoistError('UNSUPPORTED', `this version of hoist cannot drain nodes on ${session.cloud}, so it replaces them only without draining`, {
+      hint: `hoist rolling-update cluster ${cluster} --yes --cloudonly`,
+    });
+  }
   if (!opts.yes) {
     const groups = (await cloud.groups()).filter(include);
     ctx.io.out(renderTable(groups, [

@@ -30,7 +30,7 @@ export async function runValidateCluster(positional: string | undefined, opts: V
   const count = opts.count ?? 1;
   if (count < 1) throw new HoistError('INVALID_FLAG', '--count must be at least 1');
   const { completed, session } = await openClusterCloud(ctx, cluster);
-  const cloud = rollingCloudOf(session, completed);
+  const cloud = await rollingCloudOf(session, completed, await ctx.store());
   const deadline = Date.now() + (opts.wait ?? 0);
   let streak = 0;
   let result: ClusterValidation;
