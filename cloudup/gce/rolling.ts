@@ -10,8 +10,8 @@
  *   label is how a killed roll finds its detached instances again. The group is grown before the
  *   label is set, so a roll killed in between leaves one instance too many, never one too few;
  *   the next `update cluster` sets the size back.
- * - GCE gives hoist no channel to the node: drain is acknowledged at once, and an instance is
- *   ready when it is RUNNING.
+ * - GCE gives hoist no channel to the node: it cannot drain (rolls need --cloudonly), and an
+ *   instance is up as far as the cloud can tell when it is RUNNING.
  */
 
 import type { CompletedSpec } from '../../src/api/index.js';
@@ -66,6 +66,7 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec): RollingCl
 
   return {
     supportsSurge: true,
+    drains: false,
     pollMs: 2000,
     groups,
     async detach(_group, id) {
@@ -125,7 +126,9 @@ function toRolling(group: string, i: GceInstance): RollingInstance {
     id: i.id,
     group,
     state,
-    ready: state === 'running',
+    // Whether the node is Ready is in its status reports, which this side does not read yet.
+    ready: false,
+    cloudReady: state === 'running',
     needsUpdate: i.needsUpdate,
     ...(i.needsUpdate ? { updateReason: `made from template ${i.template}, its group makes ${i.groupTemplate}` } : {}),
     detached: i.labels[DETACHED_LABEL] === 'true',
