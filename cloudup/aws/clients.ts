@@ -52,6 +52,8 @@ const NOT_IDEMPOTENT = new Set([
   'CreateLoadBalancerCommand',
   'CreateTargetGroupCommand',
   'CreateListenerCommand',
+  // AWS refuses a second group of a name; an emulator may replace the first and strand its machines.
+  'CreateAutoScalingGroupCommand',
 ]);
 
 export function createClients(options: ClientOptions): AwsClients {
