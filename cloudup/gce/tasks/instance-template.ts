@@ -17,6 +17,11 @@ import { gceKind, labelsOf, str } from './gce-kind.js';
 
 type Template = protos.google.cloud.compute.v1.IInstanceTemplate;
 
+/** `default` may come back as the project's default compute account: the same account. */
+function defaultAccount(email: string): string {
+  return /^\d+-compute@developer\.gserviceaccount\.com$/.test(email) ? 'default' : email;
+}
+
 function properties(d: ResolvedFields): protos.google.cloud.compute.v1.IInstanceProperties {
   const root = d.rootVolume as { sizeGb: number; type: string };
   const account = d.serviceAccount as { email: string; scopes: readonly string[] };
@@ -56,7 +61,7 @@ export const instanceTemplateKind = gceKind<Template>({
       networkTags: [...(p.tags?.items ?? [])].sort(),
       labels: { ...p.labels },
       metadata: Object.fromEntries((p.metadata?.items ?? []).map((i) => [i.key ?? '', i.value ?? ''])),
-      serviceAccount: { email: account.email ?? '', scopes: [...(account.scopes ?? [])].sort() },
+      serviceAccount: { email: defaultAccount(account.email ?? ''), scopes: [...(account.scopes ?? [])].sort() },
       canIpForward: p.canIpForward ?? false,
     };
   },
