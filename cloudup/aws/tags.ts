@@ -26,8 +26,9 @@ export function tagSpec(resourceType: string, tags: TagMap): { ResourceType: nev
 
 /**
  * - `hoist`: made by hoist for this cluster (it carries hoist.dev/cluster).
- * - `kubernetes`: owned by the cluster but made by Kubernetes (a LoadBalancer service, a volume):
- *   left alone by update, deleted by delete cluster.
+ * - `kubernetes`: the cluster's, but not made by hoist: made by Kubernetes (a LoadBalancer
+ *   service, a volume), or untagged but used by the cluster's groups (a launch template). Left
+ *   alone by update, deleted by delete cluster.
  * - undefined: not the cluster's.
  */
 export type Ownership = 'hoist' | 'kubernetes';

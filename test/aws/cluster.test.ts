@@ -8,7 +8,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
+  CreateSecurityGroupCommand,
   DescribeInternetGatewaysCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
@@ -17,6 +19,7 @@ import {
   DescribeVolumesCommand,
   DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
+  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetRolePolicyCommand, ListRolesCommand } from '@aws-sdk/client-iam';
@@ -184,10 +187,32 @@ describe('a private cluster on AWS', () => {
     expect((await run(['update', 'cluster', NAME, '--detailed-exitcode'])).code).toBe(0);
   });
 
+  it('leaves what Kubernetes made for the cluster alone, and a machine outside its group', async () => {
+    const { ec2 } = account.clients;
+    const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: byCluster }))).Vpcs![0]!.VpcId!;
+    // As the cloud controller makes one for a LoadBalancer Service: Kubernetes's tag only.
+    await ec2.send(
+      new CreateSecurityGroupCommand({
+        VpcId: vpcId,
+        GroupName: 'k8s-elb-a1b2c3',
+        Description: 'Security group for Kubernetes ELB a1b2c3',
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: `kubernetes.io/cluster/${NAME}`, Value: 'owned' }] }],
+      }),
+    );
+    // A machine launched from a group's template but outside the group.
+    const template = (await ec2.send(new DescribeLaunchTemplatesCommand({ Filters: byCluster }))).LaunchTemplates!.find((t) => t.LaunchTemplateName === `spot.${NAME}`)!;
+    const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: byCluster }))).Subnets![0]!;
+    await ec2.send(new RunInstancesCommand({ LaunchTemplate: { LaunchTemplateId: template.LaunchTemplateId, Version: '$Latest' }, MinCount: 1, MaxCount: 1, SubnetId: subnet.SubnetId }));
+    const again = await run(['update', 'cluster', NAME, '--detailed-exitcode']);
+    expect(again.code, again.stdout).toBe(0);
+  });
+
   it('deletes the cluster, leaving nothing with its tag', async () => {
     expect((await scanCluster(account, NAME)).length).toBeGreaterThan(40);
     const deleted = await run(['delete', 'cluster', NAME, '--yes']);
     expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toMatch(/SecurityGroup\/sg-\w+/);
+    expect(deleted.stdout).toMatch(/Instance\/i-\w+/);
     expect(await scanCluster(account, NAME)).toEqual([]);
   });
 });

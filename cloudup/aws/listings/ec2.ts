@@ -39,6 +39,8 @@ import type {
   Vpc,
 } from '@aws-sdk/client-ec2';
 import type { AwsContext } from '../context.js';
+import { isNotFound } from '../errors.js';
+import { listAutoScalingGroups } from './services.js';
 import { ownedFilter, ownership, tagMap } from '../tags.js';
 import type { Ownership } from '../tags.js';
 
@@ -169,11 +171,31 @@ export function listLaunchTemplates(ctx: AwsContext): Promise<ListedTemplate[]> 
   return ctx.listings.get('launchTemplates', async () => {
     const ec2 = ctx.clients.ec2;
     const templates = owned(ctx, await collect(paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, { Filters: ownedFilter(ctx.cluster) }), (p) => p.LaunchTemplates));
+    if (!ctx.mode.reconciling) templates.push(...(await untaggedTemplatesOfGroups(ctx, templates)));
     if (templates.length === 0) return [];
     const versions = await collect(paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, { Versions: ['$Latest'] }), (p) => p.LaunchTemplateVersions);
     const latest = new Map(versions.map((v) => [v.LaunchTemplateId, v]));
     return templates.map((t) => ({ ...t, latest: latest.get(t.item.LaunchTemplateId) }));
   });
+}
+
+/**
+ * Templates the cluster's groups launch from that lack its tags (made by hand, or their tags
+ * removed): a teardown deletes them with their groups. Looked up only when there are any.
+ */
+async function untaggedTemplatesOfGroups(ctx: AwsContext, known: readonly Listed<LaunchTemplate>[]): Promise<Listed<LaunchTemplate>[]> {
+  const have = new Set(known.map((t) => t.item.LaunchTemplateId));
+  const groups = await listAutoScalingGroups(ctx);
+  const missing = [...new Set(groups.filter((g) => g.owner === 'hoist').map((g) => g.item.LaunchTemplate?.LaunchTemplateId).filter((id): id is string => id !== undefined && !have.has(id)))];
+  if (missing.length === 0) return [];
+  try {
+    const found = await collect(paginateDescribeLaunchTemplates({ client: ctx.clients.ec2 }, { LaunchTemplateIds: missing }), (p) => p.LaunchTemplates);
+    return found.map((item) => ({ item, owner: 'kubernetes' as const }));
+  } catch (e) {
+    // A group may name a template that is gone already.
+    if (isNotFound(e)) return [];
+    throw e;
+  }
 }
 
 const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
