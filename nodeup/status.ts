@@ -1,6 +1,6 @@
 /**
  * Node status: each machine reports its phase, the config hash it applies and its last error to
- * `<cluster>/status/instances/<instance-id>.json`, the one object it writes. `get instances`
+ * `<cluster>/status/instances/<instance-group>/<instance-id>.json`, the one object it writes. `get instances`
  * (and later `validate cluster`) read these to say why a machine has not joined.
  */
 
@@ -24,7 +24,7 @@ export interface InstanceStatus {
 }
 
 export async function writeInstanceStatus(store: ObjectStore, status: InstanceStatus): Promise<void> {
-  await store.put(instanceStatusKey(status.cluster, status.instanceId), `${JSON.stringify(status, null, 2)}\n`);
+  await store.put(instanceStatusKey(status.cluster, status.instanceGroup, status.instanceId), `${JSON.stringify(status, null, 2)}\n`);
 }
 
 /** Every status of the cluster by instance id; unreadable ones are skipped. */

@@ -6,4 +6,6 @@ export const nodeupConfigKey = (cluster: string, ig: string): string => `${clust
 export const credentialKey = (cluster: string, ig: string, name: string): string => `${cluster}/igconfig/${ig}/credentials/${name}.yaml`;
 export const instanceStatusPrefix = (cluster: string): string => `${cluster}/status/instances/`;
 /** The one object a node writes: its own status. */
-export const instanceStatusKey = (cluster: string, instanceId: string): string => `${cluster}/status/instances/${instanceId}.json`;
+/** Under the group's own prefix, so that a cloud policy can let a machine write its group's reports only. */
+export const instanceStatusKey = (cluster: string, instanceGroup: string, instanceId: string): string =>
+  `${cluster}/status/instances/${instanceGroup}/${instanceId}.json`;

@@ -22,8 +22,8 @@ afterAll(async () => {
   await world.cleanup();
 });
 
-async function status(instanceId: string): Promise<Record<string, unknown>> {
-  const found = await world.store.get(instanceStatusKey(CLUSTER, instanceId));
+async function status(instanceId: string, group = NODES): Promise<Record<string, unknown>> {
+  const found = await world.store.get(instanceStatusKey(CLUSTER, group, instanceId));
   return JSON.parse(Buffer.from(found!.body).toString('utf8')) as Record<string, unknown>;
 }
 
@@ -65,7 +65,7 @@ describe('nodeup', () => {
     expect(r.stdout).toContain('  Service/kubelet.service');
     expect(r.stdout).toContain('Dry run: nothing was changed on i-dry (nodes-local-a).');
     await expect(readdir(root)).rejects.toThrow();
-    expect(await world.store.get(instanceStatusKey(CLUSTER, 'i-dry'))).toBeUndefined();
+    expect(await world.store.get(instanceStatusKey(CLUSTER, NODES, 'i-dry'))).toBeUndefined();
   });
 
   it('never resolves a path outside its root', () => {
