@@ -63,7 +63,7 @@ describe('the AWS model', () => {
       'arn:aws:s3:::state/clusters/model.example.com/igconfig/nodes-a/*',
       'arn:aws:s3:::state/clusters/model.example.com/pki/issued/*',
     ]);
-    expect(statements.find((s) => s.Sid === 'StateStoreWrite')?.Resource).toEqual(['arn:aws:s3:::state/clusters/model.example.com/status/nodes-a/*']);
+    expect(statements.find((s) => s.Sid === 'StateStoreWrite')?.Resource).toEqual(['arn:aws:s3:::state/clusters/model.example.com/status/instances/nodes-a/*']);
     expect(storeLocation('file:///tmp/state', 'x')).toBeUndefined();
   });
 
