@@ -1,0 +1,76 @@
+/**
+ * Rolling update on AWS (moto): every Auto Scaling group machine of the node groups is replaced
+ * through DetachInstances (surge) and termination, with --cloudonly (moto's machines run no
+ * nodeup), and the result checked with DescribeInstances.
+ *
+ * The roll is forced rather than caused by a machine-type change: moto 5.2.1 cannot launch a
+ * machine from a launch template version made by CreateLaunchTemplateVersion when it carries
+ * user data (its create_launch_template_version stores UserData unwrapped, and launching then
+ * fails an assertion in moto/ec2/models/launch_templates.py with HTTP 500). What a
+ * machine-type change plans on AWS is tested in cluster.test.ts.
+ */
+
+import { join } from 'node:path';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import type { Instance } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hoist, tempDir } from '../support/cli.js';
+import { testAccount, useAssetMirror } from './support.js';
+import type { TestAccount } from './support.js';
+
+const NAME = 'roll.aws.example.com';
+let account: TestAccount;
+let env: Record<string, string>;
+let dir: { path: string; cleanup: () => Promise<void> };
+const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+
+beforeAll(async () => {
+  account = await testAccount();
+  Object.assign(process.env, account.env);
+  env = { ...account.env, HOIST_STATE_STORE: `s3://${account.bucket}/clusters`, HOIST_CLUSTER_NAME: '' };
+  dir = await tempDir('hoist-aws-roll-');
+  const created = await run(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a,us-east-1b', '--node-count', '3']);
+  expect(created.code, created.stderr).toBe(0);
+  await useAssetMirror(run, NAME, join(dir.path, 'assets'));
+  const applied = await run(['update', 'cluster', NAME, '--yes']);
+  expect(applied.code, applied.stderr).toBe(0);
+}, 180_000);
+afterAll(async () => {
+  await run(['delete', 'cluster', NAME, '--yes']);
+  await dir?.cleanup();
+}, 180_000);
+
+async function machines(): Promise<Instance[]> {
+  const out = await account.clients.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:hoist.dev/cluster', Values: [NAME] }] }));
+  return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated' && i.State?.Name !== 'shutting-down');
+}
+const tag = (i: Instance, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
+const role = (list: Instance[], r: string) => list.filter((i) => tag(i, 'hoist.dev/role') === r);
+
+describe('rolling-update cluster on AWS', () => {
+  it('needs --cloudonly, since it cannot drain nodes yet', async () => {
+    const refused = await run(['rolling-update', 'cluster', NAME, '--yes', '--force']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--cloudonly');
+  });
+
+  it('replaces every node group machine through its Auto Scaling group', { timeout: 240_000 }, async () => {
+    const before = await machines();
+    expect(role(before, 'node')).toHaveLength(3);
+    const preview = await run(['rolling-update', 'cluster', NAME, '--force']);
+    expect(preview.stdout).toMatch(/nodes-us-east-1a\s+NeedsUpdate\s+2\s+\d+\s+2\s+2\s+2/);
+
+    const rolled = await run(['rolling-update', 'cluster', NAME, '--yes', '--force', '--cloudonly', '--instance-group-roles', 'Node']);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(rolled.stdout).toContain('Rolling update completed: 3 instance(s) replaced');
+    expect(rolled.stderr).toMatch(/nodes-us-east-1a: 2 instance\(s\) to replace, 1 surged and 0 unavailable at a time/);
+
+    const after = await machines();
+    const nodes = role(after, 'node');
+    expect(nodes).toHaveLength(3);
+    expect(nodes.filter((i) => before.some((b) => b.InstanceId === i.InstanceId))).toEqual([]);
+    for (const i of nodes) expect(tag(i, 'aws:ec2launchtemplate:version')).toBe('1');
+    // Only node groups were asked for: the control plane kept its machine.
+    expect(role(after, 'control-plane').map((i) => i.InstanceId)).toEqual(role(before, 'control-plane').map((i) => i.InstanceId));
+  });
+});
