@@ -23,7 +23,9 @@ export interface NodeAgentIo {
 }
 
 export const RETRY_MS = 10_000;
-const PROBE_MS = 500;
+// Probing loopback health endpoints is cheap: look often while coming up, rarely once ready.
+const PROBE_MS = 100;
+const READY_PROBE_MS = 2_000;
 
 async function healthy(check: HealthCheck): Promise<boolean> {
   try {
@@ -89,7 +91,7 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
       io.send({ type: 'status', phase: ready === undefined ? 'starting' : 'degraded', ready: false, message: `waiting for ${down.join(', ')}` });
     }
     ready = down.length === 0;
-    await sleep(ready ? PROBE_MS * 4 : PROBE_MS);
+    await sleep(ready ? READY_PROBE_MS : PROBE_MS);
   }
   await supervisor.stopAll();
   line('info', 'stopped');
