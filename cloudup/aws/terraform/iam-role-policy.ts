@@ -1,0 +1,16 @@
+/** IAMRolePolicy → `aws_iam_role_policy`, the document in `data/` (a template when it refers to other objects). */
+
+import type { AwsTfRenderer } from './render.js';
+import { resource } from './render.js';
+
+export const iamRolePolicyRenderer: AwsTfRenderer = {
+  kind: 'IAMRolePolicy',
+  render(task, ctx) {
+    const d = task.desired;
+    return resource('aws_iam_role_policy', {
+      name: ctx.value(d['policyName']!),
+      role: ctx.value(d['roleName']!),
+      policy: ctx.document(`aws_iam_role_policy_${task.name}_policy`, d['policyDocument'] ?? {}),
+    });
+  },
+};
