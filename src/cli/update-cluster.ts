@@ -1,7 +1,8 @@
 /**
  * `hoist update cluster [NAME]`: shows what applying the spec would change in the cloud; with
  * `--yes`, holds the cluster's lock and applies it. The plan can be saved and applied later,
- * exactly as it was, or printed as JSON for a CI review.
+ * exactly as it was, or printed as JSON for a CI review. With `--target terraform` it writes the
+ * cluster as a Terraform module instead (shared/terraform-target.ts) and changes no cloud.
  */
 
 import type { Command } from 'commander';
@@ -23,11 +24,22 @@ export interface UpdateClusterOptions {
   readonly savePlan?: string;
   readonly plan?: string;
   readonly parallelism?: number;
+  readonly target?: string;
+  readonly out?: string;
 }
 
 export async function runUpdateCluster(positional: string | undefined, opts: UpdateClusterOptions, ctx: Context): Promise<number> {
   const cluster = ctx.clusterName(positional);
   const format = oneOf('--output', opts.output ?? 'text', ['text', 'json'] as const);
+  const target = oneOf('--target', opts.target ?? 'direct', ['direct', 'terraform'] as const);
+  if (target === 'terraform') {
+    if (opts.out === undefined || opts.out === '') throw new HoistError('INVALID_FLAG', '--target terraform needs --out DIR, the folder to write the module to', { hint: `hoist update cluster ${cluster} --target terraform --out ./terraform` });
+    const other = [opts.plan !== undefined && '--plan', opts.savePlan !== undefined && '--save-plan', opts.detailedExitcode && '--detailed-exitcode'].filter((f) => typeof f === 'string');
+    if (other.length > 0) throw new HoistError('INVALID_FLAG', `${other.join(', ')} cannot be used with --target terraform (terraform plans and applies the module)`);
+    const { runTerraformTarget } = await import('./shared/terraform-target.js');
+    return runTerraformTarget(ctx, cluster, opts.out, format);
+  }
+  if (opts.out !== undefined) throw new HoistError('INVALID_FLAG', '--out is the folder of --target terraform', { hint: `hoist update cluster ${cluster} --target terraform --out ${opts.out}` });
   const saved = opts.plan === undefined ? undefined : await loadPlan(ctx.io, opts.plan);
   if (saved && !opts.yes) throw new HoistError('INVALID_FLAG', '--plan applies a saved plan and needs --yes', { hint: `hoist update cluster ${cluster} --plan ${opts.plan} --yes` });
 
@@ -81,6 +93,8 @@ export function registerUpdate(program: Command, run: Runner): void {
     .option('--save-plan <file>', 'write the plan to a file, to apply later with --plan')
     .option('--plan <file>', 'apply exactly this saved plan (with --yes); refused if the spec or the cloud changed since')
     .option('--parallelism <n>', 'how many cloud changes run at once', integer('--parallelism'), 10)
+    .option('--target <target>', 'direct (change the cloud) or terraform (write a Terraform module to --out instead)', 'direct')
+    .option('--out <dir>', 'with --target terraform: the folder to write the module to')
     .description('show, and with --yes apply, the changes that make the cloud match the spec')
     .action(async (name: string | undefined, opts: UpdateClusterOptions, cmd: Command) => run(cmd, (ctx) => runUpdateCluster(name, opts, ctx)));
 }
