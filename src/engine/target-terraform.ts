@@ -55,7 +55,8 @@ export function tfName(name: string): string {
 
 /** Literal text inside a Terraform template: `${` and `%{` would start an interpolation. */
 export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // A function replacement: in a replacement string, `$$` would itself mean one `$`.
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** `data/<name>` with only characters every file system takes. */
