@@ -1,0 +1,137 @@
+/**
+ * `update cluster --target terraform` for the AWS end-to-end test's cluster (three zones,
+ * private topology, one control plane, two node groups, a DNS zone, the state store on S3), then
+ * the real terraform against moto: init (offline), validate, apply, and a plan that finds
+ * nothing to change; destroy at the end. The provider reaches moto only through the module's
+ * variables (endpoints and the emulator switches).
+ */
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeLaunchTemplateVersionsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testAccount, useAssetMirror } from '../aws/support.js';
+import type { TestAccount } from '../aws/support.js';
+import { hoist, tempDir } from '../support/cli.js';
+import { motoUrl } from '../support/moto.js';
+import { CLUSTER, DNS_ZONE, SSH_KEY, ZONES } from './fixture.js';
+import { emulatorVariables, setupTerraform } from './terraform.js';
+import type { Terraform, TerraformRun } from './terraform.js';
+
+const NAME = CLUSTER;
+const STEP_MS = 10 * 60_000;
+let account: TestAccount;
+let env: Record<string, string>;
+let dir: { path: string; cleanup: () => Promise<void> };
+let terraform: Terraform;
+let moduleDir: string;
+let varFile: string;
+const figures: string[] = [];
+
+const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+const tags = (list: { Key?: string; Value?: string }[] | undefined) => Object.fromEntries((list ?? []).map((t) => [t.Key, t.Value]));
+const byCluster = [{ Name: 'tag:hoist.dev/cluster', Values: [NAME] }];
+
+async function tf(...args: string[]): Promise<TerraformRun> {
+  const result = await terraform.run(args, moduleDir);
+  figures.push(`terraform ${args[0]}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+  return result;
+}
+
+beforeAll(async () => {
+  account = await testAccount();
+  Object.assign(process.env, account.env);
+  env = { ...account.env, HOIST_STATE_STORE: `s3://${account.bucket}/clusters`, HOIST_CLUSTER_NAME: '' };
+  dir = await tempDir('hoist-terraform-');
+  moduleDir = join(dir.path, 'module');
+  await account.clients.route53.send(new CreateHostedZoneCommand({ Name: DNS_ZONE, CallerReference: `${Date.now()}` }));
+  const key = join(dir.path, 'id_ed25519.pub');
+  await writeFile(key, `${SSH_KEY}\n`);
+  const created = await run(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', ZONES.join(','), '--topology', 'private', '--node-count', '1', '--dns-zone', DNS_ZONE, '--ssh-public-key', key]);
+  expect(created.code, created.stderr).toBe(0);
+  const ig = await run(['create', 'instancegroup', 'spot', '--name', NAME, '--role', 'Node', '--subnets', 'us-east-1b,us-east-1c', '--min-size', '1', '--max-size', '3']);
+  expect(ig.code, ig.stderr).toBe(0);
+  await useAssetMirror(run, NAME, join(dir.path, 'assets'));
+  // The credentials of the test's own moto account; endpoints only through the module's variables.
+  terraform = await setupTerraform(join(dir.path, 'terraform-home'), { AWS_ACCESS_KEY_ID: account.env.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: account.env.AWS_SECRET_ACCESS_KEY!, AWS_EC2_METADATA_DISABLED: 'true' });
+  varFile = join(dir.path, 'moto.tfvars.json');
+  await writeFile(varFile, JSON.stringify(emulatorVariables(motoUrl()), null, 2));
+});
+
+afterAll(async () => {
+  if (figures.length > 0) process.stdout.write(`terraform on moto: ${figures.join('; ')}\n`);
+  await dir?.cleanup();
+  account?.close();
+});
+
+describe('update cluster --target terraform, applied by terraform on moto', () => {
+  it('writes the module and the PKI, and changes nothing in the cloud', async () => {
+    const written = await run(['update', 'cluster', NAME, '--target', 'terraform', '--out', moduleDir]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toContain('Nothing in the cloud has changed.');
+    const module = JSON.parse(await readFile(join(moduleDir, 'kubernetes.tf.json'), 'utf8')) as { resource: Record<string, Record<string, unknown>> };
+    expect(Object.keys(module.resource['aws_autoscaling_group'] ?? {}).sort()).toEqual([`control-plane-us-east-1a-tf-aws-example-com`, `nodes-us-east-1a-tf-aws-example-com`, `spot-tf-aws-example-com`]);
+
+    expect((await account.clients.ec2.send(new DescribeVpcsCommand({ Filters: byCluster }))).Vpcs).toEqual([]);
+    const keys = ((await account.clients.s3.send(new ListObjectsV2Command({ Bucket: account.bucket, Prefix: `clusters/${NAME}/` }))).Contents ?? []).map((o) => o.Key!);
+    expect(keys.some((k) => k.includes('/pki/'))).toBe(true);
+    expect(keys).toContain(`clusters/${NAME}/igconfig/spot/credentials/kubelet-bootstrap.yaml`);
+    // Those are the module's to write.
+    expect(keys.filter((k) => k.endsWith('/nodeup.yaml') || k.endsWith('/cluster-completed.spec'))).toEqual([]);
+  });
+
+  it('terraform init (offline) and validate', { timeout: 2 * STEP_MS }, async () => {
+    const init = await tf('init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`);
+    expect(init.code, init.stderr || init.stdout).toBe(0);
+    const validate = await tf('validate', '-no-color');
+    expect(validate.code, validate.stderr || validate.stdout).toBe(0);
+  });
+
+  it('terraform apply brings the cluster up, its state-store objects included', { timeout: STEP_MS }, async () => {
+    const apply = await tf('apply', '-auto-approve', '-input=false', '-no-color', `-var-file=${varFile}`);
+    expect(apply.code, apply.stderr || apply.stdout.slice(-4000)).toBe(0);
+    const { ec2, autoscaling, s3 } = account.clients;
+
+    const vpcs = (await ec2.send(new DescribeVpcsCommand({ Filters: byCluster }))).Vpcs!;
+    expect(vpcs.map((v) => tags(v.Tags)['Name'])).toEqual([NAME]);
+    const groups = (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ Filters: byCluster }))).AutoScalingGroups!;
+    expect(groups.map((g) => g.AutoScalingGroupName).sort()).toEqual([`control-plane-us-east-1a.${NAME}`, `nodes-us-east-1a.${NAME}`, `spot.${NAME}`]);
+    const spot = groups.find((g) => g.AutoScalingGroupName === `spot.${NAME}`)!;
+    expect([spot.MinSize, spot.MaxSize, spot.VPCZoneIdentifier!.split(',').length]).toEqual([1, 3, 2]);
+    expect(spot.Tags!.filter((t) => t.PropagateAtLaunch).map((t) => [t.Key, t.Value])).toEqual(expect.arrayContaining([['hoist.dev/instancegroup', 'spot'], [`kubernetes.io/cluster/${NAME}`, 'owned']]));
+    const plane = groups.find((g) => g.AutoScalingGroupName === `control-plane-us-east-1a.${NAME}`)!;
+    expect(plane.TargetGroupARNs).toHaveLength(1);
+    const version = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: spot.LaunchTemplate!.LaunchTemplateId!, Versions: ['$Latest'] }))).LaunchTemplateVersions![0]!;
+    expect(String(version.VersionNumber)).toBe(spot.LaunchTemplate!.Version);
+    const userData = Buffer.from(version.LaunchTemplateData!.UserData!, 'base64').toString('utf8');
+    expect(userData).toContain('instanceGroup: spot');
+
+    // What the machines read at boot is in the store, byte for byte as hoist built it.
+    for (const ig of ['control-plane-us-east-1a', 'nodes-us-east-1a', 'spot']) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: `clusters/${NAME}/igconfig/${ig}/nodeup.yaml` }));
+      expect(await object.Body!.transformToString()).toBe(await readFile(join(moduleDir, 'data', `aws_s3_object_igconfig-${ig}-nodeup.yaml_content`), 'utf8'));
+    }
+    const spec = await s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: `clusters/${NAME}/cluster-completed.spec` }));
+    expect(await spec.Body!.transformToString()).toContain(`name: ${NAME}`);
+
+    const output = await tf('output', '-json', '-no-color');
+    const outputs = JSON.parse(output.stdout) as Record<string, { value: unknown }>;
+    expect(outputs['vpc_id']?.value).toBe(vpcs[0]!.VpcId);
+    expect(Object.keys(outputs['subnet_ids']?.value as object)).toHaveLength(6);
+    expect(outputs['api_load_balancer_dns_name']?.value).toEqual(expect.any(String));
+  });
+
+  it('a plan after the apply has nothing to change', { timeout: STEP_MS }, async () => {
+    const plan = await tf('plan', '-detailed-exitcode', '-input=false', '-no-color', `-var-file=${varFile}`);
+    expect(plan.code, plan.stderr || plan.stdout.slice(-6000)).toBe(0);
+  });
+
+  it('terraform destroy removes what it made', { timeout: STEP_MS }, async () => {
+    const destroy = await tf('destroy', '-auto-approve', '-input=false', '-no-color', `-var-file=${varFile}`);
+    expect(destroy.code, destroy.stderr || destroy.stdout.slice(-4000)).toBe(0);
+    expect((await account.clients.ec2.send(new DescribeVpcsCommand({ Filters: byCluster }))).Vpcs).toEqual([]);
+  });
+});
