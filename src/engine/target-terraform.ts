@@ -97,6 +97,11 @@ export class TerraformModule {
     return path;
   }
 
+  /** How many `resource` (or `data`) blocks the module has. */
+  count(mode: 'resource' | 'data'): number {
+    return [...(this.sections.get(mode)?.values() ?? [])].reduce((n, blocks) => n + blocks.size, 0);
+  }
+
   /** The address and attributes of a rendered task, for the Refs that point at it. */
   addressOf(id: TaskId): { readonly address: string; readonly attributes: Readonly<Record<string, string>> } | undefined {
     return this.addresses.get(id);

@@ -37,7 +37,8 @@ const byCluster = [{ Name: 'tag:hoist.dev/cluster', Values: [NAME] }];
 
 async function tf(...args: string[]): Promise<TerraformRun> {
   const result = await terraform.run(args, moduleDir);
-  figures.push(`terraform ${args[0]}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+  const counted = /Resources: (\d+) (added|destroyed)/.exec(result.stdout);
+  figures.push(`terraform ${args[0]}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s${counted ? ` (${counted[1]} ${counted[2]})` : ''}`);
   return result;
 }
 

@@ -85,6 +85,7 @@ export interface AwsTerraformModule {
   readonly files: ReadonlyMap<string, string>;
   /** Whether the state-store objects are in the module (only on an s3:// store). */
   readonly storeObjects: boolean;
+  /** Resource blocks (a block with for_each counts once). */
   readonly resources: number;
 }
 
@@ -117,5 +118,5 @@ export function renderAwsTerraform(input: AwsTerraformInput): AwsTerraformModule
   module.renderTasks(input.tasks, AWS_TF_RENDERERS, env, ordering);
   module.set('output', moduleOutputs(module, input.spec, input.tasks));
   const files = module.files();
-  return { files, storeObjects: store !== undefined, resources: input.tasks.filter((t) => t.lifecycle !== 'ExistsAndValidates').length + (store ? input.nodeConfigs.size + 1 : 0) };
+  return { files, storeObjects: store !== undefined, resources: module.count('resource') };
 }

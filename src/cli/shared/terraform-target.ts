@@ -28,6 +28,7 @@ export const TERRAFORM_MAIN_FILE = 'kubernetes.tf.json';
 export interface TerraformTargetResult {
   readonly out: string;
   readonly files: readonly string[];
+  /** Resource blocks of the module. */
   readonly resources: number;
   /** Whether the module writes the nodes' state-store objects (an s3:// store). */
   readonly storeObjects: boolean;
@@ -42,7 +43,7 @@ export async function runTerraformTarget(ctx: Context, cluster: string, out: str
   const store = (await ctx.store()).url;
   ctx.io.out(
     [
-      `Terraform module for ${cluster} written to ${result.out}: ${result.resources} resources, ${TERRAFORM_MAIN_FILE} and ${result.files.length - 1} files in data/.`,
+      `Terraform module for ${cluster} written to ${result.out}: ${TERRAFORM_MAIN_FILE} (${result.resources} resource blocks) and ${result.files.length - 1} files in data/.`,
       result.storeObjects
         ? `The state store ${store} has the cluster's PKI and worker credentials; terraform apply writes the nodes' configuration and cluster-completed.spec there.`
         : `The state store ${store} is not on S3: the nodes' configuration, the PKI and cluster-completed.spec were written to it now.`,
