@@ -1,11 +1,6 @@
 // Executor benchmark: 500 steps of 20 ms on real timers, parallelism 10, in two seeded DAGs,
 // against the lower bound max(critical path, total work / parallelism) of any schedule.
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { median, report, ROOT } from './lib.mjs';
+import { importSources, median, report } from './lib.mjs';
 
 const STEPS = 500;
 const STEP_MS = 20;
@@ -13,27 +8,8 @@ const PARALLELISM = 10;
 const RUNS = 3;
 
 /** The executor straight from its TypeScript, bundled into one module (~50 ms). */
-async function loadEngine() {
-  const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-executor-'));
-  try {
-    const outfile = join(dir, 'engine.mjs');
-    await build({
-      stdin: {
-        contents: "export { execute } from './src/engine/executor.ts'; export { criticalPath } from './src/engine/graph.ts';",
-        resolveDir: ROOT,
-        loader: 'ts',
-      },
-      outfile,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'warning',
-    });
-    return await import(pathToFileURL(outfile).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function loadEngine() {
+  return importSources(["export { execute } from './src/engine/executor.ts';", "export { criticalPath } from './src/engine/graph.ts';"]);
 }
 
 /** mulberry32: a small seeded generator, so that every run builds the same graphs. */

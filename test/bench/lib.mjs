@@ -1,7 +1,11 @@
 // Shared pieces of the benchmarks: timing, child processes, and a moto server of our own.
 import { spawn, spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HOIST = `${ROOT}dist/hoist.js`;
@@ -70,4 +74,24 @@ export function report(results, name, value, unit, target) {
   const ok = value < target;
   results.push({ name, value, unit, target, ok });
   console.log(`${name.padEnd(52)} ${value.toFixed(0).padStart(7)} ${unit}   target < ${target} ${unit}   ${ok ? 'ok' : 'MISSED'}`);
+}
+
+/** Imports hoist's TypeScript modules in plain Node: `exports` lines bundled by esbuild into one module. */
+export async function importSources(exports) {
+  const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-module-'));
+  try {
+    const outfile = join(dir, 'module.mjs');
+    await build({
+      stdin: { contents: exports.join('\n'), resolveDir: ROOT, loader: 'ts' },
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+    });
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

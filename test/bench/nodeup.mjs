@@ -1,43 +1,28 @@
 // nodeup benchmark: a worker of the standard local cluster configured in-process under a root
 // folder (first apply: download, verify and extract its archives, copy its credentials, write
 // its files), then the no-change rerun (discover everything, plan, nothing to apply).
-import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, report, ROOT } from './lib.mjs';
+import { join } from 'node:path';
+import { importSources, median, report } from './lib.mjs';
 
 const RUNS = 5;
 
 /** nodeup and the cloud side that prepares its state store, bundled from their TypeScript. */
-async function loadNodeup(dir) {
-  const outfile = join(dir, 'nodeup.mjs');
-  await build({
-    stdin: {
-      contents: [
-        "export { completeSpec, newClusterSpec } from './src/api/index.ts';",
-        "export { planNodeupConfigs, prepareNodes } from './cloudup/nodeup/index.ts';",
-        "export { runNodeup } from './nodeup/run.ts';",
-        "export { openStore } from './state-store/open.ts';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(outfile).href);
+function loadNodeup() {
+  return importSources([
+    "export { completeSpec, newClusterSpec } from './src/api/index.ts';",
+    "export { planNodeupConfigs, prepareNodes } from './cloudup/nodeup/index.ts';",
+    "export { runNodeup } from './nodeup/run.ts';",
+    "export { openStore } from './state-store/open.ts';",
+  ]);
 }
 
 export async function benchNodeup(results) {
   const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-nodeup-'));
   try {
-    const m = await loadNodeup(dir);
+    const m = await loadNodeup();
     const spec = m.newClusterSpec({ name: 'demo.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' });
     const completed = m.completeSpec(spec.cluster, spec.instanceGroups);
     mkdirSync(join(dir, 'state'));
