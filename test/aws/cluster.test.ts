@@ -134,7 +134,7 @@ describe('a private cluster on AWS', () => {
     const policy = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: `spot.${NAME}`, PolicyName: `spot.${NAME}` }))).PolicyDocument!));
     const read = policy.Statement.find((s: { Sid: string }) => s.Sid === 'StateStoreRead').Resource;
     expect(read).toEqual([`arn:aws:s3:::${account.bucket}/clusters/${NAME}/igconfig/spot/*`, `arn:aws:s3:::${account.bucket}/clusters/${NAME}/pki/issued/*`]);
-    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'StateStoreWrite').Resource).toEqual([`arn:aws:s3:::${account.bucket}/clusters/${NAME}/status/spot/*`]);
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'StateStoreWrite').Resource).toEqual([`arn:aws:s3:::${account.bucket}/clusters/${NAME}/status/instances/spot/*`]);
 
     const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!;
     const api = records.find((r) => r.Name === `api.${NAME}.` && r.Type === 'A')!;
