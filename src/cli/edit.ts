@@ -33,7 +33,7 @@ export async function runEdit(kind: Kind, name: string | undefined, ctx: Context
   if (!before) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
   const target = kind === 'Cluster' ? before.cluster.object : findIg(before, cluster, name);
 
-  const dir = await mkdtemp(join(tmpdir(), 'hoist-edit-'));
+  const dir = await mkdtemp(join(ctx.io.env.TMPDIR || tmpdir(), 'hoist-edit-'));
   const file = join(dir, `${target.metadata.name}.yaml`);
   let keepFile = false;
   try {

@@ -12,7 +12,8 @@ let scripts = 0;
 
 beforeEach(async () => {
   dir = await tempDir();
-  env = { HOIST_STATE_STORE: `file://${dir.path}/state`, HOIST_CLUSTER_NAME: NAME };
+  // Edits that are kept (refused or abandoned) land in TMPDIR: the test's own folder.
+  env = { HOIST_STATE_STORE: `file://${dir.path}/state`, HOIST_CLUSTER_NAME: NAME, TMPDIR: dir.path };
   const r = await hoist(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a'], { env });
   expect(r.code, r.stderr).toBe(0);
 });
