@@ -101,9 +101,11 @@ export function standInProgram(component: string, version: string): string {
     '#!/usr/bin/env node',
     `// hoist stand-in for ${component} v${version}: NOT the real program. It serves the health`,
     '// endpoints of the real component so that the local cloud can run and check a cluster.',
+    '(async () => {',
     `const COMPONENT = ${JSON.stringify(component)};`,
     `const VERSION = ${JSON.stringify(version)};`,
     RUNTIME,
     BODIES[component] ?? TOOL,
+    '})();',
   ].join('\n');
 }
