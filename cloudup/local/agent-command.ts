@@ -1,8 +1,12 @@
 /**
- * The one place that says which program an instance runs. Today that is the minimal agent
- * (`hoist local-cloud agent`); the node agent (nodeup) takes its place by changing this file.
+ * The one place that says which program an instance runs: `dist/agent.js` beside the hoist
+ * executable (the agent alone, without the CLI), or `hoist local-cloud agent` where there is
+ * no such file. Either way the command line holds `local-cloud agent --instance <id>`, which
+ * is how a restarted daemon recognises its instances' processes.
  */
 
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { hoistExecutable } from '../../src/cli/self.js';
 import type { Env } from './files.js';
 
@@ -11,9 +15,10 @@ export interface AgentCommand {
   readonly args: readonly string[];
 }
 
-/** `--instance` only names the instance on the process list; the agent reads its environment. */
 export function agentCommand(instanceId: string, env: Env): AgentCommand {
-  return { command: process.execPath, args: [hoistExecutable(env), 'local-cloud', 'agent', '--instance', instanceId] };
+  const hoist = hoistExecutable(env);
+  const agent = join(dirname(hoist), 'agent.js');
+  return { command: process.execPath, args: [existsSync(agent) ? agent : hoist, 'local-cloud', 'agent', '--instance', instanceId] };
 }
 
 /** The environment an instance's agent gets on top of the daemon's own. */

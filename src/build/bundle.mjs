@@ -9,7 +9,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 await rm(`${root}/dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { hoist: 'src/cli/main.ts' },
+  // The CLI, and the agent every local cloud instance runs (see cloudup/local/agent-main.ts).
+  entryPoints: { hoist: 'src/cli/main.ts', agent: 'cloudup/local/agent-main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -34,3 +35,4 @@ await build({
   },
 });
 await chmod(`${root}/dist/hoist.js`, 0o755);
+await chmod(`${root}/dist/agent.js`, 0o755);

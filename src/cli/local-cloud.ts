@@ -98,30 +98,8 @@ export async function runLocalCloudDaemon(opts: DirOptions, ctx: Context): Promi
 }
 
 export async function runLocalCloudAgent(ctx: Context): Promise<number> {
-  const { runAgent } = await import('../../cloudup/local/agent.js');
-  // The daemon decides when an instance stops: a Ctrl-C meant for a daemon in the foreground
-  // reaches its agents too (same process group) and must not kill them behind its back.
-  process.on('SIGINT', () => undefined);
-  const send = process.send?.bind(process);
-  return runAgent({
-    env: ctx.io.env,
-    send: send === undefined ? undefined : (m) => void send(m),
-    log: ctx.io.out,
-    onDrain: (drain) => {
-      process.on('message', (m: unknown) => {
-        if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'drain') drain();
-      });
-    },
-    onStop: (stop) => {
-      process.once('SIGTERM', stop);
-      process.once('disconnect', () => {
-        stop();
-      });
-      if (process.connected === false) stop();
-    },
-  }).finally(() => {
-    if (process.connected) process.disconnect();
-  });
+  const { runAgentProcess } = await import('../../cloudup/local/agent-process.js');
+  return runAgentProcess(ctx.io.env, ctx.io.out);
 }
 
 function formatDuration(seconds: number): string {

@@ -6,7 +6,7 @@
  * The functions here are pure: they return new keysets and never change their inputs.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { parse, stringify } from 'yaml';
 import { API_VERSION } from '../api/index.js';
 import { HoistError } from '../errors.js';

@@ -6,7 +6,7 @@
  * is silently dropped would look applied to the caller and never be.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CreateBodies, CreateTemplateVersionBody, InstanceActionBody, ResourceType, UpdateBodies } from '../api-types.js';
 import { invalid } from './api-error.js';
 

@@ -3,8 +3,8 @@
  * Node.js program named like the real binary that serves the real component's health
  * endpoints (plain HTTP, on the address and port the component is configured with) and
  * nothing else: no API, no scheduling, no data. The stand-in kubelet runs the static pods of
- * its manifest folder by starting the stand-in of each pod's command, as a container runtime
- * would start the image.
+ * its manifest folder by starting the stand-in of each pod's command in a worker thread, as a
+ * container runtime would start the image.
  */
 
 import { RUNTIME } from './runtime.js';
@@ -19,15 +19,19 @@ function startPod(file, text, restarts) {
   if (command.length === 0) return log(file + ': no command, skipped');
   const bin = host(path.join('/usr/local/bin', path.basename(command[0])));
   fs.mkdirSync(host('/var/log/pods'), { recursive: true });
-  const out = fs.openSync(host('/var/log/pods/' + path.basename(file).replace(/\.[a-z]+$/, '') + '.log'), 'a');
-  const child = spawn(process.execPath, [bin, ...command.slice(1)], { stdio: ['ignore', out, out, 'ipc'], env: process.env });
-  fs.closeSync(out);
-  const pod = { text, child, stopped: false };
+  const out = fs.createWriteStream(host('/var/log/pods/' + path.basename(file).replace(/\.[a-z]+$/, '') + '.log'), { flags: 'a' });
+  // A container of the pod: a thread with its own isolate, argv and environment.
+  const container = new Worker(bin, { argv: command.slice(1), env: process.env, stdout: true, stderr: true });
+  container.stdout.pipe(out, { end: false });
+  container.stderr.pipe(out, { end: false });
+  const pod = { text, container, stopped: false };
   pods.set(file, pod);
-  log('started static pod ' + file + ' (pid ' + child.pid + ')');
-  child.on('exit', (code, signal) => {
+  log('started static pod ' + file + ' (thread ' + container.threadId + ')');
+  container.on('error', (e) => log('static pod ' + file + ': ' + e.message));
+  container.on('exit', (code) => {
+    out.end();
     if (pod.stopped) return;
-    log('static pod ' + file + ' exited (' + (signal || code) + '), restarting');
+    log('static pod ' + file + ' exited (' + code + '), restarting');
     setTimeout(() => { if (pods.get(file) === pod) startPod(file, text, restarts + 1); }, Math.min(10000, 500 * 2 ** restarts));
   });
 }
@@ -36,7 +40,7 @@ function stopPod(file) {
   if (!pod) return;
   pod.stopped = true;
   pods.delete(file);
-  pod.child.kill('SIGTERM');
+  void pod.container.terminate();
 }
 function syncPods() {
   let files = [];

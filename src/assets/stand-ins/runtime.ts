@@ -2,15 +2,16 @@
  * The shared part of every stand-in program: plain JavaScript for Node.js, with no dependency,
  * so that an extracted archive runs on any Node.js as it is — as CommonJS or as an ES module
  * alike, since the folders above a machine's root may hold a package.json that says either
- * (modules come from dynamic import(), and the program runs inside an async function). It parses flags, maps the node's
- * absolute paths into the node's root folder (`HOIST_NODE_ROOT`, set by the local cloud's
- * supervisor), serves health endpoints over plain HTTP, and exits on SIGTERM or when the
- * process that started it goes away (its IPC channel closes), so nothing outlives its instance.
+ * (modules come from dynamic import(), and the program runs inside an async function), and in a
+ * worker thread as in a process of its own. It parses flags, maps the node's absolute paths into
+ * the node's root folder (`HOIST_NODE_ROOT`, set by the local cloud's supervisor), serves health
+ * endpoints over plain HTTP, and exits on SIGTERM, when the process that started it goes away
+ * (its IPC channel closes), or with the thread that started it, so nothing outlives its instance.
  */
 
 export const RUNTIME = String.raw`
 'use strict';
-const [fs, http, path, { spawn }] = await Promise.all([import('node:fs'), import('node:http'), import('node:path'), import('node:child_process')]);
+const [fs, http, path, { Worker }] = await Promise.all([import('node:fs'), import('node:http'), import('node:path'), import('node:worker_threads')]);
 
 const ROOT = process.env.HOIST_NODE_ROOT || '/';
 /** A path of the node, inside the node's root folder. */
