@@ -238,6 +238,8 @@ export interface DaemonStatus {
   readonly dir: string;
   readonly startedAt: string;
   readonly version: string;
+  /** How long an instance stays `pending` (phase `booting`) before its process starts. */
+  readonly bootTimeMs: number;
   readonly counts: Readonly<Record<ResourceType, number>>;
 }
 

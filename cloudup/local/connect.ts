@@ -12,6 +12,7 @@ import { HoistError } from '../../src/errors.js';
 import { silent } from '../../src/output/events.js';
 import type { EventSink } from '../../src/output/events.js';
 import { hoistExecutable } from '../../src/cli/self.js';
+import { bootTimeMs } from './boot-time.js';
 import { LocalCloudClient } from './client.js';
 import { cloudPaths, DAEMON_MARKER, localCloudDir, processRunning, readDaemonInfo } from './files.js';
 import type { DaemonInfo, Env } from './files.js';
@@ -34,6 +35,8 @@ export async function connectLocalCloud(opts: ConnectOptions = {}): Promise<Loca
   const running = await findDaemon(dir);
   if (running !== undefined) return new LocalCloudClient(running.endpoint);
   if (opts.autoStart === false) throw notRunning(dir);
+  // Refused here, with the variable named, rather than by a detached daemon nobody watches.
+  bootTimeMs(env);
 
   await mkdir(dir, { recursive: true });
   const child = spawn(process.execPath, [hoistExecutable(env), 'local-cloud', 'daemon', '--dir', dir], {

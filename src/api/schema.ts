@@ -19,7 +19,9 @@ import {
   StringMapSchema,
 } from './schema-components.js';
 
-export const API_VERSION = 'hoist.dev/v1alpha1';
+import { API_VERSION } from './api-version.js';
+
+export { API_VERSION };
 export const KINDS = ['Cluster', 'InstanceGroup'] as const;
 export type Kind = (typeof KINDS)[number];
 export const CLOUDS = ['local', 'aws', 'gce'] as const;

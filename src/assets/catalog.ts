@@ -10,7 +10,7 @@
  */
 
 import type { CompletedSpec } from '../api/index.js';
-import { parseKubernetesVersion } from '../api/index.js';
+import { parseKubernetesVersion } from '../api/versions.js';
 
 export const ASSET_NAMES = ['kubernetes-node', 'kubernetes-server', 'etcd', 'containerd'] as const;
 export type AssetName = (typeof ASSET_NAMES)[number];

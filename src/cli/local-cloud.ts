@@ -6,12 +6,14 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { RESOURCE_TYPES } from '../../cloudup/local/api-types.js';
+import { BOOT_TIME_ENV, bootTimeMs } from '../../cloudup/local/boot-time.js';
 import type { DaemonStatus } from '../../cloudup/local/api-types.js';
 import { connectLocalCloud, lockHolder, notRunning } from '../../cloudup/local/connect.js';
 import { DAEMON_MARKER, localCloudDir, processRunning, readDaemonInfo, waitForExit } from '../../cloudup/local/files.js';
 import { HoistError } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
 import type { Context } from './context.js';
+import { duration } from './shared/duration.js';
 import type { Runner } from './program.js';
 
 export interface DirOptions {
@@ -21,13 +23,21 @@ export interface DirOptions {
 /** How long `stop` waits for the daemon (which gives instances 3 s each, in parallel). */
 const STOP_TIMEOUT_MS = 15_000;
 
-export async function runLocalCloudStart(opts: DirOptions, ctx: Context): Promise<number> {
+export async function runLocalCloudStart(opts: DirOptions & { bootTime?: number }, ctx: Context): Promise<number> {
   const dir = localCloudDir(ctx.io.env, opts.dir, ctx.io.cwd);
-  const client = await connectLocalCloud({ dir, env: ctx.io.env, events: ctx.io.events });
+  const env = opts.bootTime === undefined ? ctx.io.env : { ...ctx.io.env, [BOOT_TIME_ENV]: `${opts.bootTime}ms` };
+  const client = await connectLocalCloud({ dir, env, events: ctx.io.events });
   const status = await client.status();
-  ctx.io.out(`local cloud running at ${status.endpoint} (pid ${status.pid}, state in ${status.dir})\n`);
+  const wanted = bootTimeMs(env);
+  if (status.bootTimeMs !== wanted) {
+    ctx.io.events({ level: 'warn', code: 'localcloud.boot-time', message: `the daemon already runs with instances booting in ${formatMs(status.bootTimeMs)}, not ${formatMs(wanted)}: stop it (hoist local-cloud stop) and start it again to change that` });
+  }
+  const boot = status.bootTimeMs > 0 ? `, instances boot in ${formatMs(status.bootTimeMs)}` : '';
+  ctx.io.out(`local cloud running at ${status.endpoint} (pid ${status.pid}, state in ${status.dir}${boot})\n`);
   return 0;
 }
+
+const formatMs = (ms: number) => (ms === 0 ? 'no time' : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 export async function runLocalCloudStop(opts: DirOptions, ctx: Context): Promise<number> {
   const dir = localCloudDir(ctx.io.env, opts.dir, ctx.io.cwd);
@@ -68,6 +78,7 @@ export async function runLocalCloudStatus(opts: DirOptions & { output?: string }
         { header: 'PID', value: (r) => r.pid },
         { header: 'UPTIME', value: (r) => formatDuration(r.uptimeSeconds) },
         { header: 'VERSION', value: (r) => r.version },
+        { header: 'BOOT-TIME', value: (r) => (r.bootTimeMs === 0 ? '-' : formatMs(r.bootTimeMs)) },
         { header: 'DIR', value: (r) => r.dir },
       ]),
     );
@@ -89,7 +100,7 @@ export async function runLocalCloudDaemon(opts: DirOptions, ctx: Context): Promi
   const dir = localCloudDir(ctx.io.env, opts.dir, ctx.io.cwd);
   // Loaded here so that no other command pays for the daemon's modules.
   const { runDaemon } = await import('../../cloudup/local/daemon/daemon.js');
-  const outcome = await runDaemon({ dir, env: ctx.io.env });
+  const outcome = await runDaemon({ dir, env: ctx.io.env, bootTimeMs: bootTimeMs(ctx.io.env) });
   if (outcome.kind === 'already-running') {
     ctx.io.err(`error: a local cloud daemon (pid ${outcome.pid}) already runs on ${dir}\n`);
     return 1;
@@ -116,7 +127,8 @@ export function registerLocalCloud(program: Command, run: Runner): void {
   lc.command('start')
     .description('start the local cloud daemon unless it runs')
     .option(dirFlag, dirHelp)
-    .action(async (opts: DirOptions, cmd: Command) => run(cmd, (ctx) => runLocalCloudStart(opts, ctx)));
+    .option('--boot-time <duration>', `how long each instance boots before its machine runs (default $${BOOT_TIME_ENV}, else at once)`, duration('--boot-time'))
+    .action(async (opts: DirOptions & { bootTime?: number }, cmd: Command) => run(cmd, (ctx) => runLocalCloudStart(opts, ctx)));
   lc.command('stop')
     .description('stop the daemon and its instances (they start again with the daemon)')
     .option(dirFlag, dirHelp)

@@ -8,7 +8,7 @@
 
 import * as z from 'zod';
 import { parse, stringify } from 'yaml';
-import { API_VERSION } from '../api/index.js';
+import { API_VERSION } from '../api/api-version.js';
 import { HoistError } from '../errors.js';
 
 export const KEYSET_KIND = 'Keyset';

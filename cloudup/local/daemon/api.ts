@@ -29,6 +29,7 @@ export interface ApiContext {
   readonly instances: InstanceSupervisor;
   readonly lbs: LoadBalancerController;
   readonly startedAt: string;
+  readonly bootTimeMs: number;
   readonly endpoint: () => string;
 }
 
@@ -185,6 +186,7 @@ export class CloudApi {
       dir: this.ctx.paths.dir,
       startedAt: this.ctx.startedAt,
       version: LOCAL_CLOUD_VERSION,
+      bootTimeMs: this.ctx.bootTimeMs,
       counts: this.ctx.state.counts(),
     };
   }

@@ -27,6 +27,8 @@ export interface DaemonOptions {
   readonly healthIntervalMs?: number;
   /** How long terminated instances stay listed. */
   readonly terminatedRetentionMs?: number;
+  /** How long an instance boots before its process starts (default 0: at once). */
+  readonly bootTimeMs?: number;
 }
 
 export type DaemonOutcome = { readonly kind: 'stopped'; readonly code: number } | { readonly kind: 'already-running'; readonly pid: number };
@@ -62,10 +64,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<DaemonOutcome> {
     endpoint: () => endpoint,
     changed: () => groups.poke(),
     died: (instance) => groups.died(instance),
+    bootTimeMs: opts.bootTimeMs ?? 0,
   });
   const groups = new GroupController({ state, instances, events });
   const lbs = new LoadBalancerController({ state, events, probeTimeoutMs: 800 });
-  const api = new CloudApi({ state, paths, groups, instances, lbs, startedAt, endpoint: () => endpoint });
+  const api = new CloudApi({ state, paths, groups, instances, lbs, startedAt, bootTimeMs: opts.bootTimeMs ?? 0, endpoint: () => endpoint });
   const server = createApiServer(api, events);
 
   await new Promise<void>((resolve, reject) => {
@@ -74,7 +77,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<DaemonOutcome> {
   });
   const port = (server.address() as AddressInfo).port;
   endpoint = `http://127.0.0.1:${port}`;
-  events({ level: 'info', code: 'daemon.started', message: `local cloud daemon ${LOCAL_CLOUD_VERSION} (pid ${process.pid}) on ${endpoint}`, data: { dir: opts.dir } });
+  events({ level: 'info', code: 'daemon.started', message: `local cloud daemon ${LOCAL_CLOUD_VERSION} (pid ${process.pid}) on ${endpoint}${opts.bootTimeMs ? `; instances boot in ${opts.bootTimeMs} ms` : ''}`, data: { dir: opts.dir, bootTimeMs: opts.bootTimeMs ?? 0 } });
 
   await instances.recover();
   for (const lb of state.list('loadBalancers')) {

@@ -34,6 +34,8 @@ export interface SupervisorContext {
   readonly changed: () => void;
   /** An instance's process exited without being asked to. */
   readonly died: (instance: Instance, ranForMs: number) => void;
+  /** How long an instance stays `pending` (phase `booting`) before its process starts. */
+  readonly bootTimeMs: number;
 }
 
 export interface LaunchInput {
@@ -53,6 +55,8 @@ interface Agent {
 
 export class InstanceSupervisor {
   private readonly agents = new Map<string, Agent>();
+  /** Instances still booting: the timer that starts their process. */
+  private readonly booting = new Map<string, NodeJS.Timeout>();
   private readonly ctx: SupervisorContext;
   private shuttingDown = false;
 
@@ -83,11 +87,26 @@ export class InstanceSupervisor {
       state: 'pending',
       healthy: false,
       launchedAt: now,
+      ...(this.ctx.bootTimeMs > 0 ? { agentPhase: 'booting' } : {}),
     };
     this.ctx.state.put('instances', instance);
     this.ctx.events({ level: 'info', code: 'instance.launched', message: `launched ${id} at ${input.address} for group ${input.group.name}`, data: { id, group: input.group.id, address: input.address, templateVersion: input.version.version } });
-    this.spawnAgent(instance);
+    this.boot(instance);
     return instance;
+  }
+
+  /** Starts the instance's process, after the cloud's boot time. */
+  private boot(instance: Instance): void {
+    if (this.ctx.bootTimeMs <= 0) {
+      this.spawnAgent(instance);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.booting.delete(instance.id);
+      const current = this.ctx.state.get('instances', instance.id);
+      if (current?.state === 'pending') this.spawnAgent(current);
+    }, this.ctx.bootTimeMs);
+    this.booting.set(instance.id, timer);
   }
 
   /**
@@ -109,10 +128,10 @@ export class InstanceSupervisor {
     for (const i of instances) {
       const { pid: _pid, ...rest } = i;
       if (i.state === 'pending' || i.state === 'running') {
-        const again: Instance = { ...rest, state: 'pending', healthy: false, agentPhase: 'restarting' };
+        const again: Instance = { ...rest, state: 'pending', healthy: false, agentPhase: this.ctx.bootTimeMs > 0 ? 'booting' : 'restarting' };
         this.ctx.state.put('instances', again);
         this.ctx.events({ level: 'info', code: 'instance.restarted', message: `starting ${i.id} again at ${i.address}`, data: { id: i.id } });
-        this.spawnAgent(again);
+        this.boot(again);
       } else if (i.state === 'stopping') {
         this.ctx.state.put('instances', { ...rest, state: 'terminated', healthy: false, terminatedAt: i.terminatedAt ?? new Date().toISOString() });
       }
@@ -144,6 +163,8 @@ export class InstanceSupervisor {
       this.ctx.events({ level: 'info', code: 'instance.stopping', message: `terminating ${id}`, data: { id } });
       this.ctx.changed();
     }
+    clearTimeout(this.booting.get(id));
+    this.booting.delete(id);
     const agent = this.agents.get(id);
     if (agent === undefined) {
       this.markTerminated(id);
@@ -157,6 +178,9 @@ export class InstanceSupervisor {
   /** Stops every agent for a daemon shutdown, leaving the instances recorded as they are. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
+    // Booting instances stay pending: the next daemon boots them again.
+    for (const timer of this.booting.values()) clearTimeout(timer);
+    this.booting.clear();
     const agents = [...this.agents.values()];
     for (const agent of agents) this.kill(agent);
     await Promise.all(agents.map((a) => a.exited));
