@@ -59,8 +59,18 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     if (!g) throw new HoistError('NOT_FOUND', `instance group ${name} disappeared during the rolling update`);
     return g;
   };
-  const outdated = (g: RollingGroup) =>
-    g.instances.filter((i) => !i.detached && alive(i) && (i.needsUpdate || forced.has(i.id)) && !opts.recorder.replaced(g.name, i.id));
+  // Only machines that were there when the roll reached their group are replaced: a machine the
+  // roll launched that is still out of date means the group launches an old configuration, which
+  // another round would not fix (see stillOutdated).
+  const outdated = (g: RollingGroup, initial: ReadonlySet<string>) =>
+    g.instances.filter((i) => initial.has(i.id) && !i.detached && alive(i) && (i.needsUpdate || forced.has(i.id)) && !opts.recorder.replaced(g.name, i.id));
+  const stillOutdated = (g: RollingGroup, initial: ReadonlySet<string>): void => {
+    const stale = g.instances.filter((i) => !initial.has(i.id) && !i.detached && alive(i) && i.needsUpdate);
+    if (stale.length === 0) return;
+    throw new HoistError('ABORTED', `instance group ${g.name} launched ${stale.map((i) => `${i.id} (${i.updateReason ?? 'out of date'})`).join(', ')} during the rolling update, and they are out of date too: the group does not launch the current configuration`, {
+      hint: 'run hoist update cluster --yes so that the group launches the current configuration, then the rolling update again',
+    });
+  };
 
   /** Waits until the group has its target number of Ready instances, none of them `leaving`. */
   const waitWhole = async (name: string, leaving: ReadonlySet<string>): Promise<void> => {
@@ -133,10 +143,11 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       await opts.recorder.done(name, leftover);
       replaced[name]!.push(...leftover);
     }
-    const total = outdated(await current(name)).length;
+    const initial = new Set((await current(name)).instances.map((i) => i.id));
+    const total = outdated(await current(name), initial).length;
     if (total === 0) continue;
     say(`${name}: ${total} instance(s) to replace, ${settings.surge} surged and ${settings.unavailable} unavailable at a time`, { group: name, total, ...settings });
-    for (let todo = outdated(await current(name)); todo.length > 0; todo = outdated(await current(name))) {
+    for (let todo = outdated(await current(name), initial); todo.length > 0; todo = outdated(await current(name), initial)) {
       // Machines that do not serve anyway go first.
       const ordered = [...todo].sort((a, b) => Number(a.ready) - Number(b.ready));
       const detach = ordered.slice(0, settings.surge).map((i) => i.id);
@@ -155,6 +166,7 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       const interval = group.role === 'ControlPlane' ? opts.controlPlaneIntervalMs : opts.nodeIntervalMs;
       if (interval > 0) await sleep(interval);
     }
+    stillOutdated(await current(name), initial);
   }
   await opts.recorder.finished();
   return { replaced };

@@ -1,16 +1,14 @@
 /**
  * Rolling update on AWS (moto): every Auto Scaling group machine of the node groups is replaced
  * through DetachInstances (surge) and termination, with --cloudonly (moto's machines run no
- * nodeup), and the result checked with DescribeInstances.
- *
- * The roll is forced rather than caused by a machine-type change: moto 5.2.1 cannot launch a
- * machine from a launch template version made by CreateLaunchTemplateVersion when it carries
- * user data (its create_launch_template_version stores UserData unwrapped, and launching then
- * fails an assertion in moto/ec2/models/launch_templates.py with HTTP 500). What a
- * machine-type change plans on AWS is tested in cluster.test.ts.
+ * nodeup), and the result checked with DescribeInstances: forced, then after a machine-type
+ * change onto the new launch template version. (The machine-type roll needs the moto launcher
+ * of test/support/moto-server.py: moto 5.2.1 cannot launch from a version that
+ * CreateLaunchTemplateVersion made with user data.)
  */
 
 import { join } from 'node:path';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Instance } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +70,45 @@ describe('rolling-update cluster on AWS', () => {
     for (const i of nodes) expect(tag(i, 'aws:ec2launchtemplate:version')).toBe('1');
     // Only node groups were asked for: the control plane kept its machine.
     expect(role(after, 'control-plane').map((i) => i.InstanceId)).toEqual(role(before, 'control-plane').map((i) => i.InstanceId));
+  });
+
+  it('rolls every machine of the node groups onto the launch template version of a new machine type', { timeout: 240_000 }, async () => {
+    const groups = ['nodes-us-east-1a', 'nodes-us-east-1b'];
+    for (const ig of groups) {
+      const yaml = (await run(['get', 'ig', ig, '--name', NAME, '-o', 'yaml'])).stdout;
+      expect(yaml).toContain('machineType: t3.medium');
+      const replaced = await run(['replace', '-f', '-'], yaml.replace('machineType: t3.medium', 'machineType: t3.large'));
+      expect(replaced.code, replaced.stderr).toBe(0);
+    }
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stderr).toBe(0);
+    const asgs = await account.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groups.map((g) => `${g}.${NAME}`) }));
+    const versions = new Map((asgs.AutoScalingGroups ?? []).map((g) => [g.AutoScalingGroupName!.split('.')[0]!, g.LaunchTemplate!.Version!]));
+    expect(versions.size).toBe(2);
+    for (const v of versions.values()) expect(Number(v)).toBeGreaterThan(1);
+
+    const before = await machines();
+    expect(role(before, 'node').every((i) => i.InstanceType === 't3.medium')).toBe(true);
+    // Not forced: the machines are out of date because their group launches a newer version.
+    const preview = await run(['rolling-update', 'cluster', NAME]);
+    expect(preview.stdout).toMatch(/nodes-us-east-1a\s+NeedsUpdate\s+2\s+\d+\s+2\s+2\s+2/);
+    expect(preview.stdout).toMatch(/nodes-us-east-1b\s+NeedsUpdate\s+1\s+\d+\s+1\s+1\s+1/);
+
+    const rolled = await run(['rolling-update', 'cluster', NAME, '--yes', '--cloudonly', '--validation-timeout', '60s']);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(rolled.stdout).toContain('Rolling update completed: 3 instance(s) replaced');
+
+    const after = await machines();
+    const nodes = role(after, 'node');
+    expect(nodes).toHaveLength(3);
+    expect(nodes.filter((i) => before.some((b) => b.InstanceId === i.InstanceId))).toEqual([]);
+    for (const i of nodes) {
+      expect(i.InstanceType).toBe('t3.large');
+      expect(tag(i, 'aws:ec2launchtemplate:version')).toBe(versions.get(tag(i, 'hoist.dev/instancegroup') ?? ''));
+    }
+    // The control plane did not change, so it was not rolled.
+    expect(role(after, 'control-plane').map((i) => i.InstanceId)).toEqual(role(before, 'control-plane').map((i) => i.InstanceId));
+    const again = await run(['rolling-update', 'cluster', NAME]);
+    expect(again.stdout).toContain('No rolling update is needed');
   });
 });

@@ -41,13 +41,13 @@ function freePort() {
   });
 }
 
-/** Uses HOIST_TEST_MOTO_URL when set; otherwise starts moto_server and returns how to stop it. */
+/** Uses HOIST_TEST_MOTO_URL when set; otherwise starts moto_server (as the tests do) and returns how to stop it. */
 export async function moto() {
   if (process.env.HOIST_TEST_MOTO_URL) return { url: process.env.HOIST_TEST_MOTO_URL, stop: async () => {} };
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn(`${ROOT}test/support/moto-server`, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const failed = new Promise((_, reject) =>
-    child.on('error', () => reject(new Error("moto_server not found: install moto 5.2.1 (pip install 'moto[server]==5.2.1')"))),
+    child.on('exit', (code) => code === 127 && reject(new Error("moto_server not found: install moto 5.2.1 (pip install 'moto[server]==5.2.1')"))),
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {

@@ -62,7 +62,7 @@ describe('the local cloud daemon', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ pid: info?.pid, endpoint: client.endpoint, dir, counts: { networks: 1, instances: 0 }, uptimeSeconds: expect.any(Number) });
     expect((await hoist(['local-cloud', 'status', '-o', 'yaml'], { env })).stdout).toContain(`endpoint: ${client.endpoint}`);
     const table = await hoist(['local-cloud', 'status'], { env });
-    expect(table.stdout).toMatch(/^ENDPOINT\s+PID\s+UPTIME\s+VERSION\s+DIR\n/);
+    expect(table.stdout).toMatch(/^ENDPOINT\s+PID\s+UPTIME\s+VERSION\s+BOOT-TIME\s+DIR\n/);
     expect(table.stdout).toMatch(/\nnetworks\s+1\n/);
     expect((await hoist(['local-cloud', 'status', '-o', 'xml'], { env })).code).toBe(1);
 

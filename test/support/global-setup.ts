@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
 // Kept apart from ./moto.ts: that module imports `vitest`, which a global setup must not.
@@ -36,10 +37,13 @@ interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Starts moto_server from PATH on a free loopback port and waits until it answers. */
+/**
+ * Starts moto_server from PATH (with one fix of moto 5.2.1: test/support/moto-server.py) on a
+ * free loopback port and waits until it answers.
+ */
 async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
-  const command = await findOnPath('moto_server');
-  if (command === undefined) throw new Error(`moto_server is not on PATH; ${INSTALL_HINT}`);
+  if ((await findOnPath('moto_server')) === undefined) throw new Error(`moto_server is not on PATH; ${INSTALL_HINT}`);
+  const command = fileURLToPath(new URL('./moto-server', import.meta.url));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,7 +1,8 @@
 /**
  * LaunchTemplate: what an instance group's machines boot with. Versions are immutable, so a
  * change is a new version (updatedOutputs: latestVersion), which the Auto Scaling group then
- * points at, and which marks running machines out of date.
+ * points at, and which marks running machines out of date. The new version also becomes the
+ * template's default, so that whatever launches from `$Default` gets the current configuration.
  *
  * Desired (CreateLaunchTemplate's LaunchTemplateData): `launchTemplateName`, `imageId`
  * (`ami-…` or `resolve:ssm:<parameter>`), `instanceType`, `userData` (plain text; sent base64),
@@ -11,7 +12,7 @@
  * of the instances and volumes launched), `tags` (of the template). Outputs: `id`, `latestVersion`.
  */
 
-import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateCommand } from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateCommand, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import type { LaunchTemplateVersion, RequestLaunchTemplateData, ResponseLaunchTemplateData } from '@aws-sdk/client-ec2';
 import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
@@ -105,8 +106,10 @@ export const launchTemplateKind = awsKind({
     const out = await ctx.clients.ec2.send(
       new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: live.id, LaunchTemplateData: requestData(d), ClientToken: clientToken(ctx, `${task.name}@${live.outputs['latestVersion']}`) }),
     );
+    const version = String(out.LaunchTemplateVersion!.VersionNumber);
+    await ctx.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: live.id, DefaultVersion: version }));
     const { tags: _tags, ...fields } = d;
-    return { ...live, fields: { ...live.fields, ...fields }, outputs: { ...live.outputs, latestVersion: String(out.LaunchTemplateVersion!.VersionNumber) } };
+    return { ...live, fields: { ...live.fields, ...fields }, outputs: { ...live.outputs, latestVersion: version } };
   },
   async delete(ctx, live) {
     await ctx.clients.ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: live.id }));

@@ -1,6 +1,7 @@
 /**
  * LaunchTemplate → `aws_launch_template`, the user data in `data/` (sent base64). A change makes
- * a new version, and the Auto Scaling group follows `latest_version`, as with the direct target.
+ * a new version, which becomes the default (`update_default_version`), and the Auto Scaling
+ * group follows `latest_version`, as with the direct target.
  *
  * The template's own tags are `aws_ec2_tag` resources (one block, a tag each) rather than its
  * `tags` argument, which the template ignores. Like the direct target, this sets the tags the
@@ -29,6 +30,7 @@ export const launchTemplateRenderer: AwsTfRenderer = {
         name: ctx.value(d['launchTemplateName']!),
         image_id: ctx.value(d['imageId']!),
         instance_type: ctx.value(d['instanceType']!),
+        update_default_version: true,
         user_data: ctx.file(`aws_launch_template_${task.name}_user_data`, userData, 'base64'),
         iam_instance_profile: [{ name: ctx.value(d['iamInstanceProfile']!) }],
         key_name: d['keyName'] === undefined || d['keyName'] === '' ? undefined : ctx.value(d['keyName']),

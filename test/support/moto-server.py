@@ -1,0 +1,34 @@
+"""moto_server, with one fix of moto 5.2.1 that the AWS tests need.
+
+CreateLaunchTemplate stores a version's UserData as moto's Base64EncodedString, but
+CreateLaunchTemplateVersion stores it as the plain string it received; every launch from such a
+version (an Auto Scaling group replacing a machine after a machine-type change) then fails an
+assertion in moto/ec2/models/launch_templates.py with HTTP 500. Real EC2 launches from either.
+This wraps UserData the way CreateLaunchTemplate does, then runs moto_server with the same
+arguments (-H HOST -p PORT).
+"""
+
+import sys
+
+try:
+    from moto.core.types import Base64EncodedString
+    from moto.ec2.models.launch_templates import LaunchTemplateVersion
+    from moto.ec2.utils import parse_user_data
+    from moto.server import main
+except ImportError as e:
+    sys.exit(f"cannot import moto ({e}): the AWS tests need moto 5.2.1: pip install 'moto[server]==5.2.1'")
+
+_init = LaunchTemplateVersion.__init__
+
+
+def _init_with_encoded_user_data(self, template, number, data, description):
+    user_data = data.get("UserData")
+    if user_data is not None and not isinstance(user_data, Base64EncodedString):
+        data = {**data, "UserData": parse_user_data(user_data)}
+    _init(self, template, number, data, description)
+
+
+LaunchTemplateVersion.__init__ = _init_with_encoded_user_data
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
