@@ -11,7 +11,8 @@ import { ValidationError } from '../../src/errors.js';
 import type { Env } from './files.js';
 
 export const BOOT_TIME_ENV = 'HOIST_LOCAL_CLOUD_BOOT_TIME';
-const MAX_MS = 10 * 60_000;
+/** The longest boot time: a cloud that takes longer to boot a VM is broken. */
+export const MAX_BOOT_TIME_MS = 10 * 60_000;
 const FORM = /^(\d+(\.\d+)?(ms|s|m))+$/;
 
 /** The boot time in milliseconds that `env` asks for (0 when unset). */
@@ -19,7 +20,7 @@ export function bootTimeMs(env: Env): number {
   const text = env[BOOT_TIME_ENV]?.trim();
   if (!text) return 0;
   const ms = FORM.test(text) ? parse(text) : undefined;
-  if (ms === undefined || ms === null || ms > MAX_MS) {
+  if (ms === undefined || ms === null || ms > MAX_BOOT_TIME_MS) {
     throw new ValidationError('the environment', [{
       path: BOOT_TIME_ENV,
       value: text,

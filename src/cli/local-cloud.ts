@@ -6,11 +6,11 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { RESOURCE_TYPES } from '../../cloudup/local/api-types.js';
-import { BOOT_TIME_ENV, bootTimeMs } from '../../cloudup/local/boot-time.js';
+import { BOOT_TIME_ENV, MAX_BOOT_TIME_MS, bootTimeMs } from '../../cloudup/local/boot-time.js';
 import type { DaemonStatus } from '../../cloudup/local/api-types.js';
 import { connectLocalCloud, lockHolder, notRunning } from '../../cloudup/local/connect.js';
 import { DAEMON_MARKER, localCloudDir, processRunning, readDaemonInfo, waitForExit } from '../../cloudup/local/files.js';
-import { HoistError } from '../errors.js';
+import { HoistError, invalidFlag } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
 import type { Context } from './context.js';
 import { duration } from './shared/duration.js';
@@ -25,6 +25,7 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export async function runLocalCloudStart(opts: DirOptions & { bootTime?: number }, ctx: Context): Promise<number> {
   const dir = localCloudDir(ctx.io.env, opts.dir, ctx.io.cwd);
+  if (opts.bootTime !== undefined && opts.bootTime > MAX_BOOT_TIME_MS) throw invalidFlag('--boot-time', opts.bootTime, 'is longer than 10 minutes', 'e.g. --boot-time 2s');
   const env = opts.bootTime === undefined ? ctx.io.env : { ...ctx.io.env, [BOOT_TIME_ENV]: `${opts.bootTime}ms` };
   const client = await connectLocalCloud({ dir, env, events: ctx.io.events });
   const status = await client.status();
