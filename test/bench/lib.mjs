@@ -89,6 +89,8 @@ export async function importSources(exports) {
       platform: 'node',
       target: 'node20',
       logLevel: 'warning',
+      // As in the CLI's bundle: CommonJS dependencies (yaml) require Node's built-ins.
+      banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
     });
     return await import(pathToFileURL(outfile).href);
   } finally {
