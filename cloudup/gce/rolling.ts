@@ -67,6 +67,7 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec): RollingCl
   return {
     supportsSurge: true,
     drains: false,
+    knowsReadiness: false,
     pollMs: 2000,
     groups,
     async detach(_group, id) {

@@ -41,8 +41,10 @@ export interface RollingGroup {
 export interface RollingCloud {
   /** Whether a group can run extra instances for a surge (detach without decrement). */
   readonly supportsSurge: boolean;
-  /** Whether machines can be drained before they go; a cloud that cannot only rolls with --cloudonly. */
+  /** Whether the cloud drains machines itself; one that cannot drains them through the Kubernetes API. */
   readonly drains: boolean;
+  /** Whether `ready` comes from the nodes' own reports; a cloud that cannot tell only rolls with --cloudonly. */
+  readonly knowsReadiness: boolean;
   /** How often to look again while waiting: cheap local calls can poll fast, cloud APIs less so. */
   readonly pollMs: number;
   groups(): Promise<RollingGroup[]>;

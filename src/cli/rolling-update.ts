@@ -9,7 +9,11 @@ import { HoistError } from '../errors.js';
 import { INSTANCE_GROUP_ROLES } from '../api/index.js';
 import type { InstanceGroupRole } from '../api/index.js';
 import { jsonEventSink, textEventSink } from '../output/io.js';
+import { kubeconfigPath } from '../pki/kubeconfig-file.js';
 import { renderTable } from '../output/format.js';
+import { kubeApiFromKubeconfig } from '../../cloudup/rolling/kube-api.js';
+import type { KubeApi } from '../../cloudup/rolling/kube-api.js';
+import { withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
 import { rollingCloudOf } from '../../cloudup/rolling/open.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
@@ -33,7 +37,26 @@ export interface RollingUpdateOptions {
   readonly drainTimeout: number;
   readonly failOnValidateError: boolean;
   readonly output?: string;
+  readonly kubeconfig?: string;
   readonly pollMs?: number;
+}
+
+/** The cluster's Kubernetes API from its kubeconfig context, once it has answered. */
+async function reachableKubeApi(path: string, cluster: string): Promise<KubeApi> {
+  const api = await kubeApiFromKubeconfig(path, cluster);
+  const unreachable = (why: string) =>
+    new HoistError('ABORTED', `cannot drain nodes: the Kubernetes API of ${cluster} at ${api.server} ${why}; no machine was touched`, {
+      user: true,
+      hint: 'fix the API (hoist validate cluster says what is wrong), or replace machines without draining: --cloudonly',
+    });
+  let answer;
+  try {
+    answer = await api.request('GET', '/version');
+  } catch (e) {
+    throw unreachable(`does not answer (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (answer.status !== 200) throw unreachable(`answers GET /version with HTTP ${answer.status}`);
+  return api;
 }
 
 export async function runRollingUpdate(positional: string | undefined, opts: RollingUpdateOptions, ctx: Context): Promise<number> {
@@ -47,12 +70,17 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
   }
   const include = (g: RollingGroup) =>
     (opts.instanceGroup.length === 0 || opts.instanceGroup.includes(g.name)) && (roles.length === 0 || roles.includes(g.role));
-  const cloud = await rollingCloudOf(session, completed, await ctx.store());
-
-  if (opts.yes && !opts.cloudonly && !cloud.drains) {
-    throw new HoistError('UNSUPPORTED', `this version of hoist cannot drain nodes on ${session.cloud}, so it replaces them only without draining`, {
+  let cloud = await rollingCloudOf(session, completed, await ctx.store());
+  const events = format === 'json' ? jsonEventSink(ctx.io.out) : textEventSink(ctx.io.err, ctx.io.verbose);
+  if (opts.yes && !opts.cloudonly && !cloud.knowsReadiness) {
+    throw new HoistError('UNSUPPORTED', `hoist cannot yet tell when a new machine on ${session.cloud} is Ready, so it replaces machines there only without draining and validating`, {
       hint: `hoist rolling-update cluster ${cluster} --yes --cloudonly`,
     });
+  }
+  // A cloud without a channel to its nodes drains them through the cluster's Kubernetes API.
+  if (opts.yes && !opts.cloudonly && !cloud.drains) {
+    const api = await reachableKubeApi(kubeconfigPath({ flag: opts.kubeconfig, env: ctx.io.env, cwd: ctx.io.cwd }), cluster);
+    cloud = withKubernetesDrain(cloud, api, { timeoutMs: opts.drainTimeout, events });
   }
   if (!opts.yes) {
     const groups = (await cloud.groups()).filter(include);
@@ -71,7 +99,6 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
   }
 
   const settings = new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, ig.spec.rollingUpdate]));
-  const events = format === 'json' ? jsonEventSink(ctx.io.out) : textEventSink(ctx.io.err, ctx.io.verbose);
   return ctx.withLock(cluster, 'rolling-update cluster', async () => {
     const recorder = await RollRecorder.open(await ctx.store(), cluster);
     const started = Date.now();
@@ -118,6 +145,7 @@ export function registerRollingUpdate(program: Command, run: Runner): void {
     .option('--node-interval <duration>', 'pause between batches of nodes', duration('--node-interval'), 0)
     .option('--control-plane-interval <duration>', 'pause between control-plane machines', duration('--control-plane-interval'), 0)
     .option('--drain-timeout <duration>', 'how long a machine may take to drain', duration('--drain-timeout'), 5 * 60_000)
+    .option('--kubeconfig <file>', 'where the context named after the cluster is, to drain nodes through its API on clouds without a node channel (default $KUBECONFIG, else ~/.kube/config)')
     .option('--no-fail-on-validate-error', 'go on when the cluster does not validate after a batch (with a warning)')
     .option('-o, --output <format>', 'text, or json for JSON-lines events')
     .description('replace out-of-date machines, group by group, within maxSurge and maxUnavailable')

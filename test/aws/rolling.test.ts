@@ -1,17 +1,20 @@
 /**
  * Rolling update on AWS (moto): every Auto Scaling group machine of the node groups is replaced
  * through DetachInstances (surge) and termination, with --cloudonly (moto's machines run no
- * nodeup), and the result checked with DescribeInstances: forced, then after a machine-type
- * change onto the new launch template version. (The machine-type roll needs the moto launcher
+ * nodeup and no Kubernetes API answers for them, so a roll that drains is refused up front),
+ * and the result checked with DescribeInstances: forced, then after a machine-type change onto
+ * the new launch template version. Draining itself is tested in test/engine/kube-drain.test.ts. (The machine-type roll needs the moto launcher
  * of test/support/moto-server.py: moto 5.2.1 cannot launch from a version that
  * CreateLaunchTemplateVersion made with user data.)
  */
 
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Instance } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { hoist, tempDir } from '../support/cli.js';
 import { testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
@@ -46,10 +49,19 @@ const tag = (i: Instance, key: string) => i.Tags?.find((t) => t.Key === key)?.Va
 const role = (list: Instance[], r: string) => list.filter((i) => tag(i, 'hoist.dev/role') === r);
 
 describe('rolling-update cluster on AWS', () => {
-  it('needs --cloudonly, since it cannot drain nodes yet', async () => {
-    const refused = await run(['rolling-update', 'cluster', NAME, '--yes', '--force']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('--cloudonly');
+  it('without --cloudonly, drains through the Kubernetes API, and refuses before touching anything when it cannot reach it', async () => {
+    const before = (await machines()).map((i) => i.InstanceId).sort();
+    const missing = await run(['rolling-update', 'cluster', NAME, '--yes', '--force', '--kubeconfig', join(dir.path, 'none.kubeconfig')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot reach the Kubernetes API of roll.aws.example.com to drain nodes: cannot read the kubeconfig');
+    expect(missing.stderr).toContain('--cloudonly');
+    // A context whose server does not answer (nothing listens on port 1).
+    const path = join(dir.path, 'dead.kubeconfig');
+    await writeFile(path, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: NAME, cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: NAME, user: { token: 't' } }], contexts: [{ name: NAME, context: { cluster: NAME, user: NAME } }] }));
+    const dead = await hoist(['rolling-update', 'cluster', NAME, '--yes', '--force'], { env: { ...env, KUBECONFIG: path } });
+    expect(dead.code).toBe(1);
+    expect(dead.stderr).toMatch(/cannot drain nodes: the Kubernetes API of roll\.aws\.example\.com at https:\/\/127\.0\.0\.1:1 does not answer .*; no machine was touched/);
+    expect((await machines()).map((i) => i.InstanceId).sort()).toEqual(before);
   });
 
   it('replaces every node group machine through its Auto Scaling group', { timeout: 240_000 }, async () => {

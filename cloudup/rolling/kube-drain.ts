@@ -1,0 +1,127 @@
+/**
+ * Draining a node through the Kubernetes API, as kops's rolling update does (kubectl drain
+ * with --force --ignore-daemonsets --delete-emptydir-data): cordon it, evict every pod on it
+ * except DaemonSet pods, mirror (static) pods and finished ones, retrying an eviction that a
+ * PodDisruptionBudget refuses (429) until the drain timeout, and wait until the evicted pods
+ * are gone. A node the API does not know is drained already.
+ */
+
+import { HoistError } from '../../src/errors.js';
+import type { EventSink } from '../../src/output/events.js';
+import type { KubeApi } from './kube-api.js';
+import type { RollingCloud } from './types.js';
+
+interface Pod {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly uid: string;
+    readonly annotations?: Record<string, string>;
+    readonly ownerReferences?: { readonly kind: string; readonly controller?: boolean }[];
+  };
+  readonly status?: { readonly phase?: string };
+}
+
+export interface DrainOptions {
+  readonly timeoutMs: number;
+  readonly events: EventSink;
+  /** Between retries of refused evictions and looks at what is left. */
+  readonly pollMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const MIRROR = 'kubernetes.io/config.mirror';
+
+/** Pods that a drain leaves where they are. */
+function stays(p: Pod): boolean {
+  if (p.metadata.annotations?.[MIRROR] !== undefined) return true;
+  if (p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller !== false)) return true;
+  return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+}
+
+function failed(what: string, status: number, body: unknown): HoistError {
+  const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : JSON.stringify(body);
+  return new HoistError('ABORTED', `${what}: HTTP ${status}: ${message}`, { user: true });
+}
+
+async function podsOn(api: KubeApi, node: string): Promise<Pod[]> {
+  const r = await api.request('GET', `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`);
+  if (r.status !== 200) throw failed(`listing the pods of node ${node}`, r.status, r.body);
+  return ((r.body as { items?: Pod[] }).items ?? []).filter((p) => !stays(p));
+}
+
+/** Cordons `node` and evicts its pods; resolves once they are gone. */
+export async function drainNode(api: KubeApi, node: string, opts: DrainOptions): Promise<void> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const poll = opts.pollMs ?? 2_000;
+  const deadline = Date.now() + opts.timeoutMs;
+  const cordon = await api.request('PATCH', `/api/v1/nodes/${encodeURIComponent(node)}`, { spec: { unschedulable: true } });
+  if (cordon.status === 404) {
+    opts.events({ level: 'info', code: 'drain.no-node', message: `node ${node} is not in the cluster: nothing to drain`, data: { node } });
+    return;
+  }
+  if (cordon.status !== 200) throw failed(`cordoning node ${node}`, cordon.status, cordon.body);
+  opts.events({ level: 'info', code: 'drain.cordoned', message: `cordoned node ${node}`, data: { node } });
+
+  const evicted = new Map<string, Pod>();
+  for (;;) {
+    const left = await podsOn(api, node);
+    const waiting = left.filter((p) => !evicted.has(p.metadata.uid));
+    const refused: string[] = [];
+    for (const p of waiting) {
+      const { name, namespace } = p.metadata;
+      const r = await api.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/eviction`, {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name, namespace },
+      });
+      if (r.status === 201 || r.status === 200 || r.status === 404) {
+        evicted.set(p.metadata.uid, p);
+        opts.events({ level: 'info', code: 'drain.evicted', message: `evicted pod ${namespace}/${name} from node ${node}`, data: { node, pod: `${namespace}/${name}` } });
+      } else if (r.status === 429) {
+        refused.push(`${namespace}/${name}`);
+      } else {
+        throw failed(`evicting pod ${namespace}/${name} from node ${node}`, r.status, r.body);
+      }
+    }
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      const blocked = refused.length > 0 ? `; a disruption budget refuses to evict ${refused.join(', ')}` : '';
+      throw new HoistError('ABORTED', `node ${node} did not drain within ${Math.round(opts.timeoutMs / 1000)} s: ${left.length} pod(s) left (${left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')})${blocked}`, {
+        hint: 'raise --drain-timeout, or relax the PodDisruptionBudget; --cloudonly replaces machines without draining',
+      });
+    }
+    await sleep(poll);
+  }
+}
+
+/**
+ * `cloud` with drains through the Kubernetes API: `drain` starts one (the node is named like
+ * the instance, as nodeup names it), `drained` says whether it is done, and throws what made it
+ * fail. Everything else is the cloud's.
+ */
+export function withKubernetesDrain(cloud: RollingCloud, api: KubeApi, opts: DrainOptions): RollingCloud {
+  const drains = new Map<string, { done: boolean; error?: unknown }>();
+  return {
+    ...cloud,
+    drains: true,
+    groups: () => cloud.groups(),
+    detach: (g, id) => cloud.detach(g, id),
+    terminate: (g, id) => cloud.terminate(g, id),
+    apiProblem: () => cloud.apiProblem(),
+    async drain(id) {
+      if (drains.has(id)) return;
+      const state: { done: boolean; error?: unknown } = { done: false };
+      drains.set(id, state);
+      drainNode(api, id, opts).then(
+        () => (state.done = true),
+        (e: unknown) => (state.error = e),
+      );
+    },
+    async drained(id) {
+      const state = drains.get(id);
+      if (state?.error !== undefined) throw state.error;
+      return state?.done ?? false;
+    },
+  };
+}
