@@ -43,7 +43,8 @@ const template = (name: string, machineType = 'e2-medium') => ({
 });
 
 beforeAll(async () => {
-  fake = await FakeCompute.start({ operationMs: 30, instanceStepMs: 100 });
+  // Operations take long enough that a test sees one RUNNING even on a loaded machine.
+  fake = await FakeCompute.start({ operationMs: 150, instanceStepMs: 100 });
   await done((await call('POST', 'global/networks', { name: 'net-a', autoCreateSubnetworks: false })).json);
   await done((await call('POST', 'regions/us-central1/subnetworks', { name: 'sub-a', network: 'global/networks/net-a', ipCidrRange: '10.0.0.0/24' })).json);
 });
