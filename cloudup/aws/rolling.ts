@@ -93,6 +93,9 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
     },
     drained: async () => false,
     async apiProblem() {
+      // Without a load balancer the API is the control plane's DNS name, which names the
+      // machines whose reports already say whether they are Ready.
+      if (!spec.cluster.spec.api.loadBalancer) return undefined;
       const name = elbName('tcp', cluster);
       for await (const page of paginateDescribeTargetGroups({ client: ctx.clients.elbv2 }, {})) {
         const tg = (page.TargetGroups ?? []).find((t) => t.TargetGroupName === name);

@@ -3,7 +3,8 @@
  * through DetachInstances (surge) and termination, with --cloudonly (moto's machines run no
  * nodeup and no Kubernetes API answers for them, so a roll that drains is refused up front),
  * and the result checked with DescribeInstances: forced, then after a machine-type change onto
- * the new launch template version. Draining itself is tested in test/engine/kube-drain.test.ts. (The machine-type roll needs the moto launcher
+ * the new launch template version; and drained through a Kubernetes API (the test server of
+ * test/support/fake-kube-api.ts, with the test reporting for the machines as nodeup would). (The machine-type roll needs the moto launcher
  * of test/support/moto-server.py: moto 5.2.1 cannot launch from a version that
  * CreateLaunchTemplateVersion made with user data.)
  */
@@ -16,6 +17,9 @@ import type { Instance } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { hoist, tempDir } from '../support/cli.js';
+import { writeInstanceStatus } from '../../nodeup/status.js';
+import { openStore } from '../../state-store/open.js';
+import { startFakeKubeApi } from '../support/fake-kube-api.js';
 import { testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
@@ -122,5 +126,58 @@ describe('rolling-update cluster on AWS', () => {
     expect(role(after, 'control-plane').map((i) => i.InstanceId)).toEqual(role(before, 'control-plane').map((i) => i.InstanceId));
     const again = await run(['rolling-update', 'cluster', NAME]);
     expect(again.stdout).toContain('No rolling update is needed');
+  });
+
+  it('drains each old node through the Kubernetes API before it terminates the machine', { timeout: 240_000 }, async () => {
+    // What the machines would do on EC2: register their node and report Ready (moto runs no nodeup).
+    const kube = await startFakeKubeApi();
+    const store = await openStore(`s3://${account.bucket}/clusters`, { env: account.env });
+    const known = new Set<string>();
+    const goneWithPodsLeft = new Map<string, number>();
+    let reporting = true;
+    const report = async () => {
+      const live = await machines();
+      for (const i of live.filter((m) => !known.has(m.InstanceId!))) {
+        const id = i.InstanceId!;
+        known.add(id);
+        kube.nodes.set(id, { unschedulable: false });
+        if (tag(i, 'hoist.dev/role') === 'node') {
+          kube.pod(id, `app-${id}`, { owner: 'ReplicaSet' });
+          kube.pod(id, `proxy-${id}`, { owner: 'DaemonSet', namespace: 'kube-system' });
+        }
+        await writeInstanceStatus(store, { instanceId: id, cluster: NAME, instanceGroup: tag(i, 'hoist.dev/instancegroup')!, phase: 'Ready', configHash: 'sha256:reported', updatedAt: new Date().toISOString() });
+      }
+      for (const id of known) {
+        if (!goneWithPodsLeft.has(id) && !live.some((m) => m.InstanceId === id)) goneWithPodsLeft.set(id, kube.pods.filter((p) => p.node === id && !p.deleted && p.name.startsWith('app-')).length);
+      }
+    };
+    await report();
+    const reporter = (async () => {
+      while (reporting) {
+        await report();
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    try {
+      const before = role(await machines(), 'node').map((i) => i.InstanceId!);
+      const rolled = await run(['rolling-update', 'cluster', NAME, '--yes', '--force', '--instance-group-roles', 'Node', '--kubeconfig', kube.kubeconfig('admin', NAME), '--validation-timeout', '60s', '--drain-timeout', '30s']);
+      expect(rolled.code, rolled.stderr).toBe(0);
+      expect(rolled.stdout).toContain('Rolling update completed: 3 instance(s) replaced');
+      for (const id of before) {
+        expect(kube.nodes.get(id)?.unschedulable).toBe(true);
+        expect(kube.log).toContain(`POST /api/v1/namespaces/default/pods/app-${id}/eviction`);
+        expect(kube.log).not.toContain(`POST /api/v1/namespaces/kube-system/pods/proxy-${id}/eviction`);
+      }
+      await report();
+      // Every old machine was gone only after its workload had been evicted.
+      expect(before.map((id) => [id, goneWithPodsLeft.get(id)])).toEqual(before.map((id) => [id, 0]));
+      const after = role(await machines(), 'node').map((i) => i.InstanceId!);
+      expect(after).toHaveLength(3);
+      for (const id of after) expect(kube.nodes.get(id)?.unschedulable).toBe(false);
+    } finally {
+      reporting = false;
+      await reporter;
+      await kube.stop();
+    }
   });
 });
