@@ -11,7 +11,8 @@ import { ValidationError } from '../../src/errors.js';
 import { hoist } from '../support/cli.js';
 import { cloudDir, destroyCloud, network, removeBundleCopy, waitFor } from './support.js';
 
-const BOOT_MS = 1_500;
+// Long enough that a loaded machine still terminates the booting instance before it starts.
+const BOOT_MS = 2_500;
 let dir: string;
 let env: Record<string, string>;
 let client: LocalCloudClient;
@@ -71,8 +72,8 @@ describe('boot time', () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ bootTimeMs: BOOT_MS });
     const start = await hoist(['local-cloud', 'start', '--boot-time', '3s'], { env });
     expect(start.code).toBe(0);
-    expect(start.stdout).toContain('instances boot in 1500 ms');
-    expect(start.stderr).toContain('already runs with instances booting in 1500 ms, not 3 s');
+    expect(start.stdout).toContain('instances boot in 2500 ms');
+    expect(start.stderr).toContain('already runs with instances booting in 2500 ms, not 3 s');
   });
 
   it('refuses a boot time that is not a duration before starting any daemon', async () => {
