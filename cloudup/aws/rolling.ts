@@ -74,7 +74,6 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
   return {
     supportsSurge: true,
     drains: false,
-    knowsReadiness: true,
     pollMs: 5000,
     groups,
     async detach(group, id) {

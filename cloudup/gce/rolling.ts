@@ -10,11 +10,16 @@
  *   label is how a killed roll finds its detached instances again. The group is grown before the
  *   label is set, so a roll killed in between leaves one instance too many, never one too few;
  *   the next `update cluster` sets the size back.
- * - GCE gives hoist no channel to the node: it cannot drain (rolls need --cloudonly), and an
- *   instance is up as far as the cloud can tell when it is RUNNING.
+ * - An instance is up as far as the cloud can tell when it is RUNNING, and Ready when its node
+ *   agent (nodeup) reports Ready to the state store, under the instance's name, which is also
+ *   its hostname and so its Kubernetes node's name. GCE gives hoist no channel to the node: a
+ *   roll drains it through the Kubernetes API.
  */
 
 import type { CompletedSpec } from '../../src/api/index.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
+import { readInstanceStatuses } from '../../nodeup/status.js';
+import type { InstanceStatus } from '../../nodeup/status.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from '../rolling/types.js';
 import type { GceContext } from './context.js';
 import { listInstances } from './instances.js';
@@ -38,12 +43,12 @@ const STATES: Readonly<Record<string, RollingInstance['state']>> = {
   TERMINATED: 'terminated',
 };
 
-export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec): RollingCloud {
+export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: ObjectStore): RollingCloud {
   const find = async (id: string): Promise<GceInstance | undefined> => (await listInstances(ctx)).find((i) => i.id === id || i.name === id);
   const groupManagers = ctx.compute.clients.instanceGroupManagers;
 
   const groups = async (): Promise<RollingGroup[]> => {
-    const managers = await listManagers(ctx);
+    const [managers, statuses] = await Promise.all([listManagers(ctx), readInstanceStatuses(store, ctx.cluster)]);
     const instances = await listInstances(ctx, managers);
     return spec.instanceGroups.flatMap((ig): RollingGroup[] => {
       const label = labelValue(ig.metadata.name);
@@ -59,7 +64,7 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec): RollingCl
         minSize: ig.spec.minSize,
         maxSize: ig.spec.maxSize,
         desired: Math.max(0, target - detached),
-        instances: mine.map((i) => toRolling(ig.metadata.name, i)),
+        instances: mine.map((i) => toRolling(ig.metadata.name, i, statuses.get(i.name))),
       }];
     });
   };
@@ -67,7 +72,6 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec): RollingCl
   return {
     supportsSurge: true,
     drains: false,
-    knowsReadiness: false,
     pollMs: 2000,
     groups,
     async detach(_group, id) {
@@ -121,15 +125,18 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec): RollingCl
   };
 }
 
-function toRolling(group: string, i: GceInstance): RollingInstance {
+function toRolling(group: string, i: GceInstance, status: InstanceStatus | undefined): RollingInstance {
   const state = STATES[i.state] ?? 'pending';
+  const cloudReady = state === 'running';
   return {
     id: i.id,
+    nodeName: i.name,
     group,
     state,
-    // Whether the node is Ready is in its status reports, which this side does not read yet.
-    ready: false,
-    cloudReady: state === 'running',
+    ready: cloudReady && status?.phase === 'Ready',
+    cloudReady,
+    ...(status ? { phase: status.phase } : {}),
+    ...(status?.error ? { lastError: `${status.error.task ? `${status.error.task}: ` : ''}${status.error.message}` } : {}),
     needsUpdate: i.needsUpdate,
     ...(i.needsUpdate ? { updateReason: `made from template ${i.template}, its group makes ${i.groupTemplate}` } : {}),
     detached: i.labels[DETACHED_LABEL] === 'true',

@@ -48,7 +48,6 @@ export function localRollingCloud(client: LocalCloudClient, spec: CompletedSpec)
   return {
     supportsSurge: true,
     drains: true,
-    knowsReadiness: true,
     pollMs: 100,
     groups,
     async detach(group, id) {

@@ -96,9 +96,9 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
 }
 
 /**
- * `cloud` with drains through the Kubernetes API: `drain` starts one (the node is named like
- * the instance, as nodeup names it), `drained` says whether it is done, and throws what made it
- * fail. Everything else is the cloud's.
+ * `cloud` with drains through the Kubernetes API: `drain` starts one (on the instance's node:
+ * its `nodeName`, else its id), `drained` says whether it is done, and throws what made it fail.
+ * Everything else is the cloud's.
  */
 export function withKubernetesDrain(cloud: RollingCloud, api: KubeApi, opts: DrainOptions): RollingCloud {
   const drains = new Map<string, { done: boolean; error?: unknown }>();
@@ -113,7 +113,8 @@ export function withKubernetesDrain(cloud: RollingCloud, api: KubeApi, opts: Dra
       if (drains.has(id)) return;
       const state: { done: boolean; error?: unknown } = { done: false };
       drains.set(id, state);
-      drainNode(api, id, opts).then(
+      const instance = (await cloud.groups()).flatMap((g) => g.instances).find((i) => i.id === id);
+      drainNode(api, instance?.nodeName ?? id, opts).then(
         () => (state.done = true),
         (e: unknown) => (state.error = e),
       );

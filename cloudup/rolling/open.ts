@@ -21,7 +21,7 @@ export async function rollingCloudOf(session: CloudSession, spec: CompletedSpec,
       return awsRollingCloud(session.ctx as AwsContext, spec, store);
     }
     case 'gce':
-      return gceRollingCloud(session.ctx as GceContext, spec);
+      return gceRollingCloud(session.ctx as GceContext, spec, store);
     default:
       throw new HoistError('UNSUPPORTED', `rolling updates on ${session.cloud} are not available in this version of hoist yet`);
   }

@@ -8,6 +8,8 @@ import type { InstanceGroupRole } from '../../src/api/index.js';
 
 export interface RollingInstance {
   readonly id: string;
+  /** Its Kubernetes node's name, where that is not `id` (nodeup names a node by its hostname). */
+  readonly nodeName?: string;
   /** The instance group it belongs (or, detached, belonged) to. */
   readonly group: string;
   readonly state: 'pending' | 'running' | 'stopping' | 'terminated';
@@ -43,8 +45,6 @@ export interface RollingCloud {
   readonly supportsSurge: boolean;
   /** Whether the cloud drains machines itself; one that cannot drains them through the Kubernetes API. */
   readonly drains: boolean;
-  /** Whether `ready` comes from the nodes' own reports; a cloud that cannot tell only rolls with --cloudonly. */
-  readonly knowsReadiness: boolean;
   /** How often to look again while waiting: cheap local calls can poll fast, cloud APIs less so. */
   readonly pollMs: number;
   groups(): Promise<RollingGroup[]>;

@@ -72,11 +72,6 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
     (opts.instanceGroup.length === 0 || opts.instanceGroup.includes(g.name)) && (roles.length === 0 || roles.includes(g.role));
   let cloud = await rollingCloudOf(session, completed, await ctx.store());
   const events = format === 'json' ? jsonEventSink(ctx.io.out) : textEventSink(ctx.io.err, ctx.io.verbose);
-  if (opts.yes && !opts.cloudonly && !cloud.knowsReadiness) {
-    throw new HoistError('UNSUPPORTED', `hoist cannot yet tell when a new machine on ${session.cloud} is Ready, so it replaces machines there only without draining and validating`, {
-      hint: `hoist rolling-update cluster ${cluster} --yes --cloudonly`,
-    });
-  }
   // A cloud without a channel to its nodes drains them through the cluster's Kubernetes API.
   if (opts.yes && !opts.cloudonly && !cloud.drains) {
     const api = await reachableKubeApi(kubeconfigPath({ flag: opts.kubeconfig, env: ctx.io.env, cwd: ctx.io.cwd }), cluster);

@@ -94,7 +94,6 @@ describe('draining through the Kubernetes API', () => {
     const cloud: RollingCloud = {
       supportsSurge: true,
       drains: false,
-      knowsReadiness: true,
       pollMs: 5,
       groups: async () => [{ name: 'nodes', role: 'Node', minSize: 2, maxSize: 2, desired: 2, instances: machines.map((m) => ({ id: m.id, group: 'nodes', state: m.state, ready: true, cloudReady: true, needsUpdate: m.version !== 2, detached: m.detached, drained: false })) }],
       async detach(_g, id) {

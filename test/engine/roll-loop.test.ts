@@ -47,7 +47,6 @@ function memoryCloud(size: number, launches: () => number): { cloud: RollingClou
   const cloud: RollingCloud = {
     supportsSurge: true,
     drains: true,
-    knowsReadiness: true,
     pollMs: 1,
     groups: async () => [group()],
     async detach(_g, id) {

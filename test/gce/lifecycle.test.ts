@@ -2,7 +2,8 @@
  * A cluster's life on GCE, against the fake Compute API through the CLI: create, apply, no
  * changes on a second plan, a machine type change as a new instance template and the groups'
  * switch to it only, the out-of-date instances replaced through their groups (rolling-update
- * --cloudonly), and delete leaving nothing of the cluster while other objects stay.
+ * --cloudonly, then draining through a Kubernetes API test server), and delete leaving nothing
+ * of the cluster while other objects stay.
  */
 
 import { join } from 'node:path';
@@ -13,7 +14,10 @@ import { createContext } from '../../src/cli/context.js';
 import { runRollingUpdate } from '../../src/cli/rolling-update.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { textEventSink } from '../../src/output/io.js';
+import { writeInstanceStatus } from '../../nodeup/status.js';
+import { openStore } from '../../state-store/open.js';
 import { hoist, tempDir } from '../support/cli.js';
+import { startFakeKubeApi } from '../support/fake-kube-api.js';
 import type { FakeCompute } from './fake/server.js';
 import { PROJECT, cliEnv, startFake, useAssetMirror, waitFor } from './support.js';
 
@@ -137,6 +141,50 @@ describe('a cluster on GCE (fake Compute API)', () => {
     expect((await api('GET', `zones/us-central1-a/instanceGroupManagers/a-nodes-us-central1-a-${SAFE}`)).targetSize).toBe(2);
     expect((await run(['rolling-update', 'cluster', NAME])).stdout).toContain('No rolling update is needed.');
     expect((await planJson()).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
+  });
+
+  it('rolling-update without --cloudonly drains each old node through the Kubernetes API, by its instance name', async () => {
+    // What the machines would do on GCE: register their node (named like the instance) and report Ready.
+    const kube = await startFakeKubeApi();
+    const store = await openStore(`file://${join(dir.path, 'state')}`);
+    const known = new Set<string>();
+    const report = async () => {
+      for (const i of fake.resources('instances').filter((r) => r.status === 'RUNNING' && !known.has(String(r.name)))) {
+        const name = String(i.name);
+        known.add(name);
+        kube.nodes.set(name, { unschedulable: false });
+        if (name.startsWith('nodes-')) kube.pod(name, `app-${name}`, { owner: 'ReplicaSet' });
+        const group = (i.labels as Record<string, string>)['hoist-dev-instancegroup'] ?? '';
+        await writeInstanceStatus(store, { instanceId: name, cluster: NAME, instanceGroup: group, phase: 'Ready', configHash: 'sha256:reported', updatedAt: new Date().toISOString() });
+      }
+    };
+    let reporting = true;
+    await report();
+    const reporter = (async () => {
+      while (reporting) {
+        await report();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    try {
+      const oldNames = fake.resources('instances').filter((i) => String(i.name).startsWith('nodes-')).map((i) => String(i.name));
+      let err = '';
+      const ctx = createContext({ out: () => undefined, err: (t) => void (err += t), events: textEventSink((t) => void (err += t), false), env, cwd: process.cwd(), verbose: false, interactive: false, ask: async () => '', readStdin: async () => '' }, {}, 'rolling-update cluster');
+      const code = await runRollingUpdate(NAME, { yes: true, force: true, instanceGroup: ['nodes-us-central1-a'], instanceGroupRoles: [], validationTimeout: 30_000, validateCount: 1, nodeInterval: 0, controlPlaneInterval: 0, drainTimeout: 10_000, failOnValidateError: true, kubeconfig: kube.kubeconfig('admin', NAME), pollMs: 50 }, ctx);
+      expect(code, err).toBe(0);
+      expect(oldNames).toHaveLength(2);
+      for (const name of oldNames) {
+        expect(kube.nodes.get(name)?.unschedulable).toBe(true);
+        expect(kube.log).toContain(`POST /api/v1/namespaces/default/pods/app-${name}/eviction`);
+      }
+      const now = fake.resources('instances').filter((i) => String(i.name).startsWith('nodes-') && i.status === 'RUNNING').map((i) => String(i.name));
+      expect(now).toHaveLength(2);
+      expect(now.filter((n) => oldNames.includes(n))).toEqual([]);
+    } finally {
+      reporting = false;
+      await reporter;
+      await kube.stop();
+    }
   });
 
   it('delete cluster leaves nothing of the cluster, and the project\'s other objects', async () => {
