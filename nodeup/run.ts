@@ -77,7 +77,7 @@ export async function runNodeup(opts: NodeupOptions): Promise<NodeupResult> {
   }), bootPath);
   const root = opts.root === undefined ? '/' : resolve(opts.cwd ?? process.cwd(), opts.root);
   const rooted = opts.root !== undefined;
-  const node = identity(opts);
+  const node = identity(opts, boot);
   const store = opts.store ?? (await openStore(boot.stateStore, { env: opts.env, events: opts.events, source: 'the boot configuration stateStore' }));
   const report = async (phase: NodePhase, extra: Partial<InstanceStatus> = {}) => {
     if (opts.dryRun) return;
@@ -132,9 +132,12 @@ function nodeContext(input: { root: string; rooted: boolean; opts: NodeupOptions
   };
 }
 
-/** The machine's id and address: given, from the local cloud's environment, or from the host. */
-function identity(opts: NodeupOptions): NodeIdentity {
-  const instanceId = opts.instanceId ?? opts.env.HOIST_INSTANCE_ID ?? hostname();
+/**
+ * The machine's id and address: given, from the local cloud's environment, from the boot
+ * configuration (AWS), or from the host (GCE, whose hostname is the instance's name).
+ */
+function identity(opts: NodeupOptions, boot: BootConfig): NodeIdentity {
+  const instanceId = opts.instanceId ?? opts.env.HOIST_INSTANCE_ID ?? boot.instanceId ?? hostname();
   const address = opts.address ?? opts.env.HOIST_INSTANCE_ADDRESS ?? primaryAddress();
   return { instanceId, address, nodeName: instanceId };
 }

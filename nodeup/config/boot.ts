@@ -2,6 +2,7 @@
  * The boot configuration: the small YAML document a machine receives as user data. It says
  * where the state store is, which cluster and instance group the machine belongs to, and the
  * hash its nodeup.yaml must have: a machine never applies a configuration it was not launched for.
+ * On AWS it also names the machine's instance id.
  */
 
 import { parse } from 'yaml';
@@ -14,6 +15,12 @@ const BootSchema = z.object({
   instanceGroup: z.string().min(1),
   configHash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   healthPorts: z.array(z.int()).optional(),
+  /**
+   * The machine's instance id, where the cloud's user data can name it (AWS, through cloud-init's
+   * instance data); nodeup reports under it and names the node after it. An unrendered template
+   * is refused rather than taken for an id.
+   */
+  instanceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be the machine\'s instance id; a "{{ … }}" here means cloud-init did not render the user data as a Jinja template').optional(),
 });
 
 export type BootConfig = z.infer<typeof BootSchema>;

@@ -9,6 +9,9 @@ import { AWS_KINDS } from '../../cloudup/aws/tasks/index.js';
 import { buildAwsTasks } from '../../cloudup/aws/model/index.js';
 import { nodePolicy, storeLocation } from '../../cloudup/aws/model/iam-policies.js';
 import { elbName, iamName } from '../../cloudup/aws/names.js';
+import { userData } from '../../cloudup/aws/model/user-data.js';
+import { parseBootConfig } from '../../nodeup/config/boot.js';
+import { parse } from 'yaml';
 import { AmbiguousCreateError, isRetryableAwsError, toEngineError } from '../../cloudup/aws/errors.js';
 
 const boot = { stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` };
@@ -89,5 +92,20 @@ describe('AWS errors', () => {
     expect(toEngineError(err('DependencyViolation', 400), 'Subnet/a')).toBeInstanceOf(NotReadyError);
     expect(toEngineError(err('ResourceInUse', 400), 'AutoScalingGroup/a')).toBeInstanceOf(NotReadyError);
     expect(toEngineError(err('InvalidParameterValue', 400), 'x')).not.toBeInstanceOf(NotReadyError);
+  });
+
+  it('user data is a cloud-init Jinja template whose boot configuration names the instance id once rendered', () => {
+    const hash = `sha256:${'c'.repeat(64)}`;
+    const ig = spec().instanceGroups.find((g) => g.spec.role === 'Node')!;
+    const text = userData('model.example.com', ig, { stateStore: 's3://state/clusters', configHash: () => hash });
+    expect(text.split('\n').slice(0, 2)).toEqual(['## template: jinja', '#cloud-config']);
+    // What cloud-init makes of it on the machine: the template rendered with its instance data.
+    const rendered = text.replaceAll('{{ v1.instance_id }}', 'i-0123456789abcdef0');
+    const file = (parse(rendered) as { write_files: { path: string; content: string }[] }).write_files[0]!;
+    expect(file.path).toBe('/etc/hoist/boot.yaml');
+    expect(parseBootConfig(file.content, file.path)).toEqual({ stateStore: 's3://state/clusters', cluster: 'model.example.com', instanceGroup: ig.metadata.name, configHash: hash, instanceId: 'i-0123456789abcdef0' });
+    // Unrendered, the file is refused rather than taken for a machine named "{{ v1.instance_id }}".
+    const unrendered = (parse(text) as { write_files: { content: string }[] }).write_files[0]!.content;
+    expect(() => parseBootConfig(unrendered, 'boot.yaml')).toThrow(/instanceId: must be the machine's instance id/);
   });
 });

@@ -1,6 +1,6 @@
 /** nodeup under a root folder: idempotence, refusals, status reports, and what a worker may read. */
 
-import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,5 +145,14 @@ describe('nodeup', () => {
     } finally {
       await worker.cleanup();
     }
+  });
+
+  it('reports under the instance id its boot configuration names (AWS), and names its node after it', async () => {
+    const root = join(world.dir, 'named-by-boot');
+    const boot = join(world.dir, 'boot-with-id.yaml');
+    await writeFile(boot, `${await readFile(await world.bootFile(NODES), 'utf8')}instanceId: i-0fromboot\n`);
+    const result = await world.nodeup(NODES, root, { bootFile: boot, instanceId: undefined });
+    expect(result.node).toMatchObject({ instanceId: 'i-0fromboot', nodeName: 'i-0fromboot' });
+    expect(await status('i-0fromboot')).toMatchObject({ phase: 'Ready', instanceId: 'i-0fromboot' });
   });
 });
