@@ -143,8 +143,9 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       await opts.recorder.done(name, leftover);
       replaced[name]!.push(...leftover);
     }
-    const initial = new Set((await current(name)).instances.map((i) => i.id));
-    const total = outdated(await current(name), initial).length;
+    const start = await current(name);
+    const initial = new Set(start.instances.map((i) => i.id));
+    const total = outdated(start, initial).length;
     if (total === 0) continue;
     say(`${name}: ${total} instance(s) to replace, ${settings.surge} surged and ${settings.unavailable} unavailable at a time`, { group: name, total, ...settings });
     for (let todo = outdated(await current(name), initial); todo.length > 0; todo = outdated(await current(name), initial)) {

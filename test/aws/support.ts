@@ -13,12 +13,9 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/c
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Pluggable } from '@smithy/types';
-import { parse, stringify } from 'yaml';
-import { completeSpec } from '../../src/api/index.js';
-import type { Cluster, InstanceGroup } from '../../src/api/index.js';
-import { assetSources } from '../../src/assets/index.js';
-import { ensureLocalMirror } from '../../src/assets/stand-ins/index.js';
 import { motoUrl } from '../support/moto.js';
+
+export { useAssetMirror } from '../support/asset-mirror.js';
 
 export interface TestAccount {
   readonly accountId: string;
@@ -82,20 +79,4 @@ export async function testAccount(): Promise<TestAccount> {
     clients,
     close: () => Object.values(clients).forEach((c) => c.destroy()),
   };
-}
-
-/**
- * Points a cluster's node assets at a stand-in mirror in a folder (machines on moto never boot,
- * and tests reach no network): `update cluster` pins the assets' checksums from it.
- */
-export async function useAssetMirror(run: (args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>, cluster: string, dir: string): Promise<void> {
-  const got = await run(['get', 'cluster', cluster, '-o', 'yaml']);
-  if (got.code !== 0) throw new Error(got.stderr);
-  const spec = parse(got.stdout) as Cluster;
-  const igs = await run(['get', 'instancegroups', '--name', cluster, '-o', 'json']);
-  const groups = (JSON.parse(igs.stdout) as { items: InstanceGroup[] }).items;
-  const url = await ensureLocalMirror(dir, assetSources(completeSpec(spec, groups)));
-  const edited = { ...spec, spec: { ...spec.spec, assets: { ...spec.spec.assets, fileRepository: url } } };
-  const replaced = await run(['replace', '-f', '-'], stringify(edited));
-  if (replaced.code !== 0) throw new Error(replaced.stderr);
 }

@@ -1,13 +1,10 @@
 /** What the GCE tests share: the fake Compute server, how hoist reaches it, and waiting. */
 
 import { PassThroughClient } from 'google-auth-library';
-import { parse, stringify } from 'yaml';
-import { completeSpec } from '../../src/api/index.js';
-import type { Cluster, InstanceGroup } from '../../src/api/index.js';
-import { assetSources } from '../../src/assets/index.js';
-import { ensureLocalMirror } from '../../src/assets/stand-ins/index.js';
 import type { ComputeClientOptions } from '../../cloudup/gce/clients.js';
 import { FakeCompute } from './fake/server.js';
+
+export { useAssetMirror } from '../support/asset-mirror.js';
 
 export const PROJECT = 'hoist-test';
 
@@ -32,18 +29,4 @@ export async function waitFor(what: string, done: () => boolean | Promise<boolea
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-type Run = (args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
-
-/** Points the cluster's node assets at a stand-in mirror in a folder: the tests reach no network. */
-export async function useAssetMirror(run: Run, cluster: string, dir: string): Promise<void> {
-  const got = await run(['get', 'cluster', cluster, '-o', 'yaml']);
-  if (got.code !== 0) throw new Error(got.stderr);
-  const spec = parse(got.stdout) as Cluster;
-  const igs = await run(['get', 'instancegroups', '--name', cluster, '-o', 'json']);
-  const groups = (JSON.parse(igs.stdout) as { items: InstanceGroup[] }).items;
-  const url = await ensureLocalMirror(dir, assetSources(completeSpec(spec, groups)));
-  const replaced = await run(['replace', '-f', '-'], stringify({ ...spec, spec: { ...spec.spec, assets: { ...spec.spec.assets, fileRepository: url } } }));
-  if (replaced.code !== 0) throw new Error(replaced.stderr);
 }
