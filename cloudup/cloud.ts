@@ -46,6 +46,11 @@ export interface CloudSession<Ctx = unknown> {
 export interface OpenCloudOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly events: EventSink;
+  /**
+   * The command changes nothing: a cloud that would have to be started first (the local
+   * cloud's daemon) is not started, and the command says it is not running.
+   */
+  readonly readOnly?: boolean;
 }
 
 export async function openCloud(spec: CompletedSpec, options: OpenCloudOptions): Promise<CloudSession> {

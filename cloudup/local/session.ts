@@ -10,7 +10,8 @@ import { buildLocalTasks } from './model/index.js';
 import { LOCAL_KINDS } from './tasks/index.js';
 
 export async function openLocalSession(spec: CompletedSpec, options: OpenCloudOptions): Promise<CloudSession<LocalContext>> {
-  const client = await connectLocalCloud({ env: options.env, events: options.events });
+  // A command that changes nothing must not leave a daemon running behind it.
+  const client = await connectLocalCloud({ env: options.env, events: options.events, autoStart: options.readOnly !== true });
   const cluster = spec.cluster.metadata.name;
   const networkID = spec.cluster.spec.networkID;
   const ctx: LocalContext = {

@@ -45,7 +45,7 @@ export async function runDeleteCluster(positional: string | undefined, opts: Del
   const store = clients.store;
   if (opts.unregister) return unregister(cluster, opts, ctx);
   if (!opts.yes) {
-    const { result } = await planCluster(ctx, cluster, { teardown: true });
+    const { result } = await planCluster(ctx, cluster, { teardown: true, readOnly: true });
     ctx.io.out(hasChanges(result.plan) ? renderPlanText(result.plan) : `Nothing of ${cluster} exists in the cloud.\n`);
     ctx.io.out(`\nMust specify --yes to delete the cluster${opts.keepState ? '' : ` and remove its state from ${store.url}`}.\n`);
     return 0;

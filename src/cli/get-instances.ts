@@ -97,7 +97,7 @@ async function storedConfigHashes(store: ObjectStore, cluster: string, groups: r
 export async function runGetInstances(opts: GetInstancesOptions, ctx: Context): Promise<number> {
   const format = parseOutputFormat(opts.output);
   const cluster = ctx.clusterName();
-  const { completed, session } = await openClusterCloud(ctx, cluster);
+  const { completed, session } = await openClusterCloud(ctx, cluster, { readOnly: true });
   try {
     if (session.listInstances === undefined) throw new HoistError('UNSUPPORTED', `listing instances on ${session.cloud} is not available in this version of hoist yet`);
     const store = await ctx.store();

@@ -63,7 +63,7 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
   const cluster = ctx.clusterName(positional);
   const format = oneOf('--output', opts.output ?? 'text', ['text', 'json'] as const);
   const roles = opts.instanceGroupRoles.map((r) => oneOf<InstanceGroupRole>('--instance-group-roles', r, INSTANCE_GROUP_ROLES));
-  const { completed, session } = await openClusterCloud(ctx, cluster);
+  const { completed, session } = await openClusterCloud(ctx, cluster, { readOnly: !opts.yes });
   const known = new Set(completed.instanceGroups.map((ig) => ig.metadata.name));
   for (const g of opts.instanceGroup) {
     if (!known.has(g)) throw new HoistError('INVALID_FLAG', `--instance-group ${g}: cluster ${cluster} has no such instance group`, { hint: `its groups: ${[...known].join(', ')}` });

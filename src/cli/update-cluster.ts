@@ -44,7 +44,7 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
   if (saved && !opts.yes) throw new HoistError('INVALID_FLAG', '--plan applies a saved plan and needs --yes', { hint: `hoist update cluster ${cluster} --plan ${opts.plan} --yes` });
 
   if (!opts.yes) {
-    const planned = await planCluster(ctx, cluster);
+    const planned = await planCluster(ctx, cluster, { readOnly: true });
     const plan = planned.result.plan;
     if (opts.savePlan) await savePlan(ctx.io, opts.savePlan, plan);
     printPlan(ctx, plan, format);

@@ -29,7 +29,7 @@ export async function runValidateCluster(positional: string | undefined, opts: V
   const format = parseOutputFormat(opts.output);
   const count = opts.count ?? 1;
   if (count < 1) throw new HoistError('INVALID_FLAG', '--count must be at least 1');
-  const { completed, session } = await openClusterCloud(ctx, cluster);
+  const { completed, session } = await openClusterCloud(ctx, cluster, { readOnly: true });
   const cloud = await rollingCloudOf(session, completed, await ctx.store());
   const deadline = Date.now() + (opts.wait ?? 0);
   let streak = 0;

@@ -20,6 +20,9 @@ export interface LocalWorld {
 
 export async function localWorld(): Promise<LocalWorld> {
   const cloud = await cloudDir();
+  // Started up front, as a user runs `hoist local-cloud start`: a preview (update cluster
+  // without --yes) does not start it.
+  await connectLocalCloud({ env: { ...process.env, ...cloud.env } });
   const stateDir = await mkdtemp(join(tmpdir(), 'hoist-state-'));
   const env = { ...cloud.env, HOIST_STATE_STORE: `file://${stateDir}`, HOIST_CLUSTER_NAME: '' };
   return {

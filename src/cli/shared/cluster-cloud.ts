@@ -22,8 +22,9 @@ export async function completedSpecOf(ctx: Context, cluster: string): Promise<Co
   return completeSpec(set.cluster.object, igs);
 }
 
-export async function openClusterCloud(ctx: Context, cluster: string): Promise<ClusterCloud> {
+/** `readOnly`: the command changes nothing, so it does not start a cloud that is not running. */
+export async function openClusterCloud(ctx: Context, cluster: string, opts: { readonly readOnly?: boolean } = {}): Promise<ClusterCloud> {
   const completed = await completedSpecOf(ctx, cluster);
-  const session = await openCloud(completed, { env: ctx.io.env, events: ctx.io.events });
+  const session = await openCloud(completed, { env: ctx.io.env, events: ctx.io.events, readOnly: opts.readOnly === true });
   return { completed, session };
 }

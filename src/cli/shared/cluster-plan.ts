@@ -30,13 +30,15 @@ export interface ClusterPlan {
 export interface PlanOptions {
   /** Plan to remove everything the cluster owns instead of reaching the spec. */
   readonly teardown?: boolean;
+  /** A preview: a cloud that is not running is not started for it. */
+  readonly readOnly?: boolean;
 }
 
 export async function planCluster(ctx: Context, cluster: string, opts: PlanOptions = {}): Promise<ClusterPlan> {
   const clients = await ctx.clientset();
   const [completed, last] = await Promise.all([completedSpecOf(ctx, cluster), latestRevision(clients.store, cluster)]);
 
-  const session = await openCloud(completed, { env: ctx.io.env, events: ctx.io.events });
+  const session = await openCloud(completed, { env: ctx.io.env, events: ctx.io.events, readOnly: opts.readOnly === true });
   const nodeConfigs: NodeupConfigs = opts.teardown ? new Map() : await planNodeupConfigs(completed, { stateStore: clients.store.url, env: ctx.io.env, events: ctx.io.events });
   const tasks: Task[] = opts.teardown ? [] : session.buildTasks(completed, { stateStore: clients.store.url, configHash: nodeConfigHashes(completed, nodeConfigs) });
   const callsBefore = session.apiCalls();
