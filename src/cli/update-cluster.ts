@@ -40,7 +40,7 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
     return runTerraformTarget(ctx, cluster, opts.out, format);
   }
   if (opts.out !== undefined) throw new HoistError('INVALID_FLAG', '--out is the folder of --target terraform', { hint: `hoist update cluster ${cluster} --target terraform --out ${opts.out}` });
-  const saved = opts.plan === undefined ? undefined : await loadPlan(ctx.io, opts.plan);
+  const saved = opts.plan === undefined ? undefined : await loadPlan(ctx.io, opts.plan, cluster);
   if (saved && !opts.yes) throw new HoistError('INVALID_FLAG', '--plan applies a saved plan and needs --yes', { hint: `hoist update cluster ${cluster} --plan ${opts.plan} --yes` });
 
   if (!opts.yes) {

@@ -1,9 +1,11 @@
 /** The cluster lifecycle on the embedded local cloud, through the real executable. */
 
+import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance, LoadBalancer } from '../../cloudup/local/api-types.js';
-import { hoistProcess } from '../support/cli.js';
+import { hoistProcess, tempDir } from '../support/cli.js';
 import { processesOf, waitFor } from '../local-cloud/support.js';
 import type { LocalWorld } from './local-support.js';
 import { localWorld } from './local-support.js';
@@ -32,6 +34,24 @@ describe('update cluster on the local cloud', () => {
     expect(plan.stdout).toMatch(/Plan: 15 to create, 0 to modify, 0 to replace, 0 to delete/);
     expect(plan.stdout).toContain(`Must specify --yes to apply changes: hoist update cluster ${NAME} --yes`);
     expect((await run('update', 'cluster', NAME, '--detailed-exitcode')).code).toBe(2);
+
+    // A saved plan edited by hand (one record's TTL) is refused as modified, naming nothing else.
+    const dir = await tempDir('hoist-plan-');
+    try {
+      const file = join(dir.path, 'plan.json');
+      expect((await run('update', 'cluster', NAME, '--save-plan', file)).code).toBe(0);
+      const text = await readFile(file, 'utf8');
+      const edited = text.replace(/("path": "ttl",\s*"after": )60\b/, '$1300');
+      expect(edited).not.toBe(text);
+      await writeFile(file, edited);
+      const tampered = await run('update', 'cluster', NAME, '--plan', file, '--yes');
+      expect(tampered.code).toBe(1);
+      expect(tampered.stderr).toContain(`--plan: "${file}" was modified after it was saved: its checksum does not match its content; nothing was applied (make the plan again: hoist update cluster ${NAME} --save-plan ${file})`);
+      expect(tampered.stderr).not.toMatch(/DnsRecord|stale|live cloud/);
+      expect(await instances()).toEqual([]);
+    } finally {
+      await dir.cleanup();
+    }
 
     const applied = await run('update', 'cluster', NAME, '--yes');
     expect(applied.code, applied.stderr).toBe(0);
@@ -97,6 +117,7 @@ describe('update cluster on the local cloud', () => {
     const stale = await run('update', 'cluster', NAME, '--plan', file, '--yes');
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/the saved plan is stale: it was made from revision \d+ of the spec, which is now at revision \d+/);
+    expect(stale.stderr).toContain(`  InstanceGroup/nodes-local-a.${NAME}: maxSize planned 4 -> 5, now 4 -> 6`);
 
     await hoistProcess(['replace', '-f', '-'], { env: world.env, stdin: ig.replace('maxSize: 4', 'maxSize: 5') });
     await run('update', 'cluster', NAME, '--save-plan', file);
@@ -106,7 +127,7 @@ describe('update cluster on the local cloud', () => {
     // A saved plan that was applied is stale for the live cloud now.
     const twice = await run('update', 'cluster', NAME, '--plan', file, '--yes');
     expect(twice.code).toBe(1);
-    expect(twice.stderr).toContain('the live cloud changed since it was made');
+    expect(twice.stderr).toContain(`the live cloud changed since it was made:\n  InstanceGroup/nodes-local-a.${NAME}: planned update of maxSize, now noop`);
   });
 
   it('two applies at once: one runs, the other exits 1 naming the holder', async () => {
