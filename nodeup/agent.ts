@@ -6,10 +6,14 @@
  * `failed`, with the failing task) and retried, as nodeup retries on a real machine.
  */
 
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import type { HoistEvent } from '../src/output/events.js';
+import type { ObjectStore } from '../state-store/object-store.js';
+import { openStore } from '../state-store/open.js';
+import { parseBootConfig } from './config/boot.js';
+import { launchConfigStore } from './launch-config.js';
 import type { HealthCheck } from './model/index.js';
 import { runNodeup } from './run.js';
 import { Supervisor } from './services/supervisor.js';
@@ -38,6 +42,14 @@ function healthy(check: HealthCheck): Promise<boolean> {
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
   });
+}
+
+/** The state store as this machine sees it: its nodeup.yaml is the one it was launched for. */
+async function machineStore(env: NodeAgentIo['env'], root: string, events: (e: HoistEvent) => void): Promise<ObjectStore> {
+  const bootFile = env.HOIST_INSTANCE_USER_DATA ?? '';
+  const boot = parseBootConfig(await readFile(bootFile, 'utf8'), bootFile);
+  const store = await openStore(boot.stateStore, { env, events, source: 'the boot configuration stateStore' });
+  return launchConfigStore(store, boot, root);
 }
 
 /** Runs until stopped; resolves with the exit code. */
@@ -69,10 +81,12 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
   };
 
   let checks: readonly HealthCheck[] | undefined;
+  let store: ObjectStore | undefined;
   while (!stopped && checks === undefined) {
     io.send({ type: 'status', phase: 'configuring', ready: false, message: 'nodeup is configuring the machine' });
     try {
-      const result = await runNodeup({ bootFile: io.env.HOIST_INSTANCE_USER_DATA ?? '', root, env: io.env, events, services: supervisor });
+      store ??= await machineStore(io.env, root, events);
+      const result = await runNodeup({ bootFile: io.env.HOIST_INSTANCE_USER_DATA ?? '', root, env: io.env, events, services: supervisor, store });
       checks = result.healthChecks;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
