@@ -8,7 +8,7 @@ import type { EventSink } from '../src/output/events.js';
 import type { ObjectStore } from './object-store.js';
 import { PreconditionFailedError } from './object-store.js';
 import type { LockInfo } from './lock-info.js';
-import { encodeLock } from './lock-info.js';
+import { decodeLock, describeHolder, encodeLock } from './lock-info.js';
 
 export interface HeldLock {
   readonly cluster: string;
@@ -19,6 +19,13 @@ export interface HeldLock {
   readonly released: boolean;
   /** Pushes the expiry forward now. Throws a `LOCKED` error if the lock was lost. */
   renew(): Promise<void>;
+  /**
+   * Reads the lock object and throws a `LOCKED` error, naming whoever holds it now, unless it is
+   * still this acquisition: the holder calls it before each step that changes the cloud, so a
+   * broken or taken-over lock stops it before its next step rather than at the next renewal.
+   * Calls made while a read is under way share that read.
+   */
+  check(): Promise<void>;
   /** Removes the lock if it is still ours. Idempotent; never throws (problems become events). */
   release(): Promise<void>;
   /** Runs `callback` once, when `release()` is first called. */
@@ -47,6 +54,9 @@ export class Held implements HeldLock {
   #timer: NodeJS.Timeout | undefined;
   /** Renewals run one after the other: each needs the ETag the previous one got. */
   #queue: Promise<void> = Promise.resolve();
+  #checking: Promise<void> | undefined;
+  /** Who held the lock when this process found it lost, if anyone. */
+  #successor: LockInfo | undefined;
   readonly #onRelease: (() => void)[] = [];
 
   constructor(settings: HeldLockSettings) {
@@ -79,6 +89,13 @@ export class Held implements HeldLock {
     return run;
   }
 
+  check(): Promise<void> {
+    this.#checking ??= this.#checkOnce().finally(() => {
+      this.#checking = undefined;
+    });
+    return this.#checking;
+  }
+
   release(): Promise<void> {
     this.#released ??= this.#releaseOnce();
     return this.#released;
@@ -87,6 +104,18 @@ export class Held implements HeldLock {
   onRelease(callback: () => void): void {
     if (this.released) callback();
     else this.#onRelease.push(callback);
+  }
+
+  async #checkOnce(): Promise<void> {
+    if (this.#lost) throw this.#lostError();
+    if (this.released) {
+      throw new HoistError('INTERNAL', `the lock of ${this.cluster} was already released by this process`);
+    }
+    const object = await this.#s.store.get(this.#s.key);
+    const now = object === undefined ? undefined : decodeLock(object.body);
+    if (now?.id === this.#info.id) return;
+    this.#markLost(now);
+    throw this.#lostError();
   }
 
   async #renewOnce(): Promise<void> {
@@ -100,16 +129,28 @@ export class Held implements HeldLock {
       this.#s.events({ level: 'debug', code: 'lock.renewed', message: `lock of ${this.cluster} renewed until ${next.expires}` });
     } catch (e) {
       if (!(e instanceof PreconditionFailedError)) throw e;
-      this.#lost = true;
-      this.#stopTimer();
-      this.#s.events({
-        level: 'error',
-        code: 'lock.lost',
-        message: `the lock of ${this.cluster} was removed or taken over by someone else while "${this.#info.operation}" was running`,
-        data: { cluster: this.cluster, id: this.#info.id },
-      });
+      const object = await this.#s.store.get(this.#s.key).catch(() => undefined);
+      this.#markLost(object === undefined ? undefined : decodeLock(object.body));
       throw this.#lostError();
     }
+  }
+
+  #markLost(successor: LockInfo | undefined): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#successor = successor;
+    this.#stopTimer();
+    this.#s.events({
+      level: 'error',
+      code: 'lock.lost',
+      message: `the lock of ${this.cluster} was ${this.#how()} while "${this.#info.operation}" was running`,
+      data: { cluster: this.cluster, id: this.#info.id, ...(successor ? { holder: successor } : {}) },
+    });
+  }
+
+  /** How the lock was lost, as far as this process can tell. */
+  #how(): string {
+    return this.#successor === undefined ? 'broken (removed by someone else)' : `taken over by ${describeHolder(this.#successor)}`;
   }
 
   #renewInBackground(): void {
@@ -150,8 +191,8 @@ export class Held implements HeldLock {
   }
 
   #lostError(): HoistError {
-    return new HoistError('LOCKED', `the lock of ${this.cluster} is no longer held by this process`, {
-      hint: 'someone broke or took over the lock; check the cluster with "hoist lock status" before retrying',
+    return new HoistError('LOCKED', `the lock of ${this.cluster} is no longer held by this process: it was ${this.#how()}; stopped before changing anything more`, {
+      hint: `another command may be changing the cluster: see hoist lock status ${this.cluster}, and run this command again once it is done`,
     });
   }
 }

@@ -87,6 +87,16 @@ export function staleReason(info: LockInfo, nowMs: number): string | undefined {
   return undefined;
 }
 
+/** `alice@build-1 (pid 4121, "update cluster", since …)`: who holds a lock, for messages. */
+export function describeHolder(info: LockInfo): string {
+  return `${info.holder} (pid ${info.pid}, "${info.operation}", since ${info.started})`;
+}
+
+/** Whether the holder is a process that is running on this host now (it may still be working). */
+export function aliveHere(info: LockInfo): boolean {
+  return info.host === hostName() && isProcessAlive(info.pid);
+}
+
 /** The cluster is locked by someone else. */
 export class LockHeldError extends HoistError {
   readonly cluster: string;

@@ -12,14 +12,14 @@ import { silent } from '../src/output/events.js';
 import type { ObjectStore } from './object-store.js';
 import { PreconditionFailedError } from './object-store.js';
 import type { LockInfo } from './lock-info.js';
-import { LockHeldError, decodeLock, encodeLock, lockKey, newLockInfo, staleReason } from './lock-info.js';
+import { LockHeldError, aliveHere, decodeLock, describeHolder, encodeLock, lockKey, newLockInfo, staleReason } from './lock-info.js';
 import type { HeldLock } from './lock-held.js';
 import { Held } from './lock-held.js';
 import { releaseOnSignals } from './lock-signals.js';
 
 export type { HeldLock } from './lock-held.js';
 export type { LockInfo } from './lock-info.js';
-export { LockHeldError, lockKey } from './lock-info.js';
+export { LockHeldError, describeHolder, lockKey } from './lock-info.js';
 export { configureSignalRelease, releaseOnSignals } from './lock-signals.js';
 
 export interface AcquireLockOptions {
@@ -65,6 +65,7 @@ export async function acquireLock(store: ObjectStore, cluster: string, options: 
       now,
     });
     if (options.releaseOnSignals ?? true) releaseOnSignals(held);
+    remember(store, held);
     events({
       level: 'debug',
       code: 'lock.acquired',
@@ -113,16 +114,52 @@ export async function readLock(store: ObjectStore, cluster: string): Promise<Fou
   return object === undefined ? undefined : { info: decodeLock(object.body), etag: object.etag };
 }
 
+/**
+ * The locks this process holds, by store and cluster. Commands take their lock through one
+ * call (Context.withLock) and change the cloud in code far from it; this is how that code finds
+ * the lock to check that it still holds it.
+ */
+const owned = new WeakMap<ObjectStore, Map<string, HeldLock>>();
+
+function remember(store: ObjectStore, held: HeldLock): void {
+  const byCluster = owned.get(store) ?? new Map<string, HeldLock>();
+  owned.set(store, byCluster);
+  byCluster.set(held.cluster, held);
+  held.onRelease(() => {
+    if (byCluster.get(held.cluster) === held) byCluster.delete(held.cluster);
+  });
+}
+
+/** The lock of `cluster` on `store` that this process holds and has not released, if any. */
+export function heldLock(store: ObjectStore, cluster: string): HeldLock | undefined {
+  return owned.get(store)?.get(cluster);
+}
+
+/**
+ * Throws a `LOCKED` error unless this process still holds the lock of `cluster`: called before
+ * each step that changes the cloud, so that a holder whose lock was broken stops there.
+ */
+export async function checkLockHeld(store: ObjectStore, cluster: string): Promise<void> {
+  const held = heldLock(store, cluster);
+  if (held === undefined) {
+    throw new HoistError('INTERNAL', `this process does not hold the lock of ${cluster}, and changes the cluster only under its lock`);
+  }
+  await held.check();
+}
+
 export interface BreakLockOptions {
   /** Break the lock only if it is still this acquisition (the `id` that was shown to the user). */
   readonly expectedId?: string;
+  /** Break it even if its holder is a process that is running on this host. */
+  readonly force?: boolean;
   readonly events?: EventSink;
 }
 
 /**
  * Removes the lock whoever holds it: for a holder that is gone. Returns what was removed, or
  * undefined if there was no lock. Throws `CONFLICT` if the lock changed meanwhile (its holder
- * renewed it, or another holder took it), so a user never breaks a lock they have not seen.
+ * renewed it, or another holder took it), so a user never breaks a lock they have not seen; and
+ * `LOCKED` if its holder is a live process of this host (unless `force`), which is at work.
  */
 export async function breakLock(store: ObjectStore, cluster: string, options: BreakLockOptions = {}): Promise<LockInfo | undefined> {
   const found = await readLock(store, cluster);
@@ -132,6 +169,7 @@ export async function breakLock(store: ObjectStore, cluster: string, options: Br
       hint: 'look at it again with "hoist lock status" before breaking it',
     });
   if (options.expectedId !== undefined && found.info.id !== options.expectedId) throw changed(found.info);
+  if (!options.force && aliveHere(found.info)) throw new LiveHolderError(cluster, found.info);
   try {
     await store.delete(lockKey(cluster), { ifMatch: found.etag });
   } catch (e) {
@@ -152,6 +190,18 @@ export async function breakLock(store: ObjectStore, cluster: string, options: Br
   return found.info;
 }
 
-function describe(info: LockInfo): string {
-  return `${info.holder} (pid ${info.pid}, "${info.operation}", since ${info.started})`;
+const describe = describeHolder;
+
+/** A lock break refused: its holder is running on this host, so it is not dead. */
+export class LiveHolderError extends HoistError {
+  readonly info: LockInfo;
+
+  constructor(cluster: string, info: LockInfo) {
+    super('LOCKED', `the lock of ${cluster} is held by ${describe(info)}, a process that is running on this host; not broken`, {
+      hint:
+        `wait for it to finish, or stop it (kill ${info.pid}) and it releases the lock; ` +
+        `break it anyway only if that process no longer changes the cluster: hoist lock break ${cluster} --force`,
+    });
+    this.info = info;
+  }
 }

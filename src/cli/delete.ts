@@ -8,7 +8,7 @@ import { planCluster } from './shared/cluster-plan.js';
 import { applyClusterPlan } from './shared/apply-plan.js';
 import { plain } from '../../state-store/clientset.js';
 import { clusterPrefix } from '../../state-store/layout.js';
-import { lockKey } from '../../state-store/lock.js';
+import { checkLockHeld, lockKey } from '../../state-store/lock.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
 import { saveSpecSet } from './shared/save-specs.js';
@@ -60,7 +60,10 @@ export async function runDeleteCluster(positional: string | undefined, opts: Del
     const after = await planCluster(ctx, cluster, { teardown: true });
     const left = after.result.plan.changes.filter((c) => c.action === 'delete').map((c) => `${c.id} (${c.liveId})`);
     if (left.length > 0) throw new HoistError('STORE', `these resources of ${cluster} still exist after deleting:\n  ${left.join('\n  ')}`, { hint: 'run hoist delete cluster again; if they stay, delete them by hand' });
-    if (!opts.keepState) await removeState(ctx, cluster);
+    if (!opts.keepState) {
+      await checkLockHeld(store, cluster);
+      await removeState(ctx, cluster);
+    }
   });
   ctx.io.out(`\nDeleted cluster ${cluster}${opts.keepState ? ' (its state is kept)' : ''}.\n`);
   return 0;

@@ -1,10 +1,11 @@
-/** `hoist lock status [CLUSTER]` and `hoist lock break [CLUSTER] [--yes]`. */
+/** `hoist lock status [CLUSTER]` and `hoist lock break [CLUSTER] [--yes] [--force]`. */
 
 import type { Command } from 'commander';
 import { HoistError } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
 import { stringify } from 'yaml';
-import { breakLock, readLock } from '../../state-store/lock.js';
+import { LiveHolderError, breakLock, describeHolder, readLock } from '../../state-store/lock.js';
+import { aliveHere } from '../../state-store/lock-info.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
 
@@ -33,7 +34,7 @@ export async function runLockStatus(positional: string | undefined, opts: { outp
   return 0;
 }
 
-export async function runLockBreak(positional: string | undefined, opts: { yes?: boolean }, ctx: Context): Promise<number> {
+export async function runLockBreak(positional: string | undefined, opts: { yes?: boolean; force?: boolean }, ctx: Context): Promise<number> {
   const cluster = ctx.clusterName(positional);
   const store = await ctx.store();
   const found = await readLock(store, cluster);
@@ -41,8 +42,9 @@ export async function runLockBreak(positional: string | undefined, opts: { yes?:
     ctx.io.out(`cluster ${cluster} is not locked\n`);
     return 0;
   }
-  const { holder, pid, operation, started } = found.info;
-  const who = `${holder} (pid ${pid}, "${operation}", since ${started})`;
+  const who = describeHolder(found.info);
+  // A holder running on this host is at work, not dead: refused before anyone is asked.
+  if (!opts.force && aliveHere(found.info)) throw new LiveHolderError(cluster, found.info);
   if (!opts.yes) {
     if (!ctx.io.interactive) {
       throw new HoistError('ABORTED', `the lock of ${cluster} is held by ${who}; not broken`, { hint: 'confirm with --yes' });
@@ -53,7 +55,7 @@ export async function runLockBreak(positional: string | undefined, opts: { yes?:
       return 1;
     }
   }
-  await breakLock(store, cluster, { expectedId: found.info.id });
+  await breakLock(store, cluster, { expectedId: found.info.id, force: opts.force ?? false });
   ctx.io.out(`lock of ${cluster} held by ${who} broken\n`);
   return 0;
 }
@@ -70,6 +72,7 @@ export function registerLock(program: Command, run: Runner): void {
     .command('break')
     .argument('[cluster]', 'cluster name')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'break it even if its holder is a process that is running on this host')
     .description('remove a lock whose holder is gone')
-    .action(async (cluster: string | undefined, opts: { yes?: boolean }, cmd: Command) => run(cmd, (ctx) => runLockBreak(cluster, opts, ctx)));
+    .action(async (cluster: string | undefined, opts: { yes?: boolean; force?: boolean }, cmd: Command) => run(cmd, (ctx) => runLockBreak(cluster, opts, ctx)));
 }

@@ -16,10 +16,32 @@ export interface ApplyInput<Ctx> {
   readonly kinds: ReadonlyMap<string, TaskKind<Ctx>>;
   readonly ctx: Ctx;
   readonly executor?: ExecutorOptions;
+  /**
+   * Runs before each attempt of each change, e.g. the holder's check that it still holds the
+   * cluster's lock. What it throws fails that change for good (it is never retried), so once it
+   * refuses, every change that has not started fails at once and none of them touches the cloud.
+   */
+  readonly beforeChange?: (id: string) => Promise<void>;
 }
 
 export async function applyPlan<Ctx>(input: ApplyInput<Ctx>): Promise<ExecutionResult<unknown>> {
-  return execute(applySteps(input), input.executor);
+  const guard = input.beforeChange;
+  if (guard === undefined) return execute(applySteps(input), input.executor);
+  const refusals = new WeakSet<object>();
+  const steps = applySteps(input).map((step): Step<unknown> => ({
+    ...step,
+    run: async (signal) => {
+      try {
+        await guard(step.id);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null) refusals.add(e);
+        throw e;
+      }
+      return step.run(signal);
+    },
+  }));
+  const retryable = input.executor?.isRetryable ?? (() => false);
+  return execute(steps, { ...input.executor, isRetryable: (e) => !(typeof e === 'object' && e !== null && refusals.has(e)) && retryable(e) });
 }
 
 /** One executor step per change that does something, with the dependencies the plan implies. */

@@ -52,7 +52,10 @@ describe('the cluster lock on the command line', () => {
   });
 
   it('lock break asks, refuses without a terminal, and breaks with --yes', async () => {
-    await holdLock('update cluster');
+    // A holder on another machine: this one cannot tell whether it is alive.
+    const store = await openStore(`file://${dir.path}/state`);
+    const now = Date.now();
+    await store.put(`${NAME}/lock`, JSON.stringify({ id: 'remote', holder: 'alice@build-box', host: 'build-box', pid: 4242, operation: 'update cluster', started: new Date(now).toISOString(), expires: new Date(now + 60_000).toISOString() }));
     const noTty = await hoist(['lock', 'break'], { env });
     expect(noTty.code).toBe(1);
     expect(noTty.stderr).toContain('--yes');
@@ -65,6 +68,27 @@ describe('the cluster lock on the command line', () => {
     expect(broken.stdout).toContain('broken');
     expect((await hoist(['lock', 'status', '-o', 'json'], { env })).stdout).toContain('"locked": false');
     expect((await hoist(['create', 'ig', 'more', '--max-size', '2'], { env })).code).toBe(0);
+  });
+
+  it('lock break refuses a holder that is running on this host, naming it, unless --force', async () => {
+    const lock = await holdLock('rolling-update cluster');
+    const before = await treeDigest(`${dir.path}/state`);
+    for (const args of [['--yes'], []]) {
+      const refused = await hoist(['lock', 'break', ...args], { env, answers: ['y'] });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`error: the lock of ${NAME} is held by ${lock.info.holder} (pid ${process.pid}, "rolling-update cluster", since ${lock.info.started}), a process that is running on this host; not broken`);
+      expect(refused.stderr).toContain(`kill ${process.pid}`);
+      expect(refused.stderr).toContain(`hoist lock break ${NAME} --force`);
+      expect(refused.stderr).not.toContain('Break the lock');
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(await treeDigest(`${dir.path}/state`)).toBe(before);
+    const forced = await hoist(['lock', 'break', '--yes', '--force'], { env });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(`lock of ${NAME} held by ${lock.info.holder} (pid ${process.pid}`);
+    expect((await hoist(['lock', 'status', '-o', 'json'], { env })).stdout).toContain('"locked": false');
+    // The holder learns it before its next change.
+    await expect(lock.check()).rejects.toThrow(/no longer held by this process: it was broken/);
   });
 
   it('a command releases the lock when it ends, also when it fails after taking it', async () => {

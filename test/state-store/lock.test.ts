@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HoistError } from '../../src/errors.js';
 import { recorder } from '../../src/output/events.js';
 import type { HeldLock, LockInfo } from '../../state-store/lock.js';
-import { LockHeldError, acquireLock, breakLock, configureSignalRelease, readLock } from '../../state-store/lock.js';
+import { LiveHolderError, LockHeldError, acquireLock, breakLock, checkLockHeld, configureSignalRelease, heldLock, readLock } from '../../state-store/lock.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { PreconditionFailedError } from '../../state-store/object-store.js';
 import type { OpenedStore } from './fixtures/backends.js';
@@ -154,7 +154,7 @@ describe.each(BACKENDS)('the cluster lock on %s', (backend) => {
   it('knows when it was lost, and then leaves the new holder alone', async () => {
     const { sink, events } = recorder();
     const lock = await acquire({ events: sink, renewEveryMs: 0 });
-    await breakLock(store, CLUSTER);
+    await breakLock(store, CLUSTER, { force: true });
     const next = await acquire();
     await expect(lock.renew()).rejects.toMatchObject({ code: 'LOCKED' });
     expect(lock.lost).toBe(true);
@@ -170,6 +170,57 @@ describe.each(BACKENDS)('the cluster lock on %s', (backend) => {
     await expect(breakLock(store, CLUSTER, { expectedId: 'not-that-one' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await breakLock(store, CLUSTER, { expectedId: info.id })).toEqual(info);
     expect(await readLock(store, CLUSTER)).toBeUndefined();
+  });
+
+  it('refuses to break the lock of a process that is running on this host, naming it, unless forced', async () => {
+    const info = someoneElse({ host: hostname(), pid: process.ppid, operation: 'rolling-update cluster' });
+    await plant(store, info);
+    const refused = await breakLock(store, CLUSTER, { expectedId: info.id }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LiveHolderError);
+    expect(refused).toMatchObject({ code: 'LOCKED', info });
+    const { message, hint } = refused as LiveHolderError;
+    for (const part of ['alice@build-box', `pid ${process.ppid}`, '"rolling-update cluster"', 'running on this host', 'not broken']) expect(message).toContain(part);
+    expect(hint).toContain(`hoist lock break ${CLUSTER} --force`);
+    expect((await readLock(store, CLUSTER))?.info).toEqual(info);
+    // Gone, or on another host (which this one cannot probe): broken as before.
+    await plant(store, { ...info, pid: deadPid() });
+    expect(await breakLock(store, CLUSTER)).toMatchObject({ id: info.id });
+    await plant(store, { ...info, host: 'elsewhere' });
+    expect(await breakLock(store, CLUSTER)).toMatchObject({ host: 'elsewhere' });
+    await plant(store, info);
+    expect(await breakLock(store, CLUSTER, { expectedId: info.id, force: true })).toEqual(info);
+    expect(await readLock(store, CLUSTER)).toBeUndefined();
+  });
+
+  it('tells its holder, when asked before a change, that it was broken or taken over, and by whom', async () => {
+    const { sink, events } = recorder();
+    const lock = await acquire({ events: sink, renewEveryMs: 0 });
+    expect(heldLock(store, CLUSTER)).toBe(lock);
+    await checkLockHeld(store, CLUSTER);
+    await lock.renew();
+    await Promise.all([lock.check(), lock.check()]);
+
+    await breakLock(store, CLUSTER, { force: true });
+    const taker = someoneElse({ operation: 'rolling-update cluster' });
+    await plant(store, taker);
+    const lost = await checkLockHeld(store, CLUSTER).catch((e: unknown) => e);
+    expect(lost).toMatchObject({ code: 'LOCKED' });
+    expect((lost as HoistError).message).toContain('taken over by alice@build-box (pid 4242, "rolling-update cluster"');
+    expect((lost as HoistError).message).toContain('stopped before changing anything more');
+    expect(lock.lost).toBe(true);
+    expect(events.filter((e) => e.code === 'lock.lost')).toHaveLength(1);
+    // Lost stays lost, and the new holder's lock is left alone.
+    await expect(lock.check()).rejects.toMatchObject({ code: 'LOCKED' });
+    await lock.release();
+    expect((await readLock(store, CLUSTER))?.info).toEqual(taker);
+    expect(heldLock(store, CLUSTER)).toBeUndefined();
+    await expect(checkLockHeld(store, CLUSTER)).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('a holder whose lock was removed is told it was broken', async () => {
+    const lock = await acquire({ renewEveryMs: 0 });
+    await breakLock(store, CLUSTER, { force: true });
+    await expect(lock.check()).rejects.toThrow(/the lock of demo\.example\.com is no longer held by this process: it was broken/);
   });
 
   it('rejects a cluster name that is not one path segment', async () => {
