@@ -7,8 +7,10 @@
  * Ready again; drains and terminates the detached ones; then validates the cluster. Instances
  * are recorded before anything is done to them, and detached ones are found again by their
  * tags, so a roll killed at any point finishes its batch when run again and never replaces an
- * instance twice. A batch whose new machines do not become Ready stops the roll: no further
- * machine is touched, and the error names each machine and what it last reported.
+ * instance twice; its counts include what the killed run replaced. A batch whose new machines do
+ * not become Ready stops the roll: no further machine is touched, and the error names each
+ * machine and what it last reported. With --cloudonly a new machine must at least be running in
+ * the cloud's view before the one it replaces goes.
  */
 
 import { HoistError } from '../../src/errors.js';
@@ -18,6 +20,8 @@ import { batchSize, rollOrder } from './batches.js';
 import type { RollRecorder } from './progress.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from './types.js';
 import { validateCluster } from './validate.js';
+import type { Pending, WaitClock } from './waiting.js';
+import { waitFor } from './waiting.js';
 
 export interface RollOptions {
   readonly settings: (group: string) => ResolvedRollingUpdate;
@@ -35,7 +39,16 @@ export interface RollOptions {
   readonly failOnValidateError: boolean;
   readonly recorder: RollRecorder;
   readonly events: EventSink;
+  /**
+   * Runs before each step that changes the cloud: each batch, and the termination of the
+   * machines a batch detached (which comes after a long wait). The CLI checks there that it
+   * still holds the cluster's lock; what it throws stops the roll.
+   */
+  readonly beforeChange?: () => Promise<void>;
   readonly pollMs?: number;
+  /** How often a wait says what it still waits for (10 s by default). */
+  readonly reportEveryMs?: number;
+  readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -45,14 +58,35 @@ export interface RollResult {
 
 const alive = (i: RollingInstance) => i.state !== 'terminated' && i.state !== 'stopping';
 
+/** `i-0abc (pending; booting; last error: …)`: a machine and what it last reported. */
+const describe = (i: RollingInstance) => `${i.id} (${[i.state, i.phase, i.lastError && `last error: ${i.lastError}`].filter(Boolean).join('; ')})`;
+
 export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Promise<RollResult> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const poll = opts.pollMs ?? cloud.pollMs;
-  const say = (message: string, data: Record<string, unknown> = {}, code = 'roll.progress') => opts.events({ level: 'info', code, message, data });
+  const now = opts.now ?? Date.now;
+  let lastSaid = now();
+  const events: EventSink = (e) => {
+    lastSaid = now();
+    opts.events(e);
+  };
+  const clock: WaitClock = {
+    now,
+    sleep: opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    pollMs: opts.pollMs ?? cloud.pollMs,
+    // 10 s, so that a slow look at the cloud still leaves no silence of 15 s.
+    reportEveryMs: opts.reportEveryMs ?? 10_000,
+    events,
+    lastSaid: () => lastSaid,
+  };
+  const guard = opts.beforeChange ?? (() => Promise.resolve());
+  const say = (message: string, data: Record<string, unknown> = {}, code = 'roll.progress') => events({ level: 'info', code, message, data });
   const groups = rollOrder((await cloud.groups()).filter((g) => opts.include?.(g) ?? true));
   // Forced rolls replace the instances that exist now, not the ones they create.
   const forced = new Set(opts.force ? groups.flatMap((g) => g.instances.filter((i) => !i.detached && alive(i)).map((i) => i.id)) : []);
   const replaced: Record<string, string[]> = {};
+  // A surged machine must serve before the one it replaces goes; without validation (--cloudonly)
+  // it must at least run, not merely have been launched.
+  const up = (i: RollingInstance) => (opts.cloudOnly ? i.cloudReady && i.state === 'running' : i.ready);
+  const upWord = opts.cloudOnly ? 'running' : 'Ready';
 
   const current = async (name: string): Promise<RollingGroup> => {
     const g = (await cloud.groups()).find((x) => x.name === name);
@@ -72,61 +106,68 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     });
   };
 
-  /** Waits until the group has its target number of Ready instances, none of them `leaving`. */
+  /** Waits until the group has its target number of up instances, none of them `leaving`. */
   const waitWhole = async (name: string, leaving: ReadonlySet<string>): Promise<void> => {
-    const deadline = Date.now() + opts.validationTimeoutMs;
-    for (;;) {
-      const g = await current(name);
-      const members = g.instances.filter((i) => !i.detached && alive(i) && !leaving.has(i.id));
-      const notReady = members.filter((i) => !(opts.cloudOnly ? i.cloudReady : i.ready));
-      if (members.length >= g.desired && notReady.length === 0) return;
-      if (Date.now() > deadline) {
-        const named = notReady.map((i) => `${i.id} (${[i.state, i.phase, i.lastError && `last error: ${i.lastError}`].filter(Boolean).join('; ')})`);
-        const short = members.length < g.desired ? `; the group has ${members.length} of ${g.desired} instances` : '';
-        throw new HoistError('ABORTED', `instance group ${name} did not become Ready within ${Math.round(opts.validationTimeoutMs / 1000)} s${short}${named.length ? `: ${named.join(', ')}` : ''}; no further machines were touched`, {
-          hint: 'see hoist get instances for what each machine reported; fix the cause, then run the rolling update again to continue',
-        });
-      }
-      await sleep(poll);
-    }
+    const pending = await waitFor(clock, {
+      what: `${name} to have its instances ${upWord}`,
+      timeoutMs: opts.validationTimeoutMs,
+      look: async (): Promise<Pending | undefined> => {
+        const g = await current(name);
+        const members = g.instances.filter((i) => !i.detached && alive(i) && !leaving.has(i.id));
+        const notUp = members.filter((i) => !up(i));
+        if (members.length >= g.desired && notUp.length === 0) return undefined;
+        const short = members.length < g.desired ? `the group has ${members.length} of ${g.desired} instances` : '';
+        return {
+          message: [short, ...notUp.map(describe)].filter(Boolean).join('; '),
+          data: { group: name, instances: members.length, desired: g.desired, notUp: notUp.map((i) => ({ id: i.id, state: i.state, phase: i.phase, lastError: i.lastError })) },
+        };
+      },
+    });
+    if (pending === undefined) return;
+    throw new HoistError('ABORTED', `instance group ${name} did not ${opts.cloudOnly ? 'have its instances running' : 'become Ready'} within ${Math.round(opts.validationTimeoutMs / 1000)} s: ${pending.message}; no further machines were touched`, {
+      hint: 'see hoist get instances for what each machine reported; fix the cause, then run the rolling update again to continue',
+    });
   };
 
   const drainAll = async (ids: readonly string[]): Promise<void> => {
     if (opts.cloudOnly || ids.length === 0) return;
     await Promise.all(ids.map((id) => cloud.drain(id)));
-    const deadline = Date.now() + opts.drainTimeoutMs;
-    for (;;) {
-      const pending = (await Promise.all(ids.map(async (id) => ((await cloud.drained(id)) ? undefined : id)))).filter((x) => x !== undefined);
-      if (pending.length === 0) return;
-      if (Date.now() > deadline) {
-        throw new HoistError('ABORTED', `${pending.join(', ')} did not finish draining within ${Math.round(opts.drainTimeoutMs / 1000)} s`, { hint: 'raise --drain-timeout, or skip draining with --cloudonly' });
-      }
-      await sleep(poll);
+    const pending = await waitFor(clock, {
+      what: `${ids.join(', ')} to drain`,
+      timeoutMs: opts.drainTimeoutMs,
+      look: async () => {
+        const left = (await Promise.all(ids.map(async (id) => ((await cloud.drained(id)) ? undefined : id)))).filter((x) => x !== undefined);
+        return left.length === 0 ? undefined : { message: `${left.join(', ')} not drained yet`, data: { draining: left } };
+      },
+    });
+    if (pending !== undefined) {
+      throw new HoistError('ABORTED', `${(pending.data?.['draining'] as string[]).join(', ')} did not finish draining within ${Math.round(opts.drainTimeoutMs / 1000)} s`, { hint: 'raise --drain-timeout, or skip draining with --cloudonly' });
     }
   };
 
   const validate = async (): Promise<void> => {
     if (opts.cloudOnly) return;
     for (let n = 0; n < opts.validateCount; n++) {
-      const deadline = Date.now() + opts.validationTimeoutMs;
-      for (;;) {
-        const result = await validateCluster(cloud);
-        if (result.valid) break;
-        if (Date.now() > deadline) {
-          const why = result.failures.map((f) => `${f.name} ${f.message}`).join('; ');
-          if (opts.failOnValidateError) throw new HoistError('ABORTED', `the cluster did not validate: ${why}`, { hint: 'hoist validate cluster shows each failure' });
-          opts.events({ level: 'warn', code: 'roll.validation-failed', message: `the cluster did not validate, continuing: ${why}` });
-          break;
-        }
-        await sleep(poll);
+      const pending = await waitFor(clock, {
+        what: 'the cluster to validate',
+        timeoutMs: opts.validationTimeoutMs,
+        look: async () => {
+          const result = await validateCluster(cloud);
+          return result.valid ? undefined : { message: result.failures.map((f) => `${f.name} ${f.message}`).join('; '), data: { failures: result.failures } };
+        },
+      });
+      if (pending !== undefined) {
+        if (opts.failOnValidateError) throw new HoistError('ABORTED', `the cluster did not validate: ${pending.message}`, { hint: 'hoist validate cluster shows each failure' });
+        events({ level: 'warn', code: 'roll.validation-failed', message: `the cluster did not validate, continuing: ${pending.message}` });
       }
-      if (n + 1 < opts.validateCount) await sleep(poll);
+      if (n + 1 < opts.validateCount) await clock.sleep(clock.pollMs);
     }
   };
 
   const finishDetached = async (name: string, ids: readonly string[]): Promise<void> => {
-    say(`${name}: waiting for the new instance(s) to be Ready`, { group: name, leaving: ids }, 'roll.waiting');
+    say(`${name}: waiting for the new instance(s) to be ${upWord}`, { group: name, leaving: ids }, 'roll.waiting');
     await waitWhole(name, new Set(ids));
+    await guard();
     await drainAll(ids);
     await Promise.all(ids.map((id) => cloud.terminate(name, id)));
   };
@@ -135,37 +176,45 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     const name = group.name;
     const settings = batchSize(group, opts.settings(name), cloud.supportsSurge);
     replaced[name] = [];
+    const start = await current(name);
+    const initial = new Set(start.instances.map((i) => i.id));
     // A roll that was killed mid-batch left its detached instances running: finish that batch.
-    const leftover = (await current(name)).instances.filter((i) => i.detached && alive(i)).map((i) => i.id);
+    const leftover = start.instances.filter((i) => i.detached && alive(i)).map((i) => i.id);
+    // The counts cover the whole roll, the killed run's replacements included.
+    const earlier = (opts.recorder.current.groups[name]?.replaced ?? []).filter((id) => !leftover.includes(id)).length;
+    const total = earlier + leftover.length + outdated(start, initial).length;
+    const done = () => earlier + replaced[name]!.length;
     if (leftover.length > 0) {
       say(`${name}: continuing an interrupted batch (${leftover.join(', ')})`, { group: name, instances: leftover });
+      await guard();
       await finishDetached(name, leftover);
       await opts.recorder.done(name, leftover);
       replaced[name]!.push(...leftover);
+      say(`${name}: ${done()} of ${total} replaced`, { group: name, done: done(), total }, 'roll.replaced');
     }
-    const start = await current(name);
-    const initial = new Set(start.instances.map((i) => i.id));
-    const total = outdated(start, initial).length;
-    if (total === 0) continue;
-    say(`${name}: ${total} instance(s) to replace, ${settings.surge} surged and ${settings.unavailable} unavailable at a time`, { group: name, total, ...settings });
+    const remaining = outdated(await current(name), initial).length;
+    if (remaining === 0) continue;
+    const already = done() > 0 ? `; ${done()} of ${total} already replaced` : '';
+    say(`${name}: ${remaining} instance(s) to replace, ${settings.surge} surged and ${settings.unavailable} unavailable at a time${already}`, { group: name, total, remaining, done: done(), ...settings });
     for (let todo = outdated(await current(name), initial); todo.length > 0; todo = outdated(await current(name), initial)) {
       // Machines that do not serve anyway go first.
       const ordered = [...todo].sort((a, b) => Number(a.ready) - Number(b.ready));
       const detach = ordered.slice(0, settings.surge).map((i) => i.id);
       const terminate = ordered.slice(detach.length, detach.length + settings.unavailable).map((i) => i.id);
       const batch = [...detach, ...terminate];
+      await guard();
       await opts.recorder.starting(name, batch);
-      say(`${name}: replacing ${batch.join(', ')} (${replaced[name]!.length} of ${total} done)`, { group: name, instances: batch, done: replaced[name]!.length, total }, 'roll.batch');
+      say(`${name}: replacing ${batch.join(', ')} (${done()} of ${total} done)`, { group: name, instances: batch, done: done(), total }, 'roll.batch');
       for (const id of detach) await cloud.detach(name, id);
       await drainAll(terminate);
       await Promise.all(terminate.map((id) => cloud.terminate(name, id)));
       await finishDetached(name, detach);
       await opts.recorder.done(name, batch);
       replaced[name]!.push(...batch);
-      say(`${name}: ${replaced[name]!.length} of ${total} replaced`, { group: name, done: replaced[name]!.length, total }, 'roll.replaced');
+      say(`${name}: ${done()} of ${total} replaced`, { group: name, done: done(), total }, 'roll.replaced');
       await validate();
       const interval = group.role === 'ControlPlane' ? opts.controlPlaneIntervalMs : opts.nodeIntervalMs;
-      if (interval > 0) await sleep(interval);
+      if (interval > 0) await clock.sleep(interval);
     }
     stillOutdated(await current(name), initial);
   }

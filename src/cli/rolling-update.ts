@@ -17,6 +17,7 @@ import { withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
 import { rollingCloudOf } from '../../cloudup/rolling/open.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
+import { checkLockHeld } from '../../state-store/lock.js';
 import type { RollingGroup } from '../../cloudup/rolling/types.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
@@ -95,7 +96,8 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
 
   const settings = new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, ig.spec.rollingUpdate]));
   return ctx.withLock(cluster, 'rolling-update cluster', async () => {
-    const recorder = await RollRecorder.open(await ctx.store(), cluster);
+    const store = await ctx.store();
+    const recorder = await RollRecorder.open(store, cluster);
     const started = Date.now();
     const result = await rollingUpdate(cloud, {
       settings: (g) => settings.get(g)!,
@@ -110,6 +112,8 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
       failOnValidateError: opts.failOnValidateError,
       recorder,
       events,
+      // A roll whose lock was broken stops before its next batch, not alongside the new holder.
+      beforeChange: () => checkLockHeld(store, cluster),
       ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
     });
     const count = Object.values(result.replaced).reduce((n, ids) => n + ids.length, 0);
