@@ -18,7 +18,11 @@ export interface LocalProblem {
   readonly problem: Omit<FieldProblem, 'path'>;
 }
 
-export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: unknown): LocalProblem[] {
+/**
+ * `written` gives a value as the source wrote it, where the source is text: a number is quoted as
+ * written (`1.30`, not `1.3`), and `.nan` or `1e400` are named as written, not as JSON's `null`.
+ */
+export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: unknown, written: (at: Path) => string | undefined = () => undefined): LocalProblem[] {
   const at = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
   const value = valueAt(input, at);
   const field = at.length === 0 ? 'the document' : `\`${formatPath(at)}\``;
@@ -34,7 +38,9 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: u
     case 'invalid_type': {
       const expected = issue.expected === 'int' || (schema && typeName(schema) === 'integer') ? 'an integer' : article(issue.expected);
       const quote = issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean');
-      const fix = quote ? `quote it: "${String(value)}"` : example ? `e.g. ${example}` : `write ${expected} here`;
+      const text = written(at) ?? String(value);
+      if (typeof value === 'number' && !Number.isFinite(value)) return [{ at, problem: notFinite(value, text, quote ? undefined : expected, at, example) }];
+      const fix = quote ? `quote it: "${text}"` : example ? `e.g. ${example}` : `write ${expected} here`;
       return [{ at, problem: { value, message: `must be ${expected}, not ${describe(value)}`, fix } }];
     }
     case 'invalid_value': {
@@ -56,6 +62,23 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: u
     default:
       return [{ at, problem: { value, message: issue.message, fix: 'see docs/spec-reference.md for this field' } }];
   }
+}
+
+/**
+ * YAML reads `.nan`, `.inf` and numbers too large for a double (`1e400`) as NaN and Infinity,
+ * which print as `null`: say what was written and what it became. `expected` is undefined where
+ * text was expected.
+ */
+function notFinite(value: number, text: string, expected: string | undefined, at: Path, example: string | undefined): LocalProblem['problem'] {
+  const what = Number.isNaN(value)
+    ? `is not a number (YAML reads ${text} as "not a number")`
+    : /^[-+]?\.inf$/i.test(text)
+      ? 'is infinite'
+      : 'is too large: it is beyond what a number can hold';
+  const field = formatPath(at.slice(-1));
+  if (expected === undefined) return { message: `${text} ${what}, and this field is text`, fix: `quote it: "${text}"` };
+  const whole = expected === 'an integer' ? 'a whole number' : 'a number';
+  return { message: `${text} ${what}; it must be ${expected}`, fix: `write ${whole}, e.g. ${field}: ${example ?? 3}` };
 }
 
 /** "unknown field `spec.netwrokCIDR`", with the nearest known sibling as a suggestion. */

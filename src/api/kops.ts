@@ -8,6 +8,7 @@
  * sees exactly what the import could not carry. Nothing is dropped silently.
  */
 
+import { CLOUD_TAG_RULES } from './cloud-labels.js';
 import { API_VERSION, CLUSTER_LABEL, ClusterSchema, InstanceGroupSchema } from './schema.js';
 import type { Kind } from './schema.js';
 import { isValidTaint } from './labels.js';
@@ -163,7 +164,25 @@ function moveInstanceGroupFields(doc: Record<string, unknown>, renames: Rename[]
   }
 }
 
-/** The reason for the field itself, else for the object it was in. */
+/**
+ * kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses (upper
+ * case, dots); hoist writes them, so the import of a GCE spec drops those, reported, rather than
+ * failing. Only the whole set tells the cloud, so the parser calls this once it knows it.
+ */
+export function dropInvalidGceLabels<T extends { readonly spec: { readonly cloudLabels?: Readonly<Record<string, string>> | undefined } }>(object: T, report: ConversionReport): { object: T; report: ConversionReport } {
+  const labels = object.spec.cloudLabels ?? {};
+  const dropped: DroppedField[] = [];
+  const kept = Object.fromEntries(
+    Object.entries(labels).filter(([key, value]) => {
+      const problem = CLOUD_TAG_RULES.gce.keyProblem(key) ?? CLOUD_TAG_RULES.gce.valueProblem(value);
+      if (problem) dropped.push({ path: formatPath(['spec', 'cloudLabels', key]), value, reason: `not a valid GCE label: ${problem.message}` });
+      return !problem;
+    }),
+  );
+  if (dropped.length === 0) return { object, report };
+  return { object: { ...object, spec: { ...object.spec, cloudLabels: kept } }, report: { ...report, dropped: [...report.dropped, ...dropped] } };
+}
+
 /**
  * kops passes taints to the kubelet unchecked, so kops specs can hold taints that no node accepts
  * (e.g. effect "c"); hoist refuses those, so the import drops them, reported, rather than failing.
@@ -180,6 +199,7 @@ function dropInvalidTaints(doc: Record<string, unknown>, dropped: DroppedField[]
   spec['taints'] = taints.filter((t) => typeof t !== 'string' || isValidTaint(t));
 }
 
+/** The reason for the field itself, else for the object it was in. */
 function reasonFor(field: Path): string {
   const key = (p: Path) => p.map((s) => (typeof s === 'number' ? '*' : s)).join('.');
   return REASONS[key(field)] ?? REASONS[key(field.slice(0, -1))] ?? NO_EQUIVALENT;

@@ -53,15 +53,23 @@ function subdomainProblems(name: unknown, path: string, max: number, what: strin
   const hint = fix && fix !== name ? `did you mean ${fix}?` : `e.g. ${example}`;
   const long = name.split('.').find((l) => l.length > LABEL_MAX);
   if (long !== undefined) return problem(`part "${long.slice(0, 20)}..." is longer than ${LABEL_MAX} characters`, 'split it with dots or shorten it');
+  const foreign = [...new Set([...name].filter((c) => !/[\x20-\x7e]/.test(c)))];
+  const besides = foreign.length > 0 ? `; it has characters that are not ASCII (${foreign.slice(0, 5).map((c) => JSON.stringify(c)).join(', ')})` : '';
   return problem(
-    `${what} must be lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`,
+    `${what} must be a lower-case ASCII DNS name: letters a-z, digits, "-" and ".", each part starting and ending with a letter or digit${besides}`,
     hint,
   );
 }
 
-/** A valid name close to `name`, or undefined when none comes from it. */
+/**
+ * A valid name close to `name`, or undefined when none comes from it. Full-width and other
+ * compatibility forms of ASCII (`ｄ`) are read as ASCII; a name with any other character gets no
+ * suggestion, since dropping what cannot be spelt (`例え`) would suggest a different name.
+ */
 function suggestion(name: string, max: number): string | undefined {
-  const labels = name
+  const ascii = name.normalize('NFKC');
+  if (!/^[\x20-\x7e]*$/.test(ascii)) return undefined;
+  const labels = ascii
     .toLowerCase()
     .split(/[./\\]+/)
     .map((l) => l.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, LABEL_MAX).replace(/-+$/, ''))

@@ -12,7 +12,7 @@ import type { Document } from 'yaml';
 import type * as z from 'zod';
 import { HoistError, ValidationError } from '../errors.js';
 import type { FieldProblem } from '../errors.js';
-import { convertKopsDocument, KOPS_API_VERSION } from './kops.js';
+import { convertKopsDocument, dropInvalidGceLabels, KOPS_API_VERSION } from './kops.js';
 import type { ConversionReport, Rename } from './kops.js';
 import { issueProblems, nearest } from './issues.js';
 import type { LocalProblem } from './issues.js';
@@ -21,7 +21,7 @@ import { formatPath, instanceGroupPath } from './paths.js';
 import type { Path } from './paths.js';
 import { API_VERSION, ClusterSchema, InstanceGroupSchema, KINDS } from './schema.js';
 import type { Cluster, InstanceGroup, Kind } from './schema.js';
-import { locate } from './yaml-locate.js';
+import { locate, writtenAt } from './yaml-locate.js';
 import type { Position } from './yaml-locate.js';
 import { MAX_YAML_DEPTH, tooDeepAt } from './yaml-depth.js';
 import { yamlProblems } from './yaml-problems.js';
@@ -84,6 +84,7 @@ function parseUnchecked(text: string, source: string): ParsedDocument[] {
     if (result.parsed) parsed.push(result.parsed);
   }
   if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_SPEC');
+  if (parsed.some((d) => d.kind === 'Cluster' && d.object.spec.cloudProvider === 'gce')) return parsed.map(withGceLabels);
   if (parsed.length === 0) {
     throw new ValidationError(source, [{
       path: source,
@@ -172,7 +173,8 @@ function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounte
   const locateField = (path: Path, atKey = false) => at(toSourcePath(path, renames), atKey);
   const schema: z.ZodType = kind === 'Cluster' ? ClusterSchema : InstanceGroupSchema;
   const result = schema.safeParse(object);
-  const local: LocalProblem[] = result.success ? [] : result.error.issues.flatMap((i) => issueProblems(i, schema, object));
+  const written = (path: Path) => writtenAt(doc, toSourcePath(path, renames));
+  const local: LocalProblem[] = result.success ? [] : result.error.issues.flatMap((i) => issueProblems(i, schema, object, written));
   if (typeof name === 'string') {
     const names = kind === 'Cluster' ? clusterNameProblems(name, 'metadata.name') : instanceGroupNameProblems(name, 'metadata.name');
     local.push(...names.map(({ path: _p, ...problem }) => ({ at: ['metadata', 'name'], problem })));
@@ -185,6 +187,17 @@ function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounte
   const parsed: ParsedDocument =
     kind === 'Cluster' ? { ...base, kind, object: result.data as Cluster } : { ...base, kind, object: result.data as InstanceGroup };
   return { problems: [], parsed };
+}
+
+/** A converted kops document of a GCE set, without the cloudLabels GCE would refuse (reported). */
+function withGceLabels(doc: ParsedDocument): ParsedDocument {
+  if (!doc.converted) return doc;
+  if (doc.kind === 'Cluster') {
+    const { object, report } = dropInvalidGceLabels(doc.object, doc.converted);
+    return { ...doc, object, converted: report };
+  }
+  const { object, report } = dropInvalidGceLabels(doc.object, doc.converted);
+  return { ...doc, object, converted: report };
 }
 
 type Head = { kind: Kind; object: Record<string, unknown> } | { problems: FieldProblem[] };

@@ -4,14 +4,11 @@ import type { FieldProblem } from '../errors.js';
 import type { CompletedCluster } from './defaults.js';
 import { clusterNameProblems, isDnsSubdomain } from './names.js';
 import { formatPath } from './paths.js';
-import { CLUSTER_LABEL } from './schema.js';
 import { rollingUpdateProblems } from './validate-rolling.js';
 import { kubernetesVersionProblems } from './versions.js';
 
 const at = (...path: (string | number)[]): string => formatPath(['spec', ...path]);
 const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
-/** Tags hoist writes itself to find what it owns; a user value would break ownership. */
-const RESERVED_TAG = (key: string) => key === CLUSTER_LABEL || key === 'KubernetesCluster' || key.startsWith('kubernetes.io/cluster/');
 
 export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
   const spec = cluster.spec;
@@ -27,11 +24,6 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
     problems.push({ path: at('networking'), value: spec.networking, message: `sets ${options.join(' and ')}; a cluster has one pod network`, fix: 'keep one of them' });
   }
   problems.push(...rollingUpdateProblems(spec.rollingUpdate, (...p) => at('rollingUpdate', ...p)));
-  for (const key of Object.keys(spec.cloudLabels ?? {})) {
-    if (key === '' || RESERVED_TAG(key)) {
-      problems.push({ path: at('cloudLabels', key), value: key, message: key === '' ? 'a tag key may not be empty' : 'is a tag hoist sets itself to track what it owns', fix: 'use another key' });
-    }
-  }
   if (!isDnsSubdomain(spec.api.publicName)) {
     problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });
   }

@@ -4,6 +4,7 @@
  */
 
 import type { FieldProblem } from '../errors.js';
+import { cloudLabelProblems } from './cloud-labels.js';
 import { completeSpec } from './defaults.js';
 import type { Cluster, InstanceGroup } from './schema.js';
 import { clusterProblems } from './validate-cluster.js';
@@ -21,6 +22,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[])
   const completed = completeSpec(cluster, igs);
   return [
     ...clusterProblems(completed.cluster),
+    ...cloudLabelProblems(completed.cluster, completed.instanceGroups),
     ...networkProblems(completed.cluster.spec),
     ...etcdProblems(completed.cluster, completed.instanceGroups),
     ...instanceGroupProblems(completed.cluster, completed.instanceGroups),

@@ -47,6 +47,17 @@ export function locate(doc: Document, counter: LineCounter, path: Path, atKey = 
   return { line: pos.line, column: pos.col };
 }
 
+/** The scalar at `path` as the source wrote it (`.nan`, `1e400`, `1.30`), where it is one. */
+export function writtenAt(doc: Document, path: Path): string | undefined {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    if (isMap(node)) node = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment))?.value;
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+}
+
 function keyText(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   return undefined;

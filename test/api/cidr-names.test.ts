@@ -71,6 +71,29 @@ describe('names', () => {
     expect(p?.path).toBe('metadata.name');
   });
 
+  it.each([
+    ['Demo.example.com', 'demo.example.com'],
+    ['ｄemo.example.com', 'demo.example.com'],
+    ['Demo_Cluster.example.com', 'demo-cluster.example.com'],
+    ['ｄemo.例え.com', undefined],
+    ['demo.例え.com', undefined],
+    ['ü.example.com', undefined],
+  ])('says %j must be a lower-case ASCII DNS name, suggesting %j', (name, suggestion) => {
+    const [p] = clusterNameProblems(name, 'metadata.name');
+    expect(p?.message).toContain('must be a lower-case ASCII DNS name');
+    if (suggestion === undefined) {
+      expect(p?.fix).not.toMatch(/did you mean/);
+      expect(p?.fix).toContain('e.g. demo.example.com');
+    } else {
+      expect(p?.fix).toBe(`did you mean ${suggestion}?`);
+    }
+  });
+
+  it('names the characters that are not ASCII', () => {
+    expect(clusterNameProblems('ｄemo.例え.com', 'metadata.name')[0]?.message).toContain('"ｄ", "例", "え"');
+    expect(clusterNameProblems('../例', 'metadata.name')[0]?.fix).toBe('use a plain name such as demo.example.com');
+  });
+
   it('limits instance group names to 63 characters', () => {
     expect(instanceGroupNameProblems('nodes-us-east-1a', 'p')).toEqual([]);
     expect(instanceGroupNameProblems('n'.repeat(64), 'p')[0]?.message).toContain('at most 63');

@@ -92,6 +92,16 @@ describe('kops v1alpha2 import', () => {
     expect(nodes?.converted?.dropped.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.volumes', 'spec.packages', 'spec.suspendProcesses']));
   });
 
+  it('drops, reported, the cloudLabels of a GCE spec that GCE would refuse; AWS keeps them', () => {
+    const docs = parseSpecText(read('minimal_gce.yaml'), 'minimal_gce.yaml');
+    const master = docs.find((d) => d.object.metadata.name === 'master-us-test1-a');
+    const dropped = master?.converted?.dropped.find((d) => d.path === 'spec.cloudLabels.testCloudLabel');
+    expect(dropped?.reason).toContain('not a valid GCE label');
+    expect(master?.object.spec.cloudLabels).toEqual({});
+    const aws = parseSpecText(read('complex.yaml'), 'complex.yaml').find((d) => d.kind === 'Cluster');
+    expect(aws?.object.spec.cloudLabels).toEqual({ Owner: 'John Doe', 'foo/bar': 'fib+baz' });
+  });
+
   it('renames roles, labels, topology and the public name', () => {
     const docs = parseSpecText(read('ha.yaml'), 'ha.yaml');
     const master = docs.find((d) => d.object.metadata.name === 'master-us-test-1a');

@@ -68,6 +68,32 @@ describe('parseSpecText', () => {
     expect(e.problems[0]).toMatchObject({ path: 'spec.kubernetesVersion', value: 1.34, fix: 'quote it: "1.34"' });
   });
 
+  it('tells to quote a number as it was written, trailing zeros kept', () => {
+    const e = problems(valid.replace('kubernetesVersion: 1.34.0', 'kubernetesVersion: 1.30'));
+    expect(e.problems[0]).toMatchObject({ path: 'spec.kubernetesVersion', fix: 'quote it: "1.30"' });
+  });
+
+  it.each([
+    ['.nan', '.nan is not a number (YAML reads .nan as "not a number")'],
+    ['.NaN', '.NaN is not a number (YAML reads .NaN as "not a number")'],
+    ['1e400', '1e400 is too large: it is beyond what a number can hold'],
+    ['-.inf', '-.inf is infinite'],
+  ])('reports maxSize: %s as written, with the fix', (written, message) => {
+    const text = valid.replace('  role: Node\n', `  role: Node\n  maxSize: ${written}\n`);
+    const e = problems(text);
+    const p = e.problems.find((q) => q.path.endsWith('spec.maxSize'));
+    expect(p?.message).toContain(message);
+    expect(p?.fix).toBe('write a whole number, e.g. maxSize: 3');
+    expect(e.message).not.toContain('null');
+    expect(text.split('\n')[(p?.line ?? 0) - 1]).toContain(written);
+  });
+
+  it('reports a non-finite number where text is expected as written', () => {
+    const e = problems(valid.replace('kubernetesVersion: 1.34.0', 'kubernetesVersion: .inf'));
+    expect(e.problems[0]).toMatchObject({ path: 'spec.kubernetesVersion', fix: 'quote it: ".inf"' });
+    expect(e.message).not.toContain('null');
+  });
+
   it('reports YAML syntax errors with line and column, and nothing else', () => {
     const e = problems('apiVersion: hoist.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: [a\nspec: {}\n');
     expect(e.code).toBe('INVALID_YAML');

@@ -70,6 +70,14 @@ describe('the invalid spec corpus through create, apply and replace', () => {
     await expectRefused(['replace', '-f', '-'], 'spec.networkCIDR', changed);
     await expectRefused(['apply', '-f', '-'], 'spec.cloudProvider', yaml.replace('cloudProvider: aws', 'cloudProvider: gce'));
   });
+
+  it('cloud labels AWS would refuse, given to a stored cluster by replace', async () => {
+    const yaml = (await hoist(['get', 'cluster', 'existing.example.com', '-o', 'yaml'], { env })).stdout;
+    const labels = Array.from({ length: 60 }, (_, i) => `    team-${i}: web`).join('\n');
+    const stderr = await expectRefused(['replace', '-f', '-'], 'spec.cloudLabels', yaml.replace('  cloudProvider: aws', `  cloudLabels:\n${labels}\n  cloudProvider: aws`));
+    expect(stderr).toContain('AWS allows 50 tags per resource');
+    await expectRefused(['replace', '-f', '-'], 'spec.cloudLabels["aws:owner"]', yaml.replace('  cloudProvider: aws', '  cloudLabels:\n    aws:owner: me\n  cloudProvider: aws'));
+  });
 });
 
 describe('bad flags', () => {
