@@ -42,7 +42,7 @@ export async function runEdit(kind: Kind, name: string | undefined, ctx: Context
     for (;;) {
       await writeFile(file, text);
       await openEditor(ctx.io, file);
-      const edited = await readFile(file, 'utf8');
+      const edited = await readEdited(file);
       if (stripComments(edited) === previous) {
         if (text.startsWith('# ERROR')) {
           keepFile = true;
@@ -69,6 +69,20 @@ export async function runEdit(kind: Kind, name: string | undefined, ctx: Context
     }
   } finally {
     if (!keepFile) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The edited text; an editor that deleted, moved or replaced the file is a user's abort, not a crash. */
+async function readEdited(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? 'is gone (the editor deleted or moved it)' : code === 'EISDIR' ? 'is now a folder' : `could not be read (${code ?? String(e)})`;
+    throw new HoistError('ABORTED', `the edited file ${file} ${what}; nothing was changed`, {
+      hint: 'run hoist edit again and save the file in place, or change the spec with hoist get -o yaml and hoist replace -f',
+      cause: e,
+    });
   }
 }
 

@@ -64,6 +64,28 @@ describe('edit', () => {
     expect(await treeDigest(state)).toBe(before);
   });
 
+  it('says the edited file is gone when the editor deletes it, and changes nothing', async () => {
+    const state = join(dir.path, 'state');
+    const before = await treeDigest(state);
+    const r = await hoist(['edit', 'cluster'], { env: { ...env, EDITOR: 'rm -f', VISUAL: '' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the edited file \S+edit\.example\.com\.yaml is gone \(the editor deleted or moved it\); nothing was changed/);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stderr).not.toContain('ENOENT');
+    expect(await treeDigest(state)).toBe(before);
+  });
+
+  it('reopens an edit that gives the cloud a tag it refuses, with the field path', async () => {
+    const state = join(dir.path, 'state');
+    const before = await treeDigest(state);
+    const e = await editorEnv([{ replace: [['  subnets:', '  cloudLabels:\n    aws:owner: me\n  subnets:']] }, {}]);
+    const r = await hoist(['edit', 'ig', 'nodes-us-east-1a'], { env: e });
+    expect(r.code).toBe(1);
+    const reopened = await readFile(`${e.script}.seen.1`, 'utf8');
+    expect(reopened).toMatch(/#\s+- InstanceGroup\/nodes-us-east-1a:spec\.cloudLabels\["aws:owner"\].*starts with "aws:"/);
+    expect(await treeDigest(state)).toBe(before);
+  });
+
   it('refuses the second of two edits made from the same revision; the first stays intact', async () => {
     const go = join(dir.path, 'go');
     const opened = join(dir.path, 'opened');
