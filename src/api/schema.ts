@@ -123,7 +123,7 @@ export const ClusterSpecSchema = z.strictObject({
       containerRegistry: z.string().optional().describe('Mirror of the container images.'),
     })
     .optional(),
-  cloudLabels: StringMapSchema.optional().describe('Tags added to every cloud resource.'),
+  cloudLabels: StringMapSchema.optional().describe('Tags added to every cloud resource, within the cloud\'s tag limits (docs/spec-reference.md, Validation).'),
   rollingUpdate: RollingUpdateSchema.optional().describe('Default: maxSurge 1, maxUnavailable 0 (1 when maxSurge is 0).'),
 });
 
@@ -147,7 +147,7 @@ export const InstanceGroupSpecSchema = z.strictObject({
   associatePublicIp: z.boolean().optional().describe('Give instances a public IP. Default: true in public subnets.'),
   nodeLabels: StringMapSchema.optional().describe('Kubernetes labels of the group\'s nodes.'),
   taints: z.array(z.string()).meta({ description: 'Taints, key=value:Effect.', examples: [['dedicated=gpu:NoSchedule']] }).optional(),
-  cloudLabels: StringMapSchema.optional().describe('Tags of the group\'s cloud resources.'),
+  cloudLabels: StringMapSchema.optional().describe('Tags of the group\'s cloud resources, with the Cluster\'s cloudLabels; the cloud\'s tag limits apply to both together.'),
   rollingUpdate: RollingUpdateSchema.optional().describe('Default: the cluster\'s; control-plane groups never surge.'),
   additionalUserData: z
     .array(z.strictObject({ name: z.string(), type: z.string(), content: z.string() }))
