@@ -7,21 +7,23 @@
  * that says which object changed and who changed it last, and nothing is overwritten.
  */
 
-import { parseSpecText, toYaml } from '../src/api/index.js';
+import { hostname } from 'node:os';
+import { toYaml } from '../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../src/api/index.js';
 import { ConflictError, HoistError } from '../src/errors.js';
 import type { EventSink } from '../src/output/events.js';
 import { silent } from '../src/output/events.js';
-import { latestRevision, recordRevision } from './history.js';
-import type { ChangeMeta, Revision } from './history.js';
-import { clusterConfigKey, instanceGroupKey, instanceGroupPrefix } from './layout.js';
+import { claimRevision, completeRevision, latestRevision, readRevision } from './history.js';
+import type { ChangeMeta, Revision, StoredRevision } from './history.js';
+import { clusterConfigKey, historyKey, instanceGroupKey, revisionOfKey } from './layout.js';
 import type { ObjectStore } from './object-store.js';
 import { PreconditionFailedError } from './object-store.js';
+import { describeUnfinished, encodeBody, rollBack } from './pending.js';
+import type { Versioned } from './spec-read.js';
+import { readSpecParts } from './spec-read.js';
+import { readHead } from './spec-view.js';
 
-export interface Versioned<T> {
-  readonly object: T;
-  readonly etag: string;
-}
+export type { Versioned } from './spec-read.js';
 
 export interface StoredSpecSet {
   readonly cluster: Versioned<Cluster>;
@@ -53,24 +55,37 @@ export class Clientset {
     private readonly events: EventSink = silent,
   ) {}
 
-  /** Names of every cluster in the store, sorted. */
+  /**
+   * Names of every cluster in the store, sorted. A cluster whose creation is unfinished is not
+   * one yet: the latest history record of each is read to tell.
+   */
   async listClusters(): Promise<string[]> {
     const keys = await this.store.list('');
-    return keys.filter((k) => /^[^/]+\/config$/.test(k)).map((k) => k.slice(0, -'/config'.length));
+    const names = keys.filter((k) => /^[^/]+\/config$/.test(k)).map((k) => k.slice(0, -'/config'.length));
+    const latest = new Map<string, number>();
+    for (const k of keys) {
+      const rev = revisionOfKey(k);
+      const name = k.split('/')[0]!;
+      if (rev !== undefined && k === historyKey(name, rev)) latest.set(name, Math.max(rev, latest.get(name) ?? 0));
+    }
+    const exists = await Promise.all(
+      names.map(async (name) => {
+        const rev = latest.get(name);
+        if (rev === undefined) return true;
+        const found = await readRevision(this.store, name, rev);
+        const created = found?.record.pending?.objects.some((o) => o.key === clusterConfigKey(name) && o.before === undefined);
+        return created !== true;
+      }),
+    );
+    return names.filter((_, i) => exists[i]);
   }
 
   async getCluster(name: string): Promise<Versioned<Cluster> | undefined> {
-    const key = clusterConfigKey(name);
-    const found = await this.store.get(key);
-    if (!found) return undefined;
-    return { object: decode(key, found.body, 'Cluster') as Cluster, etag: found.etag };
+    return (await readSpecParts(this.store, name, { cluster: true })).cluster;
   }
 
   async getInstanceGroup(cluster: string, ig: string): Promise<Versioned<InstanceGroup> | undefined> {
-    const key = instanceGroupKey(cluster, ig);
-    const found = await this.store.get(key);
-    if (!found) return undefined;
-    return { object: decode(key, found.body, 'InstanceGroup') as InstanceGroup, etag: found.etag };
+    return (await readSpecParts(this.store, cluster, { group: ig })).groups[0];
   }
 
   /**
@@ -79,28 +94,12 @@ export class Clientset {
    * cluster of hundreds of groups costs three requests instead of one per group.
    */
   async listInstanceGroups(cluster: string): Promise<Versioned<InstanceGroup>[]> {
-    const prefix = instanceGroupPrefix(cluster);
-    const isGroup = (key: string) => !key.slice(prefix.length).includes('/');
-    const nameOf = (key: string) => key.slice(prefix.length);
-    if (!this.store.listWithEtags) {
-      const keys = (await this.store.list(prefix)).filter(isGroup);
-      return present(await Promise.all(keys.map((k) => this.getInstanceGroup(cluster, nameOf(k)))));
-    }
-    const [listed, latest] = await Promise.all([this.store.listWithEtags(prefix), latestRevision(this.store, cluster)]);
-    const copies = new Map((latest?.specs.instanceGroups ?? []).map((ig) => [instanceGroupKey(cluster, ig.metadata.name), ig]));
-    const found = await Promise.all(
-      listed.filter((o) => isGroup(o.key)).map(async ({ key, etag }) => {
-        const copy = copies.get(key);
-        if (copy && latest?.etags?.[key] === etag) return { object: copy, etag };
-        return this.getInstanceGroup(cluster, nameOf(key));
-      }),
-    );
-    return present(found);
+    return (await readSpecParts(this.store, cluster, { groups: true })).groups;
   }
 
   async getSpecSet(cluster: string): Promise<StoredSpecSet | undefined> {
-    const [c, igs] = await Promise.all([this.getCluster(cluster), this.listInstanceGroups(cluster)]);
-    return c ? { cluster: c, instanceGroups: igs } : undefined;
+    const { cluster: c, groups } = await readSpecParts(this.store, cluster, { cluster: true, groups: true });
+    return c ? { cluster: c, instanceGroups: groups } : undefined;
   }
 
   /**
@@ -110,38 +109,100 @@ export class Clientset {
    */
   async commit(change: SpecChange, meta: ChangeMeta): Promise<Revision> {
     const name = change.cluster;
-    const [cluster, groups] = await Promise.all([this.getCluster(name), this.listInstanceGroups(name)]);
-    const current = new Map<string, Versioned<Cluster | InstanceGroup>>(groups.map((v) => [instanceGroupKey(name, v.object.metadata.name), v]));
-    if (cluster) current.set(clusterConfigKey(name), cluster);
+    await this.#recover(name);
+    const set = await readSpecParts(this.store, name, { cluster: true, groups: true });
+    const current = new Map<string, Versioned<Cluster | InstanceGroup>>(set.groups.map((v) => [instanceGroupKey(name, v.object.metadata.name), v]));
+    if (set.cluster) current.set(clusterConfigKey(name), set.cluster);
     const stale = staleKeys(change, current);
     if (stale.length > 0) throw await this.conflict(name, stale);
 
-    const next = new Map(current);
-    const writes: Promise<void>[] = [];
-    const put = (key: string, w: ObjectWrite<Cluster | InstanceGroup>) =>
-      writes.push(this.write(key, w).then((etag) => void next.set(key, { object: w.object, etag })));
-    if (change.putCluster) put(clusterConfigKey(name), change.putCluster);
-    for (const w of change.putInstanceGroups ?? []) put(instanceGroupKey(name, w.object.metadata.name), w);
-    for (const d of change.deleteInstanceGroups ?? []) {
-      const key = instanceGroupKey(name, d.name);
-      writes.push(this.guard(key, () => this.store.delete(key, { ifMatch: d.etag })).then(() => void next.delete(key)));
-    }
-    await Promise.all(writes);
+    const writes = plannedWrites(change);
+    // The exact bytes before the change, kept in the pending revision so that it can be undone.
+    const before = await Promise.all(writes.map((w) => this.store.get(w.key)));
+    const moved = writes.filter((w, i) => before[i]?.etag !== w.etag).map((w) => w.key);
+    if (moved.length > 0) throw await this.conflict(name, moved);
 
-    const newCluster = next.get(clusterConfigKey(name));
+    const next = new Map<string, Cluster | InstanceGroup>([...current].map(([k, v]) => [k, v.object]));
+    for (const w of writes) {
+      if (w.object === undefined) next.delete(w.key);
+      else next.set(w.key, w.object);
+    }
+    const newCluster = next.get(clusterConfigKey(name)) as Cluster | undefined;
     if (!newCluster) throw new HoistError('INTERNAL', `cluster ${name} has no Cluster object after its change`);
     next.delete(clusterConfigKey(name));
-    const specs = { cluster: newCluster.object as Cluster, instanceGroups: [...next.values()].map((v) => v.object as InstanceGroup) };
-    const etags = Object.fromEntries([[clusterConfigKey(name), newCluster.etag], ...[...next].map(([k, v]) => [k, v.etag])]);
-    const rev = await recordRevision(this.store, name, specs, meta, etags);
+    const specs = { cluster: newCluster, instanceGroups: [...next.values()] as InstanceGroup[] };
+    const bodies = writes.map((w) => (w.object === undefined ? undefined : new TextEncoder().encode(toYaml(w.object))));
+    const pending = {
+      pid: process.pid,
+      host: hostname(),
+      objects: writes.map((w, i) => ({ key: w.key, before: encodeBody(before[i]?.body), beforeEtag: before[i]?.etag, after: encodeBody(bodies[i]) })),
+    };
+
+    const claimed = await claimRevision(this.store, name, specs, meta, pending);
+    const results = await Promise.allSettled(writes.map((w, i) => this.#writeOne(w, bodies[i])));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await this.#undo(name, claimed, true);
+      throw failed.reason;
+    }
+    const etags = new Map([...current].map(([k, v]) => [k, v.etag]));
+    writes.forEach((w, i) => {
+      const r = results[i] as PromiseFulfilledResult<string | undefined>;
+      if (r.value === undefined) etags.delete(w.key);
+      else etags.set(w.key, r.value);
+    });
+    let rev: Revision;
+    try {
+      rev = await completeRevision(this.store, name, claimed, Object.fromEntries(etags));
+    } catch (e) {
+      if (!(e instanceof PreconditionFailedError)) throw e;
+      // Another command took the cluster over and rolled this change back: undo what is left of it.
+      await this.#undo(name, claimed, false);
+      throw new ConflictError(
+        `the change of ${name} was rolled back by another command before it was recorded (revision ${claimed.record.rev}); nothing was changed`,
+        'check that no other command holds the cluster (hoist lock status), then redo the change',
+      );
+    }
     this.events({ level: 'debug', code: 'store.revision', message: `recorded revision ${rev.rev} of ${name}`, data: { rev: rev.rev } });
     return rev;
   }
 
-  private async write<T>(key: string, w: ObjectWrite<T>): Promise<string> {
-    const body = toYaml(w.object);
-    const written = await this.guard(key, () => this.store.put(key, body, w.etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: w.etag }));
-    return written.etag;
+  /** Writes or deletes one object; resolves to its new ETag, or undefined once deleted. */
+  async #writeOne(w: PlannedWrite, body: Uint8Array | undefined): Promise<string | undefined> {
+    if (body === undefined) {
+      await this.guard(w.key, () => this.store.delete(w.key, { ifMatch: w.etag }));
+      return undefined;
+    }
+    return (await this.guard(w.key, () => this.store.put(w.key, body, w.etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: w.etag }))).etag;
+  }
+
+  /** Rolls back the unfinished changes a dead or stopped writer left; callers hold the lock. */
+  async #recover(name: string): Promise<void> {
+    const head = await readHead(this.store, name);
+    for (const unfinished of head.pending) {
+      await rollBack(this.store, name, unfinished, this.events, { dropRecord: true });
+      this.events({
+        level: 'warn',
+        code: 'store.unfinished-change',
+        message: `rolled back an unfinished change of ${name}: ${describeUnfinished(unfinished)} stopped before it was recorded; the spec is as it was before it`,
+        data: { cluster: name, rev: unfinished.record.rev },
+      });
+    }
+  }
+
+  /** Undoes this process's own failed change. If that fails too, readers still see the old spec set. */
+  async #undo(name: string, claimed: StoredRevision, dropRecord: boolean): Promise<void> {
+    try {
+      await rollBack(this.store, name, claimed, this.events, { dropRecord });
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      this.events({
+        level: 'warn',
+        code: 'store.undo-failed',
+        message: `could not undo the unfinished revision ${claimed.record.rev} of ${name} (${detail}); the next change of the cluster rolls it back`,
+        data: { cluster: name, rev: claimed.record.rev },
+      });
+    }
   }
 
   private async guard<T>(key: string, op: () => Promise<T>): Promise<T> {
@@ -173,21 +234,23 @@ function staleKeys(change: SpecChange, current: ReadonlyMap<string, Versioned<un
   return checks.filter(([key, expected]) => expected !== current.get(key)?.etag).map(([key]) => key);
 }
 
-function present<T>(values: readonly (T | undefined)[]): T[] {
-  return values.filter((v): v is T => v !== undefined);
+/** One object that a change writes (`object`) or deletes, and the ETag it must have now. */
+interface PlannedWrite {
+  readonly key: string;
+  readonly object?: Cluster | InstanceGroup;
+  readonly etag?: string;
+}
+
+function plannedWrites(change: SpecChange): PlannedWrite[] {
+  const name = change.cluster;
+  const writes: PlannedWrite[] = [];
+  if (change.putCluster) writes.push({ key: clusterConfigKey(name), object: change.putCluster.object, etag: change.putCluster.etag });
+  for (const w of change.putInstanceGroups ?? []) writes.push({ key: instanceGroupKey(name, w.object.metadata.name), object: w.object, etag: w.etag });
+  for (const d of change.deleteInstanceGroups ?? []) writes.push({ key: instanceGroupKey(name, d.name), etag: d.etag });
+  return writes;
 }
 
 export function plain(set: StoredSpecSet): SpecSet {
   return { cluster: set.cluster.object, instanceGroups: set.instanceGroups.map((v) => v.object) };
 }
 
-function decode(key: string, body: Uint8Array, kind: 'Cluster' | 'InstanceGroup'): Cluster | InstanceGroup {
-  const docs = parseSpecText(Buffer.from(body).toString('utf8'), key);
-  const doc = docs[0];
-  if (docs.length !== 1 || doc?.kind !== kind) {
-    throw new HoistError('STORE', `${key} in the state store does not hold one ${kind}`, {
-      hint: 'restore it from history (hoist history cluster, hoist rollback cluster --to REV)',
-    });
-  }
-  return doc.object;
-}

@@ -2,6 +2,10 @@
  * The history of a cluster's spec set: one object per accepted change, `history/<rev>`, holding
  * the revision number, when, who, the command line and the full spec set after the change.
  * Revisions are created with If-None-Match, so two writers can never claim the same number.
+ *
+ * A change is claimed as a *pending* revision before any spec object is written, and completed
+ * once they all are (see clientset.ts). A pending revision is not part of the history: it is
+ * rolled back by the next writer, and readers see the spec set as it was before it.
  */
 
 import { hostname, userInfo } from 'node:os';
@@ -19,6 +23,23 @@ export interface ChangeMeta {
   readonly user?: string;
 }
 
+/** One spec object that a pending change writes or deletes. Bodies are base64, byte for byte. */
+export interface PendingObject {
+  readonly key: string;
+  /** The object before the change; absent when it did not exist. */
+  readonly before?: string;
+  readonly beforeEtag?: string;
+  /** The object after the change; absent when the change deletes it. */
+  readonly after?: string;
+}
+
+/** What an unfinished change needs to be rolled back, and who was making it. */
+export interface PendingChange {
+  readonly pid: number;
+  readonly host: string;
+  readonly objects: readonly PendingObject[];
+}
+
 export interface Revision {
   readonly rev: number;
   readonly time: string;
@@ -31,9 +52,17 @@ export interface Revision {
    * use the copy here instead of reading the object.
    */
   readonly etags?: Readonly<Record<string, string>>;
+  /** Present while the change is being written; a completed revision has none. */
+  readonly pending?: PendingChange;
 }
 
-export type RevisionSummary = Omit<Revision, 'specs' | 'etags'> & { readonly instanceGroups: number };
+export type RevisionSummary = Omit<Revision, 'specs' | 'etags' | 'pending'> & { readonly instanceGroups: number };
+
+/** A history record as stored, with the ETag that a completion or a rollback is conditional on. */
+export interface StoredRevision {
+  readonly record: Revision;
+  readonly etag: string;
+}
 
 export function currentUser(): string {
   let user = 'unknown';
@@ -45,43 +74,65 @@ export function currentUser(): string {
   return `${user}@${hostname()}`;
 }
 
+/** Every revision number in the store, pending ones included, ascending. */
 export async function listRevisionNumbers(store: ObjectStore, cluster: string): Promise<number[]> {
   const keys = await store.list(historyPrefix(cluster));
   return keys.map(revisionOfKey).filter((r): r is number => r !== undefined).sort((a, b) => a - b);
 }
 
-export async function getRevision(store: ObjectStore, cluster: string, rev: number): Promise<Revision> {
-  const found = await store.get(historyKey(cluster, rev));
-  if (!found) {
-    throw new NotFoundError(`revision ${rev} of cluster ${cluster} does not exist`, `list the revisions with: hoist history cluster ${cluster}`);
-  }
+/** The record at `rev` as stored, pending or not. */
+export async function readRevision(store: ObjectStore, cluster: string, rev: number): Promise<StoredRevision | undefined> {
+  const key = historyKey(cluster, rev);
+  const found = await store.get(key);
+  if (!found) return undefined;
   try {
-    return JSON.parse(Buffer.from(found.body).toString('utf8')) as Revision;
+    return { record: JSON.parse(Buffer.from(found.body).toString('utf8')) as Revision, etag: found.etag };
   } catch (e) {
-    throw new HoistError('STORE', `${historyKey(cluster, rev)} is not a readable history record`, { cause: e });
+    throw new HoistError('STORE', `${key} is not a readable history record`, {
+      cause: e,
+      hint: `move it out of the state store if it is not a revision of ${cluster}`,
+    });
   }
 }
 
+/** A completed revision; a missing or unfinished one is NOT_FOUND. */
+export async function getRevision(store: ObjectStore, cluster: string, rev: number): Promise<Revision> {
+  const found = await readRevision(store, cluster, rev);
+  if (!found || found.record.pending) {
+    throw new NotFoundError(`revision ${rev} of cluster ${cluster} does not exist`, `list the revisions with: hoist history cluster ${cluster}`);
+  }
+  return found.record;
+}
+
+/** The latest completed revision: an unfinished change at the end of the history is skipped. */
 export async function latestRevision(store: ObjectStore, cluster: string): Promise<Revision | undefined> {
   const revs = await listRevisionNumbers(store, cluster);
-  const last = revs.at(-1);
-  return last === undefined ? undefined : getRevision(store, cluster, last);
+  for (const rev of revs.reverse()) {
+    const found = await readRevision(store, cluster, rev);
+    if (found && !found.record.pending) return found.record;
+  }
+  return undefined;
 }
 
 export async function listRevisions(store: ObjectStore, cluster: string): Promise<RevisionSummary[]> {
   const revs = await listRevisionNumbers(store, cluster);
-  const all = await Promise.all(revs.map((r) => getRevision(store, cluster, r)));
-  return all.map(({ specs, etags: _etags, ...rest }) => ({ ...rest, instanceGroups: specs.instanceGroups.length }));
+  const all = await Promise.all(revs.map((r) => readRevision(store, cluster, r)));
+  return all
+    .filter((s): s is StoredRevision => s !== undefined && !s.record.pending)
+    .map(({ record: { specs, etags: _etags, pending: _pending, ...rest } }) => ({ ...rest, instanceGroups: specs.instanceGroups.length }));
 }
 
-/** Writes the next revision. A lost race for a number moves on to the next free one. */
-export async function recordRevision(
+/**
+ * Claims the next revision number with a pending record of the change. A lost race for a number
+ * moves on to the next free one.
+ */
+export async function claimRevision(
   store: ObjectStore,
   cluster: string,
   specs: Revision['specs'],
   meta: ChangeMeta,
-  etags?: Readonly<Record<string, string>>,
-): Promise<Revision> {
+  pending: PendingChange,
+): Promise<StoredRevision> {
   let rev = ((await listRevisionNumbers(store, cluster)).at(-1) ?? 0) + 1;
   for (let attempt = 0; attempt < 10; attempt++, rev++) {
     const record: Revision = {
@@ -91,16 +142,36 @@ export async function recordRevision(
       command: meta.command,
       ...(meta.reason === undefined ? {} : { reason: meta.reason }),
       specs: { cluster: specs.cluster, instanceGroups: [...specs.instanceGroups].sort(byName) },
-      ...(etags === undefined ? {} : { etags }),
+      pending,
     };
     try {
-      await store.put(historyKey(cluster, rev), `${JSON.stringify(record, null, 2)}\n`, { ifNoneMatch: '*' });
-      return record;
+      const { etag } = await store.put(historyKey(cluster, rev), encode(record), { ifNoneMatch: '*' });
+      return { record, etag };
     } catch (e) {
       if (!(e instanceof PreconditionFailedError)) throw e;
     }
   }
   throw new HoistError('CONFLICT', `could not claim a history revision for ${cluster}: other writers kept taking them`);
+}
+
+/**
+ * Turns a pending revision into a completed one: the commit point of a change. Conditional on the
+ * pending record, so a writer whose change was rolled back meanwhile gets PreconditionFailedError.
+ */
+export async function completeRevision(
+  store: ObjectStore,
+  cluster: string,
+  claimed: StoredRevision,
+  etags: Readonly<Record<string, string>>,
+): Promise<Revision> {
+  const { pending: _pending, ...rest } = claimed.record;
+  const record: Revision = { ...rest, etags };
+  await store.put(historyKey(cluster, record.rev), encode(record), { ifMatch: claimed.etag });
+  return record;
+}
+
+function encode(record: Revision): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
 }
 
 function byName(a: InstanceGroup, b: InstanceGroup): number {

@@ -76,7 +76,8 @@ describe('clientset on s3:// reads many groups in a constant number of requests'
     await store.put(`${NAME}/instancegroup/${changed.metadata.name}`, toYaml(changed));
     before = store.stats.requests;
     const again = await clients.listInstanceGroups(NAME);
-    expect(store.stats.requests - before).toBe(4);
+    // The changed group is read, and the history listed again: no hoist change was under way.
+    expect(store.stats.requests - before).toBe(5);
     expect(again[5]?.object.spec.maxSize).toBe(9);
     expect(again.filter((v, i) => v.etag !== groups[i]!.etag)).toHaveLength(1);
   });
