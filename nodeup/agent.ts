@@ -32,12 +32,21 @@ export const RETRY_MS = 10_000;
 const PROBE_MS = 100;
 const READY_PROBE_MS = 2_000;
 
-/** GET of a plain-HTTP health endpoint: node:http, which costs a fraction of fetch's CPU per probe. */
-function healthy(check: HealthCheck): Promise<boolean> {
+/**
+ * The header with which every local cloud machine's health endpoint names its instance (the
+ * stand-ins send it): another local cloud's machine at the same address must not pass for this one.
+ */
+export const INSTANCE_ID_HEADER = 'x-hoist-instance-id';
+
+/**
+ * GET of a plain-HTTP health endpoint, answered 2xx by this instance itself: node:http, which
+ * costs a fraction of fetch's CPU per probe.
+ */
+export function healthy(check: HealthCheck, instanceId: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = get(check.url, { timeout: 1_000 }, (res) => {
       res.resume();
-      resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300);
+      resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300 && res.headers[INSTANCE_ID_HEADER] === instanceId);
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
@@ -57,7 +66,8 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
   const line = (level: string, message: string) => io.log(`${JSON.stringify({ time: new Date().toISOString(), level, message })}\n`);
   const root = io.env.HOIST_INSTANCE_ROOT ?? '';
   const address = io.env.HOIST_INSTANCE_ADDRESS ?? '';
-  const supervisor = new Supervisor({ root, env: { HOIST_INSTANCE_ADDRESS: address }, log: (m) => line('info', m) });
+  const instanceId = io.env.HOIST_INSTANCE_ID ?? '';
+  const supervisor = new Supervisor({ root, env: { HOIST_INSTANCE_ADDRESS: address, HOIST_INSTANCE_ID: instanceId }, log: (m) => line('info', m) });
   let stopped = false;
   let wake: () => void = () => undefined;
   const sleep = (ms: number) => new Promise<void>((resolve) => {
@@ -98,7 +108,7 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
 
   let ready: boolean | undefined;
   while (!stopped && checks !== undefined) {
-    const results = await Promise.all(checks.map(healthy));
+    const results = await Promise.all(checks.map((c) => healthy(c, instanceId)));
     const down = checks.filter((_, i) => !results[i]).map((c) => c.name);
     if (down.length === 0 && ready !== true) {
       io.send({ type: 'status', phase, ready: true });

@@ -14,6 +14,7 @@ import type { Server } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { INSTANCE_ID_HEADER } from './api-types.js';
 import type { AgentStatusMessage } from './api-types.js';
 import type { Env } from './files.js';
 
@@ -97,7 +98,7 @@ export function healthPorts(userData: string): number[] {
 async function listenWithRetry(address: string, port: number, id: string): Promise<Server> {
   for (let attempt = 0; ; attempt++) {
     const server = createServer((req, res) => {
-      res.setHeader('x-hoist-instance-id', id);
+      res.setHeader(INSTANCE_ID_HEADER, id);
       if (req.method === 'GET' && req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       else res.writeHead(404).end();
     });

@@ -202,7 +202,11 @@ export interface ApiErrorBody {
 }
 
 /** The error codes of ApiErrorBody. */
-export const API_ERROR_CODES = ['NotFound', 'AlreadyExists', 'DependencyViolation', 'InvalidParameter', 'Conflict'] as const;
+/** The header every health endpoint of an instance answers with: the instance's id. */
+export const INSTANCE_ID_HEADER = 'x-hoist-instance-id';
+
+/** `AddressInUse`: another process (another local cloud?) holds the address; retrying cannot help. */
+export const API_ERROR_CODES = ['NotFound', 'AlreadyExists', 'DependencyViolation', 'InvalidParameter', 'Conflict', 'AddressInUse'] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** Body of `POST /v1/instanceTemplates/<id>/versions`: the server numbers and dates the version. */

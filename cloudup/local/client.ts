@@ -35,6 +35,7 @@ const HOIST_CODES: Readonly<Record<LocalCloudErrorCode, ErrorCode>> = {
   DependencyViolation: 'CONFLICT',
   InvalidParameter: 'INVALID_SPEC',
   Conflict: 'CONFLICT',
+  AddressInUse: 'CONFLICT',
   InternalError: 'INTERNAL',
   Unavailable: 'INTERNAL',
 };
@@ -49,7 +50,7 @@ export class LocalCloudError extends HoistError {
       cause,
       // An unreachable daemon is the user's to fix (start it); a 500 is a bug.
       user: apiCode !== 'InternalError',
-      hint: apiCode === 'Unavailable' ? 'is the local cloud running? see: hoist local-cloud status' : undefined,
+      hint: apiCode === 'Unavailable' ? 'is the local cloud running? see: hoist local-cloud status' : apiCode === 'AddressInUse' ? 'another local cloud or program on this machine uses that address: give this cluster a free networkCIDR (hoist create cluster picks one when --network-cidr is left out)' : undefined,
     });
     this.apiCode = apiCode;
     this.status = status;

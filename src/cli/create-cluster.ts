@@ -4,11 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CLOUDS, newClusterSpec } from '../api/index.js';
 import type { CloudProvider } from '../api/index.js';
+import { cidrContains, parseCidr } from '../api/cidr.js';
 import { AlreadyExistsError, invalidFlag } from '../errors.js';
 import type { Context } from './context.js';
 import { printSpecs } from './shared/print-specs.js';
 import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
 import { oneOf } from './shared/flags.js';
+
+const LOOPBACK = parseCidr('127.0.0.0/8');
 
 export interface CreateClusterOptions {
   readonly name?: string;
@@ -35,7 +38,25 @@ export async function runCreateCluster(opts: CreateClusterOptions, ctx: Context)
   const topology = oneOf('--topology', opts.topology, ['public', 'private'] as const);
   const format = oneOf('--output', opts.output, ['yaml', 'json'] as const);
   const sshPublicKey = opts.sshPublicKey === undefined ? undefined : await readSshKey(ctx, opts.sshPublicKey);
+  // A local cluster gets a range no other local cloud on this machine uses, held from now on.
+  const range = cloud === 'local' && opts.networkId === undefined ? await localRange(ctx, name, opts) : undefined;
+  try {
+    return await createCluster(ctx, { ...opts, networkCidr: range?.cidr ?? opts.networkCidr }, { name, cloud, topology, format, sshPublicKey });
+  } catch (e) {
+    range?.release();
+    throw e;
+  }
+}
 
+interface Checked {
+  readonly name: string;
+  readonly cloud: CloudProvider;
+  readonly topology: 'public' | 'private';
+  readonly format: 'yaml' | 'json';
+  readonly sshPublicKey: string | undefined;
+}
+
+async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, cloud, topology, format, sshPublicKey }: Checked): Promise<number> {
   const spec = newClusterSpec({
     name,
     cloud,
@@ -80,6 +101,36 @@ export async function runCreateCluster(opts: CreateClusterOptions, ctx: Context)
     ].join('\n'),
   );
   return 0;
+}
+
+/**
+ * The local cluster's network range: `--network-cidr` when no local cloud on this machine
+ * holds any of it, else the first free /16. Reserved (released again if the create fails)
+ * unless this is a dry run.
+ */
+async function localRange(ctx: Context, name: string, opts: CreateClusterOptions): Promise<{ cidr: string; release(): void } | undefined> {
+  const explicit = opts.networkCidr;
+  const parsed = explicit === undefined ? undefined : parseCidr(explicit);
+  // A range that is not a loopback CIDR is refused by the spec's validation, with its fix.
+  if (parsed !== undefined && (!parsed.ok || !LOOPBACK.ok || !cidrContains(LOOPBACK.cidr, parsed.cidr))) return undefined;
+  const { firstFreeRange, holderOf, rangesInUse, reserveRange } = await import('../../cloudup/local/ranges.js');
+  const { localCloudDir } = await import('../../cloudup/local/files.js');
+  const taken = (cidr: string, holder: { cidr: string; by: string }, free: string | undefined) =>
+    invalidFlag('--network-cidr', cidr, `is taken on this machine: ${holder.by} uses ${holder.cidr}`, free ? `use a free range such as ${free}, or leave --network-cidr out to get one` : 'delete a local cluster you no longer need');
+  if (opts.dryRun) {
+    const held = await rangesInUse(ctx.io.env);
+    const holder = explicit === undefined ? undefined : holderOf(explicit, held);
+    if (explicit !== undefined && holder !== undefined) throw taken(explicit, holder, firstFreeRange(held));
+    const cidr = explicit ?? firstFreeRange(held);
+    return cidr === undefined ? undefined : { cidr, release: () => undefined };
+  }
+  const clients = await ctx.clientset();
+  // An existing cluster keeps its claim: the create fails as it always did.
+  if (await clients.getCluster(name)) return undefined;
+  const store = clients.store.url;
+  const reserved = await reserveRange(ctx.io.env, { cluster: name, store, dir: localCloudDir(ctx.io.env, undefined, ctx.io.cwd) }, explicit);
+  if (!reserved.ok) throw taken(reserved.cidr, reserved.holder, reserved.free);
+  return reserved;
 }
 
 async function readSshKey(ctx: Context, file: string): Promise<string> {

@@ -22,7 +22,7 @@ let templateId: string;
 beforeAll(async () => {
   ({ dir, env } = await cloudDir());
   client = await connectLocalCloud({ env: { ...process.env, ...env, HOIST_LOCAL_CLOUD_BOOT_TIME: `${BOOT_MS}ms` } });
-  ({ subnets } = await network(client, '127.212.0.0/16'));
+  ({ subnets } = await network(client, '127.216.0.0/16'));
   templateId = (await client.create('instanceTemplates', { name: 'boot', tags: {}, version: { machineType: 'local.small', image: 'hoist-node', userData: '', instanceTags: {} } })).id;
 });
 afterAll(async () => {

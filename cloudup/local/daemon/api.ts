@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { RESOURCE_TYPES } from '../api-types.js';
-import type { DaemonStatus, InstanceTemplate, ListResponse, ResourceOf, ResourceType, UpdateBodies } from '../api-types.js';
+import { cidrsOverlap, parseCidr } from '../../../src/api/cidr.js';
+import type { CreateBodies, DaemonStatus, InstanceTemplate, ListResponse, ResourceOf, ResourceType, UpdateBodies } from '../api-types.js';
 import type { CloudPaths } from '../files.js';
 import { LOCAL_CLOUD_VERSION } from '../version.js';
 import { ApiError, conflict, invalid, notFound, singular } from './api-error.js';
@@ -31,6 +32,8 @@ export interface ApiContext {
   readonly startedAt: string;
   readonly bootTimeMs: number;
   readonly endpoint: () => string;
+  /** The networks of the other local clouds running on this machine, which share its loopback. */
+  readonly otherNetworks?: () => Promise<readonly { readonly cidr: string; readonly by: string }[]>;
 }
 
 type Resource = ResourceOf[ResourceType];
@@ -77,6 +80,7 @@ export class CloudApi {
   async create(type: ResourceType, body: unknown): Promise<Resource> {
     if (type === 'instances') throw invalid('type', 'instances are launched by instance groups; create an instanceGroup');
     const parsed = parseCreate(type, body);
+    if (type === 'networks') await this.checkOtherClouds((parsed as CreateBodies['networks']).cidr);
     const taken = this.ctx.state.findByName(type, parsed.name);
     if (taken !== undefined) throw new ApiError(409, 'AlreadyExists', `${singular(type)} ${JSON.stringify(parsed.name)} already exists (${taken.id})`);
     const id = newId(type);
@@ -151,6 +155,18 @@ export class CloudApi {
         return;
       default:
         this.ctx.state.remove(type, id);
+    }
+  }
+
+  /** A range another running local cloud uses would put two machines on one address. */
+  private async checkOtherClouds(cidr: string): Promise<void> {
+    const wanted = parseCidr(cidr);
+    if (!wanted.ok || this.ctx.otherNetworks === undefined) return;
+    for (const other of await this.ctx.otherNetworks()) {
+      const theirs = parseCidr(other.cidr);
+      if (theirs.ok && cidrsOverlap(wanted.cidr, theirs.cidr)) {
+        throw new ApiError(409, 'AddressInUse', `cidr: ${cidr} overlaps ${other.cidr}, ${other.by}: give this network a range no other local cloud on this machine uses`);
+      }
     }
   }
 

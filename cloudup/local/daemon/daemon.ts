@@ -17,6 +17,7 @@ import { GroupController } from './groups.js';
 import { InstanceSupervisor } from './instances.js';
 import { LoadBalancerController } from './load-balancers.js';
 import { acquireDaemonLock } from './lock.js';
+import { registerCloud, registryDir, runningClouds, unregisterCloud } from '../registry.js';
 import { createApiServer } from './server.js';
 import { CloudState } from './state.js';
 
@@ -68,7 +69,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<DaemonOutcome> {
   });
   const groups = new GroupController({ state, instances, events });
   const lbs = new LoadBalancerController({ state, events, probeTimeoutMs: 800 });
-  const api = new CloudApi({ state, paths, groups, instances, lbs, startedAt, bootTimeMs: opts.bootTimeMs ?? 0, endpoint: () => endpoint });
+  const api = new CloudApi({ state, paths, groups, instances, lbs, startedAt, bootTimeMs: opts.bootTimeMs ?? 0, endpoint: () => endpoint, otherNetworks: () => otherClouds(opts.env, opts.dir) });
   const server = createApiServer(api, events);
 
   await new Promise<void>((resolve, reject) => {
@@ -95,6 +96,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<DaemonOutcome> {
   const info: DaemonInfo = { pid: process.pid, port, endpoint, startedAt, version: LOCAL_CLOUD_VERSION };
   writeFileSync(`${paths.daemonInfo}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
   renameSync(`${paths.daemonInfo}.tmp`, paths.daemonInfo);
+  // Other local clouds on this machine look here before they take a network range.
+  try {
+    registerCloud(opts.env, { dir: opts.dir, pid: process.pid, endpoint });
+  } catch (e) {
+    events({ level: 'warn', code: 'daemon.unregistered', message: `cannot register in ${registryDir(opts.env)}: ${e instanceof Error ? e.message : String(e)}; other local clouds will not see this one's networks` });
+  }
 
   return new Promise<DaemonOutcome>((resolve) => {
     let stopping = false;
@@ -112,6 +119,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<DaemonOutcome> {
         await instances.shutdown();
         state.save();
         try {
+          unregisterCloud(opts.env, opts.dir);
           unlinkSync(paths.daemonInfo);
         } catch {
           // already gone
@@ -134,4 +142,26 @@ export async function runDaemon(opts: DaemonOptions): Promise<DaemonOutcome> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, onSignal);
     process.on('uncaughtException', onCrash);
   });
+}
+
+/** The networks of the other running local clouds; one that does not answer has none to give. */
+async function otherClouds(env: DaemonOptions['env'], dir: string): Promise<{ cidr: string; by: string }[]> {
+  let clouds;
+  try {
+    clouds = runningClouds(env).filter((c) => c.dir !== dir && c.pid !== process.pid);
+  } catch {
+    return [];
+  }
+  const lists = await Promise.all(
+    clouds.map(async (c) => {
+      try {
+        const response = await fetch(`${c.endpoint}/v1/networks?maxResults=1000`, { signal: AbortSignal.timeout(2_000) });
+        const page = (await response.json()) as { items?: { name: string; cidr: string }[] };
+        return (page.items ?? []).map((n) => ({ cidr: n.cidr, by: `network ${n.name} of the local cloud in ${c.dir}` }));
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return lists.flat();
 }

@@ -9,8 +9,9 @@ import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { EventSink } from '../../../src/output/events.js';
+import { INSTANCE_ID_HEADER } from '../api-types.js';
 import type { Instance, Listener, LoadBalancer } from '../api-types.js';
-import { conflict } from './api-error.js';
+import { ApiError, conflict } from './api-error.js';
 import type { CloudState } from './state.js';
 
 export interface LoadBalancerContext {
@@ -111,7 +112,7 @@ export class LoadBalancerController {
     const lb = this.ctx.state.get('loadBalancers', lbId);
     if (lb === undefined) return;
     const targets = this.targets(lbId);
-    const results = await Promise.all(targets.map((t) => probe(t.address, lb.healthCheck, this.ctx.probeTimeoutMs)));
+    const results = await Promise.all(targets.map((t) => probe(t.address, lb.healthCheck, this.ctx.probeTimeoutMs, t.id)));
     const proxy = this.proxies.get(lbId);
     const current = this.ctx.state.get('loadBalancers', lbId);
     if (proxy === undefined || current === undefined) return;
@@ -135,7 +136,10 @@ export class LoadBalancerController {
         await closeServer(proxy.servers.get(port));
         proxy.servers.delete(port);
       }
-      throw conflict(`load balancer ${lb.name} cannot listen on ${lb.address}: ${e instanceof Error ? e.message : String(e)}`);
+      const message = `load balancer ${lb.name} cannot listen on ${lb.address}: ${e instanceof Error ? e.message : String(e)}`;
+      // Someone else's socket does not go away by retrying: say so at once.
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ApiError(409, 'AddressInUse', `${message}: another process on this machine (another local cloud?) listens there`);
+      throw conflict(message);
     }
   }
 
@@ -192,8 +196,12 @@ function closeServer(server: Server | undefined): Promise<void> {
   return new Promise((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
 }
 
-/** A TCP connect, or with a path an HTTP GET answered with 2xx or 3xx, within `timeoutMs`. */
-export function probe(address: string, check: LoadBalancer['healthCheck'], timeoutMs: number): Promise<boolean> {
+/**
+ * A TCP connect, or with a path an HTTP GET answered with 2xx or 3xx, within `timeoutMs`, by
+ * the instance `instanceId` itself (its `x-hoist-instance-id` header): on a machine shared
+ * with another local cloud, whoever else listens at the address must not pass for it.
+ */
+export function probe(address: string, check: LoadBalancer['healthCheck'], timeoutMs: number, instanceId: string): Promise<boolean> {
   return new Promise((resolve) => {
     if (check.path === undefined) {
       const socket = connect({ host: address, port: check.port });
@@ -208,7 +216,8 @@ export function probe(address: string, check: LoadBalancer['healthCheck'], timeo
     }
     const req = request({ host: address, port: check.port, path: check.path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
-      resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 400);
+      const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 400;
+      resolve(ok && res.headers[INSTANCE_ID_HEADER] === instanceId);
     });
     req.once('timeout', () => req.destroy(new Error('timed out')));
     req.once('error', () => resolve(false));

@@ -80,12 +80,14 @@ function yamlList(text, key) {
   return items;
 }
 const ADDRESS = process.env.HOIST_INSTANCE_ADDRESS || '127.0.0.1';
+// Health probes check who answered: on a machine with several local clouds, an address may be another's.
+const IDENTITY = process.env.HOIST_INSTANCE_ID ? { 'x-hoist-instance-id': process.env.HOIST_INSTANCE_ID } : {};
 /** Serves GET routes ({path: body}) at host:port, retrying while a previous run frees the port. */
 function serve(where, routes, attempt) {
   const server = http.createServer((req, res) => {
     const body = routes[(req.url || '').split('?')[0]];
-    if (req.method === 'GET' && body !== undefined) res.writeHead(200, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain' }).end(body);
-    else res.writeHead(404).end();
+    if (req.method === 'GET' && body !== undefined) res.writeHead(200, { ...IDENTITY, 'content-type': body.startsWith('{') ? 'application/json' : 'text/plain' }).end(body);
+    else res.writeHead(404, IDENTITY).end();
   });
   server.once('error', (e) => {
     if (e.code === 'EADDRINUSE' && (attempt || 0) < 100) return setTimeout(() => serve(where, routes, (attempt || 0) + 1), 100);
