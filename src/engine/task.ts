@@ -66,6 +66,40 @@ export interface Task {
   readonly desired: Fields;
 }
 
+/**
+ * The desired fields of a kind as a builder gives them: each value may instead come from another
+ * task (a Ref), resolved before the kind sees it.
+ */
+export type Unresolved<T> = T extends string | number | boolean | null
+  ? T | Ref
+  : T extends readonly (infer U)[]
+    ? readonly Unresolved<U>[]
+    : { readonly [K in keyof T]: Unresolved<T[K]> };
+
+export interface TaskOptions {
+  /** Default: Sync. */
+  readonly lifecycle?: Lifecycle;
+  readonly dependsOn?: readonly TaskId[];
+}
+
+/** Builds the tasks of one kind from its typed desired fields; a misspelt field fails to compile. */
+export type TaskConstructor<D> = (name: string, desired: Unresolved<D>, options?: TaskOptions) => Task;
+
+/**
+ * The constructor of a kind's tasks. Each kind's file declares its desired fields (`D`) and
+ * exports `const xTask = taskConstructor<XFields>('X')`; builders make tasks only through it.
+ */
+export function taskConstructor<D extends object>(kind: string): TaskConstructor<D> {
+  return (name, desired, options = {}) => ({
+    kind,
+    name,
+    lifecycle: options.lifecycle ?? 'Sync',
+    dependsOn: options.dependsOn ?? [],
+    // Unresolved<D> is Fields with names: the engine handles it as plain data.
+    desired: desired as unknown as Fields,
+  });
+}
+
 export function idOf(task: Pick<Task, 'kind' | 'name'>): TaskId {
   return taskId(task.kind, task.name);
 }

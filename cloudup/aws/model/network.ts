@@ -11,6 +11,7 @@ import { ValidationError } from '../../../src/errors.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { routeName } from '../tasks/route.js';
+import { vpcTask } from '../tasks/vpc.js';
 import { natName, privateRouteTableName, publicRouteTableName, subnetName, vpcName } from './names.js';
 import { named } from './tags.js';
 
@@ -33,15 +34,9 @@ export function networkTasks(spec: CompletedSpec): Network {
   const cluster = spec.cluster.metadata.name;
   const tasks: Task[] = [];
   const sharedVpc = c.networkID !== undefined;
-  const vpc: Task = sharedVpc
-    ? { kind: 'VPC', name: c.networkID!, lifecycle: 'ExistsAndValidates', dependsOn: [], desired: { cidrBlock: c.networkCIDR } }
-    : {
-        kind: 'VPC',
-        name: vpcName(cluster),
-        lifecycle: 'Sync',
-        dependsOn: [],
-        desired: { cidrBlock: c.networkCIDR, enableDnsSupport: true, enableDnsHostnames: true, tags: named(spec, vpcName(cluster)) },
-      };
+  const vpc = sharedVpc
+    ? vpcTask(c.networkID!, { cidrBlock: c.networkCIDR }, { lifecycle: 'ExistsAndValidates' })
+    : vpcTask(vpcName(cluster), { cidrBlock: c.networkCIDR, enableDnsSupport: true, enableDnsHostnames: true, tags: named(spec, vpcName(cluster)) });
   const vpcId = idOf(vpc);
   tasks.push(vpc);
 

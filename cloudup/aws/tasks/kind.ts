@@ -16,7 +16,8 @@ import { changesTouch, idOf } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { isNotFound, toEngineError } from '../errors.js';
 
-export interface AwsKindSpec {
+/** `D`: the kind's desired fields, as its file declares them (resolved: no Refs left). */
+export interface AwsKindSpec<D extends object = ResolvedFields> {
   readonly kind: string;
   readonly uses: readonly string[];
   readonly updatedOutputs?: readonly string[];
@@ -24,19 +25,21 @@ export interface AwsKindSpec {
   readonly immutable: readonly string[];
   /** The live objects of the kind, from the plan's listings. */
   list(ctx: AwsContext): Promise<readonly LiveObject[]>;
-  create(ctx: AwsContext, task: Task, desired: ResolvedFields): Promise<LiveObject>;
-  update?(ctx: AwsContext, task: Task, live: LiveObject, desired: ResolvedFields, changes: readonly FieldChange[]): Promise<LiveObject>;
+  create(ctx: AwsContext, task: Task, desired: D): Promise<LiveObject>;
+  update?(ctx: AwsContext, task: Task, live: LiveObject, desired: D, changes: readonly FieldChange[]): Promise<LiveObject>;
   delete(ctx: AwsContext, live: LiveObject): Promise<void>;
   /** Finds the object a failed create may have made; default: by name among `list`. */
-  find?(ctx: AwsContext, task: Task, desired: ResolvedFields): Promise<LiveObject | undefined>;
+  find?(ctx: AwsContext, task: Task, desired: D): Promise<LiveObject | undefined>;
 }
 
 /** Task ids whose create failed once in this session: their next attempt looks first. */
 const triedBefore = new WeakMap<AwsContext, Set<string>>();
 
-export function awsKind(spec: AwsKindSpec): TaskKind<AwsContext> {
-  const find = async (ctx: AwsContext, task: Task, desired: ResolvedFields) =>
+export function awsKind<D extends object = ResolvedFields>(spec: AwsKindSpec<D>): TaskKind<AwsContext> {
+  const find = async (ctx: AwsContext, task: Task, desired: D) =>
     spec.find ? spec.find(ctx, task, desired) : (await spec.list(ctx)).find((o) => o.name === task.name && !o.shared);
+  // The engine hands every kind plain resolved fields; the task's constructor typed them as D.
+  const typed = (desired: ResolvedFields) => desired as unknown as D;
   return {
     kind: spec.kind,
     uses: spec.uses,
@@ -46,7 +49,8 @@ export function awsKind(spec: AwsKindSpec): TaskKind<AwsContext> {
       const fixed = changesTouch(changes, spec.immutable);
       return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};
     },
-    async create(ctx, task, desired) {
+    async create(ctx, task, resolved) {
+      const desired = typed(resolved);
       ctx.listings.clear();
       const tried = triedBefore.get(ctx) ?? new Set<string>();
       triedBefore.set(ctx, tried);
@@ -56,7 +60,7 @@ export function awsKind(spec: AwsKindSpec): TaskKind<AwsContext> {
           const existing = await find(ctx, task, desired);
           if (existing) {
             // The earlier attempt made it, but maybe not all of it: finish the job.
-            const changes = diffFields(desired, existing.fields, () => undefined);
+            const changes = diffFields(resolved, existing.fields, () => undefined);
             return changes.length > 0 && spec.update ? await spec.update(ctx, task, existing, desired, changes) : existing;
           }
         }
@@ -74,7 +78,7 @@ export function awsKind(spec: AwsKindSpec): TaskKind<AwsContext> {
       ctx.listings.clear();
       try {
         if (!spec.update) throw new Error(`${spec.kind} cannot be updated in place`);
-        return await spec.update(ctx, task, live, desired, changes);
+        return await spec.update(ctx, task, live, typed(desired), changes);
       } catch (e) {
         throw toEngineError(e, idOf(task));
       } finally {

@@ -1,17 +1,27 @@
 /**
- * VPC. Desired: `cidrBlock`, `enableDnsSupport`, `enableDnsHostnames` (CreateVpc and
- * ModifyVpcAttribute), `tags`. Outputs: `id`, `cidrBlock`. A VPC given by id is shared: it is
- * checked (ExistsAndValidates) and never changed or deleted.
+ * VPC (CreateVpc and ModifyVpcAttribute). Outputs: `id`, `cidrBlock`. A VPC given by id is
+ * shared: it is checked (ExistsAndValidates) and never changed or deleted.
  */
 
 import { CreateVpcCommand, DeleteVpcCommand, ModifyVpcAttributeCommand } from '@aws-sdk/client-ec2';
 import type { ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { listVpcs } from '../listings/ec2.js';
 import type { ListedVpc } from '../listings/ec2.js';
 import { tagMap, tagSpec } from '../tags.js';
-import { awsKind, changedFields, map, str } from './kind.js';
+import { awsKind, changedFields } from './kind.js';
 import { liveObject, liveTags, syncEc2Tags } from './live.js';
+
+export interface VpcFields {
+  readonly cidrBlock: string;
+  /** Absent on a shared VPC: not compared. */
+  readonly enableDnsSupport?: boolean;
+  readonly enableDnsHostnames?: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export const vpcTask = taskConstructor<VpcFields>('VPC');
 
 function toLive(ctx: AwsContext, v: ListedVpc) {
   const fields: Record<string, ResolvedFields[string]> = { cidrBlock: v.item.CidrBlock ?? '' };
@@ -20,27 +30,27 @@ function toLive(ctx: AwsContext, v: ListedVpc) {
   return liveObject(ctx, v, v.item.VpcId!, tagMap(v.item.Tags), fields, { cidrBlock: v.item.CidrBlock ?? '' });
 }
 
-async function setAttributes(ctx: AwsContext, vpcId: string, d: ResolvedFields, which: ReadonlySet<string>): Promise<void> {
+async function setAttributes(ctx: AwsContext, vpcId: string, d: VpcFields, which: ReadonlySet<string>): Promise<void> {
   // One attribute per call, support before hostnames: AWS refuses hostnames without support.
-  if (which.has('enableDnsSupport')) await ctx.clients.ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: d['enableDnsSupport'] === true } }));
-  if (which.has('enableDnsHostnames')) await ctx.clients.ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: d['enableDnsHostnames'] === true } }));
+  if (which.has('enableDnsSupport')) await ctx.clients.ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsSupport: { Value: d.enableDnsSupport === true } }));
+  if (which.has('enableDnsHostnames')) await ctx.clients.ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: d.enableDnsHostnames === true } }));
 }
 
-export const vpcKind = awsKind({
+export const vpcKind = awsKind<VpcFields>({
   kind: 'VPC',
   uses: [],
   immutable: ['cidrBlock'],
   list: async (ctx) => (await listVpcs(ctx)).map((v) => toLive(ctx, v)),
   async create(ctx, _task, d) {
-    const out = await ctx.clients.ec2.send(new CreateVpcCommand({ CidrBlock: str(d, 'cidrBlock'), TagSpecifications: tagSpec('vpc', map(d, 'tags')) }));
+    const out = await ctx.clients.ec2.send(new CreateVpcCommand({ CidrBlock: d.cidrBlock, TagSpecifications: tagSpec('vpc', { ...d.tags }) }));
     const vpc = out.Vpc!;
     await setAttributes(ctx, vpc.VpcId!, d, new Set(['enableDnsSupport', 'enableDnsHostnames']));
-    return toLive(ctx, { item: vpc, owner: 'hoist', dnsSupport: d['enableDnsSupport'] === true, dnsHostnames: d['enableDnsHostnames'] === true });
+    return toLive(ctx, { item: vpc, owner: 'hoist', dnsSupport: d.enableDnsSupport === true, dnsHostnames: d.enableDnsHostnames === true });
   },
   async update(ctx, _task, live, d, changes) {
     const changed = changedFields(changes);
     await setAttributes(ctx, live.id, d, changed);
-    if (changed.has('tags')) await syncEc2Tags(ctx, live.id, map(d, 'tags'), liveTags(live));
+    if (changed.has('tags')) await syncEc2Tags(ctx, live.id, { ...d.tags }, liveTags(live));
     return { ...live, fields: { ...live.fields, ...d } };
   },
   async delete(ctx, live) {
