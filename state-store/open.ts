@@ -12,6 +12,7 @@ import type { EventSink } from '../src/output/events.js';
 import { silent } from '../src/output/events.js';
 import type { ObjectStore } from './object-store.js';
 import { validateKey } from './keys.js';
+import { CrashPoints, crashPointFromEnv, killSelf, withCrashPoints } from './crash-points.js';
 
 export interface OpenStoreOptions {
   readonly events?: EventSink;
@@ -32,12 +33,22 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const bad = (message: string) => invalidFlag(source, url, message, ACCEPTED);
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
 
+  const env = options.env ?? process.env;
+  const crashAt = crashPointFromEnv(env);
+  const crash = crashAt === undefined ? undefined : new CrashPoints(crashAt, killSelf);
+  const openFolder = async (path: string): Promise<ObjectStore> => {
+    const { fileRootProblem } = await import('./backends/file-root.js');
+    const problem = await fileRootProblem(path);
+    if (problem !== undefined) throw invalidFlag(source, url, problem, 'name a folder for the state store, e.g. file:///srv/hoist-state; a missing one is created');
+    const { FileStore } = await import('./backends/file.js');
+    return new FileStore(path, crash ? { afterTempWritten: () => crash.step() } : {});
+  };
+
   let store: ObjectStore;
   if (url.trim() === '') {
     throw bad('is empty');
   } else if (scheme === undefined) {
-    const { FileStore } = await import('./backends/file.js');
-    store = new FileStore(resolve(options.cwd ?? process.cwd(), url));
+    store = await openFolder(resolve(options.cwd ?? process.cwd(), url));
   } else if (scheme === 'file') {
     let path: string;
     try {
@@ -46,8 +57,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       throw bad('is not a local file URL (file:///absolute/path)');
     }
     if (!isAbsolute(path)) throw bad('is not an absolute path');
-    const { FileStore } = await import('./backends/file.js');
-    store = new FileStore(path);
+    store = await openFolder(path);
   } else if (scheme === 'memfs') {
     const name = url.slice('memfs://'.length);
     if (name === '' || name.includes('/')) throw bad('needs a name without "/" (memfs://name)');
@@ -67,10 +77,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       }
     }
     const { S3Store } = await import('./backends/s3.js');
-    store = new S3Store({ bucket, prefix, env: options.env, events });
+    store = new S3Store({ bucket, prefix, env, events });
   } else {
     throw bad(`has an unsupported scheme "${scheme}://"`);
   }
+  if (crash) store = withCrashPoints(store, crash);
   events({ level: 'debug', code: 'store.opened', message: `state store ${store.url}`, data: { url: store.url } });
   return store;
 }

@@ -42,7 +42,8 @@ export function createContext(io: IO, global: GlobalOptions, commandLine: string
           hint: 'pass --state s3://bucket, --state file:///path, or set HOIST_STATE_STORE',
         });
       }
-      return openStore(url, { events: io.events, cwd: io.cwd, env: io.env });
+      const source = global.state ? '--state' : 'HOIST_STATE_STORE';
+      return openStore(url, { events: io.events, cwd: io.cwd, env: io.env, source });
     })();
     return opened;
   };

@@ -75,8 +75,12 @@ async function release(lockPath: string, token: string): Promise<void> {
   if (content?.token === token) await unlink(lockPath).catch(ignoreMissing);
 }
 
-/** Returns true when the mutex is gone or was broken, so acquiring should be tried again at once. */
-async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean> {
+/**
+ * Breaks the mutex at `lockPath` if its holder is a dead process of this host or it is older than
+ * `staleMs`. Returns true when the mutex is gone or was broken, so acquiring should be tried again
+ * at once.
+ */
+export async function breakIfStale(lockPath: string, staleMs = DEFAULT_STALE_MS): Promise<boolean> {
   let before;
   try {
     before = await stat(lockPath);

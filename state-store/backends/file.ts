@@ -11,11 +11,11 @@
  *   "check the current ETag, then rename or unlink", so a stale writer cannot slip in between.
  *
  * Temp files and mutexes end in reserved suffixes (see keys.ts): keys cannot name them and
- * `list()` never shows them. Neither survives a call, whether its condition held or not.
+ * `list()` never shows them. Neither survives a call, whether its condition held or not; what a
+ * killed writer leaves is removed by the next write to its folder (see file-leftovers.ts).
  */
 
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HoistError } from '../../src/errors.js';
@@ -25,6 +25,13 @@ import { isReservedName, isValidKey, validateKey, validatePrefix } from '../keys
 import { contentEtag } from './etag.js';
 import type { FileMutexOptions } from './file-mutex.js';
 import { withFileMutex } from './file-mutex.js';
+import { removeLeftovers, tempPath } from './file-leftovers.js';
+
+export interface FileStoreOptions {
+  readonly mutex?: FileMutexOptions;
+  /** Called once a put's temp file is written, before it takes its name (a test hook). */
+  readonly afterTempWritten?: () => void;
+}
 
 // The store holds CA keys and tokens: what hoist creates is private to its owner.
 const FILE_MODE = 0o600;
@@ -38,11 +45,15 @@ export class FileStore implements ObjectStore {
   /** Absolute path of the store's root folder. */
   readonly root: string;
   readonly #mutex: FileMutexOptions;
+  readonly #afterTempWritten: (() => void) | undefined;
+  /** Folders this store has cleared of leftovers: once per folder and process is enough. */
+  readonly #swept = new Set<string>();
 
-  constructor(root: string, options: { readonly mutex?: FileMutexOptions } = {}) {
+  constructor(root: string, options: FileStoreOptions = {}) {
     this.root = root;
     this.url = pathToFileURL(root).href;
     this.#mutex = options.mutex ?? {};
+    this.#afterTempWritten = options.afterTempWritten;
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
@@ -57,10 +68,11 @@ export class FileStore implements ObjectStore {
     const path = this.#path(key);
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const etag = contentEtag(bytes);
-    const tmp = `${path}.${randomBytes(8).toString('hex')}.hoist-tmp`;
+    const tmp = tempPath(path);
     try {
-      await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+      await this.#prepareFolder(dirname(path));
       await writeDurably(tmp, bytes);
+      this.#afterTempWritten?.();
       if (condition.ifNoneMatch === '*' && condition.ifMatch === undefined && (await createExclusive(key, tmp, path))) {
         return { etag };
       }
@@ -137,6 +149,13 @@ export class FileStore implements ObjectStore {
     }
   }
 
+  async #prepareFolder(dir: string): Promise<void> {
+    await makeFolders(dir);
+    if (this.#swept.has(dir)) return;
+    this.#swept.add(dir);
+    await removeLeftovers(dir, this.#mutex.staleMs);
+  }
+
   #path(key: string): string {
     validateKey(key);
     return join(this.root, ...key.split('/'));
@@ -169,6 +188,28 @@ async function createExclusive(key: string, tmp: string, path: string): Promise<
     if (code === 'EEXIST') throw new PreconditionFailedError(key, 'already exists');
     if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return false;
     throw e;
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdir never returns where mkdir answers ENOENT
+ * below a folder that exists (in /proc, say); here that is an error.
+ */
+async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if ((await stat(d)).isDirectory()) break;
+      throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw e;
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    await mkdir(d, { mode: DIR_MODE }).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    });
   }
 }
 

@@ -4,9 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
 import { FileStore } from '../../state-store/backends/file.js';
 import { PreconditionFailedError } from '../../state-store/object-store.js';
+import { Children } from './fixtures/children.js';
 
 async function allFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -20,6 +22,9 @@ function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   return Number(child.stdout);
 }
+
+const children = new Children();
+afterAll(() => children.killAll());
 
 describe('file:// store', () => {
   let root: string;
@@ -105,4 +110,43 @@ describe('file:// store', () => {
     await expect(store.put('c/file/below', 'y')).rejects.toMatchObject({ code: 'STORE' });
     expect(await store.get('c/file/below')).toBeUndefined();
   });
+
+  it('removes the temp file of a writer killed before its rename on the next write to that folder, and never lists it', async () => {
+    await store.put('c/instancegroup/nodes', 'v1');
+    await store.put('c/history/00000001', '{}');
+    // Step 1 is the put itself, step 2 its temp file written: the writer dies between them.
+    const writer = children.spawn('put-once.ts', [pathToFileURL(root).href, 'c/instancegroup/nodes', 'v2'], { HOIST_TEST_CRASH_AT: '2' });
+    expect(await writer.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    const left = (await allFiles(root)).filter((f) => f.endsWith('.hoist-tmp'));
+    expect(left).toEqual([expect.stringMatching(/^c\/instancegroup\/nodes\..+\.hoist-tmp$/)]);
+    expect(await store.list('')).toEqual(['c/history/00000001', 'c/instancegroup/nodes']);
+    expect(new TextDecoder().decode((await store.get('c/instancegroup/nodes'))?.body)).toBe('v1');
+
+    // A write to another folder leaves it; the next write to its own folder removes it.
+    const next = new FileStore(root);
+    await next.put('c/history/00000002', '{}');
+    expect((await allFiles(root)).filter((f) => f.endsWith('.hoist-tmp'))).toEqual(left);
+    await next.put('c/instancegroup/other', 'x');
+    expect(await allFiles(root)).toEqual(['c/history/00000001', 'c/history/00000002', 'c/instancegroup/nodes', 'c/instancegroup/other']);
+  });
+
+  it('removes helper files whose writer cannot be probed once they are older than any write takes', async () => {
+    await mkdir(join(root, 'c', 'history'), { recursive: true });
+    const old = join(root, 'c', 'history', '00000003.1a2b3c4d5e6f7a8b.hoist-tmp');
+    const aside = join(root, 'c', 'history', 'lock.hoist-lock.0a1b2c3d4e5f.hoist-stale');
+    const fresh = join(root, 'c', 'history', '00000004.ffffffff-1-0a0b0c.hoist-tmp');
+    for (const f of [old, aside, fresh]) await writeFile(f, 'half');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, hourAgo, hourAgo);
+    await utimes(aside, hourAgo, hourAgo);
+    await store.put('c/history/00000001', '{}');
+    // The fresh one may be another host's write in progress: it stays.
+    expect(await allFiles(root)).toEqual(['c/history/00000001', 'c/history/00000004.ffffffff-1-0a0b0c.hoist-tmp']);
+  });
+
+  it('refuses to write where the file system takes no folders (/proc), instead of retrying for ever', async () => {
+    const proc = new FileStore('/proc/self');
+    await expect(proc.put('c/config', 'x')).rejects.toMatchObject({ code: 'STORE', message: expect.stringContaining('cannot write "c/config"') });
+  });
 });
+

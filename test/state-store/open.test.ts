@@ -1,7 +1,7 @@
 /** openStore: which URLs it takes, what it says about the others, and what it loads. */
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +11,7 @@ import { FileStore } from '../../state-store/backends/file.js';
 import { MemfsStore, resetMemfs } from '../../state-store/backends/memfs.js';
 import { S3Store } from '../../state-store/backends/s3.js';
 import { openStore } from '../../state-store/open.js';
+import { hoist } from '../support/cli.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -72,6 +73,35 @@ describe('openStore', () => {
     expect(message).toContain(JSON.stringify(url));
     expect(message).toContain(why);
     expect(message).toContain('s3://bucket[/prefix], file:///absolute/path');
+  });
+
+  it('refuses a store path that is a file, or below a file, naming it', async () => {
+    const file = join(dir, 'not-a-folder');
+    await writeFile(file, 'x');
+    for (const [url, why] of [
+      [pathToFileURL(file).href, 'is a file, not a folder'],
+      [file, 'is a file, not a folder'],
+      [pathToFileURL(join(file, 'state')).href, `is below ${file}, which is a file, not a folder`],
+      ['file:///etc/passwd', 'is a file, not a folder'],
+    ] as const) {
+      const error = await openStore(url, { source: 'HOIST_STATE_STORE' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INVALID_FLAG' });
+      expect((error as Error).message).toContain(`HOIST_STATE_STORE: ${JSON.stringify(url)} ${why}`);
+    }
+    expect(await readFile(file, 'utf8')).toBe('x');
+  });
+
+  it('refuses a folder on /proc, where no folder can be made', async () => {
+    const error = await openStore('file:///proc/self').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_FLAG', message: expect.stringContaining("is on the kernel's /proc file system") });
+  });
+
+  it('get clusters on a store path that is a file fails, instead of finding no clusters', async () => {
+    const r = await hoist(['get', 'clusters'], { env: { HOIST_STATE_STORE: 'file:///etc/passwd' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('HOIST_STATE_STORE: "file:///etc/passwd" is a file, not a folder');
+    expect(r.stderr).not.toContain('No clusters');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('loads the AWS SDK for s3:// only', async () => {
