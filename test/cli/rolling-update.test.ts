@@ -1,7 +1,8 @@
 /**
  * Rolling updates on the local cloud: every machine is replaced, the sampled cluster never has
- * more unready nodes than maxUnavailable nor a control plane below quorum, and a roll killed
- * halfway finishes when run again without replacing any machine twice.
+ * more unready nodes than maxUnavailable nor a control plane below quorum (also with
+ * --cloudonly), a roll killed halfway finishes when run again without replacing any machine
+ * twice, and a roll whose lock is broken stops instead of rolling on beside another.
  */
 
 import { spawn } from 'node:child_process';
@@ -120,6 +121,60 @@ describe('rolling-update cluster', () => {
     expect(madeDuringRoll.filter((i) => i.state === 'terminated')).toEqual([]);
     expect(madeDuringRoll).toHaveLength(6);
     expect((await run('rolling-update', 'cluster', NAME)).stdout).toContain('No rolling update is needed.');
+  });
+
+  it('with --cloudonly, terminates each old node only once its replacement is running', { timeout: 240_000 }, async () => {
+    const before = new Set((await live()).filter((i) => i.tags['hoist.dev/role'] === 'node').map((i) => i.id));
+    const watch = sampler();
+    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--force', '--cloudonly', '--instance-group', 'nodes-local-a');
+    await watch.stop();
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(rolled.stderr).toContain('nodes-local-a: waiting for the new instance(s) to be running');
+    expect(rolled.stderr).toContain('nodes-local-a: 3 of 3 replaced');
+    const nodes = (await live()).filter((i) => i.tags['hoist.dev/role'] === 'node');
+    expect(nodes.filter((i) => before.has(i.id))).toEqual([]);
+    // maxSurge 1, maxUnavailable 0: a node that is merely launched does not stand in for a running one.
+    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a roll whose lock is broken stops before its next batch and exits 1; lock break refuses it while it runs', { timeout: 240_000 }, async () => {
+    // The pause between batches is when the lock is broken: the next batch must not start.
+    const args = ['rolling-update', 'cluster', NAME, '--yes', '--force', '--instance-group', 'nodes-local-a', '--node-interval', '10s'];
+    const child = spawn(process.execPath, [HOIST_BIN, ...args], { env: { ...process.env, ...world.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code));
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('nodes-local-a: 1 of 3 replaced')) resolve();
+        });
+        void exited.then(() => reject(new Error(`the roll ended before its first batch did: ${stderr}`)));
+      });
+      const refused = await run('lock', 'break', NAME, '--yes');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`held by \\S+ \\(pid ${child.pid}, "rolling-update cluster", since [^)]+\\), a process that is running on this host; not broken`));
+      const forced = await run('lock', 'break', NAME, '--yes', '--force');
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(await exited).toBe(1);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited.catch(() => undefined);
+    }
+    expect(stderr).toContain(`error: the lock of ${NAME} is no longer held by this process: it was broken (removed by someone else); stopped before changing anything more`);
+    expect(stderr.match(/nodes-local-a: replacing/g)).toHaveLength(1);
+    expect(stderr).not.toContain('2 of 3 replaced');
+
+    // The stopped roll left no machine behind: every node running and healthy, none detached.
+    const again = await run('rolling-update', 'cluster', NAME, '--yes', '--instance-group', 'nodes-local-a');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('No instance needed an update.');
+    const nodes = (await live()).filter((i) => i.tags['hoist.dev/role'] === 'node');
+    expect(nodes).toHaveLength(3);
+    expect(nodes.every((i) => i.state === 'running' && i.healthy && i.groupId !== '')).toBe(true);
   });
 
   it('stops at the validation timeout when a new machine never becomes Ready, naming it and its error', { timeout: 240_000 }, async () => {
