@@ -129,12 +129,12 @@ describe('rolling-update cluster', () => {
     const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--force', '--cloudonly', '--instance-group', 'nodes-local-a');
     await watch.stop();
     expect(rolled.code, rolled.stderr).toBe(0);
+    // maxSurge 1, maxUnavailable 0: a node that is merely launched does not stand in for a running one.
+    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(3);
     expect(rolled.stderr).toContain('nodes-local-a: waiting for the new instance(s) to be running');
     expect(rolled.stderr).toContain('nodes-local-a: 3 of 3 replaced');
     const nodes = (await live()).filter((i) => i.tags['hoist.dev/role'] === 'node');
     expect(nodes.filter((i) => before.has(i.id))).toEqual([]);
-    // maxSurge 1, maxUnavailable 0: a node that is merely launched does not stand in for a running one.
-    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(3);
   });
 
   it('a roll whose lock is broken stops before its next batch and exits 1; lock break refuses it while it runs', { timeout: 240_000 }, async () => {
