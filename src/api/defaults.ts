@@ -21,15 +21,20 @@ import {
 import { resolveClusterRollingUpdate, resolveGroupRollingUpdate } from './rolling.js';
 import type { ResolvedRollingUpdate } from './rolling.js';
 import { CLUSTER_LABEL } from './schema.js';
-import type { Cluster, ClusterSpec, EtcdCluster, InstanceGroup, InstanceGroupSpec, Subnet } from './schema.js';
+import type { Cluster, ClusterSpec, EtcdCluster, EtcdMember, InstanceGroup, InstanceGroupSpec, Subnet } from './schema.js';
 import { regionOfZone, zoneSuffix } from './zones.js';
 
 type WithRequired<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]-?: NonNullable<T[P]> };
 
+/** An etcd member with its volume's size and type always set (from the cloud's defaults). */
+export type CompletedEtcdMember = WithRequired<EtcdMember, 'volumeSize' | 'volumeType'>;
+export type CompletedEtcdCluster = Omit<EtcdCluster, 'etcdMembers'> & { readonly etcdMembers: readonly CompletedEtcdMember[] };
+
 export type CompletedClusterSpec = WithRequired<
-  ClusterSpec,
-  'networkCIDR' | 'nonMasqueradeCIDR' | 'channel' | 'etcdClusters' | 'sshAccess' | 'kubernetesApiAccess' | 'nodePortAccess' | 'networking'
+  Omit<ClusterSpec, 'etcdClusters'>,
+  'networkCIDR' | 'nonMasqueradeCIDR' | 'channel' | 'sshAccess' | 'kubernetesApiAccess' | 'nodePortAccess' | 'networking'
 > & {
+  readonly etcdClusters: readonly CompletedEtcdCluster[];
   readonly topology: Required<NonNullable<ClusterSpec['topology']>>;
   readonly api: WithRequired<NonNullable<ClusterSpec['api']>, 'publicName'>;
   readonly rollingUpdate: ResolvedRollingUpdate;
@@ -135,9 +140,9 @@ function completeInstanceGroup(cluster: Cluster, ig: InstanceGroup, subnets: rea
  * `main` and `events`, one member per control-plane group, named by the group's zone letter
  * (`a` for us-east-1a; `a-2` for a second group in that zone), as kops names them.
  */
-function completeEtcd(cluster: Cluster, igs: readonly InstanceGroup[], subnets: readonly Subnet[]): EtcdCluster[] {
+function completeEtcd(cluster: Cluster, igs: readonly InstanceGroup[], subnets: readonly Subnet[]): CompletedEtcdCluster[] {
   const cloud = CLOUD_DEFAULTS[cluster.spec.cloudProvider];
-  const withVolumes = (clusters: readonly EtcdCluster[]): EtcdCluster[] =>
+  const withVolumes = (clusters: readonly EtcdCluster[]): CompletedEtcdCluster[] =>
     clusters.map((c) => ({
       ...c,
       etcdMembers: c.etcdMembers.map((m) => ({

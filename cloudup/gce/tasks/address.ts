@@ -1,17 +1,29 @@
 /**
  * Address: the API's reserved external IP in the cluster's region, so that it survives the
- * forwarding rule. Desired: `region`, `addressType`, `networkTier`, `labels` (set in place).
+ * forwarding rule. Labels are set in place; the rest means a new address.
  */
 
 import type { protos } from '@google-cloud/compute';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { labelFilter } from '../labels.js';
 import { lastSegment } from '../links.js';
-import { gceKind, labelsOf, str } from './gce-kind.js';
+import { gceKind } from './gce-kind.js';
 import { setLabels } from './set-labels.js';
 
 type Address = protos.google.cloud.compute.v1.IAddress;
 
-export const addressKind = gceKind<Address>({
+export interface AddressFields {
+  readonly region: string;
+  /** EXTERNAL or INTERNAL. */
+  readonly addressType: string;
+  /** PREMIUM or STANDARD. */
+  readonly networkTier: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export const addressTask = taskConstructor<AddressFields>('Address');
+
+export const addressKind = gceKind<Address, AddressFields>({
   kind: 'Address',
   uses: [],
   list: (ctx) =>
@@ -19,33 +31,33 @@ export const addressKind = gceKind<Address>({
       ctx.compute.clients.addresses.list({ project: ctx.project, region: ctx.region, filter: labelFilter(ctx.cluster), ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false }),
     ),
   read: (ctx, name, f) =>
-    ctx.compute.get(`get address ${name}`, () => ctx.compute.clients.addresses.get({ project: ctx.project, region: str(f, 'region') || ctx.region, address: name })),
+    ctx.compute.get(`get address ${name}`, () => ctx.compute.clients.addresses.get({ project: ctx.project, region: f.region || ctx.region, address: name })),
   fields: (a) => ({ region: lastSegment(a.region ?? ''), addressType: a.addressType ?? 'EXTERNAL', networkTier: a.networkTier ?? 'PREMIUM', labels: { ...a.labels } }),
   outputs: (a) => ({ address: a.address ?? '' }),
   async insert(ctx, name, d) {
     await ctx.compute.mutate(`insert address ${name}`, (requestId) =>
       ctx.compute.clients.addresses.insert({
         project: ctx.project,
-        region: str(d, 'region'),
+        region: d.region,
         requestId,
-        addressResource: { name, description: ctx.description, addressType: str(d, 'addressType'), networkTier: str(d, 'networkTier'), labels: labelsOf(d) },
+        addressResource: { name, description: ctx.description, addressType: d.addressType, networkTier: d.networkTier, labels: { ...d.labels } },
       }),
     );
   },
   async remove(ctx, live) {
     await ctx.compute.mutate(`delete address ${live.name}`, (requestId) =>
-      ctx.compute.clients.addresses.delete({ project: ctx.project, region: str(live.fields, 'region'), address: live.name, requestId }),
+      ctx.compute.clients.addresses.delete({ project: ctx.project, region: live.fields.region, address: live.name, requestId }),
     );
   },
   immutable: ['region', 'addressType', 'networkTier'],
   async update(ctx, live, d) {
-    const at = { project: ctx.project, region: str(live.fields, 'region'), resource: live.name };
+    const at = { project: ctx.project, region: live.fields.region, resource: live.name };
     await setLabels(
       ctx.compute,
       `address ${live.name}`,
       () => ctx.compute.get(`get address ${live.name}`, () => ctx.compute.clients.addresses.get({ project: ctx.project, region: at.region, address: live.name })),
       (labels, labelFingerprint, requestId) => ctx.compute.clients.addresses.setLabels({ ...at, requestId, regionSetLabelsRequestResource: { labels, labelFingerprint } }),
-      labelsOf(d),
+      d.labels,
     );
   },
 });

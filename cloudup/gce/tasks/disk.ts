@@ -1,45 +1,56 @@
 /**
- * Disk: an etcd member's persistent disk, in the zone of its control-plane group. Desired:
- * `zone`, `sizeGb`, `type` (pd-ssd, …), `labels`. A disk only grows (resize); a smaller size is
- * refused rather than planned as a replacement, which would lose the member's data.
+ * Disk: an etcd member's persistent disk, in the zone of its control-plane group. A disk only
+ * grows (resize); a smaller size is refused rather than planned as a replacement, which would
+ * lose the member's data. Labels are set in place.
  */
 
 import type { protos } from '@google-cloud/compute';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { HoistError } from '../../../src/errors.js';
 import { lastSegment } from '../links.js';
 import { listDisks } from '../listings.js';
-import { gceKind, labelsOf, str, touched } from './gce-kind.js';
+import { gceKind, touched } from './gce-kind.js';
 import { setLabels } from './set-labels.js';
 
 type Disk = protos.google.cloud.compute.v1.IDisk;
 
-export const diskKind = gceKind<Disk>({
+export interface DiskFields {
+  readonly zone: string;
+  readonly sizeGb: number;
+  /** The disk type's name: pd-ssd, pd-balanced, … */
+  readonly type: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export const diskTask = taskConstructor<DiskFields>('Disk');
+
+export const diskKind = gceKind<Disk, DiskFields>({
   kind: 'Disk',
   uses: [],
   list: listDisks,
-  read: (ctx, name, f) => ctx.compute.get(`get disk ${name}`, () => ctx.compute.clients.disks.get({ project: ctx.project, zone: str(f, 'zone'), disk: name })),
+  read: (ctx, name, f) => ctx.compute.get(`get disk ${name}`, () => ctx.compute.clients.disks.get({ project: ctx.project, zone: f.zone, disk: name })),
   fields: (d) => ({ zone: lastSegment(d.zone ?? ''), sizeGb: Number(d.sizeGb ?? 0), type: lastSegment(d.type ?? ''), labels: { ...d.labels } }),
   async insert(ctx, name, d) {
-    const zone = str(d, 'zone');
+    const zone = d.zone;
     await ctx.compute.mutate(`insert disk ${name}`, (requestId) =>
       ctx.compute.clients.disks.insert({
         project: ctx.project,
         zone,
         requestId,
-        diskResource: { name, description: ctx.description, sizeGb: d.sizeGb as number, type: `zones/${zone}/diskTypes/${str(d, 'type')}`, labels: labelsOf(d) },
+        diskResource: { name, description: ctx.description, sizeGb: d.sizeGb, type: `zones/${zone}/diskTypes/${d.type}`, labels: { ...d.labels } },
       }),
     );
   },
   async remove(ctx, live) {
-    await ctx.compute.mutate(`delete disk ${live.name}`, (requestId) => ctx.compute.clients.disks.delete({ project: ctx.project, zone: str(live.fields, 'zone'), disk: live.name, requestId }));
+    await ctx.compute.mutate(`delete disk ${live.name}`, (requestId) => ctx.compute.clients.disks.delete({ project: ctx.project, zone: live.fields.zone, disk: live.name, requestId }));
   },
   immutable: ['zone', 'type'],
   async update(ctx, live, d, changes) {
-    const at = { project: ctx.project, zone: str(live.fields, 'zone'), disk: live.name };
+    const at = { project: ctx.project, zone: live.fields.zone, disk: live.name };
     const fields = touched(changes);
     if (fields.has('sizeGb')) {
-      const size = d.sizeGb as number;
-      if (size < (live.fields.sizeGb as number)) {
+      const size = d.sizeGb;
+      if (size < live.fields.sizeGb) {
         throw new HoistError('IMMUTABLE_FIELD', `disk ${live.name} is ${String(live.fields.sizeGb)} GB: a persistent disk can grow but not shrink (asked for ${size} GB)`, {
           hint: 'keep volumeSize at least as large as it is',
         });
@@ -53,7 +64,7 @@ export const diskKind = gceKind<Disk>({
         () => ctx.compute.get(`get disk ${live.name}`, () => ctx.compute.clients.disks.get(at)),
         (labels, labelFingerprint, requestId) =>
           ctx.compute.clients.disks.setLabels({ project: at.project, zone: at.zone, resource: live.name, requestId, zoneSetLabelsRequestResource: { labels, labelFingerprint } }),
-        labelsOf(d),
+        d.labels,
       );
     }
   },

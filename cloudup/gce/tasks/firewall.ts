@@ -1,37 +1,56 @@
 /**
  * Firewall: an ingress rule of the cluster's network, aimed at instances by network tags.
- * Desired: `network` (link), `direction`, `priority`, `allowed` ([{ IPProtocol, ports }]),
- * `sourceRanges`, `sourceTags`, `targetTags` (sorted). Changes are made with a full update
- * (PUT), since a patch cannot empty a list; network and direction cannot change.
+ * Changes are made with a full update (PUT), since a patch cannot empty a list; network and
+ * direction cannot change.
  */
 
 import type { protos } from '@google-cloud/compute';
-import type { ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import type { GceContext } from '../context.js';
 import { descriptionFilter } from '../labels.js';
 import { relativeLink } from '../links.js';
-import { gceKind, str } from './gce-kind.js';
+import { gceKind } from './gce-kind.js';
 
 type Firewall = protos.google.cloud.compute.v1.IFirewall;
 
-const sorted = (xs: readonly string[] | null | undefined): string[] => [...(xs ?? [])].sort();
-const strings = (d: ResolvedFields, key: string): string[] => [...((d[key] as readonly string[] | undefined) ?? [])];
+export interface FirewallAllowed {
+  /** tcp, udp, icmp, all, … */
+  readonly IPProtocol: string;
+  readonly ports: readonly string[];
+}
 
-function resource(ctx: GceContext, name: string, d: ResolvedFields): Firewall {
+/** The lists are sorted, as `fields` reads them back. */
+export interface FirewallFields {
+  /** The network's link. */
+  readonly network: string;
+  /** INGRESS or EGRESS. */
+  readonly direction: string;
+  readonly priority: number;
+  readonly allowed: readonly FirewallAllowed[];
+  readonly sourceRanges: readonly string[];
+  readonly sourceTags: readonly string[];
+  readonly targetTags: readonly string[];
+}
+
+export const firewallTask = taskConstructor<FirewallFields>('Firewall');
+
+const sorted = (xs: readonly string[] | null | undefined): string[] => [...(xs ?? [])].sort();
+
+function resource(ctx: GceContext, name: string, d: FirewallFields): Firewall {
   return {
     name,
     description: ctx.description,
-    network: str(d, 'network'),
-    direction: str(d, 'direction'),
-    priority: d.priority as number,
-    allowed: ((d.allowed as readonly { IPProtocol: string; ports: readonly string[] }[] | undefined) ?? []).map((a) => ({ IPProtocol: a.IPProtocol, ports: [...a.ports] })),
-    sourceRanges: strings(d, 'sourceRanges'),
-    sourceTags: strings(d, 'sourceTags'),
-    targetTags: strings(d, 'targetTags'),
+    network: d.network,
+    direction: d.direction,
+    priority: d.priority,
+    allowed: d.allowed.map((a) => ({ IPProtocol: a.IPProtocol, ports: [...a.ports] })),
+    sourceRanges: [...d.sourceRanges],
+    sourceTags: [...d.sourceTags],
+    targetTags: [...d.targetTags],
   };
 }
 
-export const firewallKind = gceKind<Firewall>({
+export const firewallKind = gceKind<Firewall, FirewallFields>({
   kind: 'Firewall',
   uses: ['Network'],
   list: (ctx) =>

@@ -21,38 +21,53 @@ export interface GceResource {
   readonly labels?: Readonly<Record<string, string>> | null;
 }
 
-export interface GceKindSpec<T extends GceResource> {
+/** A live object of a kind, its fields as the kind's `fields` canonicalised them. */
+export interface GceLive<D extends object> {
+  readonly id: string;
+  readonly name: string;
+  readonly fields: D;
+}
+
+/** `D`: the kind's desired fields, as its file declares them (resolved: no Refs left). */
+export interface GceKindSpec<T extends GceResource, D extends object> {
   readonly kind: string;
   readonly uses: readonly string[];
   /** The cluster's objects of this kind: one listing (or one per region), paged. */
   list(ctx: GceContext): Promise<T[]>;
-  /** One object by name, where `fields` (desired or live) say its zone or region. */
-  read(ctx: GceContext, name: string, fields: ResolvedFields): Promise<T | undefined>;
+  /**
+   * One object by name, where `at` (desired or live fields) says its zone or region; a shared
+   * object is read with nothing said (`{}`): its kind looks in the cluster's region.
+   */
+  read(ctx: GceContext, name: string, at: Partial<D>): Promise<T | undefined>;
   /** The fields tasks may desire, canonicalised as the model writes them. */
-  fields(r: T): ResolvedFields;
+  fields(r: T): D;
   outputs?(r: T): ResolvedFields;
   /** Sends the insert and waits for its operation. */
-  insert(ctx: GceContext, name: string, desired: ResolvedFields): Promise<void>;
+  insert(ctx: GceContext, name: string, desired: D): Promise<void>;
   /** Deletes and waits; the caller maps "not found" and "in use". */
-  remove(ctx: GceContext, live: LiveObject): Promise<void>;
+  remove(ctx: GceContext, live: GceLive<D>): Promise<void>;
   /** Fields that cannot change in place ('all': the kind is immutable). */
-  readonly immutable: readonly string[] | 'all';
+  readonly immutable: readonly (keyof D & string)[] | 'all';
   /** Changes what can change in place, by the kind's own methods. */
-  update?(ctx: GceContext, live: LiveObject, desired: ResolvedFields, changes: readonly FieldChange[]): Promise<void>;
+  update?(ctx: GceContext, live: GceLive<D>, desired: D, changes: readonly FieldChange[]): Promise<void>;
   readonly updatedOutputs?: readonly string[];
 }
 
-export function gceKind<T extends GceResource>(spec: GceKindSpec<T>): TaskKind<GceContext> {
+export function gceKind<T extends GceResource, D extends object>(spec: GceKindSpec<T, D>): TaskKind<GceContext> {
+  // The engine hands every kind plain resolved fields: the task's constructor typed them as D on
+  // the way in, and `fields` made the live ones as D; these two casts are the only crossing.
+  const typed = (fields: ResolvedFields): D => fields as unknown as D;
+  const typedLive = (live: LiveObject): GceLive<D> => ({ id: live.id, name: live.name, fields: typed(live.fields) });
   const toLive = (r: T, shared = false): LiveObject => ({
     id: String(r.id ?? r.name),
     name: r.name ?? '',
-    fields: spec.fields(r),
+    fields: spec.fields(r) as unknown as ResolvedFields,
     outputs: { id: String(r.id ?? ''), selfLink: relativeLink(r.selfLink), ...spec.outputs?.(r) },
     ...(shared ? { shared: true } : {}),
   });
   const owned = (ctx: GceContext, r: T): boolean => r.description === ctx.description || Object.entries(ctx.labels).every(([k, v]) => r.labels?.[k] === v);
-  const reread = async (ctx: GceContext, name: string, fields: ResolvedFields): Promise<LiveObject> => {
-    const r = await spec.read(ctx, name, fields);
+  const reread = async (ctx: GceContext, name: string, at: D): Promise<LiveObject> => {
+    const r = await spec.read(ctx, name, at);
     if (!r) throw new HoistError('CONFLICT', `${spec.kind}/${name} vanished right after it was written`);
     return toLive(r);
   };
@@ -63,7 +78,7 @@ export function gceKind<T extends GceResource>(spec: GceKindSpec<T>): TaskKind<G
     async discover(ctx) {
       const mine = await spec.list(ctx);
       const sharedNames = ctx.shared.get(spec.kind) ?? [];
-      const shared = await Promise.all(sharedNames.map((n) => spec.read(ctx, n, { region: ctx.region })));
+      const shared = await Promise.all(sharedNames.map((n) => spec.read(ctx, n, {})));
       return [...mine.map((r) => toLive(r)), ...shared.filter((r) => r !== undefined).map((r) => toLive(r, true))];
     },
     checkChanges(_live, changes): ReplaceCheck {
@@ -71,7 +86,8 @@ export function gceKind<T extends GceResource>(spec: GceKindSpec<T>): TaskKind<G
       const fixed = changesTouch(changes, spec.immutable);
       return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};
     },
-    async create(ctx, task: Task, desired) {
+    async create(ctx, task: Task, resolved) {
+      const desired = typed(resolved);
       try {
         await spec.insert(ctx, task.name, desired);
       } catch (e) {
@@ -91,31 +107,21 @@ export function gceKind<T extends GceResource>(spec: GceKindSpec<T>): TaskKind<G
     async update(ctx, task, live, desired, changes) {
       if (!spec.update) throw new HoistError('INTERNAL', `${spec.kind} has no in-place update; the planner should have replaced ${task.name}`);
       try {
-        await spec.update(ctx, live, desired, changes);
+        await spec.update(ctx, typedLive(live), typed(desired), changes);
       } catch (e) {
         throw toEngineError(e);
       }
-      return reread(ctx, live.name, live.fields);
+      return reread(ctx, live.name, typed(live.fields));
     },
     async delete(ctx, live) {
       try {
-        await spec.remove(ctx, live);
+        await spec.remove(ctx, typedLive(live));
       } catch (e) {
         if (isNotFound(e)) return;
         throw toEngineError(e);
       }
     },
   };
-}
-
-/** A string field of resolved desired fields. */
-export function str(d: ResolvedFields, key: string): string {
-  const v = d[key];
-  return typeof v === 'string' ? v : '';
-}
-
-export function labelsOf(d: ResolvedFields): Record<string, string> {
-  return { ...(d.labels as Record<string, string> | undefined) };
 }
 
 /** The top-level fields the changes touch. */

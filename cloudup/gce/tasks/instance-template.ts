@@ -2,43 +2,58 @@
  * InstanceTemplate: what a managed group's instances are made from. Templates cannot change,
  * so the model names each one after a hash of its content: any change is a new template (and
  * the groups switch to it), and the old one is deleted once no group uses it.
- *
- * Desired: `machineType`, `image` (source image path), `rootVolume` ({ sizeGb, type }),
- * `network`, `subnetwork` (links), `publicIp`, `networkTags`, `labels` (the instances'),
- * `metadata` (`user-data` with the boot configuration, `cluster-name`, `ssh-keys`),
- * `serviceAccount` ({ email, scopes }), `canIpForward`.
  */
 
 import type { protos } from '@google-cloud/compute';
-import type { ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { descriptionFilter } from '../labels.js';
 import { relativeLink } from '../links.js';
-import { gceKind, labelsOf, str } from './gce-kind.js';
+import { gceKind } from './gce-kind.js';
 
 type Template = protos.google.cloud.compute.v1.IInstanceTemplate;
+
+export interface InstanceTemplateFields {
+  readonly machineType: string;
+  /** The source image's path. */
+  readonly image: string;
+  readonly rootVolume: { readonly sizeGb: number; readonly type: string };
+  /** Links. */
+  readonly network: string;
+  readonly subnetwork: string;
+  readonly publicIp: boolean;
+  readonly networkTags: readonly string[];
+  /** The instances' labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** `user-data` with the boot configuration, `cluster-name`, `ssh-keys`. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly serviceAccount: { readonly email: string; readonly scopes: readonly string[] };
+  readonly canIpForward: boolean;
+}
+
+export const instanceTemplateTask = taskConstructor<InstanceTemplateFields>('InstanceTemplate');
 
 /** `default` may come back as the project's default compute account: the same account. */
 function defaultAccount(email: string): string {
   return /^\d+-compute@developer\.gserviceaccount\.com$/.test(email) ? 'default' : email;
 }
 
-function properties(d: ResolvedFields): protos.google.cloud.compute.v1.IInstanceProperties {
-  const root = d.rootVolume as { sizeGb: number; type: string };
-  const account = d.serviceAccount as { email: string; scopes: readonly string[] };
-  const metadata = d.metadata as Readonly<Record<string, string>>;
+function properties(d: InstanceTemplateFields): protos.google.cloud.compute.v1.IInstanceProperties {
+  const root = d.rootVolume;
+  const account = d.serviceAccount;
+  const metadata = d.metadata;
   return {
-    machineType: str(d, 'machineType'),
-    canIpForward: d.canIpForward === true,
-    disks: [{ boot: true, autoDelete: true, type: 'PERSISTENT', mode: 'READ_WRITE', initializeParams: { sourceImage: str(d, 'image'), diskSizeGb: root.sizeGb, diskType: root.type } }],
-    networkInterfaces: [{ network: str(d, 'network'), subnetwork: str(d, 'subnetwork'), ...(d.publicIp === true ? { accessConfigs: [{ name: 'external-nat', type: 'ONE_TO_ONE_NAT', networkTier: 'PREMIUM' }] } : {}) }],
-    tags: { items: [...((d.networkTags as readonly string[] | undefined) ?? [])] },
-    labels: labelsOf(d),
+    machineType: d.machineType,
+    canIpForward: d.canIpForward,
+    disks: [{ boot: true, autoDelete: true, type: 'PERSISTENT', mode: 'READ_WRITE', initializeParams: { sourceImage: d.image, diskSizeGb: root.sizeGb, diskType: root.type } }],
+    networkInterfaces: [{ network: d.network, subnetwork: d.subnetwork, ...(d.publicIp ? { accessConfigs: [{ name: 'external-nat', type: 'ONE_TO_ONE_NAT', networkTier: 'PREMIUM' }] } : {}) }],
+    tags: { items: [...d.networkTags] },
+    labels: { ...d.labels },
     metadata: { items: Object.keys(metadata).sort().map((key) => ({ key, value: metadata[key]! })) },
     serviceAccounts: [{ email: account.email, scopes: [...account.scopes] }],
   };
 }
 
-export const instanceTemplateKind = gceKind<Template>({
+export const instanceTemplateKind = gceKind<Template, InstanceTemplateFields>({
   kind: 'InstanceTemplate',
   uses: ['Network', 'Subnetwork'],
   list: (ctx) =>

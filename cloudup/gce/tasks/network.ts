@@ -1,15 +1,25 @@
 /**
- * Network: a VPC in custom subnet mode (hoist makes the subnetworks), regional routing.
- * Desired: `autoCreateSubnetworks` (false), `routingMode` (REGIONAL or GLOBAL; patched in place).
+ * Network: a VPC in custom subnet mode (hoist makes the subnetworks), regional routing. The
+ * routing mode is patched in place. A network given by name is shared: checked, never changed.
  */
 
 import type { protos } from '@google-cloud/compute';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { descriptionFilter } from '../labels.js';
-import { gceKind, str } from './gce-kind.js';
+import { gceKind } from './gce-kind.js';
 
 type Network = protos.google.cloud.compute.v1.INetwork;
 
-export const networkKind = gceKind<Network>({
+export interface NetworkFields {
+  /** Absent on a shared network: not compared. hoist's own is false (custom subnet mode). */
+  readonly autoCreateSubnetworks?: boolean;
+  /** REGIONAL or GLOBAL. */
+  readonly routingMode?: string;
+}
+
+export const networkTask = taskConstructor<NetworkFields>('Network');
+
+export const networkKind = gceKind<Network, NetworkFields>({
   kind: 'Network',
   uses: [],
   list: (ctx) =>
@@ -23,7 +33,7 @@ export const networkKind = gceKind<Network>({
       ctx.compute.clients.networks.insert({
         project: ctx.project,
         requestId,
-        networkResource: { name, description: ctx.description, autoCreateSubnetworks: d.autoCreateSubnetworks === true, routingConfig: { routingMode: str(d, 'routingMode') } },
+        networkResource: { name, description: ctx.description, autoCreateSubnetworks: d.autoCreateSubnetworks === true, routingConfig: { routingMode: d.routingMode ?? '' } },
       }),
     );
   },
@@ -33,7 +43,7 @@ export const networkKind = gceKind<Network>({
   immutable: ['autoCreateSubnetworks'],
   async update(ctx, live, d) {
     await ctx.compute.mutate(`patch network ${live.name}`, (requestId) =>
-      ctx.compute.clients.networks.patch({ project: ctx.project, network: live.name, requestId, networkResource: { routingConfig: { routingMode: str(d, 'routingMode') } } }),
+      ctx.compute.clients.networks.patch({ project: ctx.project, network: live.name, requestId, networkResource: { routingConfig: { routingMode: d.routingMode ?? '' } } }),
     );
   },
 });
