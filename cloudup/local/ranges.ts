@@ -11,13 +11,18 @@ import { parseCidr } from '../../src/api/cidr.js';
 import type { Cidr } from '../../src/api/cidr.js';
 import { LocalCloudClient } from './client.js';
 import type { Env } from './files.js';
-import { blocksOf, claimBlocks, liveClaims, releaseBlocks, runningClouds } from './registry.js';
+import { blocksOf, claimBlocks, liveClaims, registryDir, releaseBlocks, runningClouds } from './registry.js';
 import type { RangeClaim } from './registry.js';
 
 /** Who holds a range, in words for an error message. */
 export interface RangeHolder {
   readonly cidr: string;
   readonly by: string;
+  /**
+   * `network` of a running local cloud and `address` a process listens on are in use now;
+   * a `claim` is a cluster created for some local cloud but perhaps never applied.
+   */
+  readonly kind: 'network' | 'address' | 'claim';
 }
 
 export interface RangeRequest {
@@ -34,22 +39,22 @@ const ATTEMPTS = 5;
 /** Every range in use on this machine, and by whom; a claim of `request`'s own cluster is not. */
 export async function rangesInUse(env: Env, request?: Pick<RangeRequest, 'cluster' | 'store'>): Promise<RangeHolder[]> {
   const held: RangeHolder[] = [];
-  for (const c of liveClaims(env)) {
+  for (const c of orNone(() => liveClaims(env))) {
     if (request !== undefined && c.store === request.store && c.cluster === request.cluster) continue;
-    held.push({ cidr: c.cidr, by: `cluster ${c.cluster} (state store ${c.store}, local cloud ${c.dir})` });
+    held.push({ cidr: c.cidr, kind: 'claim', by: `cluster ${c.cluster} (state store ${c.store}, local cloud ${c.dir})` });
   }
   const clouds = await Promise.all(
-    runningClouds(env).map(async (cloud) => {
+    orNone(() => runningClouds(env)).map(async (cloud) => {
       try {
         const networks = await new LocalCloudClient(cloud.endpoint, { timeoutMs: 2_000 }).list('networks');
-        return networks.map((n) => ({ cidr: n.cidr, by: `network ${n.name} of the local cloud in ${cloud.dir} (pid ${cloud.pid})` }));
+        return networks.map((n): RangeHolder => ({ cidr: n.cidr, kind: 'network', by: `network ${n.name} of the local cloud in ${cloud.dir} (pid ${cloud.pid})` }));
       } catch {
         return [];
       }
     }),
   );
   held.push(...clouds.flat());
-  for (const address of listeningLoopbackAddresses()) held.push({ cidr: `${address}/32`, by: `a process listening on ${address}` });
+  for (const address of listeningLoopbackAddresses()) held.push({ cidr: `${address}/32`, kind: 'address', by: `a process listening on ${address}` });
   return held;
 }
 
@@ -74,12 +79,16 @@ export function firstFreeRange(held: readonly RangeHolder[], skip: ReadonlySet<n
 }
 
 export type Reservation =
-  | { readonly ok: true; readonly cidr: string; release(): void }
+  /** `unclaimed`: why the registry could not hold the range (it is free, but not held). */
+  | { readonly ok: true; readonly cidr: string; release(): void; readonly unclaimed?: string }
   | { readonly ok: false; readonly cidr: string; readonly holder: RangeHolder; readonly free?: string };
 
 /**
- * Takes `cidr` (or the first free /16) for a new cluster, machine-wide. A taken `cidr` is
- * not reserved: the answer names who holds it and a free range instead.
+ * Takes `cidr` (or the first free /16) for a new cluster, machine-wide. A `cidr` that a
+ * running local cloud or a listening process uses is not reserved: the answer names who holds
+ * it and a free range instead. One that only another created cluster claimed is taken
+ * unclaimed, saying so: that cluster may never be applied, and if it is, the second apply
+ * is refused by the cloud at once.
  */
 export async function reserveRange(env: Env, request: RangeRequest, cidr?: string): Promise<Reservation> {
   const skip = new Set<number>();
@@ -87,19 +96,37 @@ export async function reserveRange(env: Env, request: RangeRequest, cidr?: strin
     const held = await rangesInUse(env, request);
     const wanted = cidr ?? firstFreeRange(held, skip);
     if (wanted === undefined) break;
-    const holder = holderOf(wanted, held);
+    const holder = holderOf(wanted, cidr === undefined ? held : held.filter((h) => h.kind !== 'claim'));
     if (holder !== undefined) return { ok: false, cidr: wanted, holder, ...optional(firstFreeRange(held)) };
+    const claimedBy = holderOf(wanted, held);
+    if (claimedBy !== undefined) return { ok: true, cidr: wanted, release: () => undefined, unclaimed: `${claimedBy.cidr} is claimed by ${claimedBy.by}` };
     const parsed = parseCidr(wanted);
     if (!parsed.ok) throw new Error(`${wanted} is not a CIDR`);
     const blocks = blocksOf(Number(parsed.cidr.base & 0xffffffffn), parsed.cidr.prefix);
     const claim: RangeClaim = { cidr: wanted, ...request, at: new Date().toISOString() };
-    if (claimBlocks(env, blocks, claim)) return { ok: true, cidr: wanted, release: () => releaseBlocks(env, blocks, claim) };
+    let claimed: boolean;
+    try {
+      claimed = claimBlocks(env, blocks, claim);
+    } catch (e) {
+      // An unwritable registry must not stop a create: the range is free, only not held.
+      return { ok: true, cidr: wanted, release: () => undefined, unclaimed: `${registryDir(env)}: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (claimed) return { ok: true, cidr: wanted, release: () => releaseBlocks(env, blocks, claim) };
     // Another create took a block of it a moment ago: look again.
     for (const b of blocks) skip.add(b);
   }
   const held = await rangesInUse(env, request);
   const wanted = cidr ?? '127.0.0.0/8';
-  return { ok: false, cidr: wanted, holder: holderOf(wanted, held) ?? { cidr: wanted, by: 'other local clusters' } };
+  return { ok: false, cidr: wanted, holder: holderOf(wanted, held) ?? { cidr: wanted, kind: 'claim', by: 'other local clusters' } };
+}
+
+/** The registry's entries, or none where it cannot be read (the other checks still hold). */
+function orNone<T>(read: () => T[]): T[] {
+  try {
+    return read();
+  } catch {
+    return [];
+  }
 }
 
 const optional = (free: string | undefined) => (free === undefined ? {} : { free });

@@ -86,11 +86,12 @@ export function runningClouds(env: Env): CloudEntry[] {
   const dir = folder(env, 'clouds');
   const found: CloudEntry[] = [];
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const entry = readJson(join(dir, name)) as Partial<CloudEntry> | undefined;
+    const text = readText(join(dir, name));
+    const entry = parseJson(text) as Partial<CloudEntry> | undefined;
     if (typeof entry?.pid === 'number' && typeof entry.dir === 'string' && typeof entry.endpoint === 'string' && processRunning(entry.pid, DAEMON_MARKER)) {
       found.push(entry as CloudEntry);
-    } else {
-      unlinkQuietly(join(dir, name));
+    } else if (text !== undefined) {
+      removeIfStill(join(dir, name), text);
     }
   }
   return found;
@@ -112,9 +113,10 @@ export function liveClaims(env: Env, now = Date.now()): RangeClaim[] {
   const dir = folder(env, 'ranges');
   const claims = new Map<string, RangeClaim>();
   for (const name of readdirSync(dir).filter((n) => /^127\.\d+\.json$/.test(n))) {
-    const claim = readJson(join(dir, name)) as RangeClaim | undefined;
+    const text = readText(join(dir, name));
+    const claim = parseJson(text) as RangeClaim | undefined;
     if (claim !== undefined && claimLive(claim, now)) claims.set(`${claim.store}\n${claim.cluster}\n${claim.cidr}`, claim);
-    else unlinkQuietly(join(dir, name));
+    else if (text !== undefined) removeIfStill(join(dir, name), text);
   }
   return [...claims.values()];
 }
@@ -164,10 +166,11 @@ function claimOne(env: Env, block: number, claim: RangeClaim, body: string): boo
     } finally {
       unlinkQuietly(temp);
     }
-    const holder = readJson(file) as RangeClaim | undefined;
+    const text = readText(file);
+    const holder = parseJson(text) as RangeClaim | undefined;
     const mine = holder !== undefined && holder.store === claim.store && holder.cluster === claim.cluster;
     if (holder !== undefined && !mine && claimLive(holder, Date.now())) return false;
-    unlinkQuietly(file);
+    if (text !== undefined) removeIfStill(file, text);
   }
   return false;
 }
@@ -180,11 +183,41 @@ export function releaseBlocks(env: Env, blocks: readonly number[], claim: RangeC
   }
 }
 
-function readJson(file: string): unknown {
+function readText(file: string): string | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+const readJson = (file: string): unknown => parseJson(readText(file));
+
+/**
+ * Removes `file` if it still holds `stale`: moved aside first, so that an entry someone wrote
+ * in its place since it was read is put back rather than lost.
+ */
+function removeIfStill(file: string, stale: string): void {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return;
+  }
+  try {
+    if (readText(aside) !== stale) linkSync(aside, file);
+  } catch {
+    // a newer entry took the name meanwhile: it wins
+  } finally {
+    unlinkQuietly(aside);
   }
 }
 

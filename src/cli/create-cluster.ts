@@ -119,7 +119,7 @@ async function localRange(ctx: Context, name: string, opts: CreateClusterOptions
     invalidFlag('--network-cidr', cidr, `is taken on this machine: ${holder.by} uses ${holder.cidr}`, free ? `use a free range such as ${free}, or leave --network-cidr out to get one` : 'delete a local cluster you no longer need');
   if (opts.dryRun) {
     const held = await rangesInUse(ctx.io.env);
-    const holder = explicit === undefined ? undefined : holderOf(explicit, held);
+    const holder = explicit === undefined ? undefined : holderOf(explicit, held.filter((h) => h.kind !== 'claim'));
     if (explicit !== undefined && holder !== undefined) throw taken(explicit, holder, firstFreeRange(held));
     const cidr = explicit ?? firstFreeRange(held);
     return cidr === undefined ? undefined : { cidr, release: () => undefined };
@@ -130,6 +130,9 @@ async function localRange(ctx: Context, name: string, opts: CreateClusterOptions
   const store = clients.store.url;
   const reserved = await reserveRange(ctx.io.env, { cluster: name, store, dir: localCloudDir(ctx.io.env, undefined, ctx.io.cwd) }, explicit);
   if (!reserved.ok) throw taken(reserved.cidr, reserved.holder, reserved.free);
+  if (reserved.unclaimed !== undefined) {
+    ctx.io.events({ level: 'warn', code: 'localcloud.range-unclaimed', message: `${reserved.cidr} is not held for ${name} (${reserved.unclaimed}): if another local cluster takes it first, applying this one is refused` });
+  }
   return reserved;
 }
 
