@@ -19,6 +19,7 @@ import { clusterConfigKey, historyKey, instanceGroupKey, revisionOfKey } from '.
 import type { ObjectStore } from './object-store.js';
 import { PreconditionFailedError } from './object-store.js';
 import { describeUnfinished, encodeBody, rollBack } from './pending.js';
+import { isProcessAlive } from './backends/process-info.js';
 import type { Versioned } from './spec-read.js';
 import { readSpecParts } from './spec-read.js';
 import { readHead } from './spec-view.js';
@@ -106,6 +107,10 @@ export class Clientset {
    * Applies a change of the spec set and records it in history. Callers hold the cluster lock,
    * so the only writer that can have moved an object is one whose read predates the lock: every
    * precondition is checked before anything is written, and each write is conditional again.
+   *
+   * The change is all or nothing for readers: it is claimed as a pending revision first, its
+   * objects are written, then the revision is completed (see spec-view.ts). An unfinished change
+   * found here is one whose writer lost the lock, so it is rolled back first.
    */
   async commit(change: SpecChange, meta: ChangeMeta): Promise<Revision> {
     const name = change.cluster;
@@ -180,6 +185,13 @@ export class Clientset {
   async #recover(name: string): Promise<void> {
     const head = await readHead(this.store, name);
     for (const unfinished of head.pending) {
+      const writer = unfinished.record.pending!;
+      if (writer.host === hostname() && writer.pid !== process.pid && isProcessAlive(writer.pid)) {
+        throw new ConflictError(
+          `${describeUnfinished(unfinished)} is still being written by a live process of this host; nothing was written`,
+          `wait for it to finish; if it hangs, stop process ${writer.pid}, then retry`,
+        );
+      }
       await rollBack(this.store, name, unfinished, this.events, { dropRecord: true });
       this.events({
         level: 'warn',

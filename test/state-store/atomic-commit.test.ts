@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Clientset } from '../../state-store/clientset.js';
 import type { SpecChange } from '../../state-store/clientset.js';
 import { CrashPoints, withCrashPoints } from '../../state-store/crash-points.js';
-import { listRevisionNumbers, listRevisions } from '../../state-store/history.js';
+import { hostname } from 'node:os';
+import { listRevisionNumbers, listRevisions, readRevision } from '../../state-store/history.js';
+import { historyKey } from '../../state-store/layout.js';
 import { BACKENDS, openTestStore } from './fixtures/backends.js';
 import type { OpenedStore } from './fixtures/backends.js';
 import { createChange, pairChange, pairOf } from './fixtures/spec-pair.js';
@@ -90,6 +92,25 @@ describe.each(BACKENDS)('a spec change of two objects on %s', (backend) => {
     }
     // Steps: the pending revision, three objects, the completion.
     expect(n).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('an unfinished change', () => {
+  it('is not rolled back while its writer is a live process of this host', async () => {
+    opened = await openTestStore('memfs');
+    const clients = new Clientset(opened.store);
+    await clients.commit(createChange(NAME, 1), meta);
+    // Stopped at step 2: its revision is claimed, no object is written yet.
+    expect(await commitStoppingAt(opened, 2, pairChange(NAME, (await clients.getSpecSet(NAME))!, 2))).toBe(true);
+    const claimed = (await readRevision(opened.store, NAME, 2))!;
+    const live = { ...claimed.record, pending: { ...claimed.record.pending!, host: hostname(), pid: process.ppid } };
+    await opened.store.put(historyKey(NAME, 2), JSON.stringify(live), { ifMatch: claimed.etag });
+
+    const next = clients.commit(pairChange(NAME, (await clients.getSpecSet(NAME))!, 2), meta);
+    await expect(next).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`still being written by a live process of this host`) });
+    expect(pairOf(await clients.getSpecSet(NAME))).toBe(1);
+    expect(await listRevisionNumbers(opened.store, NAME)).toEqual([1, 2]);
+    expect((await listRevisions(opened.store, NAME)).map((r) => r.rev)).toEqual([1]);
   });
 });
 
