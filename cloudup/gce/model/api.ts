@@ -3,31 +3,25 @@
  * to a target pool that the control plane's groups fill (a network load balancer, as kops makes).
  */
 
-import type { CompletedSpec } from '../../../src/api/index.js';
+import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { ROLE_LABEL, gceLabels, ownershipLabels } from '../labels.js';
 import { apiName } from '../names.js';
+import { addressTask } from '../tasks/address.js';
+import { forwardingRuleTask } from '../tasks/forwarding-rule.js';
+import { targetPoolTask } from '../tasks/target-pool.js';
 import { API_PORT } from './network.js';
 
-export function apiTasks(spec: CompletedSpec): { tasks: Task[]; targetPool: Task } {
+export function apiTasks(spec: SettledSpec): { tasks: Task[]; targetPool: Task } {
   const cluster = spec.cluster.metadata.name;
-  const region = spec.cluster.spec.region ?? '';
+  const region = spec.cluster.spec.region;
   const labels = { ...gceLabels(spec.cluster.spec.cloudLabels), ...ownershipLabels(cluster), [ROLE_LABEL]: 'control-plane' };
-  const address: Task = {
-    kind: 'Address',
-    name: apiName(cluster),
-    lifecycle: 'Sync',
-    dependsOn: [],
-    desired: { region, addressType: 'EXTERNAL', networkTier: 'PREMIUM', labels },
-  };
-  const targetPool: Task = { kind: 'TargetPool', name: apiName(cluster), lifecycle: 'Sync', dependsOn: [], desired: { region, sessionAffinity: 'NONE' } };
-  const forwardingRule: Task = {
-    kind: 'ForwardingRule',
-    name: apiName(cluster),
-    lifecycle: 'Sync',
-    dependsOn: [idOf(address), idOf(targetPool)],
-    desired: {
+  const address = addressTask(apiName(cluster), { region, addressType: 'EXTERNAL', networkTier: 'PREMIUM', labels });
+  const targetPool = targetPoolTask(apiName(cluster), { region, sessionAffinity: 'NONE' });
+  const forwardingRule = forwardingRuleTask(
+    apiName(cluster),
+    {
       region,
       IPAddress: ref(idOf(address), 'address'),
       IPProtocol: 'TCP',
@@ -37,6 +31,7 @@ export function apiTasks(spec: CompletedSpec): { tasks: Task[]; targetPool: Task
       networkTier: 'PREMIUM',
       labels,
     },
-  };
+    { dependsOn: [idOf(address), idOf(targetPool)] },
+  );
   return { tasks: [address, targetPool, forwardingRule], targetPool };
 }

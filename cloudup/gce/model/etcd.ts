@@ -1,23 +1,19 @@
 /** A persistent disk for every etcd member, in the zone of the member's control-plane group. */
 
-import type { CompletedSpec } from '../../../src/api/index.js';
+import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { ETCD_CLUSTER_LABEL, ETCD_MEMBER_LABEL, ROLE_LABEL, gceLabels, labelValue, ownershipLabels } from '../labels.js';
 import { etcdDiskName } from '../names.js';
+import { diskTask } from '../tasks/disk.js';
 
-export function etcdTasks(spec: CompletedSpec): Task[] {
+export function etcdTasks(spec: SettledSpec): Task[] {
   const cluster = spec.cluster.metadata.name;
-  const zoneOf = new Map(spec.instanceGroups.map((ig) => [ig.metadata.name, ig.spec.zones[0] ?? '']));
   return spec.cluster.spec.etcdClusters.flatMap((etcd) =>
-    etcd.etcdMembers.map((m): Task => ({
-      kind: 'Disk',
-      name: etcdDiskName(m.name, etcd.name, cluster),
-      lifecycle: 'Sync',
-      dependsOn: [],
-      desired: {
-        zone: zoneOf.get(m.instanceGroup) ?? '',
-        sizeGb: m.volumeSize ?? 20,
-        type: m.volumeType ?? 'pd-ssd',
+    etcd.etcdMembers.map((m) =>
+      diskTask(etcdDiskName(m.name, etcd.name, cluster), {
+        zone: m.zone,
+        sizeGb: m.volumeSize,
+        type: m.volumeType,
         labels: {
           ...gceLabels(spec.cluster.spec.cloudLabels),
           ...ownershipLabels(cluster),
@@ -25,7 +21,7 @@ export function etcdTasks(spec: CompletedSpec): Task[] {
           [ETCD_CLUSTER_LABEL]: labelValue(etcd.name),
           [ETCD_MEMBER_LABEL]: labelValue(m.name),
         },
-      },
-    })),
+      }),
+    ),
   );
 }

@@ -1,6 +1,7 @@
 /** The GCE cloud's model: a completed spec becomes the tasks of a GCE cluster. */
 
 import type { CompletedSpec } from '../../../src/api/index.js';
+import { settleSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../cloud.js';
@@ -9,7 +10,9 @@ import { etcdTasks } from './etcd.js';
 import { instanceGroupTasks } from './instance-groups.js';
 import { networkTasks } from './network.js';
 
-export function buildGceTasks(spec: CompletedSpec, boot: BootOptions): Task[] {
+/** Throws a ValidationError for a spec that lacks what validation would have made sure of. */
+export function buildGceTasks(completed: CompletedSpec, boot: BootOptions): Task[] {
+  const spec = settleSpec(completed);
   const network = networkTasks(spec);
   const api = apiTasks(spec);
   const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, targetPool: idOf(api.targetPool) });

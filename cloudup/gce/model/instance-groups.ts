@@ -4,12 +4,16 @@
  * node configuration hash in its user data) is a new template that the groups switch to.
  */
 
-import type { CompletedInstanceGroup, CompletedSpec } from '../../../src/api/index.js';
-import type { Fields, Task, TaskId } from '../../../src/engine/task.js';
+import type { SettledInstanceGroup, SettledSpec } from '../../../src/api/validate-settled.js';
+import type { Task, TaskId, Unresolved } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
+import { HoistError } from '../../../src/errors.js';
 import type { BootOptions } from '../../cloud.js';
 import { INSTANCE_GROUP_LABEL, ROLE_LABEL, gceLabels, labelValue, ownershipLabels } from '../labels.js';
 import { baseInstanceName, contentHash, groupManagerName, networkTag, templateName } from '../names.js';
+import { instanceGroupManagerTask } from '../tasks/instance-group-manager.js';
+import { instanceTemplateTask } from '../tasks/instance-template.js';
+import type { InstanceTemplateFields } from '../tasks/instance-template.js';
 import { imagePath, scopes, userData } from './boot.js';
 
 export const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
@@ -21,16 +25,17 @@ export interface GroupInputs {
   readonly targetPool: TaskId;
 }
 
-export function instanceGroupTasks(spec: CompletedSpec, boot: BootOptions, inputs: GroupInputs): Task[] {
+export function instanceGroupTasks(spec: SettledSpec, boot: BootOptions, inputs: GroupInputs): Task[] {
   return spec.instanceGroups.flatMap((ig) => groupTasks(spec, ig, boot, inputs));
 }
 
-function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootOptions, inputs: GroupInputs): Task[] {
+function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptions, inputs: GroupInputs): Task[] {
   const cluster = spec.cluster.metadata.name;
   const role = ROLE[ig.spec.role];
-  const subnet = inputs.subnetworks.get(ig.spec.subnets[0] ?? '');
-  if (!subnet) throw new Error(`instance group ${ig.metadata.name}: subnet ${ig.spec.subnets[0] ?? '(none)'} is not in the spec`);
-  const desired: Fields = {
+  const subnet = inputs.subnetworks.get(ig.spec.subnets[0]);
+  // settleSpec refused a group whose first subnet is not the cluster's: this is a defect, not a user's mistake.
+  if (!subnet) throw new HoistError('INTERNAL', `instance group ${ig.metadata.name}: no subnetwork task for subnet ${ig.spec.subnets[0]}`);
+  const desired: Unresolved<InstanceTemplateFields> = {
     machineType: ig.spec.machineType,
     image: imagePath(ig.spec.image),
     rootVolume: { sizeGb: ig.spec.rootVolumeSize, type: ig.spec.rootVolumeType },
@@ -54,30 +59,25 @@ function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootO
     // Pod traffic leaves the machines with the pods' addresses.
     canIpForward: true,
   };
-  const template: Task = {
-    kind: 'InstanceTemplate',
-    name: templateName(ig.metadata.name, cluster, contentHash(desired)),
-    lifecycle: 'Sync',
-    dependsOn: [inputs.network, subnet],
-    desired,
-  };
+  const template = instanceTemplateTask(templateName(ig.metadata.name, cluster, contentHash(desired)), desired, { dependsOn: [inputs.network, subnet] });
   const tmpl = idOf(template);
   const pools = ig.spec.role === 'ControlPlane' ? [inputs.targetPool] : [];
   const sizes = spread(ig.spec.minSize, ig.spec.zones.length);
-  const managers = ig.spec.zones.map((zone, i): Task => ({
-    kind: 'InstanceGroupManager',
-    name: groupManagerName(ig.metadata.name, zone, cluster),
-    lifecycle: 'Sync',
-    dependsOn: [tmpl, ...pools],
-    desired: {
-      zone,
-      baseInstanceName: baseInstanceName(ig.metadata.name, cluster),
-      instanceTemplate: ref(tmpl, 'selfLink'),
-      targetSize: sizes[i]!,
-      targetPools: pools.map((p) => ref(p, 'selfLink')),
-      updatePolicy: { type: 'OPPORTUNISTIC' },
-    },
-  }));
+  const managers = ig.spec.zones.map((zone, i) =>
+    instanceGroupManagerTask(
+      groupManagerName(ig.metadata.name, zone, cluster),
+      {
+        zone,
+        baseInstanceName: baseInstanceName(ig.metadata.name, cluster),
+        instanceTemplate: ref(tmpl, 'selfLink'),
+        targetSize: sizes[i]!,
+        targetPools: pools.map((p) => ref(p, 'selfLink')),
+        // A new template only marks instances out of date; the rolling update replaces them.
+        updatePolicy: { type: 'OPPORTUNISTIC' },
+      },
+      { dependsOn: [tmpl, ...pools] },
+    ),
+  );
   return [template, ...managers];
 }
 

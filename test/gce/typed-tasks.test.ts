@@ -1,0 +1,107 @@
+/**
+ * The GCE kinds' typed constructors, and what a user sees when a spec that skipped validation
+ * reaches the GCE model: one clean message with the field path, not an internal error.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { completeSpec, newClusterSpec } from '../../src/api/index.js';
+import type { Cluster, InstanceGroup } from '../../src/api/index.js';
+import { reportError } from '../../src/cli/report-error.js';
+import { ref } from '../../src/engine/task.js';
+import type { IO } from '../../src/output/io.js';
+import { buildGceTasks } from '../../cloudup/gce/model/index.js';
+import { addressTask } from '../../cloudup/gce/tasks/address.js';
+import { diskTask } from '../../cloudup/gce/tasks/disk.js';
+import { firewallTask } from '../../cloudup/gce/tasks/firewall.js';
+import { forwardingRuleTask } from '../../cloudup/gce/tasks/forwarding-rule.js';
+import { GCE_KINDS } from '../../cloudup/gce/tasks/index.js';
+import { instanceGroupManagerTask } from '../../cloudup/gce/tasks/instance-group-manager.js';
+import { instanceTemplateTask } from '../../cloudup/gce/tasks/instance-template.js';
+import { networkTask } from '../../cloudup/gce/tasks/network.js';
+import { subnetworkTask } from '../../cloudup/gce/tasks/subnetwork.js';
+import { targetPoolTask } from '../../cloudup/gce/tasks/target-pool.js';
+
+const boot = { stateStore: 'gs://state/clusters', configHash: (ig: string) => `sha256:${ig}` };
+
+function gceSpec(): { cluster: Cluster; instanceGroups: InstanceGroup[] } {
+  return newClusterSpec({ name: 'typed.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test', kubernetesVersion: '1.34.0' });
+}
+
+function captured(): { io: IO; err: () => string } {
+  let text = '';
+  const io = { err: (t: string) => void (text += t), out: () => undefined } as unknown as IO;
+  return { io, err: () => text };
+}
+
+describe('GCE task constructors', () => {
+  it('cover every GCE kind, and make Sync tasks with no dependencies unless told', () => {
+    const link = ref('Network/n', 'selfLink');
+    const tasks = [
+      networkTask('n', {}),
+      subnetworkTask('s', { region: 'us-central1', network: link, ipCidrRange: '10.0.32.0/19' }, { dependsOn: ['Network/n'] }),
+      firewallTask('f', { network: link, direction: 'INGRESS', priority: 1000, allowed: [{ IPProtocol: 'tcp', ports: ['22'] }], sourceRanges: [], sourceTags: [], targetTags: [] }),
+      instanceTemplateTask('t', {
+        machineType: 'e2-medium',
+        image: 'projects/p/global/images/i',
+        rootVolume: { sizeGb: 64, type: 'pd-balanced' },
+        network: link,
+        subnetwork: ref('Subnetwork/s', 'selfLink'),
+        publicIp: true,
+        networkTags: [],
+        labels: {},
+        metadata: {},
+        serviceAccount: { email: 'default', scopes: [] },
+        canIpForward: true,
+      }),
+      instanceGroupManagerTask('m', { zone: 'us-central1-a', baseInstanceName: 'b', instanceTemplate: ref('InstanceTemplate/t', 'selfLink'), targetSize: 1, targetPools: [], updatePolicy: { type: 'OPPORTUNISTIC' } }),
+      targetPoolTask('p', { region: 'us-central1', sessionAffinity: 'NONE' }),
+      addressTask('a', { region: 'us-central1', addressType: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
+      forwardingRuleTask('r', { region: 'us-central1', IPAddress: ref('Address/a', 'address'), IPProtocol: 'TCP', portRange: '6443-6443', target: ref('TargetPool/p', 'selfLink'), loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
+      diskTask('d', { zone: 'us-central1-a', sizeGb: 20, type: 'pd-ssd', labels: {} }, { lifecycle: 'ExistsAndValidates' }),
+    ];
+    expect(new Set(tasks.map((t) => t.kind))).toEqual(new Set(GCE_KINDS.keys()));
+    expect(tasks[0]).toEqual({ kind: 'Network', name: 'n', lifecycle: 'Sync', dependsOn: [], desired: {} });
+    expect(tasks[1]?.dependsOn).toEqual(['Network/n']);
+    expect(tasks.at(-1)?.lifecycle).toBe('ExistsAndValidates');
+  });
+
+  it('refuse a misspelt or mistyped field at compile time', () => {
+    // Each line is a type error (tsc fails if one is not); at run time they are plain tasks.
+    // @ts-expect-error sizeGB is not a Disk field (sizeGb is)
+    const misspelt = diskTask('d', { zone: 'us-central1-a', sizeGB: 20, type: 'pd-ssd', labels: {} });
+    // @ts-expect-error targetSize is a number
+    const mistyped = instanceGroupManagerTask('m', { zone: 'z', baseInstanceName: 'b', instanceTemplate: 't', targetSize: '1', targetPools: [], updatePolicy: { type: 'OPPORTUNISTIC' } });
+    // @ts-expect-error sessionAffinity is required
+    const missing = targetPoolTask('p', { region: 'us-central1' });
+    expect([misspelt.kind, mistyped.kind, missing.kind]).toEqual(['Disk', 'InstanceGroupManager', 'TargetPool']);
+  });
+});
+
+describe('a spec the GCE model cannot build', () => {
+  it('is refused as INVALID_SPEC with the group\'s field, value and fix, printed as one clean error', () => {
+    const s = gceSpec();
+    const nodes = s.instanceGroups.find((ig) => ig.spec.role === 'Node')!;
+    const broken = s.instanceGroups.map((ig) => (ig === nodes ? { ...ig, spec: { ...ig.spec, subnets: ['us-central2'] } } : ig));
+    let thrown: unknown;
+    try {
+      buildGceTasks(completeSpec(s.cluster, broken), boot);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toMatchObject({ code: 'INVALID_SPEC', user: true, path: `InstanceGroup/${nodes.metadata.name}:spec.subnets[0]` });
+    const { io, err } = captured();
+    expect(reportError(io, thrown, false)).toBe(1);
+    expect(err()).toBe(
+      `error: cluster typed.example.com has 1 problem:\n` +
+        `  - InstanceGroup/${nodes.metadata.name}:spec.subnets[0]: "us-central2" is not a subnet of the cluster (name one or more of the cluster's subnets: us-central1)\n`,
+    );
+    expect(err()).not.toContain('internal error');
+  });
+
+  it('builds a valid spec as before', () => {
+    const s = gceSpec();
+    const tasks = buildGceTasks(completeSpec(s.cluster, s.instanceGroups), boot);
+    expect(tasks.map((t) => t.kind)).toContain('InstanceTemplate');
+    expect(tasks.find((t) => t.kind === 'Disk')?.desired).toMatchObject({ zone: 'us-central1-a', sizeGb: 20, type: 'pd-ssd' });
+  });
+});
