@@ -152,8 +152,9 @@ export class LocalCloudClient {
 
   private async request<R>(method: string, path: string, body?: unknown): Promise<R> {
     const url = `${this.endpoint}${path}`;
-    // A GET may be retried once: a kept-alive connection can be closed by the server just
-    // as it is reused, and reading twice is harmless. Writes are never repeated.
+    // A GET may be retried once when the connection failed: a kept-alive connection can be
+    // closed by the server just as it is reused, and reading twice is harmless. Writes are
+    // never repeated here (the executor decides, with isRetryableLocalError).
     for (let attempt = 0; ; attempt++) {
       this.stats.requests++;
       let response: Response;
@@ -165,7 +166,7 @@ export class LocalCloudClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (e) {
-        if (method === 'GET' && attempt === 0) continue;
+        if (method === 'GET' && attempt === 0 && isConnectionError(e)) continue;
         const reason = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
         throw new LocalCloudError('Unavailable', `the local cloud at ${this.endpoint} did not answer ${method} ${path}: ${reason}`, 0, e);
       }
@@ -186,4 +187,47 @@ function apiError(status: number, text: string, what: string): LocalCloudError {
   const known: readonly string[] = [...API_ERROR_CODES, 'InternalError'];
   const code = error !== undefined && known.includes(error.code) ? (error.code as LocalCloudErrorCode) : status >= 500 ? 'InternalError' : 'InvalidParameter';
   return new LocalCloudError(code, error?.message ?? `${what} failed with HTTP ${status}`, status);
+}
+
+/** Codes of a connection that could not be made or broke off: the request may not have arrived. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * True when `e`, or an error it was caused by, is a failed or broken connection. fetch reports
+ * these as `TypeError: fetch failed` with the socket's error as its cause.
+ */
+export function isConnectionError(e: unknown): boolean {
+  let current: unknown = e;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    if (typeof message === 'string' && /socket hang up|other side closed/i.test(message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * What the executor retries on the local cloud: a connection to the daemon that failed or broke
+ * (a restarting daemon), and the cloud's own "not ready yet" answers. Anything else (a refused
+ * request, a daemon bug, a timeout, an error of hoist's) fails the step at once.
+ */
+export function isRetryableLocalError(e: unknown): boolean {
+  if (e instanceof LocalCloudError) {
+    if (e.apiCode === 'Conflict' || e.apiCode === 'DependencyViolation') return true;
+    return e.apiCode === 'Unavailable' && isConnectionError(e.cause);
+  }
+  return isConnectionError(e);
 }

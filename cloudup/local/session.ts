@@ -1,15 +1,17 @@
 /** A session with the embedded local cloud, started on demand. */
 
 import type { CompletedSpec } from '../../src/api/index.js';
-import type { BootOptions, CloudInstance, CloudSession, OpenCloudOptions } from '../cloud.js';
+import { sessionOf } from '../provider.js';
+import type { BootOptions, CloudInstance, CloudSession, OpenOptions } from '../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG, ownershipTags } from '../tags.js';
-import { LocalCloudError, connectLocalCloud } from './client.js';
+import { connectLocalCloud, isRetryableLocalError } from './client.js';
 import type { LocalCloudClient } from './client.js';
 import type { LocalContext } from './context.js';
 import { buildLocalTasks } from './model/index.js';
+import { localRollingCloud } from './rolling.js';
 import { LOCAL_KINDS } from './tasks/index.js';
 
-export async function openLocalSession(spec: CompletedSpec, options: OpenCloudOptions): Promise<CloudSession<LocalContext>> {
+export async function openLocalSession(spec: CompletedSpec, options: OpenOptions): Promise<CloudSession<LocalContext>> {
   // A command that changes nothing must not leave a daemon running behind it.
   const client = await connectLocalCloud({ env: options.env, events: options.events, autoStart: options.readOnly !== true });
   const cluster = spec.cluster.metadata.name;
@@ -26,7 +28,7 @@ export async function openLocalSession(spec: CompletedSpec, options: OpenCloudOp
     ctx,
     buildTasks: (completed: CompletedSpec, boot: BootOptions) => buildLocalTasks(completed, boot),
     apiCalls: () => client.stats.requests,
-    isRetryable: (e) => !(e instanceof LocalCloudError) || e.apiCode === 'Conflict',
+    isRetryable: isRetryableLocalError,
     listInstances: () => listInstances(client, ctx.tags),
     close: () => undefined,
   };
