@@ -66,43 +66,42 @@ describe('settleSpec', () => {
     expect(completed).toEqual(before);
   });
 
-  it('refuses a group whose subnet is not the cluster\'s, with path, value and fix', () => {
+  it('refuses a group whose subnet is not the cluster\'s with validation\'s own problems: path, value and fix', () => {
     const s = gceSpec();
     const name = s.instanceGroups[0]!.metadata.name;
-    const e = refused(withGroup(s, name, (ig) => ({ ...ig, spec: { ...ig.spec, subnets: ['us-central1-x'] } })));
+    const broken = withGroup(s, name, (ig) => ({ ...ig, spec: { ...ig.spec, subnets: ['us-central2'] } }));
+    const e = refused(broken);
     expect(e.code).toBe('INVALID_SPEC');
     expect(e.user).toBe(true);
-    expect(e.problems).toEqual([
-      { path: `InstanceGroup/${name}:spec.subnets[0]`, value: 'us-central1-x', message: 'is not a subnet of the cluster', fix: expect.stringContaining('us-central1') as unknown },
-    ]);
-    expect(e.message).toContain(`InstanceGroup/${name}:spec.subnets[0]: "us-central1-x" is not a subnet of the cluster (name one or more of the cluster's subnets:`);
+    expect(e.problems).toEqual(validateSpecSet(broken.cluster, broken.instanceGroups));
+    expect(e.problems).toEqual([{ path: `InstanceGroup/${name}:spec.subnets[0]`, value: 'us-central2', message: 'is not a subnet of the cluster', fix: 'did you mean us-central1?' }]);
+    expect(e.message).toBe(`cluster settled.example.com has 1 problem:\n  - InstanceGroup/${name}:spec.subnets[0]: "us-central2" is not a subnet of the cluster (did you mean us-central1?)`);
   });
 
-  it('refuses a group with no subnets, and a spec whose region no subnet gives', () => {
-    const s = gceSpec();
-    const name = s.instanceGroups[0]!.metadata.name;
-    const noSubnets = refused(withGroup(s, name, (ig) => ({ ...ig, spec: { ...ig.spec, subnets: [], zones: ['us-central1-a'] } })));
-    expect(noSubnets.problems.map((p) => p.path)).toEqual([`InstanceGroup/${name}:spec.subnets`]);
-    const placeless: SpecSet = { ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, subnets: s.cluster.spec.subnets.map(({ region: _region, ...rest }) => rest) } } };
-    const noRegion = refused(placeless);
-    expect(noRegion.problems.map((p) => p.path)).toContain('spec.region');
-    expect(noRegion.problems.find((p) => p.path === 'spec.region')?.fix).toBe('set spec.region, or a zone on each subnet');
-  });
-
-  it('refuses a subnet with no range and a nonMasqueradeCIDR that cannot hold the pod range', () => {
-    const s = gceSpec(['us-central1-a'], 1);
-    const full: SpecSet = { ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, networkCIDR: '10.0.0.0/30', nonMasqueradeCIDR: 'fd00::/8' } } };
-    const e = refused({ ...full, cluster: { ...full.cluster, spec: { ...full.cluster.spec, subnets: [...s.cluster.spec.subnets, { name: 'extra', zone: 'us-central1-a', type: 'Public' }] } } });
-    expect(e.problems.map((p) => p.path)).toEqual(['spec.nonMasqueradeCIDR', 'spec.subnets[1].cidr']);
-    expect(e.problems[0]?.value).toBe('fd00::/8');
-  });
-
-  it('refuses an etcd member whose group does not exist', () => {
-    const s = gceSpec(['us-central1-a'], 1);
-    const etcdClusters = [{ name: 'main', etcdMembers: [{ name: 'a', instanceGroup: 'control-plane-gone' }] }];
-    const e = refused({ ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, etcdClusters } } });
-    expect(e.problems).toEqual([{ path: 'spec.etcdClusters[0].etcdMembers[0].instanceGroup', value: 'control-plane-gone', message: 'is not an InstanceGroup of the cluster', fix: 'name a control-plane InstanceGroup' }]);
-  });
+  /** Specs that completion cannot settle, each refused with what validation says of it. */
+  const unsettled: [string, (s: SpecSet) => SpecSet, string][] = [
+    ['a group with no subnets', (s) => withGroup(s, s.instanceGroups[0]!.metadata.name, (ig) => ({ ...ig, spec: { ...ig.spec, subnets: [] } })), ':spec.subnets'],
+    ['subnets with no zone or region (no region for the cluster)', (s) => ({ ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, subnets: s.cluster.spec.subnets.map(({ region: _region, ...rest }) => rest) } } }), 'spec.subnets[0].zone'],
+    ['a nonMasqueradeCIDR that cannot hold the pod range', (s) => ({ ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, nonMasqueradeCIDR: 'fd00::/8' } } }), 'spec.nonMasqueradeCIDR'],
+    [
+      'a subnet with no room left for its range',
+      (s) => ({ ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, subnets: [...s.cluster.spec.subnets, { name: 'extra', region: 'us-central1', type: 'Public' as const }], networkCIDR: '10.0.0.0/30' } } }),
+      'spec.subnets[1].cidr',
+    ],
+    [
+      'an etcd member whose group does not exist',
+      (s) => ({ ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGroup: 'control-plane-gone' }] }] } } }),
+      'spec.etcdClusters[0].etcdMembers[0].instanceGroup',
+    ],
+  ];
+  for (const [what, change, path] of unsettled) {
+    it(`refuses ${what}`, () => {
+      const broken = change(gceSpec(['us-central1-a'], 1));
+      const e = refused(broken);
+      expect(e.problems).toEqual(validateSpecSet(broken.cluster, broken.instanceGroups));
+      expect(e.problems.some((p) => p.path.endsWith(path) && p.fix !== undefined)).toBe(true);
+    });
+  }
 
   it('never refuses what validation accepts, and what it refuses validation refuses too', () => {
     const s = gceSpec();

@@ -93,7 +93,7 @@ describe('a spec the GCE model cannot build', () => {
     expect(reportError(io, thrown, false)).toBe(1);
     expect(err()).toBe(
       `error: cluster typed.example.com has 1 problem:\n` +
-        `  - InstanceGroup/${nodes.metadata.name}:spec.subnets[0]: "us-central2" is not a subnet of the cluster (name one or more of the cluster's subnets: us-central1)\n`,
+        `  - InstanceGroup/${nodes.metadata.name}:spec.subnets[0]: "us-central2" is not a subnet of the cluster (did you mean us-central1?)\n`,
     );
     expect(err()).not.toContain('internal error');
   });
