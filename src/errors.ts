@@ -7,6 +7,12 @@
  * (anything that is not a HoistError with `user: true`) print their stack only behind `-v`.
  */
 
+/**
+ * The stable codes. `STORE`: the state store could not be read or written, or holds something
+ * unusable. `CLOUD`: a call to a cloud's API failed (after the retries its kind allows), or a
+ * delete left resources behind. An error is a user's (exit code 1, no stack) unless its code is
+ * `INTERNAL` or it says otherwise.
+ */
 export const ERROR_CODES = [
   'INVALID_SPEC',
   'INVALID_YAML',
@@ -18,6 +24,7 @@ export const ERROR_CODES = [
   'CONFLICT',
   'LOCKED',
   'STORE',
+  'CLOUD',
   'ABORTED',
   'UNSUPPORTED',
   'INTERNAL',

@@ -53,7 +53,7 @@ export class AmbiguousCreateError extends HoistError {
   readonly original: unknown;
 
   constructor(command: string, original: unknown) {
-    super('CONFLICT', `${command} failed with ${errorName(original) ?? 'an error'}; it may have been carried out`);
+    super('CLOUD', `${command} failed with ${errorName(original) ?? 'an error'}; it may have been carried out`);
     this.original = original;
   }
 }

@@ -30,7 +30,7 @@ export class GceApiError extends HoistError {
 
   constructor(call: string, info: GoogleErrorInfo, cause: unknown) {
     const detail = [info.status, info.reason].filter((x) => x !== undefined).join(' ');
-    super('CONFLICT', `GCE ${call}: ${info.message}${detail ? ` (${detail})` : ''}`, { cause });
+    super('CLOUD', `GCE ${call}: ${info.message}${detail ? ` (${detail})` : ''}`, { cause });
     this.info = info;
   }
 }

@@ -36,8 +36,9 @@ const HOIST_CODES: Readonly<Record<LocalCloudErrorCode, ErrorCode>> = {
   InvalidParameter: 'INVALID_SPEC',
   Conflict: 'CONFLICT',
   AddressInUse: 'CONFLICT',
-  InternalError: 'INTERNAL',
-  Unavailable: 'INTERNAL',
+  // The daemon failed or did not answer: a failed cloud call.
+  InternalError: 'CLOUD',
+  Unavailable: 'CLOUD',
 };
 
 export class LocalCloudError extends HoistError {

@@ -68,7 +68,7 @@ export async function connectLocalCloud(opts: ConnectOptions = {}): Promise<Loca
     : holder !== undefined && holder !== child.pid && processRunning(holder, DAEMON_MARKER)
       ? `: the daemon with pid ${holder} holds ${cloudPaths(dir).daemonLock} but does not answer`
       : '';
-  throw new HoistError('INTERNAL', `the local cloud daemon did not start within ${timeoutMs / 1000} s${why}`, {
+  throw new HoistError('CLOUD', `the local cloud daemon did not start within ${timeoutMs / 1000} s${why}`, {
     user: true,
     hint: `see ${cloudPaths(dir).daemonLog}`,
     cause: spawnError,
