@@ -5,15 +5,13 @@
  */
 
 import type { CompletedSpec } from '../src/api/index.js';
-import { assetLocations } from '../src/assets/index.js';
-import { buildNodeupConfigs } from './nodeup/build.js';
 import type { NodeupConfigs } from './nodeup/build.js';
 
 /**
- * Each group's hash, from the configurations a plan built. Without them (a preview that reads
- * no asset location), from configurations whose asset checksums are left unpinned.
+ * Each group's hash, from the configurations the plan of `_spec` built (cloudup/nodeup/plan.ts,
+ * with the assets' checksums pinned). There is no other way to a hash: a plan that built none
+ * (a teardown) builds no machine either.
  */
-export function nodeConfigHashes(spec: CompletedSpec, configs?: NodeupConfigs): (ig: string) => string {
-  const built = configs ?? buildNodeupConfigs(spec, { stateStore: '', assets: assetLocations(spec, spec.cluster.spec.assets?.fileRepository) });
-  return (ig) => built.get(ig)?.hash ?? '';
+export function nodeConfigHashes(_spec: CompletedSpec, configs: NodeupConfigs): (ig: string) => string {
+  return (ig) => configs.get(ig)?.hash ?? '';
 }

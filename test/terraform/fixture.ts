@@ -12,8 +12,7 @@ import { buildAwsTasks } from '../../cloudup/aws/model/index.js';
 import { renderAwsTerraform } from '../../cloudup/aws/terraform/index.js';
 import type { AwsTerraformModule } from '../../cloudup/aws/terraform/index.js';
 import { nodeConfigHashes } from '../../cloudup/node-config.js';
-import { buildNodeupConfigs } from '../../cloudup/nodeup/build.js';
-import { assetLocations } from '../../src/assets/index.js';
+import { plannedNodeConfigs } from '../support/node-configs.js';
 
 export const CLUSTER = 'tf.aws.example.com';
 export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
@@ -35,14 +34,14 @@ export function fixtureSpec(): CompletedSpec {
   return completeSpec(spec.cluster, [...spec.instanceGroups, spotGroup(CLUSTER)]);
 }
 
-/** The module of the fixture with a state store on S3; asset checksums are left unpinned (no network). */
-export function fixtureModule(stateStore = 's3://hoist-state/clusters'): AwsTerraformModule {
+/** The module of the fixture with a state store on S3 (release checksums stood in: test/support/node-configs.ts). */
+export function fixtureModule(stateStore = 's3://hoist-state/clusters'): Promise<AwsTerraformModule> {
   return moduleOf(fixtureSpec(), stateStore);
 }
 
 /** The terraform target's module of a completed spec, as `update cluster --target terraform` renders it. */
-export function moduleOf(completed: CompletedSpec, stateStore: string): AwsTerraformModule {
-  const configs = buildNodeupConfigs(completed, { stateStore, assets: assetLocations(completed, completed.cluster.spec.assets?.fileRepository) });
+export async function moduleOf(completed: CompletedSpec, stateStore: string): Promise<AwsTerraformModule> {
+  const { configs } = await plannedNodeConfigs(completed, stateStore);
   const tasks = buildAwsTasks(completed, { stateStore, configHash: nodeConfigHashes(completed, configs) });
   const completedSpec = [completed.cluster, ...completed.instanceGroups].map((o) => toYaml(o)).join('---\n');
   return renderAwsTerraform({ spec: completed, tasks, stateStore, nodeConfigs: new Map([...configs].map(([ig, f]) => [ig, f.yaml])), completedSpec });

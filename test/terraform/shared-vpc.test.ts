@@ -68,7 +68,7 @@ afterAll(async () => {
 
 describe('the terraform target in a shared VPC', () => {
   it('reads the VPC, its gateway and the given subnet as data sources', async () => {
-    await writeModule(moduleDir, moduleOf(spec('10.50.0.0/16'), `s3://${account.bucket}/clusters`));
+    await writeModule(moduleDir, await moduleOf(spec('10.50.0.0/16'), `s3://${account.bucket}/clusters`));
     const module = JSON.parse(await readFile(join(moduleDir, 'kubernetes.tf.json'), 'utf8')) as { data: Record<string, object>; resource: Record<string, object> };
     expect(Object.keys(module.data).sort()).toEqual(['aws_internet_gateway', 'aws_subnet', 'aws_vpc']);
     expect(module.resource['aws_vpc']).toBeUndefined();
@@ -85,11 +85,11 @@ describe('the terraform target in a shared VPC', () => {
   });
 
   it('refuses to plan when the VPC is not what the spec says', { timeout: STEP_MS }, async () => {
-    await writeModule(moduleDir, moduleOf(spec('10.60.0.0/16'), `s3://${account.bucket}/clusters`));
+    await writeModule(moduleDir, await moduleOf(spec('10.60.0.0/16'), `s3://${account.bucket}/clusters`));
     const refused = await plan();
     expect(refused.code).toBe(1);
     expect(refused.stderr.replace(/\s+/g, ' ')).toContain(`VPC ${vpcId}: cidr_block differs from the spec`);
-    await writeModule(moduleDir, moduleOf(spec('10.50.0.0/16'), `s3://${account.bucket}/clusters`));
+    await writeModule(moduleDir, await moduleOf(spec('10.50.0.0/16'), `s3://${account.bucket}/clusters`));
   });
 
   it('destroys what it made and leaves the shared objects', { timeout: STEP_MS }, async () => {
