@@ -49,6 +49,17 @@ export type CompletedInstanceGroupSpec = WithRequired<
 
 export type CompletedInstanceGroup = Omit<InstanceGroup, 'spec'> & { readonly spec: CompletedInstanceGroupSpec };
 
+/** Kubernetes' own NodePort range, the API server's when the spec does not set one. */
+export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
+
+/**
+ * The NodePort range of the cluster. A function rather than a completed field: the completed
+ * spec is stored (cluster-completed.spec), and an added kubeAPIServer block would change it.
+ */
+export function nodePortRange(spec: Pick<CompletedClusterSpec, 'kubeAPIServer'>): string {
+  return spec.kubeAPIServer?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
+}
+
 /**
  * The completed spec set. Fields that stay optional here (`region`, `serviceClusterIPRange`,
  * `podCIDR`, a subnet's `cidr`) are set in every spec set that validates.

@@ -9,7 +9,11 @@ import type { CompletedSpec } from '../../../src/api/index.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { elbName } from '../names.js';
-import { listenerName } from '../tasks/listener.js';
+import { dnsRecordTask } from '../tasks/dns-record.js';
+import { hostedZoneTask as zoneTask } from '../tasks/hosted-zone.js';
+import { listenerName, listenerTask } from '../tasks/listener.js';
+import { loadBalancerTask } from '../tasks/load-balancer.js';
+import { targetGroupTask } from '../tasks/target-group.js';
 import { API_LISTENER_PORT, API_SERVER_PORT, apiName } from './names.js';
 import { named } from './tags.js';
 
@@ -21,7 +25,7 @@ export interface Api {
 
 export function hostedZoneTask(spec: CompletedSpec): Task | undefined {
   const zone = spec.cluster.spec.dnsZone;
-  return zone ? { kind: 'HostedZone', name: zone, lifecycle: 'ExistsAndValidates', dependsOn: [], desired: {} } : undefined;
+  return zone ? zoneTask(zone, {}, { lifecycle: 'ExistsAndValidates' }) : undefined;
 }
 
 export function apiTasks(spec: CompletedSpec, vpc: TaskId, subnets: ReadonlyMap<string, TaskId>, hostedZone: Task | undefined): Api {
@@ -40,12 +44,9 @@ export function apiTasks(spec: CompletedSpec, vpc: TaskId, subnets: ReadonlyMap<
   const lbSubnets = [...byZone.values()];
 
   const name = apiName(cluster);
-  const tg: Task = {
-    kind: 'TargetGroup',
+  const tg = targetGroupTask(
     name,
-    lifecycle: 'Sync',
-    dependsOn: [vpc],
-    desired: {
+    {
       targetGroupName: elbName('tcp', cluster),
       protocol: 'TCP',
       port: API_SERVER_PORT,
@@ -54,42 +55,38 @@ export function apiTasks(spec: CompletedSpec, vpc: TaskId, subnets: ReadonlyMap<
       healthCheck: { protocol: 'TCP', intervalSeconds: 10, healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
       tags: named(spec, name),
     },
-  };
-  const lb: Task = {
-    kind: 'LoadBalancer',
+    { dependsOn: [vpc] },
+  );
+  const lb = loadBalancerTask(
     name,
-    lifecycle: 'Sync',
-    dependsOn: lbSubnets,
-    desired: {
+    {
       loadBalancerName: elbName('api', cluster),
       type: 'network',
       scheme: lbSpec.type === 'Internal' ? 'internal' : 'internet-facing',
       subnetIds: lbSubnets.map((s) => ref(s)),
       tags: named(spec, name),
     },
-  };
-  const listener: Task = {
-    kind: 'Listener',
-    name: listenerName(API_LISTENER_PORT, name),
-    lifecycle: 'Sync',
-    dependsOn: [idOf(lb), idOf(tg)],
-    desired: { loadBalancerArn: ref(idOf(lb)), port: API_LISTENER_PORT, protocol: 'TCP', targetGroupArn: ref(idOf(tg)) },
-  };
+    { dependsOn: lbSubnets },
+  );
+  const listener = listenerTask(
+    listenerName(API_LISTENER_PORT, name),
+    { loadBalancerArn: ref(idOf(lb)), port: API_LISTENER_PORT, protocol: 'TCP', targetGroupArn: ref(idOf(tg)) },
+    { dependsOn: [idOf(lb), idOf(tg)] },
+  );
   const tasks = [tg, lb, listener];
   if (hostedZone) {
     const zone = idOf(hostedZone);
-    tasks.push(hostedZone, {
-      kind: 'DNSRecord',
-      name: c.api.publicName,
-      lifecycle: 'Sync',
-      dependsOn: [zone, idOf(lb)],
-      desired: {
+    const record = dnsRecordTask(
+      c.api.publicName,
+      {
         hostedZoneId: ref(zone),
         name: c.api.publicName,
         type: 'A',
         aliasTarget: { dnsName: ref(idOf(lb), 'dnsName'), hostedZoneId: ref(idOf(lb), 'canonicalHostedZoneId'), evaluateTargetHealth: false },
       },
-    });
+      { dependsOn: [zone, idOf(lb)] },
+    );
+    tasks.push(hostedZone, record);
   }
   return { tasks, targetGroup: idOf(tg) };
 }

@@ -6,6 +6,7 @@
 
 import type { CompletedSpec } from '../../../src/api/index.js';
 import type { Task } from '../../../src/engine/task.js';
+import { ebsVolumeTask } from '../tasks/ebs-volume.js';
 import { etcdVolumeName } from './names.js';
 import { named } from './tags.js';
 
@@ -16,19 +17,13 @@ export function etcdTasks(spec: CompletedSpec): Task[] {
     const members = etcd.etcdMembers.map((m) => m.name).join(',');
     return etcd.etcdMembers.map((m): Task => {
       const name = etcdVolumeName(m.name, etcd.name, cluster);
-      return {
-        kind: 'EBSVolume',
-        name,
-        lifecycle: 'Sync',
-        dependsOn: [],
-        desired: {
-          availabilityZone: zoneOf.get(m.instanceGroup) ?? '',
-          size: m.volumeSize ?? 20,
-          volumeType: m.volumeType ?? 'gp3',
-          encrypted: true,
-          tags: named(spec, name, { [`k8s.io/etcd/${etcd.name}`]: `${m.name}/${members}`, 'k8s.io/role/control-plane': '1', 'k8s.io/role/master': '1' }),
-        },
-      };
+      return ebsVolumeTask(name, {
+        availabilityZone: zoneOf.get(m.instanceGroup) ?? '',
+        size: m.volumeSize,
+        volumeType: m.volumeType,
+        encrypted: true,
+        tags: named(spec, name, { [`k8s.io/etcd/${etcd.name}`]: `${m.name}/${members}`, 'k8s.io/role/control-plane': '1', 'k8s.io/role/master': '1' }),
+      });
     });
   });
 }

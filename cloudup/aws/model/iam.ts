@@ -9,6 +9,9 @@ import type { Fields, Task, TaskId, Value } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../cloud.js';
 import { iamName, iamPath } from '../names.js';
+import { iamInstanceProfileTask } from '../tasks/iam-instance-profile.js';
+import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
+import { iamRoleTask } from '../tasks/iam-role.js';
 import { assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
 
 export interface Iam {
@@ -27,28 +30,10 @@ export function iamTasks(spec: CompletedSpec, boot: BootOptions, hostedZone: Tas
 
   const role = (name: string, policy: Fields, extraDeps: readonly TaskId[]): TaskId => {
     const roleName = iamName(name);
-    const roleTask: Task = {
-      kind: 'IAMRole',
-      name: roleName,
-      lifecycle: 'Sync',
-      dependsOn: [],
-      desired: { roleName, path, assumeRolePolicyDocument: assumeRolePolicy() },
-    };
+    const roleTask = iamRoleTask(roleName, { roleName, path, assumeRolePolicyDocument: assumeRolePolicy() });
     const roleId = idOf(roleTask);
-    const policyTask: Task = {
-      kind: 'IAMRolePolicy',
-      name: roleName,
-      lifecycle: 'Sync',
-      dependsOn: [roleId, ...extraDeps],
-      desired: { roleName: ref(roleId), policyName: roleName, policyDocument: policy },
-    };
-    const profileTask: Task = {
-      kind: 'IAMInstanceProfile',
-      name: roleName,
-      lifecycle: 'Sync',
-      dependsOn: [roleId],
-      desired: { instanceProfileName: roleName, path, roleName: ref(roleId) },
-    };
+    const policyTask = iamRolePolicyTask(roleName, { roleName: ref(roleId), policyName: roleName, policyDocument: policy }, { dependsOn: [roleId, ...extraDeps] });
+    const profileTask = iamInstanceProfileTask(roleName, { instanceProfileName: roleName, path, roleName: ref(roleId) }, { dependsOn: [roleId] });
     tasks.push(roleTask, policyTask, profileTask);
     return idOf(profileTask);
   };

@@ -7,9 +7,12 @@
  */
 
 import type { CompletedSpec } from '../../../src/api/index.js';
-import type { Resolved, Task, TaskId } from '../../../src/engine/task.js';
+import { nodePortRange } from '../../../src/api/defaults.js';
+import type { Task, TaskId, Unresolved } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
-import { ruleName } from '../tasks/security-group-rule.js';
+import { ruleName, securityGroupRuleTask } from '../tasks/security-group-rule.js';
+import type { RulePeerFields } from '../tasks/security-group-rule.js';
+import { securityGroupTask } from '../tasks/security-group.js';
 import { API_SERVER_PORT, securityGroupName } from './names.js';
 import type { SecurityRole } from './names.js';
 import { named } from './tags.js';
@@ -41,20 +44,14 @@ export function securityTasks(spec: CompletedSpec, vpc: TaskId): Security {
   const tasks: Task[] = [];
   for (const role of roles) {
     const name = securityGroupName(role, cluster);
-    const task: Task = {
-      kind: 'SecurityGroup',
-      name,
-      lifecycle: 'Sync',
-      dependsOn: [vpc],
-      desired: { vpcId: ref(vpc), groupName: name, description: `${role} of the Kubernetes cluster ${cluster}`, tags: named(spec, name) },
-    };
+    const task = securityGroupTask(name, { vpcId: ref(vpc), groupName: name, description: `${role} of the Kubernetes cluster ${cluster}`, tags: named(spec, name) }, { dependsOn: [vpc] });
     groups.set(role, idOf(task));
     tasks.push(task);
   }
 
   const ssh = (peer: Rule['peer']): Rule => ({ type: 'ingress', protocol: 'tcp', from: 22, to: 22, peer });
   const sshSources: Rule['peer'][] = roles.has('bastion') ? [{ role: 'bastion' }] : [...new Set(c.sshAccess)];
-  const [nodePortFrom, nodePortTo] = (c.kubeAPIServer?.serviceNodePortRange ?? '30000-32767').split('-').map(Number) as [number, number];
+  const [nodePortFrom, nodePortTo] = nodePortRange(c).split('-').map(Number) as [number, number];
   const rules: Record<SecurityRole, Rule[]> = {
     'control-plane': [
       { type: 'ingress', ...ALL, peer: { role: 'control-plane' } },
@@ -84,16 +81,16 @@ export function securityTasks(spec: CompletedSpec, vpc: TaskId): Security {
     for (const rule of [...rules[role], { type: 'egress', ...ALL, peer: '0.0.0.0/0' } satisfies Rule]) {
       const peerGroup = typeof rule.peer === 'string' ? undefined : groups.get(rule.peer.role)!;
       const peerName = typeof rule.peer === 'string' ? rule.peer : securityGroupName(rule.peer.role, cluster);
-      const source: Record<string, Resolved | ReturnType<typeof ref>> =
+      const source: Unresolved<RulePeerFields> =
         peerGroup !== undefined ? { sourceGroupId: ref(peerGroup) } : peerName.startsWith('pl-') ? { prefixListId: peerName } : peerName.includes(':') ? { cidrIpv6: peerName } : { cidrIpv4: peerName };
       const name = ruleName({ type: rule.type, ipProtocol: rule.protocol, fromPort: rule.from, toPort: rule.to, peer: peerName }, groupTask);
-      tasks.push({
-        kind: 'SecurityGroupRule',
-        name,
-        lifecycle: 'Sync',
-        dependsOn: [group, ...(peerGroup !== undefined && peerGroup !== group ? [peerGroup] : [])],
-        desired: { groupId: ref(group), type: rule.type, ipProtocol: rule.protocol, fromPort: rule.from, toPort: rule.to, ...source },
-      });
+      tasks.push(
+        securityGroupRuleTask(
+          name,
+          { groupId: ref(group), type: rule.type, ipProtocol: rule.protocol, fromPort: rule.from, toPort: rule.to, ...source },
+          { dependsOn: [group, ...(peerGroup !== undefined && peerGroup !== group ? [peerGroup] : [])] },
+        ),
+      );
     }
   }
   return { tasks, groups };

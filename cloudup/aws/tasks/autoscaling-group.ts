@@ -1,7 +1,5 @@
 /**
- * AutoScalingGroup of an instance group. Desired: `autoScalingGroupName`, `launchTemplateId`,
- * `launchTemplateVersion` (a version number, as text), `minSize`, `maxSize`,
- * `vpcZoneIdentifier` (subnet ids), `targetGroupArns`, `tags` (all propagated at launch).
+ * AutoScalingGroup of an instance group (CreateAutoScalingGroup), its tags propagated at launch.
  * The desired capacity starts at minSize and is only moved when new sizes leave it outside
  * them, so that a scale made by hand or by an autoscaler is not undone by every apply.
  * Deleting waits until the group and its instances are gone.
@@ -19,14 +17,31 @@ import {
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { NotReadyError } from '../../../src/engine/executor.js';
-import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import type { LiveObject } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { hasName } from '../errors.js';
 import { listAutoScalingGroups } from '../listings/services.js';
 import type { Listed } from '../listings/ec2.js';
 import { tagMap, tagsToSet, userTags } from '../tags.js';
-import { awsKind, changedFields, map, num, str, strs } from './kind.js';
+import type { TagMap } from '../tags.js';
+import { awsKind, changedFields, liveFields } from './kind.js';
 import { liveObject, liveTags } from './live.js';
+
+export interface AutoScalingGroupFields {
+  readonly autoScalingGroupName: string;
+  readonly launchTemplateId: string;
+  /** A version number, as text. */
+  readonly launchTemplateVersion: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** Subnet ids. */
+  readonly vpcZoneIdentifier: readonly string[];
+  readonly targetGroupArns: readonly string[];
+  readonly tags: TagMap;
+}
+
+export const autoScalingGroupTask = taskConstructor<AutoScalingGroupFields>('AutoScalingGroup');
 
 function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
   const tags = userTags(tagMap(g.item.Tags));
@@ -49,64 +64,64 @@ function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
   );
 }
 
-const asgTags = (name: string, tags: Record<string, string>) =>
+const asgTags = (name: string, tags: TagMap) =>
   Object.keys(tags).sort().map((Key) => ({ ResourceId: name, ResourceType: 'auto-scaling-group', Key, Value: tags[Key]!, PropagateAtLaunch: true }));
 
 async function describe(ctx: AwsContext, name: string): Promise<AutoScalingGroup | undefined> {
   return (await ctx.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups?.[0];
 }
 
-async function apply(ctx: AwsContext, live: LiveObject, d: ResolvedFields, changed: ReadonlySet<string>): Promise<void> {
+async function apply(ctx: AwsContext, live: LiveObject, d: AutoScalingGroupFields, changed: ReadonlySet<string>): Promise<void> {
   const name = live.id;
-  const min = num(d, 'minSize');
-  const max = num(d, 'maxSize');
+  const min = d.minSize;
+  const max = d.maxSize;
   const capacity = Number(live.outputs['desiredCapacity'] ?? min);
   const clamped = Math.min(max, Math.max(min, capacity));
   if (['launchTemplateId', 'launchTemplateVersion', 'minSize', 'maxSize', 'vpcZoneIdentifier'].some((f) => changed.has(f)) || clamped !== capacity) {
     await ctx.clients.autoscaling.send(
       new UpdateAutoScalingGroupCommand({
         AutoScalingGroupName: name,
-        LaunchTemplate: { LaunchTemplateId: str(d, 'launchTemplateId'), Version: str(d, 'launchTemplateVersion') },
+        LaunchTemplate: { LaunchTemplateId: d.launchTemplateId, Version: d.launchTemplateVersion },
         MinSize: min,
         MaxSize: max,
         ...(clamped === capacity ? {} : { DesiredCapacity: clamped }),
-        VPCZoneIdentifier: strs(d, 'vpcZoneIdentifier').join(','),
+        VPCZoneIdentifier: d.vpcZoneIdentifier.join(','),
       }),
     );
   }
   if (changed.has('targetGroupArns')) {
-    const want = new Set(strs(d, 'targetGroupArns'));
-    const have = new Set(strs(live.fields, 'targetGroupArns'));
+    const want = new Set(d.targetGroupArns);
+    const have = new Set(liveFields<AutoScalingGroupFields>(live).targetGroupArns);
     const attach = [...want].filter((a) => !have.has(a));
     const detach = [...have].filter((a) => !want.has(a));
     if (attach.length > 0) await ctx.clients.autoscaling.send(new AttachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: attach }));
     if (detach.length > 0) await ctx.clients.autoscaling.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: detach }));
   }
   if (changed.has('tags')) {
-    const set = tagsToSet(map(d, 'tags'), liveTags(live));
+    const set = tagsToSet(d.tags, liveTags(live));
     if (Object.keys(set).length > 0) await ctx.clients.autoscaling.send(new CreateOrUpdateTagsCommand({ Tags: asgTags(name, set) }));
   }
 }
 
-export const autoScalingGroupKind = awsKind({
+export const autoScalingGroupKind = awsKind<AutoScalingGroupFields>({
   kind: 'AutoScalingGroup',
   // Instances: when tearing down, stray instances go after their group, which would replace them.
   uses: ['LaunchTemplate', 'Subnet', 'TargetGroup', 'Instance'],
   immutable: ['autoScalingGroupName'],
   list: async (ctx) => (await listAutoScalingGroups(ctx)).map((g) => toLive(ctx, g)),
   async create(ctx, task, d) {
-    const name = str(d, 'autoScalingGroupName');
+    const name = d.autoScalingGroupName;
     try {
       await ctx.clients.autoscaling.send(
         new CreateAutoScalingGroupCommand({
           AutoScalingGroupName: name,
-          LaunchTemplate: { LaunchTemplateId: str(d, 'launchTemplateId'), Version: str(d, 'launchTemplateVersion') },
-          MinSize: num(d, 'minSize'),
-          MaxSize: num(d, 'maxSize'),
-          DesiredCapacity: num(d, 'minSize'),
-          VPCZoneIdentifier: strs(d, 'vpcZoneIdentifier').join(','),
-          TargetGroupARNs: strs(d, 'targetGroupArns'),
-          Tags: asgTags(name, map(d, 'tags')),
+          LaunchTemplate: { LaunchTemplateId: d.launchTemplateId, Version: d.launchTemplateVersion },
+          MinSize: d.minSize,
+          MaxSize: d.maxSize,
+          DesiredCapacity: d.minSize,
+          VPCZoneIdentifier: d.vpcZoneIdentifier.join(','),
+          TargetGroupARNs: [...d.targetGroupArns],
+          Tags: asgTags(name, d.tags),
         }),
       );
     } catch (e) {
@@ -117,11 +132,11 @@ export const autoScalingGroupKind = awsKind({
       const live = toLive(ctx, { item: existing, owner: 'hoist' });
       await apply(ctx, live, d, new Set(Object.keys(d)));
     }
-    return liveObject(ctx, { owner: 'hoist' }, name, map(d, 'tags'), d, { desiredCapacity: num(d, 'minSize') });
+    return liveObject(ctx, { owner: 'hoist' }, name, d.tags, { ...d }, { desiredCapacity: d.minSize });
   },
   async update(ctx, _task, live, d, changes) {
     await apply(ctx, live, d, changedFields(changes));
-    return { ...live, fields: d };
+    return { ...live, fields: { ...d } };
   },
   async delete(ctx, live) {
     try {

@@ -1,22 +1,34 @@
 /**
- * DNSRecord: an alias record of the API name to its load balancer. Desired: `hostedZoneId`,
- * `name`, `type` ("A"), `aliasTarget` {dnsName, hostedZoneId, evaluateTargetHealth}
- * (ChangeResourceRecordSets UPSERT, which is idempotent). Records have no tags: the cluster owns
+ * DNSRecord: an alias record of the API name to its load balancer (ChangeResourceRecordSets
+ * UPSERT, which is idempotent). Records have no tags: the cluster owns
  * the names its spec gives it (api.publicName) in the zone of dnsZone.
  */
 
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { fqdn, listDns } from '../listings/services.js';
-import { awsKind, str } from './kind.js';
+import { awsKind, liveFields } from './kind.js';
 
-function recordSet(d: ResolvedFields): ResourceRecordSet {
-  const alias = d['aliasTarget'] as ResolvedFields;
+export interface DnsRecordFields {
+  readonly hostedZoneId: string;
+  readonly name: string;
+  readonly type: 'A';
+  readonly aliasTarget: { readonly dnsName: string; readonly hostedZoneId: string; readonly evaluateTargetHealth: boolean };
+}
+
+export const dnsRecordTask = taskConstructor<DnsRecordFields>('DNSRecord');
+
+/** A live record: an alias as hoist makes them, or values with a TTL. */
+type LiveRecord = Omit<DnsRecordFields, 'aliasTarget' | 'type'> & { readonly type: string; readonly aliasTarget?: DnsRecordFields['aliasTarget']; readonly ttl?: number; readonly values?: readonly string[] };
+
+function recordSet(d: Pick<DnsRecordFields, 'name' | 'aliasTarget'> & { readonly type: string }): ResourceRecordSet {
+  const alias = d.aliasTarget;
   return {
-    Name: str(d, 'name'),
-    Type: str(d, 'type') as never,
-    AliasTarget: { DNSName: str(alias, 'dnsName'), HostedZoneId: str(alias, 'hostedZoneId'), EvaluateTargetHealth: alias['evaluateTargetHealth'] === true },
+    Name: d.name,
+    Type: d.type as never,
+    AliasTarget: { DNSName: alias.dnsName, HostedZoneId: alias.hostedZoneId, EvaluateTargetHealth: alias.evaluateTargetHealth },
   };
 }
 
@@ -38,7 +50,7 @@ async function change(ctx: Parameters<typeof listDns>[0], action: 'UPSERT' | 'DE
   await ctx.clients.route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: action, ResourceRecordSet: set }] } }));
 }
 
-export const dnsRecordKind = awsKind({
+export const dnsRecordKind = awsKind<DnsRecordFields>({
   kind: 'DNSRecord',
   uses: ['HostedZone', 'LoadBalancer'],
   immutable: ['hostedZoneId', 'name', 'type'],
@@ -49,19 +61,19 @@ export const dnsRecordKind = awsKind({
     return records.map((r) => toLive(zoneId, r));
   },
   async create(ctx, task, d) {
-    await change(ctx, 'UPSERT', str(d, 'hostedZoneId'), recordSet(d));
-    const id = `${str(d, 'hostedZoneId')}/${fqdn(str(d, 'name'))}/${str(d, 'type')}`;
-    return { id, name: task.name, fields: d, outputs: { id } };
+    await change(ctx, 'UPSERT', d.hostedZoneId, recordSet(d));
+    const id = `${d.hostedZoneId}/${fqdn(d.name)}/${d.type}`;
+    return { id, name: task.name, fields: { ...d }, outputs: { id } };
   },
   async update(ctx, _task, live, d) {
-    await change(ctx, 'UPSERT', str(d, 'hostedZoneId'), recordSet(d));
-    return { ...live, fields: d };
+    await change(ctx, 'UPSERT', d.hostedZoneId, recordSet(d));
+    return { ...live, fields: { ...d } };
   },
   async delete(ctx, live) {
-    const f = live.fields;
-    const set: ResourceRecordSet = f['aliasTarget']
-      ? recordSet(f)
-      : { Name: str(f, 'name'), Type: str(f, 'type') as never, TTL: f['ttl'] as number, ResourceRecords: (f['values'] as string[]).map((Value) => ({ Value })) };
-    await change(ctx, 'DELETE', str(f, 'hostedZoneId'), set);
+    const f = liveFields<LiveRecord>(live);
+    const set: ResourceRecordSet = f.aliasTarget
+      ? recordSet({ ...f, aliasTarget: f.aliasTarget })
+      : { Name: f.name, Type: f.type as never, TTL: f.ttl, ResourceRecords: (f.values ?? []).map((Value) => ({ Value })) };
+    await change(ctx, 'DELETE', f.hostedZoneId, set);
   },
 });

@@ -1,17 +1,36 @@
 /**
- * EBSVolume of an etcd member. Desired: `availabilityZone`, `size` (GiB), `volumeType`,
- * `encrypted` (CreateVolume), `tags` (the etcd tags etcd-manager looks for). Size and type
- * change in place (ModifyVolume; a size only grows); zone and encryption cannot.
+ * EBSVolume of an etcd member (CreateVolume), with the etcd tags etcd-manager looks for. Size
+ * and type change in place (ModifyVolume; a size only grows); zone and encryption cannot.
  */
 
 import { CreateVolumeCommand, DeleteVolumeCommand, ModifyVolumeCommand } from '@aws-sdk/client-ec2';
+import { taskConstructor } from '../../../src/engine/task.js';
+import { HoistError } from '../../../src/errors.js';
 import { clientToken } from '../context.js';
 import { listVolumes } from '../listings/ec2.js';
 import { tagMap, tagSpec } from '../tags.js';
-import { awsKind, changedFields, map, num, str } from './kind.js';
+import type { TagMap } from '../tags.js';
+import { awsKind, changedFields, liveFields } from './kind.js';
 import { liveObject, liveTags, syncEc2Tags } from './live.js';
 
-export const ebsVolumeKind = awsKind({
+export interface EbsVolumeFields {
+  readonly availabilityZone: string;
+  /** GiB. */
+  readonly size: number;
+  readonly volumeType: string;
+  readonly encrypted: boolean;
+  readonly tags: TagMap;
+}
+
+export const ebsVolumeTask = taskConstructor<EbsVolumeFields>('EBSVolume');
+
+/** The etcd member a volume holds, from its `k8s.io/etcd/<etcd cluster>` = `<member>/<members>` tag. */
+function etcdMemberOf(tags: TagMap): string {
+  const entry = Object.entries(tags).find(([key]) => key.startsWith('k8s.io/etcd/'));
+  return entry ? `member ${entry[1].split('/')[0]} of etcd cluster ${entry[0].slice('k8s.io/etcd/'.length)}` : 'the etcd member';
+}
+
+export const ebsVolumeKind = awsKind<EbsVolumeFields>({
   kind: 'EBSVolume',
   uses: [],
   immutable: ['availabilityZone', 'encrypted'],
@@ -29,25 +48,32 @@ export const ebsVolumeKind = awsKind({
   async create(ctx, task, d) {
     const out = await ctx.clients.ec2.send(
       new CreateVolumeCommand({
-        AvailabilityZone: str(d, 'availabilityZone'),
-        Size: num(d, 'size'),
-        VolumeType: str(d, 'volumeType') as never,
-        Encrypted: d['encrypted'] === true,
-        TagSpecifications: tagSpec('volume', map(d, 'tags')),
+        AvailabilityZone: d.availabilityZone,
+        Size: d.size,
+        VolumeType: d.volumeType as never,
+        Encrypted: d.encrypted,
+        TagSpecifications: tagSpec('volume', d.tags),
         ClientToken: clientToken(ctx, task.name),
       }),
     );
     const { tags: _tags, ...fields } = d;
-    return liveObject(ctx, { owner: 'hoist' }, out.VolumeId!, map(d, 'tags'), fields);
+    return liveObject(ctx, { owner: 'hoist' }, out.VolumeId!, d.tags, fields);
   },
   async update(ctx, _task, live, d, changes) {
     const changed = changedFields(changes);
     if (changed.has('size') || changed.has('volumeType')) {
-      if (num(d, 'size') < num(live.fields, 'size')) throw new Error(`EBS volume ${live.id} cannot shrink from ${num(live.fields, 'size')} to ${num(d, 'size')} GiB`);
-      await ctx.clients.ec2.send(new ModifyVolumeCommand({ VolumeId: live.id, Size: num(d, 'size'), VolumeType: str(d, 'volumeType') as never }));
+      const size = liveFields<EbsVolumeFields>(live).size;
+      if (d.size < size) {
+        // A spec that asks for less than the volume holds: AWS cannot shrink a volume.
+        throw new HoistError('INVALID_SPEC', `EBS volume ${live.id} (${live.name}) is ${size} GiB and cannot shrink to ${d.size} GiB`, {
+          path: 'spec.etcdClusters[].etcdMembers[].volumeSize',
+          hint: `set the volumeSize of ${etcdMemberOf(d.tags)} to ${size} or more`,
+        });
+      }
+      await ctx.clients.ec2.send(new ModifyVolumeCommand({ VolumeId: live.id, Size: d.size, VolumeType: d.volumeType as never }));
     }
-    if (changed.has('tags')) await syncEc2Tags(ctx, live.id, map(d, 'tags'), liveTags(live));
-    return { ...live, fields: { ...live.fields, size: num(d, 'size'), volumeType: str(d, 'volumeType') } };
+    if (changed.has('tags')) await syncEc2Tags(ctx, live.id, d.tags, liveTags(live));
+    return { ...live, fields: { ...live.fields, size: d.size, volumeType: d.volumeType } };
   },
   async delete(ctx, live) {
     await ctx.clients.ec2.send(new DeleteVolumeCommand({ VolumeId: live.id }));

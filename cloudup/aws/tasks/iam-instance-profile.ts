@@ -1,6 +1,5 @@
 /**
- * IAMInstanceProfile with its role. Desired: `instanceProfileName`, `path`, `roleName`
- * (CreateInstanceProfile, AddRoleToInstanceProfile). Outputs: `id` (the name), `arn`.
+ * IAMInstanceProfile with its role (CreateInstanceProfile, AddRoleToInstanceProfile). Outputs: `id` (the name), `arn`.
  */
 
 import {
@@ -12,11 +11,20 @@ import {
 } from '@aws-sdk/client-iam';
 import type { InstanceProfile } from '@aws-sdk/client-iam';
 import type { LiveObject } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { hasName } from '../errors.js';
 import { listIam } from '../listings/services.js';
 import { awsTags } from '../tags.js';
-import { awsKind, str } from './kind.js';
+import { awsKind, liveFields } from './kind.js';
+
+export interface IamInstanceProfileFields {
+  readonly instanceProfileName: string;
+  readonly path: string;
+  readonly roleName: string;
+}
+
+export const iamInstanceProfileTask = taskConstructor<IamInstanceProfileFields>('IAMInstanceProfile');
 
 function toLive(p: InstanceProfile): LiveObject {
   return {
@@ -39,30 +47,30 @@ async function setRole(ctx: AwsContext, profile: string, from: string, to: strin
   }
 }
 
-export const iamInstanceProfileKind = awsKind({
+export const iamInstanceProfileKind = awsKind<IamInstanceProfileFields>({
   kind: 'IAMInstanceProfile',
   uses: ['IAMRole'],
   immutable: ['instanceProfileName', 'path'],
   list: async (ctx) => (await listIam(ctx)).instanceProfiles.map(toLive),
   async create(ctx, _task, d) {
-    const name = str(d, 'instanceProfileName');
+    const name = d.instanceProfileName;
     let profile: InstanceProfile;
     try {
-      profile = (await ctx.clients.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name, Path: str(d, 'path'), Tags: awsTags({ ...ctx.tags, Name: name }) }))).InstanceProfile!;
+      profile = (await ctx.clients.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name, Path: d.path, Tags: awsTags({ ...ctx.tags, Name: name }) }))).InstanceProfile!;
     } catch (e) {
       if (!hasName(e, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw e;
       profile = (await ctx.clients.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile!;
-      if (profile.Path !== str(d, 'path')) throw e;
+      if (profile.Path !== d.path) throw e;
     }
-    await setRole(ctx, name, profile.Roles?.[0]?.RoleName ?? '', str(d, 'roleName'));
-    return { ...toLive(profile), fields: { ...toLive(profile).fields, roleName: str(d, 'roleName') } };
+    await setRole(ctx, name, profile.Roles?.[0]?.RoleName ?? '', d.roleName);
+    return { ...toLive(profile), fields: { ...toLive(profile).fields, roleName: d.roleName } };
   },
   async update(ctx, _task, live, d) {
-    await setRole(ctx, live.id, str(live.fields, 'roleName'), str(d, 'roleName'));
-    return { ...live, fields: { ...live.fields, roleName: str(d, 'roleName') } };
+    await setRole(ctx, live.id, liveFields<IamInstanceProfileFields>(live).roleName, d.roleName);
+    return { ...live, fields: { ...live.fields, roleName: d.roleName } };
   },
   async delete(ctx, live) {
-    const role = str(live.fields, 'roleName');
+    const role = liveFields<IamInstanceProfileFields>(live).roleName;
     if (role !== '') {
       try {
         await ctx.clients.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: live.id, RoleName: role }));

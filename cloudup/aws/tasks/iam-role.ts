@@ -1,16 +1,29 @@
 /**
- * IAMRole of an instance group's machines. Desired: `roleName`, `path` (the cluster's own IAM
- * path, which is how discovery finds it), `assumeRolePolicyDocument` (a JSON document as a value). Tags are set when it is made: IAM listings do not return them.
+ * IAMRole of an instance group's machines (CreateRole). Tags are set when it is made: IAM
+ * listings do not return them.
  */
 
 import { CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { RoleDetail } from '@aws-sdk/client-iam';
 import stringify from 'safe-stable-stringify';
-import type { LiveObject, Resolved } from '../../../src/engine/task.js';
+import type { LiveObject, Resolved, ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { hasName } from '../errors.js';
 import { listIam } from '../listings/services.js';
 import { awsTags } from '../tags.js';
-import { awsKind, str } from './kind.js';
+import { awsKind } from './kind.js';
+
+/** An IAM policy document (JSON) as a value. */
+export type PolicyDocument = ResolvedFields;
+
+export interface IamRoleFields {
+  readonly roleName: string;
+  /** The cluster's own IAM path, which is how discovery finds the role. */
+  readonly path: string;
+  readonly assumeRolePolicyDocument: PolicyDocument;
+}
+
+export const iamRoleTask = taskConstructor<IamRoleFields>('IAMRole');
 
 /** A policy document as IAM returns it (URL-encoded JSON), as a value to compare with the desired one. */
 export function parsePolicy(text: string | undefined): Resolved {
@@ -37,13 +50,13 @@ function toLive(r: Pick<RoleDetail, 'RoleName' | 'RoleId' | 'Path' | 'Arn' | 'As
   };
 }
 
-export const iamRoleKind = awsKind({
+export const iamRoleKind = awsKind<IamRoleFields>({
   kind: 'IAMRole',
   uses: [],
   immutable: ['roleName', 'path'],
   list: async (ctx) => (await listIam(ctx)).roles.map(toLive),
   async create(ctx, _task, d) {
-    const input = { RoleName: str(d, 'roleName'), Path: str(d, 'path'), AssumeRolePolicyDocument: policyText(d['assumeRolePolicyDocument']) };
+    const input = { RoleName: d.roleName, Path: d.path, AssumeRolePolicyDocument: policyText(d.assumeRolePolicyDocument) };
     try {
       const out = await ctx.clients.iam.send(new CreateRoleCommand({ ...input, Tags: awsTags({ ...ctx.tags, Name: input.RoleName }) }));
       return toLive(out.Role!);
@@ -56,8 +69,8 @@ export const iamRoleKind = awsKind({
     }
   },
   async update(ctx, _task, live, d) {
-    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: live.id, PolicyDocument: policyText(d['assumeRolePolicyDocument']) }));
-    return { ...live, fields: { ...live.fields, assumeRolePolicyDocument: d['assumeRolePolicyDocument'] ?? {} } };
+    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: live.id, PolicyDocument: policyText(d.assumeRolePolicyDocument) }));
+    return { ...live, fields: { ...live.fields, assumeRolePolicyDocument: d.assumeRolePolicyDocument } };
   },
   async delete(ctx, live) {
     await ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: live.id }));

@@ -6,6 +6,7 @@
 
 import { DescribeInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { NotReadyError } from '../../../src/engine/executor.js';
+import { HoistError } from '../../../src/errors.js';
 import { listInstances } from '../listings/ec2.js';
 import { tagMap } from '../tags.js';
 import { awsKind } from './kind.js';
@@ -23,7 +24,7 @@ export const instanceKind = awsKind({
     });
   },
   create() {
-    return Promise.reject(new Error('instances are launched by their Auto Scaling group, not by hoist'));
+    return Promise.reject(new HoistError('INTERNAL', 'instances are launched by their Auto Scaling group, not by hoist: no task asks for one'));
   },
   async delete(ctx, live) {
     await ctx.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [live.id] }));

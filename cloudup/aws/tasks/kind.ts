@@ -13,6 +13,7 @@ import { diffFields } from '../../../src/engine/diff.js';
 import type { FieldChange } from '../../../src/engine/plan.js';
 import type { LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
 import { changesTouch, idOf } from '../../../src/engine/task.js';
+import { HoistError } from '../../../src/errors.js';
 import type { AwsContext } from '../context.js';
 import { isNotFound, toEngineError } from '../errors.js';
 
@@ -77,7 +78,7 @@ export function awsKind<D extends object = ResolvedFields>(spec: AwsKindSpec<D>)
     async update(ctx, task, live, desired, changes) {
       ctx.listings.clear();
       try {
-        if (!spec.update) throw new Error(`${spec.kind} cannot be updated in place`);
+        if (!spec.update) throw new HoistError('INTERNAL', `${spec.kind} cannot be updated in place: its checkChanges should have asked for a replace`);
         return await spec.update(ctx, task, live, typed(desired), changes);
       } catch (e) {
         throw toEngineError(e, idOf(task));
@@ -99,12 +100,13 @@ export function awsKind<D extends object = ResolvedFields>(spec: AwsKindSpec<D>)
   };
 }
 
-/** The desired value of a field, typed for an SDK call. */
-export const str = (d: ResolvedFields, key: string): string => d[key] as string;
-export const num = (d: ResolvedFields, key: string): number => d[key] as number;
-export const strs = (d: ResolvedFields, key: string): string[] => [...((d[key] as readonly string[] | undefined) ?? [])];
-export const map = (d: ResolvedFields, key: string): Record<string, string> => ({ ...((d[key] as Record<string, string> | undefined) ?? {}) });
-export const optStr = (d: ResolvedFields, key: string): string | undefined => (typeof d[key] === 'string' && d[key] !== '' ? (d[key] as string) : undefined);
+/**
+ * The fields of a live object of the kind, typed as the kind's desired fields: the kind's own
+ * listing writes them in that shape (a field it could not read may be empty).
+ */
+export function liveFields<D extends object>(live: LiveObject): D {
+  return live.fields as unknown as D;
+}
 
 /** The top-level fields a change touches. */
 export function changedFields(changes: readonly FieldChange[]): Set<string> {

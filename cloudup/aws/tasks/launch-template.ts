@@ -4,43 +4,62 @@
  * points at, and which marks running machines out of date. The new version also becomes the
  * template's default, so that whatever launches from `$Default` gets the current configuration.
  *
- * Desired (CreateLaunchTemplate's LaunchTemplateData): `launchTemplateName`, `imageId`
- * (`ami-…` or `resolve:ssm:<parameter>`), `instanceType`, `userData` (plain text; sent base64),
- * `iamInstanceProfile` (name), `securityGroupIds`, `keyName` ("" for none),
- * `associatePublicIpAddress`, `rootVolume` {deviceName, volumeSize, volumeType, encrypted},
- * `metadataOptions` {httpTokens, httpPutResponseHopLimit}, `instanceTags`, `volumeTags` (tags
- * of the instances and volumes launched), `tags` (of the template). Outputs: `id`, `latestVersion`.
+ * The desired fields are CreateLaunchTemplate's LaunchTemplateData. Outputs: `id`, `latestVersion`.
  */
 
 import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateCommand, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import type { LaunchTemplateVersion, RequestLaunchTemplateData, ResponseLaunchTemplateData } from '@aws-sdk/client-ec2';
 import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { clientToken } from '../context.js';
 import { listLaunchTemplates } from '../listings/ec2.js';
 import type { ListedTemplate } from '../listings/ec2.js';
 import { awsTags, tagMap, tagSpec, userTags } from '../tags.js';
-import { awsKind, changedFields, map, num, str, strs } from './kind.js';
+import type { TagMap } from '../tags.js';
+import { awsKind, changedFields } from './kind.js';
 import { liveObject, liveTags, syncEc2Tags } from './live.js';
 
-function requestData(d: ResolvedFields): RequestLaunchTemplateData {
-  const root = d['rootVolume'] as ResolvedFields;
-  const metadata = d['metadataOptions'] as ResolvedFields;
-  const keyName = str(d, 'keyName');
+export interface LaunchTemplateFields {
+  readonly launchTemplateName: string;
+  /** `ami-…` or `resolve:ssm:<parameter>`. */
+  readonly imageId: string;
+  readonly instanceType: string;
+  /** Plain text; sent base64. */
+  readonly userData: string;
+  /** The instance profile's name. */
+  readonly iamInstanceProfile: string;
+  readonly securityGroupIds: readonly string[];
+  /** "" for none. */
+  readonly keyName: string;
+  readonly associatePublicIpAddress: boolean;
+  readonly rootVolume: { readonly deviceName: string; readonly volumeSize: number; readonly volumeType: string; readonly encrypted: boolean };
+  readonly metadataOptions: { readonly httpTokens: 'required' | 'optional'; readonly httpPutResponseHopLimit: number };
+  /** Tags of the instances and volumes launched. */
+  readonly instanceTags: TagMap;
+  readonly volumeTags: TagMap;
+  /** Tags of the template itself. */
+  readonly tags: TagMap;
+}
+
+export const launchTemplateTask = taskConstructor<LaunchTemplateFields>('LaunchTemplate');
+
+function requestData(d: LaunchTemplateFields): RequestLaunchTemplateData {
+  const root = d.rootVolume;
   return {
-    ImageId: str(d, 'imageId'),
-    InstanceType: str(d, 'instanceType') as never,
-    UserData: Buffer.from(str(d, 'userData')).toString('base64'),
-    IamInstanceProfile: { Name: str(d, 'iamInstanceProfile') },
-    ...(keyName === '' ? {} : { KeyName: keyName }),
-    NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: d['associatePublicIpAddress'] === true, DeleteOnTermination: true, Groups: strs(d, 'securityGroupIds') }],
+    ImageId: d.imageId,
+    InstanceType: d.instanceType as never,
+    UserData: Buffer.from(d.userData).toString('base64'),
+    IamInstanceProfile: { Name: d.iamInstanceProfile },
+    ...(d.keyName === '' ? {} : { KeyName: d.keyName }),
+    NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: d.associatePublicIpAddress, DeleteOnTermination: true, Groups: [...d.securityGroupIds] }],
     BlockDeviceMappings: [
-      { DeviceName: str(root, 'deviceName'), Ebs: { VolumeSize: num(root, 'volumeSize'), VolumeType: str(root, 'volumeType') as never, Encrypted: root['encrypted'] === true, DeleteOnTermination: true } },
+      { DeviceName: root.deviceName, Ebs: { VolumeSize: root.volumeSize, VolumeType: root.volumeType as never, Encrypted: root.encrypted, DeleteOnTermination: true } },
     ],
-    MetadataOptions: { HttpTokens: str(metadata, 'httpTokens') as never, HttpPutResponseHopLimit: num(metadata, 'httpPutResponseHopLimit'), HttpEndpoint: 'enabled' },
+    MetadataOptions: { HttpTokens: d.metadataOptions.httpTokens, HttpPutResponseHopLimit: d.metadataOptions.httpPutResponseHopLimit, HttpEndpoint: 'enabled' },
     TagSpecifications: [
-      { ResourceType: 'instance', Tags: awsTags(map(d, 'instanceTags')) },
-      { ResourceType: 'volume', Tags: awsTags(map(d, 'volumeTags')) },
+      { ResourceType: 'instance', Tags: awsTags(d.instanceTags) },
+      { ResourceType: 'volume', Tags: awsTags(d.volumeTags) },
     ],
   };
 }
@@ -78,7 +97,7 @@ function toLive(ctx: AwsContext, t: ListedTemplate): LiveObject {
   return liveObject(ctx, t, t.item.LaunchTemplateId!, tagMap(t.item.Tags), versionFields(t.item.LaunchTemplateName!, latest?.LaunchTemplateData), { latestVersion: version });
 }
 
-export const launchTemplateKind = awsKind({
+export const launchTemplateKind = awsKind<LaunchTemplateFields>({
   kind: 'LaunchTemplate',
   uses: ['SecurityGroup', 'IAMInstanceProfile', 'KeyPair'],
   immutable: ['launchTemplateName'],
@@ -88,19 +107,19 @@ export const launchTemplateKind = awsKind({
   async create(ctx, task, d) {
     const out = await ctx.clients.ec2.send(
       new CreateLaunchTemplateCommand({
-        LaunchTemplateName: str(d, 'launchTemplateName'),
+        LaunchTemplateName: d.launchTemplateName,
         LaunchTemplateData: requestData(d),
-        TagSpecifications: tagSpec('launch-template', map(d, 'tags')),
+        TagSpecifications: tagSpec('launch-template', d.tags),
         ClientToken: clientToken(ctx, task.name),
       }),
     );
     const t = out.LaunchTemplate!;
     const { tags: _tags, ...fields } = d;
-    return liveObject(ctx, { owner: 'hoist' }, t.LaunchTemplateId!, map(d, 'tags'), fields, { latestVersion: String(t.LatestVersionNumber ?? 1) });
+    return liveObject(ctx, { owner: 'hoist' }, t.LaunchTemplateId!, d.tags, fields, { latestVersion: String(t.LatestVersionNumber ?? 1) });
   },
   async update(ctx, task, live, d, changes) {
     const changed = changedFields(changes);
-    if (changed.has('tags')) await syncEc2Tags(ctx, live.id, map(d, 'tags'), liveTags(live));
+    if (changed.has('tags')) await syncEc2Tags(ctx, live.id, d.tags, liveTags(live));
     changed.delete('tags');
     if (changed.size === 0) return live;
     const out = await ctx.clients.ec2.send(

@@ -1,14 +1,23 @@
 /**
- * Listener of the API load balancer. Desired: `loadBalancerArn`, `port`, `protocol`,
- * `targetGroupArn` (CreateListener with one forward action). Read from the listeners of the
+ * Listener of the API load balancer (CreateListener with one forward action). Read from the listeners of the
  * cluster's load balancers and named `<port>.<load balancer name>`.
  */
 
 import { CreateListenerCommand, DeleteListenerCommand, DescribeListenersCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { listLoadBalancing } from '../listings/services.js';
-import { awsKind, num, str } from './kind.js';
+import { awsKind } from './kind.js';
+
+export interface ListenerFields {
+  readonly loadBalancerArn: string;
+  readonly port: number;
+  readonly protocol: 'TCP';
+  readonly targetGroupArn: string;
+}
+
+export const listenerTask = taskConstructor<ListenerFields>('Listener');
 
 export const listenerName = (port: number, loadBalancer: string): string => `${port}.${loadBalancer}`;
 
@@ -21,9 +30,9 @@ function fields(l: Listener): ResolvedFields {
   };
 }
 
-const forward = (d: ResolvedFields) => [{ Type: 'forward' as const, TargetGroupArn: str(d, 'targetGroupArn') }];
+const forward = (d: ListenerFields) => [{ Type: 'forward' as const, TargetGroupArn: d.targetGroupArn }];
 
-export const listenerKind = awsKind({
+export const listenerKind = awsKind<ListenerFields>({
   kind: 'Listener',
   uses: ['LoadBalancer', 'TargetGroup'],
   immutable: ['loadBalancerArn', 'port'],
@@ -36,22 +45,20 @@ export const listenerKind = awsKind({
     });
   },
   async find(ctx, task, d) {
-    const arn = d['loadBalancerArn'];
-    if (typeof arn !== 'string') return undefined;
-    const found = (await ctx.clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ?? [];
-    const l = found.find((x) => x.Port === d['port']);
+    const found = (await ctx.clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: d.loadBalancerArn }))).Listeners ?? [];
+    const l = found.find((x) => x.Port === d.port);
     return l ? { id: l.ListenerArn!, name: task.name, fields: fields(l), outputs: { id: l.ListenerArn! } } : undefined;
   },
   async create(ctx, task, d) {
     const out = await ctx.clients.elbv2.send(
-      new CreateListenerCommand({ LoadBalancerArn: str(d, 'loadBalancerArn'), Port: num(d, 'port'), Protocol: str(d, 'protocol') as never, DefaultActions: forward(d) }),
+      new CreateListenerCommand({ LoadBalancerArn: d.loadBalancerArn, Port: d.port, Protocol: d.protocol, DefaultActions: forward(d) }),
     );
     const l = out.Listeners![0]!;
     return { id: l.ListenerArn!, name: task.name, fields: fields(l), outputs: { id: l.ListenerArn! } };
   },
   async update(ctx, _task, live, d) {
-    await ctx.clients.elbv2.send(new ModifyListenerCommand({ ListenerArn: live.id, Protocol: str(d, 'protocol') as never, DefaultActions: forward(d) }));
-    return { ...live, fields: d };
+    await ctx.clients.elbv2.send(new ModifyListenerCommand({ ListenerArn: live.id, Protocol: d.protocol, DefaultActions: forward(d) }));
+    return { ...live, fields: { ...d } };
   },
   async delete(ctx, live) {
     await ctx.clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: live.id }));

@@ -5,6 +5,7 @@
  */
 
 import { DeleteNetworkInterfaceCommand } from '@aws-sdk/client-ec2';
+import { HoistError } from '../../../src/errors.js';
 import { listNetworkInterfaces } from '../listings/ec2.js';
 import { tagMap } from '../tags.js';
 import { awsKind } from './kind.js';
@@ -22,7 +23,7 @@ export const networkInterfaceKind = awsKind({
     }));
   },
   create() {
-    return Promise.reject(new Error('network interfaces are made by the machines that use them, not by hoist'));
+    return Promise.reject(new HoistError('INTERNAL', 'network interfaces are made by the machines that use them, not by hoist: no task asks for one'));
   },
   async delete(ctx, live) {
     await ctx.clients.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: live.id }));

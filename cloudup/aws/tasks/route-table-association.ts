@@ -1,14 +1,22 @@
 /**
- * RouteTableAssociation of a subnet. Desired: `routeTableId`, `subnetId` (AssociateRouteTable).
+ * RouteTableAssociation of a subnet (AssociateRouteTable).
  * Read from the listing of the cluster's route tables, and named like its subnet's task.
  */
 
 import { AssociateRouteTableCommand, DisassociateRouteTableCommand, ReplaceRouteTableAssociationCommand } from '@aws-sdk/client-ec2';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { listRouteTables, listSubnets } from '../listings/ec2.js';
 import { tagMap } from '../tags.js';
-import { awsKind, str } from './kind.js';
+import { awsKind } from './kind.js';
 
-export const routeTableAssociationKind = awsKind({
+export interface RouteTableAssociationFields {
+  readonly routeTableId: string;
+  readonly subnetId: string;
+}
+
+export const routeTableAssociationTask = taskConstructor<RouteTableAssociationFields>('RouteTableAssociation');
+
+export const routeTableAssociationKind = awsKind<RouteTableAssociationFields>({
   kind: 'RouteTableAssociation',
   uses: ['RouteTable', 'Subnet'],
   immutable: ['subnetId'],
@@ -28,12 +36,12 @@ export const routeTableAssociationKind = awsKind({
     );
   },
   async create(ctx, task, d) {
-    const out = await ctx.clients.ec2.send(new AssociateRouteTableCommand({ RouteTableId: str(d, 'routeTableId'), SubnetId: str(d, 'subnetId') }));
-    return { id: out.AssociationId!, name: task.name, fields: d, outputs: { id: out.AssociationId! } };
+    const out = await ctx.clients.ec2.send(new AssociateRouteTableCommand({ RouteTableId: d.routeTableId, SubnetId: d.subnetId }));
+    return { id: out.AssociationId!, name: task.name, fields: { ...d }, outputs: { id: out.AssociationId! } };
   },
   async update(ctx, _task, live, d) {
-    const out = await ctx.clients.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: live.id, RouteTableId: str(d, 'routeTableId') }));
-    return { ...live, id: out.NewAssociationId ?? live.id, fields: d };
+    const out = await ctx.clients.ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: live.id, RouteTableId: d.routeTableId }));
+    return { ...live, id: out.NewAssociationId ?? live.id, fields: { ...d } };
   },
   async delete(ctx, live) {
     await ctx.clients.ec2.send(new DisassociateRouteTableCommand({ AssociationId: live.id }));

@@ -1,24 +1,32 @@
 /**
- * Route in a route table. Desired: `routeTableId`, `destinationCidrBlock`, and the target:
- * `gatewayId` or `natGatewayId` (CreateRoute). Routes have no tags: they are read from the
+ * Route in a route table (CreateRoute). Routes have no tags: they are read from the
  * listing of the cluster's route tables and named `<destination>.<route table name>`.
  */
 
 import { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
-import type { ResolvedFields } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { hasName } from '../errors.js';
 import { listRouteTables } from '../listings/ec2.js';
 import { tagMap } from '../tags.js';
-import { awsKind, optStr, str } from './kind.js';
+import { awsKind, liveFields } from './kind.js';
+
+export interface RouteFields {
+  readonly routeTableId: string;
+  readonly destinationCidrBlock: string;
+  /** The target: an internet gateway, or a NAT gateway. */
+  readonly gatewayId?: string;
+  readonly natGatewayId?: string;
+}
+
+export const routeTask = taskConstructor<RouteFields>('Route');
 
 export const routeName = (destination: string, routeTable: string): string => `${destination}.${routeTable}`;
 
-function target(d: ResolvedFields): { GatewayId?: string; NatGatewayId?: string } {
-  const nat = optStr(d, 'natGatewayId');
-  return nat ? { NatGatewayId: nat } : { GatewayId: str(d, 'gatewayId') };
+function target(d: RouteFields): { GatewayId?: string; NatGatewayId?: string } {
+  return d.natGatewayId ? { NatGatewayId: d.natGatewayId } : { GatewayId: d.gatewayId };
 }
 
-export const routeKind = awsKind({
+export const routeKind = awsKind<RouteFields>({
   kind: 'Route',
   uses: ['RouteTable', 'InternetGateway', 'NatGateway'],
   immutable: ['routeTableId', 'destinationCidrBlock'],
@@ -42,7 +50,7 @@ export const routeKind = awsKind({
     });
   },
   async create(ctx, task, d) {
-    const input = { RouteTableId: str(d, 'routeTableId'), DestinationCidrBlock: str(d, 'destinationCidrBlock'), ...target(d) };
+    const input = { RouteTableId: d.routeTableId, DestinationCidrBlock: d.destinationCidrBlock, ...target(d) };
     try {
       await ctx.clients.ec2.send(new CreateRouteCommand(input));
     } catch (e) {
@@ -51,13 +59,14 @@ export const routeKind = awsKind({
       await ctx.clients.ec2.send(new ReplaceRouteCommand(input));
     }
     const id = `${input.RouteTableId}:${input.DestinationCidrBlock}`;
-    return { id, name: task.name, fields: d, outputs: { id } };
+    return { id, name: task.name, fields: { ...d }, outputs: { id } };
   },
   async update(ctx, _task, live, d) {
-    await ctx.clients.ec2.send(new ReplaceRouteCommand({ RouteTableId: str(d, 'routeTableId'), DestinationCidrBlock: str(d, 'destinationCidrBlock'), ...target(d) }));
-    return { ...live, fields: d };
+    await ctx.clients.ec2.send(new ReplaceRouteCommand({ RouteTableId: d.routeTableId, DestinationCidrBlock: d.destinationCidrBlock, ...target(d) }));
+    return { ...live, fields: { ...d } };
   },
   async delete(ctx, live) {
-    await ctx.clients.ec2.send(new DeleteRouteCommand({ RouteTableId: str(live.fields, 'routeTableId'), DestinationCidrBlock: str(live.fields, 'destinationCidrBlock') }));
+    const f = liveFields<RouteFields>(live);
+    await ctx.clients.ec2.send(new DeleteRouteCommand({ RouteTableId: f.routeTableId, DestinationCidrBlock: f.destinationCidrBlock }));
   },
 });

@@ -1,7 +1,5 @@
 /**
- * SecurityGroupRule: one ingress or egress rule with one source. Desired: `groupId`, `type`
- * ("ingress" | "egress"), `ipProtocol` ("tcp", "udp", "icmp", "-1" for all), `fromPort`,
- * `toPort` (-1 for all), and one of `cidrIpv4`, `cidrIpv6`, `prefixListId`, `sourceGroupId`
+ * SecurityGroupRule: one ingress or egress rule with one source
  * (AuthorizeSecurityGroupIngress/Egress). Rules are read from the listing of the cluster's
  * groups and named by what they are (ruleName), so any change is a new rule and the old one's
  * removal: they are never updated in place.
@@ -14,11 +12,32 @@ import {
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import type { IpPermission } from '@aws-sdk/client-ec2';
-import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import type { LiveObject } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { hasName } from '../errors.js';
 import { listSecurityGroups } from '../listings/ec2.js';
 import { tagMap } from '../tags.js';
-import { awsKind, num, optStr, str } from './kind.js';
+import { awsKind, liveFields } from './kind.js';
+
+/** The one peer of a rule: its source (ingress) or destination (egress). */
+export interface RulePeerFields {
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  readonly prefixListId?: string;
+  readonly sourceGroupId?: string;
+}
+
+export interface SecurityGroupRuleFields extends RulePeerFields {
+  readonly groupId: string;
+  readonly type: 'ingress' | 'egress';
+  /** "tcp", "udp", "icmp", "-1" for all. */
+  readonly ipProtocol: string;
+  /** -1 for all. */
+  readonly fromPort: number;
+  readonly toPort: number;
+}
+
+export const securityGroupRuleTask = taskConstructor<SecurityGroupRuleFields>('SecurityGroupRule');
 
 export interface RuleShape {
   readonly type: 'ingress' | 'egress';
@@ -36,23 +55,19 @@ export function ruleName(rule: RuleShape, group: string): string {
   return `${rule.type}-${proto}${ports}-${rule.type === 'ingress' ? 'from' : 'to'}-${rule.peer}.${group}`;
 }
 
-function permission(d: ResolvedFields): IpPermission {
-  const all = str(d, 'ipProtocol') === '-1';
-  const cidr4 = optStr(d, 'cidrIpv4');
-  const cidr6 = optStr(d, 'cidrIpv6');
-  const prefixList = optStr(d, 'prefixListId');
-  const group = optStr(d, 'sourceGroupId');
+function permission(d: SecurityGroupRuleFields): IpPermission {
+  const all = d.ipProtocol === '-1';
   return {
-    IpProtocol: str(d, 'ipProtocol'),
-    ...(all ? {} : { FromPort: num(d, 'fromPort'), ToPort: num(d, 'toPort') }),
-    ...(cidr4 ? { IpRanges: [{ CidrIp: cidr4 }] } : {}),
-    ...(cidr6 ? { Ipv6Ranges: [{ CidrIpv6: cidr6 }] } : {}),
-    ...(prefixList ? { PrefixListIds: [{ PrefixListId: prefixList }] } : {}),
-    ...(group ? { UserIdGroupPairs: [{ GroupId: group }] } : {}),
+    IpProtocol: d.ipProtocol,
+    ...(all ? {} : { FromPort: d.fromPort, ToPort: d.toPort }),
+    ...(d.cidrIpv4 ? { IpRanges: [{ CidrIp: d.cidrIpv4 }] } : {}),
+    ...(d.cidrIpv6 ? { Ipv6Ranges: [{ CidrIpv6: d.cidrIpv6 }] } : {}),
+    ...(d.prefixListId ? { PrefixListIds: [{ PrefixListId: d.prefixListId }] } : {}),
+    ...(d.sourceGroupId ? { UserIdGroupPairs: [{ GroupId: d.sourceGroupId }] } : {}),
   };
 }
 
-export const securityGroupRuleKind = awsKind({
+export const securityGroupRuleKind = awsKind<SecurityGroupRuleFields>({
   kind: 'SecurityGroupRule',
   uses: ['SecurityGroup'],
   immutable: ['groupId', 'type', 'ipProtocol', 'fromPort', 'toPort', 'cidrIpv4', 'cidrIpv6', 'prefixListId', 'sourceGroupId'],
@@ -66,16 +81,16 @@ export const securityGroupRuleKind = awsKind({
       for (const [type, perms] of [['ingress', g.item.IpPermissions], ['egress', g.item.IpPermissionsEgress]] as const) {
         for (const p of perms ?? []) {
           const base = { groupId: g.item.GroupId!, type, ipProtocol: p.IpProtocol ?? '-1', fromPort: p.FromPort ?? -1, toPort: p.ToPort ?? -1 };
-          const peers: [string, ResolvedFields][] = [
-            ...(p.IpRanges ?? []).map((r): [string, ResolvedFields] => [r.CidrIp!, { cidrIpv4: r.CidrIp! }]),
-            ...(p.Ipv6Ranges ?? []).map((r): [string, ResolvedFields] => [r.CidrIpv6!, { cidrIpv6: r.CidrIpv6! }]),
-            ...(p.PrefixListIds ?? []).map((r): [string, ResolvedFields] => [r.PrefixListId!, { prefixListId: r.PrefixListId! }]),
-            ...(p.UserIdGroupPairs ?? []).map((r): [string, ResolvedFields] => [nameOf.get(r.GroupId) ?? r.GroupId!, { sourceGroupId: r.GroupId! }]),
+          const peers: [string, RulePeerFields][] = [
+            ...(p.IpRanges ?? []).map((r): [string, RulePeerFields] => [r.CidrIp!, { cidrIpv4: r.CidrIp! }]),
+            ...(p.Ipv6Ranges ?? []).map((r): [string, RulePeerFields] => [r.CidrIpv6!, { cidrIpv6: r.CidrIpv6! }]),
+            ...(p.PrefixListIds ?? []).map((r): [string, RulePeerFields] => [r.PrefixListId!, { prefixListId: r.PrefixListId! }]),
+            ...(p.UserIdGroupPairs ?? []).map((r): [string, RulePeerFields] => [nameOf.get(r.GroupId) ?? r.GroupId!, { sourceGroupId: r.GroupId! }]),
           ];
           for (const [peer, source] of peers) {
             const name = ruleName({ ...base, peer }, group);
             // AWS gives every new group an "all out to anywhere over IPv6" rule in a dual-stack VPC.
-            const awsDefault = type === 'egress' && base.ipProtocol === '-1' && source['cidrIpv6'] === '::/0';
+            const awsDefault = type === 'egress' && base.ipProtocol === '-1' && source.cidrIpv6 === '::/0';
             out.push({ id: `${g.item.GroupId}:${name}`, name, fields: { ...base, ...source }, outputs: { id: `${g.item.GroupId}:${name}` }, ...(shared || (awsDefault && ctx.mode.reconciling) ? { shared: true } : {}) });
           }
         }
@@ -84,19 +99,20 @@ export const securityGroupRuleKind = awsKind({
     return out;
   },
   async create(ctx, task, d) {
-    const input = { GroupId: str(d, 'groupId'), IpPermissions: [permission(d)] };
+    const input = { GroupId: d.groupId, IpPermissions: [permission(d)] };
     try {
-      if (str(d, 'type') === 'ingress') await ctx.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(input));
+      if (d.type === 'ingress') await ctx.clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(input));
       else await ctx.clients.ec2.send(new AuthorizeSecurityGroupEgressCommand(input));
     } catch (e) {
       // The rule is there already: made by an attempt whose answer was lost, or by AWS itself.
       if (!hasName(e, 'InvalidPermission.Duplicate')) throw e;
     }
-    return { id: `${input.GroupId}:${task.name}`, name: task.name, fields: d, outputs: { id: `${input.GroupId}:${task.name}` } };
+    return { id: `${input.GroupId}:${task.name}`, name: task.name, fields: { ...d }, outputs: { id: `${input.GroupId}:${task.name}` } };
   },
   async delete(ctx, live) {
-    const input = { GroupId: str(live.fields, 'groupId'), IpPermissions: [permission(live.fields)] };
-    if (str(live.fields, 'type') === 'ingress') await ctx.clients.ec2.send(new RevokeSecurityGroupIngressCommand(input));
+    const f = liveFields<SecurityGroupRuleFields>(live);
+    const input = { GroupId: f.groupId, IpPermissions: [permission(f)] };
+    if (f.type === 'ingress') await ctx.clients.ec2.send(new RevokeSecurityGroupIngressCommand(input));
     else await ctx.clients.ec2.send(new RevokeSecurityGroupEgressCommand(input));
   },
 });

@@ -3,19 +3,20 @@
  * The tags are those the direct target gives a role when it makes it.
  */
 
+import type { IamRoleFields } from '../tasks/iam-role.js';
 import type { AwsTfRenderer } from './render.js';
-import { resource } from './render.js';
+import { fieldsOf, resource } from './render.js';
 
 export const iamRoleRenderer: AwsTfRenderer = {
   kind: 'IAMRole',
   render(task, ctx, env) {
-    const d = task.desired;
+    const d = fieldsOf<IamRoleFields>(task);
     return resource(
       'aws_iam_role',
       {
-        name: ctx.value(d['roleName']!),
-        path: ctx.value(d['path'] ?? '/'),
-        assume_role_policy: ctx.document(`aws_iam_role_${task.name}_policy`, d['assumeRolePolicyDocument'] ?? {}),
+        name: ctx.value(d.roleName),
+        path: ctx.value(d.path),
+        assume_role_policy: ctx.document(`aws_iam_role_${task.name}_policy`, d.assumeRolePolicyDocument),
         tags: ctx.value({ ...env.clusterTags, Name: task.name }),
       },
       { id: 'name', arn: 'arn' },

@@ -11,6 +11,8 @@ import type { Task } from '../../../src/engine/task.js';
 import { INSTANCE_GROUP_TAG } from '../../tags.js';
 import { storeLocation } from '../model/iam-policies.js';
 import { clusterTags } from '../model/tags.js';
+import type { AutoScalingGroupFields } from '../tasks/autoscaling-group.js';
+import type { LoadBalancerFields } from '../tasks/load-balancer.js';
 import { autoScalingGroupRenderer } from './autoscaling-group.js';
 import { dnsRecordRenderer } from './dns-record.js';
 import { ebsVolumeRenderer } from './ebs-volume.js';
@@ -28,6 +30,7 @@ import { natGatewayRenderer } from './nat-gateway.js';
 import { moduleOutputs } from './outputs.js';
 import { providerBlocks } from './provider.js';
 import type { AwsTfEnv, AwsTfRenderer } from './render.js';
+import { fieldsOf } from './render.js';
 import { routeTableAssociationRenderer } from './route-table-association.js';
 import { routeTableRenderer } from './route-table.js';
 import { routeRenderer } from './route.js';
@@ -109,10 +112,10 @@ export function renderAwsTerraform(input: AwsTerraformInput): AwsTerraformModule
   // VPC without an internet gateway: the gateway comes first.
   const gateways = input.tasks.filter((t) => t.kind === 'InternetGateway' && t.lifecycle !== 'ExistsAndValidates').map((t) => `aws_internet_gateway.${tfName(t.name)}`);
   const ordering = (task: Task): string[] => {
-    if (task.kind === 'LoadBalancer' && task.desired['scheme'] !== 'internal') return gateways;
+    if (task.kind === 'LoadBalancer' && fieldsOf<LoadBalancerFields>(task).scheme !== 'internal') return gateways;
     if (task.kind !== 'AutoScalingGroup') return [];
-    const ig = (task.desired['tags'] as Record<string, string> | undefined)?.[INSTANCE_GROUP_TAG];
-    const address = ig === undefined ? undefined : bootObjects.get(ig);
+    const ig = fieldsOf<AutoScalingGroupFields>(task).tags[INSTANCE_GROUP_TAG];
+    const address = typeof ig === 'string' ? bootObjects.get(ig) : undefined;
     return address === undefined ? [] : [address];
   };
   module.renderTasks(input.tasks, AWS_TF_RENDERERS, env, ordering);

@@ -13,51 +13,52 @@
 
 import { tfName } from '../../../src/engine/target-terraform.js';
 import { HoistError } from '../../../src/errors.js';
+import type { LaunchTemplateFields } from '../tasks/launch-template.js';
 import type { AwsTfRenderer } from './render.js';
-import { nested, resource } from './render.js';
+import { fieldsOf, resource } from './render.js';
 
 export const launchTemplateRenderer: AwsTfRenderer = {
   kind: 'LaunchTemplate',
   render(task, ctx) {
-    const d = task.desired;
-    const root = nested(d, 'rootVolume');
-    const metadata = nested(d, 'metadataOptions');
-    const userData = d['userData'];
+    const d = fieldsOf<LaunchTemplateFields>(task);
+    const root = d.rootVolume;
+    const metadata = d.metadataOptions;
+    const userData = d.userData;
     if (typeof userData !== 'string') throw new HoistError('INTERNAL', `LaunchTemplate/${task.name}: userData must be text`);
     const block = resource(
       'aws_launch_template',
       {
-        name: ctx.value(d['launchTemplateName']!),
-        image_id: ctx.value(d['imageId']!),
-        instance_type: ctx.value(d['instanceType']!),
+        name: ctx.value(d.launchTemplateName),
+        image_id: ctx.value(d.imageId),
+        instance_type: ctx.value(d.instanceType),
         update_default_version: true,
         user_data: ctx.file(`aws_launch_template_${task.name}_user_data`, userData, 'base64'),
-        iam_instance_profile: [{ name: ctx.value(d['iamInstanceProfile']!) }],
-        key_name: d['keyName'] === undefined || d['keyName'] === '' ? undefined : ctx.value(d['keyName']),
+        iam_instance_profile: [{ name: ctx.value(d.iamInstanceProfile) }],
+        key_name: d.keyName === '' ? undefined : ctx.value(d.keyName),
         network_interfaces: [
           {
             device_index: 0,
-            associate_public_ip_address: ctx.value(d['associatePublicIpAddress'] ?? false),
+            associate_public_ip_address: ctx.value(d.associatePublicIpAddress),
             delete_on_termination: true,
-            security_groups: ctx.value(d['securityGroupIds'] ?? []),
+            security_groups: ctx.value(d.securityGroupIds),
           },
         ],
         block_device_mappings: [
           {
-            device_name: ctx.value(root['deviceName']!),
-            ebs: [{ volume_size: ctx.value(root['volumeSize']!), volume_type: ctx.value(root['volumeType']!), encrypted: ctx.value(root['encrypted'] ?? true), delete_on_termination: true }],
+            device_name: ctx.value(root.deviceName),
+            ebs: [{ volume_size: ctx.value(root.volumeSize), volume_type: ctx.value(root.volumeType), encrypted: ctx.value(root.encrypted), delete_on_termination: true }],
           },
         ],
-        metadata_options: [{ http_endpoint: 'enabled', http_tokens: ctx.value(metadata['httpTokens'] ?? 'required'), http_put_response_hop_limit: ctx.value(metadata['httpPutResponseHopLimit'] ?? 1) }],
+        metadata_options: [{ http_endpoint: 'enabled', http_tokens: ctx.value(metadata.httpTokens), http_put_response_hop_limit: ctx.value(metadata.httpPutResponseHopLimit) }],
         tag_specifications: [
-          { resource_type: 'instance', tags: ctx.value(d['instanceTags'] ?? {}) },
-          { resource_type: 'volume', tags: ctx.value(d['volumeTags'] ?? {}) },
+          { resource_type: 'instance', tags: ctx.value(d.instanceTags) },
+          { resource_type: 'volume', tags: ctx.value(d.volumeTags) },
         ],
         lifecycle: { ignore_changes: ['tags'] },
       },
       { id: 'id', latestVersion: 'latest_version' },
     );
-    const tags = ctx.value(d['tags'] ?? {});
+    const tags = ctx.value(d.tags);
     const tagged = { for_each: tags, resource_id: `\${aws_launch_template.${tfName(task.name)}.id}`, key: '${each.key}', value: '${each.value}' };
     return { ...block, companions: [{ type: 'aws_ec2_tag', body: tagged }] };
   },

@@ -1,19 +1,20 @@
 /** Listener → `aws_lb_listener` with one forward action. */
 
+import type { ListenerFields } from '../tasks/listener.js';
 import type { AwsTfRenderer } from './render.js';
-import { resource } from './render.js';
+import { fieldsOf, resource } from './render.js';
 
 export const listenerRenderer: AwsTfRenderer = {
   kind: 'Listener',
   render(task, ctx) {
-    const d = task.desired;
+    const d = fieldsOf<ListenerFields>(task);
     return resource(
       'aws_lb_listener',
       {
-        load_balancer_arn: ctx.value(d['loadBalancerArn']!),
-        port: ctx.value(d['port']!),
-        protocol: ctx.value(d['protocol']!),
-        default_action: [{ type: 'forward', target_group_arn: ctx.value(d['targetGroupArn']!) }],
+        load_balancer_arn: ctx.value(d.loadBalancerArn),
+        port: ctx.value(d.port),
+        protocol: ctx.value(d.protocol),
+        default_action: [{ type: 'forward', target_group_arn: ctx.value(d.targetGroupArn) }],
       },
       { id: 'arn' },
     );

@@ -1,20 +1,21 @@
 /** LoadBalancer → `aws_lb` (a network load balancer). Its `id` to hoist is the ARN. */
 
+import type { LoadBalancerFields } from '../tasks/load-balancer.js';
 import type { AwsTfRenderer } from './render.js';
-import { resource } from './render.js';
+import { fieldsOf, resource } from './render.js';
 
 export const loadBalancerRenderer: AwsTfRenderer = {
   kind: 'LoadBalancer',
   render(task, ctx) {
-    const d = task.desired;
+    const d = fieldsOf<LoadBalancerFields>(task);
     return resource(
       'aws_lb',
       {
-        name: ctx.value(d['loadBalancerName']!),
-        load_balancer_type: ctx.value(d['type'] ?? 'network'),
-        internal: d['scheme'] === 'internal',
-        subnets: ctx.value(d['subnetIds'] ?? []),
-        tags: ctx.value(d['tags'] ?? {}),
+        name: ctx.value(d.loadBalancerName),
+        load_balancer_type: ctx.value(d.type),
+        internal: d.scheme === 'internal',
+        subnets: ctx.value(d.subnetIds),
+        tags: ctx.value(d.tags),
       },
       { id: 'arn', dnsName: 'dns_name', canonicalHostedZoneId: 'zone_id' },
     );

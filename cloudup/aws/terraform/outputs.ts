@@ -9,6 +9,8 @@ import { escapeTemplate } from '../../../src/engine/target-terraform.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf } from '../../../src/engine/task.js';
 import { INSTANCE_GROUP_TAG } from '../../tags.js';
+import type { TagMap } from '../tags.js';
+import { fieldsOf } from './render.js';
 
 export function moduleOutputs(module: TerraformModule, spec: CompletedSpec, tasks: readonly Task[]): Record<string, TfJson> {
   const cluster = spec.cluster.metadata.name;
@@ -17,7 +19,11 @@ export function moduleOutputs(module: TerraformModule, spec: CompletedSpec, task
     const attribute = block?.attributes[output];
     return block && attribute !== undefined ? `\${${block.address}.${attribute}}` : undefined;
   };
-  const tag = (t: Task, key: string): string | undefined => (t.desired['tags'] as Readonly<Record<string, string>> | undefined)?.[key];
+  /** A tag of a task of a kind whose fields have `tags` (route tables, groups): plain text, never a Ref. */
+  const tag = (t: Task, key: string): string | undefined => {
+    const value = fieldsOf<{ readonly tags?: TagMap }>(t).tags?.[key];
+    return typeof value === 'string' ? value : undefined;
+  };
   const ofKind = (kind: string) => tasks.filter((t) => t.kind === kind);
   /** `<thing>.<cluster>` → `<thing>`; names that are ids (shared objects) stay as they are. */
   const short = (name: string) => (name.endsWith(`.${cluster}`) ? name.slice(0, -cluster.length - 1) : name);

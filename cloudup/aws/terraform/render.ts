@@ -6,7 +6,7 @@
 
 import type { TfBlock, TfJson, TfObject, TfRenderer } from '../../../src/engine/target-terraform.js';
 import { escapeTemplate } from '../../../src/engine/target-terraform.js';
-import type { Fields, Value } from '../../../src/engine/task.js';
+import type { Task, Unresolved, Value } from '../../../src/engine/task.js';
 
 export interface AwsTfEnv {
   readonly cluster: string;
@@ -31,10 +31,12 @@ export function compact(body: Readonly<Record<string, TfJson | undefined>>): TfO
   return Object.fromEntries(Object.entries(body).filter((e): e is [string, TfJson] => e[1] !== undefined));
 }
 
-/** A nested field of a desired value (e.g. `rootVolume`). */
-export function nested(desired: Fields, key: string): Fields {
-  const v = desired[key];
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !('$ref' in v) ? (v as Fields) : {};
+/**
+ * A task's desired fields as its kind's file declares them (`D`), Refs not yet resolved: the
+ * task was made by that kind's constructor, which typed them.
+ */
+export function fieldsOf<D extends object>(task: Task): Unresolved<D> {
+  return task.desired as unknown as Unresolved<D>;
 }
 
 /** A string literal inside an HCL expression. */
