@@ -10,7 +10,9 @@
 
 import { CLOUD_TAG_RULES } from './cloud-labels.js';
 import { API_VERSION, CLUSTER_LABEL, ClusterSchema, InstanceGroupSchema } from './schema.js';
-import type { Kind } from './schema.js';
+import type { Cluster, InstanceGroup, Kind } from './schema.js';
+import { AWS_IMAGE } from './validate-groups.js';
+import { isAwsEgress } from './validate-network.js';
 import { isValidTaint } from './labels.js';
 import { formatPath } from './paths.js';
 import type { Path } from './paths.js';
@@ -181,6 +183,32 @@ export function dropInvalidGceLabels<T extends { readonly spec: { readonly cloud
   );
   if (dropped.length === 0) return { object, report };
   return { object: { ...object, spec: { ...object.spec, cloudLabels: kept } }, report: { ...report, dropped: [...report.dropped, ...dropped] } };
+}
+
+/**
+ * kops looks AWS images up by name (owner/name) and routes private subnets through transit
+ * gateways as well; hoist launches AMI ids and SSM parameters only, and routes through NAT
+ * gateways. The import of an AWS spec drops such values, reported, rather than failing: the group
+ * gets hoist's default image, the zone a NAT gateway of hoist's. Only the whole set tells the cloud.
+ */
+export function dropUnusableAwsCluster(object: Cluster, report: ConversionReport): { object: Cluster; report: ConversionReport } {
+  const dropped: DroppedField[] = [];
+  const subnets = object.spec.subnets.map((s, i) => {
+    if (s.type !== 'Private' || s.id !== undefined || s.egress === undefined || isAwsEgress(s.egress)) return s;
+    dropped.push({ path: formatPath(['spec', 'subnets', i, 'egress']), value: s.egress, reason: 'hoist routes a private subnet on aws through a NAT gateway (nat-…, or one of its own) or leaves it to you (External)' });
+    const { egress: _egress, ...rest } = s;
+    return rest;
+  });
+  if (dropped.length === 0) return { object, report };
+  return { object: { ...object, spec: { ...object.spec, subnets } }, report: { ...report, dropped: [...report.dropped, ...dropped] } };
+}
+
+export function dropUnusableAwsImage(object: InstanceGroup, report: ConversionReport): { object: InstanceGroup; report: ConversionReport } {
+  const image = object.spec.image;
+  if (image === undefined || AWS_IMAGE.test(image)) return { object, report };
+  const { image: _image, ...spec } = object.spec;
+  const reason = 'kops looks the image up by name; hoist on aws launches an AMI id (ami-…) or an SSM parameter (ssm:…), and the group gets the default image unless spec.image names one';
+  return { object: { ...object, spec }, report: { ...report, dropped: [...report.dropped, { path: 'spec.image', value: image, reason }] } };
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Document } from 'yaml';
 import type * as z from 'zod';
 import { HoistError, ValidationError } from '../errors.js';
 import type { FieldProblem } from '../errors.js';
-import { convertKopsDocument, dropInvalidGceLabels, KOPS_API_VERSION } from './kops.js';
+import { convertKopsDocument, dropInvalidGceLabels, dropUnusableAwsCluster, dropUnusableAwsImage, KOPS_API_VERSION } from './kops.js';
 import type { ConversionReport, Rename } from './kops.js';
 import { issueProblems, nearest } from './issues.js';
 import type { LocalProblem } from './issues.js';
@@ -85,6 +85,7 @@ function parseUnchecked(text: string, source: string): ParsedDocument[] {
   }
   if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_SPEC');
   if (parsed.some((d) => d.kind === 'Cluster' && d.object.spec.cloudProvider === 'gce')) return parsed.map(withGceLabels);
+  if (parsed.some((d) => d.kind === 'Cluster' && d.object.spec.cloudProvider === 'aws')) return parsed.map(withAwsValues);
   if (parsed.length === 0) {
     throw new ValidationError(source, [{
       path: source,
@@ -197,6 +198,17 @@ function withGceLabels(doc: ParsedDocument): ParsedDocument {
     return { ...doc, object, converted: report };
   }
   const { object, report } = dropInvalidGceLabels(doc.object, doc.converted);
+  return { ...doc, object, converted: report };
+}
+
+/** A converted kops document of an AWS set, without the images and egresses hoist cannot use there (reported). */
+function withAwsValues(doc: ParsedDocument): ParsedDocument {
+  if (!doc.converted) return doc;
+  if (doc.kind === 'Cluster') {
+    const { object, report } = dropUnusableAwsCluster(doc.object, doc.converted);
+    return { ...doc, object, converted: report };
+  }
+  const { object, report } = dropUnusableAwsImage(doc.object, doc.converted);
   return { ...doc, object, converted: report };
 }
 

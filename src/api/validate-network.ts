@@ -73,6 +73,7 @@ export function networkProblems(spec: CompletedClusterSpec): FieldProblem[] {
     problems.push({ path: at('nonMasqueradeCIDR'), value: spec.nonMasqueradeCIDR, message: 'is too small to hold the service and pod ranges', fix: 'use a /10 such as 100.64.0.0/10, or set serviceClusterIPRange and podCIDR' });
   }
   problems.push(...subnetProblems(spec, ranges, network !== undefined));
+  if (spec.cloudProvider === 'aws') problems.push(...awsEgressProblems(spec));
   problems.push(...accessProblems(spec));
   return problems;
 }
@@ -110,6 +111,41 @@ function subnetProblems(spec: CompletedClusterSpec, ranges: readonly { cidr: Cid
     problems.push(...placeProblems(spec, i));
     if (cloud === 'aws' && s.type === 'Private' && s.egress === undefined && !hasUtility) {
       problems.push({ path: at('subnets', i, 'type'), value: s.type, message: 'a private subnet needs a way out: no Utility subnet for a NAT gateway and no egress', fix: 'add a Utility subnet in its zone, or set egress' });
+    }
+  });
+  return problems;
+}
+
+/**
+ * The way out of the private subnets hoist makes on aws: a NAT gateway given by id (nat-…),
+ * External (the user routes it), or, unset, a NAT gateway of hoist's per zone. That one sits in a
+ * Utility or Public subnet and needs the internet gateway of a subnet hoist manages. The first
+ * egress given in a zone is the zone's. (A private subnet with no Utility subnet at all is
+ * reported by subnetProblems.)
+ */
+export function isAwsEgress(egress: string): boolean {
+  return egress === 'External' || egress.startsWith('nat-');
+}
+
+function awsEgressProblems(spec: CompletedClusterSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const own = spec.subnets.filter((s) => s.id === undefined);
+  const managedPublic = own.some((s) => s.type !== 'Private');
+  const hasUtility = spec.subnets.some((s) => s.type === 'Utility');
+  spec.subnets.forEach((s, i) => {
+    if (s.type !== 'Private' || s.id !== undefined) return;
+    if (s.egress !== undefined && !isAwsEgress(s.egress)) {
+      problems.push({ path: at('subnets', i, 'egress'), value: s.egress, message: 'is not an egress hoist supports on aws', fix: 'use a NAT gateway id (nat-…), External, or leave it unset for a NAT gateway of hoist' });
+      return;
+    }
+    const zoneEgress = own.find((o) => o.type === 'Private' && o.zone === s.zone && o.egress !== undefined)?.egress;
+    if (zoneEgress === undefined && hasUtility && !managedPublic) {
+      problems.push({
+        path: at('subnets', i),
+        value: s.name,
+        message: 'is private, but the cluster has no Utility or Public subnet hoist manages to put its NAT gateway in',
+        fix: 'add a Utility subnet (without id) in its zone, or set egress to an existing NAT gateway (nat-…) or External',
+      });
     }
   });
   return problems;

@@ -1,12 +1,14 @@
 /** The AWS model and error mapping, without a cloud: pure functions of the spec. */
 
 import { describe, expect, it } from 'vitest';
-import { completeSpec, newClusterSpec } from '../../src/api/index.js';
+import { completeSpec, newClusterSpec, validateSpecSet } from '../../src/api/index.js';
 import type { NewClusterOptions } from '../../src/api/index.js';
 import { NotReadyError } from '../../src/engine/executor.js';
 import { buildPlan } from '../../src/engine/planner.js';
 import { AWS_KINDS } from '../../cloudup/aws/tasks/index.js';
 import { buildAwsTasks } from '../../cloudup/aws/model/index.js';
+import type { LaunchTemplateFields } from '../../cloudup/aws/tasks/launch-template.js';
+import { fieldsOf } from '../../cloudup/aws/terraform/render.js';
 import { nodePolicy, storeLocation } from '../../cloudup/aws/model/iam-policies.js';
 import { elbName, iamName } from '../../cloudup/aws/names.js';
 import { userData } from '../../cloudup/aws/model/user-data.js';
@@ -52,10 +54,12 @@ describe('the AWS model', () => {
     expect(kinds(tasks)['InternetGateway'] ?? 0).toBe(0);
   });
 
-  it('refuses an image it cannot launch', () => {
+  it('refuses an image it cannot launch in the API\'s validation, and launches SSM parameters through EC2', () => {
     const s = spec();
     const bad = { ...s, instanceGroups: s.instanceGroups.map((ig) => ({ ...ig, spec: { ...ig.spec, image: 'ubuntu/24.04' } })) };
-    expect(() => buildAwsTasks(bad, boot)).toThrow(/spec.image/);
+    expect(validateSpecSet(bad.cluster, bad.instanceGroups).map((p) => p.path)).toContain(`InstanceGroup/${s.instanceGroups[0]!.metadata.name}:spec.image`);
+    const images = buildAwsTasks(s, boot).filter((t) => t.kind === 'LaunchTemplate').map((t) => fieldsOf<LaunchTemplateFields>(t).imageId);
+    expect(new Set(images)).toEqual(new Set([`resolve:${s.instanceGroups[0]!.spec.image}`]));
   });
 
   it('grants a node its own prefixes of the state store only', () => {

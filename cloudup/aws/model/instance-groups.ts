@@ -6,11 +6,13 @@
 
 import { createHash } from 'node:crypto';
 import type { CompletedInstanceGroup, CompletedSpec } from '../../../src/api/index.js';
-import { ValidationError } from '../../../src/errors.js';
-import type { Task, TaskId, Value } from '../../../src/engine/task.js';
+import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../cloud.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG } from '../../tags.js';
+import { autoScalingGroupTask } from '../tasks/autoscaling-group.js';
+import { keyPairTask as keyTask } from '../tasks/key-pair.js';
+import { launchTemplateTask } from '../tasks/launch-template.js';
 import { groupName } from './names.js';
 import type { SecurityRole } from './names.js';
 import { named } from './tags.js';
@@ -35,20 +37,20 @@ export function keyPairTask(spec: CompletedSpec): Task | undefined {
   const cluster = spec.cluster.metadata.name;
   const key = c.sshPublicKey.trim();
   const keyName = `hoist.${cluster}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
-  return { kind: 'KeyPair', name: keyName, lifecycle: 'Sync', dependsOn: [], desired: { keyName, publicKeyMaterial: key, tags: named(spec, keyName) } };
+  return keyTask(keyName, { keyName, publicKeyMaterial: key, tags: named(spec, keyName) });
 }
 
 export function instanceGroupTasks(spec: CompletedSpec, boot: BootOptions, inputs: GroupInputs, keyPair: Task | undefined): Task[] {
-  return spec.instanceGroups.flatMap((ig, index) => groupTasks(spec, ig, index, boot, inputs, keyPair));
+  return spec.instanceGroups.flatMap((ig) => groupTasks(spec, ig, boot, inputs, keyPair));
 }
 
-function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, index: number, boot: BootOptions, inputs: GroupInputs, keyPair: Task | undefined): Task[] {
+function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootOptions, inputs: GroupInputs, keyPair: Task | undefined): Task[] {
   const cluster = spec.cluster.metadata.name;
   const name = groupName(ig.metadata.name, cluster);
   const role = ig.spec.role;
   const sg = inputs.securityGroups.get(SECURITY_ROLE[role])!;
   const profile = inputs.profiles.get(ig.metadata.name)!;
-  const keyName: Value = spec.cluster.spec.sshKeyName ?? (keyPair ? ref(idOf(keyPair)) : '');
+  const keyName = spec.cluster.spec.sshKeyName ?? (keyPair ? ref(idOf(keyPair)) : '');
   const tags = named(spec, name, {
     ...ig.spec.cloudLabels,
     [ROLE_TAG]: ROLE[role],
@@ -58,14 +60,11 @@ function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, index: numb
     // What the cluster autoscaler needs to know of a group it may scale from zero.
     ...Object.fromEntries(Object.entries(ig.spec.nodeLabels ?? {}).map(([k, v]) => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v])),
   });
-  const template: Task = {
-    kind: 'LaunchTemplate',
+  const template = launchTemplateTask(
     name,
-    lifecycle: 'Sync',
-    dependsOn: [sg, profile, ...(keyPair && spec.cluster.spec.sshKeyName === undefined ? [idOf(keyPair)] : [])],
-    desired: {
+    {
       launchTemplateName: name,
-      imageId: imageId(spec, ig, index),
+      imageId: imageId(ig.spec.image),
       instanceType: ig.spec.machineType,
       userData: userData(cluster, ig, boot),
       iamInstanceProfile: ref(profile),
@@ -79,16 +78,14 @@ function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, index: numb
       volumeTags: tags,
       tags,
     },
-  };
+    { dependsOn: [sg, profile, ...(keyPair && spec.cluster.spec.sshKeyName === undefined ? [idOf(keyPair)] : [])] },
+  );
   const lt = idOf(template);
   const subnets = [...ig.spec.subnets].map((s) => inputs.subnets.get(s)!).sort();
   const targets = role === 'ControlPlane' && inputs.targetGroup ? [inputs.targetGroup] : [];
-  const group: Task = {
-    kind: 'AutoScalingGroup',
+  const group = autoScalingGroupTask(
     name,
-    lifecycle: 'Sync',
-    dependsOn: [lt, ...subnets, ...targets],
-    desired: {
+    {
       autoScalingGroupName: name,
       launchTemplateId: ref(lt),
       launchTemplateVersion: ref(lt, 'latestVersion'),
@@ -98,16 +95,15 @@ function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, index: numb
       targetGroupArns: targets.map((t) => ref(t)),
       tags,
     },
-  };
+    { dependsOn: [lt, ...subnets, ...targets] },
+  );
   return [template, group];
 }
 
-/** `ssm:<parameter>` is resolved by EC2 at each launch; `ami-…` is taken as it is. */
-function imageId(spec: CompletedSpec, ig: CompletedInstanceGroup, index: number): string {
-  const image = ig.spec.image;
-  if (image.startsWith('ssm:')) return `resolve:ssm:${image.slice('ssm:'.length)}`;
-  if (image.startsWith('resolve:ssm:') || /^ami-[0-9a-f]+$/.test(image)) return image;
-  throw new ValidationError(`the instance groups of ${spec.cluster.metadata.name}`, [
-    { path: `instancegroup/${ig.metadata.name}: spec.image`, value: image, message: `is not an image hoist can use on aws (index ${index})`, fix: 'use an AMI id (ami-…) or an SSM parameter (ssm:/aws/service/…)' },
-  ]);
+/**
+ * `ssm:<parameter>` is resolved by EC2 at each launch; `ami-…` and `resolve:ssm:…` are taken as
+ * they are (the API's validation refuses any other image on aws).
+ */
+function imageId(image: string): string {
+  return image.startsWith('ssm:') ? `resolve:ssm:${image.slice('ssm:'.length)}` : image;
 }

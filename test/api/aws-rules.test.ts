@@ -1,0 +1,99 @@
+/**
+ * The AWS rules that need no cloud, in the API's validation (so create, replace and edit refuse
+ * them, not update), and what the kops import does with kops values hoist cannot use on aws.
+ */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { completeSpec, parseSpecSet, validateSpecSet } from '../../src/api/index.js';
+import type { Subnet } from '../../src/api/index.js';
+import { DEFAULT_SERVICE_NODE_PORT_RANGE, nodePortRange } from '../../src/api/defaults.js';
+import { cluster, group, groups } from './fixtures.js';
+
+const problems = (subnets: Subnet[], extra: Parameters<typeof cluster>[0] = {}) => validateSpecSet(cluster({ subnets, ...extra }), [group('control-plane-us-east-1a', { role: 'ControlPlane' })]);
+
+describe('AWS images', () => {
+  const withImage = (image: string, cloud: 'aws' | 'gce' = 'aws') =>
+    validateSpecSet(cluster(cloud === 'gce' ? { cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Public' }] } : {}), [
+      group('control-plane', { role: 'ControlPlane', subnets: [cloud === 'gce' ? 'us-east1' : 'us-east-1a'], ...(cloud === 'gce' ? { zones: ['us-east1-b'] } : {}) }),
+      group('nodes', { image, subnets: [cloud === 'gce' ? 'us-east1' : 'us-east-1a'], ...(cloud === 'gce' ? { zones: ['us-east1-b'] } : {}) }),
+    ]);
+
+  it('takes AMI ids and SSM parameters, and the default', () => {
+    expect(validateSpecSet(cluster(), groups())).toEqual([]);
+    for (const image of ['ami-0123456789abcdef0', 'ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id', 'resolve:ssm:/my/image']) {
+      expect(withImage(image), image).toEqual([]);
+    }
+  });
+
+  it('refuses anything else with the group path, the value and a fix', () => {
+    for (const image of ['ubuntu/24.04', 'ami-XYZ', 'ssm:', '099720109477/ubuntu/images/hvm-ssd/ubuntu-noble-24.04-amd64-server-20240607']) {
+      const found = withImage(image);
+      expect(found.map((p) => p.path), image).toEqual(['InstanceGroup/nodes:spec.image']);
+      expect(found[0]).toMatchObject({ value: image, message: 'is not an image hoist can launch on aws' });
+      expect(found[0]?.fix).toContain('ami-');
+    }
+  });
+
+  it('is a rule of aws only', () => {
+    expect(withImage('ubuntu-os-cloud/ubuntu-2404-lts-amd64', 'gce')).toEqual([]);
+  });
+});
+
+describe('AWS egress of private subnets', () => {
+  const utility: Subnet = { name: 'utility-us-east-1a', zone: 'us-east-1a', type: 'Utility' };
+  const privateA = (egress?: string): Subnet => ({ name: 'us-east-1a', zone: 'us-east-1a', type: 'Private', ...(egress === undefined ? {} : { egress }) });
+
+  it('takes a NAT gateway id, External, or a NAT gateway of hoist', () => {
+    expect(problems([privateA('nat-0123456789abcdef0'), utility])).toEqual([]);
+    expect(problems([privateA('External'), utility])).toEqual([]);
+    expect(problems([privateA(), utility])).toEqual([]);
+  });
+
+  it('refuses another egress at its path', () => {
+    const found = problems([privateA('tgw-0123456789abcdef0'), utility]);
+    expect(found).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: 'tgw-0123456789abcdef0', message: 'is not an egress hoist supports on aws' })]);
+    expect(found[0]?.fix).toContain('nat-');
+    // On another cloud the value is not hoist's AWS routing.
+    expect(validateSpecSet(cluster({ cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Private', egress: 'tgw-1' }] }), [group('cp', { role: 'ControlPlane', subnets: ['us-east1'], zones: ['us-east1-b'] })]).map((p) => p.path)).not.toContain('spec.subnets[0].egress');
+  });
+
+  it('needs a subnet hoist manages for its own NAT gateway', () => {
+    const shared: Subnet = { ...utility, id: 'subnet-0123456789abcdef0' };
+    const found = problems([{ ...privateA(), cidr: '172.20.32.0/19' }, shared], { networkID: 'vpc-0123456789abcdef0' });
+    expect(found).toEqual([expect.objectContaining({ path: 'spec.subnets[0]', value: 'us-east-1a' })]);
+    expect(found[0]?.message).toContain('no Utility or Public subnet hoist manages');
+    // A NAT gateway given by id needs none.
+    expect(problems([{ ...privateA('nat-0123456789abcdef0'), cidr: '172.20.32.0/19' }, shared], { networkID: 'vpc-0123456789abcdef0' })).toEqual([]);
+  });
+});
+
+describe('the kops import of an AWS spec', () => {
+  const file = join(import.meta.dirname, '../fixtures/kops-specs/complex.yaml');
+
+  it('drops kops image names and transit-gateway egress, reported, instead of failing on them', () => {
+    const set = parseSpecSet(readFileSync(file, 'utf8'), 'complex.yaml');
+    const dropped = set.documents.flatMap((d) => d.converted?.dropped ?? []);
+    expect(dropped).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: 'spec.subnets[1].egress', value: 'tgw-123456' }),
+      expect.objectContaining({ path: 'spec.image', value: 'ubuntu/images/hvm-ssd-gp3/ubuntu-resolute-26.04-amd64-server-20220404' }),
+    ]));
+    expect(set.instanceGroups.every((ig) => ig.spec.image === undefined)).toBe(true);
+    expect(set.cluster.spec.subnets[1]?.egress).toBeUndefined();
+    const completed = completeSpec(set.cluster, set.instanceGroups);
+    expect(validateSpecSet(completed.cluster, completed.instanceGroups)).toEqual([]);
+  });
+});
+
+describe('defaults the AWS model reads', () => {
+  it('completes every etcd member with its volume size and type', () => {
+    const done = completeSpec(cluster(), groups());
+    for (const m of done.cluster.spec.etcdClusters.flatMap((c) => c.etcdMembers)) expect(m).toMatchObject({ volumeSize: 20, volumeType: 'gp3' });
+  });
+
+  it('gives the NodePort range of the spec, else Kubernetes\' own', () => {
+    expect(nodePortRange(completeSpec(cluster(), groups()).cluster.spec)).toBe(DEFAULT_SERVICE_NODE_PORT_RANGE);
+    expect(nodePortRange(completeSpec(cluster({ kubeAPIServer: { serviceNodePortRange: '31000-31999' } }), groups()).cluster.spec)).toBe('31000-31999');
+  });
+});
