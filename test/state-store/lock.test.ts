@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HoistError } from '../../src/errors.js';
 import { recorder } from '../../src/output/events.js';
+import type { EventSink, HoistEvent } from '../../src/output/events.js';
 import type { HeldLock, LockInfo } from '../../state-store/lock.js';
 import { LiveHolderError, LockHeldError, acquireLock, breakLock, checkLockHeld, configureSignalRelease, heldLock, readLock } from '../../state-store/lock.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
@@ -30,6 +31,30 @@ function someoneElse(overrides: Partial<LockInfo> = {}): LockInfo {
     started: new Date(now - 5_000).toISOString(),
     expires: new Date(now + 55_000).toISOString(),
     ...overrides,
+  };
+}
+
+/** A sink that records events, and a wait for the first recorded event that matches. */
+function watched(): { sink: EventSink; events: HoistEvent[]; until: (match: (e: HoistEvent) => boolean) => Promise<HoistEvent> } {
+  const { sink, events } = recorder();
+  const waiting = new Set<() => void>();
+  return {
+    events,
+    sink: (e) => {
+      sink(e);
+      for (const look of [...waiting]) look();
+    },
+    until: (match) =>
+      new Promise((resolve) => {
+        const look = () => {
+          const found = events.find(match);
+          if (found === undefined) return;
+          waiting.delete(look);
+          resolve(found);
+        };
+        waiting.add(look);
+        look();
+      }),
   };
 }
 
@@ -139,11 +164,14 @@ describe.each(BACKENDS)('the cluster lock on %s', (backend) => {
 
   it('renews itself on a timer, and on demand', async () => {
     let clock = Date.now();
-    const lock = await acquire({ ttlMs: 60_000, renewEveryMs: 20, now: () => clock });
+    const { sink, until } = watched();
+    const lock = await acquire({ ttlMs: 60_000, renewEveryMs: 20, now: () => clock, events: sink });
     const first = lock.info.expires;
     clock += 10_000;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(Date.parse(lock.info.expires)).toBe(clock + 60_000);
+    // A renewal that started before the clock moved may still report; wait for one after.
+    const renewedUntil = new Date(clock + 60_000).toISOString();
+    await until((e) => e.code === 'lock.renewed' && e.message.endsWith(`renewed until ${renewedUntil}`));
+    expect(lock.info.expires).toBe(renewedUntil);
     expect((await readLock(store, CLUSTER))?.info.expires).toBe(lock.info.expires);
     expect(lock.info.expires).not.toBe(first);
     clock += 10_000;
@@ -265,12 +293,12 @@ describe('the cluster lock with a flaky store', () => {
       delete: (k, c) => inner.delete(k, c),
       put: (k, body, c) => (failing ? Promise.reject(new HoistError('STORE', 'network down')) : inner.put(k, body, c)),
     };
-    const { sink, events } = recorder();
+    const { sink, until } = watched();
     const lock = await acquireLock(store, CLUSTER, { operation: 'x', renewEveryMs: 10, events: sink, releaseOnSignals: false });
     failing = true;
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    const failed = await until((e) => e.code === 'lock.renew-failed');
     failing = false;
-    expect(events).toContainEqual(expect.objectContaining({ level: 'warn', code: 'lock.renew-failed' }));
+    expect(failed).toMatchObject({ level: 'warn', message: expect.stringContaining('network down') });
     expect(lock.lost).toBe(false);
     await lock.renew();
     await lock.release();
