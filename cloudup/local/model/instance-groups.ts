@@ -1,44 +1,36 @@
 /** An instance template and an instance group per InstanceGroup of a local cluster. */
 
 import { stringify } from 'yaml';
-import type { CompletedInstanceGroup, CompletedSpec } from '../../../src/api/index.js';
+import type { SettledInstanceGroup, SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
-import type { BootOptions } from '../../cloud.js';
+import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG, ownershipTags } from '../../tags.js';
+import { instanceGroupTask } from '../tasks/instance-group.js';
+import { instanceTemplateTask } from '../tasks/instance-template.js';
 import { API_PORT, KUBELET_HEALTH_PORT, apiLoadBalancerName, groupName, subnetName, templateName } from './names.js';
-
 
 const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
 
-export function instanceGroupTasks(spec: CompletedSpec, boot: BootOptions): Task[] {
+export function instanceGroupTasks(spec: SettledSpec, boot: BootOptions): Task[] {
   return spec.instanceGroups.flatMap((ig) => groupTasks(spec, ig, boot));
 }
 
-function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootOptions): Task[] {
+function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptions): Task[] {
   const cluster = spec.cluster.metadata.name;
   const role = ROLE[ig.spec.role];
-  const template: Task = {
-    kind: 'InstanceTemplate',
-    name: templateName(ig.metadata.name, cluster),
-    lifecycle: 'Sync',
-    dependsOn: [],
-    desired: {
-      machineType: ig.spec.machineType,
-      image: ig.spec.image,
-      userData: userData(cluster, ig, boot),
-      instanceTags: { ...ownershipTags(cluster), [ROLE_TAG]: role, [INSTANCE_GROUP_TAG]: ig.metadata.name },
-    },
-  };
+  const template = instanceTemplateTask(templateName(ig.metadata.name, cluster), {
+    machineType: ig.spec.machineType,
+    image: ig.spec.image,
+    userData: userData(cluster, ig, boot),
+    instanceTags: { ...ownershipTags(cluster), [ROLE_TAG]: role, [INSTANCE_GROUP_TAG]: ig.metadata.name },
+  });
   const tmpl = idOf(template);
   const subnets = [...ig.spec.subnets].sort().map((s) => idOf({ kind: 'Subnet', name: subnetName(s, cluster) }));
   const lbs = ig.spec.role === 'ControlPlane' ? [idOf({ kind: 'LoadBalancer', name: apiLoadBalancerName(cluster) })] : [];
-  const group: Task = {
-    kind: 'InstanceGroup',
-    name: groupName(ig.metadata.name, cluster),
-    lifecycle: 'Sync',
-    dependsOn: [tmpl, ...subnets, ...lbs],
-    desired: {
+  const group = instanceGroupTask(
+    groupName(ig.metadata.name, cluster),
+    {
       templateId: ref(tmpl),
       templateVersion: ref(tmpl, 'latestVersion'),
       subnetIds: subnets.map((s) => ref(s)),
@@ -46,7 +38,8 @@ function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootO
       maxSize: ig.spec.maxSize,
       loadBalancerIds: lbs.map((l) => ref(l)),
     },
-  };
+    { dependsOn: [tmpl, ...subnets, ...lbs] },
+  );
   return [template, group];
 }
 
@@ -54,7 +47,7 @@ function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootO
  * The boot configuration an instance receives: where its node configuration is and the hash it
  * must have. A new hash makes a new template version, which marks running instances out of date.
  */
-function userData(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions): string {
+function userData(cluster: string, ig: SettledInstanceGroup, boot: BootOptions): string {
   const healthPorts = ig.spec.role === 'ControlPlane' ? [API_PORT, KUBELET_HEALTH_PORT] : [KUBELET_HEALTH_PORT];
   const config = { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name), healthPorts };
   return `# hoist boot configuration\n${stringify(config)}`;

@@ -1,7 +1,23 @@
 /** FirewallRule: who may reach which instances on which ports (recorded by the local cloud). */
+import type { FirewallRule } from '../api-types.js';
+import { taskConstructor } from '../../../src/engine/task.js';
 import { localKind } from './resource-kind.js';
 
-export const firewallRuleKind = localKind({
+export interface FirewallRuleFields {
+  readonly networkId: string;
+  readonly direction: FirewallRule['direction'];
+  readonly protocol: FirewallRule['protocol'];
+  /** e.g. `6443`, `30000-32767`; empty for all ports. */
+  readonly ports: readonly string[];
+  readonly sourceCidrs: readonly string[];
+  /** `key=value` tags of the sources. */
+  readonly sourceTags: readonly string[];
+  readonly targetTags: readonly string[];
+}
+
+export const firewallRuleTask = taskConstructor<FirewallRuleFields>('FirewallRule');
+
+export const firewallRuleKind = localKind<'firewallRules', FirewallRuleFields>({
   kind: 'FirewallRule',
   type: 'firewallRules',
   uses: ['Network'],

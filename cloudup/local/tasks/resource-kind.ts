@@ -4,7 +4,7 @@
  * to the engine's ("still in use" is not ready yet, "not found" on delete is done).
  */
 
-import type { ResourceOf, ResourceType, UpdateBodies } from '../api-types.js';
+import type { CreateBodies, ResourceOf, ResourceType, UpdateBodies } from '../api-types.js';
 import { LocalCloudError } from '../client.js';
 import type { LocalContext } from '../context.js';
 import { NotReadyError } from '../../../src/engine/executor.js';
@@ -12,29 +12,36 @@ import type { FieldChange } from '../../../src/engine/plan.js';
 import type { LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
 import { changesTouch } from '../../../src/engine/task.js';
 
-export interface LocalKindSpec<T extends ResourceType> {
+/** `D`: the kind's desired fields, as its file declares them (resolved: no Refs left). */
+export interface LocalKindSpec<T extends ResourceType, D extends object> {
   readonly kind: string;
   readonly type: T;
   readonly uses: readonly string[];
-  /** The fields of a live resource that tasks may desire, canonicalised like the model writes them. */
-  fields(resource: ResourceOf[T]): ResolvedFields;
+  /**
+   * The fields of a live resource that tasks may desire, canonicalised like the model writes
+   * them; undefined when the cloud holds none of them yet (every desired field then differs).
+   */
+  fields(resource: ResourceOf[T]): D | undefined;
   outputs?(resource: ResourceOf[T]): ResolvedFields;
   /** The create body from the task's resolved fields (tags and name are added). */
-  body(desired: ResolvedFields, ctx: LocalContext, task: Task): Record<string, unknown>;
+  body(desired: D, ctx: LocalContext, task: Task): Omit<CreateBodies[T], 'name' | 'tags'>;
   /** Fields that cannot change in place. */
-  readonly immutable: readonly string[];
+  readonly immutable: readonly (keyof D & string)[];
   readonly updatedOutputs?: readonly string[];
   /** The PATCH for the changed fields; default: the desired values of the changed top-level fields. */
-  patch?(desired: ResolvedFields, live: ResourceOf[T], changes: readonly FieldChange[]): Partial<UpdateBodies[T]>;
+  patch?(desired: D, live: ResourceOf[T], changes: readonly FieldChange[]): Partial<UpdateBodies[T]>;
   /** Replaces PATCH for kinds whose updates are something else (a new template version). */
-  update?(ctx: LocalContext, live: LiveObject, desired: ResolvedFields): Promise<ResourceOf[T]>;
+  update?(ctx: LocalContext, live: LiveObject, desired: D): Promise<ResourceOf[T]>;
 }
 
-export function localKind<T extends ResourceType>(spec: LocalKindSpec<T>): TaskKind<LocalContext> {
+export function localKind<T extends ResourceType, D extends object>(spec: LocalKindSpec<T, D>): TaskKind<LocalContext> {
+  // The engine hands every kind plain resolved fields: the task's constructor typed them as D on
+  // the way in, and `fields` made the live ones as D; these two casts are the only crossing.
+  const typed = (desired: ResolvedFields): D => desired as unknown as D;
   const toLive = (r: ResourceOf[T], shared = false): LiveObject => ({
     id: r.id,
     name: r.name,
-    fields: spec.fields(r),
+    fields: (spec.fields(r) ?? {}) as unknown as ResolvedFields,
     outputs: { id: r.id, ...spec.outputs?.(r) },
     ...(shared ? { shared: true } : {}),
   });
@@ -53,9 +60,9 @@ export function localKind<T extends ResourceType>(spec: LocalKindSpec<T>): TaskK
       return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};
     },
     async create(ctx, task, desired) {
-      const body = { ...spec.body(desired, ctx, task), name: task.name, tags: { ...ctx.tags } };
+      const body = { ...spec.body(typed(desired), ctx, task), name: task.name, tags: { ...ctx.tags } } as CreateBodies[T];
       try {
-        return toLive(await ctx.client.create(spec.type, body as never));
+        return toLive(await ctx.client.create(spec.type, body));
       } catch (e) {
         // A create that reached the cloud before a crash or a lost response: adopt it.
         if (e instanceof LocalCloudError && e.apiCode === 'AlreadyExists') {
@@ -65,13 +72,14 @@ export function localKind<T extends ResourceType>(spec: LocalKindSpec<T>): TaskK
         throw cloudError(e);
       }
     },
-    async update(ctx, _task, live, desired, changes) {
+    async update(ctx, _task, live, resolved, changes) {
+      const desired = typed(resolved);
       try {
         if (spec.update) return toLive(await spec.update(ctx, live, desired));
         const current = await ctx.client.get(spec.type, live.id);
         if (!current) throw new NotReadyError(`${spec.kind}/${live.name} (${live.id}) vanished while being updated`);
-        const patch = spec.patch?.(desired, current, changes) ?? topLevel(desired, changes);
-        return toLive(await ctx.client.update(spec.type, live.id, patch as never));
+        const patch = spec.patch?.(desired, current, changes) ?? changedFields<D, UpdateBodies[T]>(desired, changes);
+        return toLive(await ctx.client.update(spec.type, live.id, patch));
       } catch (e) {
         throw cloudError(e);
       }
@@ -87,9 +95,13 @@ export function localKind<T extends ResourceType>(spec: LocalKindSpec<T>): TaskK
   };
 }
 
-function topLevel(desired: ResolvedFields, changes: readonly FieldChange[]): Record<string, unknown> {
+/**
+ * The desired values of the top-level fields that changed: what PATCH takes. Only fields that
+ * may change in place reach here (a change of any other is a replace).
+ */
+export function changedFields<D extends object, B>(desired: D, changes: readonly FieldChange[]): Partial<B> {
   const keys = new Set(changes.map((c) => c.path.split(/[.[]/)[0]!));
-  return Object.fromEntries([...keys].map((k) => [k, desired[k]]));
+  return Object.fromEntries(Object.entries(desired).filter(([k]) => keys.has(k))) as Partial<B>;
 }
 
 /** "Still in use" clears once the users are gone: the executor retries it with backoff. */

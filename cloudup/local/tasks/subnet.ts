@@ -1,7 +1,17 @@
 /** Subnet: a part of the network's range in one zone. */
+import { taskConstructor } from '../../../src/engine/task.js';
 import { localKind } from './resource-kind.js';
 
-export const subnetKind = localKind({
+export interface SubnetFields {
+  /** The network's id (a Ref to its task). */
+  readonly networkId: string;
+  readonly cidr: string;
+  readonly zone: string;
+}
+
+export const subnetTask = taskConstructor<SubnetFields>('Subnet');
+
+export const subnetKind = localKind<'subnets', SubnetFields>({
   kind: 'Subnet',
   type: 'subnets',
   uses: ['Network'],

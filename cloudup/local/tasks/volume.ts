@@ -1,7 +1,16 @@
 /** Volume: an etcd member's data disk (a folder on the local cloud). */
+import { taskConstructor } from '../../../src/engine/task.js';
 import { localKind } from './resource-kind.js';
 
-export const volumeKind = localKind({
+export interface VolumeFields {
+  readonly zone: string;
+  readonly sizeGb: number;
+  readonly volumeType: string;
+}
+
+export const volumeTask = taskConstructor<VolumeFields>('Volume');
+
+export const volumeKind = localKind<'volumes', VolumeFields>({
   kind: 'Volume',
   type: 'volumes',
   uses: [],
