@@ -55,7 +55,7 @@ export interface GceKindSpec<T extends GceResource, D extends object> {
 
 export function gceKind<T extends GceResource, D extends object>(spec: GceKindSpec<T, D>): TaskKind<GceContext> {
   // The engine hands every kind plain resolved fields: the task's constructor typed them as D on
-  // the way in, and `fields` made the live ones as D; these two casts are the only crossing.
+  // the way in, and `fields` made the live ones as D. The casts here are the only crossing.
   const typed = (fields: ResolvedFields): D => fields as unknown as D;
   const typedLive = (live: LiveObject): GceLive<D> => ({ id: live.id, name: live.name, fields: typed(live.fields) });
   const toLive = (r: T, shared = false): LiveObject => ({
