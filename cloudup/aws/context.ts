@@ -18,11 +18,12 @@ export interface AwsContext {
   readonly tags: Readonly<Record<string, string>>;
   readonly listings: Listings;
   /**
-   * False until the session builds the tasks of a spec: a session that plans a teardown
-   * discovers what hoist never creates but a cluster leaves behind (instances, detached network
-   * interfaces) and what Kubernetes made for the cluster, so that they are deleted too.
+   * Fixed when the session is opened, from its purpose: only a session that reconciles a spec
+   * leaves alone what hoist never creates but a cluster leaves behind (instances, detached
+   * network interfaces) and what Kubernetes made for the cluster; a teardown (or an inspection)
+   * discovers those too, so that they are deleted with the cluster.
    */
-  readonly mode: { reconciling: boolean };
+  readonly mode: { readonly reconciling: boolean };
   readonly events: EventSink;
 }
 

@@ -2,7 +2,7 @@
 
 import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import type { Instance } from '@aws-sdk/client-ec2';
-import type { CloudInstance } from '../cloud.js';
+import type { CloudInstance } from '../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG } from '../tags.js';
 import type { AwsContext } from './context.js';
 import { listLaunchTemplates } from './listings/ec2.js';

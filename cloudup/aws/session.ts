@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pluggable } from '@smithy/types';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { HoistError } from '../../src/errors.js';
-import type { BootOptions, CloudSession, OpenCloudOptions } from '../cloud.js';
+import { sessionOf } from '../provider.js';
+import type { BootOptions, CloudSession, OpenOptions } from '../provider.js';
 import { createClients, destroyClients } from './clients.js';
 import type { AwsContext } from './context.js';
 import { Listings } from './context.js';
@@ -19,7 +20,7 @@ import { buildAwsTasks } from './model/index.js';
 import { clusterTags } from './model/tags.js';
 import { AWS_KINDS } from './tasks/index.js';
 
-export interface AwsSessionOptions extends OpenCloudOptions {
+export interface AwsSessionOptions extends OpenOptions {
   /** SDK plugins added to every client after hoist's own middleware (tests inject faults so). */
   readonly plugins?: readonly Pluggable<object, object>[];
   /** Attempts per call, the first included; default 8. */
@@ -50,20 +51,19 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     dns: c.dnsZone ? { zone: c.dnsZone, records: [c.api.publicName] } : undefined,
     tags: clusterTags(spec),
     listings: new Listings(),
-    mode: { reconciling: false },
+    mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
     events: options.events,
   };
-  return {
+  return sessionOf({
     cloud: 'aws',
+    purpose: options.purpose,
     kinds: AWS_KINDS,
     ctx,
-    buildTasks(completed: CompletedSpec, boot: BootOptions) {
-      ctx.mode.reconciling = true;
-      return buildAwsTasks(completed, boot);
-    },
+    buildTasks: (boot: BootOptions) => buildAwsTasks(spec, boot),
     apiCalls: () => calls,
     listInstances: () => listAwsInstances(ctx),
+    rolling: async (store) => (await import('./rolling.js')).awsRollingCloud(ctx, spec, store),
     isRetryable: isRetryableAwsError,
-    close: () => destroyClients(clients),
-  };
+    close: async () => destroyClients(clients),
+  });
 }

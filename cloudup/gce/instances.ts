@@ -13,7 +13,7 @@ import type { GceContext } from './context.js';
 import { INSTANCE_GROUP_LABEL, ROLE_LABEL } from './labels.js';
 import { lastSegment } from './links.js';
 import { listClusterInstances, listManagers } from './listings.js';
-import type { CloudInstance } from '../cloud.js';
+import type { CloudInstance } from '../provider.js';
 
 type Manager = protos.google.cloud.compute.v1.IInstanceGroupManager;
 type Instance = protos.google.cloud.compute.v1.IInstance;

@@ -5,19 +5,21 @@
 
 import type { CompletedSpec } from '../../src/api/index.js';
 import { HoistError } from '../../src/errors.js';
-import type { BootOptions, CloudSession, OpenCloudOptions } from '../cloud.js';
+import { sessionOf } from '../provider.js';
+import type { BootOptions, CloudSession, OpenOptions } from '../provider.js';
 import { clientOptionsFromEnv, closeClients, createClients } from './clients.js';
 import type { ComputeClientOptions } from './clients.js';
 import { Compute } from './compute.js';
 import type { GceContext } from './context.js';
 import { isTransient } from './errors.js';
 import { listInstances, replaceInstance } from './instances.js';
+import { gceRollingCloud } from './rolling.js';
 import type { GceInstance, ReplaceOptions } from './instances.js';
 import { ownerDescription, ownershipLabels } from './labels.js';
 import { buildGceTasks } from './model/index.js';
 import { GCE_KINDS } from './tasks/index.js';
 
-export interface GceSessionOptions extends OpenCloudOptions {
+export interface GceSessionOptions extends OpenOptions {
   /** Endpoint and credentials; default: from the environment (see clientOptionsFromEnv). */
   readonly compute?: ComputeClientOptions;
   /** Attempts per API call on transient errors; default 5. */
@@ -46,15 +48,18 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
   const sharedSubnets = spec.cluster.spec.subnets.flatMap((s) => (s.id === undefined ? [] : [s.id]));
   if (sharedSubnets.length > 0) shared.set('Subnetwork', sharedSubnets);
   const ctx: GceContext = { compute, project, region, cluster, labels: ownershipLabels(cluster), description: ownerDescription(cluster), shared, events: options.events };
-  return {
+  const session = sessionOf<GceContext>({
     cloud: 'gce',
+    purpose: options.purpose,
     kinds: GCE_KINDS,
     ctx,
-    buildTasks: (completed: CompletedSpec, boot: BootOptions) => buildGceTasks(completed, boot),
+    buildTasks: (boot: BootOptions) => buildGceTasks(spec, boot),
     apiCalls: () => calls,
     isRetryable: isTransient,
-    close: () => void closeClients(clients).catch(() => undefined),
+    // A client that fails to close has nothing left to release.
+    close: () => closeClients(clients).catch(() => undefined),
     listInstances: () => listInstances(ctx),
-    replaceInstance: (group, instance, opts) => replaceInstance(ctx, group, instance, opts),
-  };
+    rolling: async (store) => gceRollingCloud(ctx, spec, store),
+  });
+  return { ...session, listInstances: () => listInstances(ctx), replaceInstance: (group, instance, opts) => replaceInstance(ctx, group, instance, opts) };
 }

@@ -22,16 +22,19 @@ export async function openLocalSession(spec: CompletedSpec, options: OpenOptions
     tags: ownershipTags(cluster),
     shared: new Map(networkID ? [['Network', [networkID]]] : []),
   };
-  return {
+  return sessionOf({
     cloud: 'local',
+    purpose: options.purpose,
     kinds: LOCAL_KINDS,
     ctx,
-    buildTasks: (completed: CompletedSpec, boot: BootOptions) => buildLocalTasks(completed, boot),
+    buildTasks: (boot: BootOptions) => buildLocalTasks(spec, boot),
     apiCalls: () => client.stats.requests,
     isRetryable: isRetryableLocalError,
     listInstances: () => listInstances(client, ctx.tags),
-    close: () => undefined,
-  };
+    rolling: async () => localRollingCloud(client, spec),
+    // The client holds no connection between requests.
+    close: async () => undefined,
+  });
 }
 
 /** The cluster's instances, each with its template version and its template's latest version. */

@@ -2,17 +2,15 @@
  * The node configurations of a plan: choose where assets come from, read their checksums there
  * (once per plan), and build every group's nodeup.yaml.
  *
- * Assets come from `spec.assets.fileRepository` when set; otherwise a local cluster uses the
- * local cloud's stand-in mirror (made on first use, in the local cloud's folder), and a cluster
- * on a real cloud uses the upstream release locations.
+ * Assets come from `spec.assets.fileRepository` when set; otherwise from where the cluster's
+ * cloud says (the upstream release locations, or the local cloud's stand-in mirror).
  */
 
-import { join } from 'node:path';
 import type { CompletedSpec } from '../../src/api/index.js';
-import { assetLocations, assetSources, pinAssets } from '../../src/assets/index.js';
+import { assetLocations, pinAssets } from '../../src/assets/index.js';
 import type { ReadLocation } from '../../src/assets/index.js';
 import type { EventSink } from '../../src/output/events.js';
-import { localCloudDir } from '../local/files.js';
+import { providerFor } from '../providers.js';
 import { buildNodeupConfigs } from './build.js';
 import type { NodeupConfigs } from './build.js';
 
@@ -40,8 +38,5 @@ export async function planNodeupConfigs(completed: CompletedSpec, options: PlanN
 async function assetRepository(completed: CompletedSpec, options: PlanNodeupOptions): Promise<string | undefined> {
   const mirror = completed.cluster.spec.assets?.fileRepository;
   if (mirror !== undefined && mirror !== '') return mirror;
-  if (completed.cluster.spec.cloudProvider !== 'local') return undefined;
-  // The archive builder is loaded only by plans that need the stand-in mirror.
-  const { ensureLocalMirror } = await import('../../src/assets/stand-ins/index.js');
-  return ensureLocalMirror(join(localCloudDir(options.env), 'assets'), assetSources(completed));
+  return (await providerFor(completed)).assetRepository(completed, options.env);
 }

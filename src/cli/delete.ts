@@ -1,16 +1,21 @@
 /** `hoist delete instancegroup NAME --yes` and `hoist delete cluster NAME --unregister --yes`. */
 
 import type { Command } from 'commander';
-import { HoistError, NotFoundError } from '../errors.js';
+import type { CompletedSpec } from '../api/index.js';
+import { NotFoundError } from '../errors.js';
 import { hasChanges } from '../engine/plan.js';
 import { renderPlanText } from '../engine/render-text.js';
-import { planCluster } from './shared/cluster-plan.js';
-import { applyClusterPlan } from './shared/apply-plan.js';
+import { planCluster } from '../../cloudup/pipeline/plan.js';
+import type { PlanClusterOptions } from '../../cloudup/pipeline/plan.js';
+import { completedSpecOf } from '../../cloudup/pipeline/spec.js';
+import { teardownCluster } from '../../cloudup/pipeline/teardown.js';
+import { latestRevision } from '../../state-store/history.js';
 import { plain } from '../../state-store/clientset.js';
 import { clusterPrefix } from '../../state-store/layout.js';
 import { checkLockHeld, lockKey } from '../../state-store/lock.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
+import { withApplyProgress } from './shared/apply-progress.js';
 import { saveSpecSet } from './shared/save-specs.js';
 
 export interface DeleteOptions {
@@ -45,21 +50,17 @@ export async function runDeleteCluster(positional: string | undefined, opts: Del
   const store = clients.store;
   if (opts.unregister) return unregister(cluster, opts, ctx);
   if (!opts.yes) {
-    const { result } = await planCluster(ctx, cluster, { teardown: true, readOnly: true });
-    ctx.io.out(hasChanges(result.plan) ? renderPlanText(result.plan) : `Nothing of ${cluster} exists in the cloud.\n`);
+    const [completed, input] = await teardownInput(ctx, cluster);
+    const planned = await planCluster(store, completed, { ...input, readOnly: true });
+    await planned.session.close();
+    const plan = planned.result.plan;
+    ctx.io.out(hasChanges(plan) ? renderPlanText(plan) : `Nothing of ${cluster} exists in the cloud.\n`);
     ctx.io.out(`\nMust specify --yes to delete the cluster${opts.keepState ? '' : ` and remove its state from ${store.url}`}.\n`);
     return 0;
   }
   await ctx.withLock(cluster, 'delete cluster', async () => {
-    const planned = await planCluster(ctx, cluster, { teardown: true });
-    if (hasChanges(planned.result.plan)) {
-      ctx.io.out(renderPlanText(planned.result.plan));
-      await applyClusterPlan(ctx, planned, 'text');
-    }
-    // Discover again: deleting is done only when nothing of the cluster is left.
-    const after = await planCluster(ctx, cluster, { teardown: true });
-    const left = after.result.plan.changes.filter((c) => c.action === 'delete').map((c) => `${c.id} (${c.liveId})`);
-    if (left.length > 0) throw new HoistError('STORE', `these resources of ${cluster} still exist after deleting:\n  ${left.join('\n  ')}`, { hint: 'run hoist delete cluster again; if they stay, delete them by hand' });
+    const [completed, input] = await teardownInput(ctx, cluster);
+    await withApplyProgress(ctx, 'text', (progress) => teardownCluster(store, completed, { ...input, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}), ...(progress.events ? { applyEvents: progress.events } : {}), onPlan: (plan) => ctx.io.out(renderPlanText(plan)) }));
     if (!opts.keepState) {
       await checkLockHeld(store, cluster);
       await removeState(ctx, cluster);
@@ -67,6 +68,12 @@ export async function runDeleteCluster(positional: string | undefined, opts: Del
   });
   ctx.io.out(`\nDeleted cluster ${cluster}${opts.keepState ? ' (its state is kept)' : ''}.\n`);
   return 0;
+}
+
+async function teardownInput(ctx: Context, cluster: string): Promise<[CompletedSpec, Omit<PlanClusterOptions, 'readOnly'>]> {
+  const clients = await ctx.clientset();
+  const [completed, last] = await Promise.all([completedSpecOf(clients, cluster), latestRevision(clients.store, cluster)]);
+  return [completed, { purpose: 'teardown', specRevision: last?.rev ?? null, env: ctx.io.env, events: ctx.io.events }];
 }
 
 async function unregister(cluster: string, opts: DeleteOptions, ctx: Context): Promise<number> {

@@ -14,6 +14,7 @@ import { HoistError, invalidFlag, NotFoundError } from '../errors.js';
 import { primaryItem, trustBundle } from '../pki/keyset.js';
 import type { KubeconfigUser } from '../pki/kubeconfig.js';
 import { readKeyset } from '../pki/store.js';
+import { providerFor } from '../../cloudup/providers.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
 
@@ -52,7 +53,7 @@ export async function runExportKubeconfig(positional: string | undefined, opts: 
   if (ca === undefined) throw noPki();
 
   const pki = await import('../pki/index.js');
-  const server = await pki.resolveApiServerUrl(spec, { internal: opts.internal === true, env: ctx.io.env, events: ctx.io.events });
+  const server = await (await providerFor(spec)).apiServerUrl(spec, { internal: opts.internal === true, env: ctx.io.env, events: ctx.io.events });
   const now = opts.now ?? new Date();
   let user: KubeconfigUser;
   let expires: string | undefined;

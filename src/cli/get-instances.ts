@@ -6,18 +6,17 @@
  */
 
 import type { Command } from 'commander';
-import { HoistError } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable, renderYamlDocuments } from '../output/format.js';
 import type { Column } from '../output/format.js';
 import { hashText } from '../../nodeup/config/hash.js';
 import { nodeupConfigKey } from '../../nodeup/config/keys.js';
 import { readInstanceStatuses } from '../../nodeup/status.js';
 import type { InstanceStatus } from '../../nodeup/status.js';
-import type { CloudInstance } from '../../cloudup/cloud.js';
+import type { CloudInstance } from '../../cloudup/provider.js';
+import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
-import { openClusterCloud } from './shared/cluster-cloud.js';
 
 export interface GetInstancesOptions {
   readonly output?: string;
@@ -97,9 +96,8 @@ async function storedConfigHashes(store: ObjectStore, cluster: string, groups: r
 export async function runGetInstances(opts: GetInstancesOptions, ctx: Context): Promise<number> {
   const format = parseOutputFormat(opts.output);
   const cluster = ctx.clusterName();
-  const { completed, session } = await openClusterCloud(ctx, cluster, { readOnly: true });
+  const { completed, session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
   try {
-    if (session.listInstances === undefined) throw new HoistError('UNSUPPORTED', `listing instances on ${session.cloud} is not available in this version of hoist yet`);
     const store = await ctx.store();
     const [instances, statuses, expected] = await Promise.all([
       session.listInstances(),
@@ -113,7 +111,7 @@ export async function runGetInstances(opts: GetInstancesOptions, ctx: Context): 
     else ctx.io.out(renderTable(rows, INSTANCE_COLUMNS));
     return 0;
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

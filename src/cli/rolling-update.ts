@@ -7,21 +7,21 @@
 import type { Command } from 'commander';
 import { HoistError } from '../errors.js';
 import { INSTANCE_GROUP_ROLES } from '../api/index.js';
-import type { InstanceGroupRole } from '../api/index.js';
+import type { CompletedSpec, InstanceGroupRole } from '../api/index.js';
+import type { CloudSession } from '../../cloudup/provider.js';
 import { jsonEventSink, textEventSink } from '../output/io.js';
 import { kubeconfigPath } from '../pki/kubeconfig-file.js';
 import { renderTable } from '../output/format.js';
 import { kubeApiFromKubeconfig } from '../../cloudup/rolling/kube-api.js';
 import type { KubeApi } from '../../cloudup/rolling/kube-api.js';
 import { withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
-import { rollingCloudOf } from '../../cloudup/rolling/open.js';
+import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
 import { checkLockHeld } from '../../state-store/lock.js';
 import type { RollingGroup } from '../../cloudup/rolling/types.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
-import { openClusterCloud } from './shared/cluster-cloud.js';
 import { duration } from './shared/duration.js';
 import { collect, integer, oneOf } from './shared/flags.js';
 
@@ -64,14 +64,22 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
   const cluster = ctx.clusterName(positional);
   const format = oneOf('--output', opts.output ?? 'text', ['text', 'json'] as const);
   const roles = opts.instanceGroupRoles.map((r) => oneOf<InstanceGroupRole>('--instance-group-roles', r, INSTANCE_GROUP_ROLES));
-  const { completed, session } = await openClusterCloud(ctx, cluster, { readOnly: !opts.yes });
+  const { completed, session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: !opts.yes });
+  try {
+    return await roll(cluster, opts, ctx, format, roles, completed, session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, format: 'text' | 'json', roles: readonly InstanceGroupRole[], completed: CompletedSpec, session: CloudSession): Promise<number> {
   const known = new Set(completed.instanceGroups.map((ig) => ig.metadata.name));
   for (const g of opts.instanceGroup) {
     if (!known.has(g)) throw new HoistError('INVALID_FLAG', `--instance-group ${g}: cluster ${cluster} has no such instance group`, { hint: `its groups: ${[...known].join(', ')}` });
   }
   const include = (g: RollingGroup) =>
     (opts.instanceGroup.length === 0 || opts.instanceGroup.includes(g.name)) && (roles.length === 0 || roles.includes(g.role));
-  let cloud = await rollingCloudOf(session, completed, await ctx.store());
+  let cloud = await session.rolling(await ctx.store());
   const events = format === 'json' ? jsonEventSink(ctx.io.out) : textEventSink(ctx.io.err, ctx.io.verbose);
   // A cloud without a channel to its nodes drains them through the cluster's Kubernetes API.
   if (opts.yes && !opts.cloudonly && !cloud.drains) {

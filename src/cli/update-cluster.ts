@@ -2,7 +2,8 @@
  * `hoist update cluster [NAME]`: shows what applying the spec would change in the cloud; with
  * `--yes`, holds the cluster's lock and applies it. The plan can be saved and applied later,
  * exactly as it was, or printed as JSON for a CI review. With `--target terraform` it writes the
- * cluster as a Terraform module instead (shared/terraform-target.ts) and changes no cloud.
+ * cluster as a Terraform module instead and changes no cloud. Planning, applying and the
+ * Terraform target are the pipeline's (cloudup/pipeline/); this file parses and renders.
  */
 
 import type { Command } from 'commander';
@@ -10,10 +11,15 @@ import { HoistError } from '../errors.js';
 import { hasChanges } from '../engine/plan.js';
 import type { Plan } from '../engine/plan.js';
 import { renderPlanText } from '../engine/render-text.js';
+import { resolve } from 'node:path';
+import { applyClusterPlan } from '../../cloudup/pipeline/apply.js';
+import { planCluster, writeCompletedSpec } from '../../cloudup/pipeline/plan.js';
+import type { ClusterPlan, PlanClusterOptions } from '../../cloudup/pipeline/plan.js';
+import { completedSpecOf } from '../../cloudup/pipeline/spec.js';
+import { latestRevision } from '../../state-store/history.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
-import { applyClusterPlan } from './shared/apply-plan.js';
-import { planCluster, writeCompletedSpec } from './shared/cluster-plan.js';
+import { withApplyProgress } from './shared/apply-progress.js';
 import { integer, oneOf } from './shared/flags.js';
 import { checkSavedPlan, loadPlan, savePlan } from './shared/saved-plan.js';
 
@@ -36,7 +42,6 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
     if (opts.out === undefined || opts.out === '') throw new HoistError('INVALID_FLAG', '--target terraform needs --out DIR, the folder to write the module to', { hint: `hoist update cluster ${cluster} --target terraform --out ./terraform` });
     const other = [opts.plan !== undefined && '--plan', opts.savePlan !== undefined && '--save-plan', opts.detailedExitcode && '--detailed-exitcode'].filter((f) => typeof f === 'string');
     if (other.length > 0) throw new HoistError('INVALID_FLAG', `${other.join(', ')} cannot be used with --target terraform (terraform plans and applies the module)`);
-    const { runTerraformTarget } = await import('./shared/terraform-target.js');
     return runTerraformTarget(ctx, cluster, opts.out, format);
   }
   if (opts.out !== undefined) throw new HoistError('INVALID_FLAG', '--out is the folder of --target terraform', { hint: `hoist update cluster ${cluster} --target terraform --out ${opts.out}` });
@@ -44,7 +49,8 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
   if (saved && !opts.yes) throw new HoistError('INVALID_FLAG', '--plan applies a saved plan and needs --yes', { hint: `hoist update cluster ${cluster} --plan ${opts.plan} --yes` });
 
   if (!opts.yes) {
-    const planned = await planCluster(ctx, cluster, { readOnly: true });
+    const planned = await planOf(ctx, cluster, { readOnly: true });
+    await planned.session.close();
     const plan = planned.result.plan;
     if (opts.savePlan) await savePlan(ctx.io, opts.savePlan, plan);
     printPlan(ctx, plan, format);
@@ -57,24 +63,63 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
   }
 
   return ctx.withLock(cluster, 'update cluster', async () => {
-    const planned = await planCluster(ctx, cluster);
-    const plan = planned.result.plan;
-    if (saved) checkSavedPlan(saved, plan);
-    // Machines the apply launches read these at boot: they must be in place first.
-    const { prepareNodes } = await import('../../cloudup/nodeup/prepare.js');
-    await prepareNodes(await ctx.store(), planned.completed, planned.nodeConfigs, ctx.io.events);
-    if (!hasChanges(plan)) {
-      if (format === 'json') printPlan(ctx, plan, format);
-      else ctx.io.out(renderPlanText(plan));
-      await writeCompletedSpec(ctx, planned.completed);
+    const planned = await planOf(ctx, cluster, {});
+    try {
+      const store = await ctx.store();
+      const plan = planned.result.plan;
+      if (saved) checkSavedPlan(saved, plan);
+      // Machines the apply launches read these at boot: they must be in place first.
+      const { prepareNodes } = await import('../../cloudup/nodeup/prepare.js');
+      await prepareNodes(store, planned.completed, planned.nodeConfigs, ctx.io.events);
+      if (!hasChanges(plan)) {
+        if (format === 'json') printPlan(ctx, plan, format);
+        else ctx.io.out(renderPlanText(plan));
+        await writeCompletedSpec(store, planned.completed);
+        return 0;
+      }
+      if (format === 'text') ctx.io.out(renderPlanText(plan));
+      await withApplyProgress(ctx, format, (progress) => applyClusterPlan(store, planned, { ...progress, ...(opts.parallelism === undefined ? {} : { parallelism: opts.parallelism }) }));
+      await writeCompletedSpec(store, planned.completed);
+      if (format === 'text') ctx.io.out(`\nCluster changes have been applied to the cloud.\n`);
       return 0;
+    } finally {
+      await planned.session.close();
     }
-    if (format === 'text') ctx.io.out(renderPlanText(plan));
-    await applyClusterPlan(ctx, planned, format, opts.parallelism);
-    await writeCompletedSpec(ctx, planned.completed);
-    if (format === 'text') ctx.io.out(`\nCluster changes have been applied to the cloud.\n`);
-    return 0;
   });
+}
+
+/** The plan that reaches the stored spec; its session is open, and the caller closes it. */
+async function planOf(ctx: Context, cluster: string, opts: Pick<PlanClusterOptions, 'readOnly'>): Promise<ClusterPlan> {
+  const clients = await ctx.clientset();
+  const [completed, last] = await Promise.all([completedSpecOf(clients, cluster), latestRevision(clients.store, cluster)]);
+  return planCluster(clients.store, completed, { ...opts, purpose: 'reconcile', specRevision: last?.rev ?? null, env: ctx.io.env, events: ctx.io.events });
+}
+
+async function runTerraformTarget(ctx: Context, cluster: string, out: string, format: 'text' | 'json'): Promise<number> {
+  const { TERRAFORM_MAIN_FILE, writeTerraformModule } = await import('../../cloudup/pipeline/terraform.js');
+  const result = await ctx.withLock(cluster, 'update cluster --target terraform', async () => {
+    const clients = await ctx.clientset();
+    const completed = await completedSpecOf(clients, cluster);
+    return writeTerraformModule(clients.store, completed, resolve(ctx.io.cwd, out), { env: ctx.io.env, events: ctx.io.events });
+  });
+  if (format === 'json') {
+    ctx.io.out(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const store = (await ctx.store()).url;
+  ctx.io.out(
+    [
+      `Terraform module for ${cluster} written to ${result.out}: ${TERRAFORM_MAIN_FILE} (${result.resources} resource blocks) and ${result.files.length - 1} files in data/.`,
+      result.storeObjects
+        ? `The state store ${store} has the cluster's PKI and worker credentials; terraform apply writes the nodes' configuration and cluster-completed.spec there.`
+        : `The state store ${store} is not on S3: the nodes' configuration, the PKI and cluster-completed.spec were written to it now.`,
+      '',
+      'Nothing in the cloud has changed. Apply the module with:',
+      `  cd ${result.out} && terraform init && terraform apply`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }
 
 function printPlan(ctx: Context, plan: Plan, format: 'text' | 'json'): void {

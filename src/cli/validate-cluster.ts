@@ -8,12 +8,11 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { HoistError } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
-import { rollingCloudOf } from '../../cloudup/rolling/open.js';
+import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import type { ClusterValidation } from '../../cloudup/rolling/validate.js';
 import { validateCluster } from '../../cloudup/rolling/validate.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
-import { openClusterCloud } from './shared/cluster-cloud.js';
 import { duration } from './shared/duration.js';
 import { integer } from './shared/flags.js';
 
@@ -29,17 +28,21 @@ export async function runValidateCluster(positional: string | undefined, opts: V
   const format = parseOutputFormat(opts.output);
   const count = opts.count ?? 1;
   if (count < 1) throw new HoistError('INVALID_FLAG', '--count must be at least 1');
-  const { completed, session } = await openClusterCloud(ctx, cluster, { readOnly: true });
-  const cloud = await rollingCloudOf(session, completed, await ctx.store());
-  const deadline = Date.now() + (opts.wait ?? 0);
-  let streak = 0;
+  const { session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
   let result: ClusterValidation;
-  for (;;) {
-    result = await validateCluster(cloud);
-    streak = result.valid ? streak + 1 : 0;
-    if (streak >= count || Date.now() >= deadline) break;
-    if (!result.valid && format === 'table') ctx.io.err(`not valid yet: ${result.failures.length} failure(s); retrying\n`);
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
+  let streak = 0;
+  try {
+    const cloud = await session.rolling(await ctx.store());
+    const deadline = Date.now() + (opts.wait ?? 0);
+    for (;;) {
+      result = await validateCluster(cloud);
+      streak = result.valid ? streak + 1 : 0;
+      if (streak >= count || Date.now() >= deadline) break;
+      if (!result.valid && format === 'table') ctx.io.err(`not valid yet: ${result.failures.length} failure(s); retrying\n`);
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
+    }
+  } finally {
+    await session.close();
   }
   const valid = streak >= count;
   if (format === 'json') ctx.io.out(renderJson({ cluster, ...result, valid }));

@@ -65,8 +65,8 @@ function faultInjector(rate = 0.2, seed = 42): Faults {
 }
 
 async function plan(account: TestAccount, spec: CompletedSpec, options: { plugins?: Pluggable<object, object>[]; teardown?: boolean } = {}) {
-  const session = await openAwsSession(spec, { env: account.env, events: silent, ...(options.plugins ? { plugins: options.plugins } : {}) });
-  const tasks = options.teardown ? [] : session.buildTasks(spec, { stateStore: `s3://${account.bucket}/clusters`, configHash: (ig) => `sha256:${ig}` });
+  const session = await openAwsSession(spec, { purpose: options.teardown ? 'teardown' : 'reconcile', env: account.env, events: silent, ...(options.plugins ? { plugins: options.plugins } : {}) });
+  const tasks = options.teardown ? [] : session.buildTasks({ stateStore: `s3://${account.bucket}/clusters`, configHash: (ig) => `sha256:${ig}` });
   const discovered = await discoverAll(session.kinds, session.ctx);
   const result = buildPlan({ cluster: NAME, cloud: 'aws', specRevision: null, tasks, kinds: session.kinds }, discovered);
   return { session, result, discovered, tasks };
@@ -84,7 +84,7 @@ async function apply(account: TestAccount, spec: CompletedSpec, options: { plugi
     expect(result.failures.map((f) => `${f.id}: ${String(f.error)}`)).toEqual([]);
     return planned.result;
   } finally {
-    planned.session.close();
+    await planned.session.close();
   }
 }
 
@@ -114,8 +114,8 @@ describe('an apply under throttling and 5xx', { timeout: 180_000 }, () => {
     expect(faults.counts.before + faults.counts.after).toBeGreaterThan(10);
     expect(faults.counts.after).toBeGreaterThan(0);
     const [afterFaults, reference] = await Promise.all([plan(faulty, spec), plan(clean, spec)]);
-    afterFaults.session.close();
-    reference.session.close();
+    await afterFaults.session.close();
+    await reference.session.close();
     expect(hasChanges(afterFaults.result.plan), JSON.stringify(afterFaults.result.plan.summary)).toBe(false);
     // Every kind has exactly the objects its tasks name: nothing twice, nothing else.
     const wanted = afterFaults.tasks.filter((t) => t.lifecycle === 'Sync').map((t) => `${t.kind}/${t.name}`).sort();

@@ -47,7 +47,7 @@ function nodeGroups(cluster, count) {
 async function useMirror(env, cluster, dir) {
   const api = await tsImport('../../src/api/index.ts', import.meta.url);
   const assets = await tsImport('../../src/assets/index.ts', import.meta.url);
-  const standIns = await tsImport('../../src/assets/stand-ins/index.ts', import.meta.url);
+  const standIns = await tsImport('../../cloudup/local/stand-ins/index.ts', import.meta.url);
   const spec = parse(runHoist(['get', 'cluster', cluster, '-o', 'yaml'], env));
   const groups = JSON.parse(runHoist(['get', 'instancegroups', '-o', 'json'], env)).items;
   const url = await standIns.ensureLocalMirror(dir, assets.assetSources(api.completeSpec(spec, groups)));

@@ -10,14 +10,14 @@ import { describe, expect, it } from 'vitest';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { createContext } from '../../src/cli/context.js';
 import type { Context } from '../../src/cli/context.js';
-import { applyClusterPlan } from '../../src/cli/shared/apply-plan.js';
-import type { ClusterPlan } from '../../src/cli/shared/cluster-plan.js';
 import { discoverAll } from '../../src/engine/discover.js';
 import { buildPlan } from '../../src/engine/planner.js';
 import type { Task, TaskKind } from '../../src/engine/task.js';
 import { ref } from '../../src/engine/task.js';
 import { silent } from '../../src/output/events.js';
-import type { CloudSession } from '../../cloudup/cloud.js';
+import { applyClusterPlan } from '../../cloudup/pipeline/apply.js';
+import type { ClusterPlan } from '../../cloudup/pipeline/plan.js';
+import type { CloudSession } from '../../cloudup/provider.js';
 import { breakLock, readLock } from '../../state-store/lock.js';
 import type { LockInfo } from '../../state-store/lock.js';
 import type { MemoryCloud } from '../engine/memory-kind.js';
@@ -56,7 +56,7 @@ describe('an apply under the cluster lock', () => {
   it('applies every change while it holds the lock', async () => {
     const ctx = contextOn(`memfs://apply-lock-${Math.random().toString(36).slice(2)}`);
     const { planned, cloud } = await memoryPlan(async () => undefined);
-    await ctx.withLock(CLUSTER, 'update cluster', () => applyClusterPlan(ctx, planned, 'text'));
+    await ctx.withLock(CLUSTER, 'update cluster', async () => applyClusterPlan(await ctx.store(), planned));
     expect(cloud.calls.filter((c) => c.startsWith('create'))).toEqual(['create Network/net', 'create Subnet/a', 'create Subnet/b', 'create Group/nodes']);
   });
 
@@ -78,7 +78,7 @@ describe('an apply under the cluster lock', () => {
       await breakLock(store, CLUSTER, { force: true });
       await store.put(`${CLUSTER}/lock`, JSON.stringify(taker), { ifNoneMatch: '*' });
     });
-    const error = await ctx.withLock(CLUSTER, 'update cluster', () => applyClusterPlan(ctx, planned, 'text')).catch((e: unknown) => e);
+    const error = await ctx.withLock(CLUSTER, 'update cluster', async () => applyClusterPlan(await ctx.store(), planned)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'LOCKED' });
     expect((error as Error).message).toBe(
       `the lock of ${CLUSTER} is no longer held by this process: it was taken over by bob@ops-box (pid 777, "rolling-update cluster", since ${taker.started}); ` +

@@ -13,6 +13,7 @@ import { discoverAll } from '../../src/engine/discover.js';
 import { buildPlan } from '../../src/engine/planner.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { silent } from '../../src/output/events.js';
+import { buildGceTasks } from '../../cloudup/gce/model/index.js';
 import { openGceSession } from '../../cloudup/gce/session.js';
 import type { GceSession } from '../../cloudup/gce/session.js';
 import type { FakeCompute } from './fake/server.js';
@@ -38,14 +39,14 @@ function spec(name: string, zones: readonly string[], extra: number, edit: (s: R
 }
 
 async function open(completed: CompletedSpec): Promise<GceSession> {
-  return openGceSession(completed, { env: {}, events: silent, compute: computeOptions(fake), sleep: async () => undefined });
+  return openGceSession(completed, { purpose: 'reconcile', env: {}, events: silent, compute: computeOptions(fake), sleep: async () => undefined });
 }
 
 async function plan(session: GceSession, completed: CompletedSpec) {
   const before = session.apiCalls();
   const discovered = await discoverAll(session.kinds, session.ctx);
   const calls = session.apiCalls() - before;
-  const result = buildPlan({ cluster: completed.cluster.metadata.name, cloud: 'gce', specRevision: null, tasks: session.buildTasks(completed, BOOT), kinds: session.kinds, stats: { apiCalls: calls, discoveryMs: 0 } }, discovered);
+  const result = buildPlan({ cluster: completed.cluster.metadata.name, cloud: 'gce', specRevision: null, tasks: buildGceTasks(completed, BOOT), kinds: session.kinds, stats: { apiCalls: calls, discoveryMs: 0 } }, discovered);
   return { result, calls };
 }
 
@@ -70,7 +71,7 @@ describe('the GCE session', () => {
       const { result, calls } = await plan(session, completed);
       expect(pending(result.plan)).toEqual([]);
       figures[completed.cluster.metadata.name] = { groups: completed.instanceGroups.length, tasks: result.plan.stats.tasks, calls, requests: fake.requests.length - before };
-      session.close();
+      await session.close();
     }
     expect(figures).toEqual({
       'small.gce.example.com': { groups: 2, tasks: 17, calls: 9, requests: 9 },
@@ -91,7 +92,7 @@ describe('the GCE session', () => {
     expect(fake.requests.slice(before).filter((r) => r.status >= 429).length).toBe(5);
     expect(fake.resources('networks').filter((n) => n.name === 'flaky-gce-example-com')).toHaveLength(1);
     expect(pending((await plan(session, completed)).result.plan)).toEqual([]);
-    session.close();
+    await session.close();
   });
 
   it('adopts an object of its own whose create answer was lost, and refuses one of someone else', async () => {
@@ -107,7 +108,7 @@ describe('the GCE session', () => {
     expect(applied.failures).toEqual([]);
     expect(fake.resources('networks').filter((n) => n.name === 'adopt-gce-example-com')).toHaveLength(1);
     expect(pending((await plan(session, mine)).result.plan)).toEqual([]);
-    session.close();
+    await session.close();
 
     const theirs = spec('taken.gce.example.com', ['us-central1-a'], 0);
     await insert('taken-gce-example-com', 'made by hand');
@@ -116,7 +117,7 @@ describe('the GCE session', () => {
     const failure = refused.failures.find((f) => f.id === 'Network/taken-gce-example-com');
     expect(String(failure?.error)).toContain('Network/taken-gce-example-com already exists in project hoist-test and does not belong to cluster taken.gce.example.com');
     expect(fake.resources('networks').find((n) => n.name === 'taken-gce-example-com')?.description).toBe('made by hand');
-    other.close();
+    await other.close();
   });
 
   it('uses a shared network without owning it: a teardown deletes only what the cluster made', async () => {
@@ -133,7 +134,7 @@ describe('the GCE session', () => {
     expect(applied.failures).toEqual([]);
     expect(fake.resources('networks').some((n) => n.name === 'shared-vpc')).toBe(true);
     expect(fake.resources('subnetworks').filter((n) => String(n.network).endsWith('/shared-vpc'))).toEqual([]);
-    session.close();
+    await session.close();
   });
 
   it('changes labels and disk sizes in place, and will not shrink a disk', async () => {
@@ -157,7 +158,7 @@ describe('the GCE session', () => {
       expect.stringContaining('a persistent disk can grow but not shrink (asked for 10 GB)'),
       expect.stringContaining('a persistent disk can grow but not shrink (asked for 10 GB)'),
     ]);
-    session.close();
+    await session.close();
   });
 
   it('lists instances with their templates and replaces them through the group, in place or with a surge', async () => {
@@ -190,6 +191,6 @@ describe('the GCE session', () => {
     expect(names).not.toContain(outdated[1]!.name);
     expect(pending((await plan(session, bigger)).result.plan)).toEqual([]);
     await expect(session.replaceInstance('nodes-us-central1-a', 'nodes-gone-1234', fast)).rejects.toThrow(/does not exist/);
-    session.close();
+    await session.close();
   });
 });

@@ -117,12 +117,11 @@ describe('kubeconfig files', () => {
 });
 
 describe('API server URL', () => {
-  it('is the public API name, or the internal one, on clouds other than local', () => {
+  it('is the public API name, or the internal one, on clouds that reach the API by name', () => {
     const spec = completeSpec(cluster(), groups());
     expect(apiServerUrlFromSpec(spec)).toBe('https://api.demo.example.com');
     expect(apiServerUrlFromSpec(spec, { internal: true })).toBe('https://api.internal.demo.example.com');
     const named = completeSpec(cluster({ api: { publicName: 'k8s.example.org' } }), groups());
     expect(apiServerUrlFromSpec(named)).toBe('https://k8s.example.org');
-    expect(apiServerUrlFromSpec(completeSpec(cluster({ cloudProvider: 'local' }), groups()))).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { completeSpec } from '../../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { assetSources } from '../../src/assets/index.js';
-import { ensureLocalMirror } from '../../src/assets/stand-ins/index.js';
+import { ensureLocalMirror } from '../../cloudup/local/stand-ins/index.js';
 
 type Run = (args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
 

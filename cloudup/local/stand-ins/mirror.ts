@@ -12,7 +12,7 @@ import { chmod, mkdir, mkdtemp, readFile, rename, rm, utimes, writeFile } from '
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create } from 'tar';
-import type { AssetName, AssetSource } from '../catalog.js';
+import type { AssetName, AssetSource } from '../../../src/assets/catalog.js';
 import { standInProgram } from './programs.js';
 
 const EPOCH = new Date('2000-01-01T00:00:00Z');

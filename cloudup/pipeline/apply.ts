@@ -1,19 +1,24 @@
 /**
- * Applies a cluster plan with live progress; a failure lists each failed change and what it held
- * back. Each change starts only after a check that this process still holds the cluster's lock:
- * a holder whose lock was broken stops before its next change instead of racing the new holder.
+ * Applies a cluster plan; a failure lists each failed change and what it held back. Each
+ * change starts only after a check that this process still holds the cluster's lock: a holder
+ * whose lock was broken stops before its next change instead of racing the new holder.
  */
 
-import { HoistError } from '../../errors.js';
-import { applyPlan } from '../../engine/apply.js';
-import { checkLockHeld } from '../../../state-store/lock.js';
-import { progressRenderer } from '../../output/progress.js';
-import type { Context } from '../context.js';
-import type { ClusterPlan } from './cluster-plan.js';
+import { HoistError } from '../../src/errors.js';
+import { applyPlan } from '../../src/engine/apply.js';
+import type { ExecutorOptions } from '../../src/engine/executor.js';
+import { checkLockHeld } from '../../state-store/lock.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
+import type { ClusterPlan } from './plan.js';
 
-export async function applyClusterPlan(ctx: Context, planned: ClusterPlan, format: 'text' | 'json', parallelism = 10): Promise<void> {
-  const progress = progressRenderer({ write: format === 'json' ? ctx.io.out : ctx.io.err, isTTY: ctx.io.interactive, json: format === 'json' });
-  const store = await ctx.store();
+export interface ApplyClusterOptions {
+  /** How many changes run at once; default 10. */
+  readonly parallelism?: number;
+  readonly onProgress?: ExecutorOptions['onProgress'];
+  readonly events?: ExecutorOptions['events'];
+}
+
+export async function applyClusterPlan(store: ObjectStore, planned: ClusterPlan, opts: ApplyClusterOptions = {}): Promise<void> {
   const cluster = planned.completed.cluster.metadata.name;
   const result = await applyPlan({
     result: planned.result,
@@ -21,14 +26,12 @@ export async function applyClusterPlan(ctx: Context, planned: ClusterPlan, forma
     ctx: planned.session.ctx,
     beforeChange: () => checkLockHeld(store, cluster),
     executor: {
-      parallelism,
+      parallelism: opts.parallelism ?? 10,
       isRetryable: planned.session.isRetryable,
-      onProgress: progress.onProgress,
-      // The renderer shows every step; passing the events on as well would print them twice.
-      events: progress.event,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.events ? { events: opts.events } : {}),
     },
   });
-  progress.finish();
   const lost = result.failures.find((f) => f.error instanceof HoistError && f.error.code === 'LOCKED');
   if (lost) {
     const error = lost.error as HoistError;
@@ -38,7 +41,7 @@ export async function applyClusterPlan(ctx: Context, planned: ClusterPlan, forma
   if (!result.ok) {
     const lines = result.failures.map((f) => `  ${f.id}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
     const skipped = result.skipped.length > 0 ? `\nnot attempted because of them: ${result.skipped.join(', ')}` : '';
-    throw new HoistError('STORE', `${result.failures.length} change(s) failed:\n${lines.join('\n')}${skipped}`, {
+    throw new HoistError('CLOUD', `${result.failures.length} change(s) failed:\n${lines.join('\n')}${skipped}`, {
       hint: 'fix the cause and run the same command again: what was applied stays, and the rest is planned again',
     });
   }

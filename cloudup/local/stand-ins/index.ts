@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { AssetSource } from '../catalog.js';
+import type { AssetSource } from '../../../src/assets/catalog.js';
 import { ensureStandInMirror } from './mirror.js';
 import { standInProgram } from './programs.js';
 

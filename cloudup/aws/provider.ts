@@ -1,0 +1,16 @@
+/** AWS as hoist sees it. The SDK loads with the first session, or with the Terraform renderers. */
+
+import { apiServerUrlFromSpec } from '../../src/pki/api-endpoint.js';
+import type { CloudSession, Provider } from '../provider.js';
+
+export const awsProvider: Provider = {
+  name: 'aws',
+  open: async (spec, options) => (await import('./session.js')).openAwsSession(spec, options) as Promise<CloudSession>,
+  // Machines fetch the upstream releases.
+  assetRepository: async () => undefined,
+  apiServerUrl: async (spec, options) => apiServerUrlFromSpec(spec, options),
+  terraform: async () => {
+    const [{ buildAwsTasks }, { renderAwsTerraform }] = await Promise.all([import('./model/index.js'), import('./terraform/index.js')]);
+    return { buildTasks: buildAwsTasks, render: renderAwsTerraform };
+  },
+};

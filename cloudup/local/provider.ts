@@ -1,0 +1,36 @@
+/**
+ * The embedded local cloud as hoist sees it. Its machines run stand-in programs from a mirror
+ * in the local cloud's folder, and its API address is the one the cloud gave the API's load
+ * balancer, not a DNS name.
+ */
+
+import { join } from 'node:path';
+import { assetSources } from '../../src/assets/index.js';
+import { HoistError } from '../../src/errors.js';
+import type { CloudSession, Provider } from '../provider.js';
+import { CLUSTER_TAG } from '../tags.js';
+import { connectLocalCloud } from './client.js';
+import { localCloudDir } from './files.js';
+import { API_PORT, apiLoadBalancerName } from './model/names.js';
+
+export const localProvider: Provider = {
+  name: 'local',
+  open: async (spec, options) => (await import('./session.js')).openLocalSession(spec, options) as Promise<CloudSession>,
+  assetRepository: async (spec, env) => {
+    // The archive builder is loaded only by plans that need the stand-in mirror.
+    const { ensureLocalMirror } = await import('./stand-ins/index.js');
+    return ensureLocalMirror(join(localCloudDir(env), 'assets'), assetSources(spec));
+  },
+  apiServerUrl: async (spec, options) => {
+    const cluster = spec.cluster.metadata.name;
+    const client = await connectLocalCloud({ env: options.env, autoStart: false, ...(options.events ? { events: options.events } : {}) });
+    const name = apiLoadBalancerName(cluster);
+    const [lb] = await client.list('loadBalancers', { tags: { [CLUSTER_TAG]: cluster }, name });
+    if (lb === undefined) {
+      throw new HoistError('NOT_FOUND', `the API load balancer ${name} of ${cluster} does not exist in the local cloud`, { hint: `create the cluster's resources with: hoist update cluster ${cluster} --yes` });
+    }
+    const port = lb.listeners.find((l) => l.targetPort === API_PORT)?.port ?? API_PORT;
+    const host = lb.address.includes(':') ? `[${lb.address}]` : lb.address;
+    return `https://${host}:${port}`;
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * Planning a cluster: open its cloud for the purpose (reconcile the spec, or tear it down),
+ * build the node configurations and the tasks, discover the live state (once per kind), and
+ * plan. The plan holds its session open for the apply; whoever plans closes it (`close()`).
+ */
+
+import { toYaml } from '../../src/api/index.js';
+import type { CompletedSpec } from '../../src/api/index.js';
+import { discoverAll } from '../../src/engine/discover.js';
+import { buildPlan } from '../../src/engine/planner.js';
+import type { PlanResult } from '../../src/engine/planner.js';
+import type { Task } from '../../src/engine/task.js';
+import type { EventSink } from '../../src/output/events.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
+import { completedSpecKey } from '../../state-store/layout.js';
+import { nodeConfigHashes } from '../node-config.js';
+import type { NodeupConfigs } from '../nodeup/build.js';
+import { planNodeupConfigs } from '../nodeup/plan.js';
+import type { CloudSession, Env } from '../provider.js';
+import { openCloud } from '../providers.js';
+
+export interface ClusterPlan {
+  readonly completed: CompletedSpec;
+  readonly session: CloudSession;
+  readonly result: PlanResult;
+  /** Each group's nodeup.yaml, written before an apply (none when tearing down). */
+  readonly nodeConfigs: NodeupConfigs;
+}
+
+export interface PlanClusterOptions {
+  /** `teardown`: remove everything the cluster owns instead of reaching the spec. */
+  readonly purpose: 'reconcile' | 'teardown';
+  /** A preview: a cloud that is not running is not started for it. */
+  readonly readOnly?: boolean;
+  /** The spec revision the plan is of (null for a cluster without history). */
+  readonly specRevision: number | null;
+  readonly env: Env;
+  readonly events: EventSink;
+}
+
+export async function planCluster(store: ObjectStore, completed: CompletedSpec, opts: PlanClusterOptions): Promise<ClusterPlan> {
+  const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true });
+  try {
+    const teardown = opts.purpose === 'teardown';
+    const nodeConfigs: NodeupConfigs = teardown ? new Map() : await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events: opts.events });
+    const tasks: Task[] = teardown ? [] : session.buildTasks({ stateStore: store.url, configHash: nodeConfigHashes(completed, nodeConfigs) });
+    const result = await planOn(session, completed, tasks, opts);
+    return { completed, session, result, nodeConfigs };
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+}
+
+/** Discovers the live state through an open session and plans `tasks` against it. */
+export async function planOn(session: CloudSession, completed: CompletedSpec, tasks: Task[], opts: Pick<PlanClusterOptions, 'specRevision' | 'events'>): Promise<PlanResult> {
+  const callsBefore = session.apiCalls();
+  const started = Date.now();
+  const discovered = await discoverAll(session.kinds, session.ctx);
+  const stats = { apiCalls: session.apiCalls() - callsBefore, discoveryMs: Date.now() - started };
+  opts.events({ level: 'debug', code: 'plan.discovered', message: `discovered the live state with ${stats.apiCalls} API calls in ${stats.discoveryMs} ms`, data: stats });
+  return buildPlan({ cluster: completed.cluster.metadata.name, cloud: session.cloud, specRevision: opts.specRevision, tasks, kinds: session.kinds, stats }, discovered);
+}
+
+/** Written after a successful apply: the spec as the cloud now has it, defaults filled in. */
+export async function writeCompletedSpec(store: ObjectStore, completed: CompletedSpec): Promise<void> {
+  await store.put(completedSpecKey(completed.cluster.metadata.name), completedSpecText(completed));
+}
+
+export function completedSpecText(completed: CompletedSpec): string {
+  return [completed.cluster, ...completed.instanceGroups].map((o) => toYaml(o)).join('---\n');
+}

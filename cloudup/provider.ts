@@ -1,0 +1,138 @@
+/**
+ * The provider contract: everything hoist needs from one cloud, in one object. The pipeline
+ * (cloudup/pipeline/) and the commands talk to a cloud only through it, and never ask which
+ * cloud it is; `cloudup/providers.ts` is the one place that names the clouds.
+ *
+ * A provider answers what needs no connection (validation, where node assets come from, the
+ * API endpoint, the Terraform renderers); `open` makes a session, which holds the cloud's
+ * clients and is closed on every path (`await using`, or `close()` in a `finally`).
+ */
+
+import type { CloudProvider as CloudName, CompletedSpec } from '../src/api/index.js';
+import type { FieldProblem } from '../src/errors.js';
+import type { Task, TaskKind } from '../src/engine/task.js';
+import type { EventSink } from '../src/output/events.js';
+import type { ObjectStore } from '../state-store/object-store.js';
+import type { NodeupConfigs } from './nodeup/build.js';
+import type { RollingCloud } from './rolling/types.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface BootOptions {
+  /** The state store URL the machines read their configuration from. */
+  readonly stateStore: string;
+  /** The hash of each instance group's node configuration. */
+  readonly configHash: (ig: string) => string;
+}
+
+/** One machine of the cluster as its cloud sees it (`get instances` joins it with the node's status). */
+export interface CloudInstance {
+  readonly id: string;
+  readonly instanceGroup: string;
+  readonly role: string;
+  /** The cloud's own state, e.g. pending, running, stopping, terminated. */
+  readonly state: string;
+  readonly address?: string;
+  readonly launchedAt: string;
+  /** The template version it was launched from, and the group's latest one. */
+  readonly templateVersion?: number;
+  readonly latestTemplateVersion?: number;
+}
+
+/**
+ * Why a session is opened, fixed for its life. Discovery depends on it: a teardown also finds
+ * what hoist never creates but a cluster leaves behind (instances, detached network
+ * interfaces, objects Kubernetes made), so that they are deleted too; a reconcile leaves those
+ * to their owners. `inspect` reads the cluster (instances, rolling updates, validation) and
+ * sees everything the cluster has, as a teardown does.
+ */
+export type SessionPurpose = 'reconcile' | 'teardown' | 'inspect';
+
+export interface OpenOptions {
+  readonly purpose: SessionPurpose;
+  readonly env: Env;
+  readonly events: EventSink;
+  /**
+   * The command changes nothing: a cloud that would have to be started first (the local
+   * cloud's daemon) is not started, and the command says it is not running.
+   */
+  readonly readOnly?: boolean;
+}
+
+export interface CloudSession<Ctx = unknown> extends AsyncDisposable {
+  readonly cloud: CloudName;
+  readonly purpose: SessionPurpose;
+  readonly kinds: ReadonlyMap<string, TaskKind<Ctx>>;
+  readonly ctx: Ctx;
+  /** The tasks that reach the spec the session was opened for. */
+  buildTasks(boot: BootOptions): Task[];
+  /** Cloud API calls made so far in this session. */
+  apiCalls(): number;
+  /** Transient errors (throttling, 5xx, connection resets) that the executor retries. */
+  isRetryable(e: unknown): boolean;
+  /** Every instance the cluster owns, including ones stopping or recently terminated. */
+  listInstances(): Promise<CloudInstance[]>;
+  /** The cloud side of rolling updates and `validate cluster`. */
+  rolling(store: ObjectStore): Promise<RollingCloud>;
+  /** Releases the clients (sockets, agents); a closed session is not used again. */
+  close(): Promise<void>;
+}
+
+export interface ApiEndpointOptions {
+  /** The name only the cluster's own network resolves (`api.internal.<cluster>`). */
+  readonly internal?: boolean;
+  readonly env: Env;
+  readonly events?: EventSink;
+}
+
+/** What a Terraform module of a cluster is made from. */
+export interface TerraformInput {
+  readonly spec: CompletedSpec;
+  readonly tasks: readonly Task[];
+  readonly stateStore: string;
+  /** Each group's nodeup.yaml. */
+  readonly nodeConfigs: ReadonlyMap<string, string>;
+  readonly completedSpec: string;
+}
+
+export interface TerraformModule {
+  /** Path in the module folder → content. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly resources: number;
+  /** Whether the module writes the nodes' state-store objects itself. */
+  readonly storeObjects: boolean;
+}
+
+/** A cloud whose clusters can be written as a Terraform module (`update cluster --target terraform`). */
+export interface TerraformRenderers {
+  /** The cluster's tasks from the spec alone: no discovery, no session. */
+  buildTasks(spec: CompletedSpec, boot: BootOptions): Task[];
+  render(input: TerraformInput): TerraformModule;
+}
+
+export interface Provider {
+  readonly name: CloudName;
+  /**
+   * Checks of the cloud's part of a spec that the API's own validation does not make; each
+   * problem with its field path, value and fix. (The checks that need no cloud code still
+   * live in src/api.)
+   */
+  validate?(spec: CompletedSpec): readonly FieldProblem[];
+  open(spec: CompletedSpec, options: OpenOptions): Promise<CloudSession>;
+  /**
+   * Where node assets come from when `spec.assets.fileRepository` does not say: undefined for
+   * their upstream release locations, or a mirror's URL (the local cloud's stand-ins).
+   */
+  assetRepository(spec: CompletedSpec, env: Env): Promise<string | undefined>;
+  /** The API server URL a kubeconfig points at. */
+  apiServerUrl(spec: CompletedSpec, options: ApiEndpointOptions): Promise<string>;
+  /** Loads the Terraform renderers; absent on a cloud that has none. */
+  terraform?(): Promise<TerraformRenderers>;
+}
+
+/** The parts of a session every cloud makes the same way. */
+export function sessionOf<Ctx>(session: Omit<CloudSession<Ctx>, typeof Symbol.asyncDispose>): CloudSession<Ctx> {
+  return { ...session, [Symbol.asyncDispose]: () => session.close() };
+}
+
+export type { NodeupConfigs };
