@@ -58,11 +58,18 @@ describe('boot time', () => {
   it('terminates an instance that is still booting without ever starting its process', async () => {
     const g = await group('cut-short', 1);
     const launched = await onlyInstance(g.id);
+    expect(launched.agentPhase).toBe('booting');
     await client.terminateInstance(g.id, launched.id, { decrement: true });
     const gone = await client.get('instances', launched.id);
     expect(gone?.state).toBe('terminated');
-    await new Promise((r) => setTimeout(r, BOOT_MS + 300));
+    // The daemon starts the processes of booting instances in launch order: once an instance
+    // launched after this one has its process, this one's boot time is over too.
+    const later = await group('launched-after', 1);
+    const next = await onlyInstance(later.id);
+    await waitFor('the instance launched after it to start its process', async () => (await client.get('instances', next.id))?.pid);
+    expect(existsSync(join(next.rootDir, 'agent.log'))).toBe(true);
     expect(existsSync(join(launched.rootDir, 'agent.log'))).toBe(false);
+    expect((await client.get('instances', launched.id))?.pid).toBeUndefined();
     expect((await client.list('instances')).filter((i) => i.groupId === g.id && i.state !== 'terminated')).toEqual([]);
   });
 
