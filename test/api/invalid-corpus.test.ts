@@ -40,10 +40,10 @@ describe('invalid spec corpus', () => {
   });
 
   it('refuses input over 1 MiB before parsing it', () => {
-    const text = `# ${'x'.repeat(MAX_SPEC_BYTES)}\n`;
-    const started = Date.now();
+    // Broken YAML past the limit: parsed, it would be refused for its syntax instead of its size.
+    const text = `# ${'x'.repeat(MAX_SPEC_BYTES)}\nkind: [unclosed\n`;
     const error = refusal(text, 'huge.yaml');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.problems).toHaveLength(1);
     expect(error.problems[0]?.path).toBe('huge.yaml');
     expect(error.problems[0]?.message).toContain('at most 1048576');
   });
