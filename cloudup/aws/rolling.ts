@@ -13,6 +13,7 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import { HoistError } from '../../src/errors.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { readInstanceStatuses } from '../../nodeup/status.js';
+import { outOfDate, staleFields } from '../rolling/out-of-date.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from '../rolling/types.js';
 import { CLUSTER_TAG, INSTANCE_GROUP_TAG } from '../tags.js';
 import type { AwsContext } from './context.js';
@@ -44,15 +45,13 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
           const member = members.get(i.id);
           const status = statuses.get(i.id);
           const cloudReady = i.state === 'running' && (member === undefined || member.LifecycleState === 'InService');
-          const outdated = Number.isFinite(wanted) && i.templateVersion !== undefined && i.templateVersion !== wanted;
           return {
             id: i.id,
             group: ig.metadata.name,
             state: i.state === 'running' ? 'running' : i.state === 'pending' ? 'pending' : 'stopping',
             cloudReady,
             ready: cloudReady && status?.phase === 'Ready',
-            needsUpdate: outdated,
-            ...(outdated ? { updateReason: `launch template version ${i.templateVersion}, the group launches ${wanted}` } : {}),
+            ...staleFields(outOfDate({ state: i.state, launchedFrom: i.templateVersion, groupLaunches: Number.isFinite(wanted) ? wanted : undefined })),
             detached: member === undefined,
             drained: false,
             ...(i.address ? { address: i.address } : {}),

@@ -14,6 +14,7 @@ import { INSTANCE_GROUP_LABEL, ROLE_LABEL } from './labels.js';
 import { lastSegment } from './links.js';
 import { listClusterInstances, listManagers } from './listings.js';
 import type { CloudInstance } from '../provider.js';
+import { outOfDate } from '../rolling/out-of-date.js';
 
 type Manager = protos.google.cloud.compute.v1.IInstanceGroupManager;
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -72,7 +73,7 @@ export async function listInstances(ctx: GceContext, known?: readonly Manager[])
         zone,
         template,
         groupTemplate,
-        needsUpdate: groupTemplate !== '' && template !== groupTemplate,
+        needsUpdate: outOfDate({ state: String(i.status ?? ''), launchedFrom: template, groupLaunches: groupTemplate }).needsUpdate,
         labels: { ...i.labels },
       };
     })

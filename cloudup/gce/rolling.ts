@@ -20,6 +20,7 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { readInstanceStatuses } from '../../nodeup/status.js';
 import type { InstanceStatus } from '../../nodeup/status.js';
+import { outOfDate, staleFields } from '../rolling/out-of-date.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from '../rolling/types.js';
 import type { GceContext } from './context.js';
 import { listInstances } from './instances.js';
@@ -137,8 +138,7 @@ function toRolling(group: string, i: GceInstance, status: InstanceStatus | undef
     cloudReady,
     ...(status ? { phase: status.phase } : {}),
     ...(status?.error ? { lastError: `${status.error.task ? `${status.error.task}: ` : ''}${status.error.message}` } : {}),
-    needsUpdate: i.needsUpdate,
-    ...(i.needsUpdate ? { updateReason: `made from template ${i.template}, its group makes ${i.groupTemplate}` } : {}),
+    ...staleFields(outOfDate({ state: i.state, launchedFrom: i.template, groupLaunches: i.groupTemplate })),
     detached: i.labels[DETACHED_LABEL] === 'true',
     drained: true,
     ...(i.address === undefined ? {} : { address: i.address }),

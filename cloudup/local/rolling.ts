@@ -2,6 +2,7 @@
 
 import { connect } from 'node:net';
 import type { CompletedSpec } from '../../src/api/index.js';
+import { outOfDate, staleFields } from '../rolling/out-of-date.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from '../rolling/types.js';
 import { INSTANCE_GROUP_TAG, ownershipTags } from '../tags.js';
 import type { Instance, InstanceGroup, InstanceTemplate } from './api-types.js';
@@ -82,15 +83,13 @@ function expectedVersion(g: InstanceGroup, t: InstanceTemplate | undefined): num
 }
 
 function toRolling(group: string, i: Instance, expected: number | undefined): RollingInstance {
-  const outdated = expected !== undefined && i.templateVersion !== expected;
   return {
     id: i.id,
     group,
     state: i.state,
     ready: i.state === 'running' && i.healthy,
     cloudReady: (i.state === 'running' || i.state === 'pending') && i.pid !== undefined,
-    needsUpdate: outdated,
-    ...(outdated ? { updateReason: `template version ${i.templateVersion}, the group launches ${expected}` } : {}),
+    ...staleFields(outOfDate({ state: i.state, launchedFrom: i.templateVersion, groupLaunches: expected })),
     detached: i.groupId === '',
     drained: i.agentPhase === 'drained',
     address: i.address,

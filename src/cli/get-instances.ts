@@ -14,6 +14,7 @@ import { readInstanceStatuses } from '../../nodeup/status.js';
 import type { InstanceStatus } from '../../nodeup/status.js';
 import type { CloudInstance } from '../../cloudup/provider.js';
 import { inspectCluster } from '../../cloudup/pipeline/spec.js';
+import { outOfDate, staleFields } from '../../cloudup/rolling/out-of-date.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
@@ -61,26 +62,16 @@ export function instanceRows(instances: readonly CloudInstance[], statuses: Read
       const s = statuses.get(i.id);
       const want = expected.get(i.instanceGroup);
       const config = s === undefined || want === undefined ? 'unknown' : s.configHash === want ? 'current' : 'outdated';
-      const reason = updateReason(i, config);
+      const stale = outOfDate({ state: i.state, launchedFrom: i.templateVersion, groupLaunches: i.latestTemplateVersion, configOutdated: config === 'outdated' });
       return {
         ...i,
         ...(s === undefined ? {} : { phase: s.phase, configHash: s.configHash, statusUpdatedAt: s.updatedAt }),
         ...(want === undefined ? {} : { expectedConfigHash: want }),
         config,
         ...(s?.phase === 'Failed' && s.error !== undefined ? { lastError: s.error } : {}),
-        needsUpdate: reason !== undefined,
-        ...(reason === undefined ? {} : { updateReason: reason }),
+        ...staleFields(stale),
       };
     });
-}
-
-/** Why a live machine is out of date: launched from an older template version, or running an older node config. */
-function updateReason(i: CloudInstance, config: InstanceRow['config']): string | undefined {
-  if (i.state === 'terminated' || i.state === 'stopping') return undefined;
-  if (i.templateVersion !== undefined && i.latestTemplateVersion !== undefined && i.templateVersion !== i.latestTemplateVersion) {
-    return `template version ${i.templateVersion} (group at ${i.latestTemplateVersion})`;
-  }
-  return config === 'outdated' ? 'config hash' : undefined;
 }
 
 async function storedConfigHashes(store: ObjectStore, cluster: string, groups: readonly string[]): Promise<Map<string, string>> {
