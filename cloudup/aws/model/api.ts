@@ -5,7 +5,7 @@
  * an alias record of the API name to the load balancer.
  */
 
-import type { CompletedSpec } from '../../../src/api/index.js';
+import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { elbName } from '../names.js';
@@ -23,12 +23,12 @@ export interface Api {
   readonly targetGroup: TaskId | undefined;
 }
 
-export function hostedZoneTask(spec: CompletedSpec): Task | undefined {
+export function hostedZoneTask(spec: SettledSpec): Task | undefined {
   const zone = spec.cluster.spec.dnsZone;
   return zone ? zoneTask(zone, {}, { lifecycle: 'ExistsAndValidates' }) : undefined;
 }
 
-export function apiTasks(spec: CompletedSpec, vpc: TaskId, subnets: ReadonlyMap<string, TaskId>, hostedZone: Task | undefined): Api {
+export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<string, TaskId>, hostedZone: Task | undefined): Api {
   const c = spec.cluster.spec;
   const cluster = spec.cluster.metadata.name;
   const lbSpec = c.api.loadBalancer;

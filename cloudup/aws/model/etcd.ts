@@ -4,21 +4,20 @@
  * members>`, and the control-plane role tags.
  */
 
-import type { CompletedSpec } from '../../../src/api/index.js';
+import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { ebsVolumeTask } from '../tasks/ebs-volume.js';
 import { etcdVolumeName } from './names.js';
 import { named } from './tags.js';
 
-export function etcdTasks(spec: CompletedSpec): Task[] {
+export function etcdTasks(spec: SettledSpec): Task[] {
   const cluster = spec.cluster.metadata.name;
-  const zoneOf = new Map(spec.instanceGroups.map((ig) => [ig.metadata.name, ig.spec.zones[0] ?? '']));
   return spec.cluster.spec.etcdClusters.flatMap((etcd) => {
     const members = etcd.etcdMembers.map((m) => m.name).join(',');
     return etcd.etcdMembers.map((m): Task => {
       const name = etcdVolumeName(m.name, etcd.name, cluster);
       return ebsVolumeTask(name, {
-        availabilityZone: zoneOf.get(m.instanceGroup) ?? '',
+        availabilityZone: m.zone,
         size: m.volumeSize,
         volumeType: m.volumeType,
         encrypted: true,

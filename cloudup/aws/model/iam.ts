@@ -4,7 +4,7 @@
  * configuration. Roles live under the cluster's IAM path, which is how discovery finds them.
  */
 
-import type { CompletedSpec } from '../../../src/api/index.js';
+import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Fields, Task, TaskId, Value } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../cloud.js';
@@ -20,9 +20,9 @@ export interface Iam {
   readonly profiles: ReadonlyMap<string, TaskId>;
 }
 
-export function iamTasks(spec: CompletedSpec, boot: BootOptions, hostedZone: TaskId | undefined): Iam {
+export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskId | undefined): Iam {
   const cluster = spec.cluster.metadata.name;
-  const region = spec.cluster.spec.region ?? '';
+  const region = spec.cluster.spec.region;
   const store = storeLocation(boot.stateStore, cluster);
   const path = iamPath(cluster);
   const tasks: Task[] = [];

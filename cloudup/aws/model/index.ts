@@ -1,6 +1,7 @@
 /** The AWS cloud's model: a completed spec becomes the tasks of an AWS cluster. */
 
 import type { CompletedSpec } from '../../../src/api/index.js';
+import { settleSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../cloud.js';
@@ -11,7 +12,9 @@ import { instanceGroupTasks, keyPairTask } from './instance-groups.js';
 import { networkTasks } from './network.js';
 import { securityTasks } from './security.js';
 
-export function buildAwsTasks(spec: CompletedSpec, boot: BootOptions): Task[] {
+/** Throws a ValidationError for a spec that lacks what validation would have made sure of. */
+export function buildAwsTasks(completed: CompletedSpec, boot: BootOptions): Task[] {
+  const spec = settleSpec(completed);
   const network = networkTasks(spec);
   const security = securityTasks(spec, network.vpc);
   const zone = hostedZoneTask(spec);

@@ -5,7 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { CompletedInstanceGroup, CompletedSpec } from '../../../src/api/index.js';
+import type { SettledInstanceGroup, SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../cloud.js';
@@ -31,7 +31,7 @@ const SECURITY_ROLE = { ControlPlane: 'control-plane', Node: 'nodes', Bastion: '
 /** The root device of Ubuntu and Debian images, hoist's defaults. */
 const ROOT_DEVICE = '/dev/sda1';
 
-export function keyPairTask(spec: CompletedSpec): Task | undefined {
+export function keyPairTask(spec: SettledSpec): Task | undefined {
   const c = spec.cluster.spec;
   if (c.sshKeyName !== undefined || !c.sshPublicKey) return undefined;
   const cluster = spec.cluster.metadata.name;
@@ -40,11 +40,11 @@ export function keyPairTask(spec: CompletedSpec): Task | undefined {
   return keyTask(keyName, { keyName, publicKeyMaterial: key, tags: named(spec, keyName) });
 }
 
-export function instanceGroupTasks(spec: CompletedSpec, boot: BootOptions, inputs: GroupInputs, keyPair: Task | undefined): Task[] {
+export function instanceGroupTasks(spec: SettledSpec, boot: BootOptions, inputs: GroupInputs, keyPair: Task | undefined): Task[] {
   return spec.instanceGroups.flatMap((ig) => groupTasks(spec, ig, boot, inputs, keyPair));
 }
 
-function groupTasks(spec: CompletedSpec, ig: CompletedInstanceGroup, boot: BootOptions, inputs: GroupInputs, keyPair: Task | undefined): Task[] {
+function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptions, inputs: GroupInputs, keyPair: Task | undefined): Task[] {
   const cluster = spec.cluster.metadata.name;
   const name = groupName(ig.metadata.name, cluster);
   const role = ig.spec.role;

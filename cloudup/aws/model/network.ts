@@ -6,7 +6,8 @@
  * changes them nor routes them. The API's validation has refused an egress hoist cannot give.
  */
 
-import type { CompletedSpec, Subnet } from '../../../src/api/index.js';
+import type { Subnet } from '../../../src/api/index.js';
+import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Ref, Task, TaskId } from '../../../src/engine/task.js';
 import { HoistError } from '../../../src/errors.js';
 import { idOf, ref } from '../../../src/engine/task.js';
@@ -35,7 +36,7 @@ const SUBNET_ROLE_TAGS: Readonly<Record<Subnet['type'], Record<string, string>>>
   Private: { SubnetType: 'Private', 'kubernetes.io/role/internal-elb': '1' },
 };
 
-export function networkTasks(spec: CompletedSpec): Network {
+export function networkTasks(spec: SettledSpec): Network {
   const c = spec.cluster.spec;
   const cluster = spec.cluster.metadata.name;
   const tasks: Task[] = [];
@@ -52,7 +53,7 @@ export function networkTasks(spec: CompletedSpec): Network {
       ? subnetTask(s.id, { vpcId: ref(vpcId), ...(s.zone ? { availabilityZone: s.zone } : {}) }, { lifecycle: 'ExistsAndValidates', dependsOn: [vpcId] })
       : subnetTask(
           subnetName(s.name, cluster),
-          { vpcId: ref(vpcId), cidrBlock: s.cidr ?? '', availabilityZone: s.zone ?? '', tags: named(spec, subnetName(s.name, cluster), SUBNET_ROLE_TAGS[s.type]) },
+          { vpcId: ref(vpcId), cidrBlock: s.cidr, availabilityZone: s.zone ?? '', tags: named(spec, subnetName(s.name, cluster), SUBNET_ROLE_TAGS[s.type]) },
           { dependsOn: [vpcId] },
         );
     subnets.set(s.name, idOf(task));

@@ -6,7 +6,7 @@
  * sshAccess instead), NodePorts to nodePortAccess, and everything may go out.
  */
 
-import type { CompletedSpec } from '../../../src/api/index.js';
+import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import { nodePortRange } from '../../../src/api/defaults.js';
 import type { Task, TaskId, Unresolved } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
@@ -34,7 +34,7 @@ interface Rule {
 
 const ALL = { protocol: '-1', from: -1, to: -1 } as const;
 
-export function securityTasks(spec: CompletedSpec, vpc: TaskId): Security {
+export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
   const c = spec.cluster.spec;
   const cluster = spec.cluster.metadata.name;
   const roles = new Set<SecurityRole>(['control-plane', 'nodes']);
