@@ -13,7 +13,7 @@ import { Supervisor } from '../../nodeup/services/supervisor.js';
 const dirs: string[] = [];
 const supervisors: Supervisor[] = [];
 /** Only the supervisor's timers (its restart backoff and kill grace) are virtual; file polls stay real. */
-const VIRTUAL = { toFake: ['setTimeout', 'clearTimeout'] } as const;
+const VIRTUAL: Parameters<typeof vi.useFakeTimers>[0] = { toFake: ['setTimeout', 'clearTimeout'] };
 const realSetTimeout = globalThis.setTimeout;
 
 afterEach(async () => {
