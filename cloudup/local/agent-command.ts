@@ -7,7 +7,7 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { hoistExecutable } from '../../src/cli/self.js';
+import { hoistExecutable } from './self.js';
 import type { Env } from './files.js';
 
 export interface AgentCommand {

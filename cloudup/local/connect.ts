@@ -11,7 +11,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { HoistError } from '../../src/errors.js';
 import { silent } from '../../src/output/events.js';
 import type { EventSink } from '../../src/output/events.js';
-import { hoistExecutable } from '../../src/cli/self.js';
+import { hoistExecutable } from './self.js';
 import { bootTimeMs } from './boot-time.js';
 import { LocalCloudClient } from './client.js';
 import { cloudPaths, DAEMON_MARKER, localCloudDir, processRunning, readDaemonInfo } from './files.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HoistError } from '../errors.js';
+import { HoistError } from '../../src/errors.js';
 
 let found: string | undefined;
 
