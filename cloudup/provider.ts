@@ -13,7 +13,6 @@ import type { FieldProblem } from '../src/errors.js';
 import type { Task, TaskKind } from '../src/engine/task.js';
 import type { EventSink } from '../src/output/events.js';
 import type { ObjectStore } from '../state-store/object-store.js';
-import type { NodeupConfigs } from './nodeup/build.js';
 import type { RollingCloud } from './rolling/types.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -135,4 +134,3 @@ export function sessionOf<Ctx>(session: Omit<CloudSession<Ctx>, typeof Symbol.as
   return { ...session, [Symbol.asyncDispose]: () => session.close() };
 }
 
-export type { NodeupConfigs };
