@@ -7,7 +7,7 @@
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Fields, Task, TaskId, Value } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
-import type { BootOptions } from '../../cloud.js';
+import type { BootOptions } from '../../provider.js';
 import { iamName, iamPath } from '../names.js';
 import { iamInstanceProfileTask } from '../tasks/iam-instance-profile.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { SettledInstanceGroup, SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
-import type { BootOptions } from '../../cloud.js';
+import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG } from '../../tags.js';
 import { autoScalingGroupTask } from '../tasks/autoscaling-group.js';
 import { keyPairTask as keyTask } from '../tasks/key-pair.js';

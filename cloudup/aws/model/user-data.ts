@@ -12,7 +12,7 @@
 
 import { stringify } from 'yaml';
 import type { CompletedInstanceGroup } from '../../../src/api/index.js';
-import type { BootOptions } from '../../cloud.js';
+import type { BootOptions } from '../../provider.js';
 
 export const BOOT_CONFIG_PATH = '/etc/hoist/boot.yaml';
 const INSTANCE_ID_TEMPLATE = '{{ v1.instance_id }}';

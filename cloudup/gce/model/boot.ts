@@ -6,7 +6,7 @@
 
 import { stringify } from 'yaml';
 import type { CompletedInstanceGroup, InstanceGroupRole } from '../../../src/api/index.js';
-import type { BootOptions } from '../../cloud.js';
+import type { BootOptions } from '../../provider.js';
 
 export const BOOT_CONFIG_PATH = '/etc/hoist/boot.yaml';
 

@@ -4,7 +4,7 @@ import type { CompletedSpec } from '../../../src/api/index.js';
 import { settleSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf } from '../../../src/engine/task.js';
-import type { BootOptions } from '../../cloud.js';
+import type { BootOptions } from '../../provider.js';
 import { apiTasks } from './api.js';
 import { etcdTasks } from './etcd.js';
 import { instanceGroupTasks } from './instance-groups.js';

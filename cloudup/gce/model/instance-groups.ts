@@ -8,7 +8,7 @@ import type { SettledInstanceGroup, SettledSpec } from '../../../src/api/validat
 import type { Task, TaskId, Unresolved } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { HoistError } from '../../../src/errors.js';
-import type { BootOptions } from '../../cloud.js';
+import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_LABEL, ROLE_LABEL, gceLabels, labelValue, ownershipLabels } from '../labels.js';
 import { baseInstanceName, contentHash, groupManagerName, networkTag, templateName } from '../names.js';
 import { instanceGroupManagerTask } from '../tasks/instance-group-manager.js';
