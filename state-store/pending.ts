@@ -7,6 +7,7 @@
 import { HoistError } from '../src/errors.js';
 import type { EventSink } from '../src/output/events.js';
 import type { PendingChange, PendingObject, StoredRevision } from './history.js';
+import { abortRevision, isCompleted, readRevision, sameChange } from './history.js';
 import { historyKey } from './layout.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 import { PreconditionFailedError } from './object-store.js';
@@ -27,9 +28,11 @@ export function beforeOverlay(change: PendingChange): Map<string, StoredObject |
 }
 
 /**
- * Puts every object of an unfinished change back as it was, then removes its revision (when
+ * Puts every object of an unfinished change back as it was, then marks its revision aborted (when
  * `dropRecord`). Each step is conditional on what was just read, so it never undoes a change it
- * did not make. Callers hold the cluster lock, or are the writer undoing its own change.
+ * did not make, nor one whose revision was completed after all (a completion whose response was
+ * lost looks like a failure to its writer). Callers hold the cluster lock, or are the writer
+ * undoing its own change.
  */
 export async function rollBack(
   store: ObjectStore,
@@ -40,9 +43,11 @@ export async function rollBack(
 ): Promise<void> {
   const change = claimed.record.pending;
   if (!change) return;
+  const now = await readRevision(store, cluster, claimed.record.rev);
+  if (now && isCompleted(now.record) && sameChange(now.record, claimed.record)) return;
   await Promise.all(change.objects.map((o) => restore(store, cluster, claimed.record.rev, o)));
   if (options.dropRecord) {
-    await store.delete(historyKey(cluster, claimed.record.rev), { ifMatch: claimed.etag }).catch((e: unknown) => {
+    await abortRevision(store, cluster, claimed).catch((e: unknown) => {
       // Another writer rolled it back first: the outcome is the same.
       if (!(e instanceof PreconditionFailedError)) throw e;
     });

@@ -7,7 +7,8 @@
  * change as they were before it, and the others from the store. The read stands when every object
  * has the ETag the latest completed revision recorded for it (the usual case: nothing to
  * re-check), or else when the head of the history did not move while it read; otherwise it reads
- * again.
+ * again. A rolled-back change leaves an aborted record (history.ts), so the head never moves back
+ * to a record it was at before, and "did not move" means no change was made or undone meanwhile.
  */
 
 import { HoistError } from '../src/errors.js';
@@ -48,9 +49,11 @@ export async function readHead(store: ObjectStore, cluster: string): Promise<Hea
   const pending: StoredRevision[] = [];
   for (const rev of revs.reverse()) {
     const found = await readRevision(store, cluster, rev);
-    // Gone since the listing: an unfinished change that was just rolled back.
+    // Gone since the listing: removed from the store by hand.
     if (!found) continue;
     marker ??= { key: historyKey(cluster, rev), etag: found.etag };
+    // A rolled-back change: it moved the marker, and is no state of the spec set.
+    if (found.record.aborted) continue;
     if (!found.record.pending) return { marker, complete: found.record, pending };
     pending.push(found);
   }

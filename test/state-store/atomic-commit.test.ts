@@ -10,10 +10,12 @@ import type { SpecChange } from '../../state-store/clientset.js';
 import { CrashPoints, withCrashPoints } from '../../state-store/crash-points.js';
 import { hostname } from 'node:os';
 import { listRevisionNumbers, listRevisions, readRevision } from '../../state-store/history.js';
-import { historyKey } from '../../state-store/layout.js';
+import { clusterConfigKey, historyKey, instanceGroupKey } from '../../state-store/layout.js';
+import type { ObjectStore, PutCondition, StoredObject } from '../../state-store/object-store.js';
+import { PreconditionFailedError } from '../../state-store/object-store.js';
 import { BACKENDS, openTestStore } from './fixtures/backends.js';
 import type { OpenedStore } from './fixtures/backends.js';
-import { createChange, pairChange, pairOf } from './fixtures/spec-pair.js';
+import { NODES, createChange, pairChange, pairOf } from './fixtures/spec-pair.js';
 import type { PairVersion } from './fixtures/spec-pair.js';
 
 const NAME = 'atomic.k8s.local';
@@ -23,6 +25,12 @@ afterEach(async () => {
   await opened?.cleanup();
   opened = undefined;
 });
+
+/** How many changes are unfinished: pending records (a rolled-back change leaves an aborted one). */
+async function unfinished(store: ObjectStore, name: string): Promise<number> {
+  const records = await Promise.all((await listRevisionNumbers(store, name)).map((rev) => readRevision(store, name, rev)));
+  return records.filter((r) => r?.record.pending !== undefined).length;
+}
 
 /** Commits `change` through a store that stops at step `n`; true when it stopped. */
 async function commitStoppingAt(opened: OpenedStore, n: number, change: SpecChange): Promise<boolean> {
@@ -63,7 +71,7 @@ describe.each(BACKENDS)('a spec change of two objects on %s', (backend) => {
       expect(pairOf(await clients.getSpecSet(NAME))).toBe(target);
       expect(await revisions()).toBe(changes);
       // No unfinished record is left behind either.
-      expect((await listRevisionNumbers(opened.store, NAME)).length).toBe(changes);
+      expect(await unfinished(opened.store, NAME)).toBe(0);
     }
     // Steps: the pending revision, the two objects, the completion.
     expect(n).toBeGreaterThanOrEqual(4);
@@ -83,9 +91,10 @@ describe.each(BACKENDS)('a spec change of two objects on %s', (backend) => {
       expect((await listRevisions(opened.store, name)).length).toBe(seen === 'none' ? 0 : 1);
       if (!stopped) break;
       if (seen === 'none') {
-        // The next creation rolls back the unfinished one and takes revision 1 itself.
-        await clients.commit(createChange(name, 1), meta);
-        expect((await listRevisionNumbers(opened.store, name))).toEqual([1]);
+        // The next creation rolls back the unfinished one and takes the next number.
+        const rev = await clients.commit(createChange(name, 1), meta);
+        expect((await listRevisions(opened.store, name)).map((r) => r.rev)).toEqual([rev.rev]);
+        expect(await unfinished(opened.store, name)).toBe(0);
         expect(pairOf(await clients.getSpecSet(name))).toBe(1);
         expect(await clients.listClusters()).toContain(name);
       }
@@ -136,5 +145,104 @@ describe.each(['file', 's3'] as const)('readers alongside a writer on %s', (back
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.filter((s) => s !== 1 && s !== 2)).toEqual([]);
     expect((await listRevisions(opened.store, NAME)).length).toBe(9);
+  });
+});
+
+/**
+ * The store as an S3 client that retries sees it: the write of a history record is done, its
+ * response is lost, and the retry of the same conditional write gets 412.
+ */
+function lostResponses(store: ObjectStore, lose: (condition: PutCondition | undefined) => boolean): ObjectStore {
+  return {
+    url: store.url,
+    get: (key) => store.get(key),
+    list: (prefix) => store.list(prefix),
+    delete: (key, condition) => store.delete(key, condition),
+    put: async (key, body, condition) => {
+      const done = await store.put(key, body, condition);
+      if (key.includes('/history/') && lose(condition)) throw new PreconditionFailedError(key, 'the retry found it changed');
+      return done;
+    },
+  };
+}
+
+describe.each(BACKENDS)('a write of a history record whose response is lost, retried, on %s', (backend) => {
+  it('the completion: the change is recorded and stays, nothing is undone', async () => {
+    opened = await openTestStore(backend);
+    const clients = new Clientset(opened.store);
+    await clients.commit(createChange(NAME, 1), meta);
+    const retried = new Clientset(lostResponses(opened.store, (c) => c !== undefined && 'ifMatch' in c));
+    const rev = await retried.commit(pairChange(NAME, (await clients.getSpecSet(NAME))!, 2), meta);
+    expect(rev.rev).toBe(2);
+    expect(pairOf(await clients.getSpecSet(NAME))).toBe(2);
+    expect((await listRevisions(opened.store, NAME)).map((r) => r.rev)).toEqual([1, 2]);
+    expect((await readRevision(opened.store, NAME, 2))!.record.pending).toBeUndefined();
+  });
+
+  it('the claim: the change takes the record it claimed, no unfinished record is left', async () => {
+    opened = await openTestStore(backend);
+    const clients = new Clientset(opened.store);
+    await clients.commit(createChange(NAME, 1), meta);
+    const retried = new Clientset(lostResponses(opened.store, (c) => c !== undefined && 'ifNoneMatch' in c));
+    expect((await retried.commit(pairChange(NAME, (await clients.getSpecSet(NAME))!, 2), meta)).rev).toBe(2);
+    expect(pairOf(await clients.getSpecSet(NAME))).toBe(2);
+    expect(await listRevisionNumbers(opened.store, NAME)).toEqual([1, 2]);
+    expect((await listRevisions(opened.store, NAME)).map((r) => r.rev)).toEqual([1, 2]);
+  });
+});
+
+describe.each(BACKENDS)('a reader while a change is made and rolled back on %s', (backend) => {
+  it('sees the old pair, never the rolled-back Cluster with the old group', async () => {
+    opened = await openTestStore(backend);
+    const store = opened.store;
+    const clients = new Clientset(store);
+    await clients.commit(createChange(NAME, 1), meta);
+    const change = pairChange(NAME, (await clients.getSpecSet(NAME))!, 2);
+    // Between the reader's read of the history and its read of the Cluster, another writer
+    // claims a change of the pair, writes the Cluster, fails to write the group and undoes its
+    // change. The reader gets the Cluster as it was for that moment.
+    const configKey = clusterConfigKey(NAME);
+    const failing: ObjectStore = {
+      url: store.url,
+      get: (key) => store.get(key),
+      list: (prefix) => store.list(prefix),
+      delete: (key, condition) => store.delete(key, condition),
+      put: async (key, body, condition) => {
+        if (key === instanceGroupKey(NAME, NODES)) throw new Error('connection reset');
+        return store.put(key, body, condition);
+      },
+    };
+    let interleaved = false;
+    const reading: ObjectStore = {
+      url: store.url,
+      list: (prefix) => store.list(prefix),
+      put: (key, body, condition) => store.put(key, body, condition),
+      delete: (key, condition) => store.delete(key, condition),
+      ...(store.listWithEtags ? { listWithEtags: (prefix: string) => store.listWithEtags!(prefix) } : {}),
+      get: async (key) => {
+        if (key !== configKey || interleaved) return store.get(key);
+        interleaved = true;
+        let midway: StoredObject | undefined;
+        const watching: ObjectStore = {
+          ...failing,
+          put: async (k, body, condition) => {
+            const done = await failing.put(k, body, condition);
+            // The first write of the Cluster is the change; a later one is its undo.
+            if (k === configKey) midway ??= await store.get(k);
+            return done;
+          },
+        };
+        await expect(new Clientset(watching).commit(change, meta)).rejects.toThrow('connection reset');
+        expect(midway).toBeDefined();
+        return midway;
+      },
+    };
+    expect(pairOf(await new Clientset(reading).getSpecSet(NAME))).toBe(1);
+    expect(interleaved).toBe(true);
+    // The change that did not take effect is no revision, and the next one is recorded.
+    expect((await listRevisions(store, NAME)).map((r) => r.rev)).toEqual([1]);
+    await clients.commit(pairChange(NAME, (await clients.getSpecSet(NAME))!, 2), meta);
+    expect(pairOf(await clients.getSpecSet(NAME))).toBe(2);
+    expect(await listRevisions(store, NAME)).toHaveLength(2);
   });
 });
