@@ -20,6 +20,7 @@ import type { ObjectStore } from './object-store.js';
 import { PreconditionFailedError } from './object-store.js';
 import { describeUnfinished, encodeBody, rollBack } from './pending.js';
 import { isProcessAlive } from './backends/process-info.js';
+import { DEFAULT_TTL_MS as LOCK_TTL_MS } from './lock.js';
 import type { Versioned } from './spec-read.js';
 import { readSpecParts } from './spec-read.js';
 import { readHead } from './spec-view.js';
@@ -186,7 +187,11 @@ export class Clientset {
     const head = await readHead(this.store, name);
     for (const unfinished of head.pending) {
       const writer = unfinished.record.pending!;
-      if (writer.host === hostname() && writer.pid !== process.pid && isProcessAlive(writer.pid)) {
+      // A live writer renews its lock and checks it before each step, so one whose change is
+      // older than a lock lives has stopped: a live process with its pid now is another one
+      // that was given the pid since.
+      const recent = Date.now() - Date.parse(unfinished.record.time) < LOCK_TTL_MS;
+      if (recent && writer.host === hostname() && writer.pid !== process.pid && isProcessAlive(writer.pid)) {
         throw new ConflictError(
           `${describeUnfinished(unfinished)} is still being written by a live process of this host; nothing was written`,
           `wait for it to finish; if it hangs, stop process ${writer.pid}, then retry`,

@@ -40,7 +40,7 @@ export interface FoundLock {
   readonly etag: string;
 }
 
-const DEFAULT_TTL_MS = 60_000;
+export const DEFAULT_TTL_MS = 60_000;
 /** Creating and taking over can both lose a race; each loss is followed by a fresh read. */
 const MAX_ATTEMPTS = 5;
 

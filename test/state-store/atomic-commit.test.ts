@@ -123,6 +123,26 @@ describe('an unfinished change', () => {
   });
 });
 
+describe('an unfinished change of a process that was killed', () => {
+  it('is rolled back once it is older than a lock lives, even when its pid now belongs to a live process', async () => {
+    opened = await openTestStore('memfs');
+    const clients = new Clientset(opened.store);
+    await clients.commit(createChange(NAME, 1), meta);
+    expect(await commitStoppingAt(opened, 2, pairChange(NAME, (await clients.getSpecSet(NAME))!, 2))).toBe(true);
+    const claimed = (await readRevision(opened.store, NAME, 2))!;
+    // Claimed ten minutes ago by a process of this host whose pid was given to another since.
+    const time = new Date(Date.now() - 10 * 60_000).toISOString();
+    const reused = { ...claimed.record, time, pending: { ...claimed.record.pending!, host: hostname(), pid: process.ppid } };
+    await opened.store.put(historyKey(NAME, 2), JSON.stringify(reused), { ifMatch: claimed.etag });
+
+    const rev = await clients.commit(pairChange(NAME, (await clients.getSpecSet(NAME))!, 2), meta);
+    expect(rev.rev).toBe(3);
+    expect(pairOf(await clients.getSpecSet(NAME))).toBe(2);
+    expect((await listRevisions(opened.store, NAME)).map((r) => r.rev)).toEqual([1, 3]);
+    expect(await unfinished(opened.store, NAME)).toBe(0);
+  });
+});
+
 describe.each(['file', 's3'] as const)('readers alongside a writer on %s', (backend) => {
   it('every read is the old pair or the new one', async () => {
     opened = await openTestStore(backend);
