@@ -3,7 +3,8 @@
 import type { Task } from '../../src/engine/task.js';
 import type { NodeupAsset } from '../config/schema.js';
 import type { ModelInput } from './types.js';
-import { BIN_DIR, task } from './types.js';
+import { archiveTask } from '../tasks/archive.js';
+import { BIN_DIR } from './types.js';
 
 const LAYOUT: Readonly<Record<NodeupAsset['name'], { readonly strip: number; readonly files: readonly string[] }>> = {
   'kubernetes-node': { strip: 3, files: ['kube-proxy', 'kubectl', 'kubelet'] },
@@ -14,7 +15,7 @@ const LAYOUT: Readonly<Record<NodeupAsset['name'], { readonly strip: number; rea
 
 export function assetTasks({ config }: ModelInput): Task[] {
   return config.assets.map((a) =>
-    task('Archive', a.name, { source: a.url, sha256: a.sha256, targetDir: BIN_DIR, strip: LAYOUT[a.name].strip, files: [...LAYOUT[a.name].files] }),
+    archiveTask(a.name, { source: a.url, sha256: a.sha256, targetDir: BIN_DIR, strip: LAYOUT[a.name].strip, files: [...LAYOUT[a.name].files] }),
   );
 }
 

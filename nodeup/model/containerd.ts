@@ -4,7 +4,8 @@ import type { Task } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
 import { archiveOf } from './assets.js';
 import type { ModelInput } from './types.js';
-import { BIN_DIR, file, hashOf, task } from './types.js';
+import { serviceTask } from '../tasks/service.js';
+import { BIN_DIR, after, file, hashOf } from './types.js';
 
 export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
 export const CONTAINERD_SOCKET = 'unix:///run/containerd/containerd.sock';
@@ -39,6 +40,6 @@ export function containerdTasks({ config }: ModelInput): Task[] {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
-  const service = task('Service', 'containerd.service', { unit, enabled: true, running: true, restartOn: hashOf(toml) }, [idOf(conf), ...archiveOf(config, 'containerd')]);
+  const service = serviceTask('containerd.service', { unit, enabled: true, running: true, restartOn: hashOf(toml) }, after([idOf(conf), ...archiveOf(config, 'containerd')]));
   return [conf, service];
 }

@@ -11,7 +11,8 @@ import { archiveOf } from './assets.js';
 import { caFile, issued } from './pki.js';
 import { staticPodManifest } from './static-pod.js';
 import type { HealthCheck, ModelInput } from './types.js';
-import { MANIFEST_DIR, PKI_DIR, caPath, file, flags, task } from './types.js';
+import { directoryTask } from '../tasks/directory.js';
+import { MANIFEST_DIR, PKI_DIR, caPath, file, flags } from './types.js';
 
 const peerName = (member: string, cluster: string) => `etcd-${member}.internal.${cluster}`;
 
@@ -22,7 +23,7 @@ function etcdCluster(input: ModelInput, e: NodeupEtcd): { tasks: Task[]; health:
   const server = issued(input, `etcd-${e.name}-server`, 'etcd-clients-ca', etcdServerCertRequest(e.member, names), { certificate: `${dir}/server.crt`, key: `${dir}/server.key` });
   const peer = issued(input, `etcd-${e.name}-peer`, 'etcd-peers-ca', etcdPeerCertRequest(e.member, names), { certificate: `${dir}/peer.crt`, key: `${dir}/peer.key` });
   const dataDir = `/var/lib/etcd/${e.name}`;
-  const data = task('Directory', dataDir, { mode: '0700' });
+  const data = directoryTask(dataDir, { mode: '0700' });
   const client = `https://${node.address}:${e.clientPort}`;
   const peerUrl = `https://${node.address}:${e.peerPort}`;
   const initial = e.members.map((m) => `${m.name}=${m.name === e.member ? peerUrl : `https://${peerName(m.name, config.cluster)}:${e.peerPort}`}`).join(',');

@@ -12,7 +12,9 @@ import { archiveOf } from './assets.js';
 import { CONTAINERD_SOCKET } from './containerd.js';
 import { caFile, copied, issued, kubeconfig } from './pki.js';
 import type { HealthCheck, ModelInput } from './types.js';
-import { BIN_DIR, KUBELET_DIR, MANIFEST_DIR, caPath, file, flags, hashOf, mapFlag, task } from './types.js';
+import { directoryTask } from '../tasks/directory.js';
+import { serviceTask } from '../tasks/service.js';
+import { BIN_DIR, KUBELET_DIR, MANIFEST_DIR, after, caPath, file, flags, hashOf, mapFlag } from './types.js';
 
 export const KUBELET_CONFIG = `${KUBELET_DIR}/config.yaml`;
 export const KUBELET_KUBECONFIG = `${KUBELET_DIR}/kubeconfig`;
@@ -76,7 +78,7 @@ export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: 
     cert,
   });
   const conf = file(KUBELET_CONFIG, kubeletConfiguration(input));
-  const manifests = task('Directory', MANIFEST_DIR, { mode: '0755' });
+  const manifests = directoryTask(MANIFEST_DIR, { mode: '0755' });
   const args = [
     `${BIN_DIR}/kubelet`,
     ...flags({
@@ -104,11 +106,10 @@ export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: 
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
-  const service = task(
-    'Service',
+  const service = serviceTask(
     'kubelet.service',
     { unit, enabled: true, running: true, restartOn: hashOf(conf.desired, kc.desired, cert.desired) },
-    [idOf(conf), idOf(kc), idOf(manifests), caFile('kubernetes-ca'), 'Service/containerd.service', ...archiveOf(config, 'kubelet')],
+    after([idOf(conf), idOf(kc), idOf(manifests), caFile('kubernetes-ca'), 'Service/containerd.service', ...archiveOf(config, 'kubelet')]),
   );
   return {
     tasks: [cert, kc, conf, manifests, service],

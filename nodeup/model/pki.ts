@@ -7,9 +7,10 @@
 import type { Task, TaskId } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
 import type { CertificateRequest } from '../../src/pki/issue.js';
-import { sortedUnique } from '../tasks/certificate.js';
+import { certificateTask, sortedUnique } from '../tasks/certificate.js';
+import { kubeconfigTask } from '../tasks/kubeconfig.js';
 import type { ModelInput } from './types.js';
-import { caPath, file, task } from './types.js';
+import { after, caPath, file } from './types.js';
 
 /** The trusted CAs' certificates, `/etc/kubernetes/pki/<ca>.crt`. */
 export function caTasks({ config, pki }: ModelInput): Task[] {
@@ -25,7 +26,7 @@ export interface KeyFiles {
 
 /** A certificate issued on the machine from CA `signer`. */
 export function issued(input: ModelInput, name: string, signer: string, req: CertificateRequest, paths: KeyFiles): Task {
-  return task('Certificate', name, {
+  return certificateTask(name, {
     signer,
     signerFingerprint: input.pki.trusted(signer).primaryFingerprint,
     commonName: req.commonName,
@@ -42,14 +43,13 @@ export function issued(input: ModelInput, name: string, signer: string, req: Cer
 /** A stored key pair copied to the machine: `credential/<name>` or `keyset/<name>`. */
 export function copied(input: ModelInput, name: string, source: string, paths: { readonly certificate?: string; readonly publicKey?: string; readonly key: string }): Task {
   const pair = input.pki.keypair(source);
-  const where: Record<string, string> = paths.certificate !== undefined ? { certificate: paths.certificate } : { publicKey: paths.publicKey ?? '' };
-  return task('Certificate', name, { copyOf: source, fingerprint: pair.fingerprint, ...where, key: paths.key });
+  const where = paths.certificate !== undefined ? { certificate: paths.certificate } : { publicKey: paths.publicKey ?? '' };
+  return certificateTask(name, { copyOf: source, fingerprint: pair.fingerprint, ...where, key: paths.key });
 }
 
 /** A kubeconfig naming the CA file and a Certificate task's files. */
 export function kubeconfig(path: string, opts: { readonly server: string; readonly cluster: string; readonly user: string; readonly cert: Task }): Task {
-  return task(
-    'Kubeconfig',
+  return kubeconfigTask(
     path,
     {
       server: opts.server,
@@ -59,6 +59,6 @@ export function kubeconfig(path: string, opts: { readonly server: string; readon
       clientCertificate: String(opts.cert.desired.certificate),
       clientKey: String(opts.cert.desired.key),
     },
-    [idOf(opts.cert), caFile('kubernetes-ca')],
+    after([idOf(opts.cert), caFile('kubernetes-ca')]),
   );
 }

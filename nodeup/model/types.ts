@@ -1,9 +1,10 @@
 /** What the node model builders share: their input, their output, and small task constructors. */
 
 import { createHash } from 'node:crypto';
-import type { Fields, Task, TaskId } from '../../src/engine/task.js';
+import type { Task, TaskId, TaskOptions } from '../../src/engine/task.js';
 import type { NodeupConfig } from '../config/schema.js';
 import type { NodePki } from '../pki/material.js';
+import { fileTask } from '../tasks/file.js';
 
 /** What differs per machine: nodeup learns it from the machine, not from nodeup.yaml. */
 export interface NodeIdentity {
@@ -39,11 +40,12 @@ export const KUBE_PROXY_DIR = '/var/lib/kube-proxy';
 
 export const caPath = (name: string): string => `${PKI_DIR}/${name}.crt`;
 
-export function task(kind: string, name: string, desired: Fields, dependsOn: readonly TaskId[] = []): Task {
-  return { kind, name, lifecycle: 'Sync', dependsOn: [...new Set(dependsOn)].sort(), desired };
+/** Task options with `dependsOn` once each and sorted, so that a plan reads the same every time. */
+export function after(dependsOn: readonly TaskId[]): TaskOptions {
+  return { dependsOn: [...new Set(dependsOn)].sort() };
 }
 
-export const file = (path: string, content: string, dependsOn: readonly TaskId[] = [], mode = '0644'): Task => task('File', path, { content, mode }, dependsOn);
+export const file = (path: string, content: string, dependsOn: readonly TaskId[] = [], mode = '0644'): Task => fileTask(path, { content, mode }, after(dependsOn));
 
 export function hashOf(...parts: readonly unknown[]): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(parts)).digest('hex')}`;

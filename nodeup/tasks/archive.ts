@@ -10,10 +10,26 @@ import { basename, join } from 'node:path';
 import { extract } from 'tar';
 import { HoistError } from '../../src/errors.js';
 import type { LiveObject, ResolvedFields, TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import { downloadTo, sha256File } from '../../src/assets/location.js';
 import type { NodeContext } from '../context.js';
 import { CACHE_DIR, STATE_DIR, hostPath, tasksOf } from '../context.js';
 import { readText, writeAtomic } from './fs.js';
+import { fieldsOf } from './kind.js';
+
+export interface ArchiveFields {
+  /** Where to download it from. */
+  readonly source: string;
+  /** Pinned in nodeup.yaml: nodeup extracts nothing it cannot check. */
+  readonly sha256: string;
+  readonly targetDir: string;
+  /** Leading folders dropped from the archive's paths. */
+  readonly strip: number;
+  /** The file names to extract; nothing else is. */
+  readonly files: readonly string[];
+}
+
+export const archiveTask = taskConstructor<ArchiveFields>('Archive');
 
 const marker = (name: string) => `${STATE_DIR}/archives/${name}.json`;
 
@@ -67,14 +83,15 @@ export const ArchiveKind: TaskKind<NodeContext> = {
   },
   checkChanges: () => ({}),
   async create(ctx, task, desired) {
-    const file = await fetchVerified(ctx, String(desired.source), String(desired.sha256));
-    const target = hostPath(ctx.root, String(desired.targetDir));
-    const wanted = new Set((desired.files as readonly string[]).map(String));
+    const d = fieldsOf<ArchiveFields>(desired);
+    const file = await fetchVerified(ctx, d.source, d.sha256);
+    const target = hostPath(ctx.root, d.targetDir);
+    const wanted = new Set(d.files);
     await mkdir(target, { recursive: true });
-    await extract({ file, cwd: target, strip: Number(desired.strip), filter: (path) => wanted.has(basename(path)) });
+    await extract({ file, cwd: target, strip: d.strip, filter: (path) => wanted.has(basename(path)) });
     const missing: string[] = [];
     for (const f of wanted) if (!(await exists(join(target, f)))) missing.push(f);
-    if (missing.length > 0) throw new HoistError('CONFLICT', `${String(desired.source)} does not hold ${missing.join(', ')}`);
+    if (missing.length > 0) throw new HoistError('CONFLICT', `${d.source} does not hold ${missing.join(', ')}`);
     await writeAtomic(hostPath(ctx.root, marker(task.name)), `${JSON.stringify(desired)}\n`, '0644');
     return { id: task.name, name: task.name, fields: desired, outputs: { id: task.name } };
   },

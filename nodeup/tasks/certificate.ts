@@ -8,18 +8,51 @@
 
 import { X509Certificate } from 'node:crypto';
 import type { LiveObject, ResolvedFields, Task, TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import type { CertificateUsage } from '../../src/pki/issue.js';
 import type { NodeContext } from '../context.js';
 import { hostPath, tasksOf } from '../context.js';
 import { fingerprintOf } from '../pki/material.js';
 import { readText, writeAtomic } from './fs.js';
+import { fieldsOf } from './kind.js';
+
+/** Issued on the machine from CA `signer` (control plane only). */
+export interface IssuedCertificateFields {
+  readonly signer: string;
+  /** The signer's primary certificate: a new CA makes the certificate be issued again. */
+  readonly signerFingerprint: string;
+  readonly commonName: string;
+  readonly organizations: readonly string[];
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly usage: CertificateUsage;
+  /** Always false when desired: a certificate close to its expiry differs, and is issued again. */
+  readonly expiresSoon: boolean;
+  readonly certificate: string;
+  readonly key: string;
+}
+
+/** A copy of a stored key pair (`credential/<name>` or `keyset/<name>`): a certificate or a public key. */
+export interface CopiedCertificateFields {
+  readonly copyOf: string;
+  readonly fingerprint: string;
+  readonly certificate?: string;
+  readonly publicKey?: string;
+  readonly key: string;
+}
+
+export type CertificateFields = IssuedCertificateFields | CopiedCertificateFields;
+
+export const certificateTask = taskConstructor<CertificateFields>('Certificate');
+
+const isCopy = (f: CertificateFields): f is CopiedCertificateFields => 'copyOf' in f && typeof f.copyOf === 'string';
 
 /** Certificates closer than this to their expiry are issued again. */
 const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
-const publicPath = (f: ResolvedFields | Task['desired']): string => String(f.certificate ?? f.publicKey);
+const publicPath = (f: CertificateFields): string => String(f.certificate ?? ('publicKey' in f ? f.publicKey : undefined));
 
 function subjectField(subject: string, key: string): string[] {
   return subject.split('\n').filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
@@ -37,10 +70,10 @@ export function sortedUnique(values: readonly string[]): string[] {
 }
 
 /** What an issued certificate on disk says, in the shape of a task's desired fields. */
-function issuedFields(ctx: NodeContext, task: Task, pem: string): ResolvedFields {
+function issuedFields(ctx: NodeContext, desired: IssuedCertificateFields, pem: string): ResolvedFields {
   const cert = new X509Certificate(pem);
   const sans = (cert.subjectAltName ?? '').split(', ').filter((s) => s !== '');
-  const signer = String(task.desired.signer);
+  const signer = desired.signer;
   const ca = ctx.pki.trusted(signer).certificates.find((c) => cert.checkIssued(c) && cert.verify(c.publicKey));
   return {
     signer,
@@ -55,26 +88,27 @@ function issuedFields(ctx: NodeContext, task: Task, pem: string): ResolvedFields
 }
 
 async function write(ctx: NodeContext, task: Task, desired: ResolvedFields): Promise<LiveObject> {
+  const d = fieldsOf<CertificateFields>(desired);
   let pub: string;
   let key: string;
-  if (typeof desired.copyOf === 'string') {
-    const pair = ctx.pki.keypair(desired.copyOf);
+  if (isCopy(d)) {
+    const pair = ctx.pki.keypair(d.copyOf);
     pub = pair.certificate ?? pair.publicKey ?? '';
     key = pair.privateKey;
   } else {
-    const issued = await ctx.pki.issue(String(desired.signer), {
-      commonName: String(desired.commonName),
-      organizations: desired.organizations as string[],
-      dnsNames: desired.dnsNames as string[],
-      ipAddresses: desired.ipAddresses as string[],
-      usage: desired.usage as CertificateUsage,
+    const issued = await ctx.pki.issue(d.signer, {
+      commonName: d.commonName,
+      organizations: [...d.organizations],
+      dnsNames: [...d.dnsNames],
+      ipAddresses: [...d.ipAddresses],
+      usage: d.usage,
     });
     pub = issued.certificate;
     key = issued.privateKey;
   }
   // The key first: a certificate on disk without its key would look complete to discovery.
-  await writeAtomic(hostPath(ctx.root, String(desired.key)), key, '0600');
-  await writeAtomic(hostPath(ctx.root, publicPath(desired)), pub, '0644');
+  await writeAtomic(hostPath(ctx.root, d.key), key, '0600');
+  await writeAtomic(hostPath(ctx.root, publicPath(d)), pub, '0644');
   return { id: task.name, name: task.name, fields: desired, outputs: { id: task.name, fingerprint: fingerprintOf(pub) } };
 }
 
@@ -84,16 +118,15 @@ export const CertificateKind: TaskKind<NodeContext> = {
   async discover(ctx) {
     const found = await Promise.all(
       tasksOf(ctx, 'Certificate').map(async (t): Promise<LiveObject | undefined> => {
-        const [pem, key] = await Promise.all([readText(hostPath(ctx.root, publicPath(t.desired))), readText(hostPath(ctx.root, String(t.desired.key)))]);
+        const d = fieldsOf<CertificateFields>(t.desired);
+        const [pem, key] = await Promise.all([readText(hostPath(ctx.root, publicPath(d))), readText(hostPath(ctx.root, d.key))]);
         if (pem === undefined || key === undefined) return undefined;
         let fields: ResolvedFields;
         let fingerprint: string;
         try {
           fingerprint = fingerprintOf(pem);
-          const where: ResolvedFields = 'certificate' in t.desired ? { certificate: String(t.desired.certificate) } : { publicKey: String(t.desired.publicKey) };
-          fields = typeof t.desired.copyOf === 'string'
-            ? { copyOf: t.desired.copyOf, fingerprint, ...where, key: String(t.desired.key) }
-            : { ...issuedFields(ctx, t, pem), ...where, key: String(t.desired.key) };
+          const where: ResolvedFields = d.certificate !== undefined ? { certificate: d.certificate } : { publicKey: String('publicKey' in d ? d.publicKey : undefined) };
+          fields = isCopy(d) ? { copyOf: d.copyOf, fingerprint, ...where, key: d.key } : { ...issuedFields(ctx, d, pem), ...where, key: d.key };
         } catch {
           // Unreadable: the same as absent, so it is written again.
           return undefined;

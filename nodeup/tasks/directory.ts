@@ -2,9 +2,18 @@
 
 import { chmod, mkdir } from 'node:fs/promises';
 import type { LiveObject, TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import type { NodeContext } from '../context.js';
 import { hostPath, tasksOf } from '../context.js';
 import { modeOf } from './fs.js';
+import { fieldsOf } from './kind.js';
+
+export interface DirectoryFields {
+  /** Octal, e.g. `0755`. */
+  readonly mode: string;
+}
+
+export const directoryTask = taskConstructor<DirectoryFields>('Directory');
 
 export const DirectoryKind: TaskKind<NodeContext> = {
   kind: 'Directory',
@@ -22,7 +31,7 @@ export const DirectoryKind: TaskKind<NodeContext> = {
   async create(ctx, task, desired) {
     const path = hostPath(ctx.root, task.name);
     await mkdir(path, { recursive: true });
-    await chmod(path, Number.parseInt(String(desired.mode), 8));
+    await chmod(path, Number.parseInt(fieldsOf<DirectoryFields>(desired).mode, 8));
     return { id: task.name, name: task.name, fields: desired, outputs: { id: task.name } };
   },
   update(ctx, task, _live, desired) {

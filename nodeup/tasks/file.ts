@@ -1,9 +1,19 @@
 /** File: a text file with exact content and mode (configs, unit-less settings, manifests, CA certificates). */
 
 import type { LiveObject, TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import type { NodeContext } from '../context.js';
 import { hostPath, tasksOf } from '../context.js';
 import { modeOf, readText, writeAtomic } from './fs.js';
+import { fieldsOf } from './kind.js';
+
+export interface FileFields {
+  readonly content: string;
+  /** Octal, e.g. `0644`. */
+  readonly mode: string;
+}
+
+export const fileTask = taskConstructor<FileFields>('File');
 
 export const FileKind: TaskKind<NodeContext> = {
   kind: 'File',
@@ -21,7 +31,8 @@ export const FileKind: TaskKind<NodeContext> = {
   },
   checkChanges: () => ({}),
   async create(ctx, task, desired) {
-    await writeAtomic(hostPath(ctx.root, task.name), String(desired.content), String(desired.mode));
+    const d = fieldsOf<FileFields>(desired);
+    await writeAtomic(hostPath(ctx.root, task.name), d.content, d.mode);
     return { id: task.name, name: task.name, fields: desired, outputs: { id: task.name } };
   },
   async update(ctx, task, _live, desired) {

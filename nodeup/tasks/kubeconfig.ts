@@ -6,13 +6,28 @@
 
 import { parse, stringify } from 'yaml';
 import type { LiveObject, ResolvedFields, TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import type { NodeContext } from '../context.js';
 import { hostPath, tasksOf } from '../context.js';
 import { readText, writeAtomic } from './fs.js';
+import { fieldsOf } from './kind.js';
 
-export function kubeconfigText(f: ResolvedFields): string {
-  const name = String(f.cluster);
-  const user = String(f.user);
+/** The kubeconfig's path is the task's name; the other files are named by path. */
+export interface KubeconfigFields {
+  readonly server: string;
+  /** The cluster's and the context's name. */
+  readonly cluster: string;
+  readonly user: string;
+  readonly certificateAuthority: string;
+  readonly clientCertificate: string;
+  readonly clientKey: string;
+}
+
+export const kubeconfigTask = taskConstructor<KubeconfigFields>('Kubeconfig');
+
+export function kubeconfigText(f: KubeconfigFields): string {
+  const name = f.cluster;
+  const user = f.user;
   return stringify(
     {
       apiVersion: 'v1',
@@ -64,7 +79,7 @@ export const KubeconfigKind: TaskKind<NodeContext> = {
   },
   checkChanges: () => ({}),
   async create(ctx, task, desired) {
-    await writeAtomic(hostPath(ctx.root, task.name), kubeconfigText(desired), '0600');
+    await writeAtomic(hostPath(ctx.root, task.name), kubeconfigText(fieldsOf<KubeconfigFields>(desired)), '0600');
     return { id: task.name, name: task.name, fields: desired, outputs: { id: task.name } };
   },
   update(ctx, task, _live, desired) {

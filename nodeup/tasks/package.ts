@@ -1,9 +1,17 @@
 /** Package: an OS package installed with apt; under --root recorded as skipped, with a note. */
 
 import type { TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import type { NodeContext } from '../context.js';
 import { tasksOf } from '../context.js';
 import { SKIPPED_NOTE } from '../services/packages.js';
+
+/** The package's name is the task's name. */
+export interface PackageFields {
+  readonly installed: true;
+}
+
+export const packageTask = taskConstructor<PackageFields>('Package');
 
 export const PackageKind: TaskKind<NodeContext> = {
   kind: 'Package',

@@ -8,9 +8,23 @@
 
 import type { FieldChange } from '../../src/engine/plan.js';
 import type { LiveObject, ResolvedFields, Task, TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import type { NodeContext } from '../context.js';
 import { STATE_DIR, hostPath, tasksOf } from '../context.js';
 import { readText, writeAtomic } from './fs.js';
+import { fieldsOf } from './kind.js';
+
+/** The unit's name (`kubelet.service`) is the task's name. */
+export interface ServiceFields {
+  /** The unit file's text. */
+  readonly unit: string;
+  readonly enabled: boolean;
+  readonly running: boolean;
+  /** A hash of the files the service reads: a new one restarts it. */
+  readonly restartOn: string;
+}
+
+export const serviceTask = taskConstructor<ServiceFields>('Service');
 
 export const unitPath = (name: string): string => `/etc/systemd/system/${name}`;
 const restartRecord = (name: string) => `${STATE_DIR}/service-config/${name}`;
@@ -20,17 +34,18 @@ function live(task: Task, fields: ResolvedFields): LiveObject {
 }
 
 async function converge(ctx: NodeContext, task: Task, desired: ResolvedFields, changed: (field: string) => boolean): Promise<LiveObject> {
-  const unit = String(desired.unit);
+  const d = fieldsOf<ServiceFields>(desired);
+  const unit = d.unit;
   if (changed('unit')) {
     await writeAtomic(hostPath(ctx.root, unitPath(task.name)), unit, '0644');
     await ctx.services.reload();
   }
-  if (desired.enabled === true && changed('enabled')) await ctx.services.enable(task.name);
-  if (desired.running === true) {
+  if (d.enabled && changed('enabled')) await ctx.services.enable(task.name);
+  if (d.running) {
     if (changed('unit') || changed('restartOn')) await ctx.services.restart(task.name, unit);
     else if (changed('running')) await ctx.services.start(task.name, unit);
   }
-  await writeAtomic(hostPath(ctx.root, restartRecord(task.name)), `${String(desired.restartOn)}\n`, '0644');
+  await writeAtomic(hostPath(ctx.root, restartRecord(task.name)), `${d.restartOn}\n`, '0644');
   return live(task, desired);
 }
 

@@ -6,14 +6,23 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { ResolvedFields, TaskKind } from '../../src/engine/task.js';
+import type { TaskKind } from '../../src/engine/task.js';
+import { taskConstructor } from '../../src/engine/task.js';
 import type { NodeContext } from '../context.js';
 import { hostPath, tasksOf } from '../context.js';
 import { readText, writeAtomic } from './fs.js';
+import { fieldsOf } from './kind.js';
+
+export interface SysctlFields {
+  /** Kernel setting name to value, e.g. `net.ipv4.ip_forward: '1'`. */
+  readonly settings: Readonly<Record<string, string | number>>;
+}
+
+export const sysctlTask = taskConstructor<SysctlFields>('Sysctl');
 
 const run = promisify(execFile);
 
-export function sysctlText(settings: ResolvedFields): string {
+export function sysctlText(settings: SysctlFields['settings']): string {
   const lines = Object.keys(settings).sort().map((k) => `${k} = ${String(settings[k])}`);
   return `# Kubernetes settings, written by hoist nodeup.\n${lines.join('\n')}\n`;
 }
@@ -41,7 +50,7 @@ export const SysctlKind: TaskKind<NodeContext> = {
   },
   checkChanges: () => ({}),
   async create(ctx, task, desired) {
-    await writeAtomic(hostPath(ctx.root, task.name), sysctlText(desired.settings as ResolvedFields), '0644');
+    await writeAtomic(hostPath(ctx.root, task.name), sysctlText(fieldsOf<SysctlFields>(desired).settings), '0644');
     if (ctx.rooted) {
       ctx.events({ level: 'info', code: 'nodeup.sysctl.skipped', message: `${task.name}: written; not applied under --root (the host kernel is not this node's)`, data: { file: task.name } });
     } else {
