@@ -7,6 +7,7 @@
 import type { Task, TaskId } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
 import type { CertificateRequest } from '../../src/pki/issue.js';
+import type { CertificateFields, CopiedCertificateFields, IssuedCertificateFields } from '../tasks/certificate.js';
 import { certificateTask, sortedUnique } from '../tasks/certificate.js';
 import { kubeconfigTask } from '../tasks/kubeconfig.js';
 import type { ModelInput } from './types.js';
@@ -19,14 +20,17 @@ export function caTasks({ config, pki }: ModelInput): Task[] {
 
 export const caFile = (name: string): TaskId => idOf({ kind: 'File', name: caPath(name) });
 
+/** A Certificate task whose fields say which kind it is: other tasks name its files. */
+export type CertificateTask<F extends CertificateFields = CertificateFields> = Task & { readonly desired: Task['desired'] & F };
+
 export interface KeyFiles {
   readonly certificate: string;
   readonly key: string;
 }
 
 /** A certificate issued on the machine from CA `signer`. */
-export function issued(input: ModelInput, name: string, signer: string, req: CertificateRequest, paths: KeyFiles): Task {
-  return certificateTask(name, {
+export function issued(input: ModelInput, name: string, signer: string, req: CertificateRequest, paths: KeyFiles): CertificateTask<IssuedCertificateFields> {
+  const desired: IssuedCertificateFields = {
     signer,
     signerFingerprint: input.pki.trusted(signer).primaryFingerprint,
     commonName: req.commonName,
@@ -37,18 +41,21 @@ export function issued(input: ModelInput, name: string, signer: string, req: Cer
     expiresSoon: false,
     certificate: paths.certificate,
     key: paths.key,
-  });
+  };
+  // The same task, its fields kept typed: other tasks name its files.
+  return { ...certificateTask(name, desired), desired: { ...desired } };
 }
 
 /** A stored key pair copied to the machine: `credential/<name>` or `keyset/<name>`. */
-export function copied(input: ModelInput, name: string, source: string, paths: { readonly certificate?: string; readonly publicKey?: string; readonly key: string }): Task {
+export function copied(input: ModelInput, name: string, source: string, paths: { readonly certificate?: string; readonly publicKey?: string; readonly key: string }): CertificateTask<CopiedCertificateFields> {
   const pair = input.pki.keypair(source);
   const where = paths.certificate !== undefined ? { certificate: paths.certificate } : { publicKey: paths.publicKey ?? '' };
-  return certificateTask(name, { copyOf: source, fingerprint: pair.fingerprint, ...where, key: paths.key });
+  const desired: CopiedCertificateFields = { copyOf: source, fingerprint: pair.fingerprint, ...where, key: paths.key };
+  return { ...certificateTask(name, desired), desired: { ...desired } };
 }
 
 /** A kubeconfig naming the CA file and a Certificate task's files. */
-export function kubeconfig(path: string, opts: { readonly server: string; readonly cluster: string; readonly user: string; readonly cert: Task }): Task {
+export function kubeconfig(path: string, opts: { readonly server: string; readonly cluster: string; readonly user: string; readonly cert: CertificateTask }): Task {
   return kubeconfigTask(
     path,
     {
@@ -57,7 +64,7 @@ export function kubeconfig(path: string, opts: { readonly server: string; readon
       user: opts.user,
       certificateAuthority: caPath('kubernetes-ca'),
       clientCertificate: String(opts.cert.desired.certificate),
-      clientKey: String(opts.cert.desired.key),
+      clientKey: opts.cert.desired.key,
     },
     after([idOf(opts.cert), caFile('kubernetes-ca')]),
   );
