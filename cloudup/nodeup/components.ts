@@ -2,6 +2,7 @@
 
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import { cidrOf, formatCidr } from '../../src/api/cidr.js';
+import { nodePortRange } from '../../src/api/defaults.js';
 import type { NodeupConfig, NodeupControlPlane } from '../../nodeup/config/schema.js';
 import { etcdVersionFor, plainVersion } from '../../src/assets/index.js';
 
@@ -82,7 +83,7 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
   return {
     apiServer: defined({
       serviceClusterIPRange: range,
-      serviceNodePortRange: a.serviceNodePortRange ?? '30000-32767',
+      serviceNodePortRange: nodePortRange(c),
       kubernetesServiceIP: nthAddress(range, API_SERVICE_OFFSET),
       publicName: c.api.publicName,
       anonymousAuth: a.anonymousAuth ?? false,

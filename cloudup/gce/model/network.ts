@@ -3,6 +3,7 @@
  * per spec subnet (one per region, kops-style), and firewall rules aimed at network tags.
  */
 
+import { nodePortRange } from '../../../src/api/defaults.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
@@ -81,6 +82,6 @@ function firewallRules(spec: SettledSpec, net: TaskId): Task[] {
     // Pods talk to each other with their own addresses (no masquerade inside the cluster).
     rule('pod-cidr-to-all', ANY, fromRanges([c.spec.podCIDR]), all),
   ];
-  if (c.spec.nodePortAccess.length > 0) rules.push(rule('nodeport-access', tcp('30000-32767'), fromRanges(c.spec.nodePortAccess), [tag('node')]));
+  if (c.spec.nodePortAccess.length > 0) rules.push(rule('nodeport-access', tcp(nodePortRange(c.spec)), fromRanges(c.spec.nodePortAccess), [tag('node')]));
   return rules;
 }

@@ -1,6 +1,7 @@
 /** The network, its subnets and the firewall rules of a local cluster. */
 
 import { validateSpecSet } from '../../../src/api/index.js';
+import { nodePortRange } from '../../../src/api/defaults.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import { HoistError, ValidationError } from '../../../src/errors.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
@@ -72,7 +73,7 @@ function firewallRules(spec: SettledSpec, net: TaskId): Task[] {
     rule('node-to-node', { protocol: 'all', ports: [], sourceCidrs: [], sourceTags: [role('node')], targetTags: [role('node')] }),
   ];
   if (c.spec.nodePortAccess.length > 0) {
-    rules.push(rule('nodeport-access', { protocol: 'tcp', ports: ['30000-32767'], sourceCidrs: c.spec.nodePortAccess, sourceTags: [], targetTags: [role('node')] }));
+    rules.push(rule('nodeport-access', { protocol: 'tcp', ports: [nodePortRange(c.spec)], sourceCidrs: c.spec.nodePortAccess, sourceTags: [], targetTags: [role('node')] }));
   }
   return rules;
 }
