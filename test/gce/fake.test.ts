@@ -58,8 +58,10 @@ describe('the fake Compute API', () => {
     const op = (await call('POST', 'global/firewalls', { name: 'fw-a', network: 'global/networks/net-a', allowed: [{ IPProtocol: 'tcp', ports: ['22'] }], sourceRanges: ['0.0.0.0/0'] })).json;
     expect(op).toMatchObject({ kind: 'compute#operation', operationType: 'insert', status: 'PENDING', targetLink: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/global/firewalls/fw-a` });
     expect(typeof op.id).toBe('string');
-    await new Promise((r) => setTimeout(r, 5));
-    expect((await call('GET', `global/operations/${String(op.name)}`)).json.status).toBe('RUNNING');
+    const polled = async () => (await call('GET', `global/operations/${String(op.name)}`)).json.status;
+    let status = await polled();
+    while (status === 'PENDING') status = await polled();
+    expect(status).toBe('RUNNING');
     expect((await done(op)).progress).toBe(100);
     const fw = (await call('GET', 'global/firewalls/fw-a')).json;
     expect(fw).toMatchObject({ kind: 'compute#firewall', name: 'fw-a', direction: 'INGRESS', priority: 1000, network: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/global/networks/net-a` });

@@ -29,6 +29,7 @@ export interface ManagedInstance {
 
 interface OperationRecord {
   readonly json: Json;
+  /** PENDING until then, RUNNING until doneAt: a third of the operation's time is queued. */
   readonly startAt: number;
   readonly doneAt: number;
   /** Work that must be over before the operation is DONE (a group deleting its instances). */
@@ -134,7 +135,8 @@ export class State {
       ...(scope.kind === 'zone' ? { zone: link(scopePath(project, scope)) } : {}),
       ...(scope.kind === 'region' ? { region: link(scopePath(project, scope)) } : {}),
     };
-    this.operations.set(path, { json, startAt, doneAt: startAt + this.operationMs, ...(finished ? { finished } : {}) });
+    const queued = Math.floor(this.operationMs / 3);
+    this.operations.set(path, { json, startAt: startAt + queued, doneAt: startAt + this.operationMs, ...(finished ? { finished } : {}) });
     return this.operationView(path);
   }
 
@@ -159,7 +161,7 @@ export class State {
     const now = Date.now();
     const done = op.endedAt !== undefined || (now >= op.doneAt && (op.finished?.() ?? true));
     if (done && op.endedAt === undefined) op.endedAt = now;
-    const status = done ? 'DONE' : now > op.startAt ? 'RUNNING' : 'PENDING';
+    const status = done ? 'DONE' : now >= op.startAt ? 'RUNNING' : 'PENDING';
     return {
       ...op.json,
       status,
