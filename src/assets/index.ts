@@ -5,3 +5,5 @@ export type { AssetLocation, AssetName, AssetRole, AssetSource, PinnedAsset } fr
 export { parseChecksumFile, pinAssets } from './checksums.js';
 export type { ReadLocation } from './checksums.js';
 export { downloadTo, readLocation, sha256File } from './location.js';
+export { NODE_RUNTIME, nodeRuntimeAsset } from './node-runtime.js';
+export type { NodeRuntime, NodeRuntimeAsset } from './node-runtime.js';
