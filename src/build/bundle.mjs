@@ -1,38 +1,40 @@
 // Bundles the CLI into dist/ with esbuild. One bundle starts far faster than
 // thousands of node_modules files; code splitting keeps each cloud's SDK in its
 // own chunk, loaded only by the commands that need that cloud.
+//
+// dist/nodeup.mjs is the nodeup command alone in one file (no chunks): machines
+// download it at boot from the state store, pinned by its sha256, so it must be
+// a single file whose bytes depend only on the sources.
 import { build } from 'esbuild';
 import { chmod, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 await rm(`${root}/dist`, { recursive: true, force: true });
+const banner = {
+  js: [
+    '#!/usr/bin/env node',
+    "import { createRequire as __hoistCreateRequire } from 'node:module';",
+    "import { fileURLToPath as __hoistFileURLToPath } from 'node:url';",
+    "import { dirname as __hoistDirname } from 'node:path';",
+    'const require = __hoistCreateRequire(import.meta.url);',
+    // CommonJS packages in the bundle (google-gax) read their own folder at load.
+    'const __filename = __hoistFileURLToPath(import.meta.url);',
+    'const __dirname = __hoistDirname(__filename);',
+  ].join('\n'),
+};
+const common = { absWorkingDir: root, bundle: true, format: 'esm', platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', banner };
 await build({
-  absWorkingDir: root,
+  ...common,
   // The CLI, and the agent every local cloud instance runs (see cloudup/local/agent-main.ts).
   entryPoints: { hoist: 'src/cli/main.ts', agent: 'cloudup/local/agent-main.ts' },
   outdir: 'dist',
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  banner: {
-    js: [
-      '#!/usr/bin/env node',
-      "import { createRequire as __hoistCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __hoistFileURLToPath } from 'node:url';",
-      "import { dirname as __hoistDirname } from 'node:path';",
-      'const require = __hoistCreateRequire(import.meta.url);',
-      // CommonJS packages in the bundle (google-gax) read their own folder at load.
-      'const __filename = __hoistFileURLToPath(import.meta.url);',
-      'const __dirname = __hoistDirname(__filename);',
-    ].join('\n'),
-  },
 });
+// No source map: a machine fetches this one file, and a map's name in it would point nowhere.
+await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist/nodeup.mjs' });
 await chmod(`${root}/dist/hoist.js`, 0o755);
 await chmod(`${root}/dist/agent.js`, 0o755);
+await chmod(`${root}/dist/nodeup.mjs`, 0o755);
