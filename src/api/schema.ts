@@ -86,7 +86,10 @@ export const ClusterSpecSchema = z.strictObject({
     .strictObject({
       controlPlane: z.enum(TOPOLOGIES).optional().describe('Default: public.'),
       nodes: z.enum(TOPOLOGIES).optional().describe('Default: public.'),
-      dns: z.strictObject({ type: z.enum(['Public', 'Private']) }).optional().describe('Default: {type: Public}.'),
+      dns: z
+        .strictObject({ type: z.enum(['Public', 'Private', 'None']).describe('None: no DNS records; machines and kubeconfigs use the API load balancer\'s own name.') })
+        .optional()
+        .describe('Default: {type: Public}.'),
     })
     .optional(),
   etcdClusters: z.array(EtcdClusterSchema).optional().describe('Default: main and events, one member per control-plane group.'),
@@ -103,7 +106,7 @@ export const ClusterSpecSchema = z.strictObject({
       publicName: z.string().optional().describe('DNS name of the API. Default: api.<cluster name>.'),
     })
     .optional()
-    .describe('Default: dns for a public control plane, a public load balancer for a private one.'),
+    .describe('Default: dns for a public control plane, a public load balancer for a private one or with topology.dns.type None.'),
   dnsZone: z.string().optional().describe('DNS zone that holds the cluster\'s records.'),
   sshAccess: accessList('CIDRs (or aws prefix lists) allowed to SSH. Default: [0.0.0.0/0].').optional(),
   kubernetesApiAccess: accessList('CIDRs (or aws prefix lists) allowed to reach the API. Default: [0.0.0.0/0].').optional(),
