@@ -1,0 +1,164 @@
+/**
+ * The body of the boot script (see script.ts for the pinned values and overridable locations
+ * it starts with). Kept as a string so that the CLI bundle carries it. In this template literal
+ * `\${` and `\\` are bash's `${` and `\`.
+ *
+ * Under `until`, bash ignores `set -e`, so the functions that retry stop at their first failure
+ * themselves (`|| return 1`).
+ */
+
+export const BOOT_SCRIPT_BODY = `umask 022
+BOOT_DIR="$HOIST_ROOT/opt/hoist"
+CONF="$HOIST_ROOT/etc/hoist/boot.yaml"
+STAGE="$BOOT_DIR/.download"
+mkdir -p "$(dirname "$HOIST_BOOT_LOG")" "$BOOT_DIR" "$STAGE" "$(dirname "$CONF")"
+# Everything, commands' own errors included, goes to the console and the log.
+exec > >(tee -a "$HOIST_BOOT_LOG") 2>&1
+log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) hoist-boot: $*" >&2; }
+trap 'log "failed (exit $?) at line $LINENO"' ERR
+
+# Inside \`until\`, bash ignores set -e: the functions below stop at the first failure themselves.
+retry() { # retry WHAT COMMAND...: until COMMAND succeeds, waiting 1, 2, 4 ... HOIST_BOOT_RETRY_MAX s between tries
+  local what=$1 delay=1 attempt=1
+  shift
+  until "$@"; do
+    log "$what: attempt $attempt failed; retrying in \${delay}s"
+    sleep "$delay"
+    attempt=$((attempt + 1))
+    delay=$((delay * 2 > HOIST_BOOT_RETRY_MAX ? HOIST_BOOT_RETRY_MAX : delay * 2))
+  done
+}
+field() { # field NAME < JSON: a string field of a JSON object, without jq (not on stock images)
+  sed -n "s/.*\\"$1\\"[[:space:]]*:[[:space:]]*\\"\\([^\\"]*\\)\\".*/\\1/p" | head -n 1
+}
+CURL=(curl -fsSL --connect-timeout 10 --max-time 900)
+imds() { # imds PATH: IMDSv2, a session token first
+  local token
+  token=$("\${CURL[@]}" -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "$HOIST_METADATA_URL/latest/api/token") || return 1
+  "\${CURL[@]}" -H "X-aws-ec2-metadata-token: $token" "$HOIST_METADATA_URL/latest/$1"
+}
+gce_md() { "\${CURL[@]}" -H "Metadata-Flavor: Google" "$HOIST_METADATA_URL/computeMetadata/v1/$1"; }
+download() { # download URL FILE: with the machine's own identity for the state store
+  local url=$1 out=$2 path role creds key secret token
+  case "$url" in
+    s3://*)
+      path=\${url#s3://}
+      role=$(imds meta-data/iam/security-credentials/ | head -n 1) || return 1
+      [ -n "$role" ] || { log "the instance has no IAM role (instance profile)"; return 1; }
+      creds=$(imds "meta-data/iam/security-credentials/$role") || return 1
+      key=$(field AccessKeyId <<<"$creds") secret=$(field SecretAccessKey <<<"$creds") token=$(field Token <<<"$creds")
+      "\${CURL[@]}" --aws-sigv4 "aws:amz:$REGION:s3" --user "$key:$secret" -H "x-amz-security-token: $token" \\
+        -o "$out" "$HOIST_S3_ENDPOINT/$path" ;;
+    gs://*)
+      path=\${url#gs://}
+      token=$(gce_md instance/service-accounts/default/token | field access_token) || return 1
+      [ -n "$token" ] || { log "the metadata server gave no access token"; return 1; }
+      "\${CURL[@]}" -H "Authorization: Bearer $token" -o "$out" "$HOIST_GCS_ENDPOINT/$path" ;;
+    /*) cp "$url" "$out" ;;
+    *) "\${CURL[@]}" -o "$out" "$url" ;;
+  esac
+}
+fetch() { # fetch URL SHA256 DEST: DEST is only ever a file with that sha256 (download, verify, rename)
+  local url=$1 sum=$2 dest=$3 part
+  part="$STAGE/$(basename "$dest").part"
+  rm -f "$part"
+  log "downloading $url"
+  download "$url" "$part" || { rm -f "$part"; log "could not download $url"; return 1; }
+  if ! echo "$sum  $part" | sha256sum -c --status; then
+    local got
+    got=$(sha256sum "$part" | cut -d ' ' -f 1)
+    rm -f "$part"
+    log "refused $url: sha256 $got is not the pinned $sum"
+    return 1
+  fi
+  mv -f "$part" "$dest" || return 1
+  log "verified $url (sha256 $sum)"
+}
+
+log "boot of $CLUSTER/$INSTANCE_GROUP: root '\${HOIST_ROOT:-/}', log $HOIST_BOOT_LOG, service manager $HOIST_SERVICE_MANAGER"
+
+NODE="$BOOT_DIR/node/bin/node"
+if [ -x "$NODE" ] && [ "$(cat "$BOOT_DIR/node/.hoist-sha256" 2>/dev/null)" = "$NODE_SHA256" ]; then
+  log "Node.js $NODE_VERSION is already installed (sha256 $NODE_SHA256)"
+else
+  retry "Node.js $NODE_VERSION" fetch "$HOIST_NODE_URL" "$NODE_SHA256" "$STAGE/node.tar"
+  rm -rf "$BOOT_DIR/node.new"
+  mkdir -p "$BOOT_DIR/node.new"
+  tar -xf "$STAGE/node.tar" -C "$BOOT_DIR/node.new" --strip-components=1 --no-same-owner
+  echo "$NODE_SHA256" >"$BOOT_DIR/node.new/.hoist-sha256"
+  rm -rf "$BOOT_DIR/node" "$STAGE/node.tar"
+  mv "$BOOT_DIR/node.new" "$BOOT_DIR/node"
+  log "installed Node.js $("$NODE" --version) in $BOOT_DIR/node"
+fi
+
+NODEUP="$BOOT_DIR/nodeup/nodeup.mjs"
+mkdir -p "$BOOT_DIR/nodeup"
+if [ -f "$NODEUP" ] && echo "$NODEUP_SHA256  $NODEUP" | sha256sum -c --status; then
+  log "nodeup is already installed (sha256 $NODEUP_SHA256)"
+else
+  retry "nodeup" fetch "$NODEUP_URL" "$NODEUP_SHA256" "$NODEUP"
+  log "installed nodeup in $NODEUP"
+fi
+
+instance_id=
+save() { local file=$1; shift; "$@" >"$file"; }
+case "$METADATA" in
+  aws) retry "instance id" save "$STAGE/id" imds meta-data/instance-id; instance_id=$(cat "$STAGE/id") ;;
+  gce) retry "instance name" save "$STAGE/id" gce_md instance/name; instance_id=$(cat "$STAGE/id") ;;
+esac
+{
+  printf '%s\\n' "$BOOT_YAML"
+  if [ -n "$instance_id" ]; then printf 'instanceId: %s\\n' "$instance_id"; fi
+} >"$CONF.new"
+mv -f "$CONF.new" "$CONF"
+log "wrote $CONF\${instance_id:+ (instance $instance_id)}"
+
+# What nodeup needs to reach the same endpoints as this script (the AWS SDK reads IMDS itself).
+NODEUP_ENV=()
+if [ "$METADATA" = aws ]; then
+  NODEUP_ENV+=("AWS_REGION=$REGION" "AWS_EC2_METADATA_SERVICE_ENDPOINT=$HOIST_METADATA_URL")
+  if [ -n "$S3_ENDPOINT_GIVEN" ]; then NODEUP_ENV+=("AWS_ENDPOINT_URL_S3=$HOIST_S3_ENDPOINT"); fi
+fi
+NODEUP_ARGS=(nodeup --conf "$CONF")
+if [ -n "$HOIST_ROOT" ]; then NODEUP_ARGS+=(--root "$HOIST_ROOT"); fi
+
+case "$HOIST_SERVICE_MANAGER" in
+  systemd)
+    unit="$HOIST_ROOT/etc/systemd/system/hoist-nodeup.service"
+    mkdir -p "$(dirname "$unit")"
+    {
+      echo "[Unit]"
+      echo "Description=hoist nodeup: configures this machine from the state store"
+      echo "Wants=network-online.target"
+      echo "After=network-online.target"
+      echo "StartLimitIntervalSec=0"
+      echo "[Service]"
+      echo "Type=oneshot"
+      for e in "\${NODEUP_ENV[@]}"; do echo "Environment=\\"$e\\""; done
+      echo "ExecStart=/opt/hoist/node/bin/node /opt/hoist/nodeup/nodeup.mjs nodeup --conf /etc/hoist/boot.yaml"
+      echo "Restart=on-failure"
+      echo "RestartSec=30"
+      echo "[Install]"
+      echo "WantedBy=multi-user.target"
+    } >"$unit"
+    log "wrote $unit"
+    if [ -n "$HOIST_ROOT" ]; then
+      log "not enabling hoist-nodeup.service: HOIST_ROOT is set, this is not the machine's own systemd"
+    else
+      systemctl daemon-reload
+      systemctl enable hoist-nodeup.service
+      # --no-block: cloud-init runs this script inside a unit of its own.
+      systemctl start --no-block hoist-nodeup.service
+      log "started hoist-nodeup.service (runs on every boot): journalctl -u hoist-nodeup"
+    fi ;;
+  none)
+    log "running nodeup"
+    env "\${NODEUP_ENV[@]}" "$NODE" "$NODEUP" "\${NODEUP_ARGS[@]}"
+    log "nodeup finished" ;;
+  supervisor)
+    log "installed; the supervisor runs nodeup" ;;
+  *)
+    log "HOIST_SERVICE_MANAGER=$HOIST_SERVICE_MANAGER is not one of systemd, none, supervisor"
+    exit 2 ;;
+esac
+`;
