@@ -253,7 +253,21 @@ export class InstanceSupervisor {
     if (next.state === current.state && next.healthy === current.healthy && next.agentPhase === current.agentPhase && next.agentMessage === current.agentMessage) return;
     this.ctx.state.put('instances', next);
     this.ctx.events({ level: 'info', code: 'instance.status', message: `${id} is ${state}${message.ready ? '' : ' (not ready)'}: ${message.phase}`, data: { id, ...message } });
+    if (current.state === 'pending' && state === 'running') this.bootTimes(next);
     this.ctx.changed();
+  }
+
+  /** How long the instance took to become ready: the figure to watch when booting gets slower. */
+  private bootTimes(instance: Instance): void {
+    const agent = this.agents.get(instance.id);
+    const sinceLaunchMs = Date.now() - Date.parse(instance.launchedAt);
+    const sinceStartMs = agent === undefined ? undefined : Date.now() - agent.startedMs;
+    this.ctx.events({
+      level: 'info',
+      code: 'instance.ready',
+      message: `${instance.id} ready ${sinceStartMs === undefined ? '' : `${sinceStartMs} ms after its process started, `}${sinceLaunchMs} ms after its launch`,
+      data: { id: instance.id, sinceLaunchMs, ...(sinceStartMs === undefined ? {} : { sinceStartMs }) },
+    });
   }
 
   private exited(id: string, agent: Agent, how: string): void {
