@@ -10,7 +10,7 @@
 
 import type { CloudProvider as CloudName, CompletedSpec } from '../src/api/index.js';
 import type { FieldProblem } from '../src/errors.js';
-import type { Task, TaskKind } from '../src/engine/task.js';
+import type { Task, TaskId, TaskKind } from '../src/engine/task.js';
 import type { EventSink } from '../src/output/events.js';
 import type { ObjectStore } from '../state-store/object-store.js';
 import type { RollingCloud } from './rolling/types.js';
@@ -73,8 +73,21 @@ export interface CloudSession<Ctx = unknown> extends AsyncDisposable {
   listInstances(): Promise<CloudInstance[]>;
   /** The cloud side of rolling updates and `validate cluster`. */
   rolling(store: ObjectStore): Promise<RollingCloud>;
+  /**
+   * The API's load balancer, which machines and kubeconfigs name by its own name when the
+   * cluster has no DNS records (`topology.dns.type: None`); absent on a cloud whose clusters
+   * always have a name for the API (the local cloud gives its load balancer an address).
+   */
+  readonly apiEndpoint?: ApiEndpoint;
   /** Releases the clients (sockets, agents); a closed session is not used again. */
   close(): Promise<void>;
+}
+
+export interface ApiEndpoint {
+  /** The task that makes the load balancer: created before anything that names it. */
+  readonly task: TaskId;
+  /** `https://<its DNS name or address>[:port]`, from the live state; undefined until it exists. */
+  url(): Promise<string | undefined>;
 }
 
 export interface ApiEndpointOptions {

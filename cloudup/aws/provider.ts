@@ -1,6 +1,6 @@
 /** AWS as hoist sees it. The SDK loads with the first session, or with the Terraform renderers. */
 
-import { apiServerUrlFromSpec } from '../../src/pki/api-endpoint.js';
+import { dnsApiServerUrl } from '../api-endpoint.js';
 import type { CloudSession, Provider } from '../provider.js';
 
 export const awsProvider: Provider = {
@@ -8,7 +8,7 @@ export const awsProvider: Provider = {
   open: async (spec, options) => (await import('./session.js')).openAwsSession(spec, options) as Promise<CloudSession>,
   // Machines fetch the upstream releases.
   assetRepository: async () => undefined,
-  apiServerUrl: async (spec, options) => apiServerUrlFromSpec(spec, options),
+  apiServerUrl: (spec, options) => dnsApiServerUrl(awsProvider, spec, options),
   terraform: async () => {
     const [{ buildAwsTasks }, { renderAwsTerraform }] = await Promise.all([import('./model/index.js'), import('./terraform/index.js')]);
     return { buildTasks: buildAwsTasks, render: renderAwsTerraform };

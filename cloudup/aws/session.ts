@@ -8,7 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Pluggable } from '@smithy/types';
 import type { CompletedSpec } from '../../src/api/index.js';
+import { taskId } from '../../src/engine/task.js';
 import { HoistError } from '../../src/errors.js';
+import { internalApiName } from '../../src/pki/requests.js';
 import { sessionOf } from '../provider.js';
 import type { BootOptions, CloudSession, OpenOptions } from '../provider.js';
 import { createClients, destroyClients } from './clients.js';
@@ -17,8 +19,10 @@ import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
 import { listAwsInstances } from './instances.js';
 import { buildAwsTasks } from './model/index.js';
+import { apiName } from './model/names.js';
 import { clusterTags } from './model/tags.js';
 import { AWS_KINDS } from './tasks/index.js';
+import { loadBalancerKind } from './tasks/load-balancer.js';
 
 export interface AwsSessionOptions extends OpenOptions {
   /** SDK plugins added to every client after hoist's own middleware (tests inject faults so). */
@@ -48,7 +52,9 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
       ...(c.networkID ? [['VPC', [c.networkID]] as [string, string[]]] : []),
       ...(sharedSubnets.length > 0 ? [['Subnet', sharedSubnets] as [string, string[]]] : []),
     ]),
-    dns: c.dnsZone ? { zone: c.dnsZone, records: [c.api.publicName] } : undefined,
+    // Both API names are looked for even when the spec wants no records (topology.dns.type
+    // None), so that records an earlier spec made are found and deleted.
+    dns: c.dnsZone ? { zone: c.dnsZone, records: [c.api.publicName, internalApiName(cluster)] } : undefined,
     tags: clusterTags(spec),
     listings: new Listings(),
     mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
@@ -63,6 +69,15 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     apiCalls: () => calls,
     listInstances: () => listAwsInstances(ctx),
     rolling: async (store) => (await import('./rolling.js')).awsRollingCloud(ctx, spec, store),
+    apiEndpoint: {
+      task: taskId('LoadBalancer', apiName(cluster)),
+      // Clients reach the load balancer's listener on 443, kube-apiserver's https port.
+      url: async () => {
+        const lb = (await loadBalancerKind.discover(ctx)).find((l) => l.name === apiName(cluster));
+        const dns = lb?.outputs['dnsName'];
+        return typeof dns === 'string' && dns !== '' ? `https://${dns.toLowerCase()}` : undefined;
+      },
+    },
     isRetryable: isRetryableAwsError,
     close: async () => destroyClients(clients),
   });

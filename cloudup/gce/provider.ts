@@ -1,6 +1,6 @@
 /** Google Compute Engine as hoist sees it. Its clients load with the first session. */
 
-import { apiServerUrlFromSpec } from '../../src/pki/api-endpoint.js';
+import { dnsApiServerUrl } from '../api-endpoint.js';
 import type { CloudSession, Provider } from '../provider.js';
 
 export const gceProvider: Provider = {
@@ -8,5 +8,5 @@ export const gceProvider: Provider = {
   open: async (spec, options) => (await import('./session.js')).openGceSession(spec, options) as Promise<CloudSession>,
   // Machines fetch the upstream releases.
   assetRepository: async () => undefined,
-  apiServerUrl: async (spec, options) => apiServerUrlFromSpec(spec, options),
+  apiServerUrl: (spec, options) => dnsApiServerUrl(gceProvider, spec, options),
 };

@@ -27,6 +27,12 @@ export interface BuildNodeupOptions {
   readonly stateStore: string;
   /** With checksums pinned; a location without one (a preview that could not read it) pins "". */
   readonly assets: readonly (AssetLocation | PinnedAsset)[];
+  /**
+   * How machines reach the API when the cluster has no DNS name for it (`topology.dns.type:
+   * None`): the load balancer's URL, and its name (or address), which the API server's
+   * certificate then carries. Default: the API's DNS name.
+   */
+  readonly apiEndpoint?: { readonly url: string; readonly host: string };
 }
 
 /** The CAs every node trusts, and those whose keys only the control plane reads. */
@@ -72,7 +78,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     role,
     kubernetesVersion: c.kubernetesVersion.replace(/^v/, ''),
     stateStore: options.stateStore,
-    apiServer: `https://${c.api.publicName}:6443`,
+    apiServer: options.apiEndpoint?.url ?? `https://${c.api.publicName}:6443`,
     imageRegistry: registry,
     assets: kube
       ? options.assets
@@ -84,7 +90,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     containerd: { version: options.assets.find((a) => a.name === 'containerd')?.version ?? '', sandboxImage: `${registry}/${SANDBOX_IMAGE}` },
     kubelet: kubeletSettings(completed, ig),
     kubeProxy: kubeProxySettings(completed),
-    ...(plane ? { controlPlane: controlPlaneSettings(completed, ig) } : {}),
+    ...(plane ? { controlPlane: controlPlaneSettings(completed, ig, options.apiEndpoint?.host) } : {}),
     pki: {
       trust: kube ? (plane ? [...CA_KEYSETS] : ['kubernetes-ca']) : [],
       secrets: plane ? [...CONTROL_PLANE_SECRETS] : [],

@@ -66,7 +66,8 @@ export function kubeProxySettings(spec: CompletedSpec): NodeupConfig['kubeProxy'
   });
 }
 
-export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceGroup): NodeupControlPlane {
+/** `apiName`: the name clients use for the API when it is not the spec's (the load balancer's own). */
+export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceGroup, apiName?: string): NodeupControlPlane {
   const c = spec.cluster.spec;
   const a = c.kubeAPIServer ?? {};
   const cm = c.kubeControllerManager ?? {};
@@ -85,7 +86,7 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       serviceClusterIPRange: range,
       serviceNodePortRange: nodePortRange(c),
       kubernetesServiceIP: nthAddress(range, API_SERVICE_OFFSET),
-      publicName: c.api.publicName,
+      publicName: apiName ?? c.api.publicName,
       anonymousAuth: a.anonymousAuth ?? false,
       authorizationMode: 'Node,RBAC',
       enableAdmissionPlugins: [...(a.enableAdmissionPlugins ?? ['NodeRestriction'])],

@@ -12,13 +12,14 @@ import type { ReadLocation } from '../../src/assets/index.js';
 import type { EventSink } from '../../src/output/events.js';
 import { providerFor } from '../providers.js';
 import { buildNodeupConfigs } from './build.js';
-import type { NodeupConfigs } from './build.js';
+import type { BuildNodeupOptions, NodeupConfigs } from './build.js';
 
 export interface PlanNodeupOptions {
   readonly stateStore: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly events: EventSink;
   readonly read?: ReadLocation;
+  readonly apiEndpoint?: BuildNodeupOptions['apiEndpoint'];
 }
 
 export async function planNodeupConfigs(completed: CompletedSpec, options: PlanNodeupOptions): Promise<NodeupConfigs> {
@@ -32,7 +33,7 @@ export async function planNodeupConfigs(completed: CompletedSpec, options: PlanN
     message: `pinned ${assets.length} node assets from ${repository ?? 'their upstream locations'} in ${Date.now() - started} ms`,
     data: { repository, assets: assets.map((a) => ({ name: a.name, url: a.url, sha256: a.sha256 })) },
   });
-  return buildNodeupConfigs(completed, { stateStore: options.stateStore, assets });
+  return buildNodeupConfigs(completed, { stateStore: options.stateStore, assets, ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}) });
 }
 
 async function assetRepository(completed: CompletedSpec, options: PlanNodeupOptions): Promise<string | undefined> {

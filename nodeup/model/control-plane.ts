@@ -3,6 +3,7 @@
  * with flags from nodeup.yaml and the certificates and kubeconfigs they use, issued here.
  */
 
+import { isIP } from 'node:net';
 import type { Task } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
 import {
@@ -44,8 +45,9 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
 
   const apiCert = issued(input, 'kube-apiserver', 'kubernetes-ca', {
     commonName: 'kubernetes-master',
-    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${CLUSTER_DOMAIN}`, a.publicName, internalApiName(config.cluster)],
-    ipAddresses: [a.kubernetesServiceIP, '127.0.0.1', node.address],
+    // The public name is an address when clients reach the API by its load balancer's address.
+    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${CLUSTER_DOMAIN}`, ...(isIP(a.publicName) ? [] : [a.publicName]), internalApiName(config.cluster)],
+    ipAddresses: [a.kubernetesServiceIP, '127.0.0.1', node.address, ...(isIP(a.publicName) ? [a.publicName] : [])],
     usage: 'server',
   }, pair('apiserver'));
   const kubeletClient = issued(input, 'apiserver-kubelet-client', 'kubernetes-ca', apiServerKubeletClientCertRequest(), pair('apiserver-kubelet-client'));

@@ -1,7 +1,9 @@
 /**
- * The API server URL a kubeconfig points at, on a cloud that reaches the API by its DNS name.
- * A cloud that assigns the API's address itself (the local cloud) answers through its
- * provider (cloudup/providers.ts, `apiServerUrl`).
+ * How clients reach a cluster's API: by the names its DNS records give the load balancer
+ * (`api.<cluster>` and `api.internal.<cluster>`, when the cluster has a DNS zone), or, with
+ * `topology.dns.type: None`, by the load balancer's own name, which its cloud assigns when it
+ * makes it. A cloud that assigns the API's address itself (the local cloud) answers through
+ * its provider (cloudup/providers.ts, `apiServerUrl`).
  */
 
 import type { CompletedSpec } from '../api/index.js';
@@ -13,4 +15,20 @@ export const API_SERVER_PORT = 6443;
 export function apiServerUrlFromSpec(spec: CompletedSpec, opts: { readonly internal?: boolean } = {}): string {
   const c = spec.cluster;
   return `https://${opts.internal ? internalApiName(c.metadata.name) : c.spec.api.publicName}`;
+}
+
+/** Whether machines and kubeconfigs name the API by its load balancer's own name (`topology.dns.type: None`). */
+export function usesLoadBalancerName(spec: Pick<CompletedSpec, 'cluster'>): boolean {
+  return spec.cluster.spec.topology.dns.type === 'None';
+}
+
+/**
+ * The names the cluster's DNS records give its API load balancer, in the zone of dnsZone: the
+ * public name and the internal one. None without a zone or a load balancer, or with
+ * `topology.dns.type: None`.
+ */
+export function apiRecordNames(spec: Pick<CompletedSpec, 'cluster'>): readonly string[] {
+  const c = spec.cluster.spec;
+  if (!c.dnsZone || !c.api.loadBalancer || usesLoadBalancerName(spec)) return [];
+  return [c.api.publicName, internalApiName(spec.cluster.metadata.name)];
 }

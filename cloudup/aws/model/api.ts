@@ -2,10 +2,13 @@
  * The API endpoint of an AWS cluster: a network load balancer (when the spec asks for one) with
  * a TCP listener on 443 forwarding to the API servers' 6443 — clients use https://api.<cluster>/
  * as with kops, and the machines run kube-apiserver on its default port — and, with a dnsZone,
- * an alias record of the API name to the load balancer.
+ * alias records of the API's public and internal names to the load balancer. With
+ * `topology.dns.type: None` there are no records (and no zone to look up): machines and
+ * kubeconfigs use the load balancer's own DNS name.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
+import { apiRecordNames, usesLoadBalancerName } from '../../../src/pki/api-endpoint.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { elbName } from '../names.js';
@@ -25,7 +28,7 @@ export interface Api {
 
 export function hostedZoneTask(spec: SettledSpec): Task | undefined {
   const zone = spec.cluster.spec.dnsZone;
-  return zone ? zoneTask(zone, {}, { lifecycle: 'ExistsAndValidates' }) : undefined;
+  return zone && !usesLoadBalancerName(spec) ? zoneTask(zone, {}, { lifecycle: 'ExistsAndValidates' }) : undefined;
 }
 
 export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<string, TaskId>, hostedZone: Task | undefined): Api {
@@ -76,17 +79,19 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
   const tasks = [tg, lb, listener];
   if (hostedZone) {
     const zone = idOf(hostedZone);
-    const record = dnsRecordTask(
-      c.api.publicName,
-      {
-        hostedZoneId: ref(zone),
-        name: c.api.publicName,
-        type: 'A',
-        aliasTarget: { dnsName: ref(idOf(lb), 'dnsName'), hostedZoneId: ref(idOf(lb), 'canonicalHostedZoneId'), evaluateTargetHealth: false },
-      },
-      { dependsOn: [zone, idOf(lb)] },
+    const records = apiRecordNames(spec).map((record) =>
+      dnsRecordTask(
+        record,
+        {
+          hostedZoneId: ref(zone),
+          name: record,
+          type: 'A',
+          aliasTarget: { dnsName: ref(idOf(lb), 'dnsName'), hostedZoneId: ref(idOf(lb), 'canonicalHostedZoneId'), evaluateTargetHealth: false },
+        },
+        { dependsOn: [zone, idOf(lb)] },
+      ),
     );
-    tasks.push(hostedZone, record);
+    tasks.push(hostedZone, ...records);
   }
   return { tasks, targetGroup: idOf(tg) };
 }

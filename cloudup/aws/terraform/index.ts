@@ -6,6 +6,7 @@
 
 import type { CompletedSpec } from '../../../src/api/index.js';
 import { HoistError } from '../../../src/errors.js';
+import { usesLoadBalancerName } from '../../../src/pki/api-endpoint.js';
 import { TerraformModule, tfName } from '../../../src/engine/target-terraform.js';
 import type { Task } from '../../../src/engine/task.js';
 import { INSTANCE_GROUP_TAG } from '../../tags.js';
@@ -97,6 +98,14 @@ export function renderAwsTerraform(input: AwsTerraformInput): AwsTerraformModule
   const region = input.spec.cluster.spec.region;
   if (region === undefined || region === '') {
     throw new HoistError('INVALID_SPEC', `cluster ${cluster} has no region: its subnets name no zone`, { path: 'spec.region', hint: 'set spec.region, or the zones of the subnets (e.g. us-east-1a)' });
+  }
+  if (usesLoadBalancerName(input.spec)) {
+    // The machines' nodeup.yaml and its hash in the launch templates would have to be rendered
+    // by Terraform from the load balancer's dns_name: not done.
+    throw new HoistError('UNSUPPORTED', `--target terraform does not support spec.topology.dns.type None: the machines of ${cluster} name the API by its load balancer's DNS name, which only exists once the load balancer is made`, {
+      path: 'spec.topology.dns.type',
+      hint: `apply the cluster with hoist update cluster ${cluster} --yes, or give it a dnsZone and topology.dns.type Public`,
+    });
   }
   const store = storeLocation(input.stateStore, cluster);
   const module = new TerraformModule();
