@@ -1,8 +1,9 @@
 /**
- * nodeup on a local cloud instance. The instance agent hands over to this when its user data
- * is a hoist boot configuration: nodeup runs for real under the instance's root folder, the
- * supervisor runs the services it installed, and the instance reports ready only once nodeup
- * is Ready and every component's health endpoint answers. A failed nodeup is reported (phase
+ * nodeup on a local cloud instance. The instance agent hands over to this once the boot script
+ * of its user data has installed the machine and written its boot configuration (or at once
+ * when the user data is a bare boot configuration): nodeup runs for real under the instance's
+ * root folder, the supervisor runs the services it installed, and the instance reports ready
+ * only once nodeup is Ready and every component's health endpoint answers. A failed nodeup is reported (phase
  * `failed`, with the failing task) and retried, as nodeup retries on a real machine.
  */
 
@@ -25,6 +26,8 @@ export interface NodeAgentIo {
   readonly onStop: (stop: () => void) => void;
   /** The daemon asks the node to cordon and drain before a rolling update replaces it. */
   readonly onDrain?: (drain: () => void) => void;
+  /** The boot configuration: the one the boot script wrote; by default the user data itself. */
+  readonly bootFile?: string;
 }
 
 export const RETRY_MS = 10_000;
@@ -54,8 +57,7 @@ export function healthy(check: HealthCheck, instanceId: string): Promise<boolean
 }
 
 /** The state store as this machine sees it: its nodeup.yaml is the one it was launched for. */
-async function machineStore(env: NodeAgentIo['env'], root: string, events: (e: HoistEvent) => void): Promise<ObjectStore> {
-  const bootFile = env.HOIST_INSTANCE_USER_DATA ?? '';
+async function machineStore(env: NodeAgentIo['env'], bootFile: string, root: string, events: (e: HoistEvent) => void): Promise<ObjectStore> {
   const boot = parseBootConfig(await readFile(bootFile, 'utf8'), bootFile);
   const store = await openStore(boot.stateStore, { env, events, source: 'the boot configuration stateStore' });
   return launchConfigStore(store, boot, root);
@@ -67,6 +69,7 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
   const root = io.env.HOIST_INSTANCE_ROOT ?? '';
   const address = io.env.HOIST_INSTANCE_ADDRESS ?? '';
   const instanceId = io.env.HOIST_INSTANCE_ID ?? '';
+  const bootFile = io.bootFile ?? io.env.HOIST_INSTANCE_USER_DATA ?? '';
   const supervisor = new Supervisor({ root, env: { HOIST_INSTANCE_ADDRESS: address, HOIST_INSTANCE_ID: instanceId }, log: (m) => line('info', m) });
   let stopped = false;
   let wake: () => void = () => undefined;
@@ -95,8 +98,8 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
   while (!stopped && checks === undefined) {
     io.send({ type: 'status', phase: 'configuring', ready: false, message: 'nodeup is configuring the machine' });
     try {
-      store ??= await machineStore(io.env, root, events);
-      const result = await runNodeup({ bootFile: io.env.HOIST_INSTANCE_USER_DATA ?? '', root, env: io.env, events, services: supervisor, store });
+      store ??= await machineStore(io.env, bootFile, root, events);
+      const result = await runNodeup({ bootFile, root, env: io.env, events, services: supervisor, store });
       checks = result.healthChecks;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

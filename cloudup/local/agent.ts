@@ -1,6 +1,8 @@
 /**
- * The instance agent (`hoist local-cloud agent`). For a cluster machine (user data that is a
- * hoist boot configuration) it hands over to nodeup (nodeup/agent.ts); otherwise it is minimal.
+ * The instance agent (`hoist local-cloud agent`). User data that is a script (a cluster
+ * machine's boot script) runs as cloud-init runs it, then nodeup takes over (script-agent.ts);
+ * user data that is a bare hoist boot configuration goes to nodeup at once (nodeup/agent.ts);
+ * otherwise the agent is minimal.
  *
  * It does what the daemon expects of any agent (see docs/local-cloud.md, "The agent
  * contract"): read the user data, report `{type: 'status', phase, ready}` over the IPC
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { INSTANCE_ID_HEADER } from './api-types.js';
 import type { AgentStatusMessage } from './api-types.js';
+import { isUserDataScript } from './boot-script.js';
 import type { Env } from './files.js';
 
 export interface AgentIo {
@@ -42,7 +45,12 @@ export async function runAgent(io: AgentIo): Promise<number> {
   }
   const send = io.send;
   const userData = io.env.HOIST_INSTANCE_USER_DATA ? await readFile(io.env.HOIST_INSTANCE_USER_DATA, 'utf8').catch(() => '') : '';
-  // A hoist boot configuration means a cluster machine: nodeup configures it and runs its services.
+  // A script is run as cloud-init runs one (a cluster machine's boot script hands over to nodeup).
+  if (isUserDataScript(userData)) {
+    const { runScriptAgent } = await import('./script-agent.js');
+    return runScriptAgent({ ...io, send }, { script: io.env.HOIST_INSTANCE_USER_DATA ?? '', userData });
+  }
+  // A bare hoist boot configuration means a cluster machine too: nodeup configures it at once.
   const { isBootConfig } = await import('../../nodeup/config/boot.js');
   if (isBootConfig(userData)) return (await import('../../nodeup/agent.js')).runNodeAgent({ ...io, send });
   const ports = healthPorts(userData);
