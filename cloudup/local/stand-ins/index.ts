@@ -4,10 +4,14 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AssetSource } from '../../../src/assets/catalog.js';
 import { ensureStandInMirror } from './mirror.js';
+import { ensureNodeRuntime } from './node-runtime.js';
+import type { LocalNodeRuntime } from './node-runtime.js';
 import { standInProgram } from './programs.js';
 
 export { archiveContents, buildStandInArchive, ensureStandInMirror } from './mirror.js';
 export { standInProgram } from './programs.js';
+export { ensureNodeRuntime, nodeRelease } from './node-runtime.js';
+export type { LocalNodeRuntime } from './node-runtime.js';
 
 /**
  * A folder per generation of the stand-in programs: a hoist whose stand-ins changed writes a
@@ -23,4 +27,9 @@ export function standInGeneration(): string {
 /** Ensures the stand-in mirror below `base` (the local cloud's `assets/` folder) and returns its URL. */
 export function ensureLocalMirror(base: string, sources: readonly AssetSource[]): Promise<string> {
   return ensureStandInMirror(join(base, `stand-ins-${standInGeneration()}`), sources);
+}
+
+/** Ensures the Node.js runtime archive (the host's node) in the same mirror, and returns it. */
+export function ensureLocalNodeRuntime(base: string): Promise<LocalNodeRuntime> {
+  return ensureNodeRuntime(join(base, `stand-ins-${standInGeneration()}`));
 }
