@@ -25,7 +25,19 @@ export interface AssetSource {
   readonly path: string;
   /** Where the release itself is published. */
   readonly upstream: string;
+  /** Where the project publishes the release file's sha256 (each project has its own way). */
+  readonly upstreamChecksum: ChecksumSource;
   readonly roles: readonly AssetRole[];
+}
+
+/**
+ * Where a file's sha256 is published: a file holding that one checksum (`<hex>` or sha256sum's
+ * `<hex>  <name>`), or a list of sums (`SHA256SUMS`, `SHASUMS256.txt`) where the line of `entry`
+ * is the one.
+ */
+export interface ChecksumSource {
+  readonly url: string;
+  readonly entry?: string;
 }
 
 /** An asset with its location chosen: still without its checksum. */
@@ -34,6 +46,12 @@ export interface AssetLocation {
   readonly version: string;
   readonly url: string;
   readonly roles: readonly AssetRole[];
+  /** Below a repository's root: the same in every mirror. */
+  readonly path: string;
+  /** True when `url` is the project's own release location, not a mirror. */
+  readonly upstream: boolean;
+  /** Where the sha256 of the file at `url` is published. */
+  readonly checksum: ChecksumSource;
 }
 
 /** A location with the checksum read from it, as nodeup.yaml pins it. */
@@ -77,6 +95,7 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
       version: k8s,
       path: `kubernetes/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz`,
       upstream: `https://dl.k8s.io/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz`,
+      upstreamChecksum: { url: `https://dl.k8s.io/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz.sha256` },
       roles: ['ControlPlane', 'Node'],
     },
     {
@@ -84,6 +103,7 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
       version: k8s,
       path: `kubernetes/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz`,
       upstream: `https://dl.k8s.io/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz`,
+      upstreamChecksum: { url: `https://dl.k8s.io/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz.sha256` },
       roles: ['ControlPlane'],
     },
     {
@@ -91,6 +111,8 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
       version: etcd,
       path: `etcd/v${etcd}/etcd-v${etcd}-linux-${ARCH}.tar.gz`,
       upstream: `https://github.com/etcd-io/etcd/releases/download/v${etcd}/etcd-v${etcd}-linux-${ARCH}.tar.gz`,
+      // etcd publishes one list per release, not a file per archive.
+      upstreamChecksum: { url: `https://github.com/etcd-io/etcd/releases/download/v${etcd}/SHA256SUMS`, entry: `etcd-v${etcd}-linux-${ARCH}.tar.gz` },
       roles: ['ControlPlane'],
     },
     {
@@ -98,18 +120,22 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
       version: containerd,
       path: `containerd/v${containerd}/containerd-${containerd}-linux-${ARCH}.tar.gz`,
       upstream: `https://github.com/containerd/containerd/releases/download/v${containerd}/containerd-${containerd}-linux-${ARCH}.tar.gz`,
+      // containerd's is `<file>.sha256sum`, in sha256sum's format.
+      upstreamChecksum: { url: `https://github.com/containerd/containerd/releases/download/v${containerd}/containerd-${containerd}-linux-${ARCH}.tar.gz.sha256sum` },
       roles: ['ControlPlane', 'Node'],
     },
   ];
 }
 
-/** Each asset's URL: below `repository` when there is one, else upstream. */
+/**
+ * Each asset's URL: below `repository` when there is one, else upstream. A mirror keeps each
+ * file's checksum beside it (`<file>.sha256`), as `hoist get assets --copy` writes it.
+ */
 export function assetLocations(spec: CompletedSpec, repository: string | undefined): AssetLocation[] {
   const base = repository?.replace(/\/+$/, '');
-  return assetSources(spec).map((a) => ({
-    name: a.name,
-    version: a.version,
-    url: base === undefined ? a.upstream : `${base}/${a.path}`,
-    roles: a.roles,
-  }));
+  return assetSources(spec).map((a) => {
+    const upstream = base === undefined || base === '';
+    const url = upstream ? a.upstream : `${base}/${a.path}`;
+    return { name: a.name, version: a.version, url, roles: a.roles, path: a.path, upstream, checksum: upstream ? a.upstreamChecksum : { url: `${url}.sha256` } };
+  });
 }

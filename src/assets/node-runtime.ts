@@ -15,6 +15,8 @@ export interface NodeRuntime {
   readonly path: string;
   /** Where the Node.js project publishes it. */
   readonly upstream: string;
+  /** The release's list of sums, which holds the archive's line. */
+  readonly upstreamChecksum: { readonly url: string; readonly entry: string };
   /** Lower-case hex sha256 of the archive. */
   readonly sha256: string;
 }
@@ -33,6 +35,7 @@ export const NODE_RUNTIME: NodeRuntime = {
   fileName: FILE,
   path: `nodejs/v${VERSION}/${FILE}`,
   upstream: `https://nodejs.org/dist/v${VERSION}/${FILE}`,
+  upstreamChecksum: { url: `https://nodejs.org/dist/v${VERSION}/SHASUMS256.txt`, entry: FILE },
   // From the release's SHASUMS256.txt, as quoted in the release notes
   // (nodejs/nodejs.org: apps/site/pages/en/blog/release/v20.20.2.md); the .tar.xz is
   // df770b2a6f130ed8627c9782c988fda9669fa23898329a61a871e32f965e007d.

@@ -16,6 +16,7 @@ import { registerDiff } from './diff-cluster.js';
 import { registerEdit } from './edit.js';
 import { registerGet } from './get.js';
 import { registerGetKeypairs } from './get-keypairs.js';
+import { registerGetAssets } from './get-assets.js';
 import { registerGetInstances } from './get-instances.js';
 import { registerNodeup } from './nodeup.js';
 import { registerExportKubeconfig } from './export-kubeconfig.js';
@@ -62,7 +63,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerGetInstances, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerLocalCloud, registerExportKubeconfig, registerNodeup]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerGetInstances, registerGetAssets, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerLocalCloud, registerExportKubeconfig, registerNodeup]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.
