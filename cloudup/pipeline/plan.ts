@@ -9,7 +9,7 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import { discoverAll } from '../../src/engine/discover.js';
 import { buildPlan } from '../../src/engine/planner.js';
 import type { PlanResult } from '../../src/engine/planner.js';
-import type { Task } from '../../src/engine/task.js';
+import type { Task, TaskId } from '../../src/engine/task.js';
 import type { EventSink } from '../../src/output/events.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { completedSpecKey } from '../../state-store/layout.js';
@@ -18,6 +18,7 @@ import type { NodeupConfigs } from '../nodeup/build.js';
 import { planNodeupConfigs } from '../nodeup/plan.js';
 import type { CloudSession, Env } from '../provider.js';
 import { openCloud } from '../providers.js';
+import { planEndpoint } from './api-endpoint.js';
 
 export interface ClusterPlan {
   readonly completed: CompletedSpec;
@@ -25,6 +26,11 @@ export interface ClusterPlan {
   readonly result: PlanResult;
   /** Each group's nodeup.yaml, written before an apply (none when tearing down). */
   readonly nodeConfigs: NodeupConfigs;
+  /**
+   * The API load balancer's task when the machines name it by its own name and it does not
+   * exist yet: an apply makes it first and plans again (api-endpoint.ts).
+   */
+  readonly pendingEndpoint?: TaskId;
 }
 
 export interface PlanClusterOptions {
@@ -42,10 +48,11 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
   const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true });
   try {
     const teardown = opts.purpose === 'teardown';
-    const nodeConfigs: NodeupConfigs = teardown ? new Map() : await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events: opts.events });
+    const endpoint = teardown ? { nodeup: {}, plan: {} } : await planEndpoint(session, completed, opts.events);
+    const nodeConfigs: NodeupConfigs = teardown ? new Map() : await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events: opts.events, ...endpoint.nodeup });
     const tasks: Task[] = teardown ? [] : session.buildTasks({ stateStore: store.url, configHash: nodeConfigHashes(completed, nodeConfigs) });
     const result = await planOn(session, completed, tasks, opts);
-    return { completed, session, result, nodeConfigs };
+    return { completed, session, result, nodeConfigs, ...endpoint.plan };
   } catch (e) {
     await session.close();
     throw e;

@@ -12,6 +12,7 @@ import { hasChanges } from '../engine/plan.js';
 import type { Plan } from '../engine/plan.js';
 import { renderPlanText } from '../engine/render-text.js';
 import { resolve } from 'node:path';
+import { applyEndpointFirst } from '../../cloudup/pipeline/api-endpoint.js';
 import { applyClusterPlan } from '../../cloudup/pipeline/apply.js';
 import { planCluster, writeCompletedSpec } from '../../cloudup/pipeline/plan.js';
 import type { ClusterPlan, PlanClusterOptions } from '../../cloudup/pipeline/plan.js';
@@ -63,11 +64,18 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
   }
 
   return ctx.withLock(cluster, 'update cluster', async () => {
-    const planned = await planOf(ctx, cluster, {});
+    let planned = await planOf(ctx, cluster, {});
     try {
       const store = await ctx.store();
+      if (saved) checkSavedPlan(saved, planned.result.plan);
+      // Machines that name the API by its load balancer's name wait for it: it is made first.
+      if (planned.pendingEndpoint !== undefined) {
+        if (saved) throw new HoistError('INVALID_FLAG', `--plan cannot apply this plan exactly: ${planned.pendingEndpoint} does not exist yet, and what the machines are configured with depends on its name (spec.topology.dns.type None)`, { hint: `apply it with: hoist update cluster ${cluster} --yes (it makes the load balancer first, then plans the rest)` });
+        if (format === 'text') ctx.io.out(`Making the API load balancer first (${planned.pendingEndpoint}): the machines' configuration names it.\n`);
+        const first = planned;
+        planned = await withApplyProgress(ctx, format, (progress) => applyEndpointFirst(store, first, () => planOf(ctx, cluster, {}), progress));
+      }
       const plan = planned.result.plan;
-      if (saved) checkSavedPlan(saved, plan);
       // Machines the apply launches read these at boot: they must be in place first.
       const { prepareNodes } = await import('../../cloudup/nodeup/prepare.js');
       await prepareNodes(store, planned.completed, planned.nodeConfigs, ctx.io.events);
