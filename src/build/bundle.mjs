@@ -6,7 +6,7 @@
 // download it at boot from the state store, pinned by its sha256, so it must be
 // a single file whose bytes depend only on the sources.
 import { build } from 'esbuild';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,6 +35,8 @@ await build({
 });
 // No source map: a machine fetches this one file, and a map's name in it would point nowhere.
 await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist/nodeup.mjs' });
+// The etcd3 client reads its gRPC definitions at load, from `<its folder>/../proto`: dist/ and dist/chunks/ both find them here.
+await cp(`${root}/node_modules/etcd3/proto`, `${root}/dist/proto`, { recursive: true });
 await chmod(`${root}/dist/hoist.js`, 0o755);
 await chmod(`${root}/dist/agent.js`, 0o755);
 await chmod(`${root}/dist/nodeup.mjs`, 0o755);
