@@ -103,7 +103,7 @@ function printInventory(ctx: Context, format: 'table' | 'yaml' | 'json', cluster
     return;
   }
   const list = { apiVersion: 'hoist.dev/v1alpha1', kind: 'AssetList', cluster, files: entries.filter((e) => e.kind === 'file'), images: entries.filter((e) => e.kind === 'image') };
-  ctx.io.out(format === 'json' ? renderJson(list) : stringify(list, { lineWidth: 0 }));
+  ctx.io.out(format === 'json' ? renderJson(list) : stringify(list, { lineWidth: 0, aliasDuplicateObjects: false }));
 }
 
 export function registerGetAssets(program: Command, run: Runner): void {
