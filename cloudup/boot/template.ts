@@ -31,6 +31,7 @@ retry() { # retry WHAT COMMAND...: until COMMAND succeeds, waiting 1, 2, 4 ... H
 field() { # field NAME < JSON: a string field of a JSON object, without jq (not on stock images)
   sed -n "s/.*\\"$1\\"[[:space:]]*:[[:space:]]*\\"\\([^\\"]*\\)\\".*/\\1/p" | head -n 1
 }
+EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 CURL=(curl -fsSL --connect-timeout 10 --max-time 900)
 imds() { # imds PATH: IMDSv2, a session token first
   local token
@@ -47,13 +48,16 @@ download() { # download URL FILE: with the machine's own identity for the state 
       [ -n "$role" ] || { log "the instance has no IAM role (instance profile)"; return 1; }
       creds=$(imds "meta-data/iam/security-credentials/$role") || return 1
       key=$(field AccessKeyId <<<"$creds") secret=$(field SecretAccessKey <<<"$creds") token=$(field Token <<<"$creds")
-      "\${CURL[@]}" --aws-sigv4 "aws:amz:$REGION:s3" --user "$key:$secret" -H "x-amz-security-token: $token" \\
-        -o "$out" "$HOIST_S3_ENDPOINT/$path" ;;
+      # The keys go through stdin, not the command line other processes can read. S3 wants
+      # the payload's hash in a header of its own; a GET's payload is empty.
+      printf 'user = "%s:%s"\\nheader = "x-amz-security-token: %s"\\n' "$key" "$secret" "$token" |
+        "\${CURL[@]}" --config - --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: $EMPTY_SHA256" \\
+          -o "$out" "$HOIST_S3_ENDPOINT/$path" ;;
     gs://*)
       path=\${url#gs://}
       token=$(gce_md instance/service-accounts/default/token | field access_token) || return 1
       [ -n "$token" ] || { log "the metadata server gave no access token"; return 1; }
-      "\${CURL[@]}" -H "Authorization: Bearer $token" -o "$out" "$HOIST_GCS_ENDPOINT/$path" ;;
+      printf 'header = "Authorization: Bearer %s"\\n' "$token" | "\${CURL[@]}" --config - -o "$out" "$HOIST_GCS_ENDPOINT/$path" ;;
     /*) cp "$url" "$out" ;;
     *) "\${CURL[@]}" -o "$out" "$url" ;;
   esac

@@ -1,0 +1,195 @@
+/**
+ * The boot script of an AWS node group, run with bash against loopback stand-ins: moto's S3
+ * holding the state store of a cluster applied on moto (a moto of this file's own, which checks
+ * every request's SigV4 signature once the cluster is set up), a fake IMDSv2 serving the
+ * instance profile's session credentials and the instance id, and an HTTP mirror holding a
+ * Node.js release made from this machine's `node`. The script must download, verify and install
+ * Node.js and nodeup under a root folder and run nodeup, which reports Ready to the state store;
+ * it must refuse a nodeup bundle with one byte changed and never run it; and it must wait out a
+ * mirror that is down and then succeed.
+ */
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderBootScript } from '../../cloudup/boot/script.js';
+import type { BootScriptInput } from '../../cloudup/boot/script.js';
+import { instanceStatusKey, nodeupBundleKey, nodeupConfigKey } from '../../nodeup/config/keys.js';
+import { hashText } from '../../nodeup/config/hash.js';
+import { hoist, tempDir } from '../support/cli.js';
+import { useAssetMirror } from '../support/asset-mirror.js';
+import { startSigningMoto } from './moto-auth.js';
+import type { SigningMoto } from './moto-auth.js';
+import { runScript, stopAllScripts } from './run-script.js';
+import { fakeImds, freePort, serveFolder } from './servers.js';
+import type { InstanceCredentials, Listening } from './servers.js';
+import { filesBelow, nodeMirror, buildNodeupBundle, scriptEnv, sha256 } from './support.js';
+import type { NodeMirror } from './support.js';
+
+const NAME = 'boot.aws.example.com';
+const PREFIX = 'clusters';
+const ROLE = 'nodes.boot.aws.example.com';
+let dir: { path: string; cleanup: () => Promise<void> };
+let moto: SigningMoto | undefined;
+let credentials: InstanceCredentials;
+let s3: S3Client;
+let bucket: string;
+let group: string;
+let configHash: string;
+let bundle: { path: string; body: Buffer; sha256: string };
+let node: NodeMirror;
+let mirror: Listening;
+const servers: Listening[] = [];
+
+beforeAll(async () => {
+  dir = await tempDir('hoist-boot-aws-');
+  moto = await startSigningMoto();
+  credentials = await moto.roleSession(ROLE);
+  bucket = `hoist-boot-${Date.now().toString(36)}`;
+  const env = { AWS_ENDPOINT_URL: moto.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+  // The cloud clients read these from this process's environment, as in the other AWS tests.
+  Object.assign(process.env, env);
+  bundle = await buildNodeupBundle(dir.path);
+  const cliEnv = { ...env, HOIST_STATE_STORE: `s3://${bucket}/${PREFIX}`, HOIST_CLUSTER_NAME: '', HOIST_NODEUP_BUNDLE: bundle.path };
+  const run = (args: string[], stdin?: string) => hoist(args, { env: cliEnv, ...(stdin === undefined ? {} : { stdin }) });
+
+  const admin = { region: 'us-east-1', endpoint: moto.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const setup = new S3Client({ ...admin, forcePathStyle: true });
+  await setup.send(new CreateBucketCommand({ Bucket: bucket }));
+  const route53 = new Route53Client(admin);
+  await route53.send(new CreateHostedZoneCommand({ Name: 'aws.example.com', CallerReference: `${Date.now()}` }));
+  route53.destroy();
+  const key = join(dir.path, 'id_ed25519.pub');
+  await writeFile(key, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVk6LxA0l1pLMSk9YDbH+8FbG5S5HhX2O4kAmY2Dwhj test@hoist\n');
+  const created = await run(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a', '--node-count', '1', '--dns-zone', 'aws.example.com', '--ssh-public-key', key]);
+  expect(created.code, created.stderr).toBe(0);
+  await useAssetMirror(run, NAME, join(dir.path, 'assets'));
+  const applied = await run(['update', 'cluster', NAME, '--yes']);
+  expect(applied.code, applied.stderr).toBe(0);
+  const igs = await run(['get', 'instancegroups', '--name', NAME, '-o', 'json']);
+  const items = (JSON.parse(igs.stdout) as { items: { metadata: { name: string }; spec: { role: string } }[] }).items;
+  group = items.find((ig) => ig.spec.role === 'Node')!.metadata.name;
+  const config = await setup.send(new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${nodeupConfigKey(NAME, group)}` }));
+  configHash = hashText(await config.Body!.transformToString());
+  // Published as `update cluster --yes` publishes it (the same key, named by the hash).
+  await setup.send(new PutObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${nodeupBundleKey(NAME, bundle.sha256)}`, Body: bundle.body }));
+  setup.destroy();
+
+  node = await nodeMirror(join(dir.path, 'mirror'));
+  mirror = await serveFolder(node.dir);
+  servers.push(mirror);
+  // From here on moto checks every request's signature, the script's and nodeup's alike.
+  await moto.checkSignatures();
+  s3 = new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials });
+}, 120_000);
+
+afterEach(async () => {
+  await stopAllScripts();
+});
+
+afterAll(async () => {
+  await stopAllScripts();
+  await Promise.all(servers.map((s) => s.close()));
+  s3?.destroy();
+  await moto?.stop();
+  await dir?.cleanup();
+});
+
+function input(overrides: Partial<BootScriptInput> = {}): BootScriptInput {
+  return {
+    boot: { stateStore: `s3://${bucket}/${PREFIX}`, cluster: NAME, instanceGroup: group, configHash },
+    storeAccess: 's3',
+    region: 'us-east-1',
+    node: { version: node.version, url: `${mirror.url}/${node.path}`, sha256: node.sha256 },
+    nodeup: { url: `s3://${bucket}/${PREFIX}/${nodeupBundleKey(NAME, bundle.sha256)}`, sha256: bundle.sha256 },
+    ...overrides,
+  };
+}
+
+async function instance(instanceId: string): Promise<Listening> {
+  const imds = await fakeImds({ instanceId, role: ROLE, credentials });
+  servers.push(imds);
+  return imds;
+}
+
+async function status(instanceId: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${instanceStatusKey(NAME, group, instanceId)}` }));
+    return JSON.parse(await got.Body!.transformToString()) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('the boot script of an AWS node group', () => {
+  it('downloads and verifies Node.js and nodeup, installs them under the root, and nodeup reports Ready', async () => {
+    const imds = await instance('i-0b0070000000000a1');
+    const root = join(dir.path, 'machine-a');
+    const script = await runScript(dir.path, renderBootScript(input()), scriptEnv(dir.path, root, { HOIST_METADATA_URL: imds.url, HOIST_S3_ENDPOINT: moto!.url }));
+    expect(await script.exited, script.output()).toBe(0);
+
+    expect(await status('i-0b0070000000000a1')).toMatchObject({ phase: 'Ready', instanceGroup: group, configHash });
+    expect(sha256(await readFile(join(root, 'opt/hoist/nodeup/nodeup.mjs')))).toBe(bundle.sha256);
+    expect(await filesBelow(join(root, 'opt/hoist/node'))).toEqual(['.hoist-sha256', 'bin/node']);
+    const boot = await readFile(join(root, 'etc/hoist/boot.yaml'), 'utf8');
+    expect(boot).toContain(`configHash: ${configHash}`);
+    expect(boot).toContain('instanceId: i-0b0070000000000a1');
+    const log = await readFile(join(root, 'var/log/hoist-boot.log'), 'utf8');
+    for (const line of [`verified ${mirror.url}/${node.path}`, `verified s3://${bucket}/`, 'running nodeup', 'nodeup finished']) expect(log).toContain(line);
+    // The credentials came from IMDSv2 (a token first), for the script and for the AWS SDK in nodeup.
+    const asked = imds.requests.filter((r) => r === `GET /latest/meta-data/iam/security-credentials/${ROLE}`);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    expect(imds.requests).toContain('PUT /latest/api/token');
+    // moto checked the signatures: an unsigned read of the same object is refused.
+    expect((await fetch(`${moto!.url}/${bucket}/${PREFIX}/${nodeupBundleKey(NAME, bundle.sha256)}`)).status).toBe(403);
+
+    // A reboot: everything is there with the right hash, so nothing is downloaded again.
+    const again = await runScript(dir.path, renderBootScript(input()), scriptEnv(dir.path, root, { HOIST_METADATA_URL: imds.url, HOIST_S3_ENDPOINT: moto!.url }));
+    expect(await again.exited, again.output()).toBe(0);
+    expect(again.output()).toContain(`Node.js ${node.version} is already installed`);
+    expect(again.output()).toContain('nodeup is already installed');
+    expect(again.output()).not.toContain('downloading');
+  }, 90_000);
+
+  it('refuses a nodeup bundle with one byte changed, retries, and never runs it', async () => {
+    const tampered = Buffer.from(bundle.body);
+    tampered[tampered.length - 2] = tampered[tampered.length - 2]! ^ 1;
+    const key = `tampered/${nodeupBundleKey(NAME, bundle.sha256)}`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: tampered }));
+    const imds = await instance('i-0b0070000000000b2');
+    const root = join(dir.path, 'machine-b');
+    const rendered = renderBootScript(input({ nodeup: { url: `s3://${bucket}/${key}`, sha256: bundle.sha256 } }));
+    const script = await runScript(dir.path, rendered, scriptEnv(dir.path, root, { HOIST_METADATA_URL: imds.url, HOIST_S3_ENDPOINT: moto!.url }));
+    await script.waitFor(/nodeup: attempt 3 failed/);
+    await script.stop();
+
+    const refusals = script.output().match(/refused s3:\/\/\S+: sha256 [0-9a-f]{64} is not the pinned [0-9a-f]{64}/g) ?? [];
+    expect(refusals.length).toBeGreaterThanOrEqual(3);
+    expect(refusals[0]).toContain(`sha256 ${sha256(tampered)} is not the pinned ${bundle.sha256}`);
+    expect(script.output()).not.toContain('running nodeup');
+    expect(await filesBelow(join(root, 'opt/hoist/nodeup'))).toEqual([]);
+    for (const file of await filesBelow(root)) expect(sha256(await readFile(join(root, file))), file).not.toBe(sha256(tampered));
+    expect(await status('i-0b0070000000000b2')).toBeUndefined();
+  }, 60_000);
+
+  it('waits while the mirror is down for 10 s, then succeeds', async () => {
+    const imds = await instance('i-0b0070000000000c3');
+    const root = join(dir.path, 'machine-c');
+    const port = await freePort();
+    const down = `http://127.0.0.1:${port}`;
+    const started = Date.now();
+    const script = await runScript(dir.path, renderBootScript(input({ node: { version: node.version, url: `${down}/${node.path}`, sha256: node.sha256 } })), scriptEnv(dir.path, root, { HOIST_METADATA_URL: imds.url, HOIST_S3_ENDPOINT: moto!.url }));
+    await script.waitFor(new RegExp(`Node.js ${node.version}: attempt 1 failed`));
+    // The outage lasts 10 s from the script's start, whatever it does meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 10_000 - (Date.now() - started))));
+    servers.push(await serveFolder(node.dir, port));
+    expect(await script.exited, script.output()).toBe(0);
+
+    const attempts = script.output().match(new RegExp(`Node.js ${node.version}: attempt \\d+ failed`, 'g')) ?? [];
+    expect(attempts.length).toBeGreaterThanOrEqual(5);
+    expect(script.output()).toContain(`verified ${down}/${node.path}`);
+    expect(await status('i-0b0070000000000c3')).toMatchObject({ phase: 'Ready', configHash });
+  }, 60_000);
+});
