@@ -17,11 +17,26 @@ import type { RollingCloud } from './rolling/types.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** A file the boot script downloads and runs only once its sha256 is the pinned one. */
+export interface PinnedDownload {
+  readonly url: string;
+  /** Lower-case hex. */
+  readonly sha256: string;
+}
+
+/** What the machines of a cluster boot with (the boot script's per-cluster inputs: cloudup/boot/). */
 export interface BootOptions {
   /** The state store URL the machines read their configuration from. */
   readonly stateStore: string;
   /** The hash of each instance group's node configuration. */
   readonly configHash: (ig: string) => string;
+  /**
+   * The nodeup bundle (dist/nodeup.mjs of this hoist build) as `update cluster --yes` publishes
+   * it: its state-store URL (`<store>/<cluster>/nodeup/<sha256>/nodeup.mjs`) and sha256.
+   */
+  readonly nodeup: PinnedDownload;
+  /** The Node.js runtime archive the boot script installs (see `Provider.nodeRuntime`). */
+  readonly node: PinnedDownload & { readonly version: string };
 }
 
 /** One machine of the cluster as its cloud sees it (`get instances` joins it with the node's status). */
@@ -136,6 +151,12 @@ export interface Provider {
    * their upstream release locations, or a mirror's URL (the local cloud's stand-ins).
    */
   assetRepository(spec: CompletedSpec, env: Env): Promise<string | undefined>;
+  /**
+   * The Node.js runtime this cloud's machines install, when it is not the official linux-x64
+   * archive (from `spec.assets.fileRepository` when set, else nodejs.org), which is what a
+   * cloud without this method gets: the local cloud's instances use one made from the host's node.
+   */
+  nodeRuntime?(spec: CompletedSpec, env: Env): Promise<BootOptions['node']>;
   /** The API server URL a kubeconfig points at. */
   apiServerUrl(spec: CompletedSpec, options: ApiEndpointOptions): Promise<string>;
   /** Loads the Terraform renderers; absent on a cloud that has none. */

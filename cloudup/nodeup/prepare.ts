@@ -1,7 +1,7 @@
 /**
  * What `update cluster --yes` does for the nodes before it changes the cloud: the cluster PKI
- * exists, worker groups have their credentials, and every group's nodeup.yaml is written. So a
- * machine launched by the apply finds all it needs.
+ * exists, worker groups have their credentials, every group's nodeup.yaml is written, and the
+ * nodeup bundle the plan pinned is published. So a machine launched by the apply finds all it needs.
  */
 
 import { ensureClusterPKI } from '../../src/pki/ensure.js';
@@ -9,11 +9,20 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import type { EventSink } from '../../src/output/events.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import type { NodeupConfigs } from './build.js';
+import { publishNodeupBundle } from './bundle.js';
+import type { NodeupBundle } from './bundle.js';
 import { writeNodeCredentials } from './credentials.js';
 import { writeNodeupConfigs } from './write.js';
 
-export async function prepareNodes(store: ObjectStore, completed: CompletedSpec, configs: NodeupConfigs, events: EventSink): Promise<void> {
+/** `bundle`: the nodeup bundle the plan pinned (tests of nodeup alone pass none). */
+export async function prepareNodes(store: ObjectStore, completed: CompletedSpec, configs: NodeupConfigs, events: EventSink, bundle?: NodeupBundle): Promise<void> {
   const cluster = completed.cluster.metadata.name;
+  if (bundle !== undefined) {
+    const published = await publishNodeupBundle(store, cluster, bundle);
+    events(published === undefined
+      ? { level: 'debug', code: 'nodeup.bundle.present', message: `the nodeup bundle sha256:${bundle.sha256} is already in the state store`, data: { sha256: bundle.sha256 } }
+      : { level: 'debug', code: 'nodeup.bundle.published', message: `published the nodeup bundle to ${published}`, data: { key: published, sha256: bundle.sha256 } });
+  }
   await ensureClusterPKI(store, cluster, { events });
   const credentials = await writeNodeCredentials(store, completed);
   const { written, removed } = await writeNodeupConfigs(store, cluster, configs);

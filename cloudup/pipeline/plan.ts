@@ -13,12 +13,13 @@ import type { Task, TaskId } from '../../src/engine/task.js';
 import type { EventSink } from '../../src/output/events.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { completedSpecKey } from '../../state-store/layout.js';
-import { nodeConfigHashes } from '../node-config.js';
+import type { NodeupBundle } from '../nodeup/bundle.js';
 import type { NodeupConfigs } from '../nodeup/build.js';
 import { planNodeupConfigs } from '../nodeup/plan.js';
 import type { CloudSession, Env } from '../provider.js';
 import { openCloud } from '../providers.js';
 import { planEndpoint } from './api-endpoint.js';
+import { clusterBoot } from './boot.js';
 
 export interface ClusterPlan {
   readonly completed: CompletedSpec;
@@ -26,6 +27,8 @@ export interface ClusterPlan {
   readonly result: PlanResult;
   /** Each group's nodeup.yaml, written before an apply (none when tearing down). */
   readonly nodeConfigs: NodeupConfigs;
+  /** The nodeup bundle the machines are pinned to, published before an apply (none when tearing down). */
+  readonly nodeupBundle?: NodeupBundle;
   /**
    * The API load balancer's task when the machines name it by its own name and it does not
    * exist yet: an apply makes it first and plans again (api-endpoint.ts).
@@ -48,11 +51,13 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
   const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true });
   try {
     const teardown = opts.purpose === 'teardown';
-    const endpoint = teardown ? { nodeup: {}, plan: {} } : await planEndpoint(session, completed, opts.events);
-    const nodeConfigs: NodeupConfigs = teardown ? new Map() : await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events: opts.events, ...endpoint.nodeup });
-    const tasks: Task[] = teardown ? [] : session.buildTasks({ stateStore: store.url, configHash: nodeConfigHashes(completed, nodeConfigs) });
+    if (teardown) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
+    const endpoint = await planEndpoint(session, completed, opts.events);
+    const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events: opts.events, ...endpoint.nodeup });
+    const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
+    const tasks: Task[] = session.buildTasks(boot.options);
     const result = await planOn(session, completed, tasks, opts);
-    return { completed, session, result, nodeConfigs, ...endpoint.plan };
+    return { completed, session, result, nodeConfigs, nodeupBundle: boot.bundle, ...endpoint.plan };
   } catch (e) {
     await session.close();
     throw e;

@@ -6,7 +6,8 @@
  * The module writes the state-store objects the machines read (on an s3:// store). What holds
  * private keys — the cluster PKI and the worker groups' credentials — hoist writes to the store
  * itself, here, as `update cluster --yes` would: Terraform keeps every attribute of what it
- * manages in its state, and private keys must never be there.
+ * manages in its state, and private keys must never be there. The nodeup bundle (megabytes,
+ * named by its hash) hoist publishes too.
  */
 
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -17,12 +18,13 @@ import type { EventSink } from '../../src/output/events.js';
 import { ensureClusterPKI } from '../../src/pki/ensure.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { completedSpecKey } from '../../state-store/layout.js';
-import { nodeConfigHashes } from '../node-config.js';
+import { publishNodeupBundle } from '../nodeup/bundle.js';
 import { writeNodeCredentials } from '../nodeup/credentials.js';
 import { planNodeupConfigs } from '../nodeup/plan.js';
 import { prepareNodes } from '../nodeup/prepare.js';
 import type { Env } from '../provider.js';
 import { cloudsWhere, providerFor } from '../providers.js';
+import { clusterBoot } from './boot.js';
 import { completedSpecText } from './plan.js';
 
 export const TERRAFORM_MAIN_FILE = 'kubernetes.tf.json';
@@ -53,16 +55,20 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
   }
   const events = opts.events;
   const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events });
-  const tasks = renderers.buildTasks(completed, { stateStore: store.url, configHash: nodeConfigHashes(completed, nodeConfigs) });
+  const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
+  const tasks = renderers.buildTasks(completed, boot.options);
   const completedSpec = completedSpecText(completed);
   const module = renderers.render({ spec: completed, tasks, stateStore: store.url, nodeConfigs: new Map([...nodeConfigs].map(([ig, f]) => [ig, f.yaml])), completedSpec });
 
   if (module.storeObjects) {
     await ensureClusterPKI(store, cluster, { events });
     for (const key of await writeNodeCredentials(store, completed)) events({ level: 'debug', code: 'nodeup.config.written', message: `wrote ${key}`, data: { key } });
+    // A file of megabytes, named by its hash: hoist publishes it rather than Terraform's state holding it.
+    const published = await publishNodeupBundle(store, cluster, boot.bundle);
+    if (published !== undefined) events({ level: 'debug', code: 'nodeup.bundle.published', message: `published the nodeup bundle to ${published}`, data: { key: published, sha256: boot.bundle.sha256 } });
   } else {
     // Terraform cannot reach this store: hoist writes what the module would have.
-    await prepareNodes(store, completed, nodeConfigs, events);
+    await prepareNodes(store, completed, nodeConfigs, events, boot.bundle);
     await store.put(completedSpecKey(cluster), completedSpec);
   }
   await writeFiles(outDir, module.files);

@@ -9,3 +9,5 @@ export const instanceStatusPrefix = (cluster: string): string => `${cluster}/sta
 /** Under the group's own prefix, so that a cloud policy can let a machine write its group's reports only. */
 export const instanceStatusKey = (cluster: string, instanceGroup: string, instanceId: string): string =>
   `${cluster}/status/instances/${instanceGroup}/${instanceId}.json`;
+/** The nodeup bundle machines download at boot; named by its sha256, so a published one never changes. */
+export const nodeupBundleKey = (cluster: string, sha256: string): string => `${cluster}/nodeup/${sha256}/nodeup.mjs`;

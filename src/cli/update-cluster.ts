@@ -78,7 +78,7 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
       const plan = planned.result.plan;
       // Machines the apply launches read these at boot: they must be in place first.
       const { prepareNodes } = await import('../../cloudup/nodeup/prepare.js');
-      await prepareNodes(store, planned.completed, planned.nodeConfigs, ctx.io.events);
+      await prepareNodes(store, planned.completed, planned.nodeConfigs, ctx.io.events, planned.nodeupBundle);
       if (!hasChanges(plan)) {
         if (format === 'json') printPlan(ctx, plan, format);
         else ctx.io.out(renderPlanText(plan));

@@ -40,8 +40,8 @@ export interface TfRenderContext {
   value(v: Value): TfJson;
   /** The bare expression a Ref points at (`aws_vpc.x.id`), for use inside larger expressions. */
   expression(r: Ref): string;
-  /** Text kept in `data/<name>`, read by `file()` (or `filebase64()`). Returns the expression. */
-  file(name: string, text: string, encoding?: 'text' | 'base64'): string;
+  /** Text kept in `data/<name>`, read by `file()` (or `filebase64()`, or gzip'd by `base64gzip()`). Returns the expression. */
+  file(name: string, text: string, encoding?: 'text' | 'base64' | 'base64gzip'): string;
   /** A JSON document kept in `data/<name>`; Refs inside it are filled in by `templatefile()`. */
   document(name: string, doc: Value): string;
 }
@@ -165,7 +165,10 @@ export class TerraformModule {
     return {
       value,
       expression,
-      file: (name, text, encoding = 'text') => `\${${encoding === 'base64' ? 'filebase64' : 'file'}("\${path.module}/${this.addFile(name, text)}")}`,
+      file: (name, text, encoding = 'text') => {
+        const read = `${encoding === 'base64' ? 'filebase64' : 'file'}("\${path.module}/${this.addFile(name, text)}")`;
+        return encoding === 'base64gzip' ? `\${base64gzip(${read})}` : `\${${read}}`;
+      },
       document: (name, doc) => {
         const refs: Ref[] = [];
         const placeholder = (v: Value): Value => {

@@ -10,8 +10,9 @@ import type { Cluster, CloudProvider, InstanceGroup } from '../../src/api/index.
 import { buildAwsTasks } from '../../cloudup/aws/model/index.js';
 import { buildGceTasks } from '../../cloudup/gce/model/index.js';
 import { DETACHED_LABEL } from '../../cloudup/gce/rolling.js';
+import { testBoot } from '../support/boot.js';
 
-const boot = { stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` };
+const boot = testBoot({ stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` });
 type Labels = Record<string, string>;
 
 const labels = (n: number, prefix = 'team'): Labels => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}-${i}`, 'web']));

@@ -9,8 +9,9 @@ import type { CloudProvider } from '../../src/api/index.js';
 import { buildGceTasks } from '../../cloudup/gce/model/index.js';
 import { buildLocalTasks } from '../../cloudup/local/model/index.js';
 import { controlPlaneSettings } from '../../cloudup/nodeup/components.js';
+import { testBoot } from '../support/boot.js';
 
-const boot = { stateStore: 'file:///state', configHash: (ig: string) => `sha256:${ig}` };
+const boot = testBoot({ stateStore: 'file:///state', configHash: (ig: string) => `sha256:${ig}` });
 
 function completed(cloud: CloudProvider, zone: string) {
   const s = newClusterSpec({ name: 'ports.example.com', cloud, zones: [zone], project: 'hoist-test', kubernetesVersion: '1.34.0' });

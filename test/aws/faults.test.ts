@@ -18,6 +18,7 @@ import { openAwsSession } from '../../cloudup/aws/session.js';
 import { scanCluster } from './scan.js';
 import { testAccount } from './support.js';
 import type { TestAccount } from './support.js';
+import { testBoot } from '../support/boot.js';
 
 const NAME = 'faults.aws.example.com';
 
@@ -66,7 +67,7 @@ function faultInjector(rate = 0.2, seed = 42): Faults {
 
 async function plan(account: TestAccount, spec: CompletedSpec, options: { plugins?: Pluggable<object, object>[]; teardown?: boolean } = {}) {
   const session = await openAwsSession(spec, { purpose: options.teardown ? 'teardown' : 'reconcile', env: account.env, events: silent, ...(options.plugins ? { plugins: options.plugins } : {}) });
-  const tasks = options.teardown ? [] : session.buildTasks({ stateStore: `s3://${account.bucket}/clusters`, configHash: (ig) => `sha256:${ig}` });
+  const tasks = options.teardown ? [] : session.buildTasks(testBoot({ stateStore: `s3://${account.bucket}/clusters`, configHash: (ig) => `sha256:${ig}` }));
   const discovered = await discoverAll(session.kinds, session.ctx);
   const result = buildPlan({ cluster: NAME, cloud: 'aws', specRevision: null, tasks, kinds: session.kinds }, discovered);
   return { session, result, discovered, tasks };

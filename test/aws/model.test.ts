@@ -11,12 +11,12 @@ import type { LaunchTemplateFields } from '../../cloudup/aws/tasks/launch-templa
 import { fieldsOf } from '../../cloudup/aws/terraform/render.js';
 import { nodePolicy, storeLocation } from '../../cloudup/aws/model/iam-policies.js';
 import { elbName, iamName } from '../../cloudup/aws/names.js';
-import { userData } from '../../cloudup/aws/model/user-data.js';
-import { parseBootConfig } from '../../nodeup/config/boot.js';
-import { parse } from 'yaml';
+import { USER_DATA_LIMIT, userData } from '../../cloudup/aws/model/user-data.js';
+import { decodeUserData, encodeUserData } from '../../cloudup/aws/tasks/launch-template.js';
 import { AmbiguousCreateError, isRetryableAwsError, toEngineError } from '../../cloudup/aws/errors.js';
+import { TEST_NODEUP_SHA256, testBoot } from '../support/boot.js';
 
-const boot = { stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` };
+const boot = testBoot({ stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` });
 const spec = (opts: Partial<NewClusterOptions> = {}) => {
   const s = newClusterSpec({ name: 'model.example.com', cloud: 'aws', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], ...opts });
   return completeSpec(s.cluster, s.instanceGroups);
@@ -69,6 +69,7 @@ describe('the AWS model', () => {
     expect(statements.find((s) => s.Sid === 'StateStoreRead')?.Resource).toEqual([
       'arn:aws:s3:::state/clusters/model.example.com/igconfig/nodes-a/*',
       'arn:aws:s3:::state/clusters/model.example.com/pki/issued/*',
+      'arn:aws:s3:::state/clusters/model.example.com/nodeup/*',
     ]);
     expect(statements.find((s) => s.Sid === 'StateStoreWrite')?.Resource).toEqual(['arn:aws:s3:::state/clusters/model.example.com/status/instances/nodes-a/*']);
     expect(storeLocation('file:///tmp/state', 'x')).toBeUndefined();
@@ -98,18 +99,21 @@ describe('AWS errors', () => {
     expect(toEngineError(err('InvalidParameterValue', 400), 'x')).not.toBeInstanceOf(NotReadyError);
   });
 
-  it('user data is a cloud-init Jinja template whose boot configuration names the instance id once rendered', () => {
+  it('user data is the boot script, pinning the group\'s configuration hash and the nodeup bundle, sent gzip\'d', () => {
     const hash = `sha256:${'c'.repeat(64)}`;
     const ig = spec().instanceGroups.find((g) => g.spec.role === 'Node')!;
-    const text = userData('model.example.com', ig, { stateStore: 's3://state/clusters', configHash: () => hash });
-    expect(text.split('\n').slice(0, 2)).toEqual(['## template: jinja', '#cloud-config']);
-    // What cloud-init makes of it on the machine: the template rendered with its instance data.
-    const rendered = text.replaceAll('{{ v1.instance_id }}', 'i-0123456789abcdef0');
-    const file = (parse(rendered) as { write_files: { path: string; content: string }[] }).write_files[0]!;
-    expect(file.path).toBe('/etc/hoist/boot.yaml');
-    expect(parseBootConfig(file.content, file.path)).toEqual({ stateStore: 's3://state/clusters', cluster: 'model.example.com', instanceGroup: ig.metadata.name, configHash: hash, instanceId: 'i-0123456789abcdef0' });
-    // Unrendered, the file is refused rather than taken for a machine named "{{ v1.instance_id }}".
-    const unrendered = (parse(text) as { write_files: { content: string }[] }).write_files[0]!.content;
-    expect(() => parseBootConfig(unrendered, 'boot.yaml')).toThrow(/instanceId: must be the machine's instance id/);
+    const text = userData('model.example.com', ig, { ...boot, configHash: () => hash }, 'eu-west-1');
+    expect(text.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(text).toContain(`NODEUP_URL='s3://state/clusters/test.example.com/nodeup/${TEST_NODEUP_SHA256}/nodeup.mjs'`);
+    expect(text).toContain(`NODEUP_SHA256=${TEST_NODEUP_SHA256}`);
+    expect(text).toContain(`configHash: ${hash}`);
+    expect(text).toContain('REGION=eu-west-1');
+    const sent = encodeUserData(text);
+    expect([...sent.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    expect(sent.length).toBeLessThan(USER_DATA_LIMIT);
+    expect(encodeUserData(text).equals(sent)).toBe(true);
+    expect(decodeUserData(sent)).toBe(text);
+    // A template another tool wrote with plain user data reads as it is.
+    expect(decodeUserData(Buffer.from('#cloud-config\n'))).toBe('#cloud-config\n');
   });
 });

@@ -10,6 +10,7 @@ import { silent } from '../../src/output/events.js';
 import type { AwsContext } from '../../cloudup/aws/context.js';
 import type { CloudSession, SessionPurpose } from '../../cloudup/provider.js';
 import { openCloud } from '../../cloudup/providers.js';
+import { testBoot } from '../support/boot.js';
 
 const s = newClusterSpec({ name: 'purpose.example.com', cloud: 'aws', zones: ['us-east-1a'], topology: 'public', nodeCount: 1 });
 const spec = completeSpec(s.cluster, s.instanceGroups);
@@ -26,7 +27,7 @@ describe('a session opened for a purpose', () => {
       const ctx = session.ctx as AwsContext;
       expect(session.purpose).toBe(purpose);
       expect(ctx.mode.reconciling).toBe(reconciling);
-      session.buildTasks({ stateStore: 'memfs://x', configHash: (ig) => `sha256:${ig}` });
+      session.buildTasks(testBoot({ stateStore: 'memfs://x', configHash: (ig) => `sha256:${ig}` }));
       expect(ctx.mode.reconciling).toBe(reconciling);
       expect(() => ((ctx.mode as { reconciling: boolean }).reconciling = !reconciling)).toThrow(TypeError);
       expect(session.apiCalls()).toBe(0);

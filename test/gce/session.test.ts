@@ -18,9 +18,10 @@ import { openGceSession } from '../../cloudup/gce/session.js';
 import type { GceSession } from '../../cloudup/gce/session.js';
 import type { FakeCompute } from './fake/server.js';
 import { PROJECT, computeOptions, startFake, waitFor } from './support.js';
+import { testBoot } from '../support/boot.js';
 
 let fake: FakeCompute;
-const BOOT = { stateStore: 'file:///var/hoist/state', configHash: () => 'sha256:0' };
+const BOOT = testBoot({ stateStore: 'file:///var/hoist/state', configHash: () => 'sha256:0' });
 
 beforeAll(async () => {
   fake = await startFake();

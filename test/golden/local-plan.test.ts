@@ -16,6 +16,7 @@ import { buildLocalTasks } from '../../cloudup/local/model/index.js';
 import { LOCAL_KINDS } from '../../cloudup/local/tasks/index.js';
 import { expectGolden } from '../support/golden.js';
 import { plannedNodeConfigs } from '../support/node-configs.js';
+import { testBoot } from '../support/boot.js';
 
 const STATE_STORE = 'file:///var/hoist/state';
 
@@ -23,7 +24,7 @@ async function standardLocalPlan(): Promise<{ plan: Plan; configs: NodeupConfigs
   const spec = newClusterSpec({ name: 'demo.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' });
   const completed = completeSpec(spec.cluster, spec.instanceGroups);
   const { configs } = await plannedNodeConfigs(completed, STATE_STORE);
-  const tasks = buildLocalTasks(completed, { stateStore: STATE_STORE, configHash: nodeConfigHashes(completed, configs) });
+  const tasks = buildLocalTasks(completed, testBoot({ stateStore: STATE_STORE, configHash: nodeConfigHashes(completed, configs) }, 'demo.k8s.local'));
   const plan = buildPlan(
     { cluster: 'demo.k8s.local', cloud: 'local', specRevision: 1, tasks, kinds: LOCAL_KINDS, stats: { apiCalls: 8, discoveryMs: 0 }, now: () => new Date('2026-01-01T00:00:00Z') },
     new Map([...LOCAL_KINDS.keys()].map((k) => [k, []])),

@@ -19,8 +19,9 @@ import { loadBalancerTask } from '../../cloudup/local/tasks/load-balancer.js';
 import { networkTask } from '../../cloudup/local/tasks/network.js';
 import { subnetTask } from '../../cloudup/local/tasks/subnet.js';
 import { volumeTask } from '../../cloudup/local/tasks/volume.js';
+import { testBoot } from '../support/boot.js';
 
-const boot = { stateStore: 'file:///var/hoist/state', configHash: (ig: string) => `sha256:${ig}` };
+const boot = testBoot({ stateStore: 'file:///var/hoist/state', configHash: (ig: string) => `sha256:${ig}` });
 
 const localSpec = () => newClusterSpec({ name: 'typed.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' });
 

@@ -13,6 +13,7 @@ import { renderAwsTerraform } from '../../cloudup/aws/terraform/index.js';
 import type { AwsTerraformModule } from '../../cloudup/aws/terraform/index.js';
 import { nodeConfigHashes } from '../../cloudup/node-config.js';
 import { plannedNodeConfigs } from '../support/node-configs.js';
+import { testBoot } from '../support/boot.js';
 
 export const CLUSTER = 'tf.aws.example.com';
 export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
@@ -42,7 +43,7 @@ export function fixtureModule(stateStore = 's3://hoist-state/clusters'): Promise
 /** The terraform target's module of a completed spec, as `update cluster --target terraform` renders it. */
 export async function moduleOf(completed: CompletedSpec, stateStore: string): Promise<AwsTerraformModule> {
   const { configs } = await plannedNodeConfigs(completed, stateStore);
-  const tasks = buildAwsTasks(completed, { stateStore, configHash: nodeConfigHashes(completed, configs) });
+  const tasks = buildAwsTasks(completed, testBoot({ stateStore, configHash: nodeConfigHashes(completed, configs) }, completed.cluster.metadata.name));
   const completedSpec = [completed.cluster, ...completed.instanceGroups].map((o) => toYaml(o)).join('---\n');
   return renderAwsTerraform({ spec: completed, tasks, stateStore, nodeConfigs: new Map([...configs].map(([ig, f]) => [ig, f.yaml])), completedSpec });
 }

@@ -1,7 +1,7 @@
 /**
  * The IAM policies of a cluster's machines, least privilege first. A node reads only its own
- * instance group's configuration (`igconfig/<ig>/`) and the issued certificates (`pki/issued/`)
- * of the state store, and writes only its own reports (`status/instances/<ig>/`). The control plane reads
+ * instance group's configuration (`igconfig/<ig>/`), the issued certificates (`pki/issued/`) and
+ * the nodeup bundles (`nodeup/`) of the state store, and writes only its own reports (`status/instances/<ig>/`). The control plane reads
  * the cluster's whole state, writes its reports and etcd backups, and may do what the cloud
  * controller, etcd-manager (its volumes, found by the cluster's tag) and a DNS controller need.
  */
@@ -54,7 +54,8 @@ const PULL_IMAGES: Statement = {
 
 export function nodePolicy(store: StoreLocation | undefined, region: string, ig: string): Fields {
   const statements = [
-    ...s3Statements(store, region, [`igconfig/${ig}/`, 'pki/issued/'], [`status/instances/${ig}/`]),
+    // nodeup/: the nodeup bundle its boot script downloads.
+    ...s3Statements(store, region, [`igconfig/${ig}/`, 'pki/issued/', 'nodeup/'], [`status/instances/${ig}/`]),
     { Sid: 'DescribeSelf', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeRegions', 'ec2:DescribeInstanceTypes'], Resource: ['*'] },
     PULL_IMAGES,
   ];

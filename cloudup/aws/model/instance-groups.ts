@@ -66,7 +66,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       launchTemplateName: name,
       imageId: imageId(ig.spec.image),
       instanceType: ig.spec.machineType,
-      userData: userData(cluster, ig, boot),
+      userData: userData(cluster, ig, boot, spec.cluster.spec.region),
       iamInstanceProfile: ref(profile),
       securityGroupIds: [ref(sg)],
       keyName,

@@ -1,24 +1,45 @@
 /**
- * The user data of an instance group's machines: the boot configuration (where the state store
- * is, which cluster and group the machine belongs to, and the hash its node configuration must
- * have) as a cloud-config file that nodeup reads at boot. A new hash makes a new launch template
- * version, which is what marks running machines out of date.
+ * The user data of an instance group's machines: the boot script (cloudup/boot/), which takes a
+ * stock image to a running nodeup. cloud-init runs it once, at the machine's first boot; the
+ * script installs nodeup as a service that runs on every later boot. The script pins the group's
+ * configuration hash and the nodeup bundle's sha256, so a change of either makes a new launch
+ * template version, which is what marks running machines out of date.
  *
- * It is a cloud-init Jinja template, so that the file also names the machine's EC2 instance id
- * (`{{ v1.instance_id }}` from cloud-init's instance data): nodeup reports under it and names
- * the Kubernetes node after it, which is how rolling updates find a machine's report and drain
- * its node. (An EC2 hostname is its private DNS name, which hoist's AWS side does not know.)
+ * The machine learns its instance id from IMDSv2 (the script writes it into boot.yaml): nodeup
+ * reports under it and names the Kubernetes node after it, which is how rolling updates find a
+ * machine's report and drain its node.
+ *
+ * AWS caps user data at 16 KB before base64; the launch template sends the script gzip'd
+ * (cloud-init unpacks it), and a script that would still not fit is refused here, at plan time.
  */
 
-import { stringify } from 'yaml';
 import type { CompletedInstanceGroup } from '../../../src/api/index.js';
+import { HoistError } from '../../../src/errors.js';
+import { renderBootScript } from '../../boot/script.js';
 import type { BootOptions } from '../../provider.js';
+import { encodeUserData } from '../tasks/launch-template.js';
 
-export const BOOT_CONFIG_PATH = '/etc/hoist/boot.yaml';
-const INSTANCE_ID_TEMPLATE = '{{ v1.instance_id }}';
+/** AWS's limit on user data, in bytes, before its base64 encoding. */
+export const USER_DATA_LIMIT = 16 * 1024;
 
-export function userData(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions): string {
-  const config = { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name), instanceId: INSTANCE_ID_TEMPLATE };
-  const cloudConfig = { write_files: [{ path: BOOT_CONFIG_PATH, permissions: '0644', owner: 'root:root', content: stringify(config) }] };
-  return `## template: jinja\n#cloud-config\n# hoist boot configuration\n${stringify(cloudConfig)}`;
+/** The boot script of `ig`'s machines, as the launch template holds it (plain text). */
+export function userData(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions, region: string): string {
+  const script = renderBootScript({
+    boot: { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name) },
+    // A store on S3 is read with the instance profile's credentials; any other (a file:// store on
+    // a shared disk) by its path.
+    storeAccess: boot.stateStore.startsWith('s3://') ? 's3' : 'file',
+    region,
+    metadata: 'aws',
+    node: boot.node,
+    nodeup: boot.nodeup,
+  });
+  const size = encodeUserData(script).length;
+  if (size > USER_DATA_LIMIT) {
+    throw new HoistError('INVALID_SPEC', `InstanceGroup/${ig.metadata.name}: the boot script is ${size} bytes gzip'd, over AWS's user-data limit of ${USER_DATA_LIMIT} bytes`, {
+      path: `InstanceGroup/${ig.metadata.name}`,
+      hint: 'shorten what the script carries for this group (its name, the state store URL, spec.assets.fileRepository)',
+    });
+  }
+  return script;
 }

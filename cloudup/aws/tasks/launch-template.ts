@@ -7,6 +7,7 @@
  * The desired fields are CreateLaunchTemplate's LaunchTemplateData. Outputs: `id`, `latestVersion`.
  */
 
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateCommand, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import type { LaunchTemplateVersion, RequestLaunchTemplateData, ResponseLaunchTemplateData } from '@aws-sdk/client-ec2';
 import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
@@ -25,7 +26,7 @@ export interface LaunchTemplateFields {
   /** `ami-…` or `resolve:ssm:<parameter>`. */
   readonly imageId: string;
   readonly instanceType: string;
-  /** Plain text; sent base64. */
+  /** The boot script, as plans show it; sent gzip'd (`encodeUserData`) and base64. */
   readonly userData: string;
   /** The instance profile's name. */
   readonly iamInstanceProfile: string;
@@ -49,7 +50,7 @@ function requestData(d: LaunchTemplateFields): RequestLaunchTemplateData {
   return {
     ImageId: d.imageId,
     InstanceType: d.instanceType as never,
-    UserData: Buffer.from(d.userData).toString('base64'),
+    UserData: encodeUserData(d.userData).toString('base64'),
     IamInstanceProfile: { Name: d.iamInstanceProfile },
     ...(d.keyName === '' ? {} : { KeyName: d.keyName }),
     NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: d.associatePublicIpAddress, DeleteOnTermination: true, Groups: [...d.securityGroupIds] }],
@@ -64,6 +65,21 @@ function requestData(d: LaunchTemplateFields): RequestLaunchTemplateData {
   };
 }
 
+/**
+ * What EC2 is sent for user data `text` (before base64): gzip'd, which cloud-init unpacks and
+ * which keeps a boot script far below AWS's 16 KB limit. Node's gzip header names no file and
+ * no time, so the same script is always the same bytes.
+ */
+export function encodeUserData(text: string): Buffer {
+  return gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
+}
+
+/** The text of user data as EC2 returns it (after base64): gzip'd, or plain as other tools send it. */
+export function decodeUserData(bytes: Buffer): string {
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
+}
+
 /** The fields of a version, in the shape the model writes them. */
 export function versionFields(name: string, data: ResponseLaunchTemplateData | undefined): ResolvedFields {
   if (!data) return { launchTemplateName: name };
@@ -74,7 +90,7 @@ export function versionFields(name: string, data: ResponseLaunchTemplateData | u
     launchTemplateName: name,
     imageId: data.ImageId ?? '',
     instanceType: data.InstanceType ?? '',
-    userData: data.UserData ? Buffer.from(data.UserData, 'base64').toString('utf8') : '',
+    userData: data.UserData ? decodeUserData(Buffer.from(data.UserData, 'base64')) : '',
     iamInstanceProfile: data.IamInstanceProfile?.Name ?? data.IamInstanceProfile?.Arn?.split('/').at(-1) ?? '',
     securityGroupIds: [...(nic?.Groups ?? data.SecurityGroupIds ?? [])],
     keyName: data.KeyName ?? '',

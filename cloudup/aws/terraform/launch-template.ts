@@ -1,5 +1,6 @@
 /**
- * LaunchTemplate → `aws_launch_template`, the user data in `data/` (sent base64). A change makes
+ * LaunchTemplate → `aws_launch_template`, the user data (the boot script) as text in `data/`,
+ * sent gzip'd and base64 (`base64gzip`) as the direct target sends it. A change makes
  * a new version, which becomes the default (`update_default_version`), and the Auto Scaling
  * group follows `latest_version`, as with the direct target.
  *
@@ -32,7 +33,7 @@ export const launchTemplateRenderer: AwsTfRenderer = {
         image_id: ctx.value(d.imageId),
         instance_type: ctx.value(d.instanceType),
         update_default_version: true,
-        user_data: ctx.file(`aws_launch_template_${task.name}_user_data`, userData, 'base64'),
+        user_data: ctx.file(`aws_launch_template_${task.name}_user_data`, userData, 'base64gzip'),
         iam_instance_profile: [{ name: ctx.value(d.iamInstanceProfile) }],
         key_name: d.keyName === '' ? undefined : ctx.value(d.keyName),
         network_interfaces: [

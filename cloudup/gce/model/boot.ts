@@ -1,20 +1,28 @@
 /**
- * What a GCE machine boots with: the boot configuration as cloud-config in the `user-data`
- * metadata key (cloud-init reads it on Ubuntu images), the OAuth scopes of its service account,
- * and its image as a Compute path.
+ * What a GCE machine boots with: the boot script (cloudup/boot/) in the `startup-script` metadata
+ * key, which the guest agent of Google's images runs as root at every boot (the script is made to
+ * run again: it keeps what it already installed and verified); the OAuth scopes of its service
+ * account; and its image as a Compute path. The script names the machine after its instance name
+ * (the metadata server's `instance/name`, also its hostname), which nodeup reports under and
+ * names its Kubernetes node after.
  */
 
-import { stringify } from 'yaml';
 import type { CompletedInstanceGroup, InstanceGroupRole } from '../../../src/api/index.js';
+import { renderBootScript } from '../../boot/script.js';
 import type { BootOptions } from '../../provider.js';
 
-export const BOOT_CONFIG_PATH = '/etc/hoist/boot.yaml';
+/** The metadata key of the boot script. */
+export const STARTUP_SCRIPT_KEY = 'startup-script';
 
-/** Where the state store is, which cluster and group the machine is in, and the hash its node configuration must have. */
-export function userData(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions): string {
-  const config = { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name) };
-  const cloudConfig = { write_files: [{ path: BOOT_CONFIG_PATH, permissions: '0644', owner: 'root:root', content: stringify(config, { lineWidth: 0 }) }] };
-  return `#cloud-config\n# hoist boot configuration\n${stringify(cloudConfig, { lineWidth: 0, blockQuote: 'literal' })}`;
+/** The boot script of `ig`'s machines. A store on GCS is read with the metadata server's token. */
+export function startupScript(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions): string {
+  return renderBootScript({
+    boot: { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name) },
+    storeAccess: boot.stateStore.startsWith('gs://') ? 'gcs' : boot.stateStore.startsWith('s3://') ? 's3' : 'file',
+    metadata: 'gce',
+    node: boot.node,
+    nodeup: boot.nodeup,
+  });
 }
 
 const AUTH = 'https://www.googleapis.com/auth';

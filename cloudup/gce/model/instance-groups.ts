@@ -14,7 +14,7 @@ import { baseInstanceName, contentHash, groupManagerName, networkTag, templateNa
 import { instanceGroupManagerTask } from '../tasks/instance-group-manager.js';
 import { instanceTemplateTask } from '../tasks/instance-template.js';
 import type { InstanceTemplateFields } from '../tasks/instance-template.js';
-import { imagePath, scopes, userData } from './boot.js';
+import { STARTUP_SCRIPT_KEY, imagePath, scopes, startupScript } from './boot.js';
 
 export const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
 
@@ -51,7 +51,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       [INSTANCE_GROUP_LABEL]: labelValue(ig.metadata.name),
     },
     metadata: {
-      'user-data': userData(cluster, ig, boot),
+      [STARTUP_SCRIPT_KEY]: startupScript(cluster, ig, boot),
       'cluster-name': cluster,
       ...(spec.cluster.spec.sshPublicKey ? { 'ssh-keys': `ubuntu:${spec.cluster.spec.sshPublicKey.trim()}` } : {}),
     },

@@ -24,7 +24,7 @@ export interface InstanceTemplateFields {
   readonly networkTags: readonly string[];
   /** The instances' labels. */
   readonly labels: Readonly<Record<string, string>>;
-  /** `user-data` with the boot configuration, `cluster-name`, `ssh-keys`. */
+  /** `startup-script` (the boot script), `cluster-name`, `ssh-keys`. */
   readonly metadata: Readonly<Record<string, string>>;
   readonly serviceAccount: { readonly email: string; readonly scopes: readonly string[] };
   readonly canIpForward: boolean;

@@ -13,6 +13,7 @@ import { buildGceTasks } from '../../../cloudup/gce/model/index.js';
 import { GCE_KINDS } from '../../../cloudup/gce/tasks/index.js';
 import { expectGolden } from '../../support/golden.js';
 import { plannedNodeConfigs } from '../../support/node-configs.js';
+import { testBoot } from '../../support/boot.js';
 
 const STATE_STORE = 'file:///var/hoist/state';
 
@@ -20,7 +21,7 @@ async function standardGcePlan(): Promise<Plan> {
   const spec = newClusterSpec({ name: 'demo.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test', topology: 'public', kubernetesVersion: '1.34.0' });
   const completed = completeSpec(spec.cluster, spec.instanceGroups);
   const { configs } = await plannedNodeConfigs(completed, STATE_STORE);
-  const tasks = buildGceTasks(completed, { stateStore: STATE_STORE, configHash: nodeConfigHashes(completed, configs) });
+  const tasks = buildGceTasks(completed, testBoot({ stateStore: STATE_STORE, configHash: nodeConfigHashes(completed, configs) }, 'demo.example.com'));
   return buildPlan(
     { cluster: 'demo.example.com', cloud: 'gce', specRevision: 1, tasks, kinds: GCE_KINDS, stats: { apiCalls: 9, discoveryMs: 0 }, now: () => new Date('2026-01-01T00:00:00Z') },
     new Map([...GCE_KINDS.keys()].map((k) => [k, []])),
