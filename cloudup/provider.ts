@@ -12,6 +12,7 @@ import type { CloudProvider as CloudName, CompletedSpec } from '../src/api/index
 import type { FieldProblem } from '../src/errors.js';
 import type { Task, TaskId, TaskKind } from '../src/engine/task.js';
 import type { EventSink } from '../src/output/events.js';
+import type { Clientset } from '../state-store/clientset.js';
 import type { ObjectStore } from '../state-store/object-store.js';
 import type { RollingCloud } from './rolling/types.js';
 
@@ -137,14 +138,40 @@ export interface TerraformRenderers {
   render(input: TerraformInput): TerraformModule;
 }
 
+/** What `create cluster` tells a cloud that picks a new cluster's network range itself. */
+export interface NetworkRangeRequest {
+  readonly cluster: string;
+  /** `--network-cidr`, when given. */
+  readonly requested?: string;
+  /** A dry run holds nothing. */
+  readonly dryRun: boolean;
+  readonly env: Env;
+  readonly cwd: string;
+  readonly events: EventSink;
+  /** The state store the cluster is created in, opened only when needed. */
+  readonly clientset: () => Promise<Clientset>;
+}
+
+/** A new cluster's network range, held for it until `release()` (a failed create releases it). */
+export interface NetworkRange {
+  readonly cidr: string;
+  release(): void;
+}
+
 export interface Provider {
   readonly name: CloudName;
   /**
-   * Checks of the cloud's part of a spec that the API's own validation does not make; each
-   * problem with its field path, value and fix. (The checks that need no cloud code still
-   * live in src/api.)
+   * Every problem of a spec set on this cloud, each with its field path, value and fix: the
+   * API's rules with the cloud's own spec rules (`cloudup/<cloud>/spec-rules.ts`, the same
+   * object the registry gives the spec commands, which do not load the provider).
    */
-  validate?(spec: CompletedSpec): readonly FieldProblem[];
+  validate(spec: CompletedSpec): readonly FieldProblem[];
+  /**
+   * The network range of a new cluster, on a cloud whose clusters share one address space (the
+   * local cloud's loopback): the requested range when it is free, else a free one; undefined
+   * leaves the range to the spec. Absent on a cloud whose networks are apart.
+   */
+  reserveNetworkRange?(request: NetworkRangeRequest): Promise<NetworkRange | undefined>;
   open(spec: CompletedSpec, options: OpenOptions): Promise<CloudSession>;
   /**
    * Where node assets come from when `spec.assets.fileRepository` does not say: undefined for

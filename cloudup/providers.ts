@@ -1,20 +1,43 @@
 /**
- * The registry of clouds: the only place that names them. Each cloud's provider is imported
- * when first asked for, so a command loads one cloud's SDK only. Adding a cloud means adding
- * its folder and one line here (docs/design.md, "Adding a cloud").
+ * The registry of clouds: the only place that names them. Each cloud has one entry: its spec
+ * rules (a small module with no SDK, loaded with the registry, so that spec commands check a
+ * cloud's rules without loading the cloud) and its provider, imported when first asked for, so
+ * a command loads one cloud's SDK only. Adding a cloud means adding its folder and one entry
+ * here (docs/design.md, "Adding a cloud").
  */
 
-import type { CloudProvider as CloudName, CompletedSpec } from '../src/api/index.js';
+import type { CloudProvider as CloudName, CloudSpecRules, CompletedSpec, SpecRulesByCloud } from '../src/api/index.js';
+import { awsSpecRules } from './aws/spec-rules.js';
+import { gceSpecRules } from './gce/spec-rules.js';
+import { localSpecRules } from './local/spec-rules.js';
 import type { CloudSession, OpenOptions, Provider } from './provider.js';
 
-const PROVIDERS: Readonly<Record<CloudName, () => Promise<Provider>>> = {
-  aws: async () => (await import('./aws/provider.js')).awsProvider,
-  gce: async () => (await import('./gce/provider.js')).gceProvider,
-  local: async () => (await import('./local/provider.js')).localProvider,
+interface Cloud {
+  readonly rules: CloudSpecRules;
+  readonly provider: () => Promise<Provider>;
+}
+
+const CLOUDS: Readonly<Record<CloudName, Cloud>> = {
+  aws: { rules: awsSpecRules, provider: async () => (await import('./aws/provider.js')).awsProvider },
+  gce: { rules: gceSpecRules, provider: async () => (await import('./gce/provider.js')).gceProvider },
+  local: { rules: localSpecRules, provider: async () => (await import('./local/provider.js')).localProvider },
 };
 
+const NAMES = Object.keys(CLOUDS) as CloudName[];
+
+/**
+ * Every cloud's spec rules, for the paths that learn the cloud from the spec they read (parsing,
+ * the kops import, `create cluster`); src/api takes them as an argument.
+ */
+export const SPEC_RULES: SpecRulesByCloud = Object.fromEntries(NAMES.map((name) => [name, CLOUDS[name].rules])) as Record<CloudName, CloudSpecRules>;
+
+/** The spec rules of one cloud, for validating a set whose cloud is known. */
+export function specRulesOf(cloud: CloudName): CloudSpecRules {
+  return CLOUDS[cloud].rules;
+}
+
 export function providerOf(cloud: CloudName): Promise<Provider> {
-  return PROVIDERS[cloud]();
+  return CLOUDS[cloud].provider();
 }
 
 /** The provider of the spec's cloud. */
@@ -29,6 +52,6 @@ export async function openCloud(spec: CompletedSpec, options: OpenOptions): Prom
 
 /** The clouds whose provider has a capability (to say which clouds a command supports). */
 export async function cloudsWhere(has: (p: Provider) => boolean): Promise<CloudName[]> {
-  const all = await Promise.all((Object.keys(PROVIDERS) as CloudName[]).map(async (name) => [name, has(await providerOf(name))] as const));
+  const all = await Promise.all(NAMES.map(async (name) => [name, has(await providerOf(name))] as const));
   return all.filter(([, yes]) => yes).map(([name]) => name);
 }

@@ -3,7 +3,7 @@
  * state (see spec-view.ts), decoded from the YAML they are stored as.
  */
 
-import { parseSpecText } from '../src/api/index.js';
+import { parseStoredText } from '../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../src/api/index.js';
 import { HoistError } from '../src/errors.js';
 import { clusterConfigKey, instanceGroupKey, instanceGroupPrefix } from './layout.js';
@@ -94,7 +94,7 @@ async function readGroups(store: ObjectStore, name: string, head: Head, overlay:
 }
 
 function decode(key: string, body: Uint8Array, kind: 'Cluster' | 'InstanceGroup'): Cluster | InstanceGroup {
-  const docs = parseSpecText(Buffer.from(body).toString('utf8'), key);
+  const docs = parseStoredText(Buffer.from(body).toString('utf8'), key);
   const doc = docs[0];
   if (docs.length !== 1 || doc?.kind !== kind) {
     throw new HoistError('STORE', `${key} in the state store does not hold one ${kind}`, {

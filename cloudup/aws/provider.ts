@@ -1,10 +1,13 @@
 /** AWS as hoist sees it. The SDK loads with the first session, or with the Terraform renderers. */
 
 import { dnsApiServerUrl } from '../api-endpoint.js';
+import { validateSpecSet } from '../../src/api/index.js';
 import type { CloudSession, Provider } from '../provider.js';
+import { awsSpecRules } from './spec-rules.js';
 
 export const awsProvider: Provider = {
   name: 'aws',
+  validate: (spec) => validateSpecSet(spec.cluster, spec.instanceGroups, awsSpecRules),
   open: async (spec, options) => (await import('./session.js')).openAwsSession(spec, options) as Promise<CloudSession>,
   // Machines fetch the upstream releases.
   assetRepository: async () => undefined,

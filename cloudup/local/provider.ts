@@ -7,7 +7,9 @@
 import { join } from 'node:path';
 import { assetSources } from '../../src/assets/index.js';
 import { HoistError } from '../../src/errors.js';
+import { validateSpecSet } from '../../src/api/index.js';
 import type { CloudSession, Provider } from '../provider.js';
+import { localSpecRules } from './spec-rules.js';
 import { CLUSTER_TAG } from '../tags.js';
 import { connectLocalCloud } from './client.js';
 import { localCloudDir } from './files.js';
@@ -15,6 +17,9 @@ import { API_PORT, apiLoadBalancerName } from './model/names.js';
 
 export const localProvider: Provider = {
   name: 'local',
+  validate: (spec) => validateSpecSet(spec.cluster, spec.instanceGroups, localSpecRules),
+  // Every local cloud on the machine shares the loopback interface: a new cluster takes a free range.
+  reserveNetworkRange: async (request) => (await import('./new-range.js')).reserveNewClusterRange(request),
   open: async (spec, options) => (await import('./session.js')).openLocalSession(spec, options) as Promise<CloudSession>,
   assetRepository: async (spec, env) => {
     // The archive builder is loaded only by plans that need the stand-in mirror.

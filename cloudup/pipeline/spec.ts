@@ -1,6 +1,6 @@
 /** The stored spec of a cluster, validated (by the API and by its cloud) and completed. */
 
-import { completeSpec, validateSpecSet } from '../../src/api/index.js';
+import { completeSpec } from '../../src/api/index.js';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
 import type { Clientset } from '../../state-store/clientset.js';
@@ -11,12 +11,10 @@ import { openCloud, providerFor } from '../providers.js';
 export async function completedSpecOf(clients: Clientset, cluster: string): Promise<CompletedSpec> {
   const set = await clients.getSpecSet(cluster);
   if (!set) throw new NotFoundError(`cluster ${cluster} not found in ${clients.store.url}`, 'list the clusters with: hoist get clusters');
-  const igs = set.instanceGroups.map((v) => v.object);
-  const problems = validateSpecSet(set.cluster.object, igs);
+  const completed = completeSpec(set.cluster.object, set.instanceGroups.map((v) => v.object));
+  // The API's rules with the cloud's (its spec rules, through its provider).
+  const problems = (await providerFor(completed)).validate(completed);
   if (problems.length > 0) throw new ValidationError(`the stored spec of ${cluster}`, problems);
-  const completed = completeSpec(set.cluster.object, igs);
-  const cloudProblems = (await providerFor(completed)).validate?.(completed) ?? [];
-  if (cloudProblems.length > 0) throw new ValidationError(`the stored spec of ${cluster}`, cloudProblems);
   return completed;
 }
 

@@ -39,9 +39,6 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
   },
 };
 
-/** Machine types the local cloud knows. */
-export const LOCAL_MACHINE_TYPES = ['local.micro', 'local.small', 'local.medium', 'local.large'] as const;
-
 export const DEFAULT_NON_MASQUERADE_CIDR = '100.64.0.0/10';
 export const DEFAULT_ETCD_VOLUME_SIZE = 20;
 export const DEFAULT_CHANNEL = 'stable';

@@ -33,16 +33,19 @@ export type {
   SubnetType,
   Topology,
 } from './schema.js';
-export { MAX_SPEC_BYTES, parseSpecText } from './parse.js';
+export { MAX_SPEC_BYTES, parseSpecText, parseStoredText } from './parse.js';
 export type { ParsedCluster, ParsedDocument, ParsedInstanceGroup } from './parse.js';
 export { locateProblems, parseSpecSet } from './spec-set.js';
 export type { ParsedSpecSet } from './spec-set.js';
-export { convertKopsDocument, KOPS_API_VERSION, KOPS_CLUSTER_LABEL } from './kops.js';
+export { convertKopsDocument, dropRefusedCloudLabels, KOPS_API_VERSION, KOPS_CLUSTER_LABEL, withDropped } from './kops.js';
 export type { ConversionReport, DroppedField } from './kops.js';
 export { clusterNameProblems, instanceGroupNameProblems, isDnsSubdomain } from './names.js';
 export { completeSpec } from './defaults.js';
 export type { CompletedCluster, CompletedClusterSpec, CompletedInstanceGroup, CompletedInstanceGroupSpec, CompletedSpec } from './defaults.js';
 export { validateSpecSet, validateUpdate } from './validation.js';
+export type { CloudSpecRules, KopsImport, NewClusterRules, SpecRulesByCloud } from './cloud-rules.js';
+export { OWNERSHIP_TAG_PREFIX, refusedCharacters, tagLength } from './cloud-labels.js';
+export type { CloudTagRules } from './cloud-labels.js';
 export type { SpecSetInput } from './validation.js';
 export { newClusterSpec } from './new-cluster.js';
 export type { NewClusterOptions, NewClusterSpec } from './new-cluster.js';

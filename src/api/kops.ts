@@ -8,11 +8,10 @@
  * sees exactly what the import could not carry. Nothing is dropped silently.
  */
 
-import { CLOUD_TAG_RULES } from './cloud-labels.js';
+import type { CloudTagRules } from './cloud-labels.js';
+import type { KopsImport } from './cloud-rules.js';
 import { API_VERSION, CLUSTER_LABEL, ClusterSchema, InstanceGroupSchema } from './schema.js';
 import type { Cluster, InstanceGroup, Kind } from './schema.js';
-import { AWS_IMAGE } from './validate-groups.js';
-import { isAwsEgress } from './validate-network.js';
 import { isValidTaint } from './labels.js';
 import { formatPath } from './paths.js';
 import type { Path } from './paths.js';
@@ -166,49 +165,28 @@ function moveInstanceGroupFields(doc: Record<string, unknown>, renames: Rename[]
   }
 }
 
+/** The import with `dropped` added to its report (the same import when nothing was dropped). */
+export function withDropped<T extends Cluster | InstanceGroup>(doc: KopsImport<T>, object: T, dropped: readonly DroppedField[]): KopsImport<T> {
+  if (dropped.length === 0) return doc;
+  return { object, report: { ...doc.report, dropped: [...doc.report.dropped, ...dropped] } };
+}
+
 /**
- * kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses (upper
- * case, dots); hoist writes them, so the import of a GCE spec drops those, reported, rather than
- * failing. Only the whole set tells the cloud, so the parser calls this once it knows it.
+ * An import without the cloudLabels the cloud's tag rules refuse, each reported. For a cloud
+ * whose tags kops never writes on some resources (GCE instances), so a kops spec can hold
+ * labels the cloud refuses and hoist would write.
  */
-export function dropInvalidGceLabels<T extends { readonly spec: { readonly cloudLabels?: Readonly<Record<string, string>> | undefined } }>(object: T, report: ConversionReport): { object: T; report: ConversionReport } {
-  const labels = object.spec.cloudLabels ?? {};
+export function dropRefusedCloudLabels<T extends Cluster | InstanceGroup>(doc: KopsImport<T>, rules: CloudTagRules): KopsImport<T> {
+  const labels = doc.object.spec.cloudLabels ?? {};
   const dropped: DroppedField[] = [];
   const kept = Object.fromEntries(
     Object.entries(labels).filter(([key, value]) => {
-      const problem = CLOUD_TAG_RULES.gce.keyProblem(key) ?? CLOUD_TAG_RULES.gce.valueProblem(value);
-      if (problem) dropped.push({ path: formatPath(['spec', 'cloudLabels', key]), value, reason: `not a valid GCE label: ${problem.message}` });
+      const problem = rules.keyProblem(key) ?? rules.valueProblem(value);
+      if (problem) dropped.push({ path: formatPath(['spec', 'cloudLabels', key]), value, reason: `not a valid ${rules.cloud} ${rules.noun}: ${problem.message}` });
       return !problem;
     }),
   );
-  if (dropped.length === 0) return { object, report };
-  return { object: { ...object, spec: { ...object.spec, cloudLabels: kept } }, report: { ...report, dropped: [...report.dropped, ...dropped] } };
-}
-
-/**
- * kops looks AWS images up by name (owner/name) and routes private subnets through transit
- * gateways as well; hoist launches AMI ids and SSM parameters only, and routes through NAT
- * gateways. The import of an AWS spec drops such values, reported, rather than failing: the group
- * gets hoist's default image, the zone a NAT gateway of hoist's. Only the whole set tells the cloud.
- */
-export function dropUnusableAwsCluster(object: Cluster, report: ConversionReport): { object: Cluster; report: ConversionReport } {
-  const dropped: DroppedField[] = [];
-  const subnets = object.spec.subnets.map((s, i) => {
-    if (s.type !== 'Private' || s.id !== undefined || s.egress === undefined || isAwsEgress(s.egress)) return s;
-    dropped.push({ path: formatPath(['spec', 'subnets', i, 'egress']), value: s.egress, reason: 'hoist routes a private subnet on aws through a NAT gateway (nat-…, or one of its own) or leaves it to you (External)' });
-    const { egress: _egress, ...rest } = s;
-    return rest;
-  });
-  if (dropped.length === 0) return { object, report };
-  return { object: { ...object, spec: { ...object.spec, subnets } }, report: { ...report, dropped: [...report.dropped, ...dropped] } };
-}
-
-export function dropUnusableAwsImage(object: InstanceGroup, report: ConversionReport): { object: InstanceGroup; report: ConversionReport } {
-  const image = object.spec.image;
-  if (image === undefined || AWS_IMAGE.test(image)) return { object, report };
-  const { image: _image, ...spec } = object.spec;
-  const reason = 'kops looks the image up by name; hoist on aws launches an AMI id (ami-…) or an SSM parameter (ssm:…), and the group gets the default image unless spec.image names one';
-  return { object: { ...object, spec }, report: { ...report, dropped: [...report.dropped, { path: 'spec.image', value: image, reason }] } };
+  return withDropped(doc, { ...doc.object, spec: { ...doc.object.spec, cloudLabels: kept } }, dropped);
 }
 
 /**

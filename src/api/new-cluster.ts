@@ -2,10 +2,11 @@
  * The spec of a new cluster, from `hoist create cluster NAME` and its kops-style flags.
  *
  * Like kops: one subnet per zone (plus a utility subnet per zone for a private topology; one
- * regional subnet on gce), one control-plane group per zone (`control-plane-<zone>`), one node
+ * subnet for the region on a cloud whose subnets are regional), one control-plane group per zone (`control-plane-<zone>`), one node
  * group per zone (`nodes-<zone>`) with the node count spread over them. What would change the
  * cluster if hoist's defaults changed later is written out: subnet CIDRs, etcd members, sizes and
- * machine types. The rest (images, rolling update, ranges) is left to the completed spec.
+ * machine types. The rest (images, rolling update, ranges) is left to the completed spec. What a
+ * cloud does differently (default zones, its own flags) comes from its spec rules.
  */
 
 import { ValidationError } from '../errors.js';
@@ -13,6 +14,7 @@ import type { FieldProblem } from '../errors.js';
 import { parseCidr } from './cidr.js';
 import { carveSubnetCidrs } from './carve.js';
 import { CLOUD_DEFAULTS, DEFAULT_ACCESS } from './cloud-defaults.js';
+import type { CloudSpecRules, SpecRulesByCloud } from './cloud-rules.js';
 import { completeSpec } from './defaults.js';
 import { clusterNameProblems } from './names.js';
 import { API_VERSION, CLOUDS, CLUSTER_LABEL, TOPOLOGIES } from './schema.js';
@@ -25,7 +27,7 @@ export interface NewClusterOptions {
   readonly name: string;
   /** Default: local. */
   readonly cloud?: CloudProvider;
-  /** Required on aws and gce; default on local: local-a. */
+  /** Required unless the cloud has default zones (the local cloud: local-a). */
   readonly zones?: readonly string[];
   /** Default: the first controlPlaneCount zones. */
   readonly controlPlaneZones?: readonly string[];
@@ -42,6 +44,7 @@ export interface NewClusterOptions {
   /** Default: public. */
   readonly topology?: Topology;
   readonly sshPublicKey?: string;
+  /** The cloud's project, on a cloud that has them (gce). */
   readonly project?: string;
   readonly dnsZone?: string;
 }
@@ -51,22 +54,27 @@ export interface NewClusterSpec {
   readonly instanceGroups: InstanceGroup[];
 }
 
-export function newClusterSpec(opts: NewClusterOptions): NewClusterSpec {
+/** The spec of a new cluster; `rules` are every cloud's spec rules (the registry's). */
+export function newClusterSpec(opts: NewClusterOptions, rules: SpecRulesByCloud): NewClusterSpec {
   const cloud = opts.cloud ?? 'local';
-  const zones = opts.zones && opts.zones.length > 0 ? [...opts.zones] : cloud === 'local' ? [ZONE_EXAMPLES.local] : [];
+  // The flag is checked below; an unknown cloud has no rules.
+  const own: CloudSpecRules | undefined = (rules as Partial<Record<string, CloudSpecRules>>)[cloud];
+  const zones = opts.zones && opts.zones.length > 0 ? [...opts.zones] : [...(own?.newCluster?.defaultZones ?? [])];
   const cpZones = opts.controlPlaneZones && opts.controlPlaneZones.length > 0 ? [...opts.controlPlaneZones] : zones;
   const topology = opts.topology ?? 'public';
   const cpCount = opts.controlPlaneCount ?? 1;
   const nodeCount = opts.nodeCount ?? 2;
   const problems = flagProblems(opts, cloud, zones, cpZones, cpCount, nodeCount, topology);
-  if (problems.length > 0) throw new ValidationError('the command line', problems, 'INVALID_FLAG');
+  if (own) problems.push(...(own.newCluster?.flagProblems?.(opts) ?? []));
+  if (problems.length > 0 || !own) throw new ValidationError('the command line', problems, 'INVALID_FLAG');
 
   const region = regionOfZone(cloud, zones[0] ?? '') ?? '';
   const networkCIDR = opts.networkCIDR ?? CLOUD_DEFAULTS[cloud].networkCIDR;
   const subnetType: Subnet['type'] = topology === 'private' ? 'Private' : 'Public';
-  const subnetFor = (zone: string) => (cloud === 'gce' ? region : zone);
+  const regional = own.regionalSubnets;
+  const subnetFor = (zone: string) => (regional ? region : zone);
   const subnets: Subnet[] =
-    cloud === 'gce'
+    regional
       ? [{ name: region, region, type: subnetType }]
       : [
           ...zones.map((zone): Subnet => ({ name: zone, zone, type: subnetType })),
@@ -83,7 +91,7 @@ export function newClusterSpec(opts: NewClusterOptions): NewClusterSpec {
       minSize: size,
       maxSize: size,
       subnets: [subnetFor(zone)],
-      ...(cloud === 'gce' ? { zones: [zone] } : {}),
+      ...(regional ? { zones: [zone] } : {}),
     },
   });
   const perZone = cpCount > cpZones.length;
@@ -105,7 +113,7 @@ export function newClusterSpec(opts: NewClusterOptions): NewClusterSpec {
     spec: {
       cloudProvider: cloud,
       kubernetesVersion: opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
-      ...(cloud === 'gce' && opts.project !== undefined ? { project: opts.project } : {}),
+      ...own.newCluster?.clusterFields?.(opts),
       networkCIDR,
       ...(opts.networkID === undefined ? {} : { networkID: opts.networkID }),
       subnets: carveSubnetCidrs(networkCIDR, subnets),
@@ -122,7 +130,7 @@ export function newClusterSpec(opts: NewClusterOptions): NewClusterSpec {
     etcdMembers: c.etcdMembers.map((m) => ({ name: m.name, instanceGroup: m.instanceGroup })),
   }));
   const cluster: Cluster = { ...draft, spec: { ...draft.spec, etcdClusters } };
-  const invalid = validateSpecSet(cluster, instanceGroups);
+  const invalid = validateSpecSet(cluster, instanceGroups, own);
   if (invalid.length > 0) throw new ValidationError(`the new cluster ${name}`, invalid);
   return { cluster, instanceGroups };
 }
@@ -160,7 +168,6 @@ function flagProblems(
   }
   if (!Number.isInteger(nodeCount) || nodeCount < 0) problems.push({ path: '--node-count', value: nodeCount, message: 'must be a whole number, 0 or more', fix: 'e.g. --node-count 2' });
   if (!(TOPOLOGIES as readonly string[]).includes(topology)) problems.push({ path: '--topology', value: topology, message: 'is not a topology', fix: 'use public or private' });
-  if (c === 'gce' && !opts.project) problems.push({ path: '--project', message: 'is required on gce', fix: 'pass your GCP project ID, e.g. --project my-project' });
   if (opts.kubernetesVersion !== undefined) problems.push(...kubernetesVersionProblems(opts.kubernetesVersion, '--kubernetes-version'));
   if (opts.networkCIDR !== undefined) {
     const parsed = parseCidr(opts.networkCIDR);

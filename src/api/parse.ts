@@ -12,14 +12,15 @@ import type { Document } from 'yaml';
 import type * as z from 'zod';
 import { HoistError, ValidationError } from '../errors.js';
 import type { FieldProblem } from '../errors.js';
-import { convertKopsDocument, dropInvalidGceLabels, dropUnusableAwsCluster, dropUnusableAwsImage, KOPS_API_VERSION } from './kops.js';
+import type { SpecRulesByCloud } from './cloud-rules.js';
+import { convertKopsDocument, KOPS_API_VERSION } from './kops.js';
 import type { ConversionReport, Rename } from './kops.js';
 import { issueProblems, nearest } from './issues.js';
 import type { LocalProblem } from './issues.js';
 import { clusterNameProblems, instanceGroupNameProblems } from './names.js';
 import { formatPath, instanceGroupPath } from './paths.js';
 import type { Path } from './paths.js';
-import { API_VERSION, ClusterSchema, InstanceGroupSchema, KINDS } from './schema.js';
+import { API_VERSION, CLUSTER_LABEL, ClusterSchema, InstanceGroupSchema, KINDS } from './schema.js';
 import type { Cluster, InstanceGroup, Kind } from './schema.js';
 import { locate, writtenAt } from './yaml-locate.js';
 import type { Position } from './yaml-locate.js';
@@ -55,16 +56,35 @@ export interface ParsedInstanceGroup extends ParsedBase {
 
 export type ParsedDocument = ParsedCluster | ParsedInstanceGroup;
 
-export function parseSpecText(text: string, source: string): ParsedDocument[] {
+/**
+ * The documents of a spec text a user gives (a file, stdin, an edited buffer). kops documents
+ * are converted, and then adjusted by their cloud's rules (`rules`, every cloud's, from the
+ * registry): what hoist cannot use on the cloud is dropped and reported.
+ */
+export function parseSpecText(text: string, source: string, rules: SpecRulesByCloud): ParsedDocument[] {
+  return guarded(source, () => parseUnchecked(text, source, rules));
+}
+
+/**
+ * An object hoist wrote to the state store. hoist stores its own apiVersion only, so a kops
+ * document there is refused rather than imported: the import belongs to the commands that
+ * accept a user's spec, which validate it with the cloud's rules before it is stored.
+ */
+export function parseStoredText(text: string, source: string): ParsedDocument[] {
+  return guarded(source, () => parseUnchecked(text, source, undefined));
+}
+
+function guarded(source: string, parse: () => ParsedDocument[]): ParsedDocument[] {
   try {
-    return parseUnchecked(text, source);
+    return parse();
   } catch (e) {
     if (e instanceof HoistError) throw e;
     throw new HoistError('INTERNAL', `${source} could not be read: ${e instanceof Error ? e.message : String(e)}`, { cause: e, user: false });
   }
 }
 
-function parseUnchecked(text: string, source: string): ParsedDocument[] {
+/** `kops` undefined: only hoist's own apiVersion is read. */
+function parseUnchecked(text: string, source: string, kops: SpecRulesByCloud | undefined): ParsedDocument[] {
   if (typeof text !== 'string') throw new ValidationError(source, [{ path: source, message: 'is not text' }]);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_SPEC_BYTES) {
@@ -79,13 +99,11 @@ function parseUnchecked(text: string, source: string): ParsedDocument[] {
   const problems: FieldProblem[] = [];
   const parsed: ParsedDocument[] = [];
   for (const { doc, index, line, value } of toValues(docs, source, counter)) {
-    const result = checkDocument(doc, value, counter, source, index, line);
+    const result = checkDocument(doc, value, counter, source, index, line, kops !== undefined);
     problems.push(...result.problems);
     if (result.parsed) parsed.push(result.parsed);
   }
   if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_SPEC');
-  if (parsed.some((d) => d.kind === 'Cluster' && d.object.spec.cloudProvider === 'gce')) return parsed.map(withGceLabels);
-  if (parsed.some((d) => d.kind === 'Cluster' && d.object.spec.cloudProvider === 'aws')) return parsed.map(withAwsValues);
   if (parsed.length === 0) {
     throw new ValidationError(source, [{
       path: source,
@@ -93,7 +111,7 @@ function parseUnchecked(text: string, source: string): ParsedDocument[] {
       fix: `write one, starting with "apiVersion: ${API_VERSION}"; \`hoist create cluster NAME --dry-run -o yaml\` prints an example`,
     }]);
   }
-  return parsed;
+  return kops ? forTheirClouds(parsed, kops) : parsed;
 }
 
 function readYaml(text: string, source: string, counter: LineCounter): Document.Parsed[] {
@@ -154,9 +172,9 @@ function toValues(docs: readonly Document.Parsed[], source: string, counter: Lin
   return values;
 }
 
-function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounter, source: string, index: number, line: number): DocumentResult {
+function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounter, source: string, index: number, line: number, kops: boolean): DocumentResult {
   const at = (path: Path, atKey = false) => locate(doc, counter, path, atKey);
-  const head = checkHead(value, at);
+  const head = checkHead(value, at, kops);
   if ('problems' in head) return { problems: head.problems.map((p) => ({ ...p, ...(p.line === undefined ? { line, column: 1 } : {}) })) };
   const { kind, object: raw } = head;
   const name = nameOf(raw);
@@ -190,44 +208,43 @@ function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounte
   return { problems: [], parsed };
 }
 
-/** A converted kops document of a GCE set, without the cloudLabels GCE would refuse (reported). */
-function withGceLabels(doc: ParsedDocument): ParsedDocument {
-  if (!doc.converted) return doc;
-  if (doc.kind === 'Cluster') {
-    const { object, report } = dropInvalidGceLabels(doc.object, doc.converted);
-    return { ...doc, object, converted: report };
-  }
-  const { object, report } = dropInvalidGceLabels(doc.object, doc.converted);
-  return { ...doc, object, converted: report };
-}
-
-/** A converted kops document of an AWS set, without the images and egresses hoist cannot use there (reported). */
-function withAwsValues(doc: ParsedDocument): ParsedDocument {
-  if (!doc.converted) return doc;
-  if (doc.kind === 'Cluster') {
-    const { object, report } = dropUnusableAwsCluster(doc.object, doc.converted);
-    return { ...doc, object, converted: report };
-  }
-  const { object, report } = dropUnusableAwsImage(doc.object, doc.converted);
-  return { ...doc, object, converted: report };
+/**
+ * Converted kops documents adjusted by their cluster's cloud. Only the cluster tells the cloud:
+ * an InstanceGroup belongs to the Cluster its label names, else to the text's first Cluster (a
+ * text without one is not adjusted).
+ */
+function forTheirClouds(parsed: readonly ParsedDocument[], rules: SpecRulesByCloud): ParsedDocument[] {
+  const clusters = parsed.flatMap((d) => (d.kind === 'Cluster' ? [d.object] : []));
+  const cloudOf = (name: string | undefined) => (clusters.find((c) => c.metadata.name === name) ?? clusters[0])?.spec.cloudProvider;
+  return parsed.map((d): ParsedDocument => {
+    const cloud = d.kind === 'Cluster' ? d.object.spec.cloudProvider : cloudOf(d.object.metadata.labels?.[CLUSTER_LABEL]);
+    const kops = cloud === undefined ? undefined : rules[cloud].fromKops;
+    if (!d.converted || !kops) return d;
+    if (d.kind === 'Cluster') {
+      const { object, report } = kops.cluster({ object: d.object, report: d.converted });
+      return { ...d, object, converted: report };
+    }
+    const { object, report } = kops.instanceGroup({ object: d.object, report: d.converted });
+    return { ...d, object, converted: report };
+  });
 }
 
 type Head = { kind: Kind; object: Record<string, unknown> } | { problems: FieldProblem[] };
 
 /** apiVersion and kind decide everything else, so they are checked first. */
-function checkHead(value: unknown, at: (p: Path, atKey?: boolean) => Position | undefined): Head {
+function checkHead(value: unknown, at: (p: Path, atKey?: boolean) => Position | undefined, kops: boolean): Head {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { problems: [{ path: 'apiVersion', value: typeof value === 'object' ? undefined : value, message: 'the document is not a mapping of fields', fix: `start it with "apiVersion: ${API_VERSION}" and "kind: Cluster" or "kind: InstanceGroup"`, ...at([]) }] };
   }
   const object = value as Record<string, unknown>;
   const problems: FieldProblem[] = [];
   const apiVersion = object['apiVersion'];
-  if (apiVersion !== API_VERSION && apiVersion !== KOPS_API_VERSION) {
+  if (apiVersion !== API_VERSION && (!kops || apiVersion !== KOPS_API_VERSION)) {
     problems.push({
       path: 'apiVersion',
       value: apiVersion,
-      message: apiVersion === undefined ? 'is required' : 'is not an apiVersion hoist reads',
-      fix: `use apiVersion: ${API_VERSION} (or ${KOPS_API_VERSION} to import a kops spec)`,
+      message: apiVersion === undefined ? 'is required' : apiVersion === KOPS_API_VERSION ? 'is a kops document, which the state store never holds' : 'is not an apiVersion hoist reads',
+      fix: kops ? `use apiVersion: ${API_VERSION} (or ${KOPS_API_VERSION} to import a kops spec)` : `use apiVersion: ${API_VERSION}; import a kops spec with hoist create -f`,
       ...at(['apiVersion']),
     });
   }

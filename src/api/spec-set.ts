@@ -5,6 +5,7 @@
 
 import { ValidationError } from '../errors.js';
 import type { FieldProblem } from '../errors.js';
+import type { SpecRulesByCloud } from './cloud-rules.js';
 import { parseSpecText } from './parse.js';
 import type { ParsedDocument } from './parse.js';
 import { parsePath, splitProblemPath } from './paths.js';
@@ -31,9 +32,9 @@ export function locateProblems(problems: readonly FieldProblem[], documents: rea
   });
 }
 
-/** Parses a text that holds one Cluster and its InstanceGroups, and validates the set. */
-export function parseSpecSet(text: string, source: string): ParsedSpecSet {
-  const documents = parseSpecText(text, source);
+/** Parses a text that holds one Cluster and its InstanceGroups, and validates the set with its cloud's rules. */
+export function parseSpecSet(text: string, source: string, rules: SpecRulesByCloud): ParsedSpecSet {
+  const documents = parseSpecText(text, source, rules);
   const clusters = documents.filter((d) => d.kind === 'Cluster');
   const problems: FieldProblem[] = [];
   const cluster = clusters[0]?.object;
@@ -42,7 +43,7 @@ export function parseSpecSet(text: string, source: string): ParsedSpecSet {
   }
   clusters.slice(1).forEach((d) => problems.push({ path: 'metadata.name', value: d.object.metadata.name, message: 'is a second Cluster in the same file', fix: 'keep one Cluster per file', line: d.line, column: 1 }));
   const instanceGroups = documents.flatMap((d) => (d.kind === 'InstanceGroup' ? [d.object] : []));
-  problems.push(...locateProblems(validateSpecSet(cluster, instanceGroups), documents));
+  problems.push(...locateProblems(validateSpecSet(cluster, instanceGroups, rules[cluster.spec.cloudProvider]), documents));
   if (problems.length > 0) throw new ValidationError(source, problems);
   return { cluster, instanceGroups, documents };
 }

@@ -16,9 +16,6 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
     ...clusterNameProblems(cluster.metadata.name, 'metadata.name'),
     ...kubernetesVersionProblems(spec.kubernetesVersion, at('kubernetesVersion')),
   ];
-  if (spec.cloudProvider === 'gce' && !spec.project) {
-    problems.push({ path: at('project'), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' });
-  }
   const options = Object.keys(spec.networking);
   if (options.length > 1) {
     problems.push({ path: at('networking'), value: spec.networking, message: `sets ${options.join(' and ')}; a cluster has one pod network`, fix: 'keep one of them' });

@@ -2,7 +2,6 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { FieldProblem } from '../errors.js';
-import { CLOUD_DEFAULTS, LOCAL_MACHINE_TYPES } from './cloud-defaults.js';
 import type { CompletedCluster, CompletedInstanceGroup } from './defaults.js';
 import { nearest } from './issues.js';
 import { labelProblems, taintProblems } from './labels.js';
@@ -11,13 +10,6 @@ import { formatPath, instanceGroupPath } from './paths.js';
 import { rollingUpdateProblems } from './validate-rolling.js';
 import { CLUSTER_LABEL } from './schema.js';
 import { regionOfZone } from './zones.js';
-
-/**
- * What EC2 launches: an AMI id, or an SSM parameter that names one (`ssm:<parameter>`, or EC2's
- * own `resolve:ssm:<parameter>`), resolved at each launch. A kops image name (owner/name) would
- * need a lookup in the cloud.
- */
-export const AWS_IMAGE = /^(ami-[0-9a-f]+|ssm:\S+|resolve:ssm:\S+)$/;
 
 export function instanceGroupProblems(cluster: CompletedCluster, igs: readonly CompletedInstanceGroup[]): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -38,13 +30,6 @@ export function instanceGroupProblems(cluster: CompletedCluster, igs: readonly C
     problems.push(...placementProblems(cluster, ig));
     if (ig.spec.minSize > ig.spec.maxSize) {
       problems.push({ path: at('spec', 'minSize'), value: ig.spec.minSize, message: `is greater than maxSize (${ig.spec.maxSize})`, fix: `set minSize to at most ${ig.spec.maxSize}, or raise maxSize` });
-    }
-    if (cluster.spec.cloudProvider === 'aws' && !AWS_IMAGE.test(ig.spec.image)) {
-      problems.push({ path: at('spec', 'image'), value: ig.spec.image, message: 'is not an image hoist can launch on aws', fix: `use an AMI id (ami-0123456789abcdef0) or an SSM parameter that names one (${CLOUD_DEFAULTS.aws.image})` });
-    }
-    if (cluster.spec.cloudProvider === 'local' && !(LOCAL_MACHINE_TYPES as readonly string[]).includes(ig.spec.machineType)) {
-      const guess = nearest(ig.spec.machineType, LOCAL_MACHINE_TYPES);
-      problems.push({ path: at('spec', 'machineType'), value: ig.spec.machineType, message: `is not a machine type of the local cloud (${LOCAL_MACHINE_TYPES.join(', ')})`, fix: guess ? `did you mean ${guess}?` : 'use local.small' });
     }
     // A group that only inherits the cluster's setting is reported once, at the cluster.
     const inherited = ig.spec.role !== 'ControlPlane' && isDeepStrictEqual(ig.spec.rollingUpdate, cluster.spec.rollingUpdate);

@@ -9,6 +9,7 @@
  */
 
 import { HoistError, ValidationError } from '../errors.js';
+import type { CloudSpecRules } from './cloud-rules.js';
 import type { CompletedClusterSpec, CompletedEtcdMember, CompletedInstanceGroup, CompletedInstanceGroupSpec, CompletedSpec } from './defaults.js';
 import type { Subnet } from './schema.js';
 import { validateSpecSet } from './validation.js';
@@ -42,9 +43,10 @@ const nonEmpty = <T>(xs: readonly T[]): xs is NonEmpty<T> => xs.length > 0;
 
 /**
  * The spec as builders read it. A spec that is not settled did not validate: it is refused with
- * validation's own problems (one source for each rule's message), as INVALID_SPEC.
+ * validation's own problems (one source for each rule's message, the cloud's `rules` included),
+ * as INVALID_SPEC.
  */
-export function settleSpec(spec: CompletedSpec): SettledSpec {
+export function settleSpec(spec: CompletedSpec, rules: CloudSpecRules): SettledSpec {
   const c = spec.cluster.spec;
   const { region, podCIDR } = c;
   const subnets = c.subnets.flatMap((s): SettledSubnet[] => (s.id !== undefined ? [{ ...s, id: s.id }] : s.cidr !== undefined ? [{ ...s, id: undefined, cidr: s.cidr }] : []));
@@ -64,7 +66,7 @@ export function settleSpec(spec: CompletedSpec): SettledSpec {
     }),
   }));
   if (region === undefined || podCIDR === undefined || subnets.length < c.subnets.length || groups.length < spec.instanceGroups.length || !placed) {
-    const problems = validateSpecSet(spec.cluster, spec.instanceGroups);
+    const problems = validateSpecSet(spec.cluster, spec.instanceGroups, rules);
     if (problems.length === 0) throw new HoistError('INTERNAL', `cluster ${spec.cluster.metadata.name}: the completed spec validates but is not settled`);
     throw new ValidationError(`cluster ${spec.cluster.metadata.name}`, problems);
   }

@@ -5,6 +5,8 @@
 
 import type { FieldProblem } from '../errors.js';
 import { cloudLabelProblems } from './cloud-labels.js';
+import { checkRules } from './cloud-rules.js';
+import type { CloudSpecRules } from './cloud-rules.js';
 import { completeSpec } from './defaults.js';
 import type { Cluster, InstanceGroup } from './schema.js';
 import { clusterProblems } from './validate-cluster.js';
@@ -15,16 +17,20 @@ export { validateUpdate } from './update.js';
 export type { SpecSetInput } from './update.js';
 
 /**
- * Every problem of the spec set. The input is completed first (completion is idempotent, so an
- * already completed set may be passed), so the rules see what the cluster will really be.
+ * Every problem of the spec set: the rules every cloud shares and those of the cluster's cloud
+ * (`rules`, from the cloud's folder through the registry). The input is completed first
+ * (completion is idempotent, so an already completed set may be passed), so the rules see what
+ * the cluster will really be.
  */
-export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[]): FieldProblem[] {
+export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[], rules: CloudSpecRules): FieldProblem[] {
   const completed = completeSpec(cluster, igs);
+  const cloud = checkRules(rules, completed.cluster.spec.cloudProvider);
   return [
     ...clusterProblems(completed.cluster),
-    ...cloudLabelProblems(completed.cluster, completed.instanceGroups),
-    ...networkProblems(completed.cluster.spec),
+    ...cloudLabelProblems(completed.cluster, completed.instanceGroups, cloud.tags),
+    ...networkProblems(completed.cluster.spec, cloud),
     ...etcdProblems(completed.cluster, completed.instanceGroups),
     ...instanceGroupProblems(completed.cluster, completed.instanceGroups),
+    ...cloud.validate(completed),
   ];
 }

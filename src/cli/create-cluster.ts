@@ -4,14 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CLOUDS, newClusterSpec } from '../api/index.js';
 import type { CloudProvider } from '../api/index.js';
-import { cidrContains, parseCidr } from '../api/cidr.js';
+import type { NetworkRange } from '../../cloudup/provider.js';
+import { providerOf, SPEC_RULES } from '../../cloudup/providers.js';
 import { AlreadyExistsError, invalidFlag } from '../errors.js';
 import type { Context } from './context.js';
 import { printSpecs } from './shared/print-specs.js';
 import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
 import { oneOf } from './shared/flags.js';
-
-const LOOPBACK = parseCidr('127.0.0.0/8');
 
 export interface CreateClusterOptions {
   readonly name?: string;
@@ -38,8 +37,7 @@ export async function runCreateCluster(opts: CreateClusterOptions, ctx: Context)
   const topology = oneOf('--topology', opts.topology, ['public', 'private'] as const);
   const format = oneOf('--output', opts.output, ['yaml', 'json'] as const);
   const sshPublicKey = opts.sshPublicKey === undefined ? undefined : await readSshKey(ctx, opts.sshPublicKey);
-  // A local cluster gets a range no other local cloud on this machine uses, held from now on.
-  const range = cloud === 'local' && opts.networkId === undefined ? await localRange(ctx, name, opts) : undefined;
+  const range = opts.networkId === undefined ? await reserveRange(ctx, name, cloud, opts) : undefined;
   try {
     return await createCluster(ctx, { ...opts, networkCidr: range?.cidr ?? opts.networkCidr }, { name, cloud, topology, format, sshPublicKey });
   } catch (e) {
@@ -57,24 +55,27 @@ interface Checked {
 }
 
 async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, cloud, topology, format, sshPublicKey }: Checked): Promise<number> {
-  const spec = newClusterSpec({
-    name,
-    cloud,
-    zones: opts.zones,
-    topology,
-    ...defined({
-      controlPlaneCount: opts.controlPlaneCount,
-      controlPlaneSize: opts.controlPlaneSize,
-      nodeCount: opts.nodeCount,
-      nodeSize: opts.nodeSize,
-      kubernetesVersion: opts.kubernetesVersion,
-      networkCIDR: opts.networkCidr,
-      networkID: opts.networkId,
-      sshPublicKey,
-      dnsZone: opts.dnsZone,
-      project: opts.project,
-    }),
-  });
+  const spec = newClusterSpec(
+    {
+      name,
+      cloud,
+      zones: opts.zones,
+      topology,
+      ...defined({
+        controlPlaneCount: opts.controlPlaneCount,
+        controlPlaneSize: opts.controlPlaneSize,
+        nodeCount: opts.nodeCount,
+        nodeSize: opts.nodeSize,
+        kubernetesVersion: opts.kubernetesVersion,
+        networkCIDR: opts.networkCidr,
+        networkID: opts.networkId,
+        sshPublicKey,
+        dnsZone: opts.dnsZone,
+        project: opts.project,
+      }),
+    },
+    SPEC_RULES,
+  );
   validateSpecChange(undefined, spec);
 
   if (opts.dryRun) {
@@ -104,36 +105,22 @@ async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, c
 }
 
 /**
- * The local cluster's network range: `--network-cidr` when no local cloud on this machine
- * holds any of it, else the first free /16. Reserved (released again if the create fails)
- * unless this is a dry run.
+ * The network range of a cluster on a cloud whose clusters share one address space (the local
+ * cloud): `--network-cidr` when free, else a free one, held from now on (released again if the
+ * create fails) unless this is a dry run. Other clouds leave the range to the spec.
  */
-async function localRange(ctx: Context, name: string, opts: CreateClusterOptions): Promise<{ cidr: string; release(): void } | undefined> {
-  const explicit = opts.networkCidr;
-  const parsed = explicit === undefined ? undefined : parseCidr(explicit);
-  // A range that is not a loopback CIDR is refused by the spec's validation, with its fix.
-  if (parsed !== undefined && (!parsed.ok || !LOOPBACK.ok || !cidrContains(LOOPBACK.cidr, parsed.cidr))) return undefined;
-  const { firstFreeRange, holderOf, rangesInUse, reserveRange } = await import('../../cloudup/local/ranges.js');
-  const { localCloudDir } = await import('../../cloudup/local/files.js');
-  const taken = (cidr: string, holder: { cidr: string; by: string }, free: string | undefined) =>
-    invalidFlag('--network-cidr', cidr, `is taken on this machine: ${holder.by} uses ${holder.cidr}`, free ? `use a free range such as ${free}, or leave --network-cidr out to get one` : 'delete a local cluster you no longer need');
-  if (opts.dryRun) {
-    const held = await rangesInUse(ctx.io.env);
-    const holder = explicit === undefined ? undefined : holderOf(explicit, held.filter((h) => h.kind !== 'claim'));
-    if (explicit !== undefined && holder !== undefined) throw taken(explicit, holder, firstFreeRange(held));
-    const cidr = explicit ?? firstFreeRange(held);
-    return cidr === undefined ? undefined : { cidr, release: () => undefined };
-  }
-  const clients = await ctx.clientset();
-  // An existing cluster keeps its claim: the create fails as it always did.
-  if (await clients.getCluster(name)) return undefined;
-  const store = clients.store.url;
-  const reserved = await reserveRange(ctx.io.env, { cluster: name, store, dir: localCloudDir(ctx.io.env, undefined, ctx.io.cwd) }, explicit);
-  if (!reserved.ok) throw taken(reserved.cidr, reserved.holder, reserved.free);
-  if (reserved.unclaimed !== undefined) {
-    ctx.io.events({ level: 'warn', code: 'localcloud.range-unclaimed', message: `${reserved.cidr} is not held for ${name} (${reserved.unclaimed}): if another local cluster takes it first, applying this one is refused` });
-  }
-  return reserved;
+async function reserveRange(ctx: Context, name: string, cloud: CloudProvider, opts: CreateClusterOptions): Promise<NetworkRange | undefined> {
+  const provider = await providerOf(cloud);
+  if (!provider.reserveNetworkRange) return undefined;
+  return provider.reserveNetworkRange({
+    cluster: name,
+    ...(opts.networkCidr === undefined ? {} : { requested: opts.networkCidr }),
+    dryRun: opts.dryRun === true,
+    env: ctx.io.env,
+    cwd: ctx.io.cwd,
+    events: ctx.io.events,
+    clientset: () => ctx.clientset(),
+  });
 }
 
 async function readSshKey(ctx: Context, file: string): Promise<string> {

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { parseSpecText, toYaml } from '../api/index.js';
 import type { Cluster, InstanceGroup } from '../api/index.js';
 import { HoistError, NotFoundError, ValidationError, formatProblem } from '../errors.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 import type { SpecSet, StoredSpecSet } from '../../state-store/clientset.js';
 import { plain } from '../../state-store/clientset.js';
 import type { Context } from './context.js';
@@ -96,7 +97,7 @@ function findIg(set: StoredSpecSet, cluster: string, name: string | undefined): 
 /** The new spec set, or every problem of the edited text. */
 function tryEdit(kind: Kind, name: string, cluster: string, text: string, before: StoredSpecSet): SpecSet | ValidationError {
   try {
-    const docs = parseSpecText(text, 'the edited file');
+    const docs = parseSpecText(text, 'the edited file', SPEC_RULES);
     const doc = docs[0];
     if (docs.length !== 1 || doc?.kind !== kind) {
       return new ValidationError('the edited file', [{ path: 'kind', value: doc?.kind, message: `must hold exactly one ${kind}` }]);

@@ -6,22 +6,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { completeSpec, parseSpecSet, validateSpecSet } from '../../src/api/index.js';
+import { completeSpec, parseSpecSet } from '../../src/api/index.js';
 import type { Subnet } from '../../src/api/index.js';
 import { DEFAULT_SERVICE_NODE_PORT_RANGE, nodePortRange } from '../../src/api/defaults.js';
-import { cluster, group, groups } from './fixtures.js';
+import { cluster, group, groups, validate } from './fixtures.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
-const problems = (subnets: Subnet[], extra: Parameters<typeof cluster>[0] = {}) => validateSpecSet(cluster({ subnets, ...extra }), [group('control-plane-us-east-1a', { role: 'ControlPlane' })]);
+const problems = (subnets: Subnet[], extra: Parameters<typeof cluster>[0] = {}) => validate(cluster({ subnets, ...extra }), [group('control-plane-us-east-1a', { role: 'ControlPlane' })]);
 
 describe('AWS images', () => {
   const withImage = (image: string, cloud: 'aws' | 'gce' = 'aws') =>
-    validateSpecSet(cluster(cloud === 'gce' ? { cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Public' }] } : {}), [
+    validate(cluster(cloud === 'gce' ? { cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Public' }] } : {}), [
       group('control-plane', { role: 'ControlPlane', subnets: [cloud === 'gce' ? 'us-east1' : 'us-east-1a'], ...(cloud === 'gce' ? { zones: ['us-east1-b'] } : {}) }),
       group('nodes', { image, subnets: [cloud === 'gce' ? 'us-east1' : 'us-east-1a'], ...(cloud === 'gce' ? { zones: ['us-east1-b'] } : {}) }),
     ]);
 
   it('takes AMI ids and SSM parameters, and the default', () => {
-    expect(validateSpecSet(cluster(), groups())).toEqual([]);
+    expect(validate(cluster(), groups())).toEqual([]);
     for (const image of ['ami-0123456789abcdef0', 'ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id', 'resolve:ssm:/my/image']) {
       expect(withImage(image), image).toEqual([]);
     }
@@ -56,7 +57,7 @@ describe('AWS egress of private subnets', () => {
     expect(found).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: 'tgw-0123456789abcdef0', message: 'is not an egress hoist supports on aws' })]);
     expect(found[0]?.fix).toContain('nat-');
     // On another cloud the value is not hoist's AWS routing.
-    expect(validateSpecSet(cluster({ cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Private', egress: 'tgw-1' }] }), [group('cp', { role: 'ControlPlane', subnets: ['us-east1'], zones: ['us-east1-b'] })]).map((p) => p.path)).not.toContain('spec.subnets[0].egress');
+    expect(validate(cluster({ cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Private', egress: 'tgw-1' }] }), [group('cp', { role: 'ControlPlane', subnets: ['us-east1'], zones: ['us-east1-b'] })]).map((p) => p.path)).not.toContain('spec.subnets[0].egress');
   });
 
   it('needs a subnet hoist manages for its own NAT gateway', () => {
@@ -73,7 +74,7 @@ describe('the kops import of an AWS spec', () => {
   const file = join(import.meta.dirname, '../fixtures/kops-specs/complex.yaml');
 
   it('drops kops image names and transit-gateway egress, reported, instead of failing on them', () => {
-    const set = parseSpecSet(readFileSync(file, 'utf8'), 'complex.yaml');
+    const set = parseSpecSet(readFileSync(file, 'utf8'), 'complex.yaml', SPEC_RULES);
     const dropped = set.documents.flatMap((d) => d.converted?.dropped ?? []);
     expect(dropped).toEqual(expect.arrayContaining([
       expect.objectContaining({ path: 'spec.subnets[1].egress', value: 'tgw-123456' }),
@@ -82,7 +83,7 @@ describe('the kops import of an AWS spec', () => {
     expect(set.instanceGroups.every((ig) => ig.spec.image === undefined)).toBe(true);
     expect(set.cluster.spec.subnets[1]?.egress).toBeUndefined();
     const completed = completeSpec(set.cluster, set.instanceGroups);
-    expect(validateSpecSet(completed.cluster, completed.instanceGroups)).toEqual([]);
+    expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);
   });
 });
 

@@ -4,13 +4,16 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { CLOUD_TAG_RULES } from '../../src/api/cloud-labels.js';
-import { CLUSTER_LABEL, completeSpec, newClusterSpec, validateSpecSet } from '../../src/api/index.js';
+import { CLUSTER_LABEL, completeSpec, newClusterSpec } from '../../src/api/index.js';
 import type { Cluster, CloudProvider, InstanceGroup } from '../../src/api/index.js';
 import { buildAwsTasks } from '../../cloudup/aws/model/index.js';
 import { buildGceTasks } from '../../cloudup/gce/model/index.js';
 import { DETACHED_LABEL } from '../../cloudup/gce/rolling.js';
 import { testBoot } from '../support/boot.js';
+import { AWS_TAG_RULES } from '../../cloudup/aws/tag-rules.js';
+import { GCE_LABEL_RULES } from '../../cloudup/gce/spec-rules.js';
+import { validate } from './fixtures.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const boot = testBoot({ stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` });
 type Labels = Record<string, string>;
@@ -28,10 +31,10 @@ function spec(cloud: CloudProvider, clusterLabels: Labels, igLabels: Labels = {}
 
 function newSpec(cloud: CloudProvider) {
   const zones = { gce: ['us-central1-a', 'us-central1-b', 'us-central1-c'], aws: ['us-east-1a', 'us-east-1b', 'us-east-1c'], local: undefined }[cloud];
-  return newClusterSpec({ name: `labels.${cloud}.example.com`, cloud, ...(zones ? { zones } : {}), controlPlaneCount: 3, project: 'hoist-test', ...(cloud === 'aws' ? { topology: 'private', dnsZone: 'example.com', sshPublicKey: 'ssh-ed25519 AAAAC3Nza test' } : {}) });
+  return newClusterSpec({ name: `labels.${cloud}.example.com`, cloud, ...(zones ? { zones } : {}), controlPlaneCount: 3, project: 'hoist-test', ...(cloud === 'aws' ? { topology: 'private', dnsZone: 'example.com', sshPublicKey: 'ssh-ed25519 AAAAC3Nza test' } : {}) }, SPEC_RULES);
 }
 
-const problems = (s: { cluster: Cluster; instanceGroups: InstanceGroup[] }) => validateSpecSet(s.cluster, s.instanceGroups);
+const problems = (s: { cluster: Cluster; instanceGroups: InstanceGroup[] }) => validate(s.cluster, s.instanceGroups);
 const paths = (s: { cluster: Cluster; instanceGroups: InstanceGroup[] }) => problems(s).map((p) => p.path);
 
 /** Every tag map the AWS model puts on a resource (a launch template's instances and volumes too). */
@@ -55,17 +58,17 @@ describe('hoist\'s own tags are the ones validation counts', () => {
     const user = { ...labels(3), ...labels(2, 'group') };
     const nodeLabels = { 'example.com/a': 'x', 'example.com/b': 'y' };
     const own = awsTagMaps(spec('aws', labels(3), labels(2, 'group'), nodeLabels)).map((m) => Object.keys(m).filter((k) => !(k in user)).length);
-    expect(Math.max(...own)).toBe(CLOUD_TAG_RULES.aws.ownPerResource + 2 * CLOUD_TAG_RULES.aws.ownPerNodeLabel);
+    expect(Math.max(...own)).toBe(AWS_TAG_RULES.ownPerResource + 2 * AWS_TAG_RULES.ownPerNodeLabel);
   });
 
   it('GCE: the most labels hoist puts on one resource besides cloudLabels (a roll\'s included) is what validation assumes', () => {
     const user = { ...labels(3), ...labels(2, 'group') };
     const own = gceLabelMaps(spec('gce', labels(3), labels(2, 'group'), { 'example.com/a': 'x' })).map((m) => Object.keys(m).filter((k) => !(k in user)).length);
-    expect(Math.max(...own)).toBe(CLOUD_TAG_RULES.gce.ownPerResource);
+    expect(Math.max(...own)).toBe(GCE_LABEL_RULES.ownPerResource);
   });
 
   it('AWS: a spec at the limit is accepted and every resource the model makes fits in 50 tags of valid length', () => {
-    const free = 50 - CLOUD_TAG_RULES.aws.ownPerResource;
+    const free = 50 - AWS_TAG_RULES.ownPerResource;
     const atLimit = spec('aws', labels(free - 3), { ...labels(1, 'group'), 'team-0': 'app' }, { 'example.com/a': 'x', 'example.com/b': 'y' });
     expect(problems(atLimit)).toEqual([]);
     const maps = awsTagMaps(atLimit);
@@ -78,7 +81,7 @@ describe('hoist\'s own tags are the ones validation counts', () => {
   });
 
   it('GCE: a spec at the limit is accepted and every resource the model makes fits in 64 labels', () => {
-    const free = 64 - CLOUD_TAG_RULES.gce.ownPerResource;
+    const free = 64 - GCE_LABEL_RULES.ownPerResource;
     const atLimit = spec('gce', labels(free - 1), labels(1, 'group'));
     expect(problems(atLimit)).toEqual([]);
     expect(Math.max(...gceLabelMaps(atLimit).map((m) => Object.keys(m).length))).toBe(64);
@@ -106,11 +109,11 @@ describe('AWS tag rules', () => {
   });
 
   it('counts the Cluster\'s and a group\'s labels once each when they share a key, and node labels as tags', () => {
-    const free = 50 - CLOUD_TAG_RULES.aws.ownPerResource;
+    const free = 50 - AWS_TAG_RULES.ownPerResource;
     expect(paths(spec('aws', labels(free), labels(free)))).toEqual([]);
     const over = problems(spec('aws', labels(free - 1), {}, { 'example.com/a': 'x', 'example.com/b': 'y' }));
     expect(over[0]?.path).toBe('InstanceGroup/control-plane-us-east-1a:spec.nodeLabels');
-    expect(over[0]?.message).toContain(`${free - 1} from the Cluster's and this group's cloudLabels, ${CLOUD_TAG_RULES.aws.ownPerResource} of hoist's own and 2 for nodeLabels`);
+    expect(over[0]?.message).toContain(`${free - 1} from the Cluster's and this group's cloudLabels, ${AWS_TAG_RULES.ownPerResource} of hoist's own and 2 for nodeLabels`);
   });
 
   it('refuses node label keys too long for the cluster autoscaler tag, and cluster names too long for the ownership tag', () => {

@@ -1,7 +1,9 @@
 /** Small valid spec sets for the API tests. */
 
-import { API_VERSION, CLUSTER_LABEL } from '../../src/api/index.js';
+import { API_VERSION, CLUSTER_LABEL, validateSpecSet } from '../../src/api/index.js';
 import type { Cluster, ClusterSpec, InstanceGroup, InstanceGroupSpec } from '../../src/api/index.js';
+import type { FieldProblem } from '../../src/errors.js';
+import { specRulesOf } from '../../cloudup/providers.js';
 
 export const CLUSTER_NAME = 'demo.example.com';
 
@@ -34,4 +36,9 @@ export function group(name: string, spec: Partial<InstanceGroupSpec> = {}, clust
 
 export function groups(): InstanceGroup[] {
   return [group('control-plane-us-east-1a', { role: 'ControlPlane' }), group('nodes', { subnets: ['us-east-1a', 'us-east-1b'] })];
+}
+
+/** validateSpecSet with the rules of the cluster's cloud, as every command passes them. */
+export function validate(c: Cluster, igs: readonly InstanceGroup[]): FieldProblem[] {
+  return validateSpecSet(c, igs, specRulesOf(c.spec.cloudProvider));
 }

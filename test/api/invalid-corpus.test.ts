@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, ValidationError } from '../../src/errors.js';
 import { MAX_SPEC_BYTES, parseSpecSet } from '../../src/api/index.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'invalid');
 const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Record<string, { path: string; code: string; message: string }>;
@@ -11,7 +12,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 
 function refusal(text: string, source: string): ValidationError {
   try {
-    parseSpecSet(text, source);
+    parseSpecSet(text, source, SPEC_RULES);
   } catch (e) {
     if (e instanceof ValidationError) return e;
     throw e;

@@ -2,8 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { CLUSTER_LABEL, completeSpec, formatPath, parseSpecSet, parseSpecText, validateSpecSet } from '../../src/api/index.js';
+import { CLUSTER_LABEL, completeSpec, formatPath, parseSpecSet, parseSpecText } from '../../src/api/index.js';
 import type { Path } from '../../src/api/index.js';
+import { validate } from './fixtures.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const dir = join(import.meta.dirname, '../fixtures/kops-specs');
 const specs = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
@@ -36,15 +38,15 @@ function hoistPath(kind: string, path: Path): Path {
 
 describe('kops v1alpha2 import', () => {
   it.each(specs)('%s converts, and the result validates with no problem', (file) => {
-    const set = parseSpecSet(read(file), file);
+    const set = parseSpecSet(read(file), file, SPEC_RULES);
     expect(set.documents.every((d) => d.converted?.from === 'kops.k8s.io/v1alpha2')).toBe(true);
     const completed = completeSpec(set.cluster, set.instanceGroups);
-    expect(validateSpecSet(completed.cluster, completed.instanceGroups)).toEqual([]);
+    expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);
   });
 
   it.each(specs)('%s: every kops field is either carried or reported as dropped, and every dropped field is real', (file) => {
     const sources = parseAllDocuments(read(file)).map((d) => d.toJS() as Record<string, unknown>);
-    const docs = parseSpecText(read(file), file);
+    const docs = parseSpecText(read(file), file, SPEC_RULES);
     docs.forEach((doc, i) => {
       const source = sources[i];
       const dropped = doc.converted?.dropped ?? [];
@@ -66,7 +68,7 @@ describe('kops v1alpha2 import', () => {
   });
 
   it('reports what complex.yaml cannot carry, with reasons', () => {
-    const docs = parseSpecText(read('complex.yaml'), 'complex.yaml');
+    const docs = parseSpecText(read('complex.yaml'), 'complex.yaml', SPEC_RULES);
     const cluster = docs.find((d) => d.kind === 'Cluster');
     const paths = cluster?.converted?.dropped.map((d) => d.path) ?? [];
     expect(paths).toEqual(expect.arrayContaining([
@@ -93,28 +95,28 @@ describe('kops v1alpha2 import', () => {
   });
 
   it('drops, reported, the cloudLabels of a GCE spec that GCE would refuse; AWS keeps them', () => {
-    const docs = parseSpecText(read('minimal_gce.yaml'), 'minimal_gce.yaml');
+    const docs = parseSpecText(read('minimal_gce.yaml'), 'minimal_gce.yaml', SPEC_RULES);
     const master = docs.find((d) => d.object.metadata.name === 'master-us-test1-a');
     const dropped = master?.converted?.dropped.find((d) => d.path === 'spec.cloudLabels.testCloudLabel');
     expect(dropped?.reason).toContain('not a valid GCE label');
     expect(master?.object.spec.cloudLabels).toEqual({});
-    const aws = parseSpecText(read('complex.yaml'), 'complex.yaml').find((d) => d.kind === 'Cluster');
+    const aws = parseSpecText(read('complex.yaml'), 'complex.yaml', SPEC_RULES).find((d) => d.kind === 'Cluster');
     expect(aws?.object.spec.cloudLabels).toEqual({ Owner: 'John Doe', 'foo/bar': 'fib+baz' });
   });
 
   it('renames roles, labels, topology and the public name', () => {
-    const docs = parseSpecText(read('ha.yaml'), 'ha.yaml');
+    const docs = parseSpecText(read('ha.yaml'), 'ha.yaml', SPEC_RULES);
     const master = docs.find((d) => d.object.metadata.name === 'master-us-test-1a');
     expect(master?.kind === 'InstanceGroup' && master.object.spec.role).toBe('ControlPlane');
     expect(master?.object.metadata.labels).toEqual({ [CLUSTER_LABEL]: 'ha.example.com' });
     const text = read('minimal-aws.yaml').replace('  channel: stable', '  channel: stable\n  topology:\n    masters: private\n    nodes: private\n    bastion:\n      bastionPublicName: b.example.com');
-    const cluster = parseSpecText(text, 'x').find((d) => d.kind === 'Cluster');
+    const cluster = parseSpecText(text, 'x', SPEC_RULES).find((d) => d.kind === 'Cluster');
     expect(cluster?.kind === 'Cluster' && cluster.object.spec.topology).toEqual({ controlPlane: 'private', nodes: 'private' });
     expect(cluster?.converted?.dropped.find((d) => d.path === 'spec.topology.bastion')?.reason).toContain('Bastion');
   });
 
   it('drops taints no kubelet accepts, and says so', () => {
-    const docs = parseSpecText(read('ha_gce.yaml'), 'ha_gce.yaml');
+    const docs = parseSpecText(read('ha_gce.yaml'), 'ha_gce.yaml', SPEC_RULES);
     const nodes = docs.find((d) => d.object.metadata.name === 'nodes');
     expect(nodes?.converted?.dropped).toEqual([expect.objectContaining({ path: 'spec.taints[0]', value: 'a=b:c' })]);
   });
@@ -122,7 +124,7 @@ describe('kops v1alpha2 import', () => {
   it('points problems of converted documents at the kops field', () => {
     const text = read('minimal-aws.yaml').replace('masterPublicName: api.minimal-aws.example.com', 'masterPublicName: 42');
     try {
-      parseSpecText(text, 'x');
+      parseSpecText(text, 'x', SPEC_RULES);
       expect.unreachable();
     } catch (e) {
       const p = (e as { problems: { path: string; line?: number }[] }).problems[0];

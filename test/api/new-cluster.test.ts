@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { CLOUDS, completeSpec, DEFAULT_KUBERNETES_VERSION, newClusterSpec, validateSpecSet } from '../../src/api/index.js';
+import { CLOUDS, completeSpec, DEFAULT_KUBERNETES_VERSION, newClusterSpec } from '../../src/api/index.js';
 import type { CloudProvider, NewClusterOptions } from '../../src/api/index.js';
+import { validate } from './fixtures.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const ZONES: Record<CloudProvider, string[]> = {
   aws: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
@@ -11,7 +13,7 @@ const ZONES: Record<CloudProvider, string[]> = {
 
 function flagPaths(opts: NewClusterOptions): string[] {
   try {
-    newClusterSpec(opts);
+    newClusterSpec(opts, SPEC_RULES);
   } catch (e) {
     if (e instanceof ValidationError) return e.problems.map((p) => p.path);
     throw e;
@@ -25,9 +27,9 @@ describe('newClusterSpec', () => {
   );
 
   it.each(cases)('$cloud, $topology, $cp control planes, $nodes nodes: the completed spec validates', ({ cloud, topology, cp, nodes }) => {
-    const spec = newClusterSpec({ name: 'demo.example.com', cloud, topology, zones: ZONES[cloud], controlPlaneCount: cp, nodeCount: nodes, project: 'my-project' });
+    const spec = newClusterSpec({ name: 'demo.example.com', cloud, topology, zones: ZONES[cloud], controlPlaneCount: cp, nodeCount: nodes, project: 'my-project' }, SPEC_RULES);
     const done = completeSpec(spec.cluster, spec.instanceGroups);
-    expect(validateSpecSet(done.cluster, done.instanceGroups)).toEqual([]);
+    expect(validate(done.cluster, done.instanceGroups)).toEqual([]);
     const sizes = spec.instanceGroups.filter((ig) => ig.spec.role === 'Node').map((ig) => ig.spec.maxSize ?? 0);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(nodes);
     expect(spec.instanceGroups.filter((ig) => ig.spec.role === 'ControlPlane')).toHaveLength(cp);
@@ -35,7 +37,7 @@ describe('newClusterSpec', () => {
   });
 
   it('defaults to one local zone, one control plane and two nodes, like kops', () => {
-    const spec = newClusterSpec({ name: 'dev.local' });
+    const spec = newClusterSpec({ name: 'dev.local' }, SPEC_RULES);
     expect(spec.cluster.spec).toMatchObject({
       cloudProvider: 'local',
       kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
@@ -53,7 +55,7 @@ describe('newClusterSpec', () => {
   });
 
   it('spreads nodes over zones and writes utility subnets for a private topology', () => {
-    const spec = newClusterSpec({ name: 'demo.example.com', cloud: 'aws', zones: ZONES.aws, nodeCount: 5, topology: 'private', nodeSize: 'm5.large' });
+    const spec = newClusterSpec({ name: 'demo.example.com', cloud: 'aws', zones: ZONES.aws, nodeCount: 5, topology: 'private', nodeSize: 'm5.large' }, SPEC_RULES);
     expect(spec.instanceGroups.filter((ig) => ig.spec.role === 'Node').map((ig) => [ig.metadata.name, ig.spec.minSize, ig.spec.machineType])).toEqual([
       ['nodes-us-east-1a', 2, 'm5.large'],
       ['nodes-us-east-1b', 2, 'm5.large'],
@@ -70,7 +72,7 @@ describe('newClusterSpec', () => {
   });
 
   it('uses one regional subnet on gce and lists zones on the groups', () => {
-    const spec = newClusterSpec({ name: 'g.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'p' });
+    const spec = newClusterSpec({ name: 'g.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'p' }, SPEC_RULES);
     expect(spec.cluster.spec.subnets).toEqual([{ name: 'us-central1', region: 'us-central1', type: 'Public', cidr: '10.0.32.0/19' }]);
     expect(spec.instanceGroups[0]?.spec.zones).toEqual(['us-central1-a']);
   });

@@ -10,11 +10,12 @@ import { buildGceTasks } from '../../cloudup/gce/model/index.js';
 import { buildLocalTasks } from '../../cloudup/local/model/index.js';
 import { controlPlaneSettings } from '../../cloudup/nodeup/components.js';
 import { testBoot } from '../support/boot.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const boot = testBoot({ stateStore: 'file:///state', configHash: (ig: string) => `sha256:${ig}` });
 
 function completed(cloud: CloudProvider, zone: string) {
-  const s = newClusterSpec({ name: 'ports.example.com', cloud, zones: [zone], project: 'hoist-test', kubernetesVersion: '1.34.0' });
+  const s = newClusterSpec({ name: 'ports.example.com', cloud, zones: [zone], project: 'hoist-test', kubernetesVersion: '1.34.0' }, SPEC_RULES);
   const cluster = { ...s.cluster, spec: { ...s.cluster.spec, nodePortAccess: ['10.1.0.0/16'], kubeAPIServer: { serviceNodePortRange: '31000-31999' } } };
   return completeSpec(cluster, s.instanceGroups);
 }

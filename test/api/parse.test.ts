@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { HoistError, ValidationError } from '../../src/errors.js';
 import { parseSpecText, toYaml } from '../../src/api/index.js';
 import { cluster, groups } from './fixtures.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 function problems(text: string): ValidationError {
   try {
-    parseSpecText(text, 'spec.yaml');
+    parseSpecText(text, 'spec.yaml', SPEC_RULES);
   } catch (e) {
     if (e instanceof ValidationError) return e;
     throw e;
@@ -17,7 +18,7 @@ const valid = [cluster(), ...groups()].map((o) => toYaml(o)).join('---\n');
 
 describe('parseSpecText', () => {
   it('reads every document with its kind, index and first line', () => {
-    const docs = parseSpecText(valid, 'spec.yaml');
+    const docs = parseSpecText(valid, 'spec.yaml', SPEC_RULES);
     expect(docs.map((d) => [d.kind, d.object.metadata.name, d.index])).toEqual([
       ['Cluster', 'demo.example.com', 0],
       ['InstanceGroup', 'control-plane-us-east-1a', 1],
@@ -30,7 +31,7 @@ describe('parseSpecText', () => {
   });
 
   it('skips empty documents', () => {
-    expect(parseSpecText(`---\n---\n${valid}\n---\n`, 's')).toHaveLength(3);
+    expect(parseSpecText(`---\n---\n${valid}\n---\n`, 's', SPEC_RULES)).toHaveLength(3);
   });
 
   it('reports an unknown field with did-you-mean, at the key', () => {
@@ -143,6 +144,6 @@ describe('parseSpecText', () => {
 
   it('survives deeply nested input', () => {
     const text = `${'['.repeat(20000)}${']'.repeat(20000)}`;
-    expect(() => parseSpecText(text, 's')).toThrow(HoistError);
+    expect(() => parseSpecText(text, 's', SPEC_RULES)).toThrow(HoistError);
   });
 });

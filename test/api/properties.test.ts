@@ -2,14 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { HoistError } from '../../src/errors.js';
-import { ClusterSchema, completeSpec, InstanceGroupSchema, parseSpecText, toYaml, validateSpecSet, validateUpdate } from '../../src/api/index.js';
+import { ClusterSchema, completeSpec, InstanceGroupSchema, parseSpecText, toYaml, validateUpdate } from '../../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../../src/api/index.js';
-import { cluster, groups } from './fixtures.js';
+import { cluster, groups, validate } from './fixtures.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 /** Parsing either succeeds or fails with a user error: never a crash, never an internal error. */
 function parsesOrRefuses(text: string): void {
   try {
-    parseSpecText(text, 'prop.yaml');
+    parseSpecText(text, 'prop.yaml', SPEC_RULES);
   } catch (e) {
     if (!(e instanceof HoistError)) throw e;
     expect(['INVALID_YAML', 'INVALID_SPEC']).toContain(e.code);
@@ -95,7 +96,7 @@ describe('defaults and validation on arbitrary schema-valid specs', () => {
   it('validation returns problems, never throws; every problem has a path, a message and a fix', () => {
     fc.assert(
       fc.property(clusterArb, fc.array(groupArb, { maxLength: 4 }), (c, igs) => {
-        const problems = validateSpecSet(c, igs);
+        const problems = validate(c, igs);
         for (const p of problems) {
           expect(p.path).not.toBe('');
           expect(p.message).not.toBe('');

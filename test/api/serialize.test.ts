@@ -6,6 +6,7 @@ import { completeSpec, parseSpecText, SCHEMA_URLS, toYaml } from '../../src/api/
 import { jsonSchemaFiles } from '../../src/api/json-schema.js';
 import { renderSpecReference, SPEC_REFERENCE_FILE } from '../../src/api/reference.js';
 import { cluster, groups } from './fixtures.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -37,7 +38,7 @@ describe('toYaml', () => {
   it('round-trips through the parser, completed specs included', () => {
     const done = completeSpec(cluster(), groups());
     for (const obj of [cluster(), ...groups(), done.cluster, ...done.instanceGroups]) {
-      const [doc] = parseSpecText(toYaml(obj, { schemaComment: true }), 'x');
+      const [doc] = parseSpecText(toYaml(obj, { schemaComment: true }), 'x', SPEC_RULES);
       expect(doc?.object).toEqual(obj);
     }
   });

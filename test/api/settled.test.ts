@@ -6,10 +6,12 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { completeSpec, newClusterSpec, validateSpecSet } from '../../src/api/index.js';
+import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { ValidationError } from '../../src/errors.js';
+import { validate } from './fixtures.js';
+import { SPEC_RULES, specRulesOf } from '../../cloudup/providers.js';
 
 interface SpecSet {
   readonly cluster: Cluster;
@@ -17,12 +19,12 @@ interface SpecSet {
 }
 
 function gceSpec(zones = ['us-central1-a', 'us-central1-b', 'us-central1-c'], controlPlaneCount = 3): SpecSet {
-  return newClusterSpec({ name: 'settled.example.com', cloud: 'gce', zones, controlPlaneCount, project: 'hoist-test', kubernetesVersion: '1.34.0' });
+  return newClusterSpec({ name: 'settled.example.com', cloud: 'gce', zones, controlPlaneCount, project: 'hoist-test', kubernetesVersion: '1.34.0' }, SPEC_RULES);
 }
 
 function refused(s: SpecSet): ValidationError {
   try {
-    settleSpec(completeSpec(s.cluster, s.instanceGroups));
+    settleSpec(completeSpec(s.cluster, s.instanceGroups), specRulesOf('gce'));
   } catch (e) {
     expect(e).toBeInstanceOf(ValidationError);
     return e as ValidationError;
@@ -38,8 +40,8 @@ const withGroup = (s: SpecSet, name: string, change: (ig: InstanceGroup) => Inst
 describe('settleSpec', () => {
   it('settles a valid spec set: region, pod range, subnet ranges, group subnets and zones, and etcd members placed in their group\'s zone', () => {
     const s = gceSpec();
-    expect(validateSpecSet(s.cluster, s.instanceGroups)).toEqual([]);
-    const settled = settleSpec(completeSpec(s.cluster, s.instanceGroups));
+    expect(validate(s.cluster, s.instanceGroups)).toEqual([]);
+    const settled = settleSpec(completeSpec(s.cluster, s.instanceGroups), specRulesOf('gce'));
     expect(settled.cluster.spec.region).toBe('us-central1');
     expect(settled.cluster.spec.podCIDR).toBe('100.96.0.0/11');
     for (const subnet of settled.cluster.spec.subnets) expect(subnet.id ?? subnet.cidr).toMatch(/\//);
@@ -62,7 +64,7 @@ describe('settleSpec', () => {
   it('does not change its input', () => {
     const completed = completeSpec(gceSpec().cluster, gceSpec().instanceGroups);
     const before = structuredClone(completed);
-    settleSpec(completed);
+    settleSpec(completed, specRulesOf('gce'));
     expect(completed).toEqual(before);
   });
 
@@ -73,7 +75,7 @@ describe('settleSpec', () => {
     const e = refused(broken);
     expect(e.code).toBe('INVALID_SPEC');
     expect(e.user).toBe(true);
-    expect(e.problems).toEqual(validateSpecSet(broken.cluster, broken.instanceGroups));
+    expect(e.problems).toEqual(validate(broken.cluster, broken.instanceGroups));
     expect(e.problems).toEqual([{ path: `InstanceGroup/${name}:spec.subnets[0]`, value: 'us-central2', message: 'is not a subnet of the cluster', fix: 'did you mean us-central1?' }]);
     expect(e.message).toBe(`cluster settled.example.com has 1 problem:\n  - InstanceGroup/${name}:spec.subnets[0]: "us-central2" is not a subnet of the cluster (did you mean us-central1?)`);
   });
@@ -98,7 +100,7 @@ describe('settleSpec', () => {
     it(`refuses ${what}`, () => {
       const broken = change(gceSpec(['us-central1-a'], 1));
       const e = refused(broken);
-      expect(e.problems).toEqual(validateSpecSet(broken.cluster, broken.instanceGroups));
+      expect(e.problems).toEqual(validate(broken.cluster, broken.instanceGroups));
       expect(e.problems.some((p) => p.path.endsWith(path) && p.fix !== undefined)).toBe(true);
     });
   }
@@ -122,10 +124,10 @@ describe('settleSpec', () => {
               subnets: dropRegions ? s.cluster.spec.subnets.map(({ region: _region, ...rest }) => rest) : s.cluster.spec.subnets,
             },
           };
-          const valid = validateSpecSet(cluster, changed.instanceGroups).length === 0;
+          const valid = validate(cluster, changed.instanceGroups).length === 0;
           let settled = true;
           try {
-            settleSpec(completeSpec(cluster, changed.instanceGroups));
+            settleSpec(completeSpec(cluster, changed.instanceGroups), specRulesOf('gce'));
           } catch (e) {
             expect(e).toBeInstanceOf(ValidationError);
             settled = false;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { completeSpec, validateSpecSet, validateUpdate } from '../../src/api/index.js';
+import { completeSpec, validateUpdate } from '../../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../../src/api/index.js';
-import { cluster, group, groups } from './fixtures.js';
+import { cluster, group, groups, validate } from './fixtures.js';
 
-const paths = (c: Cluster, igs: readonly InstanceGroup[] = groups()) => validateSpecSet(c, igs).map((p) => p.path);
+const paths = (c: Cluster, igs: readonly InstanceGroup[] = groups()) => validate(c, igs).map((p) => p.path);
 
 describe('validateSpecSet', () => {
   it('accepts a valid set, completed or not', () => {
-    expect(validateSpecSet(cluster(), groups())).toEqual([]);
+    expect(validate(cluster(), groups())).toEqual([]);
     const done = completeSpec(cluster(), groups());
-    expect(validateSpecSet(done.cluster, done.instanceGroups)).toEqual([]);
+    expect(validate(done.cluster, done.instanceGroups)).toEqual([]);
   });
 
   it('returns every problem at once, each with value and fix', () => {
@@ -22,7 +22,7 @@ describe('validateSpecSet', () => {
         { name: 'c', zone: 'us-east-1c', type: 'Public', cidr: '10.1.0.0/24' },
       ],
     });
-    const problems = validateSpecSet(c, [group('cp', { role: 'ControlPlane', subnets: ['a'] }), group('n', { subnets: ['a', 'x'], minSize: 3, maxSize: 1 })]);
+    const problems = validate(c, [group('cp', { role: 'ControlPlane', subnets: ['a'] }), group('n', { subnets: ['a', 'x'], minSize: 3, maxSize: 1 })]);
     expect(problems.map((p) => p.path)).toEqual([
       'spec.kubernetesVersion',
       'spec.subnets[1].cidr',
@@ -52,7 +52,7 @@ describe('validateSpecSet', () => {
 
   it('needs a project on gce, and zones for groups in a regional subnet', () => {
     const gce = cluster({ cloudProvider: 'gce', networkCIDR: '10.0.0.0/16', subnets: [{ name: 'r', region: 'us-central1', type: 'Public' }] });
-    expect(paths(gce, [group('cp', { role: 'ControlPlane', subnets: ['r'] })])).toEqual(['spec.project', 'InstanceGroup/cp:spec.zones']);
+    expect(paths(gce, [group('cp', { role: 'ControlPlane', subnets: ['r'] })])).toEqual(['InstanceGroup/cp:spec.zones', 'spec.project']);
     expect(paths({ ...gce, spec: { ...gce.spec, project: 'p' } }, [group('cp', { role: 'ControlPlane', subnets: ['r'], zones: ['us-central1-b'] })])).toEqual([]);
   });
 

@@ -19,6 +19,7 @@ import { scanCluster } from './scan.js';
 import { testAccount } from './support.js';
 import type { TestAccount } from './support.js';
 import { testBoot } from '../support/boot.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const NAME = 'faults.aws.example.com';
 
@@ -95,7 +96,7 @@ const inventory = (discovered: ReadonlyMap<string, readonly { name: string; shar
 let faulty: TestAccount;
 let clean: TestAccount;
 const spec = completeSpec(
-  ...((s) => [s.cluster, s.instanceGroups] as const)(newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a', 'us-east-1b'], topology: 'private', nodeCount: 2 })),
+  ...((s) => [s.cluster, s.instanceGroups] as const)(newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a', 'us-east-1b'], topology: 'private', nodeCount: 2 }, SPEC_RULES)),
 );
 
 beforeAll(async () => {

@@ -15,10 +15,11 @@ import { USER_DATA_LIMIT, userData } from '../../cloudup/aws/model/user-data.js'
 import { decodeUserData, encodeUserData } from '../../cloudup/aws/tasks/launch-template.js';
 import { AmbiguousCreateError, isRetryableAwsError, toEngineError } from '../../cloudup/aws/errors.js';
 import { TEST_NODEUP_SHA256, testBoot } from '../support/boot.js';
+import { SPEC_RULES, specRulesOf } from '../../cloudup/providers.js';
 
 const boot = testBoot({ stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` });
 const spec = (opts: Partial<NewClusterOptions> = {}) => {
-  const s = newClusterSpec({ name: 'model.example.com', cloud: 'aws', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], ...opts });
+  const s = newClusterSpec({ name: 'model.example.com', cloud: 'aws', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], ...opts }, SPEC_RULES);
   return completeSpec(s.cluster, s.instanceGroups);
 };
 const kinds = (tasks: readonly { kind: string }[]) => tasks.reduce<Record<string, number>>((m, t) => ({ ...m, [t.kind]: (m[t.kind] ?? 0) + 1 }), {});
@@ -57,7 +58,7 @@ describe('the AWS model', () => {
   it('refuses an image it cannot launch in the API\'s validation, and launches SSM parameters through EC2', () => {
     const s = spec();
     const bad = { ...s, instanceGroups: s.instanceGroups.map((ig) => ({ ...ig, spec: { ...ig.spec, image: 'ubuntu/24.04' } })) };
-    expect(validateSpecSet(bad.cluster, bad.instanceGroups).map((p) => p.path)).toContain(`InstanceGroup/${s.instanceGroups[0]!.metadata.name}:spec.image`);
+    expect(validateSpecSet(bad.cluster, bad.instanceGroups, specRulesOf('aws')).map((p) => p.path)).toContain(`InstanceGroup/${s.instanceGroups[0]!.metadata.name}:spec.image`);
     const images = buildAwsTasks(s, boot).filter((t) => t.kind === 'LaunchTemplate').map((t) => fieldsOf<LaunchTemplateFields>(t).imageId);
     expect(new Set(images)).toEqual(new Set([`resolve:${s.instanceGroups[0]!.spec.image}`]));
   });

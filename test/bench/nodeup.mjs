@@ -13,6 +13,7 @@ const RUNS = 5;
 function loadNodeup() {
   return importSources([
     "export { completeSpec, newClusterSpec } from './src/api/index.ts';",
+    "export { SPEC_RULES } from './cloudup/providers.ts';",
     "export { planNodeupConfigs, prepareNodes } from './cloudup/nodeup/index.ts';",
     "export { runNodeup } from './nodeup/run.ts';",
     "export { openStore } from './state-store/open.ts';",
@@ -23,7 +24,7 @@ export async function benchNodeup(results) {
   const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-nodeup-'));
   try {
     const m = await loadNodeup();
-    const spec = m.newClusterSpec({ name: 'demo.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' });
+    const spec = m.newClusterSpec({ name: 'demo.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' }, m.SPEC_RULES);
     const completed = m.completeSpec(spec.cluster, spec.instanceGroups);
     mkdirSync(join(dir, 'state'));
     const stateStore = pathToFileURL(join(dir, 'state')).href;

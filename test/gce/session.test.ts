@@ -19,6 +19,7 @@ import type { GceSession } from '../../cloudup/gce/session.js';
 import type { FakeCompute } from './fake/server.js';
 import { PROJECT, computeOptions, startFake, waitFor } from './support.js';
 import { testBoot } from '../support/boot.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 let fake: FakeCompute;
 const BOOT = testBoot({ stateStore: 'file:///var/hoist/state', configHash: () => 'sha256:0' });
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 /** A cluster with `extra` more node groups, spread over `zones`. */
 function spec(name: string, zones: readonly string[], extra: number, edit: (s: ReturnType<typeof newClusterSpec>) => ReturnType<typeof newClusterSpec> = (s) => s, nodeCount = zones.length): CompletedSpec {
-  const s = edit(newClusterSpec({ name, cloud: 'gce', zones: [...zones], project: PROJECT, kubernetesVersion: '1.34.0', nodeCount }));
+  const s = edit(newClusterSpec({ name, cloud: 'gce', zones: [...zones], project: PROJECT, kubernetesVersion: '1.34.0', nodeCount }, SPEC_RULES));
   const base = s.instanceGroups.find((ig) => ig.spec.role === 'Node')!;
   const more = Array.from({ length: extra }, (_, i): InstanceGroup => ({ ...base, metadata: { ...base.metadata, name: `pool-${i}` }, spec: { ...base.spec, minSize: 1, maxSize: 1, zones: [zones[i % zones.length]!] } }));
   return completeSpec(s.cluster, [...s.instanceGroups, ...more]);

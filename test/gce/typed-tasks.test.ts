@@ -21,11 +21,12 @@ import { networkTask } from '../../cloudup/gce/tasks/network.js';
 import { subnetworkTask } from '../../cloudup/gce/tasks/subnetwork.js';
 import { targetPoolTask } from '../../cloudup/gce/tasks/target-pool.js';
 import { testBoot } from '../support/boot.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const boot = testBoot({ stateStore: 'gs://state/clusters', configHash: (ig: string) => `sha256:${ig}` });
 
 function gceSpec(): { cluster: Cluster; instanceGroups: InstanceGroup[] } {
-  return newClusterSpec({ name: 'typed.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test', kubernetesVersion: '1.34.0' });
+  return newClusterSpec({ name: 'typed.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test', kubernetesVersion: '1.34.0' }, SPEC_RULES);
 }
 
 function captured(): { io: IO; err: () => string } {

@@ -17,11 +17,12 @@ import { LOCAL_KINDS } from '../../cloudup/local/tasks/index.js';
 import { expectGolden } from '../support/golden.js';
 import { plannedNodeConfigs } from '../support/node-configs.js';
 import { testBoot } from '../support/boot.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const STATE_STORE = 'file:///var/hoist/state';
 
 async function standardLocalPlan(): Promise<{ plan: Plan; configs: NodeupConfigs }> {
-  const spec = newClusterSpec({ name: 'demo.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' });
+  const spec = newClusterSpec({ name: 'demo.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' }, SPEC_RULES);
   const completed = completeSpec(spec.cluster, spec.instanceGroups);
   const { configs } = await plannedNodeConfigs(completed, STATE_STORE);
   const tasks = buildLocalTasks(completed, testBoot({ stateStore: STATE_STORE, configHash: nodeConfigHashes(completed, configs) }, 'demo.k8s.local'));

@@ -20,10 +20,11 @@ import { networkTask } from '../../cloudup/local/tasks/network.js';
 import { subnetTask } from '../../cloudup/local/tasks/subnet.js';
 import { volumeTask } from '../../cloudup/local/tasks/volume.js';
 import { testBoot } from '../support/boot.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const boot = testBoot({ stateStore: 'file:///var/hoist/state', configHash: (ig: string) => `sha256:${ig}` });
 
-const localSpec = () => newClusterSpec({ name: 'typed.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' });
+const localSpec = () => newClusterSpec({ name: 'typed.k8s.local', cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' }, SPEC_RULES);
 
 describe('local task constructors', () => {
   it('cover every local kind, and make Sync tasks with no dependencies unless told', () => {

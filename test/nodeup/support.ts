@@ -19,6 +19,7 @@ import { openStore } from '../../state-store/open.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { runNodeup } from '../../nodeup/run.js';
 import type { NodeupOptions, NodeupResult } from '../../nodeup/run.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 export const CLUSTER = 'demo.k8s.local';
 export const CONTROL_PLANE = 'control-plane-local-a';
@@ -39,7 +40,7 @@ export interface NodeWorld {
 }
 
 export function standardSpec(): CompletedSpec {
-  const spec = newClusterSpec({ name: CLUSTER, cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' });
+  const spec = newClusterSpec({ name: CLUSTER, cloud: 'local', zones: [], topology: 'public', kubernetesVersion: '1.34.0' }, SPEC_RULES);
   return completeSpec(spec.cluster, spec.instanceGroups);
 }
 

@@ -7,6 +7,7 @@ import { Clientset } from '../../state-store/clientset.js';
 import { getRevision, listRevisionNumbers } from '../../state-store/history.js';
 import { BACKENDS, openTestStore } from './fixtures/backends.js';
 import type { OpenedStore } from './fixtures/backends.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const NAME = 'clients.example.com';
 let opened: OpenedStore | undefined;
@@ -16,7 +17,7 @@ afterEach(async () => {
 });
 
 function spec(groups: number) {
-  const base = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a'] });
+  const base = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a'] }, SPEC_RULES);
   const node = base.instanceGroups.find((ig) => ig.spec.role === 'Node')!;
   const extra = Array.from({ length: groups }, (_, i): InstanceGroup => ({ ...node, metadata: { ...node.metadata, name: `pool-${i}` } }));
   return { cluster: base.cluster, instanceGroups: [...base.instanceGroups, ...extra] };

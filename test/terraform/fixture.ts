@@ -14,6 +14,7 @@ import type { AwsTerraformModule } from '../../cloudup/aws/terraform/index.js';
 import { nodeConfigHashes } from '../../cloudup/node-config.js';
 import { plannedNodeConfigs } from '../support/node-configs.js';
 import { testBoot } from '../support/boot.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 export const CLUSTER = 'tf.aws.example.com';
 export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'] as const;
@@ -31,7 +32,7 @@ export function spotGroup(cluster: string): InstanceGroup {
 }
 
 export function fixtureSpec(): CompletedSpec {
-  const spec = newClusterSpec({ name: CLUSTER, cloud: 'aws', zones: [...ZONES], topology: 'private', nodeCount: 1, dnsZone: DNS_ZONE, sshPublicKey: SSH_KEY, kubernetesVersion: '1.34.0' });
+  const spec = newClusterSpec({ name: CLUSTER, cloud: 'aws', zones: [...ZONES], topology: 'private', nodeCount: 1, dnsZone: DNS_ZONE, sshPublicKey: SSH_KEY, kubernetesVersion: '1.34.0' }, SPEC_RULES);
   return completeSpec(spec.cluster, [...spec.instanceGroups, spotGroup(CLUSTER)]);
 }
 

@@ -26,6 +26,7 @@ import { motoUrl } from '../support/moto.js';
 import { moduleOf, writeModule } from './fixture.js';
 import { emulatorVariables, setupTerraform } from './terraform.js';
 import type { Terraform } from './terraform.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const NAME = 'shared.tf.example.com';
 const STEP_MS = 5 * 60_000;
@@ -39,7 +40,7 @@ let igwId: string;
 let subnetId: string;
 
 function spec(networkCIDR: string): CompletedSpec {
-  const s = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a', 'us-east-1b'], networkID: vpcId, networkCIDR: '10.50.0.0/16', topology: 'public', sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVk6LxA0l1pLMSk9YDbH+8FbG5S5HhX2O4kAmY2Dwhj test@hoist', kubernetesVersion: '1.34.0' });
+  const s = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a', 'us-east-1b'], networkID: vpcId, networkCIDR: '10.50.0.0/16', topology: 'public', sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVk6LxA0l1pLMSk9YDbH+8FbG5S5HhX2O4kAmY2Dwhj test@hoist', kubernetesVersion: '1.34.0' }, SPEC_RULES);
   const subnets = s.cluster.spec.subnets.map((sub, i) => (i === 0 ? { ...sub, id: subnetId } : sub));
   return completeSpec({ ...s.cluster, spec: { ...s.cluster.spec, networkCIDR, subnets } }, s.instanceGroups);
 }

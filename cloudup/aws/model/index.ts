@@ -5,6 +5,7 @@ import { settleSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../provider.js';
+import { awsSpecRules } from '../spec-rules.js';
 import { apiTasks, hostedZoneTask } from './api.js';
 import { etcdTasks } from './etcd.js';
 import { iamTasks } from './iam.js';
@@ -14,7 +15,7 @@ import { securityTasks } from './security.js';
 
 /** Throws a ValidationError for a spec that lacks what validation would have made sure of. */
 export function buildAwsTasks(completed: CompletedSpec, boot: BootOptions): Task[] {
-  const spec = settleSpec(completed);
+  const spec = settleSpec(completed, awsSpecRules);
   const network = networkTasks(spec);
   const security = securityTasks(spec, network.vpc);
   const zone = hostedZoneTask(spec);

@@ -5,6 +5,7 @@ import { settleSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../provider.js';
+import { gceSpecRules } from '../spec-rules.js';
 import { apiTasks } from './api.js';
 import { etcdTasks } from './etcd.js';
 import { instanceGroupTasks } from './instance-groups.js';
@@ -12,7 +13,7 @@ import { networkTasks } from './network.js';
 
 /** Throws a ValidationError for a spec that lacks what validation would have made sure of. */
 export function buildGceTasks(completed: CompletedSpec, boot: BootOptions): Task[] {
-  const spec = settleSpec(completed);
+  const spec = settleSpec(completed, gceSpecRules);
   const network = networkTasks(spec);
   const api = apiTasks(spec);
   const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, targetPool: idOf(api.targetPool) });

@@ -7,11 +7,12 @@ import { apiTasks } from './api.js';
 import { etcdTasks } from './etcd.js';
 import { instanceGroupTasks } from './instance-groups.js';
 import type { BootOptions } from '../../provider.js';
+import { localSpecRules } from '../spec-rules.js';
 import { networkTasks } from './network.js';
 
 /** Throws a ValidationError for a spec that lacks what validation would have made sure of. */
 export function buildLocalTasks(completed: CompletedSpec, boot: BootOptions): Task[] {
-  const spec = settleSpec(completed);
+  const spec = settleSpec(completed, localSpecRules);
   const network = networkTasks(spec);
   return [...network.tasks, ...apiTasks(spec, network.network), ...instanceGroupTasks(spec, boot), ...etcdTasks(spec)];
 }

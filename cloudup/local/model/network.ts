@@ -11,6 +11,7 @@ import type { FirewallRuleFields } from '../tasks/firewall-rule.js';
 import { firewallRuleTask } from '../tasks/firewall-rule.js';
 import { networkTask } from '../tasks/network.js';
 import { subnetTask } from '../tasks/subnet.js';
+import { localSpecRules } from '../spec-rules.js';
 import { API_PORT, networkName, ruleName, subnetName } from './names.js';
 
 export interface NetworkTasks {
@@ -39,7 +40,7 @@ function localSubnets(spec: SettledSpec): { name: string; cidr: string; zone: st
   const all = spec.cluster.spec.subnets;
   const subnets = all.flatMap((s) => (s.cidr !== undefined && s.zone !== undefined ? [{ name: s.name, cidr: s.cidr, zone: s.zone }] : []));
   if (subnets.length === all.length) return subnets;
-  const problems = validateSpecSet(spec.cluster, spec.instanceGroups);
+  const problems = validateSpecSet(spec.cluster, spec.instanceGroups, localSpecRules);
   if (problems.length === 0) throw new HoistError('INTERNAL', `cluster ${spec.cluster.metadata.name}: a subnet validates without a range or a zone`);
   throw new ValidationError(`cluster ${spec.cluster.metadata.name}`, problems);
 }

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { locateProblems, validateSpecSet, validateUpdate } from '../../api/index.js';
 import type { InstanceGroup, ParsedDocument } from '../../api/index.js';
 import { ValidationError } from '../../errors.js';
+import { specRulesOf } from '../../../cloudup/providers.js';
 import type { SpecChange, SpecSet, StoredSpecSet } from '../../../state-store/clientset.js';
 import { plain } from '../../../state-store/clientset.js';
 import type { Revision } from '../../../state-store/history.js';
@@ -23,9 +24,12 @@ export interface SaveRequest {
   readonly reason?: string;
 }
 
-/** Every problem of the new spec set; `documents` (a parsed file) lets problems name their line. */
+/**
+ * Every problem of the new spec set, its cloud's rules included (from the registry); `documents`
+ * (a parsed file) lets problems name their line.
+ */
 export function validateSpecChange(before: SpecSet | undefined, after: SpecSet, documents: readonly ParsedDocument[] = []): void {
-  const problems = [...validateSpecSet(after.cluster, after.instanceGroups)];
+  const problems = [...validateSpecSet(after.cluster, after.instanceGroups, specRulesOf(after.cluster.spec.cloudProvider))];
   if (before) problems.push(...validateUpdate(before, after));
   if (problems.length > 0) {
     throw new ValidationError(`cluster ${after.cluster.metadata.name}`, locateProblems(problems, documents));

@@ -7,6 +7,7 @@ import type { Cluster, InstanceGroup, ParsedDocument } from '../../api/index.js'
 import type { FieldProblem } from '../../errors.js';
 import { HoistError, ValidationError, invalidFlag } from '../../errors.js';
 import type { IO } from '../../output/io.js';
+import { SPEC_RULES } from '../../../cloudup/providers.js';
 
 
 export interface FileSpecSet {
@@ -16,7 +17,7 @@ export interface FileSpecSet {
 }
 
 export async function readSpecFile(io: IO, file: string): Promise<ParsedDocument[]> {
-  if (file === '-') return parseSpecText(await io.readStdin(), '<stdin>');
+  if (file === '-') return parseSpecText(await io.readStdin(), '<stdin>', SPEC_RULES);
   const path = resolve(io.cwd, file);
   let size: number;
   try {
@@ -31,7 +32,7 @@ export async function readSpecFile(io: IO, file: string): Promise<ParsedDocument
     throw invalidFlag('--filename', file, `is ${size} bytes, more than the ${MAX_SPEC_BYTES} a spec file may have`, 'split it, or check that it is the right file');
   }
   const text = await readFile(path, 'utf8');
-  return parseSpecText(text, file);
+  return parseSpecText(text, file, SPEC_RULES);
 }
 
 /** Tells the user, on stderr, what a kops import could not carry over. */

@@ -14,11 +14,12 @@ import { GCE_KINDS } from '../../../cloudup/gce/tasks/index.js';
 import { expectGolden } from '../../support/golden.js';
 import { plannedNodeConfigs } from '../../support/node-configs.js';
 import { testBoot } from '../../support/boot.js';
+import { SPEC_RULES } from '../../../cloudup/providers.js';
 
 const STATE_STORE = 'file:///var/hoist/state';
 
 async function standardGcePlan(): Promise<Plan> {
-  const spec = newClusterSpec({ name: 'demo.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test', topology: 'public', kubernetesVersion: '1.34.0' });
+  const spec = newClusterSpec({ name: 'demo.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test', topology: 'public', kubernetesVersion: '1.34.0' }, SPEC_RULES);
   const completed = completeSpec(spec.cluster, spec.instanceGroups);
   const { configs } = await plannedNodeConfigs(completed, STATE_STORE);
   const tasks = buildGceTasks(completed, testBoot({ stateStore: STATE_STORE, configHash: nodeConfigHashes(completed, configs) }, 'demo.example.com'));

@@ -1,0 +1,125 @@
+/**
+ * The rules of AWS for its part of a spec, checked by every command that accepts a spec (so
+ * `create`, `replace` and `edit` refuse what the builders could not build, not `update`): VPC
+ * size, the way out of private subnets, images, prefix lists in access lists, tag limits, and
+ * what the kops import of an AWS spec drops. No SDK: spec commands load this module.
+ */
+
+import { CLOUD_DEFAULTS, formatPath, instanceGroupPath, withDropped } from '../../src/api/index.js';
+import type { CloudSpecRules, CompletedClusterSpec, CompletedSpec, KopsImport, Path } from '../../src/api/index.js';
+import type { Cluster, InstanceGroup } from '../../src/api/index.js';
+import { parseCidr } from '../../src/api/cidr.js';
+import type { FieldProblem } from '../../src/errors.js';
+import { AWS_TAG_RULES, awsNameProblems, awsNodeLabelProblems } from './tag-rules.js';
+
+const at = (...path: Path): string => formatPath(['spec', ...path]);
+
+/**
+ * What EC2 launches: an AMI id, or an SSM parameter that names one (`ssm:<parameter>`, or EC2's
+ * own `resolve:ssm:<parameter>`), resolved at each launch. A kops image name (owner/name) would
+ * need a lookup in the cloud.
+ */
+export const AWS_IMAGE = /^(ami-[0-9a-f]+|ssm:\S+|resolve:ssm:\S+)$/;
+
+const PREFIX_LIST = /^pl-[0-9a-f]{8,17}$/;
+
+/**
+ * The way out of the private subnets hoist makes on aws: a NAT gateway given by id (nat-…),
+ * External (the user routes it), or, unset, a NAT gateway of hoist's per zone.
+ */
+export function isAwsEgress(egress: string): boolean {
+  return egress === 'External' || egress.startsWith('nat-');
+}
+
+export const awsSpecRules: CloudSpecRules = {
+  cloud: 'aws',
+  regionalSubnets: false,
+  // A shared subnet's zone is the subnet's own, found in the cloud.
+  sharedSubnetsNeedNoZone: true,
+  accessListEntries: { accepts: (entry) => PREFIX_LIST.test(entry), described: 'an AWS prefix list (pl-...)' },
+  tags: AWS_TAG_RULES,
+  validate: (spec: CompletedSpec): FieldProblem[] => [
+    ...awsNameProblems(spec.cluster.metadata.name),
+    ...vpcProblems(spec.cluster.spec),
+    ...egressProblems(spec.cluster.spec),
+    ...spec.instanceGroups.flatMap((ig) => {
+      const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);
+      const image: FieldProblem[] = AWS_IMAGE.test(ig.spec.image)
+        ? []
+        : [{ path: igAt('image'), value: ig.spec.image, message: 'is not an image hoist can launch on aws', fix: `use an AMI id (ami-0123456789abcdef0) or an SSM parameter that names one (${CLOUD_DEFAULTS.aws.image})` }];
+      return [...image, ...awsNodeLabelProblems(Object.keys(ig.spec.nodeLabels ?? {}), (...p) => igAt('nodeLabels', ...p))];
+    }),
+  ],
+  fromKops: {
+    cluster: dropUnusableEgress,
+    instanceGroup: dropUnusableImage,
+  },
+};
+
+function vpcProblems(spec: CompletedClusterSpec): FieldProblem[] {
+  const network = parseCidr(spec.networkCIDR);
+  // A range that is not an IPv4 CIDR is the API's problem, reported there.
+  if (!network.ok || network.cidr.family !== 4 || network.cidr.prefix >= 16) return [];
+  return [{ path: at('networkCIDR'), value: spec.networkCIDR, message: 'is larger than an AWS VPC may be (/16 to /28)', fix: 'use a /16 or smaller range' }];
+}
+
+/**
+ * A private subnet hoist makes needs a way out: an egress, or a NAT gateway of hoist's, which
+ * sits in a Utility or Public subnet and needs the internet gateway of a subnet hoist manages.
+ * The first egress given in a zone is the zone's.
+ */
+function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const own = spec.subnets.filter((s) => s.id === undefined);
+  const managedPublic = own.some((s) => s.type !== 'Private');
+  const hasUtility = spec.subnets.some((s) => s.type === 'Utility');
+  spec.subnets.forEach((s, i) => {
+    if (s.type !== 'Private') return;
+    if (s.egress === undefined && !hasUtility) {
+      problems.push({ path: at('subnets', i, 'type'), value: s.type, message: 'a private subnet needs a way out: no Utility subnet for a NAT gateway and no egress', fix: 'add a Utility subnet in its zone, or set egress' });
+    }
+    if (s.id !== undefined) return;
+    if (s.egress !== undefined && !isAwsEgress(s.egress)) {
+      problems.push({ path: at('subnets', i, 'egress'), value: s.egress, message: 'is not an egress hoist supports on aws', fix: 'use a NAT gateway id (nat-…), External, or leave it unset for a NAT gateway of hoist' });
+      return;
+    }
+    const zoneEgress = own.find((o) => o.type === 'Private' && o.zone === s.zone && o.egress !== undefined)?.egress;
+    if (zoneEgress === undefined && hasUtility && !managedPublic) {
+      problems.push({
+        path: at('subnets', i),
+        value: s.name,
+        message: 'is private, but the cluster has no Utility or Public subnet hoist manages to put its NAT gateway in',
+        fix: 'add a Utility subnet (without id) in its zone, or set egress to an existing NAT gateway (nat-…) or External',
+      });
+    }
+  });
+  return problems;
+}
+
+/**
+ * kops routes private subnets through transit gateways as well; hoist routes through NAT
+ * gateways. The import of an AWS spec drops such an egress, reported, rather than failing: the
+ * zone gets a NAT gateway of hoist's.
+ */
+function dropUnusableEgress(doc: KopsImport<Cluster>): KopsImport<Cluster> {
+  const dropped: { path: string; value: unknown; reason: string }[] = [];
+  const subnets = doc.object.spec.subnets.map((s, i) => {
+    if (s.type !== 'Private' || s.id !== undefined || s.egress === undefined || isAwsEgress(s.egress)) return s;
+    dropped.push({ path: formatPath(['spec', 'subnets', i, 'egress']), value: s.egress, reason: 'hoist routes a private subnet on aws through a NAT gateway (nat-…, or one of its own) or leaves it to you (External)' });
+    const { egress: _egress, ...rest } = s;
+    return rest;
+  });
+  return withDropped(doc, { ...doc.object, spec: { ...doc.object.spec, subnets } }, dropped);
+}
+
+/**
+ * kops looks AWS images up by name (owner/name); hoist launches AMI ids and SSM parameters only.
+ * The import drops such an image, reported: the group gets hoist's default image.
+ */
+function dropUnusableImage(doc: KopsImport<InstanceGroup>): KopsImport<InstanceGroup> {
+  const image = doc.object.spec.image;
+  if (image === undefined || AWS_IMAGE.test(image)) return doc;
+  const { image: _image, ...spec } = doc.object.spec;
+  const reason = 'kops looks the image up by name; hoist on aws launches an AMI id (ami-…) or an SSM parameter (ssm:…), and the group gets the default image unless spec.image names one';
+  return withDropped(doc, { ...doc.object, spec }, [{ path: 'spec.image', value: image, reason }]);
+}
