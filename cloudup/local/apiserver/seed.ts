@@ -1,0 +1,34 @@
+/**
+ * What kube-apiserver creates when it starts on an empty etcd: the system namespaces and the
+ * `cluster-admin` ClusterRole bound to the group `system:masters`. Existing objects are left
+ * as they are.
+ */
+
+import type { Registry } from './registry.js';
+import { findResource } from './resources.js';
+import type { Resource } from './resources.js';
+import { ApiError } from './status.js';
+import type { KubeObject } from './storage.js';
+
+const r = (group: string, plural: string): Resource => findResource(group, 'v1', plural) as Resource;
+const RBAC = 'rbac.authorization.k8s.io';
+const BOOTSTRAP = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
+
+const SEED: readonly [Resource, KubeObject][] = [
+  ...['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((name): [Resource, KubeObject] => [r('', 'namespaces'), { metadata: { name } }]),
+  [r(RBAC, 'clusterroles'), { metadata: { name: 'cluster-admin', labels: BOOTSTRAP }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }] }],
+  [
+    r(RBAC, 'clusterrolebindings'),
+    { metadata: { name: 'cluster-admin', labels: BOOTSTRAP }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ apiGroup: RBAC, kind: 'Group', name: 'system:masters' }] },
+  ],
+];
+
+export async function seed(registry: Registry): Promise<void> {
+  for (const [resource, object] of SEED) {
+    try {
+      await registry.create(resource, undefined, object, { fieldManager: 'kube-apiserver' });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+    }
+  }
+}

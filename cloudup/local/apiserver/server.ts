@@ -1,0 +1,158 @@
+/**
+ * The local API server: HTTPS with the cluster's API server certificate, authentication by
+ * client certificate (against the client CA) or bootstrap token, authorization, and the
+ * Kubernetes REST API of the resource table, stored in etcd. Library code: it reports through
+ * events and never prints.
+ */
+
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Etcd3 } from 'etcd3';
+import type { IOptions } from 'etcd3';
+import type { EventSink } from '../../../src/output/events.js';
+import { authenticate } from './authn.js';
+import type { UserInfo } from './authn.js';
+import { authorize } from './authz.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { handleResource } from './handlers.js';
+import { openApiDocument, openApiRoot } from './openapi.js';
+import type { RbacObjects } from './rbac.js';
+import { Registry } from './registry.js';
+import { parseRequest, sendError, sendJson } from './request.js';
+import { findResource } from './resources.js';
+import type { Resource } from './resources.js';
+import { seed } from './seed.js';
+import { ApiError, forbidden } from './status.js';
+import { Storage } from './storage.js';
+
+export interface ApiServerOptions {
+  /** PEM of the serving certificate and its key. */
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  /** PEM of the CA(s) that sign client certificates. */
+  readonly clientCA: string;
+  readonly etcd: IOptions;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly anonymousAuth: boolean;
+  /** The Kubernetes version /version reports, e.g. 1.31.2. */
+  readonly version: string;
+  /** The address clients are told to use in /api (the advertise address). */
+  readonly advertiseAddress?: string;
+  readonly events?: EventSink;
+}
+
+export interface RunningApiServer {
+  readonly url: string;
+  readonly port: number;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+const RBAC = 'rbac.authorization.k8s.io';
+const rbacResource = (plural: string): Resource => findResource(RBAC, 'v1', plural) as Resource;
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const events = opts.events ?? (() => undefined);
+  const etcd = new Etcd3(opts.etcd);
+  const registry = new Registry(new Storage(etcd));
+  try {
+    await seed(registry);
+  } catch (e) {
+    etcd.close();
+    throw e;
+  }
+  const loadRbac = async (): Promise<RbacObjects> => {
+    const [clusterRoles, clusterRoleBindings, roles, roleBindings] = await Promise.all(
+      ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'].map(async (p) => (await registry.list(rbacResource(p), undefined)).items),
+    );
+    return { clusterRoles: clusterRoles ?? [], clusterRoleBindings: clusterRoleBindings ?? [], roles: roles ?? [], roleBindings: roleBindings ?? [] };
+  };
+  const readSecret = (namespace: string, name: string) => registry.find(findResource('', 'v1', 'secrets') as Resource, namespace, name);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const authenticated = await authenticate(req, { anonymousAuth: opts.anonymousAuth, readSecret });
+    const user = await impersonated(authenticated, req, loadRbac);
+    const parsed = parseRequest(req.method ?? 'GET', url);
+    if (parsed.kind === 'resource') return handleResource({ registry, loadRbac }, user, parsed, req, res, url.searchParams);
+    const decision = await authorize(user, { verb: parsed.verb, group: '', resource: '', path: parsed.path }, loadRbac);
+    if (!decision.allowed) throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${parsed.verb} path "${parsed.path}"`);
+    const body = await nonResource(parsed.path, etcd, opts, `${opts.advertiseAddress ?? opts.host}:${(server.address() as AddressInfo).port}`);
+    if (typeof body === 'string') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(body);
+      return;
+    }
+    sendJson(res, 200, body);
+  };
+
+  const server: Server = createServer({ cert: opts.tlsCert, key: opts.tlsKey, ca: opts.clientCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const error = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
+      if (error.code >= 500) events({ level: 'error', code: 'apiserver.error', message: `${req.method ?? ''} ${req.url ?? ''}: ${error.message}` });
+      if (res.headersSent) res.end();
+      else sendError(res, error);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  events({ level: 'info', code: 'apiserver.listening', message: `serving the Kubernetes API on ${url}`, data: { url } });
+  return {
+    url,
+    port,
+    registry,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      etcd.close();
+    },
+  };
+}
+
+/** `Impersonate-User` / `Impersonate-Group` (kubectl --as, --as-group), for users allowed to impersonate. */
+async function impersonated(user: UserInfo, req: IncomingMessage, loadRbac: () => Promise<RbacObjects>): Promise<UserInfo> {
+  const as = req.headers['impersonate-user'];
+  if (typeof as !== 'string' || as === '') return user;
+  const raw = req.headers['impersonate-group'];
+  const groups = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  for (const [resource, name] of [['users', as], ...groups.map((g) => ['groups', g])] as [string, string][]) {
+    const decision = await authorize(user, { verb: 'impersonate', group: '', resource, name }, loadRbac);
+    if (!decision.allowed) throw forbidden(user.name, 'impersonate', { group: '', plural: resource }, undefined, name);
+  }
+  return { name: as, groups: [...groups, 'system:authenticated'] };
+}
+
+async function nonResource(path: string, etcd: Etcd3, opts: ApiServerOptions, serverAddress: string): Promise<unknown> {
+  const trimmed = path.replace(/\/+$/, '') || '/';
+  if (trimmed === '/healthz' || trimmed === '/livez') return 'ok';
+  if (trimmed === '/readyz') {
+    // Ready when etcd answers, as kube-apiserver's etcd readiness check.
+    await etcd.kv.range({ key: Buffer.from('/registry/health'), limit: 1 }).catch((e: unknown) => {
+      throw new ApiError(500, 'InternalError', `readyz check failed: etcd: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    return 'ok';
+  }
+  if (trimmed === '/version') return versionInfo(opts.version);
+  if (trimmed === '/api') return apiVersions(serverAddress);
+  if (trimmed === '/apis') return apiGroupList();
+  if (trimmed === '/openapi/v3') return openApiRoot();
+  const doc = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(trimmed);
+  if (doc) {
+    const found = doc[1] !== undefined ? openApiDocument('', doc[1]) : openApiDocument(doc[2] ?? '', doc[3] ?? '');
+    if (found !== undefined) return found;
+  }
+  const core = /^\/api\/([^/]+)$/.exec(trimmed);
+  const group = /^\/apis\/([^/]+)$/.exec(trimmed);
+  const groupVersion = /^\/apis\/([^/]+)\/([^/]+)$/.exec(trimmed);
+  const found = core ? apiResourceList('', core[1] ?? '') : group ? apiGroup(group[1] ?? '') : groupVersion ? apiResourceList(groupVersion[1] ?? '', groupVersion[2] ?? '') : undefined;
+  if (found === undefined) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`);
+  return found;
+}
