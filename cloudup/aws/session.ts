@@ -69,7 +69,8 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     apiCalls: () => calls,
     listInstances: () => listAwsInstances(ctx),
     rolling: async (store) => (await import('./rolling.js')).awsRollingCloud(ctx, spec, store),
-    apiEndpoint: {
+    // Without a load balancer (api.dns) the API has no name but DNS records'.
+    apiEndpoint: c.api.loadBalancer && {
       task: taskId('LoadBalancer', apiName(cluster)),
       // Clients reach the load balancer's listener on 443, kube-apiserver's https port.
       url: async () => {

@@ -33,9 +33,9 @@ export async function planEndpoint(session: CloudSession, completed: CompletedSp
   const cluster = completed.cluster.metadata.name;
   const endpoint = session.apiEndpoint;
   if (endpoint === undefined) {
-    throw new HoistError('UNSUPPORTED', `spec.topology.dns.type None is not supported on ${session.cloud}: its API has no load balancer name to use instead`, {
-      path: 'spec.topology.dns.type',
-      hint: 'set spec.topology.dns.type to Public',
+    throw new HoistError('INVALID_SPEC', `spec.api of ${cluster} makes no load balancer on ${session.cloud}, and spec.topology.dns.type None makes no DNS records: nothing would name the API`, {
+      path: 'spec.api',
+      hint: 'set spec.api to {loadBalancer: {type: Public}}, or spec.topology.dns.type to Public with a dnsZone',
     });
   }
   const url = await endpoint.url();

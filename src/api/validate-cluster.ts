@@ -24,10 +24,6 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
   if (!isDnsSubdomain(spec.api.publicName)) {
     problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });
   }
-  // Without DNS records the API's only name is its load balancer's: there must be one.
-  if (spec.topology.dns.type === 'None' && spec.api.loadBalancer === undefined) {
-    problems.push({ path: at('api'), value: spec.api, message: 'has no load balancer, and topology.dns.type None makes no DNS records to reach the API by', fix: 'set spec.api to {loadBalancer: {type: Public}}, or topology.dns.type to Public' });
-  }
   if (spec.sshPublicKey !== undefined && !SSH_KEY.test(spec.sshPublicKey.trim())) {
     problems.push({ path: at('sshPublicKey'), value: spec.sshPublicKey, message: 'is not an SSH public key', fix: 'paste the one line of your .pub file, e.g. "ssh-ed25519 AAAA... you@host"' });
   }

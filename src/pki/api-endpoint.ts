@@ -24,11 +24,11 @@ export function usesLoadBalancerName(spec: Pick<CompletedSpec, 'cluster'>): bool
 
 /**
  * The names the cluster's DNS records give its API load balancer, in the zone of dnsZone: the
- * public name and the internal one. None without a zone or a load balancer, or with
- * `topology.dns.type: None`.
+ * public name and the internal one. None without a zone, or with `topology.dns.type: None`.
+ * (A cloud makes them only where it makes a load balancer for the API.)
  */
 export function apiRecordNames(spec: Pick<CompletedSpec, 'cluster'>): readonly string[] {
   const c = spec.cluster.spec;
-  if (!c.dnsZone || !c.api.loadBalancer || usesLoadBalancerName(spec)) return [];
+  if (!c.dnsZone || usesLoadBalancerName(spec)) return [];
   return [c.api.publicName, internalApiName(spec.cluster.metadata.name)];
 }

@@ -8,6 +8,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -21,6 +22,7 @@ import type { TestAccount } from './support.js';
 const ZONE = 'dns.example.com';
 const WITH_ZONE = 'zoned.dns.example.com';
 const NO_DNS = 'minimal-aws.example.com';
+const NO_LB = 'nolb.dns.example.com';
 let account: TestAccount;
 let env: Record<string, string>;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -138,20 +140,31 @@ describe('a kops cluster with topology.dns.type None', () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stderr).not.toContain('first');
 
+    // Terraform would have to render nodeup.yaml from the load balancer's dns_name: refused.
+    const tf = await run(['update', 'cluster', NO_DNS, '--target', 'terraform', '--out', join(dir.path, 'tf')]);
+    expect(tf.code).toBe(1);
+    expect(tf.stderr).toContain('spec.topology.dns.type None');
+
     const deleted = await run(['delete', 'cluster', NO_DNS, '--yes']);
     expect(deleted.code, deleted.stderr).toBe(0);
   });
 
-  it('refuses None without a load balancer, naming the field and the fix', async () => {
+  it('refuses to plan None without a load balancer, naming the field and the fix, and changes nothing', async () => {
     const kops = (await readFile(join(import.meta.dirname, '../fixtures/kops-specs/minimal-aws.yaml'), 'utf8'))
-      .replaceAll('minimal-aws.example.com', 'nolb.dns.example.com')
+      .replaceAll('minimal-aws.example.com', NO_LB)
+      .replaceAll('us-test-1', 'us-east-1')
+      .replace(/^ {2}image: .*\n/gm, '')
       .replace('  networkCIDR:', '  api:\n    dns: {}\n  topology:\n    dns:\n      type: None\n  networkCIDR:');
     const created = await run(['create', '-f', '-'], kops);
-    expect(created.code).toBe(1);
-    expect(created.stderr).toContain('spec.api');
-    expect(created.stderr).toContain('topology.dns.type None');
-    expect(created.stderr).toContain('loadBalancer: {type: Public}');
-    const listed = await run(['get', 'clusters', '-o', 'json']);
-    expect(listed.stdout).not.toContain('nolb.dns.example.com');
+    expect(created.code, created.stderr).toBe(0);
+    for (const args of [['update', 'cluster', NO_LB], ['update', 'cluster', NO_LB, '--yes']]) {
+      const refused = await run(args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('spec.api');
+      expect(refused.stderr).toContain('topology.dns.type None');
+      expect(refused.stderr).toContain('{loadBalancer: {type: Public}}');
+    }
+    const vpcs = (await account.clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:hoist.dev/cluster', Values: [NO_LB] }] }))).Vpcs ?? [];
+    expect(vpcs).toEqual([]);
   });
 });
