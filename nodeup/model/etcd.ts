@@ -1,71 +1,76 @@
 /**
- * etcd: one static pod per etcd cluster (main, events) whose members include this group, with
- * its serving and peer certificates. Peers find each other at `etcd-<member>.internal.<cluster>`.
+ * etcd: one member per etcd cluster (main, events) whose members include this group, run by the
+ * machine's service manager from the release archive, with TLS for peers and clients from the
+ * cluster's etcd CAs. Its data lives on the member's volume, which the cloud attaches at
+ * `/mnt/etcd-<cluster>`; how the member joins or rejoins its cluster is decided at apply time
+ * (nodeup/etcd/join.ts), from the addresses members publish in the state store.
  */
 
 import type { Task } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
-import { etcdPeerCertRequest, etcdServerCertRequest } from '../../src/pki/requests.js';
+import { etcdClientCertRequest, etcdPeerCertRequest, etcdServerCertRequest } from '../../src/pki/requests.js';
 import type { NodeupEtcd } from '../config/schema.js';
+import { etcdMemberTask } from '../etcd/member-kind.js';
 import { archiveOf } from './assets.js';
 import { caFile, issued } from './pki.js';
-import { staticPodManifest } from './static-pod.js';
 import type { HealthCheck, ModelInput } from './types.js';
-import { directoryTask } from '../tasks/directory.js';
-import { MANIFEST_DIR, PKI_DIR, caPath, file, flags } from './types.js';
+import { BIN_DIR, PKI_DIR, after, caPath, hashOf } from './types.js';
 
-const peerName = (member: string, cluster: string) => `etcd-${member}.internal.${cluster}`;
+/** Where the cloud attaches a member's volume for etcd cluster `name`. */
+export const etcdVolumeDir = (name: string): string => `/mnt/etcd-${name}`;
 
-function etcdCluster(input: ModelInput, e: NodeupEtcd): { tasks: Task[]; health: HealthCheck } {
+function etcdMember(input: ModelInput, e: NodeupEtcd): Task[] {
   const { config, node } = input;
   const dir = `${PKI_DIR}/etcd/${e.name}`;
-  const names = [node.address, peerName(e.member, config.cluster)];
+  const names = [node.address];
+  // On a loopback address (the local cloud) a peer's connections come from 127.0.0.1, and etcd
+  // checks the client certificate of a peer against the address it connects from.
+  const peerNames = node.address.startsWith('127.') ? [node.address, '127.0.0.1'] : names;
   const server = issued(input, `etcd-${e.name}-server`, 'etcd-clients-ca', etcdServerCertRequest(e.member, names), { certificate: `${dir}/server.crt`, key: `${dir}/server.key` });
-  const peer = issued(input, `etcd-${e.name}-peer`, 'etcd-peers-ca', etcdPeerCertRequest(e.member, names), { certificate: `${dir}/peer.crt`, key: `${dir}/peer.key` });
-  const dataDir = `/var/lib/etcd/${e.name}`;
-  const data = directoryTask(dataDir, { mode: '0700' });
-  const client = `https://${node.address}:${e.clientPort}`;
-  const peerUrl = `https://${node.address}:${e.peerPort}`;
-  const initial = e.members.map((m) => `${m.name}=${m.name === e.member ? peerUrl : `https://${peerName(m.name, config.cluster)}:${e.peerPort}`}`).join(',');
-  const manifest = file(
-    `${MANIFEST_DIR}/etcd-${e.name}.yaml`,
-    staticPodManifest({
-      name: `etcd-${e.name}`,
-      image: `${config.imageRegistry}/etcd:${e.version}-0`,
-      command: [
-        'etcd',
-        ...flags({
-          name: e.member,
-          'data-dir': dataDir,
-          'listen-client-urls': client,
-          'advertise-client-urls': client,
-          'listen-peer-urls': peerUrl,
-          'initial-advertise-peer-urls': peerUrl,
-          'initial-cluster': initial,
-          'initial-cluster-state': 'new',
-          'initial-cluster-token': `etcd-${e.name}.${config.cluster}`,
-          'client-cert-auth': true,
-          'trusted-ca-file': caPath('etcd-clients-ca'),
-          'cert-file': server.desired.certificate,
-          'key-file': server.desired.key,
-          'peer-client-cert-auth': true,
-          'peer-trusted-ca-file': caPath('etcd-peers-ca'),
-          'peer-cert-file': peer.desired.certificate,
-          'peer-key-file': peer.desired.key,
-        }),
-      ],
-      hostPaths: { data: { path: dataDir, readOnly: false }, pki: { path: PKI_DIR, readOnly: true } },
-      requests: { cpu: '200m', memory: '100Mi' },
-      probe: { host: node.address, port: e.clientPort, path: '/health', scheme: 'HTTPS' },
-      priorityClassName: 'system-node-critical',
-    }),
-    [idOf(server), idOf(peer), idOf(data), caFile('etcd-clients-ca'), caFile('etcd-peers-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'etcd')],
+  const peer = issued(input, `etcd-${e.name}-peer`, 'etcd-peers-ca', etcdPeerCertRequest(e.member, peerNames), { certificate: `${dir}/peer.crt`, key: `${dir}/peer.key` });
+  // nodeup's own client of the cluster: member add and update, status.
+  const client = issued(input, `etcd-${e.name}-nodeup-client`, 'etcd-clients-ca', etcdClientCertRequest('hoist-nodeup'), { certificate: `${dir}/nodeup-client.crt`, key: `${dir}/nodeup-client.key` });
+  const certs = [server, peer, client];
+  const volumeDir = etcdVolumeDir(e.name);
+  const member = etcdMemberTask(
+    `etcd-${e.name}`,
+    {
+      cluster: config.cluster,
+      etcdCluster: e.name,
+      member: e.member,
+      instanceId: node.instanceId,
+      members: e.members.map((m) => m.name),
+      stateStore: config.stateStore,
+      version: e.version,
+      address: node.address,
+      clientPort: e.clientPort,
+      peerPort: e.peerPort,
+      volumeDir,
+      dataDir: `${volumeDir}/data`,
+      binary: `${BIN_DIR}/etcd`,
+      files: {
+        clientCa: caPath('etcd-clients-ca'),
+        peerCa: caPath('etcd-peers-ca'),
+        serverCert: server.desired.certificate,
+        serverKey: server.desired.key,
+        peerCert: peer.desired.certificate,
+        peerKey: peer.desired.key,
+      },
+      clientCert: client.desired.certificate,
+      clientKey: client.desired.key,
+      restartOn: hashOf(certs.map((c) => c.desired)),
+      running: true,
+    },
+    after([...certs.map(idOf), caFile('etcd-clients-ca'), caFile('etcd-peers-ca'), ...archiveOf(config, 'etcd')]),
   );
-  return { tasks: [server, peer, data, manifest], health: { name: `etcd-${e.name}`, url: `http://${node.address}:${e.clientPort}/health` } };
+  return [...certs, member];
 }
 
+/**
+ * The members of this machine. They report no health check of their own: applying a member
+ * waits until it serves with a leader, over TLS, which a plain health probe cannot ask.
+ */
 export function etcdTasks(input: ModelInput): { tasks: Task[]; healthChecks: HealthCheck[] } {
   const clusters = input.config.controlPlane?.etcdClusters ?? [];
-  const built = clusters.map((e) => etcdCluster(input, e));
-  return { tasks: built.flatMap((b) => b.tasks), healthChecks: built.map((b) => b.health) };
+  return { tasks: clusters.flatMap((e) => etcdMember(input, e)), healthChecks: [] };
 }

@@ -5,6 +5,7 @@ import type { NodeContext } from '../context.js';
 import { ArchiveKind } from './archive.js';
 import { CertificateKind } from './certificate.js';
 import { DirectoryKind } from './directory.js';
+import { EtcdMemberKind } from '../etcd/member-kind.js';
 import { FileKind } from './file.js';
 import { KubeconfigKind } from './kubeconfig.js';
 import { PackageKind } from './package.js';
@@ -14,5 +15,5 @@ import { SysctlKind } from './sysctl.js';
 export { ChecksumMismatchError } from './archive.js';
 
 export const NODE_KINDS: ReadonlyMap<string, TaskKind<NodeContext>> = new Map(
-  [ArchiveKind, CertificateKind, DirectoryKind, FileKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
+  [ArchiveKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
 );

@@ -19,6 +19,7 @@ import type { CloudPaths, Env } from '../files.js';
 import { conflict, notFound } from './api-error.js';
 import { newId } from './ids.js';
 import type { CloudState } from './state.js';
+import { attachVolumes, detachVolumes } from './volumes.js';
 
 /** How long an instance has to stop after SIGTERM before it gets SIGKILL. */
 export const STOP_GRACE_MS = 3_000;
@@ -212,6 +213,7 @@ export class InstanceSupervisor {
       HOIST_LOCAL_CLOUD_ENDPOINT: this.ctx.endpoint(),
     };
     mkdirSync(instance.rootDir, { recursive: true });
+    attachVolumes(this.ctx.state, this.ctx.events, instance);
     const log = openSync(join(instance.rootDir, 'agent.log'), 'a');
     let child: ChildProcess;
     try {
@@ -290,6 +292,7 @@ export class InstanceSupervisor {
     if (current === undefined || current.state === 'terminated') return;
     const { pid: _pid, ...rest } = current;
     this.ctx.state.put('instances', { ...rest, state: 'terminated', healthy: false, terminatedAt: new Date().toISOString() });
+    detachVolumes(this.ctx.state, this.ctx.events, id);
     this.ctx.changed();
   }
 

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { create } from 'tar';
 import type { AssetName, AssetSource } from '../../../src/assets/catalog.js';
+import { buildHostEtcdArchive } from './etcd-host.js';
 import { standInProgram } from './programs.js';
 
 const EPOCH = new Date('2000-01-01T00:00:00Z');
@@ -62,7 +63,7 @@ export async function ensureStandInMirror(dir: string, sources: readonly AssetSo
     const sum = `${archive}.sha256`;
     if (await exists(sum)) continue;
     await mkdir(dirname(archive), { recursive: true });
-    await buildStandInArchive(source, archive);
+    if (!(await buildHostEtcdArchive(source, archive))) await buildStandInArchive(source, archive);
     const hex = createHash('sha256').update(await readFile(archive)).digest('hex');
     const partial = `${sum}.partial-${process.pid}`;
     await writeFile(partial, `${hex}  ${source.path.split('/').pop() ?? ''}\n`);

@@ -25,6 +25,8 @@ export interface LocalKindSpec<T extends ResourceType, D extends object> {
   outputs?(resource: ResourceOf[T]): ResolvedFields;
   /** The create body from the task's resolved fields (tags and name are added). */
   body(desired: D, ctx: LocalContext, task: Task): Omit<CreateBodies[T], 'name' | 'tags'>;
+  /** Tags of the object besides the cluster's own (which it always carries). */
+  tags?(desired: D): Readonly<Record<string, string>>;
   /** Fields that cannot change in place. */
   readonly immutable: readonly (keyof D & string)[];
   readonly updatedOutputs?: readonly string[];
@@ -60,7 +62,7 @@ export function localKind<T extends ResourceType, D extends object>(spec: LocalK
       return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};
     },
     async create(ctx, task, desired) {
-      const body = { ...spec.body(typed(desired), ctx, task), name: task.name, tags: { ...ctx.tags } } as CreateBodies[T];
+      const body = { ...spec.body(typed(desired), ctx, task), name: task.name, tags: { ...spec.tags?.(typed(desired)), ...ctx.tags } } as CreateBodies[T];
       try {
         return toLive(await ctx.client.create(spec.type, body));
       } catch (e) {

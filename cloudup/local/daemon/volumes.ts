@@ -1,0 +1,53 @@
+/**
+ * Attaching etcd members' volumes. When a machine of a member's instance group starts, the
+ * daemon attaches the member's volumes to it: the volume folder appears at
+ * `<root>/mnt/etcd-<etcd cluster>` and the volume records `attachedTo`. A volume is attached to
+ * one machine at a time; it is detached when that machine is terminated, so the replacement
+ * machine gets the same volume, and with it the member's data.
+ */
+
+import { lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { EventSink } from '../../../src/output/events.js';
+import type { Instance } from '../api-types.js';
+import { etcdMountPath, etcdVolumeOwner, volumeBelongsTo } from '../volume-tags.js';
+import type { CloudState } from './state.js';
+
+function isLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function attachVolumes(state: CloudState, events: EventSink, instance: Instance): void {
+  for (const volume of state.list('volumes')) {
+    if (!volumeBelongsTo(volume.tags, instance.tags)) continue;
+    const holder = volume.attachedTo === undefined ? undefined : state.get('instances', volume.attachedTo);
+    if (holder !== undefined && holder.id !== instance.id && holder.state !== 'terminated') {
+      events({ level: 'warn', code: 'volume.busy', message: `volume ${volume.name} stays with ${holder.id} (${holder.state}); ${instance.id} starts without it`, data: { volume: volume.id, instance: instance.id, holder: holder.id } });
+      continue;
+    }
+    const owner = etcdVolumeOwner(volume.tags);
+    if (owner === undefined) continue;
+    const mount = join(instance.rootDir, etcdMountPath(owner.etcdCluster));
+    mkdirSync(dirname(mount), { recursive: true });
+    if (isLink(mount)) rmSync(mount, { recursive: false, force: true });
+    symlinkSync(volume.path, mount, 'dir');
+    if (volume.attachedTo !== instance.id) {
+      state.put('volumes', { ...volume, attachedTo: instance.id });
+      events({ level: 'info', code: 'volume.attached', message: `attached ${volume.name} to ${instance.id} at /${etcdMountPath(owner.etcdCluster)}`, data: { volume: volume.id, instance: instance.id } });
+    }
+  }
+}
+
+export function detachVolumes(state: CloudState, events: EventSink, instanceId: string): void {
+  for (const volume of state.list('volumes')) {
+    if (volume.attachedTo !== instanceId) continue;
+    const { attachedTo: _gone, ...rest } = volume;
+    state.put('volumes', rest);
+    events({ level: 'info', code: 'volume.detached', message: `detached ${volume.name} from ${instanceId}`, data: { volume: volume.id, instance: instanceId } });
+  }
+}
