@@ -110,6 +110,7 @@ case "$METADATA" in
   aws) retry "instance id" save "$STAGE/id" imds meta-data/instance-id; instance_id=$(cat "$STAGE/id") ;;
   gce) retry "instance name" save "$STAGE/id" gce_md instance/name; instance_id=$(cat "$STAGE/id") ;;
 esac
+rm -f "$STAGE/id"
 {
   printf '%s\\n' "$BOOT_YAML"
   if [ -n "$instance_id" ]; then printf 'instanceId: %s\\n' "$instance_id"; fi
