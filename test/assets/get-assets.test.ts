@@ -26,6 +26,8 @@ const PRELOAD = fileURLToPath(new URL('./no-network.mjs', import.meta.url));
 let dir: { path: string; cleanup: () => Promise<void> };
 let env: Record<string, string>;
 let netLog: string;
+let bucket: string;
+let srcUrl: string;
 
 const run = (args: string[], stdin?: string) => hoistProcess(args, { env, ...(stdin === undefined ? {} : { stdin }) });
 const networkUse = async () => (await readFile(netLog, 'utf8').catch(() => '')).trim();
@@ -39,6 +41,7 @@ beforeAll(async () => {
   dir = await tempDir('hoist-assets-');
   netLog = join(dir.path, 'network.log');
   const account = await testAccount();
+  bucket = account.bucket;
   env = { ...account.env, HOIST_STATE_STORE: pathToFileURL(join(dir.path, 'state')).href, HOIST_CLUSTER_NAME: '', NODE_OPTIONS: `--import=${PRELOAD}`, HOIST_TEST_NETWORK_LOG: netLog };
   for (const args of [
     ['create', 'cluster', AWS, '--cloud', 'aws', '--zones', 'us-east-1a'],
@@ -47,6 +50,14 @@ beforeAll(async () => {
     const created = await run(args);
     expect(created.code, created.stderr).toBe(0);
   }
+  // The source of the copies: another mirror holding stand-in archives (with their .sha256),
+  // and a Node.js tarball that is not the official one, which must be refused.
+  const src = join(dir.path, 'source-mirror');
+  const files = (await list(AWS)).files.filter((f) => f.path !== undefined && f.name !== 'nodejs');
+  const sources = files.map((f): AssetSource => ({ name: f.name as AssetSource['name'], version: f.version, path: f.path!, upstream: f.source, upstreamChecksum: f.checksum!, roles: f.roles }));
+  srcUrl = await ensureStandInMirror(src, sources);
+  await mkdir(join(src, 'nodejs', `v${NODE_RUNTIME.version}`), { recursive: true });
+  await writeFile(join(src, NODE_RUNTIME.path), 'not the Node.js release');
 });
 afterAll(async () => {
   await dir?.cleanup();
@@ -83,14 +94,8 @@ describe('hoist get assets', () => {
   });
 
   it('copies the files into a file:// mirror that a cluster then plans from', async () => {
-    // The source: another mirror holding stand-in archives (with their .sha256), and a Node.js
-    // tarball that is not the official one, which must be refused.
-    const src = join(dir.path, 'source-mirror');
+    const src = fileURLToPath(srcUrl);
     const files = (await list(AWS)).files.filter((f) => f.path !== undefined && f.name !== 'nodejs');
-    const sources = files.map((f): AssetSource => ({ name: f.name as AssetSource['name'], version: f.version, path: f.path!, upstream: f.source, upstreamChecksum: f.checksum!, roles: f.roles }));
-    const srcUrl = await ensureStandInMirror(src, sources);
-    await mkdir(join(src, 'nodejs', `v${NODE_RUNTIME.version}`), { recursive: true });
-    await writeFile(join(src, NODE_RUNTIME.path), 'not the Node.js release');
     const to = pathToFileURL(join(dir.path, 'mirror')).href;
 
     const first = await run(['get', 'assets', AWS, '--copy', '--to', to, '--from', srcUrl]);
@@ -120,6 +125,16 @@ describe('hoist get assets', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stderr).toContain(`pinned 4 node assets from ${to}`);
     expect((await list(AWS)).files.find((f) => f.name === 'etcd')?.mirror).toBe(`${to}/etcd/v3.6.5/etcd-v3.6.5-linux-amd64.tar.gz`);
+    expect(await networkUse()).toBe('');
+  });
+
+  it('copies into an s3:// mirror (moto) the same way, and a second run copies nothing', async () => {
+    const to = `s3://${bucket}/mirror`;
+    const first = await run(['get', 'assets', AWS, '--copy', '--to', to, '--from', srcUrl]);
+    expect(first.stdout).toContain(`Copied 4 files to ${to}, skipped 0 already there, 1 failed.`);
+    const second = await run(['get', 'assets', AWS, '--copy', '--to', to, '--from', srcUrl]);
+    expect(second.stdout).toContain(`Copied 0 files to ${to}, skipped 4 already there, 1 failed.`);
+    expect(second.stderr).toContain('[4/5] etcd/v3.6.5/etcd-v3.6.5-linux-amd64.tar.gz: already in the mirror with sha256');
     expect(await networkUse()).toBe('');
   });
 
