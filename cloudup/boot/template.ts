@@ -15,7 +15,8 @@ mkdir -p "$(dirname "$HOIST_BOOT_LOG")" "$BOOT_DIR" "$STAGE" "$(dirname "$CONF")
 # Everything, commands' own errors included, goes to the console and the log.
 exec > >(tee -a "$HOIST_BOOT_LOG") 2>&1
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) hoist-boot: $*" >&2; }
-trap 'log "failed (exit $?) at line $LINENO"' ERR
+# The last line says what failed: the local cloud's agent shows it as the boot's error.
+trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 # Inside \`until\`, bash ignores set -e: the functions below stop at the first failure themselves.
 retry() { # retry WHAT COMMAND...: until COMMAND succeeds, waiting 1, 2, 4 ... HOIST_BOOT_RETRY_MAX s between tries
