@@ -26,6 +26,8 @@ export const localProvider: Provider = {
     const { ensureLocalMirror } = await import('./stand-ins/index.js');
     return ensureLocalMirror(join(localCloudDir(env), 'assets'), assetSources(spec));
   },
+  // The instances install the host's own node, from the same mirror, as real machines install nodejs.org's.
+  nodeRuntime: async (_spec, env) => (await import('./stand-ins/index.js')).ensureLocalNodeRuntime(join(localCloudDir(env), 'assets')),
   apiServerUrl: async (spec, options) => {
     const cluster = spec.cluster.metadata.name;
     const client = await connectLocalCloud({ env: options.env, autoStart: false, ...(options.events ? { events: options.events } : {}) });

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { SettledInstanceGroup, SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
+import { renderBootScript } from '../../boot/script.js';
 import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG, ownershipTags } from '../../tags.js';
 import { instanceGroupTask } from '../tasks/instance-group.js';
@@ -44,11 +45,18 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
 }
 
 /**
- * The boot configuration an instance receives: where its node configuration is and the hash it
- * must have. A new hash makes a new template version, which marks running instances out of date.
+ * An instance's user data: the boot script real machines get, which installs the Node.js
+ * runtime (the local mirror's) and the nodeup bundle (from the state store folder) and writes
+ * the boot configuration: where the node configuration is and the hash it must have. A new
+ * hash makes a new template version, which marks running instances out of date.
+ *
+ * A state store that is not a folder is read with a cloud identity (IMDS, a metadata server's
+ * token) that no local instance has: there the user data stays the bare boot configuration, and
+ * nodeup starts at once with the daemon's own credentials.
  */
 function userData(cluster: string, ig: SettledInstanceGroup, boot: BootOptions): string {
   const healthPorts = ig.spec.role === 'ControlPlane' ? [API_PORT, KUBELET_HEALTH_PORT] : [KUBELET_HEALTH_PORT];
   const config = { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name), healthPorts };
-  return `# hoist boot configuration\n${stringify(config)}`;
+  if (!boot.stateStore.startsWith('file://')) return `# hoist boot configuration\n${stringify(config)}`;
+  return renderBootScript({ boot: config, storeAccess: 'file', node: boot.node, nodeup: boot.nodeup });
 }
