@@ -23,13 +23,18 @@ import { silent } from '../../src/output/events.js';
 
 const RELEASES = ['https://dl.k8s.io/', 'https://github.com/'];
 
-/** The checksum file the release bucket would serve for `<archive>.sha256`. */
+/**
+ * The checksum files the release buckets would serve: `<archive>.sha256` (dl.k8s.io),
+ * `<archive>.sha256sum` (containerd) and etcd's `v<version>/SHA256SUMS` list.
+ */
 export const releaseChecksums: ReadLocation = async (url) => {
   if (!RELEASES.some((r) => url.startsWith(r))) return readLocation(url);
-  if (!url.endsWith('.sha256')) throw new Error(`the test release bucket serves only checksum files, not ${url}`);
-  const archive = url.slice(0, -'.sha256'.length);
-  const hex = createHash('sha256').update(archive).digest('hex');
-  return Buffer.from(`${hex}  ${archive.split('/').pop() ?? ''}\n`);
+  const line = (archive: string) => `${createHash('sha256').update(archive).digest('hex')}  ${archive.split('/').pop() ?? ''}\n`;
+  const etcdList = /^(.*\/v(\d+\.\d+\.\d+))\/SHA256SUMS$/.exec(url);
+  if (etcdList) return Buffer.from(line(`${etcdList[1]}/etcd-v${etcdList[2]}-linux-amd64.tar.gz`));
+  const suffix = ['.sha256sum', '.sha256'].find((s) => url.endsWith(s));
+  if (suffix === undefined) throw new Error(`the test release bucket serves only checksum files, not ${url}`);
+  return Buffer.from(line(url.slice(0, -suffix.length)));
 };
 
 /** Each group's nodeup.yaml for `completed`, as a plan of `update cluster` builds them. */
