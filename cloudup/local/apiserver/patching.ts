@@ -45,7 +45,9 @@ export async function patchObject(registry: Registry, r: Resource, namespace: st
     namespace,
     name,
     (current) => {
-      const next = (type === 'merge' ? jsonMergePatch(current, patch) : strategicMergePatch(current, patch)) as KubeObject;
+      // Patched on a copy: the patch functions share the untouched parts of their input.
+      const base = clone(current);
+      const next = (type === 'merge' ? jsonMergePatch(base, patch) : strategicMergePatch(base, patch)) as KubeObject;
       if (!namesVersion && next.metadata !== undefined) delete next.metadata.resourceVersion;
       return next;
     },

@@ -38,6 +38,8 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, regi
     throw new ApiError(400, 'BadRequest', `resourceVersion ${JSON.stringify(start)} is not a number`);
   }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  // Clients wait for the headers before they consider the watch open.
+  res.flushHeaders();
   const send = (type: EventType | 'ERROR', object: unknown): void => {
     if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
   };
