@@ -1,6 +1,7 @@
 /** What the GCE task kinds work with. */
 
 import type { EventSink } from '../../src/output/events.js';
+import type { CloudDns } from './cloud-dns.js';
 import type { Compute } from './compute.js';
 
 export interface GceContext {
@@ -16,4 +17,8 @@ export interface GceContext {
   /** Objects the cluster uses but does not own, by kind (a network given by name): never deleted. */
   readonly shared: ReadonlyMap<string, readonly string[]>;
   readonly events: EventSink;
+  /** Cloud DNS, for the API's records. */
+  readonly dns: CloudDns;
+  /** The managed zone of `dnsZone` and the record names the cluster owns in it. */
+  readonly dnsNames: { readonly zone: string; readonly records: readonly string[] } | undefined;
 }

@@ -4,11 +4,14 @@
  */
 
 import type { CompletedSpec } from '../../src/api/index.js';
+import { taskId } from '../../src/engine/task.js';
 import { HoistError } from '../../src/errors.js';
+import { internalApiName } from '../../src/pki/requests.js';
 import { sessionOf } from '../provider.js';
 import type { BootOptions, CloudSession, OpenOptions } from '../provider.js';
 import { clientOptionsFromEnv, closeClients, createClients } from './clients.js';
 import type { ComputeClientOptions } from './clients.js';
+import { CloudDns } from './cloud-dns.js';
 import { Compute } from './compute.js';
 import type { GceContext } from './context.js';
 import { isTransient } from './errors.js';
@@ -17,6 +20,9 @@ import { gceRollingCloud } from './rolling.js';
 import type { GceInstance, ReplaceOptions } from './instances.js';
 import { ownerDescription, ownershipLabels } from './labels.js';
 import { buildGceTasks } from './model/index.js';
+import { API_PORT } from './model/network.js';
+import { apiName } from './names.js';
+import { addressKind } from './tasks/address.js';
 import { GCE_KINDS } from './tasks/index.js';
 
 export interface GceSessionOptions extends OpenOptions {
@@ -47,7 +53,21 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
   if (spec.cluster.spec.networkID) shared.set('Network', [spec.cluster.spec.networkID]);
   const sharedSubnets = spec.cluster.spec.subnets.flatMap((s) => (s.id === undefined ? [] : [s.id]));
   if (sharedSubnets.length > 0) shared.set('Subnetwork', sharedSubnets);
-  const ctx: GceContext = { compute, project, region, cluster, labels: ownershipLabels(cluster), description: ownerDescription(cluster), shared, events: options.events };
+  const dnsZone = spec.cluster.spec.dnsZone;
+  const ctx: GceContext = {
+    compute,
+    project,
+    region,
+    cluster,
+    labels: ownershipLabels(cluster),
+    description: ownerDescription(cluster),
+    shared,
+    events: options.events,
+    dns: new CloudDns(compute, options.env, () => void calls++),
+    // Both API names are looked for even when the spec wants no records (topology.dns.type
+    // None), so that records an earlier spec made are found and deleted.
+    dnsNames: dnsZone ? { zone: dnsZone, records: [spec.cluster.spec.api.publicName, internalApiName(cluster)] } : undefined,
+  };
   const session = sessionOf<GceContext>({
     cloud: 'gce',
     purpose: options.purpose,
@@ -60,6 +80,14 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     close: () => closeClients(clients).catch(() => undefined),
     listInstances: () => listInstances(ctx),
     rolling: async (store) => gceRollingCloud(ctx, spec, store),
+    apiEndpoint: {
+      task: taskId('Address', apiName(cluster)),
+      // The forwarding rule on the address serves the API servers' port.
+      url: async () => {
+        const address = (await addressKind.discover(ctx)).find((a) => a.name === apiName(cluster))?.outputs['address'];
+        return typeof address === 'string' && address !== '' ? `https://${address}:${API_PORT}` : undefined;
+      },
+    },
   });
   return { ...session, listInstances: () => listInstances(ctx), replaceInstance: (group, instance, opts) => replaceInstance(ctx, group, instance, opts) };
 }

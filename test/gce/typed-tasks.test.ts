@@ -12,11 +12,13 @@ import type { IO } from '../../src/output/io.js';
 import { buildGceTasks } from '../../cloudup/gce/model/index.js';
 import { addressTask } from '../../cloudup/gce/tasks/address.js';
 import { diskTask } from '../../cloudup/gce/tasks/disk.js';
+import { dnsRecordTask } from '../../cloudup/gce/tasks/dns-record.js';
 import { firewallTask } from '../../cloudup/gce/tasks/firewall.js';
 import { forwardingRuleTask } from '../../cloudup/gce/tasks/forwarding-rule.js';
 import { GCE_KINDS } from '../../cloudup/gce/tasks/index.js';
 import { instanceGroupManagerTask } from '../../cloudup/gce/tasks/instance-group-manager.js';
 import { instanceTemplateTask } from '../../cloudup/gce/tasks/instance-template.js';
+import { managedZoneTask } from '../../cloudup/gce/tasks/managed-zone.js';
 import { networkTask } from '../../cloudup/gce/tasks/network.js';
 import { subnetworkTask } from '../../cloudup/gce/tasks/subnetwork.js';
 import { targetPoolTask } from '../../cloudup/gce/tasks/target-pool.js';
@@ -59,6 +61,8 @@ describe('GCE task constructors', () => {
       targetPoolTask('p', { region: 'us-central1', sessionAffinity: 'NONE' }),
       addressTask('a', { region: 'us-central1', addressType: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
       forwardingRuleTask('r', { region: 'us-central1', IPAddress: ref('Address/a', 'address'), IPProtocol: 'TCP', portRange: '6443-6443', target: ref('TargetPool/p', 'selfLink'), loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
+      managedZoneTask('example.com', {}),
+      dnsRecordTask('api.c.example.com', { managedZone: ref('ManagedZone/example.com', 'name'), name: 'api.c.example.com', type: 'A', ttl: 60, rrdatas: [ref('Address/a', 'address')] }),
       diskTask('d', { zone: 'us-central1-a', sizeGb: 20, type: 'pd-ssd', labels: {} }, { lifecycle: 'ExistsAndValidates' }),
     ];
     expect(new Set(tasks.map((t) => t.kind))).toEqual(new Set(GCE_KINDS.keys()));

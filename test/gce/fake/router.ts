@@ -1,5 +1,6 @@
-/** Routes Compute v1 REST calls to the collections: list, get, insert, delete, update, patch, methods. */
+/** Routes Compute v1 REST calls to the collections: list, get, insert, delete, update, patch, methods; and Cloud DNS v1 calls to cloud-dns.ts. */
 
+import { routeCloudDns } from './cloud-dns.js';
 import type { Collection, Ctx } from './collection.js';
 import { addresses } from './collections/addresses.js';
 import { disks } from './collections/disks.js';
@@ -33,6 +34,7 @@ export interface Call {
 
 export async function route(state: State, call: Call): Promise<Json> {
   state.settle();
+  if (call.path.startsWith('/dns/v1/')) return routeCloudDns(state, call.method, call.path, call.query, call.body);
   const m = /^\/compute\/v1\/projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/(.*)$/.exec(call.path);
   if (!m) throw notFound(call.path.replace(/^\/compute\/v1\//, ''));
   const project = m[1]!;

@@ -1,0 +1,137 @@
+/**
+ * The API endpoint on GCE (the fake Compute and Cloud DNS APIs), through the CLI: a cluster with
+ * a DNS zone gets A records of `api.<cluster>` and `api.internal.<cluster>` on its API address in
+ * the zone's managed zone, and `delete cluster` removes them; a cluster imported from kops's
+ * minimal GCE spec with `topology.dns.type: None` gets none, and its machines' configuration,
+ * API certificate names and exported kubeconfig use the address itself.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { apiName } from '../../cloudup/gce/names.js';
+import { openStore } from '../../state-store/open.js';
+import { hoist, tempDir } from '../support/cli.js';
+import type { FakeCompute } from './fake/server.js';
+import { PROJECT, cliEnv, startFake, useAssetMirror } from './support.js';
+
+const ZONE = 'dns.example.com';
+const WITH_ZONE = 'zoned.dns.example.com';
+const NO_DNS = 'minimal-gce.example.com';
+let fake: FakeCompute;
+let env: Record<string, string>;
+let dir: { path: string; cleanup: () => Promise<void> };
+
+const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+const dns = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${fake.url}/dns/v1/projects/${PROJECT}/managedZones${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return (await res.json()) as Readonly<Record<string, unknown>>;
+};
+const aRecords = async (): Promise<Map<string, string[]>> => {
+  const list = (await dns('GET', '/dns-example-com/rrsets')) as { rrsets: { name: string; type: string; rrdatas: string[] }[] };
+  return new Map(list.rrsets.filter((r) => r.type === 'A').map((r) => [r.name, r.rrdatas]));
+};
+const apiAddress = (cluster: string): string => {
+  const address = fake.resources('addresses').find((a) => a.name === apiName(cluster));
+  expect(address?.address, `the API address of ${cluster}`).toEqual(expect.any(String));
+  return String(address!.address);
+};
+const nodeupYaml = async (cluster: string, ig: string) => {
+  const store = await openStore(env.HOIST_STATE_STORE!);
+  const got = await store.get(`${cluster}/igconfig/${ig}/nodeup.yaml`);
+  return parse(Buffer.from(got!.body).toString('utf8')) as { apiServer: string; controlPlane?: { apiServer: { publicName: string } } };
+};
+const kubeconfigServer = async (cluster: string): Promise<string> => {
+  const file = join(dir.path, `${cluster}.kubeconfig`);
+  const exported = await run(['export', 'kubeconfig', cluster, '--kubeconfig', file]);
+  expect(exported.code, exported.stderr).toBe(0);
+  const config = parse(await readFile(file, 'utf8')) as { clusters: { name: string; cluster: { server: string } }[] };
+  return config.clusters.find((c) => c.name === cluster)!.cluster.server;
+};
+
+beforeAll(async () => {
+  fake = await startFake();
+  dir = await tempDir('hoist-gce-dns-');
+  env = { ...cliEnv(fake, `file://${join(dir.path, 'state')}`), HOIST_GCE_DNS_ENDPOINT: fake.url };
+  const zone = await dns('POST', '', { name: 'dns-example-com', dnsName: `${ZONE}.`, description: 'the tests\' zone' });
+  expect(zone.kind).toBe('dns#managedZone');
+});
+
+afterAll(async () => {
+  await fake?.stop();
+  await dir?.cleanup();
+});
+
+describe('a GCE cluster with a DNS zone', () => {
+  it('gets A records of api and api.internal on its API address, which delete cluster removes', async () => {
+    const created = await run(['create', 'cluster', WITH_ZONE, '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a', '--node-count', '1', '--dns-zone', ZONE]);
+    expect(created.code, created.stderr).toBe(0);
+    await useAssetMirror(run, WITH_ZONE, join(dir.path, 'assets-zoned'));
+    const applied = await run(['update', 'cluster', WITH_ZONE, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stdout).toContain(`DnsRecord/api.internal.${WITH_ZONE}`);
+    const address = apiAddress(WITH_ZONE);
+    const records = await aRecords();
+    expect(records.get(`api.${WITH_ZONE}.`)).toEqual([address]);
+    expect(records.get(`api.internal.${WITH_ZONE}.`)).toEqual([address]);
+    expect(await kubeconfigServer(WITH_ZONE)).toBe(`https://api.${WITH_ZONE}`);
+
+    const again = await run(['update', 'cluster', WITH_ZONE, '--detailed-exitcode']);
+    expect(again.code, again.stdout).toBe(0);
+
+    const deleted = await run(['delete', 'cluster', WITH_ZONE, '--yes']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect([...(await aRecords()).keys()]).toEqual([]);
+    // The zone is the user's: it stays, with its own records.
+    expect(((await dns('GET', '/dns-example-com/rrsets')) as { rrsets: unknown[] }).rrsets).toHaveLength(2);
+  });
+
+  it('names a managed zone that does not exist, and changes nothing', async () => {
+    const created = await run(['create', 'cluster', 'nozone.example.org', '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a', '--node-count', '1', '--dns-zone', 'example.org']);
+    expect(created.code, created.stderr).toBe(0);
+    await useAssetMirror(run, 'nozone.example.org', join(dir.path, 'assets-nozone'));
+    const refused = await run(['update', 'cluster', 'nozone.example.org', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('ManagedZone/example.org: must exist already');
+    expect(fake.resources('networks').filter((n) => String(n.name).startsWith('nozone'))).toEqual([]);
+  });
+});
+
+describe('a kops GCE cluster with topology.dns.type None', () => {
+  it('imports, plans, applies with no records, and names its API address in nodeup.yaml and the kubeconfig', async () => {
+    // kops's minimal_gce test spec with no DNS, in the fake's project and a region it knows (and
+    // IPv4 access only: a GCE firewall takes one address family).
+    const kops = (await readFile(join(import.meta.dirname, '../fixtures/kops-specs/minimal_gce.yaml'), 'utf8'))
+      .replace(/^ {4}- ::\/0\n/gm, '')
+      .replaceAll('us-test1', 'us-central1')
+      .replace('project: testproject', `project: ${PROJECT}\n  dnsZone: ${ZONE}`)
+      .replace(/ {2}topology:\n {4}dns:\n {6}type: Public/, '  topology:\n    dns:\n      type: None')
+      .replace(/^ {2}image: .*\n/gm, '');
+    const created = await run(['create', '-f', '-'], kops);
+    expect(created.code, created.stderr).toBe(0);
+    const got = parse((await run(['get', 'cluster', NO_DNS, '-o', 'yaml'])).stdout) as { spec: { topology: { dns: { type: string } } } };
+    expect(got.spec.topology.dns.type).toBe('None');
+    await useAssetMirror(run, NO_DNS, join(dir.path, 'assets-none'));
+
+    const plan = await run(['update', 'cluster', NO_DNS]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).not.toContain('DnsRecord/');
+    expect(plan.stderr).toContain(`makes Address/${apiName(NO_DNS)} first`);
+
+    const applied = await run(['update', 'cluster', NO_DNS, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const address = apiAddress(NO_DNS);
+    expect([...(await aRecords()).keys()].filter((n) => n.includes(NO_DNS))).toEqual([]);
+    const plane = await nodeupYaml(NO_DNS, 'master-us-central1-a');
+    expect(plane.apiServer).toBe(`https://${address}:6443`);
+    expect(plane.controlPlane?.apiServer.publicName).toBe(address);
+    expect((await nodeupYaml(NO_DNS, 'nodes')).apiServer).toBe(`https://${address}:6443`);
+    expect(await kubeconfigServer(NO_DNS)).toBe(`https://${address}:6443`);
+
+    const again = await run(['update', 'cluster', NO_DNS, '--detailed-exitcode']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const deleted = await run(['delete', 'cluster', NO_DNS, '--yes']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+  });
+});
