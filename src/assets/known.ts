@@ -63,11 +63,11 @@ export const KNOWN_IMAGES: Readonly<Record<string, KnownImage>> = {
   'kube-proxy:v1.35.0': { digest: 'sha256:c818ca1eff765e35348b77e484da915175cdf483f298e1f9885ed706fcbcb34c', from: RENOVATE_PINS },
   'etcd:3.6.5-0': {
     digest: 'sha256:042ef9c02799eb9303abf1aa99b09f09d94b8ee3ba0c2dd3f42dc4e1d3dce534',
-    from: 'registry.k8s.io/etcd:3.6.5-0@sha256:… as pinned in Go sources and a Nix dockerTools.pullImage of registry.k8s.io/etcd',
+    from: 'public pins of registry.k8s.io/etcd:3.6.5-0@sha256:… (an operator\'s Go default image, a Nix dockerTools.pullImage); the same digest as gcr.io/etcd-development/etcd:v3.6.5',
   },
   'pause:3.10': {
     digest: 'sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a',
-    from: 'registry.k8s.io/pause:3.10@sha256:… as pinned in many public Dockerfiles and manifests',
+    from: 'public pins of registry.k8s.io/pause:3.10@sha256:… (Dockerfiles, compose files and manifests that agree)',
   },
 };
 
