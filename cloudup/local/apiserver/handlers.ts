@@ -118,7 +118,7 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
       }
       if (r.createOnly === true) return sendJson(res, 201, await review(ctx, user, body));
       await restrict(undefined, body);
-      return sendJson(res, 201, await registry.create(r, namespace, body, write));
+      return sendJson(res, 201, await registry.create(r, namespace, r.plural === 'certificatesigningrequests' ? requestedBy(body, user) : body, write));
     }
     case 'update': {
       const body = parseObject(await readBody(req), req.headers['content-type']);
@@ -157,6 +157,12 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
     default:
       throw new ApiError(405, 'MethodNotAllowed', `${rr.verb} is not supported on ${r.plural}`);
   }
+}
+
+/** A CSR records who asked for it (the approver reads it), whatever the request said; its status starts empty. */
+function requestedBy(csr: KubeObject, user: UserInfo): KubeObject {
+  const spec = { ...((csr.spec ?? {}) as Record<string, unknown>), username: user.name, groups: user.groups };
+  return { ...csr, spec, status: {} };
 }
 
 /** A SelfSubjectAccessReview: the same decision the request itself would get. */

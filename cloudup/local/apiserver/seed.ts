@@ -1,7 +1,7 @@
 /**
- * What kube-apiserver creates when it starts on an empty etcd: the system namespaces and the
- * `cluster-admin` ClusterRole bound to the group `system:masters`. Existing objects are left
- * as they are.
+ * What kube-apiserver creates when it starts on an empty etcd: the system namespaces, the
+ * `cluster-admin` ClusterRole bound to the group `system:masters`, and the controller-manager's
+ * role (cut down to what the stand-in controllers do). Existing objects are left as they are.
  */
 
 import type { Registry } from './registry.js';
@@ -20,6 +20,27 @@ const SEED: readonly [Resource, KubeObject][] = [
   [
     r(RBAC, 'clusterrolebindings'),
     { metadata: { name: 'cluster-admin', labels: BOOTSTRAP }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ apiGroup: RBAC, kind: 'Group', name: 'system:masters' }] },
+  ],
+  [
+    r(RBAC, 'clusterroles'),
+    {
+      metadata: { name: 'system:kube-controller-manager', labels: BOOTSTRAP },
+      rules: [
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval', 'certificatesigningrequests/status'], verbs: ['update'] },
+        { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch'] },
+      ],
+    },
+  ],
+  [
+    r(RBAC, 'clusterrolebindings'),
+    {
+      metadata: { name: 'system:kube-controller-manager', labels: BOOTSTRAP },
+      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'system:kube-controller-manager' },
+      subjects: [{ apiGroup: RBAC, kind: 'User', name: 'system:kube-controller-manager' }],
+    },
   ],
 ];
 
