@@ -8,6 +8,7 @@
 import { build } from 'esbuild';
 import { chmod, cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { embedEtcdProtos } from './embed-etcd-protos.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 await rm(`${root}/dist`, { recursive: true, force: true });
@@ -34,7 +35,8 @@ await build({
   sourcemap: 'linked',
 });
 // No source map: a machine fetches this one file, and a map's name in it would point nowhere.
-await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist/nodeup.mjs' });
+// It carries the etcd client's gRPC definitions itself, having no dist/proto beside it.
+await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist/nodeup.mjs', plugins: [embedEtcdProtos()] });
 // The etcd3 client reads its gRPC definitions at load, from `<its folder>/../proto`: dist/ and dist/chunks/ both find them here.
 await cp(`${root}/node_modules/etcd3/proto`, `${root}/dist/proto`, { recursive: true });
 await chmod(`${root}/dist/hoist.js`, 0o755);
