@@ -133,7 +133,7 @@ describe('a private cluster on AWS', () => {
     expect(roles.map((r) => r.RoleName).sort()).toEqual([`control-plane.${NAME}`, `nodes-us-east-1a.${NAME}`, `spot.${NAME}`]);
     const policy = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: `spot.${NAME}`, PolicyName: `spot.${NAME}` }))).PolicyDocument!));
     const read = policy.Statement.find((s: { Sid: string }) => s.Sid === 'StateStoreRead').Resource;
-    expect(read).toEqual([`arn:aws:s3:::${account.bucket}/clusters/${NAME}/igconfig/spot/*`, `arn:aws:s3:::${account.bucket}/clusters/${NAME}/pki/issued/*`]);
+    expect(read).toEqual([`arn:aws:s3:::${account.bucket}/clusters/${NAME}/igconfig/spot/*`, `arn:aws:s3:::${account.bucket}/clusters/${NAME}/pki/issued/*`, `arn:aws:s3:::${account.bucket}/clusters/${NAME}/nodeup/*`]);
     expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'StateStoreWrite').Resource).toEqual([`arn:aws:s3:::${account.bucket}/clusters/${NAME}/status/instances/spot/*`]);
 
     const records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!;
