@@ -11,10 +11,15 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { parse } from 'yaml';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderBootScript } from '../../cloudup/boot/script.js';
+import { nodeRuntimeAsset } from '../../src/assets/node-runtime.js';
 import type { BootScriptInput } from '../../cloudup/boot/script.js';
 import { instanceStatusKey, nodeupBundleKey, nodeupConfigKey } from '../../nodeup/config/keys.js';
 import { hashText } from '../../nodeup/config/hash.js';
@@ -41,6 +46,8 @@ let configHash: string;
 let bundle: { path: string; body: Buffer; sha256: string };
 let node: NodeMirror;
 let mirror: Listening;
+/** The boot script in the group's launch template, and the file repository its Node.js pin names. */
+let launchTemplate: { script: string; fileRepository: string };
 const servers: Listening[] = [];
 
 beforeAll(async () => {
@@ -73,9 +80,11 @@ beforeAll(async () => {
   group = items.find((ig) => ig.spec.role === 'Node')!.metadata.name;
   const config = await setup.send(new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${nodeupConfigKey(NAME, group)}` }));
   configHash = hashText(await config.Body!.transformToString());
-  // Published as `update cluster --yes` publishes it (the same key, named by the hash).
-  await setup.send(new PutObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${nodeupBundleKey(NAME, bundle.sha256)}`, Body: bundle.body }));
+  // `update cluster --yes` published the bundle it pinned (HOIST_NODEUP_BUNDLE) under its hash.
+  const published = await setup.send(new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${nodeupBundleKey(NAME, bundle.sha256)}` }));
+  expect(sha256(await published.Body!.transformToByteArray())).toBe(bundle.sha256);
   setup.destroy();
+  launchTemplate = { script: await launchTemplateScript(admin, group), fileRepository: await fileRepository(run) };
 
   node = await nodeMirror(join(dir.path, 'mirror'));
   mirror = await serveFolder(node.dir);
@@ -108,6 +117,28 @@ function input(overrides: Partial<BootScriptInput> = {}): BootScriptInput {
   };
 }
 
+/** The boot script of the group's latest launch template version, as the plan sent it (gzip'd). */
+async function launchTemplateScript(config: EC2ClientConfig, ig: string): Promise<string> {
+  const ec2 = new EC2Client(config);
+  try {
+    const templates = (await ec2.send(new DescribeLaunchTemplatesCommand({}))).LaunchTemplates ?? [];
+    for (const t of templates) {
+      const versions = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.LaunchTemplateId, Versions: ['$Latest'] }));
+      const data = versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData;
+      const script = data === undefined ? '' : gunzipSync(Buffer.from(data, 'base64')).toString('utf8');
+      if (script.includes(`\nINSTANCE_GROUP='${ig}'\n`)) return script;
+    }
+    throw new Error(`no launch template carries the boot script of ${ig}`);
+  } finally {
+    ec2.destroy();
+  }
+}
+
+async function fileRepository(run: (args: string[]) => Promise<{ stdout: string }>): Promise<string> {
+  const spec = parse((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout) as { spec: { assets: { fileRepository: string } } };
+  return spec.spec.assets.fileRepository;
+}
+
 async function instance(instanceId: string): Promise<Listening> {
   const imds = await fakeImds({ instanceId, role: ROLE, credentials });
   servers.push(imds);
@@ -124,6 +155,11 @@ async function status(instanceId: string): Promise<Record<string, unknown> | und
 }
 
 describe('the boot script of an AWS node group', () => {
+  it('is the launch template\'s, but for the Node.js pin (the official archive is not available offline)', () => {
+    expect(launchTemplate.script).toBe(renderBootScript(input({ node: nodeRuntimeAsset(launchTemplate.fileRepository) })));
+    expect(launchTemplate.script).not.toBe(renderBootScript(input()));
+  });
+
   it('downloads and verifies Node.js and nodeup, installs them under the root, and nodeup reports Ready', async () => {
     const imds = await instance('i-0b0070000000000a1');
     const root = join(dir.path, 'machine-a');
