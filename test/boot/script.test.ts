@@ -18,7 +18,7 @@ import type { BootScriptInput } from '../../cloudup/boot/script.js';
 import { BOOT_SCRIPT_BODY } from '../../cloudup/boot/template.js';
 import { tempDir } from '../support/cli.js';
 import { runScript, stopAllScripts } from './run-script.js';
-import { fakeImds } from './servers.js';
+import { fakeImds, freePort } from './servers.js';
 import type { Listening } from './servers.js';
 import { filesBelow, scriptEnv, sha256 } from './support.js';
 
@@ -187,6 +187,17 @@ describe('the service manager modes', () => {
     expect(output).not.toContain('NODEUP');
     expect(await filesBelow(join(root, 'opt/hoist'))).toEqual(['node/.hoist-sha256', 'node/bin/node', 'nodeup/nodeup.mjs']);
     expect(await filesBelow(join(root, 'etc'))).toEqual(['hoist/boot.yaml']);
+  });
+
+  it('waits 1 s, 2 s, 4 s … between tries, up to HOIST_BOOT_RETRY_MAX', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/node.tar.gz`;
+    const env = scriptEnv(dir.path, join(dir.path, 'backoff'), { HOIST_BOOT_RETRY_MAX: '2', HOIST_NODE_URL: closed, HOIST_METADATA_URL: imds.url });
+    const script = await runScript(dir.path, renderBootScript(input), env);
+    await script.waitFor(/attempt 4 failed/);
+    await script.stop();
+    const waits = [...script.output().matchAll(/Node\.js 20\.20\.2: attempt (\d) failed; retrying in (\d+)s/g)].map((m) => `${m[1]}:${m[2]}`);
+    expect(waits.slice(0, 4)).toEqual(['1:1', '2:2', '3:2', '4:2']);
+    expect(script.output()).toContain(`could not download ${closed}`);
   });
 
   it('refuses an unknown service manager after installing, with the ones it knows', async () => {
