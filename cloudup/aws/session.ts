@@ -69,11 +69,17 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     apiCalls: () => calls,
     listInstances: () => listAwsInstances(ctx),
     rolling: async (store) => (await import('./rolling.js')).awsRollingCloud(ctx, spec, store),
-    // Without a load balancer (api.dns) the API has no name but DNS records'.
-    apiEndpoint: c.api.loadBalancer && {
+    apiEndpoint: {
       task: taskId('LoadBalancer', apiName(cluster)),
       // Clients reach the load balancer's listener on 443, kube-apiserver's https port.
       url: async () => {
+        // Without a load balancer (api.dns) the API has no name but DNS records'.
+        if (!c.api.loadBalancer) {
+          throw new HoistError('INVALID_SPEC', `spec.api of ${cluster} makes no load balancer, and spec.topology.dns.type None makes no DNS records: nothing would name the API`, {
+            path: 'spec.api',
+            hint: 'set spec.api to {loadBalancer: {type: Public}}, or spec.topology.dns.type to Public with a dnsZone',
+          });
+        }
         const lb = (await loadBalancerKind.discover(ctx)).find((l) => l.name === apiName(cluster));
         const dns = lb?.outputs['dnsName'];
         return typeof dns === 'string' && dns !== '' ? `https://${dns.toLowerCase()}` : undefined;

@@ -32,12 +32,8 @@ export async function planEndpoint(session: CloudSession, completed: CompletedSp
   if (!usesLoadBalancerName(completed)) return { nodeup: {}, plan: {} };
   const cluster = completed.cluster.metadata.name;
   const endpoint = session.apiEndpoint;
-  if (endpoint === undefined) {
-    throw new HoistError('INVALID_SPEC', `spec.api of ${cluster} makes no load balancer on ${session.cloud}, and spec.topology.dns.type None makes no DNS records: nothing would name the API`, {
-      path: 'spec.api',
-      hint: 'set spec.api to {loadBalancer: {type: Public}}, or spec.topology.dns.type to Public with a dnsZone',
-    });
-  }
+  // A cloud that addresses the API itself (the local cloud) configures its machines so.
+  if (endpoint === undefined) return { nodeup: {}, plan: {} };
   const url = await endpoint.url();
   if (url !== undefined) return { nodeup: { apiEndpoint: { url, host: new URL(url).hostname.replace(/^\[|\]$/g, '') } }, plan: {} };
   // Only a plan shows this: an apply replaces it before anything is written (applyEndpointFirst).
