@@ -31,11 +31,19 @@ export interface Etcd {
   stop(): Promise<void>;
 }
 
-/** Starts etcd and resolves once it says it serves clients. */
-export async function startEtcd(dir?: string): Promise<Etcd> {
+/** Files of a TLS etcd: its CA, its serving pair, and whose clients it trusts. */
+export interface EtcdTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** Starts etcd and resolves once it says it serves clients; with `tls`, clients need a certificate of the CA. */
+export async function startEtcd(dir?: string, tls?: EtcdTls): Promise<Etcd> {
   const dataDir = dir ?? (await mkdtemp(join(tmpdir(), 'hoist-etcd-')));
   const [client, peer] = [await freePort(), await freePort()];
-  const endpoint = `http://127.0.0.1:${client}`;
+  const endpoint = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${client}`;
+  const tlsFlags = tls === undefined ? [] : ['--client-cert-auth=true', `--trusted-ca-file=${tls.caFile}`, `--cert-file=${tls.certFile}`, `--key-file=${tls.keyFile}`];
   const proc: ChildProcess = spawn(
     '/usr/bin/etcd',
     [
@@ -47,6 +55,7 @@ export async function startEtcd(dir?: string): Promise<Etcd> {
       `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
       `--initial-cluster=test=http://127.0.0.1:${peer}`,
       '--log-outputs=stderr',
+      ...tlsFlags,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -5,10 +5,12 @@
  * events and never prints.
  */
 
-import { createServer } from 'node:https';
-import type { Server } from 'node:https';
+import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:https';
+import { createServer as createTcpServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import type { IOptions } from 'etcd3';
 import type { EventSink } from '../../../src/output/events.js';
@@ -42,6 +44,12 @@ export interface ApiServerOptions {
   readonly version: string;
   /** The address clients are told to use in /api (the advertise address). */
   readonly advertiseAddress?: string;
+  /**
+   * Also answer plain-HTTP `GET /healthz`, `/livez` and `/readyz` on the same port, with these
+   * headers (kube-apiserver does not): the local cloud's load balancer and nodeup's health
+   * checks probe over HTTP and check who answered by a header.
+   */
+  readonly plainHealth?: Readonly<Record<string, string>>;
   readonly events?: EventSink;
 }
 
@@ -81,7 +89,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (parsed.kind === 'resource') return handleResource({ registry, loadRbac }, user, parsed, req, res, url.searchParams);
     const decision = await authorize(user, { verb: parsed.verb, group: '', resource: '', path: parsed.path }, loadRbac);
     if (!decision.allowed) throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${parsed.verb} path "${parsed.path}"`);
-    const body = await nonResource(parsed.path, etcd, opts, `${opts.advertiseAddress ?? opts.host}:${(server.address() as AddressInfo).port}`);
+    const body = await nonResource(parsed.path, etcd, opts, `${opts.advertiseAddress ?? opts.host}:${(tcp.address() as AddressInfo).port}`);
     if (typeof body === 'string') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(body);
@@ -90,7 +98,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     sendJson(res, 200, body);
   };
 
-  const server: Server = createServer({ cert: opts.tlsCert, key: opts.tlsKey, ca: opts.clientCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+  const server: Server = createHttpsServer({ cert: opts.tlsCert, key: opts.tlsKey, ca: opts.clientCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       const error = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
       if (error.code >= 500) events({ level: 'error', code: 'apiserver.error', message: `${req.method ?? ''} ${req.url ?? ''}: ${error.message}` });
@@ -98,11 +106,35 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       else sendError(res, error);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
+  const health = opts.plainHealth;
+  const plain = createHttpServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (req.method !== 'GET' || !['/healthz', '/livez', '/readyz'].includes(path)) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Client sent an HTTP request to an HTTPS server.\n');
+      return;
+    }
+    nonResource(path, etcd, opts, '').then(
+      () => res.writeHead(200, { ...health, 'Content-Type': 'text/plain' }).end('ok'),
+      (e: unknown) => res.writeHead(500, { ...health, 'Content-Type': 'text/plain' }).end(e instanceof Error ? e.message : String(e)),
+    );
   });
-  const port = (server.address() as AddressInfo).port;
+  // One port for both: a TLS connection starts with a handshake record (0x16), anything else is plain HTTP.
+  const sockets = new Set<Socket>();
+  const tcp = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (first) => {
+      socket.pause();
+      socket.unshift(first);
+      (first[0] === 0x16 || health === undefined ? server : plain).emit('connection', socket);
+      process.nextTick(() => socket.resume());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (tcp.address() as AddressInfo).port;
   const url = `https://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   events({ level: 'info', code: 'apiserver.listening', message: `serving the Kubernetes API on ${url}`, data: { url } });
   return {
@@ -110,8 +142,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     port,
     registry,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
       etcd.close();
     },
   };

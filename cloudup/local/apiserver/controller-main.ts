@@ -1,0 +1,61 @@
+/**
+ * The kube-controller-manager stand-in of the local cloud: the controllers of controller.ts,
+ * started from the flags nodeup writes for the real kube-controller-manager (its kubeconfig,
+ * the cluster signing certificate and key, the node monitor grace period), with the real one's
+ * health endpoint (over plain HTTP, as the other stand-ins serve theirs).
+ */
+
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import parseDuration from 'parse-duration';
+import { parse, stringify } from 'yaml';
+import { ControllerManager } from './controller.js';
+import { hostPath, identityHeaders, onStop, parseFlags, required } from './stand-in-flags.js';
+
+const INTERVAL_MS = 5000;
+const PATH_FIELDS = ['certificate-authority', 'client-certificate', 'client-key'];
+
+/** The kubeconfig with the files it names mapped into the node's root. */
+async function loadKubeconfig(path: string): Promise<KubeConfig> {
+  const config = parse(await readFile(hostPath(path), 'utf8')) as Record<string, { cluster?: Record<string, string>; user?: Record<string, string> }[] | undefined>;
+  for (const entry of [...(config.clusters ?? []), ...(config.users ?? [])]) {
+    for (const body of [entry.cluster, entry.user]) {
+      for (const field of PATH_FIELDS) if (body?.[field] !== undefined) body[field] = hostPath(body[field]);
+    }
+  }
+  const kc = new KubeConfig();
+  kc.loadFromString(stringify(config));
+  return kc;
+}
+
+export async function runControllerManager(argv: readonly string[], log: (line: string) => void): Promise<void> {
+  const flags = parseFlags(argv);
+  const manager = new ControllerManager({
+    kubeconfig: await loadKubeconfig(required(flags, 'kubeconfig')),
+    ca: {
+      certificate: await readFile(hostPath(required(flags, 'cluster-signing-cert-file')), 'utf8'),
+      privateKey: await readFile(hostPath(required(flags, 'cluster-signing-key-file')), 'utf8'),
+    },
+    gracePeriodMs: parseDuration(flags['node-monitor-grace-period'] ?? '40s') ?? 40_000,
+    events: (e) => log(`${e.level}: ${e.message}`),
+  });
+  const headers = identityHeaders();
+  const health = createServer((req, res) => {
+    if (req.method === 'GET' && ['/healthz', '/livez', '/readyz'].includes((req.url ?? '').split('?')[0] ?? '')) res.writeHead(200, { ...headers, 'Content-Type': 'text/plain' }).end('ok');
+    else res.writeHead(404, headers).end();
+  });
+  const host = flags['bind-address'] ?? process.env.HOIST_INSTANCE_ADDRESS ?? '127.0.0.1';
+  const address = host === '0.0.0.0' ? (process.env.HOIST_INSTANCE_ADDRESS ?? '127.0.0.1') : host;
+  const port = Number(flags['secure-port'] ?? 10257);
+  await new Promise<void>((resolve, reject) => {
+    health.once('error', reject);
+    health.listen(port, address, () => resolve());
+  });
+  log(`running the csrapproving, csrsigning and node lifecycle controllers; /healthz on http://${address}:${port}`);
+  const stop = manager.start(INTERVAL_MS);
+  onStop(async () => {
+    await stop();
+    await new Promise<void>((resolve) => health.close(() => resolve()));
+  });
+}
