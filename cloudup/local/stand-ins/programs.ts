@@ -7,6 +7,7 @@
  * container runtime would start the image.
  */
 
+import { controlPlaneStandIn } from '../apiserver/stand-in-program.js';
 import { RUNTIME } from './runtime.js';
 
 const KUBELET = String.raw`
@@ -99,8 +100,14 @@ const BODIES: Readonly<Record<string, string>> = {
   containerd: CONTAINERD,
 };
 
-/** The source of the stand-in for `component` at `version`; tools (kubectl, ctr …) only print their version. */
+/**
+ * The source of the stand-in for `component` at `version`; tools (kubectl, ctr …) only print
+ * their version. kube-apiserver and kube-controller-manager are the local API server and its
+ * controllers when dist/ holds their bundle (../apiserver/stand-in-program.ts).
+ */
 export function standInProgram(component: string, version: string): string {
+  const bundled = controlPlaneStandIn(component, version);
+  if (bundled !== undefined) return bundled;
   return [
     '#!/usr/bin/env node',
     `// hoist stand-in for ${component} v${version}: NOT the real program. It serves the health`,
