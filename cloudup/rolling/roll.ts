@@ -20,6 +20,8 @@ import { batchSize, rollOrder } from './batches.js';
 import type { RollRecorder } from './progress.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from './types.js';
 import { validateCluster } from './validate.js';
+import type { EtcdProblem } from './etcd-health.js';
+import { waitEtcdHealthy } from './etcd-health.js';
 import type { Pending, WaitClock } from './waiting.js';
 import { waitFor } from './waiting.js';
 
@@ -46,6 +48,8 @@ export interface RollOptions {
    */
   readonly beforeChange?: () => Promise<void>;
   readonly pollMs?: number;
+  /** etcd's health: checked before each control-plane batch and after it (see etcd-health.ts). */
+  readonly etcdProblem?: EtcdProblem;
   /** How often a wait says what it still waits for (10 s by default). */
   readonly reportEveryMs?: number;
   readonly now?: () => number;
@@ -202,6 +206,8 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       const detach = ordered.slice(0, settings.surge).map((i) => i.id);
       const terminate = ordered.slice(detach.length, detach.length + settings.unavailable).map((i) => i.id);
       const batch = [...detach, ...terminate];
+      const etcd = group.role === 'ControlPlane' ? opts.etcdProblem : undefined;
+      if (etcd) await waitEtcdHealthy(clock, etcd, opts.validationTimeoutMs, `before ${batch.join(', ')} goes`);
       await guard();
       await opts.recorder.starting(name, batch);
       say(`${name}: replacing ${batch.join(', ')} (${done()} of ${total} done)`, { group: name, instances: batch, done: done(), total }, 'roll.batch');
@@ -209,6 +215,8 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       await drainAll(terminate);
       await Promise.all(terminate.map((id) => cloud.terminate(name, id)));
       await finishDetached(name, detach);
+      // The replacement is Ready once its own member serves; the whole etcd cluster must be healthy again.
+      if (etcd) await waitEtcdHealthy(clock, etcd, opts.validationTimeoutMs, `after ${batch.join(', ')} was replaced`);
       await opts.recorder.done(name, batch);
       replaced[name]!.push(...batch);
       say(`${name}: ${done()} of ${total} replaced`, { group: name, done: done(), total }, 'roll.replaced');

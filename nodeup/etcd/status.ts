@@ -79,3 +79,22 @@ export async function etcdClusterReport(store: ObjectStore, cluster: string, etc
   const leader = members.find((m) => m.leader)?.name;
   return { name: etcd, healthy: health.healthy, ...(health.problem ? { problem: health.problem } : {}), ...(leader ? { leader } : {}), lastBackup: null, members };
 }
+
+/**
+ * What a rolling update asks before and after each control-plane machine: undefined when every
+ * etcd cluster whose members publish their addresses is healthy. Clusters whose members publish
+ * nothing (the stand-in etcd) are not asked. The client certificate is issued again before it expires.
+ */
+export function etcdProblemOf(store: ObjectStore, cluster: string, etcdClusters: readonly { readonly name: string; readonly members: readonly string[] }[]): () => Promise<string | undefined> {
+  let creds: { value: EtcdCredentials; until: number } | undefined;
+  return async () => {
+    const published = await Promise.all(etcdClusters.map(async (e) => ({ e, count: (await readMembers(store, cluster, e.name)).size })));
+    const asked = published.filter((p) => p.count > 0).map((p) => p.e);
+    if (asked.length === 0) return undefined;
+    if (creds === undefined || Date.now() > creds.until) creds = { value: await operatorCredentials(store, cluster), until: Date.now() + CLIENT_CERT_MS / 2 };
+    const value = creds.value;
+    const reports = await Promise.all(asked.map((e) => etcdClusterReport(store, cluster, e.name, e.members, value)));
+    const bad = reports.filter((r) => !r.healthy);
+    return bad.length === 0 ? undefined : bad.map((r) => `etcd ${r.name}: ${r.problem ?? 'not healthy'}`).join('; ');
+  };
+}

@@ -20,6 +20,7 @@ import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
 import { checkLockHeld } from '../../state-store/lock.js';
 import type { RollingGroup } from '../../cloudup/rolling/types.js';
+import { etcdProblemOf } from '../../nodeup/etcd/status.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
 import { duration } from './shared/duration.js';
@@ -123,6 +124,7 @@ async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, f
       // A roll whose lock was broken stops before its next batch, not alongside the new holder.
       beforeChange: () => checkLockHeld(store, cluster),
       ...(opts.pollMs === undefined ? {} : { pollMs: opts.pollMs }),
+      etcdProblem: etcdProblemOf(store, cluster, completed.cluster.spec.etcdClusters.map((e) => ({ name: e.name, members: e.etcdMembers.map((m) => m.name) }))),
     });
     const count = Object.values(result.replaced).reduce((n, ids) => n + ids.length, 0);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -19,7 +19,7 @@ import type { CloudPaths, Env } from '../files.js';
 import { conflict, notFound } from './api-error.js';
 import { newId } from './ids.js';
 import type { CloudState } from './state.js';
-import { attachVolumes, detachVolumes } from './volumes.js';
+import { attachVolumes, detachVolumes, volumesHeldElsewhere } from './volumes.js';
 
 /** How long an instance has to stop after SIGTERM before it gets SIGKILL. */
 export const STOP_GRACE_MS = 3_000;
@@ -204,6 +204,16 @@ export class InstanceSupervisor {
   }
 
   private spawnAgent(instance: Instance): void {
+    // Its member's volumes are still with the machine it replaces: start once that one has stopped.
+    if (volumesHeldElsewhere(this.ctx.state, instance) !== undefined) {
+      const timer = setTimeout(() => {
+        this.booting.delete(instance.id);
+        const current = this.ctx.state.get('instances', instance.id);
+        if (current?.state === 'pending' && !this.shuttingDown) this.spawnAgent(current);
+      }, 200);
+      this.booting.set(instance.id, timer);
+      return;
+    }
     const { command, args } = agentCommand(instance.id, this.ctx.env);
     const agentEnv: AgentEnvironment = {
       HOIST_INSTANCE_ID: instance.id,

@@ -51,3 +51,16 @@ export function detachVolumes(state: CloudState, events: EventSink, instanceId: 
     events({ level: 'info', code: 'volume.detached', message: `detached ${volume.name} from ${instanceId}`, data: { volume: volume.id, instance: instanceId } });
   }
 }
+
+/**
+ * The machine that still holds one of `instance`'s volumes (stopping: its member may still
+ * write), if any. The instance's process waits for it, as a VM waits for its disks to attach.
+ */
+export function volumesHeldElsewhere(state: CloudState, instance: Instance): string | undefined {
+  for (const volume of state.list('volumes')) {
+    if (!volumeBelongsTo(volume.tags, instance.tags) || volume.attachedTo === undefined || volume.attachedTo === instance.id) continue;
+    const holder = state.get('instances', volume.attachedTo);
+    if (holder !== undefined && holder.state !== 'terminated') return holder.id;
+  }
+  return undefined;
+}

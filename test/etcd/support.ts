@@ -1,0 +1,90 @@
+/**
+ * A local cloud cluster whose control plane runs the real etcd: the host's etcd (3.4.23 from
+ * Debian's etcd-server) is packed into the mirror, and the cluster pins that version. Without
+ * etcd on the host these tests fail with the command that installs it; they never skip.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { hoistProcess } from '../support/cli.js';
+import type { RunResult } from '../support/cli.js';
+import type { LocalWorld } from '../cli/local-support.js';
+import { localWorld } from '../cli/local-support.js';
+import type { EtcdCredentials } from '../../nodeup/etcd/client.js';
+import { operatorCredentials } from '../../nodeup/etcd/status.js';
+import type { EtcdClusterReport } from '../../nodeup/etcd/status.js';
+import { openStore } from '../../state-store/open.js';
+import type { PublishedMember } from '../../nodeup/etcd/registry.js';
+import { readMembers } from '../../nodeup/etcd/registry.js';
+
+export const INSTALL_ETCD = 'apt-get update && apt-get install -y etcd-server';
+
+/** The version of the host's etcd; throws with the install command when there is none. */
+export function hostEtcdVersion(): string {
+  let out: string;
+  try {
+    out = execFileSync('etcd', ['--version'], { encoding: 'utf8' });
+  } catch {
+    throw new Error(`these tests run the real etcd, and no etcd is installed: ${INSTALL_ETCD}`);
+  }
+  const version = /etcd Version:\s*(\d+\.\d+\.\d+)/.exec(out)?.[1];
+  if (version === undefined) throw new Error(`etcd --version printed no version: ${out}`);
+  return version;
+}
+
+export interface EtcdWorld {
+  readonly world: LocalWorld;
+  readonly name: string;
+  run(...args: string[]): Promise<RunResult>;
+  status(): Promise<{ code: number; reports: EtcdClusterReport[] }>;
+  credentials(): Promise<EtcdCredentials>;
+  /** The addresses the members of etcd main publish in the state store. */
+  published(): Promise<ReadonlyMap<string, PublishedMember>>;
+}
+
+/** Creates and applies a cluster with `controlPlanes` control-plane machines and no nodes. */
+export async function etcdWorld(name: string, controlPlanes: number): Promise<EtcdWorld> {
+  const version = hostEtcdVersion();
+  const world = await localWorld();
+  try {
+    return await createCluster(world, name, controlPlanes, version);
+  } catch (e) {
+    // Nothing is left behind when the cluster cannot be made: the test never gets a world to destroy.
+    await world.destroy();
+    throw e;
+  }
+}
+
+async function createCluster(world: LocalWorld, name: string, controlPlanes: number, version: string): Promise<EtcdWorld> {
+  const run = (...args: string[]) => hoistProcess(args, { env: world.env });
+  const must = async (what: string, r: Promise<RunResult>) => {
+    const done = await r;
+    if (done.code !== 0) throw new Error(`${what} failed (${done.code}): ${done.stderr}`);
+    return done;
+  };
+  await must('create cluster', run('create', 'cluster', name, '--control-plane-count', String(controlPlanes), '--node-count', '0'));
+  const yaml = (await must('get cluster', run('get', 'cluster', name, '-o', 'yaml'))).stdout;
+  const pinned = yaml.replace(/^( {4}- name: (main|events))$/gm, `$1\n      version: ${version}`);
+  if (!pinned.includes(`version: ${version}`)) throw new Error(`could not pin etcd ${version} in:\n${yaml}`);
+  await must('replace', hoistProcess(['replace', '-f', '-'], { env: world.env, stdin: pinned }));
+  await must('update cluster', run('update', 'cluster', name, '--yes'));
+  const status = async () => {
+    const r = await run('etcd', 'status', name, '-o', 'json');
+    const parsed = r.stdout.trim() === '' ? { etcdClusters: [] } : (JSON.parse(r.stdout) as { etcdClusters: EtcdClusterReport[] });
+    return { code: r.code, reports: parsed.etcdClusters };
+  };
+  const store = await openStore(world.env.HOIST_STATE_STORE ?? '', { env: { ...process.env, ...world.env } });
+  return { world, name, run, status, credentials: () => operatorCredentials(store, name), published: () => readMembers(store, name, 'main') };
+}
+
+/** Polls until every etcd cluster reports healthy with `members` healthy members each. */
+export async function waitHealthy(w: EtcdWorld, members: number, timeoutMs = 120_000): Promise<EtcdClusterReport[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const { code, reports } = await w.status();
+    if (code === 0 && reports.length > 0 && reports.every((r) => r.healthy && r.members.filter((m) => m.healthy).length === members)) return reports;
+    last = JSON.stringify(reports.map((r) => ({ name: r.name, problem: r.problem })));
+    if (Date.now() > deadline) throw new Error(`etcd did not become healthy with ${members} members within ${timeoutMs} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
