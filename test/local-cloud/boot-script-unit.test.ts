@@ -26,9 +26,8 @@ afterEach(async () => {
 });
 
 describe('the mirror\'s Node.js runtime', () => {
-  it('packs the binary as node-v<version>-linux-x64/bin/node with its SHASUMS256.txt, the same bytes in every mirror', async () => {
+  it('packs node-v<version>-linux-x64/bin/node, a link to the host binary, with its SHASUMS256.txt, the same bytes in every mirror', async () => {
     const work = await tempDir();
-    // A small binary stands for the host's 100 MB node: the packing is what is checked here.
     const binary = join(work, 'node');
     await writeFile(binary, '#!/bin/sh\necho v20.1.2\n', { mode: 0o755 });
     const a = await ensureNodeRuntime(join(work, 'a'), binary, 'v20.1.2');
@@ -39,10 +38,22 @@ describe('the mirror\'s Node.js runtime', () => {
     const archive = new URL(a.url).pathname;
     expect(await readFile(join(archive, '..', 'SHASUMS256.txt'), 'utf8')).toBe(`${a.sha256}  node-v20.1.2-linux-x64.tar.gz\n`);
     const listing = execFileSync('tar', ['-tvzf', archive], { encoding: 'utf8' });
-    expect(listing).toMatch(/^-rwxr-xr-x 0\/0 .* node-v20\.1\.2-linux-x64\/bin\/node$/m);
-    // Kept as it is once there, even when it no longer matches (a test may corrupt it on purpose).
+    expect(listing).toMatch(new RegExp(`^l\\S+ 0/0 .* node-v20\\.1\\.2-linux-x64/bin/node -> ${binary}$`, 'm'));
+    // Extracted as the boot script extracts it, it runs the host binary.
+    const installed = join(work, 'installed');
+    execFileSync('mkdir', ['-p', installed]);
+    execFileSync('tar', ['-xf', archive, '-C', installed, '--strip-components=1', '--no-same-owner']);
+    expect(execFileSync(join(installed, 'bin', 'node'), { encoding: 'utf8' })).toBe('v20.1.2\n');
+
+    // Kept as it is once there, even when it no longer matches (a test may corrupt it on purpose)...
     await writeFile(archive, 'changed');
     expect((await ensureNodeRuntime(join(work, 'a'), binary, 'v20.1.2')).sha256).toBe(a.sha256);
+    // ...unless the host binary is another one: then it is made again, and pinned anew.
+    const other = join(work, 'other-node');
+    await writeFile(other, '#!/bin/sh\necho v20.1.2\n', { mode: 0o755 });
+    const again = await ensureNodeRuntime(join(work, 'a'), other, 'v20.1.2');
+    expect(again.sha256).not.toBe(a.sha256);
+    expect(execFileSync('tar', ['-tvzf', archive], { encoding: 'utf8' })).toContain(`-> ${other}`);
   });
 });
 
