@@ -6,6 +6,7 @@
  */
 
 import { spawn } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -158,7 +159,7 @@ describe('the bundled control-plane stand-ins', () => {
     const certs = kc.makeApiClient(CertificatesV1Api);
     const { x509 } = await import('../../src/pki/x509.js');
     const { pem } = await import('../../src/pki/keys.js');
-    const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'O=system:nodes, CN=system:node:n1', keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } });
     const request = Buffer.from(pem('CERTIFICATE REQUEST', new Uint8Array(csr.rawData))).toString('base64');
     const created = await certs.createCertificateSigningRequest({ body: { metadata: { name: 'serving-n1' }, spec: { request, signerName: 'kubernetes.io/kubelet-serving', usages: ['digital signature', 'server auth'] } } });
