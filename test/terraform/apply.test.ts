@@ -8,6 +8,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
@@ -107,8 +108,13 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
     expect(plane.TargetGroupARNs).toHaveLength(1);
     const version = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: spot.LaunchTemplate!.LaunchTemplateId!, Versions: ['$Latest'] }))).LaunchTemplateVersions![0]!;
     expect(String(version.VersionNumber)).toBe(spot.LaunchTemplate!.Version);
-    const userData = Buffer.from(version.LaunchTemplateData!.UserData!, 'base64').toString('utf8');
-    expect(userData).toContain('instanceGroup: spot');
+    // The boot script, sent gzip'd by base64gzip() as the direct target sends it.
+    const userData = gunzipSync(Buffer.from(version.LaunchTemplateData!.UserData!, 'base64')).toString('utf8');
+    expect(userData).toContain("INSTANCE_GROUP='spot'");
+    // hoist published the nodeup bundle when it wrote the module, and the script pins it.
+    const bundles = ((await s3.send(new ListObjectsV2Command({ Bucket: account.bucket, Prefix: `clusters/${NAME}/nodeup/` }))).Contents ?? []).map((o) => o.Key!);
+    expect(bundles).toEqual([expect.stringMatching(/\/nodeup\/[0-9a-f]{64}\/nodeup\.mjs$/)]);
+    expect(userData).toContain(`NODEUP_URL='s3://${account.bucket}/${bundles[0]!}'`);
 
     // What the machines read at boot is in the store, byte for byte as hoist built it.
     for (const ig of ['control-plane-us-east-1a', 'nodes-us-east-1a', 'spot']) {
