@@ -1,10 +1,11 @@
 /** What the boot script tests share: the nodeup bundle, the Node.js mirror, the script's environment, reading files back. */
 
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { ensureNodeRuntime, parseSums } from '../../cloudup/local/stand-ins/node-runtime.js';
+import { create } from 'tar';
+import { parseSums } from '../../cloudup/local/stand-ins/node-runtime.js';
 import { ROOT } from '../support/cli.js';
 
 export const sha256 = (body: Uint8Array | string): string => createHash('sha256').update(body).digest('hex');
@@ -51,18 +52,27 @@ export interface NodeMirror {
 }
 
 /**
- * A Node.js release made from this machine's own `node` (the local cloud's stand-in: the
- * upstream layout with its SHASUMS256.txt), its hash read from that SHASUMS256.txt as a boot
- * script's pin is read from the upstream one.
+ * A Node.js release made from this machine's own `node`, as the Node.js project lays one out
+ * (`nodejs/v<version>/node-v<version>-linux-x64.tar.gz` holding `node-v<version>-linux-x64/bin/node`,
+ * beside a SHASUMS256.txt), and its hash read from that SHASUMS256.txt as a boot script's pin is
+ * read from the upstream one. The binary is copied in (gzip level 1: 40 MB in about a second),
+ * so the script downloads, checks and unpacks a whole runtime.
  */
 export async function nodeMirror(dir: string): Promise<NodeMirror> {
-  await mkdir(dir, { recursive: true });
-  const runtime = await ensureNodeRuntime(dir);
-  const folder = `nodejs/v${runtime.version}`;
-  const file = `node-v${runtime.version}-linux-x64.tar.gz`;
-  const pinned = parseSums(await readFile(join(dir, folder, 'SHASUMS256.txt'), 'utf8'), file);
-  if (pinned === undefined) throw new Error(`${folder}/SHASUMS256.txt does not name ${file}`);
-  return { dir, path: `${folder}/${file}`, version: runtime.version, sha256: pinned };
+  const version = process.version.replace(/^v/, '');
+  const top = `node-v${version}-linux-x64`;
+  const folder = join(dir, 'nodejs', `v${version}`);
+  const staging = join(dir, 'staging');
+  await mkdir(join(staging, top, 'bin'), { recursive: true });
+  await mkdir(folder, { recursive: true });
+  await copyFile(process.execPath, join(staging, top, 'bin', 'node'));
+  const archive = join(folder, `${top}.tar.gz`);
+  await create({ gzip: { level: 1 }, cwd: staging, file: archive, portable: true }, [top]);
+  await rm(staging, { recursive: true, force: true });
+  await writeFile(join(folder, 'SHASUMS256.txt'), `${sha256(await readFile(archive))}  ${top}.tar.gz\n`);
+  const pinned = parseSums(await readFile(join(folder, 'SHASUMS256.txt'), 'utf8'), `${top}.tar.gz`);
+  if (pinned === undefined) throw new Error(`SHASUMS256.txt does not name ${top}.tar.gz`);
+  return { dir, path: `nodejs/v${version}/${top}.tar.gz`, version, sha256: pinned };
 }
 
 /**
