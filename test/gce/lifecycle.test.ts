@@ -85,9 +85,11 @@ describe('a cluster on GCE (fake Compute API)', () => {
     const cp = fake.resources('instances').find((i) => String(i.name).startsWith('control-plane'))!;
     expect(cp.labels).toMatchObject({ 'hoist-dev-cluster': SAFE, [`kubernetes-io-cluster-${SAFE}`]: 'owned', 'hoist-dev-role': 'control-plane', 'hoist-dev-instancegroup': 'control-plane-us-central1-a' });
     expect((cp.tags as { items: string[] }).items).toEqual([`${SAFE}-control-plane`]);
-    const userData = (cp.metadata as { items: { key: string; value: string }[] }).items.find((i) => i.key === 'user-data')!.value;
-    expect(userData).toContain(`cluster: ${NAME}`);
-    expect(userData).toMatch(/configHash: sha256:[0-9a-f]{64}/);
+    // The boot script, pinning the group's configuration and the nodeup bundle update cluster published.
+    const script = (cp.metadata as { items: { key: string; value: string }[] }).items.find((i) => i.key === 'startup-script')!.value;
+    expect(script).toContain(`cluster: ${NAME}`);
+    expect(script).toMatch(/configHash: sha256:[0-9a-f]{64}/);
+    expect(script).toMatch(new RegExp(`NODEUP_URL='[^']*/${NAME.replaceAll('.', '\\.')}/nodeup/[0-9a-f]{64}/nodeup\\.mjs'`));
     const pool = await api('GET', `regions/us-central1/targetPools/api-${SAFE}`);
     expect(pool.instances).toEqual([cp.selfLink]);
     const rule = await api('GET', `regions/us-central1/forwardingRules/api-${SAFE}`);
