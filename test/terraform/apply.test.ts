@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
+import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAccount, useAssetMirror } from '../aws/support.js';
@@ -30,6 +30,7 @@ let dir: { path: string; cleanup: () => Promise<void> };
 let terraform: Terraform;
 let moduleDir: string;
 let varFile: string;
+let zoneId: string;
 const figures: string[] = [];
 
 const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
@@ -49,7 +50,7 @@ beforeAll(async () => {
   env = { ...account.env, HOIST_STATE_STORE: `s3://${account.bucket}/clusters`, HOIST_CLUSTER_NAME: '' };
   dir = await tempDir('hoist-terraform-');
   moduleDir = join(dir.path, 'module');
-  await account.clients.route53.send(new CreateHostedZoneCommand({ Name: DNS_ZONE, CallerReference: `${Date.now()}` }));
+  zoneId = (await account.clients.route53.send(new CreateHostedZoneCommand({ Name: DNS_ZONE, CallerReference: `${Date.now()}` }))).HostedZone!.Id!;
   const key = join(dir.path, 'id_ed25519.pub');
   await writeFile(key, `${SSH_KEY}\n`);
   const created = await run(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', ZONES.join(','), '--topology', 'private', '--node-count', '1', '--dns-zone', DNS_ZONE, '--ssh-public-key', key]);
@@ -96,6 +97,13 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
     const apply = await tf('apply', '-auto-approve', '-input=false', '-no-color', `-var-file=${varFile}`);
     expect(apply.code, apply.stderr || apply.stdout.slice(-4000)).toBe(0);
     const { ec2, autoscaling, s3 } = account.clients;
+    // Both API names alias the load balancer.
+    const lb = JSON.parse((await tf('output', '-json', '-no-color')).stdout)['api_load_balancer_dns_name'].value as string;
+    const records = (await account.clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.filter((r) => r.Type === 'A');
+    expect(records.map((r) => [r.Name, r.AliasTarget?.DNSName?.replace(/\.$/, '').toLowerCase()]).sort()).toEqual([
+      [`api.internal.${NAME}.`, lb.toLowerCase()],
+      [`api.${NAME}.`, lb.toLowerCase()],
+    ]);
 
     const vpcs = (await ec2.send(new DescribeVpcsCommand({ Filters: byCluster }))).Vpcs!;
     expect(vpcs.map((v) => tags(v.Tags)['Name'])).toEqual([NAME]);
