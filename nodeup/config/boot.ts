@@ -1,8 +1,9 @@
 /**
- * The boot configuration: the small YAML document a machine receives as user data. It says
- * where the state store is, which cluster and instance group the machine belongs to, and the
- * hash its nodeup.yaml must have: a machine never applies a configuration it was not launched for.
- * On AWS it also names the machine's instance id.
+ * The boot configuration: the small YAML document the boot script (cloudup/boot/) writes to
+ * /etc/hoist/boot.yaml from what its user data pins. It says where the state store is, which
+ * cluster and instance group the machine belongs to, and the hash its nodeup.yaml must have: a
+ * machine never applies a configuration it was not launched for. On AWS and GCE it also names
+ * the machine's instance id, as the cloud's metadata server gives it.
  */
 
 import { parse } from 'yaml';
@@ -16,11 +17,12 @@ const BootSchema = z.object({
   configHash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   healthPorts: z.array(z.int()).optional(),
   /**
-   * The machine's instance id, where the cloud's user data can name it (AWS, through cloud-init's
-   * instance data); nodeup reports under it and names the node after it. An unrendered template
-   * is refused rather than taken for an id.
+   * The machine's instance id, where the cloud's metadata server gives one (AWS: IMDSv2's
+   * instance-id; GCE: the instance name); nodeup reports under it and names the node after it.
+   * Anything but a plain name (such as the unrendered `{{ … }}` of an older hoist's user data) is
+   * refused rather than taken for an id.
    */
-  instanceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be the machine\'s instance id; a "{{ … }}" here means cloud-init did not render the user data as a Jinja template').optional(),
+  instanceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be the machine\'s instance id (letters, digits, ".", "_", "-"); a "{{ … }}" here is user data of an older hoist that cloud-init did not render').optional(),
 });
 
 export type BootConfig = z.infer<typeof BootSchema>;
