@@ -11,7 +11,7 @@
  */
 
 import { access, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HoistError } from '../../src/errors.js';
 import type { LiveObject, ResolvedFields, TaskKind } from '../../src/engine/task.js';
 import { taskConstructor } from '../../src/engine/task.js';
@@ -89,6 +89,7 @@ async function converge(ctx: NodeContext, name: string, desired: ResolvedFields)
   const volume = hostPath(ctx.root, d.volumeDir);
   if (!(await exists(volume))) {
     say('etcd.no-volume', `no volume is attached at ${d.volumeDir}: the member's data lives on the machine's own disk`, 'warn');
+    await mkdir(dirname(volume), { recursive: true });
     await mkdir(volume, { recursive: true, mode: 0o700 });
   }
   const launch = { etcdCluster: d.etcdCluster, cluster: d.cluster, member: d.member, binary: d.binary, dataDir: d.dataDir, peerUrl, clientUrl, files: d.files };

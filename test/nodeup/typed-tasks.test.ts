@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { archiveTask } from '../../nodeup/tasks/archive.js';
 import { certificateTask } from '../../nodeup/tasks/certificate.js';
 import { directoryTask } from '../../nodeup/tasks/directory.js';
+import { etcdMemberTask } from '../../nodeup/etcd/member-kind.js';
 import { fileTask } from '../../nodeup/tasks/file.js';
 import { NODE_KINDS } from '../../nodeup/tasks/index.js';
 import { kubeconfigTask } from '../../nodeup/tasks/kubeconfig.js';
@@ -59,6 +60,26 @@ describe('node task constructors', () => {
       packageTask('conntrack', { installed: true }),
       serviceTask('containerd.service', { unit: '', enabled: true, running: true, restartOn: '' }),
       sysctlTask('/etc/sysctl.d/99-k8s-general.conf', { settings: { 'net.ipv4.ip_forward': '1' } }),
+      etcdMemberTask('etcd-main', {
+        cluster: 'c.k8s.local',
+        etcdCluster: 'main',
+        member: 'a',
+        instanceId: 'i-1',
+        members: ['a'],
+        stateStore: 'file:///tmp/state',
+        version: '3.4.23',
+        address: '127.0.0.2',
+        clientPort: 2379,
+        peerPort: 2380,
+        volumeDir: '/mnt/etcd-main',
+        dataDir: '/mnt/etcd-main/data',
+        binary: '/usr/local/bin/etcd',
+        files: { clientCa: '/a', peerCa: '/b', serverCert: '/c', serverKey: '/d', peerCert: '/e', peerKey: '/f' },
+        clientCert: '/g',
+        clientKey: '/h',
+        restartOn: '',
+        running: true,
+      }),
     ];
     expect(new Set(made.map((t) => t.kind))).toEqual(new Set(NODE_KINDS.keys()));
   });
