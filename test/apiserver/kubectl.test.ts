@@ -27,7 +27,7 @@ function readyNode(name: string, labels: Record<string, string> = {}) {
     metadata: { name, labels },
     status: {
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: new Date(), lastTransitionTime: new Date() }],
-      nodeInfo: { kubeletVersion: 'v1.31.2', architecture: 'amd64', operatingSystem: 'linux', bootID: '', containerRuntimeVersion: '', kernelVersion: '', kubeProxyVersion: '', machineID: '', osImage: '', systemUUID: '' },
+      nodeInfo: { kubeletVersion: 'v1.35.0', architecture: 'amd64', operatingSystem: 'linux', bootID: '', containerRuntimeVersion: '', kernelVersion: '', kubeProxyVersion: '', machineID: '', osImage: '', systemUUID: '' },
       addresses: [{ type: 'InternalIP', address: '127.0.0.9' }],
     },
   };
@@ -61,8 +61,8 @@ describe('kubectl against the local API server', () => {
     expect(r.stderr).toBe('');
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
-    expect(lines[1]).toMatch(/^node-a\s+Ready\s+control-plane\s+\d+s\s+v1\.31\.2$/);
-    expect(lines[2]).toMatch(/^node-b\s+Ready\s+node\s+\d+s\s+v1\.31\.2$/);
+    expect(lines[1]).toMatch(/^node-a\s+Ready\s+control-plane\s+\d+s\s+v1\.35\.0$/);
+    expect(lines[2]).toMatch(/^node-b\s+Ready\s+node\s+\d+s\s+v1\.35\.0$/);
   });
 
   it('create configmap, get -o yaml, label and delete round-trip', async () => {
@@ -78,6 +78,17 @@ describe('kubectl against the local API server', () => {
     const gone = await run(['get', 'configmap', 'settings']);
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain('configmaps "settings" not found');
+  });
+
+  it('create secret, namespace and rolebinding: the typed commands, which send protobuf', async () => {
+    expect((await run(['create', 'namespace', 'team'])).stdout).toBe('namespace/team created\n');
+    expect((await run(['create', 'secret', 'generic', 'token', '-n', 'team', '--from-literal=key=s3cret'])).stdout).toBe('secret/token created\n');
+    expect((await run(['get', 'secret', 'token', '-n', 'team', '-o', 'jsonpath={.data.key}'])).stdout).toBe(Buffer.from('s3cret').toString('base64'));
+    expect((await run(['create', 'serviceaccount', 'bot', '-n', 'team'])).stdout).toBe('serviceaccount/bot created\n');
+    expect((await run(['create', 'clusterrole', 'node-reader', '--verb=get,list', '--resource=nodes'])).stdout).toBe('clusterrole.rbac.authorization.k8s.io/node-reader created\n');
+    expect((await run(['create', 'clusterrolebinding', 'sam-reads-nodes', '--clusterrole=node-reader', '--user=sam'])).stdout).toBe('clusterrolebinding.rbac.authorization.k8s.io/sam-reads-nodes created\n');
+    expect((await run(['auth', 'can-i', 'list', 'nodes', '--as', 'sam'])).stdout).toBe('yes\n');
+    expect((await run(['auth', 'can-i', 'delete', 'nodes', '--as', 'sam'])).stdout).toBe('no\n');
   });
 
   it('apply -f, client-side then server-side, keeps and changes fields as the managers say', async () => {

@@ -107,7 +107,7 @@ export async function startServer(etcd: Etcd, pki: Pki, extra: Partial<ApiServer
     host: '127.0.0.1',
     port: 0,
     anonymousAuth: false,
-    version: '1.31.2',
+    version: '1.35.0',
     ...extra,
   });
 }

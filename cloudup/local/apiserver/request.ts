@@ -5,6 +5,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobuf, isProtobuf } from './protobuf.js';
 import { findResource } from './resources.js';
 import type { Resource } from './resources.js';
 import { ApiError, badRequest } from './status.js';
@@ -103,10 +104,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** The body as an object: JSON, or YAML when the content type says so (server-side apply sends YAML). */
 export function parseObject(body: Buffer, contentType: string | undefined): KubeObject {
-  if (/protobuf/.test(contentType ?? '')) {
-    // client-go retries in JSON when told so (415).
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (not ${contentType ?? ''})`);
-  }
+  if (isProtobuf(contentType)) return decodeProtobuf(body);
   const text = body.toString('utf8');
   let value: unknown;
   try {
