@@ -22,7 +22,7 @@ export interface Resource {
   readonly storageName?: string;
 }
 
-const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 export function verbsOf(r: Resource): readonly Verb[] {
   return r.createOnly === true ? ['create'] : ALL_VERBS;
