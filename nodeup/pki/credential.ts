@@ -4,6 +4,7 @@
  * instead of reading any CA's key: the kubelet's bootstrap identity and kube-proxy's client.
  */
 
+import { createHmac } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import * as z from 'zod';
 import { HoistError } from '../../src/errors.js';
@@ -43,4 +44,28 @@ export function parseCredential(text: string, source: string): Credential {
     });
   }
   return parsed.data;
+}
+
+/** A bootstrap token, `<id>.<secret>` ([a-z0-9]{6}.[a-z0-9]{16}), as kube-apiserver's authenticator reads it. */
+export interface BootstrapToken {
+  readonly id: string;
+  readonly secret: string;
+  readonly token: string;
+}
+
+const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * The cluster's kubelet bootstrap token, derived from the kubernetes-ca key (HMAC-SHA256): the
+ * two parties that hold that key — `update cluster --yes`, which writes the token into each
+ * worker group's credentials, and the control plane's nodeup, which stores its Secret — compute
+ * the same token without passing it through the state store; a new CA gives a new token.
+ * Workers only ever see the token.
+ */
+export function bootstrapToken(cluster: string, caPrivateKey: string): BootstrapToken {
+  const bytes = createHmac('sha256', caPrivateKey).update(`hoist kubelet bootstrap token\n${cluster}`).digest();
+  const chars = [...bytes].map((b) => TOKEN_ALPHABET[b % TOKEN_ALPHABET.length] ?? 'a').join('');
+  const id = chars.slice(0, 6);
+  const secret = chars.slice(6, 22);
+  return { id, secret, token: `${id}.${secret}` };
 }

@@ -7,6 +7,7 @@ import { CertificateKind } from './certificate.js';
 import { DirectoryKind } from './directory.js';
 import { EtcdMemberKind } from '../etcd/member-kind.js';
 import { FileKind } from './file.js';
+import { KubeApplyKind } from './kube-apply.js';
 import { KubeconfigKind } from './kubeconfig.js';
 import { PackageKind } from './package.js';
 import { ServiceKind } from './service.js';
@@ -15,5 +16,5 @@ import { SysctlKind } from './sysctl.js';
 export { ChecksumMismatchError } from './archive.js';
 
 export const NODE_KINDS: ReadonlyMap<string, TaskKind<NodeContext>> = new Map(
-  [ArchiveKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
+  [ArchiveKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeApplyKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
 );
