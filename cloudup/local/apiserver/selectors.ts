@@ -33,16 +33,17 @@ function splitTerms(text: string): string[] {
 }
 
 function parseLabelTerm(term: string): Requirement {
-  const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
+  const set = /^([A-Za-z0-9._/-]+)\s+(in|notin)\s+\(([A-Za-z0-9._,\s-]*)\)$/.exec(term);
   if (set) {
     const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
     return { op: set[2] === 'in' ? 'in' : 'notin', key: set[1] ?? '', values };
   }
-  const cmp = /^([^\s!=]+)\s*(==|!=|=)\s*([^\s,]*)$/.exec(term);
+  // Keys and values as Kubernetes allows them in labels.
+  const cmp = /^([A-Za-z0-9._/-]+)\s*(==|!=|=)\s*([A-Za-z0-9._-]*)$/.exec(term);
   if (cmp) return { op: cmp[2] === '!=' ? 'ne' : 'eq', key: cmp[1] ?? '', value: cmp[3] ?? '' };
-  const absent = /^!\s*([^\s!=]+)$/.exec(term);
+  const absent = /^!\s*([A-Za-z0-9._/-]+)$/.exec(term);
   if (absent) return { op: 'absent', key: absent[1] ?? '' };
-  if (/^[^\s!=(),]+$/.test(term)) return { op: 'exists', key: term };
+  if (/^[A-Za-z0-9._/-]+$/.test(term)) return { op: 'exists', key: term };
   throw badRequest(`unable to parse requirement: ${JSON.stringify(term)} is not a selector term (e.g. app=web, tier in (a,b), !legacy)`);
 }
 
