@@ -11,6 +11,8 @@ export interface CloudDefaults {
   readonly image: string;
   readonly rootVolumeType: string;
   readonly etcdVolumeType: string;
+  /** The etcd version when the spec pins none; without one, the version matching kubernetesVersion. */
+  readonly etcdVersion?: string;
 }
 
 export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
@@ -36,6 +38,9 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
     image: 'local',
     rootVolumeType: 'local',
     etcdVolumeType: 'local',
+    // The etcd that Debian 12's etcd-server installs: the local cloud packs the host's etcd into
+    // its mirror at the version it reports, and runs it where that is the cluster's version.
+    etcdVersion: '3.4.23',
   },
 };
 

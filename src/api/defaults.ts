@@ -156,6 +156,7 @@ function completeEtcd(cluster: Cluster, igs: readonly InstanceGroup[], subnets: 
   const withVolumes = (clusters: readonly EtcdCluster[]): CompletedEtcdCluster[] =>
     clusters.map((c) => ({
       ...c,
+      ...(c.version === undefined && cloud.etcdVersion !== undefined ? { version: cloud.etcdVersion } : {}),
       etcdMembers: c.etcdMembers.map((m) => ({
         ...m,
         volumeSize: m.volumeSize ?? DEFAULT_ETCD_VOLUME_SIZE,

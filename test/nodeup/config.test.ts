@@ -41,18 +41,18 @@ describe('nodeup.yaml', () => {
     expect(node.assets.map((a) => a.name)).toEqual(['kubernetes-node', 'containerd']);
     const plane = c.get(CONTROL_PLANE)!.config;
     expect(plane.pki.secrets).toContain('kubernetes-ca');
-    expect(plane.controlPlane!.etcdClusters.map((e) => `${e.name} ${e.member} ${e.version} ${e.clientPort}`)).toEqual(['main a 3.6.4 2379', 'events a 3.6.4 4002']);
+    expect(plane.controlPlane!.etcdClusters.map((e) => `${e.name} ${e.member} ${e.version} ${e.clientPort}`)).toEqual(['main a 3.4.23 2379', 'events a 3.4.23 4002']);
     expect(plane.controlPlane!.apiServer).toMatchObject({ serviceClusterIPRange: '100.64.0.0/13', kubernetesServiceIP: '100.64.0.1' });
     expect(plane.kubelet.clusterDNS).toBe('100.64.0.10');
     expect(plane.kubeProxy.clusterCIDR).toBe('100.96.0.0/11');
   });
 
-  it('takes assets from the mirror when the spec names one, else from upstream, at versions that follow kubernetesVersion', () => {
+  it('takes assets from the mirror when the spec names one, else from upstream, at versions that follow kubernetesVersion (etcd: the local cloud's default)', () => {
     const spec = edit(standardSpec(), { assets: { fileRepository: 'https://mirror.example/k8s/' }, kubernetesVersion: '1.33.2' });
     expect(assetLocations(spec, spec.cluster.spec.assets?.fileRepository).map((a) => a.url)).toEqual([
       'https://mirror.example/k8s/kubernetes/v1.33.2/kubernetes-node-linux-amd64.tar.gz',
       'https://mirror.example/k8s/kubernetes/v1.33.2/kubernetes-server-linux-amd64.tar.gz',
-      'https://mirror.example/k8s/etcd/v3.5.21/etcd-v3.5.21-linux-amd64.tar.gz',
+      'https://mirror.example/k8s/etcd/v3.4.23/etcd-v3.4.23-linux-amd64.tar.gz',
       'https://mirror.example/k8s/containerd/v2.1.4/containerd-2.1.4-linux-amd64.tar.gz',
     ]);
     expect(assetLocations(spec, undefined)[0]!.url).toBe('https://dl.k8s.io/v1.33.2/kubernetes-node-linux-amd64.tar.gz');
