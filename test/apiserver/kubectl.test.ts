@@ -137,6 +137,25 @@ describe('kubectl against the local API server', () => {
     expect(denied.stderr).toContain('User "jane" cannot delete resource "configmaps"');
   });
 
+  it('drain cordons, waits on a PodDisruptionBudget, and evicts once the budget allows', async () => {
+    const objects = [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec: {nodeName: node-b, containers: [{name: c, image: x}]}',
+      'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web-budget}\nspec: {maxUnavailable: 0, selector: {matchLabels: {app: web}}}',
+    ].join('\n---\n');
+    expect((await run(['apply', '-f', '-'], admin, objects)).code).toBe(0);
+    // A stored pod is Pending (evicted regardless of budgets) until its status says it runs.
+    await run(['patch', 'pod', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}']);
+    const blocked = await run(['drain', 'node-b', '--force', '--timeout=3s']);
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
+    expect((await run(['get', 'node', 'node-b', '--no-headers'])).stdout).toMatch(/^node-b\s+Ready,SchedulingDisabled\s/);
+    await run(['patch', 'pdb', 'web-budget', '--type=merge', '-p', '{"spec":{"maxUnavailable":1}}']);
+    const drained = await run(['drain', 'node-b', '--force', '--timeout=10s']);
+    expect(drained.stdout).toContain('pod/web evicted');
+    expect((await run(['get', 'pods', '-o', 'name'])).stdout).toBe('');
+    await run(['uncordon', 'node-b']);
+  });
+
   it('a request without a client certificate gets 401 and a Status', async () => {
     // A user entry with no credentials makes kubectl ask for a password, so this one offers basic auth, which the server does not take.
     const r = await run(['get', 'nodes'], nobody);

@@ -1,7 +1,8 @@
 /**
  * Request bodies in Kubernetes's protobuf encoding (`application/vnd.kubernetes.protobuf`),
  * which kubectl's typed clients send since 1.33 (`kubectl create configmap|secret|namespace|
- * serviceaccount|role|rolebinding|clusterrole|clusterrolebinding`). The envelope is the magic
+ * serviceaccount|role|rolebinding|clusterrole|clusterrolebinding`, `kubectl drain`'s
+ * evictions). The envelope is the magic
  * `k8s\0` and a runtime.Unknown (type meta, then the object's bytes); the objects are decoded
  * with the field numbers of k8s.io/api's generated.proto for the kinds below. Other kinds are
  * refused with 415, and the client can send JSON instead.
@@ -59,6 +60,8 @@ const KINDS: Readonly<Record<string, Schema>> = {
   'rbac.authorization.k8s.io/v1/ClusterRole': ROLE,
   'rbac.authorization.k8s.io/v1/RoleBinding': BINDING,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': BINDING,
+  // What `kubectl drain` posts; its delete options are left out (the eviction deletes at once).
+  'policy/v1/Eviction': { 1: { name: 'metadata', type: META } },
   'authorization.k8s.io/v1/SelfSubjectAccessReview': {
     1: { name: 'metadata', type: META },
     2: {
