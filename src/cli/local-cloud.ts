@@ -69,7 +69,9 @@ export async function runLocalCloudStatus(opts: DirOptions & { output?: string }
     throw e;
   }
   const uptimeSeconds = Math.max(0, Math.round((Date.now() - Date.parse(status.startedAt)) / 1000));
-  const report = { ...status, uptimeSeconds };
+  // Which etcd the control-plane machines run: the host's (packed into the mirror) or the stand-in.
+  const { describeLocalEtcd } = await import('../../cloudup/local/stand-ins/etcd-host.js');
+  const report = { ...status, uptimeSeconds, etcd: await describeLocalEtcd(ctx.io.env) };
   if (format === 'json') ctx.io.out(renderJson(report));
   else if (format === 'yaml') ctx.io.out(stringify(report));
   else {
@@ -93,6 +95,7 @@ export async function runLocalCloudStatus(opts: DirOptions & { output?: string }
         ],
       ),
     );
+    ctx.io.out(`\netcd: ${report.etcd}\n`);
   }
   return 0;
 }
