@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isUserDataScript, recordScriptRan, runBootScript, scriptRan } from '../../cloudup/local/boot-script.js';
 import { ensureNodeRuntime } from '../../cloudup/local/stand-ins/node-runtime.js';
-import { retryWatch } from '../../cloudup/local/script-agent.js';
+import { retryWatch, runScriptAgent } from '../../cloudup/local/script-agent.js';
 import { processRunning } from '../../cloudup/local/files.js';
 import { waitFor } from './support.js';
 
@@ -102,6 +102,27 @@ describe('a boot script as user data', () => {
     running.stop();
     expect((await running.done).code).toBeNull();
     await waitFor('the child to be gone', () => !processRunning(pid));
+  });
+
+  it('reports a failed script with its last line, runs it again, and stops when told', async () => {
+    const root = await tempDir();
+    const script = join(root, 'user-data');
+    const userData = '#!/bin/bash\necho "$(date -u +%FT%TZ) hoist-boot: failed (exit 3) at line 2: tar -xf node.tar" >&2\nexit 3\n';
+    await writeFile(script, userData);
+    const sent: { phase: string; message?: string }[] = [];
+    const stops: (() => void)[] = [];
+    let log = '';
+    const agent = runScriptAgent(
+      { env: { PATH: process.env.PATH, HOIST_INSTANCE_ROOT: root }, send: (m) => sent.push(m), log: (t) => (log += t), onStop: (stop) => stops.push(stop) },
+      { script, userData, retryMs: 20 },
+    );
+    await waitFor('two failed runs', () => sent.filter((m) => m.phase === 'failed').length >= 2);
+    for (const stop of stops) stop();
+    expect(await agent).toBe(0);
+    expect(sent.find((m) => m.phase === 'failed')?.message).toMatch(/^the boot script failed \(exit code 3\): \S+ hoist-boot: failed \(exit 3\) at line 2: tar -xf node\.tar$/);
+    expect(log).toContain('running the boot script (attempt 2)');
+    expect(log).not.toContain('the boot script finished');
+    expect(await scriptRan(root, userData)).toBe(false);
   });
 
   it('runs once per instance: a record of the user data it ran from', async () => {
