@@ -68,6 +68,8 @@ afterAll(async () => {
 describe('the local API server on a local cluster', () => {
   it('serves kubectl from the real etcd and keeps its objects across a restart of the control plane', async () => {
     expect((await readFile(kubeconfig, 'utf8')).includes('server: https://')).toBe(true);
+    // The machine is ready: nodeup's health checks, the load balancer's probe among them, pass.
+    await run('validate', 'cluster', NAME, '--wait', '60s');
     expect((await k('version', '-o', 'json')).stdout).toContain('"gitVersion"');
     expect((await k('create', 'configmap', 'kept', '--from-literal=a=1')).stdout).toBe('configmap/kept created\n');
     const before = (await k('get', 'configmap', 'kept', '-o', 'jsonpath={.metadata.uid}')).stdout;
