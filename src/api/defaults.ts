@@ -64,6 +64,21 @@ export function nodePortRange(spec: Pick<CompletedClusterSpec, 'kubeAPIServer'>)
  * The completed spec set. Fields that stay optional here (`region`, `serviceClusterIPRange`,
  * `podCIDR`, a subnet's `cidr`) are set in every spec set that validates.
  */
+/**
+ * An etcd cluster's backup settings with kops's defaults: every 15 minutes, one per hour kept
+ * for a week and one per day for a year; `store` absent means the state store, under
+ * `backups/etcd/<cluster>/<etcd-cluster>/`. Resolved where backups are taken or listed, so the
+ * completed spec (and what is planned from it) stays as it was.
+ */
+export function etcdBackupSettings(e: Pick<EtcdCluster, 'backups'>): { readonly store?: string; readonly interval: string; readonly retention: { readonly hourly: string; readonly daily: string } } {
+  const b = e.backups;
+  return {
+    ...(b?.store ? { store: b.store } : {}),
+    interval: b?.interval ?? '15m',
+    retention: { hourly: b?.retention?.hourly ?? '7d', daily: b?.retention?.daily ?? '365d' },
+  };
+}
+
 export interface CompletedSpec {
   readonly cluster: CompletedCluster;
   readonly instanceGroups: CompletedInstanceGroup[];

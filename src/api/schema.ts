@@ -63,10 +63,25 @@ export const EtcdMemberSchema = z.strictObject({
   volumeType: z.string().optional().describe('Volume type. Default: gp3 (aws), pd-ssd (gce), local (local).'),
 });
 
+const duration = (example: string, description: string) => z.string().regex(/^[1-9]\d*(s|m|h|d)$/, `a duration such as ${example}`).optional().describe(description);
+
+export const EtcdBackupsSchema = z.strictObject({
+  store: z.string().optional().describe('Where backups go (s3://bucket/prefix or file:///path). Default: the state store under backups/etcd/<cluster>/<etcd-cluster>/.'),
+  interval: duration('15m', 'How often the leader takes a scheduled backup. Default: 15m.'),
+  retention: z
+    .strictObject({
+      hourly: duration('7d', 'Keep one backup per hour for this long. Default: 7d.'),
+      daily: duration('365d', 'Keep one backup per day for this long. Default: 365d.'),
+    })
+    .optional()
+    .describe('Which backups are kept; the newest is always kept.'),
+});
+
 export const EtcdClusterSchema = z.strictObject({
   name: z.string().describe('main or events (or another name for an extra cluster).'),
   etcdMembers: z.array(EtcdMemberSchema).describe('An odd number of members: 1, 3 or 5.'),
   version: z.string().optional().describe('etcd version. Default: the one matching kubernetesVersion.'),
+  backups: EtcdBackupsSchema.optional().describe('Scheduled snapshots and their retention.'),
 });
 
 export const ClusterSpecSchema = z.strictObject({
