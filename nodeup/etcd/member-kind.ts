@@ -27,6 +27,7 @@ import { memberList, memberStatus, withClient } from './client.js';
 import { planJoin } from './join.js';
 import { leftoverEtcdPids, stopLeftovers } from './leftovers.js';
 import { publishMember, readBootstrap, readMembers, recordBootstrap } from './registry.js';
+import { restoreIfRequested } from './restore-request.js';
 import type { EtcdFiles } from './unit.js';
 import { etcdUnit, etcdUnitName } from './unit.js';
 
@@ -108,6 +109,7 @@ async function converge(ctx: NodeContext, name: string, desired: ResolvedFields)
   const store: ObjectStore = await openStore(d.stateStore, { env: process.env, events: ctx.events, source: 'nodeup.yaml stateStore' });
   try {
     const creds = await credentials(ctx, d);
+    await restoreIfRequested({ store, cluster: d.cluster, etcdCluster: d.etcdCluster, member: d.member, instanceId: d.instanceId, peerUrl, clientUrl, volume, dataDir: hostPath(ctx.root, d.dataDir), etcdctl: hostPath(ctx.root, `${d.binary}ctl`), events: ctx.events });
     const hasData = await exists(join(hostPath(ctx.root, d.dataDir), 'member', 'wal'));
     await publishMember(store, d.cluster, { etcdCluster: d.etcdCluster, member: d.member, instanceId: d.instanceId, peerUrl, clientUrl, updatedAt: new Date().toISOString() });
     const plan = await planJoin({

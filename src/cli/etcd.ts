@@ -14,6 +14,7 @@ import type { EtcdClusterReport } from '../../nodeup/etcd/status.js';
 import { etcdClusterReport, operatorCredentials } from '../../nodeup/etcd/status.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
+import { registerEtcdBackup } from './etcd-backup.js';
 
 export interface EtcdStatusOptions {
   readonly output?: string;
@@ -56,11 +57,12 @@ function renderReports(reports: readonly EtcdClusterReport[]): string {
 }
 
 export function registerEtcd(program: Command, run: Runner): void {
-  const etcd = program.command('etcd').description("the cluster's etcd: status (backups and restore are a later part)");
+  const etcd = program.command('etcd').description("the cluster's etcd: status, backups and restore");
   etcd
     .command('status')
     .argument('[cluster]', 'the cluster (default: $HOIST_CLUSTER_NAME)')
     .option('-o, --output <format>', 'table, yaml or json')
     .description('members, their addresses, leader, health, revision, DB size and last backup of each etcd cluster (exit 1 when one is not healthy)')
     .action(async (cluster: string | undefined, opts: EtcdStatusOptions, cmd: Command) => run(cmd, (ctx) => runEtcdStatus(cluster, opts, ctx)));
+  registerEtcdBackup(etcd, run);
 }
