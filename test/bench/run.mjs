@@ -11,6 +11,7 @@ await (await import('./executor.mjs')).benchExecutor(results);
 await (await import('./nodeup.mjs')).benchNodeup(results);
 await (await import('./rolling.mjs')).benchRolling(results);
 await (await import('./aws.mjs')).benchAws(results);
+await (await import('./etcd.mjs')).benchEtcd(results);
 const missed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - missed.length} of ${results.length} figures within target`);
 process.exitCode = missed.length === 0 ? 0 : 1;
