@@ -186,6 +186,13 @@ export interface Provider {
   nodeRuntime?(spec: CompletedSpec, env: Env): Promise<BootOptions['node']>;
   /** The API server URL a kubeconfig points at. */
   apiServerUrl(spec: CompletedSpec, options: ApiEndpointOptions): Promise<string>;
+  /**
+   * The one port clients and machines reach the API on, at its DNS names and at its load
+   * balancer's own name: where the cloud's API load balancer listens (AWS's listener, GCE's
+   * forwarding rule). Kubeconfigs and nodeup.yaml's `apiServer` take it from here. Absent on a
+   * cloud that addresses the API itself (the local cloud): the API servers' own, 6443.
+   */
+  readonly apiPort?: number;
   /** Loads the Terraform renderers; absent on a cloud that has none. */
   terraform?(): Promise<TerraformRenderers>;
 }

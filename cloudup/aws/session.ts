@@ -10,6 +10,7 @@ import type { Pluggable } from '@smithy/types';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { taskId } from '../../src/engine/task.js';
 import { HoistError } from '../../src/errors.js';
+import { apiUrl } from '../../src/pki/api-endpoint.js';
 import { internalApiName } from '../../src/pki/requests.js';
 import { sessionOf } from '../provider.js';
 import type { BootOptions, CloudSession, OpenOptions } from '../provider.js';
@@ -19,7 +20,7 @@ import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
 import { listAwsInstances } from './instances.js';
 import { buildAwsTasks } from './model/index.js';
-import { apiName } from './model/names.js';
+import { API_LISTENER_PORT, apiName } from './model/names.js';
 import { clusterTags } from './model/tags.js';
 import { AWS_KINDS } from './tasks/index.js';
 import { loadBalancerKind } from './tasks/load-balancer.js';
@@ -71,7 +72,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     rolling: async (store) => (await import('./rolling.js')).awsRollingCloud(ctx, spec, store),
     apiEndpoint: {
       task: taskId('LoadBalancer', apiName(cluster)),
-      // Clients reach the load balancer's listener on 443, kube-apiserver's https port.
+      // Clients reach the load balancer's listener (the provider's apiPort), which forwards to kube-apiserver's 6443.
       url: async () => {
         // Without a load balancer (api.dns) the API has no name but DNS records'.
         if (!c.api.loadBalancer) {
@@ -82,7 +83,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
         }
         const lb = (await loadBalancerKind.discover(ctx)).find((l) => l.name === apiName(cluster));
         const dns = lb?.outputs['dnsName'];
-        return typeof dns === 'string' && dns !== '' ? `https://${dns.toLowerCase()}` : undefined;
+        return typeof dns === 'string' && dns !== '' ? apiUrl(dns.toLowerCase(), API_LISTENER_PORT) : undefined;
       },
     },
     isRetryable: isRetryableAwsError,

@@ -19,6 +19,13 @@ export const networkName = (cluster: string): string => gceName(cluster);
 export const subnetworkName = (subnet: string, cluster: string): string => gceName(subnet, cluster);
 export const firewallName = (rule: string, cluster: string): string => gceName(rule, cluster);
 export const apiName = (cluster: string): string => gceName('api', cluster);
+
+/**
+ * The API's port: the API servers' own (kube-apiserver's 6443), and so the forwarding rule's, and
+ * the one clients use at the API's names and address. A GCE network load balancer passes packets
+ * to the port they were sent to: it cannot map 443 to 6443 as AWS's does.
+ */
+export const API_PORT = 6443;
 export const etcdDiskName = (member: string, etcd: string, cluster: string): string => gceName(member, 'etcd', etcd, cluster);
 
 /** `<group>-<cluster>-<hash>`: a template is never changed, so each content has its own name. */

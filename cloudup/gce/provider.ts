@@ -3,6 +3,7 @@
 import { dnsApiServerUrl } from '../api-endpoint.js';
 import { validateSpecSet } from '../../src/api/index.js';
 import type { CloudSession, Provider } from '../provider.js';
+import { API_PORT } from './names.js';
 import { gceSpecRules } from './spec-rules.js';
 
 export const gceProvider: Provider = {
@@ -12,4 +13,6 @@ export const gceProvider: Provider = {
   // Machines fetch the upstream releases.
   assetRepository: async () => undefined,
   apiServerUrl: (spec, options) => dnsApiServerUrl(gceProvider, spec, options),
+  // The forwarding rule's port, which is the API servers' own: a network load balancer keeps it.
+  apiPort: API_PORT,
 };

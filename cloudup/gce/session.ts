@@ -6,6 +6,7 @@
 import type { CompletedSpec } from '../../src/api/index.js';
 import { taskId } from '../../src/engine/task.js';
 import { HoistError } from '../../src/errors.js';
+import { apiUrl } from '../../src/pki/api-endpoint.js';
 import { internalApiName } from '../../src/pki/requests.js';
 import { sessionOf } from '../provider.js';
 import type { BootOptions, CloudSession, OpenOptions } from '../provider.js';
@@ -20,8 +21,7 @@ import { gceRollingCloud } from './rolling.js';
 import type { GceInstance, ReplaceOptions } from './instances.js';
 import { ownerDescription, ownershipLabels } from './labels.js';
 import { buildGceTasks } from './model/index.js';
-import { API_PORT } from './model/network.js';
-import { apiName } from './names.js';
+import { API_PORT, apiName } from './names.js';
 import { addressKind } from './tasks/address.js';
 import { GCE_KINDS } from './tasks/index.js';
 
@@ -85,7 +85,7 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
       // The forwarding rule on the address serves the API servers' port.
       url: async () => {
         const address = (await addressKind.discover(ctx)).find((a) => a.name === apiName(cluster))?.outputs['address'];
-        return typeof address === 'string' && address !== '' ? `https://${address}:${API_PORT}` : undefined;
+        return typeof address === 'string' && address !== '' ? apiUrl(address, API_PORT) : undefined;
       },
     },
   });

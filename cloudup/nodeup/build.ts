@@ -8,6 +8,7 @@
 import { stringify } from 'yaml';
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import type { AssetLocation, PinnedAsset } from '../../src/assets/index.js';
+import { API_SERVER_PORT, apiServerUrlFromSpec } from '../../src/pki/api-endpoint.js';
 import { hashText } from '../../nodeup/config/hash.js';
 import { NODEUP_CONFIG_KIND } from '../../nodeup/config/schema.js';
 import type { NodeupConfig } from '../../nodeup/config/schema.js';
@@ -33,6 +34,11 @@ export interface BuildNodeupOptions {
    * certificate then carries. Default: the API's DNS name.
    */
   readonly apiEndpoint?: { readonly url: string; readonly host: string };
+  /**
+   * The port of the API's DNS names, where the cloud's load balancer listens (the provider's
+   * `apiPort`: 443 on AWS, 6443 on GCE). Default: the API servers' own, 6443.
+   */
+  readonly apiPort?: number;
 }
 
 /** The CAs every node trusts, and those whose keys only the control plane reads. */
@@ -78,7 +84,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     role,
     kubernetesVersion: c.kubernetesVersion.replace(/^v/, ''),
     stateStore: options.stateStore,
-    apiServer: options.apiEndpoint?.url ?? `https://${c.api.publicName}:6443`,
+    apiServer: options.apiEndpoint?.url ?? apiServerUrlFromSpec(completed, { port: options.apiPort ?? API_SERVER_PORT }),
     imageRegistry: registry,
     assets: kube
       ? options.assets

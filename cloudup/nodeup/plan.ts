@@ -10,6 +10,7 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import { assetLocations, pinAssets } from '../../src/assets/index.js';
 import type { ReadLocation } from '../../src/assets/index.js';
 import type { EventSink } from '../../src/output/events.js';
+import type { Provider } from '../provider.js';
 import { providerFor } from '../providers.js';
 import { buildNodeupConfigs } from './build.js';
 import type { BuildNodeupOptions, NodeupConfigs } from './build.js';
@@ -23,7 +24,8 @@ export interface PlanNodeupOptions {
 }
 
 export async function planNodeupConfigs(completed: CompletedSpec, options: PlanNodeupOptions): Promise<NodeupConfigs> {
-  const repository = await assetRepository(completed, options);
+  const provider = await providerFor(completed);
+  const repository = await assetRepository(completed, provider, options);
   const locations = assetLocations(completed, repository);
   const started = Date.now();
   const assets = await pinAssets(locations, options.read);
@@ -33,11 +35,17 @@ export async function planNodeupConfigs(completed: CompletedSpec, options: PlanN
     message: `pinned ${assets.length} node assets from ${repository ?? 'their upstream locations'} in ${Date.now() - started} ms`,
     data: { repository, assets: assets.map((a) => ({ name: a.name, url: a.url, sha256: a.sha256 })) },
   });
-  return buildNodeupConfigs(completed, { stateStore: options.stateStore, assets, ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}) });
+  return buildNodeupConfigs(completed, {
+    stateStore: options.stateStore,
+    assets,
+    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+    // Machines reach the API's DNS names on the port its load balancer listens on, as kubeconfigs do.
+    ...(provider.apiPort === undefined ? {} : { apiPort: provider.apiPort }),
+  });
 }
 
-async function assetRepository(completed: CompletedSpec, options: PlanNodeupOptions): Promise<string | undefined> {
+async function assetRepository(completed: CompletedSpec, provider: Provider, options: PlanNodeupOptions): Promise<string | undefined> {
   const mirror = completed.cluster.spec.assets?.fileRepository;
   if (mirror !== undefined && mirror !== '') return mirror;
-  return (await providerFor(completed)).assetRepository(completed, options.env);
+  return provider.assetRepository(completed, options.env);
 }

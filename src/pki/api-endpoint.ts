@@ -9,12 +9,23 @@
 import type { CompletedSpec } from '../api/index.js';
 import { internalApiName } from './requests.js';
 
+/** The port kube-apiserver serves on the control-plane machines (its default `--secure-port`). */
 export const API_SERVER_PORT = 6443;
 
-/** `internal`: the name only the cluster's own network resolves (`api.internal.<cluster>`). */
-export function apiServerUrlFromSpec(spec: CompletedSpec, opts: { readonly internal?: boolean } = {}): string {
+/** `https://<host>` on `port`, which the URL leaves out when it is https's own (443). */
+export function apiUrl(host: string, port: number): string {
+  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return port === 443 ? `https://${name}` : `https://${name}:${port}`;
+}
+
+/**
+ * The URL of the API's DNS name. `internal`: the name only the cluster's own network resolves
+ * (`api.internal.<cluster>`). `port`: the one clients reach the API on at that name, which is
+ * the cloud's (its provider's `apiPort`: where its load balancer listens); default 443.
+ */
+export function apiServerUrlFromSpec(spec: CompletedSpec, opts: { readonly internal?: boolean; readonly port?: number } = {}): string {
   const c = spec.cluster;
-  return `https://${opts.internal ? internalApiName(c.metadata.name) : c.spec.api.publicName}`;
+  return apiUrl(opts.internal ? internalApiName(c.metadata.name) : c.spec.api.publicName, opts.port ?? 443);
 }
 
 /** Whether machines and kubeconfigs name the API by its load balancer's own name (`topology.dns.type: None`). */

@@ -37,5 +37,5 @@ export {
 export { buildKubeconfig, hasUserCredentials, mergeKubeconfig } from './kubeconfig.js';
 export type { KubeconfigInput, KubeconfigUser } from './kubeconfig.js';
 export { kubeconfigPath, readKubeconfigFile, writeKubeconfigFile } from './kubeconfig-file.js';
-export { API_SERVER_PORT, apiRecordNames, apiServerUrlFromSpec, usesLoadBalancerName } from './api-endpoint.js';
+export { API_SERVER_PORT, apiRecordNames, apiServerUrlFromSpec, apiUrl, usesLoadBalancerName } from './api-endpoint.js';
 export { loadPrivateKey } from './keys.js';

@@ -75,7 +75,7 @@ describe('a GCE cluster with a DNS zone', () => {
     const records = await aRecords();
     expect(records.get(`api.${WITH_ZONE}.`)).toEqual([address]);
     expect(records.get(`api.internal.${WITH_ZONE}.`)).toEqual([address]);
-    expect(await kubeconfigServer(WITH_ZONE)).toBe(`https://api.${WITH_ZONE}`);
+    expect(await kubeconfigServer(WITH_ZONE)).toBe(`https://api.${WITH_ZONE}:6443`);
 
     const again = await run(['update', 'cluster', WITH_ZONE, '--detailed-exitcode']);
     expect(again.code, again.stdout).toBe(0);

@@ -15,7 +15,7 @@ import { dnsRecordTask } from '../tasks/dns-record.js';
 import { forwardingRuleTask } from '../tasks/forwarding-rule.js';
 import { managedZoneTask } from '../tasks/managed-zone.js';
 import { targetPoolTask } from '../tasks/target-pool.js';
-import { API_PORT } from './network.js';
+import { API_PORT } from '../names.js';
 
 /** Seconds resolvers keep the API's records, as kops sets them. */
 const API_RECORD_TTL = 60;

@@ -7,14 +7,11 @@ import { nodePortRange } from '../../../src/api/defaults.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
-import { firewallName, networkName, networkTag, subnetworkName } from '../names.js';
+import { API_PORT, firewallName, networkName, networkTag, subnetworkName } from '../names.js';
 import { firewallTask } from '../tasks/firewall.js';
 import type { FirewallAllowed } from '../tasks/firewall.js';
 import { networkTask } from '../tasks/network.js';
 import { subnetworkTask } from '../tasks/subnetwork.js';
-
-/** The API server's port, on the instances and on the forwarding rule alike (no port mapping on GCE network load balancers). */
-export const API_PORT = 6443;
 
 export interface NetworkTasks {
   readonly tasks: Task[];
