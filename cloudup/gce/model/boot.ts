@@ -8,17 +8,27 @@
  */
 
 import type { CompletedInstanceGroup, InstanceGroupRole } from '../../../src/api/index.js';
+import { HoistError } from '../../../src/errors.js';
 import { renderBootScript } from '../../boot/script.js';
 import type { BootOptions } from '../../provider.js';
 
 /** The metadata key of the boot script. */
 export const STARTUP_SCRIPT_KEY = 'startup-script';
 
-/** The boot script of `ig`'s machines. A store on GCS is read with the metadata server's token. */
+/**
+ * The boot script of `ig`'s machines. A store on GCS is read with the metadata server's token.
+ * A store on S3 is refused: a GCE machine has no AWS identity to sign its reads with, so its
+ * script would retry for ever; the plan says so before anything is made.
+ */
 export function startupScript(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions): string {
+  if (boot.stateStore.startsWith('s3://')) {
+    throw new HoistError('UNSUPPORTED', `the state store ${boot.stateStore} is on S3, which the machines of ${cluster} on GCE cannot read: they read the store with their own identity (the metadata server's token), and have no AWS credentials`, {
+      hint: 'keep a GCE cluster in a state store its machines can read: a file:// store for tests (--state file:///path); a gs:// store, which they would read with their service account, is not built yet',
+    });
+  }
   return renderBootScript({
     boot: { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name) },
-    storeAccess: boot.stateStore.startsWith('gs://') ? 'gcs' : boot.stateStore.startsWith('s3://') ? 's3' : 'file',
+    storeAccess: boot.stateStore.startsWith('gs://') ? 'gcs' : 'file',
     metadata: 'gce',
     node: boot.node,
     nodeup: boot.nodeup,
