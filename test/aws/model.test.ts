@@ -30,7 +30,7 @@ describe('the AWS model', () => {
     expect(kinds(tasks)).toMatchObject({
       VPC: 1, Subnet: 6, InternetGateway: 1, RouteTable: 4, Route: 4, RouteTableAssociation: 6, ElasticIP: 3, NatGateway: 3,
       SecurityGroup: 2, IAMRole: 3, IAMRolePolicy: 3, IAMInstanceProfile: 3, KeyPair: 1, EBSVolume: 2,
-      LaunchTemplate: 3, AutoScalingGroup: 3, LoadBalancer: 1, TargetGroup: 1, Listener: 1, HostedZone: 1, DNSRecord: 1,
+      LaunchTemplate: 3, AutoScalingGroup: 3, LoadBalancer: 1, TargetGroup: 1, Listener: 1, HostedZone: 1, DNSRecord: 2,
     });
     // Every reference has its dependency, no cycle: the planner accepts it and creates everything.
     const zone = { id: 'Z1', name: 'example.com', fields: {}, outputs: { id: 'Z1', arn: 'arn:aws:route53:::hostedzone/Z1' }, shared: true };
