@@ -38,7 +38,10 @@ export interface EtcdTls {
   readonly keyFile: string;
 }
 
-/** Starts etcd and resolves once it says it serves clients; with `tls`, clients need a certificate of the CA. */
+/**
+ * Starts etcd in `dir` (else a temporary folder, removed by `stop`) and resolves once it says it
+ * serves clients; with `tls`, clients need a certificate of the CA.
+ */
 export async function startEtcd(dir?: string, tls?: EtcdTls): Promise<Etcd> {
   const dataDir = dir ?? (await mkdtemp(join(tmpdir(), 'hoist-etcd-')));
   const [client, peer] = [await freePort(), await freePort()];
@@ -60,10 +63,13 @@ export async function startEtcd(dir?: string, tls?: EtcdTls): Promise<Etcd> {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const stop = async (): Promise<void> => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    await exited;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    // A folder it made itself goes with it; a caller's folder is the caller's to remove.
+    if (dir === undefined) await rm(dataDir, { recursive: true, force: true });
   };
   let log = '';
   try {
