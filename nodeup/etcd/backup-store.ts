@@ -105,3 +105,10 @@ export async function deleteBackup(loc: BackupLocation, id: string): Promise<voi
   await loc.store.delete(manifestKey(loc, id));
   await loc.store.delete(snapshotKey(loc, id));
 }
+
+/** The newest backup's id in the default place (the state store), for `hoist etcd status`; null when there is none. */
+export async function lastBackupId(stateStore: ObjectStore, cluster: string, etcd: string): Promise<string | null> {
+  const prefix = defaultBackupPrefix(cluster, etcd);
+  const ids = (await stateStore.list(prefix)).filter((k) => k.endsWith('/manifest.json')).map((k) => k.slice(prefix.length, -'/manifest.json'.length));
+  return ids.sort().at(-1) ?? null;
+}

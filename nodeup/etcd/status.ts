@@ -12,6 +12,7 @@ import type { ObjectStore } from '../../state-store/object-store.js';
 import type { EtcdCredentials, MemberStatus } from './client.js';
 import { clusterHealth } from './client.js';
 import { readMembers } from './registry.js';
+import { lastBackupId } from './backup-store.js';
 
 /** How long hoist's own etcd client certificate lives. */
 const CLIENT_CERT_MS = 60 * 60_000;
@@ -77,7 +78,7 @@ export async function etcdClusterReport(store: ObjectStore, cluster: string, etc
     };
   });
   const leader = members.find((m) => m.leader)?.name;
-  return { name: etcd, healthy: health.healthy, ...(health.problem ? { problem: health.problem } : {}), ...(leader ? { leader } : {}), lastBackup: null, members };
+  return { name: etcd, healthy: health.healthy, ...(health.problem ? { problem: health.problem } : {}), ...(leader ? { leader } : {}), lastBackup: await lastBackupId(store, cluster, etcd), members };
 }
 
 /**

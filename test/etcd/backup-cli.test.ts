@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../nodeup/etcd/backup-store.js';
 import type { EtcdCredentials } from '../../nodeup/etcd/client.js';
+import type { EtcdClusterReport } from '../../nodeup/etcd/status.js';
 import { onFirst } from '../../nodeup/etcd/client.js';
 import { openStore } from '../../state-store/open.js';
 import { hostEtcdctl } from './backup-support.js';
@@ -15,6 +16,7 @@ import type { EtcdWorld } from './support.js';
 import { etcdWorld, waitHealthy } from './support.js';
 
 const NAME = 'etcd-backup.k8s.local';
+const main = (r: readonly EtcdClusterReport[]) => r.find((x) => x.name === 'main')!;
 const KEYS = 1_000;
 let w: EtcdWorld;
 let creds: EtcdCredentials;
@@ -46,6 +48,7 @@ describe('hoist etcd backup and restore', () => {
     if (manifest === undefined) throw new Error('list-backups shows no backup');
     expect(manifest.etcdCluster).toBe('main');
     expect(manifest.members).toHaveLength(1);
+    expect(main((await w.status()).reports).lastBackup).toBe(manifest.id);
 
     await onFirst(await urls(), creds, async (c) => {
       for (let i = 0; i < KEYS / 2; i += 100) await Promise.all([...Array(100)].map((_, j) => c.delete().key(`k/${i + j}`)));
