@@ -9,6 +9,7 @@ import { CLOUD_DEFAULTS, formatPath, instanceGroupPath, withDropped } from '../.
 import type { CloudSpecRules, CompletedClusterSpec, CompletedSpec, KopsImport, Path } from '../../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { parseCidr } from '../../src/api/cidr.js';
+import { dnsZoneProblems, gossipAsNoDns } from '../../src/api/api-dns.js';
 import type { FieldProblem } from '../../src/errors.js';
 import { AWS_TAG_RULES, awsNameProblems, awsNodeLabelProblems } from './tag-rules.js';
 
@@ -42,6 +43,7 @@ export const awsSpecRules: CloudSpecRules = {
     ...awsNameProblems(spec.cluster.metadata.name),
     ...vpcProblems(spec.cluster.spec),
     ...egressProblems(spec.cluster.spec),
+    ...dnsZoneProblems(spec, 'a Route 53 hosted zone (its name or id Z…)'),
     ...spec.instanceGroups.flatMap((ig) => {
       const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);
       const image: FieldProblem[] = AWS_IMAGE.test(ig.spec.image)
@@ -51,9 +53,10 @@ export const awsSpecRules: CloudSpecRules = {
     }),
   ],
   fromKops: {
-    cluster: dropUnusableEgress,
+    cluster: (doc) => gossipAsNoDns(dropUnusableEgress(doc)),
     instanceGroup: dropUnusableImage,
   },
+  newCluster: { apiNamesNeedZone: true },
 };
 
 function vpcProblems(spec: CompletedClusterSpec): FieldProblem[] {

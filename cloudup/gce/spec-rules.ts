@@ -6,6 +6,7 @@
 
 import { dropRefusedCloudLabels, formatPath, refusedCharacters, tagLength } from '../../src/api/index.js';
 import type { CloudSpecRules, CloudTagRules } from '../../src/api/index.js';
+import { dnsZoneProblems, gossipAsNoDns } from '../../src/api/api-dns.js';
 import type { FieldProblem } from '../../src/errors.js';
 
 const MAX = 63;
@@ -46,17 +47,20 @@ export const gceSpecRules: CloudSpecRules = {
   regionalSubnets: true,
   sharedSubnetsNeedNoZone: false,
   tags: GCE_LABEL_RULES,
-  validate: (spec) =>
-    spec.cluster.spec.project
+  validate: (spec) => [
+    ...(spec.cluster.spec.project
       ? []
-      : [{ path: formatPath(['spec', 'project']), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' }],
+      : [{ path: formatPath(['spec', 'project']), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' }]),
+    ...dnsZoneProblems(spec, 'the DNS name of a Cloud DNS managed zone'),
+  ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.
   fromKops: {
-    cluster: (doc) => dropRefusedCloudLabels(doc, GCE_LABEL_RULES),
+    cluster: (doc) => gossipAsNoDns(dropRefusedCloudLabels(doc, GCE_LABEL_RULES)),
     instanceGroup: (doc) => dropRefusedCloudLabels(doc, GCE_LABEL_RULES),
   },
   newCluster: {
+    apiNamesNeedZone: true,
     flagProblems: (opts) => (opts.project ? [] : [{ path: '--project', message: 'is required on gce', fix: 'pass your GCP project ID, e.g. --project my-project' }]),
     clusterFields: (opts) => (opts.project === undefined ? {} : { project: opts.project }),
   },

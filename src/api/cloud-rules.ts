@@ -58,6 +58,11 @@ export interface NewClusterRules {
   flagProblems?(opts: NewClusterOptions): FieldProblem[];
   /** Fields of the Cluster's spec the cloud takes from the flags, e.g. its project. */
   clusterFields?(opts: NewClusterOptions): Partial<ClusterSpec>;
+  /**
+   * The API's names are DNS records in the cluster's dnsZone (AWS, GCE): a new cluster without
+   * --dns-zone gets `topology.dns.type: None`, and so a load balancer whose own name everything uses.
+   */
+  readonly apiNamesNeedZone?: boolean;
 }
 
 /** Every cloud's rules: what a path needs that learns the cloud from the spec it reads. */

@@ -117,7 +117,8 @@ export function newClusterSpec(opts: NewClusterOptions, rules: SpecRulesByCloud)
       networkCIDR,
       ...(opts.networkID === undefined ? {} : { networkID: opts.networkID }),
       subnets: carveSubnetCidrs(networkCIDR, subnets),
-      topology: { controlPlane: topology, nodes: topology },
+      // Without a zone no DNS name of the API could resolve on such a cloud: its load balancer's own name is used.
+      topology: { controlPlane: topology, nodes: topology, ...(opts.dnsZone === undefined && own.newCluster?.apiNamesNeedZone ? { dns: { type: 'None' as const } } : {}) },
       sshAccess: [...DEFAULT_ACCESS],
       kubernetesApiAccess: [...DEFAULT_ACCESS],
       ...(opts.dnsZone === undefined ? {} : { dnsZone: opts.dnsZone }),

@@ -10,6 +10,7 @@ import { completeSpec, parseSpecSet } from '../../src/api/index.js';
 import type { Subnet } from '../../src/api/index.js';
 import { DEFAULT_SERVICE_NODE_PORT_RANGE, nodePortRange } from '../../src/api/defaults.js';
 import { cluster, group, groups, validate } from './fixtures.js';
+import { withDnsZone } from '../support/kops-zone.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const problems = (subnets: Subnet[], extra: Parameters<typeof cluster>[0] = {}) => validate(cluster({ subnets, ...extra }), [group('control-plane-us-east-1a', { role: 'ControlPlane' })]);
@@ -74,7 +75,7 @@ describe('the kops import of an AWS spec', () => {
   const file = join(import.meta.dirname, '../fixtures/kops-specs/complex.yaml');
 
   it('drops kops image names and transit-gateway egress, reported, instead of failing on them', () => {
-    const set = parseSpecSet(readFileSync(file, 'utf8'), 'complex.yaml', SPEC_RULES);
+    const set = parseSpecSet(withDnsZone(readFileSync(file, 'utf8')), 'complex.yaml', SPEC_RULES);
     const dropped = set.documents.flatMap((d) => d.converted?.dropped ?? []);
     expect(dropped).toEqual(expect.arrayContaining([
       expect.objectContaining({ path: 'spec.subnets[1].egress', value: 'tgw-123456' }),

@@ -15,7 +15,8 @@ import { GCE_LABEL_RULES } from '../../cloudup/gce/spec-rules.js';
 import { validate } from './fixtures.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 
-const boot = testBoot({ stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` });
+// A store GCE machines can read (they refuse s3://).
+const boot = testBoot({ stateStore: 'file:///state/clusters', configHash: (ig: string) => `sha256:${ig}` });
 type Labels = Record<string, string>;
 
 const labels = (n: number, prefix = 'team'): Labels => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}-${i}`, 'web']));

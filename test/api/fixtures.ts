@@ -20,6 +20,8 @@ export function cluster(spec: Partial<ClusterSpec> = {}, name = CLUSTER_NAME): C
         { name: 'us-east-1a', zone: 'us-east-1a', type: 'Public' },
         { name: 'us-east-1b', zone: 'us-east-1b', type: 'Public' },
       ],
+      // The API's DNS names are records in this zone (AWS and GCE need one, or topology.dns.type None).
+      dnsZone: 'example.com',
       ...spec,
     },
   };

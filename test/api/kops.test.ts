@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_LABEL, completeSpec, formatPath, parseSpecSet, parseSpecText } from '../../src/api/index.js';
 import type { Path } from '../../src/api/index.js';
+import { withDnsZone } from '../support/kops-zone.js';
 import { validate } from './fixtures.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 
@@ -38,7 +39,7 @@ function hoistPath(kind: string, path: Path): Path {
 
 describe('kops v1alpha2 import', () => {
   it.each(specs)('%s converts, and the result validates with no problem', (file) => {
-    const set = parseSpecSet(read(file), file, SPEC_RULES);
+    const set = parseSpecSet(withDnsZone(read(file)), file, SPEC_RULES);
     expect(set.documents.every((d) => d.converted?.from === 'kops.k8s.io/v1alpha2')).toBe(true);
     const completed = completeSpec(set.cluster, set.instanceGroups);
     expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);

@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 describe('toYaml', () => {
   it('writes keys in schema order whatever order the object has', () => {
     const c = cluster();
-    const shuffled = { spec: { subnets: c.spec.subnets, cloudProvider: c.spec.cloudProvider, networkCIDR: c.spec.networkCIDR, kubernetesVersion: c.spec.kubernetesVersion }, metadata: c.metadata, kind: c.kind, apiVersion: c.apiVersion };
+    const shuffled = { spec: { subnets: c.spec.subnets, dnsZone: c.spec.dnsZone, cloudProvider: c.spec.cloudProvider, networkCIDR: c.spec.networkCIDR, kubernetesVersion: c.spec.kubernetesVersion }, metadata: c.metadata, kind: c.kind, apiVersion: c.apiVersion };
     const text = toYaml(shuffled);
     expect(text).toBe(toYaml(c));
     expect(text.split('\n').slice(0, 8)).toEqual([
