@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupLocation } from '../../nodeup/etcd/backup-store.js';
 import { listBackups, readVerifiedSnapshot, sha256 } from '../../nodeup/etcd/backup-store.js';
 import { takeBackup } from '../../nodeup/etcd/backup.js';
+import { backupTick } from '../../nodeup/etcd/backup-schedule.js';
 import { memberList, onFirst } from '../../nodeup/etcd/client.js';
 import { restoreDataDir } from '../../nodeup/etcd/restore.js';
 import { openStore } from '../../state-store/open.js';
@@ -108,4 +109,20 @@ describe('etcd backup and restore', () => {
     expect(await location.store.list('')).toEqual(keysBefore);
     expect(Buffer.from((await location.store.get(key))!.body).equals(body)).toBe(true);
   });
+  it('schedules: only the leader takes a backup, and only once the interval has passed', async () => {
+    let now = Date.parse('2026-12-04T12:00:00Z');
+    const loc = { ...location, prefix: 'backups/etcd/schedule.test/main/' };
+    const tick = (m: Member) => backupTick({ cluster: 'schedule.test', etcdCluster: 'main', selfUrl: m.clientUrl, creds: pki.creds, location: loc, intervalMs: 15 * 60_000, retention: { hourlyMs: 7 * 86_400_000, dailyMs: 365 * 86_400_000 }, now: () => new Date(now) });
+    const first = await Promise.all(members.map(tick));
+    expect(first.map((r) => r.kind).sort()).toEqual(['not-leader', 'not-leader', 'taken']);
+    const leader = members[first.findIndex((r) => r.kind === 'taken')]!;
+    now += 14 * 60_000;
+    expect(await tick(leader)).toMatchObject({ kind: 'not-due', dueAt: '2026-12-04T12:15:00.000Z' });
+    now += 2 * 60_000;
+    const second = await tick(leader);
+    expect(second.kind).toBe('taken');
+    // Retention keeps the newest of each hour: the 12:00 backup goes once 12:16 exists.
+    expect(second.kind === 'taken' && second.pruned).toEqual(['20261204T120000.000Z']);
+    expect((await listBackups(loc)).map((b) => b.takenAt)).toEqual(['2026-12-04T12:16:00.000Z']);
+  }, 30_000);
 });
