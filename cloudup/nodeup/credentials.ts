@@ -1,9 +1,11 @@
 /**
- * Worker group credentials: for each Node group, the client certificates its machines use (the
- * kubelet's bootstrap identity and kube-proxy's), issued here by `update cluster --yes` from
- * kubernetes-ca and kept at `igconfig/<ig>/credentials/<name>.yaml`. Workers read these and
- * never a CA key. A credential is issued again when missing, unreadable, no longer signed by
- * the CA's primary certificate, or within 30 days of its expiry.
+ * Worker group credentials: for each Node group, what its machines use to reach the API, kept
+ * at `igconfig/<ig>/credentials/<name>.yaml` by `update cluster --yes`: the kubelet's bootstrap
+ * token (for the TLS bootstrap: the kubelet asks for its own certificate with it) and
+ * kube-proxy's client certificate, issued from kubernetes-ca. Workers read these and never a CA
+ * key. A certificate is issued again when missing, unreadable, no longer signed by the CA's
+ * primary certificate, or within 30 days of its expiry; the token is written again when it is
+ * not the one the CA's primary key gives (the control plane stores that one's Secret).
  */
 
 import { X509Certificate } from 'node:crypto';
@@ -16,17 +18,16 @@ import { readKeyset } from '../../src/pki/store.js';
 import { HoistError } from '../../src/errors.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { credentialKey } from '../../nodeup/config/keys.js';
-import { credentialToYaml, parseCredential } from '../../nodeup/pki/credential.js';
+import { bootstrapToken, credentialToYaml, isTokenSpec, parseCredential } from '../../nodeup/pki/credential.js';
+import type { Credential } from '../../nodeup/pki/credential.js';
 import { NODE_CREDENTIALS } from './build.js';
 
 const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
 const SIGNER = 'kubernetes-ca';
 
-/** What each credential is: the bootstrap identity is per group, in the group RBAC lets create CSRs. */
-export function credentialRequest(name: (typeof NODE_CREDENTIALS)[number], ig: string): CertificateRequest {
+/** kube-proxy's client certificate; the kubelet's credential is the cluster's bootstrap token instead. */
+export function credentialRequest(name: 'kube-proxy'): CertificateRequest {
   switch (name) {
-    case 'kubelet-bootstrap':
-      return { commonName: `system:bootstrap:${ig}`, organizations: ['system:bootstrappers', `system:bootstrappers:hoist:${ig}`], usage: 'client' };
     case 'kube-proxy':
       return kubeProxyCertRequest();
   }
@@ -47,15 +48,16 @@ export async function writeNodeCredentials(store: ObjectStore, completed: Comple
       NODE_CREDENTIALS.map(async (name) => {
         const key = credentialKey(cluster, ig, name);
         const current = await store.get(key);
-        if (current !== undefined && isCurrent(Buffer.from(current.body).toString('utf8'), key, caCert)) return;
-        const issued = await issueCertificate(ca, credentialRequest(name, ig));
-        const notAfter = new Date(new X509Certificate(issued.certificate).validTo).toISOString();
-        const doc = credentialToYaml({
-          apiVersion: 'hoist.dev/v1alpha1',
-          kind: 'Credential',
-          metadata: { name, instanceGroup: ig },
-          spec: { signer: SIGNER, certificate: issued.certificate, privateKey: issued.privateKey, notAfter },
-        });
+        const token = name === 'kubelet-bootstrap' ? bootstrapToken(cluster, ca.privateKey).token : undefined;
+        if (current !== undefined && isCurrent(Buffer.from(current.body).toString('utf8'), key, caCert, token)) return;
+        const metadata = { name, instanceGroup: ig };
+        let spec: Credential['spec'];
+        if (token !== undefined) spec = { signer: SIGNER, token };
+        else {
+          const issued = await issueCertificate(ca, credentialRequest('kube-proxy'));
+          spec = { signer: SIGNER, certificate: issued.certificate, privateKey: issued.privateKey, notAfter: new Date(new X509Certificate(issued.certificate).validTo).toISOString() };
+        }
+        const doc = credentialToYaml({ apiVersion: 'hoist.dev/v1alpha1', kind: 'Credential', metadata, spec });
         await store.put(key, doc);
         written.push(key);
       }),
@@ -64,9 +66,12 @@ export async function writeNodeCredentials(store: ObjectStore, completed: Comple
   return written.sort();
 }
 
-function isCurrent(text: string, key: string, ca: X509Certificate): boolean {
+function isCurrent(text: string, key: string, ca: X509Certificate, token: string | undefined): boolean {
   try {
-    const cert = new X509Certificate(parseCredential(text, key).spec.certificate);
+    const spec = parseCredential(text, key).spec;
+    if (isTokenSpec(spec)) return spec.token === token;
+    if (token !== undefined) return false; // a bootstrap certificate of an older hoist: replaced by the token
+    const cert = new X509Certificate(spec.certificate);
     return cert.checkIssued(ca) && cert.verify(ca.publicKey) && Date.parse(cert.validTo) - Date.now() > RENEW_BEFORE_MS;
   } catch {
     return false;

@@ -7,7 +7,7 @@
  * control plane applies them as a `system:masters` client of its own (/etc/kubernetes/admin.conf).
  */
 
-import type { Fields, Task } from '../../src/engine/task.js';
+import type { Fields, Task, TaskId } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
 import { adminCertRequest } from '../../src/pki/requests.js';
 import { bootstrapToken } from '../pki/credential.js';
@@ -53,7 +53,7 @@ export function bootstrapObjects(tokenId: string): readonly (readonly [string, F
 }
 
 /** The control plane's admin client and the objects it applies; nothing on other machines. */
-export function bootstrapRbacTasks(input: ModelInput, apiServer: string, waitFor: readonly Task[]): Task[] {
+export function bootstrapRbacTasks(input: ModelInput, apiServer: string, waitFor: readonly TaskId[]): Task[] {
   const { config } = input;
   if (config.role !== 'ControlPlane') return [];
   const cert = issued(input, 'admin', 'kubernetes-ca', adminCertRequest('hoist-nodeup'), { certificate: `${PKI_DIR}/admin.crt`, key: `${PKI_DIR}/admin.key` });
@@ -71,7 +71,7 @@ export function bootstrapRbacTasks(input: ModelInput, apiServer: string, waitFor
         ...(manifest.kind === 'Secret' ? { bootstrapTokenOf: config.cluster } : {}),
         hash: hashOf(manifest, manifest.kind === 'Secret' ? ca.fingerprint : null),
       },
-      after([idOf(conf), ...waitFor.map(idOf)]),
+      after([idOf(conf), ...waitFor]),
     ),
   );
   return [cert, conf, ...applies];

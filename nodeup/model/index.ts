@@ -5,8 +5,9 @@
 
 import { assetTasks } from './assets.js';
 import { baseTasks } from './base.js';
+import { bootstrapRbacTasks } from './bootstrap-rbac.js';
 import { containerdTasks } from './containerd.js';
-import { controlPlaneTasks } from './control-plane.js';
+import { API_PORT, controlPlaneTasks } from './control-plane.js';
 import { etcdTasks } from './etcd.js';
 import { kubeProxyTasks } from './kube-proxy.js';
 import { kubeletTasks } from './kubelet.js';
@@ -20,7 +21,15 @@ export function buildNodeModel(input: ModelInput): NodeModel {
   if (input.config.role === 'Bastion') return { tasks: base, healthChecks: [] };
   const parts = [kubeletTasks(input), kubeProxyTasks(input), controlPlaneTasks(input), etcdTasks(input)];
   return {
-    tasks: [...base, ...assetTasks(input), ...caTasks(input), ...containerdTasks(input), ...parts.flatMap((p) => p.tasks)],
+    tasks: [
+      ...base,
+      ...assetTasks(input),
+      ...caTasks(input),
+      ...containerdTasks(input),
+      ...parts.flatMap((p) => p.tasks),
+      // Once the kubelet runs the API server's static pod: what workers' TLS bootstrap needs.
+      ...bootstrapRbacTasks(input, `https://${input.node.address}:${API_PORT}`, ['Service/kubelet.service']),
+    ],
     healthChecks: parts.flatMap((p) => p.healthChecks),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The kubelet: its KubeletConfiguration, its credentials (a worker's bootstrap kubeconfig from
- * its group's credential; on the control plane a client certificate of its own), the static
- * pod folder, and its service.
+ * The kubelet: its KubeletConfiguration, its credentials (on a worker, a bootstrap kubeconfig
+ * with its group's bootstrap token, from which the kubelet gets its own certificate through the
+ * TLS bootstrap; on the control plane, a client certificate issued here), the static pod
+ * folder, and its service.
  */
 
 import { stringify } from 'yaml';
@@ -10,8 +11,9 @@ import { idOf } from '../../src/engine/task.js';
 import { kubeletCertRequest } from '../../src/pki/requests.js';
 import { archiveOf } from './assets.js';
 import { CONTAINERD_SOCKET } from './containerd.js';
-import { caFile, copied, issued, kubeconfig } from './pki.js';
+import { caFile, issued, kubeconfig } from './pki.js';
 import type { HealthCheck, ModelInput } from './types.js';
+import { bootstrapKubeconfigTask } from '../tasks/bootstrap-kubeconfig.js';
 import { directoryTask } from '../tasks/directory.js';
 import { serviceTask } from '../tasks/service.js';
 import { BIN_DIR, KUBELET_DIR, MANIFEST_DIR, after, caPath, file, flags, hashOf, mapFlag } from './types.js';
@@ -19,6 +21,9 @@ import { BIN_DIR, KUBELET_DIR, MANIFEST_DIR, after, caPath, file, flags, hashOf,
 export const KUBELET_CONFIG = `${KUBELET_DIR}/config.yaml`;
 export const KUBELET_KUBECONFIG = `${KUBELET_DIR}/kubeconfig`;
 export const BOOTSTRAP_KUBECONFIG = `${KUBELET_DIR}/bootstrap-kubeconfig`;
+/** Where the kubelet keeps the certificate the TLS bootstrap gave it (the real kubelet's --cert-dir default). */
+export const KUBELET_CERT_DIR = `${KUBELET_DIR}/pki`;
+const BOOTSTRAP_TOKEN = 'credential/kubelet-bootstrap';
 export const KUBELET_HEALTH_PORT = 10248;
 
 /** `memory.available<100Mi,nodefs.available<10%` as KubeletConfiguration's map. */
@@ -66,17 +71,27 @@ export function kubeletConfiguration({ config, node }: ModelInput): string {
 export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: HealthCheck[] } {
   const { config, node } = input;
   const plane = config.role === 'ControlPlane';
+  // A worker holds only its group's bootstrap token: the kubelet asks the API server for its
+  // own certificate with it (a CSR the controller manager approves and signs) and writes the
+  // real kubeconfig itself.
   const cert = plane
     ? issued(input, 'kubelet', 'kubernetes-ca', kubeletCertRequest(node.nodeName), { certificate: `${KUBELET_DIR}/pki/kubelet-client.crt`, key: `${KUBELET_DIR}/pki/kubelet-client.key` })
-    : copied(input, 'kubelet-bootstrap', 'credential/kubelet-bootstrap', { certificate: `${KUBELET_DIR}/pki/bootstrap-client.crt`, key: `${KUBELET_DIR}/pki/bootstrap-client.key` });
-  // A worker holds only its group's bootstrap identity: the kubelet asks the API server for its
-  // own certificate with it and writes the real kubeconfig itself.
-  const kc = kubeconfig(plane ? KUBELET_KUBECONFIG : BOOTSTRAP_KUBECONFIG, {
-    server: config.apiServer,
-    cluster: config.cluster,
-    user: plane ? `system:node:${node.nodeName}` : 'kubelet-bootstrap',
-    cert,
-  });
+    : undefined;
+  const kc =
+    cert !== undefined
+      ? kubeconfig(KUBELET_KUBECONFIG, { server: config.apiServer, cluster: config.cluster, user: `system:node:${node.nodeName}`, cert })
+      : bootstrapKubeconfigTask(
+          BOOTSTRAP_KUBECONFIG,
+          {
+            server: config.apiServer,
+            cluster: config.cluster,
+            user: 'kubelet-bootstrap',
+            certificateAuthority: caPath('kubernetes-ca'),
+            tokenOf: BOOTSTRAP_TOKEN,
+            fingerprint: input.pki.token(BOOTSTRAP_TOKEN).fingerprint,
+          },
+          after([caFile('kubernetes-ca')]),
+        );
   const conf = file(KUBELET_CONFIG, kubeletConfiguration(input));
   const manifests = directoryTask(MANIFEST_DIR, { mode: '0755' });
   const args = [
@@ -108,11 +123,11 @@ export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: 
   ].join('\n');
   const service = serviceTask(
     'kubelet.service',
-    { unit, enabled: true, running: true, restartOn: hashOf(conf.desired, kc.desired, cert.desired) },
+    { unit, enabled: true, running: true, restartOn: hashOf(conf.desired, kc.desired, cert?.desired) },
     after([idOf(conf), idOf(kc), idOf(manifests), caFile('kubernetes-ca'), 'Service/containerd.service', ...archiveOf(config, 'kubelet')]),
   );
   return {
-    tasks: [cert, kc, conf, manifests, service],
+    tasks: [...(cert === undefined ? [] : [cert]), kc, conf, manifests, service],
     healthChecks: [{ name: 'kubelet', url: `http://${node.address}:${KUBELET_HEALTH_PORT}/healthz` }],
   };
 }

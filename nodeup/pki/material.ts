@@ -12,7 +12,7 @@ import type { CertificateRequest, IssuedCertificate } from '../../src/pki/issue.
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { credentialKey } from '../config/keys.js';
 import type { NodeupConfig } from '../config/schema.js';
-import { parseCredential } from './credential.js';
+import { isTokenSpec, parseCredential } from './credential.js';
 
 export interface TrustedCA {
   /** Every certificate of the keyset (more than one during a rotation), PEM. */
@@ -36,6 +36,8 @@ export interface NodePki {
   trusted(name: string): TrustedCA;
   /** A keypair the node may copy: `credential/<name>` (its group's) or `keyset/<name>` (control plane). */
   keypair(source: string): Keypair;
+  /** A token credential of its group, `credential/<name>`, with the fingerprint a plan may show. */
+  token(source: string): { readonly token: string; readonly fingerprint: string };
   /** Issues a certificate from CA `signer` (control plane only: reads its private keyset). */
   issue(signer: string, request: CertificateRequest): Promise<IssuedCertificate>;
 }
@@ -55,6 +57,7 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
   const cluster = config.cluster;
   const trusted = new Map<string, TrustedCA>();
   const keypairs = new Map<string, Keypair>();
+  const tokens = new Map<string, { token: string; fingerprint: string }>();
   await Promise.all([
     ...config.pki.trust.map(async (name) => {
       const keyset = await readKeyset(store, cluster, name, { private: false });
@@ -69,7 +72,8 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
       const found = await store.get(key);
       if (found === undefined) throw missing(`credential ${name}`, key.slice(cluster.length + 1));
       const c = parseCredential(Buffer.from(found.body).toString('utf8'), key);
-      keypairs.set(`credential/${name}`, { certificate: c.spec.certificate, privateKey: c.spec.privateKey, fingerprint: fingerprintOf(c.spec.certificate) });
+      if (isTokenSpec(c.spec)) tokens.set(`credential/${name}`, { token: c.spec.token, fingerprint: `sha256:${createHash('sha256').update(c.spec.token).digest('hex')}` });
+      else keypairs.set(`credential/${name}`, { certificate: c.spec.certificate, privateKey: c.spec.privateKey, fingerprint: fingerprintOf(c.spec.certificate) });
     }),
     // Only the control plane's config names any: it issues from the CAs and copies some keys.
     ...config.pki.secrets.map(async (name) => {
@@ -91,6 +95,11 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
       const k = keypairs.get(source);
       if (k === undefined) throw new HoistError('INTERNAL', `nodeup.yaml does not give this node ${source}`);
       return k;
+    },
+    token(source) {
+      const t = tokens.get(source);
+      if (t === undefined) throw new HoistError('INTERNAL', `nodeup.yaml does not give this node the token ${source}`);
+      return t;
     },
     async issue(signer, request) {
       if (!config.pki.secrets.includes(signer)) {

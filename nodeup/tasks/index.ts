@@ -3,6 +3,7 @@
 import type { TaskKind } from '../../src/engine/task.js';
 import type { NodeContext } from '../context.js';
 import { ArchiveKind } from './archive.js';
+import { BootstrapKubeconfigKind } from './bootstrap-kubeconfig.js';
 import { CertificateKind } from './certificate.js';
 import { DirectoryKind } from './directory.js';
 import { EtcdMemberKind } from '../etcd/member-kind.js';
@@ -16,5 +17,5 @@ import { SysctlKind } from './sysctl.js';
 export { ChecksumMismatchError } from './archive.js';
 
 export const NODE_KINDS: ReadonlyMap<string, TaskKind<NodeContext>> = new Map(
-  [ArchiveKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeApplyKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
+  [ArchiveKind, BootstrapKubeconfigKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeApplyKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
 );

@@ -7,7 +7,8 @@
  * A Secret whose value must not show in a plan names it instead: `bootstrapTokenOf: <cluster>`
  * adds the cluster's bootstrap token (derived from the kubernetes-ca key this machine reads)
  * at apply time. What was applied is recorded by hash on the machine, and that record is what
- * discovery compares: planning never needs the API.
+ * discovery compares: planning never needs the API. Under `nodeup --root` (a recorded service
+ * manager, which runs nothing) the object is recorded and not applied.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -106,10 +107,13 @@ export const KubeApplyKind: TaskKind<NodeContext> = {
   checkChanges: () => ({}),
   async create(ctx, task, desired) {
     const f = fieldsOf<KubeApplyFields>(desired);
-    const kc = await loadKubeconfig(ctx.root, f.kubeconfig);
-    await applyObject(kc, withToken(ctx, f), f.fieldManager);
+    // A recorded service manager (nodeup --root) runs no API server: the object is only recorded.
+    if (ctx.services.kind !== 'recorded') {
+      const kc = await loadKubeconfig(ctx.root, f.kubeconfig);
+      await applyObject(kc, withToken(ctx, f), f.fieldManager);
+      ctx.events({ level: 'info', code: 'nodeup.kube-applied', message: `applied ${task.name} to the cluster` });
+    }
     await writeAtomic(hostPath(ctx.root, recordPath(task.name)), `${f.hash}\n`, '0644');
-    ctx.events({ level: 'info', code: 'nodeup.kube-applied', message: `applied ${task.name} to the cluster` });
     return { id: task.name, name: task.name, fields: desired, outputs: { id: task.name } };
   },
   update(ctx, task, _live, desired) {

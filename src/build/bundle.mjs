@@ -40,6 +40,8 @@ await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist
 // The local cloud's kube-apiserver and kube-controller-manager stand-ins (cloudup/local/apiserver/stand-in-program.ts):
 // CommonJS, evaluated by a wrapper that runs as either module kind; the etcd client's definitions inside.
 await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/apiserver/stand-in-main.ts'], outfile: 'dist/control-plane-stand-in.cjs', plugins: [embedEtcdProtos()] });
+// The kubelet stand-in's API client (cloudup/local/kubelet/stand-in-program.ts), CommonJS like the one above.
+await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/kubelet/stand-in-main.ts'], outfile: 'dist/kubelet-stand-in.cjs' });
 // The etcd3 client reads its gRPC definitions at load, from `<its folder>/../proto`: dist/ and dist/chunks/ both find them here.
 await cp(`${root}/node_modules/etcd3/proto`, `${root}/dist/proto`, { recursive: true });
 await chmod(`${root}/dist/hoist.js`, 0o755);

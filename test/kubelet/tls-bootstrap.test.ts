@@ -59,7 +59,7 @@ async function controlPlaneContext(root: string): Promise<NodeContext> {
   const tasks = bootstrapObjects(bootstrapToken(CLUSTER, pki.ca.privateKey).id).map(([name, manifest]) =>
     kubeApplyTask(name, { kubeconfig: '/etc/kubernetes/admin.conf', fieldManager: 'hoist-nodeup', manifest, ...(manifest.kind === 'Secret' ? { bootstrapTokenOf: CLUSTER } : {}), hash: `sha256:${name}` }),
   );
-  return { root, rooted: true, pki: nodePki, wanted: new Map([['KubeApply', tasks]]), events: () => undefined } as unknown as NodeContext;
+  return { root, rooted: true, services: { kind: 'supervisor' }, pki: nodePki, wanted: new Map([['KubeApply', tasks]]), events: () => undefined } as unknown as NodeContext;
 }
 
 beforeAll(async () => {
@@ -103,7 +103,7 @@ describe("the control plane's bootstrap objects", () => {
     ]);
     // Applying again (a changed record) leaves the same object, still under nodeup's field manager alone.
     const first = tasks[0];
-    if (first !== undefined) await KubeApplyKind.update(ctx, first, live[0] as never, first.desired as never);
+    if (first !== undefined) await KubeApplyKind.update(ctx, first, live[0] as never, first.desired as never, []);
     const again = await admin.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace: 'kube-system', name: `bootstrap-token-${token.id}` });
     expect(again.data).toEqual(secret.data);
     expect(again.metadata?.managedFields?.map((f) => f.manager)).toEqual(['hoist-nodeup']);

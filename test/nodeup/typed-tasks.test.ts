@@ -9,6 +9,8 @@ import { archiveTask } from '../../nodeup/tasks/archive.js';
 import { certificateTask } from '../../nodeup/tasks/certificate.js';
 import { directoryTask } from '../../nodeup/tasks/directory.js';
 import { etcdMemberTask } from '../../nodeup/etcd/member-kind.js';
+import { bootstrapKubeconfigTask } from '../../nodeup/tasks/bootstrap-kubeconfig.js';
+import { kubeApplyTask } from '../../nodeup/tasks/kube-apply.js';
 import { fileTask } from '../../nodeup/tasks/file.js';
 import { NODE_KINDS } from '../../nodeup/tasks/index.js';
 import { kubeconfigTask } from '../../nodeup/tasks/kubeconfig.js';
@@ -56,7 +58,9 @@ describe('node task constructors', () => {
       }),
       directoryTask('/etc/kubernetes/manifests', { mode: '0755' }),
       fileTask('/etc/a.conf', { content: '', mode: '0600' }),
-      kubeconfigTask('/var/lib/kubelet/bootstrap-kubeconfig', kubeconfigFields),
+      kubeconfigTask('/var/lib/kubelet/kubeconfig', kubeconfigFields),
+      bootstrapKubeconfigTask('/var/lib/kubelet/bootstrap-kubeconfig', { server: 'https://127.0.0.1:6443', cluster: 'c.k8s.local', user: 'kubelet-bootstrap', certificateAuthority: '/ca.crt', tokenOf: 'credential/kubelet-bootstrap', fingerprint: 'ab' }),
+      kubeApplyTask('ClusterRoleBinding/x', { kubeconfig: '/etc/kubernetes/admin.conf', fieldManager: 'hoist-nodeup', manifest: { apiVersion: 'v1', kind: 'ConfigMap' }, hash: 'ab' }),
       packageTask('conntrack', { installed: true }),
       serviceTask('containerd.service', { unit: '', enabled: true, running: true, restartOn: '' }),
       sysctlTask('/etc/sysctl.d/99-k8s-general.conf', { settings: { 'net.ipv4.ip_forward': '1' } }),

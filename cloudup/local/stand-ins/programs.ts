@@ -8,6 +8,7 @@
  */
 
 import { controlPlaneStandIn } from '../apiserver/stand-in-program.js';
+import { kubeletClientProgram } from '../kubelet/stand-in-program.js';
 import { RUNTIME } from './runtime.js';
 
 const KUBELET = String.raw`
@@ -117,6 +118,8 @@ export function standInProgram(component: string, version: string): string {
     `const VERSION = ${JSON.stringify(version)};`,
     RUNTIME,
     BODIES[component] ?? TOOL,
+    // The kubelet also registers its Node and posts its mirror pods (../kubelet/stand-in-main.ts).
+    ...(component === 'kubelet' ? [kubeletClientProgram()] : []),
     '})();',
   ].join('\n');
 }

@@ -30,7 +30,9 @@ function mask(text: string): string {
   return text
     .replaceAll(world.dir, '/TMP')
     .replace(/-----BEGIN ([A-Z ]+)-----[\s\S]*?-----END \1-----\n?/g, '<$1>\n')
-    .replace(/sha256:[0-9a-f]{64}/g, 'sha256:<masked>');
+    .replace(/sha256:[0-9a-f]{64}/g, 'sha256:<masked>')
+    // The bootstrap token's secret comes from the CA key, new on every run.
+    .replace(/token: ([a-z0-9]{6})\.[a-z0-9]{16}/g, 'token: $1.<masked>');
 }
 
 /** Every file under `root`: path, mode, and its text (programs and archives by checksum). */
