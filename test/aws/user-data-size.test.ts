@@ -21,6 +21,7 @@ import { encodeUserData } from '../../cloudup/aws/tasks/launch-template.js';
 import { fieldsOf } from '../../cloudup/aws/terraform/render.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { testBoot } from '../support/boot.js';
+import { withDnsZone } from '../support/kops-zone.js';
 
 const dir = join(import.meta.dirname, '../fixtures/kops-specs');
 const LONG_STORE = `s3://hoist-state-${'a'.repeat(40)}/${'clusters/production/'.repeat(6)}hoist`;
@@ -37,7 +38,7 @@ function withMirror(completed: CompletedSpec): CompletedSpec {
 function awsSpecs(): { name: string; completed: CompletedSpec }[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
   const imported = files.filter((file) => !NEEDS_THE_CLOUD.includes(file)).map((file) => {
-    const set = parseSpecSet(readFileSync(join(dir, file), 'utf8'), file, SPEC_RULES);
+    const set = parseSpecSet(withDnsZone(readFileSync(join(dir, file), 'utf8')), file, SPEC_RULES);
     return { name: file, completed: completeSpec(set.cluster, set.instanceGroups) };
   });
   const created = newClusterSpec({ name: 'default.example.com', cloud: 'aws', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], controlPlaneCount: 3 }, SPEC_RULES);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hoist, tempDir, treeDigest } from '../support/cli.js';
+import { withDnsZone } from '../support/kops-zone.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let env: Record<string, string>;
@@ -118,7 +119,7 @@ describe('create -f, apply -f, replace -f', () => {
 
   it('imports kops specs and lists what it could not carry', async () => {
     const file = join(import.meta.dirname, '../fixtures/kops-specs/complex.yaml');
-    const r = await hoist(['create', '-f', file], { env });
+    const r = await hoist(['create', '-f', '-'], { env, stdin: withDnsZone(await readFile(file, 'utf8')) });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('cluster/complex.example.com created');
     expect(r.stderr).toMatch(/converted kops\.k8s\.io\/v1alpha2 Cluster complex\.example\.com; \d+ field\(s\) could not be carried over/);

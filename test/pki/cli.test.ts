@@ -18,7 +18,7 @@ beforeEach(async () => {
   dir = await tempDir('hoist-pki-cli-');
   env = { HOIST_STATE_STORE: `file://${dir.path}/state`, HOIST_CLUSTER_NAME: '', KUBECONFIG: '', HOME: join(dir.path, 'home'), USER: 'alice' };
   file = join(dir.path, 'kubeconfig');
-  const r = await hoist(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a'], { env });
+  const r = await hoist(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a', '--dns-zone', 'example.com'], { env });
   expect(r.code, r.stderr).toBe(0);
 });
 afterEach(async () => dir.cleanup());
