@@ -8,10 +8,12 @@
  * that name are kept), and `--user` points the context at a user the file already has.
  */
 
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { completeSpec } from '../api/index.js';
 import { HoistError, invalidFlag, NotFoundError } from '../errors.js';
 import { primaryItem, trustBundle } from '../pki/keyset.js';
+import { internalApiName } from '../pki/requests.js';
 import type { KubeconfigUser } from '../pki/kubeconfig.js';
 import { readKeyset } from '../pki/store.js';
 import { providerFor } from '../../cloudup/providers.js';
@@ -75,7 +77,7 @@ export async function runExportKubeconfig(positional: string | undefined, opts: 
 
   const file = pki.kubeconfigPath({ flag: opts.kubeconfig, env: ctx.io.env, cwd: ctx.io.cwd });
   const existing = await pki.readKubeconfigFile(file);
-  const built = pki.buildKubeconfig({ name: cluster, server, caCertificate: trustBundle(ca), user });
+  const built = pki.buildKubeconfig({ name: cluster, server, tlsServerName: tlsServerName(server, cluster), caCertificate: trustBundle(ca), user });
   const merged = pki.mergeKubeconfig(existing, built);
   await pki.writeKubeconfigFile(file, merged);
 
@@ -91,6 +93,16 @@ export async function runExportKubeconfig(positional: string | undefined, opts: 
   }
   ctx.io.out(`kubeconfig for ${cluster} written to ${file} (context ${cluster})\n`);
   return 0;
+}
+
+/**
+ * A server named by an address the API server's certificate may not carry (the local cloud's
+ * load balancer gets its address after the control plane's certificate is issued) is checked
+ * against api.internal.<cluster>, which every API server certificate hoist issues carries.
+ */
+export function tlsServerName(server: string, cluster: string): string | undefined {
+  const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) === 0 ? undefined : internalApiName(cluster);
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 };

@@ -16,6 +16,11 @@ export interface KubeconfigInput {
   /** Names the cluster entry and the context. */
   readonly name: string;
   readonly server: string;
+  /**
+   * The name to check the server's certificate against when it is not the server's host
+   * (kubeconfig's `tls-server-name`, which kubectl and client libraries honour).
+   */
+  readonly tlsServerName?: string;
   /** PEM; may hold several CAs (a rotation's trust bundle). */
   readonly caCertificate: string;
   readonly user: KubeconfigUser;
@@ -30,7 +35,12 @@ export function buildKubeconfig(input: KubeconfigInput): string {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: input.name, cluster: { 'certificate-authority-data': b64(input.caCertificate), server: input.server } }],
+    clusters: [
+      {
+        name: input.name,
+        cluster: { 'certificate-authority-data': b64(input.caCertificate), server: input.server, ...(input.tlsServerName !== undefined ? { 'tls-server-name': input.tlsServerName } : {}) },
+      },
+    ],
     contexts: [{ name: input.name, context: { cluster: input.name, user: u.name } }],
     'current-context': input.name,
     preferences: {},
