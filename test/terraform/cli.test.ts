@@ -19,7 +19,7 @@ const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin ===
 beforeAll(async () => {
   dir = await tempDir('hoist-terraform-cli-');
   env = { HOIST_STATE_STORE: `file://${join(dir.path, 'state')}`, HOIST_CLUSTER_NAME: '', HOIST_LOCAL_CLOUD_DIR: join(dir.path, 'local-cloud') };
-  const created = await run(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a', '--topology', 'public']);
+  const created = await run(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a', '--topology', 'public', '--dns-zone', 'example.com']);
   expect(created.code, created.stderr).toBe(0);
   await useAssetMirror(run, NAME, join(dir.path, 'assets'));
   const local = await run(['create', 'cluster', 'demo.k8s.local']);
