@@ -39,8 +39,10 @@ describe('the AWS model', () => {
     expect(new Set(tasks.map((t) => `${t.kind}/${t.name}`)).size).toBe(tasks.length);
   });
 
-  it('makes no NAT, private tables nor load balancer for a public topology', () => {
-    const counts = kinds(buildAwsTasks(spec(), boot));
+  it('makes no NAT, private tables nor load balancer for a public topology with a DNS zone', () => {
+    // Without a zone the cluster has topology.dns.type None, whose API needs a load balancer.
+    expect(kinds(buildAwsTasks(spec(), boot))['LoadBalancer']).toBe(1);
+    const counts = kinds(buildAwsTasks(spec({ dnsZone: 'example.com' }), boot));
     expect(counts).toMatchObject({ Subnet: 3, RouteTable: 1, RouteTableAssociation: 3 });
     expect(counts['NatGateway'] ?? 0).toBe(0);
     expect(counts['LoadBalancer'] ?? 0).toBe(0);
