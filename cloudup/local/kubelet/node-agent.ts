@@ -80,7 +80,7 @@ export class NodeAgent {
     };
   }
 
-  /** Creates the Node (or finds it, on a restart), posts Ready, and creates the Lease. */
+  /** Creates the Node (or finds it, on a restart), posts Ready, creates the Lease and the mirror pods. */
   async register(): Promise<void> {
     const name = this.opts.nodeName;
     const labels = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'arm64' ? 'arm64' : 'amd64', ...this.opts.labels };
@@ -94,6 +94,7 @@ export class NodeAgent {
     await this.postStatus();
     await this.renewLease();
     this.registered = true;
+    await this.syncMirrorPods();
   }
 
   private async postStatus(): Promise<void> {

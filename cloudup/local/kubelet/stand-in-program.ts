@@ -26,7 +26,7 @@ export function kubeletClientSource(): string | undefined {
 }
 
 /**
- * Stand-in program text (runs after the kubelet body of ../stand-ins/programs.ts, whose `pods`,
+ * Stand-in program text (runs after the kubelet body of ../stand-ins/programs.ts, whose `podPath`,
  * `FLAGS`, `ADDRESS`, `VERSION`, `log` and `closers` it uses) that starts the API client, or
  * nothing when the bundle is not built.
  */
@@ -39,7 +39,11 @@ export function kubeletClientProgram(): string {
     `new Function('require', 'module', 'exports', '__filename', '__dirname', ${JSON.stringify(source)})(kubeletRequire(process.cwd() + '/'), kubeletModule, kubeletModule.exports, '', process.cwd());`,
     'const stopClient = kubeletModule.exports.startKubeletClient({',
     '  flags: FLAGS, version: VERSION, address: ADDRESS, log,',
-    '  staticPods: () => [...pods.entries()].map(([file, pod]) => ({ file, text: pod.text })),',
+    // Every manifest of the static pod folder, as the real kubelet mirrors every static pod it has.
+    '  staticPods: () => {',
+    '    if (!podPath) return [];',
+    "    try { return fs.readdirSync(host(podPath)).filter((f) => /\\.(ya?ml|manifest|json)$/.test(f)).sort().map((file) => ({ file, text: fs.readFileSync(path.join(host(podPath), file), 'utf8') })); } catch (e) { return []; }",
+    '  },',
     '});',
     'closers.push(stopClient);',
   ].join('\n');
