@@ -1,13 +1,15 @@
 /**
  * Cluster validation: every instance group at its target size, every instance Ready with the
- * configuration it was booted with, and the API answering through its load balancer. A failure
+ * configuration it was booted with, the API answering through its load balancer, and, given a
+ * kubeconfig, every machine's Node Ready and the control plane's pods running. A failure
  * names the machine and what it last reported, so nobody has to log in to find out why.
  */
 
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { RollingCloud, RollingGroup } from './types.js';
 
 export interface ValidationFailure {
-  readonly kind: 'group' | 'instance' | 'api';
+  readonly kind: 'group' | 'instance' | 'api' | 'node' | 'pod';
   readonly name: string;
   readonly message: string;
 }
@@ -26,12 +28,18 @@ export interface ClusterValidation {
   readonly groups: readonly GroupHealth[];
 }
 
-export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGroup) => boolean): Promise<ClusterValidation> {
+/**
+ * `kube`: the cluster's kubeconfig context; with it, the Kubernetes API's checks run too
+ * (./validate-api.ts).
+ */
+export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGroup) => boolean, kube?: KubeConfig): Promise<ClusterValidation> {
   const [groups, api] = await Promise.all([cloud.groups(), cloud.apiProblem()]);
   const failures: ValidationFailure[] = [];
   const health: GroupHealth[] = [];
+  const machines: { id: string; nodeName?: string; group: string }[] = [];
   for (const g of groups.filter((x) => only?.(x) ?? true)) {
     const members = g.instances.filter((i) => !i.detached && i.state !== 'terminated' && i.state !== 'stopping');
+    for (const i of members) machines.push({ id: i.id, group: g.name, ...(i.nodeName !== undefined ? { nodeName: i.nodeName } : {}) });
     const ready = members.filter((i) => i.ready).length;
     health.push({ name: g.name, role: g.role, desired: g.desired, instances: members.length, ready });
     if (members.length !== g.desired) failures.push({ kind: 'group', name: g.name, message: `has ${members.length} instances, wants ${g.desired}` });
@@ -41,5 +49,6 @@ export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGro
     }
   }
   if (api !== undefined) failures.push({ kind: 'api', name: 'api', message: api });
+  if (kube !== undefined) failures.push(...(await (await import('./validate-api.js')).kubernetesFailures(kube, machines)));
   return { valid: failures.length === 0, failures, groups: health };
 }

@@ -1,16 +1,20 @@
 /**
  * `hoist validate cluster [NAME]`: are all instance groups at their target size, every machine
- * Ready, and the API answering through its load balancer? Each failure names the machine and
- * what it last reported. `--wait` polls until the cluster validates `--count` times in a row.
+ * Ready, and the API answering through its load balancer? With the cluster's kubeconfig context
+ * (`--kubeconfig`, else $KUBECONFIG, else ~/.kube/config), also kops's checks through the
+ * Kubernetes API: every machine's Node Ready, the control plane's pods running and ready. Each
+ * failure names the machine, node or pod and what it last reported. `--wait` polls until the
+ * cluster validates `--count` times in a row.
  */
 
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { HoistError } from '../errors.js';
+import { HoistError, invalidFlag } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
 import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import type { ClusterValidation } from '../../cloudup/rolling/validate.js';
 import { validateCluster } from '../../cloudup/rolling/validate.js';
+import { kubeconfigFiles, loadClusterKubeconfig } from '../../cloudup/rolling/kubeconfig-load.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
 import { duration } from './shared/duration.js';
@@ -21,6 +25,7 @@ export interface ValidateOptions {
   readonly count?: number;
   readonly output?: string;
   readonly pollMs?: number;
+  readonly kubeconfig?: string;
 }
 
 export async function runValidateCluster(positional: string | undefined, opts: ValidateOptions, ctx: Context): Promise<number> {
@@ -28,6 +33,18 @@ export async function runValidateCluster(positional: string | undefined, opts: V
   const format = parseOutputFormat(opts.output);
   const count = opts.count ?? 1;
   if (count < 1) throw new HoistError('INVALID_FLAG', '--count must be at least 1');
+  const source = { ...(opts.kubeconfig !== undefined ? { flag: opts.kubeconfig } : {}), env: ctx.io.env, cwd: ctx.io.cwd };
+  const kube = loadClusterKubeconfig(source, cluster);
+  if (kube === undefined) {
+    const files = kubeconfigFiles(source).join(', ');
+    if (opts.kubeconfig !== undefined) throw invalidFlag('--kubeconfig', opts.kubeconfig, `has no context ${cluster}`, `write one: hoist export kubeconfig ${cluster} --admin --kubeconfig ${opts.kubeconfig}`);
+    ctx.io.events({
+      level: 'warn',
+      code: 'validate.no-kubeconfig',
+      message: `the Kubernetes API's checks (Nodes Ready, control-plane pods running) were skipped: no context ${cluster} in ${files}; write one with: hoist export kubeconfig ${cluster} --admin`,
+      data: { files },
+    });
+  }
   const { session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
   let result: ClusterValidation;
   let streak = 0;
@@ -35,7 +52,7 @@ export async function runValidateCluster(positional: string | undefined, opts: V
     const cloud = await session.rolling(await ctx.store());
     const deadline = Date.now() + (opts.wait ?? 0);
     for (;;) {
-      result = await validateCluster(cloud);
+      result = await validateCluster(cloud, undefined, kube);
       streak = result.valid ? streak + 1 : 0;
       if (streak >= count || Date.now() >= deadline) break;
       if (!result.valid && format === 'table') ctx.io.err(`not valid yet: ${result.failures.length} failure(s); retrying\n`);
@@ -80,6 +97,7 @@ export function registerValidate(program: Command, run: Runner): void {
     .option('--wait <duration>', 'keep trying until the cluster is valid or this much time has passed (e.g. 10m)', duration('--wait'))
     .option('--count <n>', 'how many validations in a row must pass', integer('--count'), 1)
     .option('-o, --output <format>', 'table, yaml or json')
-    .description('validate instance groups, machines and the API endpoint')
+    .option('--kubeconfig <file>', "the kubeconfig with the cluster's context, for the checks through the Kubernetes API (default $KUBECONFIG, else ~/.kube/config)")
+    .description('validate instance groups, machines, the API endpoint and, through the Kubernetes API, nodes and control-plane pods')
     .action(async (name: string | undefined, opts: ValidateOptions, cmd: Command) => run(cmd, (ctx) => runValidateCluster(name, opts, ctx)));
 }
