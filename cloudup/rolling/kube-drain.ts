@@ -6,8 +6,11 @@
  * are gone. A node the API does not know is drained already.
  */
 
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
+import { apiErrorCode, apiErrorText } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
 import type { RollingCloud } from './types.js';
 
@@ -21,6 +24,8 @@ interface Pod {
   };
   readonly status?: { readonly phase?: string };
 }
+
+const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
 export interface DrainOptions {
   readonly timeoutMs: number;
@@ -39,15 +44,22 @@ function stays(p: Pod): boolean {
   return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 }
 
-function failed(what: string, status: number, body: unknown): HoistError {
-  const message = typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : JSON.stringify(body);
-  return new HoistError('ABORTED', `${what}: HTTP ${status}: ${message}`, { user: true });
+function failed(what: string, e: unknown): HoistError {
+  return new HoistError('ABORTED', `${what}: ${apiErrorText(e)}`, { user: true, cause: e });
 }
 
-async function podsOn(api: KubeApi, node: string): Promise<Pod[]> {
-  const r = await api.request('GET', `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`);
-  if (r.status !== 200) throw failed(`listing the pods of node ${node}`, r.status, r.body);
-  return ((r.body as { items?: Pod[] }).items ?? []).filter((p) => !stays(p));
+const asPod = (p: V1Pod): Pod => ({
+  metadata: { name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? 'default', uid: p.metadata?.uid ?? `${p.metadata?.namespace}/${p.metadata?.name}`, ...(p.metadata?.annotations ? { annotations: p.metadata.annotations } : {}), ...(p.metadata?.ownerReferences ? { ownerReferences: p.metadata.ownerReferences } : {}) },
+  ...(p.status?.phase !== undefined ? { status: { phase: p.status.phase } } : {}),
+});
+
+async function podsOn(core: CoreV1Api, node: string): Promise<Pod[]> {
+  try {
+    const list = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+    return list.items.map(asPod).filter((p) => !stays(p));
+  } catch (e) {
+    throw failed(`listing the pods of node ${node}`, e);
+  }
 }
 
 /** Cordons `node` and evicts its pods; resolves once they are gone. */
@@ -55,33 +67,38 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const poll = opts.pollMs ?? 2_000;
   const deadline = Date.now() + opts.timeoutMs;
-  const cordon = await api.request('PATCH', `/api/v1/nodes/${encodeURIComponent(node)}`, { spec: { unschedulable: true } });
-  if (cordon.status === 404) {
-    opts.events({ level: 'info', code: 'drain.no-node', message: `node ${node} is not in the cluster: nothing to drain`, data: { node } });
-    return;
+  const core = api.config.makeApiClient(CoreV1Api);
+  try {
+    await core.patchNode({ name: node, body: { spec: { unschedulable: true } } }, strategic);
+  } catch (e) {
+    if (apiErrorCode(e) === 404) {
+      opts.events({ level: 'info', code: 'drain.no-node', message: `node ${node} is not in the cluster: nothing to drain`, data: { node } });
+      return;
+    }
+    throw failed(`cordoning node ${node}`, e);
   }
-  if (cordon.status !== 200) throw failed(`cordoning node ${node}`, cordon.status, cordon.body);
   opts.events({ level: 'info', code: 'drain.cordoned', message: `cordoned node ${node}`, data: { node } });
 
   const evicted = new Map<string, Pod>();
   for (;;) {
-    const left = await podsOn(api, node);
+    const left = await podsOn(core, node);
     const waiting = left.filter((p) => !evicted.has(p.metadata.uid));
     const refused: string[] = [];
     for (const p of waiting) {
       const { name, namespace } = p.metadata;
-      const r = await api.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/eviction`, {
-        apiVersion: 'policy/v1',
-        kind: 'Eviction',
-        metadata: { name, namespace },
-      });
-      if (r.status === 201 || r.status === 200 || r.status === 404) {
-        evicted.set(p.metadata.uid, p);
-        opts.events({ level: 'info', code: 'drain.evicted', message: `evicted pod ${namespace}/${name} from node ${node}`, data: { node, pod: `${namespace}/${name}` } });
-      } else if (r.status === 429) {
+      let code: number | undefined = 201;
+      try {
+        await core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+      } catch (e) {
+        code = apiErrorCode(e);
+        // 404: the pod is gone already; 429: a disruption budget refuses it for now.
+        if (code !== 404 && code !== 429) throw failed(`evicting pod ${namespace}/${name} from node ${node}`, e);
+      }
+      if (code === 429) {
         refused.push(`${namespace}/${name}`);
       } else {
-        throw failed(`evicting pod ${namespace}/${name} from node ${node}`, r.status, r.body);
+        evicted.set(p.metadata.uid, p);
+        opts.events({ level: 'info', code: 'drain.evicted', message: `evicted pod ${namespace}/${name} from node ${node}`, data: { node, pod: `${namespace}/${name}` } });
       }
     }
     if (left.length === 0) return;

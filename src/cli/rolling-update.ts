@@ -12,7 +12,7 @@ import type { CloudSession } from '../../cloudup/provider.js';
 import { jsonEventSink, textEventSink } from '../output/io.js';
 import { kubeconfigPath } from '../pki/kubeconfig-file.js';
 import { renderTable } from '../output/format.js';
-import { kubeApiFromKubeconfig } from '../../cloudup/rolling/kube-api.js';
+import { apiVersionProblem, kubeApiFromKubeconfig } from '../../cloudup/rolling/kube-api.js';
 import type { KubeApi } from '../../cloudup/rolling/kube-api.js';
 import { withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
 import { inspectCluster } from '../../cloudup/pipeline/spec.js';
@@ -51,13 +51,8 @@ async function reachableKubeApi(path: string, cluster: string): Promise<KubeApi>
       user: true,
       hint: 'fix the API (hoist validate cluster says what is wrong), or replace machines without draining: --cloudonly',
     });
-  let answer;
-  try {
-    answer = await api.request('GET', '/version');
-  } catch (e) {
-    throw unreachable(`does not answer (${e instanceof Error ? e.message : String(e)})`);
-  }
-  if (answer.status !== 200) throw unreachable(`answers GET /version with HTTP ${answer.status}`);
+  const problem = await apiVersionProblem(api);
+  if (problem !== undefined) throw unreachable(`does not answer GET /version (${problem})`);
   return api;
 }
 
