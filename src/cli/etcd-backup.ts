@@ -18,6 +18,9 @@ import { parseDuration } from '../../nodeup/etcd/retention.js';
 import { backupLocationOf, readRestored, writeRestoreRequest } from '../../nodeup/etcd/restore-request.js';
 import type { RestoreRequest } from '../../nodeup/etcd/restore-request.js';
 import { etcdClusterReport, operatorCredentials } from '../../nodeup/etcd/status.js';
+import type { EtcdClusterReport } from '../../nodeup/etcd/status.js';
+import type { EtcdCredentials } from '../../nodeup/etcd/client.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
 import type { CompletedEtcdCluster } from '../api/defaults.js';
 import { completeSpec, etcdBackupSettings } from '../api/defaults.js';
 import { HoistError, NotFoundError } from '../errors.js';
@@ -114,41 +117,71 @@ export async function runEtcdRestore(positional: string | undefined, opts: EtcdR
   try {
     const cloud = await session.rolling(store);
     const machines = (await cloud.groups()).filter((g) => groups.has(g.name)).flatMap((g) => g.instances.filter((i) => i.state !== 'terminated').map((i) => ({ group: g.name, id: i.id })));
+    // The other etcd clusters on those machines lose their members at once too, and come back
+    // at new addresses, which no quorum is left to accept: they are carried over by a snapshot
+    // taken just before, restored the same way.
+    const others = spec.cluster.spec.etcdClusters.filter((x) => x !== e && x.etcdMembers.some((m) => groups.has(m.instanceGroup)));
     ctx.io.out(
       [
         `restore etcd ${e.name} of ${cluster} from backup ${manifest.id} (revision ${manifest.revision}, ${manifest.size} bytes, taken ${manifest.takenAt}, sha256 checked):`,
-        `  1. write a restore request to the state store (${store.url ?? 'state store'})`,
+        `  1. ${others.length ? `take a backup now of etcd ${others.map((o) => o.name).join(', ')} (on the same machines: carried over, not rolled back), then ` : ''}write restore requests to the state store (${store.url ?? 'state store'})`,
         `  2. replace the machines of its members (${members.join(', ')}): ${machines.map((m) => `${m.id} (${m.group})`).join(', ') || 'none running'}; every member stops`,
-        `  3. each replacement restores the snapshot onto its member's volume (the old data kept as data.before-restore-${manifest.id}) as a new cluster of ${members.join(', ')}, and starts`,
-        `  4. wait until etcd ${e.name} is healthy with ${members.length} members and report the restored revision`,
+        `  3. each replacement restores the snapshot onto its member's volume (the old data kept as data.before-restore-<backup id>) as a new cluster of ${members.join(', ')}, and starts`,
+        `  4. wait until etcd ${[e, ...others].map((x) => x.name).join(', ')} ${others.length ? 'are' : 'is'} healthy with all members and report the restored revision`,
         ...(opts.yes ? [] : ['', 'Must specify --yes to restore (the cluster is down until its members are back).']),
         '',
       ].join('\n'),
     );
     if (!opts.yes) return 0;
-    const request: RestoreRequest = { requestId: randomUUID(), etcdCluster: e.name, backupId: manifest.id, sha256: manifest.sha256, ...(etcdBackupSettings(e).store ? { store: etcdBackupSettings(e).store } : {}), prefix: location.prefix, members, requestedAt: new Date().toISOString() };
-    await writeRestoreRequest(store, cluster, request);
-    for (const m of machines) await cloud.terminate(m.group, m.id);
-    ctx.io.err(`restore requested (${request.requestId}); ${machines.length} machines terminated, waiting for the members to restore and serve\n`);
-    const started = Date.now();
     const creds = await operatorCredentials(store, cluster);
-    for (;;) {
-      const done = await Promise.all(members.map(async (m) => (await readRestored(store, cluster, e.name, m))?.requestId === request.requestId));
-      if (done.every(Boolean)) {
-        const report = await etcdClusterReport(store, cluster, e.name, members, creds);
-        if (report.healthy && report.members.filter((m) => m.healthy).length === members.length) {
-          const revision = report.members.map((m) => Number(m.revision ?? 0)).reduce((a, b) => Math.max(a, b), 0);
-          ctx.io.out(`etcd ${e.name}: restored backup ${manifest.id} in ${((Date.now() - started) / 1000).toFixed(1)} s; healthy, leader ${report.leader ?? '?'}, revision ${revision} (the backup's ${manifest.revision})\n`);
-          return 0;
-        }
-      }
-      if (Date.now() - started > timeoutMs) {
-        throw new HoistError('ABORTED', `etcd ${e.name}: the restore of backup ${manifest.id} did not finish within ${opts.timeout ?? '10m'} (members done: ${members.filter((_, i) => done[i]).join(', ') || 'none'})`, { hint: `see hoist etcd status ${cluster} and hoist get instances ${cluster}` });
-      }
-      await new Promise((r) => setTimeout(r, 1_000));
+    const targets: Target[] = [{ e, manifest, location }];
+    for (const o of others) {
+      const loc = await locationOf(ctx, cluster, o);
+      const urls = [...(await readMembers(store, cluster, o.name)).values()].map((m) => m.clientUrl);
+      const taken = await takeBackup({ cluster, etcdCluster: o.name, urls, creds, location: loc, events: ctx.io.events }).catch((err: unknown) => {
+        throw new HoistError('ABORTED', `etcd ${o.name} runs on the same machines and could not be backed up first (${err instanceof Error ? err.message : String(err)}); nothing was changed`, { hint: `restore it as well afterwards, or first: hoist etcd restore ${cluster} --cluster ${o.name} --backup <id>` });
+      });
+      targets.push({ e: o, manifest: taken.manifest, location: loc });
     }
+    const requestedAt = new Date().toISOString();
+    const requests = targets.map((t): RestoreRequest => {
+      const own = etcdBackupSettings(t.e).store;
+      return { requestId: randomUUID(), etcdCluster: t.e.name, backupId: t.manifest.id, sha256: t.manifest.sha256, ...(own ? { store: own } : {}), prefix: t.location.prefix, members: t.e.etcdMembers.map((m) => m.name), requestedAt };
+    });
+    for (const r of requests) await writeRestoreRequest(store, cluster, r);
+    for (const m of machines) await cloud.terminate(m.group, m.id);
+    ctx.io.err(`restore requested; ${machines.length} machines terminated, waiting for the members to restore and serve\n`);
+    const started = Date.now();
+    for (const [i, t] of targets.entries()) {
+      const report = await waitRestored(store, cluster, t, requests[i]!, creds, started + timeoutMs, opts.timeout ?? '10m');
+      const revision = report.members.map((m) => Number(m.revision ?? 0)).reduce((x, y) => Math.max(x, y), 0);
+      ctx.io.out(`etcd ${t.e.name}: restored backup ${t.manifest.id} in ${((Date.now() - started) / 1000).toFixed(1)} s; healthy, leader ${report.leader ?? '?'}, revision ${revision} (the backup's ${t.manifest.revision})\n`);
+    }
+    return 0;
   } finally {
     await session.close();
+  }
+}
+
+interface Target {
+  readonly e: CompletedEtcdCluster;
+  readonly manifest: BackupManifest;
+  readonly location: BackupLocation;
+}
+
+/** Until every member reported the request done and the cluster is healthy with all of them. */
+async function waitRestored(store: ObjectStore, cluster: string, t: Target, request: RestoreRequest, creds: EtcdCredentials, deadline: number, timeout: string): Promise<EtcdClusterReport> {
+  const members = request.members;
+  for (;;) {
+    const done = await Promise.all(members.map(async (m) => (await readRestored(store, cluster, t.e.name, m))?.requestId === request.requestId));
+    if (done.every(Boolean)) {
+      const report = await etcdClusterReport(store, cluster, t.e.name, members, creds);
+      if (report.healthy && report.members.filter((m) => m.healthy).length === members.length) return report;
+    }
+    if (Date.now() > deadline) {
+      throw new HoistError('ABORTED', `etcd ${t.e.name}: the restore of backup ${t.manifest.id} did not finish within ${timeout} (members done: ${members.filter((_, i) => done[i]).join(', ') || 'none'})`, { hint: `see hoist etcd status ${cluster} and hoist get instances ${cluster}` });
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
   }
 }
 
