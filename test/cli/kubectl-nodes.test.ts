@@ -6,7 +6,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -78,4 +78,15 @@ describe('kubectl with the exported admin kubeconfig on a local cluster', () => 
     const nodes = await k('get', 'nodes');
     expect(nodes.code, nodes.stderr).toBe(0);
   }, 120_000);
+
+  it('validate cluster refuses a --kubeconfig without the cluster context, with the fix', async () => {
+    const other = join(dir, 'other-kubeconfig');
+    await writeFile(other, (await readFile(kubeconfig, 'utf8')).replaceAll(NAME, 'other.k8s.local'));
+    const r = await hoistProcess(['validate', 'cluster', NAME, '--kubeconfig', other], { env: world?.env ?? {} });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--kubeconfig');
+    expect(r.stderr).toContain(`has no context ${NAME}`);
+    expect(r.stderr).toContain(`hoist export kubeconfig ${NAME} --admin --kubeconfig ${other}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });
