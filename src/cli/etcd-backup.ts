@@ -15,7 +15,7 @@ import { defaultBackupPrefix, listBackups, readManifest, readVerifiedSnapshot } 
 import { takeBackup } from '../../nodeup/etcd/backup.js';
 import { readMembers } from '../../nodeup/etcd/registry.js';
 import { parseDuration } from '../../nodeup/etcd/retention.js';
-import { backupLocationOf, readRestored, writeRestoreRequest } from '../../nodeup/etcd/restore-request.js';
+import { backupLocationOf, readRestored, restoreRequestKey, writeRestoreRequest } from '../../nodeup/etcd/restore-request.js';
 import type { RestoreRequest } from '../../nodeup/etcd/restore-request.js';
 import { etcdClusterReport, operatorCredentials } from '../../nodeup/etcd/status.js';
 import type { EtcdClusterReport } from '../../nodeup/etcd/status.js';
@@ -157,6 +157,8 @@ export async function runEtcdRestore(positional: string | undefined, opts: EtcdR
       const revision = report.members.map((m) => Number(m.revision ?? 0)).reduce((x, y) => Math.max(x, y), 0);
       ctx.io.out(`etcd ${t.e.name}: restored backup ${t.manifest.id} in ${((Date.now() - started) / 1000).toFixed(1)} s; healthy, leader ${report.leader ?? '?'}, revision ${revision} (the backup's ${t.manifest.revision})\n`);
     }
+    // Done: a member that comes later with an empty volume joins the cluster as usual instead of restoring.
+    for (const r of requests) await store.delete(restoreRequestKey(cluster, r.etcdCluster));
     return 0;
   } finally {
     await session.close();

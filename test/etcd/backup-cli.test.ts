@@ -98,6 +98,9 @@ describe('hoist etcd backup and restore', () => {
     await waitHealthy(w, 1);
     creds = await w.credentials();
     expect(await count()).toBe(KEYS);
+    // The requests are gone once done: a member with an empty volume later joins instead of restoring.
+    const state = await openStore(w.world.env.HOIST_STATE_STORE ?? '', { env: { ...process.env, ...w.world.env } });
+    expect((await state.list(`${NAME}/status/etcd/`)).filter((k) => k.endsWith('/restore.json'))).toEqual([]);
     await waitApiReady();
     expect((await k('get', 'configmap', 'before-backup', '-o', 'jsonpath={.data.a}')).stdout).toBe('1');
     expect((await k('get', 'configmap', 'after-backup')).stderr).toMatch(/NotFound|not found/);
