@@ -47,7 +47,7 @@ describe('nodeup.yaml', () => {
     expect(plane.kubeProxy.clusterCIDR).toBe('100.96.0.0/11');
   });
 
-  it('takes assets from the mirror when the spec names one, else from upstream, at versions that follow kubernetesVersion (etcd: the local cloud's default)', () => {
+  it("takes assets from the mirror when the spec names one, else from upstream, at versions that follow kubernetesVersion (etcd: the local cloud's default)", () => {
     const spec = edit(standardSpec(), { assets: { fileRepository: 'https://mirror.example/k8s/' }, kubernetesVersion: '1.33.2' });
     expect(assetLocations(spec, spec.cluster.spec.assets?.fileRepository).map((a) => a.url)).toEqual([
       'https://mirror.example/k8s/kubernetes/v1.33.2/kubernetes-node-linux-amd64.tar.gz',
