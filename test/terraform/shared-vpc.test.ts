@@ -16,6 +16,7 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
+import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import type { CompletedSpec } from '../../src/api/index.js';
@@ -29,6 +30,8 @@ import type { Terraform } from './terraform.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 
 const NAME = 'shared.tf.example.com';
+// Terraform refuses topology.dns.type None, which a cluster without a zone has: the zone exists in moto.
+const DNS_ZONE = 'tf.example.com';
 const STEP_MS = 5 * 60_000;
 let account: TestAccount;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -40,7 +43,7 @@ let igwId: string;
 let subnetId: string;
 
 function spec(networkCIDR: string): CompletedSpec {
-  const s = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a', 'us-east-1b'], networkID: vpcId, networkCIDR: '10.50.0.0/16', topology: 'public', sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVk6LxA0l1pLMSk9YDbH+8FbG5S5HhX2O4kAmY2Dwhj test@hoist', kubernetesVersion: '1.34.0' }, SPEC_RULES);
+  const s = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a', 'us-east-1b'], networkID: vpcId, networkCIDR: '10.50.0.0/16', topology: 'public', dnsZone: DNS_ZONE, sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVk6LxA0l1pLMSk9YDbH+8FbG5S5HhX2O4kAmY2Dwhj test@hoist', kubernetesVersion: '1.34.0' }, SPEC_RULES);
   const subnets = s.cluster.spec.subnets.map((sub, i) => (i === 0 ? { ...sub, id: subnetId } : sub));
   return completeSpec({ ...s.cluster, spec: { ...s.cluster.spec, networkCIDR, subnets } }, s.instanceGroups);
 }
@@ -52,6 +55,7 @@ beforeAll(async () => {
   dir = await tempDir('hoist-terraform-shared-');
   moduleDir = join(dir.path, 'module');
   const { ec2 } = account.clients;
+  await account.clients.route53.send(new CreateHostedZoneCommand({ Name: DNS_ZONE, CallerReference: `${Date.now()}` }));
   vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.50.0.0/16' }))).Vpc!.VpcId!;
   igwId = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
   await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
@@ -71,7 +75,7 @@ describe('the terraform target in a shared VPC', () => {
   it('reads the VPC, its gateway and the given subnet as data sources', async () => {
     await writeModule(moduleDir, await moduleOf(spec('10.50.0.0/16'), `s3://${account.bucket}/clusters`));
     const module = JSON.parse(await readFile(join(moduleDir, 'kubernetes.tf.json'), 'utf8')) as { data: Record<string, object>; resource: Record<string, object> };
-    expect(Object.keys(module.data).sort()).toEqual(['aws_internet_gateway', 'aws_subnet', 'aws_vpc']);
+    expect(Object.keys(module.data).sort()).toEqual(['aws_internet_gateway', 'aws_route53_zone', 'aws_subnet', 'aws_vpc']);
     expect(module.resource['aws_vpc']).toBeUndefined();
     expect(Object.keys(module.resource['aws_subnet'] ?? {})).toEqual(['us-east-1b-shared-tf-example-com']);
   });
