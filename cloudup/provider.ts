@@ -91,8 +91,7 @@ export interface CloudSession<Ctx = unknown> extends AsyncDisposable {
   rolling(store: ObjectStore): Promise<RollingCloud>;
   /**
    * The API's load balancer, which machines and kubeconfigs name by its own name when the
-   * cluster has no DNS records (`topology.dns.type: None`); absent on a cloud whose clusters
-   * always have a name for the API (the local cloud gives its load balancer an address).
+   * cluster has no DNS records (`topology.dns.type: None`), or always (`always`).
    */
   readonly apiEndpoint?: ApiEndpoint;
   /** Releases the clients (sockets, agents); a closed session is not used again. */
@@ -104,6 +103,11 @@ export interface ApiEndpoint {
   readonly task: TaskId;
   /** `https://<its DNS name or address>[:port]`, from the live state; undefined until it exists. */
   url(): Promise<string | undefined>;
+  /**
+   * Machines name the load balancer so whatever spec.topology.dns says: nothing the machines
+   * run resolves the API's DNS names (the local cloud's records live only in its own table).
+   */
+  readonly always?: boolean;
 }
 
 export interface ApiEndpointOptions {

@@ -10,10 +10,10 @@ import { HoistError } from '../../src/errors.js';
 import { validateSpecSet } from '../../src/api/index.js';
 import type { CloudSession, Provider } from '../provider.js';
 import { localSpecRules } from './spec-rules.js';
-import { CLUSTER_TAG } from '../tags.js';
+import { localApiUrl } from './api-endpoint.js';
 import { connectLocalCloud } from './client.js';
 import { localCloudDir } from './files.js';
-import { API_PORT, apiLoadBalancerName } from './model/names.js';
+import { apiLoadBalancerName } from './model/names.js';
 
 export const localProvider: Provider = {
   name: 'local',
@@ -31,13 +31,10 @@ export const localProvider: Provider = {
   apiServerUrl: async (spec, options) => {
     const cluster = spec.cluster.metadata.name;
     const client = await connectLocalCloud({ env: options.env, autoStart: false, ...(options.events ? { events: options.events } : {}) });
-    const name = apiLoadBalancerName(cluster);
-    const [lb] = await client.list('loadBalancers', { tags: { [CLUSTER_TAG]: cluster }, name });
-    if (lb === undefined) {
-      throw new HoistError('NOT_FOUND', `the API load balancer ${name} of ${cluster} does not exist in the local cloud`, { hint: `create the cluster's resources with: hoist update cluster ${cluster} --yes` });
+    const url = await localApiUrl(client, cluster);
+    if (url === undefined) {
+      throw new HoistError('NOT_FOUND', `the API load balancer ${apiLoadBalancerName(cluster)} of ${cluster} does not exist in the local cloud`, { hint: `create the cluster's resources with: hoist update cluster ${cluster} --yes` });
     }
-    const port = lb.listeners.find((l) => l.targetPort === API_PORT)?.port ?? API_PORT;
-    const host = lb.address.includes(':') ? `[${lb.address}]` : lb.address;
-    return `https://${host}:${port}`;
+    return url;
   },
 };

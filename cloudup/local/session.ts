@@ -1,13 +1,16 @@
 /** A session with the embedded local cloud, started on demand. */
 
 import type { CompletedSpec } from '../../src/api/index.js';
+import { idOf } from '../../src/engine/task.js';
 import { sessionOf } from '../provider.js';
 import type { BootOptions, CloudInstance, CloudSession, OpenOptions } from '../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG, ownershipTags } from '../tags.js';
+import { localApiUrl } from './api-endpoint.js';
 import { connectLocalCloud, isRetryableLocalError } from './client.js';
 import type { LocalCloudClient } from './client.js';
 import type { LocalContext } from './context.js';
 import { buildLocalTasks } from './model/index.js';
+import { apiLoadBalancerName } from './model/names.js';
 import { localRollingCloud } from './rolling.js';
 import { LOCAL_KINDS } from './tasks/index.js';
 
@@ -32,6 +35,8 @@ export async function openLocalSession(spec: CompletedSpec, options: OpenOptions
     isRetryable: isRetryableLocalError,
     listInstances: () => listInstances(client, ctx.tags),
     rolling: async () => localRollingCloud(client, spec),
+    // Machines name the API by the load balancer's address: nothing they run resolves api.<cluster>.
+    apiEndpoint: { task: idOf({ kind: 'LoadBalancer', name: apiLoadBalancerName(cluster) }), url: () => localApiUrl(client, cluster), always: true },
     // The client holds no connection between requests.
     close: async () => undefined,
   });

@@ -1,6 +1,7 @@
 /**
  * The API endpoint a plan's machines are configured with. Usually it is the API's DNS name,
- * known from the spec. With `topology.dns.type: None` it is the load balancer's own name, which
+ * known from the spec. With `topology.dns.type: None`, or on a cloud whose machines resolve no
+ * DNS name (the local cloud), it is the load balancer's own name or address, which
  * the cloud assigns when it makes the load balancer: the plan reads it from the live state, and
  * before the load balancer exists the plan says so (`pendingEndpoint`). `update cluster --yes`
  * then makes the load balancer first and plans again with its name (`applyEndpointFirst`), so
@@ -29,11 +30,9 @@ export interface PlanEndpoint {
 }
 
 export async function planEndpoint(session: CloudSession, completed: CompletedSpec, events: EventSink): Promise<PlanEndpoint> {
-  if (!usesLoadBalancerName(completed)) return { nodeup: {}, plan: {} };
-  const cluster = completed.cluster.metadata.name;
   const endpoint = session.apiEndpoint;
-  // A cloud that addresses the API itself (the local cloud) configures its machines so.
-  if (endpoint === undefined) return { nodeup: {}, plan: {} };
+  if (endpoint === undefined || !(endpoint.always === true || usesLoadBalancerName(completed))) return { nodeup: {}, plan: {} };
+  const cluster = completed.cluster.metadata.name;
   const url = await endpoint.url();
   if (url !== undefined) return { nodeup: { apiEndpoint: { url, host: new URL(url).hostname.replace(/^\[|\]$/g, '') } }, plan: {} };
   // Only a plan shows this: an apply replaces it before anything is written (applyEndpointFirst).
@@ -41,7 +40,7 @@ export async function planEndpoint(session: CloudSession, completed: CompletedSp
   events({
     level: 'info',
     code: 'plan.api-endpoint-pending',
-    message: `${cluster} has no DNS records (spec.topology.dns.type None): its machines name the API by its load balancer's own name, which ${session.cloud} gives it when it makes it. update cluster --yes makes ${endpoint.task} first, then plans again with its name: the machines' templates shown here change then.`,
+    message: `${endpoint.always === true ? `${cluster}'s machines resolve no DNS name for the API` : `${cluster} has no DNS records (spec.topology.dns.type None)`}: its machines name the API by its load balancer's own name, which ${session.cloud} gives it when it makes it. update cluster --yes makes ${endpoint.task} first, then plans again with its name: the machines' templates shown here change then.`,
     data: { task: endpoint.task },
   });
   return { nodeup: { apiEndpoint: { url: unknown, host: unknown } }, plan: { pendingEndpoint: endpoint.task } };
