@@ -40,7 +40,7 @@ export async function planEndpoint(session: CloudSession, completed: CompletedSp
   events({
     level: 'info',
     code: 'plan.api-endpoint-pending',
-    message: `${endpoint.always === true ? `${cluster}'s machines resolve no DNS name for the API` : `${cluster} has no DNS records (spec.topology.dns.type None)`}: its machines name the API by its load balancer's own name, which ${session.cloud} gives it when it makes it. update cluster --yes makes ${endpoint.task} first, then plans again with its name: the machines' templates shown here change then.`,
+    message: `${endpoint.always === true ? `the machines of ${cluster} resolve no DNS name for the API` : `${cluster} has no DNS records (spec.topology.dns.type None)`}: its machines name the API by its load balancer's own name or address, which ${session.cloud} gives it when it makes it. update cluster --yes makes ${endpoint.task} first, then plans again with its name: the machines' templates shown here change then.`,
     data: { task: endpoint.task },
   });
   return { nodeup: { apiEndpoint: { url: unknown, host: unknown } }, plan: { pendingEndpoint: endpoint.task } };
