@@ -44,6 +44,7 @@ export const awsSpecRules: CloudSpecRules = {
     ...vpcProblems(spec.cluster.spec),
     ...egressProblems(spec.cluster.spec),
     ...dnsZoneProblems(spec, 'a Route 53 hosted zone (its name or id Z…)'),
+    ...dnsOnlyApiProblems(spec.cluster.spec),
     ...spec.instanceGroups.flatMap((ig) => {
       const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);
       const image: FieldProblem[] = AWS_IMAGE.test(ig.spec.image)
@@ -53,11 +54,31 @@ export const awsSpecRules: CloudSpecRules = {
     }),
   ],
   fromKops: {
-    cluster: (doc) => gossipAsNoDns(dropUnusableEgress(doc)),
+    cluster: (doc) => apiDnsAsLoadBalancer(gossipAsNoDns(dropUnusableEgress(doc))),
     instanceGroup: dropUnusableImage,
   },
   newCluster: { apiNamesNeedZone: true },
 };
+
+const DNS_ONLY_API = 'a DNS-only API needs a DNS controller to keep its records on the control-plane machines, which hoist does not run on aws: api.<cluster> would resolve to nothing';
+
+/** hoist makes the API's Route 53 records only as aliases of its load balancer. */
+function dnsOnlyApiProblems(spec: CompletedClusterSpec): FieldProblem[] {
+  if (spec.api.dns === undefined || spec.api.loadBalancer !== undefined) return [];
+  return [{ path: at('api', 'dns'), value: spec.api.dns, message: `is not supported: ${DNS_ONLY_API}`, fix: 'remove spec.api.dns and use spec.api.loadBalancer (e.g. {type: Public}), the default on aws' }];
+}
+
+/**
+ * kops fills a DNS-only API's records with its dns-controller, which hoist does not run: the
+ * import gives such a cluster a public load balancer instead, reported.
+ */
+function apiDnsAsLoadBalancer(doc: KopsImport<Cluster>): KopsImport<Cluster> {
+  const api = doc.object.spec.api;
+  if (api?.dns === undefined || api.loadBalancer !== undefined) return doc;
+  const { dns, ...rest } = api;
+  const reason = `${DNS_ONLY_API}; the cluster gets a public load balancer (spec.api.loadBalancer.type Public) instead`;
+  return withDropped(doc, { ...doc.object, spec: { ...doc.object.spec, api: { ...rest, loadBalancer: { type: 'Public' } } } }, [{ path: 'spec.api.dns', value: dns, reason }]);
+}
 
 function vpcProblems(spec: CompletedClusterSpec): FieldProblem[] {
   const network = parseCidr(spec.networkCIDR);

@@ -13,6 +13,12 @@ export interface CloudDefaults {
   readonly etcdVolumeType: string;
   /** The etcd version when the spec pins none; without one, the version matching kubernetesVersion. */
   readonly etcdVersion?: string;
+  /**
+   * The API gets a public load balancer when the spec names neither api.dns nor
+   * api.loadBalancer: a cloud where a DNS-only API would need a DNS controller to fill its
+   * records, which hoist does not run (AWS, GCE), so its names would resolve to nothing.
+   */
+  readonly apiLoadBalancerByDefault: boolean;
 }
 
 export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
@@ -23,6 +29,7 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
     image: 'ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id',
     rootVolumeType: 'gp3',
     etcdVolumeType: 'gp3',
+    apiLoadBalancerByDefault: true,
   },
   gce: {
     networkCIDR: '10.0.0.0/16',
@@ -30,6 +37,7 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
     image: 'ubuntu-os-cloud/ubuntu-2404-lts-amd64',
     rootVolumeType: 'pd-balanced',
     etcdVolumeType: 'pd-ssd',
+    apiLoadBalancerByDefault: true,
   },
   local: {
     // Inside 127.0.0.0/8, so every local instance gets a real loopback address of its subnet.
@@ -41,6 +49,7 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
     // The etcd that Debian 12's etcd-server installs: the local cloud packs the host's etcd into
     // its mirror at the version it reports, and runs it where that is the cluster's version.
     etcdVersion: '3.4.23',
+    apiLoadBalancerByDefault: false,
   },
 };
 

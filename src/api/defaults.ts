@@ -117,7 +117,9 @@ export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): C
     etcdClusters: completeEtcd(cluster, igs, subnets),
     api: {
       ...(api.dns === undefined && api.loadBalancer === undefined
-        ? topology.controlPlane === 'private' || topology.dns.type === 'None' ? { loadBalancer: { type: 'Public' as const } } : { dns: {} }
+        ? cloud.apiLoadBalancerByDefault || topology.controlPlane === 'private' || topology.dns.type === 'None'
+          ? { loadBalancer: { type: 'Public' as const } }
+          : { dns: {} }
         : {}),
       ...api,
       publicName: api.publicName ?? `api.${cluster.metadata.name}`,

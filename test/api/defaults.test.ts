@@ -38,7 +38,7 @@ describe('completeSpec', () => {
       region: 'us-east-1',
       channel: 'stable',
       topology: { controlPlane: 'public', nodes: 'public', dns: { type: 'Public' } },
-      api: { dns: {}, publicName: 'api.demo.example.com' },
+      api: { loadBalancer: { type: 'Public' }, publicName: 'api.demo.example.com' },
       sshAccess: ['0.0.0.0/0'],
       kubernetesApiAccess: ['0.0.0.0/0'],
       nodePortAccess: [],
@@ -52,6 +52,15 @@ describe('completeSpec', () => {
       loadBalancer: { type: 'Public' },
       publicName: 'api.demo.example.com',
     });
+  });
+
+  it.each([
+    ['aws', { loadBalancer: { type: 'Public' } }],
+    ['gce', { loadBalancer: { type: 'Public' } }],
+    ['local', { dns: {} }],
+  ] as const)('gives a public control plane on %s with a DNS zone its default API: %j', (cloudProvider, api) => {
+    const spec = completeSpec(cluster({ cloudProvider, dnsZone: 'example.com', topology: { controlPlane: 'public', nodes: 'public' } }), []).cluster.spec;
+    expect(spec.api).toEqual({ ...api, publicName: 'api.demo.example.com' });
   });
 
   it.each([

@@ -149,7 +149,7 @@ describe('a kops cluster with topology.dns.type None', () => {
     expect(deleted.code, deleted.stderr).toBe(0);
   });
 
-  it('refuses to plan None without a load balancer, naming the field and the fix, and changes nothing', async () => {
+  it('imports a kops DNS-only API as a public load balancer, reported, and refuses api.dns in a spec, changing nothing', async () => {
     const kops = (await readFile(join(import.meta.dirname, '../fixtures/kops-specs/minimal-aws.yaml'), 'utf8'))
       .replaceAll('minimal-aws.example.com', NO_LB)
       .replaceAll('us-test-1', 'us-east-1')
@@ -157,13 +157,19 @@ describe('a kops cluster with topology.dns.type None', () => {
       .replace('  networkCIDR:', '  api:\n    dns: {}\n  topology:\n    dns:\n      type: None\n  networkCIDR:');
     const created = await run(['create', '-f', '-'], kops);
     expect(created.code, created.stderr).toBe(0);
-    for (const args of [['update', 'cluster', NO_LB], ['update', 'cluster', NO_LB, '--yes']]) {
-      const refused = await run(args);
-      expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('spec.api');
-      expect(refused.stderr).toContain('topology.dns.type None');
-      expect(refused.stderr).toContain('{loadBalancer: {type: Public}}');
-    }
+    expect(created.stderr).toContain('spec.api.dns: a DNS-only API needs a DNS controller');
+    const stored = await run(['get', 'cluster', NO_LB, '-o', 'yaml']);
+    expect(stored.code, stored.stderr).toBe(0);
+    expect((parse(stored.stdout) as { spec: { api: unknown } }).spec.api).toEqual({ loadBalancer: { type: 'Public' }, publicName: `api.${NO_LB}` });
+
+    const dnsOnly = stored.stdout.replace('    loadBalancer:\n      type: Public\n', '    dns: {}\n');
+    expect(dnsOnly).not.toBe(stored.stdout);
+    const refused = await run(['replace', '-f', '-'], dnsOnly);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('spec.api.dns');
+    expect(refused.stderr).toContain('use spec.api.loadBalancer');
+    expect(refused.stderr).not.toContain('    at ');
+    expect((await run(['get', 'cluster', NO_LB, '-o', 'yaml'])).stdout).toBe(stored.stdout);
     const vpcs = (await account.clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:hoist.dev/cluster', Values: [NO_LB] }] }))).Vpcs ?? [];
     expect(vpcs).toEqual([]);
   });

@@ -39,13 +39,12 @@ describe('the AWS model', () => {
     expect(new Set(tasks.map((t) => `${t.kind}/${t.name}`)).size).toBe(tasks.length);
   });
 
-  it('makes no NAT, private tables nor load balancer for a public topology with a DNS zone', () => {
-    // Without a zone the cluster has topology.dns.type None, whose API needs a load balancer.
+  it('makes no NAT nor private tables for a public topology, and gives its API a load balancer with a DNS zone or without', () => {
+    // With no spec.api the API has a load balancer on aws: hoist runs no DNS controller to name a DNS-only one.
     expect(kinds(buildAwsTasks(spec(), boot))['LoadBalancer']).toBe(1);
     const counts = kinds(buildAwsTasks(spec({ dnsZone: 'example.com' }), boot));
-    expect(counts).toMatchObject({ Subnet: 3, RouteTable: 1, RouteTableAssociation: 3 });
+    expect(counts).toMatchObject({ Subnet: 3, RouteTable: 1, RouteTableAssociation: 3, LoadBalancer: 1 });
     expect(counts['NatGateway'] ?? 0).toBe(0);
-    expect(counts['LoadBalancer'] ?? 0).toBe(0);
   });
 
   it('uses a shared VPC and shared subnets without owning them', () => {
