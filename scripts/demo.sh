@@ -16,10 +16,9 @@ $h get instancegroups --name $cluster
 $h local-cloud status
 echo
 $h export kubeconfig $cluster --admin --kubeconfig "$kubeconfig"
-# Without --kubeconfig: the API's checks would fail, since the machines' kubelets name
-# api.<cluster>, which nothing resolves on the host, so no Node registers yet
-# (docs/local-cloud.md, "kubectl on a local cluster"). Add --kubeconfig "$kubeconfig" once they do.
-$h validate cluster $cluster --wait 3m
+# The cloud's groups, nodeup's reports, and through the API: every machine's Node Ready and the
+# control plane's pods running.
+$h validate cluster $cluster --wait 3m --kubeconfig "$kubeconfig"
 echo
 echo "The cluster runs on the local cloud in $demo. Its Kubernetes API, with an admin certificate valid for 18h:"
 echo "  KUBECONFIG=$kubeconfig kubectl get nodes"
