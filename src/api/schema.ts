@@ -110,7 +110,7 @@ export const ClusterSpecSchema = z.strictObject({
   etcdClusters: z.array(EtcdClusterSchema).optional().describe('Default: main and events, one member per control-plane group.'),
   api: z
     .strictObject({
-      dns: z.strictObject({}).optional().describe('Reach the API through DNS records of the control-plane nodes.'),
+      dns: z.strictObject({}).optional().describe('Reach the API through DNS records of the control-plane nodes. aws refuses it: hoist runs no DNS controller to write those records.'),
       loadBalancer: z
         .strictObject({
           type: z.enum(['Public', 'Internal']),
@@ -121,7 +121,7 @@ export const ClusterSpecSchema = z.strictObject({
       publicName: z.string().optional().describe('DNS name of the API. Default: api.<cluster name>.'),
     })
     .optional()
-    .describe('Default: dns for a public control plane, a public load balancer for a private one or with topology.dns.type None.'),
+    .describe('Default: a public load balancer on aws and gce; on local, dns for a public control plane, a public load balancer for a private one or with topology.dns.type None.'),
   dnsZone: z.string().optional().describe('DNS zone that holds the cluster\'s records.'),
   sshAccess: accessList('CIDRs (or aws prefix lists) allowed to SSH. Default: [0.0.0.0/0].').optional(),
   kubernetesApiAccess: accessList('CIDRs (or aws prefix lists) allowed to reach the API. Default: [0.0.0.0/0].').optional(),
