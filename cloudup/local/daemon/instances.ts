@@ -132,7 +132,13 @@ export class InstanceSupervisor {
         const again: Instance = { ...rest, state: 'pending', healthy: false, agentPhase: this.ctx.bootTimeMs > 0 ? 'booting' : 'restarting' };
         this.ctx.state.put('instances', again);
         this.ctx.events({ level: 'info', code: 'instance.restarted', message: `starting ${i.id} again at ${i.address}`, data: { id: i.id } });
-        this.boot(again);
+        try {
+          this.boot(again);
+        } catch (e) {
+          // One machine that cannot start must not keep the daemon, and every other machine, down.
+          this.ctx.events({ level: 'error', code: 'instance.spawn-failed', message: `could not start ${i.id} again: ${e instanceof Error ? e.message : String(e)}`, data: { id: i.id } });
+          this.markTerminated(i.id);
+        }
       } else if (i.state === 'stopping') {
         this.ctx.state.put('instances', { ...rest, state: 'terminated', healthy: false, terminatedAt: i.terminatedAt ?? new Date().toISOString() });
       }

@@ -6,20 +6,28 @@
  * machine gets the same volume, and with it the member's data.
  */
 
-import { lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventSink } from '../../../src/output/events.js';
 import type { Instance } from '../api-types.js';
 import { etcdMountPath, etcdVolumeOwner, volumeBelongsTo } from '../volume-tags.js';
 import type { CloudState } from './state.js';
 
-function isLink(path: string): boolean {
+/** Clears the mount point for the volume's link: an old link or an empty folder goes; a folder with data stays (false). */
+function replaceable(path: string): boolean {
+  let stat;
   try {
-    lstatSync(path);
-    return true;
+    stat = lstatSync(path);
   } catch {
-    return false;
+    return true;
   }
+  if (!stat.isDirectory()) {
+    rmSync(path, { force: true });
+    return true;
+  }
+  if (readdirSync(path).length > 0) return false;
+  rmdirSync(path);
+  return true;
 }
 
 export function attachVolumes(state: CloudState, events: EventSink, instance: Instance): void {
@@ -34,7 +42,11 @@ export function attachVolumes(state: CloudState, events: EventSink, instance: In
     if (owner === undefined) continue;
     const mount = join(instance.rootDir, etcdMountPath(owner.etcdCluster));
     mkdirSync(dirname(mount), { recursive: true });
-    if (isLink(mount)) rmSync(mount, { recursive: false, force: true });
+    if (!replaceable(mount)) {
+      // The machine wrote data there before its volume was attached: never hide or delete it.
+      events({ level: 'warn', code: 'volume.mount-busy', message: `volume ${volume.name} is not attached to ${instance.id}: /${etcdMountPath(owner.etcdCluster)} is a folder with data of its own`, data: { volume: volume.id, instance: instance.id } });
+      continue;
+    }
     symlinkSync(volume.path, mount, 'dir');
     if (volume.attachedTo !== instance.id) {
       state.put('volumes', { ...volume, attachedTo: instance.id });

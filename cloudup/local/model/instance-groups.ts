@@ -9,7 +9,7 @@ import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG, ownershipTags } from '../../tags.js';
 import { instanceGroupTask } from '../tasks/instance-group.js';
 import { instanceTemplateTask } from '../tasks/instance-template.js';
-import { API_PORT, KUBELET_HEALTH_PORT, apiLoadBalancerName, groupName, subnetName, templateName } from './names.js';
+import { API_PORT, KUBELET_HEALTH_PORT, apiLoadBalancerName, etcdVolumeName, groupName, subnetName, templateName } from './names.js';
 
 const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
 
@@ -29,6 +29,10 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
   const tmpl = idOf(template);
   const subnets = [...ig.spec.subnets].sort().map((s) => idOf({ kind: 'Subnet', name: subnetName(s, cluster) }));
   const lbs = ig.spec.role === 'ControlPlane' ? [idOf({ kind: 'LoadBalancer', name: apiLoadBalancerName(cluster) })] : [];
+  // A member's machine starts with its volumes attached, or its etcd data would land on its root.
+  const volumes = spec.cluster.spec.etcdClusters.flatMap((etcd) =>
+    etcd.etcdMembers.filter((m) => m.instanceGroup === ig.metadata.name).map((m) => idOf({ kind: 'Volume', name: etcdVolumeName(m.name, etcd.name, cluster) })),
+  );
   const group = instanceGroupTask(
     groupName(ig.metadata.name, cluster),
     {
@@ -39,7 +43,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       maxSize: ig.spec.maxSize,
       loadBalancerIds: lbs.map((l) => ref(l)),
     },
-    { dependsOn: [tmpl, ...subnets, ...lbs] },
+    { dependsOn: [tmpl, ...subnets, ...lbs, ...volumes] },
   );
   return [template, group];
 }
