@@ -38,7 +38,7 @@ const AddonEntrySchema = z.strictObject({
   source: z.enum(['builtin', 'user']),
   /** Where a user addon came from (its manifest URL), for messages. */
   from: z.string().optional(),
-  /** Addons are applied in channel order; system ones (core, network, DNS) come first. */
+  /** The workloads that must be available for the addon to count as healthy. */
   health: z.array(HealthCheckSchema).default([]),
 });
 
@@ -46,6 +46,7 @@ export const AddonChannelSchema = z.strictObject({
   apiVersion: z.literal('hoist.dev/v1alpha1'),
   kind: z.literal('AddonChannel'),
   cluster: z.string().min(1),
+  /** Applied in this order; the system ones (core, network, DNS) come first. */
   addons: z.array(AddonEntrySchema),
 });
 
