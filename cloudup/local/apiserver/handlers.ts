@@ -154,6 +154,19 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
       });
       return sendJson(res, 200, deleted);
     }
+    case 'deletecollection': {
+      // As kube-apiserver: every object the selectors pick, deleted one by one (finalizers hold theirs).
+      const { items } = await registry.list(r, namespace, {
+        ...(query.has('labelSelector') ? { labelSelector: query.get('labelSelector') ?? '' } : {}),
+        ...(query.has('fieldSelector') ? { fieldSelector: query.get('fieldSelector') ?? '' } : {}),
+      });
+      const deleted: KubeObject[] = [];
+      for (const o of items) {
+        await restrict(o, undefined);
+        deleted.push(await registry.delete(r, o.metadata?.namespace as string | undefined, String(o.metadata?.name ?? ''), { dryRun }));
+      }
+      return sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: {}, items: deleted });
+    }
     default:
       throw new ApiError(405, 'MethodNotAllowed', `${rr.verb} is not supported on ${r.plural}`);
   }

@@ -22,7 +22,7 @@ export interface Resource {
   readonly storageName?: string;
 }
 
-const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export function verbsOf(r: Resource): readonly Verb[] {
   return r.createOnly === true ? ['create'] : ALL_VERBS;
@@ -63,6 +63,17 @@ export const RESOURCES: readonly Resource[] = [
   grouped('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   grouped('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   grouped('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { createOnly: true }),
+  // What addons hold besides workloads and RBAC. Stored only: a CRD's custom resources are not
+  // served, an APIService aggregates nothing, a StorageClass provisions nothing.
+  grouped('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
+    shortNames: ['crd', 'crds'],
+    subresources: ['status'],
+    storageName: 'apiextensions.k8s.io/customresourcedefinitions',
+  }),
+  grouped('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, { subresources: ['status'], storageName: 'apiregistration.k8s.io/apiservices' }),
+  grouped('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
+  grouped('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  grouped('storage.k8s.io', 'v1', 'CSIDriver', 'csidrivers', false),
 ];
 
 export const groupVersion = (r: Pick<Resource, 'group' | 'version'>): string => (r.group === '' ? r.version : `${r.group}/${r.version}`);

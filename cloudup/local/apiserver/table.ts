@@ -1,7 +1,8 @@
 /**
  * `as=Table` answers: the rows and columns kubectl prints for `kubectl get`, computed by the
  * server as kube-apiserver does (nodes: STATUS ROLES AGE VERSION; pods: READY STATUS RESTARTS
- * AGE; namespaces: STATUS AGE; configmaps: DATA AGE; every other resource NAME AGE).
+ * AGE; namespaces: STATUS AGE; configmaps: DATA AGE; deployments: READY UP-TO-DATE AVAILABLE
+ * AGE; daemonsets: DESIRED CURRENT READY UP-TO-DATE AVAILABLE AGE; every other resource NAME AGE).
  */
 
 import type { Resource } from './resources.js';
@@ -48,6 +49,12 @@ const AGE: Column = {
     const created = Date.parse(String(o.metadata?.creationTimestamp ?? ''));
     return Number.isNaN(created) ? '<unknown>' : humanDuration(now.getTime() - created);
   },
+};
+
+/** A count of the object's status, 0 when the controllers have not set it. */
+const num = (o: KubeObject, field: string): number => {
+  const v = asMap(o.status)[field];
+  return typeof v === 'number' ? v : 0;
 };
 
 function nodeStatus(o: KubeObject): string {
@@ -103,6 +110,21 @@ const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
     AGE,
   ],
   namespaces: [NAME, { name: 'Status', type: 'string', description: 'The status of the namespace', cell: (o) => String(asMap(o.status).phase ?? 'Active') }, AGE],
+  deployments: [
+    NAME,
+    { name: 'Ready', type: 'string', description: 'Number of the pod with ready state', cell: (o) => `${num(o, 'readyReplicas')}/${Number(asMap(o.spec).replicas ?? 1)}` },
+    { name: 'Up-to-date', type: 'integer', description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', cell: (o) => num(o, 'updatedReplicas') },
+    { name: 'Available', type: 'integer', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', cell: (o) => num(o, 'availableReplicas') },
+    AGE,
+  ],
+  daemonsets: [
+    NAME,
+    ...(['desiredNumberScheduled:Desired', 'currentNumberScheduled:Current', 'numberReady:Ready', 'updatedNumberScheduled:Up-to-date', 'numberAvailable:Available'] as const).map((spec): Column => {
+      const [field = '', name = ''] = spec.split(':');
+      return { name, type: 'integer', description: `status.${field} of the daemon set`, cell: (o) => num(o, field) };
+    }),
+    AGE,
+  ],
   configmaps: [NAME, { name: 'Data', type: 'integer', description: 'Number of data entries', cell: (o) => Object.keys(asMap(o.data)).length + Object.keys(asMap(o.binaryData)).length }, AGE],
 };
 
