@@ -9,10 +9,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { RollingCloud, RollingGroup } from './types.js';
 
 export interface ValidationFailure {
-  readonly kind: 'group' | 'instance' | 'api' | 'node' | 'pod';
+  readonly kind: 'group' | 'instance' | 'api' | 'node' | 'pod' | 'etcd';
   readonly name: string;
   readonly message: string;
 }
+
+/** A further check (etcd health: ./validate-etcd.ts), run after the cloud's and the API's. */
+export type ValidationCheck = () => Promise<readonly ValidationFailure[]>;
 
 export interface GroupHealth {
   readonly name: string;
@@ -30,9 +33,9 @@ export interface ClusterValidation {
 
 /**
  * `kube`: the cluster's kubeconfig context; with it, the Kubernetes API's checks run too
- * (./validate-api.ts).
+ * (./validate-api.ts). `checks`: further checks whose failures join the same list.
  */
-export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGroup) => boolean, kube?: KubeConfig): Promise<ClusterValidation> {
+export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGroup) => boolean, kube?: KubeConfig, checks: readonly ValidationCheck[] = []): Promise<ClusterValidation> {
   const [groups, api] = await Promise.all([cloud.groups(), cloud.apiProblem()]);
   const failures: ValidationFailure[] = [];
   const health: GroupHealth[] = [];
@@ -50,5 +53,6 @@ export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGro
   }
   if (api !== undefined) failures.push({ kind: 'api', name: 'api', message: api });
   if (kube !== undefined) failures.push(...(await (await import('./validate-api.js')).kubernetesFailures(kube, machines)));
+  for (const check of checks) failures.push(...(await check()));
   return { valid: failures.length === 0, failures, groups: health };
 }
