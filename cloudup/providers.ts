@@ -7,20 +7,26 @@
  */
 
 import type { CloudProvider as CloudName, CloudSpecRules, CompletedSpec, SpecRulesByCloud } from '../src/api/index.js';
+import type { CloudAddons } from './addons/types.js';
+import { awsAddons } from './aws/addons.js';
 import { awsSpecRules } from './aws/spec-rules.js';
+import { gceAddons } from './gce/addons.js';
 import { gceSpecRules } from './gce/spec-rules.js';
+import { localAddons } from './local/addons.js';
 import { localSpecRules } from './local/spec-rules.js';
 import type { CloudSession, OpenOptions, Provider } from './provider.js';
 
 interface Cloud {
   readonly rules: CloudSpecRules;
+  /** What the cloud adds to the addon set (plain templates, no SDK: loaded with the registry). */
+  readonly addons: CloudAddons;
   readonly provider: () => Promise<Provider>;
 }
 
 const CLOUDS: Readonly<Record<CloudName, Cloud>> = {
-  aws: { rules: awsSpecRules, provider: async () => (await import('./aws/provider.js')).awsProvider },
-  gce: { rules: gceSpecRules, provider: async () => (await import('./gce/provider.js')).gceProvider },
-  local: { rules: localSpecRules, provider: async () => (await import('./local/provider.js')).localProvider },
+  aws: { rules: awsSpecRules, addons: awsAddons, provider: async () => (await import('./aws/provider.js')).awsProvider },
+  gce: { rules: gceSpecRules, addons: gceAddons, provider: async () => (await import('./gce/provider.js')).gceProvider },
+  local: { rules: localSpecRules, addons: localAddons, provider: async () => (await import('./local/provider.js')).localProvider },
 };
 
 const NAMES = Object.keys(CLOUDS) as CloudName[];
@@ -34,6 +40,11 @@ export const SPEC_RULES: SpecRulesByCloud = Object.fromEntries(NAMES.map((name) 
 /** The spec rules of one cloud, for validating a set whose cloud is known. */
 export function specRulesOf(cloud: CloudName): CloudSpecRules {
   return CLOUDS[cloud].rules;
+}
+
+/** The addons a cloud contributes: its cloud controller, CSI driver, network plugins of its own. */
+export function cloudAddonsOf(cloud: CloudName): CloudAddons {
+  return CLOUDS[cloud].addons;
 }
 
 export function providerOf(cloud: CloudName): Promise<Provider> {

@@ -127,7 +127,7 @@ export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): C
     sshAccess: spec.sshAccess ?? [...DEFAULT_ACCESS],
     kubernetesApiAccess: spec.kubernetesApiAccess ?? [...DEFAULT_ACCESS],
     nodePortAccess: spec.nodePortAccess ?? [],
-    networking: spec.networking && Object.keys(spec.networking).length > 0 ? spec.networking : { cilium: {} },
+    networking: spec.networking && Object.keys(spec.networking).length > 0 ? spec.networking : { flannel: {} },
     rollingUpdate: resolveClusterRollingUpdate(spec.cloudProvider, spec.rollingUpdate),
   };
   return {

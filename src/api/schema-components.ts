@@ -93,12 +93,46 @@ const versioned = z.strictObject({ version: z.string().optional() });
 
 export const NetworkingSchema = z
   .strictObject({
-    cni: z.strictObject({}).optional().describe('Install no CNI: bring your own.'),
+    cni: z.strictObject({}).optional().describe('Install no network plugin: bring your own (hoist publishes none).'),
+    kindnet: z.strictObject({}).optional().describe('kindnet: routes between nodes, no overlay (nodes must share one network segment).'),
+    flannel: z
+      .strictObject({ backend: z.enum(['vxlan']).optional().describe('Only vxlan (the default) is supported.') })
+      .optional()
+      .describe('flannel with its vxlan overlay: the default of new clusters.'),
     cilium: versioned.optional(),
     calico: versioned.optional(),
-    kubenet: z.strictObject({}).optional(),
+    amazonvpc: z.strictObject({}).optional().describe('The Amazon VPC CNI (aws only): pods get VPC addresses.'),
+    kubenet: z.strictObject({}).optional().describe('The kubelet\'s own bridge and the cloud\'s routes: hoist publishes no network plugin.'),
   })
-  .describe('The pod network: set exactly one of cni, cilium, calico, kubenet.');
+  .describe('The pod network: set exactly one of cni, kindnet, flannel, cilium, calico, amazonvpc, kubenet. Default: flannel.');
+
+/** kops's switch of an optional addon: off unless `enabled: true`. */
+const enabled = { enabled: z.boolean().optional().describe('Install the addon. Default: false.') };
+
+export const MetricsServerSchema = z
+  .strictObject({ ...enabled, insecure: z.boolean().optional().describe('Skip verifying the kubelets\' serving certificates. Default: true (hoist\'s kubelets serve self-signed certificates).') })
+  .describe('metrics-server, which serves the resource metrics API (kubectl top, the HPA).');
+
+export const ClusterAutoscalerSchema = z
+  .strictObject({
+    ...enabled,
+    expander: z.enum(['random', 'least-waste', 'most-pods', 'price', 'priority']).optional().describe('Default: random.'),
+    balanceSimilarNodeGroups: z.boolean().optional(),
+    scaleDownUtilizationThreshold: z.string().optional().describe('e.g. "0.5".'),
+    skipNodesWithLocalStorage: z.boolean().optional(),
+    skipNodesWithSystemPods: z.boolean().optional(),
+    newPodScaleUpDelay: z.string().optional().describe('e.g. "0s".'),
+    scaleDownDelayAfterAdd: z.string().optional().describe('e.g. "10m0s".'),
+  })
+  .describe('cluster-autoscaler, scaling each Node group between its minSize and maxSize.');
+
+export const NodeProblemDetectorSchema = z.strictObject({ ...enabled }).describe('node-problem-detector on every node.');
+
+export const UserAddonSchema = z.strictObject({
+  manifest: z
+    .string()
+    .meta({ description: 'A multi-document YAML file of Kubernetes objects, read when the cluster is planned: file://, s3:// or https://.', examples: ['file:///etc/hoist/addons/monitoring.yaml'] }),
+});
 
 /** An integer or a percentage of the group's size, e.g. `1` or `"25%"`. */
 export const IntOrPercentSchema = z

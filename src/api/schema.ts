@@ -14,8 +14,12 @@ import {
   KubeletSchema,
   KubeProxySchema,
   KubeSchedulerSchema,
+  ClusterAutoscalerSchema,
+  MetricsServerSchema,
   NetworkingSchema,
+  NodeProblemDetectorSchema,
   RollingUpdateSchema,
+  UserAddonSchema,
   StringMapSchema,
 } from './schema-components.js';
 
@@ -134,6 +138,10 @@ export const ClusterSpecSchema = z.strictObject({
   kubeScheduler: KubeSchedulerSchema.optional(),
   kubeProxy: KubeProxySchema.optional(),
   networking: NetworkingSchema.optional(),
+  metricsServer: MetricsServerSchema.optional(),
+  clusterAutoscaler: ClusterAutoscalerSchema.optional(),
+  nodeProblemDetector: NodeProblemDetectorSchema.optional(),
+  addons: z.array(UserAddonSchema).optional().describe('Your own addons: manifests published and applied with the system addons (docs/addons.md).'),
   containerd: z.strictObject({ version: z.string().optional() }).optional(),
   assets: z
     .strictObject({

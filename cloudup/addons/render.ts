@@ -1,0 +1,102 @@
+/**
+ * The addon set of a cluster, rendered from its completed spec: core, the network plugin that
+ * spec.networking names, CoreDNS, what the cloud contributes (its cloud controller and CSI
+ * driver), the optional addons the spec switches on, then the user's. Each addon becomes one
+ * multi-document YAML manifest whose objects carry the addon's name and version labels; the
+ * manifest's sha256 says whether it changed.
+ */
+
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { CompletedSpec } from '../../src/api/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { ADDON_NAME_LABEL, ADDON_VERSION_LABEL } from '../../nodeup/addons/channel.js';
+import type { AddonEntry } from '../../nodeup/addons/channel.js';
+import { kubeletSettings } from '../nodeup/components.js';
+import { calicoAddon } from './templates/calico.js';
+import { ciliumAddon } from './templates/cilium.js';
+import { coreAddon } from './templates/core.js';
+import { corednsAddon } from './templates/coredns.js';
+import { flannelAddon } from './templates/flannel.js';
+import { kindnetAddon } from './templates/kindnet.js';
+import { clusterAutoscalerAddon, metricsServerAddon, nodeProblemDetectorAddon } from './templates/optional.js';
+import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from './types.js';
+
+/** One addon ready to publish: its channel entry and the manifest its sha256 is of. */
+export interface RenderedAddon {
+  readonly entry: AddonEntry;
+  readonly manifest: string;
+}
+
+/** Network plugins every cloud offers; `cni` and `kubenet` publish none. */
+const NETWORKS: Readonly<Record<string, ((ctx: AddonContext) => AddonDefinition) | null>> = {
+  kindnet: kindnetAddon,
+  flannel: flannelAddon,
+  cilium: ciliumAddon,
+  calico: calicoAddon,
+  cni: null,
+  kubenet: null,
+};
+
+export function addonContext(completed: CompletedSpec): AddonContext {
+  const spec = completed.cluster.spec;
+  // The kubelets' clusterDNS, from the same function that writes it into nodeup.yaml.
+  const someGroup = completed.instanceGroups[0];
+  const kubelet = someGroup === undefined ? undefined : kubeletSettings(completed, someGroup);
+  const mirror = spec.assets?.containerRegistry?.replace(/\/+$/, '');
+  return {
+    completed,
+    cluster: completed.cluster.metadata.name,
+    clusterDNS: kubelet?.clusterDNS ?? '',
+    clusterDomain: kubelet?.clusterDomain ?? 'cluster.local',
+    podCIDR: spec.podCIDR ?? '',
+    // A mirror holds each image under the same repository path, below its own host.
+    image: (reference) => (mirror === undefined || mirror === '' ? reference : `${mirror}/${reference.replace(/^[^/]+\//, '')}`),
+  };
+}
+
+/** The builtin addons of a cluster, in apply order. */
+export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons): AddonDefinition[] {
+  const ctx = addonContext(completed);
+  const spec = completed.cluster.spec;
+  const network = Object.keys(spec.networking)[0] ?? 'cni';
+  const template = network in NETWORKS ? NETWORKS[network] : cloud.networking?.[network];
+  if (template === undefined) {
+    throw new ValidationError('the cluster spec', [{
+      path: `spec.networking.${network}`,
+      value: (spec.networking as Readonly<Record<string, unknown>>)[network],
+      message: `is not available on cloud ${spec.cloudProvider}`,
+      fix: `use one of ${[...Object.keys(NETWORKS), ...Object.keys(cloud.networking ?? {})].join(', ')}`,
+    }]);
+  }
+  return [
+    coreAddon(),
+    ...(template === null ? [] : [template(ctx)]),
+    corednsAddon(ctx),
+    ...cloud.addons(ctx),
+    ...(spec.metricsServer?.enabled === true ? [metricsServerAddon(ctx)] : []),
+    ...(spec.clusterAutoscaler?.enabled === true ? [clusterAutoscalerAddon(ctx, cloud.autoscaler)] : []),
+    ...(spec.nodeProblemDetector?.enabled === true ? [nodeProblemDetectorAddon(ctx)] : []),
+  ];
+}
+
+/** Labels every object with its addon's name and version: the applier prunes by the name. */
+export function labelled(objects: readonly KubeObject[], name: string, version: string): KubeObject[] {
+  return objects.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), [ADDON_NAME_LABEL]: name, [ADDON_VERSION_LABEL]: labelValue(version) } } }));
+}
+
+/** A label value is at most 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric. */
+function labelValue(version: string): string {
+  return version.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+export function manifestOf(objects: readonly KubeObject[]): string {
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+}
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function renderBuiltin(addon: AddonDefinition): RenderedAddon {
+  const manifest = manifestOf(labelled(addon.objects, addon.name, addon.version));
+  return { entry: { name: addon.name, version: addon.version, sha256: sha256(manifest), source: 'builtin', health: [...addon.health] }, manifest };
+}

@@ -1,0 +1,55 @@
+/**
+ * An addon as hoist renders it: a name, a pinned version, its Kubernetes objects and the
+ * workloads whose availability says it is healthy. Templates are functions of the completed
+ * spec (typed TypeScript, not text templates), so a spec field they read is checked at compile time.
+ */
+
+import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
+import type { AddonHealthCheck } from '../../nodeup/addons/channel.js';
+
+/** One Kubernetes object: what the applier sends to the API server with server-side apply. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly [field: string]: unknown;
+}
+
+export interface AddonDefinition {
+  readonly name: string;
+  /** The upstream version the addon's images are pinned to (or hoist's own, for core). */
+  readonly version: string;
+  readonly objects: readonly KubeObject[];
+  readonly health: readonly AddonHealthCheck[];
+}
+
+/** What templates read besides the spec: values the nodes are given too, computed once. */
+export interface AddonContext {
+  readonly completed: CompletedSpec;
+  readonly cluster: string;
+  /** The address the kubelets' clusterDNS names (nodeup.yaml): CoreDNS's Service takes it. */
+  readonly clusterDNS: string;
+  readonly clusterDomain: string;
+  readonly podCIDR: string;
+  /** Where the images come from: spec.assets.containerRegistry replaces each image's registry. */
+  readonly image: (reference: string) => string;
+}
+
+/** What a cloud adds to the set (cloudup/<cloud>/addons.ts), through the provider registry. */
+export interface CloudAddons {
+  /** The addons every cluster on the cloud runs: its cloud-controller-manager and CSI driver. */
+  readonly addons: (ctx: AddonContext) => readonly AddonDefinition[];
+  /** Network plugins only this cloud offers, by their spec.networking field. */
+  readonly networking?: Readonly<Record<string, (ctx: AddonContext) => AddonDefinition>>;
+  /** How cluster-autoscaler drives the cloud's groups; absent: the cloud has no autoscaler support. */
+  readonly autoscaler?: {
+    readonly cloudProvider: string;
+    /** The cloud's name of an instance group's group of machines (`--nodes=min:max:<name>`). */
+    readonly groupName: (ig: CompletedInstanceGroup, cluster: string) => string;
+  };
+}
