@@ -24,8 +24,6 @@ export interface NodeAgentIo {
   readonly send: (message: { type: 'status'; phase: string; ready: boolean; message?: string }) => void;
   readonly log: (text: string) => void;
   readonly onStop: (stop: () => void) => void;
-  /** The daemon asks the node to cordon and drain before a rolling update replaces it. */
-  readonly onDrain?: (drain: () => void) => void;
   /** The boot configuration: the one the boot script wrote; by default the user data itself. */
   readonly bootFile?: string;
 }
@@ -81,14 +79,7 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
     stopped = true;
     wake();
   });
-  // Static pods and daemons are all a stand-in node runs: draining is acknowledging, and the
-  // machine serves on until it is stopped.
-  let phase = 'running';
-  io.onDrain?.(() => {
-    phase = 'drained';
-    line('info', 'cordoned and drained');
-    io.send({ type: 'status', phase, ready: true });
-  });
+  const phase = 'running';
   const events = (e: HoistEvent) => {
     if (e.level !== 'debug') line(e.level, e.message);
   };

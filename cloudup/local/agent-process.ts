@@ -16,11 +16,6 @@ export async function runAgentProcess(env: Env, log: (text: string) => void): Pr
     env,
     send: send === undefined ? undefined : (m) => void send(m),
     log,
-    onDrain: (drain) => {
-      process.on('message', (m: unknown) => {
-        if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'drain') drain();
-      });
-    },
     onStop: (stop) => {
       process.once('SIGTERM', stop);
       process.once('disconnect', () => {

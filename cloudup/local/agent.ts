@@ -29,8 +29,6 @@ export interface AgentIo {
   readonly log: (text: string) => void;
   /** Registers what to do when the daemon goes away or asks the agent to stop. */
   readonly onStop: (stop: () => void) => void;
-  /** Registers what to do when the daemon asks the node to drain. */
-  readonly onDrain?: (drain: () => void) => void;
 }
 
 /** Runs until told to stop; resolves with the exit code. */
@@ -66,11 +64,6 @@ export async function runAgent(io: AgentIo): Promise<number> {
     void Promise.all(servers.map((s) => new Promise((r) => s.close(r)))).then(() => finish(0));
   };
   io.onStop(stop);
-  // No workloads run on a bare agent: draining is acknowledging, and serving on until stopped.
-  io.onDrain?.(() => {
-    log('info', 'cordoned and drained');
-    send({ type: 'status', phase: 'drained', ready: true });
-  });
   try {
     for (const port of ports) servers.push(await listenWithRetry(address, port, id));
   } catch (e) {

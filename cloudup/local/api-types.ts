@@ -99,8 +99,6 @@ export interface Instance extends ResourceBase {
   readonly agentMessage?: string;
   /** When the instance reached `terminated`; terminated instances are listed for a while, then purged. */
   readonly terminatedAt?: string;
-  /** When a drain was asked for (`POST /v1/instances/<id>/drain`); the agent answers with phase `drained`. */
-  readonly drainRequestedAt?: string;
 }
 
 /** Keeps `desiredCapacity` instances of a template version running across its subnets. */
@@ -245,12 +243,4 @@ export interface DaemonStatus {
   /** How long an instance stays `pending` (phase `booting`) before its process starts. */
   readonly bootTimeMs: number;
   readonly counts: Readonly<Record<ResourceType, number>>;
-}
-
-/**
- * The daemon to the agent: cordon the node and move its work away, then report the phase
- * `drained` (a status message with `ready` still true: the node serves until it is terminated).
- */
-export interface AgentDrainMessage {
-  readonly type: 'drain';
 }

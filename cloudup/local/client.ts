@@ -137,11 +137,6 @@ export class LocalCloudClient {
     return this.request('POST', `/v1/instanceGroups/${encodeURIComponent(groupId)}/terminate`, body);
   }
 
-  /** Asks a running instance's agent to cordon and drain; watch its `agentPhase` for `drained`. */
-  drainInstance(instanceId: string): Promise<Instance> {
-    return this.request('POST', `/v1/instances/${encodeURIComponent(instanceId)}/drain`, {});
-  }
-
   detachInstance(groupId: string, instanceId: string, opts: InstanceActionOptions): Promise<Instance> {
     const body: InstanceActionBody = { instanceId, decrement: opts.decrement };
     return this.request('POST', `/v1/instanceGroups/${encodeURIComponent(groupId)}/detach`, body);

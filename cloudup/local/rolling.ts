@@ -1,7 +1,13 @@
-/** The local cloud's side of rolling updates and validation. */
+/**
+ * The local cloud's side of rolling updates and validation. Its machines are drained as on
+ * every other cloud, through the cluster's Kubernetes API (../rolling/kube-drain.ts, which the
+ * rolling update wraps around this), against the control plane's API server stand-in: the
+ * local cloud has no channel of its own to a node's workloads.
+ */
 
 import { connect } from 'node:net';
 import type { CompletedSpec } from '../../src/api/index.js';
+import { HoistError } from '../../src/errors.js';
 import { outOfDate, staleFields } from '../rolling/out-of-date.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from '../rolling/types.js';
 import { INSTANCE_GROUP_TAG, ownershipTags } from '../tags.js';
@@ -48,7 +54,7 @@ export function localRollingCloud(client: LocalCloudClient, spec: CompletedSpec)
 
   return {
     supportsSurge: true,
-    drains: true,
+    drains: false,
     pollMs: 100,
     groups,
     async detach(group, id) {
@@ -60,14 +66,12 @@ export function localRollingCloud(client: LocalCloudClient, spec: CompletedSpec)
       if (instance.groupId === '') await client.delete('instances', id);
       else await client.terminateInstance(await groupId(group), id, { decrement: false });
     },
-    async drain(id) {
-      const instance = await client.get('instances', id);
-      if (instance?.state === 'running' && instance.agentPhase !== 'drained') await client.drainInstance(id);
+    drain() {
+      return Promise.reject(new HoistError('UNSUPPORTED', 'the local cloud drains nodes only through the Kubernetes API', {
+        hint: 'hoist rolling-update drains through the context named after the cluster (hoist export kubeconfig CLUSTER --admin writes it), or replaces machines without draining: --cloudonly',
+      }));
     },
-    async drained(id) {
-      const instance = await client.get('instances', id);
-      return instance === undefined || instance.state !== 'running' || instance.agentPhase === 'drained';
-    },
+    drained: async () => false,
     async apiProblem() {
       const [lb] = (await client.list('loadBalancers', { tags })).filter((l) => l.name === apiLoadBalancerName(cluster));
       if (!lb) return `the API load balancer ${apiLoadBalancerName(cluster)} does not exist`;
@@ -91,7 +95,7 @@ function toRolling(group: string, i: Instance, expected: number | undefined): Ro
     cloudReady: (i.state === 'running' || i.state === 'pending') && i.pid !== undefined,
     ...staleFields(outOfDate({ state: i.state, launchedFrom: i.templateVersion, groupLaunches: expected })),
     detached: i.groupId === '',
-    drained: i.agentPhase === 'drained',
+    drained: false,
     address: i.address,
     ...(i.agentPhase === undefined ? {} : { phase: i.agentPhase }),
     ...(i.agentMessage === undefined ? {} : { lastError: i.agentMessage }),

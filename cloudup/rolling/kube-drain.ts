@@ -44,6 +44,21 @@ function stays(p: Pod): boolean {
   return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 }
 
+/**
+ * Why a 429 refused an eviction: the causes of its Status name the budget ("The disruption
+ * budget web needs 1 healthy pods and has 1 currently"), its message does not.
+ */
+function refusal(e: unknown): string {
+  const body = (e as { body?: unknown }).body;
+  let status: { details?: { causes?: { message?: unknown }[] } } | undefined;
+  try {
+    status = (typeof body === 'string' ? JSON.parse(body) : body) as typeof status;
+  } catch {
+    return '';
+  }
+  return (status?.details?.causes ?? []).map((c) => c.message).filter((m): m is string => typeof m === 'string' && m !== '').join('; ');
+}
+
 function failed(what: string, e: unknown): HoistError {
   return new HoistError('ABORTED', `${what}: ${apiErrorText(e)}`, { user: true, cause: e });
 }
@@ -83,19 +98,21 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
   for (;;) {
     const left = await podsOn(core, node);
     const waiting = left.filter((p) => !evicted.has(p.metadata.uid));
-    const refused: string[] = [];
+    const refused: { pod: string; why: string }[] = [];
     for (const p of waiting) {
       const { name, namespace } = p.metadata;
       let code: number | undefined = 201;
+      let why = '';
       try {
         await core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
       } catch (e) {
         code = apiErrorCode(e);
         // 404: the pod is gone already; 429: a disruption budget refuses it for now.
         if (code !== 404 && code !== 429) throw failed(`evicting pod ${namespace}/${name} from node ${node}`, e);
+        why = refusal(e);
       }
       if (code === 429) {
-        refused.push(`${namespace}/${name}`);
+        refused.push({ pod: `${namespace}/${name}`, why });
       } else {
         evicted.set(p.metadata.uid, p);
         opts.events({ level: 'info', code: 'drain.evicted', message: `evicted pod ${namespace}/${name} from node ${node}`, data: { node, pod: `${namespace}/${name}` } });
@@ -103,22 +120,25 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
     }
     if (left.length === 0) return;
     if (Date.now() > deadline) {
-      const blocked = refused.length > 0 ? `; a disruption budget refuses to evict ${refused.join(', ')}` : '';
+      const blocked = refused.length > 0 ? `; a disruption budget refuses to evict ${refused.map((r) => (r.why === '' ? r.pod : `${r.pod} (${r.why})`)).join(', ')}` : '';
       throw new HoistError('ABORTED', `node ${node} did not drain within ${Math.round(opts.timeoutMs / 1000)} s: ${left.length} pod(s) left (${left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')})${blocked}`, {
         hint: 'raise --drain-timeout, or relax the PodDisruptionBudget; --cloudonly replaces machines without draining',
       });
     }
-    await sleep(poll);
+    // Wake at the deadline rather than a poll after it, so the failure comes when it is due.
+    await sleep(Math.max(1, Math.min(poll, deadline + 1 - Date.now())));
   }
 }
 
 /**
  * `cloud` with drains through the Kubernetes API: `drain` starts one (on the instance's node:
  * its `nodeName`, else its id), `drained` says whether it is done, and throws what made it fail.
- * Everything else is the cloud's.
+ * Once the drain's own timeout has passed, `drained` waits for it to settle, so that the roll
+ * fails with the drain's reasons (the pods left, the budget that holds them) rather than its
+ * own timeout racing ahead. Everything else is the cloud's.
  */
 export function withKubernetesDrain(cloud: RollingCloud, api: KubeApi, opts: DrainOptions): RollingCloud {
-  const drains = new Map<string, { done: boolean; error?: unknown }>();
+  const drains = new Map<string, { done: boolean; error?: unknown; deadline: number; settled: Promise<void> }>();
   return {
     ...cloud,
     drains: true,
@@ -128,16 +148,17 @@ export function withKubernetesDrain(cloud: RollingCloud, api: KubeApi, opts: Dra
     apiProblem: () => cloud.apiProblem(),
     async drain(id) {
       if (drains.has(id)) return;
-      const state: { done: boolean; error?: unknown } = { done: false };
+      const state: { done: boolean; error?: unknown; deadline: number; settled: Promise<void> } = { done: false, deadline: Date.now() + opts.timeoutMs, settled: Promise.resolve() };
       drains.set(id, state);
       const instance = (await cloud.groups()).flatMap((g) => g.instances).find((i) => i.id === id);
-      drainNode(api, instance?.nodeName ?? id, opts).then(
-        () => (state.done = true),
-        (e: unknown) => (state.error = e),
+      state.settled = drainNode(api, instance?.nodeName ?? id, opts).then(
+        () => void (state.done = true),
+        (e: unknown) => void (state.error = e),
       );
     },
     async drained(id) {
       const state = drains.get(id);
+      if (state !== undefined && !state.done && state.error === undefined && Date.now() >= state.deadline) await state.settled;
       if (state?.error !== undefined) throw state.error;
       return state?.done ?? false;
     },

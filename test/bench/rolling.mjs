@@ -32,11 +32,13 @@ function setSurge(env, surge) {
 /** Both rolls on a fresh cluster of a fresh local cloud whose instances boot in `bootTime`. */
 function scenario(bootTime, cidr) {
   const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-roll-'));
-  const env = { HOIST_LOCAL_CLOUD_DIR: join(dir, 'cloud'), HOIST_STATE_STORE: `file://${join(dir, 'state')}`, HOIST_LOCAL_CLOUD_BOOT_TIME: bootTime };
+  // KUBECONFIG: a roll drains each node through the cluster's Kubernetes API, by the context export writes.
+  const env = { HOIST_LOCAL_CLOUD_DIR: join(dir, 'cloud'), HOIST_STATE_STORE: `file://${join(dir, 'state')}`, HOIST_LOCAL_CLOUD_BOOT_TIME: bootTime, KUBECONFIG: join(dir, 'kubeconfig') };
   try {
     runHoist(['create', 'cluster', NAME, '--network-cidr', cidr, '--node-count', String(NODES)], env);
     runHoist(['update', 'cluster', NAME, '--yes'], env);
     runHoist(['validate', 'cluster', NAME, '--wait', '120s'], env);
+    runHoist(['export', 'kubeconfig', NAME, '--admin'], env);
     setSurge(env, 1);
     const one = roll(env);
     setSurge(env, 4);

@@ -26,6 +26,10 @@ beforeAll(async () => {
   expect((await run('create', 'cluster', NAME, '--network-cidr', '127.103.0.0/16', '--control-plane-count', '3', '--node-count', '3', '--kubernetes-version', '1.35.0')).code).toBe(0);
   const applied = await run('update', 'cluster', NAME, '--yes');
   expect(applied.code, applied.stderr).toBe(0);
+  // A roll drains each machine through the cluster's Kubernetes API, by the context export writes.
+  world.env.KUBECONFIG = join(world.cloudDir, 'kubeconfig');
+  const exported = await run('export', 'kubeconfig', NAME, '--admin');
+  expect(exported.code, exported.stderr).toBe(0);
   client = await connectLocalCloud({ env: { ...process.env, ...world.env }, autoStart: false });
   const valid = await run('validate', 'cluster', NAME, '--wait', '60s', '-o', 'json');
   expect(valid.code, valid.stdout).toBe(0);

@@ -5,6 +5,7 @@
  * all 1,000 keys and every member's ID: each replacement machine claims its member's volume.
  */
 
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Etcd3 } from 'etcd3';
 import { etcdClient } from '../../nodeup/etcd/client.js';
@@ -125,7 +126,11 @@ describe('etcd on three control-plane machines', () => {
           await new Promise((r) => setTimeout(r, 20));
         }
       })();
-      const rolled = await w.run('rolling-update', 'cluster', NAME, '--yes', '--force', '--validate-count', '1');
+      // The roll drains each machine through the cluster's Kubernetes API, by the context export writes.
+      const kubeconfig = join(w.world.cloudDir, 'kubeconfig');
+      const exported = await w.run('export', 'kubeconfig', NAME, '--admin', '--kubeconfig', kubeconfig);
+      expect(exported.code, exported.stderr).toBe(0);
+      const rolled = await w.run('rolling-update', 'cluster', NAME, '--yes', '--force', '--validate-count', '1', '--kubeconfig', kubeconfig);
       stop = true;
       await loop;
       expect(rolled.code, rolled.stderr).toBe(0);

@@ -191,10 +191,6 @@ export class CloudApi {
     return this.ctx.groups.detach(groupId, parseInstanceAction(body));
   }
 
-  drain(id: string): ResourceOf['instances'] {
-    return this.ctx.instances.drain(id);
-  }
-
   status(): DaemonStatus {
     return {
       pid: process.pid,

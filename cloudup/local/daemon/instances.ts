@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import type { EventSink } from '../../../src/output/events.js';
 import { agentCommand } from '../agent-command.js';
 import type { AgentEnvironment } from '../agent-command.js';
-import type { AgentDrainMessage, AgentStatusMessage, Instance, InstanceGroup, Subnet, TemplateVersion } from '../api-types.js';
+import type { AgentStatusMessage, Instance, InstanceGroup, Subnet, TemplateVersion } from '../api-types.js';
 import { AGENT_MARKER, processRunning, waitForExit } from '../files.js';
 import type { CloudPaths, Env } from '../files.js';
-import { conflict, notFound } from './api-error.js';
 import { newId } from './ids.js';
 import type { CloudState } from './state.js';
 import { attachVolumes, detachVolumes, volumesHeldElsewhere } from './volumes.js';
@@ -143,22 +142,6 @@ export class InstanceSupervisor {
         this.ctx.state.put('instances', { ...rest, state: 'terminated', healthy: false, terminatedAt: i.terminatedAt ?? new Date().toISOString() });
       }
     }
-  }
-
-  /** Asks the instance's agent to drain; the agent reports the phase `drained` when it has. */
-  drain(id: string): Instance {
-    const current = this.ctx.state.get('instances', id);
-    if (current === undefined) throw notFound('instances', id);
-    const agent = this.agents.get(id);
-    if (current.state !== 'running' || agent === undefined || !agent.child.connected) {
-      throw conflict(`instance ${id} is ${current.state}: only a running instance can be drained`);
-    }
-    const message: AgentDrainMessage = { type: 'drain' };
-    agent.child.send(message);
-    const next = this.ctx.state.put('instances', { ...current, drainRequestedAt: new Date().toISOString() });
-    this.ctx.events({ level: 'info', code: 'instance.drain', message: `asked ${id} to drain`, data: { id } });
-    this.ctx.changed();
-    return next;
   }
 
   /** Stops the instance (SIGTERM, then SIGKILL) and resolves once it is terminated. */

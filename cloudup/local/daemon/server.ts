@@ -62,7 +62,6 @@ async function handle(api: CloudApi, req: IncomingMessage): Promise<Reply> {
   allow(method, ['POST']);
   if (type === 'instanceTemplates' && action === 'versions') return { status: 201, body: api.createTemplateVersion(id, await readJson(req)) };
   if (type === 'instanceGroups' && action === 'terminate') return { status: 200, body: api.terminate(id, await readJson(req)) };
-  if (type === 'instances' && action === 'drain') return { status: 200, body: api.drain(id) };
   if (type === 'instanceGroups' && action === 'detach') return { status: 200, body: api.detach(id, await readJson(req)) };
   throw new ApiError(404, 'NotFound', `${type} have no action ${JSON.stringify(action)}`);
 }
