@@ -89,7 +89,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     assets: kube
       ? options.assets
           .filter((a) => a.roles.includes(role))
-          .map((a) => ({ name: a.name, version: a.version, url: a.url, sha256: 'sha256' in a ? a.sha256 : '' }))
+          .map((a) => ({ name: a.name, version: a.version, url: a.url, sha256: ('sha256' in a && a.sha256) || '', ...('sha512' in a && a.sha512 !== undefined ? { sha512: a.sha512 } : {}) }))
       : [],
     packages: kube ? PACKAGES : [],
     sysctls: kube ? SYSCTLS : {},

@@ -33,7 +33,7 @@ export async function planNodeupConfigs(completed: CompletedSpec, options: PlanN
     level: 'debug',
     code: 'nodeup.assets-pinned',
     message: `pinned ${assets.length} node assets from ${repository ?? 'their upstream locations'} in ${Date.now() - started} ms`,
-    data: { repository, assets: assets.map((a) => ({ name: a.name, url: a.url, sha256: a.sha256 })) },
+    data: { repository, assets: assets.map((a) => ({ name: a.name, url: a.url, ...(a.sha512 === undefined ? { sha256: a.sha256 } : { sha512: a.sha512 }) })) },
   });
   return buildNodeupConfigs(completed, {
     stateStore: options.stateStore,

@@ -16,7 +16,10 @@ export const NodeupAssetSchema = z.strictObject({
   name: z.enum(['kubernetes-node', 'kubernetes-server', 'etcd', 'containerd']),
   version: z.string(),
   url: z.string(),
+  /** Empty when the plan could not pin it (nodeup then refuses it) or when `sha512` pins it. */
   sha256: z.string().regex(/^([0-9a-f]{64})?$/),
+  /** Where the project publishes only its sha512 (Kubernetes's release tarballs), the plan pins that. */
+  sha512: z.string().regex(/^[0-9a-f]{128}$/).optional(),
 });
 
 const KubeletSchema = z.strictObject({

@@ -15,7 +15,7 @@ const LAYOUT: Readonly<Record<NodeupAsset['name'], { readonly strip: number; rea
 
 export function assetTasks({ config }: ModelInput): Task[] {
   return config.assets.map((a) =>
-    archiveTask(a.name, { source: a.url, sha256: a.sha256, targetDir: BIN_DIR, strip: LAYOUT[a.name].strip, files: [...LAYOUT[a.name].files] }),
+    archiveTask(a.name, { source: a.url, sha256: a.sha256, ...(a.sha512 === undefined ? {} : { sha512: a.sha512 }), targetDir: BIN_DIR, strip: LAYOUT[a.name].strip, files: [...LAYOUT[a.name].files] }),
   );
 }
 

@@ -1,6 +1,6 @@
 /**
- * Archive: a tar.gz asset, downloaded once into nodeup's cache, checked against the sha256
- * pinned in nodeup.yaml, and extracted (some of its files, leading folders stripped) into a
+ * Archive: a tar.gz asset, downloaded once into nodeup's cache, checked against the hash
+ * pinned in nodeup.yaml (its sha256, or its sha512 where that is what was pinned), and extracted (some of its files, leading folders stripped) into a
  * folder. A download whose checksum differs fails the task with both checksums and is not
  * kept. What was extracted from which archive is recorded, so a rerun finds it in place.
  */
@@ -11,7 +11,9 @@ import { extract } from 'tar';
 import { HoistError } from '../../src/errors.js';
 import type { LiveObject, ResolvedFields, TaskKind } from '../../src/engine/task.js';
 import { taskConstructor } from '../../src/engine/task.js';
-import { downloadTo, sha256File } from '../../src/assets/location.js';
+import { downloadTo, hashFile } from '../../src/assets/location.js';
+import { hashOf } from '../../src/assets/catalog.js';
+import type { AssetHash, HashAlgorithm } from '../../src/assets/catalog.js';
 import type { NodeContext } from '../context.js';
 import { CACHE_DIR, STATE_DIR, hostPath, tasksOf } from '../context.js';
 import { readText, writeAtomic } from './fs.js';
@@ -20,8 +22,10 @@ import { fieldsOf } from './kind.js';
 export interface ArchiveFields {
   /** Where to download it from. */
   readonly source: string;
-  /** Pinned in nodeup.yaml: nodeup extracts nothing it cannot check. */
+  /** Pinned in nodeup.yaml: nodeup extracts nothing it cannot check. Empty when `sha512` pins it. */
   readonly sha256: string;
+  /** Pinned instead of the sha256 where the project publishes only that (Kubernetes's tarballs). */
+  readonly sha512?: string;
   readonly targetDir: string;
   /** Leading folders dropped from the archive's paths. */
   readonly strip: number;
@@ -43,22 +47,25 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export class ChecksumMismatchError extends HoistError {
-  constructor(readonly url: string, readonly expected: string, readonly actual: string) {
-    super('CONFLICT', `sha256 mismatch for ${url}: expected ${expected}, got ${actual}`, {
+  constructor(readonly url: string, readonly expected: string, readonly actual: string, readonly algorithm: HashAlgorithm = 'sha256') {
+    super('CONFLICT', `${algorithm} mismatch for ${url}: expected ${expected}, got ${actual}`, {
       hint: 'the file at the asset location is not the one the cluster was planned with: restore it, or plan again (hoist update cluster --yes) if it changed on purpose',
     });
   }
 }
 
+const HEX = { sha256: /^[0-9a-f]{64}$/, sha512: /^[0-9a-f]{128}$/ } as const;
+
 /** The archive in the cache, verified: downloaded unless a verified copy is there already. */
-async function fetchVerified(ctx: NodeContext, source: string, sha256: string): Promise<string> {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HoistError('INVALID_SPEC', `no sha256 is pinned for ${source}: nodeup downloads nothing it cannot check`, { hint: 'plan again with access to the asset repository: hoist update cluster --yes' });
-  const cached = hostPath(ctx.root, `${CACHE_DIR}/${sha256}.tar.gz`);
-  if ((await exists(cached)) && (await sha256File(cached)) === sha256) return cached;
-  const actual = await downloadTo(source, cached);
-  if (actual !== sha256) {
+async function fetchVerified(ctx: NodeContext, source: string, pin: AssetHash): Promise<string> {
+  const { algorithm, hex } = hashOf(pin);
+  if (!HEX[algorithm].test(hex)) throw new HoistError('INVALID_SPEC', `no sha256 or sha512 is pinned for ${source}: nodeup downloads nothing it cannot check`, { hint: 'plan again with access to the asset repository: hoist update cluster --yes' });
+  const cached = hostPath(ctx.root, `${CACHE_DIR}/${hex}.tar.gz`);
+  if ((await exists(cached)) && (await hashFile(cached, algorithm)) === hex) return cached;
+  const actual = await downloadTo(source, cached, algorithm);
+  if (actual !== hex) {
     await rm(cached, { force: true });
-    throw new ChecksumMismatchError(source, sha256, actual);
+    throw new ChecksumMismatchError(source, hex, actual, algorithm);
   }
   return cached;
 }
@@ -84,7 +91,7 @@ export const ArchiveKind: TaskKind<NodeContext> = {
   checkChanges: () => ({}),
   async create(ctx, task, desired) {
     const d = fieldsOf<ArchiveFields>(desired);
-    const file = await fetchVerified(ctx, d.source, d.sha256);
+    const file = await fetchVerified(ctx, d.source, d.sha512 ? { sha512: d.sha512 } : { sha256: d.sha256 });
     const target = hostPath(ctx.root, d.targetDir);
     const wanted = new Set(d.files);
     await mkdir(target, { recursive: true });

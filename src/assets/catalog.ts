@@ -54,10 +54,21 @@ export interface AssetLocation {
   readonly checksum: ChecksumSource;
 }
 
-/** A location with the checksum read from it, as nodeup.yaml pins it. */
-export interface PinnedAsset extends AssetLocation {
-  /** Lower-case hex. */
-  readonly sha256: string;
+export type HashAlgorithm = 'sha256' | 'sha512';
+
+/**
+ * The hash that pins a file, lower-case hex: its sha256, or its sha512 where that is the value
+ * the project publishes outside its download server (Kubernetes's changelog lists the release
+ * tarballs' sha512 only), so that a plan pins a value it holds rather than one it must fetch.
+ */
+export type AssetHash = { readonly sha256: string; readonly sha512?: undefined } | { readonly sha512: string; readonly sha256?: undefined };
+
+/** A location with the hash that pins it, as nodeup.yaml carries it. */
+export type PinnedAsset = AssetLocation & AssetHash;
+
+/** `{ algorithm, hex }` of a pin. */
+export function hashOf(pin: AssetHash): { readonly algorithm: HashAlgorithm; readonly hex: string } {
+  return pin.sha512 !== undefined ? { algorithm: 'sha512', hex: pin.sha512 } : { algorithm: 'sha256', hex: pin.sha256 };
 }
 
 /** etcd as kubeadm of each minor ships it. */

@@ -3,13 +3,15 @@
  * nodeup.yaml; a node then trusts only that value, never the repository at download time.
  *
  * The value comes from the table of known checksums (known.ts) when the file is the upstream
- * release of a version hoist knows, so a default cluster plans without the network. Otherwise it
+ * release of a version hoist knows, so a default cluster plans without the network: its sha256,
+ * or the sha512 that is all Kubernetes publishes of its tarballs outside dl.k8s.io (nodeup then
+ * checks the download's sha512). Otherwise it
  * is read from where it is published: each project's own checksum file upstream, or the
  * `<file>.sha256` beside the file in a mirror.
  */
 
 import { HoistError } from '../errors.js';
-import type { AssetLocation, ChecksumSource, PinnedAsset } from './catalog.js';
+import type { AssetHash, AssetLocation, ChecksumSource, PinnedAsset } from './catalog.js';
 import { knownFile } from './known.js';
 import { readLocation } from './location.js';
 
@@ -56,21 +58,29 @@ export async function readChecksum(source: ChecksumSource, read: ReadLocation = 
 }
 
 /**
- * The sha256 that pins one location: the known one for an upstream release file; else the
- * published one; a mirror missing its `.sha256` for a file hoist knows is pinned by the known
- * value (the mirror must then hold exactly the upstream file).
+ * The hash that pins one location: the known one for an upstream release file (its sha256, or
+ * the sha512 its project publishes where hoist holds no sha256); else the sha256 published
+ * beside it; a mirror missing its `.sha256` for a file hoist knows is pinned by the known value
+ * (the mirror must then hold exactly the upstream file).
  */
-export async function pinLocation(a: AssetLocation, read: ReadLocation = readLocation): Promise<string> {
-  const known = knownFile(a.name, a.version)?.sha256;
+export async function pinLocation(a: AssetLocation, read: ReadLocation = readLocation): Promise<AssetHash> {
+  const known = knownPin(a);
   if (known !== undefined && a.upstream) return known;
   try {
-    return await readChecksum(a.checksum, read);
+    return { sha256: await readChecksum(a.checksum, read) };
   } catch (e) {
     if (known !== undefined && e instanceof HoistError && e.code === 'NOT_FOUND') return known;
     throw e;
   }
 }
 
+function knownPin(a: AssetLocation): AssetHash | undefined {
+  const known = knownFile(a.name, a.version);
+  if (known?.sha256 !== undefined) return { sha256: known.sha256 };
+  if (known?.sha512 !== undefined) return { sha512: known.sha512 };
+  return undefined;
+}
+
 export async function pinAssets(locations: readonly AssetLocation[], read: ReadLocation = readLocation): Promise<PinnedAsset[]> {
-  return Promise.all(locations.map(async (a) => ({ ...a, sha256: await pinLocation(a, read) })));
+  return Promise.all(locations.map(async (a) => ({ ...a, ...(await pinLocation(a, read)) })));
 }

@@ -13,7 +13,8 @@ import { knownFile } from './known.js';
 import { NODE_RUNTIME } from './node-runtime.js';
 
 /**
- * How the hash is known: `known` (hoist's table of published checksums), `build` (the nodeup
+ * How the hash is known: `known` (hoist's table of published checksums: a sha256, or the sha512
+ * that pins Kubernetes's tarballs), `build` (the nodeup
  * bundle of this hoist build), `plan` (read from `checksum` when the cluster is planned),
  * `unknown` (an image digest hoist does not hold: machines pull by tag).
  */
@@ -29,7 +30,7 @@ export interface FileEntry {
   readonly source: string;
   readonly mirror?: string;
   readonly sha256?: string;
-  /** Where a project publishes sha512 only (Kubernetes), the published value. */
+  /** Where a project publishes sha512 only (Kubernetes), the published value: what pins the file when `sha256` is absent. */
   readonly sha512?: string;
   readonly pin: PinSource;
   /** Where the sha256 is published (upstream, or beside the file in the mirror). */
@@ -91,7 +92,8 @@ export function assetInventory(spec: CompletedSpec, options: InventoryOptions = 
       path: a.path,
       source: a.upstream,
       ...mirrored(a.path),
-      ...(known?.sha256 === undefined ? { pin: 'plan' as const } : { sha256: known.sha256, pin: 'known' as const }),
+      // A known sha512 pins the file as a known sha256 does (the plan pins and nodeup checks it).
+      ...(known?.sha256 !== undefined ? { sha256: known.sha256, pin: 'known' as const } : known?.sha512 !== undefined ? { pin: 'known' as const } : { pin: 'plan' as const }),
       ...(known?.sha512 === undefined ? {} : { sha512: known.sha512 }),
       checksum,
     };

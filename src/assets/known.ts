@@ -4,10 +4,11 @@
  * them (kops keeps such a table too: pkg/assets/assetdata). Each value is copied from a
  * published file, named beside it; none is computed here.
  *
- * A file with no sha256 here is pinned by reading its project's checksum file at plan time.
  * Kubernetes publishes no sha256 of its release tarballs anywhere but dl.k8s.io itself (its
- * changelog lists sha512), so those keep the sha512 only: `get assets --copy` checks a
- * download against it, and the plan still reads the sha256 from dl.k8s.io.
+ * changelog lists sha512), so those keep the sha512 only, and that is what pins them: the plan
+ * writes it into nodeup.yaml and nodeup checks the download's sha512 (`get assets --copy` checks
+ * it too). A file with neither here is pinned by reading its project's checksum file at plan
+ * time.
  */
 
 import type { AssetName } from './catalog.js';

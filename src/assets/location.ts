@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { HoistError } from '../errors.js';
+import type { HashAlgorithm } from './catalog.js';
 
 const TIMEOUT_MS = 120_000;
 
@@ -42,12 +43,13 @@ export async function readLocation(url: string): Promise<Buffer> {
 
 /**
  * Copies `url` to `dest` (through a temporary file, renamed at the end so that a half
- * download never sits at `dest`) and returns the sha256 of what was written, in hex.
+ * download never sits at `dest`) and returns the hash of what was written (sha256 unless
+ * `algorithm` says otherwise), in hex.
  */
-export async function downloadTo(url: string, dest: string): Promise<string> {
+export async function downloadTo(url: string, dest: string, algorithm: HashAlgorithm = 'sha256'): Promise<string> {
   await mkdir(dirname(dest), { recursive: true });
   const partial = `${dest}.partial-${process.pid}`;
-  const hash = createHash('sha256');
+  const hash = createHash(algorithm);
   const hashing = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
@@ -73,9 +75,14 @@ export async function downloadTo(url: string, dest: string): Promise<string> {
   }
 }
 
-/** The sha256 of a file on disk, in hex. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
+/** The hash of a file on disk, in hex. */
+export async function hashFile(path: string, algorithm: HashAlgorithm): Promise<string> {
+  const hash = createHash(algorithm);
   await pipeline(createReadStream(path), hash);
   return hash.digest('hex');
+}
+
+/** The sha256 of a file on disk, in hex. */
+export function sha256File(path: string): Promise<string> {
+  return hashFile(path, 'sha256');
 }

@@ -84,6 +84,7 @@ function imageAdvice(registry: string | undefined, entries: readonly AssetEntry[
 function hashOf(e: AssetEntry): string {
   if (e.kind === 'image') return e.digest ?? 'unknown (pulled by tag)';
   if (e.sha256 !== undefined) return `sha256:${e.sha256}`;
+  if (e.sha512 !== undefined) return `sha512:${e.sha512}`;
   if (e.name === 'nodeup') return 'none: this hoist build has no dist/nodeup.mjs (npm run build)';
   return `read at plan time from ${e.checksum?.url ?? '?'}`;
 }

@@ -3,7 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { AssetLocation } from '../../src/assets/catalog.js';
-import { parseChecksumFile, parseSumsList, pinLocation, readChecksum } from '../../src/assets/checksums.js';
+import { assetLocations } from '../../src/assets/catalog.js';
+import { parseChecksumFile, parseSumsList, pinAssets, pinLocation, readChecksum } from '../../src/assets/checksums.js';
+import { knownFile } from '../../src/assets/known.js';
+import { completeSpec, newClusterSpec } from '../../src/api/index.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 import { HoistError } from '../../src/errors.js';
 
 // Node.js v20.20.2's SHASUMS256.txt.asc, as quoted in nodejs/nodejs.org
@@ -91,7 +95,7 @@ function reader(docs: Record<string, string>) {
 describe('pinning a location', () => {
   it('pins a known upstream release from the table, reading nothing', async () => {
     const { read, asked } = reader({});
-    expect(await pinLocation(ETCD_UPSTREAM, read)).toBe('66bad39ed920f6fc15fd74adcb8bfd38ba9a6412f8c7852d09eb11670e88cac3');
+    expect(await pinLocation(ETCD_UPSTREAM, read)).toEqual({ sha256: '66bad39ed920f6fc15fd74adcb8bfd38ba9a6412f8c7852d09eb11670e88cac3' });
     expect(asked).toEqual([]);
   });
 
@@ -99,7 +103,7 @@ describe('pinning a location', () => {
     const v = '3.6.99';
     const loc: AssetLocation = { ...ETCD_UPSTREAM, version: v, checksum: { url: `https://e/v${v}/SHA256SUMS`, entry: `etcd-v${v}-linux-amd64.tar.gz` } };
     const { read, asked } = reader({ [`https://e/v${v}/SHA256SUMS`]: ETCD_SUMS.replaceAll('3.6.5', v) });
-    expect(await pinLocation(loc, read)).toBe('66bad39ed920f6fc15fd74adcb8bfd38ba9a6412f8c7852d09eb11670e88cac3');
+    expect(await pinLocation(loc, read)).toEqual({ sha256: '66bad39ed920f6fc15fd74adcb8bfd38ba9a6412f8c7852d09eb11670e88cac3' });
     expect(asked).toEqual([`https://e/v${v}/SHA256SUMS`]);
     expect(await readChecksum({ url: `https://e/v${v}/SHA256SUMS`, entry: `etcd-v${v}-linux-arm64.tar.gz` }, read)).toBe(
       '7010161787077b07de29b15b76825ceacbbcedcb77fe2e6832f509be102cab6b',
@@ -109,10 +113,30 @@ describe('pinning a location', () => {
   it("pins a mirror's file by the .sha256 beside it, and a known release by the table when the mirror has none", async () => {
     const mirror: AssetLocation = { ...ETCD_UPSTREAM, url: 'file:///m/etcd/v3.6.5/etcd-v3.6.5-linux-amd64.tar.gz', upstream: false, checksum: { url: 'file:///m/etcd/v3.6.5/etcd-v3.6.5-linux-amd64.tar.gz.sha256' } };
     const standIn = 'ab'.repeat(32);
-    expect(await pinLocation(mirror, reader({ [mirror.checksum.url]: `${standIn}  etcd-v3.6.5-linux-amd64.tar.gz\n` }).read)).toBe(standIn);
-    expect(await pinLocation(mirror, reader({}).read)).toBe('66bad39ed920f6fc15fd74adcb8bfd38ba9a6412f8c7852d09eb11670e88cac3');
+    expect(await pinLocation(mirror, reader({ [mirror.checksum.url]: `${standIn}  etcd-v3.6.5-linux-amd64.tar.gz\n` }).read)).toEqual({ sha256: standIn });
+    expect(await pinLocation(mirror, reader({}).read)).toEqual({ sha256: '66bad39ed920f6fc15fd74adcb8bfd38ba9a6412f8c7852d09eb11670e88cac3' });
     // An unknown release with no published sum cannot be pinned: the error names the URL.
     const unknown = { ...mirror, version: '3.6.99' };
     await expect(pinLocation(unknown, reader({}).read)).rejects.toThrow(`cannot read ${mirror.checksum.url}: HTTP 404`);
+  });
+
+  it("pins Kubernetes's default tarballs by the sha512 its changelog publishes, reading nothing; a mirror's by its .sha256", async () => {
+    const made = newClusterSpec({ name: 'pin.example.com', cloud: 'local', zones: [], topology: 'public' }, SPEC_RULES);
+    const spec = completeSpec(made.cluster, made.instanceGroups);
+    const kube = assetLocations(spec, undefined).filter((a) => a.name.startsWith('kubernetes-'));
+    expect(kube.map((a) => `${a.name}@${a.version}`)).toEqual(['kubernetes-node@1.35.0', 'kubernetes-server@1.35.0']);
+    const { read, asked } = reader({});
+    const pins = await pinAssets(kube, read);
+    expect(asked).toEqual([]);
+    for (const p of pins) {
+      expect(p.sha256, p.name).toBeUndefined();
+      expect(p.sha512, p.name).toBe(knownFile(p.name, '1.35.0')?.sha512);
+    }
+    expect(pins[0]?.sha512).toBe('179278fecb65d246443f58cef00ca2f2a9d0ac6fbdb310994f0ac7fca249f7bdc1c79ea7f3e5455c1e2d2460f5447d006bfa579f97b502ee7034b2a1927f934a');
+    const mirrored = assetLocations(spec, 'file:///m').filter((a) => a.name === 'kubernetes-node');
+    const standIn = 'cd'.repeat(32);
+    expect(await pinAssets(mirrored, reader({ 'file:///m/kubernetes/v1.35.0/kubernetes-node-linux-amd64.tar.gz.sha256': `${standIn}\n` }).read)).toMatchObject([{ sha256: standIn }]);
+    // A mirror without the .sha256 holds the upstream file: pinned by the known sha512.
+    expect(await pinAssets(mirrored, reader({}).read)).toMatchObject([{ sha512: pins[0]?.sha512 }]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `hoist get assets` through the real executable, in processes that may not reach anything but
  * loopback (no-network.mjs): the default AWS and GCE clusters list every file and image with
- * its hash offline; `--copy` fills a mirror from another one, a second run copies nothing, and
+ * its hash offline, and the default AWS cluster plans offline (on moto); `--copy` fills a mirror from another one, a second run copies nothing, and
  * a cluster pointed at that mirror plans from it (on moto).
  */
 
@@ -14,6 +14,7 @@ import { parse, stringify } from 'yaml';
 import type { Cluster } from '../../src/api/index.js';
 import type { AssetSource } from '../../src/assets/catalog.js';
 import type { FileEntry, ImageEntry } from '../../src/assets/inventory.js';
+import { KNOWN_FILES } from '../../src/assets/known.js';
 import { NODE_RUNTIME } from '../../src/assets/node-runtime.js';
 import { ensureStandInMirror } from '../../cloudup/local/stand-ins/index.js';
 import { HOIST_BIN, hoistProcess, tempDir } from '../support/cli.js';
@@ -74,9 +75,13 @@ describe('hoist get assets', () => {
       expect(byName.get('nodeup')).toMatchObject({ sha256: bundle, pin: 'build', source: `${env.HOIST_STATE_STORE}/${cluster}/nodeup/${bundle}/nodeup.mjs` });
       expect(byName.get('etcd')).toMatchObject({ sha256: '66bad39ed920f6fc15fd74adcb8bfd38ba9a6412f8c7852d09eb11670e88cac3', pin: 'known' });
       expect(byName.get('containerd')).toMatchObject({ sha256: '316d510a0428276d931023f72c09fdff1a6ba81d6cc36f31805fea6a3c88f515', pin: 'known' });
-      // Kubernetes' sha256 exists only on dl.k8s.io: the plan reads it there; its sha512 is known.
-      expect(byName.get('kubernetes-node')).toMatchObject({ pin: 'plan', checksum: { url: 'https://dl.k8s.io/v1.35.0/kubernetes-node-linux-amd64.tar.gz.sha256' } });
-      expect(byName.get('kubernetes-server')?.sha512).toMatch(/^[0-9a-f]{128}$/);
+      // Kubernetes publishes its tarballs' sha256 only on dl.k8s.io: the sha512 of its changelog pins them.
+      for (const name of ['kubernetes-node', 'kubernetes-server']) {
+        expect(byName.get(name), name).toMatchObject({ pin: 'known', sha512: KNOWN_FILES[`${name}@1.35.0`]?.sha512 });
+        expect(byName.get(name)?.sha512, name).toMatch(/^[0-9a-f]{128}$/);
+        expect(byName.get(name)?.sha256, name).toBeUndefined();
+      }
+      expect(assets.files.filter((f) => f.pin !== 'known' && f.pin !== 'build')).toEqual([]);
       expect(assets.images.map((i) => `${i.source}@${i.digest ?? 'unknown'}`)).toEqual([
         'registry.k8s.io/kube-apiserver:v1.35.0@sha256:32f98b308862e1cf98c900927d84630fb86a836a480f02752a779eb85c1489f3',
         'registry.k8s.io/kube-controller-manager:v1.35.0@sha256:3e343fd915d2e214b9a68c045b94017832927edb89aafa471324f8d05a191111',
@@ -89,7 +94,15 @@ describe('hoist get assets', () => {
     const table = await run(['get', 'assets', '--name', AWS]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^KIND +NAME +VERSION +HASH +SOURCE +MIRROR$/);
-    expect(table.stdout).toContain('read at plan time from https://dl.k8s.io/v1.35.0/kubernetes-server-linux-amd64.tar.gz.sha256');
+    expect(table.stdout).toContain(`sha512:${KNOWN_FILES['kubernetes-server@1.35.0']?.sha512}`);
+    expect(table.stdout).not.toContain('read at plan time');
+    expect(await networkUse()).toBe('');
+  });
+
+  it('plans the default AWS cluster without the network: every node asset pinned from the table', async () => {
+    const plan = await run(['update', 'cluster', AWS, '-v']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stderr).toContain('pinned 4 node assets from their upstream locations');
     expect(await networkUse()).toBe('');
   });
 
