@@ -1,7 +1,8 @@
 /**
  * Cluster validation: every instance group at its target size, every instance Ready with the
  * configuration it was booted with, the API answering through its load balancer, and, given a
- * kubeconfig, every machine's Node Ready and the control plane's pods running. A failure
+ * kubeconfig, every machine's Node Ready, the control plane's pods running and kube-system's
+ * DaemonSets and Deployments available (./validate-workloads.ts). A failure
  * names the machine and what it last reported, so nobody has to log in to find out why.
  */
 
@@ -9,7 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { RollingCloud, RollingGroup } from './types.js';
 
 export interface ValidationFailure {
-  readonly kind: 'group' | 'instance' | 'api' | 'node' | 'pod' | 'etcd';
+  readonly kind: 'group' | 'instance' | 'api' | 'node' | 'pod' | 'daemonset' | 'deployment' | 'etcd' | 'addon';
   readonly name: string;
   readonly message: string;
 }
@@ -52,7 +53,12 @@ export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGro
     }
   }
   if (api !== undefined) failures.push({ kind: 'api', name: 'api', message: api });
-  if (kube !== undefined) failures.push(...(await (await import('./validate-api.js')).kubernetesFailures(kube, machines)));
+  if (kube !== undefined) {
+    const api = await (await import('./validate-api.js')).kubernetesFailures(kube, machines);
+    failures.push(...api);
+    // kube-system's DaemonSets and Deployments available; an API that did not answer is one failure, not two.
+    if (!api.some((f) => f.kind === 'api')) failures.push(...(await (await import('./validate-workloads.js')).workloadFailures(kube)));
+  }
   for (const check of checks) failures.push(...(await check()));
   return { valid: failures.length === 0, failures, groups: health };
 }

@@ -14,6 +14,8 @@ import { parseOutputFormat, renderJson, renderTable } from '../output/format.js'
 import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import type { ClusterValidation } from '../../cloudup/rolling/validate.js';
 import { validateCluster } from '../../cloudup/rolling/validate.js';
+import { etcdValidation } from '../../cloudup/rolling/validate-etcd.js';
+import { addonFailures } from '../../cloudup/rolling/validate-addons.js';
 import { kubeconfigFiles, loadClusterKubeconfig } from '../../cloudup/rolling/kubeconfig-load.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
@@ -45,14 +47,17 @@ export async function runValidateCluster(positional: string | undefined, opts: V
       data: { files },
     });
   }
-  const { session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
+  const { session, completed } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
+  const etcd = etcdValidation({ store: await ctx.store(), cluster, etcdClusters: completed.cluster.spec.etcdClusters.map((e) => ({ name: e.name, members: e.etcdMembers.map((m) => m.name) })) });
   let result: ClusterValidation;
   let streak = 0;
   try {
-    const cloud = await session.rolling(await ctx.store());
+    const store = await ctx.store();
+    const cloud = await session.rolling(store);
+    const checks = [() => addonFailures(store, cluster)];
     const deadline = Date.now() + (opts.wait ?? 0);
     for (;;) {
-      result = await validateCluster(cloud, undefined, kube);
+      result = await validateCluster(cloud, undefined, kube, checks);
       streak = result.valid ? streak + 1 : 0;
       if (streak >= count || Date.now() >= deadline) break;
       if (!result.valid && format === 'table') ctx.io.err(`not valid yet: ${result.failures.length} failure(s); retrying\n`);
