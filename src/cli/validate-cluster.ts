@@ -14,7 +14,6 @@ import { parseOutputFormat, renderJson, renderTable } from '../output/format.js'
 import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import type { ClusterValidation } from '../../cloudup/rolling/validate.js';
 import { validateCluster } from '../../cloudup/rolling/validate.js';
-import { etcdValidation } from '../../cloudup/rolling/validate-etcd.js';
 import { addonFailures } from '../../cloudup/rolling/validate-addons.js';
 import { kubeconfigFiles, loadClusterKubeconfig } from '../../cloudup/rolling/kubeconfig-load.js';
 import type { Context } from './context.js';
@@ -47,8 +46,7 @@ export async function runValidateCluster(positional: string | undefined, opts: V
       data: { files },
     });
   }
-  const { session, completed } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
-  const etcd = etcdValidation({ store: await ctx.store(), cluster, etcdClusters: completed.cluster.spec.etcdClusters.map((e) => ({ name: e.name, members: e.etcdMembers.map((m) => m.name) })) });
+  const { session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
   let result: ClusterValidation;
   let streak = 0;
   try {
