@@ -28,6 +28,7 @@ import { planJoin } from './join.js';
 import { leftoverEtcdPids, stopLeftovers } from './leftovers.js';
 import { publishMember, readBootstrap, readMembers, recordBootstrap } from './registry.js';
 import { restoreIfRequested } from './restore-request.js';
+import { claimOnThisCloud } from './volume-claim.js';
 import type { EtcdFiles } from './unit.js';
 import { etcdUnit, etcdUnitName } from './unit.js';
 
@@ -88,7 +89,9 @@ async function converge(ctx: NodeContext, name: string, desired: ResolvedFields)
   const clientUrl = `https://${d.address}:${d.clientPort}`;
   const unit = etcdUnitName(d.etcdCluster);
   const volume = hostPath(ctx.root, d.volumeDir);
-  if (!(await exists(volume))) {
+  // On AWS and GCE the member's volume is claimed and mounted here (volume-claim.ts); never under --root.
+  const claimed = ctx.rooted ? undefined : await claimOnThisCloud({ want: { cluster: d.cluster, etcdCluster: d.etcdCluster, member: d.member }, dir: d.volumeDir, env: process.env, events: ctx.events });
+  if (claimed === undefined && !(await exists(volume))) {
     say('etcd.no-volume', `no volume is attached at ${d.volumeDir}: the member's data lives on the machine's own disk`, 'warn');
     await mkdir(dirname(volume), { recursive: true });
     await mkdir(volume, { recursive: true, mode: 0o700 });

@@ -1,11 +1,14 @@
 /**
- * An EBS volume per etcd member, in the zone of its control-plane group, tagged as kops tags
- * them so that etcd-manager finds and attaches it: `k8s.io/etcd/<cluster>` = `<member>/<all
- * members>`, and the control-plane role tags.
+ * An EBS volume per etcd member, in the zone of its control-plane group. nodeup on the member's
+ * machine finds it by `hoist.dev/cluster`, `hoist.dev/etcd-cluster` and `hoist.dev/etcd-member`
+ * in its zone and attaches it (nodeup/etcd/volume-aws.ts). The kops tags stay too, so that
+ * etcd-manager would find it as well: `k8s.io/etcd/<cluster>` = `<member>/<all members>`, and
+ * the control-plane role tags.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task } from '../../../src/engine/task.js';
+import { ETCD_CLUSTER_TAG, ETCD_MEMBER_TAG } from '../../../nodeup/etcd/volume-tags.js';
 import { ebsVolumeTask } from '../tasks/ebs-volume.js';
 import { etcdVolumeName } from './names.js';
 import { named } from './tags.js';
@@ -21,7 +24,13 @@ export function etcdTasks(spec: SettledSpec): Task[] {
         size: m.volumeSize,
         volumeType: m.volumeType,
         encrypted: true,
-        tags: named(spec, name, { [`k8s.io/etcd/${etcd.name}`]: `${m.name}/${members}`, 'k8s.io/role/control-plane': '1', 'k8s.io/role/master': '1' }),
+        tags: named(spec, name, {
+          [`k8s.io/etcd/${etcd.name}`]: `${m.name}/${members}`,
+          'k8s.io/role/control-plane': '1',
+          'k8s.io/role/master': '1',
+          [ETCD_CLUSTER_TAG]: etcd.name,
+          [ETCD_MEMBER_TAG]: m.name,
+        }),
       });
     });
   });

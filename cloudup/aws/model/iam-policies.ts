@@ -3,11 +3,11 @@
  * instance group's configuration (`igconfig/<ig>/`), the issued certificates (`pki/issued/`) and
  * the nodeup bundles (`nodeup/`) of the state store, and writes only its own reports (`status/instances/<ig>/`). The control plane reads
  * the cluster's whole state, writes its reports and etcd backups, and may do what the cloud
- * controller, etcd-manager (its volumes, found by the cluster's tag) and a DNS controller need.
+ * controller, nodeup (its etcd volumes, tagged as the cluster's) and a DNS controller need.
  */
 
 import type { Fields, Value } from '../../../src/engine/task.js';
-import { kubernetesClusterTag } from '../../tags.js';
+import { CLUSTER_TAG, kubernetesClusterTag } from '../../tags.js';
 
 export interface StoreLocation {
   readonly bucket: string;
@@ -73,13 +73,21 @@ export function controlPlanePolicy(store: StoreLocation | undefined, region: str
       Action: ['ec2:Describe*', 'autoscaling:Describe*', 'elasticloadbalancing:Describe*', 'kms:DescribeKey'],
       Resource: ['*'],
     },
-    // etcd-manager attaches the etcd volumes; the cloud controller labels and routes the cluster's machines.
+    // nodeup attaches its etcd member's volume to its own machine (nodeup/etcd/volume-aws.ts), as kops's
+    // etcd-manager does: only volumes and machines tagged as this cluster's (AttachVolume is
+    // authorized against both the volume and the instance).
+    {
+      Sid: 'EtcdVolumes',
+      Effect: 'Allow',
+      Action: ['ec2:AttachVolume', 'ec2:DetachVolume'],
+      Resource: [`arn:${partitionOf(region)}:ec2:${region}:*:volume/*`, `arn:${partitionOf(region)}:ec2:${region}:*:instance/*`],
+      Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: cluster } },
+    },
+    // The cloud controller labels and routes the cluster's machines.
     {
       Sid: 'ClusterResources',
       Effect: 'Allow',
       Action: [
-        'ec2:AttachVolume',
-        'ec2:DetachVolume',
         'ec2:ModifyInstanceAttribute',
         'ec2:ModifyVolume',
         'ec2:CreateRoute',
