@@ -14,6 +14,7 @@ import { parseOutputFormat, renderJson, renderTable } from '../output/format.js'
 import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import type { ClusterValidation } from '../../cloudup/rolling/validate.js';
 import { validateCluster } from '../../cloudup/rolling/validate.js';
+import { etcdValidation } from '../../cloudup/rolling/validate-etcd.js';
 import { addonFailures } from '../../cloudup/rolling/validate-addons.js';
 import { kubeconfigFiles, loadClusterKubeconfig } from '../../cloudup/rolling/kubeconfig-load.js';
 import type { Context } from './context.js';
@@ -46,13 +47,14 @@ export async function runValidateCluster(positional: string | undefined, opts: V
       data: { files },
     });
   }
-  const { session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
+  const { session, completed } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
+  const etcd = etcdValidation({ store: await ctx.store(), cluster, etcdClusters: completed.cluster.spec.etcdClusters.map((e) => ({ name: e.name, members: e.etcdMembers.map((m) => m.name) })) });
   let result: ClusterValidation;
   let streak = 0;
   try {
     const store = await ctx.store();
     const cloud = await session.rolling(store);
-    const checks = [() => addonFailures(store, cluster)];
+    const checks = [() => addonFailures(store, cluster), etcd];
     const deadline = Date.now() + (opts.wait ?? 0);
     for (;;) {
       result = await validateCluster(cloud, undefined, kube, checks);
