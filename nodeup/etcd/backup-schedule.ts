@@ -1,11 +1,14 @@
 /**
- * One tick of the scheduled backups, as a control-plane member would run it every minute or so:
- * only the member that is the leader takes a backup (so the members of a cluster never take one
- * each), and only when the newest backup is older than the interval. Uses the same code as
- * `hoist etcd backup`, retention included. The clock is an argument, for tests.
+ * One tick of the scheduled backups, as each control-plane member's backup service runs it
+ * (./backup-service.ts): only the member that is the leader tries, only when the newest backup
+ * is older than the interval, and only once it has claimed the slot in the store
+ * (./backup-lease.ts), so that two members that both believe they lead (a leader change under
+ * way) never take the same backup. Uses the same code as `hoist etcd backup`, retention
+ * included. The clock is an argument, for tests.
  */
 
 import type { EventSink } from '../../src/output/events.js';
+import { claimSlot } from './backup-lease.js';
 import type { BackupLocation } from './backup-store.js';
 import { listBackups } from './backup-store.js';
 import type { TakenBackup } from './backup.js';
@@ -19,6 +22,8 @@ export interface ScheduleTick {
   readonly etcdCluster: string;
   /** This member's client URL: it is asked whether it leads. */
   readonly selfUrl: string;
+  /** Who claims the slot (`<member>@<instance id>`); the URL by default. */
+  readonly holder?: string;
   readonly creds: EtcdCredentials;
   readonly location: BackupLocation;
   readonly intervalMs: number;
@@ -27,16 +32,29 @@ export interface ScheduleTick {
   readonly events?: EventSink;
 }
 
-export type TickResult = { readonly kind: 'not-leader' } | { readonly kind: 'not-due'; readonly newest: string; readonly dueAt: string } | ({ readonly kind: 'taken' } & TakenBackup);
+export type TickResult =
+  | { readonly kind: 'not-leader' }
+  | { readonly kind: 'not-due'; readonly newest: string; readonly dueAt: string }
+  | { readonly kind: 'claimed-elsewhere'; readonly holder: string }
+  | ({ readonly kind: 'taken' } & TakenBackup);
+
+/** When the next backup is due: the newest one's time plus the interval (now when there is none). */
+export function dueAt(newestTakenAt: string | undefined, intervalMs: number, now: Date): Date {
+  return newestTakenAt === undefined ? now : new Date(Date.parse(newestTakenAt) + intervalMs);
+}
 
 export async function backupTick(t: ScheduleTick): Promise<TickResult> {
   const s = await memberStatus(t.selfUrl, t.creds);
   if (s.error !== undefined || s.id === undefined || s.leader !== s.id) return { kind: 'not-leader' };
   const newest = (await listBackups(t.location)).at(-1);
-  if (newest !== undefined) {
-    const due = Date.parse(newest.takenAt) + t.intervalMs;
-    if (t.now().getTime() < due) return { kind: 'not-due', newest: newest.id, dueAt: new Date(due).toISOString() };
-  }
+  const due = dueAt(newest?.takenAt, t.intervalMs, t.now());
+  if (newest !== undefined && t.now().getTime() < due.getTime()) return { kind: 'not-due', newest: newest.id, dueAt: due.toISOString() };
+  const after = newest?.id ?? '';
+  const claim = await claimSlot(t.location, after, t.holder ?? t.selfUrl, t.now());
+  if (!claim.won) return { kind: 'claimed-elsewhere', holder: claim.holder };
+  // Won: unless a backup was written after `after` since the listing (then this slot is taken).
+  const still = (await listBackups(t.location)).at(-1)?.id ?? '';
+  if (still !== after) return { kind: 'claimed-elsewhere', holder: 'a member that took it first' };
   const taken = await takeBackup({ cluster: t.cluster, etcdCluster: t.etcdCluster, urls: [t.selfUrl], creds: t.creds, location: t.location, retention: t.retention, now: t.now, ...(t.events ? { events: t.events } : {}) });
   return { kind: 'taken', ...taken };
 }

@@ -10,6 +10,8 @@ import type { Task } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
 import { etcdClientCertRequest, etcdPeerCertRequest, etcdServerCertRequest } from '../../src/pki/requests.js';
 import type { NodeupEtcd } from '../config/schema.js';
+import type { BackupServiceMember } from '../etcd/backup-service.js';
+import { backupServiceTasks } from '../etcd/backup-service-unit.js';
 import { etcdMemberTask } from '../etcd/member-kind.js';
 import { archiveOf } from './assets.js';
 import { caFile, issued } from './pki.js';
@@ -19,7 +21,7 @@ import { BIN_DIR, PKI_DIR, after, caPath, hashOf } from './types.js';
 /** Where the cloud attaches a member's volume for etcd cluster `name`. */
 export const etcdVolumeDir = (name: string): string => `/mnt/etcd-${name}`;
 
-function etcdMember(input: ModelInput, e: NodeupEtcd): Task[] {
+function etcdMember(input: ModelInput, e: NodeupEtcd): { tasks: Task[]; member: BackupServiceMember; task: Task } {
   const { config, node } = input;
   const dir = `${PKI_DIR}/etcd/${e.name}`;
   const names = [node.address];
@@ -63,14 +65,15 @@ function etcdMember(input: ModelInput, e: NodeupEtcd): Task[] {
     },
     after([...certs.map(idOf), caFile('etcd-clients-ca'), caFile('etcd-peers-ca'), ...archiveOf(config, 'etcd')]),
   );
-  return [...certs, member];
+  return { tasks: [...certs, member], member: { etcdCluster: e.name, member: e.member, clientUrl: `https://${node.address}:${e.clientPort}`, clientCa: caPath('etcd-clients-ca'), clientCert: client.desired.certificate, clientKey: client.desired.key }, task: member };
 }
 
 /**
- * The members of this machine. They report no health check of their own: applying a member
+ * The members of this machine, and the service that takes their scheduled backups
+ * (nodeup/etcd/backup-service.ts). They report no health check of their own: applying a member
  * waits until it serves with a leader, over TLS, which a plain health probe cannot ask.
  */
 export function etcdTasks(input: ModelInput): { tasks: Task[]; healthChecks: HealthCheck[] } {
-  const clusters = input.config.controlPlane?.etcdClusters ?? [];
-  return { tasks: clusters.flatMap((e) => etcdMember(input, e)), healthChecks: [] };
+  const members = (input.config.controlPlane?.etcdClusters ?? []).map((e) => etcdMember(input, e));
+  return { tasks: [...members.flatMap((m) => m.tasks), ...backupServiceTasks(input, members)], healthChecks: [] };
 }
