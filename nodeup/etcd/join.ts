@@ -7,7 +7,8 @@
  *   when no quorum answers without it (one member), right after it starts.
  * - no data, and the cluster answers: it joins with `member add` before it starts (`existing`);
  *   a stale entry of its own name (a lost volume) is removed first. One member joins at a time:
- *   etcd refuses an add while an added member has not started and quorum needs it.
+ *   a new member is added only when every member has started, answers and has caught up with
+ *   the leader (membership.ts), so a control plane grown from 1 to 3 adds its members in turn.
  * - no data, nobody answers, the cluster was never bootstrapped, and it is the first member of
  *   the spec: it starts the cluster alone (`new`); the others join it.
  * - no data, nobody answers, but the cluster was bootstrapped: it waits, and refuses to start a
@@ -18,6 +19,7 @@ import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import type { EtcdCredentials } from './client.js';
 import { memberList, onFirst } from './client.js';
+import { membershipBlocker } from './membership.js';
 import type { BootstrapRecord, PublishedMember } from './registry.js';
 
 export interface JoinInput {
@@ -97,6 +99,11 @@ async function tryJoin(input: JoinInput, urls: readonly string[], published: Rea
     // Its volume lost the data it had: the old identity goes, and the member joins anew.
     await onFirst(urls, input.creds, (c) => c.cluster.memberRemove({ ID: mine.ID }));
     input.events({ level: 'warn', code: 'etcd.member-replaced', message: `etcd ${input.etcdCluster}: member ${input.member} has no data on its volume; its old entry ${mine.ID} was removed and it joins again`, data: { id: mine.ID } });
+  }
+  if (mine === undefined) {
+    // Growing: one member at a time, each started and caught up before the next is added.
+    const blocker = await membershipBlocker(urls, input.creds);
+    if (blocker !== undefined) throw new Error(`another membership change is not done: ${blocker}`);
   }
   if (mine === undefined || startedAsMe) {
     const added = await onFirst(urls, input.creds, (c) => c.cluster.memberAdd({ peerURLs: [input.peerUrl] }));

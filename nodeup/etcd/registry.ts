@@ -61,3 +61,11 @@ export async function recordBootstrap(store: ObjectStore, cluster: string, b: Bo
   if ((await readBootstrap(store, cluster, b.etcdCluster)) !== undefined) return;
   await store.put(bootstrapKey(cluster, b.etcdCluster), json(b), { ifNoneMatch: '*' });
 }
+
+/**
+ * A member removed from its cluster stops being published, so that nobody (a joining member,
+ * the API server, hoist's own commands) asks it again; a missing record is no error.
+ */
+export async function unpublishMember(store: ObjectStore, cluster: string, etcd: string, member: string): Promise<void> {
+  await store.delete(memberKey(cluster, etcd, member));
+}
