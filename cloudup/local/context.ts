@@ -8,4 +8,6 @@ export interface LocalContext {
   readonly tags: Readonly<Record<string, string>>;
   /** Objects the cluster uses but does not own, by kind (an existing network): never deleted. */
   readonly shared: ReadonlyMap<string, readonly string[]>;
+  /** The session tears the cluster down: objects kept when they leave the spec go too. */
+  readonly teardown?: boolean;
 }

@@ -24,6 +24,7 @@ export async function openLocalSession(spec: CompletedSpec, options: OpenOptions
     cluster,
     tags: ownershipTags(cluster),
     shared: new Map(networkID ? [['Network', [networkID]]] : []),
+    teardown: options.purpose === 'teardown',
   };
   return sessionOf({
     cloud: 'local',

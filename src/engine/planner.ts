@@ -87,7 +87,7 @@ export function buildPlan<Ctx>(input: PlanInput<Ctx>, discovered: Discovered): P
 
   for (const [kind, objects] of discovered) {
     for (const obj of objects) {
-      if (claimed.has(obj) || obj.shared) continue;
+      if (claimed.has(obj) || obj.shared || obj.kept !== undefined) continue;
       const wanted = tasks.has(idOf({ kind, name: obj.name }));
       const id = deleteId(kind, obj, live);
       live.set(id, obj);

@@ -116,6 +116,11 @@ export interface LiveObject {
   readonly outputs: ResolvedFields;
   /** Not owned by the cluster (an existing network given by id): never deleted. */
   readonly shared?: boolean;
+  /**
+   * Owned, but kept when it leaves the spec (an etcd member's volume holds data): why. Only
+   * tearing the cluster down deletes it.
+   */
+  readonly kept?: string;
 }
 
 export interface ReplaceCheck {

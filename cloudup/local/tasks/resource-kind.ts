@@ -27,6 +27,8 @@ export interface LocalKindSpec<T extends ResourceType, D extends object> {
   body(desired: D, ctx: LocalContext, task: Task): Omit<CreateBodies[T], 'name' | 'tags'>;
   /** Tags of the object besides the cluster's own (which it always carries). */
   tags?(desired: D): Readonly<Record<string, string>>;
+  /** Why an object is kept when it leaves the spec (see LiveObject.kept); undefined: it is deleted. */
+  kept?(resource: ResourceOf[T]): string | undefined;
   /** Fields that cannot change in place. */
   readonly immutable: readonly (keyof D & string)[];
   readonly updatedOutputs?: readonly string[];
@@ -40,13 +42,17 @@ export function localKind<T extends ResourceType, D extends object>(spec: LocalK
   // The engine hands every kind plain resolved fields: the task's constructor typed them as D on
   // the way in, and `fields` made the live ones as D; these two casts are the only crossing.
   const typed = (desired: ResolvedFields): D => desired as unknown as D;
-  const toLive = (r: ResourceOf[T], shared = false): LiveObject => ({
-    id: r.id,
-    name: r.name,
-    fields: (spec.fields(r) ?? {}) as unknown as ResolvedFields,
-    outputs: { id: r.id, ...spec.outputs?.(r) },
-    ...(shared ? { shared: true } : {}),
-  });
+  const toLive = (r: ResourceOf[T], shared = false, teardown = false): LiveObject => {
+    const kept = teardown ? undefined : spec.kept?.(r);
+    return {
+      id: r.id,
+      name: r.name,
+      fields: (spec.fields(r) ?? {}) as unknown as ResolvedFields,
+      outputs: { id: r.id, ...spec.outputs?.(r) },
+      ...(shared ? { shared: true } : {}),
+      ...(kept === undefined ? {} : { kept }),
+    };
+  };
   return {
     kind: spec.kind,
     uses: spec.uses,
@@ -55,7 +61,7 @@ export function localKind<T extends ResourceType, D extends object>(spec: LocalK
       const owned = await ctx.client.list(spec.type, { tags: ctx.tags });
       const sharedIds = ctx.shared.get(spec.kind) ?? [];
       const shared = await Promise.all(sharedIds.map((id) => ctx.client.get(spec.type, id)));
-      return [...owned.map((r) => toLive(r)), ...shared.filter((r) => r !== undefined).map((r) => toLive(r, true))];
+      return [...owned.map((r) => toLive(r, false, ctx.teardown === true)), ...shared.filter((r) => r !== undefined).map((r) => toLive(r, true))];
     },
     checkChanges(_live, changes): ReplaceCheck {
       const fixed = changesTouch(changes, spec.immutable);

@@ -25,6 +25,11 @@ export const volumeKind = localKind<'volumes', VolumeFields>({
   },
   body: ({ etcdMember: _owner, ...d }) => ({ ...d }),
   tags: (d) => (d.etcdMember ? etcdVolumeTags(d.etcdMember) : {}),
+  // A member that leaves the spec leaves its data behind, never deleted by an update (docs/etcd.md).
+  kept: (v) => {
+    const owner = etcdVolumeOwner(v.tags);
+    return owner && `it holds the data of etcd ${owner.etcdCluster} member ${owner.member}`;
+  },
   immutable: ['zone', 'volumeType'],
   // The member's tags change in place: replacing the volume would lose its data.
   patch: (d, live, changes) => {
