@@ -55,6 +55,9 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
     const plan = planned.result.plan;
     if (opts.savePlan) await savePlan(ctx.io, opts.savePlan, plan);
     printPlan(ctx, plan, format);
+    const { leavingMembers } = await import('../../cloudup/rolling/etcd-members.js');
+    const leaving = format === 'text' ? await leavingMembers(await ctx.store(), planned.completed) : [];
+    if (leaving.length > 0) ctx.io.out(`\netcd members that left the spec: ${leaving.map((l) => `${l.etcdCluster}/${l.member}`).join(', ')}; --yes removes them from etcd (one at a time, never below quorum) before their machines go, and keeps their volumes.\n`);
     if (format === 'text' && hasChanges(plan)) {
       ctx.io.out(opts.savePlan
         ? `\nThe plan was saved to ${opts.savePlan}. Apply exactly this plan with: hoist update cluster ${cluster} --plan ${opts.savePlan} --yes\n`
@@ -79,6 +82,10 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
       // Machines the apply launches read these at boot: they must be in place first.
       const { prepareNodes } = await import('../../cloudup/nodeup/prepare.js');
       await prepareNodes(store, planned.completed, planned.nodeConfigs, ctx.io.events, planned.nodeupBundle);
+      // Members that left the spec leave etcd before the apply stops their machines.
+      const { removeLeavingEtcdMembers } = await import('../../cloudup/rolling/etcd-members.js');
+      const left = await removeLeavingEtcdMembers(store, planned.completed, ctx.io.events);
+      if (left.length > 0 && format === 'text') ctx.io.out(`Removed from etcd before their machines go: ${left.map((l) => `${l.etcdCluster}/${l.member}`).join(', ')} (their volumes are kept).\n`);
       if (!hasChanges(plan)) {
         if (format === 'json') printPlan(ctx, plan, format);
         else ctx.io.out(renderPlanText(plan));
