@@ -1,0 +1,245 @@
+/**
+ * The control plane's addon applier against the local API server on a real etcd, with a channel
+ * and manifests written into a file state store as `update cluster` publishes them: addons
+ * applied in order and recorded, a changed one re-applied once with what it dropped pruned, a
+ * removed one pruned entirely, an object the API server refuses named in the report (and in
+ * `validate cluster`'s addon check) while the other addons still apply, one applier at a time
+ * by the Lease, and the real kubectl listing the applied workloads.
+ */
+
+import { createHash } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { RunningApiServer } from '../../cloudup/local/apiserver/server.js';
+import { addonFailures } from '../../cloudup/rolling/validate-addons.js';
+import { AddonApplier } from '../../nodeup/addons/applier.js';
+import type { AddonChannel, AddonHealthCheck, AddonStatusReport } from '../../nodeup/addons/channel.js';
+import { ADDON_NAME_LABEL, ADDON_VERSION_LABEL, addonChannelKey, addonManifestKey, addonStatusKey } from '../../nodeup/addons/channel.js';
+import { recorder } from '../../src/output/events.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
+import { openStore } from '../../state-store/open.js';
+import { kubectl, makePki, removeDir, startEtcd, startServer, writeKubeconfig } from '../apiserver/support.js';
+import type { Etcd } from '../apiserver/support.js';
+
+const CLUSTER = 'addons.example.com';
+let dir: string;
+let etcd: Etcd | undefined;
+let server: RunningApiServer | undefined;
+let kubeconfigPath: string;
+let kc: KubeConfig;
+let store: ObjectStore;
+const log = recorder();
+
+interface TestAddon {
+  readonly name: string;
+  readonly version: string;
+  readonly objects: readonly Record<string, unknown>[];
+  readonly health?: readonly AddonHealthCheck[];
+}
+
+/** Writes each manifest under its hash and the channel naming them, as update cluster publishes. */
+async function publish(addons: readonly TestAddon[]): Promise<void> {
+  const entries: AddonChannel['addons'] = [];
+  for (const a of addons) {
+    const text = a.objects.map((o) => stringify(o)).join('---\n');
+    const sha256 = createHash('sha256').update(text).digest('hex');
+    await store.put(addonManifestKey(CLUSTER, a.name, sha256), text);
+    entries.push({ name: a.name, version: a.version, sha256, source: 'builtin', health: [...(a.health ?? [])] });
+  }
+  const channel: AddonChannel = { apiVersion: 'hoist.dev/v1alpha1', kind: 'AddonChannel', cluster: CLUSTER, addons: entries };
+  await store.put(addonChannelKey(CLUSTER), stringify(channel));
+}
+
+const applier = (instanceId = 'cp-1') => new AddonApplier({ cluster: CLUSTER, instanceId, store, kube: kc, events: log.sink, healthTimeoutMs: 0, retryBaseMs: 60_000 });
+
+async function report(): Promise<AddonStatusReport> {
+  const stored = await store.get(addonStatusKey(CLUSTER));
+  return JSON.parse(Buffer.from(stored?.body ?? '{}').toString('utf8')) as AddonStatusReport;
+}
+
+async function code(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (e) {
+    if (e instanceof ApiException) return e.code;
+    throw e;
+  }
+}
+
+const labels = { app: 'demo' };
+const core: TestAddon = {
+  name: 'core',
+  version: '1.0.0',
+  objects: [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:hoist-test' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'kindnet', namespace: 'kube-system' } },
+  ],
+};
+const kindnet = (version: string): TestAddon => ({
+  name: 'kindnet',
+  version,
+  objects: [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'kindnet', namespace: 'kube-system' },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'kindnet', image: `docker.io/kindest/kindnetd:v${version}` }] } } },
+    },
+  ],
+});
+const coredns = (corefile: string, withService: boolean): TestAddon => ({
+  name: 'coredns',
+  version: '1.11.3',
+  health: [{ kind: 'Deployment', namespace: 'kube-system', name: 'coredns' }],
+  objects: [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: 'kube-system' }, data: { Corefile: corefile } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'coredns', namespace: 'kube-system' },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.11.3' }] } } },
+    },
+    ...(withService ? [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { selector: labels, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } }] : []),
+  ],
+});
+// Written with the objects before their Namespace: the applier puts Namespaces and CRDs first.
+const extras: TestAddon = {
+  name: 'extras',
+  version: '0.1.0',
+  objects: [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'extras-system' }, data: { a: '1' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'extras-system' } },
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }] },
+    },
+    { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'extras-critical' }, value: 1000 },
+  ],
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hoist-addons-'));
+  etcd = await startEtcd(join(dir, 'etcd'));
+  const pki = await makePki();
+  server = await startServer(etcd, pki);
+  kubeconfigPath = await writeKubeconfig(dir, 'admin.conf', server.url, pki, pki.admin);
+  kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  store = await openStore(`file://${join(dir, 'state')}`);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await etcd?.stop();
+  await removeDir(dir);
+});
+
+describe('the addon applier', () => {
+  it('applies the channel in order, labels every object, records the addons in the cluster and reports them Applied', async () => {
+    await publish([core, kindnet('1.0.0'), coredns('.:53 { forward . /etc/resolv.conf }', true), extras]);
+    const result = await applier().pass();
+    expect(result.leader).toBe(true);
+    expect(result.applied).toEqual(['core', 'kindnet', 'coredns', 'extras']);
+    const core1 = kc.makeApiClient(CoreV1Api);
+    const ds = await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'kindnet', namespace: 'kube-system' });
+    expect(ds.metadata?.labels).toMatchObject({ [ADDON_NAME_LABEL]: 'kindnet', [ADDON_VERSION_LABEL]: '1.0.0' });
+    expect(ds.metadata?.managedFields?.map((m) => [m.manager, m.operation])).toEqual([['hoist-addons', 'Apply']]);
+    expect((await core1.readNamespacedConfigMap({ name: 'settings', namespace: 'extras-system' })).data).toEqual({ a: '1' });
+    const record = await core1.readNamespacedConfigMap({ name: 'hoist-addons', namespace: 'kube-system' });
+    expect(Object.keys(record.data ?? {}).sort()).toEqual(['core', 'coredns', 'extras', 'kindnet']);
+    expect(JSON.parse(record.data?.kindnet ?? '{}')).toMatchObject({ version: '1.0.0', objects: [{ kind: 'DaemonSet', namespace: 'kube-system', name: 'kindnet' }] });
+    const r = await report();
+    expect(r).toMatchObject({ cluster: CLUSTER, instanceId: 'cp-1' });
+    expect(r.addons.map((a) => [a.name, a.phase])).toEqual([['core', 'Applied'], ['kindnet', 'Applied'], ['coredns', 'Applied'], ['extras', 'Applied']]);
+    // coredns's Deployment has no available replica (no controller runs here): applied, not healthy.
+    expect(r.addons.find((a) => a.name === 'coredns')?.healthy).toBe(false);
+    expect(r.addons.find((a) => a.name === 'core')?.healthy).toBe(true);
+  });
+
+  it('looks at an unhealthy addon again without applying it, and reports it healthy once its Deployment is available', async () => {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const d = await apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
+    await apps.replaceNamespacedDeploymentStatus({ name: 'coredns', namespace: 'kube-system', body: { ...d, status: { observedGeneration: d.metadata?.generation ?? 1, replicas: 1, availableReplicas: 1, readyReplicas: 1 } } });
+    const result = await applier().pass();
+    expect(result.applied).toEqual([]);
+    expect((await report()).addons.find((a) => a.name === 'coredns')).toMatchObject({ phase: 'Applied', healthy: true });
+  });
+
+  it('re-applies only a changed addon, once, pruning the object it dropped, and leaves the others untouched', async () => {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core1 = kc.makeApiClient(CoreV1Api);
+    const before = (await apps.readNamespacedDaemonSet({ name: 'kindnet', namespace: 'kube-system' })).metadata?.resourceVersion;
+    await publish([core, kindnet('1.0.0'), coredns('.:53 { forward . 8.8.8.8 }', false), extras]);
+    const a = applier();
+    expect((await a.pass()).applied).toEqual(['coredns']);
+    expect((await core1.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' })).data?.Corefile).toBe('.:53 { forward . 8.8.8.8 }');
+    // The Service was the only one of its kind in coredns: pruned by the record's kinds.
+    expect(await code(core1.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' }))).toBe(404);
+    expect((await apps.readNamespacedDaemonSet({ name: 'kindnet', namespace: 'kube-system' })).metadata?.resourceVersion).toBe(before);
+    expect((await a.pass()).applied).toEqual([]);
+    // A new applier (another machine, a restart) reads the record in the cluster: nothing to apply either.
+    expect((await applier().pass()).applied).toEqual([]);
+  });
+
+  it('prunes every object of an addon that left the channel', async () => {
+    await publish([core, kindnet('1.0.0'), coredns('.:53 { forward . 8.8.8.8 }', false)]);
+    const result = await applier().pass();
+    expect(result.pruned).toEqual(['extras']);
+    const core1 = kc.makeApiClient(CoreV1Api);
+    expect(await code(core1.readNamespace({ name: 'extras-system' }))).toBe(404);
+    expect(await code(core1.readNamespacedConfigMap({ name: 'settings', namespace: 'extras-system' }))).toBe(404);
+    const crds = await kubectl(kubeconfigPath, dir, ['get', 'crd,priorityclass', '-o', 'name']);
+    expect(crds.stdout).not.toMatch(/widgets|extras-critical/);
+    expect((await report()).addons.find((a) => a.name === 'extras')?.phase).toBe('Pruned');
+    const record = await core1.readNamespacedConfigMap({ name: 'hoist-addons', namespace: 'kube-system' });
+    expect(Object.keys(record.data ?? {}).sort()).toEqual(['core', 'coredns', 'kindnet']);
+  });
+
+  it('reports an addon whose object the API server refuses as Failed, naming the object, and applies the others; validate names it', async () => {
+    const broken: TestAddon = {
+      name: 'broken',
+      version: '2.0.0',
+      objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'not-valid-', namespace: 'kube-system' }, data: {} }],
+    };
+    await publish([core, broken, kindnet('1.1.0'), coredns('.:53 { forward . 8.8.8.8 }', false)]);
+    const result = await applier().pass();
+    expect(result.applied).toEqual(['broken', 'kindnet']);
+    const r = await report();
+    const failed = r.addons.find((a) => a.name === 'broken');
+    expect(failed?.phase).toBe('Failed');
+    expect(failed?.error).toMatch(/^ConfigMap\/kube-system\/not-valid-: HTTP 422: .*metadata\.name/);
+    expect(r.addons.find((a) => a.name === 'kindnet')).toMatchObject({ phase: 'Applied', version: '1.1.0' });
+    const ds = await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'kindnet', namespace: 'kube-system' });
+    expect(ds.spec?.template.spec?.containers[0]?.image).toBe('docker.io/kindest/kindnetd:v1.1.0');
+    expect(log.events.some((e) => e.code === 'addons.failed' && e.message.includes('not-valid-'))).toBe(true);
+    const failures = await addonFailures(store, CLUSTER);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ kind: 'addon', name: 'broken' });
+    expect(failures[0]?.message).toMatch(/^2\.0\.0 failed to apply: ConfigMap\/kube-system\/not-valid-: HTTP 422/);
+  });
+
+  it('lets one applier at a time apply: another machine waits while the Lease is held', async () => {
+    const first = applier('cp-1');
+    const second = applier('cp-2');
+    expect((await first.pass()).leader).toBe(true);
+    expect(await second.pass()).toEqual({ leader: false, applied: [], pruned: [] });
+    const loop = first.start();
+    await loop.stop();
+    // Released when the first stopped: the second takes over at once.
+    expect((await second.pass()).leader).toBe(true);
+  });
+
+  it('shows the applied workloads to the real kubectl', async () => {
+    const got = await kubectl(kubeconfigPath, dir, ['get', 'deploy,ds', '-n', 'kube-system']);
+    expect(got.stderr).toBe('');
+    expect(got.stdout).toMatch(/deployment\.apps\/coredns\s+1\/1\s+0\s+1\s+\S+/);
+    expect(got.stdout).toMatch(/daemonset\.apps\/kindnet\s+0\s+0\s+0\s+0\s+0\s+\S+/);
+  });
+});
