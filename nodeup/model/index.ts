@@ -3,6 +3,7 @@
  * applied by the same engine as cloud tasks. A bastion gets only the OS settings.
  */
 
+import { addonsServiceTasks } from '../addons/service.js';
 import { assetTasks } from './assets.js';
 import { baseTasks } from './base.js';
 import { bootstrapRbacTasks } from './bootstrap-rbac.js';
@@ -29,6 +30,8 @@ export function buildNodeModel(input: ModelInput): NodeModel {
       ...parts.flatMap((p) => p.tasks),
       // Once the kubelet runs the API server's static pod: what workers' TLS bootstrap needs.
       ...bootstrapRbacTasks(input, `https://${input.node.address}:${API_PORT}`, ['Service/kubelet.service']),
+      // The addon applier, which uses the admin kubeconfig written just above.
+      ...addonsServiceTasks(input),
     ],
     healthChecks: parts.flatMap((p) => p.healthChecks),
   };

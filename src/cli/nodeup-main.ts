@@ -13,6 +13,7 @@ import type { IO } from '../output/io.js';
 import { createContext } from './context.js';
 import type { GlobalOptions } from './context.js';
 import { registerNodeup } from './nodeup.js';
+import { registerAddonsApplier } from './addons-applier.js';
 import { registerEtcdBackupService } from './etcd-backup-service.js';
 import type { Runner } from './program.js';
 import { reportError } from './report-error.js';
@@ -51,6 +52,7 @@ const program = new Command('hoist')
   .configureOutput({ writeOut: io.out, writeErr: io.err });
 registerNodeup(program, run);
 registerEtcdBackupService(program, run);
+registerAddonsApplier(program, run);
 for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 
 try {
