@@ -8,25 +8,22 @@
 
 import type { CloudProvider as CloudName, CloudSpecRules, CompletedSpec, SpecRulesByCloud } from '../src/api/index.js';
 import type { CloudAddons } from './addons/types.js';
-import { awsAddons } from './aws/addons.js';
 import { awsSpecRules } from './aws/spec-rules.js';
-import { gceAddons } from './gce/addons.js';
 import { gceSpecRules } from './gce/spec-rules.js';
-import { localAddons } from './local/addons.js';
 import { localSpecRules } from './local/spec-rules.js';
 import type { CloudSession, OpenOptions, Provider } from './provider.js';
 
 interface Cloud {
   readonly rules: CloudSpecRules;
-  /** What the cloud adds to the addon set (plain templates, no SDK: loaded with the registry). */
-  readonly addons: CloudAddons;
+  /** What the cloud adds to the addon set (templates, no SDK), imported when a plan needs it. */
+  readonly addons: () => Promise<CloudAddons>;
   readonly provider: () => Promise<Provider>;
 }
 
 const CLOUDS: Readonly<Record<CloudName, Cloud>> = {
-  aws: { rules: awsSpecRules, addons: awsAddons, provider: async () => (await import('./aws/provider.js')).awsProvider },
-  gce: { rules: gceSpecRules, addons: gceAddons, provider: async () => (await import('./gce/provider.js')).gceProvider },
-  local: { rules: localSpecRules, addons: localAddons, provider: async () => (await import('./local/provider.js')).localProvider },
+  aws: { rules: awsSpecRules, addons: async () => (await import('./aws/addons.js')).awsAddons, provider: async () => (await import('./aws/provider.js')).awsProvider },
+  gce: { rules: gceSpecRules, addons: async () => (await import('./gce/addons.js')).gceAddons, provider: async () => (await import('./gce/provider.js')).gceProvider },
+  local: { rules: localSpecRules, addons: async () => (await import('./local/addons.js')).localAddons, provider: async () => (await import('./local/provider.js')).localProvider },
 };
 
 const NAMES = Object.keys(CLOUDS) as CloudName[];
@@ -43,8 +40,8 @@ export function specRulesOf(cloud: CloudName): CloudSpecRules {
 }
 
 /** The addons a cloud contributes: its cloud controller, CSI driver, network plugins of its own. */
-export function cloudAddonsOf(cloud: CloudName): CloudAddons {
-  return CLOUDS[cloud].addons;
+export function cloudAddonsOf(cloud: CloudName): Promise<CloudAddons> {
+  return CLOUDS[cloud].addons();
 }
 
 export function providerOf(cloud: CloudName): Promise<Provider> {

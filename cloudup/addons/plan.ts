@@ -28,7 +28,7 @@ export interface PlannedAddons {
 }
 
 export async function renderAddons(completed: CompletedSpec, options: Pick<PlanAddonsOptions, 'env' | 'read'>): Promise<RenderedAddon[]> {
-  const builtin = builtinAddons(completed, cloudAddonsOf(completed.cluster.spec.cloudProvider)).map(renderBuiltin);
+  const builtin = builtinAddons(completed, await cloudAddonsOf(completed.cluster.spec.cloudProvider)).map(renderBuiltin);
   const user = await userAddons(completed, new Set(builtin.map((b) => b.entry.name)), options);
   return [...builtin, ...user];
 }

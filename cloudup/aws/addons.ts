@@ -95,7 +95,7 @@ function ebsCsiDriver(ctx: AddonContext): AddonDefinition {
         serviceAccountName: 'ebs-csi-controller-sa',
         ...ON_CONTROL_PLANE,
         containers: [
-          { name: 'ebs-plugin', image: driver, args: ['controller', '--endpoint=$(CSI_ENDPOINT)', '--logging-format=text', '--v=2'], env: [{ name: 'CSI_ENDPOINT', value: 'unix:///var/lib/csi/sockets/pluginproxy/csi.sock' }, fieldEnv('CSI_NODE_NAME', 'spec.nodeName')], volumeMounts: [socket], ports: [{ name: 'healthz', containerPort: 9808, protocol: 'TCP' }], livenessProbe: { httpGet: { path: '/healthz', port: 'healthz' }, initialDelaySeconds: 10, periodSeconds: 10 } },
+          { name: 'ebs-plugin', image: driver, args: ['controller', '--endpoint=$(CSI_ENDPOINT)', `--k8s-tag-cluster-id=${ctx.cluster}`, '--logging-format=text', '--v=2'], env: [{ name: 'CSI_ENDPOINT', value: 'unix:///var/lib/csi/sockets/pluginproxy/csi.sock' }, fieldEnv('CSI_NODE_NAME', 'spec.nodeName')], volumeMounts: [socket], ports: [{ name: 'healthz', containerPort: 9808, protocol: 'TCP' }], livenessProbe: { httpGet: { path: '/healthz', port: 'healthz' }, initialDelaySeconds: 10, periodSeconds: 10 } },
           sidecar('csi-provisioner', SIDECARS.provisioner, ['--feature-gates=Topology=true', '--extra-create-metadata', '--leader-election=true', '--default-fstype=ext4']),
           sidecar('csi-attacher', SIDECARS.attacher, ['--leader-election=true']),
           sidecar('csi-resizer', SIDECARS.resizer, ['--leader-election=true']),

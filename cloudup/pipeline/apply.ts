@@ -22,7 +22,7 @@ export async function applyClusterPlan(store: ObjectStore, planned: ClusterPlan,
   const cluster = planned.completed.cluster.metadata.name;
   const result = await applyPlan({
     result: planned.result,
-    kinds: planned.session.kinds,
+    kinds: planned.kinds ?? planned.session.kinds,
     ctx: planned.session.ctx,
     beforeChange: () => checkLockHeld(store, cluster),
     executor: {

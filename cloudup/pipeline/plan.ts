@@ -9,10 +9,11 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import { discoverAll } from '../../src/engine/discover.js';
 import { buildPlan } from '../../src/engine/planner.js';
 import type { PlanResult } from '../../src/engine/planner.js';
-import type { Task, TaskId } from '../../src/engine/task.js';
+import type { Task, TaskId, TaskKind } from '../../src/engine/task.js';
 import type { EventSink } from '../../src/output/events.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { completedSpecKey } from '../../state-store/layout.js';
+import { planAddons } from '../addons/plan.js';
 import type { NodeupBundle } from '../nodeup/bundle.js';
 import type { NodeupConfigs } from '../nodeup/build.js';
 import { planNodeupConfigs } from '../nodeup/plan.js';
@@ -34,6 +35,8 @@ export interface ClusterPlan {
    * exist yet: an apply makes it first and plans again (api-endpoint.ts).
    */
   readonly pendingEndpoint?: TaskId;
+  /** The session's kinds with the addon channel's (cloudup/addons/tasks.ts); absent: the session's. */
+  readonly kinds?: ReadonlyMap<string, TaskKind<unknown>>;
 }
 
 export interface PlanClusterOptions {
@@ -45,19 +48,24 @@ export interface PlanClusterOptions {
   readonly specRevision: number | null;
   readonly env: Env;
   readonly events: EventSink;
+  /** Read the published addon manifests and show their changes as diffs. */
+  readonly diffAddons?: boolean;
 }
 
 export async function planCluster(store: ObjectStore, completed: CompletedSpec, opts: PlanClusterOptions): Promise<ClusterPlan> {
+  const teardown = opts.purpose === 'teardown';
+  // The addons are rendered, and a broken user addon refused, before the cloud is opened.
+  const addons = teardown ? undefined : await planAddons(store, completed, { env: opts.env, diff: opts.diffAddons === true });
   const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true });
   try {
-    const teardown = opts.purpose === 'teardown';
-    if (teardown) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
+    if (addons === undefined) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
     const endpoint = await planEndpoint(session, completed, opts.events);
     const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events: opts.events, ...endpoint.nodeup });
     const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
-    const tasks: Task[] = session.buildTasks(boot.options);
-    const result = await planOn(session, completed, tasks, opts);
-    return { completed, session, result, nodeConfigs, nodeupBundle: boot.bundle, ...endpoint.plan };
+    const tasks: Task[] = [...session.buildTasks(boot.options), ...addons.tasks];
+    const kinds = new Map<string, TaskKind<unknown>>([...session.kinds, ...addons.kinds]);
+    const result = await planOn(session, completed, tasks, opts, kinds);
+    return { completed, session, result, nodeConfigs, nodeupBundle: boot.bundle, kinds, ...endpoint.plan };
   } catch (e) {
     await session.close();
     throw e;
@@ -65,13 +73,13 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
 }
 
 /** Discovers the live state through an open session and plans `tasks` against it. */
-export async function planOn(session: CloudSession, completed: CompletedSpec, tasks: Task[], opts: Pick<PlanClusterOptions, 'specRevision' | 'events'>): Promise<PlanResult> {
+export async function planOn(session: CloudSession, completed: CompletedSpec, tasks: Task[], opts: Pick<PlanClusterOptions, 'specRevision' | 'events'>, kinds: ReadonlyMap<string, TaskKind<unknown>> = session.kinds): Promise<PlanResult> {
   const callsBefore = session.apiCalls();
   const started = Date.now();
-  const discovered = await discoverAll(session.kinds, session.ctx);
+  const discovered = await discoverAll(kinds, session.ctx);
   const stats = { apiCalls: session.apiCalls() - callsBefore, discoveryMs: Date.now() - started };
   opts.events({ level: 'debug', code: 'plan.discovered', message: `discovered the live state with ${stats.apiCalls} API calls in ${stats.discoveryMs} ms`, data: stats });
-  return buildPlan({ cluster: completed.cluster.metadata.name, cloud: session.cloud, specRevision: opts.specRevision, tasks, kinds: session.kinds, stats }, discovered);
+  return buildPlan({ cluster: completed.cluster.metadata.name, cloud: session.cloud, specRevision: opts.specRevision, tasks, kinds, stats }, discovered);
 }
 
 /** Written after a successful apply: the spec as the cloud now has it, defaults filled in. */

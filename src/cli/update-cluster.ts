@@ -33,6 +33,7 @@ export interface UpdateClusterOptions {
   readonly parallelism?: number;
   readonly target?: string;
   readonly out?: string;
+  readonly diffAddons?: boolean;
 }
 
 export async function runUpdateCluster(positional: string | undefined, opts: UpdateClusterOptions, ctx: Context): Promise<number> {
@@ -46,11 +47,15 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
     return runTerraformTarget(ctx, cluster, opts.out, format);
   }
   if (opts.out !== undefined) throw new HoistError('INVALID_FLAG', '--out is the folder of --target terraform', { hint: `hoist update cluster ${cluster} --target terraform --out ${opts.out}` });
+  if (opts.diffAddons && (opts.savePlan !== undefined || opts.plan !== undefined)) {
+    throw new HoistError('INVALID_FLAG', `--diff-addons cannot be used with ${opts.savePlan !== undefined ? '--save-plan' : '--plan'}: a saved plan compares the addons by their hash`, { hint: `read the diff with: hoist update cluster ${cluster} --diff-addons` });
+  }
+  const diffAddons = opts.diffAddons === true;
   const saved = opts.plan === undefined ? undefined : await loadPlan(ctx.io, opts.plan, cluster);
   if (saved && !opts.yes) throw new HoistError('INVALID_FLAG', '--plan applies a saved plan and needs --yes', { hint: `hoist update cluster ${cluster} --plan ${opts.plan} --yes` });
 
   if (!opts.yes) {
-    const planned = await planOf(ctx, cluster, { readOnly: true });
+    const planned = await planOf(ctx, cluster, { readOnly: true, diffAddons });
     await planned.session.close();
     const plan = planned.result.plan;
     if (opts.savePlan) await savePlan(ctx.io, opts.savePlan, plan);
@@ -67,7 +72,7 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
   }
 
   return ctx.withLock(cluster, 'update cluster', async () => {
-    let planned = await planOf(ctx, cluster, {});
+    let planned = await planOf(ctx, cluster, { diffAddons });
     try {
       const store = await ctx.store();
       if (saved) checkSavedPlan(saved, planned.result.plan);
@@ -104,7 +109,7 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
 }
 
 /** The plan that reaches the stored spec; its session is open, and the caller closes it. */
-async function planOf(ctx: Context, cluster: string, opts: Pick<PlanClusterOptions, 'readOnly'>): Promise<ClusterPlan> {
+async function planOf(ctx: Context, cluster: string, opts: Pick<PlanClusterOptions, 'readOnly' | 'diffAddons'>): Promise<ClusterPlan> {
   const clients = await ctx.clientset();
   const [completed, last] = await Promise.all([completedSpecOf(clients, cluster), latestRevision(clients.store, cluster)]);
   return planCluster(clients.store, completed, { ...opts, purpose: 'reconcile', specRevision: last?.rev ?? null, env: ctx.io.env, events: ctx.io.events });
@@ -152,6 +157,7 @@ export function registerUpdate(program: Command, run: Runner): void {
     .option('--detailed-exitcode', 'exit 0 when there is nothing to change, 2 when there is (1 on errors)')
     .option('--save-plan <file>', 'write the plan to a file, to apply later with --plan')
     .option('--plan <file>', 'apply exactly this saved plan (with --yes); refused if the spec or the cloud changed since')
+    .option('--diff-addons', 'compare the addon manifests with the published ones and show each change as a unified diff')
     .option('--parallelism <n>', 'how many cloud changes run at once', integer('--parallelism'), 10)
     .option('--target <target>', 'direct (change the cloud) or terraform (write a Terraform module to --out instead)', 'direct')
     .option('--out <dir>', 'with --target terraform: the folder to write the module to')

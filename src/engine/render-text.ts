@@ -5,6 +5,7 @@
 
 import { createPatch } from 'diff';
 import type { FieldChange, Plan, PlannedChange } from './plan.js';
+import { ADDON_KINDS, renderAddonChanges } from './render-addons.js';
 import { hasChanges } from './plan.js';
 import type { Value } from './task.js';
 import { isRef } from './task.js';
@@ -20,11 +21,12 @@ export function renderPlanText(plan: Plan): string {
   if (!hasChanges(plan)) return `No changes: the cloud matches the spec of ${plan.cluster} (${plan.summary.noop} resources checked).\n`;
   const out: string[] = [];
   for (const [action, title] of SECTIONS) {
-    const changes = plan.changes.filter((c) => c.action === action);
+    const changes = plan.changes.filter((c) => c.action === action && !ADDON_KINDS.has(c.kind));
     if (changes.length === 0) continue;
     out.push(title);
     for (const c of changes) out.push(...renderChange(c), '');
   }
+  out.push(...renderAddonChanges(plan.changes.filter((c) => ADDON_KINDS.has(c.kind))));
   const s = plan.summary;
   out.push(`Plan: ${s.create} to create, ${s.update} to modify, ${s.replace} to replace, ${s.delete} to delete (${s.noop} unchanged).`);
   return `${out.join('\n')}\n`;

@@ -29,7 +29,7 @@ describe('the AWS model', () => {
     const tasks = buildAwsTasks(spec({ topology: 'private', dnsZone: 'example.com', sshPublicKey: 'ssh-ed25519 AAAAC3Nza test' }), boot);
     expect(kinds(tasks)).toMatchObject({
       VPC: 1, Subnet: 6, InternetGateway: 1, RouteTable: 4, Route: 4, RouteTableAssociation: 6, ElasticIP: 3, NatGateway: 3,
-      SecurityGroup: 2, IAMRole: 3, IAMRolePolicy: 3, IAMInstanceProfile: 3, KeyPair: 1, EBSVolume: 2,
+      SecurityGroup: 2, IAMRole: 3, IAMRolePolicy: 4, IAMInstanceProfile: 3, KeyPair: 1, EBSVolume: 2,
       LaunchTemplate: 3, AutoScalingGroup: 3, LoadBalancer: 1, TargetGroup: 1, Listener: 1, HostedZone: 1, DNSRecord: 2,
     });
     // Every reference has its dependency, no cycle: the planner accepts it and creates everything.

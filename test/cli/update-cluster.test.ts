@@ -31,7 +31,7 @@ describe('update cluster on the local cloud', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('Will create resources:');
     expect(plan.stdout).toContain(`  Network/${NAME}\n    cidr  127.101.0.0/16`);
-    expect(plan.stdout).toMatch(/Plan: 15 to create, 0 to modify, 0 to replace, 0 to delete/);
+    expect(plan.stdout).toMatch(/Plan: 19 to create, 0 to modify, 0 to replace, 0 to delete/);
     expect(plan.stdout).toContain(`Must specify --yes to apply changes: hoist update cluster ${NAME} --yes`);
     expect((await run('update', 'cluster', NAME, '--detailed-exitcode')).code).toBe(2);
 

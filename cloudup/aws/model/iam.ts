@@ -12,6 +12,7 @@ import { iamName, iamPath } from '../names.js';
 import { iamInstanceProfileTask } from '../tasks/iam-instance-profile.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';
+import { ADDONS_POLICY_NAME, controlPlaneAddonsPolicy } from './iam-addons.js';
 import { assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
 
 export interface Iam {
@@ -42,6 +43,10 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
   if (groups.some((ig) => ig.spec.role === 'ControlPlane')) {
     const zoneArn: Value | undefined = hostedZone ? ref(hostedZone, 'arn') : undefined;
     const profile = role(`control-plane.${cluster}`, controlPlanePolicy(store, region, cluster, zoneArn), hostedZone ? [hostedZone] : []);
+    // The cloud controller's and the EBS CSI controller's actions: a policy of their own (iam-addons.ts).
+    const roleName = iamName(`control-plane.${cluster}`);
+    const roleId = idOf({ kind: 'IAMRole', name: roleName });
+    tasks.push(iamRolePolicyTask(`${roleName}:${ADDONS_POLICY_NAME}`, { roleName: ref(roleId), policyName: ADDONS_POLICY_NAME, policyDocument: controlPlaneAddonsPolicy(region, cluster) }, { dependsOn: [roleId] }));
     for (const ig of groups.filter((g) => g.spec.role === 'ControlPlane')) profiles.set(ig.metadata.name, profile);
   }
   for (const ig of groups.filter((g) => g.spec.role !== 'ControlPlane')) {

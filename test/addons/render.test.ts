@@ -1,0 +1,135 @@
+/**
+ * The addon set rendered from a spec: which addons each cloud and networking choice gives, the
+ * labels on every object, the health checks, CoreDNS at the kubelets' cluster DNS address, the
+ * image mirror, and the refusals (a cloud's own network plugin elsewhere, the autoscaler where
+ * the cloud has no driver). Pure: no store, no cloud.
+ */
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { completeSpec, newClusterSpec } from '../../src/api/index.js';
+import type { Cluster, ClusterSpec, CompletedSpec, NewClusterOptions } from '../../src/api/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { ADDON_NAME_LABEL, ADDON_VERSION_LABEL } from '../../nodeup/addons/channel.js';
+import { builtinAddons, renderBuiltin } from '../../cloudup/addons/render.js';
+import type { KubeObject } from '../../cloudup/addons/types.js';
+import { kubeletSettings } from '../../cloudup/nodeup/components.js';
+import { cloudAddonsOf, SPEC_RULES } from '../../cloudup/providers.js';
+import type { CloudAddons } from '../../cloudup/addons/types.js';
+
+const BASE: Record<string, NewClusterOptions> = {
+  local: { name: 'addons.k8s.local', cloud: 'local' },
+  aws: { name: 'addons.example.com', cloud: 'aws', zones: ['us-east-1a'] },
+  gce: { name: 'addons.example.com', cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test' },
+};
+
+function spec(cloud: keyof typeof BASE, extra: Partial<{ -readonly [K in keyof ClusterSpec]: ClusterSpec[K] }> = {}): CompletedSpec {
+  const made = newClusterSpec({ ...BASE[cloud]!, kubernetesVersion: '1.34.0' }, SPEC_RULES);
+  const cluster: Cluster = { ...made.cluster, spec: { ...made.cluster.spec, ...extra } };
+  return completeSpec(cluster, made.instanceGroups);
+}
+
+const CLOUD_ADDONS = new Map<string, CloudAddons>();
+beforeAll(async () => {
+  for (const cloud of ['local', 'aws', 'gce'] as const) CLOUD_ADDONS.set(cloud, await cloudAddonsOf(cloud));
+});
+const addonsOf = (c: CompletedSpec) => builtinAddons(c, CLOUD_ADDONS.get(c.cluster.spec.cloudProvider)!);
+const names = (c: CompletedSpec) => addonsOf(c).map((a) => a.name);
+const objectsOf = (manifest: string): KubeObject[] => parseAllDocuments(manifest).map((d) => d.toJS() as KubeObject);
+
+describe('the addon set', () => {
+  it('is core, flannel and CoreDNS on a new local cluster, whose networking defaults to flannel', () => {
+    const c = spec('local');
+    expect(c.cluster.spec.networking).toEqual({ flannel: {} });
+    expect(names(c)).toEqual(['core', 'flannel', 'coredns']);
+  });
+
+  it('adds the cloud controller and CSI driver on aws and gce, and the cloud\'s own network plugin', () => {
+    expect(names(spec('aws'))).toEqual(['core', 'flannel', 'coredns', 'aws-cloud-controller-manager', 'aws-ebs-csi-driver']);
+    expect(names(spec('gce'))).toEqual(['core', 'flannel', 'coredns', 'gcp-cloud-controller-manager', 'gcp-pd-csi-driver']);
+    expect(names(spec('aws', { networking: { amazonvpc: {} } }))).toEqual(['core', 'amazon-vpc-cni', 'coredns', 'aws-cloud-controller-manager', 'aws-ebs-csi-driver']);
+  });
+
+  it('follows spec.networking: each plugin by name, none for cni and kubenet', () => {
+    expect(names(spec('local', { networking: { kindnet: {} } }))).toEqual(['core', 'kindnet', 'coredns']);
+    expect(names(spec('local', { networking: { cilium: {} } }))).toEqual(['core', 'cilium', 'coredns']);
+    expect(names(spec('local', { networking: { calico: { version: 'v3.28.2' } } }))).toEqual(['core', 'calico', 'coredns']);
+    expect(addonsOf(spec('local', { networking: { calico: { version: 'v3.28.2' } } }))[1]?.version).toBe('3.28.2');
+    expect(names(spec('local', { networking: { cni: {} } }))).toEqual(['core', 'coredns']);
+    expect(names(spec('local', { networking: { kubenet: {} } }))).toEqual(['core', 'coredns']);
+  });
+
+  it('refuses amazonvpc off aws, naming the field and the choices', () => {
+    const render = () => addonsOf(spec('local', { networking: { amazonvpc: {} } }));
+    expect(render).toThrow(ValidationError);
+    expect(render).toThrow(/spec\.networking\.amazonvpc: \{\} is not available on cloud local \(use one of kindnet, flannel, cilium, calico, cni, kubenet\)/);
+  });
+
+  it('adds the optional addons the spec enables, cluster-autoscaler with each node group\'s bounds', () => {
+    const c = spec('aws', { metricsServer: { enabled: true }, clusterAutoscaler: { enabled: true, expander: 'least-waste' }, nodeProblemDetector: { enabled: true } });
+    expect(names(c).slice(5)).toEqual(['metrics-server', 'cluster-autoscaler', 'node-problem-detector']);
+    const autoscaler = addonsOf(c).find((a) => a.name === 'cluster-autoscaler')!;
+    const args = JSON.stringify(autoscaler.objects.find((o) => o.kind === 'Deployment'));
+    const nodes = c.instanceGroups.filter((ig) => ig.spec.role === 'Node');
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const ig of nodes) expect(args).toContain(`--nodes=${ig.spec.minSize}:${ig.spec.maxSize}:${ig.metadata.name}.addons.example.com`);
+    expect(args).toContain('--expander=least-waste');
+    expect(names(spec('aws', { metricsServer: { enabled: false } }))).not.toContain('metrics-server');
+  });
+
+  it('refuses cluster-autoscaler on a cloud without its driver', () => {
+    expect(() => addonsOf(spec('local', { clusterAutoscaler: { enabled: true } }))).toThrow(/spec\.clusterAutoscaler\.enabled: true is not supported on cloud local/);
+  });
+
+  it('serves CoreDNS at the address the kubelets are given as clusterDNS', () => {
+    for (const cloud of ['local', 'aws', 'gce'] as const) {
+      const c = spec(cloud);
+      const kubelet = kubeletSettings(c, c.instanceGroups[0]!);
+      const service = addonsOf(c).find((a) => a.name === 'coredns')!.objects.find((o) => o.kind === 'Service')!;
+      expect((service['spec'] as { clusterIP: string }).clusterIP).toBe(kubelet.clusterDNS);
+      expect(kubelet.clusterDNS).toMatch(/\.10$/);
+    }
+  });
+
+  it('labels every object with its addon\'s name and version, and declares its workloads as health checks', () => {
+    const c = spec('aws', { metricsServer: { enabled: true }, nodeProblemDetector: { enabled: true } });
+    for (const addon of addonsOf(c)) {
+      const rendered = renderBuiltin(addon);
+      const objects = objectsOf(rendered.manifest);
+      expect(objects.length).toBe(addon.objects.length);
+      for (const o of objects) expect(o.metadata.labels).toMatchObject({ [ADDON_NAME_LABEL]: addon.name, [ADDON_VERSION_LABEL]: addon.version });
+      const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet').map((o) => ({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }));
+      expect(rendered.entry.health).toEqual(workloads);
+      expect(rendered.entry).toMatchObject({ name: addon.name, version: addon.version, source: 'builtin' });
+      expect(rendered.entry.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const health = Object.fromEntries(addonsOf(c).map((a) => [a.name, renderBuiltin(a).entry.health.map((h) => `${h.kind}/${h.name}`)]));
+    expect(health).toMatchObject({
+      core: [],
+      flannel: ['DaemonSet/kube-flannel-ds'],
+      coredns: ['Deployment/coredns'],
+      'aws-cloud-controller-manager': ['DaemonSet/aws-cloud-controller-manager'],
+      'aws-ebs-csi-driver': ['Deployment/ebs-csi-controller', 'DaemonSet/ebs-csi-node'],
+      'metrics-server': ['Deployment/metrics-server'],
+      'node-problem-detector': ['DaemonSet/node-problem-detector'],
+    });
+  });
+
+  it('renders the same manifest for the same spec, and pins every image by version', () => {
+    const c = spec('aws', { metricsServer: { enabled: true }, clusterAutoscaler: { enabled: true }, nodeProblemDetector: { enabled: true } });
+    const first = addonsOf(c).map(renderBuiltin);
+    expect(addonsOf(c).map(renderBuiltin)).toEqual(first);
+    const images = first.flatMap((r) => [...r.manifest.matchAll(/image: (\S+)/g)].map((m) => m[1]!));
+    expect(images.length).toBeGreaterThan(10);
+    for (const image of images) expect(image, image).toMatch(/:v?[0-9][^:@\s]*(@sha256:[0-9a-f]{64})?$/);
+    expect(images).toContain('registry.k8s.io/coredns/coredns:v1.12.0');
+  });
+
+  it('pulls every image from spec.assets.containerRegistry when it names a mirror', () => {
+    const c = spec('aws', { assets: { containerRegistry: 'mirror.example.com:5000/k8s/' } });
+    const images = addonsOf(c).map(renderBuiltin).flatMap((r) => [...r.manifest.matchAll(/image: (\S+)/g)].map((m) => m[1]!));
+    for (const image of images) expect(image).toMatch(/^mirror\.example\.com:5000\/k8s\//);
+    expect(images).toContain('mirror.example.com:5000/k8s/coredns/coredns:v1.12.0');
+    expect(images).toContain('mirror.example.com:5000/k8s/flannel-io/flannel:v0.27.4');
+  });
+});
