@@ -7,12 +7,17 @@
  * (HOIST_GCE_AUTH=none sends none, HOIST_GCE_ENDPOINT names another Compute endpoint, as for
  * the hoist command; GCE_METADATA_HOST another metadata server).
  *
- * A disk another instance uses is taken only once that instance has gone: one being stopped or
- * deleted is waited for until the disk has no user; one that runs keeps it, and the claim fails.
+ * A disk another instance uses is taken only once that instance has gone: one being deleted
+ * (STOPPING) is waited for until the disk has no user; one that runs, or is stopped, keeps it,
+ * and the claim fails.
  */
 
-import { Compute as MetadataToken, gcpMetadata } from 'google-auth-library';
-import { closeClients, clientOptionsFromEnv, createClients } from '../../cloudup/gce/clients.js';
+import { DisksClient } from '@google-cloud/compute/build/src/v1/disks_client.js';
+import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js';
+import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
+import { GoogleAuth, Compute as MetadataToken, gcpMetadata } from 'google-auth-library';
+import { clientOptionsFromEnv } from '../../cloudup/gce/clients.js';
+import type { ComputeClients } from '../../cloudup/gce/clients.js';
 import { Compute } from '../../cloudup/gce/compute.js';
 import { CLUSTER_LABEL, ETCD_CLUSTER_LABEL, ETCD_MEMBER_LABEL, labelValue } from '../../cloudup/gce/labels.js';
 import { lastSegment } from '../../cloudup/gce/links.js';
@@ -34,14 +39,32 @@ interface Self {
 }
 
 const SCOPES = ['https://www.googleapis.com/auth/compute'];
-/** Instances whose disks are about to be free. */
-const GOING = new Set(['STOPPING', 'TERMINATED', 'SUSPENDING', 'SUSPENDED']);
+/**
+ * An instance being deleted (its group replacing it) is STOPPING until it is gone, and its disks
+ * are free then. A stopped (TERMINATED) or suspended one keeps its disks, as a running one does.
+ */
+const GOING = new Set(['STOPPING']);
 
 export const gceDeviceName = (etcdCluster: string): string => `etcd-${labelValue(etcdCluster)}`;
 
+/**
+ * Only the three clients a claim uses: each client loads the Compute API's description when it
+ * is made, which takes seconds for all of hoist's. The HTTP endpoint and credentials are the
+ * hoist command's (HOIST_GCE_ENDPOINT, HOIST_GCE_AUTH), else the metadata server's token.
+ */
+function zonalClients(env: GceDiskOptions['env']): Pick<ComputeClients, 'disks' | 'instances' | 'zoneOperations'> {
+  const base = clientOptionsFromEnv(env);
+  const endpoint = base.endpoint;
+  const opts = {
+    fallback: true,
+    auth: new GoogleAuth({ scopes: SCOPES, authClient: base.authClient ?? new MetadataToken({ scopes: SCOPES }) }),
+    ...(endpoint ? { apiEndpoint: endpoint.apiEndpoint, ...(endpoint.port ? { port: endpoint.port } : {}), protocol: endpoint.protocol ?? 'https' } : {}),
+  } as ConstructorParameters<typeof DisksClient>[0];
+  return { disks: new DisksClient(opts), instances: new InstancesClient(opts), zoneOperations: new ZoneOperationsClient(opts) };
+}
+
 export function gceDiskCloud(options: GceDiskOptions): VolumeCloud & { close(): Promise<void> } {
-  const base = clientOptionsFromEnv(options.env);
-  const clients = createClients({ ...base, authClient: base.authClient ?? new MetadataToken({ scopes: SCOPES }) }, () => undefined);
+  const clients = zonalClients(options.env);
   let self: Promise<Self> | undefined;
   const identity = (): Promise<Self> =>
     (self ??= (async () => {
@@ -49,7 +72,8 @@ export function gceDiskCloud(options: GceDiskOptions): VolumeCloud & { close(): 
       return { name, zone: lastSegment(zone), project };
     })());
   let compute: Compute | undefined;
-  const api = async () => (compute ??= new Compute({ project: (await identity()).project, clients }));
+  // Compute retries, pages and waits on operations; a claim's operations are all zonal, which is all its wait reads.
+  const api = async () => (compute ??= new Compute({ project: (await identity()).project, clients: clients as ComputeClients }));
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   return {
@@ -94,6 +118,8 @@ export function gceDiskCloud(options: GceDiskOptions): VolumeCloud & { close(): 
       );
       return { id: volume.id, devices };
     },
-    close: () => closeClients(clients),
+    close: async () => {
+      await Promise.all([clients.disks.close(), clients.instances.close(), clients.zoneOperations.close()]);
+    },
   };
 }

@@ -77,7 +77,7 @@ async function claim(instance: string, etcdCluster: string, member: string, root
   current = instance;
   const os = recorder(formatted);
   // No HOIST_GCE_AUTH: requests carry the metadata server's token.
-  const cloud = gceDiskCloud({ env: { HOIST_GCE_ENDPOINT: fake.url } });
+  const cloud = gceDiskCloud({ env: { HOIST_GCE_ENDPOINT: fake.url }, pollMs: 50, releaseTimeoutMs: 20_000 });
   const host = osVolumeHost({ root, run: os.run, deviceTimeoutMs: 10_000, pollMs: 10 });
   try {
     const result = await claimMemberVolume({ cloud, host, want: { cluster: NAME, etcdCluster, member }, dir: `/mnt/etcd-${etcdCluster}`, events: () => undefined }).catch((e: unknown) => e as Error);
@@ -151,6 +151,26 @@ describe('etcd disks on GCE', () => {
     expect((attempt.result as Error).message).toContain(`is attached to ${holder}, which is RUNNING: it keeps the member's disk`);
     expect(attempt.commands).toEqual(['mountpoint -q /mnt/etcd-main']);
     expect(fake.count('POST', new RegExp(`/instances/${other}/attachDisk$`))).toBe(0);
+  });
+
+  it('a disk held by an instance being deleted is waited for, then attached to the claiming one', async () => {
+    const [holder] = instancesOf('control-plane') as [string];
+    const [other] = instancesOf('node') as [string];
+    const holderPath = `projects/${PROJECT}/zones/${ZONE}/instances/${holder}`;
+    const deleting = await fetch(`${fake.url}/compute/v1/${holderPath}`, { method: 'DELETE' });
+    expect(deleting.status).toBe(200);
+    // The deletion takes a second here, so that the claim finds the holder STOPPING and waits.
+    fake.state.managed.get(holderPath)!.stepEndsAt = Date.now() + 1000;
+    expect((await api(`zones/${ZONE}/instances/${holder}`)).status).toBe('STOPPING');
+    const root = join(dir.path, 'instance-2');
+    await mkdir(join(root, '/dev/disk/by-id'), { recursive: true });
+    await writeFile(join(root, '/dev/disk/by-id/google-etcd-main'), '');
+    const taken = await claim(other, 'main', mainMember, root, new Set(['/dev/disk/by-id/google-etcd-main']));
+    expect(taken.result).toMatchObject({ device: '/dev/disk/by-id/google-etcd-main', formatted: false });
+    expect(fake.count('GET', new RegExp(`/instances/${holder}$`))).toBeGreaterThanOrEqual(2);
+    const disk = clusterDisks().find((d) => (d.labels as Record<string, string>)['hoist-dev-etcd-cluster'] === 'main')!;
+    const users = (await api(`zones/${ZONE}/disks/${String(disk.name)}`)).users as string[];
+    expect(users.map((u) => u.split('/').pop())).toEqual([other]);
   });
 
   it('delete cluster deletes the disks, attached ones included', async () => {
