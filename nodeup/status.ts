@@ -1,6 +1,7 @@
 /**
  * Node status: each machine reports its phase, the config hash it applies and its last error to
- * `<cluster>/status/instances/<instance-group>/<instance-id>.json`, the one object it writes. `get instances`
+ * `<cluster>/status/instances/<instance-group>/<instance-id>.json`, the one object it writes
+ * (its boot script writes a failure there too, in the same shape, while nodeup cannot yet). `get instances`
  * (and later `validate cluster`) read these to say why a machine has not joined.
  */
 
@@ -20,7 +21,12 @@ export interface InstanceStatus {
   readonly updatedAt: string;
   /** Changes the last apply made. */
   readonly changes?: number;
-  readonly error?: { readonly task?: string; readonly message: string };
+  /**
+   * The last error. The boot script files one of its own here before nodeup runs (task
+   * `Boot/<step>`, e.g. `Boot/download-nodeup`, with the try it was), which nodeup's first
+   * report then replaces.
+   */
+  readonly error?: { readonly task?: string; readonly message: string; readonly attempt?: number };
 }
 
 export async function writeInstanceStatus(store: ObjectStore, status: InstanceStatus): Promise<void> {

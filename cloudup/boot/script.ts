@@ -66,6 +66,8 @@ export function renderBootScript(input: BootScriptInput): string {
     '# The longest wait between two tries of a download, in seconds.',
     ': "${HOIST_BOOT_RETRY_MAX:=30}"',
     `: "\${HOIST_NODE_URL:=${input.node.url}}"`,
+    '# The machine\'s name where no metadata server gives one (the local cloud\'s agent sets it).',
+    ': "${HOIST_INSTANCE_ID:=}"',
     '# What is pinned.',
     `CLUSTER=${quote(input.boot.cluster)}`,
     `INSTANCE_GROUP=${quote(input.boot.instanceGroup)}`,
@@ -76,6 +78,8 @@ export function renderBootScript(input: BootScriptInput): string {
     `NODEUP_URL=${quote(input.nodeup.url)}`,
     `NODEUP_SHA256=${input.nodeup.sha256}`,
     `BOOT_YAML=${quote(boot)}`,
+    `STATE_STORE=${quote(input.boot.stateStore)}`,
+    `CONFIG_HASH=${quote(input.boot.configHash)}`,
     '',
   ].join('\n');
   return `${header}${BOOT_SCRIPT_BODY}`;

@@ -15,15 +15,26 @@ mkdir -p "$(dirname "$HOIST_BOOT_LOG")" "$BOOT_DIR" "$STAGE" "$(dirname "$CONF")
 # Everything, commands' own errors included, goes to the console and the log.
 exec > >(tee -a "$HOIST_BOOT_LOG") 2>&1
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) hoist-boot: $*" >&2; }
-# The last line says what failed: the local cloud's agent shows it as the boot's error.
-trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+# What the script is doing, named in a failure report (Boot/<step>) and by the trap below.
+STEP=start
+LAST_ERROR=
+INSTANCE_ID=
+# A failure is reported, then its last line says what failed: the local cloud's agent shows it.
+on_error() {
+  report_failure 1 "failed (exit $1) at line $2: $3" || true
+  log "failed (exit $1) at line $2: $3"
+}
+trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
 
 # Inside \`until\`, bash ignores set -e: the functions below stop at the first failure themselves.
 retry() { # retry WHAT COMMAND...: until COMMAND succeeds, waiting 1, 2, 4 ... HOIST_BOOT_RETRY_MAX s between tries
   local what=$1 delay=1 attempt=1
   shift
+  LAST_ERROR=
   until "$@"; do
+    report_failure "$attempt" "\${LAST_ERROR:-$what failed}" || true
     log "$what: attempt $attempt failed; retrying in \${delay}s"
+    LAST_ERROR=
     sleep "$delay"
     attempt=$((attempt + 1))
     delay=$((delay * 2 > HOIST_BOOT_RETRY_MAX ? HOIST_BOOT_RETRY_MAX : delay * 2))
@@ -40,40 +51,66 @@ imds() { # imds PATH: IMDSv2, a session token first
   "\${CURL[@]}" -H "X-aws-ec2-metadata-token: $token" "$HOIST_METADATA_URL/latest/$1"
 }
 gce_md() { "\${CURL[@]}" -H "Metadata-Flavor: Google" "$HOIST_METADATA_URL/computeMetadata/v1/$1"; }
+say_failed() { LAST_ERROR="$*"; log "$*"; }
+s3_config() { # s3_config: curl's config (stdin) with the instance profile's keys, not on a command line others can read
+  local role creds key secret token
+  role=$(imds meta-data/iam/security-credentials/ | head -n 1) || { say_failed "the instance metadata service did not answer"; return 1; }
+  [ -n "$role" ] || { say_failed "the instance has no IAM role (instance profile)"; return 1; }
+  creds=$(imds "meta-data/iam/security-credentials/$role") || return 1
+  key=$(field AccessKeyId <<<"$creds") secret=$(field SecretAccessKey <<<"$creds") token=$(field Token <<<"$creds")
+  printf 'user = "%s:%s"\\nheader = "x-amz-security-token: %s"\\n' "$key" "$secret" "$token"
+}
+gcs_config() {
+  local token
+  token=$(gce_md instance/service-accounts/default/token | field access_token) || return 1
+  [ -n "$token" ] || { say_failed "the metadata server gave no access token"; return 1; }
+  printf 'header = "Authorization: Bearer %s"\\n' "$token"
+}
+# S3 wants the payload's hash in a header of its own (SigV4); a GET's payload is empty.
+s3_curl() { local sum=$1; shift; "\${CURL[@]}" --config - --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: $sum" "$@"; }
 download() { # download URL FILE: with the machine's own identity for the state store
-  local url=$1 out=$2 path role creds key secret token
+  local url=$1 out=$2 config
   case "$url" in
-    s3://*)
-      path=\${url#s3://}
-      role=$(imds meta-data/iam/security-credentials/ | head -n 1) || return 1
-      [ -n "$role" ] || { log "the instance has no IAM role (instance profile)"; return 1; }
-      creds=$(imds "meta-data/iam/security-credentials/$role") || return 1
-      key=$(field AccessKeyId <<<"$creds") secret=$(field SecretAccessKey <<<"$creds") token=$(field Token <<<"$creds")
-      # The keys go through stdin, not the command line other processes can read. S3 wants
-      # the payload's hash in a header of its own; a GET's payload is empty.
-      printf 'user = "%s:%s"\\nheader = "x-amz-security-token: %s"\\n' "$key" "$secret" "$token" |
-        "\${CURL[@]}" --config - --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: $EMPTY_SHA256" \\
-          -o "$out" "$HOIST_S3_ENDPOINT/$path" ;;
-    gs://*)
-      path=\${url#gs://}
-      token=$(gce_md instance/service-accounts/default/token | field access_token) || return 1
-      [ -n "$token" ] || { log "the metadata server gave no access token"; return 1; }
-      printf 'header = "Authorization: Bearer %s"\\n' "$token" | "\${CURL[@]}" --config - -o "$out" "$HOIST_GCS_ENDPOINT/$path" ;;
+    s3://*) config=$(s3_config) || return 1; s3_curl "$EMPTY_SHA256" -o "$out" "$HOIST_S3_ENDPOINT/\${url#s3://}" <<<"$config" ;;
+    gs://*) config=$(gcs_config) || return 1; "\${CURL[@]}" --config - -o "$out" "$HOIST_GCS_ENDPOINT/\${url#gs://}" <<<"$config" ;;
     /*) cp "$url" "$out" ;;
     *) "\${CURL[@]}" -o "$out" "$url" ;;
   esac
+}
+upload() { # upload FILE URL: a state store object, with the same identity
+  local file=$1 url=$2 config
+  case "$url" in
+    s3://*) config=$(s3_config) || return 1; s3_curl "$(sha256sum "$file" | cut -d ' ' -f 1)" -T "$file" "$HOIST_S3_ENDPOINT/\${url#s3://}" <<<"$config" ;;
+    gs://*) config=$(gcs_config) || return 1; "\${CURL[@]}" --config - -H "Content-Type: application/json" -T "$file" "$HOIST_GCS_ENDPOINT/\${url#gs://}" <<<"$config" ;;
+    file://*|/*) url=\${url#file://}; mkdir -p "$(dirname "$url")" && cp "$file" "$url.new" && mv -f "$url.new" "$url" ;;
+    *) return 1 ;;
+  esac
+}
+json_string() { # json_string TEXT: TEXT as a JSON string (quotes and backslashes escaped, control characters dropped)
+  printf '"%s"' "$(printf '%s' "$1" | tr -d '\\000-\\037' | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g')"
+}
+report_failure() { # report_failure ATTEMPT MESSAGE: the machine's last boot error, where nodeup's reports go (get instances shows it)
+  [ -n "$INSTANCE_ID" ] || return 0
+  local url="\${STATE_STORE%/}/$CLUSTER/status/instances/$INSTANCE_GROUP/$INSTANCE_ID.json" file="$STAGE/failure.json"
+  {
+    printf '{\\n  "instanceId": %s,\\n  "cluster": %s,\\n  "instanceGroup": %s,\\n' "$(json_string "$INSTANCE_ID")" "$(json_string "$CLUSTER")" "$(json_string "$INSTANCE_GROUP")"
+    printf '  "phase": "Failed",\\n  "configHash": %s,\\n  "updatedAt": "%s",\\n' "$(json_string "$CONFIG_HASH")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    printf '  "error": { "task": %s, "message": %s, "attempt": %d }\\n}\\n' "$(json_string "Boot/$STEP")" "$(json_string "$2")" "$1"
+  } >"$file"
+  upload "$file" "$url" >/dev/null 2>&1 || log "failure report not written to $url (no access?)"
+  rm -f "$file"
 }
 fetch() { # fetch URL SHA256 DEST: DEST is only ever a file with that sha256 (download, verify, rename)
   local url=$1 sum=$2 dest=$3 part
   part="$STAGE/$(basename "$dest").part"
   rm -f "$part"
   log "downloading $url"
-  download "$url" "$part" || { rm -f "$part"; log "could not download $url"; return 1; }
+  download "$url" "$part" || { rm -f "$part"; say_failed "could not download $url"; return 1; }
   if ! echo "$sum  $part" | sha256sum -c --status; then
     local got
     got=$(sha256sum "$part" | cut -d ' ' -f 1)
     rm -f "$part"
-    log "refused $url: sha256 $got is not the pinned $sum"
+    say_failed "refused $url: sha256 $got is not the pinned $sum"
     return 1
   fi
   mv -f "$part" "$dest" || return 1
@@ -82,11 +119,25 @@ fetch() { # fetch URL SHA256 DEST: DEST is only ever a file with that sha256 (do
 
 log "boot of $CLUSTER/$INSTANCE_GROUP: root '\${HOIST_ROOT:-/}', log $HOIST_BOOT_LOG, service manager $HOIST_SERVICE_MANAGER"
 
+# The machine's name first: a failure report is filed under it.
+STEP=instance-id
+instance_id=
+save() { local file=$1; shift; "$@" >"$file"; }
+case "$METADATA" in
+  aws) retry "instance id" save "$STAGE/id" imds meta-data/instance-id; instance_id=$(cat "$STAGE/id") ;;
+  gce) retry "instance name" save "$STAGE/id" gce_md instance/name; instance_id=$(cat "$STAGE/id") ;;
+esac
+rm -f "$STAGE/id"
+# Without a metadata server (the local cloud), the name nodeup reports under: its agent's, else the host's.
+INSTANCE_ID=\${instance_id:-\${HOIST_INSTANCE_ID:-$(hostname)}}
+
 NODE="$BOOT_DIR/node/bin/node"
 if [ -x "$NODE" ] && [ "$(cat "$BOOT_DIR/node/.hoist-sha256" 2>/dev/null)" = "$NODE_SHA256" ]; then
   log "Node.js $NODE_VERSION is already installed (sha256 $NODE_SHA256)"
 else
+  STEP=download-nodejs
   retry "Node.js $NODE_VERSION" fetch "$HOIST_NODE_URL" "$NODE_SHA256" "$STAGE/node.tar"
+  STEP=install-nodejs
   rm -rf "$BOOT_DIR/node.new"
   mkdir -p "$BOOT_DIR/node.new"
   tar -xf "$STAGE/node.tar" -C "$BOOT_DIR/node.new" --strip-components=1 --no-same-owner
@@ -101,17 +152,12 @@ mkdir -p "$BOOT_DIR/nodeup"
 if [ -f "$NODEUP" ] && echo "$NODEUP_SHA256  $NODEUP" | sha256sum -c --status; then
   log "nodeup is already installed (sha256 $NODEUP_SHA256)"
 else
+  STEP=download-nodeup
   retry "nodeup" fetch "$NODEUP_URL" "$NODEUP_SHA256" "$NODEUP"
   log "installed nodeup in $NODEUP"
 fi
 
-instance_id=
-save() { local file=$1; shift; "$@" >"$file"; }
-case "$METADATA" in
-  aws) retry "instance id" save "$STAGE/id" imds meta-data/instance-id; instance_id=$(cat "$STAGE/id") ;;
-  gce) retry "instance name" save "$STAGE/id" gce_md instance/name; instance_id=$(cat "$STAGE/id") ;;
-esac
-rm -f "$STAGE/id"
+STEP=configure
 {
   printf '%s\\n' "$BOOT_YAML"
   if [ -n "$instance_id" ]; then printf 'instanceId: %s\\n' "$instance_id"; fi
@@ -128,6 +174,7 @@ fi
 NODEUP_ARGS=(nodeup --conf "$CONF")
 if [ -n "$HOIST_ROOT" ]; then NODEUP_ARGS+=(--root "$HOIST_ROOT"); fi
 
+STEP=start-nodeup
 case "$HOIST_SERVICE_MANAGER" in
   systemd)
     unit="$HOIST_ROOT/etc/systemd/system/hoist-nodeup.service"
@@ -158,12 +205,23 @@ case "$HOIST_SERVICE_MANAGER" in
       log "started hoist-nodeup.service (runs on every boot): journalctl -u hoist-nodeup"
     fi ;;
   none)
+    STEP=run-nodeup
     log "running nodeup"
-    env "\${NODEUP_ENV[@]}" "$NODE" "$NODEUP" "\${NODEUP_ARGS[@]}"
+    code=0
+    env "\${NODEUP_ENV[@]}" "$NODE" "$NODEUP" "\${NODEUP_ARGS[@]}" 2>&1 | tee "$STAGE/nodeup.out" || code=$?
+    if [ "$code" -ne 0 ]; then
+      # nodeup reports its own failures; this one says it stopped, with its last words.
+      last=$(grep -v '^[[:space:]]*$' "$STAGE/nodeup.out" | tail -n 1 || true)
+      report_failure 1 "nodeup exited with code $code\${last:+: $last}" || true
+      log "nodeup failed (exit $code)\${last:+: $last}"
+      exit "$code"
+    fi
+    rm -f "$STAGE/nodeup.out"
     log "nodeup finished" ;;
   supervisor)
     log "installed; the supervisor runs nodeup" ;;
   *)
+    report_failure 1 "HOIST_SERVICE_MANAGER=$HOIST_SERVICE_MANAGER is not one of systemd, none, supervisor" || true
     log "HOIST_SERVICE_MANAGER=$HOIST_SERVICE_MANAGER is not one of systemd, none, supervisor"
     exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 /**
  * `hoist get instances [--name CLUSTER] [-o table|yaml|json]`: every machine of the cluster as
  * its cloud lists it, joined with what the machine's nodeup last reported (phase, config hash,
- * last error), so that a user sees why a machine is not ready without logging in to it.
+ * last error) or, before nodeup runs, its boot script's failure report (a `Boot/<step>` error),
+ * so that a user sees why a machine is not ready without logging in to it.
  * Columns are a list: later needs add theirs to INSTANCE_COLUMNS.
  */
 
@@ -33,7 +34,8 @@ export interface InstanceRow extends CloudInstance {
   readonly expectedConfigHash?: string;
   /** current, outdated, or unknown (no report yet, or no stored config). */
   readonly config: 'current' | 'outdated' | 'unknown';
-  readonly lastError?: { readonly task?: string; readonly message: string };
+  /** Its nodeup's last error, or its boot script's (task `Boot/<step>`, with the try it was). */
+  readonly lastError?: { readonly task?: string; readonly message: string; readonly attempt?: number };
   readonly statusUpdatedAt?: string;
   /** Whether rolling-update would replace it, and why: its template version or its config hash. */
   readonly needsUpdate: boolean;
@@ -51,8 +53,14 @@ export const INSTANCE_COLUMNS: Column<InstanceRow>[] = [
   { header: 'PHASE', value: (r) => r.phase ?? '-' },
   { header: 'NEEDUPDATE', value: (r) => (r.needsUpdate ? r.updateReason ?? 'yes' : 'no') },
   { header: 'CONFIG', value: (r) => (r.configHash === undefined ? r.config : `${r.config} ${short(r.configHash)}`) },
-  { header: 'LAST-ERROR', value: (r) => (r.lastError === undefined ? '' : `${r.lastError.task ? `${r.lastError.task}: ` : ''}${r.lastError.message}`.replace(/\s+/g, ' ')) },
+  { header: 'LAST-ERROR', value: (r) => lastErrorText(r.lastError) },
 ];
+
+function lastErrorText(e: InstanceRow['lastError']): string {
+  if (e === undefined) return '';
+  const attempt = e.attempt !== undefined && e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
+  return `${e.task ? `${e.task}: ` : ''}${e.message}${attempt}`.replace(/\s+/g, ' ');
+}
 
 export function instanceRows(instances: readonly CloudInstance[], statuses: ReadonlyMap<string, InstanceStatus>, expected: ReadonlyMap<string, string>): InstanceRow[] {
   const order = { pending: 0, running: 0, stopping: 1, terminated: 2 } as Record<string, number>;

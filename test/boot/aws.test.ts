@@ -3,10 +3,12 @@
  * holding the state store of a cluster applied on moto (a moto of this file's own, which checks
  * every request's SigV4 signature once the cluster is set up), a fake IMDSv2 serving the
  * instance profile's session credentials and the instance id, and an HTTP mirror holding a
- * Node.js release made from this machine's `node`. The script must download, verify and install
- * Node.js and nodeup under a root folder and run nodeup, which reports Ready to the state store;
- * it must refuse a nodeup bundle with one byte changed and never run it; and it must wait out a
- * mirror that is down and then succeed.
+ * Node.js release made from this machine's `node`. The machine's credentials are a session of
+ * the node group's own role, with the policy `update cluster` gave it. The script must download,
+ * verify and install Node.js and nodeup under a root folder and run nodeup, which reports Ready
+ * to the state store; it must refuse a nodeup bundle with one byte changed and never run it,
+ * filing a failure report that `get instances` shows; and it must wait out a mirror that is
+ * down and then succeed.
  */
 
 import { readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +24,11 @@ import { renderBootScript } from '../../cloudup/boot/script.js';
 import { nodeRuntimeAsset } from '../../src/assets/node-runtime.js';
 import type { BootScriptInput } from '../../cloudup/boot/script.js';
 import { instanceStatusKey, nodeupBundleKey, nodeupConfigKey } from '../../nodeup/config/keys.js';
+import type { InstanceStatus } from '../../nodeup/status.js';
+import { INSTANCE_COLUMNS, instanceRows } from '../../src/cli/get-instances.js';
+import { renderTable } from '../../src/output/format.js';
 import { hashText } from '../../nodeup/config/hash.js';
+import { iamName } from '../../cloudup/aws/names.js';
 import { hoist, tempDir } from '../support/cli.js';
 import { useAssetMirror } from '../support/asset-mirror.js';
 import { startSigningMoto } from './moto-auth.js';
@@ -35,10 +41,14 @@ import type { NodeMirror } from './support.js';
 
 const NAME = 'boot.aws.example.com';
 const PREFIX = 'clusters';
-const ROLE = 'nodes.boot.aws.example.com';
+/** The test's own role (S3 at large), for what the test itself reads and writes once moto checks signatures. */
+const ROLE = 'boot-test.boot.aws.example.com';
 let dir: { path: string; cleanup: () => Promise<void> };
 let moto: SigningMoto | undefined;
 let credentials: InstanceCredentials;
+/** The node group's own role, as `update cluster` made it with its policy, and a session of it: what the machine has. */
+let nodeRole: string;
+let nodeCredentials: InstanceCredentials;
 let s3: S3Client;
 let bucket: string;
 let group: string;
@@ -84,6 +94,8 @@ beforeAll(async () => {
   const published = await setup.send(new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${nodeupBundleKey(NAME, bundle.sha256)}` }));
   expect(sha256(await published.Body!.transformToByteArray())).toBe(bundle.sha256);
   setup.destroy();
+  nodeRole = iamName(`${group}.${NAME}`);
+  nodeCredentials = await moto.assume(nodeRole);
   launchTemplate = { script: await launchTemplateScript(admin, group), fileRepository: await fileRepository(run) };
 
   node = await nodeMirror(join(dir.path, 'mirror'));
@@ -140,7 +152,7 @@ async function fileRepository(run: (args: string[]) => Promise<{ stdout: string 
 }
 
 async function instance(instanceId: string): Promise<Listening> {
-  const imds = await fakeImds({ instanceId, role: ROLE, credentials });
+  const imds = await fakeImds({ instanceId, role: nodeRole, credentials: nodeCredentials });
   servers.push(imds);
   return imds;
 }
@@ -175,7 +187,7 @@ describe('the boot script of an AWS node group', () => {
     const log = await readFile(join(root, 'var/log/hoist-boot.log'), 'utf8');
     for (const line of [`verified ${mirror.url}/${node.path}`, `verified s3://${bucket}/`, 'running nodeup', 'nodeup finished']) expect(log).toContain(line);
     // The credentials came from IMDSv2 (a token first), for the script and for the AWS SDK in nodeup.
-    const asked = imds.requests.filter((r) => r === `GET /latest/meta-data/iam/security-credentials/${ROLE}`);
+    const asked = imds.requests.filter((r) => r === `GET /latest/meta-data/iam/security-credentials/${nodeRole}`);
     expect(asked.length).toBeGreaterThanOrEqual(2);
     expect(imds.requests).toContain('PUT /latest/api/token');
     // moto checked the signatures: an unsigned read of the same object is refused.
@@ -192,7 +204,8 @@ describe('the boot script of an AWS node group', () => {
   it('refuses a nodeup bundle with one byte changed, retries, and never runs it', async () => {
     const tampered = Buffer.from(bundle.body);
     tampered[tampered.length - 2] = tampered[tampered.length - 2]! ^ 1;
-    const key = `tampered/${nodeupBundleKey(NAME, bundle.sha256)}`;
+    // Where the node's policy lets it read (nodeup/), under a name that is not the bundle's hash.
+    const key = `${PREFIX}/${NAME}/nodeup/tampered/nodeup.mjs`;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: tampered }));
     const imds = await instance('i-0b0070000000000b2');
     const root = join(dir.path, 'machine-b');
@@ -207,8 +220,41 @@ describe('the boot script of an AWS node group', () => {
     expect(script.output()).not.toContain('running nodeup');
     expect(await filesBelow(join(root, 'opt/hoist/nodeup'))).toEqual([]);
     for (const file of await filesBelow(root)) expect(sha256(await readFile(join(root, file))), file).not.toBe(sha256(tampered));
-    expect(await status('i-0b0070000000000b2')).toBeUndefined();
+
+    // The machine says why where the user looks: a failure report in its status object, written
+    // with its own identity (moto checked the PUT's signature), which get instances shows.
+    const report = await status('i-0b0070000000000b2');
+    expect(report).toMatchObject({
+      instanceId: 'i-0b0070000000000b2',
+      cluster: NAME,
+      instanceGroup: group,
+      phase: 'Failed',
+      configHash,
+      error: { task: 'Boot/download-nodeup', message: `refused s3://${bucket}/${key}: sha256 ${sha256(tampered)} is not the pinned ${bundle.sha256}` },
+    });
+    const error = report!['error'] as { attempt: number };
+    expect(error.attempt).toBeGreaterThanOrEqual(3);
+    expect(Date.now() - Date.parse(String(report!['updatedAt']))).toBeLessThan(60_000);
+    const machine = { id: 'i-0b0070000000000b2', instanceGroup: group, role: 'Node', state: 'running', launchedAt: new Date().toISOString() };
+    const rows = instanceRows([machine], new Map([[machine.id, report as unknown as InstanceStatus]]), new Map([[group, configHash]]));
+    expect(rows[0]).toMatchObject({ phase: 'Failed', config: 'current', lastError: { task: 'Boot/download-nodeup', attempt: error.attempt } });
+    const table = renderTable(rows, INSTANCE_COLUMNS);
+    expect(table).toContain(`Failed`);
+    expect(table).toContain(`Boot/download-nodeup: refused s3://${bucket}/${key}: sha256 ${sha256(tampered)} is not the pinned ${bundle.sha256} (attempt ${error.attempt})`);
   }, 60_000);
+
+  it("lets the node's role write its own group's reports and nothing else of the state store", async () => {
+    const machine = new S3Client({ region: 'us-east-1', endpoint: moto!.url, forcePathStyle: true, credentials: nodeCredentials });
+    try {
+      const put = (key: string) => machine.send(new PutObjectCommand({ Bucket: bucket, Key: `${PREFIX}/${key}`, Body: '{}\n' }));
+      await put(instanceStatusKey(NAME, group, 'i-0b00700000000000d4'));
+      for (const key of [instanceStatusKey(NAME, 'control-plane-us-east-1a', 'i-0b00700000000000d4'), nodeupConfigKey(NAME, group), nodeupBundleKey(NAME, bundle.sha256)]) {
+        await expect(put(key), key).rejects.toThrow(/denied/i);
+      }
+    } finally {
+      machine.destroy();
+    }
+  });
 
   it('waits while the mirror is down for 10 s, then succeeds', async () => {
     const imds = await instance('i-0b0070000000000c3');

@@ -17,6 +17,8 @@ export interface SigningMoto {
   readonly pid: number;
   /** Makes a role that may use S3 and returns the credentials of a session of it (what an instance profile gives). */
   roleSession(role: string): Promise<InstanceCredentials>;
+  /** The credentials of a session of an existing role (one `update cluster` made, with its policy). */
+  assume(role: string): Promise<InstanceCredentials>;
   /** From now on every request must be signed by known credentials. */
   checkSignatures(): Promise<void>;
   stop(): Promise<void>;
@@ -51,6 +53,22 @@ export async function startSigningMoto(timeoutMs = 30_000): Promise<SigningMoto>
     await stop();
     throw e;
   }
+  async function assume(role: string): Promise<InstanceCredentials> {
+    // STS's query API directly: hoist has no STS client, and this runs before signatures are checked.
+    const body = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleSessionName: 'instance' });
+    const answer = await fetch(`${url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0' },
+      body,
+    });
+    const xml = await answer.text();
+    const field = (name: string) => {
+      const value = new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
+      if (value === undefined) throw new Error(`AssumeRole gave no ${name}: ${xml}`);
+      return value;
+    };
+    return { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken') };
+  }
   return {
     url,
     pid,
@@ -62,21 +80,9 @@ export async function startSigningMoto(timeoutMs = 30_000): Promise<SigningMoto>
       await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify(trust) }));
       await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'state-store', PolicyDocument: JSON.stringify(s3) }));
       iam.destroy();
-      // STS's query API directly: hoist has no STS client, and this runs before signatures are checked.
-      const body = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, RoleSessionName: 'instance' });
-      const answer = await fetch(`${url}/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0' },
-        body,
-      });
-      const xml = await answer.text();
-      const field = (name: string) => {
-        const value = new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
-        if (value === undefined) throw new Error(`AssumeRole gave no ${name}: ${xml}`);
-        return value;
-      };
-      return { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken') };
+      return assume(role);
     },
+    assume,
     async checkSignatures() {
       // The body is the number of requests still let through unchecked; moto reads it as plain text.
       const answer = await fetch(`${url}/moto-api/reset-auth`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '0' });
