@@ -37,14 +37,16 @@ export const ebsVolumeKind = awsKind<EbsVolumeFields>({
   list: async (ctx) =>
     (await listVolumes(ctx))
       .filter((v) => v.item.State !== 'deleted' && v.item.State !== 'deleting')
-      .map((v) =>
-        liveObject(ctx, v, v.item.VolumeId!, tagMap(v.item.Tags), {
+      .map((v) => {
+        const live = liveObject(ctx, v, v.item.VolumeId!, tagMap(v.item.Tags), {
           availabilityZone: v.item.AvailabilityZone ?? '',
           size: v.item.Size ?? 0,
           volumeType: v.item.VolumeType ?? '',
           encrypted: v.item.Encrypted ?? false,
-        }),
-      ),
+        });
+        // A member that leaves the spec leaves its data behind: only a teardown deletes it (docs/etcd.md).
+        return ctx.mode.reconciling ? { ...live, kept: `it holds the data of ${etcdMemberOf(tagMap(v.item.Tags))}` } : live;
+      }),
   async create(ctx, task, d) {
     const out = await ctx.clients.ec2.send(
       new CreateVolumeCommand({
