@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { RunningApiServer } from '../../cloudup/local/apiserver/server.js';
 import { addonFailures } from '../../cloudup/rolling/validate-addons.js';
 import { AddonApplier } from '../../nodeup/addons/applier.js';
@@ -223,6 +223,34 @@ describe('the addon applier', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ kind: 'addon', name: 'broken' });
     expect(failures[0]?.message).toMatch(/^2\.0\.0 failed to apply: ConfigMap\/kube-system\/not-valid-: HTTP 422/);
+  });
+
+  it('holds back the addons after core while core fails, and refuses a manifest whose bytes are not its hash', async () => {
+    const badCore: TestAddon = { ...core, version: '1.0.1', objects: [...core.objects, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bad-', namespace: 'kube-system' } }] };
+    await publish([badCore, kindnet('1.2.0'), coredns('.:53 { forward . 8.8.8.8 }', false)]);
+    const result = await applier().pass();
+    expect(result.applied).toEqual(['core']);
+    const r = await report();
+    expect(r.addons.find((a) => a.name === 'core')?.error).toMatch(/^ServiceAccount\/kube-system\/bad-: HTTP 422/);
+    expect(r.addons.find((a) => a.name === 'kindnet')).toMatchObject({ version: '1.2.0', phase: 'Applying' });
+    const ds = await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'kindnet', namespace: 'kube-system' });
+    expect(ds.spec?.template.spec?.containers[0]?.image).toBe('docker.io/kindest/kindnetd:v1.1.0');
+    expect(log.events.some((e) => e.code === 'addons.blocked' && e.message.includes('core'))).toBe(true);
+
+    // Other bytes stored under the hash the channel names: refused before anything is applied.
+    await publish([core, kindnet('1.2.0'), coredns('.:53 { forward . 8.8.8.8 }', false)]);
+    const channel = parse(Buffer.from((await store.get(addonChannelKey(CLUSTER)))?.body ?? '').toString('utf8')) as AddonChannel;
+    const entry = channel.addons.find((a) => a.name === 'kindnet');
+    await store.put(addonManifestKey(CLUSTER, 'kindnet', entry?.sha256 ?? ''), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: swapped, namespace: kube-system }\n');
+    const second = await applier().pass();
+    // core's manifest is again the one recorded: nothing to apply, and it no longer holds kindnet back.
+    expect(second.applied).toEqual(['kindnet']);
+    const after = await report();
+    expect(after.addons.find((a) => a.name === 'core')?.phase).toBe('Applied');
+    expect(after.addons.find((a) => a.name === 'kindnet')?.error).toMatch(/^manifest of kindnet has sha256 [0-9a-f]{64}, not the channel's [0-9a-f]{64}/);
+    expect(await code(kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'swapped', namespace: 'kube-system' }))).toBe(404);
+    // Put right for the tests after this one.
+    await publish([core, kindnet('1.1.0'), coredns('.:53 { forward . 8.8.8.8 }', false)]);
   });
 
   it('lets one applier at a time apply: another machine waits while the Lease is held', async () => {
