@@ -5,7 +5,7 @@
  * Compute API with its state store on file://, so the group's startup script reads the store by
  * its path; the script run is that startup script but for its Node.js pin. A fake GCS bucket
  * (XML API, refusing requests without the token) shows the script reading a gs:// bundle with
- * the metadata server's token.
+ * the metadata server's token, and filing its failure report there with the same token.
  */
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -129,5 +129,31 @@ describe('the boot script of a GCE node group', () => {
     expect(metadata.requests).toContain('GET /computeMetadata/v1/instance/service-accounts/default/token');
     expect(gcs.requests).toEqual([`GET /${BUCKET}/${nodeupBundleKey(NAME, bundle.sha256)}`]);
     expect(script.output()).toContain(`verified gs://${BUCKET}/`);
+  }, 60_000);
+
+  it('files a refused gs:// bundle in the bucket with the same token, under the name the metadata server gives', async () => {
+    const tampered = Buffer.from(bundle.body);
+    tampered[0] = tampered[0]! ^ 1;
+    const key = `${NAME}/nodeup/tampered/nodeup.mjs`;
+    await mkdir(dirname(join(dir.path, 'gcs-store', BUCKET, key)), { recursive: true });
+    await writeFile(join(dir.path, 'gcs-store', BUCKET, key), tampered);
+    const gcs = await fakeGcs(join(dir.path, 'gcs-store'), TOKEN);
+    servers.push(gcs);
+    const gs = input({ boot: { stateStore: `gs://${BUCKET}`, cluster: NAME, instanceGroup: group, configHash }, storeAccess: 'gcs', nodeup: { url: `gs://${BUCKET}/${key}`, sha256: bundle.sha256 } });
+    const script = await runScript(dir.path, renderBootScript(gs), scriptEnv(dir.path, join(dir.path, 'machine-refused'), { HOIST_METADATA_URL: metadata.url, HOIST_GCS_ENDPOINT: gcs.url }));
+    await script.waitFor(/nodeup: attempt 2 failed/);
+    await script.stop();
+
+    const statusKey = instanceStatusKey(NAME, group, INSTANCE);
+    expect(gcs.requests).toContain(`PUT /${BUCKET}/${statusKey}`);
+    const report = JSON.parse(await readFile(join(dir.path, 'gcs-store', BUCKET, statusKey), 'utf8')) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      instanceId: INSTANCE,
+      instanceGroup: group,
+      phase: 'Failed',
+      configHash,
+      error: { task: 'Boot/download-nodeup', message: `refused gs://${BUCKET}/${key}: sha256 ${sha256(tampered)} is not the pinned ${bundle.sha256}` },
+    });
+    expect(script.output()).not.toContain('running nodeup');
   }, 60_000);
 });

@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderBootScript } from '../../cloudup/boot/script.js';
 import type { BootScriptInput } from '../../cloudup/boot/script.js';
 import { BOOT_SCRIPT_BODY } from '../../cloudup/boot/template.js';
+import { instanceStatusKey } from '../../nodeup/config/keys.js';
 import { tempDir } from '../support/cli.js';
 import { runScript, stopAllScripts } from './run-script.js';
 import { fakeImds, freePort } from './servers.js';
@@ -195,6 +196,10 @@ describe('the service manager modes', () => {
     const script = await runScript(dir.path, renderBootScript(input), env);
     await script.waitFor(/attempt 4 failed/);
     await script.stop();
+    // Each failed try is filed as the machine's last boot error, under the name IMDS gave.
+    const filed = await report('i-0123456789abcdef0');
+    expect(filed).toMatchObject({ phase: 'Failed', error: { task: 'Boot/download-nodejs', message: `could not download ${closed}` } });
+    expect((filed['error'] as { attempt: number }).attempt).toBeGreaterThanOrEqual(4);
     const waits = [...script.output().matchAll(/Node\.js 20\.20\.2: attempt (\d) failed; retrying in (\d+)s/g)].map((m) => `${m[1]}:${m[2]}`);
     expect(waits.slice(0, 4)).toEqual(['1:1', '2:2', '3:2', '4:2']);
     expect(script.output()).toContain(`could not download ${closed}`);
@@ -204,5 +209,40 @@ describe('the service manager modes', () => {
     const { code, output } = await boot('unknown', 'upstart');
     expect(code).toBe(2);
     expect(output).toContain('HOIST_SERVICE_MANAGER=upstart is not one of systemd, none, supervisor');
+    expect(await report('i-0123456789abcdef0')).toMatchObject({ error: { task: 'Boot/start-nodeup', message: 'HOIST_SERVICE_MANAGER=upstart is not one of systemd, none, supervisor' } });
+  });
+
+  it('none: reports nodeup exiting non-zero, with its last line, and exits with its code', async () => {
+    const failing = join(dir.path, 'nodeup-fails.mjs');
+    const last = 'error: Archive/kubernetes-node: "quoted" \\ and\ttabbed';
+    await writeFile(failing, `console.log('configuring');\nconsole.error(${JSON.stringify(last)});\nconsole.log('');\nprocess.exit(3);\n`);
+    const root = join(dir.path, 'nodeup-fails');
+    const env = scriptEnv(dir.path, root, { HOIST_METADATA_URL: imds.url, HOIST_INSTANCE_ID: 'ignored-where-metadata-names-it' });
+    const script = await runScript(dir.path, renderBootScript({ ...input, nodeup: { url: failing, sha256: sha256(await readFile(failing)) } }), env);
+    expect(await script.exited, script.output()).toBe(3);
+    const shown = last.replace('\t', '');
+    expect(script.output()).toContain(`nodeup failed (exit 3): ${last}`);
+    const got = await report('i-0123456789abcdef0');
+    expect(got).toMatchObject({ instanceId: 'i-0123456789abcdef0', cluster: base.boot.cluster, instanceGroup: base.boot.instanceGroup, phase: 'Failed', configHash: HASH, error: { task: 'Boot/run-nodeup', message: `nodeup exited with code 3: ${shown}`, attempt: 1 } });
+    expect(Date.now() - Date.parse(String(got['updatedAt']))).toBeLessThan(60_000);
+  });
+
+  it('without a metadata server (the local cloud), files its failures under the name its agent gives', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}/node.tar.gz`;
+    const env = scriptEnv(dir.path, join(dir.path, 'local'), { HOIST_NODE_URL: closed, HOIST_INSTANCE_ID: 'local-7f3a' });
+    const script = await runScript(dir.path, renderBootScript({ ...input, metadata: 'none' }), env);
+    await script.waitFor(/attempt 2 failed/);
+    await script.stop();
+    const got = await report('local-7f3a');
+    expect(got).toMatchObject({ instanceId: 'local-7f3a', phase: 'Failed', error: { task: 'Boot/download-nodejs', message: `could not download ${closed}` } });
+    expect((got['error'] as { attempt: number }).attempt).toBeGreaterThanOrEqual(2);
+    // The report's own write is not what the local cloud's agent takes for the cause.
+    expect(script.output()).not.toContain('failure report not written');
   });
 });
+
+/** The failure report the scripts above file in their file:// state store. */
+async function report(instanceId: string): Promise<Record<string, unknown>> {
+  const key = instanceStatusKey(base.boot.cluster, base.boot.instanceGroup, instanceId);
+  return JSON.parse(await readFile(join(dir.path, 'state', key), 'utf8')) as Record<string, unknown>;
+}

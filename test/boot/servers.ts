@@ -6,10 +6,10 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { join, normalize } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 
 export interface Listening {
   readonly url: string;
@@ -105,12 +105,23 @@ export function fakeGceMetadata(opts: { name: string; accessToken: string }): Pr
   });
 }
 
-/** GCS's XML API (GET /BUCKET/OBJECT) over a folder of BUCKET/OBJECT files, for one bearer token. */
+/** GCS's XML API (GET and PUT /BUCKET/OBJECT) over a folder of BUCKET/OBJECT files, for one bearer token. */
 export function fakeGcs(dir: string, accessToken: string): Promise<Listening> {
   return listen(async (req, res) => {
     if (req.headers.authorization !== `Bearer ${accessToken}`) return send(res, 401, '<Error><Code>AuthenticationRequired</Code></Error>', 'application/xml');
+    if (req.method === 'PUT') return putFile(dir, req, res);
     return serveFile(dir, req, res);
   });
+}
+
+async function putFile(dir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+  if (path.includes('..') || path.split('/').filter(Boolean).length < 2) return send(res, 400, '<Error><Code>InvalidArgument</Code></Error>', 'application/xml');
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  await mkdir(dirname(join(dir, path)), { recursive: true });
+  await writeFile(join(dir, path), Buffer.concat(chunks));
+  return send(res, 200, '');
 }
 
 /** A plain HTTP mirror of a folder. */
