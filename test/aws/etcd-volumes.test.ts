@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeVolumesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Volume } from '@aws-sdk/client-ec2';
 import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -106,7 +106,7 @@ async function claim(instanceId: string, etcdCluster: string, member: string, ro
   const os = recorder(formatted);
   const events: HoistEvent[] = [];
   // No keys in the environment: the SDK's default chain takes the instance profile's from IMDS.
-  const cloud = ec2VolumeCloud({ env: { AWS_ENDPOINT_URL: account.env.AWS_ENDPOINT_URL, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url } });
+  const cloud = ec2VolumeCloud({ env: { AWS_ENDPOINT_URL: account.env.AWS_ENDPOINT_URL, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }, releaseTimeoutS: 20 });
   const host = osVolumeHost({ root, run: os.run, deviceTimeoutMs: 10_000, pollMs: 10 });
   const result = claimMemberVolume({ cloud, host, want: { cluster: NAME, etcdCluster, member }, dir: `/mnt/etcd-${etcdCluster}`, events: (e) => events.push(e) });
   return { result, commands: os.commands, events };
@@ -219,6 +219,22 @@ describe('etcd volumes on AWS', () => {
     expect(attempt.commands).toEqual(['mountpoint -q /mnt/etcd-main']);
     const now = (await account.clients.ec2.send(new DescribeVolumesCommand({ VolumeIds: [v.VolumeId!] }))).Volumes![0]!;
     expect(now.Attachments?.map((a) => a.InstanceId)).toEqual([holder]);
+  });
+
+  it('the volume of a terminated machine goes to the machine that claims it next', async () => {
+    const holder = await groupInstance('control-plane');
+    const next = await groupInstance('nodes');
+    await account.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [holder] }));
+    const root = join(dir.path, 'machine-3');
+    const v = await memberVolume('main', mainMember);
+    const device = ebsDevices(v.VolumeId!, '')[0]!;
+    await mkdir(join(root, device, '..'), { recursive: true });
+    await writeFile(join(root, device), '');
+    const taken = await claim(next, 'main', mainMember, root, new Set([device]));
+    // The member's data comes with it: the filesystem is kept.
+    expect(await taken.result).toMatchObject({ volume: v.VolumeId, formatted: false });
+    const now = (await account.clients.ec2.send(new DescribeVolumesCommand({ VolumeIds: [v.VolumeId!] }))).Volumes![0]!;
+    expect(now.Attachments?.filter((a) => a.State === 'attached').map((a) => a.InstanceId)).toEqual([next]);
   });
 
   it('delete cluster deletes the volumes, attached ones included', async () => {
