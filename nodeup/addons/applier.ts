@@ -69,6 +69,7 @@ export class AddonApplier {
   private channelEtag: string | undefined;
   private reported: string | undefined;
   private stopped = false;
+  private lost = false;
 
   constructor(private readonly opts: ApplierOptions) {
     this.kube = new AddonKube(opts.kube);
@@ -87,11 +88,28 @@ export class AddonApplier {
     const settled = this.failures.size === 0 && [...this.statuses.values()].every((s) => s.healthy || s.phase === 'Pruned');
     if (stored.etag === this.channelEtag && settled) return { leader: true, applied: [], pruned: [] };
     const channel = this.parseChannel(Buffer.from(stored.body).toString('utf8'));
+    // A pass may outlast the Lease (health waits): renewed meanwhile; once lost, the pass stops.
+    this.lost = false;
+    const seconds = this.opts.leaseSeconds ?? 30;
+    const renew = setInterval(() => {
+      this.lease.acquire().then(
+        (held) => void (this.lost ||= !held),
+        () => undefined,
+      );
+    }, (seconds * 1000) / 3);
+    try {
+      return await this.applyChannel(channel, stored.etag);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async applyChannel(channel: AddonChannel, etag: string): Promise<PassResult> {
     const record = await readRecord(this.kube);
     const applied: string[] = [];
     let blockedBy: string | undefined;
     for (const entry of channel.addons) {
-      if (this.stopped) break;
+      if (this.halted()) break;
       const done = record.get(entry.name);
       if (blockedBy !== undefined) {
         this.status(entry, done?.sha256 === entry.sha256 ? 'Applied' : 'Applying', false, undefined, done?.appliedAt);
@@ -111,8 +129,12 @@ export class AddonApplier {
       if (!ok && SYSTEM_ADDONS.has(entry.name)) blockedBy = entry.name;
     }
     if (blockedBy !== undefined) this.opts.events({ level: 'warn', code: 'addons.blocked', message: `addons after ${blockedBy} wait until it applies: the others depend on it` });
+    if (this.lost) {
+      this.opts.events({ level: 'warn', code: 'addons.lease-lost', message: 'another control-plane machine took the addon applier\'s Lease: this pass stopped' });
+      return { leader: false, applied, pruned: [] };
+    }
     const pruned = await this.pruneRemoved(channel, record);
-    this.channelEtag = stored.etag;
+    this.channelEtag = etag;
     const report = await this.writeReport(channel);
     return { leader: true, applied, pruned, report };
   }
@@ -140,6 +162,10 @@ export class AddonApplier {
     };
   }
 
+  private halted(): boolean {
+    return this.stopped || this.lost;
+  }
+
   private parseChannel(text: string): AddonChannel {
     const parsed = AddonChannelSchema.safeParse(parseYaml(text));
     if (!parsed.success) {
@@ -164,7 +190,7 @@ export class AddonApplier {
       await writeRecord(this.kube, record);
       this.failures.delete(entry.name);
       if (result.pruned.length > 0) e({ level: 'info', code: 'addons.pruned-objects', message: `addon ${entry.name}: pruned ${describeRefs(result.pruned)}` });
-      const why = await waitHealthy(this.kube, entry.health, this.opts.healthTimeoutMs ?? 120_000, this.opts.healthPollMs ?? 2_000, () => this.stopped);
+      const why = await waitHealthy(this.kube, entry.health, this.opts.healthTimeoutMs ?? 120_000, this.opts.healthPollMs ?? 2_000, () => this.halted());
       this.status(entry, 'Applied', why.length === 0, undefined, appliedAt);
       e({ level: 'info', code: 'addons.applied', message: `applied addon ${entry.name} ${entry.version}${why.length === 0 ? '' : `; not healthy yet: ${why.join('; ')}`}`, data: { addon: entry.name } });
       return true;
@@ -183,7 +209,7 @@ export class AddonApplier {
     this.failures.delete(entry.name);
     const previous = this.statuses.get(entry.name);
     if (previous?.healthy === true && previous.sha256 === entry.sha256 && previous.phase === 'Applied') return;
-    const why = await waitHealthy(this.kube, entry.health, 0, 0, () => this.stopped);
+    const why = await waitHealthy(this.kube, entry.health, 0, 0, () => this.halted());
     this.status(entry, 'Applied', why.length === 0, undefined, done.appliedAt);
   }
 
