@@ -1,0 +1,103 @@
+/**
+ * The AWS addons on moto, through the CLI: the plan lists the AWS cloud-controller-manager and
+ * the EBS CSI driver among the addons (text and JSON); after --yes their manifests and the
+ * channel are in the S3 state store, the control-plane role has the `addons` policy with the
+ * actions both controllers need (changes only to what the cluster owns, creations only with its
+ * tag), the node roles get none of them, and a second plan has no changes.
+ */
+
+import { join } from 'node:path';
+import { GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { iamName } from '../../cloudup/aws/names.js';
+import { kubernetesClusterTag } from '../../cloudup/tags.js';
+import type { AddonChannel } from '../../nodeup/addons/channel.js';
+import { hoist, tempDir } from '../support/cli.js';
+import { testAccount, useAssetMirror } from './support.js';
+import type { TestAccount } from './support.js';
+
+const NAME = 'addons.iam.example.com';
+let account: TestAccount;
+let env: Record<string, string>;
+let dir: { path: string; cleanup: () => Promise<void> };
+const run = (...args: string[]) => hoist(args, { env });
+
+interface Statement { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }
+
+async function policies(role: string): Promise<Map<string, Statement[]>> {
+  const iam = account.clients.iam;
+  const names = (await iam.send(new ListRolePoliciesCommand({ RoleName: role }))).PolicyNames ?? [];
+  const out = new Map<string, Statement[]>();
+  for (const name of names) {
+    const doc = (await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name }))).PolicyDocument!;
+    out.set(name, (JSON.parse(decodeURIComponent(doc)) as { Statement: Statement[] }).Statement);
+  }
+  return out;
+}
+const actions = (s: readonly Statement[]): string[] => s.flatMap((x) => (Array.isArray(x.Action) ? x.Action : [x.Action]));
+
+beforeAll(async () => {
+  account = await testAccount();
+  env = { ...account.env, HOIST_STATE_STORE: `s3://${account.bucket}/clusters`, HOIST_CLUSTER_NAME: '' };
+  dir = await tempDir('hoist-aws-addons-');
+  const created = await run('create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a', '--node-count', '1');
+  expect(created.code, created.stderr).toBe(0);
+  await useAssetMirror((args, stdin) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) }), NAME, join(dir.path, 'assets'));
+});
+afterAll(async () => {
+  const deleted = await run('delete', 'cluster', NAME, '--yes');
+  expect(deleted.code, deleted.stderr).toBe(0);
+  await dir?.cleanup();
+  account?.close();
+});
+
+describe('the AWS addons', () => {
+  it('are listed in the plan, published by --yes with the control plane\'s IAM for them, and unchanged on a second plan', async () => {
+    const text = await run('update', 'cluster', NAME);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('  Will create addon aws-cloud-controller-manager 1.32.3\n');
+    expect(text.stdout).toContain('  Will create addon aws-ebs-csi-driver 1.40.1\n');
+    expect(text.stdout).toContain('  Will create addon coredns 1.12.0\n');
+    expect(text.stdout).toMatch(new RegExp(`IAMRolePolicy/control-plane\\.${NAME.replaceAll('.', '\\.')}:addons\\n`));
+    const json = JSON.parse((await run('update', 'cluster', NAME, '-o', 'json')).stdout) as { changes: { id: string; kind: string; action: string }[] };
+    const addons = json.changes.filter((c) => c.kind === 'Addon').map((c) => `${c.action} ${c.id}`);
+    expect(addons).toEqual(['create Addon/aws-cloud-controller-manager', 'create Addon/aws-ebs-csi-driver', 'create Addon/core', 'create Addon/coredns', 'create Addon/flannel']);
+
+    const applied = await run('update', 'cluster', NAME, '--yes');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+
+    const got = await account.clients.s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: `clusters/${NAME}/addons/channel.yaml` }));
+    const channel = parse(await got.Body!.transformToString()) as AddonChannel;
+    expect(channel.addons.map((a) => a.name)).toEqual(['core', 'flannel', 'coredns', 'aws-cloud-controller-manager', 'aws-ebs-csi-driver']);
+    const ccm = channel.addons.find((a) => a.name === 'aws-cloud-controller-manager')!;
+    const manifest = await account.clients.s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: `clusters/${NAME}/addons/${ccm.name}/${ccm.sha256}.yaml` }));
+    expect(await manifest.Body!.transformToString()).toContain('registry.k8s.io/provider-aws/cloud-controller-manager:v1.32.3@sha256:');
+
+    const plane = await policies(iamName(`control-plane.${NAME}`));
+    const statements = plane.get('addons');
+    expect(statements, `policies: ${[...plane.keys()].join(', ')}`).toBeDefined();
+    const bySid = new Map(statements!.map((s) => [s.Sid, s]));
+    // The cloud controller: nodes and Services' load balancers; the EBS CSI controller: volumes.
+    expect(actions([bySid.get('AddonsDescribe')!])).toEqual(expect.arrayContaining(['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'elasticloadbalancing:DescribeLoadBalancers', 'autoscaling:DescribeAutoScalingGroups']));
+    expect(actions([bySid.get('AddonsOwned')!])).toEqual(expect.arrayContaining(['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:DeleteVolume', 'ec2:ModifyVolume', 'ec2:ModifyInstanceAttribute', 'elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeleteLoadBalancer']));
+    expect(bySid.get('AddonsOwned')!.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${kubernetesClusterTag(NAME)}`]: 'owned' } });
+    expect(actions([bySid.get('AddonsCreate')!])).toEqual(expect.arrayContaining(['ec2:CreateVolume', 'ec2:CreateSecurityGroup', 'elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup']));
+    expect(bySid.get('AddonsCreate')!.Condition).toEqual({ StringEquals: { [`aws:RequestTag/${kubernetesClusterTag(NAME)}`]: 'owned' } });
+    expect(actions([bySid.get('AddonsEncryptedVolumes')!])).toEqual(expect.arrayContaining(['kms:CreateGrant', 'kms:Decrypt']));
+    // Nothing more: no routes (the CCM runs without cloud routes), no IAM but the load balancer's service role, no wildcards.
+    const all = actions(statements!);
+    expect(all.filter((a) => /^ec2:(Create|Delete|Replace)Route|:\*$|^iam:(?!CreateServiceLinkedRole)|^s3:/.test(a))).toEqual([]);
+
+    // Nodes are unchanged: none of the addons' actions.
+    const nodes = await policies(iamName(`nodes-us-east-1a.${NAME}`));
+    expect([...nodes.keys()]).toEqual([iamName(`nodes-us-east-1a.${NAME}`)]);
+    const nodeActions = actions([...nodes.values()].flat());
+    expect(nodeActions.filter((a) => ['ec2:CreateVolume', 'ec2:AttachVolume', 'elasticloadbalancing:CreateLoadBalancer', 'kms:CreateGrant'].includes(a))).toEqual([]);
+
+    const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^No changes: the cloud matches the spec/);
+  });
+});
