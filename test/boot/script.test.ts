@@ -17,6 +17,7 @@ import { renderBootScript } from '../../cloudup/boot/script.js';
 import type { BootScriptInput } from '../../cloudup/boot/script.js';
 import { BOOT_SCRIPT_BODY } from '../../cloudup/boot/template.js';
 import { instanceStatusKey } from '../../nodeup/config/keys.js';
+import { runBootScript } from '../../cloudup/local/boot-script.js';
 import { tempDir } from '../support/cli.js';
 import { runScript, stopAllScripts } from './run-script.js';
 import { fakeImds, freePort } from './servers.js';
@@ -227,17 +228,31 @@ describe('the service manager modes', () => {
     expect(Date.now() - Date.parse(String(got['updatedAt']))).toBeLessThan(60_000);
   });
 
-  it('without a metadata server (the local cloud), files its failures under the name its agent gives', async () => {
+  it('without a metadata server, run as the local cloud\'s agent runs it, files its failures under the name the agent gives', async () => {
     const closed = `http://127.0.0.1:${await freePort()}/node.tar.gz`;
-    const env = scriptEnv(dir.path, join(dir.path, 'local'), { HOIST_NODE_URL: closed, HOIST_INSTANCE_ID: 'local-7f3a' });
-    const script = await runScript(dir.path, renderBootScript({ ...input, metadata: 'none' }), env);
-    await script.waitFor(/attempt 2 failed/);
-    await script.stop();
+    const root = join(dir.path, 'local');
+    const path = join(dir.path, 'local-user-data.sh');
+    await writeFile(path, renderBootScript({ ...input, metadata: 'none' }));
+    await mkdir(root, { recursive: true });
+    const lines: string[] = [];
+    let seen: () => void = () => undefined;
+    const secondTry = new Promise<void>((resolve) => (seen = resolve));
+    // The agent's environment names the instance (agent-command.ts); the runner adds the root's locations.
+    const env = { ...scriptEnv(dir.path, root, {}), HOIST_NODE_URL: closed, HOIST_INSTANCE_ID: 'local-7f3a' };
+    const script = runBootScript({ script: path, root, env, onLine: (l) => (lines.push(l), /attempt 2 failed/.test(l) && seen()) });
+    try {
+      await Promise.race([secondTry, script.done.then((r) => Promise.reject(new Error(`the script exited (${r.code}): ${lines.join('\n')}`)))]);
+    } finally {
+      script.stop();
+      await script.done;
+    }
+    const output = lines.join('\n');
     const got = await report('local-7f3a');
     expect(got).toMatchObject({ instanceId: 'local-7f3a', phase: 'Failed', error: { task: 'Boot/download-nodejs', message: `could not download ${closed}` } });
     expect((got['error'] as { attempt: number }).attempt).toBeGreaterThanOrEqual(2);
     // The report's own write is not what the local cloud's agent takes for the cause.
-    expect(script.output()).not.toContain('failure report not written');
+    expect(output).not.toContain('failure report not written');
+    expect(output).toContain(`could not download ${closed}`);
   });
 });
 
