@@ -7,7 +7,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { completeSpec, newClusterSpec } from '../../src/api/index.js';
+import { completeSpec, newClusterSpec, parseSpecText } from '../../src/api/index.js';
 import type { Cluster, ClusterSpec, CompletedSpec, NewClusterOptions } from '../../src/api/index.js';
 import { ValidationError } from '../../src/errors.js';
 import { ADDON_NAME_LABEL, ADDON_VERSION_LABEL } from '../../nodeup/addons/channel.js';
@@ -131,5 +131,46 @@ describe('the addon set', () => {
     for (const image of images) expect(image).toMatch(/^mirror\.example\.com:5000\/k8s\//);
     expect(images).toContain('mirror.example.com:5000/k8s/coredns/coredns:v1.12.0');
     expect(images).toContain('mirror.example.com:5000/k8s/flannel-io/flannel:v0.27.4');
+  });
+
+  it('carries kops\'s networking and optional addon fields on import, and reports what it drops', () => {
+    const kops = [
+      'apiVersion: kops.k8s.io/v1alpha2',
+      'kind: Cluster',
+      'metadata:',
+      '  name: imported.k8s.local',
+      'spec:',
+      '  cloudProvider: aws',
+      '  kubernetesVersion: 1.34.0',
+      '  subnets:',
+      '    - name: us-east-1a',
+      '      zone: us-east-1a',
+      '      type: Public',
+      '  networking:',
+      '    flannel:',
+      '      backend: vxlan',
+      '  metricsServer:',
+      '    enabled: true',
+      '    image: registry.example.com/metrics-server:v0.7.0',
+      '  clusterAutoscaler:',
+      '    enabled: true',
+      '    expander: least-waste',
+      '    cpuRequest: 100m',
+      '  nodeProblemDetector:',
+      '    enabled: true',
+      '  addons:',
+      '    - manifest: s3://bucket/addons/monitoring.yaml',
+      '',
+    ].join('\n');
+    const [doc] = parseSpecText(kops, 'kops.yaml', SPEC_RULES);
+    const spec = (doc!.object as Cluster).spec;
+    expect(spec.networking).toEqual({ flannel: { backend: 'vxlan' } });
+    expect(spec.metricsServer).toEqual({ enabled: true });
+    expect(spec.clusterAutoscaler).toEqual({ enabled: true, expander: 'least-waste' });
+    expect(spec.nodeProblemDetector).toEqual({ enabled: true });
+    expect(spec.addons).toEqual([{ manifest: 's3://bucket/addons/monitoring.yaml' }]);
+    expect(doc!.converted?.dropped.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.metricsServer.image', 'spec.clusterAutoscaler.cpuRequest']));
+    const kindnet = parseSpecText(kops.replace('    flannel:\n      backend: vxlan', '    kindnet: {}'), 'kops.yaml', SPEC_RULES)[0]!;
+    expect((kindnet.object as Cluster).spec.networking).toEqual({ kindnet: {} });
   });
 });
