@@ -8,7 +8,7 @@
  */
 
 import type { EventSink } from '../../src/output/events.js';
-import type { ClaimResult, MemberVolume, VolumeCloud } from './volume.js';
+import type { ClaimResult, MemberVolume, VolumeCloud, VolumeHost } from './volume.js';
 import { claimMemberVolume } from './volume.js';
 import { osVolumeHost } from './volume-os.js';
 
@@ -28,11 +28,18 @@ async function cloudOf(env: Env): Promise<(VolumeCloud & { close?: () => Promise
 }
 
 /** Claims and mounts the member's volume at `dir` on a cloud machine; undefined where no cloud attaches volumes. */
-export async function claimOnThisCloud(input: { readonly want: MemberVolume; readonly dir: string; readonly env: Env; readonly events: EventSink }): Promise<ClaimResult | undefined> {
+export async function claimOnThisCloud(input: {
+  readonly want: MemberVolume;
+  readonly dir: string;
+  readonly env: Env;
+  readonly events: EventSink;
+  /** The machine's side; default: this machine's own tools at `/`. */
+  readonly host?: VolumeHost;
+}): Promise<ClaimResult | undefined> {
   const cloud = await cloudOf(input.env);
   if (cloud === undefined) return undefined;
   try {
-    return await claimMemberVolume({ cloud, host: osVolumeHost({ root: '/' }), want: input.want, dir: input.dir, events: input.events });
+    return await claimMemberVolume({ cloud, host: input.host ?? osVolumeHost({ root: '/' }), want: input.want, dir: input.dir, events: input.events });
   } finally {
     await cloud.close?.();
   }

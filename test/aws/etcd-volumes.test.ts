@@ -21,6 +21,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebsDevices, ec2VolumeCloud } from '../../nodeup/etcd/volume-aws.js';
 import { claimMemberVolume } from '../../nodeup/etcd/volume.js';
+import { claimOnThisCloud } from '../../nodeup/etcd/volume-claim.js';
 import type { CommandRunner } from '../../nodeup/etcd/volume-os.js';
 import { osVolumeHost } from '../../nodeup/etcd/volume-os.js';
 import type { HoistEvent } from '../../src/output/events.js';
@@ -184,8 +185,12 @@ describe('etcd volumes on AWS', () => {
     }
     const mainDevice = ebsDevices(volumes.main!.VolumeId!, '')[0]!;
     const eventsDevice = ebsDevices(volumes.events!.VolumeId!, '')[0]!;
-    // main has never held data; events already has a filesystem (a member's earlier machine made it).
-    const main = await claim(machine, 'main', mainMember, root, new Set([eventsDevice]));
+    // main has never held data, and is claimed as nodeup's etcd member task does: the cloud is AWS
+    // because the boot script gave nodeup a metadata endpoint. events already has a filesystem.
+    current = machine;
+    const os = recorder(new Set([eventsDevice]));
+    const machineEnv = { AWS_ENDPOINT_URL: account.env.AWS_ENDPOINT_URL, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url };
+    const main = { result: claimOnThisCloud({ want: { cluster: NAME, etcdCluster: 'main', member: mainMember }, dir: '/mnt/etcd-main', env: machineEnv, events: () => undefined, host: osVolumeHost({ root, run: os.run, pollMs: 10 }) }), commands: os.commands };
     expect(await main.result).toEqual({ volume: volumes.main!.VolumeId, device: mainDevice, formatted: true, alreadyMounted: false });
     expect(main.commands).toEqual([
       'mountpoint -q /mnt/etcd-main',

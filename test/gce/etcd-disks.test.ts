@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gceDiskCloud } from '../../nodeup/etcd/volume-gce.js';
 import { claimMemberVolume } from '../../nodeup/etcd/volume.js';
+import { claimOnThisCloud } from '../../nodeup/etcd/volume-claim.js';
 import type { CommandRunner } from '../../nodeup/etcd/volume-os.js';
 import { osVolumeHost } from '../../nodeup/etcd/volume-os.js';
 import { listen } from '../boot/servers.js';
@@ -50,6 +51,8 @@ function startMetadata(): Promise<Listening> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/computeMetadata/v1/instance/service-accounts/default/token') return reply(200, JSON.stringify({ access_token: TOKEN, expires_in: 3599, token_type: 'Bearer' }), 'application/json');
     const body: Record<string, string> = {
+      // The directory of the instance's entries: what Google's libraries read to find the server.
+      '/computeMetadata/v1/instance': 'attributes/\nname\nservice-accounts/\nzone\n',
       '/computeMetadata/v1/instance/name': current,
       '/computeMetadata/v1/instance/zone': `projects/123456789/zones/${ZONE}`,
       '/computeMetadata/v1/project/project-id': PROJECT,
@@ -125,8 +128,11 @@ describe('etcd disks on GCE', () => {
       await writeFile(join(root, device(etcd)), '');
     }
     const tokensBefore = metadata.requests.filter((r) => r.includes('/token')).length;
-    // main has never held data; events already has a filesystem.
-    const main = await claim(instance, 'main', mainMember, root, new Set([device('events')]));
+    // main has never held data, and is claimed as nodeup's etcd member task does: the cloud is
+    // GCE because its metadata server answers. events already has a filesystem.
+    current = instance;
+    const os = recorder(new Set([device('events')]));
+    const main = { result: await claimOnThisCloud({ want: { cluster: NAME, etcdCluster: 'main', member: mainMember }, dir: '/mnt/etcd-main', env: { HOIST_GCE_ENDPOINT: fake.url }, events: () => undefined, host: osVolumeHost({ root, run: os.run, pollMs: 10 }) }), commands: os.commands };
     expect(main.result).toMatchObject({ device: device('main'), formatted: true, alreadyMounted: false });
     expect(main.commands).toEqual(['mountpoint -q /mnt/etcd-main', `blkid -p -s TYPE -o value ${device('main')}`, `mkfs.ext4 -q -F -m 0 ${device('main')}`, `mount -o noatime ${device('main')} /mnt/etcd-main`]);
     const events = await claim(instance, 'events', member('events'), root, new Set([device('events')]));
