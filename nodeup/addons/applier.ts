@@ -107,6 +107,7 @@ export class AddonApplier {
   private async applyChannel(channel: AddonChannel, etag: string): Promise<PassResult> {
     const record = await readRecord(this.kube);
     const applied: string[] = [];
+    const waiting: AddonEntry[] = [];
     let blockedBy: string | undefined;
     for (const entry of channel.addons) {
       if (this.halted()) break;
@@ -125,10 +126,12 @@ export class AddonApplier {
         continue;
       }
       applied.push(entry.name);
-      const ok = await this.applyOne(entry, done, record);
+      const ok = await this.applyOne(entry, done, record, channel);
+      if (ok) waiting.push(entry);
       if (!ok && SYSTEM_ADDONS.has(entry.name)) blockedBy = entry.name;
     }
     if (blockedBy !== undefined) this.opts.events({ level: 'warn', code: 'addons.blocked', message: `addons after ${blockedBy} wait until it applies: the others depend on it` });
+    await this.awaitHealth(waiting, channel);
     if (this.lost) {
       this.opts.events({ level: 'warn', code: 'addons.lease-lost', message: 'another control-plane machine took the addon applier\'s Lease: this pass stopped' });
       return { leader: false, applied, pruned: [] };
@@ -175,7 +178,7 @@ export class AddonApplier {
     return parsed.data;
   }
 
-  private async applyOne(entry: AddonEntry, done: AppliedAddon | undefined, record: Map<string, AppliedAddon>): Promise<boolean> {
+  private async applyOne(entry: AddonEntry, done: AppliedAddon | undefined, record: Map<string, AppliedAddon>, channel: AddonChannel): Promise<boolean> {
     const e = this.opts.events;
     const from = done === undefined ? '' : ` (was ${done.version})`;
     this.status(entry, 'Applying', false);
@@ -190,9 +193,10 @@ export class AddonApplier {
       await writeRecord(this.kube, record);
       this.failures.delete(entry.name);
       if (result.pruned.length > 0) e({ level: 'info', code: 'addons.pruned-objects', message: `addon ${entry.name}: pruned ${describeRefs(result.pruned)}` });
-      const why = await waitHealthy(this.kube, entry.health, this.opts.healthTimeoutMs ?? 120_000, this.opts.healthPollMs ?? 2_000, () => this.halted());
-      this.status(entry, 'Applied', why.length === 0, undefined, appliedAt);
-      e({ level: 'info', code: 'addons.applied', message: `applied addon ${entry.name} ${entry.version}${why.length === 0 ? '' : `; not healthy yet: ${why.join('; ')}`}`, data: { addon: entry.name } });
+      // Reported at once: get addons shows it while its workloads come up (awaitHealth).
+      this.status(entry, 'Applied', entry.health.length === 0, undefined, appliedAt);
+      await this.writeReport(channel);
+      e({ level: 'info', code: 'addons.applied', message: `applied addon ${entry.name} ${entry.version}`, data: { addon: entry.name } });
       return true;
     } catch (err) {
       const attempts = (this.failures.get(entry.name)?.attempts ?? 0) + 1;
@@ -201,6 +205,35 @@ export class AddonApplier {
       this.status(entry, 'Failed', false, message(err));
       e({ level: 'error', code: 'addons.failed', message: `addon ${entry.name} ${entry.version} failed (attempt ${attempts}; retrying in ${Math.round(delay / 1000)} s): ${message(err)}`, data: { addon: entry.name } });
       return false;
+    }
+  }
+
+  /**
+   * Waits (up to healthTimeoutMs for them all) for the workloads of the addons this pass
+   * applied, reporting each as it becomes healthy; one still unhealthy is looked at again on
+   * later passes (recheck).
+   */
+  private async awaitHealth(entries: readonly AddonEntry[], channel: AddonChannel): Promise<void> {
+    const deadline = Date.now() + (this.opts.healthTimeoutMs ?? 120_000);
+    let pending = entries.filter((x) => x.health.length > 0);
+    for (;;) {
+      const still: { entry: AddonEntry; why: string[] }[] = [];
+      for (const entry of pending) {
+        const why = await waitHealthy(this.kube, entry.health, 0, 0, () => this.halted());
+        const current = this.statuses.get(entry.name);
+        if (why.length > 0) still.push({ entry, why });
+        else if (current !== undefined) {
+          this.statuses.set(entry.name, { ...current, healthy: true });
+          this.opts.events({ level: 'info', code: 'addons.healthy', message: `addon ${entry.name} ${entry.version} is healthy`, data: { addon: entry.name } });
+        }
+      }
+      pending = still.map((x) => x.entry);
+      if (pending.length === 0 || Date.now() >= deadline || this.halted()) {
+        for (const { entry, why } of still) this.opts.events({ level: 'warn', code: 'addons.unhealthy', message: `addon ${entry.name} ${entry.version} is not healthy yet: ${why.join('; ')}`, data: { addon: entry.name } });
+        return;
+      }
+      await this.writeReport(channel);
+      await new Promise((r) => setTimeout(r, this.opts.healthPollMs ?? 2_000));
     }
   }
 
