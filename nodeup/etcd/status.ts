@@ -83,8 +83,9 @@ export async function etcdClusterReport(store: ObjectStore, cluster: string, etc
 
 /**
  * What a rolling update asks before and after each control-plane machine: undefined when every
- * etcd cluster whose members publish their addresses is healthy. Clusters whose members publish
- * nothing (the stand-in etcd) are not asked. The client certificate is issued again before it expires.
+ * etcd cluster whose members publish their addresses is healthy and has every member of the
+ * spec. Clusters whose members publish nothing (the stand-in etcd) are not asked. The client
+ * certificate is issued again before it expires.
  */
 export function etcdProblemOf(store: ObjectStore, cluster: string, etcdClusters: readonly { readonly name: string; readonly members: readonly string[] }[]): () => Promise<string | undefined> {
   let creds: { value: EtcdCredentials; until: number } | undefined;
@@ -95,7 +96,13 @@ export function etcdProblemOf(store: ObjectStore, cluster: string, etcdClusters:
     if (creds === undefined || Date.now() > creds.until) creds = { value: await operatorCredentials(store, cluster), until: Date.now() + CLIENT_CERT_MS / 2 };
     const value = creds.value;
     const reports = await Promise.all(asked.map((e) => etcdClusterReport(store, cluster, e.name, e.members, value)));
-    const bad = reports.filter((r) => !r.healthy);
-    return bad.length === 0 ? undefined : bad.map((r) => `etcd ${r.name}: ${r.problem ?? 'not healthy'}`).join('; ');
+    // A member of the spec that has not joined yet (a grown control plane) is a problem too:
+    // taking a machine down before it joins could leave the cluster without quorum.
+    const bad = reports.flatMap((r) => {
+      const missing = r.members.filter((m) => m.id === undefined).map((m) => m.name);
+      if (!r.healthy) return [`etcd ${r.name}: ${r.problem ?? 'not healthy'}`];
+      return missing.length === 0 ? [] : [`etcd ${r.name}: member(s) ${missing.join(', ')} of the spec have not joined yet`];
+    });
+    return bad.length === 0 ? undefined : bad.join('; ');
   };
 }
