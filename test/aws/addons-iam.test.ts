@@ -11,7 +11,12 @@ import { GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-i
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { completeSpec, newClusterSpec } from '../../src/api/index.js';
+import { settleSpec } from '../../src/api/validate-settled.js';
+import { iamTasks } from '../../cloudup/aws/model/iam.js';
 import { iamName } from '../../cloudup/aws/names.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
+import { testBoot } from '../support/boot.js';
 import { kubernetesClusterTag } from '../../cloudup/tags.js';
 import type { AddonChannel } from '../../nodeup/addons/channel.js';
 import { hoist, tempDir } from '../support/cli.js';
@@ -99,5 +104,18 @@ describe('the AWS addons', () => {
     const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^No changes: the cloud matches the spec/);
+  });
+
+  it('gives every role the VPC CNI\'s policy only when spec.networking is amazonvpc', () => {
+    const policiesOf = (networking: Record<string, object>) => {
+      const made = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+      const completed = completeSpec({ ...made.cluster, spec: { ...made.cluster.spec, networking } }, made.instanceGroups);
+      const boot = testBoot({ stateStore: 's3://state/clusters', configHash: (ig: string) => `sha256:${ig}` });
+      return iamTasks(settleSpec(completed, SPEC_RULES.aws), boot, undefined).tasks.filter((t) => t.kind === 'IAMRolePolicy').map((t) => t.name).sort();
+    };
+    const plane = iamName(`control-plane.${NAME}`);
+    const nodes = iamName(`nodes-us-east-1a.${NAME}`);
+    expect(policiesOf({ flannel: {} })).toEqual([plane, `${plane}:addons`, nodes]);
+    expect(policiesOf({ amazonvpc: {} })).toEqual([plane, `${plane}:addons`, `${plane}:amazon-vpc-cni`, nodes, `${nodes}:amazon-vpc-cni`]);
   });
 });

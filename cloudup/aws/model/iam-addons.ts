@@ -5,8 +5,9 @@
  * the action lists kops grants them (pkg/model/iam/iam_builder.go: AddCCMPermissions,
  * AddAWSEBSCSIDriverPermissions, without snapshots). Changes are limited to what the cluster owns
  * (the `kubernetes.io/cluster/<name>` tag) and creations to what is tagged as the cluster's when
- * made. The CCM runs without cloud routes, so it gets no route actions. Nodes get nothing here:
- * both controllers run on the control plane, and the CSI node plugin reads only instance metadata.
+ * made. The CCM runs without cloud routes, so it gets no route actions. Nodes get nothing for
+ * them: both controllers run on the control plane, and the CSI node plugin reads only instance
+ * metadata. With spec.networking.amazonvpc, every role also gets the VPC CNI's policy.
  */
 
 import type { Fields, Value } from '../../../src/engine/task.js';
@@ -14,6 +15,7 @@ import { kubernetesClusterTag } from '../../tags.js';
 import { partitionOf } from './iam-policies.js';
 
 export const ADDONS_POLICY_NAME = 'addons';
+export const VPC_CNI_POLICY_NAME = 'amazon-vpc-cni';
 
 type Statement = { readonly [key: string]: Value };
 
@@ -78,6 +80,39 @@ const OWNED = [
 
 /** Created only with the cluster's tag in the request. */
 const CREATE = ['ec2:CreateSecurityGroup', 'ec2:CreateVolume', 'elasticloadbalancing:CreateListener', 'elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup'];
+
+/**
+ * The Amazon VPC CNI (spec.networking.amazonvpc): its aws-node DaemonSet runs on every machine
+ * and gives pods addresses of the machine's own network interfaces (kops's
+ * addAmazonVPCCNIPermissions); tags only on network interfaces.
+ */
+export function amazonVpcCniPolicy(region: string): Fields {
+  const ec2 = `arn:${partitionOf(region)}:ec2:*:*`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AmazonVpcCni',
+        Effect: 'Allow',
+        Action: [
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:AttachNetworkInterface',
+          'ec2:CreateNetworkInterface',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeInstanceTypes',
+          'ec2:DescribeInstances',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeTags',
+          'ec2:DetachNetworkInterface',
+          'ec2:ModifyNetworkInterfaceAttribute',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: ['*'],
+      },
+      { Sid: 'AmazonVpcCniTags', Effect: 'Allow', Action: ['ec2:CreateTags'], Resource: [`${ec2}:network-interface/*`] },
+    ],
+  };
+}
 
 export function controlPlaneAddonsPolicy(region: string, cluster: string): Fields {
   const tag = kubernetesClusterTag(cluster);

@@ -12,7 +12,7 @@ import { iamName, iamPath } from '../names.js';
 import { iamInstanceProfileTask } from '../tasks/iam-instance-profile.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';
-import { ADDONS_POLICY_NAME, controlPlaneAddonsPolicy } from './iam-addons.js';
+import { ADDONS_POLICY_NAME, VPC_CNI_POLICY_NAME, amazonVpcCniPolicy, controlPlaneAddonsPolicy } from './iam-addons.js';
 import { assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
 
 export interface Iam {
@@ -39,20 +39,28 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
     return idOf(profileTask);
   };
 
+  // The addons' own policies on a role: the control plane's controllers, the VPC CNI on every machine.
+  const vpcCni = spec.cluster.spec.networking.amazonvpc !== undefined;
+  const addonsPolicy = (name: string, policy: Fields, policyName = ADDONS_POLICY_NAME): void => {
+    const roleName = iamName(name);
+    const roleId = idOf({ kind: 'IAMRole', name: roleName });
+    tasks.push(iamRolePolicyTask(`${roleName}:${policyName}`, { roleName: ref(roleId), policyName, policyDocument: policy }, { dependsOn: [roleId] }));
+  };
+
   const groups = spec.instanceGroups;
   if (groups.some((ig) => ig.spec.role === 'ControlPlane')) {
     const zoneArn: Value | undefined = hostedZone ? ref(hostedZone, 'arn') : undefined;
     const profile = role(`control-plane.${cluster}`, controlPlanePolicy(store, region, cluster, zoneArn), hostedZone ? [hostedZone] : []);
     // The cloud controller's and the EBS CSI controller's actions: a policy of their own (iam-addons.ts).
-    const roleName = iamName(`control-plane.${cluster}`);
-    const roleId = idOf({ kind: 'IAMRole', name: roleName });
-    tasks.push(iamRolePolicyTask(`${roleName}:${ADDONS_POLICY_NAME}`, { roleName: ref(roleId), policyName: ADDONS_POLICY_NAME, policyDocument: controlPlaneAddonsPolicy(region, cluster) }, { dependsOn: [roleId] }));
+    addonsPolicy(`control-plane.${cluster}`, controlPlaneAddonsPolicy(region, cluster));
+    if (vpcCni) addonsPolicy(`control-plane.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
     for (const ig of groups.filter((g) => g.spec.role === 'ControlPlane')) profiles.set(ig.metadata.name, profile);
   }
   for (const ig of groups.filter((g) => g.spec.role !== 'ControlPlane')) {
     // A group named like the control plane's role keeps a name of its own.
     const name = ig.metadata.name === 'control-plane' ? 'control-plane-ig' : ig.metadata.name;
     profiles.set(ig.metadata.name, role(`${name}.${cluster}`, nodePolicy(store, region, ig.metadata.name), []));
+    if (vpcCni) addonsPolicy(`${name}.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
   }
   return { tasks, profiles };
 }
