@@ -1,8 +1,9 @@
 /**
  * etcd: one member per etcd cluster (main, events) whose members include this group, run by the
  * machine's service manager from the release archive, with TLS for peers and clients from the
- * cluster's etcd CAs. Its data lives on the member's volume, which the cloud attaches at
- * `/mnt/etcd-<cluster>`; how the member joins or rejoins its cluster is decided at apply time
+ * cluster's etcd CAs. Its data lives on the member's volume at `/mnt/etcd-<cluster>`: the local
+ * cloud's daemon attaches it there, and on AWS and GCE the member task claims and mounts it first
+ * (nodeup/etcd/volume.ts); how the member joins or rejoins its cluster is decided at apply time
  * (nodeup/etcd/join.ts), from the addresses members publish in the state store.
  */
 
@@ -18,7 +19,7 @@ import { caFile, issued } from './pki.js';
 import type { HealthCheck, ModelInput } from './types.js';
 import { BIN_DIR, PKI_DIR, after, caPath, hashOf } from './types.js';
 
-/** Where the cloud attaches a member's volume for etcd cluster `name`. */
+/** Where a member's volume for etcd cluster `name` is attached (local cloud) or mounted (AWS, GCE). */
 export const etcdVolumeDir = (name: string): string => `/mnt/etcd-${name}`;
 
 function etcdMember(input: ModelInput, e: NodeupEtcd): { tasks: Task[]; member: BackupServiceMember; task: Task } {
