@@ -1,12 +1,12 @@
 /**
- * The addon applier as nodeup installs it, on a one-machine cluster of the local cloud: the
- * control plane's hoist-addons.service (the nodeup bundle, run by the machine's supervisor with
- * the admin kubeconfig) picks up a channel written into the state store, applies its addon
- * through the machine's API server and reports it Applied in the store; the real kubectl lists
- * the applied workloads through the load balancer.
+ * The addon applier as nodeup installs it, on a one-machine cluster of the local cloud: after
+ * `update cluster --yes` publishes the addon channel, the control plane's hoist-addons.service
+ * (the nodeup bundle, run by the machine's supervisor with the admin kubeconfig) applies every
+ * addon through the machine's API server and reports them Applied in the store, which
+ * `hoist get addons` shows; the real kubectl lists CoreDNS and the network plugin through the
+ * load balancer.
  */
 
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { watch } from 'node:fs';
@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddonChannel, AddonStatusReport } from '../../nodeup/addons/channel.js';
-import { addonChannelKey, addonManifestKey, addonStatusKey } from '../../nodeup/addons/channel.js';
+import { addonChannelKey, addonStatusKey } from '../../nodeup/addons/channel.js';
 import { localWorld } from '../cli/local-support.js';
 import type { LocalWorld } from '../cli/local-support.js';
 import { hoistProcess } from '../support/cli.js';
@@ -32,13 +32,6 @@ const run = async (...args: string[]) => {
   return r;
 };
 const k = (...args: string[]) => kubectl(kubeconfig, dir, ['--tls-server-name', `api.internal.${NAME}`, ...args]);
-
-/** Writes an object into the file state store, as the store's own layout keeps it (one file per key). */
-async function put(key: string, text: string): Promise<void> {
-  const path = join(world?.stateDir ?? '', key);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
-}
 
 /** Resolves with the report once `accept` holds for it: woken by the store's folder changing, bounded. */
 async function reportWhen(accept: (r: AddonStatusReport) => boolean, timeoutMs: number): Promise<AddonStatusReport> {
@@ -88,21 +81,18 @@ afterAll(async () => {
 });
 
 describe('the addon applier on a local cluster', () => {
-  it('applies a channel written into the state store and reports it Applied; kubectl lists its workloads', async () => {
-    const labels = { app: 'demo-dns' };
-    const manifest = stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'demo-dns', namespace: 'kube-system' },
-      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'dns', image: 'registry.k8s.io/coredns/coredns:v1.11.3' }] } } },
-    });
-    const sha256 = createHash('sha256').update(manifest).digest('hex');
-    await put(addonManifestKey(NAME, 'demo-dns', sha256), manifest);
-    const channel: AddonChannel = { apiVersion: 'hoist.dev/v1alpha1', kind: 'AddonChannel', cluster: NAME, addons: [{ name: 'demo-dns', version: '1.0.0', sha256, source: 'user', health: [] }] };
-    await put(addonChannelKey(NAME), stringify(channel));
-    const report = await reportWhen((r) => r.addons.some((a) => a.name === 'demo-dns' && a.phase === 'Applied'), 90_000);
+  it('applies the addons update cluster published: get addons shows each Applied, kubectl lists CoreDNS and the network plugin', async () => {
+    const channel = parse(await readFile(join(world?.stateDir ?? '', addonChannelKey(NAME)), 'utf8')) as AddonChannel;
+    const names = channel.addons.map((a) => a.name);
+    expect(names).toEqual(expect.arrayContaining(['core', 'coredns']));
+    // The spec's network plugin (the default one), whatever its name.
+    const network = names.find((n) => n !== 'core' && n !== 'coredns') ?? '';
+    const report = await reportWhen((r) => names.every((n) => r.addons.some((a) => a.name === n && a.phase === 'Applied')), 90_000);
     expect(report.instanceId).toMatch(/^i-/);
-    const got = await k('get', 'deploy', '-n', 'kube-system', '-l', 'addons.hoist.dev/name=demo-dns', '-o', 'name');
-    expect(got.stdout).toBe('deployment.apps/demo-dns\n');
+    const shown = (JSON.parse((await run('get', 'addons', NAME, '-o', 'json')).stdout) as { items: { name: string; applied?: { phase: string; version: string } }[] }).items;
+    for (const a of channel.addons) expect(shown.find((v) => v.name === a.name)?.applied).toMatchObject({ phase: 'Applied', version: a.version });
+    const got = await k('get', 'deploy,ds', '-n', 'kube-system', '-o', 'name');
+    expect(got.stdout).toContain('deployment.apps/coredns');
+    expect((await k('get', 'ds', '-n', 'kube-system', '-l', `addons.hoist.dev/name=${network}`, '-o', 'name')).stdout).toMatch(/^daemonset\.apps\/\S+\n/);
   }, 120_000);
 });
