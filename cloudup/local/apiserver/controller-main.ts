@@ -1,5 +1,6 @@
 /**
- * The kube-controller-manager stand-in of the local cloud: the controllers of controller.ts,
+ * The kube-controller-manager stand-in of the local cloud: the controllers of controller.ts and
+ * workload-controllers.ts,
  * started from the flags nodeup writes for the real kube-controller-manager (its kubeconfig,
  * the cluster signing certificate and key, the node monitor grace period), with the real one's
  * health endpoint (over plain HTTP, as the other stand-ins serve theirs).
@@ -11,9 +12,12 @@ import { KubeConfig } from '@kubernetes/client-node';
 import parseDuration from 'parse-duration';
 import { parse, stringify } from 'yaml';
 import { ControllerManager } from './controller.js';
+import { WorkloadControllers } from './workload-controllers.js';
 import { hostPath, identityHeaders, onStop, parseFlags, required } from './stand-in-flags.js';
 
 const INTERVAL_MS = 5000;
+/** The workload controllers and the scheduler step react within a second, as the real ones (which watch) do. */
+const WORKLOAD_INTERVAL_MS = 1000;
 const PATH_FIELDS = ['certificate-authority', 'client-certificate', 'client-key'];
 
 /** The kubeconfig with the files it names mapped into the node's root. */
@@ -31,8 +35,9 @@ async function loadKubeconfig(path: string): Promise<KubeConfig> {
 
 export async function runControllerManager(argv: readonly string[], log: (line: string) => void): Promise<void> {
   const flags = parseFlags(argv);
+  const kubeconfig = await loadKubeconfig(required(flags, 'kubeconfig'));
   const manager = new ControllerManager({
-    kubeconfig: await loadKubeconfig(required(flags, 'kubeconfig')),
+    kubeconfig,
     ca: {
       certificate: await readFile(hostPath(required(flags, 'cluster-signing-cert-file')), 'utf8'),
       privateKey: await readFile(hostPath(required(flags, 'cluster-signing-key-file')), 'utf8'),
@@ -52,10 +57,12 @@ export async function runControllerManager(argv: readonly string[], log: (line: 
     health.once('error', reject);
     health.listen(port, address, () => resolve());
   });
-  log(`running the csrapproving, csrsigning and node lifecycle controllers; /healthz on http://${address}:${port}`);
+  log(`running the csrapproving, csrsigning, node lifecycle, daemonset and deployment controllers and a scheduler step; /healthz on http://${address}:${port}`);
   const stop = manager.start(INTERVAL_MS);
+  const stopWorkloads = new WorkloadControllers({ kubeconfig, events: (e) => log(`${e.level}: ${e.message}`) }).start(WORKLOAD_INTERVAL_MS);
   onStop(async () => {
     await stop();
+    await stopWorkloads();
     await new Promise<void>((resolve) => health.close(() => resolve()));
   });
 }

@@ -5,7 +5,9 @@
  *   as kube-controller-manager's approver does;
  * - csrsigning: signs approved CSRs of the kubelet signers with the cluster CA;
  * - node lifecycle: a Node whose Lease (or, without one, whose Ready heartbeat) is older than
- *   the grace period is marked Ready=Unknown ("NotReady"). It evicts nothing.
+ *   the grace period is marked Ready=Unknown ("NotReady"), and its pods Ready=False, as the
+ *   real controller marks them. It evicts nothing.
+ * The DaemonSet and Deployment controllers and the scheduler step are in ./workload-controllers.ts.
  */
 
 import { CertificatesV1Api, CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -125,5 +127,12 @@ export class ControllerManager {
     const condition = { type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: heard, lastTransitionTime: this.now() };
     await this.core.patchNodeStatus({ name, body: { status: { conditions: [condition] } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
     this.events({ level: 'warn', code: 'controller.node-not-ready', message: `node ${name} is NotReady: its lease was last renewed at ${heard.toISOString()}` });
+    // Nobody vouches for its pods any more: they stop counting as ready (kube-controller-manager's MarkPodsNotReady).
+    for (const pod of (await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` })).items) {
+      const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+      if (ready?.status !== 'True') continue;
+      const notReady = { type: 'Ready', status: 'False', reason: 'NodeNotReady', lastTransitionTime: this.now() };
+      await this.core.patchNamespacedPodStatus({ name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? 'default', body: { status: { conditions: [notReady] } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)).catch(() => undefined);
+    }
   }
 }

@@ -11,6 +11,7 @@ import { groupVersion } from './resources.js';
 import type { Resource } from './resources.js';
 import { badRequest, invalid } from './status.js';
 import type { KubeObject } from './storage.js';
+import { withWorkloadDefaults } from './workload-defaults.js';
 
 type JsonMap = Record<string, unknown>;
 
@@ -64,7 +65,7 @@ export function prepareCreate(r: Resource, namespace: string | undefined, sent: 
     object.status = { phase: 'Active' };
   }
   if (r.plural === 'pods' && object.status === undefined) object.status = { phase: 'Pending' };
-  return object;
+  return withWorkloadDefaults(r, object);
 }
 
 const specPart = (o: KubeObject | undefined): JsonMap => {
@@ -98,7 +99,7 @@ export function prepareUpdate(r: Resource, current: KubeObject, sent: KubeObject
     ...(cur.deletionTimestamp === undefined ? {} : { deletionTimestamp: cur.deletionTimestamp }),
   };
   if (!r.namespaced) delete meta.namespace;
-  const next: KubeObject = { ...sent, apiVersion, kind: r.kind, metadata: meta };
+  const next: KubeObject = withWorkloadDefaults(r, { ...sent, apiVersion, kind: r.kind, metadata: meta });
   if (hasStatus || r.plural === 'namespaces') {
     if (current.status === undefined) delete next.status;
     else next.status = current.status;

@@ -31,6 +31,11 @@ const SEED: readonly [Resource, KubeObject][] = [
         { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch'] },
+        // The workload controllers and the scheduler step (workload-controllers.ts).
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
+        { apiGroups: [''], resources: ['pods/status'], verbs: ['patch', 'update'] },
+        { apiGroups: ['apps'], resources: ['daemonsets', 'deployments'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['apps'], resources: ['daemonsets/status', 'deployments/status'], verbs: ['update'] },
       ],
     },
   ],

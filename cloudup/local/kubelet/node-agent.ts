@@ -2,13 +2,15 @@
  * What the kubelet tells the API server about its machine, through its own credential: it
  * registers its Node (labels, taints, addresses, version, Ready), renews its Lease in
  * kube-node-lease every 10 s (what the node lifecycle controller watches), sets Ready again
- * when the controller marked it Unknown, and keeps one mirror pod per static pod.
+ * when the controller marked it Unknown, keeps one mirror pod per static pod, and reports the
+ * other pods bound to its node Running and Ready (./pods.ts; no containers are run).
  */
 
 import { CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig, V1Lease, V1Node, V1NodeCondition, V1Pod, V1Taint } from '@kubernetes/client-node';
 import type { EventSink } from '../../../src/output/events.js';
 import { mirrorPod, mirrorPodStatus } from './mirror-pods.js';
+import { reportBoundPods } from './pods.js';
 import type { StaticPod } from './mirror-pods.js';
 
 export interface NodeAgentOptions {
@@ -24,6 +26,8 @@ export interface NodeAgentOptions {
   readonly staticPods?: () => readonly StaticPod[];
   /** The real kubelet renews every 10 s (a quarter of the 40 s grace period). */
   readonly leaseRenewMs?: number;
+  /** How often the pods bound to the node are looked at (the real kubelet watches them). */
+  readonly podSyncMs?: number;
   /** How often the Ready heartbeat is posted when nothing changed (the real kubelet: 5 minutes). */
   readonly statusReportMs?: number;
   readonly events?: EventSink;
@@ -176,18 +180,34 @@ export class NodeAgent {
     });
   }
 
-  /** Registers, then ticks every `leaseRenewMs` until the returned function is called. */
+  /** Reports the pods bound to this node Running and Ready, once it is registered. */
+  async syncPods(): Promise<void> {
+    if (!this.registered) return;
+    await reportBoundPods(this.core, this.opts.nodeName, this.opts.address, this.now(), this.events);
+  }
+
+  /** Registers, then ticks every `leaseRenewMs` (and looks at its pods every `podSyncMs`) until the returned function is called. */
   start(): () => Promise<void> {
     let stopped = false;
     let running: Promise<void> = this.register().catch((e: unknown) => this.failed(e));
+    let pods: Promise<void> = Promise.resolve();
+    let podsBusy = false;
     const timer = setInterval(() => {
       if (stopped) return;
       running = running.then(() => this.tick()).catch((e: unknown) => this.failed(e));
     }, this.opts.leaseRenewMs ?? 10_000);
+    const podTimer = setInterval(() => {
+      if (stopped || podsBusy) return;
+      podsBusy = true;
+      pods = this.syncPods()
+        .catch((e: unknown) => this.failed(e))
+        .finally(() => void (podsBusy = false));
+    }, this.opts.podSyncMs ?? 1_000);
     return async () => {
       stopped = true;
       clearInterval(timer);
-      await running;
+      clearInterval(podTimer);
+      await Promise.all([running, pods]);
     };
   }
 
