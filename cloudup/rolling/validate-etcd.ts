@@ -2,13 +2,15 @@
  * etcd's part of `validate cluster`: for each etcd cluster (main, events), every member is
  * healthy and they agree on exactly one leader. It asks the members as `hoist etcd status`
  * does (nodeup/etcd/status.ts: the addresses they published, a short-lived client certificate),
- * so the two always agree. Where no member answers hoist directly (on AWS and GCE the members
- * listen on private addresses), it reads what each member's backup service last reported in
- * the state store (nodeup/etcd/backup-service-report.ts): each report must be recent, say the
- * member answers, and name the same leader. Each failure names the etcd cluster, the member and
- * what is wrong.
+ * so the two always agree; first a TLS handshake with each tells a member that is down (refused,
+ * or connected but silent) from one hoist cannot reach. Where no member can be reached (on AWS
+ * and GCE the members listen on private addresses), it reads what each member's backup service
+ * last reported in the state store (nodeup/etcd/backup-service-report.ts): each report must be
+ * recent, say the member answers, and name the same leader. Each failure names the etcd
+ * cluster, the member and what is wrong.
  */
 
+import { connect } from 'node:tls';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import type { EtcdCredentials } from '../../nodeup/etcd/client.js';
 import { readMembers } from '../../nodeup/etcd/registry.js';
@@ -24,7 +26,11 @@ export interface EtcdValidationInput {
   /** Each etcd cluster of the spec with its members' names. */
   readonly etcdClusters: readonly { readonly name: string; readonly members: readonly string[] }[];
   readonly now?: () => Date;
+  /** How a member's client URL is tried (a TLS handshake); a test stands in for addresses it cannot make unreachable. */
+  readonly reach?: (url: string, creds: EtcdCredentials) => Promise<Reach>;
 }
+
+export type Reach = 'ok' | 'unreachable' | 'refused' | 'stalled';
 
 /** A report older than this is stale: the service writes one at least every REPORT_MS. */
 export const STALE_REPORT_MS = 3 * REPORT_MS;
@@ -40,14 +46,47 @@ export function etcdValidation(input: EtcdValidationInput): ValidationCheck {
       // No member ever published an address (no machine booted yet, or the stand-in etcd): the instance checks say why.
       if (published.size === 0 && reports.size === 0) continue;
       creds ??= await operatorCredentials(input.store, input.cluster);
-      const live = await etcdClusterReport(input.store, input.cluster, e.name, e.members, creds);
-      const answered = live.members.some((m) => m.id !== undefined);
-      if (answered) out.push(...liveFailures(live));
-      else if (reports.size > 0) out.push(...reportFailures(input, e.name, e.members, reports, live.problem));
-      else out.push(failure(e.name, undefined, `no member answers (${live.problem ?? 'no address published'}), and no member reported in the state store`));
+      const c = creds;
+      const probes = await Promise.all([...published.values()].map(async (m) => ({ m, probe: await (input.reach ?? probe)(m.clientUrl, c) })));
+      // A member that accepts the connection but never completes TLS (frozen, overloaded) is down,
+      // and is not asked through the etcd client, whose connection to it would never close.
+      const stalled = probes.filter((p) => p.probe === 'stalled' || p.probe === 'refused');
+      const reached = probes.filter((p) => p.probe !== 'unreachable');
+      if (stalled.length > 0) {
+        for (const p of stalled) out.push(failure(e.name, p.m.member, `member ${p.m.member} at ${p.m.clientUrl} is not healthy: ${p.probe === 'refused' ? 'nothing listens there (connection refused)' : `it accepts connections but does not answer (no TLS handshake within ${PROBE_MS / 1000} s)`}`));
+        continue;
+      }
+      const live = reached.length > 0 ? await etcdClusterReport(input.store, input.cluster, e.name, e.members, c) : undefined;
+      if (live !== undefined && live.members.some((m) => m.id !== undefined)) out.push(...liveFailures(live));
+      else if (reports.size > 0) out.push(...reportFailures(input, e.name, e.members, reports, live?.problem ?? `${[...published.values()].map((m) => m.clientUrl).join(', ')} cannot be reached from here`));
+      else out.push(failure(e.name, undefined, `no member answers (${live?.problem ?? 'no address can be reached from here'}), and no member reported in the state store`));
     }
     return out;
   };
+}
+
+const PROBE_MS = 3_000;
+
+/**
+ * Whether a member's client URL answers a TLS handshake: `unreachable` when no connection can
+ * be made from here (a private address; then the members' reports decide), `refused` when the
+ * host answers that nothing listens, `stalled` when it connects but never completes TLS.
+ */
+function probe(url: string, creds: EtcdCredentials): Promise<Reach> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    let connected = false;
+    const socket = connect({ host: u.hostname, port: Number(u.port), ca: creds.ca, cert: creds.certificate, key: creds.key, rejectUnauthorized: false });
+    const done = (r: Reach) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done(connected ? 'stalled' : 'unreachable'), PROBE_MS);
+    socket.once('connect', () => (connected = true));
+    socket.once('secureConnect', () => done('ok'));
+    socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'refused' : connected ? 'stalled' : 'unreachable'));
+  });
 }
 
 /** From what the members answered hoist now. */
