@@ -41,7 +41,8 @@ interface MotoServer {
  * Starts moto_server from PATH (with one fix of moto 5.2.1: test/support/moto-server.py) on a
  * free loopback port and waits until it answers.
  */
-async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
+// Only a limit: it returns as soon as moto answers. Python's start alone took over 30 s on a 2-core machine under load.
+async function startMoto(timeoutMs = 120_000): Promise<MotoServer> {
   if ((await findOnPath('moto_server')) === undefined) throw new Error(`moto_server is not on PATH; ${INSTALL_HINT}`);
   const command = fileURLToPath(new URL('./moto-server', import.meta.url));
   const port = await freePort();
