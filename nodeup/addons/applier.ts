@@ -112,12 +112,12 @@ export class AddonApplier {
     for (const entry of channel.addons) {
       if (this.halted()) break;
       const done = record.get(entry.name);
-      if (blockedBy !== undefined) {
-        this.status(entry, done?.sha256 === entry.sha256 ? 'Applied' : 'Applying', false, undefined, done?.appliedAt);
-        continue;
-      }
       if (done?.sha256 === entry.sha256) {
         await this.recheck(entry, done);
+        continue;
+      }
+      if (blockedBy !== undefined) {
+        this.status(entry, 'Applying', false);
         continue;
       }
       const failure = this.failures.get(entry.name);
