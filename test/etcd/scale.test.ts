@@ -5,7 +5,9 @@
  * members' volumes are kept.
  */
 
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -13,7 +15,8 @@ import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { etcdClient } from '../../nodeup/etcd/client.js';
 import type { EtcdCredentials } from '../../nodeup/etcd/client.js';
 import type { EtcdClusterReport } from '../../nodeup/etcd/status.js';
-import { hoistProcess } from '../support/cli.js';
+import { ROOT } from '../support/cli.js';
+import type { RunResult } from '../support/cli.js';
 import { ETCD_MEMBER_TAG } from '../../cloudup/local/volume-tags.js';
 import type { EtcdWorld } from './support.js';
 import { etcdWorld, waitHealthy } from './support.js';
@@ -27,8 +30,11 @@ const ADDED = [
 ];
 let w: EtcdWorld;
 let creds: EtcdCredentials;
+let bin = '';
 
 beforeAll(async () => {
+  bin = await mkdtemp(join(tmpdir(), 'hoist-scale-bin-'));
+  await cp(join(ROOT, 'dist'), bin, { recursive: true });
   w = await etcdWorld(NAME, 1);
   await waitHealthy(w, 1);
   creds = await w.credentials();
@@ -37,13 +43,32 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await rm(bin, { recursive: true, force: true });
   if (w !== undefined) expect(await w.world.destroy()).toEqual([]);
 });
 
-/** hoist as a user runs it, with the cluster's kubeconfig in the test's own folder. */
+function run(script: string, args: readonly string[], env: Record<string, string>): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/**
+ * hoist as a user runs it, with the cluster's kubeconfig in the test's own folder. It runs a
+ * copy of dist/ made when the file starts, so that a rebuild of dist/ during the minutes of
+ * this file changes no step of it.
+ */
 async function must(...args: string[]): Promise<string> {
-  const r = await hoistProcess(args, { env: { ...w.world.env, KUBECONFIG: join(w.world.stateDir, 'kubeconfig') } });
+  const started = Date.now();
+  const r = await run(join(bin, 'hoist.js'), args, { ...w.world.env, HOIST_NODEUP_BUNDLE: join(bin, 'nodeup.mjs'), KUBECONFIG: join(w.world.stateDir, 'kubeconfig') });
   if (r.code !== 0) expect.fail(`hoist ${args.join(' ')} failed (${r.code}): ${r.stderr}\n${await etcdLogs()}`);
+  if (Date.now() - started > 5_000) process.stdout.write(`etcd scale: hoist ${args.slice(0, 2).join(' ')} took ${Math.round((Date.now() - started) / 1000)} s\n`);
   return r.stdout;
 }
 
