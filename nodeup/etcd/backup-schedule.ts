@@ -10,7 +10,7 @@
 import type { EventSink } from '../../src/output/events.js';
 import { claimSlot } from './backup-lease.js';
 import type { BackupLocation } from './backup-store.js';
-import { listBackups } from './backup-store.js';
+import { newestBackup } from './backup-store.js';
 import type { TakenBackup } from './backup.js';
 import { takeBackup } from './backup.js';
 import type { EtcdCredentials } from './client.js';
@@ -27,6 +27,8 @@ export interface ScheduleTick {
   readonly creds: EtcdCredentials;
   readonly location: BackupLocation;
   readonly intervalMs: number;
+  /** When the etcd cluster began (its bootstrap record): the first backup is due an interval after it; at once when unknown. */
+  readonly since?: string;
   readonly retention: Retention;
   readonly now: () => Date;
   readonly events?: EventSink;
@@ -38,22 +40,22 @@ export type TickResult =
   | { readonly kind: 'claimed-elsewhere'; readonly holder: string }
   | ({ readonly kind: 'taken' } & TakenBackup);
 
-/** When the next backup is due: the newest one's time plus the interval (now when there is none). */
+/** When the next backup is due: the interval after the newest backup, or after the cluster began when there is none (now when that is unknown too). */
 export function dueAt(newestTakenAt: string | undefined, intervalMs: number, now: Date): Date {
-  return newestTakenAt === undefined ? now : new Date(Date.parse(newestTakenAt) + intervalMs);
+  return newestTakenAt === undefined || Number.isNaN(Date.parse(newestTakenAt)) ? now : new Date(Date.parse(newestTakenAt) + intervalMs);
 }
 
 export async function backupTick(t: ScheduleTick): Promise<TickResult> {
   const s = await memberStatus(t.selfUrl, t.creds);
   if (s.error !== undefined || s.id === undefined || s.leader !== s.id) return { kind: 'not-leader' };
-  const newest = (await listBackups(t.location)).at(-1);
-  const due = dueAt(newest?.takenAt, t.intervalMs, t.now());
-  if (newest !== undefined && t.now().getTime() < due.getTime()) return { kind: 'not-due', newest: newest.id, dueAt: due.toISOString() };
+  const newest = await newestBackup(t.location);
+  const due = dueAt(newest?.takenAt ?? t.since, t.intervalMs, t.now());
+  if (t.now().getTime() < due.getTime()) return { kind: 'not-due', newest: newest?.id ?? '', dueAt: due.toISOString() };
   const after = newest?.id ?? '';
   const claim = await claimSlot(t.location, after, t.holder ?? t.selfUrl, t.now());
   if (!claim.won) return { kind: 'claimed-elsewhere', holder: claim.holder };
   // Won: unless a backup was written after `after` since the listing (then this slot is taken).
-  const still = (await listBackups(t.location)).at(-1)?.id ?? '';
+  const still = (await newestBackup(t.location))?.id ?? '';
   if (still !== after) return { kind: 'claimed-elsewhere', holder: 'a member that took it first' };
   const taken = await takeBackup({ cluster: t.cluster, etcdCluster: t.etcdCluster, urls: [t.selfUrl], creds: t.creds, location: t.location, retention: t.retention, now: t.now, ...(t.events ? { events: t.events } : {}) });
   return { kind: 'taken', ...taken };

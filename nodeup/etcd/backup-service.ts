@@ -21,9 +21,10 @@ import { backupTick, dueAt } from './backup-schedule.js';
 import type { MachineEtcdSummary, MemberBackupReport } from './backup-service-report.js';
 import { REPORT_MS, hexId, mergeMachineStatus, writeMemberReport } from './backup-service-report.js';
 import type { BackupLocation } from './backup-store.js';
-import { defaultBackupPrefix, listBackups } from './backup-store.js';
+import { defaultBackupPrefix, newestBackup } from './backup-store.js';
 import type { EtcdCredentials } from './client.js';
 import { memberStatus } from './client.js';
+import { readBootstrap } from './registry.js';
 import { backupLocationOf } from './restore-request.js';
 import { parseDuration } from './retention.js';
 import type { Retention } from './retention.js';
@@ -116,14 +117,14 @@ export function backupService(run: ServiceRun): { pass(): Promise<number> } {
       if (schedule.warning !== undefined && state.warned !== schedule.warning) say('warn', 'etcd.backup-interval', schedule.warning);
       state.warned = schedule.warning;
       const c = await creds(m);
-      const r = await backupTick({ cluster: run.config.cluster, etcdCluster: m.etcdCluster, selfUrl: m.clientUrl, holder: `${m.member}@${run.config.instanceId}`, creds: c, location: schedule.location, intervalMs: schedule.intervalMs, retention: schedule.retention, now, events: run.events });
+      const since = (await readBootstrap(run.store, run.config.cluster, m.etcdCluster))?.at;
+      const r = await backupTick({ cluster: run.config.cluster, etcdCluster: m.etcdCluster, selfUrl: m.clientUrl, holder: `${m.member}@${run.config.instanceId}`, creds: c, location: schedule.location, intervalMs: schedule.intervalMs, ...(since ? { since } : {}), retention: schedule.retention, now, events: run.events });
       if (r.kind === 'taken') {
         say('info', 'etcd.backup-scheduled', `scheduled backup ${r.manifest.id} taken by member ${m.member} (${r.manifest.size} bytes, revision ${r.manifest.revision})${r.pruned.length ? `; pruned ${r.pruned.join(', ')}` : ''}`);
         delete state.lastError;
       }
-      if (r.kind !== 'not-leader') {
-        const newest = r.kind === 'taken' ? r.manifest.takenAt : r.kind === 'not-due' ? (await listBackups(schedule.location)).at(-1)?.takenAt : undefined;
-        const due = dueAt(newest ?? now().toISOString(), schedule.intervalMs, now());
+      if (r.kind === 'taken' || r.kind === 'not-due') {
+        const due = r.kind === 'taken' ? dueAt(r.manifest.takenAt, schedule.intervalMs, now()) : new Date(r.dueAt);
         nextDueAt = due.toISOString();
         wait = due.getTime() - now().getTime();
       }
@@ -139,7 +140,7 @@ export function backupService(run: ServiceRun): { pass(): Promise<number> } {
 
   async function report(m: BackupServiceMember, state: MemberState, schedule: Schedule | undefined, nextDueAt: string | undefined): Promise<MachineEtcdSummary> {
     const s = await memberStatus(m.clientUrl, await creds(m).catch(() => ({ ca: '', certificate: '', key: '' })));
-    const newest = schedule === undefined ? undefined : await listBackups(schedule.location).then((l) => l.at(-1), () => undefined);
+    const newest = schedule === undefined ? undefined : await newestBackup(schedule.location).catch(() => undefined);
     const id = hexId(s.id);
     const leader = hexId(s.leader);
     const r: MemberBackupReport = {

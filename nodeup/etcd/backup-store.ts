@@ -74,6 +74,26 @@ export async function listBackups(loc: BackupLocation): Promise<BackupManifest[]
   return found.filter((m): m is BackupManifest => m !== undefined && typeof m.id === 'string').sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/**
+ * The newest backup with a readable manifest, reading only its manifest (and older ones only
+ * where a newer one cannot be read): what the schedule asks every pass, so that a store of
+ * hundreds of backups costs a listing, not hundreds of reads.
+ */
+export async function newestBackup(loc: BackupLocation): Promise<BackupManifest | undefined> {
+  const keys = (await loc.store.list(loc.prefix)).filter((k) => k.endsWith('/manifest.json')).sort().reverse();
+  for (const k of keys) {
+    const o = await loc.store.get(k);
+    if (o === undefined) continue;
+    try {
+      const m = JSON.parse(Buffer.from(o.body).toString('utf8')) as BackupManifest;
+      if (typeof m.id === 'string') return m;
+    } catch {
+      // Unreadable: as listBackups, it is not a backup.
+    }
+  }
+  return undefined;
+}
+
 export async function readManifest(loc: BackupLocation, id: string): Promise<BackupManifest> {
   const all = await listBackups(loc);
   const m = all.find((b) => b.id === id);
