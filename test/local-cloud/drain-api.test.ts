@@ -65,14 +65,14 @@ beforeAll(async () => {
   const onError = (e: unknown) => {
     if (e !== null && e !== undefined && (e as { name?: string }).name !== 'AbortError') process.stderr.write(`watch ended: ${String(e)}\n`);
   };
-  const nodes = await watch.watch('/api/v1/nodes', { fieldSelector: `metadata.name=${worker}` }, (_type: string, node: { spec?: { unschedulable?: boolean } }) => {
+  const nodeWatch = await watch.watch('/api/v1/nodes', { fieldSelector: `metadata.name=${worker}` }, (_type: string, node: { spec?: { unschedulable?: boolean } }) => {
     if (node.spec?.unschedulable === true) seen.cordoned ??= Date.now();
   }, onError);
-  aborts.push(() => nodes.abort());
-  const pods = await watch.watch('/api/v1/namespaces/default/pods', { fieldSelector: 'metadata.name=pinned' }, (type: string) => {
+  aborts.push(() => nodeWatch.abort());
+  const podWatch = await watch.watch('/api/v1/namespaces/default/pods', { fieldSelector: 'metadata.name=pinned' }, (type: string) => {
     if (type === 'DELETED') seen.evicted ??= Date.now();
   }, onError);
-  aborts.push(() => pods.abort());
+  aborts.push(() => podWatch.abort());
 }, 240_000);
 
 afterAll(async () => {
