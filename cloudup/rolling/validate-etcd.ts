@@ -47,7 +47,9 @@ export function etcdValidation(input: EtcdValidationInput): ValidationCheck {
       if (published.size === 0 && reports.size === 0) continue;
       creds ??= await operatorCredentials(input.store, input.cluster);
       const c = creds;
-      const probes = await Promise.all([...published.values()].map(async (m) => ({ m, probe: await (input.reach ?? probe)(m.clientUrl, c) })));
+      // Only the spec's members: a removed member's published address may outlive it.
+      const asked = [...published.values()].filter((m) => e.members.includes(m.member));
+      const probes = await Promise.all(asked.map(async (m) => ({ m, probe: await (input.reach ?? probe)(m.clientUrl, c) })));
       // A member that accepts the connection but never completes TLS (frozen, overloaded) is down,
       // and is not asked through the etcd client, whose connection to it would never close.
       const stalled = probes.filter((p) => p.probe === 'stalled' || p.probe === 'refused');
@@ -58,7 +60,7 @@ export function etcdValidation(input: EtcdValidationInput): ValidationCheck {
       }
       const live = reached.length > 0 ? await etcdClusterReport(input.store, input.cluster, e.name, e.members, c) : undefined;
       if (live !== undefined && live.members.some((m) => m.id !== undefined)) out.push(...liveFailures(live));
-      else if (reports.size > 0) out.push(...reportFailures(input, e.name, e.members, reports, live?.problem ?? `${[...published.values()].map((m) => m.clientUrl).join(', ')} cannot be reached from here`));
+      else if (reports.size > 0) out.push(...reportFailures(input, e.name, e.members, reports, live?.problem ?? `${asked.map((m) => m.clientUrl).join(', ')} cannot be reached from here`));
       else out.push(failure(e.name, undefined, `no member answers (${live?.problem ?? 'no address can be reached from here'}), and no member reported in the state store`));
     }
     return out;
