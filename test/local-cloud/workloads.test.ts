@@ -72,7 +72,8 @@ spec:
   template:
     metadata: {labels: {app: ${name}}}
     spec:
-      tolerations: [{operator: Exists}]
+      # Not every taint: a pod that tolerates node.kubernetes.io/unschedulable goes to cordoned nodes too.
+      tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]
 ${extra}      containers: [{name: web, image: registry.k8s.io/pause:3.10}]
 `;
 
