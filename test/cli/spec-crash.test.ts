@@ -55,7 +55,8 @@ async function helperFiles(): Promise<string[]> {
 }
 
 describe('replace -f of two documents, killed at each step', () => {
-  it('leaves the old pair or the new one, one revision per change that took effect, and no temp file', async () => {
+  // Two processes of the bundle per step, a dozen steps or more: past the default 60 s when other files share the cores.
+  it('leaves the old pair or the new one, one revision per change that took effect, and no temp file', { timeout: 180_000 }, async () => {
     const clients = new Clientset(store);
     const revisions = async () => (await listRevisions(store, NAME)).length;
     let visible: PairVersion = 1;
