@@ -19,6 +19,7 @@ import { localWorld } from './local-support.js';
 const NAME = 'roll.k8s.local';
 let world: LocalWorld;
 let client: LocalCloudClient;
+let kubeconfig = '';
 const run = (...args: string[]) => hoistProcess(args, { env: world.env });
 
 beforeAll(async () => {
@@ -26,9 +27,10 @@ beforeAll(async () => {
   expect((await run('create', 'cluster', NAME, '--network-cidr', '127.103.0.0/16', '--control-plane-count', '3', '--node-count', '3', '--kubernetes-version', '1.35.0')).code).toBe(0);
   const applied = await run('update', 'cluster', NAME, '--yes');
   expect(applied.code, applied.stderr).toBe(0);
-  // A roll drains each machine through the cluster's Kubernetes API, by the context export writes.
-  world.env.KUBECONFIG = join(world.cloudDir, 'kubeconfig');
-  const exported = await run('export', 'kubeconfig', NAME, '--admin');
+  // A roll drains each machine through the cluster's Kubernetes API, by the context export writes
+  // (given to the rolls only: validate cluster keeps to the cloud's checks here).
+  kubeconfig = join(world.cloudDir, 'kubeconfig');
+  const exported = await run('export', 'kubeconfig', NAME, '--admin', '--kubeconfig', kubeconfig);
   expect(exported.code, exported.stderr).toBe(0);
   client = await connectLocalCloud({ env: { ...process.env, ...world.env }, autoStart: false });
   const valid = await run('validate', 'cluster', NAME, '--wait', '60s', '-o', 'json');
@@ -79,7 +81,7 @@ describe('rolling-update cluster', () => {
     expect(preview.stdout).toMatch(/nodes-local-a\s+NeedsUpdate\s+3\s+3\s+3\s+3\s+3/);
 
     const watch = sampler();
-    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--validate-count', '1');
+    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig, '--validate-count', '1');
     await watch.stop();
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(rolled.stdout).toContain('Rolling update completed: 6 instance(s) replaced');
@@ -105,7 +107,7 @@ describe('rolling-update cluster', () => {
     await changeVersion('1.35.0');
     const started = new Date().toISOString();
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [HOIST_BIN, 'rolling-update', 'cluster', NAME, '--yes'], { env: { ...process.env, ...world.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [HOIST_BIN, 'rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig], { env: { ...process.env, ...world.env }, stdio: ['ignore', 'ignore', 'pipe'] });
       let replaced = 0;
       child.stderr.on('data', (d: Buffer) => {
         replaced += (d.toString().match(/ replaced$/gm) ?? []).length;
@@ -114,7 +116,7 @@ describe('rolling-update cluster', () => {
       child.on('error', reject);
       child.on('close', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error('the roll ended before it could be killed'))));
     });
-    const again = await run('rolling-update', 'cluster', NAME, '--yes');
+    const again = await run('rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/took over the lock|dead|no process/i);
 
@@ -130,7 +132,7 @@ describe('rolling-update cluster', () => {
   it('with --cloudonly, terminates each old node only once its replacement is running', { timeout: 240_000 }, async () => {
     const before = new Set((await live()).filter((i) => i.tags['hoist.dev/role'] === 'node').map((i) => i.id));
     const watch = sampler();
-    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--force', '--cloudonly', '--instance-group', 'nodes-local-a');
+    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig, '--force', '--cloudonly', '--instance-group', 'nodes-local-a');
     await watch.stop();
     expect(rolled.code, rolled.stderr).toBe(0);
     // maxSurge 1, maxUnavailable 0: a node that is merely launched does not stand in for a running one.
@@ -143,7 +145,7 @@ describe('rolling-update cluster', () => {
 
   it('a roll whose lock is broken stops before its next batch and exits 1; lock break refuses it while it runs', { timeout: 240_000 }, async () => {
     // The pause between batches is when the lock is broken: the next batch must not start.
-    const args = ['rolling-update', 'cluster', NAME, '--yes', '--force', '--instance-group', 'nodes-local-a', '--node-interval', '10s'];
+    const args = ['rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig, '--force', '--instance-group', 'nodes-local-a', '--node-interval', '10s'];
     const child = spawn(process.execPath, [HOIST_BIN, ...args], { env: { ...process.env, ...world.env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const exited = new Promise<number | null>((resolve, reject) => {
@@ -173,7 +175,7 @@ describe('rolling-update cluster', () => {
     expect(stderr).not.toContain('2 of 3 replaced');
 
     // The stopped roll left no machine behind: every node running and healthy, none detached.
-    const again = await run('rolling-update', 'cluster', NAME, '--yes', '--instance-group', 'nodes-local-a');
+    const again = await run('rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig, '--instance-group', 'nodes-local-a');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('No instance needed an update.');
     const nodes = (await live()).filter((i) => i.tags['hoist.dev/role'] === 'node');
@@ -188,7 +190,7 @@ describe('rolling-update cluster', () => {
     await appendFile(new URL(url).pathname, 'not what was planned');
     const before = await live();
 
-    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--force', '--instance-group', 'nodes-local-a', '--validation-timeout', '20s');
+    const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig, '--force', '--instance-group', 'nodes-local-a', '--validation-timeout', '20s');
     expect(rolled.code).toBe(1);
     expect(rolled.stderr).toMatch(/instance group nodes-local-a did not become Ready within 20 s/);
     expect(rolled.stderr).toMatch(/i-[0-9a-f]+ \(pending; failed; last error: .*Archive\/kubernetes-node.*sha256 mismatch/);
