@@ -42,7 +42,7 @@ describe('completeSpec', () => {
       sshAccess: ['0.0.0.0/0'],
       kubernetesApiAccess: ['0.0.0.0/0'],
       nodePortAccess: [],
-      networking: { cilium: {} },
+      networking: { flannel: {} },
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
     });
   });
