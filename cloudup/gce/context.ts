@@ -21,4 +21,6 @@ export interface GceContext {
   readonly dns: CloudDns;
   /** The managed zone of `dnsZone` and the record names the cluster owns in it. */
   readonly dnsNames: { readonly zone: string; readonly records: readonly string[] } | undefined;
+  /** Whether the session reconciles the spec (update cluster) rather than tearing it down or reading. */
+  readonly mode: { readonly reconciling: boolean };
 }

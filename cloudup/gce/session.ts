@@ -67,6 +67,7 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     // Both API names are looked for even when the spec wants no records (topology.dns.type
     // None), so that records an earlier spec made are found and deleted.
     dnsNames: dnsZone ? { zone: dnsZone, records: [spec.cluster.spec.api.publicName, internalApiName(cluster)] } : undefined,
+    mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
   };
   const session = sessionOf<GceContext>({
     cloud: 'gce',

@@ -1,7 +1,8 @@
 /**
  * The GCE session against the fake, driven through the engine: discovery costs one call per
  * kind however many groups and zones; transient errors are retried and counted; a create whose
- * answer was lost is adopted; labels and disk sizes change in place; instances are listed and
+ * answer was lost is adopted; labels and disk sizes change in place; an etcd member's disk outlives
+ * its member until a teardown; instances are listed and
  * replaced through their groups, in place or with a surge.
  */
 
@@ -161,6 +162,22 @@ describe('the GCE session', () => {
       expect.stringContaining('a persistent disk can grow but not shrink (asked for 10 GB)'),
     ]);
     await session.close();
+  });
+
+  it('keeps the disk of an etcd member that left the spec, and a teardown deletes it', async () => {
+    const completed = spec('kept.gce.example.com', ['us-central1-a'], 0);
+    const session = await open(completed);
+    await converge(session, completed);
+    // The events member's disk has no task any more, as when its member leaves the spec.
+    const gone = 'Disk/a-etcd-events-kept-gce-example-com';
+    const without = buildGceTasks(completed, BOOT).filter((t) => `${t.kind}/${t.name}` !== gone);
+    const planWithout = async (s: GceSession) =>
+      buildPlan({ cluster: 'kept.gce.example.com', cloud: 'gce', specRevision: null, tasks: without, kinds: s.kinds, stats: { apiCalls: 0, discoveryMs: 0 } }, await discoverAll(s.kinds, s.ctx)).plan;
+    expect(pending(await planWithout(session))).toEqual([]);
+    await session.close();
+    const teardown = await openGceSession(completed, { purpose: 'teardown', env: {}, events: silent, compute: computeOptions(fake), sleep: async () => undefined });
+    expect(pending(await planWithout(teardown))).toContain(`delete ${gone}`);
+    await teardown.close();
   });
 
   it('lists instances with their templates and replaces them through the group, in place or with a surge', async () => {

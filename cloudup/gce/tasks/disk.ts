@@ -1,7 +1,8 @@
 /**
  * Disk: an etcd member's persistent disk, in the zone of its control-plane group. A disk only
  * grows (resize); a smaller size is refused rather than planned as a replacement, which would
- * lose the member's data. Labels are set in place.
+ * lose the member's data. Labels are set in place. A disk whose member left the spec is kept
+ * until the cluster is torn down.
  */
 
 import type { protos } from '@google-cloud/compute';
@@ -9,6 +10,7 @@ import { taskConstructor } from '../../../src/engine/task.js';
 import { HoistError } from '../../../src/errors.js';
 import { lastSegment } from '../links.js';
 import { listDisks } from '../listings.js';
+import { ETCD_CLUSTER_LABEL, ETCD_MEMBER_LABEL } from '../labels.js';
 import { gceKind, touched } from './gce-kind.js';
 import { setLabels } from './set-labels.js';
 
@@ -45,6 +47,8 @@ export const diskKind = gceKind<Disk, DiskFields>({
     await ctx.compute.mutate(`delete disk ${live.name}`, (requestId) => ctx.compute.clients.disks.delete({ project: ctx.project, zone: live.fields.zone, disk: live.name, requestId }));
   },
   immutable: ['zone', 'type'],
+  // A member that leaves the spec leaves its data behind: only a teardown deletes its disk (docs/etcd.md).
+  kept: (ctx, d) => (ctx.mode.reconciling ? `it holds the data of member ${d.labels?.[ETCD_MEMBER_LABEL] ?? '?'} of etcd cluster ${d.labels?.[ETCD_CLUSTER_LABEL] ?? '?'}` : undefined),
   async update(ctx, live, d, changes) {
     const at = { project: ctx.project, zone: live.fields.zone, disk: live.name };
     const fields = touched(changes);

@@ -51,6 +51,8 @@ export interface GceKindSpec<T extends GceResource, D extends object> {
   /** Changes what can change in place, by the kind's own methods. */
   update?(ctx: GceContext, live: GceLive<D>, desired: D, changes: readonly FieldChange[]): Promise<void>;
   readonly updatedOutputs?: readonly string[];
+  /** Why a live object is kept when it leaves the spec (the engine never deletes a kept one). */
+  kept?(ctx: GceContext, r: T): string | undefined;
 }
 
 export function gceKind<T extends GceResource, D extends object>(spec: GceKindSpec<T, D>): TaskKind<GceContext> {
@@ -79,7 +81,11 @@ export function gceKind<T extends GceResource, D extends object>(spec: GceKindSp
       const mine = await spec.list(ctx);
       const sharedNames = ctx.shared.get(spec.kind) ?? [];
       const shared = await Promise.all(sharedNames.map((n) => spec.read(ctx, n, {})));
-      return [...mine.map((r) => toLive(r)), ...shared.filter((r) => r !== undefined).map((r) => toLive(r, true))];
+      const keep = (r: T): LiveObject => {
+        const why = spec.kept?.(ctx, r);
+        return why === undefined ? toLive(r) : { ...toLive(r), kept: why };
+      };
+      return [...mine.map(keep), ...shared.filter((r) => r !== undefined).map((r) => toLive(r, true))];
     },
     checkChanges(_live, changes): ReplaceCheck {
       if (spec.immutable === 'all') return changes.length > 0 ? { replaceReason: `a ${spec.kind} cannot change (${changes[0]!.path})` } : {};
