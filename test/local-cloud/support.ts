@@ -105,8 +105,11 @@ export function instancesOf(dir: string): ResourceOf['instances'][] {
   }
 }
 
-/** Polls `probe` until it returns something other than undefined or false. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+/**
+ * Polls `probe` until it returns something other than undefined or false. The default wait
+ * allows for the other test files sharing the cores; a probe that succeeds returns at once.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

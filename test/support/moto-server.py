@@ -1,19 +1,28 @@
-"""moto_server, with one fix of moto 5.2.1 that the AWS tests need.
+"""moto_server, with two fixes of moto 5.2.1 that the AWS tests need.
 
 CreateLaunchTemplate stores a version's UserData as moto's Base64EncodedString, but
 CreateLaunchTemplateVersion stores it as the plain string it received; every launch from such a
 version (an Auto Scaling group replacing a machine after a machine-type change) then fails an
 assertion in moto/ec2/models/launch_templates.py with HTTP 500. Real EC2 launches from either.
-This wraps UserData the way CreateLaunchTemplate does, then runs moto_server with the same
-arguments (-H HOST -p PORT).
+This wraps UserData the way CreateLaunchTemplate does.
+
+S3's conditional writes (If-Match, If-None-Match: *) are atomic on S3: of two writers that hold
+the same ETag, one succeeds and the other gets 412. moto's server is threaded and checks the
+condition, then stores the object, with nothing held in between, so two racing writers can both
+succeed (the state store's lock relies on this). Here PUTs and DELETEs of objects run one at a
+time, which gives the guarantee S3 gives.
+
+Then it runs moto_server with the same arguments (-H HOST -p PORT).
 """
 
 import sys
+import threading
 
 try:
     from moto.core.types import Base64EncodedString
     from moto.ec2.models.launch_templates import LaunchTemplateVersion
     from moto.ec2.utils import parse_user_data
+    from moto.s3.responses import S3Response
     from moto.server import main
 except ImportError as e:
     sys.exit(f"cannot import moto ({e}): the AWS tests need moto 5.2.1: pip install 'moto[server]==5.2.1'")
@@ -29,6 +38,22 @@ def _init_with_encoded_user_data(self, template, number, data, description):
 
 
 LaunchTemplateVersion.__init__ = _init_with_encoded_user_data
+
+_object_writes = threading.Lock()
+
+
+def _atomic(method):
+    # Every write takes the lock, not only conditional ones: a plain PUT landing between another
+    # writer's check and its store would break that writer's condition just the same.
+    def run(self):
+        with _object_writes:
+            return method(self)
+
+    return run
+
+
+S3Response.put_object = _atomic(S3Response.put_object)
+S3Response.delete_object = _atomic(S3Response.delete_object)
 
 if __name__ == "__main__":
     main(sys.argv[1:])
