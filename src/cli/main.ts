@@ -11,6 +11,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const argv = process.argv.slice(2);
 const verbose = argv.includes('-v') || argv.includes('--verbose');
+// Libraries' deprecation notices (the etcd client's gRPC names an IP address as the TLS server
+// name, DEP0123) are for hoist's developers, not its users: shown with -v only.
+if (!verbose) process.noDeprecation = true;
 const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
 
 const io: IO = {

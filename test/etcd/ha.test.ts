@@ -79,6 +79,8 @@ describe('etcd on three control-plane machines', () => {
     expect(table.stdout).toMatch(/^ETCD\s+MEMBER\s+ID\s+PEER\s+CLIENT\s+LEADER\s+HEALTH\s+REVISION\s+DB-SIZE\s+VERSION/);
     expect(table.stdout).toContain('etcd main: healthy, leader ');
     expect(table.stdout).toContain('last backup: none');
+    // Library deprecation notices are not the user's business (shown with -v only).
+    expect(table.stderr).not.toContain('DeprecationWarning');
     const cloud = await w.run('local-cloud', 'status');
     expect(cloud.stdout).toContain(`etcd: real etcd ${version} (`);
   });
