@@ -18,6 +18,7 @@ import type { EventSink } from '../../src/output/events.js';
 import { ensureClusterPKI } from '../../src/pki/ensure.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { completedSpecKey } from '../../state-store/layout.js';
+import { publishAddons } from '../addons/publish.js';
 import { publishNodeupBundle } from '../nodeup/bundle.js';
 import { writeNodeCredentials } from '../nodeup/credentials.js';
 import { planNodeupConfigs } from '../nodeup/plan.js';
@@ -71,6 +72,8 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
     await prepareNodes(store, completed, nodeConfigs, events, boot.bundle);
     await store.put(completedSpecKey(cluster), completedSpec);
   }
+  // The addons live in the state store only: hoist publishes them either way, as a direct apply does.
+  await publishAddons(store, completed, { env: opts.env, events });
   await writeFiles(outDir, module.files);
   events({ level: 'debug', code: 'terraform.written', message: `wrote ${module.files.size} files to ${outDir}`, data: { out: outDir, files: [...module.files.keys()] } });
   return { out: outDir, files: [...module.files.keys()], resources: module.resources, storeObjects: module.storeObjects };

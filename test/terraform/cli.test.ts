@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useAssetMirror } from '../aws/support.js';
 import { hoist, tempDir } from '../support/cli.js';
@@ -66,6 +67,10 @@ describe('update cluster --target terraform', () => {
     expect(existsSync(join(state, 'cluster-completed.spec'))).toBe(true);
     expect((await readdir(join(state, 'igconfig'))).sort()).toEqual(['control-plane-us-east-1a', 'nodes-us-east-1a']);
     expect(existsSync(join(state, 'pki'))).toBe(true);
+    // The addon channel is published as a direct apply publishes it, whichever target made the machines.
+    const channel = parse(await readFile(join(state, 'addons', 'channel.yaml'), 'utf8')) as { addons: { name: string; sha256: string }[] };
+    expect(channel.addons.map((a) => a.name)).toEqual(expect.arrayContaining(['core', 'coredns', 'flannel', 'aws-cloud-controller-manager', 'aws-ebs-csi-driver']));
+    for (const a of channel.addons) expect(existsSync(join(state, 'addons', a.name, `${a.sha256}.yaml`)), a.name).toBe(true);
   });
 
   it('writes the same module again, and only it', async () => {
