@@ -28,7 +28,7 @@ beforeAll(async () => {
   w = await etcdWorld(NAME, 3);
   reports = await waitHealthy(w, 3);
   creds = await w.credentials();
-}, 180_000);
+}, 360_000);
 
 afterAll(async () => {
   if (w !== undefined) expect(await w.world.destroy()).toEqual([]);

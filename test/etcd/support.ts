@@ -75,15 +75,23 @@ async function createCluster(world: LocalWorld, name: string, controlPlanes: num
   return { world, name, run, status, credentials: () => operatorCredentials(store, name), published: () => readMembers(store, name, 'main') };
 }
 
-/** Polls until every etcd cluster reports healthy with `members` healthy members each. */
-export async function waitHealthy(w: EtcdWorld, members: number, timeoutMs = 120_000): Promise<EtcdClusterReport[]> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls until every etcd cluster reports healthy with `members` healthy members each. Members
+ * join one at a time, each after the last has caught up: on cores shared with other test files
+ * that takes minutes, so the wait is long, and a timeout says what it saw and when.
+ */
+export async function waitHealthy(w: EtcdWorld, members: number, timeoutMs = 240_000): Promise<EtcdClusterReport[]> {
+  const start = Date.now();
+  const deadline = start + timeoutMs;
+  const seen: string[] = [];
   let last = '';
   for (;;) {
     const { code, reports } = await w.status();
     if (code === 0 && reports.length > 0 && reports.every((r) => r.healthy && r.members.filter((m) => m.healthy).length === members)) return reports;
-    last = JSON.stringify(reports.map((r) => ({ name: r.name, problem: r.problem })));
-    if (Date.now() > deadline) throw new Error(`etcd did not become healthy with ${members} members within ${timeoutMs} ms: ${last}`);
+    const now = JSON.stringify(reports.map((r) => ({ name: r.name, problem: r.problem })));
+    if (now !== last) seen.push(`${String(Math.round((Date.now() - start) / 1000))} s: ${now}`);
+    last = now;
+    if (Date.now() > deadline) throw new Error(`etcd did not become healthy with ${members} members within ${timeoutMs} ms; what it saw:\n${seen.join('\n')}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
