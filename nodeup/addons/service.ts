@@ -11,6 +11,7 @@
 
 import type { Task } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
+import { bundleServiceUnit } from '../services/bundle-unit.js';
 import { serviceTask } from '../tasks/service.js';
 import { ADMIN_KUBECONFIG } from '../model/bootstrap-rbac.js';
 import type { ModelInput } from '../model/types.js';
@@ -18,9 +19,6 @@ import { after, file, hashOf } from '../model/types.js';
 
 export const ADDONS_SERVICE_CONF = '/etc/hoist/addons.json';
 export const ADDONS_SERVICE_UNIT = 'hoist-addons.service';
-/** Where the boot script installs Node.js and the nodeup bundle (cloudup/boot/template.ts). */
-const NODE = '/opt/hoist/node/bin/node';
-const BUNDLE = 'opt/hoist/nodeup/nodeup.mjs';
 
 /** The service's configuration file. */
 export interface AddonsServiceConfig {
@@ -32,21 +30,7 @@ export interface AddonsServiceConfig {
 }
 
 export function addonsServiceUnit(conf: string): string {
-  return [
-    '[Unit]',
-    'Description=hoist: applies the cluster addons of the state store\'s channel (managed by hoist nodeup)',
-    'After=network-online.target kubelet.service',
-    '',
-    '[Service]',
-    'WorkingDirectory=/',
-    `ExecStart=${NODE} ${BUNDLE} addons-applier --conf ${conf.replace(/^\/+/, '')}`,
-    'Restart=always',
-    'RestartSec=5',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  return bundleServiceUnit({ description: "applies the cluster addons of the state store's channel", after: ['kubelet.service'], command: 'addons-applier', conf });
 }
 
 /** On a control-plane machine: the configuration and the unit, started once the admin kubeconfig is written. */

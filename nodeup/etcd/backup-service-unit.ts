@@ -10,6 +10,7 @@
 
 import type { Task } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
+import { bundleServiceUnit } from '../services/bundle-unit.js';
 import { serviceTask } from '../tasks/service.js';
 import type { ModelInput } from '../model/types.js';
 import { after, file, hashOf } from '../model/types.js';
@@ -17,26 +18,9 @@ import type { BackupServiceConfig, BackupServiceMember } from './backup-service.
 
 export const BACKUP_SERVICE_CONF = '/etc/hoist/etcd-backup.json';
 export const BACKUP_SERVICE_UNIT = 'etcd-backup.service';
-/** Where the boot script installs Node.js and the nodeup bundle (cloudup/boot/template.ts). */
-const NODE = '/opt/hoist/node/bin/node';
-const BUNDLE = 'opt/hoist/nodeup/nodeup.mjs';
 
 export function backupServiceUnit(conf: string): string {
-  return [
-    '[Unit]',
-    'Description=hoist: scheduled etcd backups of this control-plane machine (managed by hoist nodeup)',
-    'After=network-online.target',
-    '',
-    '[Service]',
-    'WorkingDirectory=/',
-    `ExecStart=${NODE} ${BUNDLE} etcd-backup-service --conf ${conf.replace(/^\/+/, '')}`,
-    'Restart=always',
-    'RestartSec=5',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  return bundleServiceUnit({ description: 'scheduled etcd backups of this control-plane machine', command: 'etcd-backup-service', conf });
 }
 
 /** `members`: this machine's etcd members with their EtcdMember tasks, which start first (and whose new certificates restart it). */
