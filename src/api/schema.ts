@@ -24,6 +24,7 @@ import {
 } from './schema-components.js';
 
 import { API_VERSION } from './api-version.js';
+import { InstanceGroupMachineFields } from './schema-group.js';
 
 export { API_VERSION };
 export const KINDS = ['Cluster', 'InstanceGroup'] as const;
@@ -178,7 +179,8 @@ export const InstanceGroupSpecSchema = z.strictObject({
   additionalUserData: z
     .array(z.strictObject({ name: z.string(), type: z.string(), content: z.string() }))
     .optional()
-    .describe('Extra cloud-init parts run at boot.'),
+    .describe('Extra cloud-init parts (aws): sent after the boot script in a multipart MIME user data, as kops does.'),
+  ...InstanceGroupMachineFields,
 });
 
 export const InstanceGroupSchema = z.strictObject({
