@@ -1,6 +1,7 @@
 /**
- * `hoist get keypairs [NAME...] --name CLUSTER`: the cluster's keysets and their items. Reads
- * only the public copies, and strips keys again before printing: no format shows a private key.
+ * `hoist get keypairs [NAME...] --name CLUSTER [--distrusted]`: the cluster's keysets and their
+ * items; distrusted items only with --distrusted, as kops shows them. Reads only the public
+ * copies, and strips keys again before printing: no format shows a private key.
  */
 
 import type { Command } from 'commander';
@@ -16,6 +17,7 @@ import { printSpecs } from './shared/print-specs.js';
 
 export interface GetKeypairsOptions {
   readonly output?: string;
+  readonly distrusted?: boolean;
 }
 
 export async function runGetKeypairs(names: readonly string[], opts: GetKeypairsOptions, ctx: Context): Promise<number> {
@@ -27,7 +29,8 @@ export async function runGetKeypairs(names: readonly string[], opts: GetKeypairs
   }
   const store = await ctx.store();
   const wanted = names.length > 0 ? [...new Set(names)] : await listKeysets(store, cluster);
-  const keysets = await Promise.all(wanted.map((name) => readPublic(store, cluster, name)));
+  const read = await Promise.all(wanted.map((name) => readPublic(store, cluster, name)));
+  const keysets = opts.distrusted ? read : read.map(withoutDistrusted);
   if (keysets.length === 0 && format === 'table') {
     ctx.io.err(`No keypairs found for cluster ${cluster}: they are created by: hoist update cluster ${cluster} --yes\n`);
     return 0;
@@ -43,10 +46,15 @@ export async function runGetKeypairs(names: readonly string[], opts: GetKeypairs
       { header: 'ID', value: (r) => r.item.id },
       { header: 'TYPE', value: (r) => r.keyset.spec.type },
       { header: 'PRIMARY', value: (r) => String(r.item.id === r.keyset.spec.primaryId) },
+      ...(opts.distrusted ? [{ header: 'DISTRUSTED', value: (r: (typeof rows)[number]) => r.item.distrustedAt?.replace(/\.\d+Z$/, 'Z') ?? '-' }] : []),
       { header: 'NOT-AFTER', value: (r) => (r.item.notAfter === undefined ? '-' : r.item.notAfter.replace(/\.\d+Z$/, 'Z')) },
     ]),
   );
   return 0;
+}
+
+function withoutDistrusted(k: Keyset): Keyset {
+  return { ...k, spec: { ...k.spec, items: k.spec.items.filter((i) => i.distrustedAt === undefined) } };
 }
 
 /** The issued copy; the private one, stripped, when a crash left the issued copy unwritten. */
@@ -67,6 +75,7 @@ export function registerGetKeypairs(program: Command, run: Runner): void {
     .aliases(['keypair', 'keysets', 'keyset'])
     .argument('[names...]', 'keyset names (default: all of the cluster)')
     .option('-o, --output <format>', 'table, yaml or json')
+    .option('--distrusted', 'also show distrusted items (distrust keypair), with when they were distrusted')
     .description('list the CAs and keys of the cluster named by --name (never their private keys)')
     .action(async (names: string[], opts: GetKeypairsOptions, cmd: Command) => run(cmd, (ctx) => runGetKeypairs(names, opts, ctx)));
 }

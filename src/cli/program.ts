@@ -18,6 +18,7 @@ import { registerEtcd } from './etcd.js';
 import { registerGet } from './get.js';
 import { registerGetAddons } from './get-addons.js';
 import { registerGetKeypairs } from './get-keypairs.js';
+import { registerKeypairs } from './keypair.js';
 import { registerGetAssets } from './get-assets.js';
 import { registerGetInstances } from './get-instances.js';
 import { registerNodeup } from './nodeup.js';
@@ -65,7 +66,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerGetAddons, registerGetInstances, registerGetAssets, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerLocalCloud, registerExportKubeconfig, registerNodeup, registerEtcd]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerKeypairs, registerGetAddons, registerGetInstances, registerGetAssets, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerLocalCloud, registerExportKubeconfig, registerNodeup, registerEtcd]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.

@@ -6,13 +6,13 @@
  * nodeup fetching the issued copies) can import ./store.js and ./keyset.js alone.
  */
 
-export { KEYSET_KIND, KEYSET_TYPES, keysetToYaml, newKeyset, parseKeyset, primaryItem, promoteItem, publicKeyset, trustBundle, withItem, withoutItem } from './keyset.js';
+export { distrustItems, itemsOlderThanPrimary, KEYSET_KIND, KEYSET_TYPES, keysetToYaml, newKeyset, parseKeyset, primaryItem, promoteItem, publicKeyset, trustBundle, withItem, withoutItem } from './keyset.js';
 export type { Keyset, KeysetItem, KeysetType, ParseKeysetOptions } from './keyset.js';
 export { createKeyset, issuedKeysetKey, listKeysets, pkiPrefix, privateKeysetKey, publishKeyset, readKeyset, readVersioned, updateKeyset } from './store.js';
 export type { ReadKeysetOptions, VersionedKeyset } from './store.js';
 export { CLUSTER_KEYSETS, ensureClusterPKI } from './ensure.js';
 export type { EnsurePKIOptions, StandardKeyset } from './ensure.js';
-export { addKeysetItem, promoteKeysetItem, removeKeysetItem } from './rotate.js';
+export { addKeysetItem, distrustKeysetItems, promoteKeysetItem, removeKeysetItem } from './rotate.js';
 export type { AddItemOptions } from './rotate.js';
 export { CA_VALIDITY_YEARS, createCA, createKeyItem } from './ca.js';
 export type { NewItemOptions } from './ca.js';

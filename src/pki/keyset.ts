@@ -26,6 +26,11 @@ export interface KeysetItem {
   readonly createdAt: string;
   /** When the certificate expires (ISO 8601). */
   readonly notAfter?: string;
+  /**
+   * When the item was distrusted (ISO 8601): it stays in the keyset, as kops keeps it, but is
+   * no longer in the trust bundle, so nothing it signed is accepted once readers refresh.
+   */
+  readonly distrustedAt?: string;
 }
 
 export interface Keyset {
@@ -49,6 +54,7 @@ const ItemSchema = z.strictObject({
   publicKey: pemText('PUBLIC KEY').optional(),
   createdAt: isoDate,
   notAfter: isoDate.optional(),
+  distrustedAt: isoDate.optional(),
 });
 
 const KeysetSchema = z.strictObject({
@@ -96,6 +102,7 @@ function keysetProblem(k: Keyset, isPrivate: boolean): string | undefined {
     if (isPrivate && item.privateKey === undefined) return `item ${item.id} has no private key`;
     // A public copy with a key in it would hand that key to every worker: refuse to use it.
     if (!isPrivate && item.privateKey !== undefined) return `item ${item.id} holds a private key in a public keyset`;
+    if (item.distrustedAt !== undefined && item.id === k.spec.primaryId) return `item ${item.id} is the primary but is distrusted`;
     if (k.spec.type === 'ServiceAccountKey' ? item.publicKey === undefined : item.certificate === undefined) {
       return `item ${item.id} has no ${k.spec.type === 'ServiceAccountKey' ? 'public key' : 'certificate'}`;
     }
@@ -128,12 +135,13 @@ export function publicKeyset(keyset: Keyset): Keyset {
 }
 
 /**
- * Every certificate of the keyset, primary first: the trust bundle. During a rotation it holds
- * the old and new CA, so a client trusts servers whichever of the two signed them.
+ * Every trusted certificate of the keyset, primary first: the trust bundle. During a rotation it
+ * holds the old and new CA, so a client trusts servers whichever of the two signed them; a
+ * distrusted item is left out.
  */
 export function trustBundle(keyset: Keyset): string {
   const primary = primaryItem(keyset);
-  return [primary, ...keyset.spec.items.filter((i) => i !== primary)].flatMap((i) => (i.certificate ? [i.certificate] : [])).join('');
+  return [primary, ...keyset.spec.items.filter((i) => i !== primary && i.distrustedAt === undefined)].flatMap((i) => (i.certificate ? [i.certificate] : [])).join('');
 }
 
 /** Adds an item; it becomes primary only when asked (rotation adds first, promotes later). */
@@ -145,7 +153,9 @@ export function withItem(keyset: Keyset, item: KeysetItem, opts: { readonly prim
 }
 
 export function promoteItem(keyset: Keyset, id: string): Keyset {
-  requireItem(keyset, id);
+  if (requireItem(keyset, id).distrustedAt !== undefined) {
+    throw new HoistError('CONFLICT', `item ${id} of keyset ${keyset.metadata.name} is distrusted and cannot become primary`, { hint: `add a new item with: hoist create keypair ${keyset.metadata.name}` });
+  }
   return { ...keyset, spec: { ...keyset.spec, primaryId: id } };
 }
 
@@ -158,8 +168,38 @@ export function withoutItem(keyset: Keyset, id: string): Keyset {
   return { ...keyset, spec: { ...keyset.spec, items: keyset.spec.items.filter((i) => i.id !== id) } };
 }
 
-function requireItem(keyset: Keyset, id: string): void {
-  if (!keyset.spec.items.some((i) => i.id === id)) {
-    throw new HoistError('NOT_FOUND', `keyset ${keyset.metadata.name} has no item ${id}`, { hint: `list the items with: hoist get keypairs ${keyset.metadata.name}` });
+/**
+ * Marks items distrusted (kops's `distrust keypair`): they stay in the keyset but leave the trust
+ * bundle. The primary cannot be distrusted; distrusting an item again keeps its first time.
+ */
+export function distrustItems(keyset: Keyset, ids: readonly string[], at: Date): Keyset {
+  for (const id of ids) {
+    requireItem(keyset, id);
+    if (id === keyset.spec.primaryId) {
+      throw new HoistError('CONFLICT', `item ${id} is the primary of keyset ${keyset.metadata.name} and cannot be distrusted`, { hint: `promote another item first: hoist promote keypair ${keyset.metadata.name}` });
+    }
   }
+  const when = at.toISOString();
+  const items = keyset.spec.items.map((i) => (ids.includes(i.id) && i.distrustedAt === undefined ? { ...i, distrustedAt: when } : i));
+  return { ...keyset, spec: { ...keyset.spec, items } };
+}
+
+/**
+ * The items kops's `distrust keypair NAME` (no ids) distrusts: every trusted item older than the
+ * primary, i.e. what the primary replaced. An item added after the primary is left alone.
+ */
+export function itemsOlderThanPrimary(keyset: Keyset): string[] {
+  const primary = primaryItem(keyset);
+  const order = (i: KeysetItem) => keyset.spec.items.indexOf(i);
+  return keyset.spec.items
+    .filter((i) => i !== primary && i.distrustedAt === undefined && (Date.parse(i.createdAt) < Date.parse(primary.createdAt) || (i.createdAt === primary.createdAt && order(i) < order(primary))))
+    .map((i) => i.id);
+}
+
+function requireItem(keyset: Keyset, id: string): KeysetItem {
+  const item = keyset.spec.items.find((i) => i.id === id);
+  if (item === undefined) {
+    throw new HoistError('NOT_FOUND', `keyset ${keyset.metadata.name} has no item ${id}`, { hint: `list the items with: hoist get keypairs ${keyset.metadata.name} --distrusted` });
+  }
+  return item;
 }

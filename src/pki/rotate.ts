@@ -5,13 +5,15 @@
  *    (nodes, kubeconfigs) start trusting both once they are refreshed (a rolling update).
  * 2. `promoteKeysetItem`: the new item becomes primary, so what is issued from now on is signed
  *    by it; refresh again so every certificate is re-issued.
- * 3. `removeKeysetItem`: the old item goes once nothing signed by it is in use.
+ * 3. `distrustKeysetItems`: the old item leaves the trust bundle (it stays in the keyset, marked
+ *    distrusted, as kops keeps it); refresh again so nothing signed by it is accepted.
+ *    `removeKeysetItem` deletes an item outright.
  */
 
 import { HoistError } from '../errors.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { createCA, createKeyItem } from './ca.js';
-import { primaryItem, promoteItem, withItem, withoutItem } from './keyset.js';
+import { distrustItems, itemsOlderThanPrimary, primaryItem, promoteItem, withItem, withoutItem } from './keyset.js';
 import type { Keyset, KeysetItem } from './keyset.js';
 import { updateKeyset } from './store.js';
 import { x509 } from './x509.js';
@@ -33,8 +35,39 @@ export async function addKeysetItem(store: ObjectStore, cluster: string, name: s
   return { keyset, item: added };
 }
 
-export function promoteKeysetItem(store: ObjectStore, cluster: string, name: string, id: string): Promise<Keyset> {
-  return updateKeyset(store, cluster, name, (k) => promoteItem(k, id));
+/** Makes item `id` primary; without an id, the newest trusted item that is not primary yet. */
+export async function promoteKeysetItem(store: ObjectStore, cluster: string, name: string, id?: string): Promise<{ keyset: Keyset; id: string }> {
+  let promoted = id;
+  const keyset = await updateKeyset(store, cluster, name, (k) => {
+    promoted = id ?? newestCandidate(k);
+    return promoteItem(k, promoted);
+  });
+  if (promoted === undefined) throw new HoistError('INTERNAL', `no item of keyset ${name} was promoted`);
+  return { keyset, id: promoted };
+}
+
+/**
+ * Distrusts items `ids`; without ids, every trusted item older than the primary (kops's
+ * default). Returns the keyset and the ids that were distrusted now (none: nothing to do).
+ */
+export async function distrustKeysetItems(store: ObjectStore, cluster: string, name: string, ids: readonly string[], now = new Date()): Promise<{ keyset: Keyset; distrusted: string[] }> {
+  let distrusted: string[] = [];
+  const keyset = await updateKeyset(store, cluster, name, (k) => {
+    const wanted = ids.length > 0 ? [...new Set(ids)] : itemsOlderThanPrimary(k);
+    distrusted = wanted.filter((want) => k.spec.items.find((i) => i.id === want)?.distrustedAt === undefined);
+    return distrustItems(k, wanted, now);
+  });
+  return { keyset, distrusted };
+}
+
+function newestCandidate(k: Keyset): string {
+  const candidates = k.spec.items.filter((i) => i.id !== k.spec.primaryId && i.distrustedAt === undefined);
+  // Stable: of two made in the same millisecond, the one added later wins.
+  const newest = candidates.reduce<KeysetItem | undefined>((best, i) => (best === undefined || Date.parse(i.createdAt) >= Date.parse(best.createdAt) ? i : best), undefined);
+  if (newest === undefined) {
+    throw new HoistError('NOT_FOUND', `keyset ${k.metadata.name} has no item to promote: its only trusted item ${k.spec.primaryId} is already primary`, { hint: `add one first: hoist create keypair ${k.metadata.name}` });
+  }
+  return newest.id;
 }
 
 export function removeKeysetItem(store: ObjectStore, cluster: string, name: string, id: string): Promise<Keyset> {

@@ -19,6 +19,7 @@ import {
   primaryItem,
   privateKeysetKey,
   promoteKeysetItem,
+  distrustKeysetItems,
   publicKeyset,
   readKeyset,
   removeKeysetItem,
@@ -160,12 +161,38 @@ describe('rotation', () => {
 
     await expect(removeKeysetItem(store, CLUSTER, 'kubernetes-ca', old.id)).rejects.toThrow(/is the primary/);
     const promoted = await promoteKeysetItem(store, CLUSTER, 'kubernetes-ca', item.id);
-    expect(primaryItem(promoted).id).toBe(item.id);
+    expect(primaryItem(promoted.keyset).id).toBe(item.id);
     expect(primaryItem((await readKeyset(store, CLUSTER, 'kubernetes-ca', { private: false }))!).id).toBe(item.id);
 
     const removed = await removeKeysetItem(store, CLUSTER, 'kubernetes-ca', old.id);
     expect(removed.spec.items.map((i) => i.id)).toEqual([item.id]);
     expect((await readKeyset(store, CLUSTER, 'kubernetes-ca', { private: false }))!.spec.items.map((i) => i.id)).toEqual([item.id]);
+  });
+
+  it('distrusts what the primary replaced: kept in the keyset, out of the trust bundle', async () => {
+    await ensureClusterPKI(store, CLUSTER);
+    const old = primaryItem((await readKeyset(store, CLUSTER, 'kubernetes-ca', { private: true }))!);
+    await expect(distrustKeysetItems(store, CLUSTER, 'kubernetes-ca', [old.id])).rejects.toThrow(/is the primary of keyset kubernetes-ca and cannot be distrusted/);
+    const { item } = await addKeysetItem(store, CLUSTER, 'kubernetes-ca');
+    // Nothing is older than the primary yet: the new item is younger.
+    expect((await distrustKeysetItems(store, CLUSTER, 'kubernetes-ca', [])).distrusted).toEqual([]);
+    // Without an id, the newest item that is not primary is promoted.
+    expect((await promoteKeysetItem(store, CLUSTER, 'kubernetes-ca')).id).toBe(item.id);
+    await expect(promoteKeysetItem(store, CLUSTER, 'kubernetes-ca')).resolves.toMatchObject({ id: old.id });
+    await promoteKeysetItem(store, CLUSTER, 'kubernetes-ca', item.id);
+
+    const at = new Date('2026-12-05T00:00:00.000Z');
+    const { keyset, distrusted } = await distrustKeysetItems(store, CLUSTER, 'kubernetes-ca', [], at);
+    expect(distrusted).toEqual([old.id]);
+    expect(keyset.spec.items.map((i) => [i.id, i.distrustedAt])).toEqual([[old.id, at.toISOString()], [item.id, undefined]]);
+    const issued = (await readKeyset(store, CLUSTER, 'kubernetes-ca', { private: false }))!;
+    expect(trustBundle(issued)).toBe(item.certificate);
+    // Again: nothing more to do, and the first time is kept.
+    const again = await distrustKeysetItems(store, CLUSTER, 'kubernetes-ca', [old.id], new Date());
+    expect(again.distrusted).toEqual([]);
+    expect(again.keyset.spec.items[0]?.distrustedAt).toBe(at.toISOString());
+    await expect(promoteKeysetItem(store, CLUSTER, 'kubernetes-ca', old.id)).rejects.toThrow(/is distrusted and cannot become primary/);
+    await expect(promoteKeysetItem(store, CLUSTER, 'kubernetes-ca')).rejects.toThrow(/has no item to promote/);
   });
 
   it('rotates the service-account key and refuses unknown items and keysets', async () => {
