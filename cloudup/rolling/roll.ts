@@ -40,6 +40,8 @@ export interface RollOptions {
   readonly drainTimeoutMs: number;
   readonly failOnValidateError: boolean;
   readonly recorder: RollRecorder;
+  /** Leave the record open at the end: a caller that rolls in phases (reconcile) closes it after the last. */
+  readonly leaveRecordOpen?: boolean;
   readonly events: EventSink;
   /**
    * Runs before each step that changes the cloud: each batch, and the termination of the
@@ -226,6 +228,6 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     }
     stillOutdated(await current(name), initial);
   }
-  await opts.recorder.finished();
+  if (!opts.leaveRecordOpen) await opts.recorder.finished();
   return { replaced };
 }

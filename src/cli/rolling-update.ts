@@ -44,7 +44,7 @@ export interface RollingUpdateOptions {
 }
 
 /** The cluster's Kubernetes API from its kubeconfig context, once it has answered. */
-async function reachableKubeApi(path: string, cluster: string): Promise<KubeApi> {
+export async function reachableKubeApi(path: string, cluster: string): Promise<KubeApi> {
   const api = await kubeApiFromKubeconfig(path, cluster);
   const unreachable = (why: string) =>
     new HoistError('ABORTED', `cannot drain nodes: the Kubernetes API of ${cluster} at ${api.server} ${why}; no machine was touched`, {
