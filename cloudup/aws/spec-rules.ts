@@ -11,6 +11,8 @@ import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { parseCidr } from '../../src/api/cidr.js';
 import { dnsZoneProblems, gossipAsNoDns } from '../../src/api/api-dns.js';
 import type { FieldProblem } from '../../src/errors.js';
+import { dropUnsupportedGroupFields } from '../../src/api/validate-group-fields.js';
+import { AWS_GROUP_FIELDS, awsGroupProblems } from './group-rules.js';
 import { AWS_TAG_RULES, awsNameProblems, awsNodeLabelProblems } from './tag-rules.js';
 
 const at = (...path: Path): string => formatPath(['spec', ...path]);
@@ -45,6 +47,7 @@ export const awsSpecRules: CloudSpecRules = {
     ...egressProblems(spec.cluster.spec),
     ...dnsZoneProblems(spec, 'a Route 53 hosted zone (its name or id Z…)'),
     ...dnsOnlyApiProblems(spec.cluster.spec),
+    ...awsGroupProblems(spec),
     ...spec.instanceGroups.flatMap((ig) => {
       const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);
       const image: FieldProblem[] = AWS_IMAGE.test(ig.spec.image)
@@ -55,7 +58,7 @@ export const awsSpecRules: CloudSpecRules = {
   ],
   fromKops: {
     cluster: (doc) => apiDnsAsLoadBalancer(gossipAsNoDns(dropUnusableEgress(doc))),
-    instanceGroup: dropUnusableImage,
+    instanceGroup: (doc) => dropUnsupportedGroupFields(dropUnusableImage(doc), AWS_GROUP_FIELDS, 'aws'),
   },
   newCluster: { apiNamesNeedZone: true },
 };

@@ -79,6 +79,37 @@ export function etcdBackupSettings(e: Pick<EtcdCluster, 'backups'>): { readonly 
   };
 }
 
+/** A group's extra volume with its defaults: the cloud's volume type, encrypted, deleted with its machine. */
+export type ResolvedVolume = WithRequired<NonNullable<InstanceGroupSpec['volumes']>[number], 'type' | 'encrypted' | 'deleteOnTermination'>;
+export type ResolvedVolumeMount = WithRequired<NonNullable<InstanceGroupSpec['volumeMounts']>[number], 'filesystem' | 'formatOptions' | 'mountOptions'>;
+
+/** The machine settings of a group (schema-group.ts) with their defaults. */
+export interface GroupMachineSettings {
+  readonly instanceMetadata: { readonly httpTokens: 'required' | 'optional'; readonly httpPutResponseHopLimit: number };
+  readonly rootVolumeEncryption: boolean;
+  readonly volumes: readonly ResolvedVolume[];
+  readonly volumeMounts: readonly ResolvedVolumeMount[];
+}
+
+/**
+ * A group's machine settings with kops's defaults: IMDSv2 only, one hop (three on the control
+ * plane, whose pods ask for credentials through a container network), encrypted volumes.
+ * Resolved where they are used, like etcdBackupSettings, so the completed spec (stored, and
+ * hashed into every machine's configuration) is the same for groups that do not set them.
+ */
+export function groupMachineSettings(cloudProvider: ClusterSpec['cloudProvider'], spec: InstanceGroupSpec): GroupMachineSettings {
+  const cloud = CLOUD_DEFAULTS[cloudProvider];
+  return {
+    instanceMetadata: {
+      httpTokens: spec.instanceMetadata?.httpTokens ?? 'required',
+      httpPutResponseHopLimit: spec.instanceMetadata?.httpPutResponseHopLimit ?? (spec.role === 'ControlPlane' ? 3 : 1),
+    },
+    rootVolumeEncryption: spec.rootVolumeEncryption ?? true,
+    volumes: (spec.volumes ?? []).map((v) => ({ ...v, type: v.type ?? cloud.rootVolumeType, encrypted: v.encrypted ?? true, deleteOnTermination: v.deleteOnTermination ?? true })),
+    volumeMounts: (spec.volumeMounts ?? []).map((m) => ({ ...m, filesystem: m.filesystem ?? 'ext4', formatOptions: m.formatOptions ?? [], mountOptions: m.mountOptions ?? ['defaults'] })),
+  };
+}
+
 export interface CompletedSpec {
   readonly cluster: CompletedCluster;
   readonly instanceGroups: CompletedInstanceGroup[];

@@ -7,6 +7,7 @@ import { nearest } from './issues.js';
 import { labelProblems, taintProblems } from './labels.js';
 import { instanceGroupNameProblems } from './names.js';
 import { formatPath, instanceGroupPath } from './paths.js';
+import { groupFieldProblems } from './validate-group-fields.js';
 import { rollingUpdateProblems } from './validate-rolling.js';
 import { CLUSTER_LABEL } from './schema.js';
 import { regionOfZone } from './zones.js';
@@ -36,6 +37,7 @@ export function instanceGroupProblems(cluster: CompletedCluster, igs: readonly C
     if (!inherited) problems.push(...rollingUpdateProblems(ig.spec.rollingUpdate, (...p) => at('spec', 'rollingUpdate', ...p), ig.spec.role === 'ControlPlane'));
     problems.push(...labelProblems(ig.spec.nodeLabels ?? {}, (key) => at('spec', 'nodeLabels', key)));
     (ig.spec.taints ?? []).forEach((t, i) => problems.push(...taintProblems(t, at('spec', 'taints', i))));
+    problems.push(...groupFieldProblems(ig));
   }
   return problems;
 }
