@@ -24,6 +24,8 @@ import {
 } from './schema-components.js';
 
 import { API_VERSION } from './api-version.js';
+import { ApiExtrasShape, clusterExtrasShape } from './schema-cluster-extras.js';
+import { groupMachineShape } from './schema-group-machine.js';
 import { InstanceGroupMachineFields } from './schema-group.js';
 
 export { API_VERSION };
@@ -124,6 +126,7 @@ export const ClusterSpecSchema = z.strictObject({
         .optional()
         .describe('Reach the API through a load balancer.'),
       publicName: z.string().optional().describe('DNS name of the API. Default: api.<cluster name>.'),
+      ...ApiExtrasShape,
     })
     .optional()
     .describe('Default: a public load balancer on aws and gce; on local, dns for a public control plane, a public load balancer for a private one or with topology.dns.type None.'),
@@ -152,6 +155,7 @@ export const ClusterSpecSchema = z.strictObject({
     .optional(),
   cloudLabels: StringMapSchema.optional().describe('Tags added to every cloud resource, within the cloud\'s tag limits (docs/spec-reference.md, Validation).'),
   rollingUpdate: RollingUpdateSchema.optional().describe('Default: maxSurge 1, maxUnavailable 0 (1 when maxSurge is 0).'),
+  ...clusterExtrasShape(INSTANCE_GROUP_ROLES),
 });
 
 export const ClusterSchema = z.strictObject({
@@ -181,6 +185,7 @@ export const InstanceGroupSpecSchema = z.strictObject({
     .optional()
     .describe('Extra cloud-init parts (aws): sent after the boot script in a multipart MIME user data, as kops does.'),
   ...InstanceGroupMachineFields,
+  ...groupMachineShape(INSTANCE_GROUP_ROLES),
 });
 
 export const InstanceGroupSchema = z.strictObject({

@@ -1,0 +1,94 @@
+/**
+ * Cluster fields that kops users carry over: what their machines get (files, hooks, kernel
+ * settings, packages, kubelet settings per role), the API's certificate names and load
+ * balancer options, IAM policies on the machines' roles and the API server's authorizer.
+ * Spread into ClusterSpecSchema (schema.ts); names and shapes as in kops v1alpha2.
+ *
+ * The roles a file or hook goes to are a parameter: schema.ts owns the list of roles, and this
+ * file must not import it back (schema.ts imports this one).
+ */
+
+import * as z from 'zod';
+import { KubeletSchema, StringMapSchema } from './schema-components.js';
+
+/** A `key=value` line of sysctl.conf. */
+export const SysctlParametersSchema = z
+  .array(z.string().regex(/^[A-Za-z0-9_./-]+=.*$/, 'a kernel setting such as net.ipv4.tcp_keepalive_time=200'))
+  .meta({ description: 'Kernel settings, each `name=value` as in sysctl.conf. The InstanceGroup\'s win over the Cluster\'s, which win over hoist\'s.', examples: [['net.ipv4.tcp_keepalive_time=200']] });
+
+type Roles = readonly [string, ...string[]];
+
+export function fileAssetSchema(roles: Roles) {
+  return z.strictObject({
+    name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a name of lowercase letters, digits, "-" and "."').describe('Names the file in plans.'),
+    path: z.string().regex(/^\/[^\0]*[^/]$/, 'an absolute file path such as /etc/audit/policy.yaml').describe('Where the file is written, an absolute path.'),
+    roles: z.array(z.enum(roles)).optional().describe('The roles whose machines get the file. Default: every role.'),
+    content: z.string().describe('The file\'s content.'),
+    isBase64: z.boolean().optional().describe('`content` is base64 (binary files). Default: false.'),
+    mode: z.string().regex(/^0?[0-7]{3}$/, 'an octal mode such as 0644').optional().describe('File mode. Default: 0440.'),
+  });
+}
+
+export function hookSchema(roles: Roles) {
+  return z.strictObject({
+    name: z.string().regex(/^[a-zA-Z0-9_.@-]+$/, 'a systemd unit name such as ssh-banner.service').optional().describe('The systemd unit\'s name. Default: hoist-hook-<index>.service.'),
+    disabled: z.boolean().optional().describe('Write the unit but leave it stopped (to switch a hook off).'),
+    roles: z.array(z.enum(roles)).optional().describe('The roles whose machines run the hook. Default: every role.'),
+    requires: z.array(z.string()).optional().describe('systemd units the hook requires.'),
+    before: z.array(z.string()).optional().describe('systemd units the hook runs before, e.g. kubelet.service.'),
+    execContainer: z
+      .strictObject({
+        image: z.string().describe('The image to run.'),
+        command: z.array(z.string()).optional().describe('Its command and arguments.'),
+        environment: StringMapSchema.optional(),
+      })
+      .optional()
+      .describe('Run a container once at boot (containerd\'s ctr, host network).'),
+    manifest: z.string().optional().describe('The [Service] section of the unit (or, with useRawManifest, the whole unit).'),
+    useRawManifest: z.boolean().optional().describe('`manifest` is the whole unit file.'),
+  });
+}
+
+const policyRoles = ['control-plane', 'master', 'node', 'bastion'] as const;
+
+export function clusterExtrasShape(roles: Roles) {
+  return {
+    fileAssets: z.array(fileAssetSchema(roles)).optional().describe('Files written on the machines at boot, before the kubelet starts.'),
+    hooks: z.array(hookSchema(roles)).optional().describe('systemd units run on the machines at boot.'),
+    sysctlParameters: SysctlParametersSchema.optional(),
+    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'an OS package name such as nfs-common')).optional().describe('More OS packages to install on every machine.'),
+    controlPlaneKubelet: KubeletSchema.optional().describe('kubelet settings of control-plane machines, over spec.kubelet (kops: masterKubelet).'),
+    additionalPolicies: z
+      .partialRecord(z.enum(policyRoles), z.string())
+      .optional()
+      .meta({ description: 'aws: an IAM policy document (JSON) added to the role of control-plane (or master), node or bastion machines.', examples: [{ node: '[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"]}]' }] }),
+    externalPolicies: z
+      .partialRecord(z.enum(policyRoles), z.array(z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/, 'a managed policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess')))
+      .optional()
+      .describe('aws: existing managed policies (ARNs) attached to the role of control-plane, node or bastion machines.'),
+    iam: z
+      .strictObject({
+        legacy: z.literal(false).optional().describe('Only false: kops\'s legacy all-powerful roles do not exist in hoist.'),
+        allowContainerRegistry: z.boolean().optional().describe('aws: let every machine pull from the account\'s ECR repositories.'),
+        permissionsBoundary: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'a policy ARN').optional().describe('aws: the permissions boundary of every IAM role hoist makes.'),
+      })
+      .optional()
+      .describe('IAM settings of the machines\' roles.'),
+    authorization: z
+      .strictObject({
+        rbac: z.strictObject({}).optional().describe('Node and RBAC authorizers (the default).'),
+        alwaysAllow: z.strictObject({}).optional().describe('Every request allowed: for tests only.'),
+      })
+      .optional()
+      .describe('The API server\'s authorizer: set one of rbac or alwaysAllow. Default: rbac.'),
+  };
+}
+
+export const ApiExtrasShape = {
+  additionalSANs: z
+    .array(z.string())
+    .optional()
+    .meta({ description: 'More names and addresses in the API server\'s certificate (kops: spec.additionalSans).', examples: [['api.example.org', '203.0.113.10']] }),
+};
+
+export { policyRoles as POLICY_ROLES };
