@@ -1,23 +1,18 @@
 /**
  * The Kubernetes versions hoist can install.
  *
- * One row per supported minor, with the patch release `create cluster` writes. Keep the table
- * short: a minor leaves when its upstream support ends, and a new one comes in once nodeup and the
- * model builders have been tested with it.
+ * One row per supported minor, with the patch release `create cluster` writes, as the stable
+ * channel lists them. Keep the channel short: a minor leaves when its upstream support ends, and
+ * a new one comes in once nodeup and the model builders have been tested with it.
  */
 
 import type { FieldProblem } from '../errors.js';
+import { stableChannel } from '../channels/bundled-parsed.js';
 
-export const KUBERNETES_VERSIONS = [
-  { minor: '1.30', patch: '1.30.14' },
-  { minor: '1.31', patch: '1.31.10' },
-  { minor: '1.32', patch: '1.32.6' },
-  { minor: '1.33', patch: '1.33.2' },
-  { minor: '1.34', patch: '1.34.0' },
-  { minor: '1.35', patch: '1.35.0' },
-] as const;
+/** From the stable channel (src/channels/stable.yaml), which hoist ships: one row per minor. */
+export const KUBERNETES_VERSIONS: readonly { readonly minor: string; readonly patch: string }[] = stableChannel().spec.kubernetesVersions.map((r) => ({ minor: r.minor, patch: r.recommended }));
 
-export type SupportedMinor = (typeof KUBERNETES_VERSIONS)[number]['minor'];
+export type SupportedMinor = string;
 
 /** The newest supported release: what `create cluster` writes unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION: string = KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]?.patch ?? '1.35.0';
@@ -38,7 +33,7 @@ export function parseKubernetesVersion(text: string): KubernetesVersion | undefi
 }
 
 export function supportedRangeText(): string {
-  const first = KUBERNETES_VERSIONS[0].minor;
+  const first = KUBERNETES_VERSIONS[0]?.minor ?? '';
   const last = KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]?.minor ?? first;
   return `${first} to ${last}`;
 }

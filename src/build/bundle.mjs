@@ -8,6 +8,7 @@
 import { build } from 'esbuild';
 import { chmod, cp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { embedChannels } from './embed-channels.mjs';
 import { embedEtcdProtos } from './embed-etcd-protos.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,7 +25,7 @@ const banner = {
     'const __dirname = __hoistDirname(__filename);',
   ].join('\n'),
 };
-const common = { absWorkingDir: root, bundle: true, format: 'esm', platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', banner };
+const common = { absWorkingDir: root, bundle: true, format: 'esm', platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', banner, plugins: [embedChannels()] };
 await build({
   ...common,
   // The CLI, and the agent every local cloud instance runs (see cloudup/local/agent-main.ts).
@@ -36,10 +37,10 @@ await build({
 });
 // No source map: a machine fetches this one file, and a map's name in it would point nowhere.
 // It carries the etcd client's gRPC definitions itself, having no dist/proto beside it.
-await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist/nodeup.mjs', plugins: [embedEtcdProtos()] });
+await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist/nodeup.mjs', plugins: [embedEtcdProtos(), embedChannels()] });
 // The local cloud's kube-apiserver and kube-controller-manager stand-ins (cloudup/local/apiserver/stand-in-program.ts):
 // CommonJS, evaluated by a wrapper that runs as either module kind; the etcd client's definitions inside.
-await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/apiserver/stand-in-main.ts'], outfile: 'dist/control-plane-stand-in.cjs', plugins: [embedEtcdProtos()] });
+await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/apiserver/stand-in-main.ts'], outfile: 'dist/control-plane-stand-in.cjs', plugins: [embedEtcdProtos(), embedChannels()] });
 // The kubelet stand-in's API client (cloudup/local/kubelet/stand-in-program.ts), CommonJS like the one above.
 await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/kubelet/stand-in-main.ts'], outfile: 'dist/kubelet-stand-in.cjs' });
 // The etcd3 client reads its gRPC definitions at load, from `<its folder>/../proto`: dist/ and dist/chunks/ both find them here.
