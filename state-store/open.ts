@@ -24,8 +24,10 @@ export interface OpenStoreOptions {
   readonly source?: string;
 }
 
-const ACCEPTED = 'use s3://bucket[/prefix], file:///absolute/path, a folder path, or memfs://name (tests)';
+const ACCEPTED = 'use s3://bucket[/prefix], gs://bucket[/prefix], file:///absolute/path, a folder path, or memfs://name (tests)';
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// GCS also allows `_`; a name with dots may be up to 222 characters, each part at most 63.
+const GCS_BUCKET_NAME = /^(?=.{3,222}$)[a-z0-9][a-z0-9_-]{0,62}(\.[a-z0-9_-]{1,63})*$/;
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<ObjectStore> {
   const events = options.events ?? silent;
@@ -64,24 +66,34 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     const { MemfsStore } = await import('./backends/memfs.js');
     store = new MemfsStore(name);
   } else if (scheme === 's3') {
-    const rest = url.slice('s3://'.length).replace(/\/+$/, '');
-    const slash = rest.indexOf('/');
-    const bucket = slash < 0 ? rest : rest.slice(0, slash);
-    const prefix = slash < 0 ? '' : rest.slice(slash + 1);
-    if (!BUCKET_NAME.test(bucket)) throw bad(`does not name a valid S3 bucket (${JSON.stringify(bucket)})`);
-    if (prefix !== '') {
-      try {
-        validateKey(prefix);
-      } catch {
-        throw bad(`has an invalid folder inside the bucket (${JSON.stringify(prefix)})`);
-      }
-    }
+    const { bucket, prefix } = bucketAndPrefix(url, 's3://', BUCKET_NAME, 'S3', bad);
     const { S3Store } = await import('./backends/s3.js');
     store = new S3Store({ bucket, prefix, env, events });
+  } else if (scheme === 'gs') {
+    const { bucket, prefix } = bucketAndPrefix(url, 'gs://', GCS_BUCKET_NAME, 'GCS', bad);
+    const { GcsStore } = await import('./backends/gcs.js');
+    store = new GcsStore({ bucket, prefix, env, events });
   } else {
     throw bad(`has an unsupported scheme "${scheme}://"`);
   }
   if (crash) store = withCrashPoints(store, crash);
   events({ level: 'debug', code: 'store.opened', message: `state store ${store.url}`, data: { url: store.url } });
   return store;
+}
+
+/** `scheme://bucket[/prefix]`, each part checked. */
+function bucketAndPrefix(url: string, scheme: string, bucketName: RegExp, cloud: string, bad: (message: string) => Error): { bucket: string; prefix: string } {
+  const rest = url.slice(scheme.length).replace(/\/+$/, '');
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  const prefix = slash < 0 ? '' : rest.slice(slash + 1);
+  if (!bucketName.test(bucket)) throw bad(`does not name a valid ${cloud} bucket (${JSON.stringify(bucket)})`);
+  if (prefix !== '') {
+    try {
+      validateKey(prefix);
+    } catch {
+      throw bad(`has an invalid folder inside the bucket (${JSON.stringify(prefix)})`);
+    }
+  }
+  return { bucket, prefix };
 }
