@@ -26,6 +26,7 @@ import { registerExportKubeconfig } from './export-kubeconfig.js';
 import { registerHistory } from './history.js';
 import { registerLocalCloud } from './local-cloud.js';
 import { registerLock } from './lock.js';
+import { registerReconcile } from './reconcile-cluster.js';
 import { registerReplace } from './replace.js';
 import { registerRollback } from './rollback.js';
 import { registerUpdate } from './update-cluster.js';
@@ -66,7 +67,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerKeypairs, registerGetAddons, registerGetInstances, registerGetAssets, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerLocalCloud, registerExportKubeconfig, registerNodeup, registerEtcd]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerKeypairs, registerGetAddons, registerGetInstances, registerGetAssets, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerReconcile, registerLocalCloud, registerExportKubeconfig, registerNodeup, registerEtcd]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.
