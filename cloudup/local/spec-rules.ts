@@ -8,6 +8,7 @@ import { formatPath, instanceGroupPath } from '../../src/api/index.js';
 import type { CloudSpecRules, CompletedSpec } from '../../src/api/index.js';
 import { cidrContains, parseCidr } from '../../src/api/cidr.js';
 import { nearest } from '../../src/api/issues.js';
+import { unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
 
 /** Machine types the local cloud knows. */
@@ -25,7 +26,8 @@ export const localSpecRules: CloudSpecRules = {
   cloud: 'local',
   regionalSubnets: false,
   sharedSubnetsNeedNoZone: false,
-  validate: (spec) => [...networkProblems(spec), ...machineTypeProblems(spec)],
+  // Its machines are processes: spot, volumes and metadata settings have no meaning there.
+  validate: (spec) => [...networkProblems(spec), ...machineTypeProblems(spec), ...unsupportedGroupFieldProblems(spec, [], 'the local cloud')],
   newCluster: { defaultZones: ['local-a'] },
 };
 
