@@ -6,6 +6,7 @@
  */
 
 import { RESOURCES, groupVersion, groupVersions, verbsOf } from './resources.js';
+import type { Resource } from './resources.js';
 
 type JsonMap = Record<string, unknown>;
 
@@ -13,27 +14,26 @@ export function apiVersions(serverAddress: string): JsonMap {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }
 
-export function apiGroupList(): JsonMap {
-  const groups = groupVersions().filter((gv) => gv.group !== '');
-  return {
-    kind: 'APIGroupList',
-    apiVersion: 'v1',
-    groups: groups.map((gv) => {
-      const v = { groupVersion: groupVersion(gv), version: gv.version };
-      return { name: gv.group, versions: [v], preferredVersion: v };
-    }),
-  };
+/** One group's entry: its versions in table order (a CRD's as its spec lists them), the first preferred. */
+function groupEntry(group: string, resources: readonly Resource[]): JsonMap {
+  const versions = groupVersions(resources)
+    .filter((gv) => gv.group === group)
+    .map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
+  return { name: group, versions, preferredVersion: versions[0] };
 }
 
-export function apiGroup(group: string): JsonMap | undefined {
-  const gv = groupVersions().find((g) => g.group === group && group !== '');
-  if (gv === undefined) return undefined;
-  const v = { groupVersion: groupVersion(gv), version: gv.version };
-  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [v], preferredVersion: v };
+export function apiGroupList(resources: readonly Resource[] = RESOURCES): JsonMap {
+  const groups = [...new Set(groupVersions(resources).map((gv) => gv.group))].filter((g) => g !== '');
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => groupEntry(g, resources)) };
 }
 
-export function apiResourceList(group: string, version: string): JsonMap | undefined {
-  const resources = RESOURCES.filter((r) => r.group === group && r.version === version);
+export function apiGroup(group: string, resources: readonly Resource[] = RESOURCES): JsonMap | undefined {
+  if (group === '' || !resources.some((r) => r.group === group)) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group, resources) };
+}
+
+export function apiResourceList(group: string, version: string, all: readonly Resource[] = RESOURCES): JsonMap | undefined {
+  const resources = all.filter((r) => r.group === group && r.version === version);
   if (resources.length === 0) return undefined;
   return {
     kind: 'APIResourceList',

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from './authn.js';
 import { authorize, nodeNameOf } from './authz.js';
 import type { Attributes } from './authz.js';
+import { asServed } from './custom-resources.js';
 import { evict } from './eviction.js';
 import { nodeRestriction } from './node-restriction.js';
 import { patchObject, patchTypeOf } from './patching.js';
@@ -81,7 +82,7 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
   const dryRun = query.getAll('dryRun').includes('All');
   const write = { fieldManager: managerOf(req, query), dryRun, ...(rr.subresource === undefined ? {} : { subresource: rr.subresource }) };
   const table = wantsTable(req);
-  const render = (o: KubeObject, meta: Record<string, unknown> = {}): unknown => (table ? toTable(r, [o], meta, includeOf(query)) : o);
+  const render = (o: KubeObject, meta: Record<string, unknown> = {}): unknown => (table ? toTable(r, [asServed(r, o)], meta, includeOf(query)) : asServed(r, o));
   const name = rr.name ?? '';
 
   switch (rr.verb) {
@@ -98,8 +99,9 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
         ...(query.has('continue') ? { continue: query.get('continue') ?? '' } : {}),
       });
       const meta = { resourceVersion: list.revision, ...(list.continue === undefined ? {} : { continue: list.continue }), ...(list.remainingItemCount === undefined ? {} : { remainingItemCount: list.remainingItemCount }) };
-      if (table) return sendJson(res, 200, toTable(r, list.items, meta, includeOf(query)));
-      return sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: meta, items: list.items });
+      const items = list.items.map((o) => asServed(r, o));
+      if (table) return sendJson(res, 200, toTable(r, items, meta, includeOf(query)));
+      return sendJson(res, 200, { kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: meta, items });
     }
     case 'watch':
       return serveWatch(req, res, registry, r, namespace, {
@@ -107,7 +109,7 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
         ...(str(query.get('labelSelector')) === undefined ? {} : { labelSelector: query.get('labelSelector') ?? '' }),
         ...(str(query.get('fieldSelector')) === undefined ? {} : { fieldSelector: query.get('fieldSelector') ?? '' }),
         ...(intParam(query.get('timeoutSeconds')) === undefined ? {} : { timeoutSeconds: intParam(query.get('timeoutSeconds')) ?? 0 }),
-        render: (o) => (table ? toTable(r, [o], { resourceVersion: o.metadata?.resourceVersion }, includeOf(query)) : o),
+        render: (o) => render(o, { resourceVersion: o.metadata?.resourceVersion }),
       });
     case 'create': {
       const body = parseObject(await readBody(req), req.headers['content-type']);
@@ -118,7 +120,7 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
       }
       if (r.createOnly === true) return sendJson(res, 201, await review(ctx, user, body));
       await restrict(undefined, body);
-      return sendJson(res, 201, await registry.create(r, namespace, r.plural === 'certificatesigningrequests' ? requestedBy(body, user) : body, write));
+      return sendJson(res, 201, asServed(r, await registry.create(r, namespace, r.plural === 'certificatesigningrequests' ? requestedBy(body, user) : body, write)));
     }
     case 'update': {
       const body = parseObject(await readBody(req), req.headers['content-type']);
@@ -132,15 +134,19 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
         },
         write,
       );
-      return sendJson(res, 200, object);
+      return sendJson(res, 200, asServed(r, object));
     }
     case 'patch': {
       const type = patchTypeOf(req.headers['content-type']);
+      // As kube-apiserver: a custom resource has no patch strategies to merge by (kubectl then sends a merge patch).
+      if (type === 'strategic' && r.custom === true) {
+        throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/apply-patch+yaml');
+      }
       const body = parseObject(await readBody(req), type === 'apply' ? 'application/yaml' : 'application/json');
       await restrict(await registry.find(r, namespace, name), body);
       const force = query.get('force') === 'true';
       const { object, created } = await patchObject(registry, r, namespace, name, type, body, { ...write, force });
-      return sendJson(res, created ? 201 : 200, object);
+      return sendJson(res, created ? 201 : 200, asServed(r, object));
     }
     case 'delete': {
       const raw = await readBody(req);
@@ -152,7 +158,7 @@ export async function handleResource(ctx: HandlerContext, user: UserInfo, rr: Re
         ...(pre.uid === undefined ? {} : { uid: pre.uid }),
         dryRun: dryRun || (Array.isArray(options.dryRun) && options.dryRun.includes('All')),
       });
-      return sendJson(res, 200, deleted);
+      return sendJson(res, 200, asServed(r, deleted));
     }
     case 'deletecollection': {
       // As kube-apiserver: every object the selectors pick, deleted one by one (finalizers hold theirs).

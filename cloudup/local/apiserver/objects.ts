@@ -7,6 +7,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { checkCrd, crdStatus, isCrd } from './custom-resources.js';
 import { groupVersion } from './resources.js';
 import type { Resource } from './resources.js';
 import { badRequest, invalid } from './status.js';
@@ -56,8 +57,8 @@ export function prepareCreate(r: Resource, namespace: string | undefined, sent: 
   delete meta.deletionTimestamp;
   meta.uid = randomUUID();
   meta.creationTimestamp = timestamp(now);
-  // Only objects with a spec have a generation (ConfigMaps, Secrets, Roles … have none).
-  if (sent.spec !== undefined || r.plural === 'namespaces') meta.generation = 1;
+  // Only objects with a spec have a generation (ConfigMaps, Secrets, Roles … have none); custom resources always do.
+  if (sent.spec !== undefined || r.plural === 'namespaces' || r.custom === true) meta.generation = 1;
   else delete meta.generation;
   const object: KubeObject = { ...sent, apiVersion, kind: r.kind, metadata: meta };
   if (r.plural === 'namespaces') {
@@ -65,6 +66,12 @@ export function prepareCreate(r: Resource, namespace: string | undefined, sent: 
     object.status = { phase: 'Active' };
   }
   if (r.plural === 'pods' && object.status === undefined) object.status = { phase: 'Pending' };
+  // A custom resource with a status subresource starts without one, whatever the create sent.
+  if (r.custom === true && (r.subresources ?? []).includes('status')) delete object.status;
+  if (isCrd(r)) {
+    checkCrd(object);
+    object.status = crdStatus(object, timestamp(now));
+  }
   return withWorkloadDefaults(r, object);
 }
 
@@ -105,6 +112,10 @@ export function prepareUpdate(r: Resource, current: KubeObject, sent: KubeObject
     else next.status = current.status;
   }
   if (cur.generation !== undefined && !isDeepStrictEqual(specPart(next), specPart(current))) meta.generation = Number(cur.generation) + 1;
+  if (isCrd(r)) {
+    checkCrd(next);
+    next.status = crdStatus(next, timestamp(new Date()));
+  }
   return next;
 }
 

@@ -11,6 +11,7 @@
 
 import { createHash } from 'node:crypto';
 import { RESOURCES, groupVersions } from './resources.js';
+import type { Resource } from './resources.js';
 
 type JsonMap = Record<string, unknown>;
 
@@ -30,8 +31,8 @@ function operation(gvk: JsonMap, verb: string, body: boolean, contentTypes: read
   };
 }
 
-export function openApiDocument(group: string, version: string): JsonMap | undefined {
-  const resources = RESOURCES.filter((r) => r.group === group && r.version === version);
+export function openApiDocument(group: string, version: string, all: readonly Resource[] = RESOURCES): JsonMap | undefined {
+  const resources = all.filter((r) => r.group === group && r.version === version);
   if (resources.length === 0) return undefined;
   const paths: JsonMap = {};
   for (const r of resources) {
@@ -50,10 +51,10 @@ export function openApiDocument(group: string, version: string): JsonMap | undef
 }
 
 /** The root: where each group version's document is, with a hash that changes with it (clients cache by it). */
-export function openApiRoot(): JsonMap {
+export function openApiRoot(all: readonly Resource[] = RESOURCES): JsonMap {
   const paths: JsonMap = {};
-  for (const gv of groupVersions()) {
-    const hash = createHash('sha256').update(JSON.stringify(openApiDocument(gv.group, gv.version))).digest('hex').slice(0, 32).toUpperCase();
+  for (const gv of groupVersions(all)) {
+    const hash = createHash('sha256').update(JSON.stringify(openApiDocument(gv.group, gv.version, all))).digest('hex').slice(0, 32).toUpperCase();
     paths[gvPath(gv.group, gv.version)] = { serverRelativeURL: `/openapi/v3/${gvPath(gv.group, gv.version)}?hash=${hash}` };
   }
   return { paths };

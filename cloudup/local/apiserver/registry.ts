@@ -6,10 +6,11 @@
  * changed which fields (see managed-fields.ts).
  */
 
+import { isCrd, loadCatalog, resourcesOf } from './custom-resources.js';
 import { changedPaths, fieldPaths, managedEntries, reassign } from './managed-fields.js';
 import type { ManagedEntry } from './managed-fields.js';
 import { prepareCreate, prepareUpdate, timestamp } from './objects.js';
-import { RESOURCES, findResource, groupVersion, storageKey } from './resources.js';
+import { findResource, groupVersion, storageKey } from './resources.js';
 import type { Resource } from './resources.js';
 import { fieldMatcher, labelMatcher } from './selectors.js';
 import { ApiError, alreadyExists, conflict, notFound } from './status.js';
@@ -157,6 +158,7 @@ export class Registry {
         continue;
       }
       if (r.plural === 'namespaces') await this.emptyNamespace(name);
+      if (isCrd(r)) await this.removeCustomObjects(current);
       const res = await this.storage.delete(key, rvOf(current));
       if (res.ok) return res.object;
       if (res.why === 'missing') throw notFound(r, name);
@@ -170,9 +172,25 @@ export class Registry {
 
   /** What kube-controller-manager's namespace controller does: every object in it goes (finalizers are not waited for). */
   private async emptyNamespace(namespace: string): Promise<void> {
-    for (const r of RESOURCES.filter((x) => x.namespaced && x.createOnly !== true)) {
+    const { resources } = await loadCatalog(this.storage);
+    // A CRD's versions share one folder: each folder is emptied once.
+    const folders = new Map(resources.filter((x) => x.namespaced && x.createOnly !== true).map((x) => [storageKey(x), x]));
+    for (const r of folders.values()) {
       const { items } = await this.storage.list(storageKey(r, namespace));
       for (const o of items) await this.storage.delete(storageKey(r, namespace, nameOf(o)), rvOf(o));
+    }
+  }
+
+  /** What the apiextensions server's cleanup finalizer does before a CRD goes: every object of it is deleted. */
+  private async removeCustomObjects(crd: KubeObject): Promise<void> {
+    // Its folder, whichever versions it serves (or whether it is already marked for deletion).
+    const [r] = resourcesOf({ metadata: {}, spec: { ...((crd.spec ?? {}) as Record<string, unknown>), versions: [{ name: 'any', served: true }] } });
+    if (r === undefined) return;
+    const prefix = storageKey(r);
+    for (;;) {
+      const { items } = await this.storage.list(prefix, { limit: 500 });
+      if (items.length === 0) return;
+      for (const o of items) await this.storage.delete(storageKey(r, o.metadata?.namespace as string | undefined, nameOf(o)), rvOf(o));
     }
   }
 }

@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { decodeProtobuf, isProtobuf } from './protobuf.js';
-import { findResource } from './resources.js';
+import { BUILTIN } from './custom-resources.js';
+import type { Catalog } from './custom-resources.js';
 import type { Resource } from './resources.js';
 import { ApiError, badRequest } from './status.js';
 import type { KubeObject } from './storage.js';
@@ -50,8 +51,8 @@ function verbOf(method: string, named: boolean, query: URLSearchParams): string 
   }
 }
 
-/** The resource request a path names, or undefined for a path that is no resource (health, discovery …). */
-export function parseRequest(method: string, url: URL): ResourceRequest | OtherRequest {
+/** The resource request a path names (built-in, or custom of the catalog's CRDs), or the other path it is (health, discovery …). */
+export function parseRequest(method: string, url: URL, catalog: Catalog = BUILTIN): ResourceRequest | OtherRequest {
   const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
   let group: string;
   let version: string;
@@ -65,14 +66,14 @@ export function parseRequest(method: string, url: URL): ResourceRequest | OtherR
   }
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const inner = findResource(group, version, rest[2] ?? '');
+    const inner = catalog.find(group, version, rest[2] ?? '');
     if (inner?.namespaced === true) {
       namespace = rest[1];
       rest = rest.slice(2);
     }
   }
   const [plural = '', name, subresource, ...extra] = rest;
-  const resource = findResource(group, version, plural);
+  const resource = catalog.find(group, version, plural);
   if (resource === undefined || extra.length > 0) {
     throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`);
   }

@@ -20,6 +20,8 @@ export interface Resource {
   readonly createOnly?: boolean;
   /** etcd's folder when it differs from the plural, as kube-apiserver names it (`/registry/minions`). */
   readonly storageName?: string;
+  /** A custom resource, served from a stored CustomResourceDefinition (custom-resources.ts). */
+  readonly custom?: boolean;
 }
 
 const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -63,8 +65,8 @@ export const RESOURCES: readonly Resource[] = [
   grouped('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   grouped('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   grouped('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { createOnly: true }),
-  // What addons hold besides workloads and RBAC. Stored only: a CRD's custom resources are not
-  // served, an APIService aggregates nothing, a StorageClass provisions nothing.
+  // What addons hold besides workloads and RBAC. A CRD's custom resources are served
+  // (custom-resources.ts); an APIService aggregates nothing, a StorageClass provisions nothing.
   grouped('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
     shortNames: ['crd', 'crds'],
     subresources: ['status'],
@@ -79,9 +81,9 @@ export const RESOURCES: readonly Resource[] = [
 export const groupVersion = (r: Pick<Resource, 'group' | 'version'>): string => (r.group === '' ? r.version : `${r.group}/${r.version}`);
 
 /** The groups in the order discovery lists them (core first, as kube-apiserver does). */
-export function groupVersions(): readonly { readonly group: string; readonly version: string }[] {
+export function groupVersions(resources: readonly Resource[] = RESOURCES): readonly { readonly group: string; readonly version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const r of RESOURCES) seen.set(groupVersion(r), { group: r.group, version: r.version });
+  for (const r of resources) seen.set(groupVersion(r), { group: r.group, version: r.version });
   return [...seen.values()];
 }
 

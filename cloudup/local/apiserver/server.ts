@@ -17,6 +17,8 @@ import type { EventSink } from '../../../src/output/events.js';
 import { authenticate } from './authn.js';
 import type { UserInfo } from './authn.js';
 import { authorize } from './authz.js';
+import { BUILTIN, loadCatalog, needsCustom } from './custom-resources.js';
+import type { Catalog } from './custom-resources.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { handleResource } from './handlers.js';
 import { openApiDocument, openApiRoot } from './openapi.js';
@@ -85,11 +87,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const url = new URL(req.url ?? '/', 'https://localhost');
     const authenticated = await authenticate(req, { anonymousAuth: opts.anonymousAuth, readSecret });
     const user = await impersonated(authenticated, req, loadRbac);
-    const parsed = parseRequest(req.method ?? 'GET', url);
+    const catalog = needsCustom(url.pathname) ? await loadCatalog(registry.storage) : BUILTIN;
+    const parsed = parseRequest(req.method ?? 'GET', url, catalog);
     if (parsed.kind === 'resource') return handleResource({ registry, loadRbac }, user, parsed, req, res, url.searchParams);
     const decision = await authorize(user, { verb: parsed.verb, group: '', resource: '', path: parsed.path }, loadRbac);
     if (!decision.allowed) throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${parsed.verb} path "${parsed.path}"`);
-    const body = await nonResource(parsed.path, etcd, opts, `${opts.advertiseAddress ?? opts.host}:${(tcp.address() as AddressInfo).port}`);
+    const body = await nonResource(parsed.path, etcd, opts, `${opts.advertiseAddress ?? opts.host}:${(tcp.address() as AddressInfo).port}`, catalog);
     if (typeof body === 'string') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(body);
@@ -113,7 +116,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Client sent an HTTP request to an HTTPS server.\n');
       return;
     }
-    nonResource(path, etcd, opts, '').then(
+    nonResource(path, etcd, opts, '', BUILTIN).then(
       () => res.writeHead(200, { ...health, 'Content-Type': 'text/plain' }).end('ok'),
       (e: unknown) => res.writeHead(500, { ...health, 'Content-Type': 'text/plain' }).end(e instanceof Error ? e.message : String(e)),
     );
@@ -163,7 +166,8 @@ async function impersonated(user: UserInfo, req: IncomingMessage, loadRbac: () =
   return { name: as, groups: [...groups, 'system:authenticated'] };
 }
 
-async function nonResource(path: string, etcd: Etcd3, opts: ApiServerOptions, serverAddress: string): Promise<unknown> {
+async function nonResource(path: string, etcd: Etcd3, opts: ApiServerOptions, serverAddress: string, catalog: Catalog): Promise<unknown> {
+  const all = catalog.resources;
   const trimmed = path.replace(/\/+$/, '') || '/';
   if (trimmed === '/healthz' || trimmed === '/livez') return 'ok';
   if (trimmed === '/readyz') {
@@ -175,17 +179,17 @@ async function nonResource(path: string, etcd: Etcd3, opts: ApiServerOptions, se
   }
   if (trimmed === '/version') return versionInfo(opts.version);
   if (trimmed === '/api') return apiVersions(serverAddress);
-  if (trimmed === '/apis') return apiGroupList();
-  if (trimmed === '/openapi/v3') return openApiRoot();
+  if (trimmed === '/apis') return apiGroupList(all);
+  if (trimmed === '/openapi/v3') return openApiRoot(all);
   const doc = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(trimmed);
   if (doc) {
-    const found = doc[1] !== undefined ? openApiDocument('', doc[1]) : openApiDocument(doc[2] ?? '', doc[3] ?? '');
+    const found = doc[1] !== undefined ? openApiDocument('', doc[1], all) : openApiDocument(doc[2] ?? '', doc[3] ?? '', all);
     if (found !== undefined) return found;
   }
   const core = /^\/api\/([^/]+)$/.exec(trimmed);
   const group = /^\/apis\/([^/]+)$/.exec(trimmed);
   const groupVersion = /^\/apis\/([^/]+)\/([^/]+)$/.exec(trimmed);
-  const found = core ? apiResourceList('', core[1] ?? '') : group ? apiGroup(group[1] ?? '') : groupVersion ? apiResourceList(groupVersion[1] ?? '', groupVersion[2] ?? '') : undefined;
+  const found = core ? apiResourceList('', core[1] ?? '', all) : group ? apiGroup(group[1] ?? '', all) : groupVersion ? apiResourceList(groupVersion[1] ?? '', groupVersion[2] ?? '', all) : undefined;
   if (found === undefined) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`);
   return found;
 }

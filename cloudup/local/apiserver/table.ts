@@ -131,7 +131,8 @@ const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
 export function toTable(r: Resource, objects: readonly KubeObject[], listMeta: JsonMap, include: IncludeObject, now = new Date()): JsonMap {
-  const columns = COLUMNS[r.plural] ?? [NAME, AGE];
+  // A custom resource shows its name and age (its CRD's additionalPrinterColumns are not read).
+  const columns = (r.custom === true ? undefined : COLUMNS[r.plural]) ?? [NAME, AGE];
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
