@@ -57,3 +57,5 @@ export { isZero, parsePercent } from './rolling.js';
 export type { ResolvedRollingUpdate } from './rolling.js';
 export { formatPath, instanceGroupPath, parsePath, splitProblemPath } from './paths.js';
 export type { Path, PathSegment } from './paths.js';
+export { machineSettings, parseSysctlParameters } from './machine-settings.js';
+export type { MachineFile, MachineHook, MachineSettings } from './machine-settings.js';

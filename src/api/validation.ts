@@ -11,6 +11,7 @@ import { completeSpec } from './defaults.js';
 import type { Cluster, InstanceGroup } from './schema.js';
 import { clusterProblems } from './validate-cluster.js';
 import { etcdProblems, instanceGroupProblems } from './validate-groups.js';
+import { machineProblems } from './validate-machine.js';
 import { networkProblems } from './validate-network.js';
 
 export { validateUpdate } from './update.js';
@@ -31,6 +32,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
     ...networkProblems(completed.cluster.spec, cloud),
     ...etcdProblems(completed.cluster, completed.instanceGroups),
     ...instanceGroupProblems(completed.cluster, completed.instanceGroups),
+    ...machineProblems(completed.cluster, completed.instanceGroups),
     ...cloud.validate(completed),
   ];
 }
