@@ -34,6 +34,8 @@ export interface GcsStoreOptions {
   readonly events?: EventSink;
   /** Objects per list page; GCS returns at most 1,000. */
   readonly pageSize?: number;
+  /** False: no retries of 429, 5xx and dropped connections (the library's backoff), for tests of failures. */
+  readonly retry?: boolean;
 }
 
 export class GcsStore implements ObjectStore {
@@ -55,7 +57,7 @@ export class GcsStore implements ObjectStore {
     this.#pageSize = options.pageSize ?? 1000;
     const { storage, endpoint } = storageOptions(options.env ?? process.env);
     this.#endpoint = endpoint;
-    this.#storage = new Storage(storage);
+    this.#storage = new Storage(options.retry === false ? { ...storage, retryOptions: { autoRetry: false } } : storage);
   }
 
   async get(key: string): Promise<StoredObject | undefined> {

@@ -1,5 +1,6 @@
 /**
- * Twenty processes race for one cluster lock, on s3:// (moto) and on file://: exactly one wins,
+ * Twenty processes race for one cluster lock, on s3:// (moto), on gs:// (the fake GCS, served from
+ * this process) and on file://: exactly one wins,
  * and every loser exits 1 with a message that names the winner; likewise when they all find an
  * expired lock and try to take it over. Then, a process holding the
  * lock releases it when it is sent SIGTERM or SIGINT, and exits 143 or 130.
@@ -16,6 +17,8 @@ import { readLock } from '../../state-store/lock.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { openStore } from '../../state-store/open.js';
 import { createTestBucket, motoEnv } from '../support/moto.js';
+import { FakeGcs } from '../support/fake-gcs/server.js';
+import { createTestBucket as createGcsBucket, gcsEnv } from '../support/fake-gcs/env.js';
 import type { BuiltFixture } from './fixtures/bundle.js';
 import { bundleFixture } from './fixtures/bundle.js';
 import type { Child } from './fixtures/children.js';
@@ -75,10 +78,20 @@ async function s3Backend(): Promise<Backend> {
   return { url, env: motoEnv(), store, cleanup: async () => (store as S3Store).close() };
 }
 
+async function gcsBackend(): Promise<Backend> {
+  const fake = await FakeGcs.start();
+  const url = `gs://${createGcsBucket(fake, 'hoist-race')}`;
+  const store = await openStore(url, { env: gcsEnv(fake) });
+  return { url, env: gcsEnv(fake), store, cleanup: () => fake.stop() };
+}
+
+// gs:// runs one round of each kind: the rounds of file and s3 already show that no state is
+// carried from one round to the next, and each round of twenty processes costs seconds.
 describe.each([
-  ['file', fileBackend],
-  ['s3', s3Backend],
-] as const)('the cluster lock across processes on %s', (_name, makeBackend) => {
+  ['file', fileBackend, ROUNDS],
+  ['s3', s3Backend, ROUNDS],
+  ['gcs', gcsBackend, 1],
+] as const)('the cluster lock across processes on %s', (_name, makeBackend, freshRounds) => {
   const children = new Children();
   let backend: Backend;
 
@@ -94,7 +107,7 @@ describe.each([
   });
 
   // The last round starts from an expired lock: all twenty try to take it over at once.
-  const rounds = Array.from({ length: ROUNDS + 1 }, (_, i) => ({ round: i + 1, stale: i === ROUNDS }));
+  const rounds = Array.from({ length: freshRounds + 1 }, (_, i) => ({ round: i + 1, stale: i === freshRounds }));
 
   it.each(rounds)(`has exactly one winner among ${RACERS} processes (round $round, stale lock: $stale)`, async ({ round, stale }) => {
     const cluster = `race-${round}.example.com`;
