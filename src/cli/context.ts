@@ -39,7 +39,7 @@ export function createContext(io: IO, global: GlobalOptions, commandLine: string
       const url = global.state ?? io.env.HOIST_STATE_STORE;
       if (!url) {
         throw new HoistError('INVALID_FLAG', 'no state store given', {
-          hint: 'pass --state s3://bucket, --state file:///path, or set HOIST_STATE_STORE',
+          hint: 'pass --state s3://bucket, --state gs://bucket, --state file:///path, or set HOIST_STATE_STORE',
         });
       }
       const source = global.state ? '--state' : 'HOIST_STATE_STORE';

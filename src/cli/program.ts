@@ -60,7 +60,7 @@ export function buildProgram(io: IO, run: Runner): Command {
   const program = new Command('hoist')
     .description('Create, upgrade and tear down Kubernetes clusters from YAML kept in a state store.')
     .version(VERSION, '--version', 'print the version')
-    .option('--state <url>', 'state store: s3://bucket[/prefix], file:///path or a folder (env HOIST_STATE_STORE)')
+    .option('--state <url>', 'state store: s3://bucket[/prefix], gs://bucket[/prefix], file:///path or a folder (env HOIST_STATE_STORE)')
     .option('--name <cluster>', 'cluster name (env HOIST_CLUSTER_NAME)')
     .option('-v, --verbose', 'show debug messages, and the cause and stack of errors')
     .showSuggestionAfterError(true)

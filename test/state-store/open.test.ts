@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../state-store/backends/file.js';
 import { MemfsStore, resetMemfs } from '../../state-store/backends/memfs.js';
+import { GcsStore } from '../../state-store/backends/gcs.js';
 import { S3Store } from '../../state-store/backends/s3.js';
 import { openStore } from '../../state-store/open.js';
 import { hoist } from '../support/cli.js';
@@ -56,9 +57,19 @@ describe('openStore', () => {
     inFolder.close();
   });
 
+  it('opens gs:// URLs with and without a folder', async () => {
+    const root = (await openStore('gs://my_state.example.com')) as GcsStore;
+    expect(root).toBeInstanceOf(GcsStore);
+    expect(root.url).toBe('gs://my_state.example.com');
+    const inFolder = (await openStore('gs://my-state/teams/a/')) as GcsStore;
+    expect([inFolder.bucket, inFolder.prefix, inFolder.url]).toEqual(['my-state', 'teams/a', 'gs://my-state/teams/a']);
+  });
+
   it.each([
     ['', 'is empty'],
-    ['gs://bucket', 'unsupported scheme "gs://"'],
+    ['az://container', 'unsupported scheme "az://"'],
+    ['gs://Bad_Bucket', 'does not name a valid GCS bucket'],
+    ['gs://ok_bucket/../x', 'invalid folder'],
     ['http://example.com/state', 'unsupported scheme "http://"'],
     ['s3://Bad_Bucket', 'does not name a valid S3 bucket'],
     ['s3://', 'does not name a valid S3 bucket'],
@@ -72,7 +83,7 @@ describe('openStore', () => {
     const message = (error as Error).message;
     expect(message).toContain(JSON.stringify(url));
     expect(message).toContain(why);
-    expect(message).toContain('s3://bucket[/prefix], file:///absolute/path');
+    expect(message).toContain('s3://bucket[/prefix], gs://bucket[/prefix], file:///absolute/path');
   });
 
   it('refuses a store path that is a file, or below a file, naming it', async () => {
@@ -104,7 +115,7 @@ describe('openStore', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('loads the AWS SDK for s3:// only', async () => {
+  it('loads the AWS SDK for s3:// only, and the GCS client for gs:// only', async () => {
     const modulesFor = async (url: string) => {
       const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}`);
       const { stdout } = await run(
@@ -118,7 +129,12 @@ describe('openStore', () => {
     expect(file.stdout).toBe(`${pathToFileURL(join(dir, 'state')).href}\n`);
     expect(file.modules).toContain('/state-store/backends/file.ts');
     expect(file.modules).not.toContain('@aws-sdk');
+    expect(file.modules).not.toContain('@google-cloud/storage');
     const s3 = await modulesFor('s3://my-state');
     expect(s3.modules).toContain('@aws-sdk/client-s3');
+    expect(s3.modules).not.toContain('@google-cloud/storage');
+    const gs = await modulesFor('gs://my-state');
+    expect(gs.modules).toContain('@google-cloud/storage');
+    expect(gs.modules).not.toContain('@aws-sdk');
   });
 });
