@@ -30,6 +30,7 @@ import { registerReconcile } from './reconcile-cluster.js';
 import { registerReplace } from './replace.js';
 import { registerRollback } from './rollback.js';
 import { registerUpdate } from './update-cluster.js';
+import { registerUpgrade } from './upgrade-cluster.js';
 import { registerRollingUpdate } from './rolling-update.js';
 import { registerValidate } from './validate-cluster.js';
 
@@ -67,7 +68,7 @@ export function buildProgram(io: IO, run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   program.configureHelp({ sortSubcommands: true });
-  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerKeypairs, registerGetAddons, registerGetInstances, registerGetAssets, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerValidate, registerRollingUpdate, registerReconcile, registerLocalCloud, registerExportKubeconfig, registerNodeup, registerEtcd]) {
+  for (const register of [registerCreate, registerReplace, registerApply, registerGet, registerGetKeypairs, registerKeypairs, registerGetAddons, registerGetInstances, registerGetAssets, registerEdit, registerDelete, registerLock, registerHistory, registerDiff, registerRollback, registerUpdate, registerUpgrade, registerValidate, registerRollingUpdate, registerReconcile, registerLocalCloud, registerExportKubeconfig, registerNodeup, registerEtcd]) {
     register(program, run);
   }
   // Subcommands inherit the error handling and output of the root.
