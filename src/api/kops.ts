@@ -51,10 +51,8 @@ const ADDON = 'this add-on is not managed by hoist';
 /** Reasons for dropped fields, by path with array indexes written as `*`. */
 const REASONS: Readonly<Record<string, string>> = {
   'spec.configBase': 'hoist takes the state store location from --state, not from the spec',
-  'spec.iam': 'hoist manages the IAM roles and profiles itself',
+  'spec.iam': 'hoist carries legacy (false) and allowContainerRegistry; permission boundaries and IAM roles for service accounts are not supported',
   'spec.authentication': 'authentication webhooks (such as aws-iam-authenticator) are not supported',
-  'spec.authorization': 'hoist always uses RBAC authorization',
-  'spec.masterKubelet': 'hoist applies spec.kubelet to every node, control plane included',
   'spec.cloudControllerManager': 'hoist configures the cloud controller manager itself',
   'spec.cloudConfig': 'cloud provider configuration is chosen by hoist',
   'spec.target': 'terraform settings are not part of the hoist spec',
@@ -138,6 +136,9 @@ function moveClusterFields(doc: Record<string, unknown>, renames: Rename[], drop
     }
     delete topology['masters'];
   }
+  move(spec, ['masterKubelet'], ['controlPlaneKubelet'], renames, dropped);
+  move(spec, ['additionalSans'], ['api', 'additionalSANs'], renames, dropped);
+  for (const list of ['fileAssets', 'hooks']) renameMasterRole(spec[list]);
   const kcm = spec['kubeControllerManager'];
   if (isPlainObject(kcm) && 'clusterCIDR' in kcm) {
     if (spec['podCIDR'] === undefined) {
@@ -153,6 +154,7 @@ function moveClusterFields(doc: Record<string, unknown>, renames: Rename[], drop
 function moveInstanceGroupFields(doc: Record<string, unknown>, renames: Rename[], dropped: DroppedField[]): void {
   const spec = doc['spec'];
   if (isPlainObject(spec) && spec['role'] === 'Master') spec['role'] = 'ControlPlane';
+  if (isPlainObject(spec)) for (const list of ['fileAssets', 'hooks']) renameMasterRole(spec[list]);
   const metadata = doc['metadata'];
   const labels = isPlainObject(metadata) ? metadata['labels'] : undefined;
   if (isPlainObject(labels) && KOPS_CLUSTER_LABEL in labels) {
@@ -163,6 +165,45 @@ function moveInstanceGroupFields(doc: Record<string, unknown>, renames: Rename[]
       dropped.push({ path: formatPath(['metadata', 'labels', KOPS_CLUSTER_LABEL]), value: labels[KOPS_CLUSTER_LABEL], reason: `the ${CLUSTER_LABEL} label is set` });
     }
     delete labels[KOPS_CLUSTER_LABEL];
+  }
+}
+
+/**
+ * Moves `spec.<from>` to `spec.<to>` (a renamed kops field), reported as a rename; when both
+ * are set, the hoist one is kept and the kops one reported as dropped.
+ */
+function move(spec: Record<string, unknown>, from: readonly string[], to: readonly string[], renames: Rename[], dropped: DroppedField[]): void {
+  const parentOf = (path: readonly string[], create: boolean): Record<string, unknown> | undefined => {
+    let o: Record<string, unknown> = spec;
+    for (const key of path.slice(0, -1)) {
+      if (!isPlainObject(o[key])) {
+        if (!create) return undefined;
+        o[key] = {};
+      }
+      o = o[key] as Record<string, unknown>;
+    }
+    return o;
+  };
+  const source = parentOf(from, false);
+  const fromKey = from[from.length - 1] ?? '';
+  if (source === undefined || !(fromKey in source)) return;
+  const value = source[fromKey];
+  delete source[fromKey];
+  const target = parentOf(to, true) ?? spec;
+  const toKey = to[to.length - 1] ?? '';
+  if (target[toKey] === undefined) {
+    target[toKey] = value;
+    renames.push({ from: ['spec', ...from], to: ['spec', ...to] });
+  } else {
+    dropped.push({ path: formatPath(['spec', ...from]), value, reason: `${formatPath(['spec', ...to])} is set` });
+  }
+}
+
+/** kops's files and hooks name the control plane's role Master. */
+function renameMasterRole(list: unknown): void {
+  if (!Array.isArray(list)) return;
+  for (const item of list) {
+    if (isPlainObject(item) && Array.isArray(item['roles'])) item['roles'] = item['roles'].map((r: unknown) => (r === 'Master' ? 'ControlPlane' : r));
   }
 }
 

@@ -75,7 +75,7 @@ export function machineSettings(cluster: Pick<Cluster, 'spec'>, ig: Pick<Instanc
     files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)),
     hooks: [...hooks.values()].sort((a, b) => a.name.localeCompare(b.name)),
     sysctls: { ...parseSysctlParameters(c.sysctlParameters), ...parseSysctlParameters(g.sysctlParameters) },
-    packages: [...new Set(c.packages ?? [])].sort(),
+    packages: [...new Set([...(c.packages ?? []), ...(g.packages ?? [])])].sort(),
     kubelet: { ...(c.kubelet ?? {}), ...(plane ? (c.controlPlaneKubelet ?? {}) : {}), ...(g.kubelet ?? {}) },
   };
 }

@@ -16,6 +16,8 @@ export const SysctlParametersSchema = z
   .array(z.string().regex(/^[A-Za-z0-9_./-]+=.*$/, 'a kernel setting such as net.ipv4.tcp_keepalive_time=200'))
   .meta({ description: 'Kernel settings, each `name=value` as in sysctl.conf. The InstanceGroup\'s win over the Cluster\'s, which win over hoist\'s.', examples: [['net.ipv4.tcp_keepalive_time=200']] });
 
+export const PackagesSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'an OS package name such as nfs-common'));
+
 type Roles = readonly [string, ...string[]];
 
 export function fileAssetSchema(roles: Roles) {
@@ -56,21 +58,16 @@ export function clusterExtrasShape(roles: Roles) {
     fileAssets: z.array(fileAssetSchema(roles)).optional().describe('Files written on the machines at boot, before the kubelet starts.'),
     hooks: z.array(hookSchema(roles)).optional().describe('systemd units run on the machines at boot.'),
     sysctlParameters: SysctlParametersSchema.optional(),
-    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'an OS package name such as nfs-common')).optional().describe('More OS packages to install on every machine.'),
+    packages: PackagesSchema.optional().describe('More OS packages to install on every machine.'),
     controlPlaneKubelet: KubeletSchema.optional().describe('kubelet settings of control-plane machines, over spec.kubelet (kops: masterKubelet).'),
     additionalPolicies: z
       .partialRecord(z.enum(policyRoles), z.string())
       .optional()
       .meta({ description: 'aws: an IAM policy document (JSON) added to the role of control-plane (or master), node or bastion machines.', examples: [{ node: '[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"]}]' }] }),
-    externalPolicies: z
-      .partialRecord(z.enum(policyRoles), z.array(z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/, 'a managed policy ARN such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess')))
-      .optional()
-      .describe('aws: existing managed policies (ARNs) attached to the role of control-plane, node or bastion machines.'),
     iam: z
       .strictObject({
         legacy: z.literal(false).optional().describe('Only false: kops\'s legacy all-powerful roles do not exist in hoist.'),
         allowContainerRegistry: z.boolean().optional().describe('aws: let every machine pull from the account\'s ECR repositories.'),
-        permissionsBoundary: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/.+$/, 'a policy ARN').optional().describe('aws: the permissions boundary of every IAM role hoist makes.'),
       })
       .optional()
       .describe('IAM settings of the machines\' roles.'),

@@ -4,7 +4,7 @@
  */
 
 import * as z from 'zod';
-import { fileAssetSchema, hookSchema, SysctlParametersSchema } from './schema-cluster-extras.js';
+import { fileAssetSchema, hookSchema, PackagesSchema, SysctlParametersSchema } from './schema-cluster-extras.js';
 import { KubeletSchema } from './schema-components.js';
 
 type Roles = readonly [string, ...string[]];
@@ -14,6 +14,7 @@ export function groupMachineShape(roles: Roles) {
     fileAssets: z.array(fileAssetSchema(roles)).optional().describe('Files written on the group\'s machines, with the Cluster\'s; one at the same path replaces the Cluster\'s.'),
     hooks: z.array(hookSchema(roles)).optional().describe('systemd units run on the group\'s machines, with the Cluster\'s; one of the same name replaces the Cluster\'s.'),
     sysctlParameters: SysctlParametersSchema.optional(),
+    packages: PackagesSchema.optional().describe('More OS packages for the group\'s machines, with the Cluster\'s.'),
     kubelet: KubeletSchema.optional().describe('kubelet settings of the group\'s machines, over the Cluster\'s kubelet (or controlPlaneKubelet).'),
   };
 }

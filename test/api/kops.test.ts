@@ -74,7 +74,7 @@ describe('kops v1alpha2 import', () => {
     const paths = cluster?.converted?.dropped.map((d) => d.path) ?? [];
     expect(paths).toEqual(expect.arrayContaining([
       'spec.authentication',
-      'spec.iam',
+      'spec.iam.permissionsBoundary',
       'spec.configBase',
       'spec.cloudControllerManager',
       'spec.target',
@@ -84,15 +84,16 @@ describe('kops v1alpha2 import', () => {
       'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
       'spec.subnets[1].additionalRoutes',
     ]));
-    const iam = cluster?.converted?.dropped.find((d) => d.path === 'spec.iam');
-    expect(iam?.value).toEqual({ permissionsBoundary: 'arn:aws-test:iam::000000000000:policy/boundaries' });
+    const iam = cluster?.converted?.dropped.find((d) => d.path === 'spec.iam.permissionsBoundary');
+    expect(iam?.value).toBe('arn:aws-test:iam::000000000000:policy/boundaries');
     expect(iam?.reason).toContain('IAM');
     // Carried with the same name: the settings hoist has.
     expect(cluster?.object.spec.kubeAPIServer).toEqual({ serviceNodePortRange: '28000-32767', cpuRequest: '200m', cpuLimit: '500m', memoryRequest: '800Mi', memoryLimit: '1000Mi' });
     expect(cluster?.object.spec.api).toEqual({ loadBalancer: { type: 'Public', class: 'Network' }, publicName: 'api.complex.example.com' });
     expect(cluster?.object.spec.additionalNetworkCIDRs).toEqual(['10.1.0.0/16', '10.2.0.0/16']);
     const nodes = docs.find((d) => d.kind === 'InstanceGroup' && d.object.metadata.name === 'nodes');
-    expect(nodes?.converted?.dropped.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.volumes', 'spec.packages', 'spec.suspendProcesses']));
+    expect(nodes?.converted?.dropped.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.externalLoadBalancers']));
+    expect(nodes?.object.spec.packages).toEqual(['nfs-common']);
   });
 
   it('drops, reported, the cloudLabels of a GCE spec that GCE would refuse; AWS keeps them', () => {
