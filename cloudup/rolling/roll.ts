@@ -31,6 +31,8 @@ export interface RollOptions {
   readonly include?: (group: RollingGroup) => boolean;
   /** Replace every instance, out of date or not. */
   readonly force?: boolean;
+  /** Replace these instances and nothing else, out of date or not (`delete instance`). */
+  readonly only?: ReadonlySet<string>;
   /** Skip draining and validation: replace machines as fast as the cloud allows. */
   readonly cloudOnly?: boolean;
   readonly validationTimeoutMs: number;
@@ -87,7 +89,7 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
   const say = (message: string, data: Record<string, unknown> = {}, code = 'roll.progress') => events({ level: 'info', code, message, data });
   const groups = rollOrder((await cloud.groups()).filter((g) => opts.include?.(g) ?? true));
   // Forced rolls replace the instances that exist now, not the ones they create.
-  const forced = new Set(opts.force ? groups.flatMap((g) => g.instances.filter((i) => !i.detached && alive(i)).map((i) => i.id)) : []);
+  const forced = opts.only ?? new Set(opts.force ? groups.flatMap((g) => g.instances.filter((i) => !i.detached && alive(i)).map((i) => i.id)) : []);
   const replaced: Record<string, string[]> = {};
   // A surged machine must serve before the one it replaces goes; without validation (--cloudonly)
   // it must at least run, not merely have been launched.
@@ -103,8 +105,10 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
   // roll launched that is still out of date means the group launches an old configuration, which
   // another round would not fix (see stillOutdated).
   const outdated = (g: RollingGroup, initial: ReadonlySet<string>) =>
-    g.instances.filter((i) => initial.has(i.id) && !i.detached && alive(i) && (i.needsUpdate || forced.has(i.id)) && !opts.recorder.replaced(g.name, i.id));
+    g.instances.filter((i) => initial.has(i.id) && !i.detached && alive(i) && ((opts.only === undefined && i.needsUpdate) || forced.has(i.id)) && !opts.recorder.replaced(g.name, i.id));
   const stillOutdated = (g: RollingGroup, initial: ReadonlySet<string>): void => {
+    // Replacing chosen machines says nothing about the configuration the group launches.
+    if (opts.only !== undefined) return;
     const stale = g.instances.filter((i) => !initial.has(i.id) && !i.detached && alive(i) && i.needsUpdate);
     if (stale.length === 0) return;
     throw new HoistError('ABORTED', `instance group ${g.name} launched ${stale.map((i) => `${i.id} (${i.updateReason ?? 'out of date'})`).join(', ')} during the rolling update, and they are out of date too: the group does not launch the current configuration`, {

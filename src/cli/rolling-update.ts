@@ -41,6 +41,10 @@ export interface RollingUpdateOptions {
   readonly output?: string;
   readonly kubeconfig?: string;
   readonly pollMs?: number;
+  /** `delete instance`: replace this instance only, in its group, whatever its state. */
+  readonly only?: string;
+  /** With `only`: launch its replacement first (maxSurge 1) instead of terminating it first. */
+  readonly surge?: boolean;
 }
 
 /** The cluster's Kubernetes API from its kubeconfig context, once it has answered. */
@@ -73,14 +77,20 @@ async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, f
   for (const g of opts.instanceGroup) {
     if (!known.has(g)) throw new HoistError('INVALID_FLAG', `--instance-group ${g}: cluster ${cluster} has no such instance group`, { hint: `its groups: ${[...known].join(', ')}` });
   }
-  const include = (g: RollingGroup) =>
-    (opts.instanceGroup.length === 0 || opts.instanceGroup.includes(g.name)) && (roles.length === 0 || roles.includes(g.role));
   let cloud = await session.rolling(await ctx.store());
+  const target = opts.only === undefined ? undefined : await groupOf(cloud, cluster, opts.only);
+  const include = (g: RollingGroup) =>
+    target !== undefined ? g.name === target.group : (opts.instanceGroup.length === 0 || opts.instanceGroup.includes(g.name)) && (roles.length === 0 || roles.includes(g.role));
   const events = format === 'json' ? jsonEventSink(ctx.io.out) : textEventSink(ctx.io.err, ctx.io.verbose);
   // A cloud without a channel to its nodes drains them through the cluster's Kubernetes API.
   if (opts.yes && !opts.cloudonly && !cloud.drains) {
     const api = await reachableKubeApi(kubeconfigPath({ flag: opts.kubeconfig, env: ctx.io.env, cwd: ctx.io.cwd }), cluster);
     cloud = withKubernetesDrain(cloud, api, { timeoutMs: opts.drainTimeout, events });
+  }
+  if (!opts.yes && opts.only !== undefined) {
+    const how = opts.cloudonly ? 'terminated without draining' : opts.surge ? 'replaced by a new machine first, then drained and terminated' : 'drained and terminated, then replaced';
+    ctx.io.out(`Instance ${target?.id} of instance group ${target?.group} would be ${how}.\nMust specify --yes to delete it.\n`);
+    return 0;
   }
   if (!opts.yes) {
     const groups = (await cloud.groups()).filter(include);
@@ -98,8 +108,10 @@ async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, f
     return 0;
   }
 
-  const settings = new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, ig.spec.rollingUpdate]));
-  return ctx.withLock(cluster, 'rolling-update cluster', async () => {
+  // One machine goes: with --surge its replacement comes first, else it goes first.
+  const single = opts.surge ? { maxSurge: 1, maxUnavailable: 0 } : { maxSurge: 0, maxUnavailable: 1 };
+  const settings = new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, opts.only === undefined ? ig.spec.rollingUpdate : single]));
+  return ctx.withLock(cluster, opts.only === undefined ? 'rolling-update cluster' : 'delete instance', async () => {
     const store = await ctx.store();
     const recorder = await RollRecorder.open(store, cluster);
     const started = Date.now();
@@ -107,6 +119,7 @@ async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, f
       settings: (g) => settings.get(g)!,
       include,
       force: opts.force ?? false,
+      ...(target === undefined ? {} : { only: new Set([target.id]) }),
       cloudOnly: opts.cloudonly ?? false,
       validationTimeoutMs: opts.validationTimeout,
       validateCount: opts.validateCount,
@@ -124,9 +137,20 @@ async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, f
     const count = Object.values(result.replaced).reduce((n, ids) => n + ids.length, 0);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (format === 'json') events({ level: 'info', code: 'roll.finished', message: `rolling update finished: ${count} instance(s) replaced in ${seconds} s`, data: { replaced: result.replaced } });
+    else if (opts.only !== undefined) ctx.io.out(`Instance ${target?.id ?? opts.only} deleted and replaced in ${seconds} s.\n`);
     else ctx.io.out(count === 0 ? 'No instance needed an update.\n' : `Rolling update completed: ${count} instance(s) replaced in ${seconds} s.\n`);
     return 0;
   });
+}
+
+/** The group of a live instance of the cluster; a clear error when there is none. */
+async function groupOf(cloud: { groups(): Promise<RollingGroup[]> }, cluster: string, id: string): Promise<{ group: string; id: string }> {
+  for (const g of await cloud.groups()) {
+    // An instance id, or the name of its Kubernetes node, as kops accepts either.
+    const i = g.instances.find((x) => (x.id === id || x.nodeName === id) && x.state !== 'terminated' && !x.detached);
+    if (i !== undefined) return { group: g.name, id: i.id };
+  }
+  throw new HoistError('NOT_FOUND', `${id} is not a running instance of cluster ${cluster}`, { hint: `list them with: hoist get instances --name ${cluster}` });
 }
 
 function needUpdate(g: RollingGroup, force = false): number {
