@@ -131,7 +131,7 @@ export class AddonApplier {
       if (!ok && SYSTEM_ADDONS.has(entry.name)) blockedBy = entry.name;
     }
     if (blockedBy !== undefined) this.opts.events({ level: 'warn', code: 'addons.blocked', message: `addons after ${blockedBy} wait until it applies: the others depend on it` });
-    await this.awaitHealth(waiting, channel);
+    await this.awaitHealth(waiting, channel, etag);
     if (this.lost) {
       this.opts.events({ level: 'warn', code: 'addons.lease-lost', message: 'another control-plane machine took the addon applier\'s Lease: this pass stopped' });
       return { leader: false, applied, pruned: [] };
@@ -213,7 +213,7 @@ export class AddonApplier {
    * applied, reporting each as it becomes healthy; one still unhealthy is looked at again on
    * later passes (recheck).
    */
-  private async awaitHealth(entries: readonly AddonEntry[], channel: AddonChannel): Promise<void> {
+  private async awaitHealth(entries: readonly AddonEntry[], channel: AddonChannel, etag: string): Promise<void> {
     const deadline = Date.now() + (this.opts.healthTimeoutMs ?? 120_000);
     let pending = entries.filter((x) => x.health.length > 0);
     for (;;) {
@@ -228,7 +228,9 @@ export class AddonApplier {
         }
       }
       pending = still.map((x) => x.entry);
-      if (pending.length === 0 || Date.now() >= deadline || this.halted()) {
+      // A newer channel ends the wait: the next pass applies it at once, not after this one's deadline.
+      const superseded = pending.length > 0 && (await this.opts.store.get(addonChannelKey(this.opts.cluster)))?.etag !== etag;
+      if (pending.length === 0 || Date.now() >= deadline || this.halted() || superseded) {
         for (const { entry, why } of still) this.opts.events({ level: 'warn', code: 'addons.unhealthy', message: `addon ${entry.name} ${entry.version} is not healthy yet: ${why.join('; ')}`, data: { addon: entry.name } });
         return;
       }

@@ -6,6 +6,7 @@
  * objects themselves (a label a user removed does not keep an object alive).
  */
 
+import { ADDON_NAME_LABEL } from './channel.js';
 import type { AddonKube } from './kube.js';
 import type { AddonObject, ObjectRef } from './manifest.js';
 import { describeRef, refKey } from './manifest.js';
@@ -41,15 +42,30 @@ export async function prune(kube: AddonKube, addon: string, keep: readonly Objec
   const kinds = new Map<string, { apiVersion: string; kind: string }>();
   for (const r of [...keep, ...previous]) kinds.set(`${r.apiVersion}|${r.kind}`, { apiVersion: r.apiVersion, kind: r.kind });
   const candidates = new Map<string, ObjectRef>(previous.map((r) => [refKey(r), r]));
+  const labelled = new Set<string>();
   for (const { apiVersion, kind } of kinds.values()) {
-    for (const r of await kube.labelled(addon, apiVersion, kind)) candidates.set(refKey(r), r);
+    for (const r of await kube.labelled(addon, apiVersion, kind)) {
+      candidates.set(refKey(r), r);
+      labelled.add(refKey(r));
+    }
   }
-  const gone = [...candidates.values()].filter((r) => !kept.has(refKey(r)));
+  const gone: ObjectRef[] = [];
+  for (const r of [...candidates.values()].filter((c) => !kept.has(refKey(c)))) {
+    // A recorded object that now carries another addon's label moved to it (a user addon's
+    // CRDs that a builtin addon took over): that addon keeps it.
+    if (!labelled.has(refKey(r)) && (await movedAway(kube, addon, r))) continue;
+    gone.push(r);
+  }
   // Namespaces and CRDs last: deleting them first would take what they hold with them unrecorded.
   const last = (r: ObjectRef): number => (r.kind === 'Namespace' ? 2 : r.kind === 'CustomResourceDefinition' ? 1 : 0);
   gone.sort((a, b) => last(a) - last(b));
   for (const r of gone) await kube.delete(r);
   return gone;
+}
+
+async function movedAway(kube: AddonKube, addon: string, r: ObjectRef): Promise<boolean> {
+  const owner = (await kube.read(r))?.metadata?.labels?.[ADDON_NAME_LABEL];
+  return owner !== undefined && owner !== addon;
 }
 
 export const describeRefs = (refs: readonly ObjectRef[]): string => refs.map(describeRef).join(', ');

@@ -4,11 +4,13 @@
  * (the nodeup bundle, run by the machine's supervisor with the admin kubeconfig) applies every
  * addon through the machine's API server and reports them Applied in the store, which
  * `hoist get addons` shows; the real kubectl lists CoreDNS and the network plugin through the
- * load balancer.
+ * load balancer. Then the network plugin is switched to calico: the plan shows it, the applier
+ * applies calico with its CRDs (whose custom resources the API server then serves) and prunes
+ * the old plugin, and the next plan has no changes.
  */
 
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -95,4 +97,42 @@ describe('the addon applier on a local cluster', () => {
     expect(got.stdout).toContain('deployment.apps/coredns');
     expect((await k('get', 'ds', '-n', 'kube-system', '-l', `addons.hoist.dev/name=${network}`, '-o', 'name')).stdout).toMatch(/^daemonset\.apps\/\S+\n/);
   }, 120_000);
+
+  it('switching to calico: the plan shows it, the applier applies calico and its CRDs and prunes the old plugin once; the next plan has no changes', async () => {
+    const old = (parse(await readFile(join(world?.stateDir ?? '', addonChannelKey(NAME)), 'utf8')) as AddonChannel).addons.map((a) => a.name).find((n) => n !== 'core' && n !== 'coredns') ?? '';
+    expect((await k('get', 'ds', '-n', 'kube-system', '-l', `addons.hoist.dev/name=${old}`, '-o', 'name')).stdout).not.toBe('');
+    const spec = parse((await run('get', 'cluster', NAME, '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
+    spec.spec.networking = { calico: {} };
+    await writeFile(join(dir, 'cluster.yaml'), stringify(spec));
+    await run('replace', '-f', join(dir, 'cluster.yaml'));
+    const planned = (await run('update', 'cluster', NAME)).stdout;
+    expect(planned).toContain('  Will create addon calico 3.29.1\n');
+    expect(planned).toContain(`  Will delete addon ${old} (no longer in the spec)\n`);
+    await run('update', 'cluster', NAME, '--yes');
+    const report = await reportWhen((r) => r.addons.some((a) => a.name === 'calico' && a.phase === 'Applied') && r.addons.some((a) => a.name === old && a.phase === 'Pruned'), 90_000);
+    const calico = report.addons.find((a) => a.name === 'calico');
+
+    const crds = (await k('get', 'crd', '-l', 'addons.hoist.dev/name=calico', '-o', 'name')).stdout.trim().split('\n');
+    expect(crds).toContain('customresourcedefinition.apiextensions.k8s.io/ippools.crd.projectcalico.org');
+    expect(crds).toContain('customresourcedefinition.apiextensions.k8s.io/networkpolicies.crd.projectcalico.org');
+    expect(crds).toHaveLength(20);
+    expect((await k('get', 'ds', '-n', 'kube-system', '-l', 'addons.hoist.dev/name=calico', '-o', 'name')).stdout).toBe('daemonset.apps/calico-node\n');
+    expect((await k('get', 'ds,deploy,cm,sa', '-A', '-l', `addons.hoist.dev/name=${old}`, '-o', 'name')).stdout).toBe('');
+    // The CRDs' custom resources are served: what calico-node writes first, an IPPool, through the real kubectl.
+    const pool = 'apiVersion: crd.projectcalico.org/v1\nkind: IPPool\nmetadata: {name: default-ipv4-ippool}\nspec: {cidr: 100.96.0.0/11, ipipMode: CrossSubnet, natOutgoing: true}\n';
+    expect((await kubectl(kubeconfig, dir, ['--tls-server-name', `api.internal.${NAME}`, 'apply', '-f', '-'], pool)).stdout).toBe('ippool.crd.projectcalico.org/default-ipv4-ippool created\n');
+    expect((await k('get', 'ippools', '-o', 'jsonpath={.items[*].spec.cidr}')).stdout).toBe('100.96.0.0/11');
+
+    const again = (await run('update', 'cluster', NAME)).stdout;
+    expect(again).toMatch(/^No changes: /);
+    // Applied once: the applier's log (one JSON line per event) has one addons.applying for calico,
+    // and the record's time of that apply is the one the report gave.
+    const logs = (await readdir(world?.cloudDir ?? '', { recursive: true })).filter((f) => f.endsWith('hoist-addons.log'));
+    expect(logs).toHaveLength(1);
+    const lines = (await readFile(join(world?.cloudDir ?? '', logs[0] ?? ''), 'utf8')).split('\n').filter((l) => l.includes('"addons.applying"') && l.includes('applying addon calico '));
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse((await k('get', 'configmap', 'hoist-addons', '-n', 'kube-system', '-o', 'jsonpath={.data.calico}')).stdout) as { appliedAt: string; sha256: string };
+    expect(record.sha256).toBe(calico?.sha256);
+    expect(record.appliedAt).toBe(calico?.appliedAt);
+  }, 150_000);
 });

@@ -202,6 +202,25 @@ describe('the addon applier', () => {
     expect(Object.keys(record.data ?? {}).sort()).toEqual(['core', 'coredns', 'kindnet']);
   });
 
+  it('keeps an object that moved to another addon when the addon that held it leaves the channel', async () => {
+    const gadgets = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gadgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Gadget', plural: 'gadgets' }, scope: 'Cluster', versions: [{ name: 'v1', served: true, storage: true }] } };
+    const mine = coredns('.:53 { forward . 8.8.8.8 }', false);
+    // A user addon held the CRD; then the network plugin ships it and the user addon goes, in one publish.
+    await publish([core, kindnet('1.0.0'), mine, { name: 'gadget-crds', version: 'abc', objects: [gadgets] }]);
+    expect((await applier().pass()).applied).toEqual(['gadget-crds']);
+    const kindnetWithCrd = { ...kindnet('1.0.0'), objects: [...kindnet('1.0.0').objects, gadgets] };
+    await publish([core, kindnetWithCrd, mine]);
+    const result = await applier().pass();
+    expect(result.applied).toEqual(['kindnet']);
+    expect(result.pruned).toEqual(['gadget-crds']);
+    const got = await kubectl(kubeconfigPath, dir, ['get', 'crd', 'gadgets.example.com', '-o', `jsonpath={.metadata.labels.addons\\.hoist\\.dev/name}`]);
+    expect(got.stdout).toBe('kindnet');
+    // Back to the plain plugin: the CRD now goes with kindnet's prune.
+    await publish([core, kindnet('1.0.0'), mine]);
+    await applier().pass();
+    expect((await kubectl(kubeconfigPath, dir, ['get', 'crd', '-o', 'name'])).stdout).not.toContain('gadgets');
+  });
+
   it('reports an addon whose object the API server refuses as Failed, naming the object, and applies the others; validate names it', async () => {
     const broken: TestAddon = {
       name: 'broken',

@@ -1,12 +1,12 @@
 /**
- * Calico's essential objects on the Kubernetes datastore: the calico-node DaemonSet (with its CNI
- * install), the calico-kube-controllers Deployment, their RBAC and the calico-config ConfigMap.
- * Not included: Calico's CRDs (crds.projectcalico.org), which calico-node needs: install them as
- * a user addon from the release's manifest (docs/addons.md), and Typha (for clusters past ~50 nodes).
+ * Calico's essential objects on the Kubernetes datastore: its CRDs (calico-crds.ts), the
+ * calico-node DaemonSet (with its CNI install), the calico-kube-controllers Deployment, their
+ * RBAC and the calico-config ConfigMap. Not included: Typha (for clusters past ~50 nodes).
  */
 
 import { accountWithClusterRole, ALL, configMap, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, rule, workloadsOf } from '../objects.js';
 import type { AddonContext, AddonDefinition, KubeObject } from '../types.js';
+import { calicoCrds } from './calico-crds.js';
 
 export const CALICO_VERSION = '3.29.1';
 
@@ -22,6 +22,7 @@ export function calicoAddon(ctx: AddonContext): AddonDefinition {
     ],
   };
   const objects: KubeObject[] = [
+    ...calicoCrds(),
     configMap('calico-config', KUBE_SYSTEM, { veth_mtu: '0', cni_network_config: JSON.stringify(cni, null, 2) }),
     ...accountWithClusterRole('calico-node', [
       rule([''], ['pods', 'nodes', 'namespaces', 'services', 'endpoints', 'configmaps', 'serviceaccounts'], READ),
@@ -29,10 +30,12 @@ export function calicoAddon(ctx: AddonContext): AddonDefinition {
       rule(['discovery.k8s.io'], ['endpointslices'], READ),
       rule(['networking.k8s.io'], ['networkpolicies'], READ),
       rule(['crd.projectcalico.org'], ['*'], ALL),
+      rule(['policy.networking.k8s.io'], ['adminnetworkpolicies'], READ),
     ]),
     ...accountWithClusterRole('calico-kube-controllers', [
       rule([''], ['nodes', 'pods', 'namespaces', 'serviceaccounts'], READ),
       rule(['crd.projectcalico.org'], ['*'], ALL),
+      rule(['policy.networking.k8s.io'], ['adminnetworkpolicies'], READ),
     ]),
     daemonSet({
       name: 'calico-node',
