@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+// @ts-expect-error: a build script in JavaScript, without type declarations.
+import { embedChannels } from '../../src/build/embed-channels.mjs';
 import { create } from 'tar';
 import { parseSums } from '../../cloudup/local/stand-ins/node-runtime.js';
 import { ROOT } from '../support/cli.js';
@@ -37,6 +39,8 @@ export async function buildNodeupBundle(dir: string): Promise<{ path: string; bo
     legalComments: 'none',
     logLevel: 'warning',
     banner: { js: banner },
+    // As the build does: the bundle has no src/ beside it to read the channel files from.
+    plugins: [embedChannels()],
   });
   const body = await readFile(path);
   return { path, body, sha256: sha256(body) };
