@@ -6,7 +6,8 @@
  */
 
 import { stringify } from 'yaml';
-import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
+import { machineSettings } from '../../src/api/index.js';
+import type { CompletedInstanceGroup, CompletedSpec, MachineHook } from '../../src/api/index.js';
 import type { AssetLocation, PinnedAsset } from '../../src/assets/index.js';
 import { API_SERVER_PORT, apiServerUrlFromSpec } from '../../src/pki/api-endpoint.js';
 import { hashText } from '../../nodeup/config/hash.js';
@@ -76,6 +77,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
   // A bastion runs no Kubernetes component: it gets the OS settings and nothing to trust.
   const kube = role !== 'Bastion';
   const registry = c.assets?.containerRegistry ?? 'registry.k8s.io';
+  const machine = machineSettings(completed.cluster, ig);
   return {
     apiVersion: 'hoist.dev/v1alpha1',
     kind: NODEUP_CONFIG_KIND,
@@ -91,8 +93,10 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
           .filter((a) => a.roles.includes(role))
           .map((a) => ({ name: a.name, version: a.version, url: a.url, sha256: ('sha256' in a && a.sha256) || '', ...('sha512' in a && a.sha512 !== undefined ? { sha512: a.sha512 } : {}) }))
       : [],
-    packages: kube ? PACKAGES : [],
-    sysctls: kube ? SYSCTLS : {},
+    packages: kube ? [...new Set([...PACKAGES, ...machine.packages])] : [...machine.packages],
+    sysctls: { ...(kube ? SYSCTLS : {}), ...machine.sysctls },
+    ...(machine.files.length > 0 ? { files: machine.files.map((f) => ({ ...f })) } : {}),
+    ...(machine.hooks.length > 0 ? { hooks: machine.hooks.map(nodeupHook) } : {}),
     containerd: { version: options.assets.find((a) => a.name === 'containerd')?.version ?? '', sandboxImage: `${registry}/${SANDBOX_IMAGE}` },
     kubelet: kubeletSettings(completed, ig),
     kubeProxy: kubeProxySettings(completed),
@@ -102,5 +106,15 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
       secrets: plane ? [...CONTROL_PLANE_SECRETS] : [],
       credentials: role === 'Node' ? [...NODE_CREDENTIALS] : [],
     },
+  };
+}
+
+function nodeupHook(h: MachineHook): NodeupConfig['hooks'] extends readonly (infer H)[] | undefined ? H : never {
+  const e = h.execContainer;
+  return {
+    ...h,
+    requires: [...h.requires],
+    before: [...h.before],
+    ...(e ? { execContainer: { image: e.image, command: [...e.command], environment: { ...e.environment } } } : {}),
   };
 }

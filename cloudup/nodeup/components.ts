@@ -1,5 +1,6 @@
 /** Component settings of nodeup.yaml, from the completed spec. */
 
+import { machineSettings } from '../../src/api/index.js';
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import { cidrOf, formatCidr } from '../../src/api/cidr.js';
 import { nodePortRange } from '../../src/api/defaults.js';
@@ -29,7 +30,8 @@ export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K],
 }
 
 export function kubeletSettings(spec: CompletedSpec, ig: CompletedInstanceGroup): NodeupConfig['kubelet'] {
-  const k = spec.cluster.spec.kubelet ?? {};
+  // The group's settings over the Cluster's (controlPlaneKubelet on the control plane), as in kops.
+  const k = machineSettings(spec.cluster, ig).kubelet;
   const plane = ig.spec.role === 'ControlPlane';
   const labels: Record<string, string> = { ...(ig.spec.nodeLabels ?? {}), 'hoist.dev/instancegroup': ig.metadata.name };
   if (plane) labels['node-role.kubernetes.io/control-plane'] = '';
@@ -87,8 +89,9 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       serviceNodePortRange: nodePortRange(c),
       kubernetesServiceIP: nthAddress(range, API_SERVICE_OFFSET),
       publicName: apiName ?? c.api.publicName,
+      additionalSANs: c.api.additionalSANs && c.api.additionalSANs.length > 0 ? [...c.api.additionalSANs] : undefined,
       anonymousAuth: a.anonymousAuth ?? false,
-      authorizationMode: 'Node,RBAC',
+      authorizationMode: c.authorization?.alwaysAllow !== undefined ? 'AlwaysAllow' : 'Node,RBAC',
       enableAdmissionPlugins: [...(a.enableAdmissionPlugins ?? ['NodeRestriction'])],
       runtimeConfig: a.runtimeConfig,
       maxRequestsInflight: a.maxRequestsInflight,

@@ -39,6 +39,26 @@ const KubeletSchema = z.strictObject({
   taints: z.array(z.string()),
 });
 
+/** A file of spec.fileAssets (the Cluster's and the group's, merged). */
+const FileSchema = z.strictObject({
+  name: z.string(),
+  path: z.string(),
+  content: z.string(),
+  isBase64: z.boolean(),
+  mode: z.string(),
+});
+
+/** A systemd unit of spec.hooks (the Cluster's and the group's, merged). */
+const HookSchema = z.strictObject({
+  name: z.string(),
+  enabled: z.boolean(),
+  requires: z.array(z.string()),
+  before: z.array(z.string()),
+  execContainer: z.strictObject({ image: z.string(), command: z.array(z.string()), environment: StringMap }).optional(),
+  manifest: z.string().optional(),
+  useRawManifest: z.boolean(),
+});
+
 const KubeProxySchema = z.strictObject({
   enabled: z.boolean(),
   clusterCIDR: z.string(),
@@ -72,6 +92,8 @@ const ControlPlaneSchema = z.strictObject({
     serviceNodePortRange: z.string(),
     kubernetesServiceIP: z.string(),
     publicName: z.string(),
+    /** spec.api.additionalSANs: more names and addresses in the serving certificate. */
+    additionalSANs: z.array(z.string()).optional(),
     anonymousAuth: z.boolean(),
     authorizationMode: z.string(),
     enableAdmissionPlugins: z.array(z.string()),
@@ -115,6 +137,9 @@ export const NodeupConfigSchema = z.strictObject({
   assets: z.array(NodeupAssetSchema),
   packages: z.array(z.string()),
   sysctls: StringMap,
+  /** Only when the spec has some, so that nodeup.yaml (and its hash) is unchanged without them. */
+  files: z.array(FileSchema).optional(),
+  hooks: z.array(HookSchema).optional(),
   containerd: z.strictObject({ version: z.string(), sandboxImage: z.string() }),
   kubelet: KubeletSchema,
   kubeProxy: KubeProxySchema,

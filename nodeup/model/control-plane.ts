@@ -43,11 +43,13 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
   const image = (component: string) => `${config.imageRegistry}/${component}:v${config.kubernetesVersion}`;
   const local = `https://${node.address}:${API_PORT}`;
 
+  // The public name is an address when clients reach the API by its load balancer's address;
+  // spec.api.additionalSANs may hold names and addresses too.
+  const extra = [a.publicName, ...(a.additionalSANs ?? [])];
   const apiCert = issued(input, 'kube-apiserver', 'kubernetes-ca', {
     commonName: 'kubernetes-master',
-    // The public name is an address when clients reach the API by its load balancer's address.
-    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${CLUSTER_DOMAIN}`, ...(isIP(a.publicName) ? [] : [a.publicName]), internalApiName(config.cluster)],
-    ipAddresses: [a.kubernetesServiceIP, '127.0.0.1', node.address, ...(isIP(a.publicName) ? [a.publicName] : [])],
+    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${CLUSTER_DOMAIN}`, ...extra.filter((n) => !isIP(n)), internalApiName(config.cluster)],
+    ipAddresses: [a.kubernetesServiceIP, '127.0.0.1', node.address, ...extra.filter((n) => isIP(n))],
     usage: 'server',
   }, pair('apiserver'));
   const kubeletClient = issued(input, 'apiserver-kubelet-client', 'kubernetes-ca', apiServerKubeletClientCertRequest(), pair('apiserver-kubelet-client'));

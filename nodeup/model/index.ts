@@ -12,13 +12,15 @@ import { API_PORT, controlPlaneTasks } from './control-plane.js';
 import { etcdTasks } from './etcd.js';
 import { kubeProxyTasks } from './kube-proxy.js';
 import { kubeletTasks } from './kubelet.js';
+import { machineTasks } from './machine.js';
 import { caTasks } from './pki.js';
 import type { ModelInput, NodeModel } from './types.js';
 
 export type { HealthCheck, ModelInput, NodeIdentity, NodeModel } from './types.js';
 
 export function buildNodeModel(input: ModelInput): NodeModel {
-  const base = baseTasks(input);
+  // The user's files and hooks go to every machine, bastions included.
+  const base = [...baseTasks(input), ...machineTasks(input)];
   if (input.config.role === 'Bastion') return { tasks: base, healthChecks: [] };
   const parts = [kubeletTasks(input), kubeProxyTasks(input), controlPlaneTasks(input), etcdTasks(input)];
   return {

@@ -19,7 +19,8 @@ export const internalApiName = (cluster: string): string => `api.internal.${clus
 
 /**
  * The API server's serving certificate. `extra.addresses` are what else clients dial: the load
- * balancer's and the node's own addresses (IPs or names).
+ * balancer's and the node's own addresses (IPs or names); spec.api.additionalSANs adds the
+ * user's own.
  */
 export function apiServerCertRequest(spec: CompletedSpec, extra: { readonly addresses: readonly string[] }): CertificateRequest {
   const cluster = spec.cluster.metadata.name;
@@ -27,7 +28,7 @@ export function apiServerCertRequest(spec: CompletedSpec, extra: { readonly addr
   if (serviceIP === undefined) {
     throw new HoistError('INVALID_SPEC', `spec.serviceClusterIPRange of ${cluster} is not a CIDR: the API server's service IP cannot be named`, { path: 'spec.serviceClusterIPRange' });
   }
-  const names = split(extra.addresses);
+  const names = split([...extra.addresses, ...(spec.cluster.spec.api.additionalSANs ?? [])]);
   return {
     commonName: 'kubernetes-master',
     dnsNames: [
