@@ -14,7 +14,8 @@ import type { FieldProblem } from '../../src/errors.js';
 /** Every machine field but GCE's provisioning model. */
 export const AWS_GROUP_FIELDS: readonly GroupMachineField[] = GROUP_MACHINE_FIELDS.filter((f) => f !== 'gcpProvisioningModel');
 
-const SECURITY_GROUP = /^sg-[0-9a-f]{8,17}$/;
+// AWS's ids are hex; kops's own examples (sg-exampleid3) are not, and are kept.
+const SECURITY_GROUP = /^sg-[0-9A-Za-z]+$/;
 const IOPS_TYPES = ['io1', 'io2', 'gp3'];
 /** Burstable families, the only ones with CPU credits. */
 const BURSTABLE = /^t\d[a-z]*\./;

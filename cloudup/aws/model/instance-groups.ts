@@ -10,9 +10,13 @@ import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG } from '../../tags.js';
+import { groupMachineSettings } from '../../../src/api/defaults.js';
+import { lifetimeSeconds } from '../../../src/api/validate-group-fields.js';
 import { autoScalingGroupTask } from '../tasks/autoscaling-group.js';
+import type { AutoScalingGroupFields } from '../tasks/autoscaling-group.js';
 import { keyPairTask as keyTask } from '../tasks/key-pair.js';
 import { launchTemplateTask } from '../tasks/launch-template.js';
+import type { LaunchTemplateFields } from '../tasks/launch-template.js';
 import { groupName } from './names.js';
 import type { SecurityRole } from './names.js';
 import { named } from './tags.js';
@@ -68,12 +72,10 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       instanceType: ig.spec.machineType,
       userData: userData(cluster, ig, boot, spec.cluster.spec.region),
       iamInstanceProfile: ref(profile),
-      securityGroupIds: [ref(sg)],
+      securityGroupIds: [ref(sg), ...(ig.spec.additionalSecurityGroups ?? [])],
       keyName,
       associatePublicIpAddress: ig.spec.associatePublicIp,
-      rootVolume: { deviceName: ROOT_DEVICE, volumeSize: ig.spec.rootVolumeSize, volumeType: ig.spec.rootVolumeType, encrypted: true },
-      // IMDSv2 only; the control plane's pods that ask for credentials sit one hop further.
-      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: role === 'ControlPlane' ? 3 : 1 },
+      ...machineFields(ig),
       instanceTags: tags,
       volumeTags: tags,
       tags,
@@ -94,10 +96,67 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       vpcZoneIdentifier: subnets.map((s) => ref(s)),
       targetGroupArns: targets.map((t) => ref(t)),
       tags,
+      ...scalingFields(ig),
     },
     { dependsOn: [lt, ...subnets, ...targets] },
   );
   return [template, group];
+}
+
+/** The launch template's share of the group's machine settings (src/api/schema-group.ts). */
+function machineFields(ig: SettledInstanceGroup): Pick<LaunchTemplateFields, 'rootVolume' | 'volumes' | 'metadataOptions' | 'spot' | 'cpuCredits' | 'monitoring'> {
+  const s = ig.spec;
+  const settings = groupMachineSettings('aws', s);
+  return {
+    rootVolume: {
+      deviceName: ROOT_DEVICE,
+      volumeSize: s.rootVolumeSize,
+      volumeType: s.rootVolumeType,
+      encrypted: settings.rootVolumeEncryption,
+      ...(s.rootVolumeIops === undefined ? {} : { iops: s.rootVolumeIops }),
+      ...(s.rootVolumeThroughput === undefined ? {} : { throughput: s.rootVolumeThroughput }),
+      ...(s.rootVolumeEncryptionKey === undefined ? {} : { kmsKeyId: s.rootVolumeEncryptionKey }),
+    },
+    volumes: settings.volumes.map((v) => ({
+      deviceName: v.device,
+      volumeSize: v.size,
+      volumeType: v.type,
+      encrypted: v.encrypted,
+      ...(v.iops === undefined ? {} : { iops: v.iops }),
+      ...(v.throughput === undefined ? {} : { throughput: v.throughput }),
+      ...(v.key === undefined ? {} : { kmsKeyId: v.key }),
+      deleteOnTermination: v.deleteOnTermination,
+    })),
+    metadataOptions: settings.instanceMetadata,
+    // With a mixed-instances policy the group asks for spot itself (AWS refuses both).
+    spot: s.maxPrice !== undefined && s.mixedInstancesPolicy === undefined ? { maxPrice: s.maxPrice } : null,
+    cpuCredits: s.cpuCredits ?? '',
+    monitoring: s.detailedInstanceMonitoring ?? false,
+  };
+}
+
+/** The Auto Scaling group's share of them. */
+function scalingFields(ig: SettledInstanceGroup): Pick<AutoScalingGroupFields, 'mixedInstancesPolicy' | 'capacityRebalance' | 'suspendedProcesses' | 'maxInstanceLifetime' | 'newInstancesProtectedFromScaleIn'> {
+  const s = ig.spec;
+  const m = s.mixedInstancesPolicy;
+  const optional = <K extends string, V>(key: K, v: V | undefined) => (v === undefined ? {} : ({ [key]: v } as Record<K, V>));
+  return {
+    mixedInstancesPolicy: m
+      ? {
+          instanceTypes: m.instances ?? [s.machineType],
+          ...optional('onDemandAllocationStrategy', m.onDemandAllocationStrategy),
+          ...optional('onDemandBaseCapacity', m.onDemandBase),
+          ...optional('onDemandPercentageAboveBaseCapacity', m.onDemandAboveBase),
+          ...optional('spotAllocationStrategy', m.spotAllocationStrategy),
+          ...optional('spotInstancePools', m.spotInstancePools),
+          spotMaxPrice: s.maxPrice ?? '',
+        }
+      : null,
+    capacityRebalance: s.capacityRebalance ?? false,
+    suspendedProcesses: [...(s.suspendProcesses ?? [])].sort(),
+    maxInstanceLifetime: s.maxInstanceLifetime === undefined ? 0 : (lifetimeSeconds(s.maxInstanceLifetime) ?? 0),
+    newInstancesProtectedFromScaleIn: s.instanceProtection ?? false,
+  };
 }
 
 /**

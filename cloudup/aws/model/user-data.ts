@@ -11,6 +11,8 @@
  *
  * AWS caps user data at 16 KB before base64; the launch template sends the script gzip'd
  * (cloud-init unpacks it), and a script that would still not fit is refused here, at plan time.
+ * A group's additionalUserData parts follow the script in a multipart MIME document, as kops
+ * sends them: the script stays first, and cloud-init runs the parts in order.
  */
 
 import type { CompletedInstanceGroup } from '../../../src/api/index.js';
@@ -18,11 +20,18 @@ import { HoistError } from '../../../src/errors.js';
 import { renderBootScript } from '../../boot/script.js';
 import type { BootOptions } from '../../provider.js';
 import { encodeUserData } from '../tasks/launch-template.js';
+import { multipartUserData } from './multipart.js';
 
 /** AWS's limit on user data, in bytes, before its base64 encoding. */
 export const USER_DATA_LIMIT = 16 * 1024;
 
-/** The boot script of `ig`'s machines, as the launch template holds it (plain text). */
+/** The boot script's name as the first part of a multipart user data. */
+export const BOOT_SCRIPT_NAME = 'hoist-boot.sh';
+
+/**
+ * The user data of `ig`'s machines, as the launch template holds it (plain text): the boot
+ * script, or, with spec.additionalUserData, a multipart MIME document whose first part it is.
+ */
 export function userData(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions, region: string): string {
   const script = renderBootScript({
     boot: { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name) },
@@ -34,12 +43,18 @@ export function userData(cluster: string, ig: CompletedInstanceGroup, boot: Boot
     node: boot.node,
     nodeup: boot.nodeup,
   });
-  const size = encodeUserData(script).length;
+  const extra = ig.spec.additionalUserData ?? [];
+  const text = extra.length === 0 ? script : multipartUserData([{ name: BOOT_SCRIPT_NAME, type: 'text/x-shellscript', content: script }, ...extra]);
+  const size = encodeUserData(text).length;
   if (size > USER_DATA_LIMIT) {
-    throw new HoistError('INVALID_SPEC', `InstanceGroup/${ig.metadata.name}: the boot script is ${size} bytes gzip'd, over AWS's user-data limit of ${USER_DATA_LIMIT} bytes`, {
+    const what = extra.length === 0 ? 'the boot script is' : 'the boot script and spec.additionalUserData are';
+    throw new HoistError('INVALID_SPEC', `InstanceGroup/${ig.metadata.name}: ${what} ${size} bytes gzip'd, over AWS's user-data limit of ${USER_DATA_LIMIT} bytes`, {
       path: `InstanceGroup/${ig.metadata.name}`,
-      hint: 'shorten what the script carries for this group (its name, the state store URL, spec.assets.fileRepository)',
+      hint:
+        extra.length === 0
+          ? 'shorten what the script carries for this group (its name, the state store URL, spec.assets.fileRepository)'
+          : 'shorten spec.additionalUserData (or have a part download what it needs), or what the script carries (the state store URL, spec.assets.fileRepository)',
     });
   }
-  return script;
+  return text;
 }

@@ -12,9 +12,11 @@ import {
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
   DetachLoadBalancerTargetGroupsCommand,
+  ResumeProcessesCommand,
+  SuspendProcessesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, CreateAutoScalingGroupCommandInput, MixedInstancesPolicy } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { NotReadyError } from '../../../src/engine/executor.js';
 import type { LiveObject } from '../../../src/engine/task.js';
@@ -39,12 +41,86 @@ export interface AutoScalingGroupFields {
   readonly vpcZoneIdentifier: readonly string[];
   readonly targetGroupArns: readonly string[];
   readonly tags: TagMap;
+  /** Several instance types and a mix of On-Demand and spot; null: the template's type, as it says. */
+  readonly mixedInstancesPolicy?: MixedInstancesFields | null;
+  readonly capacityRebalance?: boolean;
+  /** Names of suspended processes, sorted. */
+  readonly suspendedProcesses?: readonly string[];
+  /** Seconds; 0 for no limit. */
+  readonly maxInstanceLifetime?: number;
+  readonly newInstancesProtectedFromScaleIn?: boolean;
 }
+
+/** What the group runs beside its launch template; a field left out is AWS's default. */
+export type MixedInstancesFields = {
+  readonly instanceTypes: readonly string[];
+  readonly onDemandAllocationStrategy?: string;
+  readonly onDemandBaseCapacity?: number;
+  readonly onDemandPercentageAboveBaseCapacity?: number;
+  readonly spotAllocationStrategy?: string;
+  readonly spotInstancePools?: number;
+  /** "" for the On-Demand price. */
+  readonly spotMaxPrice?: string;
+};
 
 export const autoScalingGroupTask = taskConstructor<AutoScalingGroupFields>('AutoScalingGroup');
 
+function mixedFields(p: MixedInstancesPolicy | undefined): MixedInstancesFields | null {
+  if (!p) return null;
+  const d = p.InstancesDistribution ?? {};
+  const optional = <K extends string, V>(key: K, v: V | undefined) => (v === undefined || v === null ? {} : ({ [key]: v } as Record<K, V>));
+  return {
+    instanceTypes: (p.LaunchTemplate?.Overrides ?? []).flatMap((o) => (o.InstanceType ? [o.InstanceType] : [])),
+    ...optional('onDemandAllocationStrategy', d.OnDemandAllocationStrategy),
+    ...optional('onDemandBaseCapacity', d.OnDemandBaseCapacity),
+    ...optional('onDemandPercentageAboveBaseCapacity', d.OnDemandPercentageAboveBaseCapacity),
+    ...optional('spotAllocationStrategy', d.SpotAllocationStrategy),
+    ...optional('spotInstancePools', d.SpotInstancePools),
+    spotMaxPrice: d.SpotMaxPrice ?? '',
+  };
+}
+
+/** The group's template, and its mixed-instances policy when it has one (they exclude each other). */
+function launchSettings(d: AutoScalingGroupFields): Pick<CreateAutoScalingGroupCommandInput, 'LaunchTemplate' | 'MixedInstancesPolicy'> {
+  const template = { LaunchTemplateId: d.launchTemplateId, Version: d.launchTemplateVersion };
+  const m = d.mixedInstancesPolicy;
+  if (!m) return { LaunchTemplate: template };
+  return {
+    MixedInstancesPolicy: {
+      LaunchTemplate: { LaunchTemplateSpecification: template, Overrides: m.instanceTypes.map((InstanceType) => ({ InstanceType })) },
+      InstancesDistribution: {
+        OnDemandAllocationStrategy: m.onDemandAllocationStrategy,
+        OnDemandBaseCapacity: m.onDemandBaseCapacity,
+        OnDemandPercentageAboveBaseCapacity: m.onDemandPercentageAboveBaseCapacity,
+        SpotAllocationStrategy: m.spotAllocationStrategy,
+        SpotInstancePools: m.spotInstancePools,
+        // "" asks for the On-Demand price as the cap, which is AWS's default.
+        SpotMaxPrice: m.spotMaxPrice,
+      },
+    },
+  };
+}
+
+/** The settings UpdateAutoScalingGroup takes as they are, where the task sets them. */
+function groupSettings(d: AutoScalingGroupFields): Partial<CreateAutoScalingGroupCommandInput> {
+  return {
+    ...(d.capacityRebalance === undefined ? {} : { CapacityRebalance: d.capacityRebalance }),
+    ...(d.maxInstanceLifetime === undefined ? {} : { MaxInstanceLifetime: d.maxInstanceLifetime }),
+    ...(d.newInstancesProtectedFromScaleIn === undefined ? {} : { NewInstancesProtectedFromScaleIn: d.newInstancesProtectedFromScaleIn }),
+  };
+}
+
+/** Suspends and resumes processes so that exactly the task's are suspended. */
+async function syncProcesses(ctx: AwsContext, name: string, want: readonly string[], have: readonly string[]): Promise<void> {
+  const suspend = want.filter((p) => !have.includes(p));
+  const resume = have.filter((p) => !want.includes(p));
+  if (suspend.length > 0) await ctx.clients.autoscaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: suspend }));
+  if (resume.length > 0) await ctx.clients.autoscaling.send(new ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: resume }));
+}
+
 function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
   const tags = userTags(tagMap(g.item.Tags));
+  const template = g.item.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? g.item.LaunchTemplate;
   return liveObject(
     ctx,
     g,
@@ -52,13 +128,18 @@ function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
     tags,
     {
       autoScalingGroupName: g.item.AutoScalingGroupName!,
-      launchTemplateId: g.item.LaunchTemplate?.LaunchTemplateId ?? '',
-      launchTemplateVersion: g.item.LaunchTemplate?.Version ?? '',
+      launchTemplateId: template?.LaunchTemplateId ?? '',
+      launchTemplateVersion: template?.Version ?? '',
       minSize: g.item.MinSize ?? 0,
       maxSize: g.item.MaxSize ?? 0,
       vpcZoneIdentifier: (g.item.VPCZoneIdentifier ?? '').split(',').filter((s) => s !== ''),
       targetGroupArns: [...(g.item.TargetGroupARNs ?? [])].sort(),
       tags,
+      mixedInstancesPolicy: mixedFields(g.item.MixedInstancesPolicy),
+      capacityRebalance: g.item.CapacityRebalance ?? false,
+      suspendedProcesses: (g.item.SuspendedProcesses ?? []).flatMap((p) => (p.ProcessName ? [p.ProcessName] : [])).sort(),
+      maxInstanceLifetime: g.item.MaxInstanceLifetime ?? 0,
+      newInstancesProtectedFromScaleIn: g.item.NewInstancesProtectedFromScaleIn ?? false,
     },
     { desiredCapacity: g.item.DesiredCapacity ?? 0, instances: (g.item.Instances ?? []).length },
   );
@@ -77,17 +158,22 @@ async function apply(ctx: AwsContext, live: LiveObject, d: AutoScalingGroupField
   const max = d.maxSize;
   const capacity = Number(live.outputs['desiredCapacity'] ?? min);
   const clamped = Math.min(max, Math.max(min, capacity));
-  if (['launchTemplateId', 'launchTemplateVersion', 'minSize', 'maxSize', 'vpcZoneIdentifier'].some((f) => changed.has(f)) || clamped !== capacity) {
+  const updated = ['launchTemplateId', 'launchTemplateVersion', 'minSize', 'maxSize', 'vpcZoneIdentifier', 'mixedInstancesPolicy', 'capacityRebalance', 'maxInstanceLifetime', 'newInstancesProtectedFromScaleIn'];
+  if (updated.some((f) => changed.has(f)) || clamped !== capacity) {
     await ctx.clients.autoscaling.send(
       new UpdateAutoScalingGroupCommand({
         AutoScalingGroupName: name,
-        LaunchTemplate: { LaunchTemplateId: d.launchTemplateId, Version: d.launchTemplateVersion },
+        ...launchSettings(d),
+        ...groupSettings(d),
         MinSize: min,
         MaxSize: max,
         ...(clamped === capacity ? {} : { DesiredCapacity: clamped }),
         VPCZoneIdentifier: d.vpcZoneIdentifier.join(','),
       }),
     );
+  }
+  if (changed.has('suspendedProcesses') && d.suspendedProcesses) {
+    await syncProcesses(ctx, name, d.suspendedProcesses, liveFields<AutoScalingGroupFields>(live).suspendedProcesses ?? []);
   }
   if (changed.has('targetGroupArns')) {
     const want = new Set(d.targetGroupArns);
@@ -115,7 +201,8 @@ export const autoScalingGroupKind = awsKind<AutoScalingGroupFields>({
       await ctx.clients.autoscaling.send(
         new CreateAutoScalingGroupCommand({
           AutoScalingGroupName: name,
-          LaunchTemplate: { LaunchTemplateId: d.launchTemplateId, Version: d.launchTemplateVersion },
+          ...launchSettings(d),
+          ...groupSettings(d),
           MinSize: d.minSize,
           MaxSize: d.maxSize,
           DesiredCapacity: d.minSize,
@@ -131,7 +218,10 @@ export const autoScalingGroupKind = awsKind<AutoScalingGroupFields>({
       if (!existing || tagMap(existing.Tags)['Name'] !== task.name) throw e;
       const live = toLive(ctx, { item: existing, owner: 'hoist' });
       await apply(ctx, live, d, new Set(Object.keys(d)));
+      return liveObject(ctx, { owner: 'hoist' }, name, d.tags, { ...d }, { desiredCapacity: d.minSize });
     }
+    // Processes can only be suspended once the group exists.
+    if (d.suspendedProcesses && d.suspendedProcesses.length > 0) await syncProcesses(ctx, name, d.suspendedProcesses, []);
     return liveObject(ctx, { owner: 'hoist' }, name, d.tags, { ...d }, { desiredCapacity: d.minSize });
   },
   async update(ctx, _task, live, d, changes) {

@@ -9,7 +9,13 @@
 
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateCommand, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
-import type { LaunchTemplateVersion, RequestLaunchTemplateData, ResponseLaunchTemplateData } from '@aws-sdk/client-ec2';
+import type {
+  LaunchTemplateBlockDeviceMapping,
+  LaunchTemplateBlockDeviceMappingRequest,
+  LaunchTemplateVersion,
+  RequestLaunchTemplateData,
+  ResponseLaunchTemplateData,
+} from '@aws-sdk/client-ec2';
 import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
@@ -34,8 +40,17 @@ export interface LaunchTemplateFields {
   /** "" for none. */
   readonly keyName: string;
   readonly associatePublicIpAddress: boolean;
-  readonly rootVolume: { readonly deviceName: string; readonly volumeSize: number; readonly volumeType: string; readonly encrypted: boolean };
+  /** `iops`, `throughput` and `kmsKeyId` only where the spec sets them (AWS's defaults otherwise). */
+  readonly rootVolume: EbsDevice;
+  /** Extra volumes made with each machine ([] for none). */
+  readonly volumes?: readonly (EbsDevice & { readonly deleteOnTermination: boolean })[];
   readonly metadataOptions: { readonly httpTokens: 'required' | 'optional'; readonly httpPutResponseHopLimit: number };
+  /** Spot instances at most this price (US dollars an hour); null for On-Demand. */
+  readonly spot?: { readonly maxPrice: string } | null;
+  /** CPU credits of a burstable type; "" for the type's default. */
+  readonly cpuCredits?: string;
+  /** Detailed (one-minute) CloudWatch monitoring. */
+  readonly monitoring?: boolean;
   /** Tags of the instances and volumes launched. */
   readonly instanceTags: TagMap;
   readonly volumeTags: TagMap;
@@ -43,7 +58,46 @@ export interface LaunchTemplateFields {
   readonly tags: TagMap;
 }
 
+// A type, not an interface: task fields must be plain values (an index signature).
+export type EbsDevice = {
+  readonly deviceName: string;
+  readonly volumeSize: number;
+  readonly volumeType: string;
+  readonly encrypted: boolean;
+  readonly iops?: number;
+  readonly throughput?: number;
+  readonly kmsKeyId?: string;
+};
+
 export const launchTemplateTask = taskConstructor<LaunchTemplateFields>('LaunchTemplate');
+
+function ebs(v: EbsDevice, deleteOnTermination: boolean): LaunchTemplateBlockDeviceMappingRequest {
+  return {
+    DeviceName: v.deviceName,
+    Ebs: {
+      VolumeSize: v.volumeSize,
+      VolumeType: v.volumeType as never,
+      Encrypted: v.encrypted,
+      DeleteOnTermination: deleteOnTermination,
+      ...(v.iops === undefined ? {} : { Iops: v.iops }),
+      ...(v.throughput === undefined ? {} : { Throughput: v.throughput }),
+      ...(v.kmsKeyId === undefined ? {} : { KmsKeyId: v.kmsKeyId }),
+    },
+  };
+}
+
+function ebsFields(m: LaunchTemplateBlockDeviceMapping | undefined): EbsDevice {
+  const e = m?.Ebs;
+  return {
+    deviceName: m?.DeviceName ?? '',
+    volumeSize: e?.VolumeSize ?? 0,
+    volumeType: e?.VolumeType ?? '',
+    encrypted: e?.Encrypted ?? false,
+    ...(e?.Iops === undefined ? {} : { iops: e.Iops }),
+    ...(e?.Throughput === undefined ? {} : { throughput: e.Throughput }),
+    ...(e?.KmsKeyId === undefined ? {} : { kmsKeyId: e.KmsKeyId }),
+  };
+}
 
 function requestData(d: LaunchTemplateFields): RequestLaunchTemplateData {
   const root = d.rootVolume;
@@ -54,10 +108,11 @@ function requestData(d: LaunchTemplateFields): RequestLaunchTemplateData {
     IamInstanceProfile: { Name: d.iamInstanceProfile },
     ...(d.keyName === '' ? {} : { KeyName: d.keyName }),
     NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: d.associatePublicIpAddress, DeleteOnTermination: true, Groups: [...d.securityGroupIds] }],
-    BlockDeviceMappings: [
-      { DeviceName: root.deviceName, Ebs: { VolumeSize: root.volumeSize, VolumeType: root.volumeType as never, Encrypted: root.encrypted, DeleteOnTermination: true } },
-    ],
+    BlockDeviceMappings: [ebs(root, true), ...(d.volumes ?? []).map((v) => ebs(v, v.deleteOnTermination))],
     MetadataOptions: { HttpTokens: d.metadataOptions.httpTokens, HttpPutResponseHopLimit: d.metadataOptions.httpPutResponseHopLimit, HttpEndpoint: 'enabled' },
+    ...(d.spot ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { MaxPrice: d.spot.maxPrice } } } : {}),
+    ...(d.cpuCredits ? { CreditSpecification: { CpuCredits: d.cpuCredits } } : {}),
+    ...(d.monitoring === undefined ? {} : { Monitoring: { Enabled: d.monitoring } }),
     TagSpecifications: [
       { ResourceType: 'instance', Tags: awsTags(d.instanceTags) },
       { ResourceType: 'volume', Tags: awsTags(d.volumeTags) },
@@ -84,7 +139,7 @@ export function decodeUserData(bytes: Buffer): string {
 export function versionFields(name: string, data: ResponseLaunchTemplateData | undefined): ResolvedFields {
   if (!data) return { launchTemplateName: name };
   const nic = data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-  const disk = data.BlockDeviceMappings?.[0];
+  const [disk, ...more] = data.BlockDeviceMappings ?? [];
   const tagsOf = (type: string) => userTags(tagMap(data.TagSpecifications?.find((t) => t.ResourceType === type)?.Tags));
   return {
     launchTemplateName: name,
@@ -95,13 +150,12 @@ export function versionFields(name: string, data: ResponseLaunchTemplateData | u
     securityGroupIds: [...(nic?.Groups ?? data.SecurityGroupIds ?? [])],
     keyName: data.KeyName ?? '',
     associatePublicIpAddress: nic?.AssociatePublicIpAddress ?? false,
-    rootVolume: {
-      deviceName: disk?.DeviceName ?? '',
-      volumeSize: disk?.Ebs?.VolumeSize ?? 0,
-      volumeType: disk?.Ebs?.VolumeType ?? '',
-      encrypted: disk?.Ebs?.Encrypted ?? false,
-    },
+    rootVolume: ebsFields(disk),
+    volumes: more.map((m) => ({ ...ebsFields(m), deleteOnTermination: m.Ebs?.DeleteOnTermination ?? true })),
     metadataOptions: { httpTokens: data.MetadataOptions?.HttpTokens ?? 'optional', httpPutResponseHopLimit: data.MetadataOptions?.HttpPutResponseHopLimit ?? 1 },
+    spot: data.InstanceMarketOptions?.MarketType === 'spot' ? { maxPrice: data.InstanceMarketOptions.SpotOptions?.MaxPrice ?? '' } : null,
+    cpuCredits: data.CreditSpecification?.CpuCredits ?? '',
+    monitoring: data.Monitoring?.Enabled ?? false,
     instanceTags: tagsOf('instance'),
     volumeTags: tagsOf('volume'),
   };

@@ -2,17 +2,40 @@
  * AutoScalingGroup → `aws_autoscaling_group` on its template's `latest_version`, every tag
  * propagated at launch. The desired capacity is left to AWS (it starts at min_size), so that a
  * scale made by hand or by an autoscaler is not undone by the next apply, as with the direct target.
+ * A group with a mixed-instances policy names its template inside the policy (the provider, like
+ * AWS, takes one or the other).
  */
 
-import type { TfJson } from '../../../src/engine/target-terraform.js';
-import type { AutoScalingGroupFields } from '../tasks/autoscaling-group.js';
+import type { TfJson, TfObject, TfRenderContext } from '../../../src/engine/target-terraform.js';
+import { isRef } from '../../../src/engine/task.js';
+import type { Unresolved } from '../../../src/engine/task.js';
+import type { AutoScalingGroupFields, MixedInstancesFields } from '../tasks/autoscaling-group.js';
 import type { AwsTfRenderer } from './render.js';
-import { fieldsOf, resource } from './render.js';
+import { compact, fieldsOf, resource } from './render.js';
+
+function mixedPolicy(ctx: TfRenderContext, m: Unresolved<MixedInstancesFields>, template: TfObject): TfObject {
+  const optional = (v: Unresolved<string | number> | undefined) => (v === undefined ? undefined : ctx.value(v));
+  return {
+    launch_template: [{ launch_template_specification: [template], override: m.instanceTypes.map((t) => ({ instance_type: ctx.value(t) })) }],
+    instances_distribution: [
+      compact({
+        on_demand_allocation_strategy: optional(m.onDemandAllocationStrategy),
+        on_demand_base_capacity: optional(m.onDemandBaseCapacity),
+        on_demand_percentage_above_base_capacity: optional(m.onDemandPercentageAboveBaseCapacity),
+        spot_allocation_strategy: optional(m.spotAllocationStrategy),
+        spot_instance_pools: optional(m.spotInstancePools),
+        spot_max_price: optional(m.spotMaxPrice),
+      }),
+    ],
+  };
+}
 
 export const autoScalingGroupRenderer: AwsTfRenderer = {
   kind: 'AutoScalingGroup',
   render(task, ctx) {
     const d = fieldsOf<AutoScalingGroupFields>(task);
+    const mixed = d.mixedInstancesPolicy && !isRef(d.mixedInstancesPolicy) ? d.mixedInstancesPolicy : undefined;
+    const processes = d.suspendedProcesses;
     return resource(
       'aws_autoscaling_group',
       {
@@ -21,7 +44,13 @@ export const autoScalingGroupRenderer: AwsTfRenderer = {
         max_size: ctx.value(d.maxSize),
         vpc_zone_identifier: ctx.value(d.vpcZoneIdentifier),
         target_group_arns: d.targetGroupArns.length === 0 ? undefined : ctx.value(d.targetGroupArns),
-        launch_template: [{ id: ctx.value(d.launchTemplateId), version: ctx.value(d.launchTemplateVersion) }],
+        launch_template: mixed ? undefined : [{ id: ctx.value(d.launchTemplateId), version: ctx.value(d.launchTemplateVersion) }],
+        mixed_instances_policy: mixed ? [mixedPolicy(ctx, mixed, { launch_template_id: ctx.value(d.launchTemplateId), version: ctx.value(d.launchTemplateVersion) })] : undefined,
+        // Left out at their defaults (false, none, 0), which is what Terraform then keeps.
+        capacity_rebalance: d.capacityRebalance ? ctx.value(d.capacityRebalance) : undefined,
+        suspended_processes: processes === undefined || processes.length === 0 ? undefined : ctx.value(processes),
+        max_instance_lifetime: d.maxInstanceLifetime ? ctx.value(d.maxInstanceLifetime) : undefined,
+        protect_from_scale_in: d.newInstancesProtectedFromScaleIn ? ctx.value(d.newInstancesProtectedFromScaleIn) : undefined,
         tag: Object.keys(d.tags)
           .sort()
           .map((key): TfJson => ({ key: ctx.value(key), value: ctx.value(d.tags[key]!), propagate_at_launch: true })),

@@ -14,9 +14,28 @@
 
 import { tfName } from '../../../src/engine/target-terraform.js';
 import { HoistError } from '../../../src/errors.js';
-import type { LaunchTemplateFields } from '../tasks/launch-template.js';
+import type { TfObject, TfRenderContext } from '../../../src/engine/target-terraform.js';
+import { isRef } from '../../../src/engine/task.js';
+import type { Unresolved } from '../../../src/engine/task.js';
+import type { EbsDevice, LaunchTemplateFields } from '../tasks/launch-template.js';
 import type { AwsTfRenderer } from './render.js';
-import { fieldsOf, resource } from './render.js';
+import { compact, fieldsOf, resource } from './render.js';
+
+type Device = Unresolved<EbsDevice>;
+const ebs = (device: Device, deleteOnTermination: Unresolved<boolean>) => ({ device, deleteOnTermination });
+
+/** An EBS device's arguments; IOPS, throughput and key only where the task sets them. */
+function ebsArguments(ctx: TfRenderContext, v: Device, deleteOnTermination: Unresolved<boolean>): TfObject {
+  return compact({
+    volume_size: ctx.value(v.volumeSize),
+    volume_type: ctx.value(v.volumeType),
+    encrypted: ctx.value(v.encrypted),
+    delete_on_termination: ctx.value(deleteOnTermination),
+    iops: v.iops === undefined ? undefined : ctx.value(v.iops),
+    throughput: v.throughput === undefined ? undefined : ctx.value(v.throughput),
+    kms_key_id: v.kmsKeyId === undefined ? undefined : ctx.value(v.kmsKeyId),
+  });
+}
 
 export const launchTemplateRenderer: AwsTfRenderer = {
   kind: 'LaunchTemplate',
@@ -44,13 +63,12 @@ export const launchTemplateRenderer: AwsTfRenderer = {
             security_groups: ctx.value(d.securityGroupIds),
           },
         ],
-        block_device_mappings: [
-          {
-            device_name: ctx.value(root.deviceName),
-            ebs: [{ volume_size: ctx.value(root.volumeSize), volume_type: ctx.value(root.volumeType), encrypted: ctx.value(root.encrypted), delete_on_termination: true }],
-          },
-        ],
+        block_device_mappings: [ebs(root, true), ...(d.volumes ?? []).map((v) => ebs(v, v.deleteOnTermination))].map((m) => ({ device_name: ctx.value(m.device.deviceName), ebs: [ebsArguments(ctx, m.device, m.deleteOnTermination)] })),
         metadata_options: [{ http_endpoint: 'enabled', http_tokens: ctx.value(metadata.httpTokens), http_put_response_hop_limit: ctx.value(metadata.httpPutResponseHopLimit) }],
+        instance_market_options: d.spot && !isRef(d.spot) ? [{ market_type: 'spot', spot_options: [{ max_price: ctx.value(d.spot.maxPrice) }] }] : undefined,
+        credit_specification: d.cpuCredits ? [{ cpu_credits: ctx.value(d.cpuCredits) }] : undefined,
+        // Left out when off, the default that Terraform then keeps.
+        monitoring: d.monitoring ? [{ enabled: ctx.value(d.monitoring) }] : undefined,
         tag_specifications: [
           { resource_type: 'instance', tags: ctx.value(d.instanceTags) },
           { resource_type: 'volume', tags: ctx.value(d.volumeTags) },
