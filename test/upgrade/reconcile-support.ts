@@ -1,0 +1,148 @@
+/**
+ * One local cluster per reconcile test file: 3 control-plane machines (one group each) and 3
+ * nodes at a Kubernetes version, applied, valid, with an admin kubeconfig for the drains and
+ * kubectl. Helpers change the spec's version, read the JSON-lines events of `reconcile cluster
+ * -o json`, and list the cluster's machines.
+ */
+
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Instance } from '../../cloudup/local/api-types.js';
+import { connectLocalCloud } from '../../cloudup/local/client.js';
+import type { LocalCloudClient } from '../../cloudup/local/client.js';
+import { kubectl, removeDir } from '../apiserver/support.js';
+import type { LocalWorld } from '../cli/local-support.js';
+import { localWorld } from '../cli/local-support.js';
+import { HOIST_BIN, hoistProcess } from '../support/cli.js';
+import type { RunResult } from '../support/cli.js';
+
+export interface ReconcileEvent {
+  readonly level: string;
+  readonly code: string;
+  readonly message: string;
+  readonly data?: { readonly phase?: string; readonly group?: string; readonly instances?: readonly string[]; readonly [k: string]: unknown };
+}
+
+export interface ReconcileWorld {
+  readonly name: string;
+  readonly world: LocalWorld;
+  readonly client: LocalCloudClient;
+  readonly kubeconfig: string;
+  run(...args: string[]): Promise<RunResult>;
+  kubectl(...args: string[]): Promise<RunResult>;
+  /** Writes `kubernetesVersion` into the stored spec (a new revision), as a user's edit does. */
+  setVersion(version: string): Promise<void>;
+  /** The cluster's machines, terminated ones included. */
+  machines(): Promise<Instance[]>;
+  /**
+   * The kubelet versions `kubectl get nodes` shows once all six Nodes report `version` (a new
+   * machine's Node registers shortly after the machine is Ready); what it saw last otherwise.
+   */
+  nodeVersions(version: string): Promise<string[]>;
+  /** `reconcile cluster NAME --yes -o json` as a child process; `killWhen` SIGKILLs it at an event. */
+  reconcile(killWhen?: (e: ReconcileEvent) => boolean): Promise<{ code: number | null; killed: boolean; events: ReconcileEvent[]; stderr: string }>;
+  destroy(): Promise<void>;
+}
+
+export async function reconcileWorld(name: string, version: string): Promise<ReconcileWorld> {
+  const world = await localWorld();
+  const dir = await mkdtemp(join(tmpdir(), 'hoist-reconcile-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  const run = (...args: string[]) => hoistProcess(args, { env: world.env });
+  const must = async (r: Promise<RunResult>, what: string) => {
+    const done = await r;
+    expect(done.code, `${what}: ${done.stderr}`).toBe(0);
+    return done;
+  };
+  const client = await connectLocalCloud({ env: { ...process.env, ...world.env }, autoStart: false });
+  const w: ReconcileWorld = {
+    name,
+    world,
+    client,
+    kubeconfig,
+    run,
+    kubectl: (...args) => kubectl(kubeconfig, dir, args),
+    async setVersion(v) {
+      const yaml = (await must(run('get', 'cluster', name, '-o', 'yaml'), 'get cluster')).stdout;
+      await must(hoistProcess(['replace', '-f', '-'], { env: world.env, stdin: yaml.replace(/kubernetesVersion: .*/, `kubernetesVersion: ${v}`) }), 'replace');
+    },
+    async nodeVersions(version) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const r = await w.kubectl('get', 'nodes', '-o', 'json');
+        expect(r.code, r.stderr).toBe(0);
+        const list = JSON.parse(r.stdout) as { items: { status?: { nodeInfo?: { kubeletVersion?: string } } }[] };
+        const versions = list.items.map((n) => n.status?.nodeInfo?.kubeletVersion ?? '');
+        if ((versions.length === 6 && versions.every((v) => v === `v${version}`)) || Date.now() > deadline) return versions;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    },
+    machines: async () => (await client.list('instances')).filter((i) => i.tags['hoist.dev/cluster'] === name),
+    reconcile: (killWhen) => reconcileChild(world.env, [name, '--yes', '-o', 'json', '--kubeconfig', kubeconfig], killWhen),
+    async destroy() {
+      expect(await world.destroy()).toEqual([]);
+      await removeDir(dir);
+    },
+  };
+  try {
+    await must(run('create', 'cluster', name, '--control-plane-count', '3', '--node-count', '3', '--kubernetes-version', version), 'create cluster');
+    await must(run('update', 'cluster', name, '--yes'), 'update cluster');
+    await must(run('export', 'kubeconfig', name, '--admin', '--kubeconfig', kubeconfig), 'export kubeconfig');
+    // With the kubeconfig, validation waits for every machine's Node to be Ready too.
+    await must(run('validate', 'cluster', name, '--wait', '120s', '--kubeconfig', kubeconfig), 'validate cluster');
+    return w;
+  } catch (e) {
+    await w.destroy();
+    throw e;
+  }
+}
+
+function reconcileChild(env: Record<string, string>, args: readonly string[], killWhen?: (e: ReconcileEvent) => boolean) {
+  return new Promise<{ code: number | null; killed: boolean; events: ReconcileEvent[]; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [HOIST_BIN, 'reconcile', 'cluster', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const events: ReconcileEvent[] = [];
+    let partial = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines.filter((l) => l.startsWith('{'))) {
+        const e = JSON.parse(line) as ReconcileEvent;
+        events.push(e);
+        if (!killed && killWhen?.(e)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, killed, events, stderr }));
+  });
+}
+
+/** The machines each batch of the roll took, in order, with the phase and group it was in. */
+export function batches(events: readonly ReconcileEvent[]): { phase: string; group: string; instances: readonly string[] }[] {
+  return events.filter((e) => e.code === 'roll.batch').map((e) => ({ phase: e.data?.phase ?? '', group: e.data?.group ?? '', instances: e.data?.instances ?? [] }));
+}
+
+/** Every machine running before was replaced exactly once, each control-plane machine on its own. */
+export function expectEachReplacedOnce(events: readonly ReconcileEvent[], before: readonly string[]): void {
+  const taken = batches(events).flatMap((b) => b.instances);
+  expect([...taken].sort()).toEqual([...before].sort());
+  for (const b of batches(events).filter((x) => x.phase === 'control-plane')) expect(b.instances).toHaveLength(1);
+}
+
+/** The ConfigMap's value, read with the real kubectl. */
+export async function configMapValue(w: ReconcileWorld, name: string): Promise<string> {
+  return (await w.kubectl('get', 'configmap', name, '-n', 'default', '-o', 'jsonpath={.data.kept}')).stdout;
+}
+
+/** The phases that rolled, in the order they started. */
+export const phasesRun = (events: readonly ReconcileEvent[]) => events.filter((e) => e.code === 'reconcile.phase').map((e) => e.data?.phase);
+
+export const isRole = (role: string) => (i: Instance) => i.tags['hoist.dev/role'] === role;
