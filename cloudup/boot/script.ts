@@ -18,7 +18,7 @@ export interface BootScriptInput {
    *  cloud's metadata gives one (AWS: IMDSv2 instance-id; GCE: the instance name). */
   readonly boot: { stateStore: string; cluster: string; instanceGroup: string; configHash: string; healthPorts?: number[] };
   /** How the machine reads the state store: 's3' (SigV4 with the instance profile's credentials from IMDSv2),
-   *  'gcs' (the metadata server's access token), 'file' (a path; the local cloud). */
+   *  'gcs' (the GCS JSON API with the metadata server's access token), 'file' (a path; the local cloud). */
   readonly storeAccess: 's3' | 'gcs' | 'file';
   /** The S3 region of the state store bucket (storeAccess 's3'). */
   readonly region?: string;
@@ -57,6 +57,8 @@ export function renderBootScript(input: BootScriptInput): string {
     'set -euo pipefail',
     '# Where it talks to and writes; each can be set in the environment instead.',
     'S3_ENDPOINT_GIVEN=${HOIST_S3_ENDPOINT:-}',
+    'GCS_ENDPOINT_GIVEN=${HOIST_GCS_ENDPOINT:-}',
+    'METADATA_URL_GIVEN=${HOIST_METADATA_URL:-}',
     ': "${HOIST_ROOT:=}"',
     `: "\${HOIST_METADATA_URL:=${METADATA_URL[metadata]}}"`,
     `: "\${HOIST_S3_ENDPOINT:=https://s3.${region}.amazonaws.com}"`,

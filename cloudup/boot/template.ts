@@ -66,13 +66,29 @@ gcs_config() {
   [ -n "$token" ] || { say_failed "the metadata server gave no access token"; return 1; }
   printf 'header = "Authorization: Bearer %s"\\n' "$token"
 }
+urlencode() { # urlencode TEXT: TEXT as one URL path segment or query value, byte by byte
+  local LC_ALL=C text=$1 out= c i
+  for ((i = 0; i < \${#text}; i++)); do
+    c=\${text:i:1}
+    case "$c" in
+      [A-Za-z0-9._~-]) out+=$c ;;
+      *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+gcs_object() { # gcs_object gs://BUCKET/OBJECT [upload]: the object's JSON API path (its name is one segment: "/" is %2F)
+  local rest=\${1#gs://}
+  if [ "\${2:-}" = upload ]; then printf 'b/%s/o?uploadType=media&name=%s' "\${rest%%/*}" "$(urlencode "\${rest#*/}")"
+  else printf 'b/%s/o/%s' "\${rest%%/*}" "$(urlencode "\${rest#*/}")"; fi
+}
 # S3 wants the payload's hash in a header of its own (SigV4); a GET's payload is empty.
 s3_curl() { local sum=$1; shift; "\${CURL[@]}" --config - --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: $sum" "$@"; }
 download() { # download URL FILE: with the machine's own identity for the state store
   local url=$1 out=$2 config
   case "$url" in
     s3://*) config=$(s3_config) || return 1; s3_curl "$EMPTY_SHA256" -o "$out" "$HOIST_S3_ENDPOINT/\${url#s3://}" <<<"$config" ;;
-    gs://*) config=$(gcs_config) || return 1; "\${CURL[@]}" --config - -o "$out" "$HOIST_GCS_ENDPOINT/\${url#gs://}" <<<"$config" ;;
+    gs://*) config=$(gcs_config) || return 1; "\${CURL[@]}" --config - -o "$out" "$HOIST_GCS_ENDPOINT/storage/v1/$(gcs_object "$url")?alt=media" <<<"$config" ;;
     /*) cp "$url" "$out" ;;
     *) "\${CURL[@]}" -o "$out" "$url" ;;
   esac
@@ -81,7 +97,7 @@ upload() { # upload FILE URL: a state store object, with the same identity
   local file=$1 url=$2 config
   case "$url" in
     s3://*) config=$(s3_config) || return 1; s3_curl "$(sha256sum "$file" | cut -d ' ' -f 1)" -T "$file" "$HOIST_S3_ENDPOINT/\${url#s3://}" <<<"$config" ;;
-    gs://*) config=$(gcs_config) || return 1; "\${CURL[@]}" --config - -H "Content-Type: application/json" -T "$file" "$HOIST_GCS_ENDPOINT/\${url#gs://}" <<<"$config" ;;
+    gs://*) config=$(gcs_config) || return 1; "\${CURL[@]}" --config - -H "Content-Type: application/json" --data-binary "@$file" "$HOIST_GCS_ENDPOINT/upload/storage/v1/$(gcs_object "$url" upload)" <<<"$config" ;;
     file://*|/*) url=\${url#file://}; mkdir -p "$(dirname "$url")" && cp "$file" "$url.new" && mv -f "$url.new" "$url" ;;
     *) return 1 ;;
   esac
@@ -170,6 +186,11 @@ NODEUP_ENV=()
 if [ "$METADATA" = aws ]; then
   NODEUP_ENV+=("AWS_REGION=$REGION" "AWS_EC2_METADATA_SERVICE_ENDPOINT=$HOIST_METADATA_URL")
   if [ -n "$S3_ENDPOINT_GIVEN" ]; then NODEUP_ENV+=("AWS_ENDPOINT_URL_S3=$HOIST_S3_ENDPOINT"); fi
+fi
+# The GCS client's credentials come from the metadata server; both it and GCS only where they were given.
+if [ "$METADATA" = gce ]; then
+  if [ -n "$METADATA_URL_GIVEN" ]; then NODEUP_ENV+=("GCE_METADATA_HOST=$HOIST_METADATA_URL"); fi
+  if [ -n "$GCS_ENDPOINT_GIVEN" ]; then NODEUP_ENV+=("HOIST_GCS_ENDPOINT=$HOIST_GCS_ENDPOINT"); fi
 fi
 NODEUP_ARGS=(nodeup --conf "$CONF")
 if [ -n "$HOIST_ROOT" ]; then NODEUP_ARGS+=(--root "$HOIST_ROOT"); fi

@@ -3,13 +3,14 @@
  * metadata server (the instance's name, the service account's access token) and an HTTP mirror
  * holding a Node.js release made from this machine's `node`. The cluster is applied on the fake
  * Compute API with its state store on file://, so the group's startup script reads the store by
- * its path; the script run is that startup script but for its Node.js pin. A fake GCS bucket
- * (XML API, refusing requests without the token) shows the script reading a gs:// bundle with
- * the metadata server's token, and filing its failure report there with the same token.
+ * its path; the script run is that startup script but for its Node.js pin. The fake GCS JSON API
+ * (test/support/fake-gcs, refusing requests without the token) shows the script reading a gs://
+ * bundle with the metadata server's token, and filing its failure report there with the same
+ * token. test/gce/gs-store.test.ts boots a machine of a cluster whose whole store is on gs://.
  */
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderBootScript } from '../../cloudup/boot/script.js';
@@ -22,7 +23,8 @@ import { useAssetMirror } from '../support/asset-mirror.js';
 import type { FakeCompute } from '../gce/fake/server.js';
 import { PROJECT, cliEnv, startFake } from '../gce/support.js';
 import { runScript, stopAllScripts } from './run-script.js';
-import { fakeGceMetadata, fakeGcs, serveFolder } from './servers.js';
+import { FakeGcs } from '../support/fake-gcs/server.js';
+import { fakeGceMetadata, serveFolder } from './servers.js';
 import type { Listening } from './servers.js';
 import { buildNodeupBundle, filesBelow, nodeMirror, scriptEnv, sha256 } from './support.js';
 import type { NodeMirror } from './support.js';
@@ -42,6 +44,7 @@ let mirror: Listening;
 let metadata: Listening;
 let fileRepository: string;
 const servers: Listening[] = [];
+const buckets: FakeGcs[] = [];
 
 beforeAll(async () => {
   dir = await tempDir('hoist-boot-gce-');
@@ -71,7 +74,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await stopAllScripts();
-  await Promise.all(servers.map((s) => s.close()));
+  await Promise.all([...servers.map((s) => s.close()), ...buckets.map((b) => b.stop())]);
   await fake?.stop();
   await dir?.cleanup();
 });
@@ -114,20 +117,19 @@ describe('the boot script of a GCE node group', () => {
     expect(log).toContain('nodeup finished');
   }, 90_000);
 
-  it('reads a gs:// nodeup bundle with the metadata server\'s token', async () => {
-    const object = join(dir.path, 'gcs', BUCKET, nodeupBundleKey(NAME, bundle.sha256));
-    await mkdir(dirname(object), { recursive: true });
-    await writeFile(object, bundle.body);
-    const gcs = await fakeGcs(join(dir.path, 'gcs'), TOKEN);
-    servers.push(gcs);
+  it('reads a gs:// nodeup bundle with the metadata server\'s token, through the GCS JSON API', async () => {
+    const key = nodeupBundleKey(NAME, bundle.sha256);
+    const gcs = await FakeGcs.start({ buckets: [BUCKET], requireToken: TOKEN });
+    buckets.push(gcs);
+    gcs.buckets.write(BUCKET, key, bundle.body, 'application/octet-stream', {});
     const root = join(dir.path, 'machine-gcs');
-    const gs = input({ storeAccess: 'gcs', nodeup: { url: `gs://${BUCKET}/${nodeupBundleKey(NAME, bundle.sha256)}`, sha256: bundle.sha256 } });
+    const gs = input({ storeAccess: 'gcs', nodeup: { url: `gs://${BUCKET}/${key}`, sha256: bundle.sha256 } });
     const script = await runScript(dir.path, renderBootScript(gs), scriptEnv(dir.path, root, { HOIST_METADATA_URL: metadata.url, HOIST_GCS_ENDPOINT: gcs.url, HOIST_SERVICE_MANAGER: 'supervisor' }));
     expect(await script.exited, script.output()).toBe(0);
 
     expect(sha256(await readFile(join(root, 'opt/hoist/nodeup/nodeup.mjs')))).toBe(bundle.sha256);
     expect(metadata.requests).toContain('GET /computeMetadata/v1/instance/service-accounts/default/token');
-    expect(gcs.requests).toEqual([`GET /${BUCKET}/${nodeupBundleKey(NAME, bundle.sha256)}`]);
+    expect(gcs.requests).toEqual([{ method: 'GET', path: `/storage/v1/b/${BUCKET}/o/${key}`, query: { alt: 'media' }, status: 200, token: TOKEN }]);
     expect(script.output()).toContain(`verified gs://${BUCKET}/`);
   }, 60_000);
 
@@ -135,18 +137,17 @@ describe('the boot script of a GCE node group', () => {
     const tampered = Buffer.from(bundle.body);
     tampered[0] = tampered[0]! ^ 1;
     const key = `${NAME}/nodeup/tampered/nodeup.mjs`;
-    await mkdir(dirname(join(dir.path, 'gcs-store', BUCKET, key)), { recursive: true });
-    await writeFile(join(dir.path, 'gcs-store', BUCKET, key), tampered);
-    const gcs = await fakeGcs(join(dir.path, 'gcs-store'), TOKEN);
-    servers.push(gcs);
+    const gcs = await FakeGcs.start({ buckets: [BUCKET], requireToken: TOKEN });
+    buckets.push(gcs);
+    gcs.buckets.write(BUCKET, key, tampered, 'application/octet-stream', {});
     const gs = input({ boot: { stateStore: `gs://${BUCKET}`, cluster: NAME, instanceGroup: group, configHash }, storeAccess: 'gcs', nodeup: { url: `gs://${BUCKET}/${key}`, sha256: bundle.sha256 } });
     const script = await runScript(dir.path, renderBootScript(gs), scriptEnv(dir.path, join(dir.path, 'machine-refused'), { HOIST_METADATA_URL: metadata.url, HOIST_GCS_ENDPOINT: gcs.url }));
     await script.waitFor(/nodeup: attempt 2 failed/);
     await script.stop();
 
     const statusKey = instanceStatusKey(NAME, group, INSTANCE);
-    expect(gcs.requests).toContain(`PUT /${BUCKET}/${statusKey}`);
-    const report = JSON.parse(await readFile(join(dir.path, 'gcs-store', BUCKET, statusKey), 'utf8')) as Record<string, unknown>;
+    expect(gcs.requests).toContainEqual({ method: 'POST', path: `/upload/storage/v1/b/${BUCKET}/o`, query: { uploadType: 'media', name: statusKey }, status: 200, token: TOKEN });
+    const report = JSON.parse(gcs.object(BUCKET, statusKey)!.toString('utf8')) as Record<string, unknown>;
     expect(report).toMatchObject({
       instanceId: INSTANCE,
       instanceGroup: group,

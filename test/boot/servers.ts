@@ -1,15 +1,15 @@
 /**
  * Loopback stand-ins for what a booting machine talks to: AWS's instance metadata (IMDSv2),
- * GCE's metadata server, a GCS bucket on the XML API, and an HTTP mirror. Each follows the
+ * GCE's metadata server, and an HTTP mirror (GCS is test/support/fake-gcs). Each follows the
  * public API's shapes and refuses a request without the token or header the real one needs,
  * so a script that forgets one fails here too.
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { dirname, join, normalize } from 'node:path';
+import { join, normalize } from 'node:path';
 
 export interface Listening {
   readonly url: string;
@@ -93,35 +93,23 @@ export function fakeImds(opts: { instanceId: string; role: string; credentials: 
   });
 }
 
-/** GCE's metadata server: the instance's name and its service account's access token. */
+/**
+ * GCE's metadata server: the instance's name and its service account's access token (whatever
+ * scopes are asked for: GCE gives the instance's own). Every answer carries `Metadata-Flavor:
+ * Google`, by which Google's client libraries recognise it (they probe `instance/` first).
+ */
 export function fakeGceMetadata(opts: { name: string; accessToken: string }): Promise<Listening> {
   return listen((req, res) => {
+    res.setHeader('Metadata-Flavor', 'Google');
     if (req.headers['metadata-flavor'] !== 'Google') return send(res, 403, 'Missing Metadata-Flavor:Google header');
-    if (req.url === '/computeMetadata/v1/instance/name') return send(res, 200, opts.name, 'application/text');
-    if (req.url === '/computeMetadata/v1/instance/service-accounts/default/token') {
+    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
+    if (path === '/computeMetadata/v1/instance') return send(res, 200, 'attributes/\nhostname\nid\nname\nservice-accounts/\nzone\n', 'application/text');
+    if (path === '/computeMetadata/v1/instance/name') return send(res, 200, opts.name, 'application/text');
+    if (path === '/computeMetadata/v1/instance/service-accounts/default/token') {
       return send(res, 200, JSON.stringify({ access_token: opts.accessToken, expires_in: 3599, token_type: 'Bearer' }), 'application/json');
     }
     return send(res, 404, 'Not Found');
   });
-}
-
-/** GCS's XML API (GET and PUT /BUCKET/OBJECT) over a folder of BUCKET/OBJECT files, for one bearer token. */
-export function fakeGcs(dir: string, accessToken: string): Promise<Listening> {
-  return listen(async (req, res) => {
-    if (req.headers.authorization !== `Bearer ${accessToken}`) return send(res, 401, '<Error><Code>AuthenticationRequired</Code></Error>', 'application/xml');
-    if (req.method === 'PUT') return putFile(dir, req, res);
-    return serveFile(dir, req, res);
-  });
-}
-
-async function putFile(dir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-  if (path.includes('..') || path.split('/').filter(Boolean).length < 2) return send(res, 400, '<Error><Code>InvalidArgument</Code></Error>', 'application/xml');
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  await mkdir(dirname(join(dir, path)), { recursive: true });
-  await writeFile(join(dir, path), Buffer.concat(chunks));
-  return send(res, 200, '');
 }
 
 /** A plain HTTP mirror of a folder. */

@@ -16,14 +16,15 @@ import type { BootOptions } from '../../provider.js';
 export const STARTUP_SCRIPT_KEY = 'startup-script';
 
 /**
- * The boot script of `ig`'s machines. A store on GCS is read with the metadata server's token.
+ * The boot script of `ig`'s machines. A store on GCS is read through the JSON API with the
+ * metadata server's token (the script, then nodeup's GCS client with the same credentials).
  * A store on S3 is refused: a GCE machine has no AWS identity to sign its reads with, so its
  * script would retry for ever; the plan says so before anything is made.
  */
 export function startupScript(cluster: string, ig: CompletedInstanceGroup, boot: BootOptions): string {
   if (boot.stateStore.startsWith('s3://')) {
     throw new HoistError('UNSUPPORTED', `the state store ${boot.stateStore} is on S3, which the machines of ${cluster} on GCE cannot read: they read the store with their own identity (the metadata server's token), and have no AWS credentials`, {
-      hint: 'keep a GCE cluster in a state store its machines can read: a file:// store for tests (--state file:///path); a gs:// store, which they would read with their service account, is not built yet',
+      hint: 'keep a GCE cluster in a gs:// store, which its machines read with their service account (--state gs://my-bucket), or a file:// store for tests (--state file:///path)',
     });
   }
   return renderBootScript({
