@@ -67,7 +67,7 @@ export function clusterExtrasShape(roles: Roles) {
     iam: z
       .strictObject({
         legacy: z.literal(false).optional().describe('Only false: kops\'s legacy all-powerful roles do not exist in hoist.'),
-        allowContainerRegistry: z.boolean().optional().describe('aws: let every machine pull from the account\'s ECR repositories.'),
+        allowContainerRegistry: z.literal(true).optional().describe('aws: machines may pull from the account\'s ECR repositories; hoist always grants it, so only true.'),
       })
       .optional()
       .describe('IAM settings of the machines\' roles.'),

@@ -122,3 +122,15 @@ export function controlPlanePolicy(store: StoreLocation | undefined, region: str
   }
   return { Version: '2012-10-17', Statement: statements };
 }
+
+/** The name of the policy that holds a role's spec.additionalPolicies. */
+export const ADDITIONAL_POLICY_NAME = 'additional';
+
+/**
+ * A policy of the statements in spec.additionalPolicies (validated as JSON statements): kops
+ * takes a list of statements, or one statement, and so does hoist.
+ */
+export function additionalPolicy(text: string): Fields {
+  const parsed = JSON.parse(text) as Value;
+  return { Version: '2012-10-17', Statement: Array.isArray(parsed) ? parsed : [parsed] };
+}

@@ -13,7 +13,7 @@ import { iamInstanceProfileTask } from '../tasks/iam-instance-profile.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';
 import { ADDONS_POLICY_NAME, VPC_CNI_POLICY_NAME, amazonVpcCniPolicy, controlPlaneAddonsPolicy } from './iam-addons.js';
-import { assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
+import { ADDITIONAL_POLICY_NAME, additionalPolicy, assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
 
 export interface Iam {
   readonly tasks: Task[];
@@ -47,6 +47,13 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
     tasks.push(iamRolePolicyTask(`${roleName}:${policyName}`, { roleName: ref(roleId), policyName, policyDocument: policy }, { dependsOn: [roleId] }));
   };
 
+  // spec.additionalPolicies: the user's statements, a policy of their own on the role.
+  const additional = spec.cluster.spec.additionalPolicies ?? {};
+  const userPolicy = (name: string, role: 'control-plane' | 'node' | 'bastion'): void => {
+    const text = role === 'control-plane' ? (additional['control-plane'] ?? additional.master) : additional[role];
+    if (text !== undefined) addonsPolicy(name, additionalPolicy(text), ADDITIONAL_POLICY_NAME);
+  };
+
   const groups = spec.instanceGroups;
   if (groups.some((ig) => ig.spec.role === 'ControlPlane')) {
     const zoneArn: Value | undefined = hostedZone ? ref(hostedZone, 'arn') : undefined;
@@ -54,6 +61,7 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
     // The cloud controller's and the EBS CSI controller's actions: a policy of their own (iam-addons.ts).
     addonsPolicy(`control-plane.${cluster}`, controlPlaneAddonsPolicy(region, cluster));
     if (vpcCni) addonsPolicy(`control-plane.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
+    userPolicy(`control-plane.${cluster}`, 'control-plane');
     for (const ig of groups.filter((g) => g.spec.role === 'ControlPlane')) profiles.set(ig.metadata.name, profile);
   }
   for (const ig of groups.filter((g) => g.spec.role !== 'ControlPlane')) {
@@ -61,6 +69,7 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
     const name = ig.metadata.name === 'control-plane' ? 'control-plane-ig' : ig.metadata.name;
     profiles.set(ig.metadata.name, role(`${name}.${cluster}`, nodePolicy(store, region, ig.metadata.name), []));
     if (vpcCni) addonsPolicy(`${name}.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
+    userPolicy(`${name}.${cluster}`, ig.spec.role === 'Bastion' ? 'bastion' : 'node');
   }
   return { tasks, profiles };
 }
