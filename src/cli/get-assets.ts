@@ -1,7 +1,7 @@
 /**
  * `hoist get assets CLUSTER [-o table|yaml|json] [--copy --to URL [--from URL]]`: every file and
- * image the cluster's machines download, with version, upstream and mirror locations and the
- * hash that pins each; with --copy, the files are copied into a mirror. Listing reads nothing
+ * image the cluster's machines download (the addons' images too), with version, upstream and
+ * mirror locations and the hash that pins each; with --copy, the files are copied into a mirror. Listing reads nothing
  * over the network.
  */
 
@@ -16,6 +16,8 @@ import type { AssetEntry, FileEntry } from '../assets/inventory.js';
 import { storeTarget } from '../assets/store-target.js';
 import { HoistError, NotFoundError, invalidFlag } from '../errors.js';
 import { parseOutputFormat, renderJson, renderTable } from '../output/format.js';
+import { addonImages } from '../../cloudup/addons/images.js';
+import type { AddonImage } from '../../cloudup/addons/images.js';
 import { nodeupBundle, nodeupBundleUrl } from '../../cloudup/nodeup/bundle.js';
 import { openStore } from '../../state-store/open.js';
 import type { Context } from './context.js';
@@ -48,9 +50,10 @@ export async function runGetAssets(positional: string | undefined, opts: GetAsse
   const spec = completeSpec(set.cluster.object, set.instanceGroups.map((v) => v.object));
   const bundle = await nodeupBundle(ctx.io.env).catch(() => undefined);
   const entries = assetInventory(spec, bundle === undefined ? {} : { nodeup: { version: pkg.version, sha256: bundle.sha256, url: nodeupBundleUrl(clients.store.url, cluster, bundle.sha256) } });
+  const addons = await addonImages(spec, clients.store);
 
   if (to === undefined) {
-    printInventory(ctx, format, cluster, entries);
+    printInventory(ctx, format, cluster, entries, addons);
     return 0;
   }
   const files = entries.filter((e): e is FileEntry => e.kind === 'file');
@@ -60,7 +63,7 @@ export async function runGetAssets(positional: string | undefined, opts: GetAsse
     const outcome = await copyToMirror(items, target, { events: ctx.io.events });
     ctx.io.out(`Copied ${outcome.copied.length} files to ${to}, skipped ${outcome.skipped.length} already there, ${outcome.failed.length} failed.\n`);
     ctx.io.out('The nodeup bundle is not copied: machines read it from the state store, where update cluster --yes publishes it.\n');
-    ctx.io.out(imageAdvice(spec.cluster.spec.assets?.containerRegistry, entries));
+    ctx.io.out(imageAdvice(spec.cluster.spec.assets?.containerRegistry, entries, addons));
     if (outcome.failed.length > 0) {
       throw new HoistError('NOT_FOUND', `${outcome.failed.length} of ${items.length} files were not copied to ${to}: ${outcome.failed.map((f) => f.path).join(', ')}`, {
         hint: 'see the lines above for why; the files copied stay in the mirror, and running the command again copies only what is missing',
@@ -73,11 +76,12 @@ export async function runGetAssets(positional: string | undefined, opts: GetAsse
 }
 
 /** Images are not copied (that needs a registry client): the commands that do it. */
-function imageAdvice(registry: string | undefined, entries: readonly AssetEntry[]): string {
+function imageAdvice(registry: string | undefined, entries: readonly AssetEntry[], addons: readonly AddonImage[]): string {
   const dest = registry?.replace(/\/+$/, '') ?? '<your-registry>';
   const lines = entries
     .filter((e) => e.kind === 'image')
     .map((e) => `  crane copy ${e.source}${e.kind === 'image' && e.digest ? `@${e.digest}` : ''} ${dest}/${e.name}:${e.version}`);
+  for (const a of addons) lines.push(`  crane copy ${a.reference}${a.digest === undefined ? '' : `@${a.digest}`} ${dest}/${a.repository}:${a.tag}`);
   return `Images are not copied; copy them with a registry client, e.g.:\n${lines.join('\n')}\n`;
 }
 
@@ -89,21 +93,28 @@ function hashOf(e: AssetEntry): string {
   return `read at plan time from ${e.checksum?.url ?? '?'}`;
 }
 
-function printInventory(ctx: Context, format: 'table' | 'yaml' | 'json', cluster: string, entries: readonly AssetEntry[]): void {
+/** Addon images in the table's rows: KIND `addon-image`, the addons that run it after the name. */
+type Row = AssetEntry | { readonly kind: 'addon-image'; readonly name: string; readonly version: string; readonly source: string; readonly mirror?: string; readonly digest?: string };
+
+function printInventory(ctx: Context, format: 'table' | 'yaml' | 'json', cluster: string, entries: readonly AssetEntry[], addons: readonly AddonImage[]): void {
   if (format === 'table') {
+    const rows: Row[] = [
+      ...entries,
+      ...addons.map((a): Row => ({ kind: 'addon-image', name: `${a.repository} (${a.addons.join(', ')})`, version: a.tag, source: a.reference, ...(a.mirror === undefined ? {} : { mirror: a.mirror }), ...(a.digest === undefined ? {} : { digest: a.digest }) })),
+    ];
     ctx.io.out(
-      renderTable(entries, [
+      renderTable(rows, [
         { header: 'KIND', value: (e) => e.kind },
         { header: 'NAME', value: (e) => e.name },
         { header: 'VERSION', value: (e) => e.version || '-' },
-        { header: 'HASH', value: hashOf },
+        { header: 'HASH', value: (e) => (e.kind === 'addon-image' ? (e.digest ?? 'unknown (pulled by tag)') : hashOf(e)) },
         { header: 'SOURCE', value: (e) => e.source || '-' },
         { header: 'MIRROR', value: (e) => e.mirror ?? '-' },
       ]),
     );
     return;
   }
-  const list = { apiVersion: 'hoist.dev/v1alpha1', kind: 'AssetList', cluster, files: entries.filter((e) => e.kind === 'file'), images: entries.filter((e) => e.kind === 'image') };
+  const list = { apiVersion: 'hoist.dev/v1alpha1', kind: 'AssetList', cluster, files: entries.filter((e) => e.kind === 'file'), images: entries.filter((e) => e.kind === 'image'), addonImages: addons };
   ctx.io.out(format === 'json' ? renderJson(list) : stringify(list, { lineWidth: 0, aliasDuplicateObjects: false }));
 }
 
