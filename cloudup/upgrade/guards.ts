@@ -34,6 +34,8 @@ export interface KubeletVersion {
 
 export interface VersionCheckOptions {
   readonly allowVersionSkew: boolean;
+  /** Names the cluster in the fixes' commands; default `CLUSTER`. */
+  readonly cluster?: string;
   /**
    * The kubelets that will face the API server of `to` while the change is rolled out. Omitted:
    * the kubelet rule is not checked (a caller that rolls the nodes first on a downgrade, as
@@ -58,14 +60,15 @@ export function checkVersionChange(from: ClusterSpecLike, to: ClusterSpecLike, o
   if (!a || !b) return { direction: 'none', problems: [], warnings: [] };
   const order = compare(b, a);
   const direction = order > 0 ? 'upgrade' : order < 0 ? 'downgrade' : 'none';
-  const refusals = [...minorSkip(from, to, a, b), ...kubeletSkew(to, b, opts.kubelets ?? []), ...etcdChanges(from, to)];
+  const name = opts.cluster ?? 'CLUSTER';
+  const refusals = [...minorSkip(from, to, a, b, name), ...kubeletSkew(to, b, opts.kubelets ?? [], name), ...etcdChanges(from, to, name)];
   if (opts.allowVersionSkew) {
     return { direction, problems: [], warnings: refusals.map((p) => `--allow-version-skew: going ahead although ${p.path} ${JSON.stringify(p.value)} ${p.message}`) };
   }
   return { direction, problems: refusals, warnings: [] };
 }
 
-function minorSkip(from: ClusterSpecLike, to: ClusterSpecLike, a: KubernetesVersion, b: KubernetesVersion): FieldProblem[] {
+function minorSkip(from: ClusterSpecLike, to: ClusterSpecLike, a: KubernetesVersion, b: KubernetesVersion, cluster: string): FieldProblem[] {
   if (a.major === b.major && Math.abs(b.minor - a.minor) <= 1) return [];
   const step = `${a.major}.${b.minor > a.minor ? a.minor + 1 : a.minor - 1}`;
   const release = KUBERNETES_VERSIONS.find((r) => r.minor === step)?.patch ?? `${step}.x`;
@@ -73,11 +76,11 @@ function minorSkip(from: ClusterSpecLike, to: ClusterSpecLike, a: KubernetesVers
     path: 'spec.kubernetesVersion',
     value: to.kubernetesVersion,
     message: `skips a minor: the cluster runs ${from.kubernetesVersion}, and Kubernetes changes one minor at a time`,
-    fix: `set spec.kubernetesVersion to ${release} first, apply it and roll the machines (hoist reconcile cluster --yes), then go on to ${to.kubernetesVersion}`,
+    fix: `set spec.kubernetesVersion to ${release} first, apply it and roll the machines (hoist reconcile cluster ${cluster} --yes), then go on to ${to.kubernetesVersion}`,
   }];
 }
 
-function kubeletSkew(to: ClusterSpecLike, api: KubernetesVersion, kubelets: readonly KubeletVersion[]): FieldProblem[] {
+function kubeletSkew(to: ClusterSpecLike, api: KubernetesVersion, kubelets: readonly KubeletVersion[], cluster: string): FieldProblem[] {
   const newer = kubelets.filter((k) => {
     const v = parseKubernetesVersion(k.version);
     return v !== undefined && (v.major > api.major || (v.major === api.major && v.minor > api.minor));
@@ -93,7 +96,7 @@ function kubeletSkew(to: ClusterSpecLike, api: KubernetesVersion, kubelets: read
       path: 'spec.kubernetesVersion',
       value: to.kubernetesVersion,
       message: `is older than the kubelets of ${names(newer)}: a kubelet must never be newer than the API server`,
-      fix: 'downgrade the nodes before the control plane: hoist reconcile cluster --yes does the nodes first on a downgrade',
+      fix: `downgrade the nodes before the control plane: hoist reconcile cluster ${cluster} --yes does the nodes first on a downgrade`,
     });
   }
   if (older.length > 0) {
@@ -107,7 +110,7 @@ function kubeletSkew(to: ClusterSpecLike, api: KubernetesVersion, kubelets: read
   return out;
 }
 
-function etcdChanges(from: ClusterSpecLike, to: ClusterSpecLike): FieldProblem[] {
+function etcdChanges(from: ClusterSpecLike, to: ClusterSpecLike, cluster: string): FieldProblem[] {
   const before = new Map((from.etcdClusters ?? []).map((e) => [e.name, e.version ?? etcdVersionFor(from.kubernetesVersion)]));
   const out: FieldProblem[] = [];
   (to.etcdClusters ?? []).forEach((e, i) => {
@@ -123,7 +126,7 @@ function etcdChanges(from: ClusterSpecLike, to: ClusterSpecLike): FieldProblem[]
         path,
         value: now,
         message: `is a downgrade of etcd/${e.name} from ${was} across a minor${pinned}, which etcd cannot do in place: its data format only moves forward`,
-        fix: `keep etcd at ${was} (set ${path}: ${was}); or take a backup (hoist etcd backup CLUSTER --cluster ${e.name}), apply the spec with --allow-version-skew, and restore it into the older etcd (hoist etcd list-backups CLUSTER --cluster ${e.name}, then hoist etcd restore CLUSTER --cluster ${e.name} --backup ID --yes): docs/upgrades.md`,
+        fix: `keep etcd at ${was} (set ${path}: ${was}); or take a backup (hoist etcd backup ${cluster} --cluster ${e.name}), apply the spec with --allow-version-skew, and restore it into the older etcd (hoist etcd list-backups ${cluster} --cluster ${e.name}, then hoist etcd restore ${cluster} --cluster ${e.name} --backup ID --yes): docs/upgrades.md`,
       });
     } else if (y.major === x.major && y.minor - x.minor > 1) {
       out.push({

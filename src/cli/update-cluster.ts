@@ -18,6 +18,8 @@ import { planCluster, writeCompletedSpec } from '../../cloudup/pipeline/plan.js'
 import type { ClusterPlan, PlanClusterOptions } from '../../cloudup/pipeline/plan.js';
 import { completedSpecOf } from '../../cloudup/pipeline/spec.js';
 import { latestRevision } from '../../state-store/history.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
+import type { CompletedSpec } from '../api/index.js';
 import type { Context } from './context.js';
 import type { Runner } from './program.js';
 import { withApplyProgress } from './shared/apply-progress.js';
@@ -34,6 +36,7 @@ export interface UpdateClusterOptions {
   readonly target?: string;
   readonly out?: string;
   readonly diffAddons?: boolean;
+  readonly allowVersionSkew?: boolean;
 }
 
 export async function runUpdateCluster(positional: string | undefined, opts: UpdateClusterOptions, ctx: Context): Promise<number> {
@@ -44,18 +47,19 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
     if (opts.out === undefined || opts.out === '') throw new HoistError('INVALID_FLAG', '--target terraform needs --out DIR, the folder to write the module to', { hint: `hoist update cluster ${cluster} --target terraform --out ./terraform` });
     const other = [opts.plan !== undefined && '--plan', opts.savePlan !== undefined && '--save-plan', opts.detailedExitcode && '--detailed-exitcode'].filter((f) => typeof f === 'string');
     if (other.length > 0) throw new HoistError('INVALID_FLAG', `${other.join(', ')} cannot be used with --target terraform (terraform plans and applies the module)`);
-    return runTerraformTarget(ctx, cluster, opts.out, format);
+    return runTerraformTarget(ctx, cluster, opts.out, format, opts.allowVersionSkew === true);
   }
   if (opts.out !== undefined) throw new HoistError('INVALID_FLAG', '--out is the folder of --target terraform', { hint: `hoist update cluster ${cluster} --target terraform --out ${opts.out}` });
   if (opts.diffAddons && (opts.savePlan !== undefined || opts.plan !== undefined)) {
     throw new HoistError('INVALID_FLAG', `--diff-addons cannot be used with ${opts.savePlan !== undefined ? '--save-plan' : '--plan'}: a saved plan compares the addons by their hash`, { hint: `read the diff with: hoist update cluster ${cluster} --diff-addons` });
   }
   const diffAddons = opts.diffAddons === true;
+  const allowVersionSkew = opts.allowVersionSkew === true;
   const saved = opts.plan === undefined ? undefined : await loadPlan(ctx.io, opts.plan, cluster);
   if (saved && !opts.yes) throw new HoistError('INVALID_FLAG', '--plan applies a saved plan and needs --yes', { hint: `hoist update cluster ${cluster} --plan ${opts.plan} --yes` });
 
   if (!opts.yes) {
-    const planned = await planOf(ctx, cluster, { readOnly: true, diffAddons });
+    const planned = await planOf(ctx, cluster, { readOnly: true, diffAddons, allowVersionSkew });
     await planned.session.close();
     const plan = planned.result.plan;
     if (opts.savePlan) await savePlan(ctx.io, opts.savePlan, plan);
@@ -72,7 +76,7 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
   }
 
   return ctx.withLock(cluster, 'update cluster', async () => {
-    let planned = await planOf(ctx, cluster, { diffAddons });
+    let planned = await planOf(ctx, cluster, { diffAddons, allowVersionSkew });
     try {
       const store = await ctx.store();
       if (saved) checkSavedPlan(saved, planned.result.plan);
@@ -81,7 +85,7 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
         if (saved) throw new HoistError('INVALID_FLAG', `--plan cannot apply this plan exactly: ${planned.pendingEndpoint} does not exist yet, and what the machines are configured with depends on its name (spec.topology.dns.type None)`, { hint: `apply it with: hoist update cluster ${cluster} --yes (it makes the load balancer first, then plans the rest)` });
         if (format === 'text') ctx.io.out(`Making the API load balancer first (${planned.pendingEndpoint}): the machines' configuration names it.\n`);
         const first = planned;
-        planned = await withApplyProgress(ctx, format, (progress) => applyEndpointFirst(store, first, () => planOf(ctx, cluster, {}), progress));
+        planned = await withApplyProgress(ctx, format, (progress) => applyEndpointFirst(store, first, () => planOf(ctx, cluster, { allowVersionSkew }), progress));
       }
       const plan = planned.result.plan;
       // Machines the apply launches read these at boot: they must be in place first.
@@ -109,17 +113,19 @@ export async function runUpdateCluster(positional: string | undefined, opts: Upd
 }
 
 /** The plan that reaches the stored spec; its session is open, and the caller closes it. */
-async function planOf(ctx: Context, cluster: string, opts: Pick<PlanClusterOptions, 'readOnly' | 'diffAddons'>): Promise<ClusterPlan> {
+async function planOf(ctx: Context, cluster: string, opts: Pick<PlanClusterOptions, 'readOnly' | 'diffAddons'> & { readonly allowVersionSkew?: boolean }): Promise<ClusterPlan> {
   const clients = await ctx.clientset();
   const [completed, last] = await Promise.all([completedSpecOf(clients, cluster), latestRevision(clients.store, cluster)]);
-  return planCluster(clients.store, completed, { ...opts, purpose: 'reconcile', specRevision: last?.rev ?? null, env: ctx.io.env, events: ctx.io.events });
+  await guardVersions(ctx, clients.store, completed, opts.allowVersionSkew === true);
+  return planCluster(clients.store, completed, { readOnly: opts.readOnly, diffAddons: opts.diffAddons, purpose: 'reconcile', specRevision: last?.rev ?? null, env: ctx.io.env, events: ctx.io.events });
 }
 
-async function runTerraformTarget(ctx: Context, cluster: string, out: string, format: 'text' | 'json'): Promise<number> {
+async function runTerraformTarget(ctx: Context, cluster: string, out: string, format: 'text' | 'json', allowVersionSkew: boolean): Promise<number> {
   const { TERRAFORM_MAIN_FILE, writeTerraformModule } = await import('../../cloudup/pipeline/terraform.js');
   const result = await ctx.withLock(cluster, 'update cluster --target terraform', async () => {
     const clients = await ctx.clientset();
     const completed = await completedSpecOf(clients, cluster);
+    await guardVersions(ctx, clients.store, completed, allowVersionSkew);
     return writeTerraformModule(clients.store, completed, resolve(ctx.io.cwd, out), { env: ctx.io.env, events: ctx.io.events });
   });
   if (format === 'json') {
@@ -142,6 +148,12 @@ async function runTerraformTarget(ctx: Context, cluster: string, out: string, fo
   return 0;
 }
 
+/** The version guards (cloudup/upgrade/guards.ts): refused before the cloud is opened or anything is written. */
+async function guardVersions(ctx: Context, store: ObjectStore, completed: CompletedSpec, allowVersionSkew: boolean): Promise<void> {
+  const { guardUpdate } = await import('../../cloudup/upgrade/guards-update.js');
+  await guardUpdate(store, completed, { allowVersionSkew, env: ctx.io.env, cwd: ctx.io.cwd, events: ctx.io.events });
+}
+
 function printPlan(ctx: Context, plan: Plan, format: 'text' | 'json'): void {
   ctx.io.out(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
 }
@@ -158,6 +170,7 @@ export function registerUpdate(program: Command, run: Runner): void {
     .option('--save-plan <file>', 'write the plan to a file, to apply later with --plan')
     .option('--plan <file>', 'apply exactly this saved plan (with --yes); refused if the spec or the cloud changed since')
     .option('--diff-addons', 'compare the addon manifests with the published ones and show each change as a unified diff')
+    .option('--allow-version-skew', 'go ahead with a version change the version guards refuse (docs/upgrades.md), with a warning')
     .option('--parallelism <n>', 'how many cloud changes run at once', integer('--parallelism'), 10)
     .option('--target <target>', 'direct (change the cloud) or terraform (write a Terraform module to --out instead)', 'direct')
     .option('--out <dir>', 'with --target terraform: the folder to write the module to')

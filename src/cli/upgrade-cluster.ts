@@ -47,7 +47,7 @@ export async function runUpgradeCluster(positional: string | undefined, opts: Up
   const { ref, channel } = await loadChannel(stored.spec.channel);
   const proposal = proposeUpgrade(stored, completed, ref, channel, opts.to === undefined ? {} : { toMinor: opts.to });
   // The same guards as update cluster: an upgrade cluster --to cannot skip a minor either.
-  const guard = checkVersionChange(stored.spec, proposal.cluster.spec, { allowVersionSkew: opts.allowVersionSkew === true });
+  const guard = checkVersionChange(stored.spec, proposal.cluster.spec, { allowVersionSkew: opts.allowVersionSkew === true, cluster });
   if (guard.problems.length > 0) throw new ValidationError(`the upgrade of ${cluster}`, guard.problems);
   for (const w of guard.warnings) ctx.io.err(`warning: ${w}\n`);
 
