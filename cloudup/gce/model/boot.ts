@@ -41,9 +41,11 @@ const AUTH = 'https://www.googleapis.com/auth';
 /**
  * The scopes of the machines' service account (the project's default one: see docs/gce.md).
  * The control plane manages routes, disks and load balancers through the cloud controller.
+ * Storage is read-write: every machine writes its status reports (and the control plane its
+ * etcd backups) into a gs:// store; what it may touch there is the bucket's IAM's to decide.
  */
 export function scopes(role: InstanceGroupRole): string[] {
-  const common = [`${AUTH}/devstorage.read_only`, `${AUTH}/logging.write`, `${AUTH}/monitoring`];
+  const common = [`${AUTH}/devstorage.read_write`, `${AUTH}/logging.write`, `${AUTH}/monitoring`];
   return [role === 'ControlPlane' ? `${AUTH}/compute` : `${AUTH}/compute.readonly`, ...common].sort();
 }
 
