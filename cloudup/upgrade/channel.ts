@@ -53,6 +53,8 @@ export async function loadChannel(ref: string | undefined): Promise<LoadedChanne
   try {
     return { ref: name, channel: parseChannel(text, name) };
   } catch (e) {
+    // The problems keep their paths inside the channel file; the subject names the spec field.
+    if (e instanceof ValidationError) throw new ValidationError(`the channel named by spec.channel (${name})`, e.problems, e.code);
     if (e instanceof HoistError) throw new HoistError(e.code, `spec.channel ${JSON.stringify(name)}: ${e.message}`, { cause: e, hint: 'fix the channel file, or set spec.channel to a channel hoist ships' });
     throw e;
   }
