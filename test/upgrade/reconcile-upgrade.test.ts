@@ -117,6 +117,9 @@ describe('reconcile cluster, an upgrade', () => {
     expect(await configMapValue(w, 'before-upgrade')).toBe('yes');
     expect(await w.nodeVersions(NEW)).toEqual(Array.from({ length: 6 }, () => `v${NEW}`));
     const table = await w.kubectl('get', 'nodes');
-    expect(table.stdout.split('\n').filter((l) => l.includes(` v${NEW}`))).toHaveLength(6);
+    const running = (await w.machines()).filter((i) => i.state === 'running').map((i) => i.id);
+    const rows = table.stdout.split('\n').filter((l) => running.some((id) => l.startsWith(`${id} `)));
+    expect(rows).toHaveLength(6);
+    for (const row of rows) expect(row).toMatch(new RegExp(`\\sReady\\S*\\s.*\\sv${NEW.replace(/\./g, '\\.')}\\s*$`));
   });
 });
