@@ -51,6 +51,8 @@ const COMMANDS: readonly (readonly [readonly string[], () => Promise<Register>])
   [['export'], async () => (await import('./export-kubeconfig.js')).registerExportKubeconfig],
   [['nodeup'], async () => (await import('./nodeup.js')).registerNodeup],
   [['etcd'], async () => (await import('./etcd.js')).registerEtcd],
+  [['version'], async () => (await import('./version.js')).registerVersion],
+  [['completion'], async () => (await import('./completion.js')).registerCompletion],
 ];
 
 /** The root's options that take a value: the word after one is not a command. */
