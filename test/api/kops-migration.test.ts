@@ -24,7 +24,7 @@ const page = readFileSync(join(ROOT, 'docs/kops-migration.md'), 'utf8');
 function fieldAt(schema: z.ZodType, path: string): z.ZodType | undefined {
   let s: z.ZodType | undefined = schema;
   for (const key of path.split('.')) {
-    let def = s ? defOf(unwrap(s)) : undefined;
+    let def: ReturnType<typeof defOf> | undefined = s ? defOf(unwrap(s)) : undefined;
     if (def?.type === 'array' && def.element) def = defOf(unwrap(def.element));
     s = def?.type === 'object' ? (def.shape?.[key] as z.ZodType | undefined) : undefined;
     if (!s) return undefined;
@@ -82,7 +82,7 @@ describe('docs/kops-migration.md, Commands', () => {
   });
 
   it('names only hoist commands and options that exist', async () => {
-    const io: IO = { out: () => undefined, err: () => undefined, events: () => undefined, env: {} };
+    const io: IO = { out: () => undefined, err: () => undefined, events: () => undefined, env: {}, cwd: ROOT, verbose: false, interactive: false, ask: () => Promise.resolve(''), readStdin: () => Promise.resolve('') };
     const program = buildProgram(io, async () => undefined, await commandsFor([]));
     const find = (c: Command, word: string) => c.commands.find((s) => s.name() === word || s.aliases().includes(word));
     const hasOption = (c: Command, flag: string) => c.options.some((o) => o.long === flag || o.short === flag);
