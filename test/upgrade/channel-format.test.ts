@@ -7,12 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from '../../src/api/versions.js';
 import { etcdVersionFor } from '../../src/assets/catalog.js';
 import { knownImage } from '../../src/assets/known.js';
+import type * as bundled from '../../src/channels/bundled.js';
 import { BUNDLED_CHANNELS, bundledChannelText } from '../../src/channels/bundled.js';
 import { bundledChannel, stableChannel } from '../../src/channels/bundled-parsed.js';
 import { parseChannel } from '../../src/channels/format.js';
 import { ValidationError } from '../../src/errors.js';
 import { loadChannel } from '../../cloudup/upgrade/channel.js';
 import { embedChannels } from '../../src/build/embed-channels.mjs';
+
+type Bundled = typeof bundled;
 
 let dir: string;
 beforeAll(async () => {
@@ -66,7 +69,7 @@ describe('the bundled channels', () => {
   it('are embedded in the bundle by src/build/embed-channels.mjs, byte for byte', async () => {
     const out = join(dir, 'bundled.mjs');
     await build({ entryPoints: ['src/channels/bundled.ts'], bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'silent', plugins: [embedChannels()] });
-    const embedded = (await import(pathToFileURL(out).href)) as typeof import('../../src/channels/bundled.js');
+    const embedded = (await import(pathToFileURL(out).href)) as Bundled;
     expect(embedded.BUNDLED_CHANNELS).toEqual([...BUNDLED_CHANNELS]);
     for (const name of BUNDLED_CHANNELS) expect(embedded.bundledChannelText(name)).toBe(bundledChannelText(name));
   });
