@@ -17,6 +17,10 @@ export const AWS_GROUP_FIELDS: readonly GroupMachineField[] = GROUP_MACHINE_FIEL
 // AWS's ids are hex; kops's own examples (sg-exampleid3) are not, and are kept.
 const SECURITY_GROUP = /^sg-[0-9A-Za-z]+$/;
 const IOPS_TYPES = ['io1', 'io2', 'gp3'];
+/** Launch templates take a KMS key by ARN (the Terraform provider refuses anything else). */
+const KMS_KEY_ARN = /^arn:[\w-]+:kms:[\w-]+:\d{12}:(key|alias)\/\S+$/;
+const kmsProblem = (path: string, key: string | undefined): FieldProblem[] =>
+  key === undefined || KMS_KEY_ARN.test(key) ? [] : [{ path, value: key, message: 'is not the ARN of a KMS key', fix: 'use the key\'s ARN, e.g. arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (or alias/… in place of key/…)' }];
 /** Burstable families, the only ones with CPU credits. */
 const BURSTABLE = /^t\d[a-z]*\./;
 
@@ -31,8 +35,10 @@ export function awsGroupProblems(spec: CompletedSpec): FieldProblem[] {
         if (!SECURITY_GROUP.test(sg)) problems.push({ path: at('additionalSecurityGroups', i), value: sg, message: 'is not a security group id', fix: 'use the group\'s id, e.g. sg-0123456789abcdef0' });
       });
       problems.push(...volumeProblems(s.rootVolumeType, s.rootVolumeIops, s.rootVolumeThroughput, (f) => at(f === 'iops' ? 'rootVolumeIops' : 'rootVolumeThroughput')));
+      problems.push(...kmsProblem(at('rootVolumeEncryptionKey'), s.rootVolumeEncryptionKey));
       groupMachineSettings('aws', s).volumes.forEach((v, i) => {
         problems.push(...volumeProblems(v.type, v.iops, v.throughput, (f) => at('volumes', i, f)));
+        problems.push(...kmsProblem(at('volumes', i, 'key'), v.key));
         if (v.device === '/dev/sda1' || v.device === '/dev/xvda') problems.push({ path: at('volumes', i, 'device'), value: v.device, message: 'is the root device', fix: 'use another device, e.g. /dev/xvdd' });
       });
       if (s.cpuCredits !== undefined) {

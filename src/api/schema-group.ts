@@ -51,7 +51,7 @@ export const VolumeSchema = z.strictObject({
   iops: z.int().min(1).optional().describe('Provisioned IOPS (io1, io2, gp3).'),
   throughput: z.int().min(1).optional().describe('Throughput in MiB/s (gp3).'),
   encrypted: z.boolean().optional().describe('Default: true.'),
-  key: z.string().optional().describe('KMS key (id, alias or ARN) that encrypts the volume. Default: the account\'s EBS key.'),
+  key: z.string().optional().describe('ARN of the KMS key that encrypts the volume. Default: the account\'s EBS key.'),
   deleteOnTermination: z.boolean().optional().describe('Default: true.'),
 });
 
@@ -68,7 +68,7 @@ export const InstanceGroupMachineFields = {
   rootVolumeIops: z.int().min(1).optional().describe('Provisioned IOPS of the root volume (aws: io1, io2, gp3).'),
   rootVolumeThroughput: z.int().min(1).optional().describe('Throughput of the root volume in MiB/s (aws: gp3).'),
   rootVolumeEncryption: z.boolean().optional().describe('Encrypt the root volume (aws). Default: true.'),
-  rootVolumeEncryptionKey: z.string().optional().describe('KMS key (id, alias or ARN) of the root volume (aws). Default: the account\'s EBS key.'),
+  rootVolumeEncryptionKey: z.string().optional().describe('ARN of the KMS key of the root volume (aws). Default: the account\'s EBS key.'),
   volumes: z.array(VolumeSchema).optional().describe('Extra volumes made with each machine (aws).'),
   volumeMounts: z.array(VolumeMountSchema).optional().describe('Devices nodeup formats (when blank) and mounts.'),
   additionalSecurityGroups: z.array(z.string()).meta({ description: 'Security groups the machines join besides hoist\'s (aws).', examples: [['sg-0123456789abcdef0']] }).optional(),

@@ -99,7 +99,8 @@ function ebsFields(m: LaunchTemplateBlockDeviceMapping | undefined): EbsDevice {
   };
 }
 
-function requestData(d: LaunchTemplateFields): RequestLaunchTemplateData {
+/** CreateLaunchTemplate's LaunchTemplateData for the fields: what EC2 is sent. */
+export function launchTemplateData(d: LaunchTemplateFields): RequestLaunchTemplateData {
   const root = d.rootVolume;
   return {
     ImageId: d.imageId,
@@ -178,7 +179,7 @@ export const launchTemplateKind = awsKind<LaunchTemplateFields>({
     const out = await ctx.clients.ec2.send(
       new CreateLaunchTemplateCommand({
         LaunchTemplateName: d.launchTemplateName,
-        LaunchTemplateData: requestData(d),
+        LaunchTemplateData: launchTemplateData(d),
         TagSpecifications: tagSpec('launch-template', d.tags),
         ClientToken: clientToken(ctx, task.name),
       }),
@@ -193,7 +194,7 @@ export const launchTemplateKind = awsKind<LaunchTemplateFields>({
     changed.delete('tags');
     if (changed.size === 0) return live;
     const out = await ctx.clients.ec2.send(
-      new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: live.id, LaunchTemplateData: requestData(d), ClientToken: clientToken(ctx, `${task.name}@${live.outputs['latestVersion']}`) }),
+      new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: live.id, LaunchTemplateData: launchTemplateData(d), ClientToken: clientToken(ctx, `${task.name}@${live.outputs['latestVersion']}`) }),
     );
     const version = String(out.LaunchTemplateVersion!.VersionNumber);
     await ctx.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: live.id, DefaultVersion: version }));
