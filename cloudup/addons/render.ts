@@ -75,7 +75,7 @@ export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons): Add
     corednsAddon(ctx),
     ...cloud.addons(ctx),
     ...(spec.metricsServer?.enabled === true ? [metricsServerAddon(ctx)] : []),
-    ...(spec.clusterAutoscaler?.enabled === true ? [clusterAutoscalerAddon(ctx, cloud.autoscaler)] : []),
+    ...(spec.clusterAutoscaler?.enabled === true ? [clusterAutoscalerAddon(ctx, cloud)] : []),
     ...(spec.nodeProblemDetector?.enabled === true ? [nodeProblemDetectorAddon(ctx)] : []),
   ];
 }

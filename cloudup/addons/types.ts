@@ -46,10 +46,12 @@ export interface CloudAddons {
   readonly addons: (ctx: AddonContext) => readonly AddonDefinition[];
   /** Network plugins only this cloud offers, by their spec.networking field. */
   readonly networking?: Readonly<Record<string, (ctx: AddonContext) => AddonDefinition>>;
-  /** How cluster-autoscaler drives the cloud's groups; absent: the cloud has no autoscaler support. */
+  /** How cluster-autoscaler drives the cloud's groups; absent: the cloud has no autoscaler support (`noAutoscaler` says why). */
   readonly autoscaler?: {
     readonly cloudProvider: string;
     /** The cloud's name of an instance group's group of machines (`--nodes=min:max:<name>`). */
     readonly groupName: (ig: CompletedInstanceGroup, cluster: string) => string;
   };
+  /** Why the cloud offers no cluster-autoscaler, for the refusal of spec.clusterAutoscaler.enabled. */
+  readonly noAutoscaler?: string;
 }

@@ -1,8 +1,9 @@
 /**
  * What GCE adds to a cluster's addons: the GCP cloud-controller-manager (the kubelets run with
  * --cloud-provider=external) and the Compute Engine persistent disk CSI driver with a
- * pd-balanced StorageClass. cluster-autoscaler is not offered: its GCE driver names each zone's
- * managed instance group by URL, and hoist's multi-zone groups would need their bounds split.
+ * pd-balanced StorageClass. cluster-autoscaler is not offered (NO_AUTOSCALER): hoist's managed
+ * instance group task sets each group's target size on every update, which would undo the
+ * autoscaler's resizes (docs/addons.md says what the addon would need).
  */
 
 import { accountSubject, accountWithClusterRole, clusterRole, clusterRoleBinding, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf } from '../addons/objects.js';
@@ -112,4 +113,7 @@ function pdCsiDriver(ctx: AddonContext): AddonDefinition {
   return { name: 'gcp-pd-csi-driver', version: PD_CSI_VERSION, objects, health: workloadsOf(objects) };
 }
 
-export const gceAddons: CloudAddons = { addons: (ctx) => [cloudControllerManager(ctx), pdCsiDriver(ctx)] };
+const NO_AUTOSCALER =
+  "every update cluster sets each zone's managed instance group back to its share of minSize, which would undo the autoscaler's scale-ups (see docs/addons.md)";
+
+export const gceAddons: CloudAddons = { addons: (ctx) => [cloudControllerManager(ctx), pdCsiDriver(ctx)], noAutoscaler: NO_AUTOSCALER };

@@ -2,7 +2,8 @@
  * `hoist get instances [--name CLUSTER] [-o table|yaml|json]`: every machine of the cluster as
  * its cloud lists it, joined with what the machine's nodeup last reported (phase, config hash,
  * last error) or, before nodeup runs, its boot script's failure report (a `Boot/<step>` error),
- * so that a user sees why a machine is not ready without logging in to it.
+ * so that a user sees why a machine is not ready without logging in to it; a control-plane
+ * machine whose addon applier reports addons that failed to apply shows them too.
  * Columns are a list: later needs add theirs to INSTANCE_COLUMNS.
  */
 
@@ -13,6 +14,8 @@ import { hashText } from '../../nodeup/config/hash.js';
 import { nodeupConfigKey } from '../../nodeup/config/keys.js';
 import { readInstanceStatuses } from '../../nodeup/status.js';
 import type { InstanceStatus } from '../../nodeup/status.js';
+import { failuresByInstance, readAddonReport } from '../../cloudup/addons/report.js';
+import type { AddonFailure } from '../../cloudup/addons/report.js';
 import type { CloudInstance } from '../../cloudup/provider.js';
 import { inspectCluster } from '../../cloudup/pipeline/spec.js';
 import { outOfDate, staleFields } from '../../cloudup/rolling/out-of-date.js';
@@ -37,6 +40,8 @@ export interface InstanceRow extends CloudInstance {
   /** Its nodeup's last error, or its boot script's (task `Boot/<step>`, with the try it was). */
   readonly lastError?: { readonly task?: string; readonly message: string; readonly attempt?: number };
   readonly statusUpdatedAt?: string;
+  /** The addons this machine's applier reports Failed (status/addons.json), with the API server's error. */
+  readonly addonFailures?: readonly AddonFailure[];
   /** Whether rolling-update would replace it, and why: its template version or its config hash. */
   readonly needsUpdate: boolean;
   readonly updateReason?: string;
@@ -53,8 +58,10 @@ export const INSTANCE_COLUMNS: Column<InstanceRow>[] = [
   { header: 'PHASE', value: (r) => r.phase ?? '-' },
   { header: 'NEEDUPDATE', value: (r) => (r.needsUpdate ? r.updateReason ?? 'yes' : 'no') },
   { header: 'CONFIG', value: (r) => (r.configHash === undefined ? r.config : `${r.config} ${short(r.configHash)}`) },
-  { header: 'LAST-ERROR', value: (r) => lastErrorText(r.lastError) },
+  { header: 'LAST-ERROR', value: (r) => [lastErrorText(r.lastError), ...(r.addonFailures ?? []).map(addonText)].filter((t) => t !== '').join('; ') },
 ];
+
+const addonText = (f: AddonFailure): string => `Addon/${f.addon} ${f.version}: ${f.message}`.replace(/\s+/g, ' ');
 
 function lastErrorText(e: InstanceRow['lastError']): string {
   if (e === undefined) return '';
@@ -62,7 +69,7 @@ function lastErrorText(e: InstanceRow['lastError']): string {
   return `${e.task ? `${e.task}: ` : ''}${e.message}${attempt}`.replace(/\s+/g, ' ');
 }
 
-export function instanceRows(instances: readonly CloudInstance[], statuses: ReadonlyMap<string, InstanceStatus>, expected: ReadonlyMap<string, string>): InstanceRow[] {
+export function instanceRows(instances: readonly CloudInstance[], statuses: ReadonlyMap<string, InstanceStatus>, expected: ReadonlyMap<string, string>, addons: ReadonlyMap<string, readonly AddonFailure[]> = new Map()): InstanceRow[] {
   const order = { pending: 0, running: 0, stopping: 1, terminated: 2 } as Record<string, number>;
   return [...instances]
     .sort((a, b) => (order[a.state] ?? 1) - (order[b.state] ?? 1) || a.instanceGroup.localeCompare(b.instanceGroup) || a.launchedAt.localeCompare(b.launchedAt) || a.id.localeCompare(b.id))
@@ -77,6 +84,7 @@ export function instanceRows(instances: readonly CloudInstance[], statuses: Read
         ...(want === undefined ? {} : { expectedConfigHash: want }),
         config,
         ...(s?.phase === 'Failed' && s.error !== undefined ? { lastError: s.error } : {}),
+        ...(addons.has(i.id) ? { addonFailures: addons.get(i.id) } : {}),
         ...staleFields(stale),
       };
     });
@@ -98,12 +106,17 @@ export async function runGetInstances(opts: GetInstancesOptions, ctx: Context): 
   const { completed, session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: true });
   try {
     const store = await ctx.store();
-    const [instances, statuses, expected] = await Promise.all([
+    const [instances, statuses, expected, addonReport] = await Promise.all([
       session.listInstances(),
       readInstanceStatuses(store, cluster),
       storedConfigHashes(store, cluster, completed.instanceGroups.map((ig) => ig.metadata.name)),
+      // An unreadable report does not hide the machines: it is reported, and the rows go without it.
+      readAddonReport(store, cluster).catch((e: unknown) => {
+        ctx.io.events({ level: 'warn', code: 'addons.report-unreadable', message: e instanceof Error ? e.message : String(e) });
+        return undefined;
+      }),
     ]);
-    const rows = instanceRows(instances, statuses, expected);
+    const rows = instanceRows(instances, statuses, expected, failuresByInstance(addonReport));
     if (format === 'json') ctx.io.out(renderJson(rows));
     else if (format === 'yaml') ctx.io.out(renderYamlDocuments(rows));
     else if (rows.length === 0) ctx.io.err(`No instances of ${cluster}: apply it with hoist update cluster ${cluster} --yes\n`);

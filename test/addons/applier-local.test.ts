@@ -6,7 +6,8 @@
  * `hoist get addons` shows; the real kubectl lists CoreDNS and the network plugin through the
  * load balancer. Then the network plugin is switched to calico: the plan shows it, the applier
  * applies calico with its CRDs (whose custom resources the API server then serves) and prunes
- * the old plugin, and the next plan has no changes.
+ * the old plugin, and the next plan has no changes. Last, a user addon the API server refuses
+ * shows in the report, in `validate cluster` and in `get instances` on the machine that reported it.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddonChannel, AddonStatusReport } from '../../nodeup/addons/channel.js';
@@ -135,4 +137,27 @@ describe('the addon applier on a local cluster', () => {
     expect(record.sha256).toBe(calico?.sha256);
     expect(record.appliedAt).toBe(calico?.appliedAt);
   }, 150_000);
+
+  it('a user addon the API server refuses: Failed in the report, named by validate cluster and by get instances on the control-plane machine', async () => {
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: not-valid-, namespace: kube-system}\ndata: {a: "1"}\n');
+    const spec = parse((await run('get', 'cluster', NAME, '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
+    spec.spec.addons = [{ manifest: pathToFileURL(file).href }];
+    await writeFile(join(dir, 'cluster.yaml'), stringify(spec));
+    await run('replace', '-f', join(dir, 'cluster.yaml'));
+    await run('update', 'cluster', NAME, '--yes');
+    const report = await reportWhen((r) => r.addons.some((a) => a.name === 'broken' && a.phase === 'Failed'), 60_000);
+    const error = report.addons.find((a) => a.name === 'broken')?.error ?? '';
+    expect(error).toMatch(/^ConfigMap\/kube-system\/not-valid-: HTTP 422: /);
+
+    const validated = await hoistProcess(['validate', 'cluster', NAME], { env: world?.env ?? {} });
+    expect(validated.code).not.toBe(0);
+    expect(`${validated.stdout}${validated.stderr}`).toContain('ConfigMap/kube-system/not-valid-: HTTP 422');
+    const instances = JSON.parse((await run('get', 'instances', '--name', NAME, '-o', 'json')).stdout) as { id: string; role: string; addonFailures?: { addon: string; message: string }[] }[];
+    const reporter = instances.find((i) => i.id === report.instanceId);
+    expect(reporter?.role).toBe('ControlPlane');
+    expect(reporter?.addonFailures).toEqual([{ addon: 'broken', version: expect.stringMatching(/^[0-9a-f]{12}$/), message: error }]);
+    const table = (await run('get', 'instances', '--name', NAME)).stdout;
+    expect(table).toMatch(new RegExp(`${report.instanceId} .*Addon/broken [0-9a-f]{12}: ConfigMap/kube-system/not-valid-: HTTP 422`));
+  }, 120_000);
 });

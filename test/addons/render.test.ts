@@ -77,8 +77,11 @@ describe('the addon set', () => {
     expect(names(spec('aws', { metricsServer: { enabled: false } }))).not.toContain('metrics-server');
   });
 
-  it('refuses cluster-autoscaler on a cloud without its driver', () => {
+  it('refuses cluster-autoscaler on a cloud without its driver, and on GCE with the reason', () => {
     expect(() => addonsOf(spec('local', { clusterAutoscaler: { enabled: true } }))).toThrow(/spec\.clusterAutoscaler\.enabled: true is not supported on cloud local/);
+    expect(() => addonsOf(spec('gce', { clusterAutoscaler: { enabled: true } }))).toThrow(
+      "spec.clusterAutoscaler.enabled: true is not supported on cloud gce: every update cluster sets each zone's managed instance group back to its share of minSize, which would undo the autoscaler's scale-ups (see docs/addons.md) (remove spec.clusterAutoscaler, or set enabled: false)",
+    );
   });
 
   it('serves CoreDNS at the address the kubelets are given as clusterDNS', () => {

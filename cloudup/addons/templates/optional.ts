@@ -55,11 +55,13 @@ export function metricsServerAddon(ctx: AddonContext): AddonDefinition {
 }
 
 /** `--nodes=min:max:<group>` for every Node group: the autoscaler keeps each within the spec's bounds. */
-export function clusterAutoscalerAddon(ctx: AddonContext, cloud: CloudAddons['autoscaler']): AddonDefinition {
+export function clusterAutoscalerAddon(ctx: AddonContext, cloudAddons: Pick<CloudAddons, 'autoscaler' | 'noAutoscaler'>): AddonDefinition {
   const spec = ctx.completed.cluster.spec;
   const settings = spec.clusterAutoscaler ?? {};
+  const cloud = cloudAddons.autoscaler;
   if (cloud === undefined) {
-    throw new ValidationError('the cluster spec', [{ path: 'spec.clusterAutoscaler.enabled', value: true, message: `is not supported on cloud ${spec.cloudProvider}: cluster-autoscaler has no driver for its machine groups`, fix: 'remove spec.clusterAutoscaler, or set enabled: false' }]);
+    const why = cloudAddons.noAutoscaler ?? 'cluster-autoscaler has no driver for its machine groups';
+    throw new ValidationError('the cluster spec', [{ path: 'spec.clusterAutoscaler.enabled', value: true, message: `is not supported on cloud ${spec.cloudProvider}: ${why}`, fix: 'remove spec.clusterAutoscaler, or set enabled: false' }]);
   }
   const groups = ctx.completed.instanceGroups.filter((ig: CompletedInstanceGroup) => ig.spec.role === 'Node');
   const version = CLUSTER_AUTOSCALER_IMAGE.replace(/^.*:v([^@]+)@.*$/, '$1');
