@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../state-store/object-store.js';
 import { appliedClusterSpec } from './applied-spec.js';
 import { checkVersionChange } from './guards.js';
 import type { ClusterSpecLike } from './guards.js';
+import { liveDirection } from './live-kubelets.js';
 import type { Direction } from './order.js';
 import type { ReconcileRecord } from './record.js';
 import { continues, readReconcileRecord, versionsOf } from './record.js';
@@ -22,7 +23,14 @@ export interface ReconcileChange {
   readonly resumes?: ReconcileRecord;
 }
 
-export async function reconcileChange(store: ObjectStore, cluster: string, spec: ClusterSpecLike, opts: { readonly allowVersionSkew: boolean; readonly events: EventSink }): Promise<ReconcileChange> {
+export interface ReconcileChangeOptions {
+  readonly allowVersionSkew: boolean;
+  readonly events: EventSink;
+  /** The Ready nodes' kubelet versions, when the cluster's API is at hand (./live-kubelets.ts). */
+  readonly kubelets?: () => Promise<readonly string[]>;
+}
+
+export async function reconcileChange(store: ObjectStore, cluster: string, spec: ClusterSpecLike, opts: ReconcileChangeOptions): Promise<ReconcileChange> {
   const to = versionsOf(spec);
   const record = await readReconcileRecord(store, cluster);
   const resumes = continues(record, to) ? record : undefined;
@@ -32,6 +40,12 @@ export async function reconcileChange(store: ObjectStore, cluster: string, spec:
   if (change.problems.length > 0) throw new ValidationError(`the version change of ${cluster} (${from.kubernetesVersion} to ${to.kubernetesVersion})`, change.problems);
   for (const w of change.warnings) opts.events({ level: 'warn', code: 'reconcile.version-skew', message: w });
   // A rerun keeps the direction it started with: the applied spec is already the new one.
-  const direction = resumes?.direction ?? change.direction;
-  return { from, to, direction, ...(resumes ? { resumes } : {}) };
+  if (resumes) return { from, to, direction: resumes.direction, resumes };
+  if (change.direction !== 'none' || opts.kubelets === undefined) return { from, to, direction: change.direction };
+  const kubelets = await opts.kubelets();
+  const direction = liveDirection(kubelets, to.kubernetesVersion);
+  if (direction !== 'none') {
+    opts.events({ level: 'info', code: 'reconcile.live-direction', message: `the spec applied is already ${to.kubernetesVersion}, but Ready nodes run ${[...new Set(kubelets)].sort().join(', ')}: rolling in the ${direction}'s order`, data: { kubelets, direction } });
+  }
+  return { from, to, direction };
 }

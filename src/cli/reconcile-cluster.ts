@@ -16,6 +16,7 @@ import { completedSpecOf } from '../../cloudup/pipeline/spec.js';
 import { withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { applyCloudChanges, planStoredSpec } from '../../cloudup/upgrade/apply-cloud.js';
+import { readyKubeletVersions } from '../../cloudup/upgrade/live-kubelets.js';
 import { phaseGroups } from '../../cloudup/upgrade/order.js';
 import { writeReconcileRecord } from '../../cloudup/upgrade/record.js';
 import type { ReconcileRecord } from '../../cloudup/upgrade/record.js';
@@ -75,9 +76,10 @@ export async function runReconcileCluster(positional: string | undefined, opts: 
     const store = clients.store;
     const started = Date.now();
     const completed = await completedSpecOf(clients, cluster);
-    const change = await reconcileChange(store, cluster, completed.cluster.spec, { allowVersionSkew, events });
-    // A cloud without a channel to its nodes drains through the Kubernetes API: it must answer before anything changes.
+    // Machines are drained through the Kubernetes API: it must answer before anything changes.
     const api = opts.cloudonly ? undefined : await reachableKubeApi(kubeconfigPath({ flag: opts.kubeconfig, env: ctx.io.env, cwd: ctx.io.cwd }), cluster);
+    const kubelets = api === undefined ? {} : { kubelets: () => readyKubeletVersions(api) };
+    const change = await reconcileChange(store, cluster, completed.cluster.spec, { allowVersionSkew, events, ...kubelets });
     const now = new Date().toISOString();
     let record: ReconcileRecord = await writeReconcileRecord(store, cluster, change.resumes ?? { from: change.from, to: change.to, direction: change.direction, startedAt: now, updatedAt: now, applied: false, phasesDone: [] });
     events({

@@ -6,6 +6,8 @@
  * reconcile replaces nothing. The upgrade is reconcile-upgrade.test.ts.
  */
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileWorld } from './reconcile-support.js';
 import { batches, configMapValue, expectEachReplacedOnce, isRole, phasesRun, reconcileWorld } from './reconcile-support.js';
@@ -54,5 +56,16 @@ describe('reconcile cluster, a downgrade', () => {
     const again = await w.reconcile();
     expect(again.code, again.stderr).toBe(0);
     expect(batches(again.events)).toEqual([]);
+  });
+
+  it('refuses a jump of two minors with the intermediate version as the fix, writing nothing', async () => {
+    const record = await readFile(join(w.world.stateDir, NAME, 'status', 'reconcile.json'), 'utf8');
+    await w.setVersion('1.32.6');
+    const r = await w.run('reconcile', 'cluster', NAME, '--yes', '--kubeconfig', w.kubeconfig);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('spec.kubernetesVersion: "1.32.6" skips a minor');
+    expect(r.stderr).toContain('1.33');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await readFile(join(w.world.stateDir, NAME, 'status', 'reconcile.json'), 'utf8')).toBe(record);
   });
 });

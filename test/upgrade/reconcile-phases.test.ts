@@ -5,6 +5,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { liveDirection } from '../../cloudup/upgrade/live-kubelets.js';
 import { inPhase, phaseGroups, reconcilePhases } from '../../cloudup/upgrade/order.js';
 import type { ReconcileRecord } from '../../cloudup/upgrade/record.js';
 import { continues, versionsOf } from '../../cloudup/upgrade/record.js';
@@ -49,5 +50,16 @@ describe('a rerun of reconcile', () => {
     expect(continues(record, { ...to, kubernetesVersion: '1.34.0' })).toBe(false);
     expect(continues(record, { ...to, etcdClusters: [{ name: 'main', version: '3.5.0' }] })).toBe(false);
     expect(continues(undefined, to)).toBe(false);
+  });
+});
+
+describe('the direction the Ready kubelets give when the applied spec is the target already', () => {
+  it('is a downgrade when one runs newer than the target, an upgrade when one runs older, else none', () => {
+    expect(liveDirection(['v1.35.0', 'v1.34.0'], '1.34.0')).toBe('downgrade');
+    expect(liveDirection(['v1.34.0', 'v1.34.0'], '1.35.0')).toBe('upgrade');
+    expect(liveDirection(['v1.34.1'], '1.34.0')).toBe('downgrade');
+    expect(liveDirection(['v1.35.0'], 'v1.35.0')).toBe('none');
+    expect(liveDirection([], '1.35.0')).toBe('none');
+    expect(liveDirection(['not a version'], '1.35.0')).toBe('none');
   });
 });
