@@ -12,8 +12,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import type { LiveObject, TaskKind } from '../../src/engine/task.js';
 import { taskConstructor } from '../../src/engine/task.js';
@@ -43,6 +42,10 @@ export const kubeApplyTask = taskConstructor<KubeApplyFields>('KubeApply');
 const RECORD_DIR = `${STATE_DIR}/kube-apply`;
 const recordPath = (name: string): string => `${RECORD_DIR}/${name.replace(/[^A-Za-z0-9._-]/g, '_')}.hash`;
 
+// Loaded when an object is applied: `update cluster` builds these tasks (the addons' RBAC) without
+// applying one, and loading the client (15 MB of source) cost every plan about 250 ms of start-up.
+const kubeClient = () => import('@kubernetes/client-node');
+
 /** How long create waits for the API server (nodeup's step deadline is 10 minutes). */
 export const API_WAIT_MS = 8 * 60_000;
 
@@ -54,7 +57,7 @@ export async function loadKubeconfig(root: string, path: string): Promise<KubeCo
       for (const f of ['certificate-authority', 'client-certificate', 'client-key']) if (body?.[f] !== undefined) body[f] = hostPath(root, body[f]);
     }
   }
-  const kc = new KubeConfig();
+  const kc = new (await kubeClient()).KubeConfig();
   kc.loadFromString(stringify(doc));
   return kc;
 }
@@ -75,6 +78,7 @@ function notUpYet(e: unknown): boolean {
 }
 
 export async function applyObject(kc: KubeConfig, object: KubernetesObject, fieldManager: string, waitMs = API_WAIT_MS): Promise<void> {
+  const { KubernetesObjectApi, PatchStrategy } = await kubeClient();
   const api = KubernetesObjectApi.makeApiClient(kc);
   const deadline = Date.now() + waitMs;
   for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {

@@ -7,12 +7,16 @@
 // a single file whose bytes depend only on the sources.
 import { build } from 'esbuild';
 import { chmod, cp, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embedChannels } from './embed-channels.mjs';
 import { embedEtcdProtos } from './embed-etcd-protos.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-await rm(`${root}/dist`, { recursive: true, force: true });
+// `node src/build/bundle.mjs [folder]`: dist/ by default; another folder lets a benchmark build
+// without replacing the dist/ that tests are running.
+const out = resolve(root, process.argv[2] ?? 'dist');
+await rm(out, { recursive: true, force: true });
 const banner = {
   js: [
     '#!/usr/bin/env node',
@@ -30,21 +34,21 @@ await build({
   ...common,
   // The CLI, and the agent every local cloud instance runs (see cloudup/local/agent-main.ts).
   entryPoints: { hoist: 'src/cli/main.ts', agent: 'cloudup/local/agent-main.ts' },
-  outdir: 'dist',
+  outdir: out,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
 });
 // No source map: a machine fetches this one file, and a map's name in it would point nowhere.
 // It carries the etcd client's gRPC definitions itself, having no dist/proto beside it.
-await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: 'dist/nodeup.mjs', plugins: [embedEtcdProtos(), embedChannels()] });
+await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: `${out}/nodeup.mjs`, plugins: [embedEtcdProtos(), embedChannels()] });
 // The local cloud's kube-apiserver and kube-controller-manager stand-ins (cloudup/local/apiserver/stand-in-program.ts):
 // CommonJS, evaluated by a wrapper that runs as either module kind; the etcd client's definitions inside.
-await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/apiserver/stand-in-main.ts'], outfile: 'dist/control-plane-stand-in.cjs', plugins: [embedEtcdProtos(), embedChannels()] });
+await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/apiserver/stand-in-main.ts'], outfile: `${out}/control-plane-stand-in.cjs`, plugins: [embedEtcdProtos(), embedChannels()] });
 // The kubelet stand-in's API client (cloudup/local/kubelet/stand-in-program.ts), CommonJS like the one above.
-await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/kubelet/stand-in-main.ts'], outfile: 'dist/kubelet-stand-in.cjs' });
+await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/kubelet/stand-in-main.ts'], outfile: `${out}/kubelet-stand-in.cjs` });
 // The etcd3 client reads its gRPC definitions at load, from `<its folder>/../proto`: dist/ and dist/chunks/ both find them here.
-await cp(`${root}/node_modules/etcd3/proto`, `${root}/dist/proto`, { recursive: true });
-await chmod(`${root}/dist/hoist.js`, 0o755);
-await chmod(`${root}/dist/agent.js`, 0o755);
-await chmod(`${root}/dist/nodeup.mjs`, 0o755);
+await cp(`${root}/node_modules/etcd3/proto`, `${out}/proto`, { recursive: true });
+await chmod(`${out}/hoist.js`, 0o755);
+await chmod(`${out}/agent.js`, 0o755);
+await chmod(`${out}/nodeup.mjs`, 0o755);

@@ -1,9 +1,14 @@
 /** The `hoist` executable: runs the CLI against the real process and terminal. */
 
+import module from 'node:module';
 import { createInterface } from 'node:readline/promises';
+import pkg from '../../package.json' with { type: 'json' };
 import { textEventSink } from '../output/io.js';
 import type { IO } from '../output/io.js';
-import { runCli } from './program.js';
+
+// Node.js 22.1+ keeps the V8 code of the bundle's modules on disk between runs; Node 20 has no
+// such cache (the function is absent there). The cache is a folder in the OS's temporary folder.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // hoist pins its AWS SDK version, so the SDK's notice about its future Node.js support says
 // nothing a hoist user can act on; it would only clutter every command that touches AWS.
@@ -39,4 +44,6 @@ const io: IO = {
   },
 };
 
-process.exitCode = await runCli(argv, io);
+// The version needs none of the CLI: answered before the commands' modules are even loaded.
+if (argv.length === 1 && argv[0] === '--version') io.out(`${pkg.version}\n`);
+else process.exitCode = await (await import('./program.js')).runCli(argv, io);

@@ -1,6 +1,7 @@
-// AWS on moto: the calls and wall time of a no-change plan (`update cluster`) for a private
-// cluster with 5, 20 and 50 node instance groups. Discovery lists each resource type once, so
-// the calls must not grow with the groups (target: under 40 at 50 groups).
+// AWS on moto, with the cluster's state store on s3:// in moto: the wall time, AWS requests and
+// state-store requests of a no-change plan (`update cluster`) for a private cluster with 1, 50 and
+// 200 node instance groups, and the first apply at 50 groups. Discovery lists each resource type
+// once and the store reads every group in three requests, so neither count may grow with the groups.
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +10,11 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/c
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { tsImport } from 'tsx/esm/api';
 import { parse, stringify } from 'yaml';
-import { median, moto, report, runHoist, timeHoist } from './lib.mjs';
+import { countingProxy, median, moto, report, runHoist, timeHoist, timeHoistAsync } from './lib.mjs';
 
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+/** Measured before the plan-speed work (issue 17): the first apply of 50 groups must not get slower. */
+const FIRST_APPLY_50_MS = 15_700;
 
 /** An account of its own on moto: its IAM user's keys make moto file every call under it. */
 async function account(url) {
@@ -37,7 +40,7 @@ function nodeGroups(cluster, count) {
     stringify({
       apiVersion: 'hoist.dev/v1alpha1',
       kind: 'InstanceGroup',
-      metadata: { name: `nodes-${String(i).padStart(2, '0')}`, labels: { 'hoist.dev/cluster': cluster } },
+      metadata: { name: `nodes-${String(i).padStart(3, '0')}`, labels: { 'hoist.dev/cluster': cluster } },
       spec: { role: 'Node', minSize: 1, maxSize: 1, subnets: [ZONES[i % ZONES.length]] },
     }),
   ).join('---\n');
@@ -54,36 +57,74 @@ async function useMirror(env, cluster, dir) {
   runHoist(['replace', '-f', '-'], env, stringify({ ...spec, spec: { ...spec.spec, assets: { fileRepository: url } } }));
 }
 
-export async function benchAws(results, sizes = [5, 20, 50], runs = 3) {
+/** A cluster with `groups` node groups (and its control plane), not applied; returns the env that names it. */
+export async function prepareAwsCluster(motoUrl, groups, assetsDir) {
+  const cluster = `bench${groups}.aws.example.com`;
+  const env = { ...(await account(motoUrl)), HOIST_CLUSTER_NAME: cluster };
+  runHoist(['create', 'cluster', cluster, '--cloud', 'aws', '--zones', ZONES.join(','), '--topology', 'private', '--node-count', '0'], env);
+  runHoist(['delete', 'instancegroup', 'nodes-us-east-1a', '--yes'], env);
+  runHoist(['create', '-f', '-'], env, nodeGroups(cluster, groups));
+  await useMirror(env, cluster, assetsDir);
+  return { cluster, env };
+}
+
+/** A no-change plan: its wall time, and the plan's own counts; throws when the plan has changes. */
+export function timePlan(cluster, env) {
+  return checkPlan(timeHoist(['update', 'cluster', cluster, '-o', 'json'], env));
+}
+
+/** As timePlan, with the event loop free: the counting proxy runs in this process. */
+export async function timePlanAsync(cluster, env) {
+  return checkPlan(await timeHoistAsync(['update', 'cluster', cluster, '-o', 'json'], env));
+}
+
+function checkPlan({ ms, stdout }) {
+  const plan = JSON.parse(stdout);
+  const acting = plan.changes.filter((c) => c.action !== 'noop');
+  if (acting.length > 0) throw new Error(`a plan after apply has changes: ${acting.map((c) => `${c.action} ${c.id}`).join(', ')}`);
+  return { ms, tasks: plan.stats.tasks };
+}
+
+export async function benchAws(results, sizes = [1, 50, 200], runs = 5) {
   const server = await moto();
+  const proxy = await countingProxy(server.url);
   const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-aws-'));
   try {
     const rows = [];
     for (const groups of sizes) {
-      const cluster = `bench${groups}.aws.example.com`;
-      const env = { ...(await account(server.url)), HOIST_CLUSTER_NAME: cluster };
-      runHoist(['create', 'cluster', cluster, '--cloud', 'aws', '--zones', ZONES.join(','), '--topology', 'private', '--node-count', '0'], env);
-      runHoist(['delete', 'instancegroup', 'nodes-us-east-1a', '--yes'], env);
-      runHoist(['create', '-f', '-'], env, nodeGroups(cluster, groups));
-      await useMirror(env, cluster, join(dir, 'assets'));
+      const { cluster, env } = await prepareAwsCluster(server.url, groups, join(dir, 'assets'));
       const applied = timeHoist(['update', 'cluster', cluster, '--yes'], env);
-      const plans = Array.from({ length: runs }, () => {
-        const { ms, stdout } = timeHoist(['update', 'cluster', cluster, '-o', 'json'], env);
-        const plan = JSON.parse(stdout);
-        const acting = plan.changes.filter((c) => c.action !== 'noop');
-        if (acting.length > 0) throw new Error(`a plan after apply has changes: ${acting.map((c) => `${c.action} ${c.id}`).join(', ')}`);
-        return { ms, calls: plan.stats.apiCalls, tasks: plan.stats.tasks };
-      });
+      timePlan(cluster, env); // one warm-up: the file cache, moto's first answers
+      const plans = Array.from({ length: runs }, () => timePlan(cluster, env));
+      // One more plan through the proxy, which counts the requests hoist sends to each service.
+      proxy.reset();
+      await timePlanAsync(cluster, { ...env, AWS_ENDPOINT_URL: proxy.url });
+      const counted = proxy.counts();
       const deleted = timeHoist(['delete', 'cluster', cluster, '--yes'], env);
-      rows.push({ groups, applyMs: applied.ms, deleteMs: deleted.ms, ...plans[0], ms: median(plans.map((p) => p.ms)) });
+      const aws = Object.entries(counted).filter(([service]) => service !== 's3').reduce((n, [, c]) => n + c, 0);
+      rows.push({ groups, tasks: plans[0].tasks, applyMs: applied.ms, deleteMs: deleted.ms, ms: median(plans.map((p) => p.ms)), aws, store: counted['s3'] ?? 0 });
     }
     for (const r of rows) {
-      console.log(`  ${String(r.groups).padStart(2)} node groups: ${r.tasks} tasks; apply ${(r.applyMs / 1000).toFixed(1)} s, delete ${(r.deleteMs / 1000).toFixed(1)} s`);
+      console.log(`  ${String(r.groups).padStart(3)} node groups: ${r.tasks} tasks; apply ${(r.applyMs / 1000).toFixed(1)} s, delete ${(r.deleteMs / 1000).toFixed(1)} s`);
     }
-    for (const r of rows) report(results, `aws no-change plan, ${r.groups} node groups: API calls`, r.calls, 'calls', 40);
-    for (const r of rows) report(results, `aws no-change plan, ${r.groups} node groups (median)`, r.ms, 'ms', 3000);
+    const first = rows[0];
+    for (const r of rows) {
+      report(results, `aws no-change plan, ${r.groups} node groups: AWS requests`, r.aws, 'calls', Math.min(40, first.aws + 1));
+      report(results, `aws no-change plan, ${r.groups} node groups: store requests`, r.store, 'calls', first.store + 1);
+    }
+    const target = { 50: 1050, 200: 1500 };
+    for (const r of rows) report(results, `aws no-change plan, ${r.groups} node groups (median)`, r.ms, 'ms', target[r.groups] ?? 3000);
+    const last = rows.at(-1);
+    if (rows.length > 1) {
+      const perGroup = (last.ms - first.ms) / (last.groups - first.groups);
+      report(results, `aws no-change plan, per node group (${first.groups} to ${last.groups})`, perGroup, 'ms', 2);
+      for (const r of rows.slice(1)) console.log(`  plan at ${r.groups} groups / plan at ${first.groups}: ${(r.ms / first.ms).toFixed(2)}x`);
+    }
+    const at50 = rows.find((r) => r.groups === 50);
+    if (at50) report(results, 'aws first apply, 50 node groups', at50.applyMs, 'ms', FIRST_APPLY_50_MS);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await proxy.stop();
     await server.stop();
   }
 }

@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const HOIST = `${ROOT}dist/hoist.js`;
+// HOIST_BENCH_CLI: a bundle built elsewhere (node src/build/bundle.mjs <folder>).
+export const HOIST = process.env.HOIST_BENCH_CLI ?? `${ROOT}dist/hoist.js`;
 
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);
@@ -23,6 +25,20 @@ export function timeHoist(args, env) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`hoist ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { ms, stdout: r.stdout };
+}
+
+/** As timeHoist, without blocking the event loop (for a run whose requests this process serves). */
+export async function timeHoistAsync(args, env) {
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, [HOIST, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  const status = await new Promise((resolve, reject) => child.on('error', reject).on('close', resolve));
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (status !== 0) throw new Error(`hoist ${args.join(' ')} exited ${status}: ${stderr}`);
+  return { ms, stdout };
 }
 
 export function runHoist(args, env, input) {
@@ -63,6 +79,35 @@ export async function moto() {
   }
   await stop();
   throw new Error('moto_server did not answer within 15 s');
+}
+
+/**
+ * A pass-through HTTP proxy in front of `target` that counts requests per AWS service, read from
+ * each request's SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`).
+ */
+export async function countingProxy(target) {
+  let counts = {};
+  const upstream = new URL(target);
+  const server = createHttpServer((req, res) => {
+    const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'unsigned';
+    counts[service] = (counts[service] ?? 0) + 1;
+    const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.on('error', (e) => res.destroy(e));
+    req.pipe(out);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    counts: () => ({ ...counts }),
+    reset: () => void (counts = {}),
+    stop: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }),
+  };
 }
 
 export function motoEnv(url) {

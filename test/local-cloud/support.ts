@@ -5,7 +5,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,9 @@ async function bundle(): Promise<string> {
   const copy = join(binDir, 'dist');
   if (existsSync(join(copy, 'hoist.js'))) return join(copy, 'hoist.js');
   // Only dist/ is checked, and only before the copy is made: the copy is what the tests run.
-  if (!existsSync(HOIST_BIN) || !readFileSync(HOIST_BIN, 'utf8').includes('local-cloud')) {
+  // The CLI loads each command's module on demand: local-cloud's is a chunk of its own.
+  const chunks = join(HOIST_BIN, '..', 'chunks');
+  if (!existsSync(HOIST_BIN) || !existsSync(chunks) || !readdirSync(chunks).some((f) => f.startsWith('local-cloud-'))) {
     throw new Error(`${HOIST_BIN} is missing or has no local-cloud command: run npm run build first`);
   }
   await cp(join(HOIST_BIN, '..'), copy, { recursive: true, filter: (src) => !src.endsWith('.map') });
