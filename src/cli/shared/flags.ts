@@ -7,6 +7,11 @@ export function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
 }
 
+/** A repeatable flag whose values may hold commas (`--set spec.x=[a,b]`): one value per flag. */
+export function collectRaw(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
 export function integer(flag: string): (value: string) => number {
   return (value: string) => {
     if (!/^\d+$/.test(value.trim())) throw invalidFlag(flag, value, 'is not a whole number', `e.g. ${flag} 3`);
