@@ -58,6 +58,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
     serviceAccount: { email: 'default', scopes: scopes(ig.spec.role) },
     // Pod traffic leaves the machines with the pods' addresses.
     canIpForward: true,
+    ...(ig.spec.gcpProvisioningModel === 'SPOT' ? { scheduling: { provisioningModel: 'SPOT' as const } } : {}),
   };
   const template = instanceTemplateTask(templateName(ig.metadata.name, cluster, contentHash(desired)), desired, { dependsOn: [inputs.network, subnet] });
   const tmpl = idOf(template);

@@ -28,6 +28,8 @@ export interface InstanceTemplateFields {
   readonly metadata: Readonly<Record<string, string>>;
   readonly serviceAccount: { readonly email: string; readonly scopes: readonly string[] };
   readonly canIpForward: boolean;
+  /** Set for SPOT machines only, so the templates of groups that do not ask keep their names (content hashes). */
+  readonly scheduling?: { readonly provisioningModel: 'SPOT' };
 }
 
 export const instanceTemplateTask = taskConstructor<InstanceTemplateFields>('InstanceTemplate');
@@ -37,7 +39,8 @@ function defaultAccount(email: string): string {
   return /^\d+-compute@developer\.gserviceaccount\.com$/.test(email) ? 'default' : email;
 }
 
-function properties(d: InstanceTemplateFields): protos.google.cloud.compute.v1.IInstanceProperties {
+/** The template's properties, as insert sends them. */
+export function templateProperties(d: InstanceTemplateFields): protos.google.cloud.compute.v1.IInstanceProperties {
   const root = d.rootVolume;
   const account = d.serviceAccount;
   const metadata = d.metadata;
@@ -50,6 +53,8 @@ function properties(d: InstanceTemplateFields): protos.google.cloud.compute.v1.I
     labels: { ...d.labels },
     metadata: { items: Object.keys(metadata).sort().map((key) => ({ key, value: metadata[key]! })) },
     serviceAccounts: [{ email: account.email, scopes: [...account.scopes] }],
+    // What GCE requires of a spot machine; a preempted one is deleted, and its group makes a new one when it can.
+    ...(d.scheduling ? { scheduling: { provisioningModel: 'SPOT', preemptible: true, automaticRestart: false, onHostMaintenance: 'TERMINATE', instanceTerminationAction: 'DELETE' } } : {}),
   };
 }
 
@@ -78,11 +83,12 @@ export const instanceTemplateKind = gceKind<Template, InstanceTemplateFields>({
       metadata: Object.fromEntries((p.metadata?.items ?? []).map((i) => [i.key ?? '', i.value ?? ''])),
       serviceAccount: { email: defaultAccount(account.email ?? ''), scopes: [...(account.scopes ?? [])].sort() },
       canIpForward: p.canIpForward ?? false,
+      ...(p.scheduling?.provisioningModel === 'SPOT' ? { scheduling: { provisioningModel: 'SPOT' as const } } : {}),
     };
   },
   async insert(ctx, name, d) {
     await ctx.compute.mutate(`insert instance template ${name}`, (requestId) =>
-      ctx.compute.clients.instanceTemplates.insert({ project: ctx.project, requestId, instanceTemplateResource: { name, description: ctx.description, properties: properties(d) } }),
+      ctx.compute.clients.instanceTemplates.insert({ project: ctx.project, requestId, instanceTemplateResource: { name, description: ctx.description, properties: templateProperties(d) } }),
     );
   },
   async remove(ctx, live) {
