@@ -85,6 +85,9 @@ spec:
 
   it('are refused on AWS where EC2 would refuse them at launch, each with a fix', () => {
     const problems = problemsOf({ machineType: 'm5.large', cpuCredits: 'unlimited', rootVolumeType: 'gp2', rootVolumeThroughput: 200, rootVolumeEncryptionKey: 'alias/mine', additionalSecurityGroups: ['web'], gcpProvisioningModel: 'SPOT' });
+    expect(problemsOf({ volumeMounts: [{ device: '/dev/xvdd', path: '/data' }] }).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'InstanceGroup/extra:spec.volumeMounts: is not supported on aws: hoist would not carry it to the machines',
+    ]);
     expect(problems.map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
       'InstanceGroup/extra:spec.additionalSecurityGroups[0]: is not a security group id',
       'InstanceGroup/extra:spec.cpuCredits: applies to burstable instance types only, and m5.large is not one',
