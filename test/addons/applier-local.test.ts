@@ -155,7 +155,7 @@ describe('the addon applier on a local cluster', () => {
     expect(`${validated.stdout}${validated.stderr}`).toContain('ConfigMap/kube-system/not-valid-: HTTP 422');
     const instances = JSON.parse((await run('get', 'instances', '--name', NAME, '-o', 'json')).stdout) as { id: string; role: string; addonFailures?: { addon: string; message: string }[] }[];
     const reporter = instances.find((i) => i.id === report.instanceId);
-    expect(reporter?.role).toBe('ControlPlane');
+    expect(reporter?.role).toBe('control-plane');
     expect(reporter?.addonFailures).toEqual([{ addon: 'broken', version: expect.stringMatching(/^[0-9a-f]{12}$/), message: error }]);
     const table = (await run('get', 'instances', '--name', NAME)).stdout;
     expect(table).toMatch(new RegExp(`${report.instanceId} .*Addon/broken [0-9a-f]{12}: ConfigMap/kube-system/not-valid-: HTTP 422`));
