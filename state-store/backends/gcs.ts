@@ -68,7 +68,10 @@ export class GcsStore implements ObjectStore {
       return { body, etag: version.etag };
     } catch (e) {
       const error = gcsErrorOf(e);
-      if (error.status === 404 && !error.noBucket) return undefined;
+      if (error.status === 404 && !error.noBucket) {
+        this.#seen.delete(key);
+        return undefined;
+      }
       throw this.#error('read', key, e);
     }
   }
