@@ -8,6 +8,7 @@ import type { NetworkRange } from '../../cloudup/provider.js';
 import { providerOf, SPEC_RULES } from '../../cloudup/providers.js';
 import { AlreadyExistsError, invalidFlag } from '../errors.js';
 import type { Context } from './context.js';
+import { setSpecFields } from './shared/set-fields.js';
 import { printSpecs } from './shared/print-specs.js';
 import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
 import { oneOf } from './shared/flags.js';
@@ -29,6 +30,9 @@ export interface CreateClusterOptions {
   readonly project?: string;
   readonly dryRun?: boolean;
   readonly output: string;
+  /** `--set path=value` and `--unset path` on the new Cluster, as `edit cluster` takes them. */
+  readonly set?: readonly string[];
+  readonly unset?: readonly string[];
 }
 
 export async function runCreateCluster(opts: CreateClusterOptions, ctx: Context): Promise<number> {
@@ -55,7 +59,7 @@ interface Checked {
 }
 
 async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, cloud, topology, format, sshPublicKey }: Checked): Promise<number> {
-  const spec = newClusterSpec(
+  let spec = newClusterSpec(
     {
       name,
       cloud,
@@ -76,6 +80,8 @@ async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, c
     },
     SPEC_RULES,
   );
+  const changes = (opts.set?.length ?? 0) + (opts.unset?.length ?? 0) > 0;
+  if (changes) spec = { ...spec, cluster: setSpecFields(spec.cluster, opts.set ?? [], opts.unset ?? [], `cluster ${name} with --set/--unset`) };
   validateSpecChange(undefined, spec);
 
   if (opts.dryRun) {

@@ -7,7 +7,7 @@ import { runCreateFromFile } from './create-file.js';
 import { runCreateInstanceGroup } from './create-instancegroup.js';
 import type { CreateInstanceGroupOptions } from './create-instancegroup.js';
 import type { Runner } from './program.js';
-import { collect, integer } from './shared/flags.js';
+import { collect, collectRaw, integer } from './shared/flags.js';
 
 export function registerCreate(program: Command, run: Runner): void {
   const create = program
@@ -36,6 +36,8 @@ export function registerCreate(program: Command, run: Runner): void {
     .option('--ssh-public-key <file>', 'SSH public key file to install on the machines')
     .option('--dns-zone <zone>', 'DNS zone for the API record')
     .option('--project <project>', 'GCE project')
+    .option('--set <path=value>', 'set a field of the new Cluster, e.g. --set spec.kubeProxy.enabled=false (repeatable)', collectRaw, [])
+    .option('--unset <path>', 'remove a field of the new Cluster (repeatable)', collectRaw, [])
     .option('--dry-run', 'print the spec instead of storing it')
     .option('-o, --output <format>', 'with --dry-run: yaml or json', 'yaml')
     .action(async (name: string | undefined, opts: CreateClusterOptions, cmd: Command) =>

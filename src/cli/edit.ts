@@ -18,7 +18,7 @@ import type { Context } from './context.js';
 import type { Runner } from './program.js';
 import { openEditor } from './shared/editor.js';
 import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
-import { setFields } from './shared/set-fields.js';
+import { setSpecFields } from './shared/set-fields.js';
 import { withClusterLabel } from './shared/spec-files.js';
 import { collectRaw } from './shared/flags.js';
 
@@ -45,7 +45,7 @@ export async function runEdit(kind: Kind, name: string | undefined, ctx: Context
   if ((opts.set?.length ?? 0) + (opts.unset?.length ?? 0) > 0) {
     // Validated and saved like an edit in the editor: a refused change leaves the store as it was.
     // Through the text parser, as an edit in the editor goes: the schema refuses unknown fields.
-    const changed = reparsed(setFields(target, opts.set ?? [], opts.unset ?? []), `${noun} ${target.metadata.name} with --set/--unset`);
+    const changed = setSpecFields(target, opts.set ?? [], opts.unset ?? [], `${noun} ${target.metadata.name} with --set/--unset`);
     const old = plain(before);
     const after: SpecSet =
       kind === 'Cluster' ? { ...old, cluster: changed as Cluster } : { ...old, instanceGroups: old.instanceGroups.map((ig) => (ig.metadata.name === target.metadata.name ? (changed as InstanceGroup) : ig)) };
@@ -90,18 +90,6 @@ export async function runEdit(kind: Kind, name: string | undefined, ctx: Context
     }
   } finally {
     if (!keepFile) await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The object through the text parser; its problems without the lines of a text the user never saw. */
-function reparsed(object: Cluster | InstanceGroup, subject: string): Cluster | InstanceGroup {
-  try {
-    const doc = parseSpecText(toYaml(object, { schemaComment: false }), subject, SPEC_RULES)[0];
-    if (doc === undefined) throw new HoistError('INTERNAL', `${subject} did not parse back`);
-    return doc.object as Cluster | InstanceGroup;
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    throw new ValidationError(subject, e.problems.map(({ line: _line, column: _column, ...p }) => p), e.code);
   }
 }
 

@@ -60,6 +60,20 @@ describe('edit --set/--unset', () => {
     expect(await treeDigest(join(dir.path, 'state'))).toBe(before);
   });
 
+  it('create cluster takes them too, on the new Cluster', async () => {
+    const r = await hoist(['create', 'cluster', 'new.example.com', '--cloud', 'aws', '--zones', 'us-east-1a', '--dns-zone', 'example.com', '--set', 'spec.sshAccess=[10.0.0.0/8]', '--unset', 'spec.kubernetesApiAccess', '--dry-run', '-o', 'json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const cluster = (JSON.parse(r.stdout) as { items: { kind: string; spec: Record<string, unknown> }[] }).items[0]!;
+    expect(cluster.kind).toBe('Cluster');
+    expect(cluster.spec.sshAccess).toEqual(['10.0.0.0/8']);
+    expect(cluster.spec).not.toHaveProperty('kubernetesApiAccess');
+    const before = await treeDigest(join(dir.path, 'state'));
+    const bad = await hoist(['create', 'cluster', 'new.example.com', '--cloud', 'aws', '--zones', 'us-east-1a', '--dns-zone', 'example.com', '--set', 'spec.sshAccess=[not-a-cidr]'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/spec\.sshAccess\[0\]: "not-a-cidr"/);
+    expect(await treeDigest(join(dir.path, 'state'))).toBe(before);
+  });
+
   it('never changes the object it is given', () => {
     const input = { spec: { a: [1, 2], b: { c: 'x' }, v: '1.0' } };
     const copy = structuredClone(input);

@@ -6,8 +6,11 @@
  */
 
 import { parse } from 'yaml';
+import { parseSpecText, toYaml } from '../../api/index.js';
+import type { Cluster, InstanceGroup } from '../../api/index.js';
 import type { FieldProblem } from '../../errors.js';
-import { ValidationError } from '../../errors.js';
+import { HoistError, ValidationError } from '../../errors.js';
+import { SPEC_RULES } from '../../../cloudup/providers.js';
 
 type Segment = string | number;
 
@@ -117,4 +120,20 @@ function remove(root: Record<string, unknown>, segments: readonly Segment[]): st
     return undefined;
   }
   return 'is not set';
+}
+
+/**
+ * `setFields` on a spec object, then through the text parser as an edit in the editor goes (the
+ * schema refuses unknown fields); its problems lose the lines of a text the user never saw.
+ */
+export function setSpecFields<T extends Cluster | InstanceGroup>(object: T, sets: readonly string[], unsets: readonly string[], subject: string): T {
+  const changed = setFields(object, sets, unsets);
+  try {
+    const doc = parseSpecText(toYaml(changed, { schemaComment: false }), subject, SPEC_RULES)[0];
+    if (doc === undefined) throw new HoistError('INTERNAL', `${subject} did not parse back`);
+    return doc.object as T;
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    throw new ValidationError(subject, e.problems.map(({ line: _line, column: _column, ...p }) => p), e.code);
+  }
 }
