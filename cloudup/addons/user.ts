@@ -56,9 +56,23 @@ export async function userAddons(completed: CompletedSpec, taken: ReadonlySet<st
     const body = manifestOf(labelled(parsed, name, version));
     out.push({ entry: { name, version, sha256: sha256(body), source: 'user', from: url, health: [] }, manifest: body });
   }
+  // The objects a spec file carried next to its Cluster (kops's additional objects): one addon.
+  // Component configurations (no metadata, e.g. a KubeSchedulerConfiguration) are kept, not applied.
+  const extra = (completed.cluster.spec.additionalObjects ?? []).filter((o) => o.metadata !== undefined) as unknown as KubeObject[];
+  if (extra.length > 0 && names.has(ADDITIONAL_OBJECTS)) {
+    problems.push({ path: 'spec.addons', message: `an addon is named ${ADDITIONAL_OBJECTS}, the name of spec.additionalObjects' addon`, fix: 'rename its file' });
+  }
   if (problems.length > 0) throw new ValidationError('the cluster spec', problems);
+  if (extra.length > 0) {
+    const version = sha256(manifestOf(extra)).slice(0, 12);
+    const body = manifestOf(labelled(extra, ADDITIONAL_OBJECTS, version));
+    out.push({ entry: { name: ADDITIONAL_OBJECTS, version, sha256: sha256(body), source: 'user', from: 'spec.additionalObjects', health: [] }, manifest: body });
+  }
   return out;
 }
+
+/** The addon of spec.additionalObjects. */
+export const ADDITIONAL_OBJECTS = 'additional-objects';
 
 /** The objects of a multi-document YAML text, or why it is refused (document numbers from 1). */
 export function parseManifest(text: string): KubeObject[] | string {

@@ -18,6 +18,7 @@ import type { ConversionReport, Rename } from './kops.js';
 import { issueProblems, nearest } from './issues.js';
 import type { LocalProblem } from './issues.js';
 import { clusterNameProblems, instanceGroupNameProblems } from './names.js';
+import { expandLists, isAdditionalObject, withAdditionalObjects } from './parse-objects.js';
 import { formatPath, instanceGroupPath } from './paths.js';
 import type { Path } from './paths.js';
 import { API_VERSION, CLUSTER_LABEL, ClusterSchema, InstanceGroupSchema, KINDS } from './schema.js';
@@ -97,12 +98,20 @@ function parseUnchecked(text: string, source: string, kops: SpecRulesByCloud | u
   const counter = new LineCounter();
   const docs = readYaml(text, source, counter);
   const problems: FieldProblem[] = [];
-  const parsed: ParsedDocument[] = [];
-  for (const { doc, index, line, value } of toValues(docs, source, counter)) {
-    const result = checkDocument(doc, value, counter, source, index, line, kops !== undefined);
+  const found: ParsedDocument[] = [];
+  const objects: { object: Record<string, unknown>; line: number }[] = [];
+  for (const { value, base, from } of expandLists(toValues(docs, source, counter).map((v) => ({ value: v.value, from: v })))) {
+    const { doc, index, line } = from;
+    if (isAdditionalObject(value)) {
+      objects.push({ object: value, line: locate(doc, counter, base)?.line ?? line });
+      continue;
+    }
+    const result = checkDocument(doc, value, base, counter, source, index, line, kops !== undefined);
     problems.push(...result.problems);
-    if (result.parsed) parsed.push(result.parsed);
+    if (result.parsed) found.push(result.parsed);
   }
+  const { docs: parsed, problems: orphans } = withAdditionalObjects(found, objects);
+  problems.push(...orphans);
   if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_SPEC');
   if (parsed.length === 0) {
     throw new ValidationError(source, [{
@@ -172,8 +181,9 @@ function toValues(docs: readonly Document.Parsed[], source: string, counter: Lin
   return values;
 }
 
-function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounter, source: string, index: number, line: number, kops: boolean): DocumentResult {
-  const at = (path: Path, atKey = false) => locate(doc, counter, path, atKey);
+/** `base`: where the value sits in its YAML document (an item of a List). */
+function checkDocument(doc: Document.Parsed, value: unknown, base: Path, counter: LineCounter, source: string, index: number, line: number, kops: boolean): DocumentResult {
+  const at = (path: Path, atKey = false) => locate(doc, counter, [...base, ...path], atKey);
   const head = checkHead(value, at, kops);
   if ('problems' in head) return { problems: head.problems.map((p) => ({ ...p, ...(p.line === undefined ? { line, column: 1 } : {}) })) };
   const { kind, object: raw } = head;
@@ -192,7 +202,7 @@ function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounte
   const locateField = (path: Path, atKey = false) => at(toSourcePath(path, renames), atKey);
   const schema: z.ZodType = kind === 'Cluster' ? ClusterSchema : InstanceGroupSchema;
   const result = schema.safeParse(object);
-  const written = (path: Path) => writtenAt(doc, toSourcePath(path, renames));
+  const written = (path: Path) => writtenAt(doc, [...base, ...toSourcePath(path, renames)]);
   const local: LocalProblem[] = result.success ? [] : result.error.issues.flatMap((i) => issueProblems(i, schema, object, written));
   if (typeof name === 'string') {
     const names = kind === 'Cluster' ? clusterNameProblems(name, 'metadata.name') : instanceGroupNameProblems(name, 'metadata.name');
@@ -202,9 +212,9 @@ function checkDocument(doc: Document.Parsed, value: unknown, counter: LineCounte
     .map((p) => ({ ...p.problem, path: prefix(p.at), ...locateField(p.at, p.atKey) }))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (problems.length > 0 || !result.success) return { problems };
-  const base = { source, index, line, locate: (p: Path) => locateField(p), ...(converted ? { converted } : {}) };
+  const common = { source, index, line, locate: (p: Path) => locateField(p), ...(converted ? { converted } : {}) };
   const parsed: ParsedDocument =
-    kind === 'Cluster' ? { ...base, kind, object: result.data as Cluster } : { ...base, kind, object: result.data as InstanceGroup };
+    kind === 'Cluster' ? { ...common, kind, object: result.data as Cluster } : { ...common, kind, object: result.data as InstanceGroup };
   return { problems: [], parsed };
 }
 

@@ -71,6 +71,10 @@ export function clusterExtrasShape(roles: Roles) {
       })
       .optional()
       .describe('IAM settings of the machines\' roles.'),
+    additionalObjects: z
+      .array(AdditionalObjectSchema)
+      .optional()
+      .describe('Objects kept with the cluster (docs/kops-migration.md): `create -f` keeps here the other kinds a spec file carries next to its Cluster; those with metadata.name are applied with the addons.'),
     authorization: z
       .strictObject({
         rbac: z.strictObject({}).optional().describe('Node and RBAC authorizers (the default).'),
@@ -80,6 +84,18 @@ export function clusterExtrasShape(roles: Roles) {
       .describe('The API server\'s authorizer: set one of rbac or alwaysAllow. Default: rbac.'),
   };
 }
+
+/**
+ * A Kubernetes object kept with the cluster: what a spec file carried besides its Cluster and
+ * InstanceGroups (kops's additional objects). Its content is the API server's to judge, so
+ * only what the addons need to apply it is checked here.
+ */
+export const AdditionalObjectSchema = z.looseObject({
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  // Component configurations (a KubeSchedulerConfiguration) have no metadata.
+  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }).optional(),
+});
 
 export const ApiExtrasShape = {
   additionalSANs: z
