@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('reconcile cluster, a downgrade', () => {
-  it(`${NEW} to ${OLD}: the nodes first, then the control plane, keeping the cluster's objects`, { timeout: 300_000 }, async () => {
+  it(`${NEW} to ${OLD}: the nodes first, then the control plane, keeping the cluster's objects`, { timeout: 540_000 }, async () => {
     const cm = await w.kubectl('create', 'configmap', 'before-downgrade', '-n', 'default', '--from-literal=kept=yes');
     expect(cm.code, cm.stderr).toBe(0);
     const before = (await w.machines()).filter((i) => i.state === 'running');

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('reconcile cluster, killed and run again', () => {
-  it('finishes from where each killed run stopped, replacing no machine twice', { timeout: 300_000 }, async () => {
+  it('finishes from where each killed run stopped, replacing no machine twice', { timeout: 540_000 }, async () => {
     const before = (await w.machines()).filter((i) => i.state === 'running').map((i) => i.id);
     expect(before).toHaveLength(6);
     await w.setVersion('1.35.0');

@@ -6,6 +6,7 @@
  */
 
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,7 @@ export async function reconcileWorld(name: string, version: string): Promise<Rec
     return done;
   };
   const client = await connectLocalCloud({ env: { ...process.env, ...world.env }, autoStart: false });
+  const children = new Set<ChildProcess>();
   const w: ReconcileWorld = {
     name,
     world,
@@ -84,8 +86,14 @@ export async function reconcileWorld(name: string, version: string): Promise<Rec
       }
     },
     machines: async () => (await client.list('instances')).filter((i) => i.tags['hoist.dev/cluster'] === name),
-    reconcile: (killWhen) => reconcileChild(world.env, [name, '--yes', '-o', 'json', '--kubeconfig', kubeconfig], killWhen),
+    reconcile: (killWhen) => reconcileChild(world.env, [name, '--yes', '-o', 'json', '--kubeconfig', kubeconfig], children, killWhen),
     async destroy() {
+      // A reconcile still running (its test timed out) is stopped by its PID before the cloud goes.
+      await Promise.all([...children].map((c) => new Promise<void>((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) return resolve();
+        c.once('close', () => resolve());
+        c.kill('SIGKILL');
+      })));
       expect(await world.destroy()).toEqual([]);
       await removeDir(dir);
     },
@@ -103,9 +111,10 @@ export async function reconcileWorld(name: string, version: string): Promise<Rec
   }
 }
 
-function reconcileChild(env: Record<string, string>, args: readonly string[], killWhen?: (e: ReconcileEvent) => boolean) {
+function reconcileChild(env: Record<string, string>, args: readonly string[], children: Set<ChildProcess>, killWhen?: (e: ReconcileEvent) => boolean) {
   return new Promise<{ code: number | null; killed: boolean; events: ReconcileEvent[]; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [HOIST_BIN, 'reconcile', 'cluster', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     const events: ReconcileEvent[] = [];
     let partial = '';
     let stderr = '';
@@ -124,7 +133,10 @@ function reconcileChild(env: Record<string, string>, args: readonly string[], ki
     });
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, killed, events, stderr }));
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code, killed, events, stderr });
+    });
   });
 }
 

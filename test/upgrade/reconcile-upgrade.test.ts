@@ -73,7 +73,7 @@ function etcdWriter() {
 }
 
 describe('reconcile cluster, an upgrade', () => {
-  it(`${OLD} to ${NEW}: control plane first, one machine at a time, then the nodes; etcd keeps quorum and data`, { timeout: 300_000 }, async () => {
+  it(`${OLD} to ${NEW}: control plane first, one machine at a time, then the nodes; etcd keeps quorum and data`, { timeout: 540_000 }, async () => {
     const cm = await w.kubectl('create', 'configmap', 'before-upgrade', '-n', 'default', '--from-literal=kept=yes');
     expect(cm.code, cm.stderr).toBe(0);
     const kv = await etcdClient(await memberUrls(), creds);
