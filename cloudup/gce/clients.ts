@@ -14,6 +14,7 @@ import { InstanceTemplatesClient } from '@google-cloud/compute/build/src/v1/inst
 import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js';
 import { NetworksClient } from '@google-cloud/compute/build/src/v1/networks_client.js';
 import { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client.js';
+import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client.js';
 import { SubnetworksClient } from '@google-cloud/compute/build/src/v1/subnetworks_client.js';
 import { TargetPoolsClient } from '@google-cloud/compute/build/src/v1/target_pools_client.js';
 import { ZoneOperationsClient } from '@google-cloud/compute/build/src/v1/zone_operations_client.js';
@@ -32,6 +33,7 @@ export interface ComputeClients {
   readonly forwardingRules: ForwardingRulesClient;
   readonly targetPools: TargetPoolsClient;
   readonly disks: DisksClient;
+  readonly routers: RoutersClient;
   readonly globalOperations: GlobalOperationsClient;
   readonly regionOperations: RegionOperationsClient;
   readonly zoneOperations: ZoneOperationsClient;
@@ -86,6 +88,7 @@ export function createClients(options: ComputeClientOptions, onRequest: () => vo
     forwardingRules: new ForwardingRulesClient(opts),
     targetPools: new TargetPoolsClient(opts),
     disks: new DisksClient(opts),
+    routers: new RoutersClient(opts),
     globalOperations: new GlobalOperationsClient(opts),
     regionOperations: new RegionOperationsClient(opts),
     zoneOperations: new ZoneOperationsClient(opts),
