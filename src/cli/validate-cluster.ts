@@ -27,6 +27,8 @@ export interface ValidateOptions {
   readonly count?: number;
   readonly output?: string;
   readonly pollMs?: number;
+  /** `--interval`: the time between tries of --wait (kops's flag); pollMs is the tests' name for it. */
+  readonly interval?: number;
   readonly kubeconfig?: string;
 }
 
@@ -61,7 +63,7 @@ export async function runValidateCluster(positional: string | undefined, opts: V
       streak = result.valid ? streak + 1 : 0;
       if (streak >= count || Date.now() >= deadline) break;
       if (!result.valid && format === 'table') ctx.io.err(`not valid yet: ${result.failures.length} failure(s); retrying\n`);
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 2000));
+      await new Promise((r) => setTimeout(r, opts.interval ?? opts.pollMs ?? 2000));
     }
   } finally {
     await session.close();
@@ -101,6 +103,7 @@ export function registerValidate(program: Command, run: Runner): void {
     .argument('[name]', 'cluster name')
     .option('--wait <duration>', 'keep trying until the cluster is valid or this much time has passed (e.g. 10m)', duration('--wait'))
     .option('--count <n>', 'how many validations in a row must pass', integer('--count'), 1)
+    .option('--interval <duration>', 'with --wait: the time between tries (default 2s)', duration('--interval'))
     .option('-o, --output <format>', 'table, yaml or json')
     .option('--kubeconfig <file>', "the kubeconfig with the cluster's context, for the checks through the Kubernetes API (default $KUBECONFIG, else ~/.kube/config)")
     .description('validate instance groups, machines, the API endpoint and, through the Kubernetes API, nodes and control-plane pods')
