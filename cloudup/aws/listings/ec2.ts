@@ -186,7 +186,7 @@ export function listLaunchTemplates(ctx: AwsContext): Promise<ListedTemplate[]> 
 async function untaggedTemplatesOfGroups(ctx: AwsContext, known: readonly Listed<LaunchTemplate>[]): Promise<Listed<LaunchTemplate>[]> {
   const have = new Set(known.map((t) => t.item.LaunchTemplateId));
   const groups = await listAutoScalingGroups(ctx);
-  const missing = [...new Set(groups.filter((g) => g.owner === 'hoist').map((g) => g.item.LaunchTemplate?.LaunchTemplateId).filter((id): id is string => id !== undefined && !have.has(id)))];
+  const missing = [...new Set(groups.filter((g) => g.owner === 'hoist').map((g) => g.item.LaunchTemplate?.LaunchTemplateId ?? g.item.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId).filter((id): id is string => id !== undefined && !have.has(id)))];
   if (missing.length === 0) return [];
   try {
     const found = await collect(paginateDescribeLaunchTemplates({ client: ctx.clients.ec2 }, { LaunchTemplateIds: missing }), (p) => p.LaunchTemplates);
