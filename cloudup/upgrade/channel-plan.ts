@@ -52,7 +52,9 @@ export function proposeUpgrade(stored: Cluster, completed: CompletedSpec, channe
   const spec = stored.spec;
   const current = plainVersion(spec.kubernetesVersion);
   const row = targetRow(channelRef, channel, current, opts.toMinor);
-  const k8s = decide('kubernetes', 'spec.kubernetesVersion', current, row.recommended, true, row.images);
+  // The etcd image's digest goes with the etcd rows.
+  const k8sDigests = Object.fromEntries(Object.entries(row.images ?? {}).filter(([repository]) => repository !== 'etcd'));
+  const k8s = decide('kubernetes', 'spec.kubernetesVersion', current, row.recommended, true, k8sDigests);
   const newK8s = k8s.action === 'upgrade' ? row.recommended : current;
   const changes: ComponentChange[] = [k8s];
   let next: Cluster['spec'] = k8s.action === 'upgrade' ? { ...spec, kubernetesVersion: row.recommended } : spec;
