@@ -99,18 +99,22 @@ function parseUnchecked(text: string, source: string, kops: SpecRulesByCloud | u
   const docs = readYaml(text, source, counter);
   const problems: FieldProblem[] = [];
   const found: ParsedDocument[] = [];
-  const objects: { object: Record<string, unknown>; line: number }[] = [];
+  const objects: { object: Record<string, unknown>; line: number; check: () => DocumentResult }[] = [];
   for (const { value, base, from } of expandLists(toValues(docs, source, counter).map((v) => ({ value: v.value, from: v })))) {
     const { doc, index, line } = from;
+    const check = () => checkDocument(doc, value, base, counter, source, index, line, kops !== undefined);
     if (isAdditionalObject(value)) {
-      objects.push({ object: value, line: locate(doc, counter, base)?.line ?? line });
+      objects.push({ object: value, line: locate(doc, counter, base)?.line ?? line, check });
       continue;
     }
-    const result = checkDocument(doc, value, base, counter, source, index, line, kops !== undefined);
+    const result = check();
     problems.push(...result.problems);
     if (result.parsed) found.push(result.parsed);
   }
-  const { docs: parsed, problems: orphans } = withAdditionalObjects(found, objects);
+  // A text of other kinds only is not a spec file: say which kinds hoist reads.
+  const orphaned = found.length === 0 && problems.length === 0;
+  if (orphaned) for (const o of objects) problems.push(...o.check().problems);
+  const { docs: parsed, problems: orphans } = orphaned ? { docs: found, problems: [] } : withAdditionalObjects(found, objects);
   problems.push(...orphans);
   if (problems.length > 0) throw new ValidationError(source, problems, 'INVALID_SPEC');
   if (parsed.length === 0) {
