@@ -16,10 +16,12 @@ import { dnsRecordTask } from '../../cloudup/gce/tasks/dns-record.js';
 import { firewallTask } from '../../cloudup/gce/tasks/firewall.js';
 import { forwardingRuleTask } from '../../cloudup/gce/tasks/forwarding-rule.js';
 import { GCE_KINDS } from '../../cloudup/gce/tasks/index.js';
+import { httpHealthCheckTask } from '../../cloudup/gce/tasks/http-health-check.js';
 import { instanceGroupManagerTask } from '../../cloudup/gce/tasks/instance-group-manager.js';
 import { instanceTemplateTask } from '../../cloudup/gce/tasks/instance-template.js';
 import { managedZoneTask } from '../../cloudup/gce/tasks/managed-zone.js';
 import { networkTask } from '../../cloudup/gce/tasks/network.js';
+import { routerTask } from '../../cloudup/gce/tasks/router.js';
 import { subnetworkTask } from '../../cloudup/gce/tasks/subnetwork.js';
 import { targetPoolTask } from '../../cloudup/gce/tasks/target-pool.js';
 import { testBoot } from '../support/boot.js';
@@ -58,7 +60,9 @@ describe('GCE task constructors', () => {
         canIpForward: true,
       }),
       instanceGroupManagerTask('m', { zone: 'us-central1-a', baseInstanceName: 'b', instanceTemplate: ref('InstanceTemplate/t', 'selfLink'), targetSize: 1, targetPools: [], updatePolicy: { type: 'OPPORTUNISTIC' } }),
-      targetPoolTask('p', { region: 'us-central1', sessionAffinity: 'NONE' }),
+      httpHealthCheckTask('h', { port: 3990, requestPath: '/readyz', checkIntervalSec: 5, timeoutSec: 5, healthyThreshold: 2, unhealthyThreshold: 2 }),
+      targetPoolTask('p', { region: 'us-central1', sessionAffinity: 'NONE', healthChecks: [ref('HttpHealthCheck/h', 'selfLink')] }),
+      routerTask('nat', { region: 'us-central1', network: link, nats: [{ name: 'nat', natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'LIST_OF_SUBNETWORKS', subnetworks: [ref('Subnetwork/s', 'selfLink')] }] }),
       addressTask('a', { region: 'us-central1', addressType: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
       forwardingRuleTask('r', { region: 'us-central1', IPAddress: ref('Address/a', 'address'), IPProtocol: 'TCP', portRange: '6443-6443', target: ref('TargetPool/p', 'selfLink'), loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
       managedZoneTask('example.com', {}),

@@ -2,6 +2,11 @@
  * The API endpoint of a GCE cluster: a reserved regional address, and a forwarding rule on it
  * to a target pool that the control plane's groups fill (a network load balancer, as kops makes),
  * and with a dnsZone the API's records on that address.
+ *
+ * The pool's health check: a target pool takes legacy HTTP health checks only (no HTTPS, no TCP,
+ * at most one), and the API servers speak only TLS on 6443, so, as kops does, GCE probes a plain
+ * HTTP port of the control plane (API_HEALTH_CHECK_PORT) that answers for the local API server's
+ * /readyz. The probes' firewall rule is in network.ts.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
@@ -13,9 +18,19 @@ import { apiRecordNames } from '../../../src/pki/api-endpoint.js';
 import { addressTask } from '../tasks/address.js';
 import { dnsRecordTask } from '../tasks/dns-record.js';
 import { forwardingRuleTask } from '../tasks/forwarding-rule.js';
+import { httpHealthCheckTask } from '../tasks/http-health-check.js';
 import { managedZoneTask } from '../tasks/managed-zone.js';
 import { targetPoolTask } from '../tasks/target-pool.js';
 import { API_PORT } from '../names.js';
+
+/** The control plane's plain-HTTP port that GCE probes (kops's kube-apiserver-healthcheck port). */
+export const API_HEALTH_CHECK_PORT = 3990;
+
+/**
+ * Where GCE's legacy health checks come from (the probes of target-pool load balancers), as
+ * Google documents them for firewall rules.
+ */
+export const HEALTH_CHECK_SOURCE_RANGES = ['35.191.0.0/16', '209.85.152.0/22', '209.85.204.0/22'];
 
 /** Seconds resolvers keep the API's records, as kops sets them. */
 const API_RECORD_TTL = 60;
@@ -25,7 +40,19 @@ export function apiTasks(spec: SettledSpec): { tasks: Task[]; targetPool: Task }
   const region = spec.cluster.spec.region;
   const labels = { ...gceLabels(spec.cluster.spec.cloudLabels), ...ownershipLabels(cluster), [ROLE_LABEL]: 'control-plane' };
   const address = addressTask(apiName(cluster), { region, addressType: 'EXTERNAL', networkTier: 'PREMIUM', labels });
-  const targetPool = targetPoolTask(apiName(cluster), { region, sessionAffinity: 'NONE' });
+  const healthCheck = httpHealthCheckTask(apiName(cluster), {
+    port: API_HEALTH_CHECK_PORT,
+    requestPath: '/readyz',
+    checkIntervalSec: 5,
+    timeoutSec: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+  });
+  const targetPool = targetPoolTask(
+    apiName(cluster),
+    { region, sessionAffinity: 'NONE', healthChecks: [ref(idOf(healthCheck), 'selfLink')] },
+    { dependsOn: [idOf(healthCheck)] },
+  );
   const forwardingRule = forwardingRuleTask(
     apiName(cluster),
     {
@@ -40,7 +67,7 @@ export function apiTasks(spec: SettledSpec): { tasks: Task[]; targetPool: Task }
     },
     { dependsOn: [idOf(address), idOf(targetPool)] },
   );
-  return { tasks: [address, targetPool, forwardingRule, ...dnsTasks(spec, idOf(address))], targetPool };
+  return { tasks: [healthCheck, address, targetPool, forwardingRule, ...dnsTasks(spec, idOf(address))], targetPool };
 }
 
 /**

@@ -1,14 +1,18 @@
 /**
  * The network of a GCE cluster: a custom-mode VPC (or an existing one, by name), one subnetwork
- * per spec subnet (one per region, kops-style), and firewall rules aimed at network tags.
+ * per spec subnet (one per region, kops-style), firewall rules aimed at network tags, and for
+ * private subnets a Cloud Router with a Cloud NAT: their machines have no external address, and
+ * the NAT is their only way out (to the state store, images and packages).
  */
 
 import { nodePortRange } from '../../../src/api/defaults.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
-import { API_PORT, firewallName, networkName, networkTag, subnetworkName } from '../names.js';
+import { API_PORT, firewallName, gceName, networkName, networkTag, subnetworkName } from '../names.js';
 import { firewallTask } from '../tasks/firewall.js';
+import { routerTask } from '../tasks/router.js';
+import { API_HEALTH_CHECK_PORT, HEALTH_CHECK_SOURCE_RANGES } from './api.js';
 import type { FirewallAllowed } from '../tasks/firewall.js';
 import { networkTask } from '../tasks/network.js';
 import { subnetworkTask } from '../tasks/subnetwork.js';
@@ -36,7 +40,21 @@ export function networkTasks(spec: SettledSpec): NetworkTasks {
       : subnetworkTask(subnetworkName(s.name, cluster), { region, network: ref(net, 'selfLink'), ipCidrRange: s.cidr }, { dependsOn: [net] }),
   );
   const byName = new Map(c.spec.subnets.map((s, i) => [s.name, idOf(subnetworks[i]!)]));
-  return { tasks: [network, ...subnetworks, ...firewallRules(spec, net)], network: net, subnetworks: byName };
+  const privates = c.spec.subnets.filter((s) => s.type === 'Private').map((s) => byName.get(s.name)!);
+  return { tasks: [network, ...subnetworks, ...firewallRules(spec, net), ...natTasks(spec, net, privates)], network: net, subnetworks: byName };
+}
+
+/** One router and NAT in the region for the private subnets (none without any), kops-style. */
+function natTasks(spec: SettledSpec, net: TaskId, privates: readonly TaskId[]): Task[] {
+  if (privates.length === 0) return [];
+  const cluster = spec.cluster.metadata.name;
+  const nat = {
+    name: gceName('nat', cluster),
+    natIpAllocateOption: 'AUTO_ONLY',
+    sourceSubnetworkIpRangesToNat: 'LIST_OF_SUBNETWORKS',
+    subnetworks: privates.map((p) => ref(p, 'selfLink')),
+  };
+  return [routerTask(gceName('nat', cluster), { region: spec.cluster.spec.region, network: ref(net, 'selfLink'), nats: [nat] }, { dependsOn: [net, ...privates] })];
 }
 
 /** Where a rule admits traffic from: address ranges, or instances by network tag. */
@@ -73,6 +91,8 @@ function firewallRules(spec: SettledSpec, net: TaskId): Task[] {
   const rules = [
     rule('ssh-access', tcp('22'), fromRanges(c.spec.sshAccess), all),
     rule('api-access', tcp(String(API_PORT)), fromRanges(c.spec.kubernetesApiAccess), [tag('control-plane')]),
+    // GCE's probes of the API target pool's health check (model/api.ts).
+    rule('api-health-check', tcp(String(API_HEALTH_CHECK_PORT)), fromRanges(HEALTH_CHECK_SOURCE_RANGES), [tag('control-plane')]),
     rule('node-to-control-plane', ANY, fromTags(tag('node')), [tag('control-plane')]),
     rule('control-plane-to-all', ANY, fromTags(tag('control-plane')), all),
     rule('node-to-node', ANY, fromTags(tag('node')), [tag('node')]),

@@ -6,13 +6,15 @@ import { diskKind } from './disk.js';
 import { dnsRecordKind } from './dns-record.js';
 import { firewallKind } from './firewall.js';
 import { forwardingRuleKind } from './forwarding-rule.js';
+import { httpHealthCheckKind } from './http-health-check.js';
 import { instanceGroupManagerKind } from './instance-group-manager.js';
 import { instanceTemplateKind } from './instance-template.js';
 import { managedZoneKind } from './managed-zone.js';
 import { networkKind } from './network.js';
+import { routerKind } from './router.js';
 import { subnetworkKind } from './subnetwork.js';
 import { targetPoolKind } from './target-pool.js';
 
 export const GCE_KINDS: ReadonlyMap<string, TaskKind<GceContext>> = new Map(
-  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind].map((k) => [k.kind, k]),
+  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind, httpHealthCheckKind, routerKind].map((k) => [k.kind, k]),
 );

@@ -6,10 +6,12 @@ import { addresses } from './collections/addresses.js';
 import { disks } from './collections/disks.js';
 import { firewalls } from './collections/firewalls.js';
 import { forwardingRules } from './collections/forwarding-rules.js';
+import { httpHealthChecks } from './collections/http-health-checks.js';
 import { instanceGroupManagers } from './collections/instance-group-managers.js';
 import { instanceTemplates } from './collections/instance-templates.js';
 import { instances } from './collections/instances.js';
 import { networks } from './collections/networks.js';
+import { routers } from './collections/routers.js';
 import { subnetworks } from './collections/subnetworks.js';
 import { targetPools } from './collections/target-pools.js';
 import { ApiError, alreadyExists, notFound } from './errors.js';
@@ -22,7 +24,7 @@ import type { Json } from './validate.js';
 import { requireName } from './validate.js';
 
 const COLLECTIONS: ReadonlyMap<string, Collection> = new Map(
-  [networks, subnetworks, firewalls, instanceTemplates, instanceGroupManagers, instances, addresses, forwardingRules, targetPools, disks].map((c) => [c.name, c]),
+  [networks, subnetworks, firewalls, instanceTemplates, instanceGroupManagers, instances, addresses, forwardingRules, targetPools, disks, httpHealthChecks, routers].map((c) => [c.name, c]),
 );
 
 export interface Call {

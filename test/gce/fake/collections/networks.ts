@@ -39,6 +39,7 @@ export const networks: Collection = {
       ['firewalls', (f) => [f.network]],
       ['instances', nicNetworks],
       ['forwardingRules', (f) => [f.network]],
+      ['routers', (r) => [r.network]],
     ]);
     if (by.length > 0) throw inUse(path, by[0]!);
   },
