@@ -3,8 +3,8 @@
  * whose first part is hoist's boot script and whose next parts are the group's own, in order.
  * cloud-init runs each part by its type (a shell script, a cloud-config, ...).
  *
- * The boundary is taken from a hash of the parts, so the same parts are always the same bytes (a
- * new launch template version only when something changed), and no part can contain it by chance.
+ * The boundary is fixed (a hash of the parts where a part contains it), so the same parts are
+ * always the same bytes: a new launch template version only when something changed.
  */
 
 import { createHash } from 'node:crypto';
@@ -17,11 +17,18 @@ export interface UserDataPart {
 }
 
 const CRLF = '\r\n';
+const BOUNDARY = 'hoist-part';
 
-export function multipartUserData(parts: readonly UserDataPart[]): string {
+/** A fixed boundary, as kops uses one; taken from a hash of the parts if a part contains it. */
+function boundaryFor(parts: readonly UserDataPart[]): string {
+  if (!parts.some((p) => p.content.includes(`--${BOUNDARY}`))) return BOUNDARY;
   const hash = createHash('sha256');
   for (const p of parts) hash.update(`${p.name}\0${p.type}\0${p.content}\0`);
-  const boundary = `hoist-${hash.digest('hex').slice(0, 24)}`;
+  return `${BOUNDARY}-${hash.digest('hex').slice(0, 24)}`;
+}
+
+export function multipartUserData(parts: readonly UserDataPart[]): string {
+  const boundary = boundaryFor(parts);
   const body = parts.map((p) =>
     [
       `--${boundary}`,
