@@ -118,7 +118,8 @@ export function motoEnv(url) {
 export function report(results, name, value, unit, target) {
   const ok = value < target;
   results.push({ name, value, unit, target, ok });
-  console.log(`${name.padEnd(52)} ${value.toFixed(0).padStart(7)} ${unit}   target < ${target} ${unit}   ${ok ? 'ok' : 'MISSED'}`);
+  const digits = unit === 'x' ? 2 : 0;
+  console.log(`${name.padEnd(52)} ${value.toFixed(digits).padStart(7)} ${unit}   target < ${target} ${unit}   ${ok ? 'ok' : 'MISSED'}`);
 }
 
 /** Imports hoist's TypeScript modules in plain Node: `exports` lines bundled by esbuild into one module. */

@@ -3,7 +3,14 @@ import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { median, moto, motoEnv, report, runHoist, timeHoist } from './lib.mjs';
+
+function timeNode(args) {
+  const start = process.hrtime.bigint();
+  spawnSync(process.execPath, args);
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
 
 export async function benchStartup(results, runs = 15) {
   const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-'));
@@ -12,10 +19,15 @@ export async function benchStartup(results, runs = 15) {
     runHoist(['create', 'cluster', 'bench.example.com', '--cloud', 'aws', '--zones', 'us-east-1a,us-east-1b'], env);
     runHoist(['create', 'cluster', 'other.k8s.local'], env);
     timeHoist(['--version'], env); // warm the file cache once
+    // A bare Node.js start in the same run: the CLI's start-up is judged against it (issue 17: within 1.5x).
+    const bare = median(Array.from({ length: runs }, () => timeNode(['-e', '0']).ms));
+    report(results, 'node -e 0 (median)', bare, 'ms', 300);
     const version = median(Array.from({ length: runs }, () => timeHoist(['--version'], env).ms));
     report(results, 'hoist --version (median)', version, 'ms', 300);
+    report(results, 'hoist --version / node -e 0', version / bare, 'x', 1.5);
     const get = median(Array.from({ length: runs }, () => timeHoist(['get', 'clusters'], env).ms));
     report(results, 'hoist get clusters on file:// (median)', get, 'ms', 300);
+    report(results, 'hoist get clusters on file:// / node -e 0', get / bare, 'x', 1.5);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
