@@ -1,0 +1,95 @@
+/**
+ * The API's health check and private topology's way out, on GCE (the fake Compute API), through
+ * the CLI, with one private cluster: the plan shows the legacy HTTP health check on the API target
+ * pool and its probes' firewall rule, and a Cloud Router with a Cloud NAT over the private
+ * subnetworks; apply makes them as the API has them (the pool names the check; the NAT lists the
+ * subnetworks); a second plan has nothing to do; delete leaves none of them.
+ */
+
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/engine/plan.js';
+import { apiName, gceName } from '../../cloudup/gce/names.js';
+import { API_HEALTH_CHECK_PORT, HEALTH_CHECK_SOURCE_RANGES } from '../../cloudup/gce/model/api.js';
+import { hoist, tempDir } from '../support/cli.js';
+import type { FakeCompute } from './fake/server.js';
+import { PROJECT, cliEnv, startFake, useAssetMirror } from './support.js';
+
+const NAME = 'private.gce.example.com';
+const OWNER = `hoist.dev/cluster=${NAME}`;
+let fake: FakeCompute;
+let env: Record<string, string>;
+let dir: { path: string; cleanup: () => Promise<void> };
+
+const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+const mine = (collection: string) => fake.resources(collection).filter((r) => r.description === OWNER);
+const idsOf = (plan: Plan): string[] => plan.changes.filter((c) => c.action === 'create').map((c) => c.id);
+
+beforeAll(async () => {
+  fake = await startFake();
+  dir = await tempDir('hoist-gce-private-');
+  env = cliEnv(fake, `file://${join(dir.path, 'state')}`);
+  const created = await run(['create', 'cluster', NAME, '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a', '--node-count', '1', '--topology', 'private']);
+  expect(created.code, created.stderr).toBe(0);
+  await useAssetMirror(run, NAME, join(dir.path, 'assets'));
+});
+
+afterAll(async () => {
+  await fake?.stop();
+  await dir?.cleanup();
+});
+
+describe('a private GCE cluster (fake Compute API)', () => {
+  it('plans the API health check, its firewall rule, and a router with a NAT', async () => {
+    const planned = await run(['update', 'cluster', NAME, '-o', 'json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const ids = idsOf(JSON.parse(planned.stdout) as Plan);
+    expect(ids).toContain(`HttpHealthCheck/${apiName(NAME)}`);
+    expect(ids).toContain(`Router/${gceName('nat', NAME)}`);
+    expect(ids).toContain(`Firewall/${gceName('api-health-check', NAME)}`);
+    expect(mine('httpHealthChecks')).toEqual([]);
+    expect(mine('routers')).toEqual([]);
+  });
+
+  it('applies them as the API has them, and plans nothing more after', async () => {
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+
+    const [check] = mine('httpHealthChecks');
+    expect(check).toMatchObject({ name: apiName(NAME), port: API_HEALTH_CHECK_PORT, requestPath: '/readyz' });
+    const pool = mine('targetPools').find((p) => p.name === apiName(NAME));
+    expect(pool?.healthChecks).toEqual([check!.selfLink]);
+    const probes = mine('firewalls').find((f) => f.name === gceName('api-health-check', NAME));
+    expect(probes).toMatchObject({ sourceRanges: [...HEALTH_CHECK_SOURCE_RANGES].sort(), allowed: [{ IPProtocol: 'tcp', ports: [String(API_HEALTH_CHECK_PORT)] }] });
+
+    const [router] = mine('routers');
+    const network = mine('networks')[0]!;
+    expect(router).toMatchObject({ name: gceName('nat', NAME), network: network.selfLink });
+    const nats = router!.nats as { name: string; natIpAllocateOption: string; sourceSubnetworkIpRangesToNat: string; subnetworks: { name: string }[] }[];
+    expect(nats).toHaveLength(1);
+    expect(nats[0]).toMatchObject({ natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'LIST_OF_SUBNETWORKS' });
+    // Every instance without an external address is in a subnetwork the NAT covers.
+    const natted = new Set(nats[0]!.subnetworks.map((s) => s.name));
+    const instances = fake.resources('instances');
+    expect(instances.length).toBeGreaterThan(0);
+    for (const i of instances) {
+      const nic = (i.networkInterfaces as { subnetwork: string; accessConfigs?: unknown[] }[])[0]!;
+      if ((nic.accessConfigs ?? []).length === 0) expect(natted.has(nic.subnetwork), `${String(i.name)} in ${nic.subnetwork}`).toBe(true);
+    }
+
+    const again = await run(['update', 'cluster', NAME, '-o', 'json']);
+    expect(again.code, again.stderr).toBe(0);
+    const plan = JSON.parse(again.stdout) as Plan;
+    expect(plan.changes.filter((c) => c.action !== 'noop')).toEqual([]);
+  });
+
+  it('deletes them with the cluster', async () => {
+    const deleted = await run(['delete', 'cluster', NAME, '--yes']);
+    expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
+    expect(mine('httpHealthChecks')).toEqual([]);
+    expect(mine('routers')).toEqual([]);
+    expect(mine('targetPools')).toEqual([]);
+    expect(mine('firewalls')).toEqual([]);
+    expect(mine('networks')).toEqual([]);
+  });
+});
