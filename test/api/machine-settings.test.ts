@@ -6,15 +6,19 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { completeSpec, machineSettings } from '../../src/api/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { completeSpec, machineSettings, parseSpecText } from '../../src/api/index.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { apiServerCertRequest } from '../../src/pki/requests.js';
 import { buildNodeupConfig } from '../../cloudup/nodeup/build.js';
 import { iamTasks } from '../../cloudup/aws/model/iam.js';
-import { specRulesOf } from '../../cloudup/providers.js';
+import { SPEC_RULES, specRulesOf } from '../../cloudup/providers.js';
 import { hookUnit, machineTasks } from '../../nodeup/model/machine.js';
 import type { ModelInput } from '../../nodeup/model/types.js';
 import { testBoot } from '../support/boot.js';
+import { ROOT } from '../support/cli.js';
+import { withDnsZone } from '../support/kops-zone.js';
 import { cluster, group, groups, validate } from './fixtures.js';
 
 const withMachine = cluster({
@@ -114,5 +118,21 @@ describe('machine settings', () => {
     const cert = apiServerCertRequest(completed, { addresses: [] });
     expect(cert.dnsNames).toContain('api.example.org');
     expect(cert.ipAddresses).toContain('203.0.113.10');
+  });
+
+  it('keeps them on kops import: masterKubelet, additionalSans and the Master role renamed', () => {
+    const kops = readFileSync(join(ROOT, 'test/fixtures/kops-specs/minimal-aws.yaml'), 'utf8').replace(
+      '  channel: stable\n',
+      '  channel: stable\n  masterKubelet:\n    maxPods: 20\n  additionalSans: [api.example.org]\n  sysctlParameters: [vm.swappiness=10]\n  hooks:\n  - name: banner\n    roles: [Master]\n    manifest: "ExecStart=/bin/true"\n  fileAssets:\n  - name: motd\n    path: /etc/motd\n    roles: [Master, Node]\n    content: hi\n',
+    );
+    const doc = parseSpecText(withDnsZone(kops), 'kops.yaml', SPEC_RULES).find((d) => d.kind === 'Cluster');
+    if (doc?.kind !== 'Cluster') throw new Error('no Cluster');
+    const spec = doc.object.spec;
+    expect(spec.controlPlaneKubelet).toEqual({ maxPods: 20 });
+    expect(spec.api?.additionalSANs).toEqual(['api.example.org']);
+    expect(spec.hooks?.[0]?.roles).toEqual(['ControlPlane']);
+    expect(spec.fileAssets?.[0]?.roles).toEqual(['ControlPlane', 'Node']);
+    expect(spec.sysctlParameters).toEqual(['vm.swappiness=10']);
+    expect(doc.converted?.dropped.map((d) => d.path)).toEqual(['spec.configBase']);
   });
 });
