@@ -10,6 +10,7 @@ import type { ExecutionResult, ExecutorOptions, Step } from './executor.js';
 import type { PlannedChange } from './plan.js';
 import type { PlanResult } from './planner.js';
 import type { LiveObject, ResolvedFields, TaskId, TaskKind } from './task.js';
+import { comparableFields } from './task.js';
 
 export interface ApplyInput<Ctx> {
   readonly result: PlanResult;
@@ -73,7 +74,7 @@ export function applySteps<Ctx>(input: ApplyInput<Ctx>): Step<unknown>[] {
         }
         case 'update': {
           const desired = resolveFields(task!.desired, resolve);
-          const diff = diffFields(desired, live!.fields, resolve);
+          const diff = diffFields(desired, comparableFields(kind, live!.fields, desired), resolve);
           const updated = diff.length === 0 ? live! : await kind.update(ctx, task!, live!, desired, diff);
           outputs.set(change.id, updated.outputs);
           return updated;

@@ -11,7 +11,7 @@ import { topologicalOrder, validateGraph } from './graph.js';
 import type { FieldChange, Plan, PlannedChange, PlanStats } from './plan.js';
 import { PLAN_FORMAT_VERSION, summarize } from './plan.js';
 import type { LiveObject, Task, TaskId, TaskKind } from './task.js';
-import { idOf, isRef } from './task.js';
+import { comparableFields, idOf, isRef } from './task.js';
 
 export type Discovered = ReadonlyMap<string, readonly LiveObject[]>;
 
@@ -67,7 +67,8 @@ export function buildPlan<Ctx>(input: PlanInput<Ctx>, discovered: Discovered): P
     }
     claimed.add(found);
     live.set(id, found);
-    const diff = diffFields(task.desired, found.fields, resolve);
+    const kind = input.kinds.get(task.kind)!;
+    const diff = diffFields(task.desired, comparableFields(kind, found.fields, task.desired), resolve);
     if (diff.length === 0) {
       changes.set(id, { ...base, action: 'noop', liveId: found.id, changes: [] });
       continue;
@@ -77,7 +78,6 @@ export function buildPlan<Ctx>(input: PlanInput<Ctx>, discovered: Discovered): P
       changes.set(id, { ...base, action: 'noop', liveId: found.id, changes: [] });
       continue;
     }
-    const kind = input.kinds.get(task.kind)!;
     const { replaceReason } = kind.checkChanges(found, diff);
     changes.set(id, replaceReason === undefined
       ? { ...base, action: 'update', liveId: found.id, changes: diff }

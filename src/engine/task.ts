@@ -140,6 +140,17 @@ export interface TaskKind<Ctx> {
   create(ctx: Ctx, task: Task, desired: ResolvedFields): Promise<LiveObject>;
   update(ctx: Ctx, task: Task, live: LiveObject, desired: ResolvedFields, changes: readonly FieldChange[]): Promise<LiveObject>;
   delete(ctx: Ctx, live: LiveObject): Promise<void>;
+  /**
+   * The live fields as they compare with a task's desired ones (references maybe unresolved),
+   * where the cloud keeps no copy of what the task asked for: a managed group's size inside the
+   * task's bounds counts as those bounds. Pure; absent: the live fields as discovered.
+   */
+  comparable?(live: ResolvedFields, desired: Fields): ResolvedFields;
+}
+
+/** What a task's desired fields are diffed against: the kind's `comparable` view of the live fields. */
+export function comparableFields(kind: Pick<TaskKind<unknown>, 'comparable'> | undefined, live: ResolvedFields, desired: Fields): ResolvedFields {
+  return kind?.comparable ? kind.comparable(live, desired) : live;
 }
 
 /** The fields in `fields` that a FieldChange path starts with, for simple checkChanges rules. */

@@ -64,6 +64,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
   const tmpl = idOf(template);
   const pools = ig.spec.role === 'ControlPlane' ? [inputs.targetPool] : [];
   const sizes = spread(ig.spec.minSize, ig.spec.zones.length);
+  const maxSizes = spread(ig.spec.maxSize, ig.spec.zones.length);
   const managers = ig.spec.zones.map((zone, i) =>
     instanceGroupManagerTask(
       groupManagerName(ig.metadata.name, zone, cluster),
@@ -72,6 +73,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
         baseInstanceName: baseInstanceName(ig.metadata.name, cluster),
         instanceTemplate: ref(tmpl, 'selfLink'),
         targetSize: sizes[i]!,
+        maxSize: maxSizes[i]!,
         targetPools: pools.map((p) => ref(p, 'selfLink')),
         // A new template only marks instances out of date; the rolling update replaces them.
         updatePolicy: { type: 'OPPORTUNISTIC' },

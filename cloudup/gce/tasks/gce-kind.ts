@@ -6,7 +6,7 @@
 
 import { HoistError } from '../../../src/errors.js';
 import type { FieldChange } from '../../../src/engine/plan.js';
-import type { LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
+import type { Fields, LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
 import { changesTouch } from '../../../src/engine/task.js';
 import type { GceContext } from '../context.js';
 import { isAlreadyExists, isNotFound, toEngineError } from '../errors.js';
@@ -51,6 +51,8 @@ export interface GceKindSpec<T extends GceResource, D extends object> {
   /** Changes what can change in place, by the kind's own methods. */
   update?(ctx: GceContext, live: GceLive<D>, desired: D, changes: readonly FieldChange[]): Promise<void>;
   readonly updatedOutputs?: readonly string[];
+  /** The live fields as they compare with the desired ones (TaskKind.comparable); desired values may be unresolved references. */
+  comparable?(live: D, desired: D): D;
   /** Why a live object is kept when it leaves the spec (the engine never deletes a kept one). */
   kept?(ctx: GceContext, r: T): string | undefined;
 }
@@ -77,6 +79,7 @@ export function gceKind<T extends GceResource, D extends object>(spec: GceKindSp
     kind: spec.kind,
     uses: spec.uses,
     ...(spec.updatedOutputs ? { updatedOutputs: spec.updatedOutputs } : {}),
+    ...(spec.comparable ? { comparable: (live: ResolvedFields, desired: Fields) => spec.comparable!(typed(live), desired as unknown as D) as unknown as ResolvedFields } : {}),
     async discover(ctx) {
       const mine = await spec.list(ctx);
       const sharedNames = ctx.shared.get(spec.kind) ?? [];

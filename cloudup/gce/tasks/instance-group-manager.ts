@@ -2,6 +2,11 @@
  * InstanceGroupManager: a zonal managed instance group, one per instance group and zone. A new
  * template is set with setInstanceTemplate, a size with resize, pools with setTargetPools, the
  * policy with a patch. Discovered in one aggregated listing for all zones.
+ *
+ * A group has no bounds on GCE, so the task carries them: a new group starts at targetSize (its
+ * zone's share of minSize), and a live size between targetSize and maxSize is left alone, so that
+ * a resize by hand or by cluster-autoscaler is not undone by every apply (as AWS's desired
+ * capacity is clamped into its group's bounds). A size outside them is clamped back in.
  */
 
 import type { protos } from '@google-cloud/compute';
@@ -17,7 +22,10 @@ export interface InstanceGroupManagerFields {
   readonly baseInstanceName: string;
   /** The template's link. */
   readonly instanceTemplate: string;
+  /** The size a new group starts at, and the least an apply keeps it at. */
   readonly targetSize: number;
+  /** The most an apply lets the group keep; absent: the group is kept at exactly targetSize. */
+  readonly maxSize?: number;
   /** Links: the API load balancer's pool, for the control plane's groups. */
   readonly targetPools: readonly string[];
   /** OPPORTUNISTIC: a new template only marks instances out of date; the rolling update replaces them. */
@@ -67,6 +75,13 @@ export const instanceGroupManagerKind = gceKind<Manager, InstanceGroupManagerFie
       ctx.compute.clients.instanceGroupManagers.delete({ project: ctx.project, zone: live.fields.zone, instanceGroupManager: live.name, requestId }),
     );
   },
+  // A live size within the bounds compares equal to them; below, targetSize shows the raise to it; above, maxSize the cut.
+  comparable: (live, d) => {
+    if (d.maxSize === undefined) return live;
+    const size = live.targetSize;
+    if (size < bounds(d).min) return { ...live, maxSize: d.maxSize };
+    return { ...live, targetSize: d.targetSize, maxSize: size > bounds(d).max ? size : d.maxSize };
+  },
   immutable: ['zone', 'baseInstanceName'],
   async update(ctx, live, d, changes) {
     const c = ctx.compute.clients.instanceGroupManagers;
@@ -77,8 +92,10 @@ export const instanceGroupManagerKind = gceKind<Manager, InstanceGroupManagerFie
         c.setInstanceTemplate({ ...at, requestId, instanceGroupManagersSetInstanceTemplateRequestResource: { instanceTemplate: d.instanceTemplate } }),
       );
     }
-    if (fields.has('targetSize')) {
-      await ctx.compute.mutate(`resize ${live.name}`, (requestId) => c.resize({ ...at, requestId, size: d.targetSize }));
+    const { min, max } = bounds(d);
+    const size = Math.min(max, Math.max(min, live.fields.targetSize));
+    if (size !== live.fields.targetSize) {
+      await ctx.compute.mutate(`resize ${live.name}`, (requestId) => c.resize({ ...at, requestId, size }));
     }
     if (fields.has('targetPools')) {
       const current = await ctx.compute.get(`get instance group manager ${live.name}`, () => c.get(at));
@@ -97,3 +114,7 @@ export const instanceGroupManagerKind = gceKind<Manager, InstanceGroupManagerFie
     }
   },
 });
+
+function bounds(d: InstanceGroupManagerFields): { min: number; max: number } {
+  return { min: d.targetSize, max: Math.max(d.targetSize, d.maxSize ?? d.targetSize) };
+}
