@@ -40,7 +40,7 @@ const planJson = async (): Promise<Plan> => {
 };
 /** Everything of the cluster the fake holds: by its description, or by its label. */
 const owned = () =>
-  ['networks', 'subnetworks', 'firewalls', 'instanceTemplates', 'instanceGroupManagers', 'targetPools', 'addresses', 'forwardingRules', 'disks', 'instances'].flatMap((c) =>
+  ['networks', 'subnetworks', 'firewalls', 'instanceTemplates', 'instanceGroupManagers', 'targetPools', 'httpHealthChecks', 'routers', 'addresses', 'forwardingRules', 'disks', 'instances'].flatMap((c) =>
     fake.resources(c).filter((r) => r.description === OWNER || (r.labels as Record<string, string> | undefined)?.['hoist-dev-cluster'] === SAFE).map((r) => `${c}/${String(r.name)}`),
   );
 const running = () => fake.resources('instances').filter((i) => i.status === 'RUNNING').length;
@@ -71,8 +71,9 @@ describe('a cluster on GCE (fake Compute API)', () => {
       'addresses/api-life-gce-example-com',
       'disks/a-etcd-events-life-gce-example-com',
       'disks/a-etcd-main-life-gce-example-com',
-      ...['api-access', 'control-plane-to-all', 'node-to-control-plane', 'node-to-node', 'pod-cidr-to-all', 'ssh-access'].map((r) => `firewalls/${r}-${SAFE}`),
+      ...['api-access', 'api-health-check', 'control-plane-to-all', 'node-to-control-plane', 'node-to-node', 'pod-cidr-to-all', 'ssh-access'].map((r) => `firewalls/${r}-${SAFE}`),
       `forwardingRules/api-${SAFE}`,
+      `httpHealthChecks/api-${SAFE}`,
       `instanceGroupManagers/a-control-plane-us-central1-a-${SAFE}`,
       `instanceGroupManagers/a-nodes-us-central1-a-${SAFE}`,
       ...fake.resources('instanceTemplates').map((t) => `instanceTemplates/${String(t.name)}`).sort(),
@@ -101,13 +102,13 @@ describe('a cluster on GCE (fake Compute API)', () => {
   it('plans no changes right after, in one listing per kind', async () => {
     const before = fake.requests.length;
     const plan = await planJson();
-    expect(plan.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, noop: 23 });
-    expect(plan.stats.apiCalls).toBe(9);
+    expect(plan.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, noop: 25 });
+    expect(plan.stats.apiCalls).toBe(11);
     // And one read of the API address: a cluster without a DNS zone (topology.dns.type None)
     // names its API by it in the machines' configuration.
-    expect(fake.requests.length - before).toBe(10);
+    expect(fake.requests.length - before).toBe(12);
     const text = await run(['update', 'cluster', NAME]);
-    expect(text.stdout).toContain(`No changes: the cloud matches the spec of ${NAME} (23 resources checked).`);
+    expect(text.stdout).toContain(`No changes: the cloud matches the spec of ${NAME} (25 resources checked).`);
   });
 
   it('a machine type change is a new instance template and the groups\' switch to it, nothing else', async () => {

@@ -27,7 +27,9 @@ function baseUrl(ctx: GceContext): string {
 
 async function send<T>(ctx: GceContext, what: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, data?: unknown): Promise<T> {
   const auth = ctx.compute.clients.targetPools.auth;
-  const response = await ctx.compute.call(what, () => auth.request<T>({ url: `${baseUrl(ctx)}/${path}`, method, ...(data === undefined ? {} : { data }) }));
+  // fetch, not request: the session's auth counts what goes through fetch.
+  const init = { method, ...(data === undefined ? {} : { body: JSON.stringify(data), headers: { 'Content-Type': 'application/json' } }) };
+  const response = await ctx.compute.call(what, () => auth.fetch<T>(`${baseUrl(ctx)}/${path}`, init));
   return response.data;
 }
 
