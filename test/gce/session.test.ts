@@ -77,8 +77,8 @@ describe('the GCE session', () => {
       await session.close();
     }
     expect(figures).toEqual({
-      'small.gce.example.com': { groups: 2, tasks: 17, calls: 9, requests: 9 },
-      'large.gce.example.com': { groups: 16, tasks: 45, calls: 9, requests: 9 },
+      'small.gce.example.com': { groups: 2, tasks: 19, calls: 11, requests: 11 },
+      'large.gce.example.com': { groups: 16, tasks: 47, calls: 11, requests: 11 },
     });
   });
 
