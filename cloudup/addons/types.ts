@@ -49,9 +49,20 @@ export interface CloudAddons {
   /** How cluster-autoscaler drives the cloud's groups; absent: the cloud has no autoscaler support (`noAutoscaler` says why). */
   readonly autoscaler?: {
     readonly cloudProvider: string;
-    /** The cloud's name of an instance group's group of machines (`--nodes=min:max:<name>`). */
-    readonly groupName: (ig: CompletedInstanceGroup, cluster: string) => string;
+    /**
+     * The groups of machines the cloud made for an instance group, each with its share of the
+     * group's bounds (`--nodes=min:max:<name>`): one Auto Scaling group, or one managed instance
+     * group per zone.
+     */
+    readonly groups: (ig: CompletedInstanceGroup, ctx: AddonContext) => readonly AutoscaledGroup[];
   };
   /** Why the cloud offers no cluster-autoscaler, for the refusal of spec.clusterAutoscaler.enabled. */
   readonly noAutoscaler?: string;
+}
+
+/** One `--nodes=min:max:name` of cluster-autoscaler. */
+export interface AutoscaledGroup {
+  readonly min: number;
+  readonly max: number;
+  readonly name: string;
 }

@@ -162,5 +162,5 @@ function amazonVpcCni(ctx: AddonContext): AddonDefinition {
 export const awsAddons: CloudAddons = {
   addons: (ctx) => [cloudControllerManager(ctx), ebsCsiDriver(ctx)],
   networking: { amazonvpc: amazonVpcCni },
-  autoscaler: { cloudProvider: 'aws', groupName: (ig, cluster) => groupName(ig.metadata.name, cluster) },
+  autoscaler: { cloudProvider: 'aws', groups: (ig, ctx) => [{ min: ig.spec.minSize, max: ig.spec.maxSize, name: groupName(ig.metadata.name, ctx.cluster) }] },
 };

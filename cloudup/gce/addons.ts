@@ -1,13 +1,17 @@
 /**
  * What GCE adds to a cluster's addons: the GCP cloud-controller-manager (the kubelets run with
  * --cloud-provider=external) and the Compute Engine persistent disk CSI driver with a
- * pd-balanced StorageClass. cluster-autoscaler is not offered (NO_AUTOSCALER): hoist's managed
- * instance group task sets each group's target size on every update, which would undo the
- * autoscaler's resizes (docs/addons.md says what the addon would need).
+ * pd-balanced StorageClass; and cluster-autoscaler's gce driver when the spec enables it, with
+ * one `--nodes` per zonal managed instance group of each Node group, its bounds split over the
+ * zones as the model splits them (an update leaves a size within them alone). The autoscaler runs
+ * on the control plane, whose service account has the compute (read-write) scope it resizes with.
  */
 
 import { accountSubject, accountWithClusterRole, clusterRole, clusterRoleBinding, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf } from '../addons/objects.js';
-import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from '../addons/types.js';
+import type { AddonContext, AddonDefinition, AutoscaledGroup, CloudAddons, KubeObject } from '../addons/types.js';
+import type { CompletedInstanceGroup } from '../../src/api/index.js';
+import { spread } from './model/instance-groups.js';
+import { groupManagerName } from './names.js';
 
 export const GCP_CCM_VERSION = '30.0.0';
 export const PD_CSI_VERSION = '1.17.3';
@@ -113,7 +117,15 @@ function pdCsiDriver(ctx: AddonContext): AddonDefinition {
   return { name: 'gcp-pd-csi-driver', version: PD_CSI_VERSION, objects, health: workloadsOf(objects) };
 }
 
-const NO_AUTOSCALER =
-  "every update cluster sets each zone's managed instance group back to its share of minSize, which would undo the autoscaler's scale-ups (see docs/addons.md)";
+/** The instance group of each zone's managed instance group, by URL, with the zone's share of the bounds; a zone whose share of maxSize is 0 cannot grow and is left out. */
+function autoscaledGroups(ig: CompletedInstanceGroup, ctx: AddonContext): AutoscaledGroup[] {
+  const project = ctx.completed.cluster.spec.project ?? '';
+  const mins = spread(ig.spec.minSize, ig.spec.zones.length);
+  const maxes = spread(ig.spec.maxSize, ig.spec.zones.length);
+  return ig.spec.zones.flatMap((zone, i) => {
+    const name = `https://www.googleapis.com/compute/v1/projects/${project}/zones/${zone}/instanceGroups/${groupManagerName(ig.metadata.name, zone, ctx.cluster)}`;
+    return maxes[i]! > 0 ? [{ min: mins[i]!, max: maxes[i]!, name }] : [];
+  });
+}
 
-export const gceAddons: CloudAddons = { addons: (ctx) => [cloudControllerManager(ctx), pdCsiDriver(ctx)], noAutoscaler: NO_AUTOSCALER };
+export const gceAddons: CloudAddons = { addons: (ctx) => [cloudControllerManager(ctx), pdCsiDriver(ctx)], autoscaler: { cloudProvider: 'gce', groups: autoscaledGroups } };

@@ -77,11 +77,24 @@ describe('the addon set', () => {
     expect(names(spec('aws', { metricsServer: { enabled: false } }))).not.toContain('metrics-server');
   });
 
-  it('refuses cluster-autoscaler on a cloud without its driver, and on GCE with the reason', () => {
+  it('refuses cluster-autoscaler on a cloud without its driver', () => {
     expect(() => addonsOf(spec('local', { clusterAutoscaler: { enabled: true } }))).toThrow(/spec\.clusterAutoscaler\.enabled: true is not supported on cloud local/);
-    expect(() => addonsOf(spec('gce', { clusterAutoscaler: { enabled: true } }))).toThrow(
-      "spec.clusterAutoscaler.enabled: true is not supported on cloud gce: every update cluster sets each zone's managed instance group back to its share of minSize, which would undo the autoscaler's scale-ups (see docs/addons.md) (remove spec.clusterAutoscaler, or set enabled: false)",
-    );
+  });
+
+  it('drives GCE\'s zonal managed instance groups with the gce provider, each with its zone\'s share of the bounds', () => {
+    const made = newClusterSpec({ ...BASE['gce']!, zones: ['us-central1-a', 'us-central1-b'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const node = made.instanceGroups.find((ig) => ig.spec.role === 'Node')!;
+    const nodes = { ...node, metadata: { ...node.metadata, name: 'nodes' }, spec: { ...node.spec, minSize: 3, maxSize: 7, zones: ['us-central1-a', 'us-central1-b'] } };
+    const cluster: Cluster = { ...made.cluster, spec: { ...made.cluster.spec, clusterAutoscaler: { enabled: true } } };
+    const c = completeSpec(cluster, [...made.instanceGroups.filter((ig) => ig.spec.role !== 'Node'), nodes]);
+    const deployment = addonsOf(c).find((a) => a.name === 'cluster-autoscaler')!.objects.find((o) => o.kind === 'Deployment')!;
+    const args = (deployment['spec'] as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!.args;
+    const groups = 'https://www.googleapis.com/compute/v1/projects/hoist-test/zones';
+    expect(args.filter((a) => a.startsWith('--cloud-provider=') || a.startsWith('--nodes='))).toEqual([
+      '--cloud-provider=gce',
+      `--nodes=2:4:${groups}/us-central1-a/instanceGroups/a-nodes-addons-example-com`,
+      `--nodes=1:3:${groups}/us-central1-b/instanceGroups/b-nodes-addons-example-com`,
+    ]);
   });
 
   it('serves CoreDNS at the address the kubelets are given as clusterDNS', () => {

@@ -54,7 +54,7 @@ export function metricsServerAddon(ctx: AddonContext): AddonDefinition {
   return { name: 'metrics-server', version: METRICS_SERVER_VERSION, objects, health: workloadsOf(objects) };
 }
 
-/** `--nodes=min:max:<group>` for every Node group: the autoscaler keeps each within the spec's bounds. */
+/** `--nodes=min:max:<group>` for every cloud group of every Node group: the autoscaler keeps each within its share of the spec's bounds. */
 export function clusterAutoscalerAddon(ctx: AddonContext, cloudAddons: Pick<CloudAddons, 'autoscaler' | 'noAutoscaler'>): AddonDefinition {
   const spec = ctx.completed.cluster.spec;
   const settings = spec.clusterAutoscaler ?? {};
@@ -67,7 +67,7 @@ export function clusterAutoscalerAddon(ctx: AddonContext, cloudAddons: Pick<Clou
   const version = CLUSTER_AUTOSCALER_IMAGE.replace(/^.*:v([^@]+)@.*$/, '$1');
   const args = [
     `--cloud-provider=${cloud.cloudProvider}`,
-    ...groups.map((ig) => `--nodes=${ig.spec.minSize}:${ig.spec.maxSize}:${cloud.groupName(ig, ctx.cluster)}`),
+    ...groups.flatMap((ig) => cloud.groups(ig, ctx)).map((g) => `--nodes=${g.min}:${g.max}:${g.name}`),
     `--expander=${settings.expander ?? 'random'}`,
     `--balance-similar-node-groups=${settings.balanceSimilarNodeGroups ?? false}`,
     `--scale-down-utilization-threshold=${settings.scaleDownUtilizationThreshold ?? '0.5'}`,
