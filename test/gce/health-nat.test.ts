@@ -3,7 +3,8 @@
  * the CLI, with one private cluster: the plan shows the legacy HTTP health check on the API target
  * pool and its probes' firewall rule, and a Cloud Router with a Cloud NAT over the private
  * subnetworks; apply makes them as the API has them (the pool names the check; the NAT lists the
- * subnetworks); a second plan has nothing to do; delete leaves none of them.
+ * subnetworks); a second plan has nothing to do; a check taken off the pool and a NAT taken off
+ * the router come back as in-place updates; delete leaves none of them.
  */
 
 import { join } from 'node:path';
@@ -22,6 +23,10 @@ let env: Record<string, string>;
 let dir: { path: string; cleanup: () => Promise<void> };
 
 const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+const api = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${fake.url}/compute/v1/projects/${PROJECT}/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return (await res.json()) as Readonly<Record<string, unknown>>;
+};
 const mine = (collection: string) => fake.resources(collection).filter((r) => r.description === OWNER);
 const idsOf = (plan: Plan): string[] => plan.changes.filter((c) => c.action === 'create').map((c) => c.id);
 
@@ -83,6 +88,27 @@ describe('a private GCE cluster (fake Compute API)', () => {
     expect(plan.changes.filter((c) => c.action !== 'noop')).toEqual([]);
   });
 
+  it('puts back, in place, a health check taken off the pool and a NAT taken off the router', async () => {
+    const pool = mine('targetPools').find((p) => p.name === apiName(NAME))!;
+    const router = mine('routers')[0]!;
+    const off = await api('POST', `regions/us-central1/targetPools/${apiName(NAME)}/removeHealthCheck`, { healthChecks: [{ healthCheck: (pool.healthChecks as string[])[0] }] });
+    expect(off.error).toBeUndefined();
+    const unNat = await api('PATCH', `regions/us-central1/routers/${String(router.name)}`, { nats: [] });
+    expect(unNat.error).toBeUndefined();
+
+    const planned = await run(['update', 'cluster', NAME, '-o', 'json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const changes = (JSON.parse(planned.stdout) as Plan).changes.filter((c) => c.action !== 'noop').map((c) => [c.action, c.id]);
+    expect(changes.sort()).toEqual([
+      ['update', `Router/${gceName('nat', NAME)}`],
+      ['update', `TargetPool/${apiName(NAME)}`],
+    ]);
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(mine('targetPools').find((p) => p.name === apiName(NAME))?.healthChecks).toEqual(pool.healthChecks);
+    expect(mine('routers')[0]?.nats).toEqual(router.nats);
+  });
+
   it('deletes them with the cluster', async () => {
     const deleted = await run(['delete', 'cluster', NAME, '--yes']);
     expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
@@ -91,5 +117,24 @@ describe('a private GCE cluster (fake Compute API)', () => {
     expect(mine('targetPools')).toEqual([]);
     expect(mine('firewalls')).toEqual([]);
     expect(mine('networks')).toEqual([]);
+  });
+});
+
+describe('the fake Compute API, on health checks and routers', () => {
+  it('refuses what the API refuses: two checks on a pool, a NAT over another network, deleting a check in use', async () => {
+    const reason = (r: Readonly<Record<string, unknown>>) => (r.error as { errors: { reason: string }[] } | undefined)?.errors[0]?.reason;
+    for (const name of ['hc-a', 'hc-b']) expect(reason(await api('POST', 'global/httpHealthChecks', { name, port: 3990 }))).toBeUndefined();
+    expect(reason(await api('POST', 'global/httpHealthChecks', { name: 'hc-slow', checkIntervalSec: 5, timeoutSec: 6 }))).toBe('invalid');
+    expect(reason(await api('POST', 'regions/us-central1/targetPools', { name: 'two', healthChecks: ['global/httpHealthChecks/hc-a', 'global/httpHealthChecks/hc-b'] }))).toBe('invalid');
+    expect(reason(await api('POST', 'regions/us-central1/targetPools', { name: 'one', healthChecks: ['global/httpHealthChecks/hc-a'] }))).toBeUndefined();
+    expect(reason(await api('DELETE', 'global/httpHealthChecks/hc-a'))).toBe('resourceInUseByAnotherResource');
+
+    for (const net of ['net-a', 'net-b']) expect(reason(await api('POST', 'global/networks', { name: net, autoCreateSubnetworks: false }))).toBeUndefined();
+    expect(reason(await api('POST', 'regions/us-central1/subnetworks', { name: 'sub-b', network: 'global/networks/net-b', ipCidrRange: '10.1.0.0/20' }))).toBeUndefined();
+    const nat = { name: 'nat', natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'LIST_OF_SUBNETWORKS', subnetworks: [{ name: 'regions/us-central1/subnetworks/sub-b', sourceIpRangesToNat: ['ALL_IP_RANGES'] }] };
+    expect(reason(await api('POST', 'regions/us-central1/routers', { name: 'r-a', network: 'global/networks/net-a', nats: [nat] }))).toBe('invalid');
+    expect(reason(await api('POST', 'regions/us-central1/routers', { name: 'r-b', network: 'global/networks/net-b', nats: [{ ...nat, subnetworks: [] }] }))).toBe('required');
+    expect(reason(await api('POST', 'regions/us-central1/routers', { name: 'r-b', network: 'global/networks/net-b', nats: [nat] }))).toBeUndefined();
+    expect(reason(await api('DELETE', 'regions/us-central1/subnetworks/sub-b'))).toBe('resourceInUseByAnotherResource');
   });
 });
