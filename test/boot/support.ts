@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-// @ts-expect-error: a build script in JavaScript, without type declarations.
 import { embedChannels } from '../../src/build/embed-channels.mjs';
 import { create } from 'tar';
 import { parseSums } from '../../cloudup/local/stand-ins/node-runtime.js';
