@@ -22,9 +22,10 @@ import { httpHealthCheckTask } from '../tasks/http-health-check.js';
 import { managedZoneTask } from '../tasks/managed-zone.js';
 import { targetPoolTask } from '../tasks/target-pool.js';
 import { API_PORT } from '../names.js';
+import { API_HEALTH_CHECK_PORT } from '../../../nodeup/healthcheck/port.js';
 
-/** The control plane's plain-HTTP port that GCE probes (kops's kube-apiserver-healthcheck port). */
-export const API_HEALTH_CHECK_PORT = 3990;
+/** The control plane's plain-HTTP port that GCE probes: nodeup serves it (kops's kube-apiserver-healthcheck port). */
+export { API_HEALTH_CHECK_PORT };
 
 /**
  * Where GCE's legacy health checks come from (the probes of target-pool load balancers), as
