@@ -3,13 +3,16 @@
  * once the API answers, as kubeadm creates it: the bootstrap token's Secret
  * (`bootstrap-token-<id>` in kube-system), and the bindings that let the group
  * system:bootstrappers ask for node client certificates (system:node-bootstrapper) and have them
- * approved automatically (nodeclient), and let nodes renew their own (selfnodeclient). The
- * control plane applies them as a `system:masters` client of its own (/etc/kubernetes/admin.conf).
+ * approved automatically (nodeclient), and let nodes renew their own (selfnodeclient); and the
+ * role that lets the API health port's client (../healthcheck/service.ts) read /readyz, /livez
+ * and /healthz, even where anonymous requests are refused. The control plane applies them as a
+ * `system:masters` client of its own (/etc/kubernetes/admin.conf).
  */
 
 import type { Fields, Task, TaskId } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
-import { adminCertRequest } from '../../src/pki/requests.js';
+import { adminCertRequest, apiServerHealthcheckCertRequest } from '../../src/pki/requests.js';
+import { API_HEALTH_CHECK_PATHS } from '../healthcheck/port.js';
 import { bootstrapToken } from '../pki/credential.js';
 import { kubeApplyTask } from '../tasks/kube-apply.js';
 import { issued, kubeconfig } from './pki.js';
@@ -31,6 +34,30 @@ const binding = (name: string, role: string, group: string): Fields => ({
   subjects: [{ apiGroup: RBAC, kind: 'Group', name: group }],
 });
 
+/** Read access to the health paths only, for the health port's client certificate. */
+export const HEALTHCHECK_ROLE = 'hoist:kube-apiserver-healthcheck';
+
+function healthcheckObjects(): readonly (readonly [string, Fields])[] {
+  const labels = { 'app.kubernetes.io/managed-by': 'hoist' };
+  const role: Fields = {
+    apiVersion: `${RBAC}/v1`,
+    kind: 'ClusterRole',
+    metadata: { name: HEALTHCHECK_ROLE, labels },
+    rules: [{ nonResourceURLs: [...API_HEALTH_CHECK_PATHS], verbs: ['get'] }],
+  };
+  const roleBinding: Fields = {
+    apiVersion: `${RBAC}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: HEALTHCHECK_ROLE, labels },
+    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: HEALTHCHECK_ROLE },
+    subjects: [{ apiGroup: RBAC, kind: 'User', name: apiServerHealthcheckCertRequest().commonName }],
+  };
+  return [
+    [`ClusterRole/${HEALTHCHECK_ROLE}`, role],
+    [`ClusterRoleBinding/${HEALTHCHECK_ROLE}`, roleBinding],
+  ];
+}
+
 /** The objects, by task name; the Secret's token is added when it is applied. */
 export function bootstrapObjects(tokenId: string): readonly (readonly [string, Fields])[] {
   const secret: Fields = {
@@ -49,6 +76,7 @@ export function bootstrapObjects(tokenId: string): readonly (readonly [string, F
     ['ClusterRoleBinding/kubeadm:kubelet-bootstrap', binding('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', BOOTSTRAPPERS)],
     ['ClusterRoleBinding/kubeadm:node-autoapprove-bootstrap', binding('kubeadm:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', BOOTSTRAPPERS)],
     ['ClusterRoleBinding/kubeadm:node-autoapprove-certificate-rotation', binding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', 'system:nodes')],
+    ...healthcheckObjects(),
   ];
 }
 

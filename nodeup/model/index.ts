@@ -4,6 +4,7 @@
  */
 
 import { addonsServiceTasks } from '../addons/service.js';
+import { healthcheckServiceTasks } from '../healthcheck/service.js';
 import { assetTasks } from './assets.js';
 import { baseTasks } from './base.js';
 import { bootstrapRbacTasks } from './bootstrap-rbac.js';
@@ -22,6 +23,7 @@ export function buildNodeModel(input: ModelInput): NodeModel {
   // The user's files and hooks go to every machine, bastions included.
   const base = [...baseTasks(input), ...machineTasks(input)];
   if (input.config.role === 'Bastion') return { tasks: base, healthChecks: [] };
+  const apiServer = `https://${input.node.address}:${API_PORT}`;
   const parts = [kubeletTasks(input), kubeProxyTasks(input), controlPlaneTasks(input), etcdTasks(input)];
   return {
     tasks: [
@@ -31,7 +33,9 @@ export function buildNodeModel(input: ModelInput): NodeModel {
       ...containerdTasks(input),
       ...parts.flatMap((p) => p.tasks),
       // Once the kubelet runs the API server's static pod: what workers' TLS bootstrap needs.
-      ...bootstrapRbacTasks(input, `https://${input.node.address}:${API_PORT}`, ['Service/kubelet.service']),
+      ...bootstrapRbacTasks(input, apiServer, ['Service/kubelet.service']),
+      // Port 3990: the API server's health over plain HTTP, for load balancers that probe only that.
+      ...healthcheckServiceTasks(input, apiServer),
       // The addon applier, which uses the admin kubeconfig written just above.
       ...addonsServiceTasks(input),
     ],

@@ -15,6 +15,7 @@ import type { GlobalOptions } from './context.js';
 import { registerNodeup } from './nodeup.js';
 import { registerAddonsApplier } from './addons-applier.js';
 import { registerEtcdBackupService } from './etcd-backup-service.js';
+import { registerApiserverHealthcheck } from './apiserver-healthcheck.js';
 import type { Runner } from './program.js';
 import { reportError } from './report-error.js';
 
@@ -53,6 +54,7 @@ const program = new Command('hoist')
 registerNodeup(program, run);
 registerEtcdBackupService(program, run);
 registerAddonsApplier(program, run);
+registerApiserverHealthcheck(program, run);
 for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 
 try {

@@ -87,6 +87,14 @@ export function apiServerKubeletClientCertRequest(): CertificateRequest {
   return { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' };
 }
 
+/**
+ * The control plane's plain-HTTP health port as a client of the local API server: a user with no
+ * groups, which RBAC lets `get` /readyz, /livez and /healthz only (nodeup/model/bootstrap-rbac.ts).
+ */
+export function apiServerHealthcheckCertRequest(): CertificateRequest {
+  return { commonName: 'kube-apiserver-healthcheck', usage: 'client' };
+}
+
 /** The API server as the aggregation layer's proxy client, signed by apiserver-aggregator-ca. */
 export function aggregatorProxyClientCertRequest(): CertificateRequest {
   return { commonName: 'aggregator', usage: 'client' };
