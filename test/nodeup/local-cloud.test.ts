@@ -1,7 +1,8 @@
 /**
  * nodeup on the local cloud, through the real executable: `update cluster --yes` brings up
  * machines that configure themselves and reach Ready in `get instances`; a broken asset shows
- * up there as the failing task with both checksums.
+ * up there as the failing task with both checksums. The control plane serves the API's health
+ * on its port 3990.
  */
 
 import { appendFile, readdir, readFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadBalancer } from '../../cloudup/local/api-types.js';
 import { connectLocalCloud } from '../../cloudup/local/client.js';
+import { API_HEALTH_CHECK_PORT } from '../../nodeup/healthcheck/port.js';
 import type { InstanceRow } from '../../src/cli/get-instances.js';
 import { hoistProcess } from '../support/cli.js';
 import { waitFor } from '../local-cloud/support.js';
@@ -49,6 +51,15 @@ describe('nodeup on the local cloud', () => {
 
     const lb = (await world.everything()).find((r) => r.type === 'loadBalancers')!.resource as LoadBalancer;
     await waitFor('the API stand-in through the load balancer', async () => (await fetch(`http://${lb.address}:6443/healthz`)).ok, 30_000);
+    // kube-apiserver-healthcheck.service: the API stand-in's health on the machine's port 3990, nothing else.
+    const plane = ready.find((i) => i.role === 'control-plane')!;
+    const health = `http://${plane.address}:${API_HEALTH_CHECK_PORT}`;
+    const readyz = await waitFor('the API health port', async () => {
+      const res = await fetch(`${health}/readyz`).catch(() => undefined);
+      return res?.status === 200 ? res.text() : undefined;
+    }, 30_000);
+    expect(readyz).toBe('ok');
+    expect((await fetch(`${health}/metrics`)).status).toBe(404);
     const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
   });
