@@ -136,10 +136,11 @@ function nodeContext(input: { root: string; rooted: boolean; opts: NodeupOptions
  * The machine's id and address: given, from the local cloud's environment, from the boot
  * configuration (AWS), or from the host (GCE, whose hostname is the instance's name).
  */
-function identity(opts: NodeupOptions, boot: BootConfig): NodeIdentity {
+export function identity(opts: Pick<NodeupOptions, 'instanceId' | 'address' | 'env'>, boot: Pick<BootConfig, 'instanceId'>): NodeIdentity {
   const instanceId = opts.instanceId ?? opts.env.HOIST_INSTANCE_ID ?? boot.instanceId ?? hostname();
-  const address = opts.address ?? opts.env.HOIST_INSTANCE_ADDRESS ?? primaryAddress();
-  return { instanceId, address, nodeName: instanceId };
+  const given = opts.address ?? opts.env.HOIST_INSTANCE_ADDRESS;
+  if (given !== undefined) return { instanceId, address: given, nodeName: instanceId };
+  return { instanceId, address: primaryAddress(), bindAddress: '0.0.0.0', nodeName: instanceId };
 }
 
 function primaryAddress(): string {

@@ -6,8 +6,9 @@
  * Like the addon applier (../addons/service.ts) it runs the nodeup bundle the boot script
  * installed, from `/`, so that on a local cloud instance it reads the instance's files.
  *
- * It listens on the machine's address, as the API server does (its --bind-address), so that
- * local cloud instances, which share one host, each have their own port 3990.
+ * It listens where the API server does (its --bind-address: every address on a machine of its
+ * own, see NodeIdentity.bindAddress), so that local cloud instances, which share one host, each
+ * have their own port 3990 while a cloud's load balancer reaches it at any address it delivers to.
  */
 
 import type { Task } from '../../src/engine/task.js';
@@ -46,7 +47,7 @@ export function healthcheckServiceTasks(input: ModelInput, apiServer: string): T
     key: `${PKI_DIR}/kube-apiserver-healthcheck.key`,
   });
   const config: HealthcheckServiceConfig = {
-    host: input.node.address,
+    host: input.node.bindAddress ?? input.node.address,
     port: API_HEALTH_CHECK_PORT,
     upstream: apiServer,
     ca: caPath('kubernetes-ca'),

@@ -75,7 +75,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
         'kube-apiserver',
         ...flags({
           'advertise-address': node.address,
-          'bind-address': node.address,
+          'bind-address': node.bindAddress ?? node.address,
           'secure-port': API_PORT,
           'allow-privileged': true,
           'anonymous-auth': a.anonymousAuth,

@@ -9,8 +9,15 @@ import { fileTask } from '../tasks/file.js';
 /** What differs per machine: nodeup learns it from the machine, not from nodeup.yaml. */
 export interface NodeIdentity {
   readonly instanceId: string;
-  /** The address the machine's components bind to and advertise. */
+  /** The address the machine's components advertise, and bind to unless `bindAddress` says otherwise. */
   readonly address: string;
+  /**
+   * Where what a load balancer reaches (the API server, its health port) listens. On a machine of
+   * its own, every address: a cloud's load balancer may deliver to an address the machine holds
+   * besides its primary one (GCE's network load balancer sends to the forwarding rule's address).
+   * Unset: `address`, as where machines share one host (the local cloud) or the address was given.
+   */
+  readonly bindAddress?: string;
   /** The Kubernetes node name. */
   readonly nodeName: string;
 }
