@@ -12,6 +12,9 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // HOIST_BENCH_CLI: a bundle built elsewhere (node src/build/bundle.mjs <folder>).
 export const HOIST = process.env.HOIST_BENCH_CLI ?? `${ROOT}dist/hoist.js`;
 
+/** spawnSync kills a child whose output passes its buffer (1 MB by default): a first apply of 200 groups prints more. */
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -21,7 +24,7 @@ export function median(values) {
 /** Runs hoist as a process and returns its wall time in milliseconds; throws on a non-zero exit. */
 export function timeHoist(args, env) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [HOIST, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [HOIST, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: MAX_OUTPUT });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`hoist ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { ms, stdout: r.stdout };
@@ -42,7 +45,7 @@ export async function timeHoistAsync(args, env) {
 }
 
 export function runHoist(args, env, input) {
-  const r = spawnSync(process.execPath, [HOIST, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', input });
+  const r = spawnSync(process.execPath, [HOIST, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', input, maxBuffer: MAX_OUTPUT });
   if (r.status !== 0) throw new Error(`hoist ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
