@@ -1,4 +1,4 @@
-"""moto_server, with two fixes of moto 5.2.1 that the AWS tests need.
+"""moto_server, with three fixes of moto 5.2.1 that the AWS tests and benchmarks need.
 
 CreateLaunchTemplate stores a version's UserData as moto's Base64EncodedString, but
 CreateLaunchTemplateVersion stores it as the plain string it received; every launch from such a
@@ -12,6 +12,10 @@ condition, then stores the object, with nothing held in between, so two racing w
 succeed (the state store's lock relies on this). Here PUTs and DELETEs of objects run one at a
 time, which gives the guarantee S3 gives.
 
+DescribeLaunchTemplates returns the first MaxResults templates (15 when not given) and never a
+NextToken, so a client that pages, as EC2 asks, never sees the rest: a cluster of over 200
+groups (the plan benchmark) loses templates. Here it pages the way EC2 does.
+
 Then it runs moto_server with the same arguments (-H HOST -p PORT).
 """
 
@@ -20,7 +24,9 @@ import threading
 
 try:
     from moto.core.types import Base64EncodedString
+    from moto.core.responses import ActionResult
     from moto.ec2.models.launch_templates import LaunchTemplateVersion
+    from moto.ec2.responses.launch_templates import LaunchTemplates
     from moto.ec2.utils import parse_user_data
     from moto.s3.responses import S3Response
     from moto.server import main
@@ -38,6 +44,27 @@ def _init_with_encoded_user_data(self, template, number, data, description):
 
 
 LaunchTemplateVersion.__init__ = _init_with_encoded_user_data
+
+_describe_launch_templates = LaunchTemplates.describe_launch_templates
+
+
+def _describe_launch_templates_in_pages(self):
+    max_results = self._get_int_param("MaxResults", 15)
+    start = int(self._get_param("NextToken") or 0)
+    # The original, asked for every template at once.
+    get_int = self._get_int_param
+    self._get_int_param = lambda name, if_none=None: 10**9 if name == "MaxResults" else get_int(name, if_none)
+    try:
+        everything = _describe_launch_templates(self).result["LaunchTemplates"]
+    finally:
+        del self._get_int_param
+    page = {"LaunchTemplates": everything[start : start + max_results]}
+    if start + max_results < len(everything):
+        page["NextToken"] = str(start + max_results)
+    return ActionResult(page)
+
+
+LaunchTemplates.describe_launch_templates = _describe_launch_templates_in_pages
 
 _object_writes = threading.Lock()
 
