@@ -1,4 +1,4 @@
-"""moto_server, with three fixes of moto 5.2.1 that the AWS tests and benchmarks need.
+"""moto_server, with four fixes of moto 5.2.1 that the AWS tests and benchmarks need.
 
 CreateLaunchTemplate stores a version's UserData as moto's Base64EncodedString, but
 CreateLaunchTemplateVersion stores it as the plain string it received; every launch from such a
@@ -16,6 +16,9 @@ DescribeLaunchTemplates returns the first MaxResults templates (15 when not give
 NextToken, so a client that pages, as EC2 asks, never sees the rest: a cluster of over 200
 groups (the plan benchmark) loses templates. Here it pages the way EC2 does.
 
+Auto Scaling groups drop MaxInstanceLifetime (create and update take it, describe never shows
+it), so a group given one looks changed on every plan. Here the group keeps it.
+
 Then it runs moto_server with the same arguments (-H HOST -p PORT).
 """
 
@@ -24,6 +27,7 @@ import threading
 
 try:
     from moto.core.types import Base64EncodedString
+    from moto.autoscaling.responses import AutoScalingResponse
     from moto.core.responses import ActionResult
     from moto.ec2.models.launch_templates import LaunchTemplateVersion
     from moto.ec2.responses.launch_templates import LaunchTemplates
@@ -65,6 +69,21 @@ def _describe_launch_templates_in_pages(self):
 
 
 LaunchTemplates.describe_launch_templates = _describe_launch_templates_in_pages
+
+def _keeping_max_instance_lifetime(method):
+    def run(self):
+        result = method(self)
+        lifetime = self._get_int_param("MaxInstanceLifetime")
+        group = self.autoscaling_backend.autoscaling_groups.get(self._get_param("AutoScalingGroupName"))
+        if lifetime is not None and group is not None:
+            group.max_instance_lifetime = lifetime
+        return result
+
+    return run
+
+
+AutoScalingResponse.create_auto_scaling_group = _keeping_max_instance_lifetime(AutoScalingResponse.create_auto_scaling_group)
+AutoScalingResponse.update_auto_scaling_group = _keeping_max_instance_lifetime(AutoScalingResponse.update_auto_scaling_group)
 
 _object_writes = threading.Lock()
 
