@@ -72,6 +72,8 @@ export interface OpenOptions {
    * cloud's daemon) is not started, and the command says it is not running.
    */
   readonly readOnly?: boolean;
+  /** The state store's URL, for a cloud that grants its machines access to it (GCE's bucket IAM). */
+  readonly stateStore?: string;
 }
 
 export interface CloudSession<Ctx = unknown> extends AsyncDisposable {
