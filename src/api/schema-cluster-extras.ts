@@ -82,6 +82,10 @@ export function clusterExtrasShape(roles: Roles) {
       })
       .optional()
       .describe('The API server\'s authorizer: set one of rbac or alwaysAllow. Default: rbac.'),
+    encryptionConfig: z
+      .boolean()
+      .optional()
+      .describe('Encrypt API objects at rest in etcd with the EncryptionConfiguration stored by `hoist create secret encryptionconfig` (the API server\'s --encryption-provider-config). Default: false.'),
   };
 }
 
