@@ -71,7 +71,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.networking.calico': 'hoist carries only the calico version',
   'spec.etcdClusters.*': 'hoist runs etcd itself: etcd-manager, image and resource settings do not apply',
   'spec.etcdClusters.*.etcdMembers.*': 'encrypted or provisioned-IOPS etcd volumes are not supported',
-  'spec.api.loadBalancer': 'hoist carries only the load balancer type and class',
+  'spec.api.loadBalancer': 'hoist carries the load balancer\'s type, class, sslCertificate, sslPolicy, crossZoneLoadBalancing and additionalSecurityGroups',
   'spec.subnets.*': 'hoist carries only name, zone, region, cidr, type, id and egress of a subnet',
   'spec.kubelet': 'kubelet setting not supported by hoist',
   'spec.kubeAPIServer': 'API server setting not supported by hoist',

@@ -26,6 +26,7 @@ import {
 import { API_VERSION } from './api-version.js';
 import { ApiExtrasShape, clusterExtrasShape } from './schema-cluster-extras.js';
 import { groupMachineShape } from './schema-group-machine.js';
+import { ExternalPoliciesShape, LoadBalancerExtrasShape } from './schema-lb-iam.js';
 import { InstanceGroupMachineFields } from './schema-group.js';
 
 export { API_VERSION };
@@ -122,6 +123,7 @@ export const ClusterSpecSchema = z.strictObject({
         .strictObject({
           type: z.enum(['Public', 'Internal']),
           class: z.enum(['Classic', 'Network']).optional(),
+          ...LoadBalancerExtrasShape,
         })
         .optional()
         .describe('Reach the API through a load balancer.'),
@@ -156,6 +158,7 @@ export const ClusterSpecSchema = z.strictObject({
   cloudLabels: StringMapSchema.optional().describe('Tags added to every cloud resource, within the cloud\'s tag limits (docs/spec-reference.md, Validation).'),
   rollingUpdate: RollingUpdateSchema.optional().describe('Default: maxSurge 1, maxUnavailable 0 (1 when maxSurge is 0).'),
   ...clusterExtrasShape(INSTANCE_GROUP_ROLES),
+  ...ExternalPoliciesShape,
 });
 
 export const ClusterSchema = z.strictObject({

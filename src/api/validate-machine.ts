@@ -71,7 +71,7 @@ function hookProblems(hooks: readonly Hook[] | undefined, at: At): FieldProblem[
 
 function policyProblems(spec: CompletedCluster['spec']): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  for (const field of ['additionalPolicies'] as const) {
+  for (const field of ['additionalPolicies', 'externalPolicies'] as const) {
     const roles = spec[field] ?? {};
     if ('master' in roles && 'control-plane' in roles) {
       problems.push({ path: `spec.${field}.master`, value: roles.master, message: 'and control-plane name the same role', fix: 'keep control-plane (kops\'s newer name)' });

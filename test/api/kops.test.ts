@@ -80,7 +80,8 @@ describe('kops v1alpha2 import', () => {
       'spec.target',
       'spec.serviceOIDCProvider',
       'spec.nodeTerminationHandler',
-      'spec.api.loadBalancer.sslCertificate',
+      'spec.api.loadBalancer.subnets',
+      'spec.api.loadBalancer.accessLog',
       'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
       'spec.subnets[1].additionalRoutes',
     ]));
@@ -89,7 +90,17 @@ describe('kops v1alpha2 import', () => {
     expect(iam?.reason).toContain('IAM');
     // Carried with the same name: the settings hoist has.
     expect(cluster?.object.spec.kubeAPIServer).toEqual({ serviceNodePortRange: '28000-32767', cpuRequest: '200m', cpuLimit: '500m', memoryRequest: '800Mi', memoryLimit: '1000Mi' });
-    expect(cluster?.object.spec.api).toEqual({ loadBalancer: { type: 'Public', class: 'Network' }, publicName: 'api.complex.example.com' });
+    expect(cluster?.object.spec.api).toEqual({
+      loadBalancer: {
+        type: 'Public',
+        class: 'Network',
+        additionalSecurityGroups: ['sg-exampleid5', 'sg-exampleid6'],
+        crossZoneLoadBalancing: true,
+        sslCertificate: 'arn:aws-test:acm:us-test-1:000000000000:certificate/123456789012-1234-1234-1234-12345678',
+        sslPolicy: 'ELBSecurityPolicy-2016-08',
+      },
+      publicName: 'api.complex.example.com',
+    });
     expect(cluster?.object.spec.additionalNetworkCIDRs).toEqual(['10.1.0.0/16', '10.2.0.0/16']);
     const nodes = docs.find((d) => d.kind === 'InstanceGroup' && d.object.metadata.name === 'nodes');
     expect(nodes?.converted?.dropped.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.externalLoadBalancers']));
