@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import semver from 'semver';
 import { BUNDLED_CHANNELS } from '../../src/channels/bundled.js';
 import type { BundledChannel } from '../../src/channels/bundled.js';
 import { bundledChannel } from '../../src/channels/bundled-parsed.js';
@@ -79,8 +80,15 @@ export function nextMinorRow(channel: Channel, version: string): ChannelKubernet
   return i < 0 ? undefined : rows[i + 1];
 }
 
-/** -1, 0 or 1 for dotted numeric versions (`v` prefix ignored; missing parts count as 0). */
+/**
+ * -1, 0 or 1 for dotted numeric versions (`v` prefix ignored; missing parts count as 0). Two
+ * semantic versions compare as semver does, so a pre-release comes before its release
+ * (`1.35.0-alpha.1` < `1.35.0`): a cluster on a pre-release is offered the release.
+ */
 export function compareVersions(a: string, b: string): number {
+  const sa = semver.valid(a.replace(/^v/, ''));
+  const sb = semver.valid(b.replace(/^v/, ''));
+  if (sa !== null && sb !== null) return semver.compare(sa, sb);
   const pa = a.replace(/^v/, '').split(/[.-]/).map(Number);
   const pb = b.replace(/^v/, '').split(/[.-]/).map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

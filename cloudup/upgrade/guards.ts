@@ -12,7 +12,7 @@
  */
 
 import type { FieldProblem } from '../../src/errors.js';
-import { KUBERNETES_VERSIONS, parseKubernetesVersion } from '../../src/api/versions.js';
+import { compareKubernetesVersions, KUBERNETES_VERSIONS, parseKubernetesVersion } from '../../src/api/versions.js';
 import type { KubernetesVersion } from '../../src/api/versions.js';
 import { etcdVersionFor } from '../../src/assets/catalog.js';
 
@@ -58,7 +58,8 @@ export function checkVersionChange(from: ClusterSpecLike, to: ClusterSpecLike, o
   const a = parseKubernetesVersion(from.kubernetesVersion);
   const b = parseKubernetesVersion(to.kubernetesVersion);
   if (!a || !b) return { direction: 'none', problems: [], warnings: [] };
-  const order = compare(b, a);
+  // Semantic order: v1.36.0-rc.1 → v1.36.0 is an upgrade, v1.36.0 → v1.36.0-rc.1 a downgrade.
+  const order = compareKubernetesVersions(b, a);
   const direction = order > 0 ? 'upgrade' : order < 0 ? 'downgrade' : 'none';
   const name = opts.cluster ?? 'CLUSTER';
   const refusals = [...minorSkip(from, to, a, b, name), ...kubeletSkew(to, b, opts.kubelets ?? [], name), ...etcdChanges(from, to, name)];
@@ -138,8 +139,4 @@ function etcdChanges(from: ClusterSpecLike, to: ClusterSpecLike, cluster: string
     }
   });
   return out;
-}
-
-function compare(x: KubernetesVersion, y: KubernetesVersion): number {
-  return x.major !== y.major ? x.major - y.major : x.minor !== y.minor ? x.minor - y.minor : x.patch - y.patch;
 }

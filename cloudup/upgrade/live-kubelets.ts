@@ -9,7 +9,7 @@
 
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { V1Node } from '@kubernetes/client-node';
-import { parseKubernetesVersion } from '../../src/api/versions.js';
+import { compareKubernetesVersions, parseKubernetesVersion } from '../../src/api/versions.js';
 import type { KubeApi } from '../rolling/kube-api.js';
 import type { Direction } from './order.js';
 
@@ -24,7 +24,7 @@ export function liveDirection(kubelets: readonly string[], target: string): Dire
   if (!to) return 'none';
   const order = kubelets.flatMap((k) => {
     const v = parseKubernetesVersion(k);
-    return v ? [Math.sign(v.major - to.major || v.minor - to.minor || v.patch - to.patch)] : [];
+    return v ? [Math.sign(compareKubernetesVersions(v, to))] : [];
   });
   if (order.includes(1)) return 'downgrade';
   return order.includes(-1) ? 'upgrade' : 'none';

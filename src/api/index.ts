@@ -51,7 +51,7 @@ export { newClusterSpec } from './new-cluster.js';
 export type { NewClusterOptions, NewClusterSpec } from './new-cluster.js';
 export { SCHEMA_BASE_URL, SCHEMA_URLS, toYaml } from './serialize.js';
 export type { ToYamlOptions } from './serialize.js';
-export { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, parseKubernetesVersion } from './versions.js';
+export { compareKubernetesVersions, DEFAULT_KUBERNETES_VERSION, isPrerelease, KUBERNETES_VERSIONS, kubernetesVersionWarnings, parseKubernetesVersion } from './versions.js';
 export { CLOUD_DEFAULTS } from './cloud-defaults.js';
 export { isZero, parsePercent } from './rolling.js';
 export type { ResolvedRollingUpdate } from './rolling.js';

@@ -86,12 +86,32 @@ const ARCH = 'amd64';
 
 export function etcdVersionFor(kubernetesVersion: string): string {
   const v = parseKubernetesVersion(kubernetesVersion);
-  return (v && ETCD_BY_MINOR[`${v.major}.${v.minor}`]) ?? DEFAULT_ETCD;
+  if (!v) return DEFAULT_ETCD;
+  const known = ETCD_BY_MINOR[`${v.major}.${v.minor}`];
+  if (known !== undefined) return known;
+  // A pre-release of the next minor keeps the newest etcd, never going back a patch on upgrade.
+  const newest = Object.keys(ETCD_BY_MINOR).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).pop();
+  const beyond = newest !== undefined && v.major === 1 && v.minor > Number(newest.split('.')[1]);
+  return beyond ? (ETCD_BY_MINOR[newest] ?? DEFAULT_ETCD) : DEFAULT_ETCD;
 }
 
-/** `1.34.0` and `v1.34.0` both give `1.34.0`. */
+/**
+ * `1.34.0` and `v1.34.0` both give `1.34.0`; a pre-release keeps its suffix (`1.36.0-rc.1`), and
+ * dl.k8s.io serves it at the same paths as a release (`v1.36.0-rc.1/kubernetes-node-…`), as kops
+ * downloads it.
+ */
 export function plainVersion(v: string): string {
   return v.replace(/^v/, '');
+}
+
+/**
+ * Where dl.k8s.io serves a Kubernetes build's files. A release at its short address (which
+ * redirects to release/); a pre-release at release/, the address kops downloads them from,
+ * since only that tree holds the alpha, beta and rc builds.
+ */
+export function kubernetesDownloads(version: string): string {
+  const v = plainVersion(version);
+  return parseKubernetesVersion(v)?.prerelease !== undefined ? `https://dl.k8s.io/release/v${v}` : `https://dl.k8s.io/v${v}`;
 }
 
 export function assetSources(spec: CompletedSpec): AssetSource[] {
@@ -100,21 +120,22 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
   const etcdPinned = c.etcdClusters.find((e) => e.version !== undefined)?.version;
   const etcd = plainVersion(etcdPinned ?? etcdVersionFor(k8s));
   const containerd = plainVersion(c.containerd?.version ?? DEFAULT_CONTAINERD);
+  const kube = kubernetesDownloads(k8s);
   return [
     {
       name: 'kubernetes-node',
       version: k8s,
       path: `kubernetes/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz`,
-      upstream: `https://dl.k8s.io/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz`,
-      upstreamChecksum: { url: `https://dl.k8s.io/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz.sha256` },
+      upstream: `${kube}/kubernetes-node-linux-${ARCH}.tar.gz`,
+      upstreamChecksum: { url: `${kube}/kubernetes-node-linux-${ARCH}.tar.gz.sha256` },
       roles: ['ControlPlane', 'Node'],
     },
     {
       name: 'kubernetes-server',
       version: k8s,
       path: `kubernetes/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz`,
-      upstream: `https://dl.k8s.io/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz`,
-      upstreamChecksum: { url: `https://dl.k8s.io/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz.sha256` },
+      upstream: `${kube}/kubernetes-server-linux-${ARCH}.tar.gz`,
+      upstreamChecksum: { url: `${kube}/kubernetes-server-linux-${ARCH}.tar.gz.sha256` },
       roles: ['ControlPlane'],
     },
     {

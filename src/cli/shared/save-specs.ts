@@ -5,7 +5,7 @@
  */
 
 import { isDeepStrictEqual } from 'node:util';
-import { locateProblems, validateSpecSet, validateUpdate } from '../../api/index.js';
+import { kubernetesVersionWarnings, locateProblems, validateSpecSet, validateUpdate } from '../../api/index.js';
 import type { InstanceGroup, ParsedDocument } from '../../api/index.js';
 import { ValidationError } from '../../errors.js';
 import { specRulesOf } from '../../../cloudup/providers.js';
@@ -62,6 +62,9 @@ export function isEmptyChange(c: SpecChange): boolean {
 /** Validates and saves; returns the new revision, or undefined when there was nothing to change. */
 export async function saveSpecSet(ctx: Context, req: SaveRequest): Promise<Revision | undefined> {
   validateSpecChange(req.before ? plain(req.before) : undefined, req.after);
+  for (const message of kubernetesVersionWarnings(req.after.cluster.spec.kubernetesVersion, 'spec.kubernetesVersion')) {
+    ctx.io.events({ level: 'warn', code: 'spec.prerelease', message, data: { kubernetesVersion: req.after.cluster.spec.kubernetesVersion } });
+  }
   const change = specChange(req.cluster, req.before, req.after);
   if (isEmptyChange(change)) return undefined;
   const clients = await ctx.clientset();
