@@ -85,6 +85,16 @@ function checkPlan({ ms, stdout }) {
   return { ms, tasks: plan.stats.tasks };
 }
 
+/**
+ * The listings whose items grow with the groups, one of each per group and one for the control
+ * plane, and the most items one page of each may carry (AWS's limits, as cloudup/aws/listings asks):
+ * past a page, a listing costs one more request, which is the API's, not the plan's, growth.
+ */
+const PAGED_PER_GROUP = [100 /* Auto Scaling groups */, 200 /* launch templates */, 200 /* their latest versions */];
+function extraPages(groups) {
+  return PAGED_PER_GROUP.reduce((n, page) => n + Math.ceil((groups + 1) / page) - 1, 0);
+}
+
 export async function benchAws(results, sizes = [1, 50, 200], runs = 5) {
   const server = await moto();
   const proxy = await countingProxy(server.url);
@@ -102,14 +112,15 @@ export async function benchAws(results, sizes = [1, 50, 200], runs = 5) {
       const counted = proxy.counts();
       const deleted = timeHoist(['delete', 'cluster', cluster, '--yes'], env);
       const aws = Object.entries(counted).filter(([service]) => service !== 's3').reduce((n, [, c]) => n + c, 0);
-      rows.push({ groups, tasks: plans[0].tasks, applyMs: applied.ms, deleteMs: deleted.ms, ms: median(plans.map((p) => p.ms)), aws, store: counted['s3'] ?? 0 });
-    }
-    for (const r of rows) {
-      console.log(`  ${String(r.groups).padStart(3)} node groups: ${r.tasks} tasks; apply ${(r.applyMs / 1000).toFixed(1)} s, delete ${(r.deleteMs / 1000).toFixed(1)} s`);
+      const r = { groups, tasks: plans[0].tasks, applyMs: applied.ms, deleteMs: deleted.ms, ms: median(plans.map((p) => p.ms)), aws, store: counted['s3'] ?? 0 };
+      rows.push(r);
+      // Printed as each size finishes: a failure at a larger size keeps the figures of the smaller.
+      console.log(`  ${String(r.groups).padStart(3)} node groups: ${r.tasks} tasks; apply ${(r.applyMs / 1000).toFixed(1)} s, delete ${(r.deleteMs / 1000).toFixed(1)} s; no-change plan ${Math.round(r.ms)} ms (median of ${runs}); ${r.aws} AWS and ${r.store} store requests`);
     }
     const first = rows[0];
     for (const r of rows) {
-      report(results, `aws no-change plan, ${r.groups} node groups: AWS requests`, r.aws, 'calls', Math.min(40, first.aws + 1));
+      const allowed = first.aws + extraPages(r.groups) - extraPages(first.groups);
+      report(results, `aws no-change plan, ${r.groups} node groups: AWS requests`, r.aws, 'calls', Math.min(40, allowed + 1));
       report(results, `aws no-change plan, ${r.groups} node groups: store requests`, r.store, 'calls', first.store + 1);
     }
     const target = { 50: 1050, 200: 1500 };

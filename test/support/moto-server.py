@@ -1,4 +1,4 @@
-"""moto_server, with four fixes of moto 5.2.1 that the AWS tests and benchmarks need.
+"""moto_server, with fixes of moto 5.2.1 that the AWS tests and benchmarks need.
 
 CreateLaunchTemplate stores a version's UserData as moto's Base64EncodedString, but
 CreateLaunchTemplateVersion stores it as the plain string it received; every launch from such a
@@ -12,9 +12,10 @@ condition, then stores the object, with nothing held in between, so two racing w
 succeed (the state store's lock relies on this). Here PUTs and DELETEs of objects run one at a
 time, which gives the guarantee S3 gives.
 
-DescribeLaunchTemplates returns the first MaxResults templates (15 when not given) and never a
-NextToken, so a client that pages, as EC2 asks, never sees the rest: a cluster of over 200
-groups (the plan benchmark) loses templates. Here it pages the way EC2 does.
+DescribeLaunchTemplates and DescribeLaunchTemplateVersions return the first MaxResults items (15
+when not given) and never a NextToken, so a client that pages, as EC2 asks, never sees the rest:
+a cluster of over 200 groups (the plan benchmark) loses templates and their latest versions.
+Here both page the way EC2 does.
 
 Auto Scaling groups drop MaxInstanceLifetime (create and update take it, describe never shows
 it), so a group given one looks changed on every plan. Here the group keeps it.
@@ -49,26 +50,29 @@ def _init_with_encoded_user_data(self, template, number, data, description):
 
 LaunchTemplateVersion.__init__ = _init_with_encoded_user_data
 
-_describe_launch_templates = LaunchTemplates.describe_launch_templates
+def _in_pages(describe, key):
+    """EC2's paging (MaxResults, NextToken) around a moto describe call that returns one truncated page."""
+
+    def run(self):
+        max_results = self._get_int_param("MaxResults", 15)
+        start = int(self._get_param("NextToken") or 0)
+        # The original, asked for every item at once.
+        get_int = self._get_int_param
+        self._get_int_param = lambda name, if_none=None: 10**9 if name == "MaxResults" else get_int(name, if_none)
+        try:
+            everything = describe(self).result[key]
+        finally:
+            del self._get_int_param
+        page = {key: everything[start : start + max_results]}
+        if start + max_results < len(everything):
+            page["NextToken"] = str(start + max_results)
+        return ActionResult(page)
+
+    return run
 
 
-def _describe_launch_templates_in_pages(self):
-    max_results = self._get_int_param("MaxResults", 15)
-    start = int(self._get_param("NextToken") or 0)
-    # The original, asked for every template at once.
-    get_int = self._get_int_param
-    self._get_int_param = lambda name, if_none=None: 10**9 if name == "MaxResults" else get_int(name, if_none)
-    try:
-        everything = _describe_launch_templates(self).result["LaunchTemplates"]
-    finally:
-        del self._get_int_param
-    page = {"LaunchTemplates": everything[start : start + max_results]}
-    if start + max_results < len(everything):
-        page["NextToken"] = str(start + max_results)
-    return ActionResult(page)
-
-
-LaunchTemplates.describe_launch_templates = _describe_launch_templates_in_pages
+LaunchTemplates.describe_launch_templates = _in_pages(LaunchTemplates.describe_launch_templates, "LaunchTemplates")
+LaunchTemplates.describe_launch_template_versions = _in_pages(LaunchTemplates.describe_launch_template_versions, "LaunchTemplateVersions")
 
 def _keeping_max_instance_lifetime(method):
     def run(self):
