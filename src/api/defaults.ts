@@ -8,7 +8,7 @@
  * and validateSpecSet reports the cause.
  */
 
-import { cidrOf, formatCidr, subCidr } from './cidr.js';
+import { cidrOf, cidrsOverlap, formatCidr, subCidr } from './cidr.js';
 import { carveSubnetCidrs } from './carve.js';
 import {
   CLOUD_DEFAULTS,
@@ -110,6 +110,14 @@ export function groupMachineSettings(cloudProvider: ClusterSpec['cloudProvider']
   };
 }
 
+/**
+ * A VPC-routed pod network (the Amazon VPC CNI): pods get addresses of the network's subnets,
+ * so, as kops allows, nonMasqueradeCIDR and podCIDR may overlap (or be) the network's range.
+ */
+export function podsFromNetwork(spec: Pick<ClusterSpec, 'networking'>): boolean {
+  return spec.networking?.amazonvpc !== undefined;
+}
+
 export interface CompletedSpec {
   readonly cluster: CompletedCluster;
   readonly instanceGroups: CompletedInstanceGroup[];
@@ -122,12 +130,17 @@ export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): C
   const subnets = carveSubnetCidrs(networkCIDR, spec.subnets);
   const nonMasqueradeCIDR = spec.nonMasqueradeCIDR ?? DEFAULT_NON_MASQUERADE_CIDR;
   const nonMasq = cidrOf(nonMasqueradeCIDR);
-  const derived = (extraBits: number, index: number) => {
-    const c = nonMasq && nonMasq.family === 4 ? subCidr(nonMasq, extraBits, index) : undefined;
+  const derived = (from: string, extraBits: number, index: number) => {
+    const base = cidrOf(from);
+    const c = base && base.family === 4 ? subCidr(base, extraBits, index) : undefined;
     return c ? formatCidr(c) : undefined;
   };
-  const serviceClusterIPRange = spec.serviceClusterIPRange ?? derived(3, 0);
-  const podCIDR = spec.podCIDR ?? derived(1, 1);
+  // Where pods take the network's own addresses, nonMasqueradeCIDR may be the network's range;
+  // service addresses are never the network's, so they then come from kops's default range.
+  const network = [networkCIDR, ...(spec.additionalNetworkCIDRs ?? [])].map(cidrOf);
+  const servicesOutside = podsFromNetwork(spec) && nonMasq !== undefined && network.some((n) => n !== undefined && cidrsOverlap(n, nonMasq));
+  const serviceClusterIPRange = spec.serviceClusterIPRange ?? derived(servicesOutside ? DEFAULT_NON_MASQUERADE_CIDR : nonMasqueradeCIDR, 3, 0);
+  const podCIDR = spec.podCIDR ?? derived(nonMasqueradeCIDR, 1, 1);
   const region = spec.region ?? regionOf(spec.cloudProvider, subnets);
   const topology = {
     controlPlane: spec.topology?.controlPlane ?? 'public',

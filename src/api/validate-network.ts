@@ -4,6 +4,7 @@ import type { FieldProblem } from '../errors.js';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr.js';
 import type { Cidr } from './cidr.js';
 import type { CloudSpecRules } from './cloud-rules.js';
+import { podsFromNetwork } from './defaults.js';
 import type { CompletedClusterSpec } from './defaults.js';
 import { subnetNameProblems } from './names.js';
 import { formatPath } from './paths.js';
@@ -46,18 +47,27 @@ export function networkProblems(spec: CompletedClusterSpec, rules: CloudSpecRule
   const nonMasq = ipv4(spec.nonMasqueradeCIDR, at('nonMasqueradeCIDR'), '100.64.0.0/10', problems);
   const service = ipv4(spec.serviceClusterIPRange, at('serviceClusterIPRange'), '100.64.0.0/13', problems);
   const pod = ipv4(spec.podCIDR, at('podCIDR'), '100.96.0.0/11', problems);
-  const overlapsNetwork = (c: Cidr, path: string, value: string | undefined): boolean => {
+  const overlapsNetwork = (c: Cidr, path: string, value: string | undefined, also = ''): boolean => {
     const clash = ranges.find((r) => cidrsOverlap(r.cidr, c));
-    if (clash) problems.push({ path, value, message: `overlaps the network ${clash.path} (${clash.text})`, fix: 'use a range outside the network, e.g. 100.64.0.0/10' });
+    if (clash) problems.push({ path, value, message: `overlaps the network ${clash.path} (${clash.text})`, fix: `use a range outside the network, e.g. 100.64.0.0/10${also}` });
     return clash !== undefined;
   };
-  const nonMasqClash = nonMasq ? overlapsNetwork(nonMasq, at('nonMasqueradeCIDR'), spec.nonMasqueradeCIDR) : false;
-  for (const [c, field, value] of [[service, 'serviceClusterIPRange', spec.serviceClusterIPRange], [pod, 'podCIDR', spec.podCIDR]] as const) {
-    if (!c) continue;
-    if (nonMasq && !cidrContains(nonMasq, c)) {
-      problems.push({ path: at(field), value, message: `must be inside nonMasqueradeCIDR (${spec.nonMasqueradeCIDR})`, fix: 'use a part of nonMasqueradeCIDR, or leave it unset to derive it' });
-    } else if (!nonMasqClash) {
-      overlapsNetwork(c, at(field), value);
+  if (podsFromNetwork(spec)) {
+    // kops's rule for VPC-routed pods: pod ranges may be the network's; services never are.
+    if (pod && nonMasq && !cidrContains(nonMasq, pod)) {
+      problems.push({ path: at('podCIDR'), value: spec.podCIDR, message: `must be inside nonMasqueradeCIDR (${spec.nonMasqueradeCIDR})`, fix: 'use a part of nonMasqueradeCIDR, or leave it unset to derive it' });
+    }
+    if (service) overlapsNetwork(service, at('serviceClusterIPRange'), spec.serviceClusterIPRange);
+  } else {
+    const vpcRouted = ' (only a VPC-routed pod network, networking.amazonvpc, lets it overlap)';
+    const nonMasqClash = nonMasq ? overlapsNetwork(nonMasq, at('nonMasqueradeCIDR'), spec.nonMasqueradeCIDR, vpcRouted) : false;
+    for (const [c, field, value] of [[service, 'serviceClusterIPRange', spec.serviceClusterIPRange], [pod, 'podCIDR', spec.podCIDR]] as const) {
+      if (!c) continue;
+      if (nonMasq && !cidrContains(nonMasq, c)) {
+        problems.push({ path: at(field), value, message: `must be inside nonMasqueradeCIDR (${spec.nonMasqueradeCIDR})`, fix: 'use a part of nonMasqueradeCIDR, or leave it unset to derive it' });
+      } else if (!nonMasqClash) {
+        overlapsNetwork(c, at(field), value);
+      }
     }
   }
   if (service && pod && cidrsOverlap(service, pod)) {

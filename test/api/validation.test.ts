@@ -43,6 +43,21 @@ describe('validateSpecSet', () => {
     expect(paths(cluster({ serviceClusterIPRange: '10.96.0.0/12' }))).toEqual(['spec.serviceClusterIPRange']);
     expect(paths(cluster({ podCIDR: '100.64.0.0/13' }))).toEqual(['spec.podCIDR']);
     expect(paths(cluster({ nonMasqueradeCIDR: '172.16.0.0/12' }))).toEqual(['spec.nonMasqueradeCIDR']);
+    expect(validate(cluster({ nonMasqueradeCIDR: '172.20.0.0/16' }), groups())[0]?.fix).toContain('only a VPC-routed pod network, networking.amazonvpc, lets it overlap');
+  });
+
+  it('lets a VPC-routed pod network (amazonvpc) have nonMasqueradeCIDR and podCIDR in the network, as kops does; services stay outside it', () => {
+    const vpc = { networking: { amazonvpc: {} }, nonMasqueradeCIDR: '172.20.0.0/16' };
+    expect(paths(cluster(vpc))).toEqual([]);
+    const done = completeSpec(cluster(vpc), groups()).cluster.spec;
+    // Pods from the upper half of the network's range; services from kops's default range.
+    expect([done.podCIDR, done.serviceClusterIPRange]).toEqual(['172.20.128.0/17', '100.64.0.0/13']);
+    expect(paths(cluster({ ...vpc, nonMasqueradeCIDR: '172.16.0.0/12', podCIDR: '172.20.0.0/16' }))).toEqual([]);
+    const inNetwork = validate(cluster({ ...vpc, serviceClusterIPRange: '172.20.0.0/19' }), groups());
+    expect(inNetwork).toEqual([expect.objectContaining({ path: 'spec.serviceClusterIPRange', value: '172.20.0.0/19', message: 'overlaps the network spec.networkCIDR (172.20.0.0/16)' })]);
+    expect(paths(cluster({ ...vpc, podCIDR: '10.0.0.0/16' }))).toEqual(['spec.podCIDR']);
+    // Without it, the default range is derived from nonMasqueradeCIDR as before.
+    expect(completeSpec(cluster(), groups()).cluster.spec.serviceClusterIPRange).toBe('100.64.0.0/13');
   });
 
   it('checks zones against the cloud and one region', () => {
