@@ -38,6 +38,7 @@ const COMMANDS: readonly (readonly [readonly string[], () => Promise<Register>])
   [['delete'], async () => (await import('./delete-instance.js')).registerDeleteInstance],
   [['delete'], async () => (await import('./delete-file.js')).registerDeleteFile],
   [['create', 'get', 'delete'], async () => (await import('./sshpublickey.js')).registerSshPublicKey],
+  [['create', 'get', 'delete'], async () => (await import('./secret.js')).registerSecrets],
   [['lock'], async () => (await import('./lock.js')).registerLock],
   [['history'], async () => (await import('./history.js')).registerHistory],
   [['diff'], async () => (await import('./diff-cluster.js')).registerDiff],
