@@ -81,7 +81,9 @@ export async function applyObject(kc: KubeConfig, object: KubernetesObject, fiel
   const { KubernetesObjectApi, PatchStrategy } = await kubeClient();
   const api = KubernetesObjectApi.makeApiClient(kc);
   const deadline = Date.now() + waitMs;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+  // Capped at 1 s: the API server usually comes up a few seconds after nodeup starts it, and a
+  // longer pause only kept a ready control plane waiting (a refused connection costs nothing).
+  for (let delay = 250; ; delay = Math.min(delay * 2, 1000)) {
     try {
       await api.patch(object, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
       return;
