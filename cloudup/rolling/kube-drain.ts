@@ -13,6 +13,7 @@ import type { EventSink } from '../../src/output/events.js';
 import { apiErrorCode, apiErrorText } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
 import type { RollingCloud } from './types.js';
+import { FIRST_POLL_MS } from './waiting.js';
 
 interface Pod {
   readonly metadata: {
@@ -30,7 +31,7 @@ const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergeP
 export interface DrainOptions {
   readonly timeoutMs: number;
   readonly events: EventSink;
-  /** Between retries of refused evictions and looks at what is left. */
+  /** Between retries of refused evictions and looks at what is left, at most (the first looks come sooner). */
   readonly pollMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -95,7 +96,9 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
   opts.events({ level: 'info', code: 'drain.cordoned', message: `cordoned node ${node}`, data: { node } });
 
   const evicted = new Map<string, Pod>();
-  for (;;) {
+  // An evicted pod is often gone at once (no grace period, or an API server that deletes on
+  // eviction): look again soon, then less often, up to the poll interval.
+  for (let pause = Math.min(FIRST_POLL_MS, poll); ; pause = Math.min(pause * 2, poll)) {
     const left = await podsOn(core, node);
     const waiting = left.filter((p) => !evicted.has(p.metadata.uid));
     const refused: { pod: string; why: string }[] = [];
@@ -126,7 +129,7 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
       });
     }
     // Wake at the deadline rather than a poll after it, so the failure comes when it is due.
-    await sleep(Math.max(1, Math.min(poll, deadline + 1 - Date.now())));
+    await sleep(Math.max(1, Math.min(pause, deadline + 1 - Date.now())));
   }
 }
 

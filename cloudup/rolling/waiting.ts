@@ -9,7 +9,7 @@ import type { EventSink } from '../../src/output/events.js';
 export interface WaitClock {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
-  /** How often to look again. */
+  /** How often to look again, at most (a wait's first looks come sooner: see waitFor). */
   readonly pollMs: number;
   /** The longest silence: a wait speaks up when the roll has said nothing for this long. */
   readonly reportEveryMs: number;
@@ -32,10 +32,19 @@ export interface WaitSpec {
   readonly look: () => Promise<Pending | undefined>;
 }
 
-/** Polls until `look` is satisfied (undefined) or the timeout passes (what was still pending). */
+/** The first pause of a wait; each next one doubles, up to the clock's pollMs. */
+export const FIRST_POLL_MS = 250;
+
+/**
+ * Polls until `look` is satisfied (undefined) or the timeout passes (what was still pending).
+ * The pauses start short and double up to `pollMs`: many waits are over within a second (a
+ * machine the cloud started at once, pods that were deleted when evicted, a cluster that is
+ * valid already), and a fixed poll of several seconds made each of them last that long; a wait
+ * that goes on costs the same looks as before, give or take a few.
+ */
 export async function waitFor(clock: WaitClock, spec: WaitSpec): Promise<Pending | undefined> {
   const started = clock.now();
-  for (;;) {
+  for (let pause = Math.min(FIRST_POLL_MS, clock.pollMs); ; pause = Math.min(pause * 2, clock.pollMs)) {
     const pending = await spec.look();
     if (pending === undefined) return undefined;
     const now = clock.now();
@@ -51,6 +60,6 @@ export async function waitFor(clock: WaitClock, spec: WaitSpec): Promise<Pending
     }
     // Wake up in time to speak, however long the poll interval is.
     const untilReport = clock.lastSaid() + clock.reportEveryMs - clock.now();
-    await clock.sleep(Math.max(1, Math.min(clock.pollMs, untilReport)));
+    await clock.sleep(Math.max(1, Math.min(pause, untilReport)));
   }
 }
