@@ -3,6 +3,7 @@
 import type { EventSink } from '../../src/output/events.js';
 import type { CloudDns } from './cloud-dns.js';
 import type { Compute } from './compute.js';
+import type { IamApi } from './iam-api.js';
 
 export interface GceContext {
   readonly compute: Compute;
@@ -21,6 +22,10 @@ export interface GceContext {
   readonly dns: CloudDns;
   /** The managed zone of `dnsZone` and the record names the cluster owns in it. */
   readonly dnsNames: { readonly zone: string; readonly records: readonly string[] } | undefined;
+  /** IAM: the machines' service accounts, the project's and the state store bucket's policies. */
+  readonly iam: IamApi;
+  /** The state store's bucket when it is on GCS (its IAM holds the machines' access); else undefined. */
+  readonly stateBucket: string | undefined;
   /** Whether the session reconciles the spec (update cluster) rather than tearing it down or reading. */
   readonly mode: { readonly reconciling: boolean };
 }

@@ -15,6 +15,7 @@ import type { ComputeClientOptions } from './clients.js';
 import { CloudDns } from './cloud-dns.js';
 import { Compute } from './compute.js';
 import type { GceContext } from './context.js';
+import { IamApi, iamEndpointsFromEnv } from './iam-api.js';
 import { isTransient } from './errors.js';
 import { listInstances, replaceInstance } from './instances.js';
 import { gceRollingCloud } from './rolling.js';
@@ -64,6 +65,8 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     shared,
     events: options.events,
     dns: new CloudDns(compute, options.env, () => void calls++),
+    iam: new IamApi(compute, { ...iamEndpointsFromEnv(options.env), ...options.compute?.iam }),
+    stateBucket: /^gs:\/\/([^/]+)/.exec(options.stateStore ?? '')?.[1],
     // Both API names are looked for even when the spec wants no records (topology.dns.type
     // None), so that records an earlier spec made are found and deleted.
     dnsNames: dnsZone ? { zone: dnsZone, records: [spec.cluster.spec.api.publicName, internalApiName(cluster)] } : undefined,

@@ -103,7 +103,7 @@ describe('a cluster on GCE (fake Compute API)', () => {
     const before = fake.requests.length;
     const plan = await planJson();
     expect(plan.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, noop: 25 });
-    expect(plan.stats.apiCalls).toBe(11);
+    expect(plan.stats.apiCalls).toBe(13);
     // And one read of the API address: a cluster without a DNS zone (topology.dns.type None)
     // names its API by it in the machines' configuration.
     expect(fake.requests.length - before).toBe(12);

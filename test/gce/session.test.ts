@@ -77,8 +77,8 @@ describe('the GCE session', () => {
       await session.close();
     }
     expect(figures).toEqual({
-      'small.gce.example.com': { groups: 2, tasks: 19, calls: 11, requests: 11 },
-      'large.gce.example.com': { groups: 16, tasks: 47, calls: 11, requests: 11 },
+      'small.gce.example.com': { groups: 2, tasks: 26, calls: 13, requests: 13 },
+      'large.gce.example.com': { groups: 16, tasks: 96, calls: 13, requests: 13 },
     });
   });
 

@@ -15,12 +15,12 @@ export function startFake(): Promise<FakeCompute> {
 
 /** Session options that reach the fake with an auth client that sends no credentials. */
 export function computeOptions(fake: FakeCompute): ComputeClientOptions {
-  return { endpoint: { apiEndpoint: '127.0.0.1', port: fake.port, protocol: 'http' }, authClient: new PassThroughClient() };
+  return { endpoint: { apiEndpoint: '127.0.0.1', port: fake.port, protocol: 'http' }, authClient: new PassThroughClient(), iam: { iam: fake.url, resourceManager: fake.url } };
 }
 
 /** The environment of CLI runs against the fake. */
 export function cliEnv(fake: FakeCompute, stateStore: string): Record<string, string> {
-  return { HOIST_STATE_STORE: stateStore, HOIST_GCE_ENDPOINT: fake.url, HOIST_GCE_AUTH: 'none', HOIST_CLUSTER_NAME: '' };
+  return { HOIST_STATE_STORE: stateStore, HOIST_GCE_ENDPOINT: fake.url, HOIST_GCE_IAM_ENDPOINT: fake.url, HOIST_GCE_RESOURCE_MANAGER_ENDPOINT: fake.url, HOIST_GCE_AUTH: 'none', HOIST_CLUSTER_NAME: '' };
 }
 
 export async function waitFor(what: string, done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {

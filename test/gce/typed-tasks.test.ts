@@ -24,6 +24,9 @@ import { networkTask } from '../../cloudup/gce/tasks/network.js';
 import { routerTask } from '../../cloudup/gce/tasks/router.js';
 import { subnetworkTask } from '../../cloudup/gce/tasks/subnetwork.js';
 import { targetPoolTask } from '../../cloudup/gce/tasks/target-pool.js';
+import { bucketIamMemberTask } from '../../cloudup/gce/tasks/bucket-iam-member.js';
+import { projectIamMemberTask } from '../../cloudup/gce/tasks/project-iam-member.js';
+import { serviceAccountTask } from '../../cloudup/gce/tasks/service-account.js';
 import { testBoot } from '../support/boot.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 
@@ -67,6 +70,9 @@ describe('GCE task constructors', () => {
       forwardingRuleTask('r', { region: 'us-central1', IPAddress: ref('Address/a', 'address'), IPProtocol: 'TCP', portRange: '6443-6443', target: ref('TargetPool/p', 'selfLink'), loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
       managedZoneTask('example.com', {}),
       dnsRecordTask('api.c.example.com', { managedZone: ref('ManagedZone/example.com', 'name'), name: 'api.c.example.com', type: 'A', ttl: 60, rrdatas: [ref('Address/a', 'address')] }),
+      serviceAccountTask('nodes-12345678', { displayName: 'nodes' }),
+      projectIamMemberTask('nodes-12345678:roles/logging.logWriter', { role: 'roles/logging.logWriter', member: 'serviceAccount:nodes-12345678@p.iam.gserviceaccount.com' }),
+      bucketIamMemberTask('nodes-12345678:roles/storage.objectViewer', { bucket: 'b', role: 'roles/storage.objectViewer', member: 'serviceAccount:nodes-12345678@p.iam.gserviceaccount.com', condition: { title: 't', description: '', expression: 'resource.name.startsWith("projects/_/buckets/b/objects/c/")' } }),
       diskTask('d', { zone: 'us-central1-a', sizeGb: 20, type: 'pd-ssd', labels: {} }, { lifecycle: 'ExistsAndValidates' }),
     ];
     expect(new Set(tasks.map((t) => t.kind))).toEqual(new Set(GCE_KINDS.keys()));

@@ -8,6 +8,7 @@ import type { BootOptions } from '../../provider.js';
 import { gceSpecRules } from '../spec-rules.js';
 import { apiTasks } from './api.js';
 import { etcdTasks } from './etcd.js';
+import { iamTasks } from './iam.js';
 import { instanceGroupTasks } from './instance-groups.js';
 import { networkTasks } from './network.js';
 
@@ -16,6 +17,7 @@ export function buildGceTasks(completed: CompletedSpec, boot: BootOptions): Task
   const spec = settleSpec(completed, gceSpecRules);
   const network = networkTasks(spec);
   const api = apiTasks(spec);
-  const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, targetPool: idOf(api.targetPool) });
-  return [...network.tasks, ...api.tasks, ...groups, ...etcdTasks(spec)];
+  const iam = iamTasks(spec, boot.stateStore);
+  const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, targetPool: idOf(api.targetPool), accounts: iam.accounts });
+  return [...network.tasks, ...api.tasks, ...iam.tasks, ...groups, ...etcdTasks(spec)];
 }

@@ -15,6 +15,7 @@ import { instanceGroupManagerTask } from '../tasks/instance-group-manager.js';
 import { instanceTemplateTask } from '../tasks/instance-template.js';
 import type { InstanceTemplateFields } from '../tasks/instance-template.js';
 import { STARTUP_SCRIPT_KEY, imagePath, scopes, startupScript } from './boot.js';
+import type { Account } from './iam.js';
 
 export const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
 
@@ -23,6 +24,8 @@ export interface GroupInputs {
   readonly subnetworks: ReadonlyMap<string, TaskId>;
   /** The API load balancer's target pool: the control plane's groups put their instances in it. */
   readonly targetPool: TaskId;
+  /** The service account each group's machines run as (model/iam.ts). */
+  readonly accounts: ReadonlyMap<string, Account>;
 }
 
 export function instanceGroupTasks(spec: SettledSpec, boot: BootOptions, inputs: GroupInputs): Task[] {
@@ -35,6 +38,8 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
   const subnet = inputs.subnetworks.get(ig.spec.subnets[0]);
   // settleSpec refused a group whose first subnet is not the cluster's: this is a defect, not a user's mistake.
   if (!subnet) throw new HoistError('INTERNAL', `instance group ${ig.metadata.name}: no subnetwork task for subnet ${ig.spec.subnets[0]}`);
+  const account = inputs.accounts.get(ig.metadata.name);
+  if (!account) throw new HoistError('INTERNAL', `instance group ${ig.metadata.name}: no service account task`);
   const desired: Unresolved<InstanceTemplateFields> = {
     machineType: ig.spec.machineType,
     image: imagePath(ig.spec.image),
@@ -55,12 +60,13 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       'cluster-name': cluster,
       ...(spec.cluster.spec.sshPublicKey ? { 'ssh-keys': `ubuntu:${spec.cluster.spec.sshPublicKey.trim()}` } : {}),
     },
-    serviceAccount: { email: 'default', scopes: scopes(ig.spec.role) },
+    // The scopes kops gives a role; the account's IAM bindings are what narrow it (model/iam.ts).
+    serviceAccount: { email: account.email, scopes: scopes(ig.spec.role) },
     // Pod traffic leaves the machines with the pods' addresses.
     canIpForward: true,
     ...(ig.spec.gcpProvisioningModel === 'SPOT' ? { scheduling: { provisioningModel: 'SPOT' as const } } : {}),
   };
-  const template = instanceTemplateTask(templateName(ig.metadata.name, cluster, contentHash(desired)), desired, { dependsOn: [inputs.network, subnet] });
+  const template = instanceTemplateTask(templateName(ig.metadata.name, cluster, contentHash(desired)), desired, { dependsOn: [inputs.network, subnet, account.task] });
   const tmpl = idOf(template);
   const pools = ig.spec.role === 'ControlPlane' ? [inputs.targetPool] : [];
   const sizes = spread(ig.spec.minSize, ig.spec.zones.length);

@@ -2,6 +2,7 @@
 import type { TaskKind } from '../../../src/engine/task.js';
 import type { GceContext } from '../context.js';
 import { addressKind } from './address.js';
+import { bucketIamMemberKind } from './bucket-iam-member.js';
 import { diskKind } from './disk.js';
 import { dnsRecordKind } from './dns-record.js';
 import { firewallKind } from './firewall.js';
@@ -11,10 +12,12 @@ import { instanceGroupManagerKind } from './instance-group-manager.js';
 import { instanceTemplateKind } from './instance-template.js';
 import { managedZoneKind } from './managed-zone.js';
 import { networkKind } from './network.js';
+import { projectIamMemberKind } from './project-iam-member.js';
 import { routerKind } from './router.js';
+import { serviceAccountKind } from './service-account.js';
 import { subnetworkKind } from './subnetwork.js';
 import { targetPoolKind } from './target-pool.js';
 
 export const GCE_KINDS: ReadonlyMap<string, TaskKind<GceContext>> = new Map(
-  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind, httpHealthCheckKind, routerKind].map((k) => [k.kind, k]),
+  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind, httpHealthCheckKind, routerKind, serviceAccountKind, projectIamMemberKind, bucketIamMemberKind].map((k) => [k.kind, k]),
 );

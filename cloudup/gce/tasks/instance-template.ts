@@ -60,7 +60,7 @@ export function templateProperties(d: InstanceTemplateFields): protos.google.clo
 
 export const instanceTemplateKind = gceKind<Template, InstanceTemplateFields>({
   kind: 'InstanceTemplate',
-  uses: ['Network', 'Subnetwork'],
+  uses: ['Network', 'Subnetwork', 'ServiceAccount'],
   list: (ctx) =>
     ctx.compute.list('list instance templates', (pageToken) =>
       ctx.compute.clients.instanceTemplates.list({ project: ctx.project, filter: descriptionFilter(ctx.cluster), ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false }),

@@ -24,3 +24,5 @@ export const badRequest = (message: string): GcsError => new GcsError(400, 'inva
 export const required = (message: string): GcsError => new GcsError(400, 'required', message);
 export const anonymous = (permission: string): GcsError =>
   new GcsError(401, 'required', `Anonymous caller does not have ${permission} access to the Google Cloud Storage object. Permission '${permission}' denied on resource (or it may not exist).`);
+export const forbidden = (who: string, permission: string): GcsError =>
+  new GcsError(403, 'forbidden', `${who} does not have ${permission} access to the Google Cloud Storage object. Permission '${permission}' denied on resource (or it may not exist).`);

@@ -8,6 +8,7 @@
  *   `/download/storage/v1/…`), with `x-goog-generation`, `x-goog-hash` and friends;
  * - `GET /storage/v1/b/B/o` (objects.list: `prefix`, `delimiter`, `pageToken`, `maxResults`);
  * - `DELETE /storage/v1/b/B/o/N` (objects.delete);
+ * - `GET|PUT /storage/v1/b/B/iam` (buckets.getIamPolicy / setIamPolicy: bucket-iam.ts);
  * - `ifGenerationMatch` (0: only if missing), `ifGenerationNotMatch`, `ifMetagenerationMatch`,
  *   `ifMetagenerationNotMatch`, and `generation`; 412 `conditionNotMet` on a failed condition,
  *   404 `notFound` for a missing object or bucket, as JSON error bodies.
@@ -19,9 +20,11 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BucketPolicies } from './bucket-iam.js';
+import type { ObjectPermission } from './bucket-iam.js';
 import { Buckets } from './buckets.js';
 import type { Preconditions, StoredObject } from './buckets.js';
-import { GcsError, anonymous, badRequest, required } from './errors.js';
+import { GcsError, anonymous, badRequest, forbidden, required } from './errors.js';
 import { parseMultipart } from './multipart.js';
 
 export interface GcsRequest {
@@ -38,9 +41,17 @@ const MAX_PAGE = 1000;
 
 export class FakeGcs {
   readonly buckets = new Buckets();
+  /** The buckets' IAM policies (`b/B/iam`). */
+  readonly iam = new BucketPolicies((bucket) => this.buckets.has(bucket));
   readonly requests: GcsRequest[] = [];
   /** When set, only requests bearing this token are served. */
   requireToken: string | undefined;
+  /**
+   * Bearer tokens that stand for an IAM member (`serviceAccount:…`): their object calls are
+   * allowed only as far as the bucket's IAM policy lets that member (403 otherwise), as GCS
+   * checks a machine's service account.
+   */
+  readonly members = new Map<string, string>();
   #server: Server | undefined;
   #origin = '';
 
@@ -96,6 +107,8 @@ export class FakeGcs {
       if (this.requireToken !== undefined && token !== this.requireToken) {
         throw anonymous(method === 'GET' ? 'storage.objects.get' : method === 'DELETE' ? 'storage.objects.delete' : 'storage.objects.create');
       }
+      const member = token === undefined ? undefined : this.members.get(token);
+      if (member !== undefined) this.#authorize(member, method, url, req.headers['content-type'] ?? '', body);
       const reply = this.#route(method, url, req.headers['content-type'] ?? '', body);
       status = reply.status;
       res.writeHead(reply.status, reply.headers);
@@ -109,10 +122,33 @@ export class FakeGcs {
     this.requests.push({ method, path, query, status, ...(token === undefined ? {} : { token }) });
   }
 
+  /** Refuses (403) an object call that the bucket's policy does not allow `member`. */
+  #authorize(member: string, method: string, url: URL, contentType: string, body: Buffer): void {
+    const needs: [ObjectPermission, string | undefined][] = [];
+    const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+    const list = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+    const one = /^\/(?:download\/)?storage\/v1\/b\/([^/]+)\/o\/([^/]+)$/.exec(url.pathname);
+    const bucket = decodeURIComponent((upload ?? list ?? one)?.[1] ?? '');
+    if (upload && method === 'POST') {
+      const name = url.searchParams.get('name') ?? String(parseMultipart(contentType, body).metadata['name'] ?? '');
+      needs.push(['storage.objects.create', name]);
+      // Replacing an object also deletes the old one, which GCS checks.
+      if (this.buckets.has(bucket) && this.buckets.objects(bucket).has(name)) needs.push(['storage.objects.delete', name]);
+    } else if (list && method === 'GET') needs.push(['storage.objects.list', undefined]);
+    else if (one && method === 'GET') needs.push(['storage.objects.get', decodeURIComponent(one[2]!)]);
+    else if (one && method === 'DELETE') needs.push(['storage.objects.delete', decodeURIComponent(one[2]!)]);
+    for (const [permission, name] of needs) {
+      if (!this.iam.allows(bucket, member, permission, name)) throw forbidden(member.replace(/^serviceAccount:/, ''), permission);
+    }
+  }
+
   #route(method: string, url: URL, contentType: string, body: Buffer): Reply {
     const q = url.searchParams;
     const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
     if (upload && method === 'POST') return this.#insert(decodeURIComponent(upload[1]!), q, contentType, body);
+    const iam = /^\/storage\/v1\/b\/([^/]+)\/iam$/.exec(url.pathname);
+    if (iam && method === 'GET') return json(200, this.iam.view(decodeURIComponent(iam[1]!)));
+    if (iam && method === 'PUT') return json(200, this.iam.write(decodeURIComponent(iam[1]!), parseJson(body)));
     const list = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
     if (list && method === 'GET') return json(200, this.#list(decodeURIComponent(list[1]!), q));
     // The object's name is one path segment: its slashes are sent as %2F.
@@ -247,4 +283,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw badRequest('Invalid JSON payload received.');
+  }
 }
