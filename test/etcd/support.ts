@@ -5,7 +5,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { hoistProcess } from '../support/cli.js';
+import { hoist, hoistProcess } from '../support/cli.js';
 import type { RunResult } from '../support/cli.js';
 import type { LocalWorld } from '../cli/local-support.js';
 import { localWorld } from '../cli/local-support.js';
@@ -66,8 +66,10 @@ async function createCluster(world: LocalWorld, name: string, controlPlanes: num
   };
   await must('create cluster', run('create', 'cluster', name, '--control-plane-count', String(controlPlanes), '--node-count', '0'));
   await must('update cluster', run('update', 'cluster', name, '--yes'));
+  // In this process: waitHealthy asks every half second for minutes, and a child process per
+  // question pays Node's start-up and the etcd client's loading each time (0.3 s of CPU or more).
   const status = async () => {
-    const r = await run('etcd', 'status', name, '-o', 'json');
+    const r = await hoist(['etcd', 'status', name, '-o', 'json'], { env: world.env });
     const parsed = r.stdout.trim() === '' ? { etcdClusters: [] } : (JSON.parse(r.stdout) as { etcdClusters: EtcdClusterReport[] });
     return { code: r.code, reports: parsed.etcdClusters };
   };

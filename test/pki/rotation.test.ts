@@ -40,7 +40,8 @@ const run = async (...args: string[]) => {
  * while after a roll, so the count is at least the two machines, not exactly.)
  */
 async function kubectlWorks(file = kubeconfig): Promise<void> {
-  const r = await kubectl(file, dir, ['get', 'nodes', '--request-timeout=10s', '-o', 'name']);
+  // One request, no retry; its timeout is for a loaded machine, where the API server may take seconds to answer.
+  const r = await kubectl(file, dir, ['get', 'nodes', '--request-timeout=30s', '-o', 'name']);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(2);
@@ -88,8 +89,9 @@ beforeAll(async () => {
   await run('update', 'cluster', NAME, '--yes');
   kubeconfig = join(dir, 'kubeconfig');
   await run('export', 'kubeconfig', NAME, '--admin', '--kubeconfig', kubeconfig);
-  await run('validate', 'cluster', NAME, '--wait', '150s', '--kubeconfig', kubeconfig);
-}, 240_000);
+  // Two machines boot here; on two cores shared with three other files that can take minutes.
+  await run('validate', 'cluster', NAME, '--wait', '300s', '--kubeconfig', kubeconfig);
+}, 420_000);
 
 afterAll(async () => {
   if (world !== undefined) expect(await world.destroy()).toEqual([]);
@@ -99,7 +101,7 @@ afterAll(async () => {
 });
 
 describe('rotating kubernetes-ca with the documented procedure', () => {
-  it('issues, promotes and distrusts a new CA while kubectl keeps working', { timeout: 300_000 }, async () => {
+  it('issues, promotes and distrusts a new CA while kubectl keeps working', { timeout: 900_000 }, async () => {
     await kubectlWorks();
     const original = join(dir, 'kubeconfig-original');
     await copyFile(kubeconfig, original);
