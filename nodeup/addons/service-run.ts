@@ -17,6 +17,7 @@ import { openStore } from '../../state-store/open.js';
 import { hostPath } from '../context.js';
 import { AddonApplier } from './applier.js';
 import type { AddonsServiceConfig } from './service.js';
+import { onServiceStop } from '../services/stop-signal.js';
 
 export interface AddonsServiceOptions {
   /** The configuration file, a host path. */
@@ -62,15 +63,7 @@ export async function runAddonsService(opts: AddonsServiceOptions): Promise<numb
   const applier = new AddonApplier({ cluster: config.cluster, instanceId: config.instanceId, store, kube, events: opts.events });
   opts.events({ level: 'info', code: 'addons.service', message: `applying the addons of ${config.cluster}'s channel as ${config.instanceId} (one control-plane machine at a time)` });
   const loop = applier.start();
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-    // Started by the local cloud's supervisor: its channel closes when that process ends, however.
-    if (process.channel !== undefined) {
-      process.once('disconnect', resolve);
-      process.channel.unref();
-    }
-  });
+  await new Promise<void>((resolve) => onServiceStop(resolve));
   await loop.stop();
   store.close?.();
   opts.events({ level: 'info', code: 'addons.service', message: 'stopped' });

@@ -12,6 +12,7 @@ import { openStore } from '../../state-store/open.js';
 import type { BackupServiceConfig } from './backup-service.js';
 import { backupService } from './backup-service.js';
 import { REPORT_MS } from './backup-service-report.js';
+import { onServiceStop } from '../services/stop-signal.js';
 
 export interface BackupServiceOptions {
   /** The configuration file, a host path. */
@@ -41,13 +42,7 @@ export async function runBackupService(opts: BackupServiceOptions): Promise<numb
     stopped = true;
     wake();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  // Started by the local cloud's supervisor: its channel closes when that process ends, however.
-  if (process.channel !== undefined) {
-    process.once('disconnect', stop);
-    process.channel.unref();
-  }
+  onServiceStop(stop);
   const service = backupService({ config, store, root: opts.env.HOIST_NODE_ROOT ?? '/', env: opts.env, events: opts.events });
   opts.events({ level: 'info', code: 'etcd.backup-service', message: `scheduled backups of ${config.members.map((m) => `etcd ${m.etcdCluster} (member ${m.member})`).join(', ')} of ${config.cluster}: the leader of each takes them` });
   try {

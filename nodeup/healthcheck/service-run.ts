@@ -14,6 +14,7 @@ import { hostPath } from '../context.js';
 import { startHealthProxy } from './proxy.js';
 import type { HealthProxy } from './proxy.js';
 import type { HealthcheckServiceConfig } from './service.js';
+import { onServiceStop } from '../services/stop-signal.js';
 
 export interface HealthcheckServiceOptions {
   /** The configuration file, a host path. */
@@ -60,15 +61,7 @@ export async function runHealthcheckService(opts: HealthcheckServiceOptions): Pr
   const config = await readHealthcheckConfig(opts.conf);
   const proxy = await startHealthcheckService(config, opts.env.HOIST_NODE_ROOT ?? '/', opts.events);
   opts.events({ level: 'info', code: 'healthcheck.service', message: `serving ${config.upstream}'s /readyz, /livez and /healthz on http://${config.host}:${proxy.port}` });
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-    // Started by the local cloud's supervisor: its channel closes when that process ends, however.
-    if (process.channel !== undefined) {
-      process.once('disconnect', resolve);
-      process.channel.unref();
-    }
-  });
+  await new Promise<void>((resolve) => onServiceStop(resolve));
   await proxy.close();
   opts.events({ level: 'info', code: 'healthcheck.service', message: 'stopped' });
   return 0;
