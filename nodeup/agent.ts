@@ -75,9 +75,12 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
     const timer = setTimeout(resolve, ms);
     wake = () => (clearTimeout(timer), resolve());
   });
+  let stopRequested: () => void = () => undefined;
+  const stopping = new Promise<undefined>((resolve) => (stopRequested = () => resolve(undefined)));
   io.onStop(() => {
     stopped = true;
     wake();
+    stopRequested();
   });
   const phase = 'running';
   const events = (e: HoistEvent) => {
@@ -90,7 +93,13 @@ export async function runNodeAgent(io: NodeAgentIo): Promise<number> {
     io.send({ type: 'status', phase: 'configuring', ready: false, message: 'nodeup is configuring the machine' });
     try {
       store ??= await machineStore(io.env, bootFile, root, events);
-      const result = await runNodeup({ bootFile, root, env: io.env, events, services: supervisor, store });
+      const run = runNodeup({ bootFile, root, env: io.env, events, services: supervisor, store });
+      // A machine stopped while nodeup configures it stops now, as a VM's shutdown ends nodeup,
+      // rather than when the daemon's grace runs out: what nodeup started is stopped below, and
+      // the process ends with this function (agent-main.ts); what nodeup still does is dropped.
+      run.catch(() => undefined);
+      const result = await Promise.race([run, stopping]);
+      if (result === undefined) break;
       checks = result.healthChecks;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

@@ -7,4 +7,5 @@
 
 import { runAgentProcess } from './agent-process.js';
 
-process.exitCode = await runAgentProcess(process.env, (text) => void process.stdout.write(text));
+// The agent's work ends when it returns: whatever it abandoned (nodeup stopped mid-run) ends too.
+process.exit(await runAgentProcess(process.env, (text) => void process.stdout.write(text)));

@@ -72,6 +72,8 @@ export class Supervisor implements ServiceManager {
   }
 
   async start(name: string, unit: string): Promise<void> {
+    // Once stopped (the machine is going away), nothing more starts.
+    if (this.stopped) return;
     this.units.set(name, unit);
     if (this.services.has(name)) return;
     this.launch(name, 0);
