@@ -4,7 +4,10 @@
  * the bucket the way a GCE machine does (its startup script, then nodeup, both with the
  * metadata server's token and nothing else: the fake GCS refuses any other caller), reporting
  * Ready into the bucket; then a roll through the groups, and delete removes the cloud's objects
- * and the cluster's state.
+ * and the cluster's state. Each group runs as a service account of its own: the bindings hoist
+ * makes on the bucket (IAM Conditions on the objects' names) let the node group's account read
+ * its own configuration and the issued certificates only, which the fake GCS enforces on the
+ * booting machine's calls; other people's bindings on the project and the bucket are kept.
  */
 
 import { join } from 'node:path';
@@ -16,6 +19,7 @@ import { instanceStatusKey, nodeupBundleKey, nodeupConfigKey } from '../../nodeu
 import type { InstanceGroup } from '../../src/api/index.js';
 import { nodeRuntimeAsset } from '../../src/assets/node-runtime.js';
 import type { Plan } from '../../src/engine/plan.js';
+import { accountEmail, accountId, memberOf } from '../../cloudup/gce/iam-names.js';
 import { hoist, tempDir } from '../support/cli.js';
 import { gcsEnv } from '../support/fake-gcs/env.js';
 import { FakeGcs } from '../support/fake-gcs/server.js';
@@ -23,6 +27,7 @@ import { runScript, stopAllScripts } from '../boot/run-script.js';
 import { fakeGceMetadata, serveFolder } from '../boot/servers.js';
 import type { Listening } from '../boot/servers.js';
 import { buildNodeupBundle, nodeMirror, scriptEnv } from '../boot/support.js';
+import { iamOf } from './fake/iam.js';
 import type { FakeCompute } from './fake/server.js';
 import { PROJECT, cliEnv, startFake, useAssetMirror, waitFor } from './support.js';
 
@@ -39,6 +44,15 @@ let env: Record<string, string>;
 let dir: { path: string; cleanup: () => Promise<void> };
 let bundle: { path: string; sha256: string };
 const servers: Listening[] = [];
+const CP = 'control-plane-us-central1-a';
+const nodesAccount = accountId(NAME, { group: NODES });
+const cpAccount = accountId(NAME, { controlPlane: true });
+const nodesMember = memberOf(accountEmail(nodesAccount, PROJECT));
+const cpMember = memberOf(accountEmail(cpAccount, PROJECT));
+// Someone else's grants, which hoist must keep.
+const ALICE = { role: 'roles/storage.objectViewer', members: ['user:alice@example.com'] };
+const PROJECT_ALICE = { role: 'roles/viewer', members: ['user:alice@example.com'] };
+const key = (k: string) => `clusters/${NAME}/${k}`;
 
 const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
 const object = (key: string) => gcs.object(BUCKET, `clusters/${key}`)?.toString('utf8');
@@ -60,6 +74,9 @@ beforeAll(async () => {
   const created = await run(['create', 'cluster', NAME, '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a', '--node-count', '1']);
   expect(created.code, created.stderr).toBe(0);
   await useAssetMirror(run, NAME, join(dir.path, 'assets'));
+  iamOf(fake.state).setBindings(PROJECT, [PROJECT_ALICE]);
+  const bucket = gcs.iam.policy(BUCKET);
+  gcs.iam.write(BUCKET, { version: 1, etag: bucket.etag, bindings: [...bucket.bindings, ALICE] });
 }, 120_000);
 
 afterAll(async () => {
@@ -71,6 +88,21 @@ afterAll(async () => {
 });
 
 describe('a GCE cluster with its state on gs://', () => {
+  it('plans a service account per role and bucket bindings that name only the node group\'s own configuration', async () => {
+    const plan = await planJson();
+    const created = (kind: string) => plan.changes.filter((c) => c.kind === kind && c.action === 'create').map((c) => c.name).sort();
+    expect(created('ServiceAccount')).toEqual([cpAccount, nodesAccount].sort());
+    expect(created('ProjectIamMember')).toEqual(
+      [`${cpAccount}:roles/container.serviceAgent`, `${cpAccount}:roles/logging.logWriter`, `${cpAccount}:roles/monitoring.metricWriter`, `${nodesAccount}:roles/logging.logWriter`, `${nodesAccount}:roles/monitoring.metricWriter`].sort(),
+    );
+    expect(created('BucketIamMember')).toEqual([`${cpAccount}:roles/storage.objectUser`, `${nodesAccount}:roles/storage.objectUser`, `${nodesAccount}:roles/storage.objectViewer`].sort());
+    const read = JSON.stringify(plan.changes.find((c) => c.name === `${nodesAccount}:roles/storage.objectViewer`)!.changes);
+    for (const under of [`igconfig/${NODES}/`, 'pki/issued/', 'nodeup/']) expect(read).toContain(`resource.name.startsWith(\\"projects/_/buckets/${BUCKET}/objects/${key(under)}\\")`);
+    expect(read).not.toContain('pki/private');
+    expect(read).not.toContain(`igconfig/${CP}`);
+    expect(plan.changes.find((c) => c.kind === 'InstanceTemplate' && c.name.startsWith(`${NODES}-`))!.dependsOn).toContain(`ServiceAccount/${nodesAccount}`);
+  });
+
   it('applies: the spec, the node configuration and the nodeup bundle are in the bucket, and the machines\' scripts read it', async () => {
     const applied = await run(['update', 'cluster', NAME, '--yes']);
     expect(applied.code, applied.stderr).toBe(0);
@@ -84,6 +116,37 @@ describe('a GCE cluster with its state on gs://', () => {
     // The lock was created with GCS's create-only precondition.
     expect(gcs.requests).toContainEqual(expect.objectContaining({ method: 'POST', query: expect.objectContaining({ name: `clusters/${NAME}/lock`, ifGenerationMatch: '0' }), status: 200 }));
     expect(gcs.requests.filter((r) => r.status >= 500)).toEqual([]);
+  });
+
+  it('binds the accounts in the fakes: a node reads its own configuration and the issued certificates only; others\' grants are kept', async () => {
+    const accounts = [...iamOf(fake.state).accounts.values()].filter((a) => a.description === `hoist.dev/cluster=${NAME}`);
+    expect(accounts.map((a) => a.email).sort()).toEqual([accountEmail(cpAccount, PROJECT), accountEmail(nodesAccount, PROJECT)].sort());
+    const template = (group: string) => fake.resources('instanceTemplates').find((t) => String(t.name).startsWith(`${group}-`))!['properties'] as { serviceAccounts: { email: string }[] };
+    expect(template(NODES).serviceAccounts[0]!.email).toBe(accountEmail(nodesAccount, PROJECT));
+    expect(template(CP).serviceAccounts[0]!.email).toBe(accountEmail(cpAccount, PROJECT));
+    expect(iamOf(fake.state).rolesOf(PROJECT, nodesMember)).toEqual(['roles/logging.logWriter', 'roles/monitoring.metricWriter']);
+    expect(iamOf(fake.state).rolesOf(PROJECT, cpMember)).toEqual(['roles/container.serviceAgent', 'roles/logging.logWriter', 'roles/monitoring.metricWriter']);
+    expect(iamOf(fake.state).policy(PROJECT).bindings).toContainEqual(PROJECT_ALICE);
+    expect(gcs.iam.policy(BUCKET).bindings).toContainEqual(ALICE);
+
+    const may = (member: string, permission: Parameters<typeof gcs.iam.allows>[2], k?: string) => gcs.iam.allows(BUCKET, member, permission, k === undefined ? undefined : key(k));
+    expect(may(nodesMember, 'storage.objects.get', `igconfig/${NODES}/nodeup.yaml`)).toBe(true);
+    expect(may(nodesMember, 'storage.objects.get', 'pki/issued/kubernetes-ca/keyset.yaml')).toBe(true);
+    expect(may(nodesMember, 'storage.objects.get', `nodeup/${bundle.sha256}/nodeup.mjs`)).toBe(true);
+    expect(may(nodesMember, 'storage.objects.create', `status/instances/${NODES}/${INSTANCE}.json`)).toBe(true);
+    // Not another group's configuration, the CA's private key, the spec, nor a listing.
+    expect(may(nodesMember, 'storage.objects.get', `igconfig/${CP}/nodeup.yaml`)).toBe(false);
+    expect(may(nodesMember, 'storage.objects.get', 'pki/private/kubernetes-ca/keyset.yaml')).toBe(false);
+    expect(may(nodesMember, 'storage.objects.get', 'config')).toBe(false);
+    expect(may(nodesMember, 'storage.objects.create', `igconfig/${NODES}/nodeup.yaml`)).toBe(false);
+    expect(may(nodesMember, 'storage.objects.create', `status/instances/${CP}/x.json`)).toBe(false);
+    expect(may(nodesMember, 'storage.objects.list')).toBe(false);
+    expect(gcs.iam.allows(BUCKET, nodesMember, 'storage.objects.get', `clusters/${NAME}x/igconfig/${NODES}/nodeup.yaml`)).toBe(false);
+    // The control plane: the cluster's folder, private keys included, and a listing; not another cluster's.
+    expect(may(cpMember, 'storage.objects.get', 'pki/private/kubernetes-ca/keyset.yaml')).toBe(true);
+    expect(may(cpMember, 'storage.objects.create', 'backups/etcd/main/x')).toBe(true);
+    expect(may(cpMember, 'storage.objects.list')).toBe(true);
+    expect(gcs.iam.allows(BUCKET, cpMember, 'storage.objects.get', 'clusters/other.k8s.local/config')).toBe(false);
   });
 
   it('plans no changes right after', async () => {
@@ -108,6 +171,8 @@ describe('a GCE cluster with its state on gs://', () => {
     expect(startupScript(NODES)).toBe(renderBootScript({ ...input, node: nodeRuntimeAsset(fileRepository) }));
 
     gcs.requireToken = TOKEN;
+    // The machine's calls are the node group's account's, checked against the bucket's policy.
+    gcs.members.set(TOKEN, nodesMember);
     const from = gcs.requests.length;
     try {
       const root = join(dir.path, 'machine');
@@ -119,6 +184,7 @@ describe('a GCE cluster with its state on gs://', () => {
       expect(await script.exited, script.output()).toBe(0);
     } finally {
       gcs.requireToken = undefined;
+      gcs.members.delete(TOKEN);
     }
     const status = JSON.parse(object(instanceStatusKey(NAME, NODES, INSTANCE))!) as Record<string, unknown>;
     expect(status).toMatchObject({ phase: 'Ready', instanceGroup: NODES, configHash, instanceId: INSTANCE });
@@ -155,5 +221,10 @@ describe('a GCE cluster with its state on gs://', () => {
     );
     expect(owned).toEqual([]);
     expect(gcs.names(BUCKET).filter((n) => n.startsWith(`clusters/${NAME}/`))).toEqual([]);
+    // Its accounts and their bindings are gone; other people's grants are as they were.
+    expect([...iamOf(fake.state).accounts.values()].filter((a) => a.description === `hoist.dev/cluster=${NAME}`)).toEqual([]);
+    expect(iamOf(fake.state).policy(PROJECT).bindings).toEqual([PROJECT_ALICE]);
+    expect(gcs.iam.policy(BUCKET).bindings.flatMap((b) => b.members).filter((m) => m.includes('.iam.gserviceaccount.com'))).toEqual([]);
+    expect(gcs.iam.policy(BUCKET).bindings).toContainEqual(ALICE);
   });
 });
