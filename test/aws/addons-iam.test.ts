@@ -3,14 +3,16 @@
  * the EBS CSI driver among the addons (text and JSON); after --yes their manifests and the
  * channel are in the S3 state store, the control-plane role has the `addons` policy with the
  * actions both controllers need (changes only to what the cluster owns, creations only with its
- * tag), the node roles get none of them, and a second plan has no changes.
+ * tag), the node roles get none of them, and a second plan has no changes. On the same cluster,
+ * spec.externalPolicies attaches managed policies to the roles and detaches one taken off the
+ * list; the cluster's deletion (afterAll) deletes roles that have policies attached.
  */
 
 import { join } from 'node:path';
-import { GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { CreatePolicyCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { iamTasks } from '../../cloudup/aws/model/iam.js';
@@ -104,6 +106,36 @@ describe('the AWS addons', () => {
     const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^No changes: the cloud matches the spec/);
+  });
+
+  it('attaches spec.externalPolicies to the roles, detaches one taken off the list, and converges', async () => {
+    const iam = account.clients.iam;
+    // moto loads none of AWS's own managed policies (arn:aws:iam::aws:policy/…): the account's own stand in.
+    const managedPolicy = async (name: string) =>
+      (await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }) }))).Policy!.Arn!;
+    const policy = await managedPolicy('hoist-external');
+    const managed = await managedPolicy('hoist-external-ssm');
+    const attached = async (role: string) => ((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: iamName(role) }))).AttachedPolicies ?? []).map((p) => p.PolicyArn).sort();
+    const setPolicies = async (external: Record<string, string[]> | undefined) => {
+      const cluster = parse((await run('get', 'cluster', NAME, '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
+      const spec = { ...cluster.spec };
+      if (external) spec['externalPolicies'] = external;
+      else delete spec['externalPolicies'];
+      const replaced = await hoist(['replace', '-f', '-'], { env, stdin: stringify({ ...cluster, spec }) });
+      expect(replaced.code, replaced.stderr).toBe(0);
+      const applied = await run('update', 'cluster', NAME, '--yes');
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+    };
+
+    await setPolicies({ node: [policy, managed], 'control-plane': [policy] });
+    expect(await attached(`nodes-us-east-1a.${NAME}`)).toEqual([managed, policy].sort());
+    expect(await attached(`control-plane.${NAME}`)).toEqual([policy]);
+
+    await setPolicies({ node: [managed] });
+    expect(await attached(`nodes-us-east-1a.${NAME}`)).toEqual([managed]);
+    expect(await attached(`control-plane.${NAME}`)).toEqual([]);
   });
 
   it('gives every role the VPC CNI\'s policy only when spec.networking is amazonvpc', () => {

@@ -1,7 +1,7 @@
 /**
  * IAM of an AWS cluster: one role (with its inline policy and instance profile) for the control
  * plane, and one per other instance group, so that each group's machines read only their own
- * configuration. Roles live under the cluster's IAM path, which is how discovery finds them.
+ * configuration; on each, the user's additionalPolicies and externalPolicies of its role. Roles live under the cluster's IAM path, which is how discovery finds them.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
@@ -10,6 +10,7 @@ import { idOf, ref } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../provider.js';
 import { iamName, iamPath } from '../names.js';
 import { iamInstanceProfileTask } from '../tasks/iam-instance-profile.js';
+import { attachmentName, iamRolePolicyAttachmentTask } from '../tasks/iam-role-policy-attachment.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';
 import { ADDONS_POLICY_NAME, VPC_CNI_POLICY_NAME, amazonVpcCniPolicy, controlPlaneAddonsPolicy } from './iam-addons.js';
@@ -54,6 +55,21 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
     if (text !== undefined) addonsPolicy(name, additionalPolicy(text), ADDITIONAL_POLICY_NAME);
   };
 
+  // spec.externalPolicies: managed policies attached to the role; one taken off the list is detached.
+  const external = spec.cluster.spec.externalPolicies ?? {};
+  const attach = (name: string, role: 'control-plane' | 'node' | 'bastion'): void => {
+    const roleName = iamName(name);
+    const roleId = idOf({ kind: 'IAMRole', name: roleName });
+    const arns = role === 'control-plane' ? (external['control-plane'] ?? external.master) : external[role];
+    for (const arn of new Set(arns ?? [])) {
+      tasks.push(iamRolePolicyAttachmentTask(attachmentName(roleName, arn), { roleName: ref(roleId), policyArn: arn }, { dependsOn: [roleId] }));
+    }
+  };
+  const extras = (name: string, role: 'control-plane' | 'node' | 'bastion'): void => {
+    userPolicy(name, role);
+    attach(name, role);
+  };
+
   const groups = spec.instanceGroups;
   if (groups.some((ig) => ig.spec.role === 'ControlPlane')) {
     const zoneArn: Value | undefined = hostedZone ? ref(hostedZone, 'arn') : undefined;
@@ -61,7 +77,7 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
     // The cloud controller's and the EBS CSI controller's actions: a policy of their own (iam-addons.ts).
     addonsPolicy(`control-plane.${cluster}`, controlPlaneAddonsPolicy(region, cluster));
     if (vpcCni) addonsPolicy(`control-plane.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
-    userPolicy(`control-plane.${cluster}`, 'control-plane');
+    extras(`control-plane.${cluster}`, 'control-plane');
     for (const ig of groups.filter((g) => g.spec.role === 'ControlPlane')) profiles.set(ig.metadata.name, profile);
   }
   for (const ig of groups.filter((g) => g.spec.role !== 'ControlPlane')) {
@@ -69,7 +85,7 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
     const name = ig.metadata.name === 'control-plane' ? 'control-plane-ig' : ig.metadata.name;
     profiles.set(ig.metadata.name, role(`${name}.${cluster}`, nodePolicy(store, region, ig.metadata.name), []));
     if (vpcCni) addonsPolicy(`${name}.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
-    userPolicy(`${name}.${cluster}`, ig.spec.role === 'Bastion' ? 'bastion' : 'node');
+    extras(`${name}.${cluster}`, ig.spec.role === 'Bastion' ? 'bastion' : 'node');
   }
   return { tasks, profiles };
 }

@@ -7,6 +7,7 @@ import { ebsVolumeKind } from './ebs-volume.js';
 import { elasticIpKind } from './elastic-ip.js';
 import { hostedZoneKind } from './hosted-zone.js';
 import { iamInstanceProfileKind } from './iam-instance-profile.js';
+import { iamRolePolicyAttachmentKind } from './iam-role-policy-attachment.js';
 import { iamRolePolicyKind } from './iam-role-policy.js';
 import { iamRoleKind } from './iam-role.js';
 import { instanceKind } from './instance.js';
@@ -40,6 +41,7 @@ export const AWS_KINDS: ReadonlyMap<string, TaskKind<AwsContext>> = new Map(
     securityGroupRuleKind,
     iamRoleKind,
     iamRolePolicyKind,
+    iamRolePolicyAttachmentKind,
     iamInstanceProfileKind,
     keyPairKind,
     ebsVolumeKind,

@@ -20,6 +20,7 @@ import { ebsVolumeRenderer } from './ebs-volume.js';
 import { elasticIpRenderer } from './elastic-ip.js';
 import { hostedZoneRenderer } from './hosted-zone.js';
 import { iamInstanceProfileRenderer } from './iam-instance-profile.js';
+import { iamRolePolicyAttachmentRenderer } from './iam-role-policy-attachment.js';
 import { iamRolePolicyRenderer } from './iam-role-policy.js';
 import { iamRoleRenderer } from './iam-role.js';
 import { internetGatewayRenderer } from './internet-gateway.js';
@@ -60,6 +61,7 @@ export const AWS_TF_RENDERERS: ReadonlyMap<string, AwsTfRenderer> = new Map(
     securityGroupRuleRenderer,
     iamRoleRenderer,
     iamRolePolicyRenderer,
+    iamRolePolicyAttachmentRenderer,
     iamInstanceProfileRenderer,
     keyPairRenderer,
     ebsVolumeRenderer,
