@@ -11,12 +11,8 @@ import { GROUP_MACHINE_FIELDS, unsupportedGroupFieldProblems } from '../../src/a
 import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
 
-/**
- * Every machine field but GCE's provisioning model, and volumeMounts: nodeup does not format and
- * mount devices yet, so a mount is refused rather than silently left undone (the volumes are
- * attached; the machine's own additionalUserData can mount them).
- */
-export const AWS_GROUP_FIELDS: readonly GroupMachineField[] = GROUP_MACHINE_FIELDS.filter((f) => f !== 'gcpProvisioningModel' && f !== 'volumeMounts');
+/** Every machine field but GCE's provisioning model (nodeup formats and mounts volumeMounts). */
+export const AWS_GROUP_FIELDS: readonly GroupMachineField[] = GROUP_MACHINE_FIELDS.filter((f) => f !== 'gcpProvisioningModel');
 
 // AWS's ids are hex; kops's own examples (sg-exampleid3) are not, and are kept.
 const SECURITY_GROUP = /^sg-[0-9A-Za-z]+$/;

@@ -97,6 +97,10 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     sysctls: { ...(kube ? SYSCTLS : {}), ...machine.sysctls },
     ...(machine.files.length > 0 ? { files: machine.files.map((f) => ({ ...f })) } : {}),
     ...(machine.hooks.length > 0 ? { hooks: machine.hooks.map(nodeupHook) } : {}),
+    // Each only when set, so that nodeup.yaml (and its hash) is unchanged without them.
+    ...(machine.ntp ? { ntp: { ...machine.ntp } } : {}),
+    ...(machine.updatePolicy !== undefined ? { updatePolicy: machine.updatePolicy } : {}),
+    ...(machine.volumeMounts.length > 0 ? { volumeMounts: machine.volumeMounts.map((m) => ({ device: m.device, path: m.path, filesystem: m.filesystem, formatOptions: [...m.formatOptions], mountOptions: [...m.mountOptions] })) } : {}),
     containerd: { version: options.assets.find((a) => a.name === 'containerd')?.version ?? '', sandboxImage: `${registry}/${SANDBOX_IMAGE}` },
     kubelet: kubeletSettings(completed, ig),
     kubeProxy: kubeProxySettings(completed),

@@ -140,6 +140,14 @@ export const NodeupConfigSchema = z.strictObject({
   /** Only when the spec has some, so that nodeup.yaml (and its hash) is unchanged without them. */
   files: z.array(FileSchema).optional(),
   hooks: z.array(HookSchema).optional(),
+  /** spec.ntp.managed: chrony, with the cloud's time service where it has one. Absent: the image's own. */
+  ntp: z.strictObject({ server: z.string().optional() }).optional(),
+  /** spec.updatePolicy (the group's, else the Cluster's). Absent: the image's own setting. */
+  updatePolicy: z.enum(['automatic', 'external']).optional(),
+  /** The group's volumeMounts: formatted when blank, mounted at their paths. */
+  volumeMounts: z
+    .array(z.strictObject({ device: z.string(), path: z.string(), filesystem: z.enum(['ext4', 'xfs']), formatOptions: z.array(z.string()), mountOptions: z.array(z.string()) }))
+    .optional(),
   containerd: z.strictObject({ version: z.string(), sandboxImage: z.string() }),
   kubelet: KubeletSchema,
   kubeProxy: KubeProxySchema,

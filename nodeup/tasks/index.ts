@@ -13,9 +13,10 @@ import { KubeconfigKind } from './kubeconfig.js';
 import { PackageKind } from './package.js';
 import { ServiceKind } from './service.js';
 import { SysctlKind } from './sysctl.js';
+import { VolumeMountKind } from './volume-mount.js';
 
 export { ChecksumMismatchError } from './archive.js';
 
 export const NODE_KINDS: ReadonlyMap<string, TaskKind<NodeContext>> = new Map(
-  [ArchiveKind, BootstrapKubeconfigKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeApplyKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind].map((k) => [k.kind, k]),
+  [ArchiveKind, BootstrapKubeconfigKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeApplyKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind, VolumeMountKind].map((k) => [k.kind, k]),
 );

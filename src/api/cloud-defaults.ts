@@ -19,6 +19,8 @@ export interface CloudDefaults {
    * records, which hoist does not run (AWS, GCE), so its names would resolve to nothing.
    */
   readonly apiLoadBalancerByDefault: boolean;
+  /** The cloud's own time service, which chrony uses with `ntp.managed` (kops's choice per cloud). */
+  readonly timeServer?: string;
 }
 
 export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
@@ -30,6 +32,8 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
     rootVolumeType: 'gp3',
     etcdVolumeType: 'gp3',
     apiLoadBalancerByDefault: true,
+    // The Amazon Time Sync Service, on every instance's link-local address.
+    timeServer: '169.254.169.123',
   },
   gce: {
     networkCIDR: '10.0.0.0/16',
@@ -38,6 +42,8 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
     rootVolumeType: 'pd-balanced',
     etcdVolumeType: 'pd-ssd',
     apiLoadBalancerByDefault: true,
+    // The metadata server, which serves Google's smeared time to every instance.
+    timeServer: 'metadata.google.internal',
   },
   local: {
     // Inside 127.0.0.0/8, so every local instance gets a real loopback address of its subnet.

@@ -5,6 +5,9 @@
  * same name, a kernel setting of the same name and each kubelet setting replace the Cluster's.
  */
 
+import { CLOUD_DEFAULTS } from './cloud-defaults.js';
+import { groupMachineSettings } from './defaults.js';
+import type { ResolvedVolumeMount } from './defaults.js';
 import type { Cluster, ClusterSpec, InstanceGroup, InstanceGroupSpec } from './schema.js';
 
 type Kubelet = NonNullable<ClusterSpec['kubelet']>;
@@ -40,6 +43,15 @@ export interface MachineSettings {
   readonly sysctls: Readonly<Record<string, string>>;
   readonly packages: readonly string[];
   readonly kubelet: Kubelet;
+  /**
+   * spec.ntp.managed: chrony, pointed at `server` (the cloud's time service) where the cloud has
+   * one; undefined: the image's own time service is left as it is.
+   */
+  readonly ntp?: { readonly server?: string };
+  /** The group's updatePolicy, else the Cluster's; undefined: the image's own setting is left. */
+  readonly updatePolicy?: NonNullable<ClusterSpec['updatePolicy']>;
+  /** The group's volumeMounts with their defaults (filesystem ext4, mount options defaults). */
+  readonly volumeMounts: readonly ResolvedVolumeMount[];
 }
 
 const forRole = (role: string) => (x: { readonly roles?: readonly string[] | undefined }) => x.roles === undefined || x.roles.length === 0 || x.roles.includes(role);
@@ -64,6 +76,7 @@ export function machineSettings(cluster: Pick<Cluster, 'spec'>, ig: Pick<Instanc
   const g: InstanceGroupSpec = ig.spec;
   const role = g.role;
   const plane = role === 'ControlPlane';
+  const updatePolicy = g.updatePolicy ?? c.updatePolicy;
   const files = new Map<string, MachineFile>();
   for (const f of [...(c.fileAssets ?? []).filter(forRole(role)), ...(g.fileAssets ?? [])]) files.set(f.path, machineFile(f));
   const hooks = new Map<string, MachineHook>();
@@ -77,7 +90,16 @@ export function machineSettings(cluster: Pick<Cluster, 'spec'>, ig: Pick<Instanc
     sysctls: { ...parseSysctlParameters(c.sysctlParameters), ...parseSysctlParameters(g.sysctlParameters) },
     packages: [...new Set([...(c.packages ?? []), ...(g.packages ?? [])])].sort(),
     kubelet: { ...(c.kubelet ?? {}), ...(plane ? (c.controlPlaneKubelet ?? {}) : {}), ...(g.kubelet ?? {}) },
+    ...ntpSettings(c),
+    ...(updatePolicy !== undefined ? { updatePolicy } : {}),
+    volumeMounts: groupMachineSettings(c.cloudProvider, g).volumeMounts,
   };
+}
+
+function ntpSettings(c: ClusterSpec): Pick<MachineSettings, 'ntp'> {
+  if (c.ntp?.managed !== true) return {};
+  const server = CLOUD_DEFAULTS[c.cloudProvider].timeServer;
+  return { ntp: server !== undefined ? { server } : {} };
 }
 
 function machineFile(f: FileAsset): MachineFile {

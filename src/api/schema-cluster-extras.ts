@@ -18,6 +18,18 @@ export const SysctlParametersSchema = z
 
 export const PackagesSchema = z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'an OS package name such as nfs-common'));
 
+/** kops's names: the OS's unattended upgrades on (automatic) or off (external: someone else's job). */
+export const UPDATE_POLICIES = ['automatic', 'external'] as const;
+export const UpdatePolicySchema = z
+  .enum(UPDATE_POLICIES)
+  .describe('OS updates on the machines: automatic (nodeup installs and enables unattended-upgrades) or external (nodeup turns apt\'s periodic upgrades off; updates come with new images). Default: the image\'s own setting.');
+
+export const NtpSchema = z
+  .strictObject({
+    managed: z.boolean().optional().describe('true: nodeup installs chrony and points it at the cloud\'s time service. Default: false (the image\'s own time service).'),
+  })
+  .describe('The machines\' clock.');
+
 type Roles = readonly [string, ...string[]];
 
 export function fileAssetSchema(roles: Roles) {
@@ -59,6 +71,8 @@ export function clusterExtrasShape(roles: Roles) {
     hooks: z.array(hookSchema(roles)).optional().describe('systemd units run on the machines at boot.'),
     sysctlParameters: SysctlParametersSchema.optional(),
     packages: PackagesSchema.optional().describe('More OS packages to install on every machine.'),
+    ntp: NtpSchema.optional(),
+    updatePolicy: UpdatePolicySchema.optional(),
     controlPlaneKubelet: KubeletSchema.optional().describe('kubelet settings of control-plane machines, over spec.kubelet (kops: masterKubelet).'),
     additionalPolicies: z
       .partialRecord(z.enum(policyRoles), z.string())

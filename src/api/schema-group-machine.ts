@@ -4,7 +4,7 @@
  */
 
 import * as z from 'zod';
-import { fileAssetSchema, hookSchema, PackagesSchema, SysctlParametersSchema } from './schema-cluster-extras.js';
+import { fileAssetSchema, hookSchema, PackagesSchema, SysctlParametersSchema, UpdatePolicySchema } from './schema-cluster-extras.js';
 import { KubeletSchema } from './schema-components.js';
 
 type Roles = readonly [string, ...string[]];
@@ -15,6 +15,7 @@ export function groupMachineShape(roles: Roles) {
     hooks: z.array(hookSchema(roles)).optional().describe('systemd units run on the group\'s machines, with the Cluster\'s; one of the same name replaces the Cluster\'s.'),
     sysctlParameters: SysctlParametersSchema.optional(),
     packages: PackagesSchema.optional().describe('More OS packages for the group\'s machines, with the Cluster\'s.'),
+    updatePolicy: UpdatePolicySchema.optional().describe('OS updates on the group\'s machines, over the Cluster\'s updatePolicy.'),
     kubelet: KubeletSchema.optional().describe('kubelet settings of the group\'s machines, over the Cluster\'s kubelet (or controlPlaneKubelet).'),
   };
 }

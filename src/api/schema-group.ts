@@ -70,7 +70,7 @@ export const InstanceGroupMachineFields = {
   rootVolumeEncryption: z.boolean().optional().describe('Encrypt the root volume (aws). Default: true.'),
   rootVolumeEncryptionKey: z.string().optional().describe('ARN of the KMS key of the root volume (aws). Default: the account\'s EBS key.'),
   volumes: z.array(VolumeSchema).optional().describe('Extra volumes made with each machine (aws).'),
-  volumeMounts: z.array(VolumeMountSchema).optional().describe('Devices to format (when blank) and mount, as kops does: not supported yet, refused on every cloud.'),
+  volumeMounts: z.array(VolumeMountSchema).optional().describe('Devices nodeup formats (only when blank) and mounts, as kops does (aws).'),
   additionalSecurityGroups: z.array(z.string()).meta({ description: 'Security groups the machines join besides hoist\'s (aws).', examples: [['sg-0123456789abcdef0']] }).optional(),
   maxPrice: price.optional().describe('Run the group on spot instances, bidding at most this (US dollars per hour, aws). With mixedInstancesPolicy: the spot price cap.'),
   mixedInstancesPolicy: MixedInstancesPolicySchema.optional().describe('Run the group on several instance types and a mix of On-Demand and spot (aws).'),

@@ -85,8 +85,10 @@ spec:
 
   it('are refused on AWS where EC2 would refuse them at launch, each with a fix', () => {
     const problems = problemsOf({ machineType: 'm5.large', cpuCredits: 'unlimited', rootVolumeType: 'gp2', rootVolumeThroughput: 200, rootVolumeEncryptionKey: 'alias/mine', additionalSecurityGroups: ['web'], gcpProvisioningModel: 'SPOT' });
-    expect(problemsOf({ volumeMounts: [{ device: '/dev/xvdd', path: '/data' }] }).map((p) => `${p.path}: ${p.message}`)).toEqual([
-      'InstanceGroup/extra:spec.volumeMounts: is not supported on aws: hoist would not carry it to the machines',
+    // nodeup formats and mounts them on AWS; GCE does not carry them.
+    expect(problemsOf({ volumes: [{ device: '/dev/xvdd', size: 10 }], volumeMounts: [{ device: '/dev/xvdd', path: '/data' }] })).toEqual([]);
+    expect(problemsOf({ volumeMounts: [{ device: '/dev/xvdd', path: '/data' }] }, 'gce').map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'InstanceGroup/extra:spec.volumeMounts: is not supported on gce: hoist would not carry it to the machines',
     ]);
     expect(problems.map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
       'InstanceGroup/extra:spec.additionalSecurityGroups[0]: is not a security group id',

@@ -17,6 +17,7 @@ import { kubeconfigTask } from '../../nodeup/tasks/kubeconfig.js';
 import { packageTask } from '../../nodeup/tasks/package.js';
 import { serviceTask } from '../../nodeup/tasks/service.js';
 import { sysctlTask } from '../../nodeup/tasks/sysctl.js';
+import { volumeMountTask } from '../../nodeup/tasks/volume-mount.js';
 
 const kubeconfigFields = {
   server: 'https://127.0.0.1:6443',
@@ -64,6 +65,7 @@ describe('node task constructors', () => {
       packageTask('conntrack', { installed: true }),
       serviceTask('containerd.service', { unit: '', enabled: true, running: true, restartOn: '' }),
       sysctlTask('/etc/sysctl.d/99-k8s-general.conf', { settings: { 'net.ipv4.ip_forward': '1' } }),
+      volumeMountTask('/data', { device: '/dev/xvdd', filesystem: 'ext4', formatOptions: [], mountOptions: ['defaults'] }),
       etcdMemberTask('etcd-main', {
         cluster: 'c.k8s.local',
         etcdCluster: 'main',
