@@ -59,7 +59,8 @@ export type PolicyTarget = { readonly kind: 'project' } | { readonly kind: 'buck
 
 /** Policy version 3: the only one that carries conditions, and so the one always asked for. */
 const VERSION = 3;
-const MAX_RACES = 8;
+/** Writes refused for a stale etag before hoist gives up: every group's bindings race at once in an apply. */
+const MAX_RACES = 16;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -67,6 +68,7 @@ export class IamApi {
   constructor(
     private readonly compute: Compute,
     private readonly endpoints: IamEndpoints,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   private get project(): string {
@@ -147,12 +149,15 @@ export class IamApi {
         // 409 as Resource Manager answers a stale etag; 412 as a precondition may also be refused.
         const status = errorInfo(e).status;
         if (status !== 409 && status !== 412) throw e;
-        if (attempt >= MAX_RACES) {
-          throw new HoistError('CONFLICT', `the IAM policy of ${target.kind === 'project' ? `project ${this.project}` : `bucket ${target.bucket}`} kept changing under hoist (${MAX_RACES} writes refused for a stale etag)`, {
-            cause: e,
-            hint: 'run update cluster again once whoever else is changing the policy is done',
-          });
+        if (attempt < MAX_RACES) {
+          // Full jitter, so that writers who lost together do not read and write together again.
+          await this.sleep(Math.random() * Math.min(2000, 25 * 2 ** attempt));
+          continue;
         }
+        throw new HoistError('CONFLICT', `the IAM policy of ${target.kind === 'project' ? `project ${this.project}` : `bucket ${target.bucket}`} kept changing under hoist (${MAX_RACES} writes refused for a stale etag)`, {
+          cause: e,
+          hint: 'run update cluster again once whoever else is changing the policy is done',
+        });
       }
     }
   }
