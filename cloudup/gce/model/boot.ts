@@ -39,10 +39,11 @@ export function startupScript(cluster: string, ig: CompletedInstanceGroup, boot:
 const AUTH = 'https://www.googleapis.com/auth';
 
 /**
- * The scopes of the machines' service account (the project's default one: see docs/gce.md).
- * The control plane manages routes, disks and load balancers through the cloud controller.
- * Storage is read-write: every machine writes its status reports (and the control plane its
- * etcd backups) into a gs:// store; what it may touch there is the bucket's IAM's to decide.
+ * The scopes of a role's service account (kops's; model/iam.ts makes the accounts): scopes only
+ * cap a token, the account's bindings narrow it. The control plane manages routes, disks and
+ * load balancers through the cloud controller. Storage is read-write: every machine writes its
+ * status reports (and the control plane its etcd backups) into a gs:// store, where the
+ * bucket's bindings decide which objects it may touch.
  */
 export function scopes(role: InstanceGroupRole): string[] {
   const common = [`${AUTH}/devstorage.read_write`, `${AUTH}/logging.write`, `${AUTH}/monitoring`];
