@@ -54,7 +54,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.iam': 'hoist carries legacy (false) and allowContainerRegistry; permission boundaries and IAM roles for service accounts are not supported',
   'spec.authentication': 'authentication webhooks (such as aws-iam-authenticator) are not supported',
   'spec.cloudControllerManager': 'hoist configures the cloud controller manager itself',
-  'spec.cloudConfig': 'cloud provider configuration is chosen by hoist',
+  'spec.cloudConfig': 'hoist configures the cloud provider and its CSI drivers itself; on gce each group\'s machines run as a service account hoist makes for them, not the gceServiceAccount given',
   'spec.target': 'terraform settings are not part of the hoist spec',
   'spec.serviceOIDCProvider': 'service account issuer discovery is not supported',
   'spec.nodeTerminationHandler': ADDON,
