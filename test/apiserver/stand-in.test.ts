@@ -5,14 +5,15 @@
  * real etcd that wants TLS client certificates. Needs `npm run build` (dist/control-plane-stand-in.cjs).
  */
 
-import { spawn } from 'node:child_process';
-import { webcrypto } from 'node:crypto';
+import { execFile, spawn } from 'node:child_process';
+import { createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { CertificatesV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlPlaneStandIn } from '../../cloudup/local/apiserver/stand-in-program.js';
@@ -28,6 +29,24 @@ let pki: Pki;
 let port: number;
 let cmPort: number;
 const children: ChildProcess[] = [];
+/** The keys of the EncryptionConfiguration the API server stand-in is started with. */
+const secretsKey = randomBytes(32);
+const configMapsKey = randomBytes(16);
+const encryptionConfig = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - aescbc:
+          keys:
+            - {name: key1, secret: ${secretsKey.toString('base64')}}
+      - identity: {}
+  - resources: [configmaps]
+    providers:
+      - aesgcm:
+          keys:
+            - {name: gcm1, secret: ${configMapsKey.toString('base64')}}
+`;
 
 const put = async (path: string, text: string): Promise<void> => {
   await mkdir(dirname(join(root, path)), { recursive: true });
@@ -77,6 +96,7 @@ beforeAll(async () => {
     '/etc/kubernetes/pki/signer/kubernetes-ca.key': pki.ca.privateKey,
     '/etc/kubernetes/pki/controller-manager.crt': cm.certificate,
     '/etc/kubernetes/pki/controller-manager.key': cm.privateKey,
+    '/etc/kubernetes/encryption/encryptionconfig.yaml': encryptionConfig,
   };
   for (const [path, text] of Object.entries(files)) await put(path, text);
   const at = (p: string) => join(root, p);
@@ -99,6 +119,7 @@ beforeAll(async () => {
       '--tls-cert-file=/etc/kubernetes/pki/apiserver.crt',
       '--tls-private-key-file=/etc/kubernetes/pki/apiserver.key',
       '--service-cluster-ip-range=100.64.0.0/13',
+      '--encryption-provider-config=/etc/kubernetes/encryption/encryptionconfig.yaml',
     ],
     /serving the Kubernetes API/,
   );
@@ -151,6 +172,34 @@ describe('the bundled control-plane stand-ins', () => {
     expect(await plainGet(port, '/healthz')).toEqual({ status: 200, id: 'i-test', body: 'ok' });
     expect((await plainGet(port, '/api/v1/secrets')).status).toBe(400);
     expect(await plainGet(cmPort, '/healthz')).toEqual({ status: 200, id: 'i-test', body: 'ok' });
+  });
+
+  it('kube-apiserver encrypts secrets and configmaps at rest in etcd with --encryption-provider-config, in kube-apiserver\'s layout', async () => {
+    const admin = await writeKubeconfig(dir, 'admin-enc.conf', `https://127.0.0.1:${port}`, pki, pki.admin);
+    await kubectl(admin, dir, ['create', 'secret', 'generic', 'db', '--from-literal=password=hunter2-in-clear']);
+    await kubectl(admin, dir, ['create', 'configmap', 'settings', '--from-literal=colour=ultramarine-in-clear']);
+    expect((await kubectl(admin, dir, ['get', 'secret', 'db', '-o', 'jsonpath={.data.password}'])).stdout).toBe(Buffer.from('hunter2-in-clear').toString('base64'));
+    // What etcd holds, read with the real etcdctl beside the API server.
+    const at = (p: string) => join(root, p);
+    const etcdGet = async (key: string): Promise<Buffer> => {
+      const { stdout } = await promisify(execFile)('/usr/bin/etcdctl', [`--endpoints=${etcd?.endpoint ?? ''}`, `--cacert=${at('/etc/kubernetes/pki/etcd-clients-ca.crt')}`, `--cert=${at('/etc/kubernetes/pki/apiserver-etcd-client.crt')}`, `--key=${at('/etc/kubernetes/pki/apiserver-etcd-client.key')}`, 'get', key, '--print-value-only'], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'buffer' });
+      return stdout.subarray(0, stdout.length - 1);
+    };
+    const secret = await etcdGet('/registry/secrets/default/db');
+    const cbc = Buffer.from('k8s:enc:aescbc:v1:key1:');
+    expect(secret.subarray(0, cbc.length).toString()).toBe(cbc.toString());
+    expect(secret.includes('hunter2-in-clear')).toBe(false);
+    expect(secret.includes(Buffer.from('hunter2-in-clear').toString('base64'))).toBe(false);
+    const iv = secret.subarray(cbc.length, cbc.length + 16);
+    const decipher = createDecipheriv('aes-256-cbc', secretsKey, iv);
+    const plain = JSON.parse(Buffer.concat([decipher.update(secret.subarray(cbc.length + 16)), decipher.final()]).toString('utf8')) as { data: Record<string, string> };
+    expect(plain.data.password).toBe(Buffer.from('hunter2-in-clear').toString('base64'));
+
+    const configMap = await etcdGet('/registry/configmaps/default/settings');
+    expect(configMap.subarray(0, 23).toString()).toBe('k8s:enc:aesgcm:v1:gcm1:');
+    expect(configMap.includes('ultramarine-in-clear')).toBe(false);
+    // Resources the configuration does not name stay as they were.
+    expect(JSON.parse((await etcdGet('/registry/namespaces/default')).toString('utf8'))).toMatchObject({ kind: 'Namespace' });
   });
 
   it('kube-controller-manager signs a kubelet serving CSR once an admin approves it', async () => {

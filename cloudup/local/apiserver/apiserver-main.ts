@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseFlags, hostPath, identityHeaders, onStop, required } from './stand-in-flags.js';
 import type { Flags } from './stand-in-flags.js';
+import { encryptionTransformer } from './encryption.js';
 import { startApiServer } from './server.js';
 import type { ApiServerOptions, RunningApiServer } from './server.js';
 
@@ -24,6 +25,7 @@ async function optionsFrom(flags: Flags, version: string, log: (line: string) =>
           ...(flags['etcd-certfile'] === undefined ? {} : { certChain: await readFile(hostPath(flags['etcd-certfile'])) }),
           ...(flags['etcd-keyfile'] === undefined ? {} : { privateKey: await readFile(hostPath(flags['etcd-keyfile'])) }),
         };
+  const encryption = flags['encryption-provider-config'];
   const bind = flags['bind-address'] ?? process.env.HOIST_INSTANCE_ADDRESS ?? '127.0.0.1';
   return {
     tlsCert: await read('tls-cert-file'),
@@ -36,8 +38,16 @@ async function optionsFrom(flags: Flags, version: string, log: (line: string) =>
     version,
     ...(flags['advertise-address'] === undefined ? {} : { advertiseAddress: flags['advertise-address'] }),
     plainHealth: identityHeaders(),
+    ...(encryption === undefined ? {} : { encryptionConfig: await encryptionConfigAt(hostPath(encryption)) }),
     events: (e) => log(`${e.level}: ${e.message}`),
   };
+}
+
+/** Read and checked once here: a provider the stand-in cannot honour stops it at once, not in the retry loop. */
+async function encryptionConfigAt(path: string): Promise<string> {
+  const text = await readFile(path, 'utf8');
+  encryptionTransformer(text);
+  return text;
 }
 
 export async function runApiServer(argv: readonly string[], version: string, log: (line: string) => void): Promise<void> {

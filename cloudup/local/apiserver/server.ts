@@ -23,6 +23,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { handleResource } from './handlers.js';
 import { openApiDocument, openApiRoot } from './openapi.js';
 import type { RbacObjects } from './rbac.js';
+import { encryptionTransformer } from './encryption.js';
 import { Registry } from './registry.js';
 import { parseRequest, sendError, sendJson } from './request.js';
 import { findResource } from './resources.js';
@@ -53,6 +54,8 @@ export interface ApiServerOptions {
    */
   readonly plainHealth?: Readonly<Record<string, string>>;
   readonly events?: EventSink;
+  /** The EncryptionConfiguration of `--encryption-provider-config`: values at rest in etcd are encrypted with it. */
+  readonly encryptionConfig?: string;
 }
 
 export interface RunningApiServer {
@@ -68,7 +71,7 @@ const rbacResource = (plural: string): Resource => findResource(RBAC, 'v1', plur
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const events = opts.events ?? (() => undefined);
   const etcd = new Etcd3(opts.etcd);
-  const registry = new Registry(new Storage(etcd));
+  const registry = new Registry(new Storage(etcd, opts.encryptionConfig === undefined ? undefined : encryptionTransformer(opts.encryptionConfig)));
   try {
     await seed(registry);
   } catch (e) {

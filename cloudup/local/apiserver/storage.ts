@@ -6,6 +6,7 @@
  */
 
 import type { Etcd3, IKeyValue, IRangeResponse, Watcher } from 'etcd3';
+import type { ValueTransformer } from './encryption.js';
 import { ApiError } from './status.js';
 
 export type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };
@@ -41,8 +42,9 @@ function prefixEnd(prefix: string): Buffer {
   return Buffer.from([0]);
 }
 
-export function decode(kv: IKeyValue): KubeObject {
-  const object = JSON.parse(kv.value.toString('utf8')) as KubeObject;
+/** `value`: the key's bytes as the API server wrote them (decrypted, when encryption at rest is on). */
+export function decode(kv: IKeyValue, value: Buffer = kv.value): KubeObject {
+  const object = JSON.parse(value.toString('utf8')) as KubeObject;
   object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(kv.mod_revision) };
   return object;
 }
@@ -76,12 +78,25 @@ function parseContinue(token: string): ContinueToken {
 }
 
 export class Storage {
-  constructor(private readonly etcd: Etcd3) {}
+  /** `transformer`: encryption at rest (`--encryption-provider-config`), applied to every value written and read. */
+  constructor(
+    private readonly etcd: Etcd3,
+    private readonly transformer?: ValueTransformer,
+  ) {}
+
+  private decode(kv: IKeyValue): KubeObject {
+    return this.transformer === undefined ? decode(kv) : decode(kv, this.transformer.fromStorage(kv.key.toString('utf8'), kv.value));
+  }
+
+  private encode(key: string, object: KubeObject): Buffer {
+    const plain = encode(object);
+    return this.transformer === undefined ? plain : this.transformer.toStorage(key, plain);
+  }
 
   async get(key: string): Promise<KubeObject | undefined> {
     const res = await this.etcd.kv.range({ key: enc(key) });
     const kv = res.kvs[0];
-    return kv === undefined ? undefined : decode(kv);
+    return kv === undefined ? undefined : this.decode(kv);
   }
 
   /** Objects under `prefix` in key order, a page at a time; every page is read at the first page's revision. */
@@ -102,7 +117,7 @@ export class Storage {
       }
       throw e;
     }
-    const items = res.kvs.map(decode);
+    const items = res.kvs.map((kv) => this.decode(kv));
     const revision = token?.rv ?? String(res.header.revision);
     const last = res.kvs[res.kvs.length - 1];
     if (!res.more || last === undefined) return { items, revision };
@@ -118,7 +133,7 @@ export class Storage {
   async create(key: string, object: KubeObject): Promise<WriteResult> {
     const res = await this.etcd.kv.txn({
       compare: [{ key: enc(key), target: 'Create', result: 'Equal', create_revision: 0 }],
-      success: [{ request_put: { key: enc(key), value: encode(object) } }],
+      success: [{ request_put: { key: enc(key), value: this.encode(key, object) } }],
     });
     if (!res.succeeded) return { ok: false, why: 'exists' };
     return { ok: true, object: withRevision(object, res.header.revision) };
@@ -128,7 +143,7 @@ export class Storage {
   async update(key: string, object: KubeObject, revision: string): Promise<WriteResult> {
     const res = await this.etcd.kv.txn({
       compare: [{ key: enc(key), target: 'Mod', result: 'Equal', mod_revision: revision }],
-      success: [{ request_put: { key: enc(key), value: encode(object) } }],
+      success: [{ request_put: { key: enc(key), value: this.encode(key, object) } }],
       failure: [{ request_range: { key: enc(key) } }],
     });
     if (res.succeeded) return { ok: true, object: withRevision(object, res.header.revision) };
@@ -145,7 +160,7 @@ export class Storage {
     });
     if (res.succeeded) {
       const prev = res.responses[0]?.response_delete_range.prev_kvs[0];
-      return prev === undefined ? { ok: false, why: 'missing' } : { ok: true, object: withRevision(decode(prev), res.header.revision) };
+      return prev === undefined ? { ok: false, why: 'missing' } : { ok: true, object: withRevision(this.decode(prev), res.header.revision) };
     }
     return { ok: false, why: res.responses[0]?.response_range.kvs[0] === undefined ? 'missing' : 'conflict' };
   }
@@ -164,10 +179,10 @@ export class Storage {
     watcher.on('data', (res) => {
       for (const ev of res.events) {
         if (ev.type === 'Put') {
-          const previous = ev.prev_kv === undefined || ev.prev_kv === null ? undefined : decode(ev.prev_kv);
-          onEvent({ type: ev.kv.create_revision === ev.kv.mod_revision ? 'ADDED' : 'MODIFIED', object: decode(ev.kv), ...(previous === undefined ? {} : { previous }) });
+          const previous = ev.prev_kv === undefined || ev.prev_kv === null ? undefined : this.decode(ev.prev_kv);
+          onEvent({ type: ev.kv.create_revision === ev.kv.mod_revision ? 'ADDED' : 'MODIFIED', object: this.decode(ev.kv), ...(previous === undefined ? {} : { previous }) });
         } else if (ev.prev_kv !== undefined && ev.prev_kv !== null) {
-          onEvent({ type: 'DELETED', object: withRevision(decode(ev.prev_kv), ev.kv.mod_revision) });
+          onEvent({ type: 'DELETED', object: withRevision(this.decode(ev.prev_kv), ev.kv.mod_revision) });
         }
       }
     });
