@@ -24,7 +24,7 @@ const run = (...args: string[]) => hoistProcess(args, { env: world.env });
 
 beforeAll(async () => {
   world = await localWorld();
-  expect((await run('create', 'cluster', NAME, '--network-cidr', '127.103.0.0/16', '--control-plane-count', '3', '--node-count', '3', '--kubernetes-version', '1.35.0')).code).toBe(0);
+  expect((await run('create', 'cluster', NAME, '--network-cidr', '127.103.0.0/16', '--control-plane-count', '3', '--node-count', '2', '--kubernetes-version', '1.35.0')).code).toBe(0);
   const applied = await run('update', 'cluster', NAME, '--yes');
   expect(applied.code, applied.stderr).toBe(0);
   // A roll drains each machine through the cluster's Kubernetes API, by the context export writes
@@ -80,25 +80,25 @@ describe('rolling-update cluster', () => {
     expect(listed.filter((i) => i.state === 'running').every((i) => i.needsUpdate && /^template version 1 \(group at 2\)$/.test(i.updateReason ?? ''))).toBe(true);
     const preview = await run('rolling-update', 'cluster', NAME);
     expect(preview.stdout).toMatch(/^NAME\s+STATUS\s+NEEDUPDATE\s+READY\s+MIN\s+TARGET\s+MAX/);
-    expect(preview.stdout).toMatch(/nodes-local-a\s+NeedsUpdate\s+3\s+3\s+3\s+3\s+3/);
+    expect(preview.stdout).toMatch(/nodes-local-a\s+NeedsUpdate\s+2\s+2\s+2\s+2\s+2/);
 
     const watch = sampler();
     const rolled = await run('rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig, '--validate-count', '1');
     await watch.stop();
     expect(rolled.code, rolled.stderr).toBe(0);
-    expect(rolled.stdout).toContain('Rolling update completed: 6 instance(s) replaced');
+    expect(rolled.stdout).toContain('Rolling update completed: 5 instance(s) replaced');
     // Bastions, then the control plane one at a time, then nodes.
     expect(rolled.stderr.indexOf('control-plane-local-a-3: 1 of 1 replaced')).toBeLessThan(rolled.stderr.indexOf('nodes-local-a: replacing'));
 
     const after = await live();
     expect(after.filter((i) => before.some((b) => b.id === i.id))).toEqual([]);
-    expect(after).toHaveLength(6);
+    expect(after).toHaveLength(5);
     expect(after.every((i) => i.state === 'running' && i.healthy)).toBe(true);
     for (const h of await hashes(after)) expect(oldHashes.has(h)).toBe(false);
 
     expect(watch.samples.length).toBeGreaterThan(10);
-    // maxSurge 1, maxUnavailable 0 for nodes: never fewer than 3 ready; quorum of 3 etcd members is 2.
-    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(3);
+    // maxSurge 1, maxUnavailable 0 for nodes: never fewer than 2 ready; quorum of 3 etcd members is 2.
+    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(2);
     expect(Math.min(...watch.samples.map((s) => s.planeReady))).toBeGreaterThanOrEqual(2);
     expect((await run('validate', 'cluster', NAME)).code).toBe(0);
     expect((await run('rolling-update', 'cluster', NAME)).stdout).toContain('No rolling update is needed.');
@@ -127,7 +127,7 @@ describe('rolling-update cluster', () => {
     expect(all.filter((i) => before.has(i.id)).every((i) => i.state === 'terminated')).toBe(true);
     const madeDuringRoll = all.filter((i) => !before.has(i.id) && i.launchedAt >= started);
     expect(madeDuringRoll.filter((i) => i.state === 'terminated')).toEqual([]);
-    expect(madeDuringRoll).toHaveLength(6);
+    expect(madeDuringRoll).toHaveLength(5);
     expect((await run('rolling-update', 'cluster', NAME)).stdout).toContain('No rolling update is needed.');
   });
 
@@ -138,9 +138,9 @@ describe('rolling-update cluster', () => {
     await watch.stop();
     expect(rolled.code, rolled.stderr).toBe(0);
     // maxSurge 1, maxUnavailable 0: a node that is merely launched does not stand in for a running one.
-    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...watch.samples.map((s) => s.nodesReady))).toBeGreaterThanOrEqual(2);
     expect(rolled.stderr).toContain('nodes-local-a: waiting for the new instance(s) to be running');
-    expect(rolled.stderr).toContain('nodes-local-a: 3 of 3 replaced');
+    expect(rolled.stderr).toContain('nodes-local-a: 2 of 2 replaced');
     const nodes = (await live()).filter((i) => i.tags['hoist.dev/role'] === 'node');
     expect(nodes.filter((i) => before.has(i.id))).toEqual([]);
   });
@@ -158,7 +158,7 @@ describe('rolling-update cluster', () => {
       await new Promise<void>((resolve, reject) => {
         child.stderr.on('data', (d: Buffer) => {
           stderr += d.toString();
-          if (stderr.includes('nodes-local-a: 1 of 3 replaced')) resolve();
+          if (stderr.includes('nodes-local-a: 1 of 2 replaced')) resolve();
         });
         void exited.then(() => reject(new Error(`the roll ended before its first batch did: ${stderr}`)));
       });
@@ -174,14 +174,14 @@ describe('rolling-update cluster', () => {
     }
     expect(stderr).toContain(`error: the lock of ${NAME} is no longer held by this process: it was broken (removed by someone else); stopped before changing anything more`);
     expect(stderr.match(/nodes-local-a: replacing/g)).toHaveLength(1);
-    expect(stderr).not.toContain('2 of 3 replaced');
+    expect(stderr).not.toContain('2 of 2 replaced');
 
     // The stopped roll left no machine behind: every node running and healthy, none detached.
     const again = await run('rolling-update', 'cluster', NAME, '--yes', '--kubeconfig', kubeconfig, '--instance-group', 'nodes-local-a');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('No instance needed an update.');
     const nodes = (await live()).filter((i) => i.tags['hoist.dev/role'] === 'node');
-    expect(nodes).toHaveLength(3);
+    expect(nodes).toHaveLength(2);
     expect(nodes.every((i) => i.state === 'running' && i.healthy && i.groupId !== '')).toBe(true);
   });
 
