@@ -7,6 +7,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import type * as z from 'zod';
 import type { FieldProblem } from '../errors.js';
 import { formatPath } from './paths.js';
+import { InstanceGroupSchema, UNSUPPORTED_ROLES } from './schema.js';
 import type { Path, PathSegment } from './paths.js';
 import { docsOf, enumValues, objectShape, schemaAt, typeName } from './zod-walk.js';
 
@@ -44,6 +45,8 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: u
       return [{ at, problem: { value, message: `must be ${expected}, not ${describe(value)}`, fix } }];
     }
     case 'invalid_value': {
+      const unsupportedRole = root === InstanceGroupSchema && formatPath(at) === 'spec.role' && typeof value === 'string' ? UNSUPPORTED_ROLES[value] : undefined;
+      if (unsupportedRole) return [{ at, problem: { value, ...unsupportedRole } }];
       const allowed = issue.values.map(String);
       const guess = typeof value === 'string' ? nearest(value, allowed) : undefined;
       const list = allowed.join(', ');

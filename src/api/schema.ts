@@ -40,6 +40,13 @@ export const TOPOLOGIES = ['public', 'private'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 export const INSTANCE_GROUP_ROLES = ['ControlPlane', 'Node', 'Bastion'] as const;
 export type InstanceGroupRole = (typeof INSTANCE_GROUP_ROLES)[number];
+/** kops's roles that hoist does not have: an InstanceGroup naming one is refused with this reason and fix. */
+export const UNSUPPORTED_ROLES: Readonly<Record<string, { readonly message: string; readonly fix: string }>> = {
+  APIServer: {
+    message: 'is kops\'s role for machines that run only the API server, which hoist does not have yet: its control-plane machines run the API server with etcd, the controller manager and the scheduler',
+    fix: 'use role ControlPlane (more control-plane machines serve more API traffic), or Node for machines that run workloads',
+  },
+};
 /** The label that ties an InstanceGroup to its cluster. */
 export const CLUSTER_LABEL = 'hoist.dev/cluster';
 
