@@ -9,10 +9,11 @@ import type { CompletedSpec } from '../src/api/index.js';
 import { HoistError } from '../src/errors.js';
 import { silent } from '../src/output/events.js';
 import { API_SERVER_PORT, apiServerUrlFromSpec, usesLoadBalancerName } from '../src/pki/api-endpoint.js';
+import { apiPortOf } from './provider.js';
 import type { ApiEndpointOptions, Provider } from './provider.js';
 
 export async function dnsApiServerUrl(provider: Pick<Provider, 'open' | 'apiPort'>, spec: CompletedSpec, options: ApiEndpointOptions): Promise<string> {
-  if (!usesLoadBalancerName(spec)) return apiServerUrlFromSpec(spec, { ...options, port: provider.apiPort ?? API_SERVER_PORT });
+  if (!usesLoadBalancerName(spec)) return apiServerUrlFromSpec(spec, { ...options, port: apiPortOf(provider, spec) ?? API_SERVER_PORT });
   const cluster = spec.cluster.metadata.name;
   const session = await provider.open(spec, { purpose: 'inspect', env: options.env, events: options.events ?? silent, readOnly: true });
   try {

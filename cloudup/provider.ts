@@ -196,11 +196,17 @@ export interface Provider {
    * The one port clients and machines reach the API on, at its DNS names and at its load
    * balancer's own name: where the cloud's API load balancer listens (AWS's listener, GCE's
    * forwarding rule). Kubeconfigs and nodeup.yaml's `apiServer` take it from here. Absent on a
-   * cloud that addresses the API itself (the local cloud): the API servers' own, 6443.
+   * cloud that addresses the API itself (the local cloud): the API servers' own, 6443. A function
+   * where the spec decides it (AWS: 8443 when the 443 listener ends TLS); read it with apiPortOf.
    */
-  readonly apiPort?: number;
+  readonly apiPort?: number | ((spec: CompletedSpec) => number);
   /** Loads the Terraform renderers; absent on a cloud that has none. */
   terraform?(): Promise<TerraformRenderers>;
+}
+
+/** The provider's apiPort for a spec; undefined where the cloud has none. */
+export function apiPortOf(provider: Pick<Provider, 'apiPort'>, spec: CompletedSpec): number | undefined {
+  return typeof provider.apiPort === 'function' ? provider.apiPort(spec) : provider.apiPort;
 }
 
 /** The parts of a session every cloud makes the same way. */

@@ -3,7 +3,7 @@
 import { dnsApiServerUrl } from '../api-endpoint.js';
 import { validateSpecSet } from '../../src/api/index.js';
 import type { CloudSession, Provider } from '../provider.js';
-import { API_LISTENER_PORT } from './model/names.js';
+import { apiClientPort } from './model/names.js';
 import { awsSpecRules } from './spec-rules.js';
 
 export const awsProvider: Provider = {
@@ -13,8 +13,9 @@ export const awsProvider: Provider = {
   // Machines fetch the upstream releases.
   assetRepository: async () => undefined,
   apiServerUrl: (spec, options) => dnsApiServerUrl(awsProvider, spec, options),
-  // The API load balancer's listener (443, as kops), which forwards to the API servers' 6443.
-  apiPort: API_LISTENER_PORT,
+  // The API load balancer's listener (443, as kops), which forwards to the API servers' 6443;
+  // 8443 when the 443 listener ends TLS (spec.api.loadBalancer.sslCertificate).
+  apiPort: apiClientPort,
   terraform: async () => {
     const [{ buildAwsTasks }, { renderAwsTerraform }] = await Promise.all([import('./model/index.js'), import('./terraform/index.js')]);
     return { buildTasks: buildAwsTasks, render: renderAwsTerraform };

@@ -20,7 +20,7 @@ import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
 import { listAwsInstances } from './instances.js';
 import { buildAwsTasks } from './model/index.js';
-import { API_LISTENER_PORT, apiName } from './model/names.js';
+import { apiClientPort, apiName } from './model/names.js';
 import { clusterTags } from './model/tags.js';
 import { AWS_KINDS } from './tasks/index.js';
 import { loadBalancerKind } from './tasks/load-balancer.js';
@@ -83,7 +83,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
         }
         const lb = (await loadBalancerKind.discover(ctx)).find((l) => l.name === apiName(cluster));
         const dns = lb?.outputs['dnsName'];
-        return typeof dns === 'string' && dns !== '' ? apiUrl(dns.toLowerCase(), API_LISTENER_PORT) : undefined;
+        return typeof dns === 'string' && dns !== '' ? apiUrl(dns.toLowerCase(), apiClientPort(spec)) : undefined;
       },
     },
     isRetryable: isRetryableAwsError,

@@ -12,6 +12,7 @@ import { parseCidr } from '../../src/api/cidr.js';
 import { dnsZoneProblems, gossipAsNoDns } from '../../src/api/api-dns.js';
 import type { FieldProblem } from '../../src/errors.js';
 import { dropUnsupportedGroupFields } from '../../src/api/validate-group-fields.js';
+import { loadBalancerProblems } from './api-rules.js';
 import { AWS_GROUP_FIELDS, awsGroupProblems } from './group-rules.js';
 import { AWS_TAG_RULES, awsNameProblems, awsNodeLabelProblems } from './tag-rules.js';
 
@@ -47,6 +48,7 @@ export const awsSpecRules: CloudSpecRules = {
     ...egressProblems(spec.cluster.spec),
     ...dnsZoneProblems(spec, 'a Route 53 hosted zone (its name or id Z…)'),
     ...dnsOnlyApiProblems(spec.cluster.spec),
+    ...loadBalancerProblems(spec.cluster.spec),
     ...awsGroupProblems(spec),
     ...spec.instanceGroups.flatMap((ig) => {
       const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);

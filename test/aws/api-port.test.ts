@@ -3,15 +3,28 @@
  * serves is the port of every URL that names the API — the exported kubeconfig's and nodeup.yaml's
  * `apiServer` of every group — with DNS records (a `dnsZone`) and without them (a cluster created
  * with no zone has `topology.dns.type: None`); the listener forwards to the target group's port,
- * which is the API servers' own (kube-apiserver's `--secure-port`, as nodeup sets it).
+ * which is the API servers' own (kube-apiserver's `--secure-port`, as nodeup sets it). With an
+ * sslCertificate (an IAM server certificate: moto checks that it exists), 443 is a TLS listener
+ * with it and the TCP pass-through that kubeconfigs and nodeup.yaml name moves to 8443;
+ * crossZoneLoadBalancing and additionalSecurityGroups (with hoist's own group) reach the load
+ * balancer, and taking the groups off replaces it.
  */
 
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeLoadBalancersCommand, DescribeListenersCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeLoadBalancerAttributesCommand,
+  DescribeLoadBalancersCommand,
+  DescribeListenersCommand,
+  DescribeTargetGroupsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { UploadServerCertificateCommand } from '@aws-sdk/client-iam';
 import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elbName } from '../../cloudup/aws/names.js';
 import { API_PORT as API_SERVERS_PORT } from '../../nodeup/model/control-plane.js';
@@ -22,6 +35,7 @@ import type { TestAccount } from './support.js';
 const ZONE = 'port.example.com';
 const WITH_ZONE = `zoned.${ZONE}`;
 const NO_ZONE = 'nozone.port.example.net';
+const TLS = `tls.${ZONE}`;
 let account: TestAccount;
 let env: Record<string, string>;
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -120,4 +134,81 @@ describe('the API port on AWS', () => {
     expect(got.spec.dnsZone).toBeUndefined();
     await applyAndCompare(NO_ZONE, (lb) => ({ public: lb.dnsName, internal: lb.dnsName }));
   });
+
+  it('with an sslCertificate: 443 ends TLS with it, and kubeconfigs and every nodeup.yaml name the pass-through on 8443', async () => {
+    const elb = account.clients.elbv2;
+    const created = await run(['create', 'cluster', TLS, '--cloud', 'aws', '--zones', 'us-east-1a', '--node-count', '1', '--dns-zone', ZONE]);
+    expect(created.code, created.stderr).toBe(0);
+    const certificate = await serverCertificate(`api.${TLS}`);
+    const policy = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+    await setLoadBalancer(TLS, { type: 'Public', sslCertificate: certificate, sslPolicy: policy, crossZoneLoadBalancing: true });
+    await useAssetMirror(run, TLS, join(dir.path, `assets-${TLS}`));
+    await applyConverged(TLS);
+
+    const lb = (await elb.send(new DescribeLoadBalancersCommand({ Names: [elbName('api', TLS)] }))).LoadBalancers![0]!;
+    const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ?? [];
+    const groups = (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).TargetGroups ?? [];
+    const groupOf = (port: number) => groups.find((g) => g.TargetGroupArn === listeners.find((l) => l.Port === port)?.DefaultActions?.[0]?.TargetGroupArn);
+    expect(listeners.map((l) => [l.Port, l.Protocol]).sort()).toEqual([[443, 'TLS'], [8443, 'TCP']]);
+    const tlsListener = listeners.find((l) => l.Port === 443)!;
+    expect(tlsListener.Certificates?.map((c) => c.CertificateArn)).toEqual([certificate]);
+    expect(tlsListener.SslPolicy).toBe(policy);
+    // TLS again to the API servers (they serve only TLS); the pass-through as before.
+    expect(groupOf(443)).toMatchObject({ Protocol: 'TLS', Port: API_SERVERS_PORT });
+    expect(groupOf(8443)).toMatchObject({ Protocol: 'TCP', Port: API_SERVERS_PORT });
+    const attributes = (await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Attributes ?? [];
+    expect(attributes.find((a) => a.Key === 'load_balancing.cross_zone.enabled')?.Value).toBe('true');
+    const plane = (await account.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [`control-plane-us-east-1a.${TLS}`] }))).AutoScalingGroups![0]!;
+    expect([...(plane.TargetGroupARNs ?? [])].sort()).toEqual(groups.map((g) => g.TargetGroupArn).sort());
+
+    expect(portOf(await kubeconfigServer(TLS))).toBe(8443);
+    for (const [ig, server] of await nodeupApiServers(TLS)) expect(portOf(server), `nodeup.yaml apiServer of ${ig}`).toBe(8443);
+
+    // Security groups: the user's and hoist's own, which opens both listeners; taking them off
+    // replaces the load balancer (AWS keeps one with security groups for life).
+    const ec2 = account.clients.ec2;
+    const mine = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'api-extra', Description: 'extra', VpcId: lb.VpcId }))).GroupId!;
+    await setLoadBalancer(TLS, { type: 'Public', sslCertificate: certificate, additionalSecurityGroups: [mine] });
+    await applyConverged(TLS);
+    const withGroups = (await elb.send(new DescribeLoadBalancersCommand({ Names: [elbName('api', TLS)] }))).LoadBalancers![0]!;
+    expect(withGroups.LoadBalancerArn, 'a load balancer made without security groups is replaced').not.toBe(lb.LoadBalancerArn);
+    const own = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [`api-elb.${TLS}`] }] }))).SecurityGroups![0]!;
+    expect([...(withGroups.SecurityGroups ?? [])].sort()).toEqual([own.GroupId, mine].sort());
+    const open = (own.IpPermissions ?? []).filter((p) => p.IpRanges?.some((r) => r.CidrIp === '0.0.0.0/0')).map((p) => p.FromPort).sort();
+    expect(open).toEqual([443, 8443]);
+
+    await setLoadBalancer(TLS, { type: 'Public' });
+    await applyConverged(TLS);
+    const plain = (await elb.send(new DescribeLoadBalancersCommand({ Names: [elbName('api', TLS)] }))).LoadBalancers![0]!;
+    expect(plain.SecurityGroups ?? []).toEqual([]);
+    expect((await apiLoadBalancer(TLS)).listenerPorts).toEqual([443]);
+    expect(portOf(await kubeconfigServer(TLS))).toBe(443);
+    await ec2.send(new DeleteSecurityGroupCommand({ GroupId: mine }));
+    const deleted = await run(['delete', 'cluster', TLS, '--yes']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+  });
 });
+
+/** An IAM server certificate for `name` (a load balancer takes IAM's as well as ACM's): its ARN. */
+async function serverCertificate(name: string): Promise<string> {
+  const key = join(dir.path, 'tls.key');
+  const cert = join(dir.path, 'tls.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  const uploaded = await account.clients.iam.send(
+    new UploadServerCertificateCommand({ ServerCertificateName: 'hoist-api', CertificateBody: await readFile(cert, 'utf8'), PrivateKey: await readFile(key, 'utf8') }),
+  );
+  return uploaded.ServerCertificateMetadata!.Arn!;
+}
+
+async function setLoadBalancer(cluster: string, loadBalancer: Record<string, unknown>): Promise<void> {
+  const got = parse((await run(['get', 'cluster', cluster, '-o', 'yaml'])).stdout) as { spec: { api: Record<string, unknown> } };
+  const replaced = await run(['replace', '-f', '-'], stringify({ ...got, spec: { ...got.spec, api: { ...got.spec.api, loadBalancer } } }));
+  expect(replaced.code, replaced.stderr).toBe(0);
+}
+
+async function applyConverged(cluster: string): Promise<void> {
+  const applied = await run(['update', 'cluster', cluster, '--yes']);
+  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+  const again = await run(['update', 'cluster', cluster, '--detailed-exitcode']);
+  expect(again.code, again.stdout + again.stderr).toBe(0);
+}

@@ -9,6 +9,7 @@
 import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
+  DescribeLoadBalancerAttributesCommand,
   DescribeTagsCommand,
   paginateDescribeListeners,
   paginateDescribeLoadBalancers,
@@ -44,8 +45,12 @@ export function listAutoScalingGroups(ctx: AwsContext): Promise<Listed<AutoScali
   });
 }
 
+/** The attribute of kops's crossZoneLoadBalancing. */
+export const CROSS_ZONE = 'load_balancing.cross_zone.enabled';
+
 export interface LoadBalancing {
-  readonly loadBalancers: readonly (Listed<LoadBalancer> & { readonly tags: TagMap })[];
+  /** With their attributes: one more call per load balancer the cluster owns (it has one). */
+  readonly loadBalancers: readonly (Listed<LoadBalancer> & { readonly tags: TagMap; readonly attributes: ReadonlyMap<string, string> })[];
   readonly targetGroups: readonly (Listed<TargetGroup> & { readonly tags: TagMap })[];
   /** Listeners of the cluster's load balancers. */
   readonly listeners: readonly Listener[];
@@ -67,7 +72,9 @@ export function listLoadBalancing(ctx: AwsContext): Promise<LoadBalancing> {
       const owner = ownership(t, ctx.cluster);
       return owner ? [{ item, owner, tags: t }] : [];
     };
-    const loadBalancers = lbs.flatMap((l) => withOwner(l, l.LoadBalancerArn));
+    const loadBalancers = await Promise.all(
+      lbs.flatMap((l) => withOwner(l, l.LoadBalancerArn)).map(async (l) => ({ ...l, attributes: await loadBalancerAttributes(ctx, l.item.LoadBalancerArn!) })),
+    );
     const targetGroups = tgs.flatMap((t) => withOwner(t, t.TargetGroupArn));
     const listeners = (
       await Promise.all(
@@ -76,6 +83,11 @@ export function listLoadBalancing(ctx: AwsContext): Promise<LoadBalancing> {
     ).flat();
     return { loadBalancers, targetGroups, listeners };
   });
+}
+
+export async function loadBalancerAttributes(ctx: AwsContext, arn: string): Promise<Map<string, string>> {
+  const out = await ctx.clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
+  return new Map((out.Attributes ?? []).map((a) => [a.Key ?? '', a.Value ?? '']));
 }
 
 export interface Iam {

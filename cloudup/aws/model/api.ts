@@ -1,7 +1,10 @@
 /**
  * The API endpoint of an AWS cluster: a network load balancer (when the spec asks for one) with
  * a TCP listener on 443 forwarding to the API servers' 6443 — clients use https://api.<cluster>/
- * as with kops, and the machines run kube-apiserver on its default port — and, with a dnsZone,
+ * as with kops, and the machines run kube-apiserver on its default port. With an sslCertificate,
+ * as kops does, 443 is a TLS listener that ends TLS with that certificate and opens TLS again to
+ * the API servers (a TLS target group), and the TCP listener moves to 8443 for the clients that
+ * authenticate with client certificates (machines, hoist's kubeconfigs). With a dnsZone,
  * alias records of the API's public and internal names to the load balancer. With
  * `topology.dns.type: None` there are no records (and no zone to look up): machines and
  * kubeconfigs use the load balancer's own DNS name.
@@ -15,15 +18,17 @@ import { elbName } from '../names.js';
 import { dnsRecordTask } from '../tasks/dns-record.js';
 import { hostedZoneTask as zoneTask } from '../tasks/hosted-zone.js';
 import { listenerName, listenerTask } from '../tasks/listener.js';
+import type { ListenerFields } from '../tasks/listener.js';
 import { loadBalancerTask } from '../tasks/load-balancer.js';
 import { targetGroupTask } from '../tasks/target-group.js';
-import { API_LISTENER_PORT, API_SERVER_PORT, apiName } from './names.js';
+import { apiSecurityTasks } from './api-security.js';
+import { API_LISTENER_PORT, API_PASSTHROUGH_PORT, API_SERVER_PORT, apiName, apiTlsTargetGroupName } from './names.js';
 import { named } from './tags.js';
 
 export interface Api {
   readonly tasks: Task[];
-  /** The target group the control-plane groups register with. */
-  readonly targetGroup: TaskId | undefined;
+  /** The target groups the control-plane groups register with. */
+  readonly targetGroups: readonly TaskId[];
 }
 
 export function hostedZoneTask(spec: SettledSpec): Task | undefined {
@@ -35,7 +40,7 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
   const c = spec.cluster.spec;
   const cluster = spec.cluster.metadata.name;
   const lbSpec = c.api.loadBalancer;
-  if (!lbSpec) return { tasks: hostedZone ? [hostedZone] : [], targetGroup: undefined };
+  if (!lbSpec) return { tasks: hostedZone ? [hostedZone] : [], targetGroups: [] };
 
   // A public load balancer sits in the Utility subnets (or the Public ones), an internal one
   // beside the control plane; one subnet per zone, in zone order.
@@ -47,19 +52,25 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
   const lbSubnets = [...byZone.values()];
 
   const name = apiName(cluster);
-  const tg = targetGroupTask(
-    name,
-    {
-      targetGroupName: elbName('tcp', cluster),
-      protocol: 'TCP',
-      port: API_SERVER_PORT,
-      vpcId: ref(vpc),
-      targetType: 'instance',
-      healthCheck: { protocol: 'TCP', intervalSeconds: 10, healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
-      tags: named(spec, name),
-    },
-    { dependsOn: [vpc] },
-  );
+  const targetGroup = (task: string, prefix: string, protocol: 'TCP' | 'TLS') =>
+    targetGroupTask(
+      task,
+      {
+        targetGroupName: elbName(prefix, cluster),
+        protocol,
+        port: API_SERVER_PORT,
+        vpcId: ref(vpc),
+        targetType: 'instance',
+        healthCheck: { protocol: 'TCP', intervalSeconds: 10, healthyThresholdCount: 2, unhealthyThresholdCount: 2 },
+        tags: named(spec, task),
+      },
+      { dependsOn: [vpc] },
+    );
+  // The groups' ARNs sort by name (tcp-… before tls-…), the order an Auto Scaling group's are read in.
+  const tcp = targetGroup(name, 'tcp', 'TCP');
+  const tls = lbSpec.sslCertificate === undefined ? undefined : targetGroup(apiTlsTargetGroupName(cluster), 'tls', 'TLS');
+  const ports = tls ? [API_LISTENER_PORT, API_PASSTHROUGH_PORT] : [API_LISTENER_PORT];
+  const security = apiSecurityTasks(spec, vpc, ports);
   const lb = loadBalancerTask(
     name,
     {
@@ -67,16 +78,26 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
       type: 'network',
       scheme: lbSpec.type === 'Internal' ? 'internal' : 'internet-facing',
       subnetIds: lbSubnets.map((s) => ref(s)),
+      securityGroupIds: security.groupIds,
+      // kops's default, and a network load balancer's.
+      crossZoneLoadBalancing: lbSpec.crossZoneLoadBalancing ?? false,
       tags: named(spec, name),
     },
-    { dependsOn: lbSubnets },
+    { dependsOn: [...lbSubnets, ...(security.group ? [security.group] : [])] },
   );
-  const listener = listenerTask(
-    listenerName(API_LISTENER_PORT, name),
-    { loadBalancerArn: ref(idOf(lb)), port: API_LISTENER_PORT, protocol: 'TCP', targetGroupArn: ref(idOf(tg)) },
-    { dependsOn: [idOf(lb), idOf(tg)] },
-  );
-  const tasks = [tg, lb, listener];
+  const listener = (port: number, target: Task, tlsFields: Pick<ListenerFields, 'certificateArn' | 'sslPolicy'> | undefined) =>
+    listenerTask(
+      listenerName(port, name),
+      { loadBalancerArn: ref(idOf(lb)), port, protocol: tlsFields ? 'TLS' : 'TCP', targetGroupArn: ref(idOf(target)), ...tlsFields },
+      { dependsOn: [idOf(lb), idOf(target)] },
+    );
+  const listeners = tls
+    ? [
+        listener(API_LISTENER_PORT, tls, { certificateArn: lbSpec.sslCertificate!, ...(lbSpec.sslPolicy === undefined ? {} : { sslPolicy: lbSpec.sslPolicy }) }),
+        listener(API_PASSTHROUGH_PORT, tcp, undefined),
+      ]
+    : [listener(API_LISTENER_PORT, tcp, undefined)];
+  const tasks = [tcp, ...(tls ? [tls] : []), ...security.tasks, lb, ...listeners];
   if (hostedZone) {
     const zone = idOf(hostedZone);
     const records = apiRecordNames(spec).map((record) =>
@@ -93,5 +114,5 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
     );
     tasks.push(hostedZone, ...records);
   }
-  return { tasks, targetGroup: idOf(tg) };
+  return { tasks, targetGroups: [idOf(tcp), ...(tls ? [idOf(tls)] : [])] };
 }

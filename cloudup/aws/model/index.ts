@@ -22,6 +22,6 @@ export function buildAwsTasks(completed: CompletedSpec, boot: BootOptions): Task
   const api = apiTasks(spec, network.vpc, network.subnets, zone);
   const iam = iamTasks(spec, boot, zone ? idOf(zone) : undefined);
   const keyPair = keyPairTask(spec);
-  const groups = instanceGroupTasks(spec, boot, { subnets: network.subnets, securityGroups: security.groups, profiles: iam.profiles, targetGroup: api.targetGroup }, keyPair);
+  const groups = instanceGroupTasks(spec, boot, { subnets: network.subnets, securityGroups: security.groups, profiles: iam.profiles, targetGroups: api.targetGroups }, keyPair);
   return [...network.tasks, ...security.tasks, ...api.tasks, ...iam.tasks, ...(keyPair ? [keyPair] : []), ...groups, ...etcdTasks(spec)];
 }

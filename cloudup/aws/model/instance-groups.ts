@@ -26,7 +26,8 @@ export interface GroupInputs {
   readonly subnets: ReadonlyMap<string, TaskId>;
   readonly securityGroups: ReadonlyMap<SecurityRole, TaskId>;
   readonly profiles: ReadonlyMap<string, TaskId>;
-  readonly targetGroup: TaskId | undefined;
+  /** The API load balancer's target groups the control-plane groups register with. */
+  readonly targetGroups: readonly TaskId[];
 }
 
 const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
@@ -84,7 +85,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
   );
   const lt = idOf(template);
   const subnets = [...ig.spec.subnets].map((s) => inputs.subnets.get(s)!).sort();
-  const targets = role === 'ControlPlane' && inputs.targetGroup ? [inputs.targetGroup] : [];
+  const targets = role === 'ControlPlane' ? inputs.targetGroups : [];
   const group = autoScalingGroupTask(
     name,
     {

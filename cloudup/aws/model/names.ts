@@ -16,3 +16,19 @@ export type SecurityRole = 'control-plane' | 'nodes' | 'bastion';
 export const API_SERVER_PORT = 6443;
 /** The port clients use on the API load balancer, as kops does: https://api.<cluster>/. */
 export const API_LISTENER_PORT = 443;
+/**
+ * With spec.api.loadBalancer.sslCertificate the 443 listener ends TLS, and the one that passes
+ * TLS through to the API servers (for client certificates) listens here, as kops's does.
+ */
+export const API_PASSTHROUGH_PORT = 8443;
+
+export const apiTlsTargetGroupName = (cluster: string): string => `api-tls.${cluster}`;
+export const apiSecurityGroupName = (cluster: string): string => `api-elb.${cluster}`;
+
+/**
+ * The port machines and hoist's kubeconfigs reach the API on: they authenticate with client
+ * certificates, so they need the listener that passes TLS through.
+ */
+export function apiClientPort(spec: { readonly cluster: { readonly spec: { readonly api?: { readonly loadBalancer?: { readonly sslCertificate?: string } } } } }): number {
+  return spec.cluster.spec.api?.loadBalancer?.sslCertificate === undefined ? API_LISTENER_PORT : API_PASSTHROUGH_PORT;
+}

@@ -1,6 +1,8 @@
 /**
  * Listener of the API load balancer (CreateListener with one forward action). Read from the listeners of the
- * cluster's load balancers and named `<port>.<load balancer name>`.
+ * cluster's load balancers and named `<port>.<load balancer name>`. A TLS listener ends TLS with
+ * its certificate (ACM or IAM); its certificate and security policy are read back only from TLS
+ * listeners, so a TCP listener compares without them.
  */
 
 import { CreateListenerCommand, DeleteListenerCommand, DescribeListenersCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -13,8 +15,12 @@ import { awsKind } from './kind.js';
 export interface ListenerFields {
   readonly loadBalancerArn: string;
   readonly port: number;
-  readonly protocol: 'TCP';
+  readonly protocol: 'TCP' | 'TLS';
   readonly targetGroupArn: string;
+  /** TLS only. */
+  readonly certificateArn?: string;
+  /** TLS only; unset: the load balancer's default policy, not compared. */
+  readonly sslPolicy?: string;
 }
 
 export const listenerTask = taskConstructor<ListenerFields>('Listener');
@@ -22,15 +28,21 @@ export const listenerTask = taskConstructor<ListenerFields>('Listener');
 export const listenerName = (port: number, loadBalancer: string): string => `${port}.${loadBalancer}`;
 
 function fields(l: Listener): ResolvedFields {
+  const tls = l.Protocol === 'TLS';
   return {
     loadBalancerArn: l.LoadBalancerArn ?? '',
     port: l.Port ?? 0,
     protocol: l.Protocol ?? '',
     targetGroupArn: l.DefaultActions?.find((a) => a.Type === 'forward')?.TargetGroupArn ?? '',
+    ...(tls ? { certificateArn: l.Certificates?.[0]?.CertificateArn ?? '', sslPolicy: l.SslPolicy ?? '' } : {}),
   };
 }
 
 const forward = (d: ListenerFields) => [{ Type: 'forward' as const, TargetGroupArn: d.targetGroupArn }];
+
+/** What a TLS listener takes besides the TCP listener's fields. */
+const tlsInput = (d: ListenerFields) =>
+  d.protocol === 'TLS' ? { Certificates: [{ CertificateArn: d.certificateArn }], ...(d.sslPolicy === undefined ? {} : { SslPolicy: d.sslPolicy }) } : {};
 
 export const listenerKind = awsKind<ListenerFields>({
   kind: 'Listener',
@@ -51,13 +63,13 @@ export const listenerKind = awsKind<ListenerFields>({
   },
   async create(ctx, task, d) {
     const out = await ctx.clients.elbv2.send(
-      new CreateListenerCommand({ LoadBalancerArn: d.loadBalancerArn, Port: d.port, Protocol: d.protocol, DefaultActions: forward(d) }),
+      new CreateListenerCommand({ LoadBalancerArn: d.loadBalancerArn, Port: d.port, Protocol: d.protocol, DefaultActions: forward(d), ...tlsInput(d) }),
     );
     const l = out.Listeners![0]!;
     return { id: l.ListenerArn!, name: task.name, fields: fields(l), outputs: { id: l.ListenerArn! } };
   },
   async update(ctx, _task, live, d) {
-    await ctx.clients.elbv2.send(new ModifyListenerCommand({ ListenerArn: live.id, Protocol: d.protocol, DefaultActions: forward(d) }));
+    await ctx.clients.elbv2.send(new ModifyListenerCommand({ ListenerArn: live.id, Protocol: d.protocol, DefaultActions: forward(d), ...tlsInput(d) }));
     return { ...live, fields: { ...d } };
   },
   async delete(ctx, live) {

@@ -16,7 +16,8 @@ import { liveObject, liveTags } from './live.js';
 
 export interface TargetGroupFields {
   readonly targetGroupName: string;
-  readonly protocol: 'TCP';
+  /** TLS: the load balancer's TLS listener opens a new TLS connection to the API servers. */
+  readonly protocol: 'TCP' | 'TLS';
   readonly port: number;
   readonly vpcId: string;
   readonly targetType: 'instance';

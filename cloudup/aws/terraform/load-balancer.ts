@@ -15,6 +15,9 @@ export const loadBalancerRenderer: AwsTfRenderer = {
         load_balancer_type: ctx.value(d.type),
         internal: d.scheme === 'internal',
         subnets: ctx.value(d.subnetIds),
+        ...(d.securityGroupIds.length > 0 ? { security_groups: ctx.value(d.securityGroupIds) } : {}),
+        // The provider's default is false, as hoist's.
+        ...(d.crossZoneLoadBalancing ? { enable_cross_zone_load_balancing: true } : {}),
         tags: ctx.value(d.tags),
       },
       { id: 'arn', dnsName: 'dns_name', canonicalHostedZoneId: 'zone_id' },
