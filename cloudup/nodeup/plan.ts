@@ -10,6 +10,7 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import { assetLocations, pinAssets } from '../../src/assets/index.js';
 import type { ReadLocation } from '../../src/assets/index.js';
 import type { EventSink } from '../../src/output/events.js';
+import { apiPortOf } from '../provider.js';
 import type { Provider } from '../provider.js';
 import { providerFor } from '../providers.js';
 import { buildNodeupConfigs } from './build.js';
@@ -35,12 +36,13 @@ export async function planNodeupConfigs(completed: CompletedSpec, options: PlanN
     message: `pinned ${assets.length} node assets from ${repository ?? 'their upstream locations'} in ${Date.now() - started} ms`,
     data: { repository, assets: assets.map((a) => ({ name: a.name, url: a.url, ...(a.sha512 === undefined ? { sha256: a.sha256 } : { sha512: a.sha512 }) })) },
   });
+  const apiPort = apiPortOf(provider, completed);
   return buildNodeupConfigs(completed, {
     stateStore: options.stateStore,
     assets,
     ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
     // Machines reach the API's DNS names on the port its load balancer listens on, as kubeconfigs do.
-    ...(provider.apiPort === undefined ? {} : { apiPort: provider.apiPort }),
+    ...(apiPort === undefined ? {} : { apiPort }),
   });
 }
 
