@@ -2,7 +2,9 @@
  * `terraform validate` (the real terraform, offline) of the Terraform output of the terraform
  * tests' cluster with the groups of test/aws/group-fields.ts: spot, a mixed-instances policy,
  * IMDSv2, additionalUserData, root volume settings, an extra volume and the Auto Scaling
- * group's settings are arguments the hashicorp/aws provider accepts.
+ * group's settings are arguments the hashicorp/aws provider accepts. The same module's cluster has
+ * the API load balancer's kops options (a TLS listener with its certificate and policy, cross-zone
+ * load balancing, additional security groups) and externalPolicies, which it renders too.
  */
 
 import { join } from 'node:path';
@@ -27,10 +29,23 @@ afterAll(async () => {
 describe('the Terraform output of groups with the kops machine fields', () => {
   it('passes terraform validate', async () => {
     const base = fixtureSpec();
-    const spec = completeSpec(base.cluster, [...base.instanceGroups, ...groups(CLUSTER, 'us-east-1b')]);
+    const api = base.cluster.spec.api;
+    const loadBalancer = {
+      type: 'Public' as const,
+      sslCertificate: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+      sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      crossZoneLoadBalancing: true,
+      additionalSecurityGroups: ['sg-0123456789abcdef0'],
+    };
+    const externalPolicies = { node: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'], 'control-plane': ['arn:aws:iam::123456789012:policy/plane'] };
+    const cluster = { ...base.cluster, spec: { ...base.cluster.spec, api: { ...api, loadBalancer }, externalPolicies } };
+    const spec = completeSpec(cluster, [...base.instanceGroups, ...groups(CLUSTER, 'us-east-1b')]);
     expect(validateSpecSet(spec.cluster, spec.instanceGroups, specRulesOf('aws'))).toEqual([]);
     const out = join(dir.path, 'module');
-    await writeModule(out, await moduleOf(spec, 's3://hoist-state/clusters'));
+    const module = await moduleOf(spec, 's3://hoist-state/clusters');
+    const text = [...module.files.values()].join('\n');
+    for (const argument of ['"certificate_arn"', '"ssl_policy"', '"enable_cross_zone_load_balancing"', '"security_groups"', '"aws_iam_role_policy_attachment"', '"TLS"']) expect(text).toContain(argument);
+    await writeModule(out, module);
     const terraform = await setupTerraform(join(dir.path, 'terraform-home'), { AWS_EC2_METADATA_DISABLED: 'true' });
     const init = await terraform.run(['init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`], out);
     expect(init.code, init.stderr || init.stdout).toBe(0);
