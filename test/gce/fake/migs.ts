@@ -107,12 +107,24 @@ export function startRecreating(state: State, path: string): void {
 }
 
 function create(state: State, groupPath: string, group: Json, template: Json): void {
-  const zonePath = groupPath.replace(/\/instanceGroupManagers\/[^/]+$/, '');
+  const zonePath = zoneOfNext(state, groupPath, group);
   let path: string;
   do path = `${zonePath}/instances/${String(group.baseInstanceName)}-${randomBytes(3).toString('hex').slice(0, 4)}`;
   while (state.resources.has(path));
   state.resources.set(path, instanceFrom(state, path, template, groupPath));
   state.managed.set(path, { group: groupPath, action: 'CREATING', stepEndsAt: Date.now() + state.instanceStepMs });
+}
+
+/**
+ * Where a group's next instance goes: a zonal group's zone; for a regional one, the zone of its
+ * distribution policy with the fewest of its instances (an EVEN shape).
+ */
+function zoneOfNext(state: State, groupPath: string, group: Json): string {
+  const scope = groupPath.replace(/\/instanceGroupManagers\/[^/]+$/, '');
+  const zones = ((group.distributionPolicy as Json | undefined)?.zones as Json[] | undefined)?.map((z) => pathOfLink(String(z.zone)));
+  if (!zones) return scope;
+  const count = (zone: string) => members(state, groupPath).filter((p) => p.startsWith(`${zone}/`) && state.managed.get(p)!.action !== 'DELETING').length;
+  return zones.reduce((best, z) => (count(z) < count(best) ? z : best));
 }
 
 /** An instance as GCE makes it from a template, with the metadata it adds for its group. */

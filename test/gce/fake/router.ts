@@ -4,11 +4,13 @@ import { routeCloudDns } from './cloud-dns.js';
 import { routeIam } from './iam.js';
 import type { Collection, Ctx } from './collection.js';
 import { addresses } from './collections/addresses.js';
+import { backendServices } from './collections/backend-services.js';
 import { disks } from './collections/disks.js';
 import { firewalls } from './collections/firewalls.js';
 import { forwardingRules } from './collections/forwarding-rules.js';
+import { healthChecks } from './collections/health-checks.js';
 import { httpHealthChecks } from './collections/http-health-checks.js';
-import { instanceGroupManagers } from './collections/instance-group-managers.js';
+import { instanceGroupManagers, regionInstanceGroupManagers } from './collections/instance-group-managers.js';
 import { instanceTemplates } from './collections/instance-templates.js';
 import { instances } from './collections/instances.js';
 import { networks } from './collections/networks.js';
@@ -24,8 +26,12 @@ import type { State } from './state.js';
 import type { Json } from './validate.js';
 import { requireName } from './validate.js';
 
+/** By scope and URL segment: a regional collection may share its segment with a zonal one (`instanceGroupManagers`). */
 const COLLECTIONS: ReadonlyMap<string, Collection> = new Map(
-  [networks, subnetworks, firewalls, instanceTemplates, instanceGroupManagers, instances, addresses, forwardingRules, targetPools, disks, httpHealthChecks, routers].map((c) => [c.name, c]),
+  [
+    networks, subnetworks, firewalls, instanceTemplates, instanceGroupManagers, regionInstanceGroupManagers, instances, addresses, forwardingRules, targetPools, disks,
+    httpHealthChecks, healthChecks, backendServices, routers,
+  ].map((c) => [`${c.scope}/${c.name}`, c]),
 );
 
 export interface Call {
@@ -53,8 +59,8 @@ export async function route(state: State, call: Call): Promise<Json> {
     if (verb === 'wait' && call.method === 'POST') return state.waitFor(path);
     if (verb === undefined && call.method === 'GET') return state.operationView(path);
   }
-  const c = collection === undefined ? undefined : COLLECTIONS.get(collection);
-  if (!c || c.scope !== scope.kind || extra.length > 0) throw notFound(`projects/${project}/${parts.join('/')}`);
+  const c = collection === undefined ? undefined : COLLECTIONS.get(`${scope.kind}/${collection}`);
+  if (!c || extra.length > 0) throw notFound(`projects/${project}/${parts.join('/')}`);
   const base = collectionPath(project, scope, c.name);
   if (name === undefined) {
     if (call.method === 'GET') return list(ctx, c, base, call.query);
@@ -145,15 +151,17 @@ function list(ctx: Ctx, c: Collection, base: string, query: URLSearchParams): Js
 
 /** `aggregated/X`: every zone's (or region's) items, keyed by `zones/Z`, paged over all of them. */
 function aggregated(state: State, project: string, collection: string, query: URLSearchParams): Json {
-  const c = COLLECTIONS.get(collection);
-  if (!c || c.scope === 'global') throw notFound(`projects/${project}/aggregated/${collection}`);
+  const of = (kind: Scope['kind']) => COLLECTIONS.get(`${kind}/${collection}`);
+  const c = of('zone') ?? of('region');
+  if (!c) throw notFound(`projects/${project}/aggregated/${collection}`);
   const keep = parseFilter(query.get('filter') ?? undefined);
   const all = state
     .everywhere(project, collection)
-    .map(([path, r]) => {
+    .flatMap(([path, r]) => {
       const [, , kind, name] = path.split('/') as [string, string, string, string];
       const scope: Scope = { kind: kind === 'zones' ? 'zone' : 'region', name };
-      return { key: `${kind}/${name}`, item: view({ state, project, scope }, c, path, r) };
+      const at = kind === 'global' ? undefined : of(scope.kind);
+      return at ? [{ key: `${kind}/${name}`, item: view({ state, project, scope }, at, path, r) }] : [];
     })
     .filter((x) => keep(x.item));
   const p = page(all, query);

@@ -33,7 +33,7 @@ export const subnetworks: Collection = {
     };
   },
   checkDelete(ctx, path) {
-    const by = usersOf(ctx, path, [['instances', nicSubnetworks], ['forwardingRules', (f) => [f.subnetwork]], ['routers', (r) => ((r.nats as { subnetworks?: { name: string }[] }[] | undefined) ?? []).flatMap((n) => (n.subnetworks ?? []).map((s) => s.name))]]);
+    const by = usersOf(ctx, path, [['instances', nicSubnetworks], ['forwardingRules', (f) => [f.subnetwork]], ['addresses', (a) => [a.subnetwork]], ['routers', (r) => ((r.nats as { subnetworks?: { name: string }[] }[] | undefined) ?? []).flatMap((n) => (n.subnetworks ?? []).map((s) => s.name))]]);
     if (by.length > 0) throw inUse(path, by[0]!);
   },
 };
