@@ -14,6 +14,9 @@ import { InstanceTemplatesClient } from '@google-cloud/compute/build/src/v1/inst
 import { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js';
 import { NetworksClient } from '@google-cloud/compute/build/src/v1/networks_client.js';
 import { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client.js';
+import { RegionBackendServicesClient } from '@google-cloud/compute/build/src/v1/region_backend_services_client.js';
+import { RegionHealthChecksClient } from '@google-cloud/compute/build/src/v1/region_health_checks_client.js';
+import { RegionInstanceGroupManagersClient } from '@google-cloud/compute/build/src/v1/region_instance_group_managers_client.js';
 import { RoutersClient } from '@google-cloud/compute/build/src/v1/routers_client.js';
 import { SubnetworksClient } from '@google-cloud/compute/build/src/v1/subnetworks_client.js';
 import { TargetPoolsClient } from '@google-cloud/compute/build/src/v1/target_pools_client.js';
@@ -35,6 +38,9 @@ export interface ComputeClients {
   readonly targetPools: TargetPoolsClient;
   readonly disks: DisksClient;
   readonly routers: RoutersClient;
+  readonly regionInstanceGroupManagers: RegionInstanceGroupManagersClient;
+  readonly regionHealthChecks: RegionHealthChecksClient;
+  readonly regionBackendServices: RegionBackendServicesClient;
   readonly globalOperations: GlobalOperationsClient;
   readonly regionOperations: RegionOperationsClient;
   readonly zoneOperations: ZoneOperationsClient;
@@ -92,6 +98,9 @@ export function createClients(options: ComputeClientOptions, onRequest: () => vo
     targetPools: new TargetPoolsClient(opts),
     disks: new DisksClient(opts),
     routers: new RoutersClient(opts),
+    regionInstanceGroupManagers: new RegionInstanceGroupManagersClient(opts),
+    regionHealthChecks: new RegionHealthChecksClient(opts),
+    regionBackendServices: new RegionBackendServicesClient(opts),
     globalOperations: new GlobalOperationsClient(opts),
     regionOperations: new RegionOperationsClient(opts),
     zoneOperations: new ZoneOperationsClient(opts),

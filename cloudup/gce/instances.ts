@@ -11,6 +11,8 @@ import { HoistError } from '../../src/errors.js';
 import type { Compute } from './compute.js';
 import type { GceContext } from './context.js';
 import { INSTANCE_GROUP_LABEL, ROLE_LABEL } from './labels.js';
+import { groupCalls, groupKey, locationOf } from './group-managers.js';
+import type { GroupLocation } from './group-managers.js';
 import { lastSegment } from './links.js';
 import { listClusterInstances, listManagers } from './listings.js';
 import type { CloudInstance } from '../provider.js';
@@ -29,6 +31,8 @@ export interface GceInstance extends CloudInstance {
   readonly name: string;
   readonly groupManager: string;
   readonly zone: string;
+  /** The region of a regional managed group (its instances are in several zones); absent for a zonal group, which is in `zone`. */
+  readonly groupRegion?: string;
   /** The template it was made from, and the one its group makes instances from now. */
   readonly template: string;
   readonly groupTemplate: string;
@@ -52,13 +56,16 @@ export async function listInstances(ctx: GceContext, known?: readonly Manager[])
     known ?? listManagers(ctx),
     listClusterInstances(ctx),
   ]);
-  const templateOf = new Map(groups.map((g) => [`${lastSegment(g.zone ?? '')}/${g.name ?? ''}`, lastSegment(g.instanceTemplate ?? '')]));
+  const templateOf = new Map(groups.map((g) => [groupKey(locationOf(g), g.name ?? ''), lastSegment(g.instanceTemplate ?? '')]));
   return scoped
     .map((i): GceInstance => {
       const zone = lastSegment(i.zone ?? '');
-      const group = lastSegment(metadata(i, 'created-by'));
+      // `projects/N/zones/Z/instanceGroupManagers/G`, or `regions/R/…` for a regional group.
+      const createdBy = /\/(zones|regions)\/([^/]+)\/instanceGroupManagers\/([^/]+)$/.exec(metadata(i, 'created-by'));
+      const group = createdBy?.[3] ?? lastSegment(metadata(i, 'created-by'));
+      const groupRegion = createdBy?.[1] === 'regions' ? createdBy[2] : undefined;
       const template = lastSegment(metadata(i, 'instance-template'));
-      const groupTemplate = templateOf.get(`${zone}/${group}`) ?? '';
+      const groupTemplate = templateOf.get(groupKey(groupRegion ? { region: groupRegion } : { zone }, group)) ?? '';
       const address = i.networkInterfaces?.[0]?.networkIP;
       return {
         id: String(i.id ?? ''),
@@ -71,6 +78,7 @@ export async function listInstances(ctx: GceContext, known?: readonly Manager[])
         launchedAt: i.creationTimestamp ?? '',
         groupManager: group,
         zone,
+        ...(groupRegion ? { groupRegion } : {}),
         template,
         groupTemplate,
         needsUpdate: outOfDate({ state: String(i.status ?? ''), launchedFrom: template, groupLaunches: groupTemplate }).needsUpdate,
@@ -88,30 +96,30 @@ export async function replaceInstance(ctx: GceContext, group: string, instance: 
   const found = (await listInstances(ctx)).find((i) => (i.name === instance || i.id === instance) && (i.instanceGroup === group || i.groupManager === group));
   if (!found) throw new HoistError('NOT_FOUND', `instance ${instance} of group ${group} does not exist in project ${ctx.project}`, { hint: 'list the instances again: it may have been replaced already' });
   const manager = found.groupManager;
-  const at = { project: ctx.project, zone: found.zone, instanceGroupManager: manager };
-  const c = ctx.compute.clients.instanceGroupManagers;
+  const calls = groupCalls(ctx, groupLocation(found), manager);
   const link = `zones/${found.zone}/instances/${found.name}`;
-  const members = async (): Promise<Managed[]> =>
-    ctx.compute.list(`list the instances of ${manager}`, (pageToken) => c.listManagedInstances({ ...at, ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false }));
+  const members = (): Promise<Managed[]> => calls.listManagedInstances();
   const poll = poller(ctx.compute, options, `${manager}: replacing ${found.name}`);
   const isOld = (m: Managed): boolean => lastSegment(m.instance ?? '') === found.name;
 
   if (!options.surge) {
-    await ctx.compute.mutate(`recreate ${found.name} in ${manager}`, (requestId) =>
-      c.recreateInstances({ ...at, requestId, instanceGroupManagersRecreateInstancesRequestResource: { instances: [link] } }),
-    );
+    await calls.recreateInstances([link]);
     // The operation ends when the recreation is scheduled; the instance is back when it runs from the group's template.
     await poll(async () => (await members()).some((m) => isOld(m) && isUp(m) && lastSegment(m.version?.instanceTemplate ?? '') === found.groupTemplate));
     return;
   }
-  const [current] = await ctx.compute.call(`get instance group manager ${manager}`, () => c.get(at));
+  const current = await calls.get();
+  if (!current) throw new HoistError('NOT_FOUND', `instance group manager ${manager} does not exist in project ${ctx.project}`, { hint: 'run update cluster to make it again' });
   const size = Number(current.targetSize ?? 0);
-  await ctx.compute.mutate(`resize ${manager} to ${size + 1}`, (requestId) => c.resize({ ...at, requestId, size: size + 1 }));
+  await calls.resize(size + 1);
   await poll(async () => (await members()).filter((m) => !isOld(m) && isUp(m)).length >= size);
-  await ctx.compute.mutate(`delete ${found.name} from ${manager}`, (requestId) =>
-    c.deleteInstances({ ...at, requestId, instanceGroupManagersDeleteInstancesRequestResource: { instances: [link] } }),
-  );
+  await calls.deleteInstances([link]);
   await poll(async () => !(await members()).some(isOld));
+}
+
+/** The group of an instance: its regional group's region, or its own zone. */
+export function groupLocation(i: Pick<GceInstance, 'zone' | 'groupRegion'>): GroupLocation {
+  return i.groupRegion ? { region: i.groupRegion } : { zone: i.zone };
 }
 
 const isUp = (m: Managed): boolean => m.currentAction === 'NONE' && m.instanceStatus === 'RUNNING';

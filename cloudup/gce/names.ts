@@ -38,6 +38,21 @@ export function groupManagerName(ig: string, zone: string, cluster: string): str
   return gceName(zone.slice(zone.lastIndexOf('-') + 1), ig, cluster);
 }
 
+/** `<group>-<cluster>`: a regional group spans the group's zones, so its name has no zone letter. */
+export function regionalGroupManagerName(ig: string, cluster: string): string {
+  return gceName(ig, cluster);
+}
+
+/** The managed groups of an InstanceGroup: one per zone, or one regional group. */
+export function groupManagerNames(ig: string, zones: readonly string[], cluster: string, regional: boolean): string[] {
+  return regional ? [regionalGroupManagerName(ig, cluster)] : zones.map((z) => groupManagerName(ig, z, cluster));
+}
+
+/** `api-<subnet>-<cluster>`: an internal API load balancer's address and forwarding rule, in that subnet, as kops names them. */
+export function apiSubnetName(subnet: string, cluster: string): string {
+  return gceName('api', subnet, cluster);
+}
+
 /** GCE adds `-xxxx` to it for each instance; at most 58 characters. */
 export function baseInstanceName(ig: string, cluster: string): string {
   return safeName(gceName(ig, cluster), 58);

@@ -23,12 +23,17 @@ import type { InstanceStatus } from '../../nodeup/status.js';
 import { outOfDate, staleFields } from '../rolling/out-of-date.js';
 import type { RollingCloud, RollingGroup, RollingInstance } from '../rolling/types.js';
 import type { GceContext } from './context.js';
-import { listInstances } from './instances.js';
+import { groupCalls } from './group-managers.js';
+import { groupLocation, listInstances } from './instances.js';
 import { listManagers } from './listings.js';
 import type { GceInstance } from './instances.js';
 import { labelFilter, labelValue } from './labels.js';
 import { lastSegment } from './links.js';
-import { apiName, groupManagerName } from './names.js';
+import { apiName, groupManagerNames } from './names.js';
+import { isRegionalGroup } from './regional.js';
+import { settleSpec } from '../../src/api/validate-settled.js';
+import { apiAddressName, isInternalApi } from './model/api.js';
+import { gceSpecRules } from './spec-rules.js';
 import { setLabels } from './tasks/set-labels.js';
 
 export const DETACHED_LABEL = 'hoist-dev-detached';
@@ -46,7 +51,6 @@ const STATES: Readonly<Record<string, RollingInstance['state']>> = {
 
 export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: ObjectStore): RollingCloud {
   const find = async (id: string): Promise<GceInstance | undefined> => (await listInstances(ctx)).find((i) => i.id === id || i.name === id);
-  const groupManagers = ctx.compute.clients.instanceGroupManagers;
 
   const groups = async (): Promise<RollingGroup[]> => {
     const [managers, statuses] = await Promise.all([listManagers(ctx), readInstanceStatuses(store, ctx.cluster)]);
@@ -54,7 +58,7 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: Obj
     return spec.instanceGroups.flatMap((ig): RollingGroup[] => {
       const label = labelValue(ig.metadata.name);
       const mine = instances.filter((i) => i.instanceGroup === label);
-      const own = new Set([...mine.map((i) => i.groupManager), ...ig.spec.zones.map((z) => groupManagerName(ig.metadata.name, z, ctx.cluster))]);
+      const own = new Set([...mine.map((i) => i.groupManager), ...groupManagerNames(ig.metadata.name, ig.spec.zones, ctx.cluster, isRegionalGroup(ig))]);
       const zones = managers.filter((m) => own.has(m.name ?? ''));
       if (zones.length === 0 && mine.length === 0) return [];
       const detached = mine.filter((i) => i.labels[DETACHED_LABEL] === 'true' && STATES[i.state] !== 'terminated').length;
@@ -78,10 +82,10 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: Obj
     async detach(_group, id) {
       const i = await find(id);
       if (!i || i.labels[DETACHED_LABEL] === 'true') return;
-      const at = { project: ctx.project, zone: i.zone, instanceGroupManager: i.groupManager };
-      const [current] = await ctx.compute.call(`get instance group manager ${i.groupManager}`, () => groupManagers.get(at));
-      const size = Number(current.targetSize ?? 0) + 1;
-      await ctx.compute.mutate(`resize ${i.groupManager} to ${size}`, (requestId) => groupManagers.resize({ ...at, requestId, size }));
+      const calls = groupCalls(ctx, groupLocation(i), i.groupManager);
+      const current = await calls.get();
+      if (!current) return;
+      await calls.resize(Number(current.targetSize ?? 0) + 1);
       await setLabels(
         ctx.compute,
         `instance ${i.name}`,
@@ -94,17 +98,11 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: Obj
     async terminate(_group, id) {
       const i = await find(id);
       if (!i || STATES[i.state] === 'terminated') return;
-      const at = { project: ctx.project, zone: i.zone, instanceGroupManager: i.groupManager };
+      const calls = groupCalls(ctx, groupLocation(i), i.groupManager);
       const instances = [`zones/${i.zone}/instances/${i.name}`];
-      if (i.labels[DETACHED_LABEL] === 'true') {
-        await ctx.compute.mutate(`delete ${i.name} from ${i.groupManager}`, (requestId) =>
-          groupManagers.deleteInstances({ ...at, requestId, instanceGroupManagersDeleteInstancesRequestResource: { instances } }),
-        );
-      } else {
-        await ctx.compute.mutate(`recreate ${i.name} in ${i.groupManager}`, (requestId) =>
-          groupManagers.recreateInstances({ ...at, requestId, instanceGroupManagersRecreateInstancesRequestResource: { instances } }),
-        );
-      }
+      // A detached instance's replacement runs already: deleting it also shrinks the group back.
+      if (i.labels[DETACHED_LABEL] === 'true') await calls.deleteInstances(instances);
+      else await calls.recreateInstances(instances);
     },
     drain: async () => undefined,
     drained: async () => true,
@@ -115,6 +113,17 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: Obj
           { autoPaginate: false },
         ),
       );
+      const settled = settleSpec(spec, gceSpecRules);
+      if (isInternalApi(settled)) {
+        const name = apiAddressName(settled);
+        const internal = rules.find((r) => r.name === name);
+        if (!internal?.backendService) return `the API's internal forwarding rule ${name} does not exist`;
+        const service = await ctx.compute.get(`get regional backend service ${lastSegment(internal.backendService)}`, () =>
+          ctx.compute.clients.regionBackendServices.get({ project: ctx.project, region: ctx.region, backendService: lastSegment(internal.backendService!) }),
+        );
+        if ((service?.backends ?? []).length === 0) return `no control-plane group is a backend of the API's backend service ${lastSegment(internal.backendService)}`;
+        return undefined;
+      }
       const rule = rules.find((r) => r.name === apiName(ctx.cluster));
       if (!rule?.target) return `the API forwarding rule of ${ctx.cluster} does not exist`;
       const pool = await ctx.compute.get(`get target pool ${lastSegment(rule.target)}`, () =>

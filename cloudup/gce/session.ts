@@ -22,8 +22,11 @@ import { gceRollingCloud } from './rolling.js';
 import type { GceInstance, ReplaceOptions } from './instances.js';
 import { ownerDescription, ownershipLabels } from './labels.js';
 import { buildGceTasks } from './model/index.js';
-import { API_PORT, apiName } from './names.js';
+import { API_PORT } from './names.js';
 import { addressKind } from './tasks/address.js';
+import { apiAddressName } from './model/api.js';
+import { gceSpecRules } from './spec-rules.js';
+import { settleSpec } from '../../src/api/validate-settled.js';
 import { GCE_KINDS } from './tasks/index.js';
 
 export interface GceSessionOptions extends OpenOptions {
@@ -85,10 +88,11 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     listInstances: () => listInstances(ctx),
     rolling: async (store) => gceRollingCloud(ctx, spec, store),
     apiEndpoint: {
-      task: taskId('Address', apiName(cluster)),
+      task: taskId('Address', apiAddressName(settleSpec(spec, gceSpecRules))),
       // The forwarding rule on the address serves the API servers' port.
       url: async () => {
-        const address = (await addressKind.discover(ctx)).find((a) => a.name === apiName(cluster))?.outputs['address'];
+        const name = apiAddressName(settleSpec(spec, gceSpecRules));
+        const address = (await addressKind.discover(ctx)).find((a) => a.name === name)?.outputs['address'];
         return typeof address === 'string' && address !== '' ? apiUrl(address, API_PORT) : undefined;
       },
     },

@@ -10,6 +10,7 @@ import { dnsZoneProblems, gossipAsNoDns } from '../../src/api/api-dns.js';
 import { dropUnsupportedGroupFields, unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
+import { regionalGroupProblems } from './regional.js';
 
 /** The InstanceGroup machine fields hoist carries on GCE (the rest are AWS's). */
 export const GCE_GROUP_FIELDS: readonly GroupMachineField[] = ['gcpProvisioningModel'];
@@ -58,6 +59,7 @@ export const gceSpecRules: CloudSpecRules = {
       : [{ path: formatPath(['spec', 'project']), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' }]),
     ...dnsZoneProblems(spec, 'the DNS name of a Cloud DNS managed zone'),
     ...unsupportedGroupFieldProblems(spec, GCE_GROUP_FIELDS, 'gce'),
+    ...regionalGroupProblems(spec),
   ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.

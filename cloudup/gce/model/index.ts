@@ -16,8 +16,8 @@ import { networkTasks } from './network.js';
 export function buildGceTasks(completed: CompletedSpec, boot: BootOptions): Task[] {
   const spec = settleSpec(completed, gceSpecRules);
   const network = networkTasks(spec);
-  const api = apiTasks(spec);
+  const api = apiTasks(spec, network);
   const iam = iamTasks(spec, boot.stateStore);
-  const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, targetPool: idOf(api.targetPool), accounts: iam.accounts });
+  const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, ...(api.targetPool ? { targetPool: idOf(api.targetPool) } : {}), accounts: iam.accounts });
   return [...network.tasks, ...api.tasks, ...iam.tasks, ...groups, ...etcdTasks(spec)];
 }

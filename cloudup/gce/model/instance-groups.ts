@@ -1,5 +1,6 @@
 /**
- * An instance template and a managed instance group per zone for each InstanceGroup. The
+ * An instance template and a managed instance group per zone for each InstanceGroup (or one
+ * regional managed instance group over its zones, when it is annotated so: regional.ts). The
  * template is named after a hash of its content, so any change to it (a machine type, a new
  * node configuration hash in its user data) is a new template that the groups switch to.
  */
@@ -10,7 +11,8 @@ import { idOf, ref } from '../../../src/engine/task.js';
 import { HoistError } from '../../../src/errors.js';
 import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_LABEL, ROLE_LABEL, gceLabels, labelValue, ownershipLabels } from '../labels.js';
-import { baseInstanceName, contentHash, groupManagerName, networkTag, templateName } from '../names.js';
+import { baseInstanceName, contentHash, groupManagerName, networkTag, regionalGroupManagerName, templateName } from '../names.js';
+import { isRegionalGroup } from '../regional.js';
 import { instanceGroupManagerTask } from '../tasks/instance-group-manager.js';
 import { instanceTemplateTask } from '../tasks/instance-template.js';
 import type { InstanceTemplateFields } from '../tasks/instance-template.js';
@@ -22,8 +24,8 @@ export const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bas
 export interface GroupInputs {
   readonly network: TaskId;
   readonly subnetworks: ReadonlyMap<string, TaskId>;
-  /** The API load balancer's target pool: the control plane's groups put their instances in it. */
-  readonly targetPool: TaskId;
+  /** The public API load balancer's target pool: the control plane's groups put their instances in it (an internal one's backend service names the groups instead). */
+  readonly targetPool?: TaskId;
   /** The service account each group's machines run as (model/iam.ts). */
   readonly accounts: ReadonlyMap<string, Account>;
 }
@@ -68,22 +70,25 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
   };
   const template = instanceTemplateTask(templateName(ig.metadata.name, cluster, contentHash(desired)), desired, { dependsOn: [inputs.network, subnet, account.task] });
   const tmpl = idOf(template);
-  const pools = ig.spec.role === 'ControlPlane' ? [inputs.targetPool] : [];
+  const pools = ig.spec.role === 'ControlPlane' && inputs.targetPool ? [inputs.targetPool] : [];
+  const policy = {
+    baseInstanceName: baseInstanceName(ig.metadata.name, cluster),
+    instanceTemplate: ref(tmpl, 'selfLink'),
+    targetPools: pools.map((p) => ref(p, 'selfLink')),
+    // A new template only marks instances out of date; the rolling update replaces them.
+    updatePolicy: { type: 'OPPORTUNISTIC' },
+  };
+  if (isRegionalGroup(ig)) {
+    // One group over all the zones, with the whole bounds: GCE spreads the instances evenly.
+    const fields = { region: spec.cluster.spec.region, distributionZones: [...ig.spec.zones].sort(), ...policy, targetSize: ig.spec.minSize, maxSize: ig.spec.maxSize };
+    return [template, instanceGroupManagerTask(regionalGroupManagerName(ig.metadata.name, cluster), fields, { dependsOn: [tmpl, ...pools] })];
+  }
   const sizes = spread(ig.spec.minSize, ig.spec.zones.length);
   const maxSizes = spread(ig.spec.maxSize, ig.spec.zones.length);
   const managers = ig.spec.zones.map((zone, i) =>
     instanceGroupManagerTask(
       groupManagerName(ig.metadata.name, zone, cluster),
-      {
-        zone,
-        baseInstanceName: baseInstanceName(ig.metadata.name, cluster),
-        instanceTemplate: ref(tmpl, 'selfLink'),
-        targetSize: sizes[i]!,
-        maxSize: maxSizes[i]!,
-        targetPools: pools.map((p) => ref(p, 'selfLink')),
-        // A new template only marks instances out of date; the rolling update replaces them.
-        updatePolicy: { type: 'OPPORTUNISTIC' },
-      },
+      { zone, ...policy, targetSize: sizes[i]!, maxSize: maxSizes[i]! },
       { dependsOn: [tmpl, ...pools] },
     ),
   );

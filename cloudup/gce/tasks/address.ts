@@ -1,12 +1,13 @@
 /**
- * Address: the API's reserved external IP in the cluster's region, so that it survives the
- * forwarding rule. Labels are set in place; the rest means a new address.
+ * Address: the API's reserved IP in the cluster's region, so that it survives the forwarding
+ * rule: external, or internal (one of the cluster's subnetwork, for an internal API load
+ * balancer). Labels are set in place; the rest means a new address.
  */
 
 import type { protos } from '@google-cloud/compute';
 import { taskConstructor } from '../../../src/engine/task.js';
 import { labelFilter } from '../labels.js';
-import { lastSegment } from '../links.js';
+import { lastSegment, relativeLink } from '../links.js';
 import { gceKind } from './gce-kind.js';
 import { setLabels } from './set-labels.js';
 
@@ -18,6 +19,10 @@ export interface AddressFields {
   readonly addressType: string;
   /** PREMIUM or STANDARD. */
   readonly networkTier: string;
+  /** An internal address's subnetwork (link), whose range it is taken from. */
+  readonly subnetwork?: string;
+  /** An internal address's purpose: GCE_ENDPOINT for a forwarding rule's. */
+  readonly purpose?: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -25,14 +30,21 @@ export const addressTask = taskConstructor<AddressFields>('Address');
 
 export const addressKind = gceKind<Address, AddressFields>({
   kind: 'Address',
-  uses: [],
+  uses: ['Subnetwork'],
   list: (ctx) =>
     ctx.compute.list('list addresses', (pageToken) =>
       ctx.compute.clients.addresses.list({ project: ctx.project, region: ctx.region, filter: labelFilter(ctx.cluster), ...(pageToken ? { pageToken } : {}) }, { autoPaginate: false }),
     ),
   read: (ctx, name, f) =>
     ctx.compute.get(`get address ${name}`, () => ctx.compute.clients.addresses.get({ project: ctx.project, region: f.region || ctx.region, address: name })),
-  fields: (a) => ({ region: lastSegment(a.region ?? ''), addressType: a.addressType ?? 'EXTERNAL', networkTier: a.networkTier ?? 'PREMIUM', labels: { ...a.labels } }),
+  fields: (a) => ({
+    region: lastSegment(a.region ?? ''),
+    addressType: a.addressType ?? 'EXTERNAL',
+    networkTier: a.networkTier ?? 'PREMIUM',
+    ...(a.subnetwork ? { subnetwork: relativeLink(a.subnetwork) } : {}),
+    ...(a.purpose ? { purpose: a.purpose } : {}),
+    labels: { ...a.labels },
+  }),
   outputs: (a) => ({ address: a.address ?? '' }),
   async insert(ctx, name, d) {
     await ctx.compute.mutate(`insert address ${name}`, (requestId) =>
@@ -40,7 +52,15 @@ export const addressKind = gceKind<Address, AddressFields>({
         project: ctx.project,
         region: d.region,
         requestId,
-        addressResource: { name, description: ctx.description, addressType: d.addressType, networkTier: d.networkTier, labels: { ...d.labels } },
+        addressResource: {
+          name,
+          description: ctx.description,
+          addressType: d.addressType,
+          networkTier: d.networkTier,
+          ...(d.subnetwork === undefined ? {} : { subnetwork: d.subnetwork }),
+          ...(d.purpose === undefined ? {} : { purpose: d.purpose }),
+          labels: { ...d.labels },
+        },
       }),
     );
   },
@@ -49,7 +69,7 @@ export const addressKind = gceKind<Address, AddressFields>({
       ctx.compute.clients.addresses.delete({ project: ctx.project, region: live.fields.region, address: live.name, requestId }),
     );
   },
-  immutable: ['region', 'addressType', 'networkTier'],
+  immutable: ['region', 'addressType', 'networkTier', 'subnetwork', 'purpose'],
   async update(ctx, live, d) {
     const at = { project: ctx.project, region: live.fields.region, resource: live.name };
     await setLabels(

@@ -1,7 +1,9 @@
 /**
- * ForwardingRule: the API's external TCP entry, from the reserved address to the control
- * plane's target pool. The target changes with setTarget, labels with setLabels; the rest
- * means a new rule.
+ * ForwardingRule: the API's TCP entry. External: from the reserved external address to the
+ * control plane's target pool (a port range). Internal: from a reserved internal address of the
+ * cluster's subnetwork to a regional backend service (ports, network and subnetwork), as kops
+ * makes an internal API load balancer. The target changes with setTarget, labels with setLabels;
+ * the rest means a new rule.
  */
 
 import type { protos } from '@google-cloud/compute';
@@ -18,10 +20,18 @@ export interface ForwardingRuleFields {
   /** The reserved address. */
   readonly IPAddress: string;
   readonly IPProtocol: string;
-  /** `6443-6443` */
-  readonly portRange: string;
-  /** The target pool's link. */
-  readonly target: string;
+  /** `6443-6443`: an external rule's. */
+  readonly portRange?: string;
+  /** `['6443']`: an internal rule's. */
+  readonly ports?: readonly string[];
+  /** The target pool's link: an external rule's. */
+  readonly target?: string;
+  /** The regional backend service's link: an internal rule's. */
+  readonly backendService?: string;
+  /** An internal rule's network and subnetwork (links). */
+  readonly network?: string;
+  readonly subnetwork?: string;
+  /** EXTERNAL or INTERNAL. */
   readonly loadBalancingScheme: string;
   readonly networkTier: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -31,7 +41,7 @@ export const forwardingRuleTask = taskConstructor<ForwardingRuleFields>('Forward
 
 export const forwardingRuleKind = gceKind<ForwardingRule, ForwardingRuleFields>({
   kind: 'ForwardingRule',
-  uses: ['Address', 'TargetPool'],
+  uses: ['Address', 'TargetPool', 'RegionBackendService', 'Subnetwork', 'Network'],
   list: (ctx) =>
     ctx.compute.list('list forwarding rules', (pageToken) =>
       ctx.compute.clients.forwardingRules.list(
@@ -47,8 +57,12 @@ export const forwardingRuleKind = gceKind<ForwardingRule, ForwardingRuleFields>(
     region: lastSegment(r.region ?? ''),
     IPAddress: r.IPAddress ?? '',
     IPProtocol: r.IPProtocol ?? '',
-    portRange: r.portRange ?? '',
-    target: relativeLink(r.target),
+    ...(r.portRange ? { portRange: r.portRange } : {}),
+    ...(r.ports && r.ports.length > 0 ? { ports: [...r.ports] } : {}),
+    ...(r.target ? { target: relativeLink(r.target) } : {}),
+    ...(r.backendService ? { backendService: relativeLink(r.backendService) } : {}),
+    ...(r.network ? { network: relativeLink(r.network) } : {}),
+    ...(r.subnetwork ? { subnetwork: relativeLink(r.subnetwork) } : {}),
     loadBalancingScheme: r.loadBalancingScheme ?? '',
     networkTier: r.networkTier ?? '',
     labels: { ...r.labels },
@@ -65,8 +79,12 @@ export const forwardingRuleKind = gceKind<ForwardingRule, ForwardingRuleFields>(
           description: ctx.description,
           IPAddress: d.IPAddress,
           IPProtocol: d.IPProtocol,
-          portRange: d.portRange,
-          target: d.target,
+          ...(d.portRange === undefined ? {} : { portRange: d.portRange }),
+          ...(d.ports === undefined ? {} : { ports: [...d.ports] }),
+          ...(d.target === undefined ? {} : { target: d.target }),
+          ...(d.backendService === undefined ? {} : { backendService: d.backendService }),
+          ...(d.network === undefined ? {} : { network: d.network }),
+          ...(d.subnetwork === undefined ? {} : { subnetwork: d.subnetwork }),
           loadBalancingScheme: d.loadBalancingScheme,
           networkTier: d.networkTier,
           labels: { ...d.labels },
@@ -79,13 +97,13 @@ export const forwardingRuleKind = gceKind<ForwardingRule, ForwardingRuleFields>(
       ctx.compute.clients.forwardingRules.delete({ project: ctx.project, region: live.fields.region, forwardingRule: live.name, requestId }),
     );
   },
-  immutable: ['region', 'IPAddress', 'IPProtocol', 'portRange', 'loadBalancingScheme', 'networkTier'],
+  immutable: ['region', 'IPAddress', 'IPProtocol', 'portRange', 'ports', 'backendService', 'network', 'subnetwork', 'loadBalancingScheme', 'networkTier'],
   async update(ctx, live, d, changes) {
     const c = ctx.compute.clients.forwardingRules;
     const at = { project: ctx.project, region: live.fields.region, forwardingRule: live.name };
     const fields = touched(changes);
-    if (fields.has('target')) {
-      await ctx.compute.mutate(`set the target of ${live.name}`, (requestId) => c.setTarget({ ...at, requestId, targetReferenceResource: { target: d.target } }));
+    if (fields.has('target') && d.target !== undefined) {
+      await ctx.compute.mutate(`set the target of ${live.name}`, (requestId) => c.setTarget({ ...at, requestId, targetReferenceResource: { target: d.target ?? null } }));
     }
     if (fields.has('labels')) {
       await setLabels(

@@ -11,6 +11,8 @@ import { httpHealthCheckKind } from './http-health-check.js';
 import { instanceGroupManagerKind } from './instance-group-manager.js';
 import { instanceTemplateKind } from './instance-template.js';
 import { managedZoneKind } from './managed-zone.js';
+import { regionBackendServiceKind } from './region-backend-service.js';
+import { regionHealthCheckKind } from './region-health-check.js';
 import { networkKind } from './network.js';
 import { projectIamMemberKind } from './project-iam-member.js';
 import { routerKind } from './router.js';
@@ -19,5 +21,5 @@ import { subnetworkKind } from './subnetwork.js';
 import { targetPoolKind } from './target-pool.js';
 
 export const GCE_KINDS: ReadonlyMap<string, TaskKind<GceContext>> = new Map(
-  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind, httpHealthCheckKind, routerKind, serviceAccountKind, projectIamMemberKind, bucketIamMemberKind].map((k) => [k.kind, k]),
+  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind, httpHealthCheckKind, routerKind, serviceAccountKind, projectIamMemberKind, bucketIamMemberKind, regionHealthCheckKind, regionBackendServiceKind].map((k) => [k.kind, k]),
 );

@@ -1,16 +1,21 @@
 /**
- * InstanceGroupManager: a zonal managed instance group, one per instance group and zone. A new
- * template is set with setInstanceTemplate, a size with resize, pools with setTargetPools, the
- * policy with a patch. Discovered in one aggregated listing for all zones.
+ * InstanceGroupManager: a managed instance group, zonal (one per instance group and zone, as
+ * kops makes them) or regional (one per instance group, its instances spread over the group's
+ * zones by the distribution policy). A new template is set with setInstanceTemplate, a size with
+ * resize, pools with setTargetPools, the policy with a patch. Both are discovered in one
+ * aggregated listing, which holds the zonal and the regional groups.
  *
  * A group has no bounds on GCE, so the task carries them: a new group starts at targetSize (its
- * zone's share of minSize), and a live size between targetSize and maxSize is left alone, so that
- * a resize by hand or by cluster-autoscaler is not undone by every apply (as AWS's desired
- * capacity is clamped into its group's bounds). A size outside them is clamped back in.
+ * zone's share of minSize, or all of it for a regional group), and a live size between
+ * targetSize and maxSize is left alone, so that a resize by hand or by cluster-autoscaler is not
+ * undone by every apply (as AWS's desired capacity is clamped into its group's bounds). A size
+ * outside them is clamped back in.
  */
 
 import type { protos } from '@google-cloud/compute';
 import { taskConstructor } from '../../../src/engine/task.js';
+import { groupCalls, locationOf } from '../group-managers.js';
+import type { GroupLocation } from '../group-managers.js';
 import { lastSegment, relativeLink } from '../links.js';
 import { listManagers } from '../listings.js';
 import { gceKind, touched } from './gce-kind.js';
@@ -18,7 +23,12 @@ import { gceKind, touched } from './gce-kind.js';
 type Manager = protos.google.cloud.compute.v1.IInstanceGroupManager;
 
 export interface InstanceGroupManagerFields {
-  readonly zone: string;
+  /** A zonal group's zone; absent for a regional group. */
+  readonly zone?: string;
+  /** A regional group's region; absent for a zonal group. */
+  readonly region?: string;
+  /** A regional group's zones (its distribution policy, spread EVEN), sorted. */
+  readonly distributionZones?: readonly string[];
   readonly baseInstanceName: string;
   /** The template's link. */
   readonly instanceTemplate: string;
@@ -34,46 +44,42 @@ export interface InstanceGroupManagerFields {
 
 export const instanceGroupManagerTask = taskConstructor<InstanceGroupManagerFields>('InstanceGroupManager');
 
+const at = (f: Partial<InstanceGroupManagerFields>): GroupLocation => (f.region ? { region: f.region } : { zone: f.zone ?? '' });
+
 export const instanceGroupManagerKind = gceKind<Manager, InstanceGroupManagerFields>({
   kind: 'InstanceGroupManager',
   // Its instances use the network, the subnetwork and (for etcd) the disks: it goes first.
   uses: ['InstanceTemplate', 'TargetPool', 'Network', 'Subnetwork', 'Disk'],
   list: listManagers,
-  read: (ctx, name, f) =>
-    ctx.compute.get(`get instance group manager ${name}`, () =>
-      ctx.compute.clients.instanceGroupManagers.get({ project: ctx.project, zone: f.zone, instanceGroupManager: name }),
-    ),
-  fields: (g) => ({
-    zone: lastSegment(g.zone ?? ''),
-    baseInstanceName: g.baseInstanceName ?? '',
-    instanceTemplate: relativeLink(g.instanceTemplate),
-    targetSize: Number(g.targetSize ?? 0),
-    targetPools: (g.targetPools ?? []).map(relativeLink).sort(),
-    updatePolicy: { type: g.updatePolicy?.type ?? '' },
-  }),
+  read: (ctx, name, f) => groupCalls(ctx, at(f), name).get(),
+  fields: (g) => {
+    const where = locationOf(g);
+    const zones = (g.distributionPolicy?.zones ?? []).map((z) => lastSegment(z.zone ?? '')).sort();
+    return {
+      ...(where.region ? { region: where.region, distributionZones: zones } : { zone: where.zone }),
+      baseInstanceName: g.baseInstanceName ?? '',
+      instanceTemplate: relativeLink(g.instanceTemplate),
+      targetSize: Number(g.targetSize ?? 0),
+      targetPools: (g.targetPools ?? []).map(relativeLink).sort(),
+      updatePolicy: { type: g.updatePolicy?.type ?? '' },
+    };
+  },
   outputs: (g) => ({ instanceGroup: relativeLink(g.instanceGroup), targetSize: Number(g.targetSize ?? 0) }),
   async insert(ctx, name, d) {
-    await ctx.compute.mutate(`insert instance group manager ${name}`, (requestId) =>
-      ctx.compute.clients.instanceGroupManagers.insert({
-        project: ctx.project,
-        zone: d.zone,
-        requestId,
-        instanceGroupManagerResource: {
-          name,
-          description: ctx.description,
-          baseInstanceName: d.baseInstanceName,
-          instanceTemplate: d.instanceTemplate,
-          targetSize: d.targetSize,
-          targetPools: [...d.targetPools],
-          updatePolicy: { type: d.updatePolicy.type },
-        },
-      }),
-    );
+    await groupCalls(ctx, at(d), name).insert({
+      name,
+      description: ctx.description,
+      baseInstanceName: d.baseInstanceName,
+      instanceTemplate: d.instanceTemplate,
+      targetSize: d.targetSize,
+      targetPools: [...d.targetPools],
+      updatePolicy: { type: d.updatePolicy.type },
+      // EVEN: GCE keeps the zones' counts within one of each other, as the zonal groups' spread does.
+      ...(d.distributionZones ? { distributionPolicy: { zones: d.distributionZones.map((z) => ({ zone: `zones/${z}` })), targetShape: 'EVEN' } } : {}),
+    });
   },
   async remove(ctx, live) {
-    await ctx.compute.mutate(`delete instance group manager ${live.name}`, (requestId) =>
-      ctx.compute.clients.instanceGroupManagers.delete({ project: ctx.project, zone: live.fields.zone, instanceGroupManager: live.name, requestId }),
-    );
+    await groupCalls(ctx, at(live.fields), live.name).remove();
   },
   // A live size within the bounds compares equal to them; below, targetSize shows the raise to it; above, maxSize the cut.
   comparable: (live, d) => {
@@ -82,36 +88,20 @@ export const instanceGroupManagerKind = gceKind<Manager, InstanceGroupManagerFie
     if (size < bounds(d).min) return { ...live, maxSize: d.maxSize };
     return { ...live, targetSize: d.targetSize, maxSize: size > bounds(d).max ? size : d.maxSize };
   },
-  immutable: ['zone', 'baseInstanceName'],
+  // A group's zones are fixed when it is made: a regional group over other zones is a new group.
+  immutable: ['zone', 'region', 'distributionZones', 'baseInstanceName'],
   async update(ctx, live, d, changes) {
-    const c = ctx.compute.clients.instanceGroupManagers;
-    const at = { project: ctx.project, zone: live.fields.zone, instanceGroupManager: live.name };
+    const calls = groupCalls(ctx, at(live.fields), live.name);
     const fields = touched(changes);
-    if (fields.has('instanceTemplate')) {
-      await ctx.compute.mutate(`set the template of ${live.name}`, (requestId) =>
-        c.setInstanceTemplate({ ...at, requestId, instanceGroupManagersSetInstanceTemplateRequestResource: { instanceTemplate: d.instanceTemplate } }),
-      );
-    }
+    if (fields.has('instanceTemplate')) await calls.setInstanceTemplate(d.instanceTemplate);
     const { min, max } = bounds(d);
     const size = Math.min(max, Math.max(min, live.fields.targetSize));
-    if (size !== live.fields.targetSize) {
-      await ctx.compute.mutate(`resize ${live.name}`, (requestId) => c.resize({ ...at, requestId, size }));
-    }
+    if (size !== live.fields.targetSize) await calls.resize(size);
     if (fields.has('targetPools')) {
-      const current = await ctx.compute.get(`get instance group manager ${live.name}`, () => c.get(at));
-      await ctx.compute.mutate(`set the target pools of ${live.name}`, (requestId) =>
-        c.setTargetPools({
-          ...at,
-          requestId,
-          instanceGroupManagersSetTargetPoolsRequestResource: { targetPools: [...d.targetPools], fingerprint: current?.fingerprint ?? null },
-        }),
-      );
+      const current = await calls.get();
+      await calls.setTargetPools(d.targetPools, current?.fingerprint ?? null);
     }
-    if (fields.has('updatePolicy')) {
-      await ctx.compute.mutate(`patch ${live.name}`, (requestId) =>
-        c.patch({ ...at, requestId, instanceGroupManagerResource: { updatePolicy: { type: d.updatePolicy.type } } }),
-      );
-    }
+    if (fields.has('updatePolicy')) await calls.patch({ updatePolicy: { type: d.updatePolicy.type } });
   },
 });
 
