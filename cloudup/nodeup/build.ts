@@ -40,6 +40,12 @@ export interface BuildNodeupOptions {
    * `apiPort`: 443 on AWS, 6443 on GCE). Default: the API servers' own, 6443.
    */
   readonly apiPort?: number;
+  /**
+   * The sha256 of each file in the cluster's secret store (state-store/secrets.ts), which
+   * nodeup.yaml pins: the docker config goes to every machine that runs a kubelet, the
+   * encryption config to the control plane when spec.encryptionConfig is true.
+   */
+  readonly secrets?: Readonly<Partial<Record<'dockerconfig' | 'encryptionconfig', string>>>;
 }
 
 /** The CAs every node trusts, and those whose keys only the control plane reads. */
@@ -105,12 +111,23 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     kubelet: kubeletSettings(completed, ig),
     kubeProxy: kubeProxySettings(completed),
     ...(plane ? { controlPlane: controlPlaneSettings(completed, ig, options.apiEndpoint?.host) } : {}),
+    ...nodeSecrets(options.secrets, { kube, plane, encrypt: c.encryptionConfig === true }),
     pki: {
       trust: kube ? (plane ? [...CA_KEYSETS] : ['kubernetes-ca']) : [],
       secrets: plane ? [...CONTROL_PLANE_SECRETS] : [],
       credentials: role === 'Node' ? [...NODE_CREDENTIALS] : [],
     },
   };
+}
+
+function nodeSecrets(hashes: BuildNodeupOptions['secrets'], on: { kube: boolean; plane: boolean; encrypt: boolean }): Pick<NodeupConfig, 'secrets'> {
+  const docker = on.kube ? hashes?.dockerconfig : undefined;
+  const encryption = on.plane && on.encrypt ? hashes?.encryptionconfig : undefined;
+  const secrets = [
+    ...(docker === undefined ? [] : [{ name: 'dockerconfig' as const, sha256: docker }]),
+    ...(encryption === undefined ? [] : [{ name: 'encryptionconfig' as const, sha256: encryption }]),
+  ];
+  return secrets.length === 0 ? {} : { secrets };
 }
 
 function nodeupHook(h: MachineHook): NodeupConfig['hooks'] extends readonly (infer H)[] | undefined ? H : never {

@@ -7,6 +7,9 @@
  */
 
 import type { CompletedSpec } from '../../src/api/index.js';
+import { ValidationError } from '../../src/errors.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
+import { readSecrets } from '../../state-store/secrets.js';
 import { assetLocations, pinAssets } from '../../src/assets/index.js';
 import type { ReadLocation } from '../../src/assets/index.js';
 import type { EventSink } from '../../src/output/events.js';
@@ -22,9 +25,12 @@ export interface PlanNodeupOptions {
   readonly events: EventSink;
   readonly read?: ReadLocation;
   readonly apiEndpoint?: BuildNodeupOptions['apiEndpoint'];
+  /** Where the cluster's secrets are read, which nodeup.yaml pins (tests of nodeup alone pass none). */
+  readonly store?: ObjectStore;
 }
 
 export async function planNodeupConfigs(completed: CompletedSpec, options: PlanNodeupOptions): Promise<NodeupConfigs> {
+  const secrets = options.store === undefined ? undefined : await secretHashes(options.store, completed);
   const provider = await providerFor(completed);
   const repository = await assetRepository(completed, provider, options);
   const locations = assetLocations(completed, repository);
@@ -43,7 +49,23 @@ export async function planNodeupConfigs(completed: CompletedSpec, options: PlanN
     ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
     // Machines reach the API's DNS names on the port its load balancer listens on, as kubeconfigs do.
     ...(apiPort === undefined ? {} : { apiPort }),
+    ...(secrets === undefined ? {} : { secrets }),
   });
+}
+
+/** The sha256 of each stored secret; spec.encryptionConfig without an encryption config is refused here. */
+async function secretHashes(store: ObjectStore, completed: CompletedSpec): Promise<BuildNodeupOptions['secrets']> {
+  const cluster = completed.cluster.metadata.name;
+  const found = Object.fromEntries((await readSecrets(store, cluster)).map((s) => [s.name, s.sha256]));
+  if (completed.cluster.spec.encryptionConfig === true && found.encryptionconfig === undefined) {
+    throw new ValidationError(`cluster ${cluster}`, [{
+      path: 'spec.encryptionConfig',
+      value: true,
+      message: 'needs an EncryptionConfiguration in the secret store, and there is none',
+      fix: `store one first: hoist create secret encryptionconfig -f FILE --name ${cluster} (docs/secrets.md), or unset spec.encryptionConfig`,
+    }]);
+  }
+  return found;
 }
 
 async function assetRepository(completed: CompletedSpec, provider: Provider, options: PlanNodeupOptions): Promise<string | undefined> {

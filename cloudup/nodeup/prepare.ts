@@ -12,6 +12,7 @@ import type { NodeupConfigs } from './build.js';
 import { publishNodeupBundle } from './bundle.js';
 import type { NodeupBundle } from './bundle.js';
 import { writeNodeCredentials } from './credentials.js';
+import { writeNodeSecrets } from './secrets.js';
 import { writeNodeupConfigs } from './write.js';
 
 /** `bundle`: the nodeup bundle the plan pinned (tests of nodeup alone pass none). */
@@ -25,7 +26,9 @@ export async function prepareNodes(store: ObjectStore, completed: CompletedSpec,
   }
   await ensureClusterPKI(store, cluster, { events });
   const credentials = await writeNodeCredentials(store, completed);
+  // The secrets before nodeup.yaml, which pins them: a machine that reads the new config finds them.
+  const secrets = await writeNodeSecrets(store, completed, configs);
   const { written, removed } = await writeNodeupConfigs(store, cluster, configs);
-  for (const key of [...credentials, ...written]) events({ level: 'debug', code: 'nodeup.config.written', message: `wrote ${key}`, data: { key } });
-  for (const key of removed) events({ level: 'debug', code: 'nodeup.config.removed', message: `removed ${key} (its group is gone)`, data: { key } });
+  for (const key of [...credentials, ...secrets.written, ...written]) events({ level: 'debug', code: 'nodeup.config.written', message: `wrote ${key}`, data: { key } });
+  for (const key of [...secrets.removed, ...removed]) events({ level: 'debug', code: 'nodeup.config.removed', message: `removed ${key} (its group is gone)`, data: { key } });
 }

@@ -60,7 +60,7 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
   try {
     if (addons === undefined) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
     const endpoint = await planEndpoint(session, completed, opts.events);
-    const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events: opts.events, ...endpoint.nodeup });
+    const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, store, env: opts.env, events: opts.events, ...endpoint.nodeup });
     const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
     const tasks: Task[] = [...session.buildTasks(boot.options), ...addons.tasks];
     const kinds = new Map<string, TaskKind<unknown>>([...session.kinds, ...addons.kinds]);

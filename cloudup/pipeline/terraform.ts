@@ -20,6 +20,7 @@ import type { ObjectStore } from '../../state-store/object-store.js';
 import { completedSpecKey } from '../../state-store/layout.js';
 import { publishAddons } from '../addons/publish.js';
 import { publishNodeupBundle } from '../nodeup/bundle.js';
+import { writeNodeSecrets } from '../nodeup/secrets.js';
 import { writeNodeCredentials } from '../nodeup/credentials.js';
 import { planNodeupConfigs } from '../nodeup/plan.js';
 import { prepareNodes } from '../nodeup/prepare.js';
@@ -55,7 +56,7 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
     throw new HoistError('UNSUPPORTED', `--target terraform supports clusters on ${clouds.join(', ')}; ${cluster} runs on ${cloud}`, { hint: `apply it with: hoist update cluster ${cluster} --yes` });
   }
   const events = opts.events;
-  const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, env: opts.env, events });
+  const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, store, env: opts.env, events });
   const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
   const tasks = renderers.buildTasks(completed, boot.options);
   const completedSpec = completedSpecText(completed);
@@ -63,7 +64,8 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
 
   if (module.storeObjects) {
     await ensureClusterPKI(store, cluster, { events });
-    for (const key of await writeNodeCredentials(store, completed)) events({ level: 'debug', code: 'nodeup.config.written', message: `wrote ${key}`, data: { key } });
+    const secrets = await writeNodeSecrets(store, completed, nodeConfigs);
+    for (const key of [...(await writeNodeCredentials(store, completed)), ...secrets.written]) events({ level: 'debug', code: 'nodeup.config.written', message: `wrote ${key}`, data: { key } });
     // A file of megabytes, named by its hash: hoist publishes it rather than Terraform's state holding it.
     const published = await publishNodeupBundle(store, cluster, boot.bundle);
     if (published !== undefined) events({ level: 'debug', code: 'nodeup.bundle.published', message: `published the nodeup bundle to ${published}`, data: { key: published, sha256: boot.bundle.sha256 } });

@@ -4,6 +4,8 @@ export const igconfigPrefix = (cluster: string, ig: string): string => `${cluste
 export const nodeupConfigKey = (cluster: string, ig: string): string => `${cluster}/igconfig/${ig}/nodeup.yaml`;
 /** A client credential (certificate and key) made for one group's nodes. */
 export const credentialKey = (cluster: string, ig: string, name: string): string => `${cluster}/igconfig/${ig}/credentials/${name}.yaml`;
+/** A file of the cluster's secret store copied for one group's machines (state-store/secrets.ts). */
+export const nodeSecretKey = (cluster: string, ig: string, name: string): string => `${cluster}/igconfig/${ig}/secrets/${name}`;
 export const instanceStatusPrefix = (cluster: string): string => `${cluster}/status/instances/`;
 /** The one object a node writes: its own status. */
 /** Under the group's own prefix, so that a cloud policy can let a machine write its group's reports only. */

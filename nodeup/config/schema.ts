@@ -152,6 +152,12 @@ export const NodeupConfigSchema = z.strictObject({
   kubelet: KubeletSchema,
   kubeProxy: KubeProxySchema,
   controlPlane: ControlPlaneSchema.optional(),
+  /**
+   * Files of the cluster's secret store this machine gets (`update cluster --yes` copies them to
+   * `igconfig/<ig>/secrets/<name>`), pinned by sha256 so that a new secret makes machines out of
+   * date. Only when there are some, so that nodeup.yaml (and its hash) is unchanged without them.
+   */
+  secrets: z.array(z.strictObject({ name: z.enum(['dockerconfig', 'encryptionconfig']), sha256: z.string() })).optional(),
   pki: z.strictObject({
     /** CA keysets whose certificates the node trusts: `pki/issued/<name>/keyset.yaml`. */
     trust: z.array(z.string()),

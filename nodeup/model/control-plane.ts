@@ -18,6 +18,7 @@ import {
 import type { NodeupControlPlane } from '../config/schema.js';
 import { archiveOf } from './assets.js';
 import { caFile, copied, issued, kubeconfig } from './pki.js';
+import { ENCRYPTION_CONFIG_PATH, encryptionConfigTask } from './secrets.js';
 import { staticPodManifest } from './static-pod.js';
 import type { HealthCheck, ModelInput } from './types.js';
 import { MANIFEST_DIR, PKI_DIR, caPath, file, flags, mapFlag } from './types.js';
@@ -66,6 +67,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
   const main = plane.etcdClusters.find((e) => e.name === 'main') ?? plane.etcdClusters[0];
   const events = plane.etcdClusters.find((e) => e.name === 'events');
   const pki = { pki: { path: PKI_DIR, readOnly: true } };
+  // spec.encryptionConfig: the stored EncryptionConfiguration, which nodeup wrote beside.
+  const encryption = encryptionConfigTask(input);
   const apiServer = file(
     `${MANIFEST_DIR}/kube-apiserver.yaml`,
     staticPodManifest({
@@ -109,6 +112,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'oidc-client-id': a.oidc?.clientID,
           'oidc-username-claim': a.oidc?.usernameClaim,
           'oidc-groups-claim': a.oidc?.groupsClaim,
+          'encryption-provider-config': encryption === undefined ? undefined : ENCRYPTION_CONFIG_PATH,
           'audit-policy-file': a.audit?.policyFile,
           'audit-log-path': a.audit?.logPath,
           'audit-log-maxage': a.audit?.logMaxAge,
@@ -116,11 +120,11 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           v: a.logLevel,
         }),
       ],
-      hostPaths: pki,
+      hostPaths: encryption === undefined ? pki : { ...pki, encryptionconfig: { path: ENCRYPTION_CONFIG_PATH, readOnly: true } },
       ...resources(a, '150m'),
       probe: { host: node.address, port: API_PORT, path: '/livez', scheme: 'HTTPS' },
     }),
-    [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver')]),
+    [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver'), ...(encryption === undefined ? [] : [encryption])]),
   );
   const cm = plane.controllerManager;
   const controllerManager = file(

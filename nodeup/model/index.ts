@@ -15,6 +15,7 @@ import { kubeProxyTasks } from './kube-proxy.js';
 import { kubeletTasks } from './kubelet.js';
 import { machineTasks } from './machine.js';
 import { caTasks } from './pki.js';
+import { secretFileTasks } from './secrets.js';
 import type { ModelInput, NodeModel } from './types.js';
 
 export type { HealthCheck, ModelInput, NodeIdentity, NodeModel } from './types.js';
@@ -30,6 +31,7 @@ export function buildNodeModel(input: ModelInput): NodeModel {
       ...base,
       ...assetTasks(input),
       ...caTasks(input),
+      ...secretFileTasks(input),
       ...containerdTasks(input),
       ...parts.flatMap((p) => p.tasks),
       // Once the kubelet runs the API server's static pod: what workers' TLS bootstrap needs.

@@ -10,7 +10,7 @@ import { primaryItem, trustBundle } from '../../src/pki/keyset.js';
 import { readKeyset } from '../../src/pki/store.js';
 import type { CertificateRequest, IssuedCertificate } from '../../src/pki/issue.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
-import { credentialKey } from '../config/keys.js';
+import { credentialKey, nodeSecretKey } from '../config/keys.js';
 import type { NodeupConfig } from '../config/schema.js';
 import { isTokenSpec, parseCredential } from './credential.js';
 
@@ -38,6 +38,8 @@ export interface NodePki {
   keypair(source: string): Keypair;
   /** A token credential of its group, `credential/<name>`, with the fingerprint a plan may show. */
   token(source: string): { readonly token: string; readonly fingerprint: string };
+  /** A file of the cluster's secret store that nodeup.yaml gives this machine (a docker config, an encryption config). */
+  secret(name: string): { readonly content: string; readonly sha256: string };
   /** Issues a certificate from CA `signer` (control plane only: reads its private keyset). */
   issue(signer: string, request: CertificateRequest): Promise<IssuedCertificate>;
 }
@@ -58,6 +60,7 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
   const trusted = new Map<string, TrustedCA>();
   const keypairs = new Map<string, Keypair>();
   const tokens = new Map<string, { token: string; fingerprint: string }>();
+  const secrets = new Map<string, { content: string; sha256: string }>();
   await Promise.all([
     ...config.pki.trust.map(async (name) => {
       const keyset = await readKeyset(store, cluster, name, { private: false });
@@ -74,6 +77,17 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
       const c = parseCredential(Buffer.from(found.body).toString('utf8'), key);
       if (isTokenSpec(c.spec)) tokens.set(`credential/${name}`, { token: c.spec.token, fingerprint: `sha256:${createHash('sha256').update(c.spec.token).digest('hex')}` });
       else keypairs.set(`credential/${name}`, { certificate: c.spec.certificate, privateKey: c.spec.privateKey, fingerprint: fingerprintOf(c.spec.certificate) });
+    }),
+    ...(config.secrets ?? []).map(async ({ name, sha256 }) => {
+      const key = nodeSecretKey(cluster, config.instanceGroup, name);
+      const found = await store.get(key);
+      if (found === undefined) throw missing(`secret ${name}`, key.slice(cluster.length + 1));
+      const content = Buffer.from(found.body).toString('utf8');
+      const got = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+      if (got !== sha256) {
+        throw new HoistError('STORE', `secret ${name} of ${cluster} (${key}) is not the one nodeup.yaml pins (${got}, not ${sha256})`, { hint: `hoist update cluster ${cluster} --yes writes both again` });
+      }
+      secrets.set(name, { content, sha256 });
     }),
     // Only the control plane's config names any: it issues from the CAs and copies some keys.
     ...config.pki.secrets.map(async (name) => {
@@ -100,6 +114,11 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
       const t = tokens.get(source);
       if (t === undefined) throw new HoistError('INTERNAL', `nodeup.yaml does not give this node the token ${source}`);
       return t;
+    },
+    secret(name) {
+      const found = secrets.get(name);
+      if (found === undefined) throw new HoistError('INTERNAL', `nodeup.yaml does not give this node the secret ${name}`);
+      return found;
     },
     async issue(signer, request) {
       if (!config.pki.secrets.includes(signer)) {

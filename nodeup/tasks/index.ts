@@ -11,6 +11,7 @@ import { FileKind } from './file.js';
 import { KubeApplyKind } from './kube-apply.js';
 import { KubeconfigKind } from './kubeconfig.js';
 import { PackageKind } from './package.js';
+import { SecretFileKind } from './secret-file.js';
 import { ServiceKind } from './service.js';
 import { SysctlKind } from './sysctl.js';
 import { VolumeMountKind } from './volume-mount.js';
@@ -18,5 +19,5 @@ import { VolumeMountKind } from './volume-mount.js';
 export { ChecksumMismatchError } from './archive.js';
 
 export const NODE_KINDS: ReadonlyMap<string, TaskKind<NodeContext>> = new Map(
-  [ArchiveKind, BootstrapKubeconfigKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeApplyKind, KubeconfigKind, PackageKind, ServiceKind, SysctlKind, VolumeMountKind].map((k) => [k.kind, k]),
+  [ArchiveKind, BootstrapKubeconfigKind, CertificateKind, DirectoryKind, EtcdMemberKind, FileKind, KubeApplyKind, KubeconfigKind, PackageKind, SecretFileKind, ServiceKind, SysctlKind, VolumeMountKind].map((k) => [k.kind, k]),
 );
