@@ -6,13 +6,11 @@
  * that a second cluster could take.
  */
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance, LoadBalancer, Network } from '../../cloudup/local/api-types.js';
 import { hoistProcess } from '../support/cli.js';
 import type { LocalWorld } from './local-support.js';
-import { localWorld } from './local-support.js';
+import { localWorld, machinesNotReady } from './local-support.js';
 
 let worlds: LocalWorld[] = [];
 const clusters = (w: number) => [`c${w}a.k8s.local`, `c${w}b.k8s.local`];
@@ -26,18 +24,6 @@ const run = (world: LocalWorld, ...args: string[]) => hoistProcess(args, { env: 
  * takes most of it), where alone it takes about 15 s. The bound leaves room for that.
  */
 const VALIDATE_WAIT = '300s';
-
-/** The last lines of the agent log of every machine of `world` that is not running, to say what it was doing. */
-async function notReady(world: LocalWorld): Promise<string> {
-  const machines = (await world.everything()).filter((r) => r.type === 'instances').map((r) => r.resource as Instance);
-  const lines = await Promise.all(
-    machines.filter((i) => i.state !== 'running' && i.state !== 'terminated').map(async (i) => {
-      const log = await readFile(join(world.cloudDir, 'instances', i.id, 'agent.log'), 'utf8').catch(() => '(no agent log)');
-      return `--- ${i.id} (${i.state}), the end of its agent.log:\n${log.trimEnd().split('\n').slice(-12).join('\n')}`;
-    }),
-  );
-  return lines.join('\n');
-}
 
 /**
  * GET /healthz through a cluster's API load balancer until it answers 200. The balancer probes
@@ -80,7 +66,7 @@ describe('two local clouds with two clusters each', () => {
       all().map(async ({ world, name }) => {
         const v = await run(world, 'validate', 'cluster', name, '--wait', VALIDATE_WAIT);
         process.stdout.write(`local clouds: ${name} valid after ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-        return { ...v, machines: v.code === 0 ? '' : await notReady(world) };
+        return { ...v, machines: v.code === 0 ? '' : await machinesNotReady(world) };
       }),
     );
     for (const v of valid) expect(v.code, `${v.stdout}${v.stderr}${v.machines}`).toBe(0);

@@ -1,9 +1,9 @@
 /** A state folder and a local cloud of its own for one test file, torn down by PID afterwards. */
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResourceOf, ResourceType } from '../../cloudup/local/api-types.js';
+import type { Instance, ResourceOf, ResourceType } from '../../cloudup/local/api-types.js';
 import { RESOURCE_TYPES } from '../../cloudup/local/api-types.js';
 import { connectLocalCloud } from '../../cloudup/local/client.js';
 import { cloudDir, destroyCloud, removeBundleCopy } from '../local-cloud/support.js';
@@ -41,4 +41,20 @@ export async function localWorld(): Promise<LocalWorld> {
       return left;
     },
   };
+}
+
+/**
+ * The end of the agent log (boot script, nodeup, services) of every machine of the cloud that
+ * is neither running nor terminated: what a test that timed out waiting for them shows, to tell
+ * a machine still making progress from one that is stuck.
+ */
+export async function machinesNotReady(world: LocalWorld, lines = 12): Promise<string> {
+  const machines = (await world.everything()).filter((r) => r.type === 'instances').map((r) => r.resource as Instance);
+  const tails = await Promise.all(
+    machines.filter((i) => i.state !== 'running' && i.state !== 'terminated').map(async (i) => {
+      const log = await readFile(join(world.cloudDir, 'instances', i.id, 'agent.log'), 'utf8').catch(() => '(no agent log)');
+      return `--- ${i.id} (${i.state}), the end of its agent.log:\n${log.trimEnd().split('\n').slice(-lines).join('\n')}`;
+    }),
+  );
+  return tails.join('\n');
 }

@@ -1,8 +1,8 @@
 /**
- * One local cluster per reconcile test file: 3 control-plane machines (one group each) and 3
+ * The local cluster of the reconcile tests: 3 control-plane machines (one group each) and 3
  * nodes at a Kubernetes version, applied, valid, with an admin kubeconfig for the drains and
  * kubectl. Helpers change the spec's version, read the JSON-lines events of `reconcile cluster
- * -o json`, and list the cluster's machines.
+ * -o json`, list the cluster's machines, and measure etcd's write outage.
  */
 
 import { spawn } from 'node:child_process';
@@ -10,13 +10,18 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Etcd3 } from 'etcd3';
 import { expect } from 'vitest';
+import { etcdClient } from '../../nodeup/etcd/client.js';
+import type { EtcdCredentials } from '../../nodeup/etcd/client.js';
+import { readMembers } from '../../nodeup/etcd/registry.js';
+import type { ObjectStore } from '../../state-store/object-store.js';
 import type { Instance } from '../../cloudup/local/api-types.js';
 import { connectLocalCloud } from '../../cloudup/local/client.js';
 import type { LocalCloudClient } from '../../cloudup/local/client.js';
 import { kubectl, removeDir } from '../apiserver/support.js';
 import type { LocalWorld } from '../cli/local-support.js';
-import { localWorld } from '../cli/local-support.js';
+import { localWorld, machinesNotReady } from '../cli/local-support.js';
 import { HOIST_BIN, hoistProcess } from '../support/cli.js';
 import type { RunResult } from '../support/cli.js';
 
@@ -56,7 +61,7 @@ export async function reconcileWorld(name: string, version: string): Promise<Rec
   const run = (...args: string[]) => hoistProcess(args, { env: world.env });
   const must = async (r: Promise<RunResult>, what: string) => {
     const done = await r;
-    expect(done.code, `${what}: ${done.stderr}`).toBe(0);
+    expect(done.code, `${what}: ${done.stdout}${done.stderr}`).toBe(0);
     return done;
   };
   const client = await connectLocalCloud({ env: { ...process.env, ...world.env }, autoStart: false });
@@ -103,7 +108,10 @@ export async function reconcileWorld(name: string, version: string): Promise<Rec
     await must(run('update', 'cluster', name, '--yes'), 'update cluster');
     await must(run('export', 'kubeconfig', name, '--admin', '--kubeconfig', kubeconfig), 'export kubeconfig');
     // The cloud's checks, as the roll's validation makes them; the tests wait for the Nodes themselves.
-    await must(run('validate', 'cluster', name, '--wait', '180s'), 'validate cluster');
+    // Six machines boot at once, the three control planes' etcd members joining one at a time:
+    // on two cores shared with three other files that takes minutes.
+    const valid = await run('validate', 'cluster', name, '--wait', '420s');
+    if (valid.code !== 0) expect.fail(`validate cluster: ${valid.stdout}${valid.stderr}\n${await machinesNotReady(world, 25)}`);
     return w;
   } catch (e) {
     await w.destroy();
@@ -161,3 +169,43 @@ export async function configMapValue(w: ReconcileWorld, name: string): Promise<s
 export const phasesRun = (events: readonly ReconcileEvent[]) => events.filter((e) => e.code === 'reconcile.phase').map((e) => e.data?.phase);
 
 export const isRole = (role: string) => (i: Instance) => i.tags['hoist.dev/role'] === role;
+
+/** The client addresses the members of etcd main publish in the state store. */
+export const memberUrls = async (store: ObjectStore, cluster: string) => [...(await readMembers(store, cluster, 'main')).values()].map((m) => m.clientUrl);
+
+/** Writes a key every 100 ms through whichever member answers; the longest gap between writes is the outage. */
+export function etcdWriter(store: ObjectStore, cluster: string, creds: EtcdCredentials) {
+  let clients: Etcd3[] = [];
+  let stop = false;
+  let writes = 0;
+  let lastOk = Date.now();
+  let longest = 0;
+  const loop = (async () => {
+    while (!stop) {
+      if (clients.length === 0) clients = await Promise.all((await memberUrls(store, cluster)).map((u) => etcdClient([u], creds)));
+      let ok = false;
+      for (const c of clients) {
+        ok = await c.put('reconcile/probe').value(String(writes)).then(() => true, () => false);
+        if (ok) break;
+      }
+      if (ok) {
+        writes++;
+        longest = Math.max(longest, Date.now() - lastOk);
+        lastOk = Date.now();
+      } else {
+        // Replacement machines serve elsewhere: read the published addresses again.
+        for (const c of clients) c.close();
+        clients = [];
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    async stop() {
+      stop = true;
+      await loop;
+      for (const c of clients) c.close();
+      return { writes, longest };
+    },
+  };
+}
