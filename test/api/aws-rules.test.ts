@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { completeSpec, parseSpecSet } from '../../src/api/index.js';
+import { ClusterSpecSchema, completeSpec, parseSpecSet } from '../../src/api/index.js';
 import type { Subnet } from '../../src/api/index.js';
 import { DEFAULT_SERVICE_NODE_PORT_RANGE, nodePortRange } from '../../src/api/defaults.js';
 import { cluster, group, groups, validate } from './fixtures.js';
@@ -97,5 +97,38 @@ describe('defaults the AWS model reads', () => {
   it('gives the NodePort range of the spec, else Kubernetes\' own', () => {
     expect(nodePortRange(completeSpec(cluster(), groups()).cluster.spec)).toBe(DEFAULT_SERVICE_NODE_PORT_RANGE);
     expect(nodePortRange(completeSpec(cluster({ kubeAPIServer: { serviceNodePortRange: '31000-31999' } }), groups()).cluster.spec)).toBe('31000-31999');
+  });
+});
+
+describe('AWS API load balancer options and externalPolicies', () => {
+  const withLoadBalancer = (loadBalancer: Record<string, unknown>, extra: Parameters<typeof cluster>[0] = {}) =>
+    validate(cluster({ api: { loadBalancer: { type: 'Public', ...loadBalancer } }, ...extra }), groups());
+  const certificate = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+
+  it('takes an ACM or IAM certificate with a policy, cross-zone load balancing and up to four groups', () => {
+    expect(withLoadBalancer({ sslCertificate: certificate, sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', crossZoneLoadBalancing: true, additionalSecurityGroups: ['sg-1', 'sg-2', 'sg-3', 'sg-4'] })).toEqual([]);
+    expect(withLoadBalancer({ sslCertificate: 'arn:aws:iam::123456789012:server-certificate/api' })).toEqual([]);
+  });
+
+  it('refuses a policy without a certificate, a certificate of another region and too many or repeated groups, at their paths', () => {
+    expect(withLoadBalancer({ sslPolicy: 'ELBSecurityPolicy-2016-08' })).toEqual([expect.objectContaining({ path: 'spec.api.loadBalancer.sslPolicy', value: 'ELBSecurityPolicy-2016-08' })]);
+    const elsewhere = certificate.replace('us-east-1', 'eu-west-1');
+    expect(withLoadBalancer({ sslCertificate: elsewhere })).toEqual([expect.objectContaining({ path: 'spec.api.loadBalancer.sslCertificate', value: elsewhere, message: "is an ACM certificate of eu-west-1, not of the cluster's region us-east-1" })]);
+    expect(withLoadBalancer({ additionalSecurityGroups: ['sg-1', 'sg-2', 'sg-3', 'sg-4', 'sg-5'] }).map((p) => p.path)).toEqual(['spec.api.loadBalancer.additionalSecurityGroups']);
+    expect(withLoadBalancer({ additionalSecurityGroups: ['sg-1', 'sg-1'] })[0]).toMatchObject({ message: 'lists sg-1 more than once' });
+  });
+
+  it('refuses what is not an ARN or a group id in the schema, with the field path', () => {
+    const parsed = (spec: Record<string, unknown>) => ClusterSpecSchema.safeParse({ ...cluster().spec, ...spec }).error?.issues.map((i) => [i.path.join('.'), i.message]);
+    expect(parsed({ api: { loadBalancer: { type: 'Public', sslCertificate: 'my-cert' } } })).toEqual([['api.loadBalancer.sslCertificate', expect.stringContaining('an ACM certificate ARN')]]);
+    expect(parsed({ api: { loadBalancer: { type: 'Public', additionalSecurityGroups: ['default'] } } })).toEqual([['api.loadBalancer.additionalSecurityGroups.0', expect.stringContaining('a security group id')]]);
+    expect(parsed({ externalPolicies: { node: ['AmazonSSMManagedInstanceCore'] } })).toEqual([['externalPolicies.node.0', expect.stringContaining('a managed policy ARN')]]);
+    expect(parsed({ externalPolicies: { nodes: [] } })?.[0]?.[0]).toBe('externalPolicies');
+  });
+
+  it('refuses externalPolicies for both master and control-plane', () => {
+    const arn = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+    const found = validate(cluster({ externalPolicies: { master: [arn], 'control-plane': [arn] } }), groups());
+    expect(found).toEqual([expect.objectContaining({ path: 'spec.externalPolicies.master', message: 'and control-plane name the same role' })]);
   });
 });
