@@ -7,6 +7,7 @@
  * and read again, so other people's bindings are never lost.
  */
 
+import { NotReadyError } from '../../src/engine/executor.js';
 import { HoistError } from '../../src/errors.js';
 import type { Compute } from './compute.js';
 import { errorInfo, isNotFound } from './errors.js';
@@ -146,8 +147,11 @@ export class IamApi {
         await this.setPolicy(target, { version: VERSION, ...(current.etag ? { etag: current.etag } : {}), bindings: bindings.filter((b) => b.members.length > 0) });
         return;
       } catch (e) {
+        const info = errorInfo(e);
+        // A new account is not known to every policy at once (IAM is eventually consistent): the executor tries again.
+        if (info.status === 400 && /service account .* does not exist/i.test(info.message)) throw new NotReadyError(info.message, { cause: e });
         // 409 as Resource Manager answers a stale etag; 412 as a precondition may also be refused.
-        const status = errorInfo(e).status;
+        const status = info.status;
         if (status !== 409 && status !== 412) throw e;
         if (attempt < MAX_RACES) {
           // Full jitter, so that writers who lost together do not read and write together again.
