@@ -103,12 +103,12 @@ describe('a cluster on GCE (fake Compute API)', () => {
     const before = fake.requests.length;
     const plan = await planJson();
     expect(plan.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, noop: 32 });
-    expect(plan.stats.apiCalls).toBe(13);
+    expect(plan.stats.apiCalls).toBe(15);
     // And one read of the API address: a cluster without a DNS zone (topology.dns.type None)
     // names its API by it in the machines' configuration.
-    expect(fake.requests.length - before).toBe(14);
+    expect(fake.requests.length - before).toBe(16);
     const text = await run(['update', 'cluster', NAME]);
-    expect(text.stdout).toContain(`No changes: the cloud matches the spec of ${NAME} (25 resources checked).`);
+    expect(text.stdout).toContain(`No changes: the cloud matches the spec of ${NAME} (32 resources checked).`);
   });
 
   it('a machine type change is a new instance template and the groups\' switch to it, nothing else', async () => {

@@ -77,8 +77,8 @@ describe('the GCE session', () => {
       await session.close();
     }
     expect(figures).toEqual({
-      'small.gce.example.com': { groups: 2, tasks: 26, calls: 13, requests: 13 },
-      'large.gce.example.com': { groups: 16, tasks: 96, calls: 13, requests: 13 },
+      'small.gce.example.com': { groups: 2, tasks: 26, calls: 15, requests: 15 },
+      'large.gce.example.com': { groups: 16, tasks: 96, calls: 15, requests: 15 },
     });
   });
 
