@@ -26,6 +26,8 @@ export interface ExportKubeconfigOptions {
   readonly user?: string;
   readonly kubeconfig?: string;
   readonly internal?: boolean;
+  /** Every cluster of the state store whose PKI exists, as kops's --all. */
+  readonly all?: boolean;
   /** The clock, for tests. */
   readonly now?: Date;
 }
@@ -33,6 +35,7 @@ export interface ExportKubeconfigOptions {
 export const DEFAULT_ADMIN_DURATION = '18h';
 
 export async function runExportKubeconfig(positional: string | undefined, opts: ExportKubeconfigOptions, ctx: Context): Promise<number> {
+  if (opts.all === true) return exportAll(positional, opts, ctx);
   // `--admin demo.k8s.local` gives commander the cluster as the option's value.
   let admin = opts.admin;
   if (typeof admin === 'string' && positional === undefined && parseDuration(admin) === undefined && /[a-z].*\./i.test(admin)) {
@@ -95,6 +98,26 @@ export async function runExportKubeconfig(positional: string | undefined, opts: 
   return 0;
 }
 
+/** `--all`: each cluster in turn, into the same file; one whose PKI does not exist yet is skipped with a warning. */
+async function exportAll(positional: string | undefined, opts: ExportKubeconfigOptions, ctx: Context): Promise<number> {
+  if (positional !== undefined) throw invalidFlag('--all', true, `cannot be combined with a cluster name (${positional})`, 'name one cluster, or use --all alone');
+  if (opts.user !== undefined) throw invalidFlag('--user', opts.user, 'cannot be combined with --all', 'each cluster gets a user of its own name; export one cluster to use --user');
+  const clusters = await (await ctx.clientset()).listClusters();
+  if (clusters.length === 0) throw new NotFoundError(`no clusters in ${(await ctx.store()).url}`, 'create one with: hoist create cluster NAME');
+  const store = await ctx.store();
+  let exported = 0;
+  for (const cluster of clusters) {
+    if ((await readKeyset(store, cluster, 'kubernetes-ca', { private: false })) === undefined) {
+      ctx.io.events({ level: 'warn', code: 'kubeconfig.no-pki', message: `skipped ${cluster}: its PKI does not exist yet (hoist update cluster ${cluster} --yes creates it)`, data: { cluster } });
+      continue;
+    }
+    await runExportKubeconfig(cluster, { ...opts, all: false }, ctx);
+    exported++;
+  }
+  if (exported === 0) throw new NotFoundError(`none of the ${clusters.length} clusters in ${store.url} has a PKI yet`, 'hoist update cluster NAME --yes creates it');
+  return 0;
+}
+
 /**
  * A server named by an address the API server's certificate may not carry (the local cloud's
  * load balancer gets its address after the control plane's certificate is issued) is checked
@@ -140,6 +163,7 @@ export function registerExportKubeconfig(program: Command, run: Runner): void {
     .option('--user <name>', 'point the context at a user the kubeconfig already has')
     .option('--kubeconfig <file>', 'the file to write (default: first path of $KUBECONFIG, else ~/.kube/config)')
     .option('--internal', 'use the API name inside the cluster network (api.internal.<cluster>)')
+    .option('--all', 'export every cluster of the state store (those with a PKI)')
     .description("write the cluster's API endpoint, CA and a context into a kubeconfig and make it current")
     .action(async (cluster: string | undefined, opts: ExportKubeconfigOptions, cmd: Command) => run(cmd, (ctx) => runExportKubeconfig(cluster, opts, ctx)));
 }

@@ -5,10 +5,13 @@
  * the fix and the store is left as it was, and an encryption config in use cannot be deleted.
  */
 
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureClusterPKI } from '../../src/pki/index.js';
+import { openStore } from '../../state-store/open.js';
 import { hoist, tempDir, treeDigest } from '../support/cli.js';
 
 const NAME = 'secrets.k8s.local';
@@ -105,5 +108,23 @@ describe('secrets', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('secret encryptionconfig of secrets.k8s.local is in use: spec.encryptionConfig is true');
     expect(await readFile(join(state, NAME, 'secrets', 'encryptionconfig'), 'utf8')).toBe(encryptionConfig());
+  });
+
+  it('lists the kubelets\' bootstrap token once the PKI exists, and export kubeconfig --all writes every cluster that has one', async () => {
+    const other = 'other.example.com';
+    expect((await hoist(['create', 'cluster', other, '--cloud', 'aws', '--zones', 'us-east-1a', '--dns-zone', 'example.com'], { env })).code).toBe(0);
+    await ensureClusterPKI(await openStore(env.HOIST_STATE_STORE ?? ''), other);
+    const token = JSON.parse((await hoist(['get', 'secrets', '--type', 'bootstraptoken', '-o', 'json', '--show-values', '--name', other], { env })).stdout) as { name: string; id: string; value: string }[];
+    expect(token).toEqual([{ type: 'bootstraptoken', name: 'kubelet-bootstrap', id: expect.stringMatching(/^[a-z0-9]{6}$/) as string, value: expect.stringMatching(/^[a-z0-9]{6}\.[a-z0-9]{16}$/) as string }]);
+    expect(token[0]?.value.startsWith(`${token[0]?.id}.`)).toBe(true);
+
+    const kubeconfig = join(dir.path, 'kubeconfig');
+    const all = await hoist(['export', 'kubeconfig', '--all', '--admin', '--kubeconfig', kubeconfig], { env });
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toContain(`skipped ${NAME}: its PKI does not exist yet`);
+    const view = JSON.parse(execFileSync('kubectl', ['config', 'view', '--kubeconfig', kubeconfig, '-o', 'json'], { encoding: 'utf8' })) as { contexts: { name: string }[]; clusters: { name: string; cluster: { server: string } }[] };
+    expect(view.contexts.map((c) => c.name)).toEqual([other]);
+    expect(view.clusters[0]?.cluster.server).toBe(`https://api.${other}`);
+    expect((await hoist(['export', 'kubeconfig', other, '--all'], { env })).stderr).toContain('--all: true cannot be combined with a cluster name (other.example.com)');
   });
 });
