@@ -73,14 +73,14 @@ export function iamTasks(spec: SettledSpec, stateStore: string): GceIam {
   const controlPlane = spec.instanceGroups.filter((ig) => ig.spec.role === 'ControlPlane');
   if (controlPlane.length > 0) {
     // The bucket itself is named too: GCS checks a listing against the bucket, not a prefix.
-    const folder = store && { title: 'hoist-control-plane', description: `the control plane of ${cluster}: its folder of the state store`, expression: `resource.name == ${JSON.stringify(`projects/_/buckets/${store.bucket}`)} || ${objectsUnder(store.bucket, [store.prefix])}` };
+    const folder = store && { title: 'hoist-control-plane', description: `the control plane of ${cluster}: its folder of the state store`.slice(0, 256), expression: `resource.name == ${JSON.stringify(`projects/_/buckets/${store.bucket}`)} || ${objectsUnder(store.bucket, [store.prefix])}` };
     const a = account(accountId(cluster, { controlPlane: true }), `hoist control plane of ${cluster}`.slice(0, 100), CONTROL_PLANE_PROJECT_ROLES, folder ? [{ role: WRITE_ROLE, condition: folder }] : []);
     for (const ig of controlPlane) accounts.set(ig.metadata.name, a);
   }
   for (const ig of spec.instanceGroups.filter((g) => g.spec.role !== 'ControlPlane')) {
     const group = ig.metadata.name;
-    const read = store && { title: 'hoist-node-read', description: `group ${group} of ${cluster}: its configuration, the issued certificates, nodeup`, expression: objectsUnder(store.bucket, [`${store.prefix}igconfig/${group}/`, `${store.prefix}pki/issued/`, `${store.prefix}nodeup/`]) };
-    const report = store && { title: 'hoist-node-report', description: `group ${group} of ${cluster}: its machines' reports`, expression: objectsUnder(store.bucket, [`${store.prefix}status/instances/${group}/`]) };
+    const read = store && { title: 'hoist-node-read', description: `group ${group} of ${cluster}: its configuration, the issued certificates, nodeup`.slice(0, 256), expression: objectsUnder(store.bucket, [`${store.prefix}igconfig/${group}/`, `${store.prefix}pki/issued/`, `${store.prefix}nodeup/`]) };
+    const report = store && { title: 'hoist-node-report', description: `group ${group} of ${cluster}: its machines' reports`.slice(0, 256), expression: objectsUnder(store.bucket, [`${store.prefix}status/instances/${group}/`]) };
     const bucketRoles = read && report ? [{ role: READ_ROLE, condition: read }, { role: WRITE_ROLE, condition: report }] : [];
     accounts.set(group, account(accountId(cluster, { group }), `hoist group ${group} of ${cluster}`.slice(0, 100), NODE_PROJECT_ROLES, bucketRoles));
   }
