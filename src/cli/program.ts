@@ -52,6 +52,7 @@ const COMMANDS: readonly (readonly [readonly string[], () => Promise<Register>])
   [['export'], async () => (await import('./export-kubeconfig.js')).registerExportKubeconfig],
   [['nodeup'], async () => (await import('./nodeup.js')).registerNodeup],
   [['etcd'], async () => (await import('./etcd.js')).registerEtcd],
+  [['toolbox'], async () => (await import('./toolbox-dump.js')).registerToolbox],
   [['version'], async () => (await import('./version.js')).registerVersion],
   [['completion'], async () => (await import('./completion.js')).registerCompletion],
 ];
