@@ -39,7 +39,13 @@ export interface RollOptions {
   readonly validateCount: number;
   readonly nodeIntervalMs: number;
   readonly controlPlaneIntervalMs: number;
+  /** Pause between bastion batches (kops's --bastion-interval); default nodeIntervalMs. */
+  readonly bastionIntervalMs?: number;
   readonly drainTimeoutMs: number;
+  /** Pause after machines are drained, before they are terminated (kops's --post-drain-delay). */
+  readonly postDrainDelayMs?: number;
+  /** false: a machine that does not finish draining in time is terminated anyway, with a warning (default true: the roll stops). */
+  readonly failOnDrainError?: boolean;
   readonly failOnValidateError: boolean;
   readonly recorder: RollRecorder;
   /** Leave the record open at the end: a caller that rolls in phases (reconcile) closes it after the last. */
@@ -150,7 +156,11 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
         return left.length === 0 ? undefined : { message: `${left.join(', ')} not drained yet`, data: { draining: left } };
       },
     });
-    if (pending !== undefined) {
+    if ((opts.postDrainDelayMs ?? 0) > 0) await clock.sleep(opts.postDrainDelayMs ?? 0);
+    if (pending !== undefined && opts.failOnDrainError === false) {
+      const left = pending.data?.['draining'] as string[];
+      opts.events({ level: 'warn', code: 'roll.drain-failed', message: `${left.join(', ')} did not finish draining within ${Math.round(opts.drainTimeoutMs / 1000)} s: terminating anyway (--no-fail-on-drain-error)`, data: { draining: left } });
+    } else if (pending !== undefined) {
       throw new HoistError('ABORTED', `${(pending.data?.['draining'] as string[]).join(', ')} did not finish draining within ${Math.round(opts.drainTimeoutMs / 1000)} s`, { hint: 'raise --drain-timeout, or skip draining with --cloudonly' });
     }
   };
@@ -227,7 +237,7 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       replaced[name]!.push(...batch);
       say(`${name}: ${done()} of ${total} replaced`, { group: name, done: done(), total }, 'roll.replaced');
       await validate();
-      const interval = group.role === 'ControlPlane' ? opts.controlPlaneIntervalMs : opts.nodeIntervalMs;
+      const interval = group.role === 'ControlPlane' ? opts.controlPlaneIntervalMs : group.role === 'Bastion' ? (opts.bastionIntervalMs ?? opts.nodeIntervalMs) : opts.nodeIntervalMs;
       if (interval > 0) await clock.sleep(interval);
     }
     stillOutdated(await current(name), initial);

@@ -38,6 +38,10 @@ export interface RollingUpdateOptions {
   readonly controlPlaneInterval: number;
   readonly drainTimeout: number;
   readonly failOnValidateError: boolean;
+  /** kops's --bastion-interval, --post-drain-delay and --fail-on-drain-error (default true). */
+  readonly bastionInterval?: number;
+  readonly postDrainDelay?: number;
+  readonly failOnDrainError?: boolean;
   readonly output?: string;
   readonly kubeconfig?: string;
   readonly pollMs?: number;
@@ -127,6 +131,9 @@ async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, f
       controlPlaneIntervalMs: opts.controlPlaneInterval,
       drainTimeoutMs: opts.drainTimeout,
       failOnValidateError: opts.failOnValidateError,
+      ...(opts.bastionInterval === undefined ? {} : { bastionIntervalMs: opts.bastionInterval }),
+      ...(opts.postDrainDelay === undefined ? {} : { postDrainDelayMs: opts.postDrainDelay }),
+      ...(opts.failOnDrainError === undefined ? {} : { failOnDrainError: opts.failOnDrainError }),
       recorder,
       events,
       // A roll whose lock was broken stops before its next batch, not alongside the new holder.
@@ -175,6 +182,9 @@ export function registerRollingUpdate(program: Command, run: Runner): void {
     .option('--drain-timeout <duration>', 'how long a machine may take to drain', duration('--drain-timeout'), 5 * 60_000)
     .option('--kubeconfig <file>', 'where the context named after the cluster is, to drain nodes through its API on clouds without a node channel (default $KUBECONFIG, else ~/.kube/config)')
     .option('--no-fail-on-validate-error', 'go on when the cluster does not validate after a batch (with a warning)')
+    .option('--bastion-interval <duration>', 'pause between bastion machines (default: --node-interval)', duration('--bastion-interval'))
+    .option('--post-drain-delay <duration>', 'pause after machines are drained, before they are terminated', duration('--post-drain-delay'), 0)
+    .option('--no-fail-on-drain-error', 'terminate a machine that does not finish draining within --drain-timeout anyway (with a warning)')
     .option('-o, --output <format>', 'text, or json for JSON-lines events')
     .description('replace out-of-date machines, group by group, within maxSurge and maxUnavailable')
     .action(async (name: string | undefined, opts: RollingUpdateOptions, cmd: Command) => run(cmd, (ctx) => runRollingUpdate(name, opts, ctx)));

@@ -5,14 +5,14 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { silent } from '../../src/output/events.js';
+import { recorder, silent } from '../../src/output/events.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
 import type { RollingCloud } from '../../cloudup/rolling/types.js';
 import { openStore } from '../../state-store/open.js';
 import { memoryRollingCloud } from './memory-rolling-cloud.js';
 
-async function roll(cloud: RollingCloud) {
+async function roll(cloud: RollingCloud, extra: Partial<Parameters<typeof rollingUpdate>[1]> = {}) {
   const store = await openStore(`memfs://roll-loop-${Math.random().toString(36).slice(2)}`);
   return rollingUpdate(cloud, {
     settings: () => ({ maxSurge: 2, maxUnavailable: 0 }),
@@ -25,6 +25,7 @@ async function roll(cloud: RollingCloud) {
     recorder: await RollRecorder.open(store, 'roll.example.com'),
     events: silent,
     sleep: async () => undefined,
+    ...extra,
   });
 }
 
@@ -44,5 +45,19 @@ describe('the roll', () => {
     // Each machine that was there was replaced once; none of the ones it launched.
     expect(machines.filter((m) => m.terminated).map((m) => m.id)).toEqual(['i-1', 'i-2', 'i-3']);
     expect(machines.filter((m) => !m.terminated)).toHaveLength(3);
+  });
+
+  it('with failOnDrainError false terminates a machine that does not drain in time, with a warning, after the post-drain delay', async () => {
+    const { cloud, machines } = memoryRollingCloud({ size: 2 });
+    const stuck: RollingCloud = { ...cloud, drained: async () => false };
+    await expect(roll(stuck)).rejects.toThrow(/did not finish draining within 1 s/);
+    const sleeps: number[] = [];
+    const { sink, events } = recorder();
+    let t = 0;
+    const result = await roll(stuck, { failOnDrainError: false, postDrainDelayMs: 5_000, events: sink, now: () => t, sleep: async (ms) => { t += ms; sleeps.push(ms); }, pollMs: 100 });
+    expect(result.replaced['nodes']).toEqual(['i-1', 'i-2']);
+    expect(machines.filter((m) => m.terminated).map((m) => m.id)).toEqual(['i-1', 'i-2']);
+    expect(events.filter((e) => e.code === 'roll.drain-failed').map((e) => e.message)).toEqual(['i-1, i-2 did not finish draining within 1 s: terminating anyway (--no-fail-on-drain-error)']);
+    expect(sleeps).toContain(5_000);
   });
 });
