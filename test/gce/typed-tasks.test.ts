@@ -18,6 +18,8 @@ import { forwardingRuleTask } from '../../cloudup/gce/tasks/forwarding-rule.js';
 import { GCE_KINDS } from '../../cloudup/gce/tasks/index.js';
 import { httpHealthCheckTask } from '../../cloudup/gce/tasks/http-health-check.js';
 import { instanceGroupManagerTask } from '../../cloudup/gce/tasks/instance-group-manager.js';
+import { regionBackendServiceTask } from '../../cloudup/gce/tasks/region-backend-service.js';
+import { regionHealthCheckTask } from '../../cloudup/gce/tasks/region-health-check.js';
 import { instanceTemplateTask } from '../../cloudup/gce/tasks/instance-template.js';
 import { managedZoneTask } from '../../cloudup/gce/tasks/managed-zone.js';
 import { networkTask } from '../../cloudup/gce/tasks/network.js';
@@ -68,6 +70,8 @@ describe('GCE task constructors', () => {
       routerTask('nat', { region: 'us-central1', network: link, nats: [{ name: 'nat', natIpAllocateOption: 'AUTO_ONLY', sourceSubnetworkIpRangesToNat: 'LIST_OF_SUBNETWORKS', subnetworks: [ref('Subnetwork/s', 'selfLink')] }] }),
       addressTask('a', { region: 'us-central1', addressType: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
       forwardingRuleTask('r', { region: 'us-central1', IPAddress: ref('Address/a', 'address'), IPProtocol: 'TCP', portRange: '6443-6443', target: ref('TargetPool/p', 'selfLink'), loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labels: {} }),
+      regionHealthCheckTask('hc', { region: 'us-central1', type: 'TCP', port: 6443, checkIntervalSec: 5, timeoutSec: 5, healthyThreshold: 2, unhealthyThreshold: 2 }),
+      regionBackendServiceTask('bs', { region: 'us-central1', loadBalancingScheme: 'INTERNAL', protocol: 'TCP', sessionAffinity: 'NONE', network: link, healthChecks: [ref('RegionHealthCheck/hc', 'selfLink')], backends: [ref('InstanceGroupManager/m', 'instanceGroup')] }),
       managedZoneTask('example.com', {}),
       dnsRecordTask('api.c.example.com', { managedZone: ref('ManagedZone/example.com', 'name'), name: 'api.c.example.com', type: 'A', ttl: 60, rrdatas: [ref('Address/a', 'address')] }),
       serviceAccountTask('nodes-12345678', { displayName: 'nodes' }),
