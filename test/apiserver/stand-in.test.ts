@@ -32,6 +32,7 @@ const children: ChildProcess[] = [];
 /** The keys of the EncryptionConfiguration the API server stand-in is started with. */
 const secretsKey = randomBytes(32);
 const configMapsKey = randomBytes(16);
+const serviceAccountsKey = randomBytes(32);
 const encryptionConfig = `apiVersion: apiserver.config.k8s.io/v1
 kind: EncryptionConfiguration
 resources:
@@ -46,6 +47,11 @@ resources:
       - aesgcm:
           keys:
             - {name: gcm1, secret: ${configMapsKey.toString('base64')}}
+  - resources: [serviceaccounts]
+    providers:
+      - secretbox:
+          keys:
+            - {name: box1, secret: ${serviceAccountsKey.toString('base64')}}
 `;
 
 const put = async (path: string, text: string): Promise<void> => {
@@ -174,7 +180,7 @@ describe('the bundled control-plane stand-ins', () => {
     expect(await plainGet(cmPort, '/healthz')).toEqual({ status: 200, id: 'i-test', body: 'ok' });
   });
 
-  it('kube-apiserver encrypts secrets and configmaps at rest in etcd with --encryption-provider-config, in kube-apiserver\'s layout', async () => {
+  it('kube-apiserver encrypts secrets, configmaps and serviceaccounts at rest in etcd with --encryption-provider-config, in kube-apiserver\'s layout', async () => {
     const admin = await writeKubeconfig(dir, 'admin-enc.conf', `https://127.0.0.1:${port}`, pki, pki.admin);
     await kubectl(admin, dir, ['create', 'secret', 'generic', 'db', '--from-literal=password=hunter2-in-clear']);
     await kubectl(admin, dir, ['create', 'configmap', 'settings', '--from-literal=colour=ultramarine-in-clear']);
@@ -198,6 +204,14 @@ describe('the bundled control-plane stand-ins', () => {
     const configMap = await etcdGet('/registry/configmaps/default/settings');
     expect(configMap.subarray(0, 23).toString()).toBe('k8s:enc:aesgcm:v1:gcm1:');
     expect(configMap.includes('ultramarine-in-clear')).toBe(false);
+    await kubectl(admin, dir, ['create', 'serviceaccount', 'robot']);
+    expect((await kubectl(admin, dir, ['get', 'serviceaccount', 'robot', '-o', 'name'])).stdout).toBe('serviceaccount/robot\n');
+    const account = await etcdGet('/registry/serviceaccounts/default/robot');
+    const box = Buffer.from('k8s:enc:secretbox:v1:box1:');
+    expect(account.subarray(0, box.length).toString()).toBe(box.toString());
+    const { secretbox } = await import('@noble/ciphers/salsa.js');
+    const opened = secretbox(serviceAccountsKey, account.subarray(box.length, box.length + 24)).open(account.subarray(box.length + 24));
+    expect(JSON.parse(Buffer.from(opened).toString('utf8'))).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'robot' } });
     // Resources the configuration does not name stay as they were.
     expect(JSON.parse((await etcdGet('/registry/namespaces/default')).toString('utf8'))).toMatchObject({ kind: 'Namespace' });
   });

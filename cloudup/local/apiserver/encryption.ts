@@ -7,13 +7,15 @@
  * - aescbc: `k8s:enc:aescbc:v1:<key>:` + 16-byte IV + AES-CBC (PKCS#7 padding);
  * - aesgcm: `k8s:enc:aesgcm:v1:<key>:` + 12-byte nonce + AES-GCM ciphertext + 16-byte tag, the
  *   etcd key as additional authenticated data;
+ * - secretbox: `k8s:enc:secretbox:v1:<key>:` + 24-byte nonce + NaCl secretbox (XSalsa20-Poly1305,
+ *   tag first), from @noble/ciphers since Node's crypto has no XSalsa20;
  * - identity: the plain value (also what is read when no prefix matches and identity is listed).
  *
- * secretbox (XSalsa20-Poly1305), which Node's crypto lacks, and kms are refused when the file is
- * loaded, naming the provider.
+ * kms is refused when the file is loaded, naming the provider.
  */
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { secretbox } from '@noble/ciphers/salsa.js';
 import { parse } from 'yaml';
 import { RESOURCES, storageKey } from './resources.js';
 
@@ -70,15 +72,34 @@ function aesProvider(mode: 'aescbc' | 'aesgcm', name: string, secret: Buffer): P
   };
 }
 
+function secretboxProvider(name: string, secret: Buffer): Provider {
+  const prefix = `k8s:enc:secretbox:v1:${name}:`;
+  return {
+    prefix,
+    seal(_key, plain) {
+      const nonce = randomBytes(24);
+      return Buffer.concat([Buffer.from(prefix), nonce, secretbox(secret, nonce).seal(plain)]);
+    },
+    open(_key, stored) {
+      if (!stored.subarray(0, prefix.length).equals(Buffer.from(prefix))) return undefined;
+      const data = stored.subarray(prefix.length);
+      return Buffer.from(secretbox(secret, data.subarray(0, 24)).open(data.subarray(24)));
+    },
+  };
+}
+
 const IDENTITY: Provider = { prefix: '', seal: (_key, plain) => plain, open: (_key, stored) => stored };
 
 function providersOf(entry: Json, where: string): Provider[] {
   const [kind, settings] = Object.entries(entry)[0] ?? [];
   if (kind === 'identity') return [IDENTITY];
-  if (kind !== 'aescbc' && kind !== 'aesgcm') throw new Error(`${where}: provider ${String(kind)} is not supported by the local cloud's API server (use aescbc, aesgcm or identity)`);
+  if (kind !== 'aescbc' && kind !== 'aesgcm' && kind !== 'secretbox') throw new Error(`${where}: provider ${String(kind)} is not supported by the local cloud's API server (use aescbc, aesgcm, secretbox or identity)`);
   const keys = ((settings as Json | undefined)?.keys ?? []) as Json[];
   // Every key of a provider decrypts; the first one encrypts.
-  return keys.map((k) => aesProvider(kind, String(k.name), Buffer.from(String(k.secret), 'base64')));
+  return keys.map((k) => {
+    const secret = Buffer.from(String(k.secret), 'base64');
+    return kind === 'secretbox' ? secretboxProvider(String(k.name), secret) : aesProvider(kind, String(k.name), secret);
+  });
 }
 
 /** The etcd folders of a resource name as the configuration writes it: `secrets`, `deployments.apps`, `*.apps`, `*.*`. */
