@@ -15,6 +15,7 @@ import { fileTask } from '../../nodeup/tasks/file.js';
 import { NODE_KINDS } from '../../nodeup/tasks/index.js';
 import { kubeconfigTask } from '../../nodeup/tasks/kubeconfig.js';
 import { packageTask } from '../../nodeup/tasks/package.js';
+import { secretFileTask } from '../../nodeup/tasks/secret-file.js';
 import { serviceTask } from '../../nodeup/tasks/service.js';
 import { sysctlTask } from '../../nodeup/tasks/sysctl.js';
 import { volumeMountTask } from '../../nodeup/tasks/volume-mount.js';
@@ -63,6 +64,7 @@ describe('node task constructors', () => {
       bootstrapKubeconfigTask('/var/lib/kubelet/bootstrap-kubeconfig', { server: 'https://127.0.0.1:6443', cluster: 'c.k8s.local', user: 'kubelet-bootstrap', certificateAuthority: '/ca.crt', tokenOf: 'credential/kubelet-bootstrap', fingerprint: 'ab' }),
       kubeApplyTask('ClusterRoleBinding/x', { kubeconfig: '/etc/kubernetes/admin.conf', fieldManager: 'hoist-nodeup', manifest: { apiVersion: 'v1', kind: 'ConfigMap' }, hash: 'ab' }),
       packageTask('conntrack', { installed: true }),
+      secretFileTask('/var/lib/kubelet/config.json', { secret: 'dockerconfig', sha256: 'sha256:ab', mode: '0600' }),
       serviceTask('containerd.service', { unit: '', enabled: true, running: true, restartOn: '' }),
       sysctlTask('/etc/sysctl.d/99-k8s-general.conf', { settings: { 'net.ipv4.ip_forward': '1' } }),
       volumeMountTask('/data', { device: '/dev/xvdd', filesystem: 'ext4', formatOptions: [], mountOptions: ['defaults'] }),
