@@ -75,13 +75,13 @@ export async function moto() {
       await new Promise((r) => child.once('exit', r));
     }
   };
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 600; i++) {
     const ok = await Promise.race([failed, fetch(`${url}/moto-api/`).then((r) => r.ok, () => false)]);
     if (ok) return { url, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
-  throw new Error('moto_server did not answer within 15 s');
+  throw new Error('moto_server did not answer within 60 s');
 }
 
 /**
