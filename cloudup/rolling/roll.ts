@@ -57,6 +57,11 @@ export interface RollOptions {
    * still holds the cluster's lock; what it throws stops the roll.
    */
   readonly beforeChange?: () => Promise<void>;
+  /**
+   * Asked before each batch (kops's --interactive): false stops the roll there, with what was
+   * replaced so far kept; a later run continues.
+   */
+  readonly confirm?: (group: string, batch: readonly string[]) => Promise<boolean>;
   readonly pollMs?: number;
   /** etcd's health: checked before each control-plane batch and after it (see etcd-health.ts). */
   readonly etcdProblem?: EtcdProblem;
@@ -224,6 +229,9 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       const batch = [...detach, ...terminate];
       const etcd = group.role === 'ControlPlane' ? opts.etcdProblem : undefined;
       if (etcd) await waitEtcdHealthy(clock, etcd, opts.validationTimeoutMs, `before ${batch.join(', ')} goes`);
+      if (opts.confirm !== undefined && !(await opts.confirm(name, batch))) {
+        throw new HoistError('ABORTED', `rolling update stopped before ${batch.join(', ')} of ${name}, as answered; ${done()} of ${total} of the group replaced`, { hint: 'run it again to continue' });
+      }
       await guard();
       await opts.recorder.starting(name, batch);
       say(`${name}: replacing ${batch.join(', ')} (${done()} of ${total} done)`, { group: name, instances: batch, done: done(), total }, 'roll.batch');

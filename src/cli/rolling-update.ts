@@ -5,7 +5,7 @@
  */
 
 import type { Command } from 'commander';
-import { HoistError } from '../errors.js';
+import { HoistError, invalidFlag } from '../errors.js';
 import { INSTANCE_GROUP_ROLES } from '../api/index.js';
 import type { CompletedSpec, InstanceGroupRole } from '../api/index.js';
 import type { CloudSession } from '../../cloudup/provider.js';
@@ -42,6 +42,8 @@ export interface RollingUpdateOptions {
   readonly bastionInterval?: number;
   readonly postDrainDelay?: number;
   readonly failOnDrainError?: boolean;
+  /** kops's -i: ask before each batch of machines. */
+  readonly interactive?: boolean;
   readonly output?: string;
   readonly kubeconfig?: string;
   readonly pollMs?: number;
@@ -68,6 +70,7 @@ export async function runRollingUpdate(positional: string | undefined, opts: Rol
   const cluster = ctx.clusterName(positional);
   const format = oneOf('--output', opts.output ?? 'text', ['text', 'json'] as const);
   const roles = opts.instanceGroupRoles.map((r) => oneOf<InstanceGroupRole>('--instance-group-roles', r, INSTANCE_GROUP_ROLES));
+  if (opts.interactive === true && !ctx.io.interactive) throw invalidFlag('--interactive', true, 'needs a terminal to ask on', 'run it in a terminal, or leave out -i');
   const { completed, session } = await inspectCluster(await ctx.clientset(), cluster, { env: ctx.io.env, events: ctx.io.events, readOnly: !opts.yes });
   try {
     return await roll(cluster, opts, ctx, format, roles, completed, session);
@@ -134,6 +137,7 @@ async function roll(cluster: string, opts: RollingUpdateOptions, ctx: Context, f
       ...(opts.bastionInterval === undefined ? {} : { bastionIntervalMs: opts.bastionInterval }),
       ...(opts.postDrainDelay === undefined ? {} : { postDrainDelayMs: opts.postDrainDelay }),
       ...(opts.failOnDrainError === undefined ? {} : { failOnDrainError: opts.failOnDrainError }),
+      ...(opts.interactive === true ? { confirm: async (group: string, batch: readonly string[]) => /^y(es)?$/i.test((await ctx.io.ask(`Replace ${batch.join(', ')} of ${group}? [y/N] `)).trim()) } : {}),
       recorder,
       events,
       // A roll whose lock was broken stops before its next batch, not alongside the new holder.
@@ -184,6 +188,7 @@ export function registerRollingUpdate(program: Command, run: Runner): void {
     .option('--no-fail-on-validate-error', 'go on when the cluster does not validate after a batch (with a warning)')
     .option('--bastion-interval <duration>', 'pause between bastion machines (default: --node-interval)', duration('--bastion-interval'))
     .option('--post-drain-delay <duration>', 'pause after machines are drained, before they are terminated', duration('--post-drain-delay'), 0)
+    .option('-i, --interactive', 'ask before each batch of machines is replaced')
     .option('--no-fail-on-drain-error', 'terminate a machine that does not finish draining within --drain-timeout anyway (with a warning)')
     .option('-o, --output <format>', 'text, or json for JSON-lines events')
     .description('replace out-of-date machines, group by group, within maxSurge and maxUnavailable')

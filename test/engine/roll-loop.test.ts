@@ -60,4 +60,13 @@ describe('the roll', () => {
     expect(events.filter((e) => e.code === 'roll.drain-failed').map((e) => e.message)).toEqual(['i-1, i-2 did not finish draining within 1 s: terminating anyway (--no-fail-on-drain-error)']);
     expect(sleeps).toContain(5_000);
   });
+
+  it('asks before each batch when told to, and stops at a no, keeping what was replaced', async () => {
+    const { cloud, machines } = memoryRollingCloud({ size: 4 });
+    const asked: string[] = [];
+    const answers = [true, false];
+    await expect(roll(cloud, { confirm: async (group, batch) => { asked.push(`${group}: ${batch.join(', ')}`); return answers.shift() ?? false; } })).rejects.toThrow('rolling update stopped before i-3, i-4 of nodes, as answered; 2 of 4 of the group replaced');
+    expect(asked).toEqual(['nodes: i-1, i-2', 'nodes: i-3, i-4']);
+    expect(machines.filter((m) => m.terminated).map((m) => m.id)).toEqual(['i-1', 'i-2']);
+  });
 });
