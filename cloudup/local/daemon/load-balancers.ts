@@ -3,6 +3,8 @@
  * loopback address, each connection forwarded to the next healthy target (round robin).
  * Targets are the running instances of the groups that name the balancer; a health check
  * probes them every interval, and a connection that finds no healthy target is closed.
+ * Like a cloud's balancer it uses thresholds: one slow probe on a loaded machine must not
+ * reset the connections of a target that is still serving.
  */
 
 import { request } from 'node:http';
@@ -19,6 +21,19 @@ export interface LoadBalancerContext {
   readonly events: EventSink;
   /** How long one probe may take before the target counts as unhealthy. */
   readonly probeTimeoutMs: number;
+  /** Consecutive failed probes that take a healthy target out (default 3). */
+  readonly unhealthyThreshold?: number;
+  /** Consecutive passed probes that bring back a target that was taken out (default 2). */
+  readonly healthyThreshold?: number;
+}
+
+/** What the health check knows of one target. */
+interface TargetHealth {
+  healthy: boolean;
+  /** Once taken out, a target needs `healthyThreshold` passes; a new one needs only its first. */
+  takenOut: boolean;
+  /** Consecutive probes that disagreed with `healthy`. */
+  streak: number;
 }
 
 interface Proxy {
@@ -26,6 +41,7 @@ interface Proxy {
   readonly sockets: Set<Socket>;
   next: number;
   healthy: ReadonlySet<string>;
+  readonly health: Map<string, TargetHealth>;
 }
 
 export class LoadBalancerController {
@@ -46,7 +62,9 @@ export class LoadBalancerController {
 
   /** Listens on every listener of `lb`; on any failure closes what it opened and throws Conflict. */
   async open(lb: LoadBalancer): Promise<void> {
-    const proxy: Proxy = { servers: new Map(), sockets: new Set(), next: 0, healthy: new Set(lb.healthyTargets) };
+    // After a restart the recorded healthy targets stay in until the thresholds say otherwise.
+    const health = new Map(lb.healthyTargets.map((id): [string, TargetHealth] => [id, { healthy: true, takenOut: false, streak: 0 }]));
+    const proxy: Proxy = { servers: new Map(), sockets: new Set(), next: 0, healthy: new Set(lb.healthyTargets), health };
     this.proxies.set(lb.id, proxy);
     try {
       await this.listenAll(lb, proxy, lb.listeners);
@@ -116,11 +134,34 @@ export class LoadBalancerController {
     const proxy = this.proxies.get(lbId);
     const current = this.ctx.state.get('loadBalancers', lbId);
     if (proxy === undefined || current === undefined) return;
-    const healthy = targets.filter((_, i) => results[i]).map((t) => t.id).sort();
+    const healthy = targets.filter((t, i) => this.record(proxy, t.id, results[i] === true)).map((t) => t.id).sort();
+    const ids = new Set(targets.map((t) => t.id));
+    for (const id of proxy.health.keys()) if (!ids.has(id)) proxy.health.delete(id);
     proxy.healthy = new Set(healthy);
     if (healthy.join(',') === current.healthyTargets.join(',')) return;
     this.ctx.state.put('loadBalancers', { ...current, healthyTargets: healthy });
     this.ctx.events({ level: 'info', code: 'lb.targets', message: `load balancer ${lb.name}: healthy targets ${healthy.join(', ') || '(none)'}`, data: { id: lbId, healthy } });
+  }
+
+  /** Counts one probe of `id` against the thresholds; returns whether it is healthy now. */
+  private record(proxy: Proxy, id: string, passed: boolean): boolean {
+    const h = proxy.health.get(id);
+    if (h === undefined) {
+      proxy.health.set(id, { healthy: passed, takenOut: false, streak: 0 });
+      return passed;
+    }
+    if (passed === h.healthy) {
+      h.streak = 0;
+      return h.healthy;
+    }
+    h.streak += 1;
+    const needed = h.healthy ? (this.ctx.unhealthyThreshold ?? 3) : h.takenOut ? (this.ctx.healthyThreshold ?? 2) : 1;
+    if (h.streak >= needed) {
+      h.healthy = passed;
+      h.takenOut ||= !passed;
+      h.streak = 0;
+    }
+    return h.healthy;
   }
 
   private async listenAll(lb: LoadBalancer, proxy: Proxy, listeners: readonly Listener[]): Promise<void> {
