@@ -3,7 +3,8 @@
  * with --force --ignore-daemonsets --delete-emptydir-data): cordon it, evict every pod on it
  * except DaemonSet pods, mirror (static) pods and finished ones, retrying an eviction that a
  * PodDisruptionBudget refuses (429) until the drain timeout, and wait until the evicted pods
- * are gone. A node the API does not know is drained already.
+ * are gone. A node the API does not know is drained already. Each call is retried through a
+ * passing network fault, 429 or 5xx (kube-retry.ts).
  */
 
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -12,6 +13,8 @@ import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import { apiErrorCode, apiErrorText } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
+import { withRetries } from './kube-retry.js';
+import type { RetryOptions } from './kube-retry.js';
 import type { RollingCloud } from './types.js';
 import { FIRST_POLL_MS } from './waiting.js';
 
@@ -69,9 +72,9 @@ const asPod = (p: V1Pod): Pod => ({
   ...(p.status?.phase !== undefined ? { status: { phase: p.status.phase } } : {}),
 });
 
-async function podsOn(core: CoreV1Api, node: string): Promise<Pod[]> {
+async function podsOn(core: CoreV1Api, node: string, retry: RetryOptions): Promise<Pod[]> {
   try {
-    const list = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
+    const list = await withRetries(() => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }), retry);
     return list.items.map(asPod).filter((p) => !stays(p));
   } catch (e) {
     throw failed(`listing the pods of node ${node}`, e);
@@ -84,8 +87,13 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
   const poll = opts.pollMs ?? 2_000;
   const deadline = Date.now() + opts.timeoutMs;
   const core = api.config.makeApiClient(CoreV1Api);
+  const retry = (what: string, keep?: RetryOptions['keep']): RetryOptions => ({
+    sleep,
+    ...(keep ? { keep } : {}),
+    retrying: (e, next) => opts.events({ level: 'warn', code: 'drain.retry', message: `${what}: ${apiErrorText(e)}; trying again (try ${next})`, data: { node } }),
+  });
   try {
-    await core.patchNode({ name: node, body: { spec: { unschedulable: true } } }, strategic);
+    await withRetries(() => core.patchNode({ name: node, body: { spec: { unschedulable: true } } }, strategic), retry(`cordoning node ${node}`));
   } catch (e) {
     if (apiErrorCode(e) === 404) {
       opts.events({ level: 'info', code: 'drain.no-node', message: `node ${node} is not in the cluster: nothing to drain`, data: { node } });
@@ -99,7 +107,7 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
   // An evicted pod is often gone at once (no grace period, or an API server that deletes on
   // eviction): look again soon, then less often, up to the poll interval.
   for (let pause = Math.min(FIRST_POLL_MS, poll); ; pause = Math.min(pause * 2, poll)) {
-    const left = await podsOn(core, node);
+    const left = await podsOn(core, node, retry(`listing the pods of node ${node}`));
     const waiting = left.filter((p) => !evicted.has(p.metadata.uid));
     const refused: { pod: string; why: string }[] = [];
     for (const p of waiting) {
@@ -107,7 +115,9 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
       let code: number | undefined = 201;
       let why = '';
       try {
-        await core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+        // A 429 here is a disruption budget's refusal: the loop below retries it until the timeout.
+        const budget = (e: unknown) => apiErrorCode(e) === 429;
+        await withRetries(() => core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } }), retry(`evicting pod ${namespace}/${name}`, budget));
       } catch (e) {
         code = apiErrorCode(e);
         // 404: the pod is gone already; 429: a disruption budget refuses it for now.

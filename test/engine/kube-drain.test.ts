@@ -59,6 +59,49 @@ describe('draining through the Kubernetes API', () => {
     await expect(drainNode(await api(), 'i-ddd', { timeoutMs: 200, events: silent, ...fast })).rejects.toThrow(/node i-ddd did not drain within 0 s: 1 pod\(s\) left \(default\/db-1\); a disruption budget refuses to evict default\/db-1/);
   });
 
+  it('retries a dropped connection, 503 and 429 of cordon, list and evict, and stops at a 4xx', async () => {
+    kube.nodes.set('i-eee', { unschedulable: false });
+    const web = kube.pod('i-eee', 'web-9', { owner: 'ReplicaSet' });
+    const events: HoistEvent[] = [];
+    const pauses: number[] = [];
+    const sleep = (ms: number) => {
+      pauses.push(ms);
+      return new Promise<void>((r) => setTimeout(r, 1));
+    };
+    // The client's first connection is cut before the TLS handshake (what a loaded API's load
+    // balancer did), then the API answers 503 and 429 once each before it serves.
+    kube.drops = 1;
+    kube.faults.push(503, 429);
+    kube.log.length = 0;
+    await drainNode(await api(), 'i-eee', { timeoutMs: 5_000, events: (e) => events.push(e), sleep, ...fast });
+    expect(kube.drops).toBe(0);
+    expect(kube.nodes.get('i-eee')).toEqual({ unschedulable: true });
+    expect(web.deleted).toBe(true);
+    const retries = events.filter((e) => e.code === 'drain.retry').map((e) => e.message);
+    expect(retries).toHaveLength(3);
+    expect(retries[0]).toMatch(/^cordoning node i-eee: .*(socket|ECONNRESET).*; trying again \(try 2\)$/);
+    expect(retries.slice(1)).toEqual(['cordoning node i-eee: HTTP 503: fault 503; trying again (try 3)', 'cordoning node i-eee: HTTP 429: fault 429; trying again (try 4)']);
+    expect(pauses.slice(0, 3)).toEqual([250, 500, 1_000]);
+
+    // Listing and evicting retry too; an eviction's own 429 stays the budget's (no retry event).
+    kube.nodes.set('i-fff', { unschedulable: false });
+    kube.pod('i-fff', 'web-10', { owner: 'ReplicaSet', refusals: 1 });
+    kube.faults.push(0, 502, 0, 500);
+    events.length = 0;
+    await drainNode(await api(), 'i-fff', { timeoutMs: 5_000, events: (e) => events.push(e), sleep, ...fast });
+    expect(events.filter((e) => e.code === 'drain.retry').map((e) => e.message)).toEqual(['listing the pods of node i-fff: HTTP 502: fault 502; trying again (try 2)', 'evicting pod default/web-10: HTTP 500: fault 500; trying again (try 2)']);
+
+    // A 4xx other than 429 is an answer: no retry. A fault that does not pass fails after 5 tries.
+    kube.faults.push(403);
+    events.length = 0;
+    await expect(drainNode(await api(), 'i-eee', { timeoutMs: 5_000, events: (e) => events.push(e), sleep, ...fast })).rejects.toThrow('cordoning node i-eee: HTTP 403: fault 403');
+    expect(events.filter((e) => e.code === 'drain.retry')).toEqual([]);
+    kube.faults.push(503, 503, 503, 503, 503);
+    await expect(drainNode(await api(), 'i-eee', { timeoutMs: 5_000, events: (e) => events.push(e), sleep, ...fast })).rejects.toThrow('cordoning node i-eee: HTTP 503: fault 503');
+    expect(events.filter((e) => e.code === 'drain.retry')).toHaveLength(4);
+    expect(kube.faults).toEqual([]);
+  });
+
   it('takes a node the API does not know as drained', async () => {
     const events: HoistEvent[] = [];
     await drainNode(await api(), 'i-gone', { timeoutMs: 1_000, events: (e) => events.push(e), ...fast });

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -33,6 +33,10 @@ export interface FakeKubeApi {
   readonly log: string[];
   readonly nodes: Map<string, { unschedulable: boolean }>;
   pods: FakePod[];
+  /** Connections to cut before the TLS handshake, as a loaded API or its load balancer may. */
+  drops: number;
+  /** Statuses to answer the next requests with (e.g. 503), one each; 0 serves that request. */
+  faults: number[];
   /** A pod on `node`, with a fresh uid. */
   pod(node: string, name: string, extra?: Partial<FakePod>): FakePod;
   /** Writes a kubeconfig with context `context`; the user is an admin client certificate unless given. */
@@ -63,6 +67,8 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     log: [] as string[],
     nodes: new Map<string, { unschedulable: boolean }>(),
     pods: [] as FakePod[],
+    drops: 0,
+    faults: [] as number[],
   };
 
   const handle = (method: string, url: URL, body: unknown): Answer => {
@@ -106,9 +112,15 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
       api.log.push(`${req.method} ${url.pathname}${req.method === 'PATCH' ? ` ${req.headers['content-type']} ${text}` : ''}`);
-      const answer = handle(req.method ?? 'GET', url, text ? JSON.parse(text) : undefined);
+      const fault = api.faults.shift();
+      const answer = fault !== undefined && fault !== 0 ? { status: fault, body: { kind: 'Status', message: `fault ${fault}` } } : handle(req.method ?? 'GET', url, text ? JSON.parse(text) : undefined);
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
+  });
+  server.prependListener('connection', (socket: Socket) => {
+    if (api.drops <= 0) return;
+    api.drops -= 1;
+    socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
