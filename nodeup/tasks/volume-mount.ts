@@ -34,7 +34,16 @@ export const SKIPPED_NOTE = 'not formatted or mounted: nodeup runs under --root,
 const DEVICE_WAIT_MS = 120_000;
 const DEVICE_POLL_MS = 1_000;
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** The longest a probe, format or mount may take: a tool that stops to ask never gets an answer. */
+const TOOL_TIMEOUT_MS = 10 * 60_000;
+
+/** Runs a tool with its input closed (a prompt reads end of file and gives up) and a time limit. */
+function run(file: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  const running = execFileAsync(file, args, { timeout: TOOL_TIMEOUT_MS, encoding: 'utf8' });
+  running.child.stdin?.end();
+  return running;
+}
 
 /** The fstab line of a mount; `nofail` so that a missing device never stops the machine booting. */
 export function fstabLine(path: string, d: VolumeMountFields): string {
@@ -82,10 +91,18 @@ async function waitForDevice(device: string): Promise<void> {
   }
 }
 
-/** The filesystem type on the device, or '' when it is blank (blkid exits 2 when it finds none). */
+/**
+ * The filesystem type on the device, a partition table's as `partition table (gpt)`, or '' when
+ * it is blank (blkid exits 2 when it finds neither): a partitioned disk is never taken for blank.
+ */
 async function filesystemOf(device: string): Promise<string> {
   try {
-    return (await run('blkid', ['-p', '-o', 'value', '-s', 'TYPE', device])).stdout.trim();
+    const { stdout } = await run('blkid', ['-p', '-o', 'export', '-s', 'TYPE', '-s', 'PTTYPE', device]);
+    const found = new Map(stdout.split('\n').map((line): [string, string] => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1).trim()]));
+    const type = found.get('TYPE');
+    if (type) return type;
+    const table = found.get('PTTYPE');
+    return table ? `partition table (${table})` : '';
   } catch (e) {
     if ((e as { code?: unknown }).code === 2) return '';
     throw e;
@@ -136,7 +153,7 @@ export const VolumeMountKind: TaskKind<NodeContext> = {
         await run(`mkfs.${d.filesystem}`, [...d.formatOptions, d.device]);
         ctx.events({ level: 'info', code: 'nodeup.volume.formatted', message: `${d.device}: made a ${d.filesystem} filesystem`, data: { device: d.device, filesystem: d.filesystem } });
       } else if (existing !== d.filesystem) {
-        throw new HoistError('CONFLICT', `${d.device} holds ${/^[aeiou]/.test(existing) ? 'an' : 'a'} ${existing} filesystem, not ${d.filesystem}: nodeup formats only blank devices and never erases data`, { path: 'spec.volumeMounts' });
+        throw new HoistError('CONFLICT', `${d.device} holds ${existing.startsWith('partition table') ? `a ${existing}` : `${/^[aeiou]/.test(existing) ? 'an' : 'a'} ${existing} filesystem`}, not ${d.filesystem}: nodeup formats only blank devices and never erases data`, { path: 'spec.volumeMounts' });
       }
       await mkdir(target, { recursive: true });
       await run('mount', ['-t', d.filesystem, '-o', d.mountOptions.join(','), d.device, target]);

@@ -141,4 +141,24 @@ describe('a VolumeMount on a real block device', () => {
     const tasks = [volumeMountTask('/other', { device, filesystem: 'xfs', formatOptions: [], mountOptions: ['defaults'] })];
     await expect(converge(context(join(dir, 'root2'), false, tasks), tasks)).rejects.toThrow(`${device} holds an ext4 filesystem, not xfs: nodeup formats only blank devices and never erases data`);
   });
+
+  it('takes a disk with a partition table and no filesystem for one that holds data, not for a blank one', async () => {
+    // A DOS partition table: one Linux partition from sector 2048, and the boot signature.
+    const image = join(dir, 'partitioned.img');
+    const table = Buffer.alloc(512);
+    table[446 + 4] = 0x83;
+    table.writeUInt32LE(2048, 446 + 8);
+    table.writeUInt32LE(8192, 446 + 12);
+    table.writeUInt16LE(0xaa55, 510);
+    await writeFile(image, table);
+    await truncate(image, 8 * 1024 * 1024);
+    const partitioned = (await run('losetup', ['--find', '--show', image])).stdout.trim();
+    try {
+      const tasks = [volumeMountTask('/parted', { device: partitioned, filesystem: 'ext4', formatOptions: ['-q'], mountOptions: ['defaults'] })];
+      await expect(converge(context(join(dir, 'root3'), false, tasks), tasks)).rejects.toThrow(`${partitioned} holds a partition table (dos), not ext4: nodeup formats only blank devices and never erases data`);
+      expect((await readFile(image)).subarray(0, 512).equals(table)).toBe(true);
+    } finally {
+      await run('losetup', ['-d', partitioned]).catch(() => undefined);
+    }
+  });
 });
