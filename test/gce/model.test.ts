@@ -94,3 +94,25 @@ describe('GCE errors', () => {
     expect(toEngineError(invalid)).toBe(invalid);
   });
 });
+
+describe('the internal API load balancer', () => {
+  it('lists its backends in the order discovery reads them back, whatever order the spec gives the control plane', async () => {
+    const { completeSpec, newClusterSpec } = await import('../../src/api/index.js');
+    const { SPEC_RULES } = await import('../../cloudup/providers.js');
+    const { buildGceTasks } = await import('../../cloudup/gce/model/index.js');
+    const { plannedNodeConfigs } = await import('../support/node-configs.js');
+    const { nodeConfigHashes } = await import('../../cloudup/node-config.js');
+    const { testBoot } = await import('../support/boot.js');
+    const zones = ['us-central1-c', 'us-central1-a', 'us-central1-b'];
+    const spec = newClusterSpec({ name: 'ilb.example.com', cloud: 'gce', zones, controlPlaneZones: zones, controlPlaneCount: 3, project: 'hoist-test', topology: 'public', kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const cluster = { ...spec.cluster, spec: { ...spec.cluster.spec, api: { ...spec.cluster.spec.api, loadBalancer: { type: 'Internal' as const } } } };
+    const completed = completeSpec(cluster, spec.instanceGroups);
+    expect(completed.instanceGroups.filter((ig) => ig.spec.role === 'ControlPlane').map((ig) => ig.spec.zones[0])).toEqual(zones);
+    const { configs } = await plannedNodeConfigs(completed, 'file:///var/hoist/state');
+    const tasks = buildGceTasks(completed, testBoot({ stateStore: 'file:///var/hoist/state', configHash: nodeConfigHashes(completed, configs) }, 'ilb.example.com'));
+    const service = tasks.find((t) => t.kind === 'RegionBackendService');
+    const backends = (service?.desired as { backends: { $ref: string }[] }).backends.map((b) => b.$ref);
+    expect(backends).toHaveLength(3);
+    expect(backends.map((b) => /us-central1-[abc]/.exec(b)?.[0])).toEqual(['us-central1-a', 'us-central1-b', 'us-central1-c']);
+  });
+});

@@ -134,11 +134,17 @@ function internalTasks(spec: SettledSpec, net: NetworkInputs): Task[] {
   );
   // TCP on the API port, as kops checks it: a regional health check takes no legacy HTTP port.
   const healthCheck = regionHealthCheckTask(apiName(cluster), { region, type: 'TCP', port: API_PORT, checkIntervalSec: 5, timeoutSec: 5, healthyThreshold: 2, unhealthyThreshold: 2 });
-  // The control plane's groups, by the names their model gives them (model/instance-groups.ts).
+  // The control plane's groups, by the names their model gives them (model/instance-groups.ts),
+  // in the order of the links they resolve to, which is the order discovery reads them back in.
   const managers = spec.instanceGroups
     .filter((ig) => ig.spec.role === 'ControlPlane')
-    .flatMap((ig) => groupManagerNames(ig.metadata.name, ig.spec.zones, cluster, isRegionalGroup(ig)))
-    .map((name) => taskId('InstanceGroupManager', name));
+    .flatMap((ig) => {
+      const regional = isRegionalGroup(ig);
+      const scopes = regional ? [`regions/${region}`] : ig.spec.zones.map((z) => `zones/${z}`);
+      return groupManagerNames(ig.metadata.name, ig.spec.zones, cluster, regional).map((name, i) => ({ name, link: `${scopes[i]}/instanceGroups/${name}` }));
+    })
+    .sort((a, b) => (a.link < b.link ? -1 : a.link > b.link ? 1 : 0))
+    .map(({ name }) => taskId('InstanceGroupManager', name));
   const backendService = regionBackendServiceTask(
     apiName(cluster),
     {
