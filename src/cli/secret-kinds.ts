@@ -13,6 +13,8 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** Stands for a secret in messages: the value itself is never printed. */
 const HIDDEN = '(hidden)';
+/** What a misplaced value is, without the value: it may be a credential. */
+const shapeOf = (v: unknown): string => `(${v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`}, hidden)`;
 
 export function dockerConfigProblems(text: string): FieldProblem[] {
   let doc: unknown;
@@ -22,7 +24,7 @@ export function dockerConfigProblems(text: string): FieldProblem[] {
     return [{ path: '(file)', message: `is not JSON: ${(e as Error).message}`, fix: 'give the config.json that docker login or podman login writes' }];
   }
   if (!isObject(doc) || !isObject(doc.auths)) {
-    return [{ path: 'auths', value: isObject(doc) ? doc.auths : doc, message: 'is not an object of registries', fix: 'e.g. {"auths": {"registry.example.com": {"auth": "<base64 of user:password>"}}}' }];
+    return [{ path: 'auths', value: shapeOf(isObject(doc) ? doc.auths : doc), message: 'is not an object of registries', fix: 'e.g. {"auths": {"registry.example.com": {"auth": "<base64 of user:password>"}}}' }];
   }
   const problems: FieldProblem[] = [];
   const registries = Object.entries(doc.auths);
@@ -33,7 +35,7 @@ export function dockerConfigProblems(text: string): FieldProblem[] {
       problems.push({ path: at, value: registry, message: 'is not a registry host', fix: 'a host name with an optional port, e.g. registry.example.com:5000' });
     }
     if (!isObject(entry)) {
-      problems.push({ path: at, value: entry, message: 'is not an object', fix: 'give {"auth": "<base64 of user:password>"}' });
+      problems.push({ path: at, value: shapeOf(entry), message: 'is not an object', fix: 'give {"auth": "<base64 of user:password>"}' });
       continue;
     }
     const auth = entry.auth;
@@ -68,7 +70,7 @@ export function encryptionConfigProblems(text: string): EncryptionConfigCheck {
     return { problems: [{ path: '(file)', message: `is not YAML: ${(e as Error).message.split('\n')[0] ?? ''}`, fix: 'give an EncryptionConfiguration as kube-apiserver reads it' }], warnings: [] };
   }
   const example = `apiVersion: ${ENCRYPTION_API_VERSION}, kind: EncryptionConfiguration, resources: [{resources: [secrets], providers: [{aescbc: {keys: [{name: key1, secret: <base64 of 32 random bytes>}]}}, {identity: {}}]}]`;
-  if (!isObject(doc)) return { problems: [{ path: '(file)', value: doc, message: 'is not an EncryptionConfiguration', fix: example }], warnings: [] };
+  if (!isObject(doc)) return { problems: [{ path: '(file)', value: shapeOf(doc), message: 'is not an EncryptionConfiguration', fix: example }], warnings: [] };
   const problems: FieldProblem[] = [];
   const warnings: string[] = [];
   if (doc.apiVersion !== ENCRYPTION_API_VERSION) problems.push({ path: 'apiVersion', value: doc.apiVersion, message: 'is not the EncryptionConfiguration API version', fix: `use ${ENCRYPTION_API_VERSION}` });
@@ -79,11 +81,11 @@ export function encryptionConfigProblems(text: string): EncryptionConfigCheck {
   }
   doc.resources.forEach((r: unknown, i: number) => {
     const at = `resources[${i}]`;
-    if (!isObject(r)) return problems.push({ path: at, value: r, message: 'is not an object', fix: 'give resources and providers' });
+    if (!isObject(r)) return problems.push({ path: at, value: shapeOf(r), message: 'is not an object', fix: 'give resources and providers' });
     if (!Array.isArray(r.resources) || r.resources.length === 0 || !r.resources.every((x) => typeof x === 'string' && x !== '')) {
       problems.push({ path: `${at}.resources`, value: r.resources, message: 'is not a list of resource names', fix: 'e.g. [secrets] or [secrets, configmaps]' });
     }
-    if (!Array.isArray(r.providers) || r.providers.length === 0) return problems.push({ path: `${at}.providers`, value: r.providers, message: 'lists no providers', fix: 'e.g. [{aescbc: {keys: [...]}}, {identity: {}}]' });
+    if (!Array.isArray(r.providers) || r.providers.length === 0) return problems.push({ path: `${at}.providers`, value: shapeOf(r.providers), message: 'lists no providers', fix: 'e.g. [{aescbc: {keys: [...]}}, {identity: {}}]' });
     r.providers.forEach((p: unknown, j: number) => providerProblems(p, `${at}.providers[${j}]`, problems));
     const first = r.providers[0];
     if (isObject(first) && 'identity' in first) warnings.push(`${at}.providers[0] is identity: ${Array.isArray(r.resources) ? r.resources.join(', ') : 'these resources'} are written unencrypted (the other providers only decrypt)`);
@@ -106,7 +108,7 @@ function providerProblems(p: unknown, at: string, problems: FieldProblem[]): voi
   }
   const keys = (p[kind] as Json | undefined)?.keys;
   if (!Array.isArray(keys) || keys.length === 0) {
-    problems.push({ path: `${at}.${kind}.keys`, value: keys, message: 'lists no keys', fix: 'e.g. [{name: key1, secret: <base64 of 32 random bytes: head -c 32 /dev/urandom | base64>}]' });
+    problems.push({ path: `${at}.${kind}.keys`, value: shapeOf(keys), message: 'lists no keys', fix: 'e.g. [{name: key1, secret: <base64 of 32 random bytes: head -c 32 /dev/urandom | base64>}]' });
     return;
   }
   const names = new Set<string>();

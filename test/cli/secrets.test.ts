@@ -128,3 +128,20 @@ describe('secrets', () => {
     expect((await hoist(['export', 'kubeconfig', other, '--all'], { env })).stderr).toContain('--all: true cannot be combined with a cluster name (other.example.com)');
   });
 });
+
+describe('a misplaced credential in a secret file', () => {
+  it('is never echoed in the refusal: only its shape is', async () => {
+    const { dockerConfigProblems, encryptionConfigProblems } = await import('../../src/cli/secret-kinds.js');
+    const credential = Buffer.from('robot:s3cr3t-pw').toString('base64');
+    const problems = [
+      ...dockerConfigProblems(JSON.stringify({ auths: { 'registry.example.com': credential } })),
+      ...dockerConfigProblems(JSON.stringify({ auths: credential })),
+      ...encryptionConfigProblems(JSON.stringify(credential)).problems,
+      ...encryptionConfigProblems(`apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers: ${credential}\n`).problems,
+      ...encryptionConfigProblems(`apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n      - aescbc:\n          keys: ${credential}\n`).problems,
+    ];
+    expect(problems.length).toBeGreaterThanOrEqual(5);
+    expect(JSON.stringify(problems)).not.toContain(credential);
+    expect(problems.map((p) => p.value)).toContain('(a string, hidden)');
+  });
+});
