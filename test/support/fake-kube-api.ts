@@ -33,6 +33,8 @@ export interface FakeKubeApi {
   readonly log: string[];
   readonly nodes: Map<string, { unschedulable: boolean }>;
   pods: FakePod[];
+  /** TCP connections accepted so far (a client that keeps its connections alive opens few). */
+  readonly connections: number;
   /** Connections to cut before the TLS handshake, as a loaded API or its load balancer may. */
   drops: number;
   /** Statuses to answer the next requests with (e.g. 503), one each; 0 serves that request. */
@@ -68,6 +70,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     nodes: new Map<string, { unschedulable: boolean }>(),
     pods: [] as FakePod[],
     drops: 0,
+    connections: 0,
     faults: [] as number[],
   };
 
@@ -118,6 +121,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     });
   });
   server.prependListener('connection', (socket: Socket) => {
+    api.connections += 1;
     if (api.drops <= 0) return;
     api.drops -= 1;
     socket.destroy();

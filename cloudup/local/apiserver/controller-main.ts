@@ -8,7 +8,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KeepAliveKubeConfig } from '../keepalive-kubeconfig.js';
 import parseDuration from 'parse-duration';
 import { parse, stringify } from 'yaml';
 import { ControllerManager } from './controller.js';
@@ -28,7 +29,7 @@ async function loadKubeconfig(path: string): Promise<KubeConfig> {
       for (const field of PATH_FIELDS) if (body?.[field] !== undefined) body[field] = hostPath(body[field]);
     }
   }
-  const kc = new KubeConfig();
+  const kc = new KeepAliveKubeConfig();
   kc.loadFromString(stringify(config));
   return kc;
 }

@@ -11,7 +11,8 @@
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KeepAliveKubeConfig } from '../keepalive-kubeconfig.js';
 import type { V1Taint } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { hostPath } from '../apiserver/stand-in-flags.js';
@@ -48,7 +49,7 @@ function load(doc: KubeconfigDoc): KubeConfig {
   for (const entry of [...((copy.clusters as []) ?? []), ...((copy.users as []) ?? [])] as { cluster?: Record<string, string>; user?: Record<string, string> }[]) {
     for (const body of [entry.cluster, entry.user]) for (const f of PATH_FIELDS) if (body?.[f] !== undefined) body[f] = hostPath(body[f]);
   }
-  const kc = new KubeConfig();
+  const kc = new KeepAliveKubeConfig();
   kc.loadFromString(stringify(copy));
   return kc;
 }
