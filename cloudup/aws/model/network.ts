@@ -18,6 +18,7 @@ import { routeTableAssociationTask } from '../tasks/route-table-association.js';
 import { routeTableTask } from '../tasks/route-table.js';
 import { routeName, routeTask } from '../tasks/route.js';
 import { subnetTask } from '../tasks/subnet.js';
+import { cidrBlockName, vpcCidrBlockTask } from '../tasks/vpc-cidr-block.js';
 import { vpcTask } from '../tasks/vpc.js';
 import { natName, privateRouteTableName, publicRouteTableName, subnetName, vpcName } from './names.js';
 import { named } from './tags.js';
@@ -46,6 +47,10 @@ export function networkTasks(spec: SettledSpec): Network {
     : vpcTask(vpcName(cluster), { cidrBlock: c.networkCIDR, enableDnsSupport: true, enableDnsHostnames: true, tags: named(spec, vpcName(cluster)) });
   const vpcId = idOf(vpc);
   tasks.push(vpc);
+  // The VPC's secondary ranges, before any subnet that may lie in one. A shared VPC has its own.
+  const ranges = sharedVpc ? [] : [...new Set(c.additionalNetworkCIDRs ?? [])].map((cidr) => vpcCidrBlockTask(cidrBlockName(cidr), { vpcId: ref(vpcId), cidrBlock: cidr }, { dependsOn: [vpcId] }));
+  tasks.push(...ranges);
+  const subnetDeps = [vpcId, ...ranges.map(idOf)];
 
   const subnets = new Map<string, TaskId>();
   for (const s of c.subnets) {
@@ -54,7 +59,7 @@ export function networkTasks(spec: SettledSpec): Network {
       : subnetTask(
           subnetName(s.name, cluster),
           { vpcId: ref(vpcId), cidrBlock: s.cidr, availabilityZone: s.zone ?? '', tags: named(spec, subnetName(s.name, cluster), SUBNET_ROLE_TAGS[s.type]) },
-          { dependsOn: [vpcId] },
+          { dependsOn: subnetDeps },
         );
     subnets.set(s.name, idOf(task));
     tasks.push(task);

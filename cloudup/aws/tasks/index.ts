@@ -25,11 +25,13 @@ import { securityGroupRuleKind } from './security-group-rule.js';
 import { securityGroupKind } from './security-group.js';
 import { subnetKind } from './subnet.js';
 import { targetGroupKind } from './target-group.js';
+import { vpcCidrBlockKind } from './vpc-cidr-block.js';
 import { vpcKind } from './vpc.js';
 
 export const AWS_KINDS: ReadonlyMap<string, TaskKind<AwsContext>> = new Map(
   [
     vpcKind,
+    vpcCidrBlockKind,
     subnetKind,
     internetGatewayKind,
     routeTableKind,

@@ -41,6 +41,7 @@ import { securityGroupRenderer } from './security-group.js';
 import { addStoreObjects } from './state-store.js';
 import { subnetRenderer } from './subnet.js';
 import { targetGroupRenderer } from './target-group.js';
+import { vpcCidrBlockRenderer } from './vpc-cidr-block.js';
 import { vpcRenderer } from './vpc.js';
 
 /**
@@ -50,6 +51,7 @@ import { vpcRenderer } from './vpc.js';
 export const AWS_TF_RENDERERS: ReadonlyMap<string, AwsTfRenderer> = new Map(
   [
     vpcRenderer,
+    vpcCidrBlockRenderer,
     subnetRenderer,
     internetGatewayRenderer,
     routeTableRenderer,
