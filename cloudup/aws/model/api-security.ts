@@ -14,6 +14,7 @@ import { ruleName, securityGroupRuleTask } from '../tasks/security-group-rule.js
 import type { RulePeerFields } from '../tasks/security-group-rule.js';
 import { securityGroupTask } from '../tasks/security-group.js';
 import { apiSecurityGroupName } from './names.js';
+import { apiClientPeers } from './security.js';
 import { named } from './tags.js';
 
 export interface ApiSecurity {
@@ -34,7 +35,7 @@ export function apiSecurityTasks(spec: SettledSpec, vpc: TaskId, listenerPorts: 
   const group = securityGroupTask(name, { vpcId: ref(vpc), groupName: name, description: `API load balancer of the Kubernetes cluster ${cluster}`, tags: named(spec, name) }, { dependsOn: [vpc] });
   const groupId = idOf(group);
   const rules = [
-    ...[...new Set([...c.kubernetesApiAccess, c.networkCIDR])].flatMap((peer) =>
+    ...apiClientPeers(c).flatMap((peer) =>
       listenerPorts.map((port) => ({ type: 'ingress' as const, ipProtocol: 'tcp', fromPort: port, toPort: port, peer })),
     ),
     { type: 'egress' as const, ipProtocol: '-1', fromPort: -1, toPort: -1, peer: '0.0.0.0/0' },

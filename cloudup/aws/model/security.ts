@@ -60,7 +60,7 @@ export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
       { type: 'ingress', protocol: 'tcp', from: 2382, to: 4000, peer: { role: 'nodes' } },
       { type: 'ingress', protocol: 'tcp', from: 4003, to: 65535, peer: { role: 'nodes' } },
       { type: 'ingress', protocol: 'udp', from: 1, to: 65535, peer: { role: 'nodes' } },
-      ...[...new Set([...c.kubernetesApiAccess, c.networkCIDR])].map((peer): Rule => ({ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer })),
+      ...apiClientPeers(c).map((peer): Rule => ({ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer })),
       ...sshSources.map(ssh),
     ],
     nodes: [
@@ -94,4 +94,13 @@ export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
     }
   }
   return { tasks, groups };
+}
+
+/**
+ * Who may call the API: `kubernetesApiAccess`, and every range of the network, whose machines
+ * reach it through the load balancer with their own addresses (a group reference does not match
+ * traffic a network load balancer passes on).
+ */
+export function apiClientPeers(c: Pick<SettledSpec['cluster']['spec'], 'kubernetesApiAccess' | 'networkCIDR' | 'additionalNetworkCIDRs'>): string[] {
+  return [...new Set([...c.kubernetesApiAccess, c.networkCIDR, ...(c.additionalNetworkCIDRs ?? [])])];
 }
