@@ -30,5 +30,6 @@ export async function prepareNodes(store: ObjectStore, completed: CompletedSpec,
   const secrets = await writeNodeSecrets(store, completed, configs);
   const { written, removed } = await writeNodeupConfigs(store, cluster, configs);
   for (const key of [...credentials, ...secrets.written, ...written]) events({ level: 'debug', code: 'nodeup.config.written', message: `wrote ${key}`, data: { key } });
-  for (const key of [...secrets.removed, ...removed]) events({ level: 'debug', code: 'nodeup.config.removed', message: `removed ${key} (its group is gone)`, data: { key } });
+  for (const key of removed) events({ level: 'debug', code: 'nodeup.config.removed', message: `removed ${key} (its group is gone)`, data: { key } });
+  for (const key of secrets.removed) events({ level: 'debug', code: 'nodeup.config.removed', message: `removed ${key} (the group no longer gets that secret)`, data: { key } });
 }

@@ -161,7 +161,9 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
         return left.length === 0 ? undefined : { message: `${left.join(', ')} not drained yet`, data: { draining: left } };
       },
     });
-    if ((opts.postDrainDelayMs ?? 0) > 0) await clock.sleep(opts.postDrainDelayMs ?? 0);
+    const aborting = pending !== undefined && opts.failOnDrainError !== false;
+    // The delay lets what the drain moved settle before the machine goes: nothing to wait for on an abort.
+    if (!aborting && (opts.postDrainDelayMs ?? 0) > 0) await clock.sleep(opts.postDrainDelayMs ?? 0);
     if (pending !== undefined && opts.failOnDrainError === false) {
       const left = pending.data?.['draining'] as string[];
       opts.events({ level: 'warn', code: 'roll.drain-failed', message: `${left.join(', ')} did not finish draining within ${Math.round(opts.drainTimeoutMs / 1000)} s: terminating anyway (--no-fail-on-drain-error)`, data: { draining: left } });
