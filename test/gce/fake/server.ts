@@ -46,6 +46,11 @@ export class FakeCompute {
   static async start(options: FakeOptions = {}): Promise<FakeCompute> {
     const fake = new FakeCompute(options);
     const server = createServer((req, res) => void fake.handle(req, res));
+    // Idle connections stay open until the client closes them, as Google's front ends keep them
+    // for minutes. Node's default (5 s) equals the idle timeout of the clients' shared agent: a
+    // request sent on a connection the server was closing at that moment was reset before the
+    // handler saw it, so hoist retried and counted an attempt that this log never held.
+    server.keepAliveTimeout = 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
