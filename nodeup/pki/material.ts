@@ -10,6 +10,7 @@ import { primaryItem, trustBundle } from '../../src/pki/keyset.js';
 import { readKeyset } from '../../src/pki/store.js';
 import type { CertificateRequest, IssuedCertificate } from '../../src/pki/issue.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
+import { hashText } from '../config/hash.js';
 import { credentialKey, nodeSecretKey } from '../config/keys.js';
 import type { NodeupConfig } from '../config/schema.js';
 import { isTokenSpec, parseCredential } from './credential.js';
@@ -75,7 +76,7 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
       const found = await store.get(key);
       if (found === undefined) throw missing(`credential ${name}`, key.slice(cluster.length + 1));
       const c = parseCredential(Buffer.from(found.body).toString('utf8'), key);
-      if (isTokenSpec(c.spec)) tokens.set(`credential/${name}`, { token: c.spec.token, fingerprint: `sha256:${createHash('sha256').update(c.spec.token).digest('hex')}` });
+      if (isTokenSpec(c.spec)) tokens.set(`credential/${name}`, { token: c.spec.token, fingerprint: hashText(c.spec.token) });
       else keypairs.set(`credential/${name}`, { certificate: c.spec.certificate, privateKey: c.spec.privateKey, fingerprint: fingerprintOf(c.spec.certificate) });
     }),
     ...(config.secrets ?? []).map(async ({ name, sha256 }) => {
@@ -83,7 +84,7 @@ export async function loadNodePki(store: ObjectStore, config: NodeupConfig): Pro
       const found = await store.get(key);
       if (found === undefined) throw missing(`secret ${name}`, key.slice(cluster.length + 1));
       const content = Buffer.from(found.body).toString('utf8');
-      const got = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+      const got = hashText(content);
       if (got !== sha256) {
         throw new HoistError('STORE', `secret ${name} of ${cluster} (${key}) is not the one nodeup.yaml pins (${got}, not ${sha256})`, { hint: `hoist update cluster ${cluster} --yes writes both again` });
       }

@@ -4,9 +4,9 @@
  * desired field, so node plans show only which secret and its sha256, never the secret itself.
  */
 
-import { createHash } from 'node:crypto';
 import type { LiveObject, ResolvedFields, Task, TaskKind } from '../../src/engine/task.js';
 import { taskConstructor } from '../../src/engine/task.js';
+import { hashText } from '../config/hash.js';
 import type { NodeContext } from '../context.js';
 import { hostPath, tasksOf } from '../context.js';
 import { modeOf, readText, writeAtomic } from './fs.js';
@@ -21,7 +21,6 @@ export interface SecretFileFields {
 
 export const secretFileTask = taskConstructor<SecretFileFields>('SecretFile');
 
-const sha256Of = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 async function write(ctx: NodeContext, task: Task, desired: ResolvedFields): Promise<LiveObject> {
   const d = fieldsOf<SecretFileFields>(desired);
@@ -39,7 +38,7 @@ export const SecretFileKind: TaskKind<NodeContext> = {
         const content = await readText(path);
         if (content === undefined) return undefined;
         const secret = fieldsOf<SecretFileFields>(t.desired).secret;
-        return { id: t.name, name: t.name, fields: { secret, sha256: sha256Of(content), mode: (await modeOf(path)) ?? '' }, outputs: { id: t.name } };
+        return { id: t.name, name: t.name, fields: { secret, sha256: hashText(content), mode: (await modeOf(path)) ?? '' }, outputs: { id: t.name } };
       }),
     );
     return found.filter((o): o is LiveObject => o !== undefined);
