@@ -22,6 +22,7 @@ import { gceRollingCloud } from './rolling.js';
 import type { GceInstance, ReplaceOptions } from './instances.js';
 import { ownerDescription, ownershipLabels } from './labels.js';
 import { buildGceTasks } from './model/index.js';
+import { gcsLocation } from './model/iam.js';
 import { API_PORT } from './names.js';
 import { addressKind } from './tasks/address.js';
 import { apiAddressName } from './model/api.js';
@@ -69,7 +70,7 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     events: options.events,
     dns: new CloudDns(compute, options.env, () => void calls++),
     iam: new IamApi(compute, { ...iamEndpointsFromEnv(options.env), ...options.compute?.iam }),
-    stateBucket: /^gs:\/\/([^/]+)/.exec(options.stateStore ?? '')?.[1],
+    stateBucket: gcsLocation(options.stateStore ?? '', cluster)?.bucket,
     // Both API names are looked for even when the spec wants no records (topology.dns.type
     // None), so that records an earlier spec made are found and deleted.
     dnsNames: dnsZone ? { zone: dnsZone, records: [spec.cluster.spec.api.publicName, internalApiName(cluster)] } : undefined,

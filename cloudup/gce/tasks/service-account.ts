@@ -8,6 +8,7 @@
 import { taskConstructor } from '../../../src/engine/task.js';
 import type { GceContext } from '../context.js';
 import type { ServiceAccount } from '../iam-api.js';
+import { accountEmail } from '../iam-names.js';
 import { gceKind } from './gce-kind.js';
 
 export interface ServiceAccountFields {
@@ -30,7 +31,7 @@ function asAccount(a: ServiceAccount): Account {
   return { id: a.uniqueId, name: a.email.slice(0, a.email.indexOf('@')), email: a.email, ...(a.description === undefined ? {} : { description: a.description }), ...(a.displayName === undefined ? {} : { displayName: a.displayName }) };
 }
 
-const emailOf = (ctx: GceContext, id: string): string => `${id}@${ctx.project}.iam.gserviceaccount.com`;
+const emailOf = (ctx: GceContext, id: string): string => accountEmail(id, ctx.project);
 
 export const serviceAccountKind = gceKind<Account, ServiceAccountFields>({
   kind: 'ServiceAccount',
