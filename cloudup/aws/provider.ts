@@ -17,7 +17,7 @@ export const awsProvider: Provider = {
   // 8443 when the 443 listener ends TLS (spec.api.loadBalancer.sslCertificate).
   apiPort: apiClientPort,
   terraform: async () => {
-    const [{ buildAwsTasks }, { renderAwsTerraform }] = await Promise.all([import('./model/index.js'), import('./terraform/index.js')]);
-    return { buildTasks: buildAwsTasks, render: renderAwsTerraform };
+    const [{ buildAwsTasks }, { renderAwsTerraform }, { refuseImageNames }] = await Promise.all([import('./model/index.js'), import('./terraform/index.js'), import('./images.js')]);
+    return { buildTasks: (spec, boot) => buildAwsTasks(refuseImageNames(spec), boot), render: renderAwsTerraform };
   },
 };

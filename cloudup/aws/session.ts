@@ -19,6 +19,7 @@ import type { AwsContext } from './context.js';
 import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
 import { listAwsInstances } from './instances.js';
+import { resolveImageNames } from './images.js';
 import { buildAwsTasks } from './model/index.js';
 import { apiClientPort, apiName } from './model/names.js';
 import { clusterTags } from './model/tags.js';
@@ -61,12 +62,22 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
     events: options.events,
   };
+  // kops's image names (owner/name) become AMI ids for the model; a teardown builds no model.
+  let modelSpec = spec;
+  if (options.purpose !== 'teardown') {
+    try {
+      modelSpec = await resolveImageNames(clients.ec2, spec);
+    } catch (e) {
+      destroyClients(clients);
+      throw e;
+    }
+  }
   return sessionOf({
     cloud: 'aws',
     purpose: options.purpose,
     kinds: AWS_KINDS,
     ctx,
-    buildTasks: (boot: BootOptions) => buildAwsTasks(spec, boot),
+    buildTasks: (boot: BootOptions) => buildAwsTasks(modelSpec, boot),
     apiCalls: () => calls,
     listInstances: () => listAwsInstances(ctx),
     rolling: async (store) => (await import('./rolling.js')).awsRollingCloud(ctx, spec, store),

@@ -20,10 +20,10 @@ const at = (...path: Path): string => formatPath(['spec', ...path]);
 
 /**
  * What EC2 launches: an AMI id, or an SSM parameter that names one (`ssm:<parameter>`, or EC2's
- * own `resolve:ssm:<parameter>`), resolved at each launch. A kops image name (owner/name) would
- * need a lookup in the cloud.
+ * own `resolve:ssm:<parameter>`), resolved at each launch; or, as kops has it, an image by its
+ * owner (an account id or alias) and name, looked up when a plan is made (cloudup/aws/images.ts).
  */
-export const AWS_IMAGE = /^(ami-[0-9a-f]+|ssm:\S+|resolve:ssm:\S+)$/;
+export const AWS_IMAGE = /^(ami-[0-9a-f]+|ssm:\S+|resolve:ssm:\S+|[^\s/]+\/\S+)$/;
 
 const PREFIX_LIST = /^pl-[0-9a-f]{8,17}$/;
 
@@ -54,7 +54,7 @@ export const awsSpecRules: CloudSpecRules = {
       const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);
       const image: FieldProblem[] = AWS_IMAGE.test(ig.spec.image)
         ? []
-        : [{ path: igAt('image'), value: ig.spec.image, message: 'is not an image hoist can launch on aws', fix: `use an AMI id (ami-0123456789abcdef0) or an SSM parameter that names one (${CLOUD_DEFAULTS.aws.image})` }];
+        : [{ path: igAt('image'), value: ig.spec.image, message: 'is not an image hoist can launch on aws', fix: `use an AMI id (ami-0123456789abcdef0), an SSM parameter that names one (${CLOUD_DEFAULTS.aws.image}), or an owner and name (099720109477/ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*)` }];
       return [...image, ...awsNodeLabelProblems(Object.keys(ig.spec.nodeLabels ?? {}), (...p) => igAt('nodeLabels', ...p))];
     }),
   ],
@@ -142,13 +142,14 @@ function dropUnusableEgress(doc: KopsImport<Cluster>): KopsImport<Cluster> {
 }
 
 /**
- * kops looks AWS images up by name (owner/name); hoist launches AMI ids and SSM parameters only.
- * The import drops such an image, reported: the group gets hoist's default image.
+ * An image that is neither an AMI id, an SSM parameter nor an owner and name (owner/name, looked
+ * up as kops does) cannot be launched: the import drops it, reported, and the group gets hoist's
+ * default image.
  */
 function dropUnusableImage(doc: KopsImport<InstanceGroup>): KopsImport<InstanceGroup> {
   const image = doc.object.spec.image;
   if (image === undefined || AWS_IMAGE.test(image)) return doc;
   const { image: _image, ...spec } = doc.object.spec;
-  const reason = 'kops looks the image up by name; hoist on aws launches an AMI id (ami-…) or an SSM parameter (ssm:…), and the group gets the default image unless spec.image names one';
+  const reason = 'hoist on aws launches an AMI id (ami-…), an SSM parameter (ssm:…) or an image by owner and name (owner/name); the group gets the default image unless spec.image names one';
   return withDropped(doc, { ...doc.object, spec }, [{ path: 'spec.image', value: image, reason }]);
 }

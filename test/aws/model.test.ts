@@ -58,7 +58,7 @@ describe('the AWS model', () => {
 
   it('refuses an image it cannot launch in the API\'s validation, and launches SSM parameters through EC2', () => {
     const s = spec();
-    const bad = { ...s, instanceGroups: s.instanceGroups.map((ig) => ({ ...ig, spec: { ...ig.spec, image: 'ubuntu/24.04' } })) };
+    const bad = { ...s, instanceGroups: s.instanceGroups.map((ig) => ({ ...ig, spec: { ...ig.spec, image: 'ubuntu-24.04' } })) };
     expect(validateSpecSet(bad.cluster, bad.instanceGroups, specRulesOf('aws')).map((p) => p.path)).toContain(`InstanceGroup/${s.instanceGroups[0]!.metadata.name}:spec.image`);
     const images = buildAwsTasks(s, boot).filter((t) => t.kind === 'LaunchTemplate').map((t) => fieldsOf<LaunchTemplateFields>(t).imageId);
     expect(new Set(images)).toEqual(new Set([`resolve:${s.instanceGroups[0]!.spec.image}`]));
