@@ -118,13 +118,15 @@ describe('the kubelet stand-in', () => {
     // It wrote its kubeconfig and certificate as the real kubelet does.
     expect(await readFile(join(root, 'var/lib/kubelet/kubeconfig'), 'utf8')).toContain('client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem');
     expect(await readFile(join(root, 'var/lib/kubelet/pki/kubelet-client-current.pem'), 'utf8')).toMatch(/BEGIN CERTIFICATE[\s\S]*BEGIN PRIVATE KEY/);
-    // The mirror pod follows its registration in the same pass.
+    // The mirror pod follows its registration: created, then its status posted (two calls, so a
+    // read between them sees it Pending). Looked at again every 100 ms until it runs.
     const core = admin.makeApiClient(CoreV1Api);
     const deadline = Date.now() + 15_000;
-    let mirror = await core.readNamespacedPod({ namespace: 'kube-system', name: 'probe-worker-s' }).catch(() => undefined);
-    while (mirror === undefined && Date.now() < deadline) {
-      await new Promise((resolve) => kubelet?.stdout?.once('data', resolve));
-      mirror = await core.readNamespacedPod({ namespace: 'kube-system', name: 'probe-worker-s' }).catch(() => undefined);
+    const read = () => core.readNamespacedPod({ namespace: 'kube-system', name: 'probe-worker-s' }).catch(() => undefined);
+    let mirror = await read();
+    while (mirror?.status?.phase !== 'Running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      mirror = await read();
     }
     expect(mirror?.spec?.nodeName).toBe('worker-s');
     expect(mirror?.status?.phase).toBe('Running');

@@ -88,8 +88,10 @@ describe('rolling update drains through the Kubernetes API on the local cloud', 
     expect(rolled.code, rolled.stderr).toBe(1);
     expect(rolled.stderr).toMatch(new RegExp(`node ${worker} did not drain within 5 s: 1 pod\\(s\\) left \\(default/pinned\\); a disruption budget refuses to evict default/pinned \\(The disruption budget pinned-budget needs 1 healthy pods`));
     expect(seen.cordoned, 'the worker was cordoned').toBeDefined();
-    // It waited out the timeout from the cordon on.
-    expect(ended - (seen.cordoned ?? ended)).toBeGreaterThanOrEqual(5_000);
+    // It waited out the timeout from the cordon on. The watch tells this process of the cordon a
+    // moment after it happened (milliseconds, more on loaded cores), so the span seen here may be
+    // that much short of the roll's own: 250 ms of slack, far below the 5 s it shows.
+    expect(ended - (seen.cordoned ?? ended)).toBeGreaterThanOrEqual(4_750);
     expect(seen.evicted).toBeUndefined();
     expect(await k(['get', 'pod', 'pinned', '-o', 'jsonpath={.status.phase}'])).toBe('Running');
     expect(await k(['get', 'node', worker, '-o', 'jsonpath={.spec.unschedulable}'])).toBe('true');
