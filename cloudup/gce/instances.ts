@@ -108,6 +108,11 @@ export async function replaceInstance(ctx: GceContext, group: string, instance: 
     await poll(async () => (await members()).some((m) => isOld(m) && isUp(m) && lastSegment(m.version?.instanceTemplate ?? '') === found.groupTemplate));
     return;
   }
+  if (found.groupRegion) {
+    throw new HoistError('UNSUPPORTED', `instance ${found.name} is in the regional group ${manager}, which cannot surge: its new instance could go to any zone, and GCE would then even the zones by deleting another instance`, {
+      hint: 'replace it without --surge: it is recreated in its own zone',
+    });
+  }
   const current = await calls.get();
   if (!current) throw new HoistError('NOT_FOUND', `instance group manager ${manager} does not exist in project ${ctx.project}`, { hint: 'run update cluster to make it again' });
   const size = Number(current.targetSize ?? 0);

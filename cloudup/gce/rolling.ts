@@ -9,7 +9,8 @@
  *   serves until terminated, which deletes it and shrinks the group back (deleteInstances). The
  *   label is how a killed roll finds its detached instances again. The group is grown before the
  *   label is set, so a roll killed in between leaves one instance too many, never one too few;
- *   the next `update cluster` sets the size back.
+ *   the next `update cluster` sets the size back. A regional group does not surge: it cannot
+ *   choose the zone of the new instance, so its instances are recreated in place, zone kept.
  * - An instance is up as far as the cloud can tell when it is RUNNING, and Ready when its node
  *   agent (nodeup) reports Ready to the state store, under the instance's name, which is also
  *   its hostname and so its Kubernetes node's name. GCE gives hoist no channel to the node: a
@@ -69,6 +70,9 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: Obj
         minSize: ig.spec.minSize,
         maxSize: ig.spec.maxSize,
         desired: Math.max(0, target - detached),
+        // A regional group puts a surge's instance in any zone of its shape; deleting the old one
+        // may then leave the zones uneven, and GCE evens them by deleting an undrained instance.
+        ...(isRegionalGroup(ig) ? { surges: false } : {}),
         instances: mine.map((i) => toRolling(ig.metadata.name, i, statuses.get(i.name))),
       }];
     });

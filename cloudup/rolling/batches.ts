@@ -23,13 +23,14 @@ export function rollOrder(groups: readonly RollingGroup[]): RollingGroup[] {
 
 /**
  * Like kops and Kubernetes deployments: a surge percentage rounds up, an unavailable one rounds
- * down. The control plane never surges and goes one machine at a time, so etcd keeps quorum. A
- * batch replaces at least one instance, or the roll would never end.
+ * down. The control plane never surges and goes one machine at a time, so etcd keeps quorum; nor
+ * does a group that cannot place its surge. A batch replaces at least one instance, or the roll
+ * would never end.
  */
 export function batchSize(group: RollingGroup, settings: ResolvedRollingUpdate, cloudCanSurge: boolean): BatchSize {
   if (group.role === 'ControlPlane') return { surge: 0, unavailable: 1 };
   const target = Math.max(group.desired, 1);
-  const surge = cloudCanSurge ? count(settings.maxSurge, target, Math.ceil) : 0;
+  const surge = cloudCanSurge && group.surges !== false ? count(settings.maxSurge, target, Math.ceil) : 0;
   const unavailable = count(settings.maxUnavailable, target, Math.floor);
   return surge === 0 && unavailable === 0 ? { surge: 0, unavailable: 1 } : { surge, unavailable };
 }

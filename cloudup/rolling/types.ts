@@ -37,6 +37,11 @@ export interface RollingGroup {
   readonly maxSize: number;
   /** How many instances the group keeps: the target size. */
   readonly desired: number;
+  /**
+   * False for a group that cannot choose where a surge's new instance goes (a GCE regional
+   * group): its roll replaces instances in place, whatever maxSurge says.
+   */
+  readonly surges?: boolean;
   readonly instances: readonly RollingInstance[];
 }
 

@@ -28,7 +28,7 @@ export function registerDeleteInstance(program: Command, run: Runner): void {
     .command('instance')
     .argument('<id>', 'the instance id, or the name of its Kubernetes node (hoist get instances lists them)')
     .option('-y, --yes', 'really delete it (without it, only say what would be done)')
-    .option('--surge', 'launch the replacement and wait until it is Ready before draining the instance (not for the control plane, which never surges)')
+    .option('--surge', 'launch the replacement and wait until it is Ready before draining the instance (not for the control plane, nor a group that cannot place a surge: those are replaced in place)')
     .option('--cloudonly', 'terminate without draining or validating (for a cluster that does not work)')
     .option('--kubeconfig <file>', 'where the context named after the cluster is, to drain through its API (default $KUBECONFIG, else ~/.kube/config)')
     .option('--validation-timeout <duration>', 'how long the replacement and the cluster may take to become valid', duration('--validation-timeout'), 15 * 60_000)

@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { recorder, silent } from '../../src/output/events.js';
+import { batchSize } from '../../cloudup/rolling/batches.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
 import type { RollingCloud } from '../../cloudup/rolling/types.js';
@@ -68,5 +69,15 @@ describe('the roll', () => {
     await expect(roll(cloud, { confirm: async (group, batch) => { asked.push(`${group}: ${batch.join(', ')}`); return answers.shift() ?? false; } })).rejects.toThrow('rolling update stopped before i-3, i-4 of nodes, as answered; 2 of 4 of the group replaced');
     expect(asked).toEqual(['nodes: i-1, i-2', 'nodes: i-3, i-4']);
     expect(machines.filter((m) => m.terminated).map((m) => m.id)).toEqual(['i-1', 'i-2']);
+  });
+
+  it('never surges a control plane or a group that cannot place a surge, and replaces at least one at a time', () => {
+    const group = { name: 'nodes', role: 'Node' as const, minSize: 4, maxSize: 8, desired: 4, instances: [] };
+    const settings = { maxSurge: '50%', maxUnavailable: 0 } as const;
+    expect(batchSize(group, settings, true)).toEqual({ surge: 2, unavailable: 0 });
+    expect(batchSize(group, settings, false)).toEqual({ surge: 0, unavailable: 1 });
+    expect(batchSize({ ...group, surges: false }, settings, true)).toEqual({ surge: 0, unavailable: 1 });
+    expect(batchSize({ ...group, surges: false }, { maxSurge: 1, maxUnavailable: 2 }, true)).toEqual({ surge: 0, unavailable: 2 });
+    expect(batchSize({ ...group, role: 'ControlPlane' }, settings, true)).toEqual({ surge: 0, unavailable: 1 });
   });
 });

@@ -15,6 +15,7 @@ import { buildPlan } from '../../src/engine/planner.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { silent } from '../../src/output/events.js';
 import { buildGceTasks } from '../../cloudup/gce/model/index.js';
+import { REGIONAL_GROUP_ANNOTATION } from '../../cloudup/gce/regional.js';
 import { openGceSession } from '../../cloudup/gce/session.js';
 import type { GceSession } from '../../cloudup/gce/session.js';
 import type { FakeCompute } from './fake/server.js';
@@ -210,6 +211,23 @@ describe('the GCE session', () => {
     expect(names).not.toContain(outdated[1]!.name);
     expect(pending((await plan(session, bigger)).result.plan)).toEqual([]);
     await expect(session.replaceInstance('nodes-us-central1-a', 'nodes-gone-1234', fast)).rejects.toThrow(/does not exist/);
+    await session.close();
+  });
+
+  it('replaces an instance of a regional group in place, and refuses a surge there', async () => {
+    const regional = (s: ReturnType<typeof newClusterSpec>) => ({ ...s, instanceGroups: s.instanceGroups.map((ig) => (ig.spec.role === 'Node' ? { ...ig, metadata: { ...ig.metadata, annotations: { [REGIONAL_GROUP_ANNOTATION]: 'true' } } } : ig)) });
+    const completed = spec('region.gce.example.com', ['us-central1-a', 'us-central1-b'], 0, regional, 2);
+    const session = await open(completed);
+    await converge(session, completed);
+    await waitFor('running nodes', async () => (await session.listInstances()).filter((i) => i.role === 'node' && i.state === 'RUNNING').length === 2);
+    const [node] = (await session.listInstances()).filter((i) => i.role === 'node');
+    expect(node!.groupRegion).toBe('us-central1');
+    const fast = { pollMs: 20, timeoutMs: 10_000 };
+    await expect(session.replaceInstance(node!.instanceGroup, node!.name, { ...fast, surge: true })).rejects.toThrow(/regional group .* cannot surge/);
+    await session.replaceInstance(node!.instanceGroup, node!.name, fast);
+    const again = (await session.listInstances()).find((i) => i.name === node!.name);
+    expect(again).toMatchObject({ zone: node!.zone, state: 'RUNNING' });
+    expect(again!.id).not.toBe(node!.id);
     await session.close();
   });
 });
