@@ -76,7 +76,7 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
 export async function planOn(session: CloudSession, completed: CompletedSpec, tasks: Task[], opts: Pick<PlanClusterOptions, 'specRevision' | 'events'>, kinds: ReadonlyMap<string, TaskKind<unknown>> = session.kinds): Promise<PlanResult> {
   const callsBefore = session.apiCalls();
   const started = Date.now();
-  const discovered = await discoverAll(kinds, session.ctx);
+  const discovered = await discoverAll(kinds, session.ctx, tasks);
   const stats = { apiCalls: session.apiCalls() - callsBefore, discoveryMs: Date.now() - started };
   opts.events({ level: 'debug', code: 'plan.discovered', message: `discovered the live state with ${stats.apiCalls} API calls in ${stats.discoveryMs} ms`, data: stats });
   return buildPlan({ cluster: completed.cluster.metadata.name, cloud: session.cloud, specRevision: opts.specRevision, tasks, kinds, stats }, discovered);

@@ -134,7 +134,12 @@ export interface TaskKind<Ctx> {
   readonly uses: readonly string[];
   /** Outputs an update gives new values (a template's latest version): unknown until applied. */
   readonly updatedOutputs?: readonly string[];
-  discover(ctx: Ctx): Promise<readonly LiveObject[]>;
+  /**
+   * `desired`, when the plan's tasks are known: those of this kind. A kind may read less of
+   * what they prove unchanged (a launch template whose tag shows that its latest version holds
+   * what its task wants). Absent: everything is read.
+   */
+  discover(ctx: Ctx, desired?: readonly Task[]): Promise<readonly LiveObject[]>;
   /** Decides whether field changes can be made in place. Pure. */
   checkChanges(live: LiveObject, changes: readonly FieldChange[]): ReplaceCheck;
   create(ctx: Ctx, task: Task, desired: ResolvedFields): Promise<LiveObject>;
