@@ -4,6 +4,7 @@ import { machineSettings } from '../../src/api/index.js';
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import { cidrOf, formatCidr } from '../../src/api/cidr.js';
 import { nodePortRange } from '../../src/api/defaults.js';
+import { irsaSettings } from '../../src/api/irsa.js';
 import type { NodeupConfig, NodeupControlPlane } from '../../nodeup/config/schema.js';
 import { etcdVersionFor, plainVersion } from '../../src/assets/index.js';
 
@@ -83,12 +84,17 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
     logMaxAge: a.auditLogMaxAge === undefined ? undefined : String(a.auditLogMaxAge),
   });
   const range = c.serviceClusterIPRange ?? '';
+  // spec.serviceAccountIssuerDiscovery: tokens name the published issuer, which others verify.
+  const irsa = irsaSettings(spec.cluster);
   return {
     apiServer: defined({
       serviceClusterIPRange: range,
       serviceNodePortRange: nodePortRange(c),
       kubernetesServiceIP: nthAddress(range, API_SERVICE_OFFSET),
       publicName: apiName ?? c.api.publicName,
+      serviceAccountIssuer: irsa?.issuer,
+      serviceAccountJWKSURI: irsa?.jwksUri,
+      apiAudiences: irsa ? [...irsa.apiAudiences] : undefined,
       additionalSANs: c.api.additionalSANs && c.api.additionalSANs.length > 0 ? [...c.api.additionalSANs] : undefined,
       anonymousAuth: a.anonymousAuth ?? false,
       authorizationMode: c.authorization?.alwaysAllow !== undefined ? 'AlwaysAllow' : 'Node,RBAC',

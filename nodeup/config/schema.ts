@@ -92,6 +92,10 @@ const ControlPlaneSchema = z.strictObject({
     serviceNodePortRange: z.string(),
     kubernetesServiceIP: z.string(),
     publicName: z.string(),
+    /** spec.serviceAccountIssuerDiscovery: the published issuer, the address of its keys and the API's audiences. */
+    serviceAccountIssuer: z.string().optional(),
+    serviceAccountJWKSURI: z.string().optional(),
+    apiAudiences: z.array(z.string()).optional(),
     /** spec.api.additionalSANs: more names and addresses in the serving certificate. */
     additionalSANs: z.array(z.string()).optional(),
     anonymousAuth: z.boolean(),

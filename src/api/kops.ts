@@ -51,7 +51,7 @@ const ADDON = 'this add-on is not managed by hoist';
 /** Reasons for dropped fields, by path with array indexes written as `*`. */
 const REASONS: Readonly<Record<string, string>> = {
   'spec.configBase': 'hoist takes the state store location from --state, not from the spec',
-  'spec.iam': 'hoist carries legacy (false) and allowContainerRegistry; permission boundaries and IAM roles for service accounts are not supported',
+  'spec.iam': 'hoist carries legacy (false), allowContainerRegistry, useServiceAccountExternalPermissions and serviceAccountExternalPermissions; permission boundaries are not supported',
   'spec.authentication': 'authentication webhooks (such as aws-iam-authenticator) are not supported',
   'spec.cloudControllerManager': 'hoist configures the cloud controller manager itself',
   'spec.cloudConfig': 'hoist configures the cloud provider and its CSI drivers itself; on gce each group\'s machines run as a service account hoist makes for them, not the gceServiceAccount given',

@@ -10,6 +10,7 @@
 
 import * as z from 'zod';
 import { KubeletSchema, StringMapSchema } from './schema-components.js';
+import { IamServiceAccountShape, IrsaShape } from './schema-irsa.js';
 
 /** A `key=value` line of sysctl.conf. */
 export const SysctlParametersSchema = z
@@ -82,9 +83,11 @@ export function clusterExtrasShape(roles: Roles) {
       .strictObject({
         legacy: z.literal(false).optional().describe('Only false: kops\'s legacy all-powerful roles do not exist in hoist.'),
         allowContainerRegistry: z.literal(true).optional().describe('aws: machines may pull from the account\'s ECR repositories; hoist always grants it, so only true.'),
+        ...IamServiceAccountShape,
       })
       .optional()
-      .describe('IAM settings of the machines\' roles.'),
+      .describe('IAM settings of the machines\' roles, and the service accounts\' roles (IRSA).'),
+    ...IrsaShape,
     additionalObjects: z
       .array(AdditionalObjectSchema)
       .optional()

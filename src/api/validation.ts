@@ -10,6 +10,7 @@ import type { CloudSpecRules } from './cloud-rules.js';
 import { completeSpec } from './defaults.js';
 import type { Cluster, InstanceGroup } from './schema.js';
 import { clusterProblems } from './validate-cluster.js';
+import { irsaProblems } from './irsa.js';
 import { etcdProblems, instanceGroupProblems } from './validate-groups.js';
 import { machineProblems } from './validate-machine.js';
 import { networkProblems } from './validate-network.js';
@@ -28,6 +29,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
   const cloud = checkRules(rules, completed.cluster.spec.cloudProvider);
   return [
     ...clusterProblems(completed.cluster),
+    ...irsaProblems(completed.cluster),
     ...cloudLabelProblems(completed.cluster, completed.instanceGroups, cloud.tags),
     ...networkProblems(completed.cluster.spec, cloud),
     ...etcdProblems(completed.cluster, completed.instanceGroups),
