@@ -2,12 +2,14 @@
  * What AWS adds to a cluster's addons: the AWS cloud-controller-manager (the kubelets run with
  * --cloud-provider=external), the EBS CSI driver with a gp3 StorageClass, the Amazon VPC CNI as a
  * network plugin (spec.networking.amazonvpc), and cluster-autoscaler's driver for Auto Scaling
- * groups. The control-plane role's IAM policy grants what the first two need (model/iam-policies.ts).
+ * groups. spec.cloudConfig turns the EBS CSI driver (awsEBSCSIDriver.enabled) or its StorageClass
+ * (manageStorageClasses) off. The control-plane role's IAM policy grants what the first two need (model/iam-policies.ts).
  */
 
 import { accountSubject, accountWithClusterRole, ALL, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf, clusterRole, clusterRoleBinding } from '../addons/objects.js';
 import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from '../addons/types.js';
 import { regionOfZone } from '../../src/api/zones.js';
+import { cloudConfigSettings } from '../../src/api/auth-cloud.js';
 import { groupName } from './model/names.js';
 
 /** The digest recorded for this tag in upstream release lists. */
@@ -56,6 +58,18 @@ function cloudControllerManager(ctx: AddonContext): AddonDefinition {
   return { name: 'aws-cloud-controller-manager', version, objects, health: workloadsOf(objects) };
 }
 
+/** The default StorageClass, unless spec.cloudConfig.manageStorageClasses is false. */
+const EBS_STORAGE_CLASS: KubeObject = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'ebs.csi.aws.com',
+  parameters: { type: 'gp3', encrypted: 'true' },
+  volumeBindingMode: 'WaitForFirstConsumer',
+  allowVolumeExpansion: true,
+  reclaimPolicy: 'Delete',
+};
+
 function ebsCsiDriver(ctx: AddonContext): AddonDefinition {
   const driver = ctx.image(`public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver:v${EBS_CSI_VERSION}`);
   const socket = mount('socket-dir', '/var/lib/csi/sockets/pluginproxy/');
@@ -77,16 +91,7 @@ function ebsCsiDriver(ctx: AddonContext): AddonDefinition {
     clusterRole('ebs-csi-node-role', [rule([''], ['nodes'], ['get', 'patch']), rule(['storage.k8s.io'], ['volumeattachments'], READ), rule(['storage.k8s.io'], ['csinodes'], ['get'])]),
     clusterRoleBinding('ebs-csi-node-getter-binding', 'ebs-csi-node-role', [accountSubject('ebs-csi-node-sa')]),
     { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'ebs.csi.aws.com' }, spec: { attachRequired: true, podInfoOnMount: false, fsGroupPolicy: 'File' } },
-    {
-      apiVersion: 'storage.k8s.io/v1',
-      kind: 'StorageClass',
-      metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-      provisioner: 'ebs.csi.aws.com',
-      parameters: { type: 'gp3', encrypted: 'true' },
-      volumeBindingMode: 'WaitForFirstConsumer',
-      allowVolumeExpansion: true,
-      reclaimPolicy: 'Delete',
-    },
+    ...(cloudConfigSettings(ctx.completed.cluster.spec).manageStorageClasses ? [EBS_STORAGE_CLASS] : []),
     deployment({
       name: 'ebs-csi-controller',
       labels: { app: 'ebs-csi-controller' },
@@ -160,7 +165,7 @@ function amazonVpcCni(ctx: AddonContext): AddonDefinition {
 }
 
 export const awsAddons: CloudAddons = {
-  addons: (ctx) => [cloudControllerManager(ctx), ebsCsiDriver(ctx)],
+  addons: (ctx) => [cloudControllerManager(ctx), ...(cloudConfigSettings(ctx.completed.cluster.spec).awsEBSCSIDriver ? [ebsCsiDriver(ctx)] : [])],
   networking: { amazonvpc: amazonVpcCni },
   autoscaler: { cloudProvider: 'aws', groups: (ig, ctx) => [{ min: ig.spec.minSize, max: ig.spec.maxSize, name: groupName(ig.metadata.name, ctx.cluster) }] },
 };

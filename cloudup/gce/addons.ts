@@ -1,7 +1,8 @@
 /**
  * What GCE adds to a cluster's addons: the GCP cloud-controller-manager (the kubelets run with
  * --cloud-provider=external) and the Compute Engine persistent disk CSI driver with a
- * pd-balanced StorageClass; and cluster-autoscaler's gce driver when the spec enables it, with
+ * pd-balanced StorageClass (spec.cloudConfig turns the driver, gcpPDCSIDriver.enabled, or the
+ * StorageClass, manageStorageClasses, off); and cluster-autoscaler's gce driver when the spec enables it, with
  * one `--nodes` per zonal managed instance group of each Node group, its bounds split over the
  * zones as the model splits them (an update leaves a size within them alone). The autoscaler runs
  * on the control plane, whose service account has the compute (read-write) scope it resizes with.
@@ -10,6 +11,7 @@
 import { accountSubject, accountWithClusterRole, clusterRole, clusterRoleBinding, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf } from '../addons/objects.js';
 import type { AddonContext, AddonDefinition, AutoscaledGroup, CloudAddons, KubeObject } from '../addons/types.js';
 import type { CompletedInstanceGroup } from '../../src/api/index.js';
+import { cloudConfigSettings } from '../../src/api/auth-cloud.js';
 import { spread } from './model/instance-groups.js';
 import { groupManagerName } from './names.js';
 
@@ -54,6 +56,18 @@ function cloudControllerManager(ctx: AddonContext): AddonDefinition {
   return { name: 'gcp-cloud-controller-manager', version: GCP_CCM_VERSION, objects, health: workloadsOf(objects) };
 }
 
+/** The default StorageClass, unless spec.cloudConfig.manageStorageClasses is false. */
+const PD_STORAGE_CLASS: KubeObject = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'balanced-csi', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'pd.csi.storage.gke.io',
+  parameters: { type: 'pd-balanced' },
+  volumeBindingMode: 'WaitForFirstConsumer',
+  allowVolumeExpansion: true,
+  reclaimPolicy: 'Delete',
+};
+
 function pdCsiDriver(ctx: AddonContext): AddonDefinition {
   const driver = ctx.image(`registry.k8s.io/cloud-provider-gcp/gcp-compute-persistent-disk-csi-driver:v${PD_CSI_VERSION}`);
   const socket = mount('socket-dir', '/csi');
@@ -74,16 +88,7 @@ function pdCsiDriver(ctx: AddonContext): AddonDefinition {
     clusterRole('csi-gce-pd-node', [rule([''], ['nodes'], ['get'])]),
     clusterRoleBinding('csi-gce-pd-node', 'csi-gce-pd-node', [accountSubject('csi-gce-pd-node-sa')]),
     { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'pd.csi.storage.gke.io' }, spec: { attachRequired: true, podInfoOnMount: false } },
-    {
-      apiVersion: 'storage.k8s.io/v1',
-      kind: 'StorageClass',
-      metadata: { name: 'balanced-csi', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-      provisioner: 'pd.csi.storage.gke.io',
-      parameters: { type: 'pd-balanced' },
-      volumeBindingMode: 'WaitForFirstConsumer',
-      allowVolumeExpansion: true,
-      reclaimPolicy: 'Delete',
-    },
+    ...(cloudConfigSettings(ctx.completed.cluster.spec).manageStorageClasses ? [PD_STORAGE_CLASS] : []),
     deployment({
       name: 'csi-gce-pd-controller',
       labels: { app: 'gcp-compute-persistent-disk-csi-driver' },
@@ -128,4 +133,7 @@ function autoscaledGroups(ig: CompletedInstanceGroup, ctx: AddonContext): Autosc
   });
 }
 
-export const gceAddons: CloudAddons = { addons: (ctx) => [cloudControllerManager(ctx), pdCsiDriver(ctx)], autoscaler: { cloudProvider: 'gce', groups: autoscaledGroups } };
+export const gceAddons: CloudAddons = {
+  addons: (ctx) => [cloudControllerManager(ctx), ...(cloudConfigSettings(ctx.completed.cluster.spec).gcpPDCSIDriver ? [pdCsiDriver(ctx)] : [])],
+  autoscaler: { cloudProvider: 'gce', groups: autoscaledGroups },
+};

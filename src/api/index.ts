@@ -58,4 +58,6 @@ export type { ResolvedRollingUpdate } from './rolling.js';
 export { formatPath, instanceGroupPath, parsePath, splitProblemPath } from './paths.js';
 export type { Path, PathSegment } from './paths.js';
 export { machineSettings, parseSysctlParameters } from './machine-settings.js';
+export { cloudConfigSettings, oidcSettings } from './auth-cloud.js';
+export type { CloudConfigSettings, OidcSettings } from './auth-cloud.js';
 export type { MachineFile, MachineHook, MachineSettings } from './machine-settings.js';

@@ -27,6 +27,7 @@ import { API_VERSION } from './api-version.js';
 import { ApiExtrasShape, clusterExtrasShape } from './schema-cluster-extras.js';
 import { groupMachineShape } from './schema-group-machine.js';
 import { ExternalPoliciesShape, LoadBalancerExtrasShape } from './schema-lb-iam.js';
+import { AuthCloudShape } from './schema-auth-cloud.js';
 import { InstanceGroupMachineFields } from './schema-group.js';
 
 export { API_VERSION };
@@ -166,6 +167,7 @@ export const ClusterSpecSchema = z.strictObject({
   rollingUpdate: RollingUpdateSchema.optional().describe('Default: maxSurge 1, maxUnavailable 0 (1 when maxSurge is 0).'),
   ...clusterExtrasShape(INSTANCE_GROUP_ROLES),
   ...ExternalPoliciesShape,
+  ...AuthCloudShape,
 });
 
 export const ClusterSchema = z.strictObject({

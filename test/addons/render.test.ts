@@ -50,6 +50,22 @@ describe('the addon set', () => {
     expect(names(spec('aws', { networking: { amazonvpc: {} } }))).toEqual(['core', 'amazon-vpc-cni', 'coredns', 'aws-cloud-controller-manager', 'aws-ebs-csi-driver']);
   });
 
+  it('follows spec.cloudConfig: a CSI driver switched off is not installed, and manageStorageClasses false leaves out the default StorageClass', () => {
+    const storageClasses = (c: CompletedSpec) => addonsOf(c).flatMap((a) => a.objects.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata.name));
+    expect(storageClasses(spec('aws'))).toEqual(['gp3']);
+    expect(storageClasses(spec('gce'))).toEqual(['balanced-csi']);
+    expect(names(spec('aws', { cloudConfig: { awsEBSCSIDriver: { enabled: false } } }))).toEqual(['core', 'flannel', 'coredns', 'aws-cloud-controller-manager']);
+    expect(names(spec('gce', { cloudConfig: { gcpPDCSIDriver: { enabled: false } } }))).toEqual(['core', 'flannel', 'coredns', 'gcp-cloud-controller-manager']);
+    for (const cloud of ['aws', 'gce'] as const) {
+      const off = spec(cloud, { cloudConfig: { manageStorageClasses: false } });
+      expect(names(off)).toEqual(names(spec(cloud)));
+      expect(storageClasses(off)).toEqual([]);
+      expect(addonsOf(off).flatMap((a) => a.objects.filter((o) => o.kind === 'CSIDriver'))).toHaveLength(1);
+    }
+    // The other cloud's switch changes nothing.
+    expect(names(spec('aws', { cloudConfig: { gcpPDCSIDriver: { enabled: false } } }))).toEqual(names(spec('aws')));
+  });
+
   it('follows spec.networking: each plugin by name, none for cni and kubenet', () => {
     expect(names(spec('local', { networking: { kindnet: {} } }))).toEqual(['core', 'kindnet', 'coredns']);
     expect(names(spec('local', { networking: { cilium: {} } }))).toEqual(['core', 'cilium', 'coredns']);

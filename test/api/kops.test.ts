@@ -73,7 +73,7 @@ describe('kops v1alpha2 import', () => {
     const cluster = docs.find((d) => d.kind === 'Cluster');
     const paths = cluster?.converted?.dropped.map((d) => d.path) ?? [];
     expect(paths).toEqual(expect.arrayContaining([
-      'spec.authentication',
+      'spec.authentication.aws',
       'spec.iam.permissionsBoundary',
       'spec.configBase',
       'spec.cloudControllerManager',

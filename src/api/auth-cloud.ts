@@ -1,0 +1,126 @@
+/**
+ * What `spec.authentication` and `spec.cloudConfig` mean once defaulted, and their rules.
+ *
+ * Resolved where they are used (as etcdBackupSettings is), not written into the completed spec:
+ * the completed spec is stored and hashed into every machine's configuration, which must stay
+ * the same for clusters that do not set these fields.
+ */
+
+import type { FieldProblem } from '../errors.js';
+import type { ClusterSpec } from './schema.js';
+import { formatPath } from './paths.js';
+
+/** The API server's OpenID Connect settings, from either place a spec may hold them. */
+export interface OidcSettings {
+  readonly issuerURL?: string;
+  readonly clientID?: string;
+  readonly usernameClaim?: string;
+  readonly usernamePrefix?: string;
+  readonly groupsClaim?: string;
+  readonly groupsPrefix?: string;
+  readonly requiredClaims?: Readonly<Record<string, string>>;
+}
+
+/** kubeAPIServer's older oidc fields, and the authentication.oidc field each is now. */
+const API_SERVER_FIELDS = {
+  oidcIssuerURL: 'issuerURL',
+  oidcClientID: 'clientID',
+  oidcUsernameClaim: 'usernameClaim',
+  oidcGroupsClaim: 'groupsClaims',
+} as const;
+
+/**
+ * spec.authentication.oidc (kops's newer place), else the kubeAPIServer oidc fields; undefined
+ * when neither sets anything. Validation refuses a spec that uses both places.
+ */
+export function oidcSettings(spec: Pick<ClusterSpec, 'authentication' | 'kubeAPIServer'>): OidcSettings | undefined {
+  const o = spec.authentication?.oidc;
+  const a = spec.kubeAPIServer ?? {};
+  const settings: OidcSettings = o !== undefined
+    ? {
+        issuerURL: o.issuerURL,
+        clientID: o.clientID,
+        usernameClaim: o.usernameClaim,
+        usernamePrefix: o.usernamePrefix,
+        groupsClaim: o.groupsClaims?.[0],
+        groupsPrefix: o.groupsPrefix,
+        requiredClaims: o.requiredClaims !== undefined && Object.keys(o.requiredClaims).length > 0 ? o.requiredClaims : undefined,
+      }
+    : { issuerURL: a.oidcIssuerURL, clientID: a.oidcClientID, usernameClaim: a.oidcUsernameClaim, groupsClaim: a.oidcGroupsClaim };
+  const set = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as OidcSettings;
+  return Object.keys(set).length > 0 ? set : undefined;
+}
+
+/** spec.cloudConfig with kops's defaults: every switch on. */
+export interface CloudConfigSettings {
+  readonly manageStorageClasses: boolean;
+  readonly awsEBSCSIDriver: boolean;
+  readonly gcpPDCSIDriver: boolean;
+}
+
+export function cloudConfigSettings(spec: Pick<ClusterSpec, 'cloudConfig'>): CloudConfigSettings {
+  const c = spec.cloudConfig;
+  return {
+    manageStorageClasses: c?.manageStorageClasses ?? true,
+    awsEBSCSIDriver: c?.awsEBSCSIDriver?.enabled ?? true,
+    gcpPDCSIDriver: c?.gcpPDCSIDriver?.enabled ?? true,
+  };
+}
+
+const at = (...path: (string | number)[]): string => formatPath(['spec', ...path]);
+
+export function authenticationProblems(spec: Pick<ClusterSpec, 'authentication' | 'kubeAPIServer'>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const o = spec.authentication?.oidc;
+  const a = spec.kubeAPIServer ?? {};
+  if (o !== undefined) {
+    for (const [field, moved] of Object.entries(API_SERVER_FIELDS)) {
+      const value = a[field as keyof typeof API_SERVER_FIELDS];
+      if (value === undefined) continue;
+      problems.push({
+        path: at('kubeAPIServer', field),
+        value,
+        message: 'sets the API server\'s OpenID Connect settings, which spec.authentication.oidc sets too',
+        fix: `keep one place: move it to spec.authentication.oidc.${moved}${moved === 'groupsClaims' ? ' (a list)' : ''}`,
+      });
+    }
+  }
+  const settings = oidcSettings(spec);
+  if (settings === undefined) return problems;
+  const base = o !== undefined ? ['authentication', 'oidc'] : ['kubeAPIServer'];
+  const field = (name: 'issuerURL' | 'clientID') => (o !== undefined ? at(...base, name) : at('kubeAPIServer', name === 'issuerURL' ? 'oidcIssuerURL' : 'oidcClientID'));
+  if (settings.issuerURL === undefined) {
+    problems.push({ path: field('issuerURL'), message: 'is required with the other OpenID Connect settings', fix: 'set the issuer\'s https URL, e.g. https://accounts.example.com' });
+  } else {
+    const problem = issuerProblem(settings.issuerURL);
+    if (problem !== undefined) problems.push({ path: field('issuerURL'), value: settings.issuerURL, message: problem, fix: 'use the issuer\'s https URL as its tokens\' "iss" gives it, e.g. https://accounts.example.com' });
+  }
+  if (settings.clientID === undefined || settings.clientID === '') {
+    problems.push({ path: field('clientID'), ...(settings.clientID === undefined ? {} : { value: '' }), message: 'is required with the other OpenID Connect settings', fix: 'set the client ID the tokens are issued for, e.g. kubernetes' });
+  }
+  const groups = o?.groupsClaims ?? [];
+  if (groups.length > 1) {
+    problems.push({ path: at('authentication', 'oidc', 'groupsClaims'), value: groups, message: `names ${groups.length} claims; the API server reads the groups from one`, fix: `keep one, e.g. [${groups[0] ?? 'groups'}]` });
+  }
+  groups.forEach((g, i) => {
+    if (g.trim() === '') problems.push({ path: at('authentication', 'oidc', 'groupsClaims', i), value: g, message: 'is empty', fix: 'name the claim that lists the groups, e.g. groups' });
+  });
+  for (const key of Object.keys(o?.requiredClaims ?? {})) {
+    if (key.trim() === '' || key.includes('=')) {
+      problems.push({ path: at('authentication', 'oidc', 'requiredClaims', key), value: key, message: 'is not a claim name', fix: 'name the claim without "=", e.g. hd: example.com' });
+    }
+  }
+  return problems;
+}
+
+function issuerProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a URL';
+  }
+  if (parsed.protocol !== 'https:') return 'is not an https URL: the API server accepts only https issuers';
+  if (parsed.hash !== '' || parsed.search !== '') return 'has a query or fragment, which an issuer URL cannot have';
+  return undefined;
+}
