@@ -139,6 +139,11 @@ export interface TerraformModule {
 
 /** A cloud whose clusters can be written as a Terraform module (`update cluster --target terraform`). */
 export interface TerraformRenderers {
+  /**
+   * What the cloud fills in of the spec before the module is built, by asking it (AWS: the DNS
+   * zone of a spec that names none); the spec in the state store stays as it is. Absent: none.
+   */
+  prepare?(spec: CompletedSpec, options: { readonly env: Env; readonly events: EventSink }): Promise<CompletedSpec>;
   /** The cluster's tasks from the spec alone: no discovery, no session. */
   buildTasks(spec: CompletedSpec, boot: BootOptions): Task[];
   render(input: TerraformInput): TerraformModule;

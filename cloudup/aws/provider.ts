@@ -18,6 +18,11 @@ export const awsProvider: Provider = {
   apiPort: apiClientPort,
   terraform: async () => {
     const [{ buildAwsTasks }, { renderAwsTerraform }, { refuseImageNames }] = await Promise.all([import('./model/index.js'), import('./terraform/index.js'), import('./images.js')]);
-    return { buildTasks: (spec, boot) => buildAwsTasks(refuseImageNames(spec), boot), render: renderAwsTerraform };
+    return {
+      // A spec that names no dnsZone has its zone found in Route 53 (the SDK loads only then).
+      prepare: async (spec, options) => (await import('./dns-zone.js')).withFoundHostedZoneFromEnv(spec, options),
+      buildTasks: (spec, boot) => buildAwsTasks(refuseImageNames(spec), boot),
+      render: renderAwsTerraform,
+    };
   },
 };

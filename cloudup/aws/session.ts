@@ -20,6 +20,7 @@ import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
 import { listAwsInstances } from './instances.js';
 import { resolveImageNames } from './images.js';
+import { withFoundHostedZone } from './dns-zone.js';
 import { buildAwsTasks } from './model/index.js';
 import { apiClientPort, apiName } from './model/names.js';
 import { clusterTags } from './model/tags.js';
@@ -44,6 +45,18 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
   }
   let calls = 0;
   const clients = createClients({ region, env: options.env, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, plugins: options.plugins ?? [], onAttempt: () => void calls++ });
+  // A spec that names no dnsZone has its zone found in Route 53 (cloudup/aws/dns-zone.ts): the
+  // plan makes the records there, and a teardown deletes them from there.
+  let zoned = spec;
+  if (options.purpose !== 'inspect') {
+    try {
+      zoned = await withFoundHostedZone(clients, spec, { events: options.events, missingIsEmpty: options.purpose === 'teardown' });
+    } catch (e) {
+      destroyClients(clients);
+      throw e;
+    }
+  }
+  const dnsZone = zoned.cluster.spec.dnsZone;
   const sharedSubnets = c.subnets.flatMap((s) => (s.id ? [s.id] : []));
   const ctx: AwsContext = {
     clients,
@@ -56,17 +69,17 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     ]),
     // Both API names are looked for even when the spec wants no records (topology.dns.type
     // None), so that records an earlier spec made are found and deleted.
-    dns: c.dnsZone ? { zone: c.dnsZone, records: [c.api.publicName, internalApiName(cluster)] } : undefined,
+    dns: dnsZone ? { zone: dnsZone, records: [c.api.publicName, internalApiName(cluster)] } : undefined,
     tags: clusterTags(spec),
     listings: new Listings(),
     mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
     events: options.events,
   };
   // kops's image names (owner/name) become AMI ids for the model; a teardown builds no model.
-  let modelSpec = spec;
+  let modelSpec = zoned;
   if (options.purpose !== 'teardown') {
     try {
-      modelSpec = await resolveImageNames(clients.ec2, spec);
+      modelSpec = await resolveImageNames(clients.ec2, zoned);
     } catch (e) {
       destroyClients(clients);
       throw e;

@@ -9,7 +9,7 @@ import { CLOUD_DEFAULTS, formatPath, instanceGroupPath, withDropped } from '../.
 import type { CloudSpecRules, CompletedClusterSpec, CompletedSpec, KopsImport, Path } from '../../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { parseCidr } from '../../src/api/cidr.js';
-import { dnsZoneProblems, gossipAsNoDns } from '../../src/api/api-dns.js';
+import { gossipAsNoDns } from '../../src/api/api-dns.js';
 import type { FieldProblem } from '../../src/errors.js';
 import { dropUnsupportedGroupFields } from '../../src/api/validate-group-fields.js';
 import { loadBalancerProblems } from './api-rules.js';
@@ -46,7 +46,6 @@ export const awsSpecRules: CloudSpecRules = {
     ...awsNameProblems(spec.cluster.metadata.name),
     ...vpcProblems(spec.cluster.spec),
     ...egressProblems(spec.cluster.spec),
-    ...dnsZoneProblems(spec, 'a Route 53 hosted zone (its name or id Z…)'),
     ...dnsOnlyApiProblems(spec.cluster.spec),
     ...loadBalancerProblems(spec.cluster.spec),
     ...awsGroupProblems(spec),

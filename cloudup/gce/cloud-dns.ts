@@ -73,6 +73,19 @@ export class CloudDns {
     }
   }
 
+  /** Every zone whose DNS name is exactly `dnsName`, public and private, page by page. */
+  async zonesNamed(dnsName: string): Promise<ManagedZone[]> {
+    const zones: ManagedZone[] = [];
+    let token: string | undefined;
+    do {
+      const query = `?dnsName=${encodeURIComponent(dotted(dnsName))}${token === undefined ? '' : `&pageToken=${encodeURIComponent(token)}`}`;
+      const page = await this.get<{ managedZones?: ManagedZone[]; nextPageToken?: string }>(`list managed zones ${dnsName}`, query);
+      zones.push(...(page.managedZones ?? []).filter((z) => dotted(z.dnsName) === dotted(dnsName)));
+      token = page.nextPageToken === '' ? undefined : page.nextPageToken;
+    } while (token !== undefined);
+    return zones;
+  }
+
   /** The records of `name` (any type, or `type`), one call. */
   async records(zone: string, name: string, type?: string): Promise<RecordSet[]> {
     const query = `?name=${encodeURIComponent(dotted(name))}${type ? `&type=${type}` : ''}`;

@@ -14,6 +14,7 @@ import { clientOptionsFromEnv, closeClients, createClients } from './clients.js'
 import type { ComputeClientOptions } from './clients.js';
 import { CloudDns } from './cloud-dns.js';
 import { Compute } from './compute.js';
+import { withFoundManagedZone } from './dns-zone.js';
 import type { GceContext } from './context.js';
 import { IamApi, iamEndpointsFromEnv } from './iam-api.js';
 import { isTransient } from './errors.js';
@@ -58,7 +59,19 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
   if (spec.cluster.spec.networkID) shared.set('Network', [spec.cluster.spec.networkID]);
   const sharedSubnets = spec.cluster.spec.subnets.flatMap((s) => (s.id === undefined ? [] : [s.id]));
   if (sharedSubnets.length > 0) shared.set('Subnetwork', sharedSubnets);
-  const dnsZone = spec.cluster.spec.dnsZone;
+  const dns = new CloudDns(compute, options.env, () => void calls++);
+  // A spec that names no dnsZone has its zone found in Cloud DNS (cloudup/gce/dns-zone.ts): the
+  // plan makes the records there, and a teardown deletes them from there.
+  let zoned = spec;
+  if (options.purpose !== 'inspect') {
+    try {
+      zoned = await withFoundManagedZone(dns, spec, { events: options.events, missingIsEmpty: options.purpose === 'teardown' });
+    } catch (e) {
+      await closeClients(clients).catch(() => undefined);
+      throw e;
+    }
+  }
+  const dnsZone = zoned.cluster.spec.dnsZone;
   const ctx: GceContext = {
     compute,
     project,
@@ -68,7 +81,7 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     description: ownerDescription(cluster),
     shared,
     events: options.events,
-    dns: new CloudDns(compute, options.env, () => void calls++),
+    dns,
     iam: new IamApi(compute, { ...iamEndpointsFromEnv(options.env), ...options.compute?.iam }),
     stateBucket: gcsLocation(options.stateStore ?? '', cluster)?.bucket,
     // Both API names are looked for even when the spec wants no records (topology.dns.type
@@ -81,7 +94,7 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     purpose: options.purpose,
     kinds: GCE_KINDS,
     ctx,
-    buildTasks: (boot: BootOptions) => buildGceTasks(spec, boot),
+    buildTasks: (boot: BootOptions) => buildGceTasks(zoned, boot),
     apiCalls: () => calls,
     isRetryable: isTransient,
     // A client that fails to close has nothing left to release.

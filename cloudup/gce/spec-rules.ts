@@ -6,10 +6,11 @@
 
 import { dropRefusedCloudLabels, formatPath, refusedCharacters, tagLength } from '../../src/api/index.js';
 import type { CloudSpecRules, CloudTagRules } from '../../src/api/index.js';
-import { dnsZoneProblems, gossipAsNoDns } from '../../src/api/api-dns.js';
+import { gossipAsNoDns } from '../../src/api/api-dns.js';
 import { dropUnsupportedGroupFields, unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
+import { existingAccountProblems, keepGceServiceAccount } from './existing-account.js';
 import { regionalGroupProblems } from './regional.js';
 
 /** The InstanceGroup machine fields hoist carries on GCE (the rest are AWS's). */
@@ -57,14 +58,14 @@ export const gceSpecRules: CloudSpecRules = {
     ...(spec.cluster.spec.project
       ? []
       : [{ path: formatPath(['spec', 'project']), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' }]),
-    ...dnsZoneProblems(spec, 'the DNS name of a Cloud DNS managed zone'),
     ...unsupportedGroupFieldProblems(spec, GCE_GROUP_FIELDS, 'gce'),
     ...regionalGroupProblems(spec),
+    ...existingAccountProblems(spec),
   ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.
   fromKops: {
-    cluster: (doc) => gossipAsNoDns(dropRefusedCloudLabels(doc, GCE_LABEL_RULES)),
+    cluster: (doc) => keepGceServiceAccount(gossipAsNoDns(dropRefusedCloudLabels(doc, GCE_LABEL_RULES))),
     instanceGroup: (doc) => dropUnsupportedGroupFields(dropRefusedCloudLabels(doc, GCE_LABEL_RULES), GCE_GROUP_FIELDS, 'gce'),
   },
   newCluster: {

@@ -58,9 +58,11 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
   const events = opts.events;
   const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, store, env: opts.env, events });
   const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
-  const tasks = renderers.buildTasks(completed, boot.options);
+  // The module is built from what the cloud fills in; the completed spec written is the user's.
+  const prepared = renderers.prepare ? await renderers.prepare(completed, { env: opts.env, events }) : completed;
+  const tasks = renderers.buildTasks(prepared, boot.options);
   const completedSpec = completedSpecText(completed);
-  const module = renderers.render({ spec: completed, tasks, stateStore: store.url, nodeConfigs: new Map([...nodeConfigs].map(([ig, f]) => [ig, f.yaml])), completedSpec });
+  const module = renderers.render({ spec: prepared, tasks, stateStore: store.url, nodeConfigs: new Map([...nodeConfigs].map(([ig, f]) => [ig, f.yaml])), completedSpec });
 
   if (module.storeObjects) {
     await ensureClusterPKI(store, cluster, { events });

@@ -1,9 +1,10 @@
 /**
- * The API's DNS names on AWS and GCE are records in the cluster's dnsZone: a cluster there has a
- * zone or uses no DNS (`topology.dns.type: None`). `create cluster` without --dns-zone makes
- * None; a spec with Public or Private DNS and no zone is refused by the cloud's rules with the
- * field path, value and fix; a kops gossip cluster (`*.k8s.local`) imports as None, and another
- * kops cluster without a zone is refused with the fix. The local cloud names its API itself.
+ * The API's DNS names on AWS and GCE are records in the cluster's DNS zone. `create cluster`
+ * without --dns-zone makes `topology.dns.type: None`; a spec with Public or Private DNS and no
+ * zone is accepted, as kops accepts it, and its zone is found in the cloud when it is planned:
+ * the longest zone name that ends the cluster's name (`longestZone`, which both clouds' lookups
+ * use), with a clear error for none or two. A kops gossip cluster (`*.k8s.local`) imports as
+ * None; another kops cluster without a zone imports as it is. The local cloud names its API itself.
  */
 
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { completeSpec, newClusterSpec, parseSpecSet, validateSpecSet } from '../../src/api/index.js';
 import type { Cluster } from '../../src/api/index.js';
-import { ValidationError } from '../../src/errors.js';
+import { longestZone, dnsZoneNotice } from '../../src/api/api-dns.js';
+import { HoistError } from '../../src/errors.js';
 import { SPEC_RULES, specRulesOf } from '../../cloudup/providers.js';
 import { cluster, groups } from './fixtures.js';
 
@@ -25,24 +27,19 @@ const gceGroups = () => groups().map((g) => ({ ...g, spec: { ...g.spec, subnets:
 const problems = (c: Cluster, igs = groups()) => validateSpecSet(c, igs, specRulesOf(c.spec.cloudProvider));
 
 describe('a cluster without dnsZone on AWS and GCE', () => {
-  it('is refused with Public or Private DNS, naming the field, the value and both fixes', () => {
-    for (const [c, igs, zone] of [
-      [withoutZone(cluster()), groups(), 'Route 53 hosted zone'],
-      [withoutZone(gce(cluster())), gceGroups(), 'Cloud DNS managed zone'],
+  it('is accepted with Public or Private DNS, with a notice that update cluster finds the zone', () => {
+    for (const [c, igs] of [
+      [withoutZone(cluster()), groups()],
+      [withoutZone(gce(cluster())), gceGroups()],
     ] as const) {
       for (const type of ['Public', 'Private'] as const) {
-        const found = problems({ ...c, spec: { ...c.spec, topology: { dns: { type } } } }, [...igs]);
-        expect(found).toEqual([
-          expect.objectContaining({
-            path: 'spec.topology.dns.type',
-            value: type,
-            message: expect.stringContaining('needs spec.dnsZone'),
-            fix: expect.stringMatching(new RegExp(`${zone}.*spec.topology.dns.type to None`)),
-          }),
-        ]);
+        const typed = { ...c, spec: { ...c.spec, topology: { dns: { type } } } };
+        expect(problems(typed, [...igs])).toEqual([]);
+        expect(dnsZoneNotice(typed)).toMatch(new RegExp(`names no spec.dnsZone: update cluster finds its ${type.toLowerCase()} DNS zone in the cloud`));
       }
-      expect(problems({ ...c, spec: { ...c.spec, topology: { dns: { type: 'None' } } } }, [...igs])).toEqual([]);
-      expect(problems({ ...c, spec: { ...c.spec, dnsZone: 'example.com' } }, [...igs])).toEqual([]);
+      expect(dnsZoneNotice(c)).toContain('public DNS zone');
+      expect(dnsZoneNotice({ ...c, spec: { ...c.spec, topology: { dns: { type: 'None' } } } })).toBeUndefined();
+      expect(dnsZoneNotice({ ...c, spec: { ...c.spec, dnsZone: 'example.com' } })).toBeUndefined();
     }
   });
 
@@ -70,16 +67,12 @@ describe('a cluster without dnsZone on AWS and GCE', () => {
 });
 
 describe('the kops import of a cluster without dnsZone', () => {
-  it('refuses a cluster kops would find a zone for, with the fix', () => {
+  it('keeps the DNS type of a cluster kops would find a zone for, and names no zone', () => {
     for (const file of ['minimal-aws.yaml', 'minimal_gce.yaml']) {
-      let thrown: unknown;
-      try {
-        parseSpecSet(kops(file), file, SPEC_RULES);
-      } catch (e) {
-        thrown = e;
-      }
-      expect(thrown, file).toBeInstanceOf(ValidationError);
-      expect((thrown as ValidationError).problems).toEqual([expect.objectContaining({ path: 'spec.topology.dns.type', fix: expect.stringContaining('set spec.dnsZone to') })]);
+      const set = parseSpecSet(kops(file), file, SPEC_RULES);
+      expect(set.cluster.spec.dnsZone, file).toBeUndefined();
+      expect(set.cluster.spec.topology?.dns?.type ?? 'Public', file).toBe('Public');
+      expect(set.documents.flatMap((d) => d.converted?.dropped ?? []).map((d) => d.path)).not.toContain('spec.topology.dns.type');
     }
   });
 
@@ -92,5 +85,46 @@ describe('the kops import of a cluster without dnsZone', () => {
       const dropped = set.documents.flatMap((d) => d.converted?.dropped ?? []);
       expect(dropped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'spec.topology.dns.type', reason: expect.stringContaining('gossip') })]));
     }
+  });
+});
+
+describe('the zone found for a cluster (longestZone)', () => {
+  const search = (zones: string[], cluster = 'a.sub.example.com') => ({
+    cluster,
+    zones,
+    name: (z: string) => z.replace(/#.*/, ''),
+    id: (z: string) => z,
+    looked: 'public test zone',
+    create: (name: string) => `make-zone ${name}`,
+  });
+
+  it('is the longest zone name that is the name of the cluster or ends it, on a label boundary', () => {
+    expect(longestZone(search(['example.com.', 'sub.example.com.', 'other.com', 'b.sub.example.com']))).toBe('sub.example.com.');
+    expect(longestZone(search(['example.com', 'A.Sub.Example.COM.']))).toBe('A.Sub.Example.COM.');
+    // "b.example.com" is not a suffix of "ab.example.com" by labels.
+    expect(longestZone(search(['example.com', 'b.example.com'], 'ab.example.com'))).toBe('example.com');
+  });
+
+  it('is an error naming the cluster, what was looked for and the fixes when no zone holds it', () => {
+    const thrown = (() => {
+      try {
+        longestZone(search(['other.com', 'b.sub.example.com']));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(thrown).toBeInstanceOf(HoistError);
+    const e = thrown as HoistError;
+    expect(e.code).toBe('NOT_FOUND');
+    expect(e.path).toBe('spec.dnsZone');
+    expect(e.message).toBe('no public test zone holds the names of a.sub.example.com (spec.dnsZone is not set, so hoist looked for a zone named a.sub.example.com or a suffix of it)');
+    expect(e.hint).toMatch(/^create the zone \(e\.g\. make-zone sub\.example\.com\), or set spec\.dnsZone to a zone that holds a\.sub\.example\.com, or set spec\.topology\.dns\.type to None/);
+  });
+
+  it('is an error naming both when two zones of the longest name hold it', () => {
+    expect(() => longestZone(search(['example.com', 'sub.example.com#1', 'sub.example.com.#2']))).toThrow(
+      expect.objectContaining({ code: 'INVALID_SPEC', path: 'spec.dnsZone', message: expect.stringContaining('2 public test zones named sub.example.com hold the names of a.sub.example.com (sub.example.com#1, sub.example.com.#2)') }),
+    );
   });
 });

@@ -1,14 +1,19 @@
 /**
- * HostedZone → `data.aws_route53_zone` by name: hoist uses the zone of dnsZone but never makes
- * nor deletes it. Outputs: `id` (without `/hostedzone/`, as the data source's `zone_id`), `arn`.
+ * HostedZone → `data.aws_route53_zone`: hoist uses the zone of dnsZone but never makes nor
+ * deletes it. A zone given (or found) by its id is read by `zone_id`, which also tells a private
+ * zone from a public one of the same name; one given by name is read as a public zone by `name`.
+ * Outputs: `id` (without `/hostedzone/`, as the data source's `zone_id`), `arn`.
  */
 
 import type { AwsTfRenderer } from './render.js';
 import { data } from './render.js';
 
+const ZONE_ID = /^Z[A-Z0-9]+$/;
+
 export const hostedZoneRenderer: AwsTfRenderer = {
   kind: 'HostedZone',
   render(task, ctx) {
-    return data('aws_route53_zone', { name: ctx.value(task.name) }, { id: 'zone_id', arn: 'arn' });
+    const by = ZONE_ID.test(task.name) ? { zone_id: ctx.value(task.name) } : { name: ctx.value(task.name) };
+    return data('aws_route53_zone', by, { id: 'zone_id', arn: 'arn' });
   },
 };

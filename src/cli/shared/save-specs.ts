@@ -7,6 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { kubernetesVersionWarnings, locateProblems, validateSpecSet, validateUpdate } from '../../api/index.js';
 import type { InstanceGroup, ParsedDocument } from '../../api/index.js';
+import { dnsZoneNotice } from '../../api/api-dns.js';
 import { ValidationError } from '../../errors.js';
 import { specRulesOf } from '../../../cloudup/providers.js';
 import type { SpecChange, SpecSet, StoredSpecSet } from '../../../state-store/clientset.js';
@@ -67,6 +68,9 @@ export async function saveSpecSet(ctx: Context, req: SaveRequest): Promise<Revis
   }
   const change = specChange(req.cluster, req.before, req.after);
   if (isEmptyChange(change)) return undefined;
+  // A cluster whose zone is left to the cloud is told when its Cluster is written, not on every change.
+  const zoneNotice = change.putCluster && specRulesOf(req.after.cluster.spec.cloudProvider).newCluster?.apiNamesNeedZone ? dnsZoneNotice(req.after.cluster) : undefined;
+  if (zoneNotice !== undefined) ctx.io.events({ level: 'info', code: 'spec.dns-zone-lookup', message: zoneNotice, data: { cluster: req.cluster } });
   const clients = await ctx.clientset();
   return ctx.withLock(req.cluster, req.operation, () =>
     clients.commit(change, { command: ctx.commandLine, ...(req.reason === undefined ? {} : { reason: req.reason }) }),
