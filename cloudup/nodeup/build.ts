@@ -5,7 +5,6 @@
  * template's version, and so marks running machines out of date.
  */
 
-import { stringify } from 'yaml';
 import { machineSettings } from '../../src/api/index.js';
 import type { CompletedInstanceGroup, CompletedSpec, MachineHook } from '../../src/api/index.js';
 import type { AssetLocation, PinnedAsset } from '../../src/assets/index.js';
@@ -13,7 +12,8 @@ import { API_SERVER_PORT, apiServerUrlFromSpec } from '../../src/pki/api-endpoin
 import { hashText } from '../../nodeup/config/hash.js';
 import { NODEUP_CONFIG_KIND } from '../../nodeup/config/schema.js';
 import type { NodeupConfig } from '../../nodeup/config/schema.js';
-import { controlPlaneSettings, kubeProxySettings, kubeletSettings } from './components.js';
+import { apiServerOnlySettings, controlPlaneSettings, kubeProxySettings, kubeletSettings } from './components.js';
+import { NodeupYamlText } from './yaml-text.js';
 
 export interface NodeupConfigFile {
   readonly config: NodeupConfig;
@@ -51,6 +51,13 @@ export interface BuildNodeupOptions {
 /** The CAs every node trusts, and those whose keys only the control plane reads. */
 export const CA_KEYSETS = ['kubernetes-ca', 'etcd-peers-ca', 'etcd-clients-ca', 'apiserver-aggregator-ca'] as const;
 export const CONTROL_PLANE_SECRETS = [...CA_KEYSETS, 'service-account'] as const;
+/**
+ * An APIServer machine issues what its API server and kubelet present, as the control plane
+ * does, from the same CAs: no new keyset. It runs no etcd member, so it never reads the etcd
+ * peers' CA; it signs tokens with the control plane's service-account key.
+ */
+export const API_SERVER_CAS = ['kubernetes-ca', 'etcd-clients-ca', 'apiserver-aggregator-ca'] as const;
+export const API_SERVER_SECRETS = [...API_SERVER_CAS, 'service-account'] as const;
 /** Client credentials `update cluster --yes` makes for each worker group. */
 export const NODE_CREDENTIALS = ['kubelet-bootstrap', 'kube-proxy'] as const;
 
@@ -66,11 +73,13 @@ const SYSCTLS: Readonly<Record<string, string>> = {
 const SANDBOX_IMAGE = 'pause:3.10';
 
 export function buildNodeupConfigs(completed: CompletedSpec, options: BuildNodeupOptions): Map<string, NodeupConfigFile> {
-  return new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, nodeupConfigFile(buildNodeupConfig(completed, ig, options))]));
+  // One cache for all the groups: most of their text is the same (yaml-text.ts).
+  const text = new NodeupYamlText();
+  return new Map(completed.instanceGroups.map((ig) => [ig.metadata.name, nodeupConfigFile(buildNodeupConfig(completed, ig, options), text)]));
 }
 
-export function nodeupConfigFile(config: NodeupConfig): NodeupConfigFile {
-  const yaml = stringify(config, { lineWidth: 0 });
+export function nodeupConfigFile(config: NodeupConfig, text = new NodeupYamlText()): NodeupConfigFile {
+  const yaml = text.render(config);
   return { config, yaml, hash: hashText(yaml) };
 }
 
@@ -80,6 +89,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
   const c = completed.cluster.spec;
   const role = ig.spec.role;
   const plane = role === 'ControlPlane';
+  const apiOnly = role === 'APIServer';
   // A bastion runs no Kubernetes component: it gets the OS settings and nothing to trust.
   const kube = role !== 'Bastion';
   const registry = c.assets?.containerRegistry ?? 'registry.k8s.io';
@@ -111,10 +121,11 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     kubelet: kubeletSettings(completed, ig),
     kubeProxy: kubeProxySettings(completed),
     ...(plane ? { controlPlane: controlPlaneSettings(completed, ig, options.apiEndpoint?.host) } : {}),
-    ...nodeSecrets(options.secrets, { kube, plane, encrypt: c.encryptionConfig === true }),
+    ...(apiOnly ? { controlPlane: apiServerOnlySettings(completed, ig, options.apiEndpoint?.host) } : {}),
+    ...nodeSecrets(options.secrets, { kube, plane: plane || apiOnly, encrypt: c.encryptionConfig === true }),
     pki: {
-      trust: kube ? (plane ? [...CA_KEYSETS] : ['kubernetes-ca']) : [],
-      secrets: plane ? [...CONTROL_PLANE_SECRETS] : [],
+      trust: kube ? (plane ? [...CA_KEYSETS] : apiOnly ? [...API_SERVER_CAS] : ['kubernetes-ca']) : [],
+      secrets: plane ? [...CONTROL_PLANE_SECRETS] : apiOnly ? [...API_SERVER_SECRETS] : [],
       credentials: role === 'Node' ? [...NODE_CREDENTIALS] : [],
     },
   };

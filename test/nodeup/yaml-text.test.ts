@@ -1,0 +1,54 @@
+/** nodeup.yaml's text rendered pair by pair is exactly the yaml library's text of the whole, whose hash machines pin. */
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { completeSpec } from '../../src/api/index.js';
+import { assetLocations } from '../../src/assets/index.js';
+import { buildNodeupConfigs } from '../../cloudup/nodeup/index.js';
+import { NodeupYamlText } from '../../cloudup/nodeup/yaml-text.js';
+import { NODES, standardSpec } from './support.js';
+
+const whole = (v: object): string => stringify(v, { lineWidth: 0 });
+
+describe('nodeup.yaml text, pair by pair', () => {
+  it('is the text of the whole configuration for every group of a cluster with many groups', () => {
+    const spec = standardSpec();
+    const node = spec.instanceGroups.find((ig) => ig.metadata.name === NODES)!;
+    const groups = Array.from({ length: 6 }, (_, i) => ({ ...node, metadata: { ...node.metadata, name: `nodes-${i}` }, spec: { ...node.spec, ...(i % 2 ? { nodeLabels: { tier: `t${i}` }, taints: ['x=y:NoSchedule'] } : {}) } }));
+    const many = completeSpec(spec.cluster, [...spec.instanceGroups, ...groups]);
+    const assets = assetLocations(many, 'file:///mirror').map((a) => ({ ...a, sha256: 'a'.repeat(64) }));
+    const files = buildNodeupConfigs(many, { stateStore: 'file:///state', assets });
+    expect(files.size).toBe(many.instanceGroups.length);
+    for (const f of files.values()) expect(f.yaml).toBe(whole(f.config));
+  });
+
+  it('is the text of the whole for any JSON object, twice in a row (the second from the cache)', () => {
+    const text = new NodeupYamlText();
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 4 })), (config) => {
+        expect(text.render(config)).toBe(whole(config));
+        expect(text.render(config)).toBe(whole(config));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('renders the whole where the pairs would differ: a shared object (an alias), undefined, no pairs', () => {
+    const text = new NodeupYamlText();
+    const shared = { a: [1, 2] };
+    const cases: object[] = [
+      { one: shared, two: shared },
+      { one: { inner: shared }, two: { inner: shared } },
+      { one: [shared, shared] },
+      { gone: undefined, kept: 1, list: [1, undefined, 3] },
+      { n: -0, big: 1e21, nan: Number.NaN },
+      {},
+      { when: new Date(0) },
+    ];
+    for (const c of cases) expect(text.render(c)).toBe(whole(c));
+    // A pair seen before is reused only for an equal value.
+    expect(text.render({ kept: 1, list: [1, 2] })).toBe(whole({ kept: 1, list: [1, 2] }));
+    expect(text.render({ kept: '1' })).toBe(whole({ kept: '1' }));
+  });
+});
