@@ -43,6 +43,13 @@ export const CloudConfigSchema = z
       .describe('Install hoist\'s default StorageClass with the cloud\'s CSI driver (gp3 on aws, balanced-csi on gce). false: no StorageClass is installed; bring your own. Default: true.'),
     awsEBSCSIDriver: driverSwitch('the EBS CSI driver (aws)').optional().describe('aws: the EBS CSI driver addon. Read only on aws.'),
     gcpPDCSIDriver: driverSwitch('the persistent disk CSI driver (gce)').optional().describe('gce: the Compute Engine persistent disk CSI driver addon. Read only on gce.'),
+    gceServiceAccount: z
+      .string()
+      .optional()
+      .meta({
+        description: 'gce: an existing service account every machine runs as (its email, or default for the project\'s default compute account), instead of the accounts hoist makes per role; hoist neither makes nor deletes it and gives it no project role. Refused on other clouds.',
+        examples: ['k8s@my-project.iam.gserviceaccount.com'],
+      }),
   })
   .describe('Settings of the cloud\'s addons, as kops names them.');
 

@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import { KubeletSchema, StringMapSchema } from './schema-components.js';
 import { IamServiceAccountShape, IrsaShape } from './schema-irsa.js';
+import { GceShape } from './schema-gce.js';
 
 /** A `key=value` line of sysctl.conf. */
 export const SysctlParametersSchema = z
@@ -103,6 +104,7 @@ export function clusterExtrasShape(roles: Roles) {
       .boolean()
       .optional()
       .describe('Encrypt API objects at rest in etcd with the EncryptionConfiguration stored by `hoist create secret encryptionconfig` (the API server\'s --encryption-provider-config). Default: false.'),
+    ...GceShape,
   };
 }
 

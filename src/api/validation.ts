@@ -13,6 +13,7 @@ import { clusterProblems } from './validate-cluster.js';
 import { irsaProblems } from './irsa.js';
 import { etcdProblems, instanceGroupProblems } from './validate-groups.js';
 import { machineProblems } from './validate-machine.js';
+import { foreignGceProblems } from './schema-gce.js';
 import { networkProblems } from './validate-network.js';
 
 export { validateUpdate } from './update.js';
@@ -30,6 +31,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
   return [
     ...clusterProblems(completed.cluster),
     ...irsaProblems(completed.cluster),
+    ...foreignGceProblems(completed.cluster),
     ...cloudLabelProblems(completed.cluster, completed.instanceGroups, cloud.tags),
     ...networkProblems(completed.cluster.spec, cloud),
     ...etcdProblems(completed.cluster, completed.instanceGroups),
