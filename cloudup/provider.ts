@@ -38,6 +38,12 @@ export interface BootOptions {
   readonly nodeup: PinnedDownload;
   /** The Node.js runtime archive the boot script installs (see `Provider.nodeRuntime`). */
   readonly node: PinnedDownload & { readonly version: string };
+  /**
+   * The cluster's trusted service-account public keys (PEM), where they were read: the
+   * discovery documents of spec.serviceAccountIssuerDiscovery publish them. Absent before the
+   * first apply has made the keyset.
+   */
+  readonly serviceAccountKeys?: readonly string[];
 }
 
 /** One machine of the cluster as its cloud sees it (`get instances` joins it with the node's status). */

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EventSink } from '../../src/output/events.js';
 import type { AwsClients } from './clients.js';
+import type { DiscoveryContext } from './tasks/discovery-document.js';
 
 export interface AwsContext {
   readonly clients: AwsClients;
@@ -25,6 +26,8 @@ export interface AwsContext {
    */
   readonly mode: { readonly reconciling: boolean };
   readonly events: EventSink;
+  /** spec.serviceAccountIssuerDiscovery: the store its documents go to, and the keys they publish. */
+  readonly discovery?: DiscoveryContext;
 }
 
 /**

@@ -18,6 +18,7 @@ import { createClients, destroyClients } from './clients.js';
 import type { AwsContext } from './context.js';
 import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
+import { discoveryContext } from './tasks/discovery-document.js';
 import { listAwsInstances } from './instances.js';
 import { resolveImageNames } from './images.js';
 import { withFoundHostedZone } from './dns-zone.js';
@@ -57,6 +58,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     }
   }
   const dnsZone = zoned.cluster.spec.dnsZone;
+  const discovery = discoveryContext(spec, { env: options.env, stateStore: options.stateStore });
   const sharedSubnets = c.subnets.flatMap((s) => (s.id ? [s.id] : []));
   const ctx: AwsContext = {
     clients,
@@ -73,6 +75,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     tags: clusterTags(spec),
     listings: new Listings(),
     mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
+    ...(discovery ? { discovery } : {}),
     events: options.events,
   };
   // kops's image names (owner/name) become AMI ids for the model; a teardown builds no model.
@@ -85,12 +88,23 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
       throw e;
     }
   }
+  // The keys the issuer's JWKS publishes (spec.serviceAccountIssuerDiscovery), read once per session.
+  let serviceAccountKeys: readonly string[] | undefined;
+  if (discovery !== undefined && options.purpose === 'reconcile') {
+    try {
+      serviceAccountKeys = await discovery.serviceAccountKeys();
+    } catch (e) {
+      discovery.close();
+      destroyClients(clients);
+      throw e;
+    }
+  }
   return sessionOf({
     cloud: 'aws',
     purpose: options.purpose,
     kinds: AWS_KINDS,
     ctx,
-    buildTasks: (boot: BootOptions) => buildAwsTasks(modelSpec, boot),
+    buildTasks: (boot: BootOptions) => buildAwsTasks(modelSpec, boot.serviceAccountKeys === undefined && serviceAccountKeys !== undefined ? { ...boot, serviceAccountKeys } : boot),
     apiCalls: () => calls,
     listInstances: () => listAwsInstances(ctx),
     rolling: async (store) => (await import('./rolling.js')).awsRollingCloud(ctx, spec, store),
@@ -111,6 +125,9 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
       },
     },
     isRetryable: isRetryableAwsError,
-    close: async () => destroyClients(clients),
+    close: async () => {
+      discovery?.close();
+      destroyClients(clients);
+    },
   });
 }

@@ -13,6 +13,7 @@ import { gossipAsNoDns } from '../../src/api/api-dns.js';
 import type { FieldProblem } from '../../src/errors.js';
 import { dropUnsupportedGroupFields } from '../../src/api/validate-group-fields.js';
 import { loadBalancerProblems } from './api-rules.js';
+import { irsaAwsProblems } from './irsa-rules.js';
 import { AWS_GROUP_FIELDS, awsGroupProblems } from './group-rules.js';
 import { AWS_TAG_RULES, awsNameProblems, awsNodeLabelProblems } from './tag-rules.js';
 
@@ -48,6 +49,7 @@ export const awsSpecRules: CloudSpecRules = {
     ...egressProblems(spec.cluster.spec),
     ...dnsOnlyApiProblems(spec.cluster.spec),
     ...loadBalancerProblems(spec.cluster.spec),
+    ...irsaAwsProblems(spec.cluster.spec),
     ...awsGroupProblems(spec),
     ...spec.instanceGroups.flatMap((ig) => {
       const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);

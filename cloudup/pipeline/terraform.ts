@@ -16,6 +16,7 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import { ensureClusterPKI } from '../../src/pki/ensure.js';
+import { readServiceAccountKeys } from '../../src/pki/jwks.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { completedSpecKey } from '../../state-store/layout.js';
 import { publishAddons } from '../addons/publish.js';
@@ -57,7 +58,11 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
   }
   const events = opts.events;
   const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, store, env: opts.env, events });
-  const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
+  // The module publishes the service-account keys (spec.serviceAccountIssuerDiscovery): the keysets exist before it is built.
+  await ensureClusterPKI(store, cluster, { events });
+  const booted = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
+  const serviceAccountKeys = await readServiceAccountKeys(store, cluster);
+  const boot = serviceAccountKeys === undefined ? booted : { ...booted, options: { ...booted.options, serviceAccountKeys } };
   // The module is built from what the cloud fills in; the completed spec written is the user's.
   const prepared = renderers.prepare ? await renderers.prepare(completed, { env: opts.env, events }) : completed;
   const tasks = renderers.buildTasks(prepared, boot.options);

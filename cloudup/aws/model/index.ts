@@ -9,6 +9,7 @@ import { awsSpecRules } from '../spec-rules.js';
 import { apiTasks, hostedZoneTask } from './api.js';
 import { etcdTasks } from './etcd.js';
 import { iamTasks } from './iam.js';
+import { irsaTasks } from './irsa.js';
 import { instanceGroupTasks, keyPairTask } from './instance-groups.js';
 import { networkTasks } from './network.js';
 import { securityTasks } from './security.js';
@@ -23,5 +24,5 @@ export function buildAwsTasks(completed: CompletedSpec, boot: BootOptions): Task
   const iam = iamTasks(spec, boot, zone ? idOf(zone) : undefined);
   const keyPair = keyPairTask(spec);
   const groups = instanceGroupTasks(spec, boot, { subnets: network.subnets, securityGroups: security.groups, profiles: iam.profiles, targetGroups: api.targetGroups }, keyPair);
-  return [...network.tasks, ...security.tasks, ...api.tasks, ...iam.tasks, ...(keyPair ? [keyPair] : []), ...groups, ...etcdTasks(spec)];
+  return [...network.tasks, ...security.tasks, ...api.tasks, ...iam.tasks, ...(keyPair ? [keyPair] : []), ...groups, ...etcdTasks(spec), ...irsaTasks(spec, boot)];
 }

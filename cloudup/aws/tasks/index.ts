@@ -2,6 +2,7 @@
 import type { TaskKind } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { autoScalingGroupKind } from './autoscaling-group.js';
+import { discoveryDocumentKind } from './discovery-document.js';
 import { dnsRecordKind } from './dns-record.js';
 import { ebsVolumeKind } from './ebs-volume.js';
 import { elasticIpKind } from './elastic-ip.js';
@@ -17,6 +18,7 @@ import { launchTemplateKind } from './launch-template.js';
 import { listenerKind } from './listener.js';
 import { loadBalancerKind } from './load-balancer.js';
 import { natGatewayKind } from './nat-gateway.js';
+import { oidcProviderKind } from './oidc-provider.js';
 import { networkInterfaceKind } from './network-interface.js';
 import { routeTableAssociationKind } from './route-table-association.js';
 import { routeTableKind } from './route-table.js';
@@ -45,6 +47,8 @@ export const AWS_KINDS: ReadonlyMap<string, TaskKind<AwsContext>> = new Map(
     iamRolePolicyKind,
     iamRolePolicyAttachmentKind,
     iamInstanceProfileKind,
+    oidcProviderKind,
+    discoveryDocumentKind,
     keyPairKind,
     ebsVolumeKind,
     launchTemplateKind,

@@ -15,6 +15,7 @@ import { clusterTags } from '../model/tags.js';
 import type { AutoScalingGroupFields } from '../tasks/autoscaling-group.js';
 import type { LoadBalancerFields } from '../tasks/load-balancer.js';
 import { autoScalingGroupRenderer } from './autoscaling-group.js';
+import { discoveryDocumentRenderer } from './discovery-document.js';
 import { dnsRecordRenderer } from './dns-record.js';
 import { ebsVolumeRenderer } from './ebs-volume.js';
 import { elasticIpRenderer } from './elastic-ip.js';
@@ -29,6 +30,7 @@ import { launchTemplateRenderer } from './launch-template.js';
 import { listenerRenderer } from './listener.js';
 import { loadBalancerRenderer } from './load-balancer.js';
 import { natGatewayRenderer } from './nat-gateway.js';
+import { oidcProviderRenderer } from './oidc-provider.js';
 import { moduleOutputs } from './outputs.js';
 import { providerBlocks } from './provider.js';
 import type { AwsTfEnv, AwsTfRenderer } from './render.js';
@@ -65,6 +67,8 @@ export const AWS_TF_RENDERERS: ReadonlyMap<string, AwsTfRenderer> = new Map(
     iamRolePolicyRenderer,
     iamRolePolicyAttachmentRenderer,
     iamInstanceProfileRenderer,
+    oidcProviderRenderer,
+    discoveryDocumentRenderer,
     keyPairRenderer,
     ebsVolumeRenderer,
     launchTemplateRenderer,
