@@ -100,6 +100,46 @@ describe('a cluster with a DNS zone', () => {
   });
 });
 
+describe('a cluster with DNS records and no dnsZone', () => {
+  it('is stored as written with a notice; update cluster, --target terraform and delete cluster use the zone found; no zone is a clear error', async () => {
+    const name = `found.${ZONE}`;
+    const id = zoneId.replace('/hostedzone/', '');
+    const created = await run(['create', 'cluster', name, '--cloud', 'aws', '--zones', 'us-east-1a', '--node-count', '0', '--set', 'spec.topology.dns.type=Public']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toContain(`${name} names no spec.dnsZone: update cluster finds its public DNS zone in the cloud`);
+    await useAssetMirror(run, name, join(dir.path, 'assets-found'));
+
+    const plan = await run(['update', 'cluster', name]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stderr).toContain(`${name} uses the public Route 53 hosted zone ${ZONE} (${id}), found for it`);
+    expect(plan.stdout).toContain(`HostedZone/${id}`);
+    expect(plan.stdout).toContain(`DNSRecord/api.${name}`);
+    expect(plan.stdout).toContain(`DNSRecord/api.internal.${name}`);
+    const stored = parse((await run(['get', 'cluster', name, '-o', 'yaml'])).stdout) as { spec: { dnsZone?: string } };
+    expect(stored.spec.dnsZone).toBeUndefined();
+
+    const out = join(dir.path, 'tf-found');
+    const tf = await run(['update', 'cluster', name, '--target', 'terraform', '--out', out]);
+    expect(tf.code, tf.stderr).toBe(0);
+    const module = JSON.parse(await readFile(join(out, 'kubernetes.tf.json'), 'utf8')) as { data: { aws_route53_zone: Record<string, { zone_id?: string; name?: string }> } };
+    expect(Object.values(module.data.aws_route53_zone)).toEqual([{ zone_id: id }]);
+
+    const deleted = await run(['delete', 'cluster', name, '--yes']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+
+    const lost = 'lost.example.org';
+    expect((await run(['create', 'cluster', lost, '--cloud', 'aws', '--zones', 'us-east-1a', '--node-count', '0', '--set', 'spec.topology.dns.type=Public'])).code).toBe(0);
+    // The zone is looked for when the session opens, before any node asset is needed.
+    const refused = await run(['update', 'cluster', lost, '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`no public Route 53 hosted zone holds the names of ${lost}`);
+    expect(refused.stderr).toContain('set spec.topology.dns.type to None');
+    expect(refused.stderr).not.toContain('    at ');
+    const vpcs = (await account.clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:hoist.dev/cluster', Values: [lost] }] }))).Vpcs ?? [];
+    expect(vpcs).toEqual([]);
+  });
+});
+
 describe('a kops cluster with topology.dns.type None', () => {
   it('imports, plans, applies with no records, and names its load balancer in nodeup.yaml and the kubeconfig', async () => {
     // kops's minimal-aws test spec, as kops's minimal-dns-none case sets it: no DNS, and a zone

@@ -22,6 +22,7 @@ import { GetHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordS
 import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsContext } from '../context.js';
 import { iamPath } from '../names.js';
+import { isHostedZoneId } from '../zone-id.js';
 import { ownedFilter, ownership, tagMap } from '../tags.js';
 import type { TagMap } from '../tags.js';
 import type { Listed } from './ec2.js';
@@ -120,7 +121,7 @@ export function listDns(ctx: AwsContext): Promise<Dns> {
     if (!dns) return { zone: undefined, records: [] };
     const r53 = ctx.clients.route53;
     const name = fqdn(dns.zone);
-    const zone = /^Z[A-Z0-9]+$/.test(dns.zone)
+    const zone = isHostedZoneId(dns.zone)
       ? (await r53.send(new GetHostedZoneCommand({ Id: dns.zone }))).HostedZone
       : (await r53.send(new ListHostedZonesByNameCommand({ DNSName: name, MaxItems: 1 }))).HostedZones?.find((z) => fqdn(z.Name ?? '') === name);
     if (!zone) return { zone: undefined, records: [] };

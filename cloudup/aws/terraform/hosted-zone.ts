@@ -7,13 +7,12 @@
 
 import type { AwsTfRenderer } from './render.js';
 import { data } from './render.js';
-
-const ZONE_ID = /^Z[A-Z0-9]+$/;
+import { isHostedZoneId } from '../zone-id.js';
 
 export const hostedZoneRenderer: AwsTfRenderer = {
   kind: 'HostedZone',
   render(task, ctx) {
-    const by = ZONE_ID.test(task.name) ? { zone_id: ctx.value(task.name) } : { name: ctx.value(task.name) };
+    const by = isHostedZoneId(task.name) ? { zone_id: ctx.value(task.name) } : { name: ctx.value(task.name) };
     return data('aws_route53_zone', by, { id: 'zone_id', arn: 'arn' });
   },
 };
