@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { CompletedSpec } from '../../src/api/index.js';
+import { isSchedulerConfiguration } from '../../src/api/scheduler-config.js';
 import { ValidationError } from '../../src/errors.js';
 import type { FieldProblem } from '../../src/errors.js';
 import { openStore } from '../../state-store/open.js';
@@ -58,7 +59,8 @@ export async function userAddons(completed: CompletedSpec, taken: ReadonlySet<st
   }
   // The objects a spec file carried next to its Cluster (kops's additional objects): one addon.
   // Component configurations (no metadata, e.g. a KubeSchedulerConfiguration) are kept, not applied.
-  const extra = (completed.cluster.spec.additionalObjects ?? []).filter((o) => o.metadata !== undefined) as unknown as KubeObject[];
+  // A KubeSchedulerConfiguration is the scheduler's file (nodeup merges it), never an API object.
+  const extra = (completed.cluster.spec.additionalObjects ?? []).filter((o) => o.metadata !== undefined && !isSchedulerConfiguration(o)) as unknown as KubeObject[];
   if (extra.length > 0 && names.has(ADDITIONAL_OBJECTS)) {
     problems.push({ path: 'spec.addons', message: `an addon is named ${ADDITIONAL_OBJECTS}, the name of spec.additionalObjects' addon`, fix: 'rename its file' });
   }

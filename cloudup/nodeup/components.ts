@@ -1,8 +1,9 @@
 /** Component settings of nodeup.yaml, from the completed spec. */
 
-import { machineSettings } from '../../src/api/index.js';
+import { machineSettings, oidcSettings } from '../../src/api/index.js';
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import { cidrOf, formatCidr } from '../../src/api/cidr.js';
+import { schedulerConfiguration } from '../../src/api/scheduler-config.js';
 import { nodePortRange } from '../../src/api/defaults.js';
 import { irsaSettings } from '../../src/api/irsa.js';
 import type { NodeupConfig, NodeupControlPlane } from '../../nodeup/config/schema.js';
@@ -77,7 +78,10 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
   const s = c.kubeScheduler ?? {};
   const resources = (r: { cpuRequest?: string; cpuLimit?: string; memoryRequest?: string; memoryLimit?: string }) =>
     defined({ cpuRequest: r.cpuRequest, cpuLimit: r.cpuLimit, memoryRequest: r.memoryRequest, memoryLimit: r.memoryLimit });
-  const oidc = defined({ issuerURL: a.oidcIssuerURL, clientID: a.oidcClientID, usernameClaim: a.oidcUsernameClaim, groupsClaim: a.oidcGroupsClaim });
+  // spec.authentication.oidc, else kubeAPIServer's oidc fields: the same keys either way, so a
+  // cluster that moves its settings to authentication.oidc keeps its configuration's hash.
+  const { requiredClaims, ...oidcFlags } = oidcSettings(c) ?? {};
+  const oidc = defined(oidcFlags);
   const audit = defined({
     policyFile: a.auditPolicyFile,
     logPath: a.auditLogPath,
@@ -102,6 +106,7 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       runtimeConfig: a.runtimeConfig,
       maxRequestsInflight: a.maxRequestsInflight,
       oidc: Object.keys(oidc).length > 0 ? oidc : undefined,
+      oidcRequiredClaims: requiredClaims === undefined ? undefined : sortKeys(requiredClaims),
       audit: Object.keys(audit).length > 0 ? audit : undefined,
       featureGates: a.featureGates,
       logLevel: a.logLevel ?? 2,
@@ -120,7 +125,7 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       logLevel: cm.logLevel ?? 2,
       ...resources(cm),
     }),
-    scheduler: defined({ featureGates: s.featureGates, logLevel: s.logLevel ?? 2, ...resources(s) }),
+    scheduler: defined({ featureGates: s.featureGates, logLevel: s.logLevel ?? 2, ...resources(s), config: schedulerConfiguration(c) }),
     etcdClusters: c.etcdClusters.flatMap((e) => {
       const member = e.etcdMembers.find((m) => m.instanceGroup === ig.metadata.name);
       if (member === undefined) return [];

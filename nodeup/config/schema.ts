@@ -104,6 +104,8 @@ const ControlPlaneSchema = z.strictObject({
     runtimeConfig: StringMap.optional(),
     maxRequestsInflight: z.int().optional(),
     oidc: StringMap.optional(),
+    /** spec.authentication.oidc.requiredClaims: one --oidc-required-claim each. */
+    oidcRequiredClaims: StringMap.optional(),
     audit: StringMap.optional(),
     featureGates: StringMap.optional(),
     logLevel: z.int(),
@@ -122,7 +124,13 @@ const ControlPlaneSchema = z.strictObject({
     logLevel: z.int(),
     ...ResourcesSchema,
   }),
-  scheduler: z.strictObject({ featureGates: StringMap.optional(), logLevel: z.int(), ...ResourcesSchema }),
+  scheduler: z.strictObject({
+    featureGates: StringMap.optional(),
+    logLevel: z.int(),
+    ...ResourcesSchema,
+    /** The cluster's KubeSchedulerConfiguration (without apiVersion and kind), merged over hoist's by nodeup. */
+    config: z.record(z.string(), z.unknown()).optional(),
+  }),
   etcdClusters: z.array(EtcdSchema),
 });
 

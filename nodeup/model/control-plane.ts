@@ -19,6 +19,7 @@ import type { NodeupControlPlane } from '../config/schema.js';
 import { archiveOf } from './assets.js';
 import { caFile, copied, issued, kubeconfig } from './pki.js';
 import { ENCRYPTION_CONFIG_PATH, encryptionConfigTask } from './secrets.js';
+import { schedulerConfigFile } from './scheduler-config.js';
 import { staticPodManifest } from './static-pod.js';
 import type { HealthCheck, ModelInput } from './types.js';
 import { MANIFEST_DIR, PKI_DIR, caPath, file, flags, mapFlag } from './types.js';
@@ -114,6 +115,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'oidc-client-id': a.oidc?.clientID,
           'oidc-username-claim': a.oidc?.usernameClaim,
           'oidc-groups-claim': a.oidc?.groupsClaim,
+          'oidc-username-prefix': a.oidc?.usernamePrefix,
+          'oidc-groups-prefix': a.oidc?.groupsPrefix,
           'encryption-provider-config': encryption === undefined ? undefined : ENCRYPTION_CONFIG_PATH,
           'audit-policy-file': a.audit?.policyFile,
           'audit-log-path': a.audit?.logPath,
@@ -121,6 +124,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'feature-gates': mapFlag(a.featureGates),
           v: a.logLevel,
         }),
+        // A repeated flag: the API server does not split its value at commas.
+        ...Object.entries(a.oidcRequiredClaims ?? {}).map(([claim, value]) => `--oidc-required-claim=${claim}=${value}`),
       ],
       hostPaths: encryption === undefined ? pki : { ...pki, encryptionconfig: { path: ENCRYPTION_CONFIG_PATH, readOnly: true } },
       ...resources(a, '150m'),
@@ -167,6 +172,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
     [idOf(cmConf), idOf(signer), idOf(sa), caFile('kubernetes-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-controller-manager')],
   );
   const s = plane.scheduler;
+  // The cluster's KubeSchedulerConfiguration, merged over hoist's: a file beside the flags.
+  const schedConfig = schedulerConfigFile(s.config, schedConf);
   const scheduler = file(
     `${MANIFEST_DIR}/kube-scheduler.yaml`,
     staticPodManifest({
@@ -184,15 +191,16 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'feature-gates': mapFlag(s.featureGates),
           v: s.logLevel,
         }),
+        ...(schedConfig === undefined ? [] : [schedConfig.flag]),
       ],
-      hostPaths: { kubeconfig: { path: schedConf.name, readOnly: true } },
+      hostPaths: { kubeconfig: { path: schedConf.name, readOnly: true }, ...(schedConfig === undefined ? {} : { config: schedConfig.hostPath }) },
       ...resources(s, '100m'),
       probe: { host: node.address, port: SCHEDULER_PORT, path: '/healthz', scheme: 'HTTPS' },
     }),
-    [idOf(schedConf), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-scheduler')],
+    [idOf(schedConf), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-scheduler'), ...(schedConfig === undefined ? [] : [idOf(schedConfig.task)])],
   );
   return {
-    tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, signer, cmCert, schedCert, cmConf, schedConf, apiServer, controllerManager, scheduler],
+    tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, signer, cmCert, schedCert, cmConf, schedConf, apiServer, controllerManager, ...(schedConfig === undefined ? [] : [schedConfig.task]), scheduler],
     healthChecks: [
       { name: 'kube-apiserver', url: `http://${node.address}:${API_PORT}/healthz` },
       { name: 'kube-controller-manager', url: `http://${node.address}:${CM_PORT}/healthz` },
