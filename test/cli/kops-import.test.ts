@@ -2,8 +2,8 @@
  * Every spec of kops's own integration tests (test/fixtures/kops-specs, a copy of
  * ../shared/kops-specs) goes into a state store through `hoist create -f`, and all the import
  * drops is documented in docs/kops-migration.md as not supported (or as a difference whose
- * notes say the import drops it). A spec names its dnsZone first, as a kops user moving a
- * cluster would: kops finds the zone in the cloud, hoist needs it named.
+ * notes say the import drops it). The specs name no dnsZone, as kops's own do: the zone is found
+ * in the cloud when the cluster is planned, and `create -f` says so.
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,7 +13,6 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { documentedDrop, migrationTable, ROOT } from '../api/kops-migration-table.js';
-import { withDnsZone } from '../support/kops-zone.js';
 import { hoist, tempDir } from '../support/cli.js';
 
 const specsDir = join(ROOT, 'test/fixtures/kops-specs');
@@ -45,12 +44,15 @@ function reported(stderr: string): { kind: 'Cluster' | 'InstanceGroup'; name: st
 describe('kops integration-test specs through create -f', () => {
   it.each(specs)('%s is stored, and all it drops is documented as out of scope', async (file) => {
     const path = join(dir.path, file);
-    await writeFile(path, withDnsZone(readFileSync(join(specsDir, file), 'utf8')));
+    const text = readFileSync(join(specsDir, file), 'utf8');
+    await writeFile(path, text);
     const state = pathToFileURL(join(dir.path, `state-${file}`)).href;
     const result = await hoist(['create', '-f', path, '--state', state]);
     expect(result.code, result.stderr).toBe(0);
 
-    const kops = parse(readFileSync(join(specsDir, file), 'utf8').split(/^---$/m).find((d) => /^kind: Cluster$/m.test(d)) ?? '') as { metadata: { name: string } };
+    const kops = parse(text.split(/^---$/m).find((d) => /^kind: Cluster$/m.test(d)) ?? '') as { metadata: { name: string }; spec: { dnsZone?: string; topology?: { dns?: { type?: string } } } };
+    const findsZone = kops.spec.dnsZone === undefined && kops.spec.topology?.dns?.type !== 'None' && !kops.metadata.name.endsWith('.k8s.local');
+    if (findsZone) expect(result.stderr).toContain(`${kops.metadata.name} names no spec.dnsZone: update cluster finds its`);
     const got = await hoist(['get', 'cluster', kops.metadata.name, '-o', 'yaml', '--state', state]);
     expect(got.code, got.stderr).toBe(0);
     expect(got.stdout).toContain('apiVersion: hoist.dev/v1alpha1');

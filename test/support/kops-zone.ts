@@ -1,7 +1,7 @@
 /**
- * kops's test specs name no `dnsZone`: kops finds, in the cloud, the hosted zone that ends the
- * cluster's name. hoist needs it named on AWS and GCE (or `topology.dns.type: None`), so tests
- * that import them as a user would name it first, in the kops document itself.
+ * kops's test specs name no `dnsZone`, and hoist accepts them so (the zone is found in the cloud
+ * when the cluster is planned). Tests that build or check a model from such a spec without a
+ * cloud to ask name the zone first, in the kops document itself, as a user may.
  */
 
 /** The kops text with `dnsZone: <zone>` in its Cluster's spec. */
