@@ -26,7 +26,7 @@ export interface CloudDefaults {
 export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
   aws: {
     networkCIDR: '172.20.0.0/16',
-    machineType: { ControlPlane: 't3.medium', Node: 't3.medium', Bastion: 't3.micro' },
+    machineType: { ControlPlane: 't3.medium', APIServer: 't3.medium', Node: 't3.medium', Bastion: 't3.micro' },
     // Canonical's SSM parameter always names the current Ubuntu 24.04 AMI of the region.
     image: 'ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id',
     rootVolumeType: 'gp3',
@@ -37,7 +37,7 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
   },
   gce: {
     networkCIDR: '10.0.0.0/16',
-    machineType: { ControlPlane: 'e2-medium', Node: 'e2-medium', Bastion: 'e2-micro' },
+    machineType: { ControlPlane: 'e2-medium', APIServer: 'e2-medium', Node: 'e2-medium', Bastion: 'e2-micro' },
     image: 'ubuntu-os-cloud/ubuntu-2404-lts-amd64',
     rootVolumeType: 'pd-balanced',
     etcdVolumeType: 'pd-ssd',
@@ -48,7 +48,7 @@ export const CLOUD_DEFAULTS: Readonly<Record<CloudProvider, CloudDefaults>> = {
   local: {
     // Inside 127.0.0.0/8, so every local instance gets a real loopback address of its subnet.
     networkCIDR: '127.20.0.0/16',
-    machineType: { ControlPlane: 'local.small', Node: 'local.small', Bastion: 'local.micro' },
+    machineType: { ControlPlane: 'local.small', APIServer: 'local.small', Node: 'local.small', Bastion: 'local.micro' },
     image: 'local',
     rootVolumeType: 'local',
     etcdVolumeType: 'local',
@@ -66,6 +66,7 @@ export const DEFAULT_ACCESS = ['0.0.0.0/0'] as const;
 
 export const DEFAULT_SIZES: Readonly<Record<InstanceGroupRole, { readonly min: number; readonly max: number; readonly rootVolumeSize: number }>> = {
   ControlPlane: { min: 1, max: 1, rootVolumeSize: 64 },
+  APIServer: { min: 1, max: 1, rootVolumeSize: 64 },
   Node: { min: 2, max: 2, rootVolumeSize: 128 },
   Bastion: { min: 1, max: 1, rootVolumeSize: 32 },
 };

@@ -39,15 +39,10 @@ export const SUBNET_TYPES = ['Public', 'Private', 'Utility'] as const;
 export type SubnetType = (typeof SUBNET_TYPES)[number];
 export const TOPOLOGIES = ['public', 'private'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
-export const INSTANCE_GROUP_ROLES = ['ControlPlane', 'Node', 'Bastion'] as const;
+export const INSTANCE_GROUP_ROLES = ['ControlPlane', 'APIServer', 'Node', 'Bastion'] as const;
 export type InstanceGroupRole = (typeof INSTANCE_GROUP_ROLES)[number];
-/** kops's roles that hoist does not have: an InstanceGroup naming one is refused with this reason and fix. */
-export const UNSUPPORTED_ROLES: Readonly<Record<string, { readonly message: string; readonly fix: string }>> = {
-  APIServer: {
-    message: 'is kops\'s role for machines that run only the API server, which hoist does not have yet: its control-plane machines run the API server with etcd, the controller manager and the scheduler',
-    fix: 'use role ControlPlane (more control-plane machines serve more API traffic), or Node for machines that run workloads',
-  },
-};
+/** kops's roles that hoist does not have: an InstanceGroup naming one is refused with this reason and fix. None today. */
+export const UNSUPPORTED_ROLES: Readonly<Record<string, { readonly message: string; readonly fix: string }>> = {};
 /** The label that ties an InstanceGroup to its cluster. */
 export const CLUSTER_LABEL = 'hoist.dev/cluster';
 
@@ -178,14 +173,14 @@ export const ClusterSchema = z.strictObject({
 });
 
 export const InstanceGroupSpecSchema = z.strictObject({
-  role: z.enum(INSTANCE_GROUP_ROLES).describe('ControlPlane, Node or Bastion.'),
+  role: z.enum(INSTANCE_GROUP_ROLES).describe('ControlPlane, APIServer (the API server only, on the control plane\'s etcd), Node or Bastion.'),
   machineType: z.string().optional().describe('Machine type. Default: per cloud and role.'),
   image: z.string().optional().describe('Machine image. Default: per cloud.'),
-  minSize: z.int().min(0).optional().describe('Default: 1 (ControlPlane, Bastion), 2 (Node).'),
-  maxSize: z.int().min(0).optional().describe('Default: 1 (ControlPlane, Bastion), 2 (Node), and at least minSize.'),
+  minSize: z.int().min(0).optional().describe('Default: 1 (ControlPlane, APIServer, Bastion), 2 (Node).'),
+  maxSize: z.int().min(0).optional().describe('Default: 1 (ControlPlane, APIServer, Bastion), 2 (Node), and at least minSize.'),
   subnets: z.array(z.string()).describe('Names of the cluster subnets the group runs in.'),
   zones: z.array(z.string()).optional().describe('Zones of the group. Default: the zones of its subnets.'),
-  rootVolumeSize: z.int().min(1).optional().describe('Root volume in GiB. Default: 64 (ControlPlane), 128 (Node), 32 (Bastion).'),
+  rootVolumeSize: z.int().min(1).optional().describe('Root volume in GiB. Default: 64 (ControlPlane, APIServer), 128 (Node), 32 (Bastion).'),
   rootVolumeType: z.string().optional().describe('Root volume type. Default: gp3 (aws), pd-balanced (gce), local (local).'),
   associatePublicIp: z.boolean().optional().describe('Give instances a public IP. Default: true in public subnets.'),
   nodeLabels: StringMapSchema.optional().describe('Kubernetes labels of the group\'s nodes.'),

@@ -8,6 +8,7 @@ import { labelProblems, taintProblems } from './labels.js';
 import { instanceGroupNameProblems } from './names.js';
 import { formatPath, instanceGroupPath } from './paths.js';
 import { groupFieldProblems } from './validate-group-fields.js';
+import { apiServerGroupProblems } from './validate-apiserver.js';
 import { rollingUpdateProblems } from './validate-rolling.js';
 import { CLUSTER_LABEL } from './schema.js';
 import { regionOfZone } from './zones.js';
@@ -39,6 +40,7 @@ export function instanceGroupProblems(cluster: CompletedCluster, igs: readonly C
     (ig.spec.taints ?? []).forEach((t, i) => problems.push(...taintProblems(t, at('spec', 'taints', i))));
     problems.push(...groupFieldProblems(ig));
   }
+  problems.push(...apiServerGroupProblems(cluster, igs));
   return problems;
 }
 

@@ -16,7 +16,8 @@ export const ASSET_NAMES = ['kubernetes-node', 'kubernetes-server', 'etcd', 'con
 export type AssetName = (typeof ASSET_NAMES)[number];
 
 /** Which roles install an asset. */
-export type AssetRole = 'ControlPlane' | 'Node';
+/** APIServer machines run the API server from the server archive, and a kubelet as nodes do. */
+export type AssetRole = 'ControlPlane' | 'APIServer' | 'Node';
 
 export interface AssetSource {
   readonly name: AssetName;
@@ -128,7 +129,7 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
       path: `kubernetes/v${k8s}/kubernetes-node-linux-${ARCH}.tar.gz`,
       upstream: `${kube}/kubernetes-node-linux-${ARCH}.tar.gz`,
       upstreamChecksum: { url: `${kube}/kubernetes-node-linux-${ARCH}.tar.gz.sha256` },
-      roles: ['ControlPlane', 'Node'],
+      roles: ['ControlPlane', 'APIServer', 'Node'],
     },
     {
       name: 'kubernetes-server',
@@ -136,7 +137,7 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
       path: `kubernetes/v${k8s}/kubernetes-server-linux-${ARCH}.tar.gz`,
       upstream: `${kube}/kubernetes-server-linux-${ARCH}.tar.gz`,
       upstreamChecksum: { url: `${kube}/kubernetes-server-linux-${ARCH}.tar.gz.sha256` },
-      roles: ['ControlPlane'],
+      roles: ['ControlPlane', 'APIServer'],
     },
     {
       name: 'etcd',
@@ -154,7 +155,7 @@ export function assetSources(spec: CompletedSpec): AssetSource[] {
       upstream: `https://github.com/containerd/containerd/releases/download/v${containerd}/containerd-${containerd}-linux-${ARCH}.tar.gz`,
       // containerd's is `<file>.sha256sum`, in sha256sum's format.
       upstreamChecksum: { url: `https://github.com/containerd/containerd/releases/download/v${containerd}/containerd-${containerd}-linux-${ARCH}.tar.gz.sha256sum` },
-      roles: ['ControlPlane', 'Node'],
+      roles: ['ControlPlane', 'APIServer', 'Node'],
     },
   ];
 }

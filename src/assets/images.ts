@@ -33,11 +33,12 @@ export function imageAssets(spec: CompletedSpec): ImageAsset[] {
   const k8s = `v${plainVersion(c.kubernetesVersion)}`;
   const mirror = c.assets?.containerRegistry?.replace(/\/+$/, '');
   const plane: AssetRole[] = ['ControlPlane'];
-  const all: AssetRole[] = ['ControlPlane', 'Node'];
+  const apiServers: AssetRole[] = ['ControlPlane', 'APIServer'];
+  const all: AssetRole[] = ['ControlPlane', 'APIServer', 'Node'];
   const etcdTags = [...new Set(c.etcdClusters.map((e) => `${plainVersion(e.version ?? etcdVersionFor(c.kubernetesVersion))}-0`))];
   const [sandboxRepository = 'pause', sandboxTag = ''] = SANDBOX_IMAGE.split(':');
   const wanted: [string, string, AssetRole[]][] = [
-    ['kube-apiserver', k8s, plane],
+    ['kube-apiserver', k8s, apiServers],
     ['kube-controller-manager', k8s, plane],
     ['kube-scheduler', k8s, plane],
     ...etcdTags.map((tag): [string, string, AssetRole[]] => ['etcd', tag, plane]),

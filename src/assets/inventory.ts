@@ -56,7 +56,7 @@ export interface InventoryOptions {
   readonly nodeup?: { readonly version: string; readonly sha256: string; readonly url: string };
 }
 
-const ALL: readonly AssetRole[] = ['ControlPlane', 'Node'];
+const ALL: readonly AssetRole[] = ['ControlPlane', 'APIServer', 'Node'];
 
 export function assetInventory(spec: CompletedSpec, options: InventoryOptions = {}): AssetEntry[] {
   const repository = spec.cluster.spec.assets?.fileRepository?.replace(/\/+$/, '');
