@@ -21,6 +21,7 @@ import { parseBootConfig } from './config/boot.js';
 import type { BootConfig } from './config/boot.js';
 import { readNodeupConfig } from './config/read.js';
 import type { NodeContext } from './context.js';
+import { remoteEtcdServers } from './etcd/remote.js';
 import { buildNodeModel } from './model/index.js';
 import type { HealthCheck, NodeIdentity } from './model/index.js';
 import { loadNodePki } from './pki/material.js';
@@ -94,7 +95,8 @@ export async function runNodeup(opts: NodeupOptions): Promise<NodeupResult> {
       throw e;
     });
     const pki = await loadNodePki(store, config);
-    const model = buildNodeModel({ config, node, pki });
+    const etcdServers = config.role === 'APIServer' ? await remoteEtcdServers(store, config, opts.events) : undefined;
+    const model = buildNodeModel({ config, node, pki, ...(etcdServers === undefined ? {} : { etcdServers }) });
     const ctx = nodeContext({ root, rooted, opts, pki, tasks: model.tasks });
     const discovered = await discoverAll(NODE_KINDS, ctx);
     const result = buildPlan({ cluster: boot.cluster, cloud: 'node', specRevision: null, tasks: model.tasks, kinds: NODE_KINDS }, discovered);

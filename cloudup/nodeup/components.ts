@@ -35,10 +35,17 @@ export function kubeletSettings(spec: CompletedSpec, ig: CompletedInstanceGroup)
   // The group's settings over the Cluster's (controlPlaneKubelet on the control plane), as in kops.
   const k = machineSettings(spec.cluster, ig).kubelet;
   const plane = ig.spec.role === 'ControlPlane';
+  const apiOnly = ig.spec.role === 'APIServer';
   const labels: Record<string, string> = { ...(ig.spec.nodeLabels ?? {}), 'hoist.dev/instancegroup': ig.metadata.name };
+  // kops's label and taint for API-server-only machines: workloads stay off them unless they tolerate it.
   if (plane) labels['node-role.kubernetes.io/control-plane'] = '';
+  else if (apiOnly) labels['node-role.kubernetes.io/api-server'] = '';
   else labels['node-role.kubernetes.io/node'] = '';
-  const taints = [...(ig.spec.taints ?? []), ...(plane ? ['node-role.kubernetes.io/control-plane=:NoSchedule'] : [])];
+  const taints = [
+    ...(ig.spec.taints ?? []),
+    ...(plane ? ['node-role.kubernetes.io/control-plane=:NoSchedule'] : []),
+    ...(apiOnly ? ['node-role.kubernetes.io/api-server=:NoSchedule'] : []),
+  ];
   return defined({
     clusterDNS: nthAddress(spec.cluster.spec.serviceClusterIPRange, DNS_OFFSET),
     clusterDomain: 'cluster.local',
@@ -139,6 +146,21 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
         members: e.etcdMembers.map((m) => ({ name: m.name, instanceGroup: m.instanceGroup })),
       }];
     }),
+  };
+}
+
+/**
+ * An APIServer machine's: the API server's settings of the control plane, and the etcd clusters
+ * it reaches on the control plane (by their client ports); no controller manager, scheduler or
+ * etcd member.
+ */
+export function apiServerOnlySettings(spec: CompletedSpec, ig: CompletedInstanceGroup, apiName?: string): NodeupControlPlane {
+  const all = controlPlaneSettings(spec, ig, apiName);
+  const etcd = spec.cluster.spec.etcdClusters;
+  return {
+    apiServer: all.apiServer,
+    etcdClusters: [],
+    remoteEtcd: etcd.map((e, i) => ({ name: e.name, clientPort: (ETCD_PORTS[e.name] ?? { client: 4003 + i }).client })),
   };
 }
 

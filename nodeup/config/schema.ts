@@ -111,6 +111,7 @@ const ControlPlaneSchema = z.strictObject({
     logLevel: z.int(),
     ...ResourcesSchema,
   }),
+  /** Absent on an APIServer machine, which runs the API server alone. */
   controllerManager: z.strictObject({
     clusterName: z.string(),
     clusterCIDR: z.string(),
@@ -123,15 +124,20 @@ const ControlPlaneSchema = z.strictObject({
     featureGates: StringMap.optional(),
     logLevel: z.int(),
     ...ResourcesSchema,
-  }),
+  }).optional(),
   scheduler: z.strictObject({
     featureGates: StringMap.optional(),
     logLevel: z.int(),
     ...ResourcesSchema,
     /** The cluster's KubeSchedulerConfiguration (without apiVersion and kind), merged over hoist's by nodeup. */
     config: z.record(z.string(), z.unknown()).optional(),
-  }),
+  }).optional(),
   etcdClusters: z.array(EtcdSchema),
+  /**
+   * An APIServer machine's: the control plane's etcd clusters its API server uses. It runs no
+   * member; nodeup reads the members' client URLs where they publish them in the state store.
+   */
+  remoteEtcd: z.array(z.strictObject({ name: z.string(), clientPort: z.int() })).optional(),
 });
 
 export const NodeupConfigSchema = z.strictObject({
@@ -139,7 +145,7 @@ export const NodeupConfigSchema = z.strictObject({
   kind: z.literal(NODEUP_CONFIG_KIND),
   cluster: z.string(),
   instanceGroup: z.string(),
-  role: z.enum(['ControlPlane', 'Node', 'Bastion']),
+  role: z.enum(['ControlPlane', 'APIServer', 'Node', 'Bastion']),
   kubernetesVersion: z.string(),
   stateStore: z.string(),
   /** How nodes reach the API: the control plane's load balancer or DNS name. */
@@ -173,7 +179,7 @@ export const NodeupConfigSchema = z.strictObject({
   pki: z.strictObject({
     /** CA keysets whose certificates the node trusts: `pki/issued/<name>/keyset.yaml`. */
     trust: z.array(z.string()),
-    /** Keysets with private keys the node may read (control plane only): `pki/private/<name>/keyset.yaml`. */
+    /** Keysets with private keys the node may read (control plane and APIServer machines only): `pki/private/<name>/keyset.yaml`. */
     secrets: z.array(z.string()),
     /** Client credentials made for this group by `update cluster --yes`: `igconfig/<ig>/credentials/<name>.yaml`. */
     credentials: z.array(z.string()),

@@ -39,9 +39,9 @@ export function healthcheckServiceUnit(conf: string): string {
   return bundleServiceUnit({ description: "the API server's health over plain HTTP (GET /readyz, /livez, /healthz)", command: 'apiserver-healthcheck', conf });
 }
 
-/** On a control-plane machine: the certificate, the configuration and the unit. */
+/** On a machine that runs the API server (control plane, APIServer): the certificate, the configuration and the unit. */
 export function healthcheckServiceTasks(input: ModelInput, apiServer: string): Task[] {
-  if (input.config.role !== 'ControlPlane') return [];
+  if (input.config.role !== 'ControlPlane' && input.config.role !== 'APIServer') return [];
   const cert = issued(input, 'kube-apiserver-healthcheck', 'kubernetes-ca', apiServerHealthcheckCertRequest(), {
     certificate: `${PKI_DIR}/kube-apiserver-healthcheck.crt`,
     key: `${PKI_DIR}/kube-apiserver-healthcheck.key`,

@@ -40,7 +40,7 @@ function resources(r: { cpuRequest?: string; cpuLimit?: string; memoryRequest?: 
 export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChecks: HealthCheck[] } {
   const { config, node } = input;
   const plane = config.controlPlane;
-  if (config.role !== 'ControlPlane' || plane === undefined) return { tasks: [], healthChecks: [] };
+  if ((config.role !== 'ControlPlane' && config.role !== 'APIServer') || plane === undefined) return { tasks: [], healthChecks: [] };
   const a = plane.apiServer;
   const image = (component: string) => `${config.imageRegistry}/${component}:v${config.kubernetesVersion}`;
   const local = `https://${node.address}:${API_PORT}`;
@@ -65,8 +65,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
   const cmConf = kubeconfig('/etc/kubernetes/controller-manager.conf', { server: local, cluster: config.cluster, user: 'system:kube-controller-manager', cert: cmCert });
   const schedConf = kubeconfig('/etc/kubernetes/scheduler.conf', { server: local, cluster: config.cluster, user: 'system:kube-scheduler', cert: schedCert });
 
-  const main = plane.etcdClusters.find((e) => e.name === 'main') ?? plane.etcdClusters[0];
-  const events = plane.etcdClusters.find((e) => e.name === 'events');
+  const etcd = etcdFlags(input);
   const pki = { pki: { path: PKI_DIR, readOnly: true } };
   // spec.encryptionConfig: the stored EncryptionConfiguration, which nodeup wrote beside.
   const encryption = encryptionConfigTask(input);
@@ -86,8 +85,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'authorization-mode': a.authorizationMode,
           'client-ca-file': caPath('kubernetes-ca'),
           'enable-admission-plugins': a.enableAdmissionPlugins.join(','),
-          'etcd-servers': main === undefined ? undefined : `https://${node.address}:${main.clientPort}`,
-          'etcd-servers-overrides': events === undefined ? undefined : `/events#https://${node.address}:${events.clientPort}`,
+          'etcd-servers': etcd.servers,
+          'etcd-servers-overrides': etcd.overrides,
           'etcd-cafile': caPath('etcd-clients-ca'),
           'etcd-certfile': etcdClient.desired.certificate,
           'etcd-keyfile': etcdClient.desired.key,
@@ -134,6 +133,11 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
     [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver'), ...(encryption === undefined ? [] : [encryption])]),
   );
   const cm = plane.controllerManager;
+  const s = plane.scheduler;
+  // An APIServer machine: the API server alone, on the control plane's etcd.
+  if (config.role === 'APIServer' || cm === undefined || s === undefined) {
+    return { tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, apiServer], healthChecks: [{ name: 'kube-apiserver', url: `http://${node.address}:${API_PORT}/healthz` }] };
+  }
   const controllerManager = file(
     `${MANIFEST_DIR}/kube-controller-manager.yaml`,
     staticPodManifest({
@@ -171,7 +175,6 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
     }),
     [idOf(cmConf), idOf(signer), idOf(sa), caFile('kubernetes-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-controller-manager')],
   );
-  const s = plane.scheduler;
   // The cluster's KubeSchedulerConfiguration, merged over hoist's: a file beside the flags.
   const schedConfig = schedulerConfigFile(s.config, schedConf);
   const scheduler = file(
@@ -206,6 +209,29 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
       { name: 'kube-controller-manager', url: `http://${node.address}:${CM_PORT}/healthz` },
       { name: 'kube-scheduler', url: `http://${node.address}:${SCHEDULER_PORT}/healthz` },
     ],
+  };
+}
+
+/**
+ * Where the API server finds etcd: on the control plane its own members; on an APIServer machine
+ * the control plane's, at the client URLs they published (ModelInput.etcdServers), every member
+ * listed so that one member's loss does not stop the API server.
+ */
+function etcdFlags(input: ModelInput): { servers?: string; overrides?: string } {
+  const { config, node } = input;
+  const plane = config.controlPlane;
+  if (config.role === 'APIServer') {
+    const urls = (name: string) => input.etcdServers?.get(name)?.join(',');
+    const names = (plane?.remoteEtcd ?? []).map((e) => e.name);
+    const main = names.includes('main') ? 'main' : names[0];
+    const events = names.includes('events') ? urls('events')?.split(',').join(';') : undefined;
+    return { servers: main === undefined ? undefined : urls(main), overrides: events === undefined ? undefined : `/events#${events}` };
+  }
+  const main = plane?.etcdClusters.find((e) => e.name === 'main') ?? plane?.etcdClusters[0];
+  const events = plane?.etcdClusters.find((e) => e.name === 'events');
+  return {
+    servers: main === undefined ? undefined : `https://${node.address}:${main.clientPort}`,
+    overrides: events === undefined ? undefined : `/events#https://${node.address}:${events.clientPort}`,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The node model: nodeup.yaml plus the machine's identity become node tasks, planned and
- * applied by the same engine as cloud tasks. A bastion gets only the OS settings.
+ * applied by the same engine as cloud tasks. A bastion gets only the OS settings; an APIServer
+ * machine a kubelet, kube-proxy and the API server, without etcd or the addon applier.
  */
 
 import { addonsServiceTasks } from '../addons/service.js';

@@ -17,7 +17,7 @@ export function kubeProxyTasks(input: ModelInput): { tasks: Task[]; healthChecks
   const p = config.kubeProxy;
   if (!p.enabled) return { tasks: [], healthChecks: [] };
   const paths = { certificate: `${KUBE_PROXY_DIR}/kube-proxy.crt`, key: `${KUBE_PROXY_DIR}/kube-proxy.key` };
-  const cert = config.role === 'ControlPlane' ? issued(input, 'kube-proxy', 'kubernetes-ca', kubeProxyCertRequest(), paths) : copied(input, 'kube-proxy', 'credential/kube-proxy', paths);
+  const cert = config.role === 'ControlPlane' || config.role === 'APIServer' ? issued(input, 'kube-proxy', 'kubernetes-ca', kubeProxyCertRequest(), paths) : copied(input, 'kube-proxy', 'credential/kube-proxy', paths);
   const kc = kubeconfig(`${KUBE_PROXY_DIR}/kubeconfig`, { server: config.apiServer, cluster: config.cluster, user: 'system:kube-proxy', cert });
   const configPath = `${KUBE_PROXY_DIR}/config.yaml`;
   const conf = file(

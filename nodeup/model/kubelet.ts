@@ -70,7 +70,8 @@ export function kubeletConfiguration({ config, node }: ModelInput): string {
 
 export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: HealthCheck[] } {
   const { config, node } = input;
-  const plane = config.role === 'ControlPlane';
+  // An APIServer machine reads the cluster CA's key as the control plane does: it issues its own.
+  const plane = config.role === 'ControlPlane' || config.role === 'APIServer';
   // A worker holds only its group's bootstrap token: the kubelet asks the API server for its
   // own certificate with it (a CSR the controller manager approves and signs) and writes the
   // real kubeconfig itself.

@@ -26,6 +26,11 @@ export interface ModelInput {
   readonly config: NodeupConfig;
   readonly node: NodeIdentity;
   readonly pki: NodePki;
+  /**
+   * An APIServer machine's: the client URLs of the control plane's etcd members, by etcd cluster,
+   * as they published them in the state store (nodeup/etcd/registry.ts), read before the model.
+   */
+  readonly etcdServers?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** An endpoint that answers once a component is up, e.g. the kubelet's `/healthz`. */
