@@ -15,16 +15,21 @@ export interface BatchSize {
   readonly unavailable: number;
 }
 
-/** Bastions, then the control plane, then nodes; by name within a role. */
+/**
+ * Bastions, then the control plane, then API-server-only groups, then nodes; by name within a
+ * role. An APIServer machine's API server must not be newer than the control plane's (the
+ * version-skew policy), nor older than the kubelets it serves.
+ */
 export function rollOrder(groups: readonly RollingGroup[]): RollingGroup[] {
-  const rank = { Bastion: 0, ControlPlane: 1, Node: 2 } as const;
+  const rank = { Bastion: 0, ControlPlane: 1, APIServer: 2, Node: 3 } as const;
   return [...groups].sort((a, b) => rank[a.role] - rank[b.role] || a.name.localeCompare(b.name));
 }
 
 /**
  * Like kops and Kubernetes deployments: a surge percentage rounds up, an unavailable one rounds
  * down. The control plane never surges and goes one machine at a time, so etcd keeps quorum; nor
- * does a group that cannot place its surge. A batch replaces at least one instance, or the roll
+ * does a group that cannot place its surge. An APIServer group holds no etcd member, so it is
+ * batched as nodes are: a surge keeps its API capacity while its machines are replaced. A batch replaces at least one instance, or the roll
  * would never end.
  */
 export function batchSize(group: RollingGroup, settings: ResolvedRollingUpdate, cloudCanSurge: boolean): BatchSize {

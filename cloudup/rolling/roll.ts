@@ -247,7 +247,8 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
       replaced[name]!.push(...batch);
       say(`${name}: ${done()} of ${total} replaced`, { group: name, done: done(), total }, 'roll.replaced');
       await validate();
-      const interval = group.role === 'ControlPlane' ? opts.controlPlaneIntervalMs : group.role === 'Bastion' ? (opts.bastionIntervalMs ?? opts.nodeIntervalMs) : opts.nodeIntervalMs;
+      // An APIServer machine serves the control plane's API: it waits as a control-plane machine does.
+      const interval = group.role === 'ControlPlane' || group.role === 'APIServer' ? opts.controlPlaneIntervalMs : group.role === 'Bastion' ? (opts.bastionIntervalMs ?? opts.nodeIntervalMs) : opts.nodeIntervalMs;
       if (interval > 0) await clock.sleep(interval);
     }
     stillOutdated(await current(name), initial);

@@ -11,7 +11,10 @@ import { instanceGroupTask } from '../tasks/instance-group.js';
 import { instanceTemplateTask } from '../tasks/instance-template.js';
 import { API_PORT, KUBELET_HEALTH_PORT, apiLoadBalancerName, etcdVolumeName, groupName, subnetName, templateName } from './names.js';
 
-const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
+const ROLE = { ControlPlane: 'control-plane', APIServer: 'apiserver', Node: 'node', Bastion: 'bastion' } as const;
+
+/** Roles whose machines serve the API behind its load balancer. */
+const serves = (ig: SettledInstanceGroup): boolean => ig.spec.role === 'ControlPlane' || ig.spec.role === 'APIServer';
 
 export function instanceGroupTasks(spec: SettledSpec, boot: BootOptions): Task[] {
   return spec.instanceGroups.flatMap((ig) => groupTasks(spec, ig, boot));
@@ -28,7 +31,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
   });
   const tmpl = idOf(template);
   const subnets = [...ig.spec.subnets].sort().map((s) => idOf({ kind: 'Subnet', name: subnetName(s, cluster) }));
-  const lbs = ig.spec.role === 'ControlPlane' ? [idOf({ kind: 'LoadBalancer', name: apiLoadBalancerName(cluster) })] : [];
+  const lbs = serves(ig) ? [idOf({ kind: 'LoadBalancer', name: apiLoadBalancerName(cluster) })] : [];
   // A member's machine starts with its volumes attached, or its etcd data would land on its root.
   const volumes = spec.cluster.spec.etcdClusters.flatMap((etcd) =>
     etcd.etcdMembers.filter((m) => m.instanceGroup === ig.metadata.name).map((m) => idOf({ kind: 'Volume', name: etcdVolumeName(m.name, etcd.name, cluster) })),
@@ -59,7 +62,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
  * nodeup starts at once with the daemon's own credentials.
  */
 function userData(cluster: string, ig: SettledInstanceGroup, boot: BootOptions): string {
-  const healthPorts = ig.spec.role === 'ControlPlane' ? [API_PORT, KUBELET_HEALTH_PORT] : [KUBELET_HEALTH_PORT];
+  const healthPorts = serves(ig) ? [API_PORT, KUBELET_HEALTH_PORT] : [KUBELET_HEALTH_PORT];
   const config = { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name), healthPorts };
   if (!boot.stateStore.startsWith('file://')) return `# hoist boot configuration\n${stringify(config)}`;
   return renderBootScript({ boot: config, storeAccess: 'file', node: boot.node, nodeup: boot.nodeup });
