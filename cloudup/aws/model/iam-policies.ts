@@ -62,6 +62,21 @@ export function nodePolicy(store: StoreLocation | undefined, region: string, ig:
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/**
+ * An APIServer machine's: a node's, plus the private keysets its API server and kubelet issue
+ * from or sign with (`keysets`, never the etcd peers' CA) and the etcd members' published
+ * addresses (`status/etcd/`). No etcd volumes, load balancers, routes or DNS.
+ */
+export function apiServerPolicy(store: StoreLocation | undefined, region: string, ig: string, keysets: readonly string[]): Fields {
+  const read = [`igconfig/${ig}/`, 'pki/issued/', 'nodeup/', ...keysets.map((k) => `pki/private/${k}/`), 'status/etcd/'];
+  const statements = [
+    ...s3Statements(store, region, read, [`status/instances/${ig}/`]),
+    { Sid: 'DescribeSelf', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeRegions', 'ec2:DescribeInstanceTypes'], Resource: ['*'] },
+    PULL_IMAGES,
+  ];
+  return { Version: '2012-10-17', Statement: statements };
+}
+
 /** `hostedZoneArn`: the zone of dnsZone (a reference to its task), when the cluster has one. */
 export function controlPlanePolicy(store: StoreLocation | undefined, region: string, cluster: string, hostedZoneArn: Value | undefined): Fields {
   const owned = { StringEquals: { [`aws:ResourceTag/${kubernetesClusterTag(cluster)}`]: 'owned' } };

@@ -1,7 +1,7 @@
 /**
  * IAM of an AWS cluster: one role (with its inline policy and instance profile) for the control
  * plane, and one per other instance group, so that each group's machines read only their own
- * configuration; on each, the user's additionalPolicies and externalPolicies of its role. Roles live under the cluster's IAM path, which is how discovery finds them.
+ * configuration (an APIServer group's also the keysets its API server issues from); on each, the user's additionalPolicies and externalPolicies of its role. Roles live under the cluster's IAM path, which is how discovery finds them.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
@@ -14,7 +14,8 @@ import { attachmentName, iamRolePolicyAttachmentTask } from '../tasks/iam-role-p
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';
 import { ADDONS_POLICY_NAME, VPC_CNI_POLICY_NAME, amazonVpcCniPolicy, controlPlaneAddonsPolicy } from './iam-addons.js';
-import { ADDITIONAL_POLICY_NAME, additionalPolicy, assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
+import { ADDITIONAL_POLICY_NAME, additionalPolicy, apiServerPolicy, assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
+import { API_SERVER_SECRETS } from '../../nodeup/build.js';
 
 export interface Iam {
   readonly tasks: Task[];
@@ -83,8 +84,10 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
   for (const ig of groups.filter((g) => g.spec.role !== 'ControlPlane')) {
     // A group named like the control plane's role keeps a name of its own.
     const name = ig.metadata.name === 'control-plane' ? 'control-plane-ig' : ig.metadata.name;
-    profiles.set(ig.metadata.name, role(`${name}.${cluster}`, nodePolicy(store, region, ig.metadata.name), []));
+    const policy = ig.spec.role === 'APIServer' ? apiServerPolicy(store, region, ig.metadata.name, API_SERVER_SECRETS) : nodePolicy(store, region, ig.metadata.name);
+    profiles.set(ig.metadata.name, role(`${name}.${cluster}`, policy, []));
     if (vpcCni) addonsPolicy(`${name}.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
+    // kops's additionalPolicies and externalPolicies have no key for APIServer: its groups take the nodes'.
     extras(`${name}.${cluster}`, ig.spec.role === 'Bastion' ? 'bastion' : 'node');
   }
   return { tasks, profiles };

@@ -26,12 +26,12 @@ export interface GroupInputs {
   readonly subnets: ReadonlyMap<string, TaskId>;
   readonly securityGroups: ReadonlyMap<SecurityRole, TaskId>;
   readonly profiles: ReadonlyMap<string, TaskId>;
-  /** The API load balancer's target groups the control-plane groups register with. */
+  /** The API load balancer's target groups the control-plane and APIServer groups register with. */
   readonly targetGroups: readonly TaskId[];
 }
 
-const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
-const SECURITY_ROLE = { ControlPlane: 'control-plane', Node: 'nodes', Bastion: 'bastion' } as const;
+const ROLE = { ControlPlane: 'control-plane', APIServer: 'apiserver', Node: 'node', Bastion: 'bastion' } as const;
+const SECURITY_ROLE = { ControlPlane: 'control-plane', APIServer: 'apiserver', Node: 'nodes', Bastion: 'bastion' } as const;
 
 /** The root device of Ubuntu and Debian images, hoist's defaults. */
 const ROOT_DEVICE = '/dev/sda1';
@@ -85,7 +85,8 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
   );
   const lt = idOf(template);
   const subnets = [...ig.spec.subnets].map((s) => inputs.subnets.get(s)!).sort();
-  const targets = role === 'ControlPlane' ? inputs.targetGroups : [];
+  // An APIServer group's machines serve the API behind the same load balancer as the control plane's.
+  const targets = role === 'ControlPlane' || role === 'APIServer' ? inputs.targetGroups : [];
   const group = autoScalingGroupTask(
     name,
     {

@@ -10,7 +10,7 @@ export const etcdVolumeName = (member: string, etcd: string, cluster: string): s
 export const groupName = (ig: string, cluster: string): string => `${ig}.${cluster}`;
 export const apiName = (cluster: string): string => `api.${cluster}`;
 
-export type SecurityRole = 'control-plane' | 'nodes' | 'bastion';
+export type SecurityRole = 'control-plane' | 'apiserver' | 'nodes' | 'bastion';
 
 /** The API server's port on the control-plane machines (kube-apiserver's default). */
 export const API_SERVER_PORT = 6443;

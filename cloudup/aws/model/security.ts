@@ -3,7 +3,10 @@
  * reach each other (nodes never reach etcd's ports), the API port is open to
  * kubernetesApiAccess (the network load balancer keeps client addresses) and to the VPC (its
  * health checks), SSH to sshAccess (or to the bastions when there are bastions, which take
- * sshAccess instead), NodePorts to nodePortAccess, and everything may go out.
+ * sshAccess instead), NodePorts to nodePortAccess, and everything may go out. APIServer machines
+ * (a group of their own) reach the control plane's etcd client ports and API port only, and are
+ * reached on the API port by clients and the load balancer, on 443 and 6443 by nodes, and on
+ * everything by the control plane (its API server calls their kubelets).
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
@@ -13,6 +16,7 @@ import { idOf, ref } from '../../../src/engine/task.js';
 import { ruleName, securityGroupRuleTask } from '../tasks/security-group-rule.js';
 import type { RulePeerFields } from '../tasks/security-group-rule.js';
 import { securityGroupTask } from '../tasks/security-group.js';
+import { ETCD_PORTS } from '../../nodeup/components.js';
 import { API_SERVER_PORT, securityGroupName } from './names.js';
 import type { SecurityRole } from './names.js';
 import { named } from './tags.js';
@@ -39,6 +43,8 @@ export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
   const cluster = spec.cluster.metadata.name;
   const roles = new Set<SecurityRole>(['control-plane', 'nodes']);
   if (spec.instanceGroups.some((ig) => ig.spec.role === 'Bastion')) roles.add('bastion');
+  const apiServers = spec.instanceGroups.some((ig) => ig.spec.role === 'APIServer');
+  if (apiServers) roles.add('apiserver');
 
   const groups = new Map<SecurityRole, TaskId>();
   const tasks: Task[] = [];
@@ -62,10 +68,23 @@ export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
       { type: 'ingress', protocol: 'udp', from: 1, to: 65535, peer: { role: 'nodes' } },
       ...apiClientPeers(c).map((peer): Rule => ({ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer })),
       ...sshSources.map(ssh),
+      // An APIServer machine's API server stores in the control plane's etcd (client ports only).
+      ...(apiServers ? etcdClientPorts(spec).map((port): Rule => ({ type: 'ingress', protocol: 'tcp', from: port, to: port, peer: { role: 'apiserver' } })) : []),
+      ...(apiServers ? [{ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer: { role: 'apiserver' } } satisfies Rule] : []),
+    ],
+    apiserver: [
+      { type: 'ingress', ...ALL, peer: { role: 'apiserver' } },
+      { type: 'ingress', ...ALL, peer: { role: 'control-plane' } },
+      { type: 'ingress', protocol: 'tcp', from: 443, to: 443, peer: { role: 'nodes' } },
+      { type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer: { role: 'nodes' } },
+      ...apiClientPeers(c).map((peer): Rule => ({ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer })),
+      ...sshSources.map(ssh),
     ],
     nodes: [
       { type: 'ingress', ...ALL, peer: { role: 'nodes' } },
       { type: 'ingress', ...ALL, peer: { role: 'control-plane' } },
+      // The API server reaches kubelets, webhooks and aggregated APIs on the nodes.
+      ...(apiServers ? [{ type: 'ingress', ...ALL, peer: { role: 'apiserver' } } satisfies Rule] : []),
       ...sshSources.map(ssh),
       ...[...new Set(c.nodePortAccess)].flatMap((peer): Rule[] => [
         { type: 'ingress', protocol: 'tcp', from: nodePortFrom, to: nodePortTo, peer },
@@ -103,4 +122,9 @@ export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
  */
 export function apiClientPeers(c: Pick<SettledSpec['cluster']['spec'], 'kubernetesApiAccess' | 'networkCIDR' | 'additionalNetworkCIDRs'>): string[] {
   return [...new Set([...c.kubernetesApiAccess, c.networkCIDR, ...(c.additionalNetworkCIDRs ?? [])])];
+}
+
+/** The client port of each etcd cluster, as nodeup.yaml gives them to the members. */
+function etcdClientPorts(spec: SettledSpec): number[] {
+  return [...new Set(spec.cluster.spec.etcdClusters.map((e, i) => (ETCD_PORTS[e.name] ?? { client: 4003 + i }).client))].sort((a, b) => a - b);
 }
