@@ -12,6 +12,7 @@ import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
 import { existingAccountProblems, keepGceServiceAccount } from './existing-account.js';
 import { regionalGroupProblems } from './regional.js';
+import { apiServerRoleProblems } from './apiserver-role.js';
 
 /** The InstanceGroup machine fields hoist carries on GCE (the rest are AWS's). */
 export const GCE_GROUP_FIELDS: readonly GroupMachineField[] = ['gcpProvisioningModel'];
@@ -60,6 +61,7 @@ export const gceSpecRules: CloudSpecRules = {
       : [{ path: formatPath(['spec', 'project']), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' }]),
     ...unsupportedGroupFieldProblems(spec, GCE_GROUP_FIELDS, 'gce'),
     ...regionalGroupProblems(spec),
+    ...apiServerRoleProblems(spec),
     ...existingAccountProblems(spec),
   ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses

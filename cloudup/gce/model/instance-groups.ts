@@ -19,7 +19,8 @@ import type { InstanceTemplateFields } from '../tasks/instance-template.js';
 import { STARTUP_SCRIPT_KEY, imagePath, scopes, startupScript } from './boot.js';
 import type { Account } from './iam.js';
 
-export const ROLE = { ControlPlane: 'control-plane', Node: 'node', Bastion: 'bastion' } as const;
+// APIServer groups are refused on gce (apiserver-role.ts): the entry only completes the map.
+export const ROLE = { ControlPlane: 'control-plane', APIServer: 'apiserver', Node: 'node', Bastion: 'bastion' } as const;
 
 export interface GroupInputs {
   readonly network: TaskId;
