@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
-import { diffFields } from '../../src/engine/diff.js';
+import { diffFields, resolveFields, resolveValue, UNKNOWN } from '../../src/engine/diff.js';
 import { discoverAll } from '../../src/engine/discover.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { hasChanges, worstImpact } from '../../src/engine/plan.js';
 import { buildPlan } from '../../src/engine/planner.js';
 import { renderPlanText } from '../../src/engine/render-text.js';
-import type { Fields, Task, TaskKind } from '../../src/engine/task.js';
+import type { Fields, Ref, Task, TaskKind, Value } from '../../src/engine/task.js';
 import { ref } from '../../src/engine/task.js';
 import { ValidationError } from '../../src/errors.js';
 import { checkSavedPlan } from '../../src/cli/shared/saved-plan.js';
@@ -169,5 +169,35 @@ describe('diff properties', () => {
         expect(b).toEqual(copyB);
       }),
     );
+  });
+  it('resolves Refs as a copying walk does, keeps a value without Refs as it is, and never changes its input', () => {
+    // Refs to Group/known resolve to their output's name; any other Ref is not known yet.
+    const resolver = (r: Ref) => (r.$ref === 'Group/known' ? `resolved-${r.output}` : undefined);
+    const copying = (v: Value): unknown => {
+      if (typeof v !== 'object' || v === null) return v;
+      if ('$ref' in v && 'output' in v) return resolver(v as Ref) ?? UNKNOWN;
+      const items = Array.isArray(v) ? (v as Value[]).map(copying) : Object.entries(v).map(([k, x]) => [k, copying(x as Value)] as const);
+      if (Array.isArray(v)) return items.includes(UNKNOWN) ? UNKNOWN : items;
+      const entries = items as (readonly [string, unknown])[];
+      return entries.some(([, x]) => x === UNKNOWN) ? UNKNOWN : Object.fromEntries(entries);
+    };
+    const refs = fc.constantFrom<Value>(ref('Group/known'), ref('Group/known', 'arn'), ref('Group/later'));
+    const value = fc.letrec<{ v: Value }>((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Value>, refs, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 4 }), tie('v'), { maxKeys: 4 })),
+    })).v;
+    fc.assert(
+      fc.property(value, (v) => {
+        const before = structuredClone(v);
+        const out = resolveValue(v, resolver);
+        expect(out).toEqual(copying(v));
+        expect(v).toEqual(before);
+        if (!JSON.stringify(v).includes('$ref')) expect(out).toBe(v);
+      }),
+    );
+    // What a task's create or update is given is a copy of its own.
+    const desired: Fields = { tags: { a: '1' }, ids: [ref('Group/known')] };
+    const given = resolveFields(desired, resolver);
+    expect(given).toEqual({ tags: { a: '1' }, ids: ['resolved-id'] });
+    expect(given['tags']).not.toBe(desired['tags']);
   });
 });
