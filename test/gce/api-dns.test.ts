@@ -96,6 +96,21 @@ describe('a GCE cluster with a DNS zone', () => {
     expect(refused.stderr).toContain('ManagedZone/example.org: must exist already');
     expect(fake.resources('networks').filter((n) => String(n.name).startsWith('nozone'))).toEqual([]);
   });
+
+  it('without a dnsZone, plans with the zone that ends the cluster name, and leaves the spec as written', async () => {
+    const name = `found.${ZONE}`;
+    const created = await run(['create', 'cluster', name, '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a', '--node-count', '1', '--set', 'spec.topology.dns.type=Public']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toContain(`${name} names no spec.dnsZone: update cluster finds its public DNS zone in the cloud`);
+    await useAssetMirror(run, name, join(dir.path, 'assets-found'));
+    const plan = await run(['update', 'cluster', name]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stderr).toContain(`${name} uses the public Cloud DNS managed zone dns-example-com (${ZONE}), found for it`);
+    expect(plan.stdout).toContain('ManagedZone/dns-example-com');
+    expect(plan.stdout).toContain(`DnsRecord/api.internal.${name}`);
+    const got = parse((await run(['get', 'cluster', name, '-o', 'yaml'])).stdout) as { spec: { dnsZone?: string } };
+    expect(got.spec.dnsZone).toBeUndefined();
+  });
 });
 
 describe('a kops GCE cluster with topology.dns.type None', () => {
