@@ -59,7 +59,7 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: Obj
     return spec.instanceGroups.flatMap((ig): RollingGroup[] => {
       const label = labelValue(ig.metadata.name);
       const mine = instances.filter((i) => i.instanceGroup === label);
-      const own = new Set([...mine.map((i) => i.groupManager), ...groupManagerNames(ig.metadata.name, ig.spec.zones, ctx.cluster, isRegionalGroup(ig))]);
+      const own = new Set([...mine.map((i) => i.groupManager), ...groupManagerNames(ig.metadata.name, ig.spec.zones, ctx.cluster, isRegionalGroup(spec.cluster, ig))]);
       const zones = managers.filter((m) => own.has(m.name ?? ''));
       if (zones.length === 0 && mine.length === 0) return [];
       const detached = mine.filter((i) => i.labels[DETACHED_LABEL] === 'true' && STATES[i.state] !== 'terminated').length;
@@ -72,7 +72,7 @@ export function gceRollingCloud(ctx: GceContext, spec: CompletedSpec, store: Obj
         desired: Math.max(0, target - detached),
         // A regional group puts a surge's instance in any zone of its shape; deleting the old one
         // may then leave the zones uneven, and GCE evens them by deleting an undrained instance.
-        ...(isRegionalGroup(ig) ? { surges: false } : {}),
+        ...(isRegionalGroup(spec.cluster, ig) ? { surges: false } : {}),
         instances: mine.map((i) => toRolling(ig.metadata.name, i, statuses.get(i.name))),
       }];
     });

@@ -10,7 +10,7 @@ import { gossipAsNoDns } from '../../src/api/api-dns.js';
 import { dropUnsupportedGroupFields, unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
-import { existingAccountProblems, keepGceServiceAccount } from './existing-account.js';
+import { existingAccountProblems } from './existing-account.js';
 import { regionalGroupProblems } from './regional.js';
 import { apiServerRoleProblems } from './apiserver-role.js';
 
@@ -67,7 +67,7 @@ export const gceSpecRules: CloudSpecRules = {
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.
   fromKops: {
-    cluster: (doc) => keepGceServiceAccount(gossipAsNoDns(dropRefusedCloudLabels(doc, GCE_LABEL_RULES))),
+    cluster: (doc) => gossipAsNoDns(dropRefusedCloudLabels(doc, GCE_LABEL_RULES)),
     instanceGroup: (doc) => dropUnsupportedGroupFields(dropRefusedCloudLabels(doc, GCE_LABEL_RULES), GCE_GROUP_FIELDS, 'gce'),
   },
   newCluster: {

@@ -1,11 +1,12 @@
 /**
  * An internal API load balancer and a regional managed instance group on GCE (the fake Compute
  * API), through the CLI, with one cluster: `api.loadBalancer.type: Internal` plans and makes a
- * regional TCP health check, an internal backend service over the control plane's group, and an
- * internal forwarding rule on an internal address of the cluster's subnetwork (no target pool, no
- * legacy check); a node group annotated regional is one regional group spread over its zones; a
- * second plan has nothing to do; a new machine type is rolled through the regional group; delete
- * leaves none of it. Then the spec rules and the fake's refusals.
+ * regional HTTP health check of /readyz on the health port, an internal backend service over the
+ * control plane's group, and an internal forwarding rule on an internal address of the cluster's
+ * subnetwork (no target pool, no legacy check); with `spec.gce.regionalGroups: true` the node
+ * group is one regional group spread over its zones and the control plane stays zonal; a second
+ * plan has nothing to do; a new machine type is rolled through the regional group; delete leaves
+ * none of it. Then the spec rules and the fake's refusals.
  */
 
 import { join } from 'node:path';
@@ -16,7 +17,10 @@ import { createContext } from '../../src/cli/context.js';
 import { runRollingUpdate } from '../../src/cli/rolling-update.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { textEventSink } from '../../src/output/io.js';
-import { INTERNAL_HEALTH_CHECK_SOURCE_RANGES } from '../../cloudup/gce/model/api.js';
+import { API_HEALTH_CHECK_PORT, INTERNAL_HEALTH_CHECK_SOURCE_RANGES } from '../../cloudup/gce/model/api.js';
+import { existingAccountProblems } from '../../cloudup/gce/existing-account.js';
+import { accountEmail, accountId } from '../../cloudup/gce/iam-names.js';
+import { foreignGceProblems } from '../../src/api/schema-gce.js';
 import { apiName, apiSubnetName, gceName, groupManagerName, regionalGroupManagerName } from '../../cloudup/gce/names.js';
 import { REGIONAL_GROUP_ANNOTATION, regionalGroupProblems } from '../../cloudup/gce/regional.js';
 import { hoist, tempDir } from '../support/cli.js';
@@ -56,11 +60,11 @@ beforeAll(async () => {
   expect(created.code, created.stderr).toBe(0);
   await useAssetMirror(run, NAME, join(dir.path, 'assets'));
   const cluster = parse((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout) as Cluster;
-  const internal = await run(['replace', '-f', '-'], stringify({ ...cluster, spec: { ...cluster.spec, api: { ...cluster.spec.api, loadBalancer: { type: 'Internal' } } } }));
+  const internal = await run(['replace', '-f', '-'], stringify({ ...cluster, spec: { ...cluster.spec, gce: { regionalGroups: true }, api: { ...cluster.spec.api, loadBalancer: { type: 'Internal' } } } }));
   expect(internal.code, internal.stderr).toBe(0);
   // The node group spans two zones of the region as one regional group.
   const ig = parse((await run(['get', 'instancegroup', NODES, '--name', NAME, '-o', 'yaml'])).stdout) as InstanceGroup;
-  const regional = { ...ig, metadata: { ...ig.metadata, annotations: { [REGIONAL_GROUP_ANNOTATION]: 'true' } }, spec: { ...ig.spec, zones: ['us-central1-a', 'us-central1-b'] } };
+  const regional = { ...ig, spec: { ...ig.spec, zones: ['us-central1-a', 'us-central1-b'] } };
   const replaced = await run(['replace', '-f', '-'], stringify(regional));
   expect(replaced.code, replaced.stderr).toBe(0);
 });
@@ -95,7 +99,7 @@ describe('an internal API load balancer and a regional group (fake Compute API)'
     const [address] = mine('addresses');
     expect(address).toMatchObject({ name: RULE, addressType: 'INTERNAL', subnetwork: subnet.selfLink });
     const [check] = mine('healthChecks');
-    expect(check).toMatchObject({ name: apiName(NAME), type: 'TCP', tcpHealthCheck: { port: 6443 } });
+    expect(check).toMatchObject({ name: apiName(NAME), type: 'HTTP', httpHealthCheck: { port: API_HEALTH_CHECK_PORT, requestPath: '/readyz' } });
     const cp = mine('instanceGroupManagers').find((g) => String(g.name).includes('control-plane'))!;
     const [service] = mine('backendServices');
     expect(service).toMatchObject({ loadBalancingScheme: 'INTERNAL', protocol: 'TCP', healthChecks: [check!.selfLink], backends: [{ group: cp.instanceGroup, balancingMode: 'CONNECTION' }] });
@@ -103,7 +107,7 @@ describe('an internal API load balancer and a regional group (fake Compute API)'
     expect(rule).toMatchObject({ name: RULE, loadBalancingScheme: 'INTERNAL', IPAddress: address!.address, ports: ['6443'], backendService: service!.selfLink, subnetwork: subnet.selfLink });
     expect(mine('targetPools')).toEqual([]);
     expect(mine('httpHealthChecks')).toEqual([]);
-    expect(mine('firewalls').find((f) => f.name === gceName('api-health-check', NAME))).toMatchObject({ sourceRanges: [...INTERNAL_HEALTH_CHECK_SOURCE_RANGES].sort(), allowed: [{ IPProtocol: 'tcp', ports: ['6443'] }] });
+    expect(mine('firewalls').find((f) => f.name === gceName('api-health-check', NAME))).toMatchObject({ sourceRanges: [...INTERNAL_HEALTH_CHECK_SOURCE_RANGES].sort(), allowed: [{ IPProtocol: 'tcp', ports: [String(API_HEALTH_CHECK_PORT)] }] });
 
     const group = mine('instanceGroupManagers').find((g) => g.name === REGIONAL)!;
     expect(String(group.selfLink)).toContain('/regions/us-central1/instanceGroupManagers/');
@@ -145,11 +149,11 @@ describe('an internal API load balancer and a regional group (fake Compute API)'
   });
 });
 
-describe('regional groups in the spec, and the fake on internal load balancers', () => {
-  const spec = (annotation: string, role: 'Node' | 'ControlPlane', autoscaler = false) =>
+describe('regional groups and an existing service account in the spec, and the fake on internal load balancers', () => {
+  const spec = (annotation: string | undefined, role: 'Node' | 'ControlPlane', autoscaler = false, gce?: { regionalGroups: boolean }) =>
     ({
-      cluster: { spec: { clusterAutoscaler: { enabled: autoscaler } } },
-      instanceGroups: [{ metadata: { name: 'g', annotations: { [REGIONAL_GROUP_ANNOTATION]: annotation } }, spec: { role } }],
+      cluster: { metadata: { name: NAME }, spec: { project: PROJECT, clusterAutoscaler: { enabled: autoscaler }, ...(gce ? { gce } : {}) } },
+      instanceGroups: [{ metadata: { name: 'g', ...(annotation === undefined ? {} : { annotations: { [REGIONAL_GROUP_ANNOTATION]: annotation } }) }, spec: { role } }],
     }) as unknown as CompletedSpec;
 
   it('refuses a bad value, a regional control plane, and a regional group with cluster-autoscaler, with the annotation\'s path', () => {
@@ -161,6 +165,47 @@ describe('regional groups in the spec, and the fake on internal load balancers',
       expect(rest).toEqual([]);
       expect(problem).toMatchObject({ path, fix: expect.any(String) });
     }
+  });
+
+  it('refuses spec.gce.regionalGroups with cluster-autoscaler at the field\'s path, unless every group it would make regional opts out', () => {
+    const on = { regionalGroups: true };
+    expect(regionalGroupProblems(spec(undefined, 'Node', false, on))).toEqual([]);
+    expect(regionalGroupProblems(spec(undefined, 'Node', true, on))).toEqual([expect.objectContaining({ path: 'spec.gce.regionalGroups', value: true, fix: expect.stringContaining('"false"') })]);
+    expect(regionalGroupProblems(spec('false', 'Node', true, on))).toEqual([]);
+    // The control plane stays zonal whatever the field says, so nothing is regional here.
+    expect(regionalGroupProblems(spec(undefined, 'ControlPlane', true, on))).toEqual([]);
+  });
+
+  it('refuses spec.gce and cloudConfig.gceServiceAccount on other clouds, and an account that is not one, with their paths', () => {
+    const cluster = (cloudProvider: string) => ({ spec: { cloudProvider, gce: { regionalGroups: true }, cloudConfig: { gceServiceAccount: 'default' } } }) as unknown as Cluster;
+    expect(foreignGceProblems(cluster('gce'))).toEqual([]);
+    expect(foreignGceProblems(cluster('aws')).map((p) => p.path)).toEqual(['spec.gce', 'spec.cloudConfig.gceServiceAccount']);
+    const account = (gceServiceAccount: string) => existingAccountProblems({ ...spec(undefined, 'Node'), cluster: { metadata: { name: NAME }, spec: { project: PROJECT, cloudConfig: { gceServiceAccount } } } } as unknown as CompletedSpec);
+    expect(account('default')).toEqual([]);
+    expect(account('k8s@other-project.iam.gserviceaccount.com')).toEqual([]);
+    for (const bad of ['k8s', '123456789012-compute@developer.gserviceaccount.com', accountEmail(accountId(NAME, { controlPlane: true }), PROJECT)]) {
+      expect(account(bad)).toEqual([expect.objectContaining({ path: 'spec.cloudConfig.gceServiceAccount', value: bad, fix: expect.any(String) })]);
+    }
+  });
+
+  it('takes regional HTTPS health checks as the API has them, and refuses the shapes GCE refuses', async () => {
+    const check = (name: string, extra: Record<string, unknown>) => api('POST', 'regions/us-central1/healthChecks', { name, type: 'HTTPS', ...extra });
+    expect(reason(await check('hc-https', { httpsHealthCheck: { port: 6443, requestPath: '/readyz' } }))).toBeUndefined();
+    expect(await api('GET', 'regions/us-central1/healthChecks/hc-https')).toMatchObject({ type: 'HTTPS', httpsHealthCheck: { port: 6443, requestPath: '/readyz', portSpecification: 'USE_FIXED_PORT', proxyHeader: 'NONE' } });
+    expect(reason(await check('hc-serving', { httpsHealthCheck: { portSpecification: 'USE_SERVING_PORT', requestPath: '/readyz' } }))).toBeUndefined();
+    for (const bad of [
+      {},
+      { httpHealthCheck: { port: 6443 } },
+      { httpsHealthCheck: { port: 6443, requestPath: 'readyz' } },
+      { httpsHealthCheck: { port: 70000 } },
+      { httpsHealthCheck: { portSpecification: 'USE_SERVING_PORT', port: 6443 } },
+      { httpsHealthCheck: { portSpecification: 'USE_NAMED_PORT' } },
+      { httpsHealthCheck: { port: 6443, proxyHeader: 'PROXY_V2' } },
+      { httpsHealthCheck: { port: 6443, requestPath: `/${'x'.repeat(1024)}` } },
+    ]) {
+      expect(['required', 'invalid'], JSON.stringify(bad)).toContain(reason(await check('hc-bad', bad)));
+    }
+    expect(fake.resources('healthChecks').map((h) => h.name)).not.toContain('hc-bad');
   });
 
   it('refuses what the API refuses: a portRange on an internal rule, a backend service without a regional check, deleting a group or check in use', async () => {

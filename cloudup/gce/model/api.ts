@@ -7,10 +7,10 @@
  * speak only TLS on 6443, so, as kops does, GCE probes a plain HTTP port of the control plane
  * (API_HEALTH_CHECK_PORT) that answers for the local API server's /readyz.
  *
- * Internal (`api.loadBalancer.type: Internal`), as kops makes it: a regional TCP health check of
- * the API port, a regional backend service (INTERNAL) over the control plane's managed instance
- * groups, and an internal forwarding rule on a reserved internal address of the control plane's
- * subnetwork. The probes' firewall rule is in network.ts.
+ * Internal (`api.loadBalancer.type: Internal`), as kops makes it: a regional health check of the
+ * API servers' /readyz, a regional backend service (INTERNAL) over the control plane's managed
+ * instance groups, and in each subnet of the control plane a reserved internal address with an
+ * internal forwarding rule to that backend service. The probes' firewall rule is in network.ts.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
@@ -44,6 +44,17 @@ export const HEALTH_CHECK_SOURCE_RANGES = ['35.191.0.0/16', '209.85.152.0/22', '
 /** Where the probes of (non-legacy) health checks come from: an internal load balancer's backends see them. */
 export const INTERNAL_HEALTH_CHECK_SOURCE_RANGES = ['130.211.0.0/22', '35.191.0.0/16'];
 
+/**
+ * What the internal load balancer's regional health check probes: the API servers' /readyz.
+ * kube-apiserver answers it over TLS on its own port only to a caller it authenticates, unless
+ * anonymous requests are on (hoist's default is off, as kops's), and GCE's probes carry no
+ * credentials: so HTTPS on 6443 when anonymous requests are on, else plain HTTP on the health
+ * port, whose proxy asks the API server with a client certificate (as the public pool's check).
+ */
+export function internalProbe(spec: Pick<SettledSpec, 'cluster'>): { readonly type: 'HTTP' | 'HTTPS'; readonly port: number } {
+  return spec.cluster.spec.kubeAPIServer?.anonymousAuth === true ? { type: 'HTTPS', port: API_PORT } : { type: 'HTTP', port: API_HEALTH_CHECK_PORT };
+}
+
 /** Seconds resolvers keep the API's records, as kops sets them. */
 const API_RECORD_TTL = 60;
 
@@ -62,18 +73,25 @@ export function isInternalApi(spec: Pick<SettledSpec, 'cluster'>): boolean {
   return spec.cluster.spec.api.loadBalancer?.type === 'Internal';
 }
 
-/** The subnet of an internal API load balancer: the first control-plane group's, where the API servers are. */
-function apiSubnet(spec: SettledSpec): string {
-  const cp = spec.instanceGroups.find((ig) => ig.spec.role === 'ControlPlane');
+/**
+ * The subnets of an internal API load balancer, where the API servers are (each control-plane
+ * group's first subnet, whose subnetwork its template names): the first control-plane group's
+ * first, then the others in the order of spec.subnets. kops makes an address and a forwarding
+ * rule in each; the first one's address is the one the API's names and clients use.
+ */
+export function apiSubnets(spec: SettledSpec): string[] {
+  const cp = spec.instanceGroups.filter((ig) => ig.spec.role === 'ControlPlane');
   // Validation requires a control-plane group; without one there is nothing to balance.
-  if (!cp) throw new HoistError('INTERNAL', 'an internal API load balancer needs a control-plane instance group');
-  return cp.spec.subnets[0];
+  if (cp.length === 0) throw new HoistError('INTERNAL', 'an internal API load balancer needs a control-plane instance group');
+  const used = new Set(cp.map((ig) => ig.spec.subnets[0]));
+  const first = cp[0]!.spec.subnets[0];
+  return [first, ...spec.cluster.spec.subnets.map((s) => s.name).filter((name) => name !== first && used.has(name))];
 }
 
 /** The name of the API's reserved address, which DNS records and `topology.dns.type: None` clients use. */
 export function apiAddressName(spec: SettledSpec): string {
   const cluster = spec.cluster.metadata.name;
-  return isInternalApi(spec) ? apiSubnetName(apiSubnet(spec), cluster) : apiName(cluster);
+  return isInternalApi(spec) ? apiSubnetName(apiSubnets(spec)[0]!, cluster) : apiName(cluster);
 }
 
 export function apiTasks(spec: SettledSpec, net: NetworkInputs): ApiTasks {
@@ -119,27 +137,19 @@ function apiLabels(spec: SettledSpec): Record<string, string> {
   return { ...gceLabels(spec.cluster.spec.cloudLabels), ...ownershipLabels(spec.cluster.metadata.name), [ROLE_LABEL]: 'control-plane' };
 }
 
-/** The internal load balancer's tasks, its address first. */
+/** The internal load balancer's tasks, the address the API's names use first. */
 function internalTasks(spec: SettledSpec, net: NetworkInputs): Task[] {
   const cluster = spec.cluster.metadata.name;
   const region = spec.cluster.spec.region;
-  const subnetName = apiSubnet(spec);
-  const subnet = net.subnetworks.get(subnetName);
-  if (!subnet) throw new HoistError('INTERNAL', `the internal API load balancer: no subnetwork task for subnet ${subnetName}`);
   const labels = apiLabels(spec);
-  const address = addressTask(
-    apiSubnetName(subnetName, cluster),
-    { region, addressType: 'INTERNAL', purpose: 'GCE_ENDPOINT', subnetwork: ref(subnet, 'selfLink'), networkTier: 'PREMIUM', labels },
-    { dependsOn: [subnet] },
-  );
-  // TCP on the API port, as kops checks it: a regional health check takes no legacy HTTP port.
-  const healthCheck = regionHealthCheckTask(apiName(cluster), { region, type: 'TCP', port: API_PORT, checkIntervalSec: 5, timeoutSec: 5, healthyThreshold: 2, unhealthyThreshold: 2 });
+  const probe = internalProbe(spec);
+  const healthCheck = regionHealthCheckTask(apiName(cluster), { region, ...probe, requestPath: '/readyz', checkIntervalSec: 5, timeoutSec: 5, healthyThreshold: 2, unhealthyThreshold: 2 });
   // The control plane's groups, by the names their model gives them (model/instance-groups.ts),
   // in the order of the links they resolve to, which is the order discovery reads them back in.
   const managers = spec.instanceGroups
     .filter((ig) => ig.spec.role === 'ControlPlane')
     .flatMap((ig) => {
-      const regional = isRegionalGroup(ig);
+      const regional = isRegionalGroup(spec.cluster, ig);
       const scopes = regional ? [`regions/${region}`] : ig.spec.zones.map((z) => `zones/${z}`);
       return groupManagerNames(ig.metadata.name, ig.spec.zones, cluster, regional).map((name, i) => ({ name, link: `${scopes[i]}/instanceGroups/${name}` }));
     })
@@ -158,23 +168,31 @@ function internalTasks(spec: SettledSpec, net: NetworkInputs): Task[] {
     },
     { dependsOn: [idOf(healthCheck), net.network, ...managers] },
   );
-  const forwardingRule = forwardingRuleTask(
-    apiSubnetName(subnetName, cluster),
-    {
-      region,
-      IPAddress: ref(idOf(address), 'address'),
-      IPProtocol: 'TCP',
-      ports: [String(API_PORT)],
-      backendService: ref(idOf(backendService), 'selfLink'),
-      network: ref(net.network, 'selfLink'),
-      subnetwork: ref(subnet, 'selfLink'),
-      loadBalancingScheme: 'INTERNAL',
-      networkTier: 'PREMIUM',
-      labels,
-    },
-    { dependsOn: [idOf(address), idOf(backendService), net.network, subnet] },
-  );
-  return [address, healthCheck, backendService, forwardingRule];
+  // One address and rule per subnet of the control plane, all to the one backend service.
+  const perSubnet = apiSubnets(spec).map((subnetName) => {
+    const subnet = net.subnetworks.get(subnetName);
+    if (!subnet) throw new HoistError('INTERNAL', `the internal API load balancer: no subnetwork task for subnet ${subnetName}`);
+    const name = apiSubnetName(subnetName, cluster);
+    const address = addressTask(name, { region, addressType: 'INTERNAL', purpose: 'GCE_ENDPOINT', subnetwork: ref(subnet, 'selfLink'), networkTier: 'PREMIUM', labels }, { dependsOn: [subnet] });
+    const forwardingRule = forwardingRuleTask(
+      name,
+      {
+        region,
+        IPAddress: ref(idOf(address), 'address'),
+        IPProtocol: 'TCP',
+        ports: [String(API_PORT)],
+        backendService: ref(idOf(backendService), 'selfLink'),
+        network: ref(net.network, 'selfLink'),
+        subnetwork: ref(subnet, 'selfLink'),
+        loadBalancingScheme: 'INTERNAL',
+        networkTier: 'PREMIUM',
+        labels,
+      },
+      { dependsOn: [idOf(address), idOf(backendService), net.network, subnet] },
+    );
+    return { address, forwardingRule };
+  });
+  return [...perSubnet.map((p) => p.address), healthCheck, backendService, ...perSubnet.map((p) => p.forwardingRule)];
 }
 
 /**

@@ -11,12 +11,20 @@
  *   and the nodeup bundles `nodeup/`, and writes only its own reports
  *   `status/instances/<group>/`; the control plane reads and writes the cluster's folder (and
  *   may list the bucket: GCS checks a listing against the bucket, not a prefix).
+ *
+ * `spec.cloudConfig.gceServiceAccount` names an existing account instead (kops's field): every
+ * machine runs as it, as kops has it; hoist makes and deletes no account and gives it no project
+ * role (they are its owner's), and on a gs:// store binds it on the bucket as the control plane,
+ * which it also runs as, with a condition titled after the cluster so that the binding is found
+ * and taken off again. `default` (the project's default compute account) gets no binding: its
+ * email is not in the spec, and its project Editor role reaches a bucket of its project.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf } from '../../../src/engine/task.js';
-import { accountEmail, accountId, memberOf } from '../iam-names.js';
+import { DEFAULT_ACCOUNT, existingAccount } from '../existing-account.js';
+import { accountEmail, accountId, memberOf, sharedAccountTitle } from '../iam-names.js';
 import { bucketIamMemberTask, bucketMemberName } from '../tasks/bucket-iam-member.js';
 import type { BucketIamMemberFields } from '../tasks/bucket-iam-member.js';
 import { projectIamMemberTask, projectMemberName } from '../tasks/project-iam-member.js';
@@ -31,7 +39,8 @@ export const WRITE_ROLE = 'roles/storage.objectUser';
 
 export interface Account {
   readonly email: string;
-  readonly task: TaskId;
+  /** The account's task; none for an existing account hoist does not manage. */
+  readonly task?: TaskId;
 }
 
 export interface GceIam {
@@ -70,10 +79,18 @@ export function iamTasks(spec: SettledSpec, stateStore: string): GceIam {
     return { email, task: idOf(task) };
   };
 
+  // The bucket itself is named too: GCS checks a listing against the bucket, not a prefix.
+  const folderOf = (title: string) => store && { title, description: `the control plane of ${cluster}: its folder of the state store`.slice(0, 256), expression: `resource.name == ${JSON.stringify(`projects/_/buckets/${store.bucket}`)} || ${objectsUnder(store.bucket, [store.prefix])}` };
+  const existing = existingAccount(spec);
+  if (existing !== undefined) {
+    const condition = existing === DEFAULT_ACCOUNT ? undefined : folderOf(sharedAccountTitle(cluster));
+    if (store && condition) tasks.push(bucketIamMemberTask(bucketMemberName(existing, WRITE_ROLE), { bucket: store.bucket, role: WRITE_ROLE, member: memberOf(existing), condition }));
+    for (const ig of spec.instanceGroups) accounts.set(ig.metadata.name, { email: existing });
+    return { tasks, accounts };
+  }
   const controlPlane = spec.instanceGroups.filter((ig) => ig.spec.role === 'ControlPlane');
   if (controlPlane.length > 0) {
-    // The bucket itself is named too: GCS checks a listing against the bucket, not a prefix.
-    const folder = store && { title: 'hoist-control-plane', description: `the control plane of ${cluster}: its folder of the state store`.slice(0, 256), expression: `resource.name == ${JSON.stringify(`projects/_/buckets/${store.bucket}`)} || ${objectsUnder(store.bucket, [store.prefix])}` };
+    const folder = folderOf('hoist-control-plane');
     const a = account(accountId(cluster, { controlPlane: true }), `hoist control plane of ${cluster}`.slice(0, 100), CONTROL_PLANE_PROJECT_ROLES, folder ? [{ role: WRITE_ROLE, condition: folder }] : []);
     for (const ig of controlPlane) accounts.set(ig.metadata.name, a);
   }

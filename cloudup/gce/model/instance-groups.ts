@@ -69,7 +69,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
     canIpForward: true,
     ...(ig.spec.gcpProvisioningModel === 'SPOT' ? { scheduling: { provisioningModel: 'SPOT' as const } } : {}),
   };
-  const template = instanceTemplateTask(templateName(ig.metadata.name, cluster, contentHash(desired)), desired, { dependsOn: [inputs.network, subnet, account.task] });
+  const template = instanceTemplateTask(templateName(ig.metadata.name, cluster, contentHash(desired)), desired, { dependsOn: [inputs.network, subnet, ...(account.task ? [account.task] : [])] });
   const tmpl = idOf(template);
   const pools = ig.spec.role === 'ControlPlane' && inputs.targetPool ? [inputs.targetPool] : [];
   const policy = {
@@ -79,7 +79,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
     // A new template only marks instances out of date; the rolling update replaces them.
     updatePolicy: { type: 'OPPORTUNISTIC' },
   };
-  if (isRegionalGroup(ig)) {
+  if (isRegionalGroup(spec.cluster, ig)) {
     // One group over all the zones, with the whole bounds: GCE spreads the instances evenly.
     const fields = { region: spec.cluster.spec.region, distributionZones: [...ig.spec.zones].sort(), ...policy, targetSize: ig.spec.minSize, maxSize: ig.spec.maxSize };
     return [template, instanceGroupManagerTask(regionalGroupManagerName(ig.metadata.name, cluster), fields, { dependsOn: [tmpl, ...pools] })];

@@ -12,7 +12,7 @@ import { idOf, ref } from '../../../src/engine/task.js';
 import { API_PORT, firewallName, gceName, networkName, networkTag, subnetworkName } from '../names.js';
 import { firewallTask } from '../tasks/firewall.js';
 import { routerTask } from '../tasks/router.js';
-import { API_HEALTH_CHECK_PORT, HEALTH_CHECK_SOURCE_RANGES, INTERNAL_HEALTH_CHECK_SOURCE_RANGES, isInternalApi } from './api.js';
+import { API_HEALTH_CHECK_PORT, HEALTH_CHECK_SOURCE_RANGES, INTERNAL_HEALTH_CHECK_SOURCE_RANGES, internalProbe, isInternalApi } from './api.js';
 import type { FirewallAllowed } from '../tasks/firewall.js';
 import { networkTask } from '../tasks/network.js';
 import { subnetworkTask } from '../tasks/subnetwork.js';
@@ -92,9 +92,9 @@ function firewallRules(spec: SettledSpec, net: TaskId): Task[] {
     rule('ssh-access', tcp('22'), fromRanges(c.spec.sshAccess), all),
     rule('api-access', tcp(String(API_PORT)), fromRanges(c.spec.kubernetesApiAccess), [tag('control-plane')]),
     // GCE's probes of the API load balancer's health check (model/api.ts): the target pool's
-    // legacy check of the health port, or the internal backend service's check of the API port.
+    // legacy check of the health port, or the internal backend service's check of its probe's port.
     isInternalApi(spec)
-      ? rule('api-health-check', tcp(String(API_PORT)), fromRanges(INTERNAL_HEALTH_CHECK_SOURCE_RANGES), [tag('control-plane')])
+      ? rule('api-health-check', tcp(String(internalProbe(spec).port)), fromRanges(INTERNAL_HEALTH_CHECK_SOURCE_RANGES), [tag('control-plane')])
       : rule('api-health-check', tcp(String(API_HEALTH_CHECK_PORT)), fromRanges(HEALTH_CHECK_SOURCE_RANGES), [tag('control-plane')]),
     rule('node-to-control-plane', ANY, fromTags(tag('node')), [tag('control-plane')]),
     rule('control-plane-to-all', ANY, fromTags(tag('control-plane')), all),

@@ -11,7 +11,7 @@ import { HoistError } from '../../../src/errors.js';
 import type { GceContext } from '../context.js';
 import { errorInfo } from '../errors.js';
 import type { Binding, Condition } from '../iam-api.js';
-import { accountIdOf, isClusterMember } from '../iam-names.js';
+import { accountIdOf, isClusterMember, sharedAccountTitle } from '../iam-names.js';
 import { gceKind } from './gce-kind.js';
 
 export interface BucketIamMemberFields {
@@ -25,7 +25,7 @@ export interface BucketIamMemberFields {
 
 export const bucketIamMemberTask = taskConstructor<BucketIamMemberFields>('BucketIamMember');
 
-/** `<account id>:<role>`: each account holds a role on the bucket once. */
+/** `<account id>:<role>` (an existing account's email for the id): each account holds a role on the bucket once. */
 export const bucketMemberName = (accountId: string, role: string): string => `${accountId}:${role}`;
 
 interface Member {
@@ -35,12 +35,15 @@ interface Member {
   readonly fields: BucketIamMemberFields;
 }
 
+/** The cluster's accounts, and an existing account in a binding whose condition says it is the cluster's. */
 function members(ctx: GceContext, bucket: string, bindings: readonly Binding[]): Member[] {
+  const shared = sharedAccountTitle(ctx.cluster);
   return bindings.flatMap((b) =>
     b.members
-      .filter((m) => isClusterMember(m, ctx.cluster, ctx.project))
+      .filter((m) => isClusterMember(m, ctx.cluster, ctx.project) || (m.startsWith('serviceAccount:') && b.condition?.title === shared))
       .map((m) => {
-        const name = bucketMemberName(accountIdOf(m.slice('serviceAccount:'.length), ctx.project)!, b.role);
+        const email = m.slice('serviceAccount:'.length);
+        const name = bucketMemberName(isClusterMember(m, ctx.cluster, ctx.project) ? accountIdOf(email, ctx.project)! : email, b.role);
         const c = b.condition ?? { title: '', expression: '' };
         return { id: name, name, description: ctx.description, fields: { bucket, role: b.role, member: m, condition: { title: c.title, description: c.description ?? '', expression: c.expression } } };
       }),

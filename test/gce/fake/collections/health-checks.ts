@@ -17,18 +17,45 @@ function intIn(body: Json, key: string, fallback: number, min: number, max: numb
   return v;
 }
 
-/** The type's own part: its port, and for HTTP(S) the request path. */
+const PORT_SPECIFICATIONS = ['USE_FIXED_PORT', 'USE_NAMED_PORT', 'USE_SERVING_PORT'];
+const PROXY_HEADERS = ['NONE', 'PROXY_V1'];
+
+function oneOf(given: Json, key: string, values: readonly string[], fallback: string, field: string): string {
+  const v = optionalString(given, key, field) ?? fallback;
+  if (!values.includes(v)) throw invalid(field, v, `Must be one of ${values.join(', ')}.`);
+  return v;
+}
+
+/** A string field of at most 1,024 characters, as the API bounds a probe's path, host and response. */
+function bounded(given: Json, key: string, field: string): string | undefined {
+  const v = optionalString(given, key, field);
+  if (v !== undefined && v.length > 1024) throw invalid(field, v, 'Must be at most 1024 characters.');
+  return v;
+}
+
+/**
+ * The type's own part: its port (fixed, as hoist sends it; a named or serving port takes none),
+ * the proxy header, and for HTTP(S) the request path, host and expected response.
+ */
 function probe(type: string, body: Json): Json {
   const key = TYPES[type]!;
   const p = body[key];
   if (p === undefined) throw required(`resource.${key}`);
   if (typeof p !== 'object' || p === null || Array.isArray(p)) throw invalid(`resource.${key}`, p, 'Expected an object.');
   const given = p as Json;
-  const port = intIn(given, 'port', type === 'HTTPS' ? 443 : 80, 1, 65535, `resource.${key}.port`);
-  if (type === 'TCP') return { port, proxyHeader: given.proxyHeader ?? 'NONE' };
-  const requestPath = optionalString(given, 'requestPath', `resource.${key}.requestPath`) ?? '/';
-  if (!requestPath.startsWith('/')) throw invalid(`resource.${key}.requestPath`, requestPath, "The request path must start with '/'.");
-  return { port, requestPath, proxyHeader: given.proxyHeader ?? 'NONE' };
+  const at = (field: string) => `resource.${key}.${field}`;
+  const portSpecification = oneOf(given, 'portSpecification', PORT_SPECIFICATIONS, given.portName === undefined ? 'USE_FIXED_PORT' : 'USE_NAMED_PORT', at('portSpecification'));
+  const portName = optionalString(given, 'portName', at('portName'));
+  if (portSpecification === 'USE_NAMED_PORT' && portName === undefined) throw required(at('portName'));
+  if (portSpecification !== 'USE_FIXED_PORT' && given.port !== undefined) throw invalid(at('port'), given.port, `A port cannot be given with portSpecification ${portSpecification}.`);
+  const port = portSpecification === 'USE_FIXED_PORT' ? intIn(given, 'port', type === 'HTTPS' ? 443 : 80, 1, 65535, at('port')) : undefined;
+  const common = { ...(port === undefined ? {} : { port }), ...(portName === undefined ? {} : { portName }), portSpecification, proxyHeader: oneOf(given, 'proxyHeader', PROXY_HEADERS, 'NONE', at('proxyHeader')) };
+  const response = bounded(given, 'response', at('response'));
+  if (type === 'TCP') return { ...common, ...(response === undefined ? {} : { response }) };
+  const requestPath = bounded(given, 'requestPath', at('requestPath')) ?? '/';
+  if (!requestPath.startsWith('/')) throw invalid(at('requestPath'), requestPath, "The request path must start with '/'.");
+  const host = bounded(given, 'host', at('host'));
+  return { ...common, requestPath, ...(host === undefined ? {} : { host }), ...(response === undefined ? {} : { response }) };
 }
 
 function healthCheck(body: Json): Json {
