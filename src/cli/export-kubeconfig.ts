@@ -6,6 +6,8 @@
  * kubernetes-ca: it reads the CA's private key, so only an operator with access to
  * `pki/private/` can run it. Without it the user entry has no credentials (existing ones of
  * that name are kept), and `--user` points the context at a user the file already has.
+ * `--auth-plugin` writes a user that runs `hoist helpers kubectl-auth` (helpers.ts) for a
+ * short-lived certificate each time kubectl needs one, instead of embedding one.
  */
 
 import { isIP } from 'node:net';
@@ -28,6 +30,8 @@ export interface ExportKubeconfigOptions {
   readonly internal?: boolean;
   /** Every cluster of the state store whose PKI exists, as kops's --all. */
   readonly all?: boolean;
+  /** A user that runs `hoist helpers kubectl-auth` for its credential, as kops's --auth-plugin. */
+  readonly authPlugin?: boolean;
   /** The clock, for tests. */
   readonly now?: Date;
 }
@@ -45,6 +49,10 @@ export async function runExportKubeconfig(positional: string | undefined, opts: 
   const adminMs = admin === undefined || admin === false ? undefined : adminDuration(admin === true ? DEFAULT_ADMIN_DURATION : admin);
   if (adminMs !== undefined && opts.user !== undefined) {
     throw invalidFlag('--user', opts.user, 'cannot be combined with --admin', '--admin writes its own user; --user reuses one the kubeconfig already has');
+  }
+  if (opts.authPlugin === true && (adminMs !== undefined || opts.user !== undefined)) {
+    const [flag, value] = adminMs !== undefined ? ['--admin', admin ?? true] : ['--user', opts.user];
+    throw invalidFlag(flag, value, 'cannot be combined with --auth-plugin', '--auth-plugin writes a user whose certificate the plugin issues when kubectl needs one; drop one of the two');
   }
   const cluster = ctx.clusterName(positional);
   const clients = await ctx.clientset();
@@ -74,6 +82,8 @@ export async function runExportKubeconfig(positional: string | undefined, opts: 
     });
     user = { name: cluster, certificate: issued.certificate, privateKey: issued.privateKey };
     expires = await certificateExpiry(issued.certificate);
+  } else if (opts.authPlugin === true) {
+    user = { name: cluster, exec: { command: 'hoist', args: ['helpers', 'kubectl-auth', '--name', cluster, '--state', store.url] } };
   } else {
     user = { name: opts.user ?? cluster };
   }
@@ -85,7 +95,9 @@ export async function runExportKubeconfig(positional: string | undefined, opts: 
   await pki.writeKubeconfigFile(file, merged);
 
   const events = ctx.io.events;
-  if (expires !== undefined) {
+  if (opts.authPlugin === true) {
+    events({ level: 'info', code: 'kubeconfig.auth-plugin', message: `user ${cluster} runs "hoist helpers kubectl-auth" for a short-lived admin certificate (hoist must be on kubectl's PATH)`, data: { cluster } });
+  } else if (expires !== undefined) {
     events({ level: 'info', code: 'kubeconfig.admin', message: `user ${cluster} has an admin certificate (group system:masters) valid until ${expires}`, data: { cluster, expires } });
   } else if (opts.user !== undefined) {
     if (!pki.hasUserCredentials(existing, opts.user)) events({ level: 'warn', code: 'kubeconfig.user-missing', message: `user ${opts.user} is not in ${file}: add its credentials, or export with --admin`, data: { file, user: opts.user } });
@@ -164,6 +176,7 @@ export function registerExportKubeconfig(program: Command, run: Runner): void {
     .option('--kubeconfig <file>', 'the file to write (default: first path of $KUBECONFIG, else ~/.kube/config)')
     .option('--internal', 'use the API name inside the cluster network (api.internal.<cluster>)')
     .option('--all', 'export every cluster of the state store (those with a PKI)')
+    .option('--auth-plugin', 'write a user that runs "hoist helpers kubectl-auth" for a short-lived admin certificate, instead of embedding one')
     .description("write the cluster's API endpoint, CA and a context into a kubeconfig and make it current")
     .action(async (cluster: string | undefined, opts: ExportKubeconfigOptions, cmd: Command) => run(cmd, (ctx) => runExportKubeconfig(cluster, opts, ctx)));
 }

@@ -50,6 +50,7 @@ const COMMANDS: readonly (readonly [readonly string[], () => Promise<Register>])
   [['reconcile'], async () => (await import('./reconcile-cluster.js')).registerReconcile],
   [['local-cloud'], async () => (await import('./local-cloud.js')).registerLocalCloud],
   [['export'], async () => (await import('./export-kubeconfig.js')).registerExportKubeconfig],
+  [['helpers'], async () => (await import('./helpers.js')).registerHelpers],
   [['nodeup'], async () => (await import('./nodeup.js')).registerNodeup],
   [['etcd'], async () => (await import('./etcd.js')).registerEtcd],
   [['toolbox'], async () => (await import('./toolbox-dump.js')).registerToolbox],

@@ -6,10 +6,17 @@
 import { parse, stringify } from 'yaml';
 import { HoistError } from '../errors.js';
 
-/** A user entry: a client certificate, a bearer token, or just a name (credentials kept elsewhere). */
+/** A credential plugin (client.authentication.k8s.io/v1): kubectl runs it for a credential. */
+export interface KubeconfigExec {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** A user entry: a client certificate, a bearer token, a credential plugin, or just a name (credentials kept elsewhere). */
 export type KubeconfigUser =
   | { readonly name: string; readonly certificate: string; readonly privateKey: string }
   | { readonly name: string; readonly token: string }
+  | { readonly name: string; readonly exec: KubeconfigExec }
   | { readonly name: string };
 
 export interface KubeconfigInput {
@@ -30,8 +37,15 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 
 export function buildKubeconfig(input: KubeconfigInput): string {
   const u = input.user;
-  const credentials: Record<string, string> =
-    'certificate' in u ? { 'client-certificate-data': b64(u.certificate), 'client-key-data': b64(u.privateKey) } : 'token' in u ? { token: u.token } : {};
+  const credentials: Record<string, unknown> =
+    'certificate' in u
+      ? { 'client-certificate-data': b64(u.certificate), 'client-key-data': b64(u.privateKey) }
+      : 'token' in u
+        ? { token: u.token }
+        : 'exec' in u
+          ? // The plugin never prompts; v1 requires interactiveMode to be said.
+            { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: u.exec.command, args: [...u.exec.args], interactiveMode: 'Never', provideClusterInfo: false } }
+          : {};
   const config = {
     apiVersion: 'v1',
     kind: 'Config',

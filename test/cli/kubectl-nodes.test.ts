@@ -2,17 +2,18 @@
  * The admin kubeconfig `hoist export kubeconfig --admin` writes works with the real kubectl on a
  * local cluster as it is, with no extra flags: its server is the load balancer's address, which
  * the API server's certificate does not carry, so the kubeconfig names api.internal.<cluster>
- * as `tls-server-name`.
+ * as `tls-server-name`. So does the one `--auth-plugin` writes, whose user has kubectl run
+ * `hoist helpers kubectl-auth` for a short-lived certificate, cached under XDG_CACHE_HOME.
  */
 
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, removeDir } from '../apiserver/support.js';
-import { hoistProcess } from '../support/cli.js';
+import { HOIST_BIN, hoistProcess } from '../support/cli.js';
 import { localWorld } from './local-support.js';
 import type { LocalWorld } from './local-support.js';
 
@@ -88,5 +89,73 @@ describe('kubectl with the exported admin kubeconfig on a local cluster', () => 
     expect(r.stderr).toContain(`has no context ${NAME}`);
     expect(r.stderr).toContain(`hoist export kubeconfig ${NAME} --admin --kubeconfig ${other}`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/** kubectl with `hoist` on its PATH (as a user's shell has it) and the cache in the test's folder. */
+function kubectlWithPlugin(config: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, KUBECONFIG: config, HOME: dir, XDG_CACHE_HOME: join(dir, 'cache'), PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}` };
+  return new Promise((resolve) => {
+    execFile('kubectl', ['--cache-dir', join(dir, 'kube-cache'), ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+describe('kubectl with the kubeconfig of export kubeconfig --auth-plugin', () => {
+  it('gets nodes with a certificate the plugin issues, and reuses the cached one on the next call', async () => {
+    await mkdir(join(dir, 'bin'), { recursive: true });
+    await writeFile(join(dir, 'bin', 'hoist'), `#!/bin/sh\nexec "${process.execPath}" "${HOIST_BIN}" "$@"\n`);
+    await chmod(join(dir, 'bin', 'hoist'), 0o755);
+    const config = join(dir, 'plugin-kubeconfig');
+    const exported = await run('export', 'kubeconfig', NAME, '--auth-plugin', '--kubeconfig', config);
+    expect(exported.stderr).toContain('hoist helpers kubectl-auth');
+    const user = (parse(await readFile(config, 'utf8')) as { users: { name: string; user: Record<string, unknown> }[] }).users.find((u) => u.name === NAME)?.user;
+    expect(user).toEqual({
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: 'hoist',
+        args: ['helpers', 'kubectl-auth', '--name', NAME, '--state', world?.env['HOIST_STATE_STORE']],
+        interactiveMode: 'Never',
+        provideClusterInfo: false,
+      },
+    });
+
+    await waitReady();
+    const nodes = await kubectlWithPlugin(config, ['get', 'nodes', '-o', 'name']);
+    expect(nodes.code, nodes.stderr).toBe(0);
+    expect(nodes.stdout).toMatch(/^node\//m);
+    const cacheDir = join(dir, 'cache', 'hoist', 'kubectl-auth');
+    const [cached] = await readdir(cacheDir);
+    expect(cached).toMatch(new RegExp(`^${NAME.replaceAll('.', '\\.')}-[0-9a-f]{16}\\.json$`));
+    expect((await stat(join(cacheDir, cached!))).mode & 0o777).toBe(0o600);
+    const first = await readFile(join(cacheDir, cached!), 'utf8');
+    const again = await kubectlWithPlugin(config, ['get', 'namespaces', '-o', 'name']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await readFile(join(cacheDir, cached!), 'utf8')).toBe(first);
+  }, 120_000);
+
+  it('prints an ExecCredential with an admin certificate that expires within the hour', async () => {
+    const r = await hoistProcess(['helpers', 'kubectl-auth', '--name', NAME], { env: { ...world?.env, XDG_CACHE_HOME: join(dir, 'cache-direct') } });
+    expect(r.code, r.stderr).toBe(0);
+    const credential = JSON.parse(r.stdout) as { apiVersion: string; kind: string; status: { clientCertificateData: string; clientKeyData: string; expirationTimestamp: string } };
+    expect(credential.apiVersion).toBe('client.authentication.k8s.io/v1');
+    expect(credential.kind).toBe('ExecCredential');
+    expect(credential.status.clientCertificateData).toContain('BEGIN CERTIFICATE');
+    expect(credential.status.clientKeyData).toContain('PRIVATE KEY');
+    const left = Date.parse(credential.status.expirationTimestamp) - Date.now();
+    expect(left).toBeGreaterThan(50 * 60_000);
+    expect(left).toBeLessThanOrEqual(60 * 60_000);
+  });
+
+  it('refuses --auth-plugin with --admin, and a cluster without a PKI, with the fix', async () => {
+    const both = await hoistProcess(['export', 'kubeconfig', NAME, '--auth-plugin', '--admin', '--kubeconfig', join(dir, 'never')], { env: world?.env ?? {} });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--admin');
+    expect(both.stderr).toContain('cannot be combined with --auth-plugin');
+    const none = await hoistProcess(['helpers', 'kubectl-auth', '--name', 'absent.k8s.local'], { env: { ...world?.env, XDG_CACHE_HOME: join(dir, 'cache-direct') } });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('the PKI of cluster absent.k8s.local does not exist');
+    expect(none.stderr).not.toMatch(/\n\s+at /);
   });
 });
