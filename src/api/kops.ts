@@ -51,7 +51,7 @@ const ADDON = 'this add-on is not managed by hoist';
 /** Reasons for dropped fields, by path with array indexes written as `*`. */
 const REASONS: Readonly<Record<string, string>> = {
   'spec.configBase': 'hoist takes the state store location from --state, not from the spec',
-  'spec.iam': 'hoist carries legacy (false), allowContainerRegistry, useServiceAccountExternalPermissions and serviceAccountExternalPermissions; permission boundaries are not supported',
+  'spec.iam': 'hoist carries legacy (false), allowContainerRegistry, useServiceAccountExternalPermissions and serviceAccountExternalPermissions; IAM permission boundaries are not supported',
   'spec.authentication': 'hoist carries only oidc: authentication webhooks are not supported',
   'spec.authentication.aws': 'aws-iam-authenticator is not supported: sign in with OpenID Connect (spec.authentication.oidc) or client certificates',
   'spec.authentication.kopeio': 'the kopeio authentication webhook is not supported: sign in with OpenID Connect (spec.authentication.oidc) or client certificates',

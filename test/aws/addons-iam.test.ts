@@ -9,14 +9,26 @@
  */
 
 import { join } from 'node:path';
-import { CreatePolicyCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createHash, createPublicKey } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
+import {
+  CreatePolicyCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListOpenIDConnectProvidersCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { iamTasks } from '../../cloudup/aws/model/iam.js';
 import { iamName } from '../../cloudup/aws/names.js';
+import { serviceAccountRoleName } from '../../cloudup/aws/model/irsa.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { testBoot } from '../support/boot.js';
 import { kubernetesClusterTag } from '../../cloudup/tags.js';
@@ -56,6 +68,10 @@ beforeAll(async () => {
 afterAll(async () => {
   const deleted = await run('delete', 'cluster', NAME, '--yes');
   expect(deleted.code, deleted.stderr).toBe(0);
+  // What IRSA made goes with the cluster: the provider, the service account's role, the documents.
+  expect((await account.clients.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).toEqual([]);
+  expect(((await account.clients.iam.send(new ListRolesCommand({ PathPrefix: `/hoist/${NAME}/` }))).Roles ?? []).map((r) => r.RoleName)).toEqual([]);
+  expect((await account.clients.s3.send(new ListObjectsV2Command({ Bucket: `${account.bucket}-oidc` }))).Contents ?? []).toEqual([]);
   await dir?.cleanup();
   account?.close();
 });
@@ -136,6 +152,77 @@ describe('the AWS addons', () => {
     await setPolicies({ node: [managed] });
     expect(await attached(`nodes-us-east-1a.${NAME}`)).toEqual([managed]);
     expect(await attached(`control-plane.${NAME}`)).toEqual([]);
+  });
+
+  it('makes the roles of spec.iam.serviceAccountExternalPermissions, the OIDC provider and the discovery documents (IRSA), converges, and plans the JWKS anew after a key rotation', async () => {
+    const iam = account.clients.iam;
+    const s3 = account.clients.s3;
+    const discovery = `${account.bucket}-oidc`;
+    await s3.send(new CreateBucketCommand({ Bucket: discovery }));
+    const policy = (await iam.send(new CreatePolicyCommand({ PolicyName: 'hoist-irsa', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }) }))).Policy!.Arn!;
+    const inline = [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::example-bucket/*'] }];
+    const cluster = parse((await run('get', 'cluster', NAME, '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
+    const spec = {
+      ...cluster.spec,
+      serviceAccountIssuerDiscovery: { discoveryStore: `s3://${discovery}/oidc`, enableAWSOIDCProvider: true, additionalAudiences: ['sts.example.com'] },
+      iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 's3-reader', namespace: 'apps', aws: { policyARNs: [policy], inlinePolicy: JSON.stringify(inline) } }] },
+    };
+    const replaced = await hoist(['replace', '-f', '-'], { env, stdin: stringify({ ...cluster, spec }) });
+    expect(replaced.code, replaced.stderr).toBe(0);
+
+    const role = serviceAccountRoleName({ name: 's3-reader', namespace: 'apps' }, NAME);
+    const planned = JSON.parse((await run('update', 'cluster', NAME, '-o', 'json')).stdout) as { changes: { id: string; action: string }[] };
+    const creates = planned.changes.filter((c) => c.action === 'create').map((c) => c.id);
+    expect(creates).toEqual(expect.arrayContaining([`IAMOIDCProvider/${NAME}`, `DiscoveryDocument/openid-configuration.${NAME}`, `DiscoveryDocument/jwks.${NAME}`, `IAMRole/${role}`, `IAMRolePolicy/${role}`, `IAMRolePolicyAttachment/${role}:${policy}`]));
+    const applied = await run('update', 'cluster', NAME, '--yes');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+
+    // The documents: the issuer is the folder's public address, and the JWKS is the service-account key.
+    const issuer = `https://${discovery}.s3.us-east-1.amazonaws.com/oidc/${NAME}`;
+    const object = async (Bucket: string, Key: string) => (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
+    const configuration = JSON.parse(await object(discovery, `oidc/${NAME}/.well-known/openid-configuration`)) as { issuer: string; jwks_uri: string };
+    expect(configuration).toMatchObject({ issuer, jwks_uri: `${issuer}/openid/v1/jwks` });
+    const jwks = JSON.parse(await object(discovery, `oidc/${NAME}/openid/v1/jwks`)) as { keys: (JsonWebKey & { kid: string; alg: string; use: string })[] };
+    const keyset = parse(await object(account.bucket, `clusters/${NAME}/pki/issued/service-account/keyset.yaml`)) as { spec: { items: { publicKey: string }[] } };
+    const published = keyset.spec.items.map((i) => i.publicKey.trim());
+    expect(jwks.keys.map((k) => String(createPublicKey({ key: k, format: 'jwk' }).export({ type: 'spki', format: 'pem' })).trim())).toEqual(published);
+    const kid = (pem: string) => createHash('sha256').update(createPublicKey(pem).export({ type: 'spki', format: 'der' })).digest('base64url');
+    expect(jwks.keys.map((k) => [k.kid, k.alg, k.use])).toEqual(published.map((p) => [kid(p), 'ES256', 'sig']));
+
+    // The API server names that issuer.
+    const configs = ((await s3.send(new ListObjectsV2Command({ Bucket: account.bucket, Prefix: `clusters/${NAME}/igconfig/control-plane` }))).Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('/nodeup.yaml'));
+    expect(configs.length).toBeGreaterThan(0);
+    const plane = parse(await object(account.bucket, configs[0]!)) as { controlPlane: { apiServer: Record<string, unknown> } };
+    expect(plane.controlPlane.apiServer).toMatchObject({ serviceAccountIssuer: issuer, serviceAccountJWKSURI: `${issuer}/openid/v1/jwks`, apiAudiences: ['kubernetes.svc.default', 'sts.example.com'] });
+
+    // The provider and the role that trusts it for that one service account.
+    const arns = ((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).map((p) => p.Arn!);
+    expect(arns).toHaveLength(1);
+    const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arns[0] }));
+    expect(provider.Url?.replace(/^https:\/\//, '')).toBe(issuer.replace(/^https:\/\//, ''));
+    expect([...(provider.ClientIDList ?? [])].sort()).toEqual(['amazonaws.com', 'sts.example.com']);
+    expect(provider.ThumbprintList?.length).toBeGreaterThan(0);
+    const got = (await iam.send(new GetRoleCommand({ RoleName: role }))).Role!;
+    expect(got.Path).toBe(`/hoist/${NAME}/`);
+    const host = issuer.replace(/^https:\/\//, '');
+    expect(JSON.parse(decodeURIComponent(got.AssumeRolePolicyDocument!))).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Federated: arns[0] }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${host}:sub`]: 'system:serviceaccount:apps:s3-reader', [`${host}:aud`]: 'amazonaws.com' } } }],
+    });
+    expect(((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ?? []).map((p) => p.PolicyArn)).toEqual([policy]);
+    expect((await policies(role)).get(role)).toEqual(inline);
+
+    const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+
+    // A new service-account key is published with the old one before it signs anything.
+    const rotated = await run('create', 'keypair', 'service-account', '--name', NAME);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const replan = JSON.parse((await run('update', 'cluster', NAME, '-o', 'json')).stdout) as { changes: { id: string; action: string }[] };
+    expect(replan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.id}`)).toContain(`update DiscoveryDocument/jwks.${NAME}`);
+    const updated = await run('update', 'cluster', NAME, '--yes');
+    expect(updated.code, updated.stdout + updated.stderr).toBe(0);
+    expect((JSON.parse(await object(discovery, `oidc/${NAME}/openid/v1/jwks`)) as { keys: unknown[] }).keys).toHaveLength(2);
   });
 
   it('gives every role the VPC CNI\'s policy only when spec.networking is amazonvpc', () => {
