@@ -1,13 +1,14 @@
 /**
  * The rules of kops's APIServer role: machines that run the API server (and a kubelet) on the
- * control plane's etcd, behind the API load balancer. They need a control plane to store in,
- * a load balancer to serve behind, and the control plane's subnets, which the load balancer
- * covers and from which the control plane's etcd is reached.
+ * control plane's etcd, behind the API load balancer. They need a control plane to store in and
+ * the control plane's subnets, which the load balancer covers and from which the control plane's
+ * etcd is reached. (The clouds that take the role always put the API behind a load balancer:
+ * aws refuses api.dns, the local cloud's API is its load balancer.)
  */
 
 import type { FieldProblem } from '../errors.js';
 import type { CompletedCluster, CompletedInstanceGroup } from './defaults.js';
-import { formatPath, instanceGroupPath } from './paths.js';
+import { instanceGroupPath } from './paths.js';
 
 export function apiServerGroupProblems(cluster: CompletedCluster, igs: readonly CompletedInstanceGroup[]): FieldProblem[] {
   const groups = igs.filter((ig) => ig.spec.role === 'APIServer');
@@ -16,14 +17,6 @@ export function apiServerGroupProblems(cluster: CompletedCluster, igs: readonly 
   // No control plane is reported once, for every group (validate-groups.ts).
   if (plane.length === 0) return [];
   const problems: FieldProblem[] = [];
-  if (cluster.spec.api.loadBalancer === undefined) {
-    problems.push({
-      path: formatPath(['spec', 'api']),
-      value: 'dns',
-      message: `reaches the API through DNS records of the control plane's machines, which APIServer groups (${groups.map((g) => g.metadata.name).join(', ')}) are not in`,
-      fix: 'use a load balancer for the API: api: {loadBalancer: {type: Public}}',
-    });
-  }
   const planeSubnets = [...new Set(plane.flatMap((ig) => ig.spec.subnets))].sort();
   const utility = new Set(cluster.spec.subnets.filter((s) => s.type === 'Utility').map((s) => s.name));
   for (const ig of groups) {
