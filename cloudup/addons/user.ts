@@ -58,8 +58,8 @@ export async function userAddons(completed: CompletedSpec, taken: ReadonlySet<st
     out.push({ entry: { name, version, sha256: sha256(body), source: 'user', from: url, health: [] }, manifest: body });
   }
   // The objects a spec file carried next to its Cluster (kops's additional objects): one addon.
-  // Component configurations (no metadata, e.g. a KubeSchedulerConfiguration) are kept, not applied.
-  // A KubeSchedulerConfiguration is the scheduler's file (nodeup merges it), never an API object.
+  // Component configurations are no API objects: a KubeSchedulerConfiguration is the scheduler's
+  // file (nodeup merges it), others (no metadata) are kept, not applied.
   const extra = (completed.cluster.spec.additionalObjects ?? []).filter((o) => o.metadata !== undefined && !isSchedulerConfiguration(o)) as unknown as KubeObject[];
   if (extra.length > 0 && names.has(ADDITIONAL_OBJECTS)) {
     problems.push({ path: 'spec.addons', message: `an addon is named ${ADDITIONAL_OBJECTS}, the name of spec.additionalObjects' addon`, fix: 'rename its file' });
