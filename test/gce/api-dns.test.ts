@@ -3,7 +3,8 @@
  * a DNS zone gets A records of `api.<cluster>` and `api.internal.<cluster>` on its API address in
  * the zone's managed zone, and `delete cluster` removes them; a cluster imported from kops's
  * minimal GCE spec with `topology.dns.type: None` gets none, and its machines' configuration,
- * API certificate names and exported kubeconfig use the address itself.
+ * API certificate names and exported kubeconfig use the address itself, and its machines run as
+ * kops's `gceServiceAccount: default` (the project's default compute account).
  */
 
 import { readFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { parse } from 'yaml';
 import { apiName } from '../../cloudup/gce/names.js';
 import { openStore } from '../../state-store/open.js';
 import { hoist, tempDir } from '../support/cli.js';
+import { iamOf } from './fake/iam.js';
 import type { FakeCompute } from './fake/server.js';
 import { PROJECT, cliEnv, startFake, useAssetMirror } from './support.js';
 
@@ -143,6 +145,12 @@ describe('a kops GCE cluster with topology.dns.type None', () => {
     expect(plane.controlPlane?.apiServer.publicName).toBe(address);
     expect((await nodeupYaml(NO_DNS, 'nodes')).apiServer).toBe(`https://${address}:6443`);
     expect(await kubeconfigServer(NO_DNS)).toBe(`https://${address}:6443`);
+    // kops's gceServiceAccount: default is kept: every machine runs as the project's default
+    // compute account, and hoist makes no account of its own.
+    const templates = fake.resources('instanceTemplates').filter((t) => t.description === `hoist.dev/cluster=${NO_DNS}`);
+    expect(templates.length).toBeGreaterThan(0);
+    expect(templates.map((t) => (t['properties'] as { serviceAccounts: { email: string }[] }).serviceAccounts[0]!.email)).toEqual(templates.map(() => 'default'));
+    expect([...iamOf(fake.state).accounts.values()].filter((a) => a.description === `hoist.dev/cluster=${NO_DNS}`)).toEqual([]);
 
     const again = await run(['update', 'cluster', NO_DNS, '--detailed-exitcode']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
