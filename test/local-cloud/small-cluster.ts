@@ -27,7 +27,8 @@ export interface SmallCluster {
   destroy(): Promise<{ pid: number; args: string }[]>;
 }
 
-export async function smallCluster(name: string, onWorld: (w: LocalWorld) => void): Promise<SmallCluster> {
+/** `groups`: more InstanceGroup documents (YAML), created before the first update. */
+export async function smallCluster(name: string, onWorld: (w: LocalWorld) => void, groups: readonly string[] = []): Promise<SmallCluster> {
   const etcdVersion = /etcd Version:\s*(\d+\.\d+\.\d+)/.exec(execFileSync('etcd', ['--version'], { encoding: 'utf8' }))?.[1];
   if (etcdVersion === undefined) throw new Error('no etcd on this machine: apt-get install -y etcd-server');
   const dir = await mkdtemp(join(tmpdir(), 'hoist-small-cluster-'));
@@ -45,6 +46,10 @@ export async function smallCluster(name: string, onWorld: (w: LocalWorld) => voi
   for (const c of spec.spec.etcdClusters) c.version = etcdVersion;
   await writeFile(join(dir, 'cluster.yaml'), stringify(spec));
   await run('replace', '-f', join(dir, 'cluster.yaml'));
+  for (const [i, group] of groups.entries()) {
+    await writeFile(join(dir, `group-${i}.yaml`), group);
+    await run('create', '-f', join(dir, `group-${i}.yaml`));
+  }
   await run('update', 'cluster', name, '--yes');
   const kubeconfig = join(dir, 'kubeconfig');
   await run('export', 'kubeconfig', name, '--admin', '--kubeconfig', kubeconfig);
