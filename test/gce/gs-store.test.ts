@@ -7,7 +7,10 @@
  * and the cluster's state. Each group runs as a service account of its own: the bindings hoist
  * makes on the bucket (IAM Conditions on the objects' names) let the node group's account read
  * its own configuration and the issued certificates only, which the fake GCS enforces on the
- * booting machine's calls; other people's bindings on the project and the bucket are kept.
+ * booting machine's calls; other people's bindings on the project and the bucket are kept. Then
+ * the spec names an existing account (kops's cloudConfig.gceServiceAccount): hoist's accounts
+ * and project roles go, every template runs as it, and it alone is bound on the bucket, as the
+ * control plane; delete cluster takes that binding off and keeps the account.
  */
 
 import { join } from 'node:path';
@@ -16,7 +19,7 @@ import { parse, stringify } from 'yaml';
 import { renderBootScript } from '../../cloudup/boot/script.js';
 import { hashText } from '../../nodeup/config/hash.js';
 import { instanceStatusKey, nodeupBundleKey, nodeupConfigKey } from '../../nodeup/config/keys.js';
-import type { InstanceGroup } from '../../src/api/index.js';
+import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { nodeRuntimeAsset } from '../../src/assets/node-runtime.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { accountEmail, accountId, memberOf } from '../../cloudup/gce/iam-names.js';
@@ -37,6 +40,8 @@ const BUCKET = 'hoist-gce-state';
 const STORE = `gs://${BUCKET}/clusters`;
 const TOKEN = 'ya29.node-service-account';
 const NODES = 'nodes-us-central1-a';
+/** An account of the project's own, which the spec names once the cluster runs (cloudConfig.gceServiceAccount). */
+const SHARED = `k8s-shared@${PROJECT}.iam.gserviceaccount.com`;
 const INSTANCE = 'nodes-us-central1-a-x7k2';
 let fake: FakeCompute;
 let gcs: FakeGcs;
@@ -213,6 +218,33 @@ describe('a GCE cluster with its state on gs://', () => {
     expect((await planJson()).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
   }, 120_000);
 
+  it('runs every machine as an existing account once the spec names one: hoist\'s accounts and roles go, the account gets the control plane\'s bucket binding', async () => {
+    const made = await fetch(`${fake.url}/v1/projects/${PROJECT}/serviceAccounts`, { method: 'POST', body: JSON.stringify({ accountId: 'k8s-shared', serviceAccount: { displayName: 'the platform team\'s' } }) });
+    expect(made.status).toBe(200);
+    const cluster = parse((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout) as Cluster;
+    const replaced = await run(['replace', '-f', '-'], stringify({ ...cluster, spec: { ...cluster.spec, cloudConfig: { ...cluster.spec.cloudConfig, gceServiceAccount: SHARED } } }));
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const plan = await planJson();
+    const names = (kind: string, action: string) => plan.changes.filter((c) => c.kind === kind && c.action === action).map((c) => c.name).sort();
+    expect(names('ServiceAccount', 'delete')).toEqual([cpAccount, nodesAccount].sort());
+    expect(names('ProjectIamMember', 'delete')).toHaveLength(5);
+    expect(names('BucketIamMember', 'delete')).toHaveLength(3);
+    expect(names('BucketIamMember', 'create')).toEqual([`${SHARED}:roles/storage.objectUser`]);
+    expect(plan.changes.filter((c) => c.action === 'create' && /^(ServiceAccount|ProjectIamMember)$/.test(c.kind))).toEqual([]);
+
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const templates = fake.resources('instanceTemplates').filter((t) => t.description === `hoist.dev/cluster=${NAME}`);
+    expect(templates.map((t) => (t['properties'] as { serviceAccounts: { email: string }[] }).serviceAccounts[0]!.email)).toEqual(templates.map(() => SHARED));
+    expect([...iamOf(fake.state).accounts.values()].map((a) => a.email)).toEqual([SHARED]);
+    expect(iamOf(fake.state).policy(PROJECT).bindings).toEqual([PROJECT_ALICE]);
+    const sharedMember = memberOf(SHARED);
+    expect(gcs.iam.allows(BUCKET, sharedMember, 'storage.objects.get', key('pki/private/kubernetes-ca/keyset.yaml'))).toBe(true);
+    expect(gcs.iam.allows(BUCKET, sharedMember, 'storage.objects.get', 'clusters/other.k8s.local/config')).toBe(false);
+    expect(gcs.iam.allows(BUCKET, nodesMember, 'storage.objects.get', key(`igconfig/${NODES}/nodeup.yaml`))).toBe(false);
+    expect((await planJson()).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
+  }, 120_000);
+
   it('delete cluster removes its objects from the cloud and its state from the bucket', async () => {
     const deleted = await run(['delete', 'cluster', NAME, '--yes']);
     expect(deleted.code, deleted.stderr).toBe(0);
@@ -226,5 +258,7 @@ describe('a GCE cluster with its state on gs://', () => {
     expect(iamOf(fake.state).policy(PROJECT).bindings).toEqual([PROJECT_ALICE]);
     expect(gcs.iam.policy(BUCKET).bindings.flatMap((b) => b.members).filter((m) => m.includes('.iam.gserviceaccount.com'))).toEqual([]);
     expect(gcs.iam.policy(BUCKET).bindings).toContainEqual(ALICE);
+    // The existing account is its owner's: kept.
+    expect([...iamOf(fake.state).accounts.values()].map((a) => a.email)).toEqual([SHARED]);
   });
 });
