@@ -17,6 +17,10 @@ when not given) and never a NextToken, so a client that pages, as EC2 asks, neve
 a cluster of over 200 groups (the plan benchmark) loses templates and their latest versions.
 Here both page the way EC2 does.
 
+A launch template's tags are copied when it is made, and DescribeLaunchTemplates answers with
+that copy: CreateTags and DeleteTags on the template change its tags (filters see them) but never
+what describe shows. Here describe shows the template's tags as they are.
+
 Auto Scaling groups drop MaxInstanceLifetime (create and update take it, describe never shows
 it), so a group given one looks changed on every plan. Here the group keeps it.
 
@@ -30,7 +34,7 @@ try:
     from moto.core.types import Base64EncodedString
     from moto.autoscaling.responses import AutoScalingResponse
     from moto.core.responses import ActionResult
-    from moto.ec2.models.launch_templates import LaunchTemplateVersion
+    from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
     from moto.ec2.responses.launch_templates import LaunchTemplates
     from moto.ec2.utils import parse_user_data
     from moto.s3.responses import S3Response
@@ -73,6 +77,17 @@ def _in_pages(describe, key):
 
 LaunchTemplates.describe_launch_templates = _in_pages(LaunchTemplates.describe_launch_templates, "LaunchTemplates")
 LaunchTemplates.describe_launch_template_versions = _in_pages(LaunchTemplates.describe_launch_template_versions, "LaunchTemplateVersions")
+
+def _current_tags(self):
+    # What TaggedEC2Resource.get_tags gives, read from the template's own entry of the backend's
+    # tags rather than by filtering every tag of the account.
+    tags = self.ec2_backend.tags.get(self.id, {})
+    return [{"resource_id": self.id, "key": k, "value": v, "resource_type": "launch-template"} for k, v in tags.items()]
+
+
+# The constructor's assignment of its copy is dropped; every read sees the current tags.
+LaunchTemplate.tags = property(_current_tags, lambda self, value: None)
+
 
 def _keeping_max_instance_lifetime(method):
     def run(self):
