@@ -5,7 +5,7 @@ import type { Instance } from '@aws-sdk/client-ec2';
 import type { CloudInstance } from '../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG } from '../tags.js';
 import type { AwsContext } from './context.js';
-import { listLaunchTemplates } from './listings/ec2.js';
+import { listLaunchTemplates } from './listings/launch-templates.js';
 import { ownedFilter, ownership, tagMap } from './tags.js';
 
 export async function listAwsInstances(ctx: AwsContext): Promise<CloudInstance[]> {
@@ -22,7 +22,7 @@ export async function listAwsInstances(ctx: AwsContext): Promise<CloudInstance[]
       listLaunchTemplates(ctx),
     ] as const,
   );
-  const latest = new Map(templates.map((t) => [t.item.LaunchTemplateId, t.latest?.VersionNumber ?? t.item.LatestVersionNumber]));
+  const latest = new Map(templates.map((t) => [t.item.LaunchTemplateId, t.item.LatestVersionNumber]));
   return reservations.flatMap((i): CloudInstance[] => {
     const tags = tagMap(i.Tags);
     if (ownership(tags, ctx.cluster) !== 'hoist') return [];

@@ -27,9 +27,10 @@ export const AWS_TAG_RULES: CloudTagRules = {
   cloud: 'AWS',
   noun: 'tag',
   maxPerResource: 50,
-  // A control-plane group: Name, kubernetes.io/cluster/<name>, hoist.dev/cluster, hoist.dev/role,
-  // hoist.dev/instancegroup, k8s.io/role/control-plane and k8s.io/role/master.
-  ownPerResource: 7,
+  // A control-plane group's launch template: Name, kubernetes.io/cluster/<name>, hoist.dev/cluster,
+  // hoist.dev/role, hoist.dev/instancegroup, k8s.io/role/control-plane, k8s.io/role/master and
+  // hoist.dev/version-hash (the template's only).
+  ownPerResource: 8,
   ownPerNodeLabel: 1,
   keyProblem: (key) =>
     key.toLowerCase().startsWith('aws:') ? { message: 'starts with "aws:", which AWS keeps for itself', fix: 'use another prefix, e.g. example.com/' } : text('key', key, KEY_MAX),

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { CLUSTER_LABEL, completeSpec, newClusterSpec } from '../../src/api/index.js';
 import type { Cluster, CloudProvider, InstanceGroup } from '../../src/api/index.js';
+import type { Task } from '../../src/engine/task.js';
 import { buildAwsTasks } from '../../cloudup/aws/model/index.js';
+import { VERSION_HASH_TAG } from '../../cloudup/aws/tasks/launch-template.js';
 import { buildGceTasks } from '../../cloudup/gce/model/index.js';
 import { DETACHED_LABEL } from '../../cloudup/gce/rolling.js';
 import { testBoot } from '../support/boot.js';
@@ -41,7 +43,9 @@ const paths = (s: { cluster: Cluster; instanceGroups: InstanceGroup[] }) => prob
 /** Every tag map the AWS model puts on a resource (a launch template's instances and volumes too). */
 function awsTagMaps(s: { cluster: Cluster; instanceGroups: InstanceGroup[] }): Labels[] {
   const completed = completeSpec(s.cluster, s.instanceGroups);
-  return buildAwsTasks(completed, boot).flatMap((t) => ['tags', 'instanceTags', 'volumeTags'].flatMap((f) => (t.desired[f] ? [t.desired[f] as Labels] : [])));
+  // A launch template also carries the tag that records its latest version, written when it is made.
+  const recorded = (t: Task, f: string, m: Labels) => (t.kind === 'LaunchTemplate' && f === 'tags' ? { ...m, [VERSION_HASH_TAG]: `1:${'0'.repeat(32)}` } : m);
+  return buildAwsTasks(completed, boot).flatMap((t) => ['tags', 'instanceTags', 'volumeTags'].flatMap((f) => (t.desired[f] ? [recorded(t, f, t.desired[f] as Labels)] : [])));
 }
 
 /** Every label map the GCE model writes; a roll adds its detached label to a group's instances. */

@@ -1,7 +1,8 @@
 /**
  * A private cluster on AWS (moto) through the CLI: create, apply, every resource there with its
- * tags, no changes on a second plan, a machine type change as a new launch template version
- * only, and delete leaving nothing with the cluster's tag.
+ * tags, no changes on a second plan (which reads no launch template version), a machine type
+ * change as a new launch template version only, changes made to the templates outside hoist
+ * shown and undone, and delete leaving nothing with the cluster's tag.
  */
 
 import { writeFile } from 'node:fs/promises';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   CreateSecurityGroupCommand,
+  CreateLaunchTemplateVersionCommand,
+  DeleteTagsCommand,
   DescribeInternetGatewaysCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -19,6 +22,7 @@ import {
   DescribeVolumesCommand,
   DescribeVpcAttributeCommand,
   DescribeVpcsCommand,
+  ModifyLaunchTemplateCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -41,6 +45,19 @@ let zoneId: string;
 const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
 const tags = (list: { Key?: string; Value?: string }[] | undefined) => Object.fromEntries((list ?? []).map((t) => [t.Key, t.Value]));
 const byCluster = [{ Name: 'tag:hoist.dev/cluster', Values: [NAME] }];
+const VERSION_TAG = /^(\d+):[0-9a-f]{32}$/;
+/** The cluster's launch templates by group: id, latest and default version, and the version tag. */
+async function templates(): Promise<Map<string, { id: string; latest: number; default: number; versionTag: string | undefined }>> {
+  const listed = (await account.clients.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: byCluster }))).LaunchTemplates!;
+  return new Map(
+    listed.map((t) => [
+      t.LaunchTemplateName!.replace(`.${NAME}`, ''),
+      { id: t.LaunchTemplateId!, latest: t.LatestVersionNumber!, default: t.DefaultVersionNumber!, versionTag: tags(t.Tags)['hoist.dev/version-hash'] },
+    ]),
+  );
+}
+/** What a plan's -v output says of the templates it read. */
+const templatesRead = (stderr: string) => /launch templates: read (\d+) of (\d+)/.exec(stderr)?.slice(1).map(Number);
 
 beforeAll(async () => {
   account = await testAccount();
@@ -120,6 +137,14 @@ describe('a private cluster on AWS', () => {
       expect.arrayContaining([['hoist.dev/role', 'node'], ['hoist.dev/instancegroup', 'spot'], [`kubernetes.io/cluster/${NAME}`, 'owned'], ['hoist.dev/cluster', NAME]]),
     );
 
+    // Each template records the version hoist made (1) in its tag, with the hash of its fields.
+    const made = await templates();
+    expect([...made.values()].map((t) => [t.latest, t.default, VERSION_TAG.exec(t.versionTag ?? '')?.[1]])).toEqual([
+      [1, 1, '1'],
+      [1, 1, '1'],
+      [1, 1, '1'],
+    ]);
+
     const lb = (await elbv2.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!;
     expect(lb).toHaveLength(1);
     expect([lb[0]!.Type, lb[0]!.Scheme, lb[0]!.AvailabilityZones!.length]).toEqual(['network', 'internet-facing', 3]);
@@ -164,8 +189,10 @@ describe('a private cluster on AWS', () => {
     expect(again.stdout).toContain('No changes');
     // One listing per resource type: 20 calls, 3 for the hosted zone and its two API records,
     // and the API load balancer's attributes (crossZoneLoadBalancing), which no listing returns.
+    // No launch template version is read: each template's tag shows its latest is hoist's.
     const calls = Number(/discovered the live state with (\d+) API calls/.exec(again.stderr)?.[1]);
     expect(calls).toBe(24);
+    expect(templatesRead(again.stderr)).toEqual([0, 3]);
   });
 
   it('shows a machine type change as a new launch template version only, and applies it', async () => {
@@ -173,7 +200,10 @@ describe('a private cluster on AWS', () => {
     expect(yaml).toContain('machineType: t3.medium');
     expect((await run(['replace', '-f', '-'], yaml.replace('machineType: t3.medium', 'machineType: t3.large'))).code).toBe(0);
 
-    const planned = await run(['update', 'cluster', NAME, '-o', 'json']);
+    const before = (await templates()).get('nodes-us-east-1a')!;
+    const planned = await run(['update', 'cluster', NAME, '-o', 'json', '-v']);
+    // Only the changed group's template is read, to show its changed fields.
+    expect(templatesRead(planned.stderr)).toEqual([1, 3]);
     const plan = JSON.parse(planned.stdout) as { changes: { id: string; action: string; changes: { path: string; before?: unknown; after?: unknown }[] }[] };
     const acting = plan.changes.filter((c) => c.action !== 'noop');
     expect(acting.map((c) => `${c.action} ${c.id}`)).toEqual([`update AutoScalingGroup/nodes-us-east-1a.${NAME}`, `update LaunchTemplate/nodes-us-east-1a.${NAME}`]);
@@ -189,11 +219,55 @@ describe('a private cluster on AWS', () => {
     expect(group.LaunchTemplate?.Version).toBe('2');
     const latest = await account.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: group.LaunchTemplate!.LaunchTemplateId, Versions: ['$Latest'] }));
     expect(latest.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.InstanceType).toBe('t3.large');
+    // The update recorded version 2 in the tag, with the hash of the new fields.
+    const after = (await templates()).get('nodes-us-east-1a')!;
+    expect([after.latest, after.default, VERSION_TAG.exec(after.versionTag ?? '')?.[1]]).toEqual([2, 2, '2']);
+    expect(after.versionTag!.split(':')[1]).not.toBe(before.versionTag!.split(':')[1]);
     // The running machine was launched from version 1: out of date for a rolling update.
     const machines = JSON.parse((await run(['get', 'instances', '--name', NAME, '-o', 'json'])).stdout) as { instanceGroup: string; templateVersion: number; latestTemplateVersion: number }[];
     const node = machines.find((m) => m.instanceGroup === 'nodes-us-east-1a')!;
     expect([node.templateVersion, node.latestTemplateVersion]).toEqual([1, 2]);
     expect((await run(['update', 'cluster', NAME, '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('reads and plans the templates changed outside hoist: a new version, a moved default, a removed tag', async () => {
+    const { ec2 } = account.clients;
+    const before = await templates();
+    const spot = before.get('spot')!;
+    const nodes = before.get('nodes-us-east-1a')!;
+    const plane = before.get('control-plane-us-east-1a')!;
+    // As in the console: a new version of one template (not made the default), another's default
+    // moved back to version 1, and the third's tag removed.
+    const spotData = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: spot.id, Versions: ['1'] }))).LaunchTemplateVersions![0]!.LaunchTemplateData!;
+    // The whole data: moto does not copy SourceVersion's.
+    await ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: spot.id, LaunchTemplateData: { ...spotData, InstanceType: 'm5.large' } as never }));
+    await ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: nodes.id, DefaultVersion: '1' }));
+    await ec2.send(new DeleteTagsCommand({ Resources: [plane.id], Tags: [{ Key: 'hoist.dev/version-hash' }] }));
+
+    const planned = await run(['update', 'cluster', NAME, '-o', 'json', '-v']);
+    expect(planned.code, planned.stderr).toBe(0);
+    // The template with a new version and the one without its tag are read; the other one not.
+    expect(templatesRead(planned.stderr)).toEqual([2, 3]);
+    const plan = JSON.parse(planned.stdout) as { changes: { id: string; action: string; changes: { path: string; before?: unknown; after?: unknown }[] }[] };
+    const changesOf = (group: string) => plan.changes.find((c) => c.id === `LaunchTemplate/${group}.${NAME}`)!.changes.map((c) => [c.path, c.before, c.after]);
+    expect(changesOf('spot')).toEqual([
+      ['defaultVersion', '1', '$Latest'],
+      ['instanceType', 'm5.large', 't3.medium'],
+      ['versionHashTag', false, true],
+    ]);
+    expect(changesOf('nodes-us-east-1a')).toEqual([['defaultVersion', '1', '$Latest']]);
+    expect(changesOf('control-plane-us-east-1a')).toEqual([['versionHashTag', false, true]]);
+
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stderr).toBe(0);
+    const after = await templates();
+    // A new version only where the fields differed; the others got their default or tag back.
+    expect([after.get('spot')!.latest, after.get('spot')!.default, VERSION_TAG.exec(after.get('spot')!.versionTag ?? '')?.[1]]).toEqual([3, 3, '3']);
+    expect([after.get('nodes-us-east-1a')!.latest, after.get('nodes-us-east-1a')!.default, after.get('nodes-us-east-1a')!.versionTag]).toEqual([2, 2, nodes.versionTag]);
+    expect([after.get('control-plane-us-east-1a')!.latest, after.get('control-plane-us-east-1a')!.versionTag]).toEqual([1, plane.versionTag]);
+    const again = await run(['update', 'cluster', NAME, '--detailed-exitcode', '-v']);
+    expect(again.code, again.stdout).toBe(0);
+    expect(templatesRead(again.stderr)).toEqual([0, 3]);
   });
 
   it('leaves what Kubernetes made for the cluster alone, and a machine outside its group', async () => {

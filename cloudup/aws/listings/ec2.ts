@@ -13,8 +13,6 @@ import {
   DescribeSubnetsCommand,
   paginateDescribeInstances,
   paginateDescribeInternetGateways,
-  paginateDescribeLaunchTemplates,
-  paginateDescribeLaunchTemplateVersions,
   paginateDescribeNatGateways,
   paginateDescribeNetworkInterfaces,
   paginateDescribeRouteTables,
@@ -28,8 +26,6 @@ import type {
   Instance,
   InternetGateway,
   KeyPairInfo,
-  LaunchTemplate,
-  LaunchTemplateVersion,
   NatGateway,
   NetworkInterface,
   RouteTable,
@@ -39,8 +35,6 @@ import type {
   Vpc,
 } from '@aws-sdk/client-ec2';
 import type { AwsContext } from '../context.js';
-import { isNotFound } from '../errors.js';
-import { listAutoScalingGroups } from './services.js';
 import { ownedFilter, ownership, tagMap } from '../tags.js';
 import type { Ownership } from '../tags.js';
 
@@ -50,13 +44,13 @@ export interface Listed<T> {
   readonly owner: Ownership | undefined;
 }
 
-async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
+export async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
   const out: T[] = [];
   for await (const page of pages) out.push(...(items(page) ?? []));
   return out;
 }
 
-function owned<T extends { Tags?: { Key?: string; Value?: string }[] | undefined }>(ctx: AwsContext, items: readonly T[]): Listed<T>[] {
+export function owned<T extends { Tags?: { Key?: string; Value?: string }[] | undefined }>(ctx: AwsContext, items: readonly T[]): Listed<T>[] {
   return items.flatMap((item) => {
     const owner = ownership(tagMap(item.Tags), ctx.cluster);
     return owner ? [{ item, owner }] : [];
@@ -157,45 +151,6 @@ export function listVolumes(ctx: AwsContext): Promise<Listed<Volume>[]> {
   return ctx.listings.get('volumes', async () =>
     owned(ctx, await collect(paginateDescribeVolumes({ client: ctx.clients.ec2, pageSize: 500 }, { Filters: ownedFilter(ctx.cluster) }), (p) => p.Volumes)),
   );
-}
-
-export interface ListedTemplate extends Listed<LaunchTemplate> {
-  readonly latest: LaunchTemplateVersion | undefined;
-}
-
-/**
- * Templates by tag, and the latest version of every template of the account in one paged call
- * (the API cannot filter versions by tag): two calls however many groups the cluster has.
- */
-export function listLaunchTemplates(ctx: AwsContext): Promise<ListedTemplate[]> {
-  return ctx.listings.get('launchTemplates', async () => {
-    const ec2 = ctx.clients.ec2;
-    const templates = owned(ctx, await collect(paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, { Filters: ownedFilter(ctx.cluster) }), (p) => p.LaunchTemplates));
-    if (!ctx.mode.reconciling) templates.push(...(await untaggedTemplatesOfGroups(ctx, templates)));
-    if (templates.length === 0) return [];
-    const versions = await collect(paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, { Versions: ['$Latest'] }), (p) => p.LaunchTemplateVersions);
-    const latest = new Map(versions.map((v) => [v.LaunchTemplateId, v]));
-    return templates.map((t) => ({ ...t, latest: latest.get(t.item.LaunchTemplateId) }));
-  });
-}
-
-/**
- * Templates the cluster's groups launch from that lack its tags (made by hand, or their tags
- * removed): a teardown deletes them with their groups. Looked up only when there are any.
- */
-async function untaggedTemplatesOfGroups(ctx: AwsContext, known: readonly Listed<LaunchTemplate>[]): Promise<Listed<LaunchTemplate>[]> {
-  const have = new Set(known.map((t) => t.item.LaunchTemplateId));
-  const groups = await listAutoScalingGroups(ctx);
-  const missing = [...new Set(groups.filter((g) => g.owner === 'hoist').map((g) => g.item.LaunchTemplate?.LaunchTemplateId ?? g.item.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId).filter((id): id is string => id !== undefined && !have.has(id)))];
-  if (missing.length === 0) return [];
-  try {
-    const found = await collect(paginateDescribeLaunchTemplates({ client: ctx.clients.ec2 }, { LaunchTemplateIds: missing }), (p) => p.LaunchTemplates);
-    return found.map((item) => ({ item, owner: 'kubernetes' as const }));
-  } catch (e) {
-    // A group may name a template that is gone already.
-    if (isNotFound(e)) return [];
-    throw e;
-  }
 }
 
 const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];

@@ -24,8 +24,11 @@ export interface AwsKindSpec<D extends object = ResolvedFields> {
   readonly updatedOutputs?: readonly string[];
   /** Top-level fields that cannot change in place: a change replaces the object. */
   readonly immutable: readonly string[];
-  /** The live objects of the kind, from the plan's listings. */
-  list(ctx: AwsContext): Promise<readonly LiveObject[]>;
+  /**
+   * The live objects of the kind, from the plan's listings. `desired`: the plan's tasks of the
+   * kind when known, which may spare reading what they show unchanged (TaskKind.discover).
+   */
+  list(ctx: AwsContext, desired?: readonly Task[]): Promise<readonly LiveObject[]>;
   create(ctx: AwsContext, task: Task, desired: D): Promise<LiveObject>;
   update?(ctx: AwsContext, task: Task, live: LiveObject, desired: D, changes: readonly FieldChange[]): Promise<LiveObject>;
   delete(ctx: AwsContext, live: LiveObject): Promise<void>;
@@ -45,7 +48,7 @@ export function awsKind<D extends object = ResolvedFields>(spec: AwsKindSpec<D>)
     kind: spec.kind,
     uses: spec.uses,
     ...(spec.updatedOutputs ? { updatedOutputs: spec.updatedOutputs } : {}),
-    discover: (ctx) => spec.list(ctx),
+    discover: (ctx, desired) => spec.list(ctx, desired),
     checkChanges(_live, changes): ReplaceCheck {
       const fixed = changesTouch(changes, spec.immutable);
       return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};

@@ -2,30 +2,28 @@
  * LaunchTemplate: what an instance group's machines boot with. Versions are immutable, so a
  * change is a new version (updatedOutputs: latestVersion), which the Auto Scaling group then
  * points at, and which marks running machines out of date. The new version also becomes the
- * template's default, so that whatever launches from `$Default` gets the current configuration.
+ * template's default, so that whatever launches from `$Default` gets the current configuration,
+ * and the template's `hoist.dev/version-hash` tag records it, so that a plan need not read it
+ * again while it is the latest (launch-template-live.ts).
  *
- * The desired fields are CreateLaunchTemplate's LaunchTemplateData. Outputs: `id`, `latestVersion`.
+ * The desired fields are CreateLaunchTemplate's LaunchTemplateData (launch-template-data.ts),
+ * with the template's tags, default version and version tag. Outputs: `id`, `latestVersion`.
  */
 
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DeleteLaunchTemplateCommand, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
-import type {
-  LaunchTemplateBlockDeviceMapping,
-  LaunchTemplateBlockDeviceMappingRequest,
-  LaunchTemplateVersion,
-  RequestLaunchTemplateData,
-  ResponseLaunchTemplateData,
-} from '@aws-sdk/client-ec2';
-import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
+import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, CreateTagsCommand, DeleteLaunchTemplateCommand, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
+import type { ResolvedFields, Task, TaskConstructor } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { clientToken } from '../context.js';
-import { listLaunchTemplates } from '../listings/ec2.js';
-import type { ListedTemplate } from '../listings/ec2.js';
-import { awsTags, tagMap, tagSpec, userTags } from '../tags.js';
+import { tagSpec } from '../tags.js';
 import type { TagMap } from '../tags.js';
 import { awsKind, changedFields } from './kind.js';
+import { launchTemplateData } from './launch-template-data.js';
+import { discoverTemplates, LATEST, VERSION_HASH_TAG, versionTag, wantedFields } from './launch-template-live.js';
 import { liveObject, liveTags, syncEc2Tags } from './live.js';
+
+export { decodeUserData, encodeUserData, launchTemplateData, versionFields } from './launch-template-data.js';
+export { LATEST, VERSION_HASH_TAG } from './launch-template-live.js';
 
 export interface LaunchTemplateFields {
   readonly launchTemplateName: string;
@@ -56,6 +54,13 @@ export interface LaunchTemplateFields {
   readonly volumeTags: TagMap;
   /** Tags of the template itself. */
   readonly tags: TagMap;
+  /**
+   * `$Latest`: the latest version is the template's default (live: the default's number when it
+   * is not). Set by launchTemplateTask.
+   */
+  readonly defaultVersion?: typeof LATEST;
+  /** The template's `hoist.dev/version-hash` tag names its latest version. Set by launchTemplateTask. */
+  readonly versionHashTag?: boolean;
 }
 
 // A type, not an interface: task fields must be plain values (an index signature).
@@ -69,104 +74,20 @@ export type EbsDevice = {
   readonly kmsKeyId?: string;
 };
 
-export const launchTemplateTask = taskConstructor<LaunchTemplateFields>('LaunchTemplate');
+const templateTask = taskConstructor<LaunchTemplateFields>('LaunchTemplate');
 
-function ebs(v: EbsDevice, deleteOnTermination: boolean): LaunchTemplateBlockDeviceMappingRequest {
-  return {
-    DeviceName: v.deviceName,
-    Ebs: {
-      VolumeSize: v.volumeSize,
-      VolumeType: v.volumeType as never,
-      Encrypted: v.encrypted,
-      DeleteOnTermination: deleteOnTermination,
-      ...(v.iops === undefined ? {} : { Iops: v.iops }),
-      ...(v.throughput === undefined ? {} : { Throughput: v.throughput }),
-      ...(v.kmsKeyId === undefined ? {} : { KmsKeyId: v.kmsKeyId }),
-    },
-  };
+/** A template's task: hoist always keeps its latest version the default and recorded in its tag. */
+export const launchTemplateTask: TaskConstructor<LaunchTemplateFields> = (name, desired, options) =>
+  templateTask(name, { ...desired, defaultVersion: LATEST, versionHashTag: true }, options);
+
+/** Fields that belong to the template, not to a version: changed without making one. */
+const TEMPLATE_STATE = new Set(['tags', 'defaultVersion', 'versionHashTag']);
+
+async function tagVersion(ctx: AwsContext, id: string, version: string, d: LaunchTemplateFields): Promise<void> {
+  await ctx.clients.ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: VERSION_HASH_TAG, Value: versionTag(version, fields(d)) }] }));
 }
 
-function ebsFields(m: LaunchTemplateBlockDeviceMapping | undefined): EbsDevice {
-  const e = m?.Ebs;
-  return {
-    deviceName: m?.DeviceName ?? '',
-    volumeSize: e?.VolumeSize ?? 0,
-    volumeType: e?.VolumeType ?? '',
-    encrypted: e?.Encrypted ?? false,
-    ...(e?.Iops === undefined ? {} : { iops: e.Iops }),
-    ...(e?.Throughput === undefined ? {} : { throughput: e.Throughput }),
-    ...(e?.KmsKeyId === undefined ? {} : { kmsKeyId: e.KmsKeyId }),
-  };
-}
-
-/** CreateLaunchTemplate's LaunchTemplateData for the fields: what EC2 is sent. */
-export function launchTemplateData(d: LaunchTemplateFields): RequestLaunchTemplateData {
-  const root = d.rootVolume;
-  return {
-    ImageId: d.imageId,
-    InstanceType: d.instanceType as never,
-    UserData: encodeUserData(d.userData).toString('base64'),
-    IamInstanceProfile: { Name: d.iamInstanceProfile },
-    ...(d.keyName === '' ? {} : { KeyName: d.keyName }),
-    NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: d.associatePublicIpAddress, DeleteOnTermination: true, Groups: [...d.securityGroupIds] }],
-    BlockDeviceMappings: [ebs(root, true), ...(d.volumes ?? []).map((v) => ebs(v, v.deleteOnTermination))],
-    MetadataOptions: { HttpTokens: d.metadataOptions.httpTokens, HttpPutResponseHopLimit: d.metadataOptions.httpPutResponseHopLimit, HttpEndpoint: 'enabled' },
-    ...(d.spot ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { MaxPrice: d.spot.maxPrice } } } : {}),
-    ...(d.cpuCredits ? { CreditSpecification: { CpuCredits: d.cpuCredits } } : {}),
-    ...(d.monitoring === undefined ? {} : { Monitoring: { Enabled: d.monitoring } }),
-    TagSpecifications: [
-      { ResourceType: 'instance', Tags: awsTags(d.instanceTags) },
-      { ResourceType: 'volume', Tags: awsTags(d.volumeTags) },
-    ],
-  };
-}
-
-/**
- * What EC2 is sent for user data `text` (before base64): gzip'd, which cloud-init unpacks and
- * which keeps a boot script far below AWS's 16 KB limit. Node's gzip header names no file and
- * no time, so the same script is always the same bytes.
- */
-export function encodeUserData(text: string): Buffer {
-  return gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
-}
-
-/** The text of user data as EC2 returns it (after base64): gzip'd, or plain as other tools send it. */
-export function decodeUserData(bytes: Buffer): string {
-  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  return (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
-}
-
-/** The fields of a version, in the shape the model writes them. */
-export function versionFields(name: string, data: ResponseLaunchTemplateData | undefined): ResolvedFields {
-  if (!data) return { launchTemplateName: name };
-  const nic = data.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-  const [disk, ...more] = data.BlockDeviceMappings ?? [];
-  const tagsOf = (type: string) => userTags(tagMap(data.TagSpecifications?.find((t) => t.ResourceType === type)?.Tags));
-  return {
-    launchTemplateName: name,
-    imageId: data.ImageId ?? '',
-    instanceType: data.InstanceType ?? '',
-    userData: data.UserData ? decodeUserData(Buffer.from(data.UserData, 'base64')) : '',
-    iamInstanceProfile: data.IamInstanceProfile?.Name ?? data.IamInstanceProfile?.Arn?.split('/').at(-1) ?? '',
-    securityGroupIds: [...(nic?.Groups ?? data.SecurityGroupIds ?? [])],
-    keyName: data.KeyName ?? '',
-    associatePublicIpAddress: nic?.AssociatePublicIpAddress ?? false,
-    rootVolume: ebsFields(disk),
-    volumes: more.map((m) => ({ ...ebsFields(m), deleteOnTermination: m.Ebs?.DeleteOnTermination ?? true })),
-    metadataOptions: { httpTokens: data.MetadataOptions?.HttpTokens ?? 'optional', httpPutResponseHopLimit: data.MetadataOptions?.HttpPutResponseHopLimit ?? 1 },
-    spot: data.InstanceMarketOptions?.MarketType === 'spot' ? { maxPrice: data.InstanceMarketOptions.SpotOptions?.MaxPrice ?? '' } : null,
-    cpuCredits: data.CreditSpecification?.CpuCredits ?? '',
-    monitoring: data.Monitoring?.Enabled ?? false,
-    instanceTags: tagsOf('instance'),
-    volumeTags: tagsOf('volume'),
-  };
-}
-
-function toLive(ctx: AwsContext, t: ListedTemplate): LiveObject {
-  const latest: LaunchTemplateVersion | undefined = t.latest;
-  const version = String(latest?.VersionNumber ?? t.item.LatestVersionNumber ?? 1);
-  return liveObject(ctx, t, t.item.LaunchTemplateId!, tagMap(t.item.Tags), versionFields(t.item.LaunchTemplateName!, latest?.LaunchTemplateData), { latestVersion: version });
-}
+const fields = (d: LaunchTemplateFields) => d as unknown as ResolvedFields;
 
 export const launchTemplateKind = awsKind<LaunchTemplateFields>({
   kind: 'LaunchTemplate',
@@ -174,32 +95,43 @@ export const launchTemplateKind = awsKind<LaunchTemplateFields>({
   immutable: ['launchTemplateName'],
   // Every update is a new version, which the groups then point at.
   updatedOutputs: ['latestVersion'],
-  list: async (ctx) => (await listLaunchTemplates(ctx)).map((t) => toLive(ctx, t)),
+  list: async (ctx, desired?: readonly Task[]) => discoverTemplates(ctx, desired === undefined ? undefined : await wantedFields(ctx, desired)),
+  // After a create whose answer was lost: the template, read only if its tag does not show it holds `d`.
+  find: async (ctx, task, d) => (await discoverTemplates(ctx, new Map([[task.name, fields(d)]]))).find((o) => o.name === task.name && !o.shared),
   async create(ctx, task, d) {
     const out = await ctx.clients.ec2.send(
       new CreateLaunchTemplateCommand({
         LaunchTemplateName: d.launchTemplateName,
         LaunchTemplateData: launchTemplateData(d),
-        TagSpecifications: tagSpec('launch-template', d.tags),
+        // A new template's only version is 1, so its tag is written with it.
+        TagSpecifications: tagSpec('launch-template', { ...d.tags, [VERSION_HASH_TAG]: versionTag(1, fields(d)) }),
         ClientToken: clientToken(ctx, task.name),
       }),
     );
     const t = out.LaunchTemplate!;
-    const { tags: _tags, ...fields } = d;
-    return liveObject(ctx, { owner: 'hoist' }, t.LaunchTemplateId!, d.tags, fields, { latestVersion: String(t.LatestVersionNumber ?? 1) });
+    const { tags: _tags, ...rest } = d;
+    return liveObject(ctx, { owner: 'hoist' }, t.LaunchTemplateId!, d.tags, { ...rest, defaultVersion: LATEST, versionHashTag: true }, { latestVersion: String(t.LatestVersionNumber ?? 1) });
   },
   async update(ctx, task, live, d, changes) {
     const changed = changedFields(changes);
     if (changed.has('tags')) await syncEc2Tags(ctx, live.id, d.tags, liveTags(live));
-    changed.delete('tags');
-    if (changed.size === 0) return live;
+    const { tags: _tags, ...rest } = d;
+    const updated = { ...live, fields: { ...live.fields, ...rest, defaultVersion: LATEST, versionHashTag: true } };
+    if ([...changed].every((f) => TEMPLATE_STATE.has(f))) {
+      // The latest version holds what the task wants (nothing else differs): point at it.
+      const latest = String(live.outputs['latestVersion']);
+      if (changed.has('defaultVersion')) await ctx.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: live.id, DefaultVersion: latest }));
+      if (changed.has('versionHashTag')) await tagVersion(ctx, live.id, latest, d);
+      return updated;
+    }
     const out = await ctx.clients.ec2.send(
       new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: live.id, LaunchTemplateData: launchTemplateData(d), ClientToken: clientToken(ctx, `${task.name}@${live.outputs['latestVersion']}`) }),
     );
     const version = String(out.LaunchTemplateVersion!.VersionNumber);
     await ctx.clients.ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: live.id, DefaultVersion: version }));
-    const { tags: _tags, ...fields } = d;
-    return { ...live, fields: { ...live.fields, ...fields }, outputs: { ...live.outputs, latestVersion: version } };
+    // Last: a tag that names the new version says it is complete (a crash before leaves it read next time).
+    await tagVersion(ctx, live.id, version, d);
+    return { ...updated, outputs: { ...live.outputs, latestVersion: version } };
   },
   async delete(ctx, live) {
     await ctx.clients.ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: live.id }));
