@@ -124,3 +124,57 @@ function issuerProblem(url: string): string | undefined {
   if (parsed.hash !== '' || parsed.search !== '') return 'has a query or fragment, which an issuer URL cannot have';
   return undefined;
 }
+
+/** kops's older kubeAPIServer oidc fields and where authentication.oidc has each. */
+const KOPS_API_SERVER_OIDC = {
+  oidcIssuerURL: 'issuerURL',
+  oidcClientID: 'clientID',
+  oidcUsernameClaim: 'usernameClaim',
+  oidcUsernamePrefix: 'usernamePrefix',
+  oidcGroupsClaim: 'groupsClaims',
+  oidcGroupsPrefix: 'groupsPrefix',
+  oidcRequiredClaim: 'requiredClaims',
+} as const;
+
+export interface KopsOidcMove {
+  /** kubeAPIServer field → authentication.oidc field, for the import's report of renames. */
+  readonly moved: readonly (readonly [string, string])[];
+  /** Entries of oidcRequiredClaim that are not `claim=value`. */
+  readonly unreadable: readonly string[];
+}
+
+/**
+ * The kops import's move of kubeAPIServer's oidc fields to authentication.oidc (`spec`, a kops
+ * document's spec being converted, is changed in place). hoist's kubeAPIServer has only four of
+ * them, so when a spec sets one it lacks (a prefix or a required claim) and no
+ * authentication.oidc, all of them move, and nothing is lost; otherwise they stay.
+ */
+export function moveKopsApiServerOidc(spec: Record<string, unknown>): KopsOidcMove | undefined {
+  const api = spec['kubeAPIServer'];
+  const auth = spec['authentication'];
+  if (typeof api !== 'object' || api === null || Array.isArray(api)) return undefined;
+  if (typeof auth === 'object' && auth !== null && 'oidc' in auth) return undefined;
+  const a = api as Record<string, unknown>;
+  if (!['oidcUsernamePrefix', 'oidcGroupsPrefix', 'oidcRequiredClaim'].some((f) => a[f] !== undefined)) return undefined;
+  const oidc: Record<string, unknown> = {};
+  const moved: [string, string][] = [];
+  const unreadable: string[] = [];
+  for (const [from, to] of Object.entries(KOPS_API_SERVER_OIDC)) {
+    const value = a[from];
+    if (value === undefined) continue;
+    delete a[from];
+    moved.push([from, to]);
+    if (from === 'oidcGroupsClaim') oidc[to] = [value];
+    else if (from === 'oidcRequiredClaim') {
+      const claims: Record<string, unknown> = {};
+      for (const entry of Array.isArray(value) ? value : [value]) {
+        const m = typeof entry === 'string' ? /^([^=]+)=(.*)$/.exec(entry) : null;
+        if (m) claims[m[1]!] = m[2];
+        else unreadable.push(String(entry));
+      }
+      oidc[to] = claims;
+    } else oidc[to] = value;
+  }
+  spec['authentication'] = { ...(typeof auth === 'object' && auth !== null ? auth : {}), oidc };
+  return { moved, unreadable };
+}

@@ -12,6 +12,7 @@ import type { CloudTagRules } from './cloud-labels.js';
 import type { KopsImport } from './cloud-rules.js';
 import { API_VERSION, CLUSTER_LABEL, ClusterSchema, InstanceGroupSchema } from './schema.js';
 import type { Cluster, InstanceGroup, Kind } from './schema.js';
+import { moveKopsApiServerOidc } from './auth-cloud.js';
 import { isValidTaint } from './labels.js';
 import { formatPath } from './paths.js';
 import type { Path } from './paths.js';
@@ -79,6 +80,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.subnets.*': 'hoist carries only name, zone, region, cidr, type, id and egress of a subnet',
   'spec.kubelet': 'kubelet setting not supported by hoist',
   'spec.kubeAPIServer': 'API server setting not supported by hoist',
+  'spec.kubeAPIServer.oidcCAFile': 'hoist passes the API server no CA file for the OpenID issuer: it trusts the issuer\'s certificate through the system\'s CAs',
   'spec.kubeControllerManager': 'controller manager setting not supported by hoist',
   'spec.kubeScheduler': 'scheduler setting not supported by hoist',
   'spec.kubeProxy': 'kube-proxy setting not supported by hoist',
@@ -141,6 +143,9 @@ function moveClusterFields(doc: Record<string, unknown>, renames: Rename[], drop
     delete topology['masters'];
   }
   move(spec, ['masterKubelet'], ['controlPlaneKubelet'], renames, dropped);
+  const oidc = moveKopsApiServerOidc(spec);
+  for (const [from, to] of oidc?.moved ?? []) renames.push({ from: ['spec', 'kubeAPIServer', from], to: ['spec', 'authentication', 'oidc', to] });
+  for (const entry of oidc?.unreadable ?? []) dropped.push({ path: 'spec.kubeAPIServer.oidcRequiredClaim', value: entry, reason: 'not claim=value' });
   move(spec, ['additionalSans'], ['api', 'additionalSANs'], renames, dropped);
   for (const list of ['fileAssets', 'hooks']) renameMasterRole(spec[list]);
   const kcm = spec['kubeControllerManager'];

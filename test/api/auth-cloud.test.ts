@@ -97,4 +97,26 @@ spec:
     expect(dropped['spec.authentication.aws']).toContain('aws-iam-authenticator is not supported');
     expect(dropped['spec.cloudConfig.awsEBSCSIDriver.version']).toContain('pins the EBS CSI driver');
   });
+
+  it('moves kubeAPIServer\'s oidc fields to authentication.oidc when they hold one hoist\'s kubeAPIServer lacks', () => {
+    const older = kops.replace(/ {2}authentication:\n(.*\n){2}/, '').replace('  cloudConfig:', `  kubeAPIServer:
+    oidcIssuerURL: https://accounts.example.com
+    oidcClientID: kubernetes
+    oidcGroupsClaim: groups
+    oidcGroupsPrefix: "oidc:"
+    oidcRequiredClaim: [hd=example.com, broken]
+    oidcCAFile: /srv/ca.pem
+  cloudConfig:`);
+    const [doc] = parseSpecText(older, 'kops.yaml', SPEC_RULES);
+    const spec = doc?.object.spec as ClusterSpec;
+    expect(spec.authentication).toEqual({ oidc: { issuerURL: 'https://accounts.example.com', clientID: 'kubernetes', groupsClaims: ['groups'], groupsPrefix: 'oidc:', requiredClaims: { hd: 'example.com' } } });
+    expect(spec.kubeAPIServer).toEqual({});
+    const dropped = (doc?.converted?.dropped ?? []).filter((d) => d.path.startsWith('spec.kubeAPIServer'));
+    expect(dropped.map((d) => [d.path, d.value])).toEqual([['spec.kubeAPIServer.oidcRequiredClaim', 'broken'], ['spec.kubeAPIServer.oidcCAFile', '/srv/ca.pem']]);
+    expect(dropped[1]?.reason).toContain('system\'s CAs');
+    // Only the four hoist's kubeAPIServer has: they stay where they are.
+    const four = parseSpecText(older.replace(/ {4}oidc(GroupsPrefix|RequiredClaim|CAFile):.*\n/g, ''), 'kops.yaml', SPEC_RULES)[0]?.object.spec as ClusterSpec;
+    expect(four.kubeAPIServer).toEqual({ oidcIssuerURL: 'https://accounts.example.com', oidcClientID: 'kubernetes', oidcGroupsClaim: 'groups' });
+    expect(four.authentication).toBeUndefined();
+  });
 });
