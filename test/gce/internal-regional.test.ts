@@ -208,7 +208,7 @@ describe('regional groups and an existing service account in the spec, and the f
     expect(fake.resources('healthChecks').map((h) => h.name)).not.toContain('hc-bad');
   });
 
-  it('refuses what the API refuses: a portRange on an internal rule, a backend service without a regional check, deleting a group or check in use', async () => {
+  it('refuses what the API refuses: a portRange on an internal rule, a backend service without a regional check, deleting a group or check in use; takes two rules in two subnetworks to one backend service', async () => {
     expect(reason(await api('POST', 'global/networks', { name: 'net-i', autoCreateSubnetworks: false }))).toBeUndefined();
     expect(reason(await api('POST', 'regions/us-central1/subnetworks', { name: 'sub-i', network: 'global/networks/net-i', ipCidrRange: '10.9.0.0/20' }))).toBeUndefined();
     expect(reason(await api('POST', 'global/instanceTemplates', { name: 't-i', properties: { machineType: 'e2-medium', disks: [{ boot: true, initializeParams: { sourceImage: 'projects/debian-cloud/global/images/family/debian-12' } }], networkInterfaces: [{ network: 'global/networks/net-i', subnetwork: 'regions/us-central1/subnetworks/sub-i' }] } }))).toBeUndefined();
@@ -222,6 +222,10 @@ describe('regional groups and an existing service account in the spec, and the f
     const rule = { name: 'fr-i', loadBalancingScheme: 'INTERNAL', IPProtocol: 'TCP', IPAddress: 'regions/us-central1/addresses/ip-i', backendService: 'regions/us-central1/backendServices/bs-i', network: 'global/networks/net-i', subnetwork: 'regions/us-central1/subnetworks/sub-i' };
     expect(reason(await api('POST', 'regions/us-central1/forwardingRules', { ...rule, portRange: '6443-6443' }))).toBe('invalid');
     expect(reason(await api('POST', 'regions/us-central1/forwardingRules', { ...rule, ports: ['6443'] }))).toBeUndefined();
+    // A second rule, on an address of another subnetwork, to the same backend service (one per control-plane subnet).
+    expect(reason(await api('POST', 'regions/us-central1/subnetworks', { name: 'sub-i2', network: 'global/networks/net-i', ipCidrRange: '10.9.16.0/20' }))).toBeUndefined();
+    expect(reason(await api('POST', 'regions/us-central1/addresses', { name: 'ip-i2', addressType: 'INTERNAL', subnetwork: 'regions/us-central1/subnetworks/sub-i2' }))).toBeUndefined();
+    expect(reason(await api('POST', 'regions/us-central1/forwardingRules', { ...rule, name: 'fr-i2', IPAddress: 'regions/us-central1/addresses/ip-i2', subnetwork: 'regions/us-central1/subnetworks/sub-i2', ports: ['6443'] }))).toBeUndefined();
     expect(reason(await api('DELETE', 'zones/us-central1-a/instanceGroupManagers/g-i'))).toBe('resourceInUseByAnotherResource');
     expect(reason(await api('DELETE', 'regions/us-central1/healthChecks/hc-i'))).toBe('resourceInUseByAnotherResource');
     expect(reason(await api('DELETE', 'regions/us-central1/backendServices/bs-i'))).toBe('resourceInUseByAnotherResource');
