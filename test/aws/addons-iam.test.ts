@@ -5,7 +5,9 @@
  * actions both controllers need (changes only to what the cluster owns, creations only with its
  * tag), the node roles get none of them, and a second plan has no changes. On the same cluster,
  * spec.externalPolicies attaches managed policies to the roles and detaches one taken off the
- * list; the cluster's deletion (afterAll) deletes roles that have policies attached.
+ * list; the cluster's deletion (afterAll) deletes roles that have policies attached. IRSA on the
+ * same cluster: the issuer's documents, its OIDC provider and a service account's role, which
+ * the deletion takes too.
  */
 
 import { join } from 'node:path';

@@ -3,17 +3,23 @@
  * private topology, one control plane, two node groups, a DNS zone, the state store on S3), then
  * the real terraform against moto: init (offline), validate, apply, and a plan that finds
  * nothing to change; destroy at the end. The provider reaches moto only through the module's
- * variables (endpoints and the emulator switches).
+ * variables (endpoints and the emulator switches). The cluster has IRSA: the issuer's documents
+ * (aws_s3_object in a bucket of their own), its OIDC provider and a service account's role.
  */
 
+import { createPublicKey } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplateVersionsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetRoleCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { tfName } from '../../src/engine/target-terraform.js';
 import { testAccount, useAssetMirror } from '../aws/support.js';
 import type { TestAccount } from '../aws/support.js';
 import { hoist, tempDir } from '../support/cli.js';
@@ -23,6 +29,7 @@ import { emulatorVariables, setupTerraform } from './terraform.js';
 import type { Terraform, TerraformRun } from './terraform.js';
 
 const NAME = CLUSTER;
+const discoveryBucket = () => `${account.bucket}-oidc`;
 const STEP_MS = 10 * 60_000;
 let account: TestAccount;
 let env: Record<string, string>;
@@ -58,6 +65,15 @@ beforeAll(async () => {
   const ig = await run(['create', 'instancegroup', 'spot', '--name', NAME, '--role', 'Node', '--subnets', 'us-east-1b,us-east-1c', '--min-size', '1', '--max-size', '3']);
   expect(ig.code, ig.stderr).toBe(0);
   await useAssetMirror(run, NAME, join(dir.path, 'assets'));
+  // IRSA: the issuer's documents in a bucket of their own, the OIDC provider and one service account's role.
+  await account.clients.s3.send(new CreateBucketCommand({ Bucket: discoveryBucket() }));
+  const cluster = parse((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout) as { spec: Record<string, unknown> };
+  const irsa = {
+    serviceAccountIssuerDiscovery: { discoveryStore: `s3://${discoveryBucket()}`, enableAWSOIDCProvider: true },
+    iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'dns', namespace: 'kube-system', aws: { inlinePolicy: '[{"Effect":"Allow","Action":["route53:ChangeResourceRecordSets"],"Resource":["*"]}]' } }] },
+  };
+  const replaced = await run(['replace', '-f', '-'], stringify({ ...cluster, spec: { ...cluster.spec, ...irsa } }));
+  expect(replaced.code, replaced.stderr).toBe(0);
   // The credentials of the test's own moto account; endpoints only through the module's variables.
   terraform = await setupTerraform(join(dir.path, 'terraform-home'), { AWS_ACCESS_KEY_ID: account.env.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: account.env.AWS_SECRET_ACCESS_KEY!, AWS_EC2_METADATA_DISABLED: 'true' });
   varFile = join(dir.path, 'moto.tfvars.json');
@@ -82,6 +98,9 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
     const keys = ((await account.clients.s3.send(new ListObjectsV2Command({ Bucket: account.bucket, Prefix: `clusters/${NAME}/` }))).Contents ?? []).map((o) => o.Key!);
     expect(keys.some((k) => k.includes('/pki/'))).toBe(true);
     expect(keys).toContain(`clusters/${NAME}/igconfig/spot/credentials/kubelet-bootstrap.yaml`);
+    expect(Object.keys(module.resource['aws_iam_openid_connect_provider'] ?? {})).toEqual([tfName(NAME)]);
+    expect(Object.keys(module.resource['aws_iam_role'] ?? {})).toContain(tfName(`dns.kube-system.sa.${NAME}`));
+    expect(Object.keys(module.resource['aws_s3_object'] ?? {})).toEqual(expect.arrayContaining([tfName(`openid-configuration.${NAME}`), tfName(`jwks.${NAME}`)]));
     // Those are the module's to write.
     expect(keys.filter((k) => k.endsWith('/nodeup.yaml') || k.endsWith('/cluster-completed.spec'))).toEqual([]);
   });
@@ -134,6 +153,20 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
     const spec = await s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: `clusters/${NAME}/cluster-completed.spec` }));
     expect(await spec.Body!.transformToString()).toContain(`name: ${NAME}`);
 
+    // IRSA: the documents name the bucket's public address; the JWKS is the service-account key; the role trusts the provider.
+    const issuer = `https://${discoveryBucket()}.s3.us-east-1.amazonaws.com/${NAME}`;
+    const document = async (key: string) => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: discoveryBucket(), Key: `${NAME}/${key}` }))).Body!.transformToString()) as Record<string, unknown>;
+    expect(await document('.well-known/openid-configuration')).toMatchObject({ issuer, jwks_uri: `${issuer}/openid/v1/jwks` });
+    const keyset = parse(await (await s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: `clusters/${NAME}/pki/issued/service-account/keyset.yaml` }))).Body!.transformToString()) as { spec: { items: { publicKey: string }[] } };
+    const jwks = (await document('openid/v1/jwks'))['keys'] as JsonWebKey[];
+    expect(jwks.map((k) => String(createPublicKey({ key: k, format: 'jwk' }).export({ type: 'spki', format: 'pem' })).trim())).toEqual(keyset.spec.items.map((i) => i.publicKey.trim()));
+    const providers = (await account.clients.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
+    expect(providers).toHaveLength(1);
+    const role = (await account.clients.iam.send(new GetRoleCommand({ RoleName: `dns.kube-system.sa.${NAME}` }))).Role!;
+    const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as { Statement: { Principal: { Federated: string }; Condition: { StringEquals: Record<string, string> } }[] };
+    expect(trust.Statement[0]?.Principal.Federated).toBe(providers[0]!.Arn);
+    expect(trust.Statement[0]?.Condition.StringEquals[`${issuer.slice('https://'.length)}:sub`]).toBe('system:serviceaccount:kube-system:dns');
+
     expect(outputs['vpc_id']?.value).toBe(vpcs[0]!.VpcId);
     expect(Object.keys(outputs['subnet_ids']?.value as object)).toHaveLength(6);
     expect(outputs['api_load_balancer_dns_name']?.value).toEqual(expect.any(String));
@@ -149,5 +182,7 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
     const destroy = await tf('destroy', '-auto-approve', '-input=false', '-no-color', '-refresh=false', `-var-file=${varFile}`);
     expect(destroy.code, destroy.stderr || destroy.stdout.slice(-4000)).toBe(0);
     expect((await account.clients.ec2.send(new DescribeVpcsCommand({ Filters: byCluster }))).Vpcs).toEqual([]);
+    expect((await account.clients.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).toEqual([]);
+    expect((await account.clients.s3.send(new ListObjectsV2Command({ Bucket: discoveryBucket() }))).Contents ?? []).toEqual([]);
   });
 });
