@@ -117,6 +117,12 @@ describe('kops v1alpha2 import', () => {
     expect(aws?.object.spec.cloudLabels).toEqual({ Owner: 'John Doe', 'foo/bar': 'fib+baz' });
   });
 
+  it('keeps a GCE spec\'s cloudConfig.gceServiceAccount, the existing account its machines run as', () => {
+    const cluster = parseSpecText(read('minimal_gce.yaml'), 'minimal_gce.yaml', SPEC_RULES).find((d) => d.kind === 'Cluster');
+    expect(cluster?.kind === 'Cluster' && cluster.object.spec.cloudConfig?.gceServiceAccount).toBe('default');
+    expect(cluster?.converted?.dropped.map((d) => d.path)).not.toContain('spec.cloudConfig.gceServiceAccount');
+  });
+
   it('renames roles, labels, topology and the public name', () => {
     const docs = parseSpecText(read('ha.yaml'), 'ha.yaml', SPEC_RULES);
     const master = docs.find((d) => d.object.metadata.name === 'master-us-test-1a');
