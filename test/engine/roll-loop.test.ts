@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { recorder, silent } from '../../src/output/events.js';
-import { batchSize } from '../../cloudup/rolling/batches.js';
+import { batchSize, rollOrder } from '../../cloudup/rolling/batches.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
 import type { RollingCloud } from '../../cloudup/rolling/types.js';
@@ -79,5 +79,13 @@ describe('the roll', () => {
     expect(batchSize({ ...group, surges: false }, settings, true)).toEqual({ surge: 0, unavailable: 1 });
     expect(batchSize({ ...group, surges: false }, { maxSurge: 1, maxUnavailable: 2 }, true)).toEqual({ surge: 0, unavailable: 2 });
     expect(batchSize({ ...group, role: 'ControlPlane' }, settings, true)).toEqual({ surge: 0, unavailable: 1 });
+    // An APIServer group holds no etcd member: it surges as nodes do.
+    expect(batchSize({ ...group, role: 'APIServer' }, settings, true)).toEqual({ surge: 2, unavailable: 0 });
+  });
+
+  it('rolls bastions, the control plane, APIServer groups, then nodes', () => {
+    const g = (name: string, role: 'ControlPlane' | 'APIServer' | 'Node' | 'Bastion') => ({ name, role, minSize: 1, maxSize: 1, desired: 1, instances: [] });
+    const order = rollOrder([g('nodes', 'Node'), g('api-b', 'APIServer'), g('cp', 'ControlPlane'), g('api-a', 'APIServer'), g('bastion', 'Bastion')]);
+    expect(order.map((x) => x.name)).toEqual(['bastion', 'cp', 'api-a', 'api-b', 'nodes']);
   });
 });

@@ -47,6 +47,21 @@ describe('nodeup.yaml', () => {
     expect(plane.kubeProxy.clusterCIDR).toBe('100.96.0.0/11');
   });
 
+  it('gives an APIServer machine the API server settings, the control plane\'s etcd clusters to reach, and the CA keys it issues from, without etcd', () => {
+    const spec = standardSpec();
+    const plane = spec.instanceGroups.find((ig) => ig.metadata.name === CONTROL_PLANE)!;
+    const api = { ...plane, metadata: { ...plane.metadata, name: 'apiserver' }, spec: { ...plane.spec, role: 'APIServer' as const } };
+    const c = configs(completeSpec(spec.cluster, [...spec.instanceGroups, api])).get('apiserver')!.config;
+    expect(c.role).toBe('APIServer');
+    expect(c.pki).toEqual({ trust: ['kubernetes-ca', 'etcd-clients-ca', 'apiserver-aggregator-ca'], secrets: ['kubernetes-ca', 'etcd-clients-ca', 'apiserver-aggregator-ca', 'service-account'], credentials: [] });
+    expect(c.controlPlane).toMatchObject({ etcdClusters: [], remoteEtcd: [{ name: 'main', clientPort: 2379 }, { name: 'events', clientPort: 4002 }] });
+    expect(c.controlPlane?.controllerManager).toBeUndefined();
+    expect(c.controlPlane?.scheduler).toBeUndefined();
+    expect(c.assets.map((a) => a.name)).toEqual(['kubernetes-node', 'kubernetes-server', 'containerd']);
+    expect(c.kubelet.nodeLabels).toHaveProperty('node-role.kubernetes.io/api-server', '');
+    expect(c.kubelet.taints).toContain('node-role.kubernetes.io/api-server=:NoSchedule');
+  });
+
   it("takes assets from the mirror when the spec names one, else from upstream, at versions that follow kubernetesVersion (etcd: the local cloud's default)", () => {
     const spec = edit(standardSpec(), { assets: { fileRepository: 'https://mirror.example/k8s/' }, kubernetesVersion: '1.33.2' });
     expect(assetLocations(spec, spec.cluster.spec.assets?.fileRepository).map((a) => a.url)).toEqual([
