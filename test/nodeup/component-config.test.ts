@@ -11,6 +11,9 @@ import { parse } from 'yaml';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import type { Cluster, ClusterSpec, CompletedSpec } from '../../src/api/index.js';
 import { buildNodeupConfigs } from '../../cloudup/nodeup/build.js';
+import { nodeConfigHashes } from '../../cloudup/node-config.js';
+import { buildLocalTasks } from '../../cloudup/local/model/index.js';
+import { testBoot } from '../support/boot.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { buildNodeModel } from '../../nodeup/model/index.js';
 import type { NodePki } from '../../nodeup/pki/material.js';
@@ -114,6 +117,19 @@ describe('a KubeSchedulerConfiguration additional object', () => {
         expect(after.get(ig)?.hash, ig).toBe(file.hash);
       }
     }
+  });
+
+  it('shows in the plan as a change of the control plane\'s machines alone', () => {
+    const tasksOf = (extra: Extra) => {
+      const spec = completed(extra);
+      const built = buildNodeupConfigs(spec, { stateStore: 'file:///state', assets: [] });
+      return new Map(buildLocalTasks(spec, testBoot({ stateStore: 'file:///state', configHash: nodeConfigHashes(spec, built) }, NAME)).map((t) => [`${t.kind}/${t.name}`, JSON.stringify(t.desired)]));
+    };
+    const before = tasksOf({});
+    const after = tasksOf({ additionalObjects: [SCHEDULER] });
+    const changed = [...after].filter(([id, desired]) => before.get(id) !== desired).map(([id]) => id);
+    // A new template version: rolling-update finds the control plane's machines out of date.
+    expect(changed).toEqual([`InstanceTemplate/control-plane-local-a.${NAME}`]);
   });
 
   it('merges mappings field by field and replaces lists', () => {
