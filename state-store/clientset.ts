@@ -13,9 +13,10 @@ import type { Cluster, InstanceGroup } from '../src/api/index.js';
 import { ConflictError, HoistError } from '../src/errors.js';
 import type { EventSink } from '../src/output/events.js';
 import { silent } from '../src/output/events.js';
-import { claimRevision, completeRevision, latestRevision, readRevision } from './history.js';
+import { claimRevision, completeRevision, latestRevision } from './history.js';
 import type { ChangeMeta, Revision, StoredRevision } from './history.js';
-import { clusterConfigKey, historyKey, instanceGroupKey, revisionOfKey } from './layout.js';
+import { listClusterNames } from './cluster-listing.js';
+import { clusterConfigKey, instanceGroupKey } from './layout.js';
 import type { ObjectStore } from './object-store.js';
 import { PreconditionFailedError } from './object-store.js';
 import { describeUnfinished, encodeBody, rollBack } from './pending.js';
@@ -23,6 +24,7 @@ import { isProcessAlive } from './backends/process-info.js';
 import { DEFAULT_TTL_MS as LOCK_TTL_MS } from './lock.js';
 import type { Versioned } from './spec-read.js';
 import { readSpecParts } from './spec-read.js';
+import { decodeChecked } from './spec-decode.js';
 import { readHead } from './spec-view.js';
 
 export type { Versioned } from './spec-read.js';
@@ -59,35 +61,18 @@ export class Clientset {
 
   /**
    * Names of every cluster in the store, sorted. A cluster whose creation is unfinished is not
-   * one yet: the latest history record of each is read to tell.
+   * one yet (see cluster-listing.ts).
    */
-  async listClusters(): Promise<string[]> {
-    const keys = await this.store.list('');
-    const names = keys.filter((k) => /^[^/]+\/config$/.test(k)).map((k) => k.slice(0, -'/config'.length));
-    const latest = new Map<string, number>();
-    for (const k of keys) {
-      const rev = revisionOfKey(k);
-      const name = k.split('/')[0]!;
-      if (rev !== undefined && k === historyKey(name, rev)) latest.set(name, Math.max(rev, latest.get(name) ?? 0));
-    }
-    const exists = await Promise.all(
-      names.map(async (name) => {
-        const rev = latest.get(name);
-        if (rev === undefined) return true;
-        const found = await readRevision(this.store, name, rev);
-        const created = found?.record.pending?.objects.some((o) => o.key === clusterConfigKey(name) && o.before === undefined);
-        return created !== true;
-      }),
-    );
-    return names.filter((_, i) => exists[i]);
+  listClusters(): Promise<string[]> {
+    return listClusterNames(this.store);
   }
 
   async getCluster(name: string): Promise<Versioned<Cluster> | undefined> {
-    return (await readSpecParts(this.store, name, { cluster: true })).cluster;
+    return (await readSpecParts(this.store, name, { cluster: true }, decodeChecked)).cluster;
   }
 
   async getInstanceGroup(cluster: string, ig: string): Promise<Versioned<InstanceGroup> | undefined> {
-    return (await readSpecParts(this.store, cluster, { group: ig })).groups[0];
+    return (await readSpecParts(this.store, cluster, { group: ig }, decodeChecked)).groups[0];
   }
 
   /**
@@ -96,11 +81,11 @@ export class Clientset {
    * cluster of hundreds of groups costs three requests instead of one per group.
    */
   async listInstanceGroups(cluster: string): Promise<Versioned<InstanceGroup>[]> {
-    return (await readSpecParts(this.store, cluster, { groups: true })).groups;
+    return (await readSpecParts(this.store, cluster, { groups: true }, decodeChecked)).groups;
   }
 
   async getSpecSet(cluster: string): Promise<StoredSpecSet | undefined> {
-    const { cluster: c, groups } = await readSpecParts(this.store, cluster, { cluster: true, groups: true });
+    const { cluster: c, groups } = await readSpecParts(this.store, cluster, { cluster: true, groups: true }, decodeChecked);
     return c ? { cluster: c, instanceGroups: groups } : undefined;
   }
 
@@ -116,7 +101,7 @@ export class Clientset {
   async commit(change: SpecChange, meta: ChangeMeta): Promise<Revision> {
     const name = change.cluster;
     await this.#recover(name);
-    const set = await readSpecParts(this.store, name, { cluster: true, groups: true });
+    const set = await readSpecParts(this.store, name, { cluster: true, groups: true }, decodeChecked);
     const current = new Map<string, Versioned<Cluster | InstanceGroup>>(set.groups.map((v) => [instanceGroupKey(name, v.object.metadata.name), v]));
     if (set.cluster) current.set(clusterConfigKey(name), set.cluster);
     const stale = staleKeys(change, current);

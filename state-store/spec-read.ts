@@ -1,11 +1,10 @@
 /**
  * Reading the spec objects of one cluster (its Cluster and InstanceGroups) as one consistent
- * state (see spec-view.ts), decoded from the YAML they are stored as.
+ * state (see spec-view.ts), decoded from the YAML they are stored as by the caller's `Decode`
+ * (spec-decode.ts validates them with the spec API; a listing may trust what hoist wrote).
  */
 
-import { parseStoredText } from '../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../src/api/index.js';
-import { HoistError } from '../src/errors.js';
 import { clusterConfigKey, instanceGroupKey, instanceGroupPrefix } from './layout.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
 import type { Head, Overlay, Seen } from './spec-view.js';
@@ -32,12 +31,26 @@ interface GroupRead {
   readonly key: string;
   readonly found?: StoredObject;
   readonly copy?: Versioned<InstanceGroup>;
+  /** The latest revision's copy of `found`, when `found` is byte for byte what it wrote. */
+  readonly recorded?: InstanceGroup;
 }
+
+/**
+ * A stored object's bytes to the object. `recorded` is the latest completed revision's copy of
+ * it, given when the object is byte for byte what that revision wrote (its ETag is the one the
+ * revision recorded); its fields may be in another order than the stored YAML's.
+ */
+export type Decode = (
+  key: string,
+  body: Uint8Array,
+  kind: 'Cluster' | 'InstanceGroup',
+  recorded: Cluster | InstanceGroup | undefined,
+) => Cluster | InstanceGroup | Promise<Cluster | InstanceGroup>;
 
 type Get = (key: string) => Promise<StoredObject | undefined>;
 
 /** The parts of a cluster's spec set that `want` names, all as of one state of the store. */
-export function readSpecParts(store: ObjectStore, name: string, want: ReadWant): Promise<ReadResult> {
+export function readSpecParts(store: ObjectStore, name: string, want: ReadWant, decode: Decode): Promise<ReadResult> {
   return consistentRead(store, name, async (head, overlay) => {
     const seen: Seen = { objects: new Map(), listed: [] };
     const get: Get = async (key) => {
@@ -52,12 +65,19 @@ export function readSpecParts(store: ObjectStore, name: string, want: ReadWant):
       want.cluster ? get(configKey) : undefined,
       want.group !== undefined ? one(want.group) : want.groups ? readGroups(store, name, head, overlay, seen, get) : [],
     ]);
+    const configRecorded = config && isRecorded(head, overlay, configKey, config) ? head.complete?.specs.cluster : undefined;
+    const [cluster, read] = await Promise.all([
+      config ? (decode(configKey, config.body, 'Cluster', configRecorded) as Cluster | Promise<Cluster>) : undefined,
+      Promise.all(
+        groups.map(async ({ key, found, copy, recorded }) => {
+          if (copy) return copy;
+          return found ? { object: (await decode(key, found.body, 'InstanceGroup', recorded)) as InstanceGroup, etag: found.etag } : undefined;
+        }),
+      ),
+    ]);
     const value: ReadResult = {
-      cluster: config ? { object: decode(configKey, config.body, 'Cluster') as Cluster, etag: config.etag } : undefined,
-      groups: groups.flatMap(({ key, found, copy }) => {
-        if (copy) return [copy];
-        return found ? [{ object: decode(key, found.body, 'InstanceGroup') as InstanceGroup, etag: found.etag }] : [];
-      }),
+      cluster: config && cluster ? { object: cluster, etag: config.etag } : undefined,
+      groups: read.filter((g): g is Versioned<InstanceGroup> => g !== undefined),
     };
     return { value, seen };
   });
@@ -88,18 +108,13 @@ async function readGroups(store: ObjectStore, name: string, head: Head, overlay:
         seen.objects.set(key, etag);
         return { key, copy: { object: copy, etag } };
       }
-      return { key, found: await get(key) };
+      const found = await get(key);
+      return { key, found, ...(found && copy && isRecorded(head, overlay, key, found) ? { recorded: copy } : {}) };
     }),
   );
 }
 
-function decode(key: string, body: Uint8Array, kind: 'Cluster' | 'InstanceGroup'): Cluster | InstanceGroup {
-  const docs = parseStoredText(Buffer.from(body).toString('utf8'), key);
-  const doc = docs[0];
-  if (docs.length !== 1 || doc?.kind !== kind) {
-    throw new HoistError('STORE', `${key} in the state store does not hold one ${kind}`, {
-      hint: 'restore it from history (hoist history cluster, hoist rollback cluster --to REV)',
-    });
-  }
-  return doc.object;
+/** Whether `found` is byte for byte what the latest completed revision wrote at `key`. */
+function isRecorded(head: Head, overlay: Overlay, key: string, found: StoredObject): boolean {
+  return !overlay.has(key) && head.complete?.etags?.[key] === found.etag;
 }

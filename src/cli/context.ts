@@ -3,11 +3,12 @@
  * cluster lock around changes. Commands get a Context from their global flags and pass it on.
  */
 
-import { clusterNameProblems } from '../api/index.js';
+// The spec API (its schemas), the clientset and the lock are imported when a command uses them,
+// not by every command: `hoist get clusters` reads without them (see get-clusters.ts).
+import { clusterNameProblems } from '../api/names.js';
 import { HoistError, ValidationError } from '../errors.js';
 import type { IO } from '../output/io.js';
-import { Clientset } from '../../state-store/clientset.js';
-import { acquireLock } from '../../state-store/lock.js';
+import type { Clientset } from '../../state-store/clientset.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { openStore } from '../../state-store/open.js';
 
@@ -54,7 +55,7 @@ export function createContext(io: IO, global: GlobalOptions, commandLine: string
     commandLine,
     store,
     clientset() {
-      clients ??= store().then((s) => new Clientset(s, io.events));
+      clients ??= Promise.all([store(), import('../../state-store/clientset.js')]).then(([s, m]) => new m.Clientset(s, io.events));
       return clients;
     },
     clusterName(positional) {
@@ -69,6 +70,7 @@ export function createContext(io: IO, global: GlobalOptions, commandLine: string
       return name;
     },
     async withLock(cluster, operation, fn) {
+      const { acquireLock } = await import('../../state-store/lock.js');
       const held = await acquireLock(await store(), cluster, { operation, events: io.events });
       try {
         return await fn();

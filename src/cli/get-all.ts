@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { HoistError, NotFoundError } from '../errors.js';
 import { parseOutputFormat } from '../output/format.js';
 import type { Context } from './context.js';
-import { runGetClusters, runGetInstanceGroups } from './get.js';
+import { runGetClusters } from './get-clusters.js';
+import { runGetInstanceGroups } from './get-instancegroups.js';
 import type { Runner } from './program.js';
 import { printSpecs } from './shared/print-specs.js';
 

@@ -17,65 +17,92 @@ export type Runner = (cmd: Command, work: (ctx: Context) => Promise<number | voi
 type Register = (program: Command, run: Runner) => void;
 
 /**
- * Each command's module with the top-level commands it adds, in registration order (a module
- * that adds a subcommand to `get` comes after get.ts). Only the modules of the command being run
- * are loaded: loading all of them cost every command, `--version` included, about 300 ms of
+ * A command's module and what it adds to the command line. Only the modules of the command being
+ * run are loaded: loading all of them cost every command, `--version` included, about 300 ms of
  * start-up for dependencies it never used (the Kubernetes client alone is 15 MB of source).
  */
-const COMMANDS: readonly (readonly [readonly string[], () => Promise<Register>])[] = [
-  [['create'], async () => (await import('./create.js')).registerCreate],
-  [['replace'], async () => (await import('./replace.js')).registerReplace],
-  [['apply'], async () => (await import('./apply.js')).registerApply],
-  [['get'], async () => (await import('./get.js')).registerGet],
-  [['get'], async () => (await import('./get-all.js')).registerGetAll],
-  [['get'], async () => (await import('./get-keypairs.js')).registerGetKeypairs],
-  [['create', 'promote', 'distrust'], async () => (await import('./keypair.js')).registerKeypairs],
-  [['get'], async () => (await import('./get-addons.js')).registerGetAddons],
-  [['get'], async () => (await import('./get-instances.js')).registerGetInstances],
-  [['get'], async () => (await import('./get-assets.js')).registerGetAssets],
-  [['edit'], async () => (await import('./edit.js')).registerEdit],
-  [['delete'], async () => (await import('./delete.js')).registerDelete],
-  [['delete'], async () => (await import('./delete-instance.js')).registerDeleteInstance],
-  [['delete'], async () => (await import('./delete-file.js')).registerDeleteFile],
-  [['create', 'get', 'delete'], async () => (await import('./sshpublickey.js')).registerSshPublicKey],
-  [['create', 'get', 'delete'], async () => (await import('./secret.js')).registerSecrets],
-  [['lock'], async () => (await import('./lock.js')).registerLock],
-  [['history'], async () => (await import('./history.js')).registerHistory],
-  [['diff'], async () => (await import('./diff-cluster.js')).registerDiff],
-  [['rollback'], async () => (await import('./rollback.js')).registerRollback],
-  [['update'], async () => (await import('./update-cluster.js')).registerUpdate],
-  [['upgrade'], async () => (await import('./upgrade-cluster.js')).registerUpgrade],
-  [['validate'], async () => (await import('./validate-cluster.js')).registerValidate],
-  [['rolling-update'], async () => (await import('./rolling-update.js')).registerRollingUpdate],
-  [['reconcile'], async () => (await import('./reconcile-cluster.js')).registerReconcile],
-  [['local-cloud'], async () => (await import('./local-cloud.js')).registerLocalCloud],
-  [['export'], async () => (await import('./export-kubeconfig.js')).registerExportKubeconfig],
-  [['helpers'], async () => (await import('./helpers.js')).registerHelpers],
-  [['nodeup'], async () => (await import('./nodeup.js')).registerNodeup],
-  [['etcd'], async () => (await import('./etcd.js')).registerEtcd],
-  [['toolbox'], async () => (await import('./toolbox-dump.js')).registerToolbox],
-  [['version'], async () => (await import('./version.js')).registerVersion],
-  [['completion'], async () => (await import('./completion.js')).registerCompletion],
+export interface CommandModule {
+  /** The top-level commands it makes or adds to. */
+  readonly words: readonly string[];
+  /**
+   * The subcommands it adds, names and aliases. A module that lists them is left out when the
+   * command line names another module's subcommand right after the command word, unless it makes
+   * the command (`parent`): `hoist get clusters` loads get.ts alone.
+   */
+  readonly subcommands?: readonly string[];
+  readonly parent?: true;
+  readonly load: () => Promise<Register>;
+}
+
+/** In registration order: a module that adds a subcommand to `get` comes after get.ts. */
+export const COMMAND_MODULES: readonly CommandModule[] = [
+  { words: ['create'], parent: true, subcommands: ['cluster', 'instancegroup'], load: async () => (await import('./create.js')).registerCreate },
+  { words: ['replace'], load: async () => (await import('./replace.js')).registerReplace },
+  { words: ['apply'], load: async () => (await import('./apply.js')).registerApply },
+  { words: ['get'], parent: true, subcommands: ['clusters', 'cluster', 'instancegroups', 'instancegroup', 'ig'], load: async () => (await import('./get.js')).registerGet },
+  { words: ['get'], subcommands: ['all'], load: async () => (await import('./get-all.js')).registerGetAll },
+  { words: ['get'], subcommands: ['keypairs', 'keypair', 'keysets', 'keyset'], load: async () => (await import('./get-keypairs.js')).registerGetKeypairs },
+  // promote and distrust are made by this module: it is all of them, whatever the subcommand.
+  { words: ['create', 'promote', 'distrust'], subcommands: ['keypair'], load: async () => (await import('./keypair.js')).registerKeypairs },
+  { words: ['get'], subcommands: ['addons', 'addon'], load: async () => (await import('./get-addons.js')).registerGetAddons },
+  { words: ['get'], subcommands: ['instances', 'instance'], load: async () => (await import('./get-instances.js')).registerGetInstances },
+  { words: ['get'], subcommands: ['assets', 'asset'], load: async () => (await import('./get-assets.js')).registerGetAssets },
+  { words: ['edit'], load: async () => (await import('./edit.js')).registerEdit },
+  { words: ['delete'], parent: true, subcommands: ['instancegroup', 'ig', 'cluster'], load: async () => (await import('./delete.js')).registerDelete },
+  { words: ['delete'], subcommands: ['instance'], load: async () => (await import('./delete-instance.js')).registerDeleteInstance },
+  { words: ['delete'], load: async () => (await import('./delete-file.js')).registerDeleteFile },
+  { words: ['create', 'get', 'delete'], subcommands: ['sshpublickey', 'sshpublickeys'], load: async () => (await import('./sshpublickey.js')).registerSshPublicKey },
+  { words: ['create', 'get', 'delete'], subcommands: ['secret', 'secrets'], load: async () => (await import('./secret.js')).registerSecrets },
+  { words: ['lock'], load: async () => (await import('./lock.js')).registerLock },
+  { words: ['history'], load: async () => (await import('./history.js')).registerHistory },
+  { words: ['diff'], load: async () => (await import('./diff-cluster.js')).registerDiff },
+  { words: ['rollback'], load: async () => (await import('./rollback.js')).registerRollback },
+  { words: ['update'], load: async () => (await import('./update-cluster.js')).registerUpdate },
+  { words: ['upgrade'], load: async () => (await import('./upgrade-cluster.js')).registerUpgrade },
+  { words: ['validate'], load: async () => (await import('./validate-cluster.js')).registerValidate },
+  { words: ['rolling-update'], load: async () => (await import('./rolling-update.js')).registerRollingUpdate },
+  { words: ['reconcile'], load: async () => (await import('./reconcile-cluster.js')).registerReconcile },
+  { words: ['local-cloud'], load: async () => (await import('./local-cloud.js')).registerLocalCloud },
+  { words: ['export'], load: async () => (await import('./export-kubeconfig.js')).registerExportKubeconfig },
+  { words: ['helpers'], load: async () => (await import('./helpers.js')).registerHelpers },
+  { words: ['nodeup'], load: async () => (await import('./nodeup.js')).registerNodeup },
+  { words: ['etcd'], load: async () => (await import('./etcd.js')).registerEtcd },
+  { words: ['toolbox'], load: async () => (await import('./toolbox-dump.js')).registerToolbox },
+  { words: ['version'], load: async () => (await import('./version.js')).registerVersion },
+  { words: ['completion'], load: async () => (await import('./completion.js')).registerCompletion },
 ];
 
 /** The root's options that take a value: the word after one is not a command. */
 const VALUE_OPTIONS = new Set(['--state', '--name']);
 
-/** The command word of `argv`: its first argument that is neither an option nor an option's value. */
-function commandWord(argv: readonly string[]): string | undefined {
+/**
+ * The command word of `argv` (its first argument that is neither an option nor an option's value)
+ * and the argument right after it, which names a subcommand unless it is an option.
+ */
+function commandWords(argv: readonly string[]): { readonly word?: string; readonly next?: string } {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (VALUE_OPTIONS.has(arg)) i++;
-    else if (!arg.startsWith('-')) return arg;
+    else if (!arg.startsWith('-')) {
+      const next = argv[i + 1];
+      return next === undefined || next.startsWith('-') ? { word: arg } : { word: arg, next };
+    }
   }
-  return undefined;
+  return {};
 }
 
-/** The registrations `argv` needs: its command's modules; all of them for help, no command or an unknown one. */
+/**
+ * The registrations `argv` needs: its command's modules, but those adding other subcommands than
+ * the one named; all of the command's modules when the subcommand is none of theirs (help, a
+ * typo: commander then lists and suggests them all); every module for help, no command or an
+ * unknown one.
+ */
 export async function commandsFor(argv: readonly string[]): Promise<Register[]> {
-  const word = commandWord(argv);
-  const wanted = COMMANDS.filter(([words]) => word !== undefined && words.includes(word));
-  return Promise.all((wanted.length > 0 ? wanted : COMMANDS).map(([, load]) => load()));
+  const { word, next } = commandWords(argv);
+  const ofWord = COMMAND_MODULES.filter((m) => word !== undefined && m.words.includes(word));
+  const named = next !== undefined && ofWord.some((m) => m.subcommands?.includes(next));
+  const wanted = named ? ofWord.filter((m) => m.parent || m.subcommands === undefined || m.subcommands.includes(next)) : ofWord;
+  return Promise.all((wanted.length > 0 ? wanted : COMMAND_MODULES).map((m) => m.load()));
 }
 
 /** Runs the CLI in-process and returns the exit code; never calls process.exit. */
