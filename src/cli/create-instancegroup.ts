@@ -23,7 +23,7 @@ export interface CreateInstanceGroupOptions {
 
 export async function runCreateInstanceGroup(opts: CreateInstanceGroupOptions, ctx: Context): Promise<number> {
   const cluster = ctx.clusterName();
-  const role = oneOf('--role', opts.role, ['Node', 'ControlPlane', 'Bastion'] as const);
+  const role = oneOf('--role', opts.role, ['Node', 'ControlPlane', 'APIServer', 'Bastion'] as const);
   const format = oneOf('--output', opts.output, ['yaml', 'json'] as const);
   const clients = await ctx.clientset();
   const before = await clients.getSpecSet(cluster);
@@ -55,8 +55,12 @@ export async function runCreateInstanceGroup(opts: CreateInstanceGroupOptions, c
   return 0;
 }
 
-/** Like kops: every subnet of the cluster's topology; bastions of a private cluster in the utility ones. */
+/**
+ * Like kops: every subnet of the cluster's topology; bastions of a private cluster in the utility
+ * ones; an APIServer group in the control plane's, which the API load balancer serves.
+ */
 function defaultSubnets(cluster: Parameters<typeof completeSpec>[0], igs: Parameters<typeof completeSpec>[1], role: string): string[] {
+  if (role === 'APIServer') return [...new Set(igs.filter((ig) => ig.spec.role === 'ControlPlane').flatMap((ig) => ig.spec.subnets))];
   const completed = completeSpec(cluster, igs).cluster;
   const nodesPrivate = completed.spec.topology?.nodes === 'private';
   const type = !nodesPrivate ? 'Public' : role === 'Bastion' ? 'Utility' : 'Private';

@@ -49,7 +49,7 @@ export function registerCreate(program: Command, run: Runner): void {
     .alias('ig')
     .argument('<name>', 'instance group name')
     .description('add an instance group to a cluster')
-    .option('--role <role>', 'Node, ControlPlane or Bastion', 'Node')
+    .option('--role <role>', 'Node, ControlPlane, APIServer or Bastion', 'Node')
     .option('--subnets <subnets>', 'comma-separated subnet names (default: every subnet the cluster has for this role)', collect, [])
     .option('--machine-type <type>', 'machine type')
     .option('--min-size <n>', 'minimum number of machines', integer('--min-size'))
