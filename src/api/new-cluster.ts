@@ -47,6 +47,14 @@ export interface NewClusterOptions {
   /** The cloud's project, on a cloud that has them (gce). */
   readonly project?: string;
   readonly dnsZone?: string;
+  /** topology.dns.type; given, it is written as is (Public or Private without a zone: found in the cloud at plan time). */
+  readonly dnsType?: 'Public' | 'Private' | 'None';
+  /** Existing subnets (kops's --subnets): one per zone of `zones`, in its order (one for the region where subnets are regional). */
+  readonly subnetIDs?: readonly string[];
+  /** Existing utility subnets of a private topology (kops's --utility-subnets): one per zone, in its order. */
+  readonly utilitySubnetIDs?: readonly string[];
+  /** A Bastion group, `bastions`, in the utility subnets (private topology only, as kops). */
+  readonly bastion?: boolean;
 }
 
 export interface NewClusterSpec {
@@ -65,7 +73,7 @@ export function newClusterSpec(opts: NewClusterOptions, rules: SpecRulesByCloud)
   const cpCount = opts.controlPlaneCount ?? 1;
   const nodeCount = opts.nodeCount ?? 2;
   const problems = flagProblems(opts, cloud, zones, cpZones, cpCount, nodeCount, topology);
-  if (own) problems.push(...(own.newCluster?.flagProblems?.(opts) ?? []));
+  if (own) problems.push(...sharedSubnetProblems(opts, zones, topology, own.regionalSubnets), ...(own.newCluster?.flagProblems?.(opts) ?? []));
   if (problems.length > 0 || !own) throw new ValidationError('the command line', problems, 'INVALID_FLAG');
 
   const region = regionOfZone(cloud, zones[0] ?? '') ?? '';
@@ -73,12 +81,13 @@ export function newClusterSpec(opts: NewClusterOptions, rules: SpecRulesByCloud)
   const subnetType: Subnet['type'] = topology === 'private' ? 'Private' : 'Public';
   const regional = own.regionalSubnets;
   const subnetFor = (zone: string) => (regional ? region : zone);
+  const shared = (ids: readonly string[] | undefined, i: number) => (ids?.[i] === undefined ? {} : { id: ids[i] });
   const subnets: Subnet[] =
     regional
-      ? [{ name: region, region, type: subnetType }]
+      ? [{ name: region, region, type: subnetType, ...shared(opts.subnetIDs, 0) }]
       : [
-          ...zones.map((zone): Subnet => ({ name: zone, zone, type: subnetType })),
-          ...(topology === 'private' ? zones.map((zone) => ({ name: `utility-${zone}`, zone, type: 'Utility' as const })) : []),
+          ...zones.map((zone, i): Subnet => ({ name: zone, zone, type: subnetType, ...shared(opts.subnetIDs, i) })),
+          ...(topology === 'private' ? zones.map((zone, i): Subnet => ({ name: `utility-${zone}`, zone, type: 'Utility', ...shared(opts.utilitySubnetIDs, i) })) : []),
         ];
   const name = opts.name;
   const group = (igName: string, role: 'ControlPlane' | 'Node', zone: string, size: number, machineType: string | undefined): InstanceGroup => ({
@@ -104,7 +113,17 @@ export function newClusterSpec(opts: NewClusterOptions, rules: SpecRulesByCloud)
     .map((zone, i) => ({ zone, size: Math.floor(nodeCount / zones.length) + (i < nodeCount % zones.length ? 1 : 0) }))
     .filter(({ size }, i) => size > 0 || (nodeCount === 0 && i === 0))
     .map(({ zone, size }) => group(`nodes-${zone}`, 'Node', zone, size, opts.nodeSize));
-  const instanceGroups = [...controlPlane, ...nodes];
+  // kops's bastions sit in the utility subnets; where subnets are regional there are none, so in the private one, over every zone.
+  const utility = subnets.filter((s) => s.type === 'Utility').map((s) => s.name);
+  const bastions: InstanceGroup[] = opts.bastion
+    ? [{
+        apiVersion: API_VERSION,
+        kind: 'InstanceGroup',
+        metadata: { name: 'bastions', labels: { [CLUSTER_LABEL]: name } },
+        spec: { role: 'Bastion', machineType: CLOUD_DEFAULTS[cloud].machineType.Bastion, minSize: 1, maxSize: 1, subnets: utility.length > 0 ? utility : [subnetFor(zones[0] ?? '')], ...(regional ? { zones: [...zones] } : {}) },
+      }]
+    : [];
+  const instanceGroups = [...controlPlane, ...nodes, ...bastions];
 
   const draft: Cluster = {
     apiVersion: API_VERSION,
@@ -116,9 +135,10 @@ export function newClusterSpec(opts: NewClusterOptions, rules: SpecRulesByCloud)
       ...own.newCluster?.clusterFields?.(opts),
       networkCIDR,
       ...(opts.networkID === undefined ? {} : { networkID: opts.networkID }),
-      subnets: carveSubnetCidrs(networkCIDR, subnets),
-      // Without a zone no DNS name of the API could resolve on such a cloud: its load balancer's own name is used.
-      topology: { controlPlane: topology, nodes: topology, ...(opts.dnsZone === undefined && own.newCluster?.apiNamesNeedZone ? { dns: { type: 'None' as const } } : {}) },
+      // An existing subnet's range is the cloud's: only hoist's own get one carved.
+      subnets: carveSubnetCidrs(networkCIDR, subnets).map((s) => (s.id === undefined ? s : (({ cidr: _cidr, ...rest }) => rest)(s))),
+      // Without a zone (and no --dns asking for one to be found) no DNS name of the API could resolve on such a cloud: its load balancer's own name is used.
+      topology: { controlPlane: topology, nodes: topology, ...dnsOf(opts, own) },
       sshAccess: [...DEFAULT_ACCESS],
       kubernetesApiAccess: [...DEFAULT_ACCESS],
       ...(opts.dnsZone === undefined ? {} : { dnsZone: opts.dnsZone }),
@@ -134,6 +154,11 @@ export function newClusterSpec(opts: NewClusterOptions, rules: SpecRulesByCloud)
   const invalid = validateSpecSet(cluster, instanceGroups, own);
   if (invalid.length > 0) throw new ValidationError(`the new cluster ${name}`, invalid);
   return { cluster, instanceGroups };
+}
+
+function dnsOf(opts: NewClusterOptions, own: CloudSpecRules): { dns?: { type: 'Public' | 'Private' | 'None' } } {
+  if (opts.dnsType !== undefined) return { dns: { type: opts.dnsType } };
+  return opts.dnsZone === undefined && own.newCluster?.apiNamesNeedZone ? { dns: { type: 'None' } } : {};
 }
 
 function flagProblems(
@@ -176,6 +201,26 @@ function flagProblems(
       const fix = !parsed.ok && parsed.suggestion ? `did you mean ${parsed.suggestion}?` : `e.g. ${CLOUD_DEFAULTS[c].networkCIDR}`;
       problems.push({ path: '--network-cidr', value: opts.networkCIDR, message: parsed.ok ? 'must be an IPv4 range' : parsed.message, fix });
     }
+  }
+  return problems;
+}
+
+/** kops's --subnets and --utility-subnets name existing subnets: here one per zone, in the order of --zones (one for the region where subnets are regional). */
+function sharedSubnetProblems(opts: NewClusterOptions, zones: readonly string[], topology: string, regional: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (opts.bastion && topology !== 'private') problems.push({ path: '--bastion', value: true, message: 'needs a private topology: a bastion is the way in to machines that have no public address', fix: 'add --topology private, or leave out --bastion' });
+  for (const [flag, ids] of [['--subnets', opts.subnetIDs], ['--utility-subnets', opts.utilitySubnetIDs]] as const) {
+    if (ids === undefined || ids.length === 0) continue;
+    const wanted = regional ? 1 : zones.length;
+    if (flag === '--utility-subnets' && (topology !== 'private' || regional)) {
+      const why = regional ? 'subnets on this cloud are regional: a private topology has no utility subnets' : 'are the utility subnets of a private topology';
+      problems.push({ path: flag, value: ids, message: why, fix: regional ? 'leave out --utility-subnets' : 'add --topology private, or leave out --utility-subnets' });
+    } else if (ids.length !== wanted) {
+      const fix = regional ? 'give the one existing subnet of the region' : `give one existing subnet per zone of --zones, in the same order (${zones.join(', ')})`;
+      problems.push({ path: flag, value: ids, message: `names ${ids.length} subnets for ${wanted} ${regional ? 'region' : 'zones'}`, fix });
+    }
+    if (opts.networkID === undefined && flag === '--subnets') problems.push({ path: flag, value: ids, message: 'are subnets of an existing network, which hoist does not look up from them', fix: 'add --network-id with the network (VPC) they are in' });
+    if (new Set(ids).size !== ids.length) problems.push({ path: flag, value: ids, message: 'lists a subnet twice', fix: 'list each subnet once' });
   }
   return problems;
 }

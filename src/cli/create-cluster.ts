@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CLOUDS, newClusterSpec } from '../api/index.js';
-import type { CloudProvider } from '../api/index.js';
+import type { CloudProvider, CloudSpecRules, NewClusterSpec } from '../api/index.js';
 import type { NetworkRange } from '../../cloudup/provider.js';
 import { providerOf, SPEC_RULES } from '../../cloudup/providers.js';
 import { AlreadyExistsError, invalidFlag } from '../errors.js';
@@ -12,8 +12,11 @@ import { setSpecFields } from './shared/set-fields.js';
 import { printSpecs } from './shared/print-specs.js';
 import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
 import { oneOf } from './shared/flags.js';
+import { checkSpecFlags, throwFlagProblems } from './create-cluster-flags.js';
+import type { KopsSpecFlags } from './create-cluster-flags.js';
+import { runUpdateCluster } from './update-cluster.js';
 
-export interface CreateClusterOptions {
+export interface CreateClusterOptions extends KopsSpecFlags {
   readonly name?: string;
   readonly cloud: string;
   readonly zones: readonly string[];
@@ -33,6 +36,15 @@ export interface CreateClusterOptions {
   /** `--set path=value` and `--unset path` on the new Cluster, as `edit cluster` takes them. */
   readonly set?: readonly string[];
   readonly unset?: readonly string[];
+  readonly bastion?: boolean;
+  /** Existing subnets, one per zone of --zones in its order (kops's --subnets, --utility-subnets). */
+  readonly subnets?: readonly string[];
+  readonly utilitySubnets?: readonly string[];
+  /** Create the cluster in the cloud at once: what `update cluster --yes` runs. */
+  readonly yes?: boolean;
+  /** direct, or terraform: write the Terraform module to --out, as `update cluster --target terraform` does. */
+  readonly target?: string;
+  readonly out?: string;
 }
 
 export async function runCreateCluster(opts: CreateClusterOptions, ctx: Context): Promise<number> {
@@ -40,10 +52,13 @@ export async function runCreateCluster(opts: CreateClusterOptions, ctx: Context)
   const cloud = oneOf<CloudProvider>('--cloud', opts.cloud, CLOUDS);
   const topology = oneOf('--topology', opts.topology, ['public', 'private'] as const);
   const format = oneOf('--output', opts.output, ['yaml', 'json'] as const);
+  checkApplyFlags(opts);
+  const flags = checkSpecFlags(opts, (SPEC_RULES as Partial<Record<string, CloudSpecRules>>)[cloud]);
+  throwFlagProblems(flags.problems);
   const sshPublicKey = opts.sshPublicKey === undefined ? undefined : await readSshKey(ctx, opts.sshPublicKey);
   const range = opts.networkId === undefined ? await reserveRange(ctx, name, cloud, opts) : undefined;
   try {
-    return await createCluster(ctx, { ...opts, networkCidr: range?.cidr ?? opts.networkCidr }, { name, cloud, topology, format, sshPublicKey });
+    return await createCluster(ctx, { ...opts, networkCidr: range?.cidr ?? opts.networkCidr }, { name, cloud, topology, format, sshPublicKey, dnsType: flags.dnsType, applyFlags: flags.apply });
   } catch (e) {
     range?.release();
     throw e;
@@ -56,10 +71,24 @@ interface Checked {
   readonly topology: 'public' | 'private';
   readonly format: 'yaml' | 'json';
   readonly sshPublicKey: string | undefined;
+  readonly dnsType: 'Public' | 'Private' | 'None' | undefined;
+  readonly applyFlags: (spec: NewClusterSpec) => NewClusterSpec;
 }
 
-async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, cloud, topology, format, sshPublicKey }: Checked): Promise<number> {
-  let spec = newClusterSpec(
+/** --yes, --target and --out, checked before anything is written. */
+function checkApplyFlags(opts: CreateClusterOptions): void {
+  const target = oneOf('--target', opts.target ?? 'direct', ['direct', 'terraform'] as const);
+  if (target === 'terraform' && (opts.out === undefined || opts.out === '')) {
+    throw invalidFlag('--target', target, 'needs --out DIR, the folder to write the Terraform module to', 'add --out ./terraform');
+  }
+  if (target !== 'terraform' && opts.out !== undefined) throw invalidFlag('--out', opts.out, 'is the folder of --target terraform', 'add --target terraform, or leave out --out');
+  if (opts.dryRun && (opts.yes || target === 'terraform')) {
+    throw invalidFlag(opts.yes ? '--yes' : '--target', opts.yes ? true : target, 'cannot be used with --dry-run, which stores nothing', 'leave out --dry-run to create the cluster, or the other flag to print the spec');
+  }
+}
+
+async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, cloud, topology, format, sshPublicKey, dnsType, applyFlags }: Checked): Promise<number> {
+  const built = newClusterSpec(
     {
       name,
       cloud,
@@ -76,10 +105,16 @@ async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, c
         sshPublicKey,
         dnsZone: opts.dnsZone,
         project: opts.project,
+        dnsType,
+        subnetIDs: opts.subnets?.length ? opts.subnets : undefined,
+        utilitySubnetIDs: opts.utilitySubnets?.length ? opts.utilitySubnets : undefined,
+        bastion: opts.bastion,
       }),
     },
     SPEC_RULES,
   );
+  // The kops flags first, then --set/--unset, which win.
+  let spec = applyFlags(built);
   const changes = (opts.set?.length ?? 0) + (opts.unset?.length ?? 0) > 0;
   if (changes) spec = { ...spec, cluster: setSpecFields(spec.cluster, opts.set ?? [], opts.unset ?? [], `cluster ${name} with --set/--unset`) };
   validateSpecChange(undefined, spec);
@@ -95,6 +130,12 @@ async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, c
   await saveSpecSet(ctx, { cluster: name, before: undefined, after: spec, operation: 'create cluster' });
 
   const igs = spec.instanceGroups.map((ig) => `  ${ig.metadata.name} (${ig.spec.role})`).join('\n');
+  if (opts.yes || opts.target === 'terraform') {
+    // kops's --yes (and a target that changes no cloud): what update cluster runs, on the spec just stored.
+    ctx.io.err(`Cluster ${name} was created in ${clients.store.url}, with instance groups:\n${igs}\n\n`);
+    const terraform = opts.target === 'terraform';
+    return runUpdateCluster(name, terraform ? { target: 'terraform', out: opts.out } : { yes: true, parallelism: 10 }, ctx);
+  }
   ctx.io.err(
     [
       `Cluster ${name} was created in ${clients.store.url}, with instance groups:`,
