@@ -134,6 +134,14 @@ describe('kops v1alpha2 import', () => {
     expect(cluster?.converted?.dropped.find((d) => d.path === 'spec.topology.bastion')?.reason).toContain('Bastion');
   });
 
+  it('keeps kops\'s APIServer role, and the result validates', () => {
+    const group = `---\napiVersion: kops.k8s.io/v1alpha2\nkind: InstanceGroup\nmetadata:\n  labels:\n    kops.k8s.io/cluster: ha.example.com\n  name: apiserver-us-test-1a\nspec:\n  image: ubuntu/images/hvm-ssd-gp3/ubuntu-resolute-26.04-amd64-server-20220404\n  machineType: m3.medium\n  maxSize: 2\n  minSize: 2\n  role: APIServer\n  subnets:\n  - us-test-1a\n`;
+    const set = parseSpecSet(withDnsZone(`${read('ha.yaml')}\n${group}`), 'ha.yaml', SPEC_RULES);
+    expect(set.instanceGroups.find((ig) => ig.metadata.name === 'apiserver-us-test-1a')?.spec.role).toBe('APIServer');
+    const completed = completeSpec(set.cluster, set.instanceGroups);
+    expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);
+  });
+
   it('drops taints no kubelet accepts, and says so', () => {
     const docs = parseSpecText(read('ha_gce.yaml'), 'ha_gce.yaml', SPEC_RULES);
     const nodes = docs.find((d) => d.object.metadata.name === 'nodes');
