@@ -69,6 +69,18 @@ export function cloudConfigSettings(spec: Pick<ClusterSpec, 'cloudConfig'>): Clo
 
 const at = (...path: (string | number)[]): string => formatPath(['spec', ...path]);
 
+/** Each CSI driver switch and the one cloud whose addons read it (cloudup/<cloud>/addons.ts). */
+const DRIVER_CLOUDS = { awsEBSCSIDriver: 'aws', gcpPDCSIDriver: 'gce' } as const;
+
+/** A CSI driver's switch on a cluster of another cloud, which would silently not read it. */
+export function cloudConfigProblems(spec: Pick<ClusterSpec, 'cloudConfig' | 'cloudProvider'>): FieldProblem[] {
+  return Object.entries(DRIVER_CLOUDS).flatMap(([field, cloud]) => {
+    const value = spec.cloudConfig?.[field as keyof typeof DRIVER_CLOUDS];
+    if (value === undefined || spec.cloudProvider === cloud) return [];
+    return [{ path: at('cloudConfig', field), value, message: `is read on ${cloud} only, and spec.cloudProvider is ${spec.cloudProvider}`, fix: 'remove it: the cloud\'s own CSI driver, if it has one, follows manageStorageClasses' }];
+  });
+}
+
 export function authenticationProblems(spec: Pick<ClusterSpec, 'authentication' | 'kubeAPIServer'>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const o = spec.authentication?.oidc;

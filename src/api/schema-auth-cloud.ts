@@ -41,8 +41,8 @@ export const CloudConfigSchema = z
       .boolean()
       .optional()
       .describe('Install hoist\'s default StorageClass with the cloud\'s CSI driver (gp3 on aws, balanced-csi on gce). false: no StorageClass is installed; bring your own. Default: true.'),
-    awsEBSCSIDriver: driverSwitch('the EBS CSI driver (aws)').optional().describe('aws: the EBS CSI driver addon. Read only on aws.'),
-    gcpPDCSIDriver: driverSwitch('the persistent disk CSI driver (gce)').optional().describe('gce: the Compute Engine persistent disk CSI driver addon. Read only on gce.'),
+    awsEBSCSIDriver: driverSwitch('the EBS CSI driver (aws)').optional().describe('aws: the EBS CSI driver addon. Refused on other clouds.'),
+    gcpPDCSIDriver: driverSwitch('the persistent disk CSI driver (gce)').optional().describe('gce: the Compute Engine persistent disk CSI driver addon. Refused on other clouds.'),
     gceServiceAccount: z
       .string()
       .optional()

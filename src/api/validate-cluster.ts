@@ -1,7 +1,7 @@
 /** Cluster-wide rules that are not about the network or the groups. */
 
 import type { FieldProblem } from '../errors.js';
-import { authenticationProblems } from './auth-cloud.js';
+import { authenticationProblems, cloudConfigProblems } from './auth-cloud.js';
 import { schedulerConfigurationProblems } from './scheduler-config.js';
 import type { CompletedCluster } from './defaults.js';
 import { clusterNameProblems, isDnsSubdomain } from './names.js';
@@ -22,7 +22,7 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
   if (options.length > 1) {
     problems.push({ path: at('networking'), value: spec.networking, message: `sets ${options.join(' and ')}; a cluster has one pod network`, fix: 'keep one of them' });
   }
-  problems.push(...authenticationProblems(spec), ...schedulerConfigurationProblems(spec));
+  problems.push(...authenticationProblems(spec), ...cloudConfigProblems(spec), ...schedulerConfigurationProblems(spec));
   problems.push(...rollingUpdateProblems(spec.rollingUpdate, (...p) => at('rollingUpdate', ...p)));
   if (!isDnsSubdomain(spec.api.publicName)) {
     problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });

@@ -62,8 +62,6 @@ describe('the addon set', () => {
       expect(storageClasses(off)).toEqual([]);
       expect(addonsOf(off).flatMap((a) => a.objects.filter((o) => o.kind === 'CSIDriver'))).toHaveLength(1);
     }
-    // The other cloud's switch changes nothing.
-    expect(names(spec('aws', { cloudConfig: { gcpPDCSIDriver: { enabled: false } } }))).toEqual(names(spec('aws')));
   });
 
   it('follows spec.networking: each plugin by name, none for cni and kubenet', () => {

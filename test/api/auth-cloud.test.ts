@@ -53,6 +53,11 @@ describe('spec.cloudConfig', () => {
     expect(cloudConfigSettings({ cloudConfig: { manageStorageClasses: false, awsEBSCSIDriver: { enabled: false } } })).toEqual({ manageStorageClasses: false, awsEBSCSIDriver: false, gcpPDCSIDriver: true });
     expect(problems({ cloudConfig: { manageStorageClasses: false, awsEBSCSIDriver: { enabled: false } } })).toEqual([]);
   });
+
+  it('refuses a CSI driver switch of another cloud, at its field', () => {
+    const found = problems({ cloudConfig: { gcpPDCSIDriver: { enabled: false } } });
+    expect(found).toEqual([{ path: 'spec.cloudConfig.gcpPDCSIDriver', value: { enabled: false }, message: 'is read on gce only, and spec.cloudProvider is aws', fix: expect.stringContaining('remove it') }]);
+  });
 });
 
 describe('a KubeSchedulerConfiguration additional object', () => {
