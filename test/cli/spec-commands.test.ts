@@ -171,3 +171,92 @@ describe('delete cluster --unregister', () => {
     expect(await treeDigest(join(dir.path, 'state'))).toBe(before);
   });
 });
+
+describe('create cluster: the kops flags', () => {
+  const AWS = ['--cloud', 'aws', '--zones', 'us-east-1a,us-east-1b'];
+  const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1234';
+  const dryRun = async (args: readonly string[]) => {
+    const r = await hoist(['create', 'cluster', NAME, ...args, '--dry-run', '-o', 'json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const items = JSON.parse(r.stdout).items as { kind: string; metadata: { name: string }; spec: Record<string, unknown> }[];
+    return { cluster: items[0]!.spec, groups: Object.fromEntries(items.slice(1).map((i) => [i.metadata.name, i.spec])) };
+  };
+
+  it('--networking, the images, the root volumes and --associate-public-ip set the spec and the groups', async () => {
+    const { cluster, groups } = await dryRun([...AWS, '--networking', 'cilium', '--image', 'ami-0123456789abcdef0', '--node-image', 'ami-0fedcba9876543210', '--control-plane-volume-size', '40', '--node-volume-size', '90', '--associate-public-ip=false']);
+    expect(cluster['networking']).toEqual({ cilium: {} });
+    expect(groups['control-plane-us-east-1a']).toMatchObject({ image: 'ami-0123456789abcdef0', rootVolumeSize: 40, associatePublicIp: false });
+    expect(groups['nodes-us-east-1b']).toMatchObject({ image: 'ami-0fedcba9876543210', rootVolumeSize: 90, associatePublicIp: false });
+    const cp = await dryRun([...AWS, '--image', 'ami-0123456789abcdef0', '--control-plane-image', 'ami-0fedcba9876543210', '--networking', 'flannel']);
+    expect(cp.groups['control-plane-us-east-1a']!['image']).toBe('ami-0fedcba9876543210');
+    expect(cp.groups['nodes-us-east-1a']!['image']).toBe('ami-0123456789abcdef0');
+    expect(cp.cluster['networking']).toEqual({ flannel: { backend: 'vxlan' } });
+  });
+
+  it('--admin-access, --ssh-access, the API load balancer, --cloud-labels and --dns are stored, with --set winning', async () => {
+    const r = await hoist(['create', 'cluster', NAME, ...AWS, '--admin-access', '203.0.113.0/24,198.51.100.0/24', '--api-loadbalancer-type', 'internal', '--api-ssl-certificate', CERT, '--cloud-labels', 'Owner=John Doe,Team="a=b"', '--dns', 'private', '--set', 'spec.cloudLabels.Team=platform'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    // No --dns-zone: the private zone is found in the cloud when the cluster is planned.
+    expect(r.stderr).toContain('update cluster finds its private DNS zone in the cloud');
+    const spec = parse((await hoist(['get', 'cluster', NAME, '-o', 'yaml'], { env })).stdout).spec;
+    expect(spec.kubernetesApiAccess).toEqual(['203.0.113.0/24', '198.51.100.0/24']);
+    expect(spec.sshAccess).toEqual(spec.kubernetesApiAccess); // kops: SSH access defaults to the admin access
+    expect(spec.api).toEqual({ loadBalancer: { type: 'Internal', sslCertificate: CERT } });
+    expect(spec.cloudLabels).toEqual({ Owner: 'John Doe', Team: 'platform' });
+    expect(spec.topology.dns).toEqual({ type: 'Private' });
+    expect(spec.dnsZone).toBeUndefined();
+    const ssh = await dryRun([...AWS, '--admin-access', '203.0.113.0/24', '--ssh-access', '10.0.0.0/8', '--dns', 'none']);
+    expect(ssh.cluster['sshAccess']).toEqual(['10.0.0.0/8']);
+    expect(ssh.cluster['topology']).toMatchObject({ dns: { type: 'None' } });
+  });
+
+  it('--bastion, --subnets and --utility-subnets make a private cluster on existing subnets with a bastion group', async () => {
+    const { cluster, groups } = await dryRun([...AWS, '--topology', 'private', '--bastion', '--network-id', 'vpc-0123456789abcdef0', '--subnets', 'subnet-0a,subnet-0b', '--utility-subnets', 'subnet-1a,subnet-1b']);
+    expect(cluster['subnets']).toEqual([
+      { name: 'us-east-1a', zone: 'us-east-1a', type: 'Private', id: 'subnet-0a' },
+      { name: 'us-east-1b', zone: 'us-east-1b', type: 'Private', id: 'subnet-0b' },
+      { name: 'utility-us-east-1a', zone: 'us-east-1a', type: 'Utility', id: 'subnet-1a' },
+      { name: 'utility-us-east-1b', zone: 'us-east-1b', type: 'Utility', id: 'subnet-1b' },
+    ]);
+    expect(groups['bastions']).toEqual({ role: 'Bastion', machineType: 't3.micro', minSize: 1, maxSize: 1, subnets: ['utility-us-east-1a', 'utility-us-east-1b'] });
+  });
+
+  it.each([
+    [['--networking', 'canal'], '--networking: "canal" is not supported'],
+    [['--networking', 'bogus'], '--networking: "bogus" is not a networking mode'],
+    [['--admin-access', '10.0.0.1/8'], '--admin-access: "10.0.0.1/8" has host bits set after the prefix (did you mean 10.0.0.0/8?)'],
+    [['--ssh-access', 'anywhere'], '--ssh-access: "anywhere"'],
+    [['--api-loadbalancer-type', 'external'], '--api-loadbalancer-type: "external" is not a load balancer type (use public or internal)'],
+    [['--api-ssl-certificate', 'my-cert'], '--api-ssl-certificate: "my-cert" is not a certificate ARN'],
+    [['--cloud-labels', 'Owner'], '--cloud-labels: "Owner" is not a key=value pair'],
+    [['--dns', 'gossip'], '--dns: "gossip" is not a DNS type (use public, private or none)'],
+    [['--associate-public-ip=maybe'], '--associate-public-ip: "maybe" is not true or false'],
+    [['--node-volume-size', '0'], '--node-volume-size: 0 must be at least 1'],
+    [['--bastion'], '--bastion: true needs a private topology'],
+    [['--subnets', 'subnet-0a', '--network-id', 'vpc-1'], '--subnets: ["subnet-0a"] names 1 subnets for 2 zones'],
+    [['--subnets', 'subnet-0a,subnet-0b'], 'add --network-id'],
+    [['--utility-subnets', 'subnet-1a,subnet-1b'], '--utility-subnets: ["subnet-1a","subnet-1b"] are the utility subnets of a private topology'],
+    [['--target', 'terraform'], '--target: "terraform" needs --out DIR'],
+    [['--out', 'tf'], '--out: "tf" is the folder of --target terraform'],
+    [['--yes', '--dry-run'], '--yes: true cannot be used with --dry-run'],
+    [['--ipv6'], '--ipv6 is not supported: hoist has no IPv6'],
+  ])('%j is refused with the flag, the value and a fix, and nothing is stored', async (args, message) => {
+    await createDemo();
+    const before = await treeDigest(join(dir.path, 'state'));
+    const r = await hoist(['create', 'cluster', 'bad.example.com', ...AWS, ...args], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await treeDigest(join(dir.path, 'state'))).toBe(before);
+  });
+
+  it('--target terraform --out writes the Terraform module of the new cluster, as update cluster does', async () => {
+    const out = join(dir.path, 'tf');
+    const r = await hoist(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a', '--node-count', '1', '--dns-zone', 'Z0123456789ABCDEFGHIJ', '--target', 'terraform', '--out', out], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Terraform module for ${NAME} written to ${out}`);
+    const module = JSON.parse(await readFile(join(out, 'kubernetes.tf.json'), 'utf8'));
+    expect(Object.keys(module.resource)).toContain('aws_autoscaling_group');
+    expect(parse((await hoist(['get', 'cluster', NAME, '-o', 'yaml'], { env })).stdout).metadata.name).toBe(NAME);
+  });
+});
