@@ -160,7 +160,6 @@ describe('the AWS addons', () => {
     const iam = account.clients.iam;
     const s3 = account.clients.s3;
     const discovery = `${account.bucket}-oidc`;
-    await s3.send(new CreateBucketCommand({ Bucket: discovery }));
     const policy = (await iam.send(new CreatePolicyCommand({ PolicyName: 'hoist-irsa', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }) }))).Policy!.Arn!;
     const inline = [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::example-bucket/*'] }];
     const cluster = parse((await run('get', 'cluster', NAME, '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
@@ -171,6 +170,11 @@ describe('the AWS addons', () => {
     };
     const replaced = await hoist(['replace', '-f', '-'], { env, stdin: stringify({ ...cluster, spec }) });
     expect(replaced.code, replaced.stderr).toBe(0);
+    // The bucket is the user's to make (and to make public): a plan without it says so.
+    const noBucket = await run('update', 'cluster', NAME);
+    expect(noBucket.code).toBe(1);
+    expect(noBucket.stderr).toContain(`spec.serviceAccountIssuerDiscovery.discoveryStore: "s3://${discovery}/oidc/${NAME}" is in a bucket that does not exist (create the bucket`);
+    await s3.send(new CreateBucketCommand({ Bucket: discovery }));
 
     const role = serviceAccountRoleName({ name: 's3-reader', namespace: 'apps' }, NAME);
     const planned = JSON.parse((await run('update', 'cluster', NAME, '-o', 'json')).stdout) as { changes: { id: string; action: string }[] };

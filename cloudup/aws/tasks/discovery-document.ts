@@ -17,11 +17,12 @@ import type { CompletedSpec } from '../../../src/api/index.js';
 import { JWKS_PATH, OIDC_CONFIGURATION_PATH, irsaSettings } from '../../../src/api/irsa.js';
 import type { LiveObject, ResolvedFields } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
-import { HoistError } from '../../../src/errors.js';
+import { HoistError, ValidationError } from '../../../src/errors.js';
 import { jwksOf, readServiceAccountKeys } from '../../../src/pki/jwks.js';
 import type { ObjectStore } from '../../../state-store/object-store.js';
 import { openStore } from '../../../state-store/open.js';
 import type { AwsContext } from '../context.js';
+import { hasName } from '../errors.js';
 import { awsKind, liveFields } from './kind.js';
 
 export interface DiscoveryDocumentFields {
@@ -98,7 +99,20 @@ async function listDocuments(ctx: AwsContext): Promise<LiveObject[]> {
   if (discovery === undefined) return [];
   return ctx.listings.get('discoveryDocuments', async () => {
     const store = await discovery.store();
-    const found = await Promise.all(discovery.keys.map(async (key) => ({ key, object: await store.get(key) })));
+    let found: { key: string; object: Awaited<ReturnType<ObjectStore['get']>> }[];
+    try {
+      found = await Promise.all(discovery.keys.map(async (key) => ({ key, object: await store.get(key) })));
+    } catch (e) {
+      if (!hasName((e as { cause?: unknown }).cause ?? e, 'NoSuchBucket')) throw e;
+      // A teardown has nothing to delete in a bucket that is gone; a plan needs the bucket.
+      if (!ctx.mode.reconciling) return [];
+      throw new ValidationError(`cluster ${ctx.cluster}`, [{
+        path: 'spec.serviceAccountIssuerDiscovery.discoveryStore',
+        value: discovery.folder,
+        message: 'is in a bucket that does not exist',
+        fix: 'create the bucket in the cluster\'s region and let anyone read the cluster\'s folder (docs/aws.md, IAM roles for service accounts)',
+      }]);
+    }
     return found.flatMap(({ key, object }) => {
       if (object === undefined) return [];
       const id = `${discovery.folder}/${key}`;
