@@ -122,7 +122,13 @@ describe('kubectl with the kubeconfig of export kubeconfig --auth-plugin', () =>
     });
 
     await waitReady();
-    const nodes = await kubectlWithPlugin(config, ['get', 'nodes', '-o', 'name']);
+    // The control plane's node registers on its own time: ask until it is listed.
+    const deadline = Date.now() + 90_000;
+    let nodes = await kubectlWithPlugin(config, ['get', 'nodes', '-o', 'name']);
+    while (nodes.code === 0 && !/^node\//m.test(nodes.stdout) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      nodes = await kubectlWithPlugin(config, ['get', 'nodes', '-o', 'name']);
+    }
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout).toMatch(/^node\//m);
     const cacheDir = join(dir, 'cache', 'hoist', 'kubectl-auth');
