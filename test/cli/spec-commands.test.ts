@@ -1,7 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { completeSpec } from '../../src/api/index.js';
+import { assetSources } from '../../src/assets/index.js';
+import { ensureLocalMirror } from '../../cloudup/local/stand-ins/index.js';
+import { testAccount } from '../aws/support.js';
 import { hoist, tempDir, treeDigest } from '../support/cli.js';
 import { withDnsZone } from '../support/kops-zone.js';
 
@@ -258,5 +264,33 @@ describe('create cluster: the kops flags', () => {
     const module = JSON.parse(await readFile(join(out, 'kubernetes.tf.json'), 'utf8'));
     expect(Object.keys(module.resource)).toContain('aws_autoscaling_group');
     expect(parse((await hoist(['get', 'cluster', NAME, '-o', 'yaml'], { env })).stdout).metadata.name).toBe(NAME);
+  });
+});
+
+describe('create cluster --yes', () => {
+  it('creates the cluster in the cloud at once, as update cluster --yes does (aws on moto)', async () => {
+    const account = await testAccount();
+    try {
+      const awsEnv = { ...env, ...account.env };
+      const name = 'yes.aws.example.com';
+      const args = ['create', 'cluster', name, '--cloud', 'aws', '--zones', 'us-east-1a', '--node-count', '1', '--dns', 'none', '--cloud-labels', 'Team=platform'];
+      // The machines on moto never boot: the node assets come from a stand-in mirror, given with --set.
+      const items = JSON.parse((await hoist([...args, '--dry-run', '-o', 'json'], { env: awsEnv })).stdout).items;
+      const mirror = await ensureLocalMirror(join(dir.path, 'assets'), assetSources(completeSpec(items[0], items.slice(1))));
+      const r = await hoist([...args, '--yes', '--set', `spec.assets.fileRepository=${mirror}`], { env: awsEnv });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`Cluster ${name} was created`);
+      expect(r.stdout).toContain('Cluster changes have been applied to the cloud.');
+      const byCluster = [{ Name: 'tag:hoist.dev/cluster', Values: [name] }];
+      const vpcs = (await account.clients.ec2.send(new DescribeVpcsCommand({ Filters: byCluster }))).Vpcs!;
+      expect(vpcs.map((v) => v.Tags?.find((t) => t.Key === 'Team')?.Value)).toEqual(['platform']);
+      const groups = (await account.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups!;
+      expect(groups.map((g) => g.AutoScalingGroupName).sort()).toEqual([`control-plane-us-east-1a.${name}`, `nodes-us-east-1a.${name}`]);
+      // What --yes ran is what update cluster runs: a second plan has nothing to change.
+      const again = await hoist(['update', 'cluster', name, '--detailed-exitcode'], { env: awsEnv });
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+    } finally {
+      account.close();
+    }
   });
 });
