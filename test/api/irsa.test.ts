@@ -1,12 +1,14 @@
 /**
  * Service account issuer discovery and IRSA without a cloud: the spec's rules (each problem at
  * its field path, with a fix), the settings every consumer reads (issuer, JWKS address,
- * audiences), the kops import carrying the fields, the JWKS of a key, and the AWS model's tasks.
+ * audiences) and the local cloud's kube-apiserver flags from them, the kops import carrying the
+ * fields, the JWKS of a key, and the AWS model's tasks.
  */
 
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { completeSpec, parseSpecText } from '../../src/api/index.js';
+import { parse } from 'yaml';
+import { completeSpec, newClusterSpec, parseSpecText } from '../../src/api/index.js';
 import type { ClusterSpec } from '../../src/api/index.js';
 import { irsaSettings } from '../../src/api/irsa.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
@@ -14,6 +16,9 @@ import { jwksOf } from '../../src/pki/jwks.js';
 import { irsaTasks, serviceAccountRoleName } from '../../cloudup/aws/model/irsa.js';
 import { PENDING_KEYS } from '../../cloudup/aws/tasks/discovery-document.js';
 import { controlPlaneSettings } from '../../cloudup/nodeup/components.js';
+import { buildNodeupConfigs } from '../../cloudup/nodeup/build.js';
+import { buildNodeModel } from '../../nodeup/model/index.js';
+import type { NodePki } from '../../nodeup/pki/material.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { CLUSTER_NAME, cluster, groups, validate } from './fixtures.js';
 
@@ -100,6 +105,37 @@ spec:
       serviceAccountIssuerDiscovery: { discoveryStore: STORE, enableAWSOIDCProvider: true },
       iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 's3-reader', namespace: 'apps', aws: { policyARNs: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] } }] },
     });
+  });
+});
+
+describe('the API server\'s flags on the local cloud', () => {
+  // The model reads only names and fingerprints to plan: no key is needed.
+  const pki: NodePki = {
+    trusted: () => ({ bundle: '', primaryFingerprint: 'sha256:0', certificates: [] }),
+    keypair: () => ({ privateKey: '', fingerprint: 'sha256:0' }),
+    token: () => ({ token: '', fingerprint: 'sha256:0' }),
+    secret: () => ({ content: '', sha256: '' }),
+    issue: () => Promise.reject(new Error('not issued in a pure test')),
+  };
+  const apiServerFlags = (extra: Partial<ClusterSpec>): string[] => {
+    const made = newClusterSpec({ name: 'irsa.k8s.local', cloud: 'local', kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const completed = completeSpec({ ...made.cluster, spec: { ...made.cluster.spec, ...extra } }, made.instanceGroups);
+    expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);
+    const file = [...buildNodeupConfigs(completed, { stateStore: 'file:///state', assets: [] }).values()].find((f) => f.config.role === 'ControlPlane')!;
+    const model = buildNodeModel({ config: file.config, node: { instanceId: 'i-1', address: '127.0.0.2', nodeName: 'i-1' }, pki });
+    const manifest = model.tasks.find((t) => t.kind === 'File' && t.name === '/etc/kubernetes/manifests/kube-apiserver.yaml')!;
+    const command = (parse(String(manifest.desired['content'])) as { spec: { containers: { command: string[] }[] } }).spec.containers[0]!.command;
+    return command.filter((f) => /^--(service-account-issuer|service-account-jwks-uri|api-audiences)=/.test(f));
+  };
+
+  it('names the published issuer, its keys and the audiences; without a discovery store, the internal issuer as before', () => {
+    const gcs = 'https://storage.googleapis.com/example-oidc/irsa.k8s.local';
+    expect(apiServerFlags({ serviceAccountIssuerDiscovery: { discoveryStore: 'gs://example-oidc', additionalAudiences: ['vault'] } })).toEqual([
+      `--service-account-issuer=${gcs}`,
+      `--service-account-jwks-uri=${gcs}/openid/v1/jwks`,
+      '--api-audiences=kubernetes.svc.default,vault',
+    ]);
+    expect(apiServerFlags({})).toEqual(['--service-account-issuer=https://api.internal.irsa.k8s.local']);
   });
 });
 
