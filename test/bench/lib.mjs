@@ -86,18 +86,32 @@ export async function moto() {
 
 /**
  * A pass-through HTTP proxy in front of `target` that counts requests per AWS service, read from
- * each request's SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`).
+ * each request's SigV4 credential scope (`Credential=<key>/<date>/<region>/<service>/aws4_request`),
+ * and measures the server's share (`load()`): the bytes of its answers per service, and the time
+ * during which at least one request waited for its answer (moto answers one at a time, so this is
+ * the time it spent on them, queueing included).
  */
 export async function countingProxy(target) {
   let counts = {};
+  let bytes = {};
+  let busyMs = 0;
+  let waiting = 0;
+  let busySince = 0n;
   const upstream = new URL(target);
   const server = createHttpServer((req, res) => {
     const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'unsigned';
     counts[service] = (counts[service] ?? 0) + 1;
+    if (waiting++ === 0) busySince = process.hrtime.bigint();
+    const done = () => {
+      if (--waiting === 0) busyMs += Number(process.hrtime.bigint() - busySince) / 1e6;
+    };
     const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.on('data', (chunk) => (bytes[service] = (bytes[service] ?? 0) + chunk.length));
+      answer.on('end', done);
       answer.pipe(res);
     });
+    out.on('error', done);
     out.on('error', (e) => res.destroy(e));
     req.pipe(out);
   });
@@ -105,7 +119,8 @@ export async function countingProxy(target) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     counts: () => ({ ...counts }),
-    reset: () => void (counts = {}),
+    load: () => ({ bytes: { ...bytes }, busyMs }),
+    reset: () => void ((counts = {}), (bytes = {}), (busyMs = 0)),
     stop: () => new Promise((resolve) => {
       server.close(resolve);
       server.closeAllConnections();
