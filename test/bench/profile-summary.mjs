@@ -76,6 +76,8 @@ function keyOf(id, byId, parent) {
 const self = new Map();
 const inclusive = new Map(values.inclusive.map((n) => [n, 0]));
 let total = 0;
+/** Samples of the idle thread (waiting on I/O), whatever the grouping. */
+let idle = 0;
 for (const file of files) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -87,6 +89,7 @@ for (const file of files) {
     const key = keyOf(id, byId, parent);
     self.set(key, (self.get(key) ?? 0) + t);
     total += t;
+    if (byId.get(id).callFrame.functionName === '(idle)') idle += t;
     // Each named ancestor counts the sample once, however deep the recursion.
     const seen = new Set();
     for (let a = id; a !== undefined; a = parent.get(a)) {
@@ -102,6 +105,5 @@ for (const file of files) {
 const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
 console.log(`${files.length} profile(s), ${total.toFixed(0)} ms sampled`);
 for (const [key, t] of top) console.log(`${t.toFixed(0).padStart(7)} ms ${((100 * t) / total).toFixed(1).padStart(5)} %  ${key}`);
-const idle = (self.get('(idle)  ') ?? self.get('(idle)') ?? 0) + (self.get('(program)  ') ?? 0) * 0;
-if (values.by === 'function') console.log(`busy (all but idle): ${(total - idle).toFixed(0)} ms`);
+console.log(`busy (all but idle): ${(total - idle).toFixed(0)} ms`);
 for (const [n, t] of inclusive) console.log(`under ${n}: ${t.toFixed(0)} ms (${((100 * t) / total).toFixed(1)} %)`);
