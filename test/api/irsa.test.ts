@@ -12,9 +12,13 @@ import { completeSpec, newClusterSpec, parseSpecText } from '../../src/api/index
 import type { ClusterSpec } from '../../src/api/index.js';
 import { irsaSettings } from '../../src/api/irsa.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
-import { jwksOf } from '../../src/pki/jwks.js';
+import { jwksOf, readServiceAccountKeys } from '../../src/pki/jwks.js';
 import { irsaTasks, serviceAccountRoleName } from '../../cloudup/aws/model/irsa.js';
-import { PENDING_KEYS } from '../../cloudup/aws/tasks/discovery-document.js';
+import { PENDING_KEYS, discoveryDocumentKind, discoveryDocumentTask } from '../../cloudup/aws/tasks/discovery-document.js';
+import { Listings } from '../../cloudup/aws/context.js';
+import type { AwsContext } from '../../cloudup/aws/context.js';
+import { MemfsStore } from '../../state-store/backends/memfs.js';
+import { ensureClusterPKI } from '../../src/pki/ensure.js';
 import { controlPlaneSettings } from '../../cloudup/nodeup/components.js';
 import { buildNodeupConfigs } from '../../cloudup/nodeup/build.js';
 import { buildNodeModel } from '../../nodeup/model/index.js';
@@ -163,5 +167,25 @@ describe('the JWKS and the AWS model', () => {
     ]);
     expect(tasks[1]?.desired['document']).toEqual({ keys: PENDING_KEYS });
     expect(irsaTasks(settleSpec(completeSpec(cluster({ region: 'us-east-1' }), groups()), SPEC_RULES.aws), {})).toEqual([]);
+  });
+
+  it('writes the JWKS planned before the first apply from the key the apply made', async () => {
+    const state = new MemfsStore(`irsa-state-${process.pid}`);
+    const discovery = new MemfsStore(`irsa-discovery-${process.pid}`);
+    await ensureClusterPKI(state, CLUSTER_NAME);
+    const folder = `${STORE}/${CLUSTER_NAME}`;
+    const ctx = {
+      cluster: CLUSTER_NAME,
+      listings: new Listings(),
+      mode: { reconciling: true },
+      discovery: { folder, keys: ['openid/v1/jwks'], store: async () => discovery, serviceAccountKeys: () => readServiceAccountKeys(state, CLUSTER_NAME), close: () => undefined },
+    } as unknown as AwsContext;
+    const task = discoveryDocumentTask(`jwks.${CLUSTER_NAME}`, { folder, key: 'openid/v1/jwks', document: { keys: PENDING_KEYS } });
+    const made = await discoveryDocumentKind.create(ctx, task, task.desired as never);
+    const keys = (await readServiceAccountKeys(state, CLUSTER_NAME))!;
+    expect(made.fields['document']).toEqual(jwksOf(keys));
+    expect(JSON.parse(Buffer.from((await discovery.get('openid/v1/jwks'))!.body).toString('utf8'))).toEqual(jwksOf(keys));
+    // The next plan reads it back as the keys it now desires: no change.
+    expect((await discoveryDocumentKind.discover(ctx)).map((o) => o.fields)).toEqual([{ folder, key: 'openid/v1/jwks', document: jwksOf(keys) }]);
   });
 });
