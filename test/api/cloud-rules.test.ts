@@ -115,7 +115,11 @@ describe('where the rules live', () => {
   it('the registry loads each cloud\'s spec rules and nothing else of the cloud: no SDK, no session', () => {
     const loaded = [...closure('cloudup/providers.ts')];
     const ofClouds = loaded.filter((f) => /^cloudup\/(aws|gce|local)\//.test(f)).sort();
-    expect(ofClouds).toEqual(['cloudup/aws/api-rules.ts', 'cloudup/aws/group-rules.ts', 'cloudup/aws/spec-rules.ts', 'cloudup/aws/tag-rules.ts', 'cloudup/gce/regional.ts', 'cloudup/gce/spec-rules.ts', 'cloudup/local/spec-rules.ts']);
+    expect(ofClouds).toEqual([
+      'cloudup/aws/api-rules.ts', 'cloudup/aws/group-rules.ts', 'cloudup/aws/irsa-rules.ts', 'cloudup/aws/spec-rules.ts', 'cloudup/aws/tag-rules.ts',
+      'cloudup/gce/apiserver-role.ts', 'cloudup/gce/existing-account.ts', 'cloudup/gce/iam-names.ts', 'cloudup/gce/regional.ts', 'cloudup/gce/spec-rules.ts',
+      'cloudup/local/spec-rules.ts',
+    ]);
     const packages = loaded.filter((f) => !f.includes('/') || f.startsWith('@'));
     expect(packages.filter((p) => /aws-sdk|google|kubernetes|etcd/.test(p))).toEqual([]);
   });
