@@ -55,6 +55,9 @@ await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [
 await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: ['cloudup/local/kubelet/stand-in-main.ts'], outfile: `${out}/kubelet-stand-in.cjs` });
 // The etcd3 client reads its gRPC definitions at load, from `<its folder>/../proto`: dist/ and dist/chunks/ both find them here.
 await cp(`${root}/node_modules/etcd3/proto`, `${out}/proto`, { recursive: true });
+// dist/ is ES modules by the repository's package.json; a bundle built in another folder (a
+// benchmark's) says so itself, or Node.js 20 first tries every chunk it loads as CommonJS.
+await writeFile(`${out}/package.json`, '{ "type": "module" }\n');
 await chmod(`${out}/hoist.js`, 0o755);
 await chmod(`${out}/agent.js`, 0o755);
 await chmod(`${out}/nodeup.mjs`, 0o755);
