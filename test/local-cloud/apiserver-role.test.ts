@@ -2,7 +2,8 @@
  * kops's APIServer role on the local cloud: one control plane, one APIServer machine and one
  * worker, on the host's real etcd. The cluster validates with the APIServer group counted; the
  * APIServer machine's own API server (the stand-in, started from the manifest nodeup wrote) serves
- * the real kubectl directly at its address, from the control plane's etcd; it runs no etcd,
+ * the real kubectl directly at its address, from the control plane's etcd, and is a healthy
+ * target of the API load balancer beside the control plane; it runs no etcd,
  * controller manager or scheduler; and a rolling update of `--instance-group-roles APIServer`
  * replaces that machine only, after which the cluster validates again.
  */
@@ -11,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectLocalCloud } from '../../cloudup/local/client.js';
 import type { LocalWorld } from '../cli/local-support.js';
 import { smallCluster } from './small-cluster.js';
 import type { SmallCluster } from './small-cluster.js';
@@ -89,6 +91,12 @@ describe('an APIServer group on the local cloud', () => {
     await c().kubectl(['--server', `https://${machine.address}:6443`, 'create', 'configmap', 'written-through-apiserver', '--from-literal=k=v']);
     const back = await c().kubectl(['--server', `https://${plane.address}:6443`, 'get', 'configmap', 'written-through-apiserver', '-o', 'jsonpath={.data.k}']);
     expect(back.stdout).toBe('v');
+
+    // Behind the API load balancer: it is one of the targets the balancer sends connections to.
+    const client = await connectLocalCloud({ env: { ...process.env, ...world!.env }, autoStart: false });
+    const targets = async () => (await client.list('loadBalancers')).find((l) => l.listeners.some((x) => x.port === 6443))?.healthyTargets ?? [];
+    for (const deadline = Date.now() + 15_000; !(await targets()).includes(machine.id) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 250));
+    expect(await targets()).toEqual(expect.arrayContaining([machine.id, plane.id]));
 
     const root = join(world!.cloudDir, 'instances', machine.id);
     const manifest = await readFile(join(root, 'etc/kubernetes/manifests/kube-apiserver.yaml'), 'utf8');
