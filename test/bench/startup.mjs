@@ -4,7 +4,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { median, moto, motoEnv, report, runHoist, timeHoist } from './lib.mjs';
+import { HOIST, median, moto, motoEnv, report, runHoist, timeHoist } from './lib.mjs';
+
+/**
+ * The mean CPU time (user + sys, ms) of `runs` runs of `node ARGS`, from bash's `times` (its
+ * children's total, to the millisecond). Other processes' load inflates it far less than wall
+ * time, so the ratios below stay comparable on a busy machine.
+ */
+function cpuNode(args, env, runs) {
+  const loop = `for i in $(seq ${runs}); do "$@" >/dev/null 2>&1; done; times`;
+  const r = spawnSync('bash', ['-c', loop, 'bash', process.execPath, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const children = r.stdout.trim().split('\n')[1];
+  if (r.status !== 0 || !children) throw new Error(`bash could not time node ${args.join(' ')}: ${r.stderr}`);
+  const ms = children.trim().split(/\s+/).map((t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    if (!m) throw new Error(`unexpected output of times: ${children}`);
+    return (Number(m[1]) * 60 + Number(m[2])) * 1000;
+  });
+  return (ms[0] + ms[1]) / runs;
+}
 
 function timeNode(args) {
   const start = process.hrtime.bigint();
@@ -28,6 +46,12 @@ export async function benchStartup(results, runs = 15) {
     const get = median(Array.from({ length: runs }, () => timeHoist(['get', 'clusters'], env).ms));
     report(results, 'hoist get clusters on file:// (median)', get, 'ms', 300);
     report(results, 'hoist get clusters on file:// / node -e 0', get / bare, 'x', 1.5);
+    // The same ratios in CPU time, printed without a target (the issue's is on wall time).
+    const cpu = { bare: cpuNode(['-e', '0'], env, runs), version: cpuNode([HOIST, '--version'], env, runs), get: cpuNode([HOIST, 'get', 'clusters'], env, runs) };
+    const line = (name, value, digits, unit) => console.log(`${name.padEnd(52)} ${value.toFixed(digits).padStart(7)} ${unit}   (CPU, no target)`);
+    line('node -e 0, CPU (mean)', cpu.bare, 0, 'ms');
+    line('hoist --version / node -e 0, CPU', cpu.version / cpu.bare, 2, 'x');
+    line('hoist get clusters on file:// / node -e 0, CPU', cpu.get / cpu.bare, 2, 'x');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
