@@ -176,7 +176,7 @@ export function registerRollingUpdate(program: Command, run: Runner): void {
     .argument('[name]', 'cluster name')
     .option('-y, --yes', 'replace the machines (without it, only show which need it)')
     .option('--instance-group <names>', 'only these instance groups (comma-separated or repeated)', collect, [])
-    .option('--instance-group-roles <roles>', 'only groups of these roles: Bastion, ControlPlane, Node', collect, [])
+    .option('--instance-group-roles <roles>', 'only groups of these roles: Bastion, ControlPlane, APIServer, Node', collect, [])
     .option('--cloudonly', 'replace machines without draining or validating (for a cluster that does not work)')
     .option('--force', 'replace every machine, out of date or not')
     .option('--validation-timeout <duration>', 'how long new machines and the cluster may take to become valid', duration('--validation-timeout'), 15 * 60_000)
