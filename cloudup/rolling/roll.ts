@@ -100,7 +100,11 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
   const say = (message: string, data: Record<string, unknown> = {}, code = 'roll.progress') => events({ level: 'info', code, message, data });
   const groups = rollOrder((await cloud.groups()).filter((g) => opts.include?.(g) ?? true));
   // Forced rolls replace the instances that exist now, not the ones they create.
-  const forced = opts.only ?? new Set(opts.force ? groups.flatMap((g) => g.instances.filter((i) => !i.detached && alive(i)).map((i) => i.id)) : []);
+  const forced: Set<string> = new Set(opts.only ?? (opts.force ? groups.flatMap((g) => g.instances.filter((i) => !i.detached && alive(i)).map((i) => i.id)) : []));
+  // An APIServer machine's API server names the etcd members it found at boot: once this roll
+  // (or the killed run it continues) has replaced a control-plane machine, they are stale.
+  const controlPlaneReplaced = (): boolean =>
+    groups.some((g) => g.role === 'ControlPlane' && ((replaced[g.name]?.length ?? 0) > 0 || (opts.recorder.current.groups[g.name]?.replaced.length ?? 0) > 0));
   const replaced: Record<string, string[]> = {};
   // A surged machine must serve before the one it replaces goes; without validation (--cloudonly)
   // it must at least run, not merely have been launched.
@@ -205,6 +209,11 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     replaced[name] = [];
     const start = await current(name);
     const initial = new Set(start.instances.map((i) => i.id));
+    if (group.role === 'APIServer' && opts.only === undefined && controlPlaneReplaced()) {
+      const stale = start.instances.filter((i) => !i.detached && alive(i) && !forced.has(i.id) && !opts.recorder.replaced(name, i.id)).map((i) => i.id);
+      for (const id of stale) forced.add(id);
+      if (stale.length > 0) say(`${name}: replacing ${stale.join(', ')} too, as the control plane's etcd members they were given at boot were replaced`, { group: name, instances: stale });
+    }
     // A roll that was killed mid-batch left its detached instances running: finish that batch.
     const leftover = start.instances.filter((i) => i.detached && alive(i)).map((i) => i.id);
     // The counts cover the whole roll, the killed run's replacements included.

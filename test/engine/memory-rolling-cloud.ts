@@ -30,6 +30,12 @@ export interface MemoryCloudOptions {
   readonly launches?: () => number;
   readonly bootMs?: number;
   readonly now?: () => number;
+  /** The group's name and role ('nodes', Node by default), the prefix of its machines' ids ('i'). */
+  readonly name?: string;
+  readonly role?: RollingGroup['role'];
+  readonly idPrefix?: string;
+  /** The version the group's first machines run: 1 (out of date) by default. */
+  readonly initialVersion?: number;
 }
 
 export function memoryRollingCloud(options: MemoryCloudOptions): MemoryRollingCloud {
@@ -39,19 +45,21 @@ export function memoryRollingCloud(options: MemoryCloudOptions): MemoryRollingCl
   const wanted = 2;
   let next = 0;
   const machines: Machine[] = [];
-  const launch = () => machines.push({ id: `i-${++next}`, version: launches(), detached: false, terminated: false, launchedAt: now() });
-  for (let i = 0; i < options.size; i++) machines.push({ id: `i-${++next}`, version: 1, detached: false, terminated: false, launchedAt: now() - bootMs });
+  const name = options.name ?? 'nodes';
+  const prefix = options.idPrefix ?? 'i';
+  const launch = () => machines.push({ id: `${prefix}-${++next}`, version: launches(), detached: false, terminated: false, launchedAt: now() });
+  for (let i = 0; i < options.size; i++) machines.push({ id: `${prefix}-${++next}`, version: options.initialVersion ?? 1, detached: false, terminated: false, launchedAt: now() - bootMs });
   const booted = (m: Machine) => now() - m.launchedAt >= bootMs;
   const state = (m: Machine): RollingInstance['state'] => (m.terminated ? 'terminated' : booted(m) ? 'running' : 'pending');
   const group = (): RollingGroup => ({
-    name: 'nodes',
-    role: 'Node',
+    name,
+    role: options.role ?? 'Node',
     minSize: options.size,
     maxSize: options.size,
     desired: options.size,
     instances: machines.map((m) => ({
       id: m.id,
-      group: 'nodes',
+      group: name,
       state: state(m),
       ready: state(m) === 'running',
       // What the local cloud says of a machine whose process has started.

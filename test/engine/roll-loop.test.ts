@@ -88,4 +88,21 @@ describe('the roll', () => {
     const order = rollOrder([g('nodes', 'Node'), g('api-b', 'APIServer'), g('cp', 'ControlPlane'), g('api-a', 'APIServer'), g('bastion', 'Bastion')]);
     expect(order.map((x) => x.name)).toEqual(['bastion', 'cp', 'api-a', 'api-b', 'nodes']);
   });
+
+  it('replaces APIServer machines after the control plane, even up to date, once a control-plane machine was replaced', async () => {
+    const cp = memoryRollingCloud({ size: 1, name: 'control-plane', role: 'ControlPlane', idPrefix: 'cp' });
+    const api = memoryRollingCloud({ size: 2, name: 'apiserver', role: 'APIServer', idPrefix: 'api', initialVersion: 2 });
+    const of = (group: string) => (group === 'apiserver' ? api : cp).cloud;
+    const both: RollingCloud = {
+      ...cp.cloud,
+      groups: async () => [...(await api.cloud.groups()), ...(await cp.cloud.groups())],
+      detach: (group, id) => of(group).detach(group, id),
+      terminate: (group, id) => of(group).terminate(group, id),
+    };
+    const result = await roll(both);
+    expect(result.replaced).toEqual({ 'control-plane': ['cp-1'], apiserver: ['api-1', 'api-2'] });
+    // With nothing of the control plane replaced, up-to-date APIServer machines stay.
+    const again = await roll(both);
+    expect(again.replaced).toEqual({ 'control-plane': [], apiserver: [] });
+  });
 });
