@@ -15,6 +15,8 @@ import { countingProxy, median, moto, report, runHoist, timeHoist, timeHoistAsyn
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 /** Measured before the plan-speed work (issue 17): the first apply of 50 groups must not get slower. */
 const FIRST_APPLY_50_MS = 15_700;
+/** The actions printed per size, by the bytes of their answers (the proxy times each, overlap included). */
+const HEAVIEST = 8;
 
 /** An account of its own on moto: its IAM user's keys make moto file every call under it. */
 async function account(url) {
@@ -122,6 +124,11 @@ export async function benchAws(results, sizes = [1, 50, 200], runs = 5) {
       // moto answers one request at a time: the time it had requests waiting is its share of the plan.
       const requests = aws + r.store;
       console.log(`      moto (the counted plan): AWS answers ${Math.round(awsKb)} KB; busy ${Math.round(load.busyMs)} ms for ${requests} requests, ${(load.busyMs / requests).toFixed(1)} ms each`);
+      // Where the bytes and moto's time go: the actions with the largest answers.
+      const heaviest = Object.entries(load.actions).sort(([, a], [, b]) => b.bytes - a.bytes).slice(0, HEAVIEST);
+      for (const [name, a] of heaviest) {
+        console.log(`        ${name.padEnd(44)} ${String(a.requests).padStart(2)} requests ${String(Math.round(a.bytes / 1024)).padStart(5)} KB ${String(Math.round(a.ms)).padStart(5)} ms`);
+      }
     }
     const first = rows[0];
     for (const r of rows) {

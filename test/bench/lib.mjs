@@ -94,6 +94,8 @@ export async function moto() {
 export async function countingProxy(target) {
   let counts = {};
   let bytes = {};
+  /** Per action (`<service> <action>`): requests, answer bytes, and time from request to last byte. */
+  let actions = {};
   let busyMs = 0;
   let waiting = 0;
   let busySince = 0n;
@@ -101,31 +103,58 @@ export async function countingProxy(target) {
   const server = createHttpServer((req, res) => {
     const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'unsigned';
     counts[service] = (counts[service] ?? 0) + 1;
-    if (waiting++ === 0) busySince = process.hrtime.bigint();
+    // The body names the action of query APIs (EC2, IAM, Auto Scaling, ELB): read it whole first.
+    const body = [];
+    req.on('data', (chunk) => body.push(chunk));
+    req.on('end', () => forward(req, res, service, Buffer.concat(body)));
+  });
+  const forward = (req, res, service, body) => {
+    const name = `${service} ${actionOf(req, body)}`;
+    const action = (actions[name] ??= { requests: 0, bytes: 0, ms: 0 });
+    action.requests++;
+    const sent = process.hrtime.bigint();
+    if (waiting++ === 0) busySince = sent;
     const done = () => {
+      action.ms += Number(process.hrtime.bigint() - sent) / 1e6;
       if (--waiting === 0) busyMs += Number(process.hrtime.bigint() - busySince) / 1e6;
     };
     const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.on('data', (chunk) => (bytes[service] = (bytes[service] ?? 0) + chunk.length));
+      answer.on('data', (chunk) => {
+        bytes[service] = (bytes[service] ?? 0) + chunk.length;
+        action.bytes += chunk.length;
+      });
       answer.on('end', done);
       answer.pipe(res);
     });
     out.on('error', done);
     out.on('error', (e) => res.destroy(e));
-    req.pipe(out);
-  });
+    out.end(body);
+  };
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     counts: () => ({ ...counts }),
-    load: () => ({ bytes: { ...bytes }, busyMs }),
-    reset: () => void ((counts = {}), (bytes = {}), (busyMs = 0)),
+    load: () => ({ bytes: { ...bytes }, busyMs, actions: structuredClone(actions) }),
+    reset: () => void ((counts = {}), (bytes = {}), (actions = {}), (busyMs = 0)),
     stop: () => new Promise((resolve) => {
       server.close(resolve);
       server.closeAllConnections();
     }),
   };
+}
+
+/**
+ * The action of a request: a query API's `Action=` (in the body, or the URL of a GET), a JSON
+ * API's X-Amz-Target, else the method and the path without its query (S3, Route 53).
+ */
+function actionOf(req, body) {
+  const url = new URL(req.url ?? '/', 'http://proxy');
+  const query = url.searchParams.get('Action') ?? new URLSearchParams(body.toString('utf8')).get('Action');
+  if (query) return query;
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.split('.').at(-1);
+  return `${req.method} ${url.pathname.split('/').slice(0, 3).join('/')}`;
 }
 
 export function motoEnv(url) {
