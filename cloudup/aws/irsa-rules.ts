@@ -18,6 +18,10 @@ export function irsaAwsProblems(spec: CompletedClusterSpec): FieldProblem[] {
   if (store !== undefined && store !== '' && !store.startsWith('s3://')) {
     problems.push({ path: at('serviceAccountIssuerDiscovery', 'discoveryStore'), value: store, message: 'is not an S3 bucket: on aws the issuer\'s documents are published in S3', fix: 'name an S3 bucket (and folder) in the cluster\'s region that allows anonymous s3:GetObject, e.g. s3://example-oidc-discovery' });
   }
+  const bucket = /^s3:\/\/([^/]+)/.exec(store ?? '')?.[1];
+  if (bucket?.includes('.')) {
+    problems.push({ path: at('serviceAccountIssuerDiscovery', 'discoveryStore'), value: store, message: `names the bucket ${bucket}, whose dots put its https:// address (the issuer) outside S3's certificate: STS could not fetch the documents`, fix: 'use a bucket whose name has no dots, e.g. s3://example-oidc-discovery' });
+  }
   const permissions = spec.iam?.serviceAccountExternalPermissions ?? [];
   if (spec.iam?.useServiceAccountExternalPermissions === true && permissions.length > 0 && d?.enableAWSOIDCProvider !== true) {
     problems.push({

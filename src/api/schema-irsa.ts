@@ -32,7 +32,7 @@ export const ServiceAccountIssuerDiscoverySchema = z
       .string()
       .optional()
       .meta({
-        description: 'A publicly readable store where hoist publishes the OIDC discovery documents of the service-account issuer, under a folder named after the cluster; the issuer is its public https:// address. aws: an s3:// bucket that allows anonymous s3:GetObject on that folder (docs/aws.md).',
+        description: 'A publicly readable store where hoist publishes the OIDC discovery documents of the service-account issuer, under a folder named after the cluster; the issuer is its public https:// address. aws: an s3:// bucket without dots in its name that allows anonymous s3:GetObject on that folder (docs/aws.md). gce and local: hoist sets the API server\'s issuer flags to it but publishes nothing there.',
         examples: ['s3://example-oidc-discovery'],
       }),
     enableAWSOIDCProvider: z.boolean().optional().describe('aws: make an IAM OpenID Connect provider for the issuer, trusted by the service accounts\' roles. Default: false.'),

@@ -60,6 +60,7 @@ describe('spec.serviceAccountIssuerDiscovery and iam.serviceAccountExternalPermi
   it('need an S3 bucket and hoist\'s own OIDC provider on aws', () => {
     expect(problemsOf({ serviceAccountIssuerDiscovery: { discoveryStore: 'file:///srv/oidc' } })).toEqual(['spec.serviceAccountIssuerDiscovery.discoveryStore: is not a bucket with a public https:// address', 'spec.serviceAccountIssuerDiscovery.discoveryStore: is not an S3 bucket: on aws the issuer\'s documents are published in S3']);
     expect(problemsOf({ serviceAccountIssuerDiscovery: { discoveryStore: 'gs://example-oidc' } })).toEqual(['spec.serviceAccountIssuerDiscovery.discoveryStore: is not an S3 bucket: on aws the issuer\'s documents are published in S3']);
+    expect(problemsOf({ serviceAccountIssuerDiscovery: { discoveryStore: 's3://oidc.example.com/issuers' } })).toEqual(['spec.serviceAccountIssuerDiscovery.discoveryStore: names the bucket oidc.example.com, whose dots put its https:// address (the issuer) outside S3\'s certificate: STS could not fetch the documents']);
     expect(problemsOf({ ...irsa, serviceAccountIssuerDiscovery: { discoveryStore: STORE } })[0]).toMatch(/^spec\.serviceAccountIssuerDiscovery\.enableAWSOIDCProvider: must be true for iam\.serviceAccountExternalPermissions/);
   });
 

@@ -39,7 +39,9 @@ const bare = (url: string): string => url.replace(/^https:\/\//, '').replace(/\/
 async function listProviders(ctx: AwsContext): Promise<LiveObject[]> {
   return ctx.listings.get('oidcProviders', async () => {
     const iam = ctx.clients.iam;
-    const arns = ((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).flatMap((p) => (p.Arn ? [p.Arn] : []));
+    // A provider's ARN ends with its issuer's path, which for hoist's is always …/<cluster>: only
+    // those are read, so an account with many other providers (EKS clusters) costs no more calls.
+    const arns = ((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).flatMap((p) => (p.Arn?.endsWith(`/${ctx.cluster}`) ? [p.Arn] : []));
     const found = await Promise.all(
       arns.map(async (arn) => {
         try {
