@@ -5,7 +5,8 @@
  * actions both controllers need (changes only to what the cluster owns, creations only with its
  * tag), the node roles get none of them, and a second plan has no changes. On the same cluster,
  * spec.externalPolicies attaches managed policies to the roles and detaches one taken off the
- * list; the cluster's deletion (afterAll) deletes roles that have policies attached. IRSA on the
+ * list; an instance profile that lost its role is planned as an update and gets it back; the
+ * cluster's deletion (afterAll) deletes roles that have policies attached. IRSA on the
  * same cluster: the issuer's documents, its OIDC provider and a service account's role, which
  * the deletion takes too.
  */
@@ -15,6 +16,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import {
   CreatePolicyCommand,
+  GetInstanceProfileCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -22,6 +24,7 @@ import {
   ListOpenIDConnectProvidersCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
+  RemoveRoleFromInstanceProfileCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +157,24 @@ describe('the AWS addons', () => {
     await setPolicies({ node: [managed] });
     expect(await attached(`nodes-us-east-1a.${NAME}`)).toEqual([managed]);
     expect(await attached(`control-plane.${NAME}`)).toEqual([]);
+  });
+
+  it('plans an instance profile that lost its role as an update, and --yes puts the role back', async () => {
+    const iam = account.clients.iam;
+    const role = iamName(`nodes-us-east-1a.${NAME}`);
+    // A plan finds the profiles through their roles (GetAccountAuthorizationDetails); a machine's
+    // role without one makes it list the profiles, which finds this one.
+    await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
+    const plan = JSON.parse((await run('update', 'cluster', NAME, '-o', 'json')).stdout) as { changes: { id: string; action: string; changes: { path: string; before?: unknown; after?: unknown }[] }[] };
+    const acting = plan.changes.filter((c) => c.action !== 'noop');
+    expect(acting.map((c) => `${c.action} ${c.id}`)).toEqual([`update IAMInstanceProfile/${role}`]);
+    expect(acting[0]!.changes.map((c) => c.path)).toEqual(['roleName']);
+    const applied = await run('update', 'cluster', NAME, '--yes');
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const profile = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: role }))).InstanceProfile!;
+    expect(profile.Roles?.map((r) => r.RoleName)).toEqual([role]);
+    const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
+    expect(again.code, again.stdout + again.stderr).toBe(0);
   });
 
   it('makes the roles of spec.iam.serviceAccountExternalPermissions, the OIDC provider and the discovery documents (IRSA), converges, and plans the JWKS anew after a key rotation', async () => {

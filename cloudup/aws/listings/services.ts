@@ -3,7 +3,8 @@
  * cannot be filtered by tag: they are listed whole and their tags read 20 at a time, so the
  * calls grow with the load balancers of the region, never with the cluster's instance groups.
  * IAM has no tag filter either: hoist keeps its roles under a path of the cluster's own, and
- * one paged GetAccountAuthorizationDetails gives every role with its inline policies.
+ * one paged GetAccountAuthorizationDetails gives every role with its inline policies and its
+ * instance profiles.
  */
 
 import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
@@ -33,10 +34,14 @@ async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readon
   return out;
 }
 
+/**
+ * Without their instances: a plan compares the groups' settings, and each instance would add its
+ * id, zone, states and launch template to the answer (rolling updates list the instances).
+ */
 export function listAutoScalingGroups(ctx: AwsContext): Promise<Listed<AutoScalingGroup>[]> {
   return ctx.listings.get('autoScalingGroups', async () => {
     const groups = await collect(
-      paginateDescribeAutoScalingGroups({ client: ctx.clients.autoscaling, pageSize: 100 }, { Filters: ownedFilter(ctx.cluster) }),
+      paginateDescribeAutoScalingGroups({ client: ctx.clients.autoscaling, pageSize: 100 }, { Filters: ownedFilter(ctx.cluster), IncludeInstances: false }),
       (p) => p.AutoScalingGroups,
     );
     return groups.flatMap((item) => {
@@ -97,15 +102,45 @@ export interface Iam {
   readonly instanceProfiles: readonly InstanceProfile[];
 }
 
+/**
+ * The instance profiles come with the roles' details: each profile hoist makes holds one of its
+ * roles, and ListInstanceProfiles would repeat every profile with its role (about a third of
+ * IAM's answer bytes, growing with the groups). It is still read when a role that EC2 machines
+ * assume has no profile (one lost its role, or an apply stopped between the two), and in a
+ * teardown, so that a profile without its role is seen and deleted or given its role back.
+ */
 export function listIam(ctx: AwsContext): Promise<Iam> {
   return ctx.listings.get('iam', async () => {
     const path = iamPath(ctx.cluster);
-    const [roles, instanceProfiles] = await Promise.all([
-      collect(paginateGetAccountAuthorizationDetails({ client: ctx.clients.iam, pageSize: 1000 }, { Filter: ['Role'] }), (p) => p.RoleDetailList),
-      collect(paginateListInstanceProfiles({ client: ctx.clients.iam, pageSize: 1000 }, { PathPrefix: path }), (p) => p.InstanceProfiles),
-    ]);
-    return { roles: roles.filter((r) => r.Path === path), instanceProfiles: instanceProfiles.filter((p) => p.Path === path) };
+    const all = await collect(paginateGetAccountAuthorizationDetails({ client: ctx.clients.iam, pageSize: 1000 }, { Filter: ['Role'] }), (p) => p.RoleDetailList);
+    const roles = all.filter((r) => r.Path === path);
+    const profileLess = roles.some((r) => (r.InstanceProfileList ?? []).length === 0 && assumedByEc2(r.AssumeRolePolicyDocument));
+    const listed =
+      profileLess || !ctx.mode.reconciling
+        ? await collect(paginateListInstanceProfiles({ client: ctx.clients.iam, pageSize: 1000 }, { PathPrefix: path }), (p) => p.InstanceProfiles)
+        : [];
+    const profiles = new Map<string, InstanceProfile>();
+    for (const p of [...roles.flatMap((r) => r.InstanceProfileList ?? []), ...listed]) {
+      if (p.Path === path && p.InstanceProfileName !== undefined) profiles.set(p.InstanceProfileName, p);
+    }
+    return { roles, instanceProfiles: [...profiles.values()] };
   });
+}
+
+/** Whether a trust policy (URL-encoded JSON, as IAM returns it) lets EC2 assume the role: a machine's role. */
+function assumedByEc2(document: string | undefined): boolean {
+  if (document === undefined || document === '') return false;
+  try {
+    const text = document.trimStart().startsWith('{') ? document : decodeURIComponent(document);
+    const statements = (JSON.parse(text) as { Statement?: unknown }).Statement;
+    return (Array.isArray(statements) ? statements : [statements]).some((st) => {
+      const service = (st as { Principal?: { Service?: unknown } } | undefined)?.Principal?.Service;
+      return (Array.isArray(service) ? service : [service]).includes('ec2.amazonaws.com');
+    });
+  } catch {
+    // Not JSON: not a role hoist wrote.
+    return false;
+  }
 }
 
 export interface Dns {

@@ -141,7 +141,8 @@ function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
       maxInstanceLifetime: g.item.MaxInstanceLifetime ?? 0,
       newInstancesProtectedFromScaleIn: g.item.NewInstancesProtectedFromScaleIn ?? false,
     },
-    { desiredCapacity: g.item.DesiredCapacity ?? 0, instances: (g.item.Instances ?? []).length },
+    // The listing leaves out the groups' instances (IncludeInstances: false): no output counts them.
+    { desiredCapacity: g.item.DesiredCapacity ?? 0 },
   );
 }
 
