@@ -60,7 +60,7 @@ export const memberOf = (email: string): string => `serviceAccount:${email}`;
 
 /**
  * The condition title of a bucket binding of an existing account the spec names
- * (`spec.gce.serviceAccount`): its email is not the cluster's to recognise, so the title says
+ * (`spec.cloudConfig.gceServiceAccount`): its email is not the cluster's to recognise, so the title says
  * whose binding it is.
  */
 export const sharedAccountTitle = (cluster: string): string => `hoist-shared${clusterSuffix(cluster)}`;

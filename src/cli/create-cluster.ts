@@ -57,12 +57,15 @@ export async function runCreateCluster(opts: CreateClusterOptions, ctx: Context)
   throwFlagProblems(flags.problems);
   const sshPublicKey = opts.sshPublicKey === undefined ? undefined : await readSshKey(ctx, opts.sshPublicKey);
   const range = opts.networkId === undefined ? await reserveRange(ctx, name, cloud, opts) : undefined;
+  let created: number | (() => Promise<number>);
   try {
-    return await createCluster(ctx, { ...opts, networkCidr: range?.cidr ?? opts.networkCidr }, { name, cloud, topology, format, sshPublicKey, dnsType: flags.dnsType, applyFlags: flags.apply });
+    created = await createCluster(ctx, { ...opts, networkCidr: range?.cidr ?? opts.networkCidr }, { name, cloud, topology, format, sshPublicKey, dnsType: flags.dnsType, applyFlags: flags.apply });
   } catch (e) {
     range?.release();
     throw e;
   }
+  // Once stored, the cluster holds its range: a failed apply after that must not free it.
+  return typeof created === 'number' ? created : created();
 }
 
 interface Checked {
@@ -87,7 +90,8 @@ function checkApplyFlags(opts: CreateClusterOptions): void {
   }
 }
 
-async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, cloud, topology, format, sshPublicKey, dnsType, applyFlags }: Checked): Promise<number> {
+/** The exit code; or, with --yes or --target, the update to run once the cluster is stored. */
+async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, cloud, topology, format, sshPublicKey, dnsType, applyFlags }: Checked): Promise<number | (() => Promise<number>)> {
   const built = newClusterSpec(
     {
       name,
@@ -134,7 +138,7 @@ async function createCluster(ctx: Context, opts: CreateClusterOptions, { name, c
     // kops's --yes (and a target that changes no cloud): what update cluster runs, on the spec just stored.
     ctx.io.err(`Cluster ${name} was created in ${clients.store.url}, with instance groups:\n${igs}\n\n`);
     const terraform = opts.target === 'terraform';
-    return runUpdateCluster(name, terraform ? { target: 'terraform', out: opts.out } : { yes: true, parallelism: 10 }, ctx);
+    return () => runUpdateCluster(name, terraform ? { target: 'terraform', out: opts.out } : { yes: true, parallelism: 10 }, ctx);
   }
   ctx.io.err(
     [

@@ -47,16 +47,19 @@ describe('an APIServer group on aws', () => {
     expect(api!['targetGroupArns']).toEqual(plane['targetGroupArns']);
   });
 
-  it('opens only etcd\'s client ports and the API port of the control plane to it, and the API port to nodes', () => {
+  it('opens the control plane to it as to a node, plus etcd\'s client ports and never its peer ports, and opens it to nodes', () => {
     const rules = tasks.filter((t) => t.kind === 'SecurityGroupRule').map((t) => t.name);
     const intoPlane = rules.filter((r) => r.endsWith(`-from-apiserver.${NAME}.control-plane.${NAME}`)).sort();
+    // etcd's peer ports (2380-2381, 4001) stay closed; 2379 and 4002 are its members' client ports.
     expect(intoPlane).toEqual([
-      `ingress-tcp-2379-from-apiserver.${NAME}.control-plane.${NAME}`,
+      `ingress-tcp-1-2379-from-apiserver.${NAME}.control-plane.${NAME}`,
+      `ingress-tcp-2382-4000-from-apiserver.${NAME}.control-plane.${NAME}`,
       `ingress-tcp-4002-from-apiserver.${NAME}.control-plane.${NAME}`,
-      `ingress-tcp-6443-from-apiserver.${NAME}.control-plane.${NAME}`,
+      `ingress-tcp-4003-65535-from-apiserver.${NAME}.control-plane.${NAME}`,
+      `ingress-udp-1-65535-from-apiserver.${NAME}.control-plane.${NAME}`,
     ]);
-    expect(rules).toContain(`ingress-tcp-443-from-nodes.${NAME}.apiserver.${NAME}`);
-    expect(rules).toContain(`ingress-tcp-6443-from-nodes.${NAME}.apiserver.${NAME}`);
+    // Nodes reach it as they reach one another: the API, and the overlay network (flannel's UDP 8472).
+    expect(rules).toContain(`ingress-all-from-nodes.${NAME}.apiserver.${NAME}`);
     expect(rules).toContain(`ingress-all-from-control-plane.${NAME}.apiserver.${NAME}`);
     const sg = tasks.find((t) => t.kind === 'LaunchTemplate' && t.name.startsWith('apiserver-us-east-1a'))?.desired as Fields;
     expect(JSON.stringify(sg['securityGroupIds'])).toContain(`SecurityGroup/apiserver.${NAME}`);

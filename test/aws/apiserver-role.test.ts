@@ -67,13 +67,14 @@ describe('an APIServer group on AWS', () => {
     for (const g of groups) expect([...(g.TargetGroupARNs ?? [])].sort(), g.AutoScalingGroupName).toEqual(targets);
   });
 
-  it('has a security group of its own, let into the control plane on etcd\'s client ports and the API port only', async () => {
+  it('has a security group of its own, let into the control plane as a node is and on etcd\'s client ports, never its peer ports', async () => {
     const sgs = (await account.clients.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [`apiserver.${NAME}`, `control-plane.${NAME}`] }] }))).SecurityGroups ?? [];
     const api = sgs.find((g) => g.GroupName === `apiserver.${NAME}`);
     const plane = sgs.find((g) => g.GroupName === `control-plane.${NAME}`);
     expect(api?.GroupId).toBeDefined();
     const fromApi = (plane?.IpPermissions ?? []).filter((p) => (p.UserIdGroupPairs ?? []).some((u) => u.GroupId === api!.GroupId)).map((p) => [p.IpProtocol, p.FromPort, p.ToPort]);
-    expect(fromApi.sort()).toEqual([['tcp', 2379, 2379], ['tcp', 4002, 4002], ['tcp', 6443, 6443]]);
+    expect(fromApi.sort()).toEqual([['tcp', 1, 2379], ['tcp', 2382, 4000], ['tcp', 4002, 4002], ['tcp', 4003, 65535], ['udp', 1, 65535]]);
+    for (const peerPort of [2380, 2381, 4001]) expect(fromApi.some(([proto, from, to]) => proto === 'tcp' && Number(from) <= peerPort && peerPort <= Number(to)), String(peerPort)).toBe(false);
   });
 
   it('reads the keysets its API server issues from, not the etcd peers\' CA, and its nodeup.yaml names the control plane\'s etcd', async () => {

@@ -58,25 +58,30 @@ export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
   const ssh = (peer: Rule['peer']): Rule => ({ type: 'ingress', protocol: 'tcp', from: 22, to: 22, peer });
   const sshSources: Rule['peer'][] = roles.has('bastion') ? [{ role: 'bastion' }] : [...new Set(c.sshAccess)];
   const [nodePortFrom, nodePortTo] = nodePortRange(c).split('-').map(Number) as [number, number];
+  // Everything but etcd's ports: 2380-2381 (main) and 4001-4002 (events).
+  const allButEtcd = (peer: Rule['peer']): Rule[] => [
+    { type: 'ingress', protocol: 'tcp', from: 1, to: 2379, peer },
+    { type: 'ingress', protocol: 'tcp', from: 2382, to: 4000, peer },
+    { type: 'ingress', protocol: 'tcp', from: 4003, to: 65535, peer },
+    { type: 'ingress', protocol: 'udp', from: 1, to: 65535, peer },
+  ];
   const rules: Record<SecurityRole, Rule[]> = {
     'control-plane': [
       { type: 'ingress', ...ALL, peer: { role: 'control-plane' } },
-      // Nodes reach everything but etcd: 2380-2381 (main) and 4001-4002 (events).
-      { type: 'ingress', protocol: 'tcp', from: 1, to: 2379, peer: { role: 'nodes' } },
-      { type: 'ingress', protocol: 'tcp', from: 2382, to: 4000, peer: { role: 'nodes' } },
-      { type: 'ingress', protocol: 'tcp', from: 4003, to: 65535, peer: { role: 'nodes' } },
-      { type: 'ingress', protocol: 'udp', from: 1, to: 65535, peer: { role: 'nodes' } },
+      ...allButEtcd({ role: 'nodes' }),
       ...apiClientPeers(c).map((peer): Rule => ({ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer })),
       ...sshSources.map(ssh),
-      // An APIServer machine's API server stores in the control plane's etcd (client ports only).
-      ...(apiServers ? etcdClientPorts(spec).map((port): Rule => ({ type: 'ingress', protocol: 'tcp', from: port, to: port, peer: { role: 'apiserver' } })) : []),
-      ...(apiServers ? [{ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer: { role: 'apiserver' } } satisfies Rule] : []),
+      // An APIServer machine reaches the control plane as a node does (kubelets, the overlay
+      // network), and its API server stores in the control plane's etcd: the client ports the
+      // ranges above leave out, never the peer ports.
+      ...(apiServers ? allButEtcd({ role: 'apiserver' }) : []),
+      ...(apiServers ? etcdClientPorts(spec).filter((port) => port > 2379 && port < 4003).map((port): Rule => ({ type: 'ingress', protocol: 'tcp', from: port, to: port, peer: { role: 'apiserver' } })) : []),
     ],
     apiserver: [
       { type: 'ingress', ...ALL, peer: { role: 'apiserver' } },
       { type: 'ingress', ...ALL, peer: { role: 'control-plane' } },
-      { type: 'ingress', protocol: 'tcp', from: 443, to: 443, peer: { role: 'nodes' } },
-      { type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer: { role: 'nodes' } },
+      // Nodes reach it as they reach one another: the API, and the overlay network's pods on it.
+      { type: 'ingress', ...ALL, peer: { role: 'nodes' } },
       ...apiClientPeers(c).map((peer): Rule => ({ type: 'ingress', protocol: 'tcp', from: API_SERVER_PORT, to: API_SERVER_PORT, peer })),
       ...sshSources.map(ssh),
     ],
