@@ -38,15 +38,20 @@ export async function withFoundHostedZone(clients: Pick<AwsClients, 'route53' | 
   const wantPrivate = visibility === 'Private';
   let zones = (await listHostedZones(clients)).filter((z) => (z.Config?.PrivateZone ?? false) === wantPrivate && zoneHolds(z.Name ?? '', cluster));
   let looked = `${visibility.toLowerCase()} Route 53 hosted zone`;
-  if (wantPrivate) {
-    const vpc = spec.cluster.spec.networkID ?? (await ownedVpc(clients, cluster));
-    if (vpc !== undefined) {
+  let zone: HostedZone;
+  try {
+    if (wantPrivate) {
+      const vpc = spec.cluster.spec.networkID ?? (await ownedVpc(clients, cluster));
+      // A private zone serves only the VPCs associated with it, and hoist associates none: a zone
+      // picked before the VPC exists would resolve nowhere, and the next plan would pick another.
+      if (vpc === undefined) {
+        throw new HoistError('NOT_FOUND', `${cluster}'s private DNS zone is found by its association with the cluster's VPC, which does not exist yet (spec.dnsZone is not set)`, {
+          hint: 'set spec.networkID to a VPC a private zone holding the cluster\'s name is associated with, or set spec.dnsZone to the private zone\'s id and associate it with the VPC after the first apply (aws route53 associate-vpc-with-hosted-zone)',
+        });
+      }
       zones = await associatedWith(clients, zones, vpc);
       looked = `private Route 53 hosted zone associated with ${vpc}`;
     }
-  }
-  let zone: HostedZone;
-  try {
     zone = longestZone({
       cluster,
       zones,

@@ -74,10 +74,14 @@ describe('the hosted zone of a cluster without dnsZone', () => {
     expect((await withFoundHostedZone(account.clients, spec('b.asub.example.com', 'Public'), { events: sink })).cluster.spec.dnsZone).toBe(ids['example']);
   });
 
-  it('is a private zone for Private, associated with the cluster VPC once it exists', async () => {
+  it('is a private zone for Private, associated with the cluster\'s VPC, which must exist', async () => {
     const events = recorder().sink;
-    // No VPC yet (none has the cluster's tag): the longest private zone.
-    expect((await withFoundHostedZone(account.clients, spec('a.sub.example.com', 'Private'), { events })).cluster.spec.dnsZone).toBe(ids['privateSub']);
+    // No VPC yet (none has the cluster's tag): no zone can be told to serve it, so none is picked.
+    const early = await thrown(withFoundHostedZone(account.clients, spec('a.sub.example.com', 'Private'), { events }));
+    expect(early.message).toBe('a.sub.example.com\'s private DNS zone is found by its association with the cluster\'s VPC, which does not exist yet (spec.dnsZone is not set)');
+    expect(early.hint).toContain('set spec.networkID');
+    // A teardown of a cluster whose VPC is gone goes on without records.
+    expect((await withFoundHostedZone(account.clients, spec('a.sub.example.com', 'Private'), { events, missingIsEmpty: true })).cluster.spec.dnsZone).toBeUndefined();
     expect((await withFoundHostedZone(account.clients, spec('a.sub.example.com', 'Private', { networkID: vpcA }), { events })).cluster.spec.dnsZone).toBe(ids['privateSub']);
     // vpcB sees only the private example.com: sub.example.com's private zone would resolve nowhere there.
     expect((await withFoundHostedZone(account.clients, spec('a.sub.example.com', 'Private', { networkID: vpcB }), { events })).cluster.spec.dnsZone).toBe(ids['privateExample']);
