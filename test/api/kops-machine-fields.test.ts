@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { completeSpec, parseSpecSet, parseSpecText } from '../../src/api/index.js';
-import { ValidationError } from '../../src/errors.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { withDnsZone } from '../support/kops-zone.js';
 import { validate } from './fixtures.js';
@@ -51,19 +50,13 @@ describe('kops import of ntp, updatePolicy, volumeMounts, a pre-release and VPC-
     expect(dropped).toEqual([expect.objectContaining({ reason: 'hoist does not carry this field on gce' })]);
   });
 
-  it('refuses role APIServer (hoist or kops) with what it is and what to use instead, at its line', () => {
+  it('keeps role APIServer (hoist or kops), kops\'s role for machines that run only the API server', () => {
     const hoistGroup = 'apiVersion: hoist.dev/v1alpha1\nkind: InstanceGroup\nmetadata:\n  name: api\nspec:\n  role: APIServer\n  subnets: [a]\n';
     const kopsGroup = minimal.replace('  role: Node\n', '  role: APIServer\n');
-    for (const [text, line] of [[hoistGroup, 6], [kopsGroup, kopsGroup.split('\n').indexOf('  role: APIServer') + 1]] as const) {
-      let error: unknown;
-      try {
-        parseSpecText(text, 'groups.yaml', SPEC_RULES);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ValidationError);
-      const problems = (error as ValidationError).problems.filter((p) => p.path.endsWith('spec.role'));
-      expect(problems).toEqual([expect.objectContaining({ value: 'APIServer', line, message: expect.stringContaining('kops\'s role for machines that run only the API server, which hoist does not have yet'), fix: expect.stringContaining('use role ControlPlane') })]);
+    for (const text of [hoistGroup, kopsGroup]) {
+      const groups = parseSpecText(text, 'groups.yaml', SPEC_RULES).filter((d) => d.kind === 'InstanceGroup');
+      expect(groups.map((d) => d.object.spec.role)).toContain('APIServer');
+      expect(groups.flatMap((d) => (d.converted?.dropped ?? []).map((x) => x.path))).not.toContain('spec.role');
     }
   });
 });
