@@ -58,7 +58,8 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
   }
   const events = opts.events;
   const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, store, env: opts.env, events });
-  // The module publishes the service-account keys (spec.serviceAccountIssuerDiscovery): the keysets exist before it is built.
+  // The keysets exist before the module is built: it publishes the service-account keys
+  // (spec.serviceAccountIssuerDiscovery), and the machines' credentials are issued from them.
   await ensureClusterPKI(store, cluster, { events });
   const booted = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
   const serviceAccountKeys = await readServiceAccountKeys(store, cluster);
@@ -70,7 +71,6 @@ export async function writeTerraformModule(store: ObjectStore, completed: Comple
   const module = renderers.render({ spec: prepared, tasks, stateStore: store.url, nodeConfigs: new Map([...nodeConfigs].map(([ig, f]) => [ig, f.yaml])), completedSpec });
 
   if (module.storeObjects) {
-    await ensureClusterPKI(store, cluster, { events });
     const secrets = await writeNodeSecrets(store, completed, nodeConfigs);
     for (const key of [...(await writeNodeCredentials(store, completed)), ...secrets.written]) events({ level: 'debug', code: 'nodeup.config.written', message: `wrote ${key}`, data: { key } });
     // A file of megabytes, named by its hash: hoist publishes it rather than Terraform's state holding it.
