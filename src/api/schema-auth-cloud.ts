@@ -1,11 +1,13 @@
 /**
- * kops's `authentication` (OpenID Connect for the API server) and the `cloudConfig` settings
+ * kops's `authentication` (OpenID Connect and aws-iam-authenticator for the API server), the
+ * pod identity webhook (schema-webhooks.ts) and the `cloudConfig` settings
  * hoist carries (its storage classes and CSI drivers). Spread into ClusterSpecSchema (schema.ts);
  * names and shapes as in kops v1alpha2. What they mean once defaulted is auth-cloud.ts.
  */
 
 import * as z from 'zod';
 import { StringMapSchema } from './schema-components.js';
+import { AwsAuthenticationSchema, PodIdentityWebhookShape } from './schema-webhooks.js';
 
 export const OidcAuthenticationSchema = z
   .strictObject({
@@ -29,8 +31,8 @@ export const OidcAuthenticationSchema = z
   .describe('Sign-in with an OpenID Connect provider\'s ID tokens, beside client certificates.');
 
 export const AuthenticationSchema = z
-  .strictObject({ oidc: OidcAuthenticationSchema.optional() })
-  .describe('How users sign in to the API server besides client certificates. Only oidc: kops\'s aws (aws-iam-authenticator) and kopeio webhooks are not supported.');
+  .strictObject({ oidc: OidcAuthenticationSchema.optional(), aws: AwsAuthenticationSchema.optional() })
+  .describe('How users sign in to the API server besides client certificates: oidc, aws (aws-iam-authenticator), or both. kops\'s kopeio webhook is not supported.');
 
 const driverSwitch = (what: string) =>
   z.strictObject({ enabled: z.boolean().optional().describe(`Install ${what}. Default: true.`) });
@@ -56,4 +58,5 @@ export const CloudConfigSchema = z
 export const AuthCloudShape = {
   authentication: AuthenticationSchema.optional(),
   cloudConfig: CloudConfigSchema.optional(),
+  ...PodIdentityWebhookShape,
 };

@@ -85,21 +85,21 @@ spec:
   - {name: us-east-1a, zone: us-east-1a, type: Public}
   authentication:
     oidc: {issuerURL: "https://accounts.example.com", clientID: kubernetes, usernamePrefix: "oidc:", groupsClaims: [groups], requiredClaims: {hd: example.com}}
-    aws: {backendMode: CRD}
+    aws: {backendMode: CRD, image: example/aws-iam-authenticator:v1}
   cloudConfig:
     manageStorageClasses: false
     awsEBSCSIDriver: {enabled: false, version: v1.38.1}
     nodeTags: team=a
 `;
 
-  it('keeps authentication.oidc and cloudConfig\'s switches, and drops the rest with the reason', () => {
+  it('keeps authentication.oidc, authentication.aws and cloudConfig\'s switches, and drops the rest with the reason', () => {
     const [doc] = parseSpecText(kops, 'kops.yaml', SPEC_RULES);
     const spec = doc?.object.spec as ClusterSpec;
-    expect(spec.authentication).toEqual({ oidc: { issuerURL: 'https://accounts.example.com', clientID: 'kubernetes', usernamePrefix: 'oidc:', groupsClaims: ['groups'], requiredClaims: { hd: 'example.com' } } });
+    expect(spec.authentication).toEqual({ oidc: { issuerURL: 'https://accounts.example.com', clientID: 'kubernetes', usernamePrefix: 'oidc:', groupsClaims: ['groups'], requiredClaims: { hd: 'example.com' } }, aws: { backendMode: 'CRD' } });
     expect(spec.cloudConfig).toEqual({ manageStorageClasses: false, awsEBSCSIDriver: { enabled: false } });
     const dropped = Object.fromEntries((doc?.converted?.dropped ?? []).map((d) => [d.path, d.reason]));
-    expect(Object.keys(dropped).sort()).toEqual(['spec.authentication.aws', 'spec.cloudConfig.awsEBSCSIDriver.version', 'spec.cloudConfig.nodeTags']);
-    expect(dropped['spec.authentication.aws']).toContain('aws-iam-authenticator is not supported');
+    expect(Object.keys(dropped).sort()).toEqual(['spec.authentication.aws.image', 'spec.cloudConfig.awsEBSCSIDriver.version', 'spec.cloudConfig.nodeTags']);
+    expect(dropped['spec.authentication.aws.image']).toContain('pins aws-iam-authenticator');
     expect(dropped['spec.cloudConfig.awsEBSCSIDriver.version']).toContain('pins the EBS CSI driver');
   });
 

@@ -73,7 +73,6 @@ describe('kops v1alpha2 import', () => {
     const cluster = docs.find((d) => d.kind === 'Cluster');
     const paths = cluster?.converted?.dropped.map((d) => d.path) ?? [];
     expect(paths).toEqual(expect.arrayContaining([
-      'spec.authentication.aws',
       'spec.iam.permissionsBoundary',
       'spec.configBase',
       'spec.cloudControllerManager',
@@ -85,6 +84,9 @@ describe('kops v1alpha2 import', () => {
       'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
       'spec.subnets[1].additionalRoutes',
     ]));
+    // aws-iam-authenticator is carried whole: its mode, cluster ID and identity mappings.
+    expect(paths.filter((p) => p.startsWith('spec.authentication'))).toEqual([]);
+    expect(cluster?.object.spec.authentication?.aws).toMatchObject({ backendMode: 'CRD', clusterID: 'complex.example.com', identityMappings: [{ arn: 'arn:aws-test:iam::000000000000:role/AWSReservedSSO_Developer_7de86b085b6056ae', groups: ['he:dev'], username: 'dev:{{SessionNameRaw}}' }] });
     const iam = cluster?.converted?.dropped.find((d) => d.path === 'spec.iam.permissionsBoundary');
     expect(iam?.value).toBe('arn:aws-test:iam::000000000000:policy/boundaries');
     expect(iam?.reason).toContain('IAM');
