@@ -1,8 +1,9 @@
 /**
  * Where an APIServer machine's API server finds etcd: it runs no member, so it asks the state
  * store, where the control plane's members publish their client URLs (registry.ts), as hoist's
- * own etcd commands do. Read once, before the node model is built: the URLs go into the API
- * server's flags.
+ * own etcd commands do. Read before the node model is built (the URLs go into the API server's
+ * flags), and again by the machine's follower service (./follow.ts), which rewrites the flags
+ * when the control plane's machines are replaced.
  */
 
 import { HoistError } from '../../src/errors.js';
@@ -47,4 +48,31 @@ export async function remoteEtcdServers(store: ObjectStore, config: NodeupConfig
     }
     await sleep(opts.pollMs ?? 1_000);
   }
+}
+
+/** The API server's etcd flags: `--etcd-servers` and `--etcd-servers-overrides`, unset when empty. */
+export interface EtcdServerFlags {
+  readonly servers?: string;
+  readonly overrides?: string;
+}
+
+/**
+ * An APIServer machine's etcd flags from the members' client URLs: etcd main's (else the first
+ * cluster's) in `--etcd-servers`, events' in `--etcd-servers-overrides`, every member listed so
+ * that one member's loss does not stop the API server. The node model and the follower service
+ * both write them with this, so that neither sees a change where the other wrote the same set.
+ */
+export function remoteEtcdFlags(names: readonly string[], servers: ReadonlyMap<string, readonly string[]> | undefined): EtcdServerFlags {
+  const urls = (name: string) => {
+    const list = servers?.get(name);
+    return list === undefined || list.length === 0 ? undefined : list;
+  };
+  const main = names.includes('main') ? 'main' : names[0];
+  const mainUrls = main === undefined ? undefined : urls(main);
+  const eventUrls = names.includes('events') ? urls('events') : undefined;
+  return {
+    ...(mainUrls === undefined ? {} : { servers: mainUrls.join(',') }),
+    // The override's servers are separated by semicolons: commas separate the overrides.
+    ...(eventUrls === undefined ? {} : { overrides: `/events#${eventUrls.join(';')}` }),
+  };
 }

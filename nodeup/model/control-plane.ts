@@ -16,6 +16,7 @@ import {
   schedulerCertRequest,
 } from '../../src/pki/requests.js';
 import type { NodeupControlPlane } from '../config/schema.js';
+import { remoteEtcdFlags } from '../etcd/remote.js';
 import { archiveOf } from './assets.js';
 import { caFile, copied, issued, kubeconfig } from './pki.js';
 import { ENCRYPTION_CONFIG_PATH, encryptionConfigTask } from './secrets.js';
@@ -220,13 +221,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
 function etcdFlags(input: ModelInput): { servers?: string; overrides?: string } {
   const { config, node } = input;
   const plane = config.controlPlane;
-  if (config.role === 'APIServer') {
-    const urls = (name: string) => input.etcdServers?.get(name)?.join(',');
-    const names = (plane?.remoteEtcd ?? []).map((e) => e.name);
-    const main = names.includes('main') ? 'main' : names[0];
-    const events = names.includes('events') ? urls('events')?.split(',').join(';') : undefined;
-    return { servers: main === undefined ? undefined : urls(main), overrides: events === undefined ? undefined : `/events#${events}` };
-  }
+  // The follower service (../etcd/follow.ts) rewrites these with the same function.
+  if (config.role === 'APIServer') return remoteEtcdFlags((plane?.remoteEtcd ?? []).map((e) => e.name), input.etcdServers);
   const main = plane?.etcdClusters.find((e) => e.name === 'main') ?? plane?.etcdClusters[0];
   const events = plane?.etcdClusters.find((e) => e.name === 'events');
   return {

@@ -1,10 +1,12 @@
 /**
  * The node model: nodeup.yaml plus the machine's identity become node tasks, planned and
  * applied by the same engine as cloud tasks. A bastion gets only the OS settings; an APIServer
- * machine a kubelet, kube-proxy and the API server, without etcd or the addon applier.
+ * machine a kubelet, kube-proxy and the API server, without etcd or the addon applier, and a
+ * service that keeps the API server on the control plane's etcd members as they change.
  */
 
 import { addonsServiceTasks } from '../addons/service.js';
+import { followServiceTasks } from '../etcd/follow-service.js';
 import { healthcheckServiceTasks } from '../healthcheck/service.js';
 import { assetTasks } from './assets.js';
 import { baseTasks } from './base.js';
@@ -41,6 +43,8 @@ export function buildNodeModel(input: ModelInput): NodeModel {
       ...healthcheckServiceTasks(input, apiServer),
       // The addon applier, which uses the admin kubeconfig written just above.
       ...addonsServiceTasks(input),
+      // An APIServer machine's API server follows the control plane's etcd members as they are replaced.
+      ...followServiceTasks(input),
     ],
     healthChecks: parts.flatMap((p) => p.healthChecks),
   };

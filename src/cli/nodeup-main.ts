@@ -16,6 +16,7 @@ import { registerNodeup } from './nodeup.js';
 import { registerAddonsApplier } from './addons-applier.js';
 import { registerEtcdBackupService } from './etcd-backup-service.js';
 import { registerApiserverHealthcheck } from './apiserver-healthcheck.js';
+import { registerApiserverEtcdServers } from './apiserver-etcd-servers.js';
 import type { Runner } from './program.js';
 import { reportError } from './report-error.js';
 
@@ -55,6 +56,7 @@ registerNodeup(program, run);
 registerEtcdBackupService(program, run);
 registerAddonsApplier(program, run);
 registerApiserverHealthcheck(program, run);
+registerApiserverEtcdServers(program, run);
 for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 
 try {

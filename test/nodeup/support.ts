@@ -49,14 +49,14 @@ export const IDENTITY: Readonly<Record<string, { instanceId: string; address: st
   [NODES]: { instanceId: 'i-node-1', address: '127.110.32.3' },
 };
 
-export async function nodeWorld(options: { store?: (store: ObjectStore) => ObjectStore } = {}): Promise<NodeWorld> {
+export async function nodeWorld(options: { store?: (store: ObjectStore) => ObjectStore; spec?: (spec: CompletedSpec) => CompletedSpec } = {}): Promise<NodeWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'hoist-nodeup-'));
   const stateDir = join(dir, 'state');
   await mkdir(stateDir);
   const stateStore = pathToFileURL(stateDir).href;
   const store = await openStore(stateStore);
   const cloudDir = join(dir, 'local-cloud');
-  const completed = standardSpec();
+  const completed = options.spec ? options.spec(standardSpec()) : standardSpec();
   const configs = await planNodeupConfigs(completed, { stateStore, env: { HOIST_LOCAL_CLOUD_DIR: cloudDir }, events: () => undefined });
   await prepareNodes(store, completed, configs, () => undefined);
   const bootFile = async (ig: string) => {
