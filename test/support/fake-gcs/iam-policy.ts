@@ -77,7 +77,7 @@ export function writePolicy(current: FakePolicy, body: unknown, serial: number, 
     if (typeof x.role !== 'string' || !/^(roles|projects\/[^/]+\/roles|organizations\/[^/]+\/roles)\/[A-Za-z0-9_.]+$/.test(x.role)) throw new PolicyRefused(400, `Role (${String(x.role)}) does not exist in the resource's hierarchy.`);
     if (!Array.isArray(x.members) || x.members.length === 0) throw new PolicyRefused(400, `bindings[${i}].members: a binding needs at least one member.`);
     for (const m of x.members) {
-      if (typeof m !== 'string' || !/^(user|serviceAccount|group|domain|projectOwner|projectEditor|projectViewer|deleted:serviceAccount):.+|allUsers|allAuthenticatedUsers$/.test(m)) throw new PolicyRefused(400, `Invalid member: ${String(m)}.`);
+      if (typeof m !== 'string' || !/^(user|serviceAccount|group|domain|projectOwner|projectEditor|projectViewer|deleted:serviceAccount):.+|allUsers|allAuthenticatedUsers|principal(Set)?:\/\/iam\.googleapis\.com\/.+$/.test(m)) throw new PolicyRefused(400, `Invalid member: ${String(m)}.`);
       const why = checkMember(m);
       if (why) throw new PolicyRefused(400, why);
     }
