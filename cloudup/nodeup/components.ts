@@ -6,6 +6,7 @@ import { cidrOf, formatCidr } from '../../src/api/cidr.js';
 import { schedulerConfiguration } from '../../src/api/scheduler-config.js';
 import { nodePortRange } from '../../src/api/defaults.js';
 import { irsaSettings } from '../../src/api/irsa.js';
+import { awsAuthenticatorSettings, podIdentityWebhookSettings } from '../../src/api/webhooks.js';
 import type { NodeupConfig, NodeupControlPlane } from '../../nodeup/config/schema.js';
 import { etcdVersionFor, plainVersion } from '../../src/assets/index.js';
 
@@ -114,6 +115,7 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       maxRequestsInflight: a.maxRequestsInflight,
       oidc: Object.keys(oidc).length > 0 ? oidc : undefined,
       oidcRequiredClaims: requiredClaims === undefined ? undefined : sortKeys(requiredClaims),
+      awsIamAuthenticator: awsAuthenticatorSettings(spec.cluster) === undefined ? undefined : true,
       audit: Object.keys(audit).length > 0 ? audit : undefined,
       featureGates: a.featureGates,
       logLevel: a.logLevel ?? 2,
@@ -133,6 +135,8 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       ...resources(cm),
     }),
     scheduler: defined({ featureGates: s.featureGates, logLevel: s.logLevel ?? 2, ...resources(s), config: schedulerConfiguration(c) }),
+    // Set only when on: other clusters' nodeup.yaml, and so their machines, stay the same.
+    ...(podIdentityWebhookSettings(c) === undefined ? {} : { podIdentityWebhook: true }),
     etcdClusters: c.etcdClusters.flatMap((e) => {
       const member = e.etcdMembers.find((m) => m.instanceGroup === ig.metadata.name);
       if (member === undefined) return [];

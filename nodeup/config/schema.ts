@@ -106,6 +106,8 @@ const ControlPlaneSchema = z.strictObject({
     oidc: StringMap.optional(),
     /** spec.authentication.oidc.requiredClaims: one --oidc-required-claim each. */
     oidcRequiredClaims: StringMap.optional(),
+    /** spec.authentication.aws: aws-iam-authenticator's certificate, and the API server asks it about tokens. */
+    awsIamAuthenticator: z.boolean().optional(),
     audit: StringMap.optional(),
     featureGates: StringMap.optional(),
     logLevel: z.int(),
@@ -132,6 +134,8 @@ const ControlPlaneSchema = z.strictObject({
     /** The cluster's KubeSchedulerConfiguration (without apiVersion and kind), merged over hoist's by nodeup. */
     config: z.record(z.string(), z.unknown()).optional(),
   }).optional(),
+  /** spec.podIdentityWebhook: the webhook's serving certificate, which its pods mount from the host. */
+  podIdentityWebhook: z.boolean().optional(),
   etcdClusters: z.array(EtcdSchema),
   /**
    * An APIServer machine's: the control plane's etcd clusters its API server uses. It runs no

@@ -22,6 +22,7 @@ import { caFile, copied, issued, kubeconfig } from './pki.js';
 import { ENCRYPTION_CONFIG_PATH, encryptionConfigTask } from './secrets.js';
 import { schedulerConfigFile } from './scheduler-config.js';
 import { staticPodManifest } from './static-pod.js';
+import { webhookParts } from './webhooks.js';
 import type { HealthCheck, ModelInput } from './types.js';
 import { MANIFEST_DIR, PKI_DIR, caPath, file, flags, mapFlag } from './types.js';
 
@@ -70,6 +71,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
   const pki = { pki: { path: PKI_DIR, readOnly: true } };
   // spec.encryptionConfig: the stored EncryptionConfiguration, which nodeup wrote beside.
   const encryption = encryptionConfigTask(input);
+  // spec.authentication.aws and spec.podIdentityWebhook: their certificates, and the API server's webhook flag.
+  const webhooks = webhookParts(input);
   const apiServer = file(
     `${MANIFEST_DIR}/kube-apiserver.yaml`,
     staticPodManifest({
@@ -118,6 +121,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'oidc-username-prefix': a.oidc?.usernamePrefix,
           'oidc-groups-prefix': a.oidc?.groupsPrefix,
           'encryption-provider-config': encryption === undefined ? undefined : ENCRYPTION_CONFIG_PATH,
+          ...webhooks.apiServer.flags,
           'audit-policy-file': a.audit?.policyFile,
           'audit-log-path': a.audit?.logPath,
           'audit-log-maxage': a.audit?.logMaxAge,
@@ -127,17 +131,17 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
         // A repeated flag: the API server does not split its value at commas.
         ...Object.entries(a.oidcRequiredClaims ?? {}).map(([claim, value]) => `--oidc-required-claim=${claim}=${value}`),
       ],
-      hostPaths: encryption === undefined ? pki : { ...pki, encryptionconfig: { path: ENCRYPTION_CONFIG_PATH, readOnly: true } },
+      hostPaths: { ...(encryption === undefined ? pki : { ...pki, encryptionconfig: { path: ENCRYPTION_CONFIG_PATH, readOnly: true } }), ...webhooks.apiServer.hostPaths },
       ...resources(a, '150m'),
       probe: { host: node.address, port: API_PORT, path: '/livez', scheme: 'HTTPS' },
     }),
-    [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver'), ...(encryption === undefined ? [] : [encryption])]),
+    [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver'), ...(encryption === undefined ? [] : [encryption]), ...webhooks.apiServer.dependsOn]),
   );
   const cm = plane.controllerManager;
   const s = plane.scheduler;
   // An APIServer machine: the API server alone, on the control plane's etcd.
   if (config.role === 'APIServer' || cm === undefined || s === undefined) {
-    return { tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, apiServer], healthChecks: [{ name: 'kube-apiserver', url: `http://${node.address}:${API_PORT}/healthz` }] };
+    return { tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, ...webhooks.tasks, apiServer], healthChecks: [{ name: 'kube-apiserver', url: `http://${node.address}:${API_PORT}/healthz` }] };
   }
   const controllerManager = file(
     `${MANIFEST_DIR}/kube-controller-manager.yaml`,
@@ -204,7 +208,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
     [idOf(schedConf), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-scheduler'), ...(schedConfig === undefined ? [] : [idOf(schedConfig.task)])],
   );
   return {
-    tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, signer, cmCert, schedCert, cmConf, schedConf, apiServer, controllerManager, ...(schedConfig === undefined ? [] : [schedConfig.task]), scheduler],
+    tasks: [apiCert, kubeletClient, etcdClient, proxyClient, sa, ...webhooks.tasks, signer, cmCert, schedCert, cmConf, schedConf, apiServer, controllerManager, ...(schedConfig === undefined ? [] : [schedConfig.task]), scheduler],
     healthChecks: [
       { name: 'kube-apiserver', url: `http://${node.address}:${API_PORT}/healthz` },
       { name: 'kube-controller-manager', url: `http://${node.address}:${CM_PORT}/healthz` },

@@ -24,7 +24,7 @@ export const AwsIdentityMappingSchema = z.strictObject({
   arn: z
     .string()
     .regex(IAM_ARN, 'an IAM role or user ARN such as arn:aws:iam::123456789012:role/KubernetesAdmin')
-    .describe('The IAM role or user ARN whose holders this mapping signs in.'),
+    .meta({ description: 'The IAM role or user ARN whose holders this mapping signs in.', examples: ['arn:aws:iam::123456789012:role/KubernetesAdmin'] }),
   username: z.string().min(1).describe('The Kubernetes user name they get; may use {{SessionName}} and {{AccountID}}, as aws-iam-authenticator expands them.'),
   groups: z.array(z.string().min(1)).optional().meta({ description: 'The Kubernetes groups they are in.', examples: [['system:masters']] }),
 });
