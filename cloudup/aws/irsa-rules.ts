@@ -23,6 +23,9 @@ export function irsaAwsProblems(spec: CompletedClusterSpec): FieldProblem[] {
     problems.push({ path: at('serviceAccountIssuerDiscovery', 'discoveryStore'), value: store, message: `names the bucket ${bucket}, whose dots put its https:// address (the issuer) outside S3's certificate: STS could not fetch the documents`, fix: 'use a bucket whose name has no dots, e.g. s3://example-oidc-discovery' });
   }
   const permissions = spec.iam?.serviceAccountExternalPermissions ?? [];
+  permissions.forEach((p, i) => {
+    if (p.gcp !== undefined) problems.push({ path: at('iam', 'serviceAccountExternalPermissions', i, 'gcp'), value: p.gcp.serviceAccount, message: 'is gce\'s: aws has no workload identity pools', fix: 'use aws: {policyARNs: [...]} to give the service account\'s role its permissions' });
+  });
   if (spec.iam?.useServiceAccountExternalPermissions === true && permissions.length > 0 && d?.enableAWSOIDCProvider !== true) {
     problems.push({
       path: at('serviceAccountIssuerDiscovery', 'enableAWSOIDCProvider'),

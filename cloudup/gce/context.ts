@@ -1,9 +1,21 @@
 /** What the GCE task kinds work with. */
 
 import type { EventSink } from '../../src/output/events.js';
+import type { DiscoveryContext } from '../discovery-documents.js';
 import type { CloudDns } from './cloud-dns.js';
 import type { Compute } from './compute.js';
 import type { IamApi } from './iam-api.js';
+import type { WorkloadIdentityApi } from './workload-identity-api.js';
+
+/** What the workload identity kinds need: the pool's id and the project's number, which principals name. */
+export interface WorkloadIdentityContext {
+  readonly api: WorkloadIdentityApi;
+  /** The cluster's pool id (workload-identity-names.ts). */
+  readonly pool: string;
+  readonly projectNumber: string;
+  /** The GCP service accounts the spec names (gcp.serviceAccount, at `path`), whose policies hold the bindings. */
+  readonly accounts: readonly { readonly email: string; readonly path: string }[];
+}
 
 export interface GceContext {
   readonly compute: Compute;
@@ -26,6 +38,10 @@ export interface GceContext {
   readonly iam: IamApi;
   /** The state store's bucket when it is on GCS (its IAM holds the machines' access); else undefined. */
   readonly stateBucket: string | undefined;
+  /** The issuer's discovery store (spec.serviceAccountIssuerDiscovery.discoveryStore), when the spec names one. */
+  readonly discovery?: DiscoveryContext;
+  /** Workload identity federation (iam.useServiceAccountExternalPermissions), when the spec asks for it. */
+  readonly workloadIdentity?: WorkloadIdentityContext;
   /** Whether the session reconciles the spec (update cluster) rather than tearing it down or reading. */
   readonly mode: { readonly reconciling: boolean };
 }

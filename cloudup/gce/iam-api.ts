@@ -55,8 +55,8 @@ export interface Policy {
   readonly bindings?: readonly Binding[];
 }
 
-/** Whose policy: the project's, or a bucket's. */
-export type PolicyTarget = { readonly kind: 'project' } | { readonly kind: 'bucket'; readonly bucket: string };
+/** Whose policy: the project's, a bucket's, or a service account's (who may act as it). */
+export type PolicyTarget = { readonly kind: 'project' } | { readonly kind: 'bucket'; readonly bucket: string } | { readonly kind: 'serviceAccount'; readonly email: string };
 
 /** Policy version 3: the only one that carries conditions, and so the one always asked for. */
 const VERSION = 3;
@@ -68,7 +68,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export class IamApi {
   constructor(
     private readonly compute: Compute,
-    private readonly endpoints: IamEndpoints,
+    readonly endpoints: IamEndpoints,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
@@ -76,7 +76,8 @@ export class IamApi {
     return this.compute.project;
   }
 
-  private async send<T>(what: string, method: Method, url: string, data?: unknown): Promise<T> {
+  /** One call to a Google API with the session's credentials, retried as Compute's calls are. */
+  async send<T>(what: string, method: Method | 'PATCH', url: string, data?: unknown): Promise<T> {
     const auth = this.compute.clients.targetPools.auth;
     // fetch, not request: the session's auth counts what goes through fetch.
     const init = { method, ...(data === undefined ? {} : { body: JSON.stringify(data), headers: { 'Content-Type': 'application/json' } }) };
@@ -123,6 +124,9 @@ export class IamApi {
     if (target.kind === 'project') {
       return this.send<Policy>(`get the IAM policy of project ${this.project}`, 'POST', `${this.projectUrl()}:getIamPolicy`, { options: { requestedPolicyVersion: VERSION } });
     }
+    if (target.kind === 'serviceAccount') {
+      return this.send<Policy>(`get the IAM policy of service account ${target.email}`, 'POST', `${this.anyAccountUrl(target.email)}:getIamPolicy`, { options: { requestedPolicyVersion: VERSION } });
+    }
     return this.send<Policy>(`get the IAM policy of bucket ${target.bucket}`, 'GET', `${this.bucketUrl(target.bucket)}?optionsRequestedPolicyVersion=${VERSION}`);
   }
 
@@ -130,7 +134,15 @@ export class IamApi {
     if (target.kind === 'project') {
       return this.send<Policy>(`set the IAM policy of project ${this.project}`, 'POST', `${this.projectUrl()}:setIamPolicy`, { policy });
     }
+    if (target.kind === 'serviceAccount') {
+      return this.send<Policy>(`set the IAM policy of service account ${target.email}`, 'POST', `${this.anyAccountUrl(target.email)}:setIamPolicy`, { policy });
+    }
     return this.send<Policy>(`set the IAM policy of bucket ${target.bucket}`, 'PUT', this.bucketUrl(target.bucket), policy);
+  }
+
+  /** An account of any project: IAM takes `-` for the project and finds it by its email. */
+  private anyAccountUrl(email: string): string {
+    return `${this.endpoints.iam}/v1/projects/-/serviceAccounts/${encodeURIComponent(email)}`;
   }
 
   /**
@@ -158,7 +170,7 @@ export class IamApi {
           await this.sleep(Math.random() * Math.min(2000, 25 * 2 ** attempt));
           continue;
         }
-        throw new HoistError('CONFLICT', `the IAM policy of ${target.kind === 'project' ? `project ${this.project}` : `bucket ${target.bucket}`} kept changing under hoist (${MAX_RACES} writes refused for a stale etag)`, {
+        throw new HoistError('CONFLICT', `the IAM policy of ${policyOwner(target, this.project)} kept changing under hoist (${MAX_RACES} writes refused for a stale etag)`, {
           cause: e,
           hint: 'run update cluster again once whoever else is changing the policy is done',
         });
@@ -173,6 +185,11 @@ export class IamApi {
   private bucketUrl(bucket: string): string {
     return `${this.endpoints.storage}/storage/v1/b/${encodeURIComponent(bucket)}/iam`;
   }
+}
+
+function policyOwner(target: PolicyTarget, project: string): string {
+  if (target.kind === 'project') return `project ${project}`;
+  return target.kind === 'bucket' ? `bucket ${target.bucket}` : `service account ${target.email}`;
 }
 
 /** The endpoints from the environment, each an http(s) URL of a host. */

@@ -30,6 +30,12 @@ import { apiAddressName } from './model/api.js';
 import { gceSpecRules } from './spec-rules.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { GCE_KINDS } from './tasks/index.js';
+import { irsaSettings } from '../../src/api/irsa.js';
+import { formatPath } from '../../src/api/index.js';
+import { discoveryContext } from '../discovery-documents.js';
+import type { WorkloadIdentityContext } from './context.js';
+import { WorkloadIdentityApi } from './workload-identity-api.js';
+import { poolId } from './workload-identity-names.js';
 
 export interface GceSessionOptions extends OpenOptions {
   /** Endpoint and credentials; default: from the environment (see clientOptionsFromEnv). */
@@ -72,6 +78,27 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     }
   }
   const dnsZone = zoned.cluster.spec.dnsZone;
+  const iam = new IamApi(compute, { ...iamEndpointsFromEnv(options.env), ...options.compute?.iam });
+  // The issuer's documents and workload identity (spec.serviceAccountIssuerDiscovery): the
+  // project's number, which principals name, and the keys the JWKS publishes, read once.
+  const discovery = options.purpose === 'inspect' ? undefined : discoveryContext(spec, { env: options.env, ...(options.stateStore === undefined ? {} : { stateStore: options.stateStore }) });
+  let workloadIdentity: WorkloadIdentityContext | undefined;
+  let serviceAccountKeys: readonly string[] | undefined;
+  try {
+    const settings = irsaSettings(spec.cluster);
+    if (discovery !== undefined && settings?.externalPermissions === true) {
+      const api = new WorkloadIdentityApi(iam, project, options.sleep);
+      const accounts = (spec.cluster.spec.iam?.serviceAccountExternalPermissions ?? []).flatMap((p, i) =>
+        p.gcp === undefined ? [] : [{ email: p.gcp.serviceAccount, path: formatPath(['spec', 'iam', 'serviceAccountExternalPermissions', i, 'gcp', 'serviceAccount']) }],
+      );
+      workloadIdentity = { api, pool: poolId(cluster), projectNumber: await api.projectNumber(), accounts };
+    }
+    if (discovery !== undefined && options.purpose === 'reconcile') serviceAccountKeys = await discovery.serviceAccountKeys();
+  } catch (e) {
+    discovery?.close();
+    await closeClients(clients).catch(() => undefined);
+    throw e;
+  }
   const ctx: GceContext = {
     compute,
     project,
@@ -82,7 +109,9 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     shared,
     events: options.events,
     dns,
-    iam: new IamApi(compute, { ...iamEndpointsFromEnv(options.env), ...options.compute?.iam }),
+    iam,
+    ...(discovery ? { discovery } : {}),
+    ...(workloadIdentity ? { workloadIdentity } : {}),
     stateBucket: gcsLocation(options.stateStore ?? '', cluster)?.bucket,
     // Both API names are looked for even when the spec wants no records (topology.dns.type
     // None), so that records an earlier spec made are found and deleted.
@@ -94,11 +123,15 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     purpose: options.purpose,
     kinds: GCE_KINDS,
     ctx,
-    buildTasks: (boot: BootOptions) => buildGceTasks(zoned, boot),
+    buildTasks: (boot: BootOptions) =>
+      buildGceTasks(zoned, boot.serviceAccountKeys === undefined && serviceAccountKeys !== undefined ? { ...boot, serviceAccountKeys } : boot, workloadIdentity ? { projectNumber: workloadIdentity.projectNumber } : {}),
     apiCalls: () => calls,
     isRetryable: isTransient,
     // A client that fails to close has nothing left to release.
-    close: () => closeClients(clients).catch(() => undefined),
+    close: () => {
+      discovery?.close();
+      return closeClients(clients).catch(() => undefined);
+    },
     listInstances: () => listInstances(ctx),
     rolling: async (store) => gceRollingCloud(ctx, spec, store),
     apiEndpoint: {

@@ -13,6 +13,7 @@ import type { FieldProblem } from '../../src/errors.js';
 import { existingAccountProblems } from './existing-account.js';
 import { regionalGroupProblems } from './regional.js';
 import { apiServerRoleProblems } from './apiserver-role.js';
+import { workloadIdentityProblems } from './workload-identity-rules.js';
 
 /** The InstanceGroup machine fields hoist carries on GCE (the rest are AWS's). */
 export const GCE_GROUP_FIELDS: readonly GroupMachineField[] = ['gcpProvisioningModel'];
@@ -63,6 +64,7 @@ export const gceSpecRules: CloudSpecRules = {
     ...regionalGroupProblems(spec),
     ...apiServerRoleProblems(spec),
     ...existingAccountProblems(spec),
+    ...workloadIdentityProblems(spec.cluster.spec),
   ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.

@@ -1,11 +1,12 @@
 /**
- * Service account issuer discovery and IAM roles for service accounts, resolved in one place:
- * the issuer's public address, the audiences, and the service accounts that get a role. The
+ * Service account issuer discovery and the service accounts' cloud permissions (IAM roles on
+ * aws, workload identity on gce), resolved in one place: the issuer's public address, the
+ * audiences, and the service accounts that get a role or a GCP service account. The
  * API server's flags (nodeup), the discovery documents and the cloud's tasks all read these
  * settings, never the spec fields themselves.
  *
  * The issuer is the public https:// address of `<discoveryStore>/<cluster>`, as kops makes it:
- * the documents hoist publishes there are what a verifier (AWS STS) fetches.
+ * the documents hoist publishes there are what a verifier (AWS STS, GCP STS) fetches.
  */
 
 import type { FieldProblem } from '../errors.js';
@@ -26,6 +27,8 @@ export interface ServiceAccountRole {
   readonly namespace: string;
   readonly policyARNs: readonly string[];
   readonly inlinePolicy?: string;
+  /** gce: the GCP service account it may act as (`gcp.serviceAccount`). */
+  readonly gcpServiceAccount?: string;
 }
 
 export interface IrsaSettings {
@@ -40,6 +43,10 @@ export interface IrsaSettings {
   /** The OIDC provider's client ids. */
   readonly clientIds: readonly string[];
   readonly enableAWSOIDCProvider: boolean;
+  /** additionalAudiences, without duplicates. */
+  readonly additionalAudiences: readonly string[];
+  /** iam.useServiceAccountExternalPermissions: whether the cloud's side of the issuer is made (gce's workload identity pool). */
+  readonly externalPermissions: boolean;
   /** Empty unless iam.useServiceAccountExternalPermissions is true. */
   readonly serviceAccounts: readonly ServiceAccountRole[];
 }
@@ -63,6 +70,8 @@ export function irsaSettings(cluster: ClusterLike): IrsaSettings | undefined {
     apiAudiences: unique([DEFAULT_API_AUDIENCE, ...additional]),
     clientIds: unique([AWS_STS_AUDIENCE, ...additional]),
     enableAWSOIDCProvider: d.enableAWSOIDCProvider ?? false,
+    additionalAudiences: additional,
+    externalPermissions: iam?.useServiceAccountExternalPermissions === true,
     serviceAccounts:
       iam?.useServiceAccountExternalPermissions === true
         ? (iam.serviceAccountExternalPermissions ?? []).map((p) => ({
@@ -70,6 +79,7 @@ export function irsaSettings(cluster: ClusterLike): IrsaSettings | undefined {
             namespace: p.namespace,
             policyARNs: [...new Set(p.aws?.policyARNs ?? [])],
             ...(p.aws?.inlinePolicy === undefined ? {} : { inlinePolicy: p.aws.inlinePolicy }),
+            ...(p.gcp === undefined ? {} : { gcpServiceAccount: p.gcp.serviceAccount }),
           }))
         : [],
   };

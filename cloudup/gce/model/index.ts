@@ -11,13 +11,15 @@ import { etcdTasks } from './etcd.js';
 import { iamTasks } from './iam.js';
 import { instanceGroupTasks } from './instance-groups.js';
 import { networkTasks } from './network.js';
+import { workloadIdentityTasks } from './workload-identity.js';
+import type { WorkloadIdentityOptions } from './workload-identity.js';
 
 /** Throws a ValidationError for a spec that lacks what validation would have made sure of. */
-export function buildGceTasks(completed: CompletedSpec, boot: BootOptions): Task[] {
+export function buildGceTasks(completed: CompletedSpec, boot: BootOptions, options: WorkloadIdentityOptions = {}): Task[] {
   const spec = settleSpec(completed, gceSpecRules);
   const network = networkTasks(spec);
   const api = apiTasks(spec, network);
   const iam = iamTasks(spec, boot.stateStore);
   const groups = instanceGroupTasks(spec, boot, { network: network.network, subnetworks: network.subnetworks, ...(api.targetPool ? { targetPool: idOf(api.targetPool) } : {}), accounts: iam.accounts });
-  return [...network.tasks, ...api.tasks, ...iam.tasks, ...groups, ...etcdTasks(spec)];
+  return [...network.tasks, ...api.tasks, ...iam.tasks, ...groups, ...etcdTasks(spec), ...workloadIdentityTasks(spec, boot, options)];
 }

@@ -4,6 +4,11 @@ import type { GceContext } from '../context.js';
 import { addressKind } from './address.js';
 import { bucketIamMemberKind } from './bucket-iam-member.js';
 import { diskKind } from './disk.js';
+import { discoveryBucketReaderKind } from './discovery-bucket-reader.js';
+import { gceDiscoveryDocumentKind } from './discovery-document.js';
+import { poolProviderKind } from './pool-provider.js';
+import { serviceAccountIamMemberKind } from './service-account-iam-member.js';
+import { workloadIdentityPoolKind } from './workload-identity-pool.js';
 import { dnsRecordKind } from './dns-record.js';
 import { firewallKind } from './firewall.js';
 import { forwardingRuleKind } from './forwarding-rule.js';
@@ -21,5 +26,5 @@ import { subnetworkKind } from './subnetwork.js';
 import { targetPoolKind } from './target-pool.js';
 
 export const GCE_KINDS: ReadonlyMap<string, TaskKind<GceContext>> = new Map(
-  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind, httpHealthCheckKind, routerKind, serviceAccountKind, projectIamMemberKind, bucketIamMemberKind, regionHealthCheckKind, regionBackendServiceKind].map((k) => [k.kind, k]),
+  [networkKind, subnetworkKind, firewallKind, instanceTemplateKind, instanceGroupManagerKind, targetPoolKind, addressKind, forwardingRuleKind, diskKind, managedZoneKind, dnsRecordKind, httpHealthCheckKind, routerKind, serviceAccountKind, projectIamMemberKind, bucketIamMemberKind, regionHealthCheckKind, regionBackendServiceKind, gceDiscoveryDocumentKind, discoveryBucketReaderKind, workloadIdentityPoolKind, poolProviderKind, serviceAccountIamMemberKind].map((k) => [k.kind, k]),
 );

@@ -8,6 +8,12 @@
  * - `POST /v1/projects/P:getIamPolicy` and `POST /v1/projects/P:setIamPolicy` (`{policy}`), with
  *   the etag check (409 ABORTED on a stale one) and members that must exist.
  *
+ * - `GET /v1/projects/P` (Resource Manager's project, with its `projectNumber`; calls may name the
+ *   project by that number too);
+ * - `POST /v1/projects/-/serviceAccounts/EMAIL:getIamPolicy` and `:setIamPolicy` (who may act as
+ *   an account; `-` finds the account in any project), with the same etag and member checks;
+ * - workload identity pools and their providers (workload-identity.ts).
+ *
  * Errors are the newer APIs' bodies: `{error: {code, message, status}}`. A deleted account's
  * bindings stay in the policy as `deleted:serviceAccount:EMAIL?uid=ID`, as IAM keeps them.
  */
@@ -17,6 +23,8 @@ import { PolicyRefused, etagOf, writePolicy } from '../../support/fake-gcs/iam-p
 import { ApiError } from './errors.js';
 import type { State } from './state.js';
 import type { Json } from './validate.js';
+import { FakeWorkloadIdentity } from './workload-identity.js';
+import { createHash } from 'node:crypto';
 
 export interface FakeAccount {
   readonly name: string;
@@ -30,6 +38,11 @@ export interface FakeAccount {
 }
 
 const STATUS: Readonly<Record<number, string>> = { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ALREADY_EXISTS' };
+
+/** A project's number: 12 digits, fixed by its id. */
+export function projectNumberOf(project: string): string {
+  return `1${(BigInt(`0x${createHash('sha256').update(project).digest('hex').slice(0, 12)}`) % 100_000_000_000n).toString().padStart(11, '0')}`;
+}
 
 class IamError extends ApiError {
   constructor(
@@ -49,6 +62,18 @@ class IamError extends ApiError {
 export class FakeIam {
   readonly accounts = new Map<string, FakeAccount>();
   private readonly policies = new Map<string, FakePolicy>();
+  /** Each account's own policy (who may act as it), by email. */
+  private readonly accountPolicies = new Map<string, FakePolicy>();
+  readonly workloadIdentity: FakeWorkloadIdentity;
+
+  constructor(operationMs = 20) {
+    this.workloadIdentity = new FakeWorkloadIdentity(operationMs, (code, message, status) => new IamError(code, message, status));
+  }
+
+  /** An account's own policy. */
+  accountPolicy(email: string): FakePolicy {
+    return this.accountPolicies.get(email) ?? { version: 1, etag: etagOf([], 0), bindings: [] };
+  }
   private serial = 0;
   private lastId = 100_000_000_000_000_000_000n;
 
@@ -70,6 +95,14 @@ export class FakeIam {
   }
 
   route(project: string, rest: string, method: string, query: URLSearchParams, body: Json): Json {
+    if (rest === '' && method === 'GET') return { projectNumber: projectNumberOf(project), projectId: project, name: project, lifecycleState: 'ACTIVE' };
+    const pools = '/locations/global/workloadIdentityPools';
+    if (rest.startsWith(pools)) return this.workloadIdentity.route(`projects/${projectNumberOf(project)}${pools}`, rest.slice(pools.length), method, query, body);
+    const acting = /^\/serviceAccounts\/([^/:]+):(getIamPolicy|setIamPolicy)$/.exec(rest);
+    if (acting && method === 'POST') {
+      const account = this.find(project, decodeURIComponent(acting[1]!));
+      return acting[2] === 'getIamPolicy' ? (this.accountPolicy(account.email) as unknown as Json) : this.setAccountPolicy(account.email, body);
+    }
     if (rest === ':getIamPolicy' && method === 'POST') return this.policy(project) as unknown as Json;
     if (rest === ':setIamPolicy' && method === 'POST') return this.setPolicy(project, body);
     if (rest === '/serviceAccounts' && method === 'GET') return this.list(project, query);
@@ -124,7 +157,7 @@ export class FakeIam {
 
   private find(project: string, key: string): FakeAccount {
     const found = this.accounts.get(key) ?? [...this.accounts.values()].find((a) => a.uniqueId === key);
-    if (!found || found.projectId !== project) throw new IamError(404, `Unknown service account`);
+    if (!found || (found.projectId !== project && project !== '-')) throw new IamError(404, `Unknown service account`);
     return found;
   }
 
@@ -140,13 +173,21 @@ export class FakeIam {
   }
 
   private setPolicy(project: string, body: Json): Json {
+    return this.write(this.policy(project), body, (next) => this.policies.set(project, next));
+  }
+
+  private setAccountPolicy(email: string, body: Json): Json {
+    return this.write(this.accountPolicy(email), body, (next) => this.accountPolicies.set(email, next));
+  }
+
+  private write(current: FakePolicy, body: Json, keep: (next: FakePolicy) => void): Json {
     const exists = (m: string): string | undefined => {
       const email = /^serviceAccount:(.+)$/.exec(m)?.[1];
       return email !== undefined && email.endsWith('.iam.gserviceaccount.com') && !this.accounts.has(email) ? `Service account ${email} does not exist.` : undefined;
     };
     try {
-      const next = writePolicy(this.policy(project), body['policy'], ++this.serial, exists);
-      this.policies.set(project, next);
+      const next = writePolicy(current, body['policy'], ++this.serial, exists);
+      keep(next);
       return next as unknown as Json;
     } catch (e) {
       if (e instanceof PolicyRefused) throw new IamError(e.code, e.message, e.code === 409 ? 'ABORTED' : 'INVALID_ARGUMENT');
@@ -156,17 +197,22 @@ export class FakeIam {
 }
 
 const fakes = new WeakMap<State, FakeIam>();
+const known = new Map<string, string>();
 
 /** The IAM side of a fake's state. */
 export function iamOf(state: State): FakeIam {
   let iam = fakes.get(state);
-  if (!iam) fakes.set(state, (iam = new FakeIam()));
+  if (!iam) fakes.set(state, (iam = new FakeIam(state.operationMs)));
   return iam;
 }
 
 /** `/v1/projects/P…`: the IAM and Resource Manager paths. */
 export function routeIam(state: State, method: string, path: string, query: URLSearchParams, body: Json): Json {
-  const m = /^\/v1\/projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])((?::|\/).*)$/.exec(path);
+  const m = /^\/v1\/projects\/([a-z][a-z0-9-]{4,28}[a-z0-9]|\d{6,20}|-)((?::|\/).*)?$/.exec(path);
   if (!m) throw new IamError(404, `Not found: ${path}`);
-  return iamOf(state).route(m[1]!, m[2]!, method, query, body);
+  const iam = iamOf(state);
+  // A project named by its number: the fake knows the numbers of the projects it has seen by id.
+  const project = /^\d+$/.test(m[1]!) ? (known.get(m[1]!) ?? m[1]!) : m[1]!;
+  if (project !== '-' && !/^\d+$/.test(project)) known.set(projectNumberOf(project), project);
+  return iam.route(project, m[2] ?? '', method, query, body);
 }

@@ -1,0 +1,84 @@
+/**
+ * DiscoveryBucketReader: `allUsers` as `roles/storage.objectViewer` on the discovery store's
+ * bucket, so that GCP's STS (and anyone) can fetch the issuer's documents anonymously from
+ * https://storage.googleapis.com/<bucket>/…, as a public issuer must be. A binding on the bucket,
+ * not object ACLs: it works with uniform bucket-level access (which GCS recommends, and which the
+ * state store's conditions need), and holds for the documents every apply writes again. IAM
+ * Conditions cannot narrow a binding of `allUsers`, so the whole bucket is public: it must hold
+ * nothing secret (the model refuses the state store's bucket).
+ *
+ * Several clusters may publish their issuers in one bucket: a teardown keeps the binding while
+ * another cluster's documents are there.
+ */
+
+import type { LiveObject, TaskKind } from '../../../src/engine/task.js';
+import { taskConstructor } from '../../../src/engine/task.js';
+import { OIDC_CONFIGURATION_PATH } from '../../../src/api/irsa.js';
+import type { GceContext } from '../context.js';
+import type { Binding } from '../iam-api.js';
+
+export interface DiscoveryBucketReaderFields {
+  readonly bucket: string;
+  readonly role: string;
+  readonly member: string;
+}
+
+export const discoveryBucketReaderTask = taskConstructor<DiscoveryBucketReaderFields>('DiscoveryBucketReader');
+
+export const PUBLIC_MEMBER = 'allUsers';
+export const PUBLIC_ROLE = 'roles/storage.objectViewer';
+
+/** The bucket of a gs:// URL. */
+export const bucketOf = (url: string): string | undefined => /^gs:\/\/([^/]+)/.exec(url)?.[1];
+
+const holds = (b: Binding, d: DiscoveryBucketReaderFields): boolean => b.role === d.role && b.condition === undefined && b.members.includes(d.member);
+
+/** Why a teardown keeps the binding: another cluster's issuer in the same store. */
+async function othersPublish(ctx: GceContext): Promise<string | undefined> {
+  const discovery = ctx.discovery!;
+  const keys = await (await discovery.root()).list('');
+  const own = `${ctx.cluster}/`;
+  const other = keys.find((k) => k.endsWith(`/${OIDC_CONFIGURATION_PATH}`) && !k.startsWith(own));
+  return other === undefined ? undefined : `the bucket also publishes another issuer (${other})`;
+}
+
+export const discoveryBucketReaderKind: TaskKind<GceContext> = {
+  kind: 'DiscoveryBucketReader',
+  uses: [],
+  async discover(ctx) {
+    const bucket = ctx.discovery && bucketOf(ctx.discovery.folder);
+    if (bucket === undefined) return [];
+    const fields: DiscoveryBucketReaderFields = { bucket, role: PUBLIC_ROLE, member: PUBLIC_MEMBER };
+    let bindings: readonly Binding[];
+    try {
+      bindings = (await ctx.iam.policy({ kind: 'bucket', bucket })).bindings ?? [];
+    } catch (e) {
+      // The documents' listing says what a missing bucket means; a teardown has nothing here.
+      if (!ctx.mode.reconciling) return [];
+      throw e;
+    }
+    if (!bindings.some((b) => holds(b, fields))) return [];
+    const live: LiveObject = { id: bucket, name: bucket, fields: { ...fields }, outputs: { id: bucket } };
+    const kept = ctx.mode.reconciling ? undefined : await othersPublish(ctx);
+    return [kept === undefined ? live : { ...live, kept }];
+  },
+  checkChanges: (_live, changes) => (changes.length > 0 ? { replaceReason: `a DiscoveryBucketReader cannot change (${changes[0]!.path})` } : {}),
+  async create(ctx, task, resolved) {
+    const d = resolved as unknown as DiscoveryBucketReaderFields;
+    await ctx.iam.modify({ kind: 'bucket', bucket: d.bucket }, (bindings) => {
+      if (bindings.some((b) => holds(b, d))) return undefined;
+      const at = bindings.findIndex((b) => b.role === d.role && b.condition === undefined);
+      if (at < 0) return [...bindings, { role: d.role, members: [d.member] }];
+      return bindings.map((b, i) => (i === at ? { ...b, members: [...b.members, d.member] } : b));
+    });
+    return { id: d.bucket, name: task.name, fields: { ...d }, outputs: { id: d.bucket } };
+  },
+  update: (_ctx, _task, live) => Promise.resolve(live),
+  async delete(ctx, live) {
+    const d = live.fields as unknown as DiscoveryBucketReaderFields;
+    await ctx.iam.modify({ kind: 'bucket', bucket: d.bucket }, (bindings) => {
+      if (!bindings.some((b) => holds(b, d))) return undefined;
+      return bindings.map((b) => (holds(b, d) ? { ...b, members: b.members.filter((m) => m !== d.member) } : b));
+    });
+  },
+};

@@ -1,0 +1,158 @@
+/**
+ * Service-account issuer discovery and workload identity on GCE, end to end with the CLI
+ * against the fake Compute/IAM/Resource Manager server and the fake GCS: the plan shows the two
+ * discovery documents, the public read of the discovery bucket, the workload identity pool, its
+ * provider (the issuer, the audiences) and the workloadIdentityUser binding of each entry; the
+ * apply makes them (the JWKS is the cluster's service-account public keys, the binding's member
+ * is the principal of the Kubernetes service account), a second plan is empty, and delete
+ * cluster leaves nothing of them (the pool and provider soft-deleted, as GCP deletes them),
+ * keeping other people's grants. Bad input is refused with its field path and the store is
+ * left as it was.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { poolId, principalOf, providerAudience } from '../../cloudup/gce/workload-identity-names.js';
+import { nodeupConfigKey } from '../../nodeup/config/keys.js';
+import type { Cluster } from '../../src/api/index.js';
+import type { Plan } from '../../src/engine/plan.js';
+import { jwksOf, readServiceAccountKeys } from '../../src/pki/jwks.js';
+import { openStore } from '../../state-store/open.js';
+import { hoist, tempDir } from '../support/cli.js';
+import { gcsEnv } from '../support/fake-gcs/env.js';
+import { FakeGcs } from '../support/fake-gcs/server.js';
+import { iamOf, projectNumberOf } from './fake/iam.js';
+import type { FakeCompute } from './fake/server.js';
+import { PROJECT, cliEnv, startFake, useAssetMirror } from './support.js';
+
+const NAME = 'wi.example.com';
+const BUCKET = 'hoist-oidc-discovery';
+const DISCOVERY = `gs://${BUCKET}/issuers`;
+const ISSUER = `https://storage.googleapis.com/${BUCKET}/issuers/${NAME}`;
+const APP = `app-reader@${PROJECT}.iam.gserviceaccount.com`;
+const POOL = poolId(NAME);
+const NUMBER = projectNumberOf(PROJECT);
+const MEMBER = principalOf(NUMBER, POOL, { namespace: 'apps', name: 's3-reader' });
+/** Someone else's grant on the account, which hoist must keep. */
+const BOB = { role: 'roles/iam.serviceAccountTokenCreator', members: ['user:bob@example.com'] };
+const CP = 'control-plane-us-central1-a';
+
+let fake: FakeCompute;
+let gcs: FakeGcs;
+let env: Record<string, string>;
+let dir: { path: string; cleanup: () => Promise<void> };
+let stateStore: string;
+
+const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+const planJson = async (): Promise<Plan> => {
+  const planned = await run(['update', 'cluster', NAME, '-o', 'json']);
+  expect(planned.code, planned.stderr).toBe(0);
+  return JSON.parse(planned.stdout) as Plan;
+};
+const getCluster = async () => parse((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout) as Cluster;
+const withSpec = (c: Cluster, spec: Record<string, unknown>) => stringify({ ...c, spec: { ...c.spec, ...spec } });
+const doc = (key: string) => JSON.parse(gcs.object(BUCKET, `issuers/${NAME}/${key}`)!.toString('utf8')) as Record<string, unknown>;
+const wi = () => iamOf(fake.state).workloadIdentity;
+
+const DESIRED = {
+  serviceAccountIssuerDiscovery: { discoveryStore: DISCOVERY, additionalAudiences: ['sts.example.com'] },
+  iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 's3-reader', namespace: 'apps', gcp: { serviceAccount: APP } }] },
+};
+
+beforeAll(async () => {
+  [fake, gcs, dir] = await Promise.all([startFake(), FakeGcs.start({ buckets: [BUCKET] }), tempDir('hoist-gce-wi-')]);
+  stateStore = `file://${join(dir.path, 'state')}`;
+  env = { ...cliEnv(fake, stateStore), ...gcsEnv(gcs) };
+  const created = await run(['create', 'cluster', NAME, '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a', '--node-count', '1']);
+  expect(created.code, created.stderr).toBe(0);
+  await useAssetMirror(run, NAME, join(dir.path, 'assets'));
+  const made = await fetch(`${fake.url}/v1/projects/${PROJECT}/serviceAccounts`, { method: 'POST', body: JSON.stringify({ accountId: 'app-reader', serviceAccount: { displayName: 'reads the app bucket' } }) });
+  expect(made.status).toBe(200);
+  const policy = await fetch(`${fake.url}/v1/projects/-/serviceAccounts/${APP}:setIamPolicy`, { method: 'POST', body: JSON.stringify({ policy: { bindings: [BOB] } }) });
+  expect(policy.status).toBe(200);
+}, 60_000);
+
+afterAll(async () => {
+  await gcs?.stop();
+  await fake?.stop();
+  await dir?.cleanup();
+});
+
+describe('workload identity on GCE', () => {
+  it('refuses aws\'s fields, an s3:// store and an entry without its GCP account, with their paths, and leaves the store as it was', async () => {
+    const config = join(dir.path, 'state', NAME, 'config');
+    const before = await readFile(config, 'utf8');
+    const cluster = await getCluster();
+    const refused = await run(['replace', '-f', '-'], withSpec(cluster, {
+      serviceAccountIssuerDiscovery: { discoveryStore: 's3://example-oidc', enableAWSOIDCProvider: true },
+      iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'a', namespace: 'apps', aws: { policyARNs: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] } }] },
+    }));
+    expect(refused.code).toBe(1);
+    for (const path of ['spec.serviceAccountIssuerDiscovery.discoveryStore', 'spec.serviceAccountIssuerDiscovery.enableAWSOIDCProvider', 'spec.iam.serviceAccountExternalPermissions[0].aws', 'spec.iam.serviceAccountExternalPermissions[0].gcp']) {
+      expect(refused.stderr).toContain(path);
+    }
+    expect(refused.stderr).toContain('gs://example-oidc-discovery');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const badEmail = await run(['replace', '-f', '-'], withSpec(cluster, { ...DESIRED, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'a', namespace: 'apps', gcp: { serviceAccount: 'not-an-email' } }] } }));
+    expect(badEmail.code).toBe(1);
+    expect(badEmail.stderr).toContain('spec.iam.serviceAccountExternalPermissions[0].gcp.serviceAccount');
+    expect(await readFile(config, 'utf8')).toBe(before);
+  });
+
+  it('plans the documents, the bucket\'s public read, the pool, its provider and the binding', async () => {
+    const replaced = await run(['replace', '-f', '-'], withSpec(await getCluster(), DESIRED));
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const plan = await planJson();
+    const created = (kind: string) => plan.changes.filter((c) => c.kind === kind && c.action === 'create');
+    expect(created('DiscoveryDocument').map((c) => c.name).sort()).toEqual([`jwks.${NAME}`, `openid-configuration.${NAME}`]);
+    expect(created('DiscoveryBucketReader').map((c) => c.name)).toEqual([BUCKET]);
+    expect(created('WorkloadIdentityPool').map((c) => c.name)).toEqual([POOL]);
+    const provider = created('WorkloadIdentityPoolProvider');
+    expect(provider.map((c) => c.name)).toEqual([`${POOL}.kubernetes`]);
+    const fields = JSON.stringify(provider[0]!.changes);
+    expect(fields).toContain(ISSUER);
+    expect(fields).toContain(providerAudience(NUMBER, POOL));
+    expect(fields).toContain('sts.example.com');
+    const binding = created('ServiceAccountIamMember');
+    expect(binding.map((c) => c.name)).toEqual([`${APP}:system:serviceaccount:apps:s3-reader`]);
+    expect(JSON.stringify(binding[0]!.changes)).toContain(JSON.stringify(MEMBER));
+    expect(binding[0]!.dependsOn).toContain(`WorkloadIdentityPoolProvider/${POOL}.kubernetes`);
+  });
+
+  it('applies against the fakes: public documents, the JWKS of the service-account keys, the pool, the provider and the exact binding', async () => {
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(gcs.iam.policy(BUCKET).bindings).toContainEqual({ role: 'roles/storage.objectViewer', members: ['allUsers'] });
+    expect(doc('.well-known/openid-configuration')).toMatchObject({ issuer: ISSUER, jwks_uri: `${ISSUER}/openid/v1/jwks` });
+    const store = await openStore(stateStore);
+    const keys = await readServiceAccountKeys(store, NAME);
+    expect(keys?.length).toBeGreaterThan(0);
+    expect(doc('openid/v1/jwks')).toEqual(JSON.parse(JSON.stringify(jwksOf(keys!))));
+    const pool = wi().pools.get(`projects/${NUMBER}/locations/global/workloadIdentityPools/${POOL}`);
+    expect(pool).toMatchObject({ state: 'ACTIVE', description: `hoist.dev/cluster=${NAME}` });
+    const provider = wi().providers.get(`${pool!.name}/providers/kubernetes`);
+    expect(provider).toMatchObject({ state: 'ACTIVE', attributeMapping: { 'google.subject': 'assertion.sub' }, oidc: { issuerUri: ISSUER, allowedAudiences: [providerAudience(NUMBER, POOL), 'sts.example.com'] } });
+    expect(iamOf(fake.state).accountPolicy(APP).bindings).toEqual([BOB, { role: 'roles/iam.workloadIdentityUser', members: [MEMBER] }]);
+    // The API server signs as the published issuer.
+    const nodeup = (await store.get(nodeupConfigKey(NAME, CP)))!;
+    const text = Buffer.from(nodeup.body).toString('utf8');
+    expect(text).toContain(`serviceAccountIssuer: ${ISSUER}`);
+    expect(text).toContain(`serviceAccountJWKSURI: ${ISSUER}/openid/v1/jwks`);
+    store.close?.();
+  }, 60_000);
+
+  it('plans no changes right after', async () => {
+    expect((await planJson()).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
+  });
+
+  it('delete cluster leaves nothing: documents, public read, binding gone, the pool and provider deleted as GCP deletes them', async () => {
+    const deleted = await run(['delete', 'cluster', NAME, '--yes']);
+    expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
+    expect(gcs.names(BUCKET)).toEqual([]);
+    expect(gcs.iam.policy(BUCKET).bindings.flatMap((b) => b.members)).not.toContain('allUsers');
+    expect(iamOf(fake.state).accountPolicy(APP).bindings).toEqual([BOB]);
+    expect([...wi().pools.values(), ...wi().providers.values()].map((x) => [x.name.replace(/.*\//, ''), x.state])).toEqual([[POOL, 'DELETED'], ['kubernetes', 'DELETED']]);
+  }, 60_000);
+});
