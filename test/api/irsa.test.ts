@@ -73,6 +73,8 @@ describe('spec.serviceAccountIssuerDiscovery and iam.serviceAccountExternalPermi
       apiAudiences: ['kubernetes.svc.default', 'sts.example.com'],
       clientIds: ['amazonaws.com', 'sts.example.com'],
       enableAWSOIDCProvider: true,
+      additionalAudiences: ['sts.example.com'],
+      externalPermissions: true,
       serviceAccounts: [{ name: 's3-reader', namespace: 'apps', policyARNs: ROLE.aws.policyARNs, inlinePolicy: ROLE.aws.inlinePolicy }],
     });
     const plane = completed.instanceGroups.find((g) => g.spec.role === 'ControlPlane')!;
