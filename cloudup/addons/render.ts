@@ -20,6 +20,9 @@ import { corednsAddon } from './templates/coredns.js';
 import { flannelAddon } from './templates/flannel.js';
 import { kindnetAddon } from './templates/kindnet.js';
 import { clusterAutoscalerAddon, metricsServerAddon, nodeProblemDetectorAddon } from './templates/optional.js';
+import { awsIamAuthenticatorAddon } from './templates/aws-iam-authenticator.js';
+import { podIdentityWebhookAddon } from './templates/pod-identity-webhook.js';
+import { podIdentityWebhookSettings } from '../../src/api/webhooks.js';
 import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from './types.js';
 
 /** One addon ready to publish: its channel entry and the manifest its sha256 is of. */
@@ -38,7 +41,7 @@ const NETWORKS: Readonly<Record<string, ((ctx: AddonContext) => AddonDefinition)
   kubenet: null,
 };
 
-export function addonContext(completed: CompletedSpec): AddonContext {
+export function addonContext(completed: CompletedSpec, pki: AddonPki = {}): AddonContext {
   const spec = completed.cluster.spec;
   // The kubelets' clusterDNS, from the same function that writes it into nodeup.yaml.
   const someGroup = completed.instanceGroups[0];
@@ -52,12 +55,21 @@ export function addonContext(completed: CompletedSpec): AddonContext {
     podCIDR: spec.podCIDR ?? '',
     // A mirror holds each image under the same repository path, below its own host.
     image: (reference) => (mirror === undefined || mirror === '' ? reference : `${mirror}/${reference.replace(/^[^/]+\//, '')}`),
+    ...(pki.clusterCA === undefined ? {} : { clusterCA: pki.clusterCA }),
   };
 }
 
+/** What the PKI gives the templates: the cluster CA's bundle, for the webhooks' configurations. */
+export interface AddonPki {
+  readonly clusterCA?: string;
+}
+
+/** Whether any builtin addon of the spec needs the cluster CA (a webhook's caBundle). */
+export const needsClusterCA = (completed: CompletedSpec): boolean => podIdentityWebhookSettings(completed.cluster.spec) !== undefined;
+
 /** The builtin addons of a cluster, in apply order. */
-export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons): AddonDefinition[] {
-  const ctx = addonContext(completed);
+export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons, pki: AddonPki = {}): AddonDefinition[] {
+  const ctx = addonContext(completed, pki);
   const spec = completed.cluster.spec;
   const network = Object.keys(spec.networking)[0] ?? 'cni';
   const template = network in NETWORKS ? NETWORKS[network] : cloud.networking?.[network];
@@ -74,6 +86,8 @@ export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons): Add
     ...(template === null ? [] : [template(ctx)]),
     corednsAddon(ctx),
     ...cloud.addons(ctx),
+    // spec.authentication.aws and spec.podIdentityWebhook (validation keeps the webhook on aws).
+    ...[awsIamAuthenticatorAddon(ctx), podIdentityWebhookAddon(ctx)].filter((a) => a !== undefined),
     ...(spec.metricsServer?.enabled === true ? [metricsServerAddon(ctx)] : []),
     ...(spec.clusterAutoscaler?.enabled === true ? [clusterAutoscalerAddon(ctx, cloud)] : []),
     ...(spec.nodeProblemDetector?.enabled === true ? [nodeProblemDetectorAddon(ctx)] : []),

@@ -38,6 +38,11 @@ export interface AddonContext {
   readonly podCIDR: string;
   /** Where the images come from: spec.assets.containerRegistry replaces each image's registry. */
   readonly image: (reference: string) => string;
+  /**
+   * The cluster CA's trust bundle (PEM), which signs the webhooks' serving certificates: what a
+   * webhook configuration's caBundle holds. Read from the state store when an addon needs it.
+   */
+  readonly clusterCA?: string;
 }
 
 /** What a cloud adds to the set (cloudup/<cloud>/addons.ts), through the provider registry. */
