@@ -181,7 +181,7 @@ describe('the JWKS and the AWS model', () => {
       cluster: CLUSTER_NAME,
       listings: new Listings(),
       mode: { reconciling: true },
-      discovery: { folder, keys: ['openid/v1/jwks'], store: async () => discovery, serviceAccountKeys: () => readServiceAccountKeys(state, CLUSTER_NAME), close: () => undefined },
+      discovery: { folder, keys: ['openid/v1/jwks'], store: async () => discovery, open: async () => discovery, previousFolder: async () => undefined, serviceAccountKeys: () => readServiceAccountKeys(state, CLUSTER_NAME), close: () => undefined },
     } as unknown as AwsContext;
     const task = discoveryDocumentTask(`jwks.${CLUSTER_NAME}`, { folder, key: 'openid/v1/jwks', document: { keys: PENDING_KEYS } });
     const made = await discoveryDocumentKind.create(ctx, task, task.desired as never);

@@ -252,6 +252,44 @@ describe('the AWS addons', () => {
     expect((JSON.parse(await object(discovery, `oidc/${NAME}/openid/v1/jwks`)) as { keys: unknown[] }).keys).toHaveLength(2);
   });
 
+  it('deletes the documents it published in the old discovery store when discoveryStore changes, and when IRSA is turned off', async () => {
+    const s3 = account.clients.s3;
+    const discovery = `${account.bucket}-oidc`;
+    const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: discovery }))).Contents ?? []).map((o) => o.Key!).sort();
+    const replaceSpec = async (edit: (spec: Record<string, unknown>) => Record<string, unknown>) => {
+      const cluster = parse((await run('get', 'cluster', NAME, '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
+      const replaced = await hoist(['replace', '-f', '-'], { env, stdin: stringify({ ...cluster, spec: edit(cluster.spec) }) });
+      expect(replaced.code, replaced.stderr).toBe(0);
+    };
+    const documents = (folder: string) => [`${folder}/.well-known/openid-configuration`, `${folder}/openid/v1/jwks`];
+    expect(await keys()).toEqual(documents(`oidc/${NAME}`));
+
+    await replaceSpec((spec) => ({ ...spec, serviceAccountIssuerDiscovery: { ...(spec['serviceAccountIssuerDiscovery'] as object), discoveryStore: `s3://${discovery}/moved` } }));
+    const planned = JSON.parse((await run('update', 'cluster', NAME, '-o', 'json')).stdout) as { changes: { id: string; action: string; deleteReason?: string }[] };
+    const documentChanges = planned.changes.filter((c) => c.id.startsWith('DiscoveryDocument/')).map((c) => `${c.action} ${c.id}${c.deleteReason ? ` (${c.deleteReason})` : ''}`).sort();
+    const old = `s3://${discovery}/oidc/${NAME}`;
+    expect(documentChanges).toEqual([
+      `create DiscoveryDocument/jwks.${NAME}`,
+      `create DiscoveryDocument/openid-configuration.${NAME}`,
+      `delete DiscoveryDocument/jwks.${NAME}@${old} (no longer in the spec)`,
+      `delete DiscoveryDocument/openid-configuration.${NAME}@${old} (no longer in the spec)`,
+    ]);
+    const moved = await run('update', 'cluster', NAME, '--yes');
+    expect(moved.code, moved.stdout + moved.stderr).toBe(0);
+    expect(await keys()).toEqual(documents(`moved/${NAME}`));
+    const settled = await run('update', 'cluster', NAME, '--detailed-exitcode');
+    expect(settled.code, settled.stdout + settled.stderr).toBe(0);
+
+    // IRSA turned off: the documents go with the provider and the roles.
+    await replaceSpec(({ serviceAccountIssuerDiscovery: _d, iam: _i, ...spec }) => spec);
+    const off = await run('update', 'cluster', NAME, '--yes');
+    expect(off.code, off.stdout + off.stderr).toBe(0);
+    expect(await keys()).toEqual([]);
+    expect((await account.clients.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).toEqual([]);
+    const none = await run('update', 'cluster', NAME, '--detailed-exitcode');
+    expect(none.code, none.stdout + none.stderr).toBe(0);
+  });
+
   it('gives every role the VPC CNI\'s policy only when spec.networking is amazonvpc', () => {
     const policiesOf = (networking: Record<string, object>) => {
       const made = newClusterSpec({ name: NAME, cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
