@@ -187,13 +187,32 @@ describe('a private cluster on AWS', () => {
     const again = await run(['update', 'cluster', NAME, '--detailed-exitcode', '-v']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('No changes');
-    // One listing per resource type: 19 calls (IAM's instance profiles come with its roles), 3 for
-    // the hosted zone and its two API records, and the API load balancer's attributes
-    // (crossZoneLoadBalancing), which no listing returns.
+    // One listing per resource type: 20 calls (IAM's instance profiles come with its roles; the Auto
+    // Scaling groups take two: the planned ones described by name, and the listing of the groups'
+    // ownership tags that finds those no longer planned), 3 for the hosted zone and its two API
+    // records, and the API load balancer's attributes (crossZoneLoadBalancing), which no listing
+    // returns.
     // No launch template version is read: each template's tag shows its latest is hoist's.
     const calls = Number(/discovered the live state with (\d+) API calls/.exec(again.stderr)?.[1]);
-    expect(calls).toBe(23);
+    expect(calls).toBe(24);
     expect(templatesRead(again.stderr)).toEqual([0, 3]);
+  });
+
+  it('finds a group the plan no longer wants by its ownership tag, and plans its deletion', async () => {
+    // The plan describes its own groups by name: the group taken out of the spec is found only
+    // through the listing of the ownership tags (Auto Scaling's DescribeTags).
+    const yaml = (await run(['get', 'ig', 'spot', '--name', NAME, '-o', 'yaml'])).stdout;
+    expect((await run(['delete', 'ig', 'spot', '--name', NAME, '--yes'])).code).toBe(0);
+    const planned = await run(['update', 'cluster', NAME, '-o', 'json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const plan = JSON.parse(planned.stdout) as { changes: { id: string; action: string }[] };
+    const acting = plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.id}`);
+    expect(acting).toEqual(expect.arrayContaining([`delete AutoScalingGroup/spot.${NAME}`, `delete LaunchTemplate/spot.${NAME}`, `delete IAMRole/spot.${NAME}`]));
+    expect(acting.every((a) => a.startsWith('delete ') && a.includes(`spot.${NAME}`)), acting.join('\n')).toBe(true);
+    // Put back as it was: the plan is empty again.
+    expect((await run(['create', '-f', '-'], yaml)).code).toBe(0);
+    const again = await run(['update', 'cluster', NAME, '--detailed-exitcode']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
   });
 
   it('shows a machine type change as a new launch template version only, and applies it', async () => {

@@ -13,7 +13,7 @@ import { isNotFound } from '../errors.js';
 import { ownedFilter } from '../tags.js';
 import { collect, owned } from './ec2.js';
 import type { Listed } from './ec2.js';
-import { listAutoScalingGroups } from './services.js';
+import { listAutoScalingGroups } from './autoscaling-groups.js';
 
 /** The cluster's templates (in a teardown, also the untagged ones its groups launch from). */
 export function listLaunchTemplates(ctx: AwsContext): Promise<Listed<LaunchTemplate>[]> {

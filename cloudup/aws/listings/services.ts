@@ -7,8 +7,6 @@
  * instance profiles.
  */
 
-import { paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
-import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeLoadBalancerAttributesCommand,
   DescribeTagsCommand,
@@ -24,7 +22,7 @@ import type { HostedZone, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AwsContext } from '../context.js';
 import { iamPath } from '../names.js';
 import { isHostedZoneId } from '../zone-id.js';
-import { ownedFilter, ownership, tagMap } from '../tags.js';
+import { ownership, tagMap } from '../tags.js';
 import type { TagMap } from '../tags.js';
 import type { Listed } from './ec2.js';
 
@@ -32,23 +30,6 @@ async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readon
   const out: T[] = [];
   for await (const page of pages) out.push(...(items(page) ?? []));
   return out;
-}
-
-/**
- * Without their instances: a plan compares the groups' settings, and each instance would add its
- * id, zone, states and launch template to the answer (rolling updates list the instances).
- */
-export function listAutoScalingGroups(ctx: AwsContext): Promise<Listed<AutoScalingGroup>[]> {
-  return ctx.listings.get('autoScalingGroups', async () => {
-    const groups = await collect(
-      paginateDescribeAutoScalingGroups({ client: ctx.clients.autoscaling, pageSize: 100 }, { Filters: ownedFilter(ctx.cluster), IncludeInstances: false }),
-      (p) => p.AutoScalingGroups,
-    );
-    return groups.flatMap((item) => {
-      const owner = ownership(tagMap(item.Tags), ctx.cluster);
-      return owner ? [{ item, owner }] : [];
-    });
-  });
 }
 
 /** The attribute of kops's crossZoneLoadBalancing. */

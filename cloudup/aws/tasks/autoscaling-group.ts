@@ -23,7 +23,7 @@ import type { LiveObject } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { hasName } from '../errors.js';
-import { listAutoScalingGroups } from '../listings/services.js';
+import { listAutoScalingGroups } from '../listings/autoscaling-groups.js';
 import type { Listed } from '../listings/ec2.js';
 import { tagMap, tagsToSet, userTags } from '../tags.js';
 import type { TagMap } from '../tags.js';
@@ -195,7 +195,8 @@ export const autoScalingGroupKind = awsKind<AutoScalingGroupFields>({
   // Instances: when tearing down, stray instances go after their group, which would replace them.
   uses: ['LaunchTemplate', 'Subnet', 'TargetGroup', 'Instance'],
   immutable: ['autoScalingGroupName'],
-  list: async (ctx) => (await listAutoScalingGroups(ctx)).map((g) => toLive(ctx, g)),
+  // The plan's groups are described by name (listings/autoscaling-groups.ts).
+  list: async (ctx, desired) => (await listAutoScalingGroups(ctx, desired?.flatMap((t) => (typeof t.desired['autoScalingGroupName'] === 'string' ? [t.desired['autoScalingGroupName']] : [])))).map((g) => toLive(ctx, g)),
   async create(ctx, task, d) {
     const name = d.autoScalingGroupName;
     try {

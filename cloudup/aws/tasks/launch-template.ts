@@ -15,6 +15,7 @@ import type { ResolvedFields, Task, TaskConstructor } from '../../../src/engine/
 import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { clientToken } from '../context.js';
+import { listLaunchTemplates } from '../listings/launch-templates.js';
 import { tagSpec } from '../tags.js';
 import type { TagMap } from '../tags.js';
 import { awsKind, changedFields } from './kind.js';
@@ -38,6 +39,10 @@ export interface LaunchTemplateFields {
   /** "" for none. */
   readonly keyName: string;
   readonly associatePublicIpAddress: boolean;
+  /** IPv6 addresses of the machine's first interface (1 in an IPv6 cluster). Absent: not compared. */
+  readonly ipv6AddressCount?: number;
+  /** The instance metadata service on its IPv6 address too ('enabled' in an IPv6 cluster). Absent: not compared. */
+  readonly httpProtocolIpv6?: 'enabled' | 'disabled';
   /** `iops`, `throughput` and `kmsKeyId` only where the spec sets them (AWS's defaults otherwise). */
   readonly rootVolume: EbsDevice;
   /** Extra volumes made with each machine ([] for none). */
@@ -95,7 +100,12 @@ export const launchTemplateKind = awsKind<LaunchTemplateFields>({
   immutable: ['launchTemplateName'],
   // Every update is a new version, which the groups then point at.
   updatedOutputs: ['latestVersion'],
-  list: async (ctx, desired?: readonly Task[]) => discoverTemplates(ctx, desired === undefined ? undefined : await wantedFields(ctx, desired)),
+  async list(ctx, desired?: readonly Task[]) {
+    if (desired === undefined) return discoverTemplates(ctx, undefined);
+    // The templates' listing starts now, not once the listings the tasks' references read have come.
+    const [wanted] = await Promise.all([wantedFields(ctx, desired), listLaunchTemplates(ctx)]);
+    return discoverTemplates(ctx, wanted);
+  },
   // After a create whose answer was lost: the template, read only if its tag does not show it holds `d`.
   find: async (ctx, task, d) => (await discoverTemplates(ctx, new Map([[task.name, fields(d)]]))).find((o) => o.name === task.name && !o.shared),
   async create(ctx, task, d) {
