@@ -93,7 +93,7 @@ function checkPlan({ ms, stdout }) {
  * past a page, a listing costs one more request, which is the API's, not the plan's, growth. A
  * no-change plan reads no launch template version (each template's tag shows its latest is hoist's).
  */
-const PAGED_PER_GROUP = [100 /* Auto Scaling groups */, 200 /* launch templates */];
+const PAGED_PER_GROUP = [100 /* Auto Scaling groups described by name */, 100 /* their ownership tags */, 200 /* launch templates */];
 function extraPages(groups) {
   return PAGED_PER_GROUP.reduce((n, page) => n + Math.ceil((groups + 1) / page) - 1, 0);
 }
@@ -124,10 +124,13 @@ export async function benchAws(results, sizes = [1, 50, 200], runs = 5) {
       // moto answers one request at a time: the time it had requests waiting is its share of the plan.
       const requests = aws + r.store;
       console.log(`      moto (the counted plan): AWS answers ${Math.round(awsKb)} KB; busy ${Math.round(load.busyMs)} ms for ${requests} requests, ${(load.busyMs / requests).toFixed(1)} ms each`);
-      // Where the bytes and moto's time go: the actions with the largest answers.
+      // Where the bytes and moto's time go: the actions with the largest answers, and when each
+      // was first sent and last answered (ms after the plan's process started): the last to end
+      // is the chain the plan waited on.
       const heaviest = Object.entries(load.actions).sort(([, a], [, b]) => b.bytes - a.bytes).slice(0, HEAVIEST);
       for (const [name, a] of heaviest) {
-        console.log(`        ${name.padEnd(44)} ${String(a.requests).padStart(2)} requests ${String(Math.round(a.bytes / 1024)).padStart(5)} KB ${String(Math.round(a.ms)).padStart(5)} ms`);
+        const span = `${String(Math.round(a.first)).padStart(5)} to ${String(Math.round(a.last)).padStart(5)} ms`;
+        console.log(`        ${name.padEnd(44)} ${String(a.requests).padStart(2)} requests ${String(Math.round(a.bytes / 1024)).padStart(5)} KB ${String(Math.round(a.ms)).padStart(5)} ms  ${span}`);
       }
     }
     const first = rows[0];

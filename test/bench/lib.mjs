@@ -94,11 +94,15 @@ export async function moto() {
 export async function countingProxy(target) {
   let counts = {};
   let bytes = {};
-  /** Per action (`<service> <action>`): requests, answer bytes, and time from request to last byte. */
+  /**
+   * Per action (`<service> <action>`): requests, answer bytes, time from request to last byte,
+   * and when its first request came and its last answer ended (ms since the last reset).
+   */
   let actions = {};
   let busyMs = 0;
   let waiting = 0;
   let busySince = 0n;
+  let since = process.hrtime.bigint();
   const upstream = new URL(target);
   const server = createHttpServer((req, res) => {
     const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'unsigned';
@@ -110,12 +114,14 @@ export async function countingProxy(target) {
   });
   const forward = (req, res, service, body) => {
     const name = `${service} ${actionOf(req, body)}`;
-    const action = (actions[name] ??= { requests: 0, bytes: 0, ms: 0 });
-    action.requests++;
     const sent = process.hrtime.bigint();
+    const action = (actions[name] ??= { requests: 0, bytes: 0, ms: 0, first: Number(sent - since) / 1e6, last: 0 });
+    action.requests++;
     if (waiting++ === 0) busySince = sent;
     const done = () => {
-      action.ms += Number(process.hrtime.bigint() - sent) / 1e6;
+      const now = process.hrtime.bigint();
+      action.ms += Number(now - sent) / 1e6;
+      action.last = Math.max(action.last, Number(now - since) / 1e6);
       if (--waiting === 0) busyMs += Number(process.hrtime.bigint() - busySince) / 1e6;
     };
     const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
@@ -136,7 +142,7 @@ export async function countingProxy(target) {
     url: `http://127.0.0.1:${server.address().port}`,
     counts: () => ({ ...counts }),
     load: () => ({ bytes: { ...bytes }, busyMs, actions: structuredClone(actions) }),
-    reset: () => void ((counts = {}), (bytes = {}), (actions = {}), (busyMs = 0)),
+    reset: () => void ((counts = {}), (bytes = {}), (actions = {}), (busyMs = 0), (since = process.hrtime.bigint())),
     stop: () => new Promise((resolve) => {
       server.close(resolve);
       server.closeAllConnections();
