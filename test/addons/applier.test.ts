@@ -16,6 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { RunningApiServer } from '../../cloudup/local/apiserver/server.js';
 import { addonFailures } from '../../cloudup/rolling/validate-addons.js';
+import { builtinAddons } from '../../cloudup/addons/render.js';
+import { cloudAddonsOf, SPEC_RULES } from '../../cloudup/providers.js';
+import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import { AddonApplier } from '../../nodeup/addons/applier.js';
 import type { AddonChannel, AddonHealthCheck, AddonStatusReport } from '../../nodeup/addons/channel.js';
 import { ADDON_NAME_LABEL, ADDON_VERSION_LABEL, addonChannelKey, addonManifestKey, addonStatusKey } from '../../nodeup/addons/channel.js';
@@ -288,5 +291,21 @@ describe('the addon applier', () => {
     expect(got.stderr).toBe('');
     expect(got.stdout).toMatch(/deployment\.apps\/coredns\s+1\/1\s+0\s+1\s+\S+/);
     expect(got.stdout).toMatch(/daemonset\.apps\/kindnet\s+0\s+0\s+0\s+0\s+0\s+\S+/);
+  });
+
+  it('applies hoist\'s own aws-iam-authenticator addon: its CRD, identity mappings, mounted file and DaemonSet', async () => {
+    const made = newClusterSpec({ name: CLUSTER, cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const aws = { backendMode: 'CRD,MountedFile', identityMappings: [{ arn: 'arn:aws:iam::123456789012:role/KubernetesAdmin', username: 'admin', groups: ['system:masters'] }] };
+    const completed = completeSpec({ ...made.cluster, spec: { ...made.cluster.spec, authentication: { aws } } }, made.instanceGroups);
+    const authenticator = builtinAddons(completed, await cloudAddonsOf('aws')).find((a) => a.name === 'aws-iam-authenticator')!;
+    await publish([core, kindnet('1.1.0'), coredns('.:53 { forward . 8.8.8.8 }', false), authenticator]);
+    // cp-2 holds the Lease since the test before.
+    expect((await applier('cp-2').pass()).applied).toEqual(['aws-iam-authenticator']);
+    expect((await report()).addons.find((a) => a.name === 'aws-iam-authenticator')).toMatchObject({ phase: 'Applied', version: '0.5.9' });
+    const got = await kubectl(kubeconfigPath, dir, ['get', 'iamidentitymappings', '-o', 'jsonpath={.items[*].spec.arn}']);
+    expect(got.stdout).toBe(aws.identityMappings[0]!.arn);
+    const config = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'aws-iam-authenticator', namespace: 'kube-system' });
+    expect(config.data?.['config.yaml']).toContain(`clusterID: ${CLUSTER}`);
+    expect((await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'aws-iam-authenticator', namespace: 'kube-system' })).spec?.template.spec?.hostNetwork).toBe(true);
   });
 });
