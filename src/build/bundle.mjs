@@ -2,6 +2,8 @@
 // thousands of node_modules files; code splitting keeps each cloud's SDK in its
 // own chunk, loaded only by the commands that need that cloud.
 //
+// dist/hoist-list.js is `hoist get clusters` printing a table, in one file (see listing.mjs).
+//
 // dist/nodeup.mjs is the nodeup command alone in one file (no chunks): machines
 // download it at boot from the state store, pinned by its sha256, so it must be
 // a single file whose bytes depend only on the sources.
@@ -12,6 +14,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embedChannels } from './embed-channels.mjs';
 import { embedEtcdProtos } from './embed-etcd-protos.mjs';
+import { listingBundle, listingExternal } from './listing.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // `node src/build/bundle.mjs [folder]`: dist/ by default; another folder lets a benchmark build
@@ -35,6 +38,7 @@ await build({
   ...common,
   // The CLI, and the agent every local cloud instance runs (see cloudup/local/agent-main.ts).
   entryPoints: { hoist: 'src/cli/main.ts', agent: 'cloudup/local/agent-main.ts' },
+  plugins: [embedChannels(), listingExternal()],
   // A package's ES module build ("module") before its CommonJS one ("main"): the AWS SDK's
   // clients name their ES modules only so, and their CommonJS entries carry every command of the
   // service (EC2 has hundreds), which esbuild cannot tree-shake. A plan's start-up took about
@@ -45,6 +49,9 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
 });
+// `hoist get clusters` printing a table, in one file of its own (see listing.mjs).
+const listing = listingBundle(root);
+await build({ ...common, ...listing, plugins: [...listing.plugins, embedChannels()], outfile: `${out}/hoist-list.js`, sourcemap: 'linked' });
 // No source map: a machine fetches this one file, and a map's name in it would point nowhere.
 // It carries the etcd client's gRPC definitions itself, having no dist/proto beside it.
 await build({ ...common, entryPoints: ['src/cli/nodeup-main.ts'], outfile: `${out}/nodeup.mjs`, plugins: [embedEtcdProtos(), embedChannels()] });

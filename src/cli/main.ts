@@ -44,6 +44,26 @@ const io: IO = {
   },
 };
 
+/**
+ * Whether `argv` may be `hoist get clusters` printing a table on a folder store: the listing
+ * bundle runs it (dist/hoist-list.js, in two files rather than about twenty chunks). This only
+ * spares other commands its load: the bundle itself hands back whatever it cannot run alone.
+ */
+function mayList(): boolean {
+  const store = io.env.HOIST_STATE_STORE ?? '';
+  return (
+    !verbose &&
+    argv.includes('get') &&
+    (argv.includes('clusters') || argv.includes('cluster')) &&
+    !argv.some((a) => /yaml|json|--full|^(s3|gs|memfs):/i.test(a)) &&
+    !/^(s3|gs|memfs):/i.test(store)
+  );
+}
+
 // The version needs none of the CLI: answered before the commands' modules are even loaded.
 if (argv.length === 1 && argv[0] === '--version') io.out(`${pkg.version}\n`);
-else process.exitCode = await (await import('./program.js')).runCli(argv, io);
+else {
+  // In the bundle, ./listing-main.js is dist/hoist-list.js, built on its own (src/build/bundle.mjs).
+  const listed = mayList() ? await (await import('./listing-main.js')).runListing(argv, io) : undefined;
+  process.exitCode = listed ?? (await (await import('./program.js')).runCli(argv, io));
+}

@@ -8,6 +8,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { IO } from '../output/io.js';
 import { createContext } from './context.js';
 import type { Context, GlobalOptions } from './context.js';
+import { FullCliNeeded } from './full-cli.js';
 import { reportError } from './report-error.js';
 export const VERSION: string = pkg.version;
 
@@ -119,6 +120,8 @@ export async function runCli(argv: readonly string[], io: IO): Promise<number> {
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
+    // Only in the listing bundle: its entry runs the command again in the whole CLI.
+    if (e instanceof FullCliNeeded) throw e;
     return reportError(io, e, io.verbose || argv.includes('-v') || argv.includes('--verbose'));
   }
 }

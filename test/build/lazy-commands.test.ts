@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,9 @@ describe('get clusters without the spec API', () => {
       expect(r.stderr).toContain('azure');
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe('');
+      // The bundle's listing hands this one to the whole CLI (it validates): the same answer.
+      const bundled = spawnSync(process.execPath, [HOIST_BIN, 'get', 'clusters'], { encoding: 'utf8', env: { ...process.env, ...env } });
+      expect({ code: bundled.status, stdout: bundled.stdout, stderr: bundled.stderr }).toEqual({ code: 1, stdout: '', stderr: r.stderr });
     } finally {
       await writeFile(config, text);
     }
@@ -151,10 +154,60 @@ describe('get clusters without the spec API', () => {
     const loaded = loadedFiles(r.stderr);
     const sources = loaded.flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources);
     expect(sources.filter((s) => /node_modules\/(zod|yaml)\//.test(s) || s.includes('src/api/schema')), loaded.join('\n')).toEqual([]);
-    // commander and the read path: about 200 KB (it was 1.7 MB in 68 files).
+    // commander and the read path: about 200 KB (it was 1.7 MB in 68 files), in the listing
+    // bundle and the entry's few chunks (it was 23 files).
     expect(loaded.reduce((n, f) => n + statSync(f).size, 0)).toBeLessThan(320 * 1024);
+    expect(loaded.map((f) => f.slice(dirname(HOIST_BIN).length + 1))).toContain('hoist-list.js');
+    expect(loaded.length, loaded.join('\n')).toBeLessThanOrEqual(6);
+  });
+
+  it('the listing bundle runs a table alone, and hands back, having printed nothing, what needs the whole CLI', () => {
+    // Each command line through runListing of dist/hoist-list.js, in one process.
+    const script = `
+      const { runListing } = await import(${JSON.stringify(pathToFileURL(join(dirname(HOIST_BIN), 'hoist-list.js')).href)});
+      const results = [];
+      for (const [argv, env, verbose] of ${JSON.stringify(listingCases(env))}) {
+        let printed = '';
+        const io = { out: (t) => (printed += t), err: (t) => (printed += t), events: (e) => { if (e.level !== 'debug') printed += e.message; }, env, cwd: '/', verbose, interactive: false, ask: async () => '', readStdin: async () => '' };
+        results.push({ argv: argv.join(' '), code: await runListing(argv, io) ?? 'handed back', printed });
+      }
+      process.stdout.write(JSON.stringify(results));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const back = (argv: string) => ({ argv, code: 'handed back', printed: '' });
+    expect(JSON.parse(r.stdout)).toEqual([
+      { argv: 'get clusters', code: 0, printed: table },
+      { argv: `get cluster ${NAME} -o table`, code: 0, printed: table },
+      { argv: 'get clusters missing.example.com', code: 1, printed: `error: cluster missing.example.com not found in ${env.HOIST_STATE_STORE}\nhint: list the clusters with: hoist get clusters\n` },
+      back('get clusters -o yaml'),
+      back('get clusters -o json'),
+      back('get clusters --full'),
+      back(`get instancegroups --name ${NAME}`),
+      back('get all'),
+      back('create cluster'),
+      back('get clusters'), // s3://
+      back('get clusters'), // -v
+    ]);
   });
 });
+
+/** Command lines for runListing: [argv, env, verbose]. */
+function listingCases(env: Record<string, string>): [string[], Record<string, string>, boolean][] {
+  const s3 = { ...env, HOIST_STATE_STORE: 's3://hoist-listing-bucket' };
+  return [
+    [['get', 'clusters'], env, false],
+    [['get', 'cluster', 'listed.example.com', '-o', 'table'], env, false],
+    [['get', 'clusters', 'missing.example.com'], env, false],
+    [['get', 'clusters', '-o', 'yaml'], env, false],
+    [['get', 'clusters', '-o', 'json'], env, false],
+    [['get', 'clusters', '--full'], env, false],
+    [['get', 'instancegroups', '--name', 'listed.example.com'], env, false],
+    [['get', 'all'], env, false],
+    [['create', 'cluster'], env, false],
+    [['get', 'clusters'], s3, false],
+    [['get', 'clusters'], env, true],
+  ];
+}
 
 /** A loader hook that reports every module Node.js loads from a file. */
 const hook = `data:text/javascript,${encodeURIComponent("export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write('loaded ' + url + '\\n'); return next(url, context); }")}`;
