@@ -29,6 +29,11 @@ import { targetPoolTask } from '../../cloudup/gce/tasks/target-pool.js';
 import { bucketIamMemberTask } from '../../cloudup/gce/tasks/bucket-iam-member.js';
 import { projectIamMemberTask } from '../../cloudup/gce/tasks/project-iam-member.js';
 import { serviceAccountTask } from '../../cloudup/gce/tasks/service-account.js';
+import { discoveryDocumentTask } from '../../cloudup/discovery-documents.js';
+import { discoveryBucketReaderTask } from '../../cloudup/gce/tasks/discovery-bucket-reader.js';
+import { poolProviderTask } from '../../cloudup/gce/tasks/pool-provider.js';
+import { serviceAccountIamMemberTask } from '../../cloudup/gce/tasks/service-account-iam-member.js';
+import { workloadIdentityPoolTask } from '../../cloudup/gce/tasks/workload-identity-pool.js';
 import { testBoot } from '../support/boot.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 
@@ -77,6 +82,11 @@ describe('GCE task constructors', () => {
       serviceAccountTask('nodes-12345678', { displayName: 'nodes' }),
       projectIamMemberTask('nodes-12345678:roles/logging.logWriter', { role: 'roles/logging.logWriter', member: 'serviceAccount:nodes-12345678@p.iam.gserviceaccount.com' }),
       bucketIamMemberTask('nodes-12345678:roles/storage.objectViewer', { bucket: 'b', role: 'roles/storage.objectViewer', member: 'serviceAccount:nodes-12345678@p.iam.gserviceaccount.com', condition: { title: 't', description: '', expression: 'resource.name.startsWith("projects/_/buckets/b/objects/c/")' } }),
+      discoveryDocumentTask('jwks.c', { folder: 'gs://oidc/c', key: 'openid/v1/jwks', document: { keys: [] } }),
+      discoveryBucketReaderTask('oidc', { bucket: 'oidc', role: 'roles/storage.objectViewer', member: 'allUsers' }),
+      workloadIdentityPoolTask('hoist-12345678', { displayName: 'hoist c', disabled: false }),
+      poolProviderTask('hoist-12345678.kubernetes', { pool: 'hoist-12345678', displayName: 'k', issuerUri: 'https://storage.googleapis.com/oidc/c', allowedAudiences: [], attributeMapping: { 'google.subject': 'assertion.sub' }, disabled: false }),
+      serviceAccountIamMemberTask('a@p.iam.gserviceaccount.com:system:serviceaccount:n:s', { serviceAccount: 'a@p.iam.gserviceaccount.com', role: 'roles/iam.workloadIdentityUser', member: 'principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/hoist-12345678/subject/system:serviceaccount:n:s' }),
       diskTask('d', { zone: 'us-central1-a', sizeGb: 20, type: 'pd-ssd', labels: {} }, { lifecycle: 'ExistsAndValidates' }),
     ];
     expect(new Set(tasks.map((t) => t.kind))).toEqual(new Set(GCE_KINDS.keys()));
@@ -116,6 +126,25 @@ describe('a spec the GCE model cannot build', () => {
         `  - InstanceGroup/${nodes.metadata.name}:spec.subnets[0]: "us-central2" is not a subnet of the cluster (did you mean us-central1?)\n`,
     );
     expect(err()).not.toContain('internal error');
+  });
+
+  it('refuses a discovery store in the state store\'s bucket, which would make the cluster\'s secrets public', () => {
+    const s = gceSpec();
+    const cluster = { ...s.cluster, spec: { ...s.cluster.spec, serviceAccountIssuerDiscovery: { discoveryStore: 'gs://state/oidc' } } };
+    let thrown: unknown;
+    try {
+      buildGceTasks(completeSpec(cluster, s.instanceGroups), boot);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toMatchObject({ code: 'INVALID_SPEC', path: 'spec.serviceAccountIssuerDiscovery.discoveryStore', message: expect.stringContaining('readable by anyone') });
+    // Another bucket is fine: the documents and its public read, and no pool without external permissions.
+    const other = { ...s.cluster, spec: { ...s.cluster.spec, serviceAccountIssuerDiscovery: { discoveryStore: 'gs://oidc' } } };
+    expect(buildGceTasks(completeSpec(other, s.instanceGroups), boot).filter((t) => /Discovery|Workload/.test(t.kind)).map((t) => `${t.kind}/${t.name}`)).toEqual([
+      'DiscoveryBucketReader/oidc',
+      'DiscoveryDocument/openid-configuration.typed.example.com',
+      'DiscoveryDocument/jwks.typed.example.com',
+    ]);
   });
 
   it('builds a valid spec as before', () => {

@@ -14,9 +14,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { PassThroughClient } from 'google-auth-library';
+import { createClients } from '../../cloudup/gce/clients.js';
+import { Compute } from '../../cloudup/gce/compute.js';
+import type { GceContext } from '../../cloudup/gce/context.js';
+import { IamApi } from '../../cloudup/gce/iam-api.js';
+import { discoveryBucketReaderKind } from '../../cloudup/gce/tasks/discovery-bucket-reader.js';
+import { poolProviderKind } from '../../cloudup/gce/tasks/pool-provider.js';
+import { workloadIdentityPoolKind } from '../../cloudup/gce/tasks/workload-identity-pool.js';
+import { WorkloadIdentityApi } from '../../cloudup/gce/workload-identity-api.js';
+import { workloadIdentityProblems } from '../../cloudup/gce/workload-identity-rules.js';
+import { irsaAwsProblems } from '../../cloudup/aws/irsa-rules.js';
+import type { DiscoveryContext } from '../../cloudup/discovery-documents.js';
 import { poolId, principalOf, providerAudience } from '../../cloudup/gce/workload-identity-names.js';
 import { nodeupConfigKey } from '../../nodeup/config/keys.js';
-import type { Cluster } from '../../src/api/index.js';
+import type { Cluster, CompletedClusterSpec } from '../../src/api/index.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { jwksOf, readServiceAccountKeys } from '../../src/pki/jwks.js';
 import { openStore } from '../../state-store/open.js';
@@ -25,7 +37,7 @@ import { gcsEnv } from '../support/fake-gcs/env.js';
 import { FakeGcs } from '../support/fake-gcs/server.js';
 import { iamOf, projectNumberOf } from './fake/iam.js';
 import type { FakeCompute } from './fake/server.js';
-import { PROJECT, cliEnv, startFake, useAssetMirror } from './support.js';
+import { PROJECT, cliEnv, computeOptions, startFake, useAssetMirror } from './support.js';
 
 const NAME = 'wi.example.com';
 const BUCKET = 'hoist-oidc-discovery';
@@ -155,4 +167,69 @@ describe('workload identity on GCE', () => {
     expect(iamOf(fake.state).accountPolicy(APP).bindings).toEqual([BOB]);
     expect([...wi().pools.values(), ...wi().providers.values()].map((x) => [x.name.replace(/.*\//, ''), x.state])).toEqual([[POOL, 'DELETED'], ['kubernetes', 'DELETED']]);
   }, 60_000);
+
+  it('a cluster made again within GCP\'s 30 days undeletes its own pool and provider; another cluster\'s issuer in the bucket keeps the public read', async () => {
+    const compute = new Compute({ project: PROJECT, clients: createClients({ ...computeOptions(fake), authClient: new PassThroughClient() }, () => undefined), sleep: async () => undefined });
+    const iam = new IamApi(compute, { iam: fake.url, resourceManager: fake.url, storage: gcs.url });
+    const api = new WorkloadIdentityApi(iam, PROJECT);
+    const ctx = { iam, project: PROJECT, cluster: NAME, description: `hoist.dev/cluster=${NAME}`, mode: { reconciling: true }, workloadIdentity: { api, pool: POOL, projectNumber: await api.projectNumber(), accounts: [] } } as unknown as GceContext;
+    const pool = { kind: 'WorkloadIdentityPool', name: POOL, lifecycle: 'Sync' as const, dependsOn: [], desired: { displayName: `hoist ${NAME}`, disabled: false } };
+    expect(await workloadIdentityPoolKind.create(ctx, pool, pool.desired)).toMatchObject({ name: POOL, fields: pool.desired });
+    const desired = { pool: POOL, displayName: 'kubernetes service accounts', issuerUri: `${ISSUER}-again`, allowedAudiences: ['a'], attributeMapping: { 'google.subject': 'assertion.sub' }, disabled: false };
+    const provider = { kind: 'WorkloadIdentityPoolProvider', name: `${POOL}.kubernetes`, lifecycle: 'Sync' as const, dependsOn: [], desired };
+    expect(await poolProviderKind.create(ctx, provider, desired)).toMatchObject({ fields: desired });
+    expect([...wi().pools.values(), ...wi().providers.values()].map((x) => x.state)).toEqual(['ACTIVE', 'ACTIVE']);
+    // Someone else's pool of the same id is not taken over.
+    const other = { ...ctx, description: 'hoist.dev/cluster=other.example.com' } as unknown as GceContext;
+    await expect(workloadIdentityPoolKind.create(other, pool, pool.desired)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+
+    const policy = gcs.iam.policy(BUCKET);
+    gcs.iam.write(BUCKET, { version: 1, etag: policy.etag, bindings: [...policy.bindings, { role: 'roles/storage.objectViewer', members: ['allUsers'] }] });
+    const root = await openStore(DISCOVERY, { env: gcsEnv(gcs) });
+    await root.put('other.example.com/.well-known/openid-configuration', '{}');
+    const discovery = { folder: `${DISCOVERY}/${NAME}`, root: async () => root } as unknown as DiscoveryContext;
+    const found = await discoveryBucketReaderKind.discover({ ...ctx, discovery, mode: { reconciling: false } } as unknown as GceContext);
+    expect(found).toEqual([expect.objectContaining({ name: BUCKET, kept: 'the bucket also publishes another issuer (other.example.com/.well-known/openid-configuration)' })]);
+    root.close?.();
+  });
+});
+
+describe('the fake\'s workload identity pools', () => {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${fake.url}/v1/${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> & { error?: { code: number; status: string } } };
+  };
+  const pools = `projects/${PROJECT}/locations/global/workloadIdentityPools`;
+
+  it('answer with long-running operations, delete softly, refuse a taken or bad id, and undelete', async () => {
+    const started = await call('POST', `${pools}?workloadIdentityPoolId=fake-pool`, { displayName: 'p' });
+    expect(started).toMatchObject({ status: 200, body: { name: expect.stringMatching(new RegExp(`^projects/${NUMBER}/locations/global/workloadIdentityPools/fake-pool/operations/`)), done: false } });
+    let op = started.body;
+    while (op['done'] !== true) op = (await call('GET', String(op['name']))).body;
+    expect(op['response']).toMatchObject({ name: `projects/${NUMBER}/locations/global/workloadIdentityPools/fake-pool`, state: 'ACTIVE' });
+    expect((await call('POST', `${pools}?workloadIdentityPoolId=gcp-pool`, {})).body.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+    expect((await call('POST', `${pools}/fake-pool/providers?workloadIdentityPoolProviderId=prov`, { oidc: { issuerUri: 'http://plain' }, attributeMapping: { 'google.subject': 'assertion.sub' } })).status).toBe(400);
+    expect((await call('DELETE', `${pools}/fake-pool`)).status).toBe(200);
+    expect((await call('GET', pools)).body['workloadIdentityPools'] ?? []).not.toContainEqual(expect.objectContaining({ name: expect.stringContaining('fake-pool') }));
+    expect((await call('GET', `${pools}?showDeleted=true`)).body['workloadIdentityPools']).toContainEqual(expect.objectContaining({ state: 'DELETED', expireTime: expect.any(String) }));
+    expect((await call('POST', `${pools}?workloadIdentityPoolId=fake-pool`, {})).body.error).toMatchObject({ code: 409, status: 'ALREADY_EXISTS' });
+    expect((await call('POST', `${pools}/fake-pool/providers?workloadIdentityPoolProviderId=prov`, { oidc: { issuerUri: 'https://a' }, attributeMapping: { 'google.subject': 'assertion.sub' } })).body.error).toMatchObject({ code: 400, status: 'FAILED_PRECONDITION' });
+    expect((await call('POST', `${pools}/fake-pool:undelete`, {})).status).toBe(200);
+    expect((await call('GET', `${pools}/fake-pool`)).body).toMatchObject({ state: 'ACTIVE' });
+  });
+});
+
+describe('the workload identity rules', () => {
+  const spec = (s: Record<string, unknown>) => s as unknown as CompletedClusterSpec;
+  it('refuse on gce what GCP cannot hold, and gcp on aws, each at its path', () => {
+    const long = 'n'.repeat(101);
+    const problems = workloadIdentityProblems(spec({
+      serviceAccountIssuerDiscovery: { discoveryStore: 'gs://oidc', additionalAudiences: Array.from({ length: 10 }, (_, i) => `aud-${i}`) },
+      iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: long, namespace: 'apps', gcp: { serviceAccount: APP } }] },
+    }));
+    expect(problems.map((p) => p.path)).toEqual(['spec.serviceAccountIssuerDiscovery.additionalAudiences', 'spec.iam.serviceAccountExternalPermissions[0]']);
+    expect(problems[1]!.message).toContain('at most 127 bytes');
+    const aws = irsaAwsProblems(spec({ serviceAccountIssuerDiscovery: { discoveryStore: 's3://oidc', enableAWSOIDCProvider: true }, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'a', namespace: 'b', gcp: { serviceAccount: APP } }] } }));
+    expect(aws.map((p) => p.path)).toEqual(['spec.iam.serviceAccountExternalPermissions[0].gcp']);
+  });
 });
