@@ -99,23 +99,13 @@ export function authenticationProblems(spec: Pick<ClusterSpec, 'authentication' 
   }
   const settings = oidcSettings(spec);
   if (settings === undefined) return problems;
-  const base = o !== undefined ? ['authentication', 'oidc'] : ['kubeAPIServer'];
-  const field = (name: 'issuerURL' | 'clientID') => (o !== undefined ? at(...base, name) : at('kubeAPIServer', name === 'issuerURL' ? 'oidcIssuerURL' : 'oidcClientID'));
-  if (settings.issuerURL === undefined) {
-    problems.push({ path: field('issuerURL'), message: 'is required with the other OpenID Connect settings', fix: 'set the issuer\'s https URL, e.g. https://accounts.example.com' });
-  } else {
-    const problem = issuerProblem(settings.issuerURL);
-    if (problem !== undefined) problems.push({ path: field('issuerURL'), value: settings.issuerURL, message: problem, fix: 'use the issuer\'s https URL as its tokens\' "iss" gives it, e.g. https://accounts.example.com' });
-  }
-  if (settings.clientID === undefined || settings.clientID === '') {
-    problems.push({ path: field('clientID'), ...(settings.clientID === undefined ? {} : { value: '' }), message: 'is required with the other OpenID Connect settings', fix: 'set the client ID the tokens are issued for, e.g. kubernetes' });
-  }
+  problems.push(...oidcProblems(settings, o !== undefined ? authenticationPath : apiServerPath));
   const groups = o?.groupsClaims ?? [];
   if (groups.length > 1) {
     problems.push({ path: at('authentication', 'oidc', 'groupsClaims'), value: groups, message: `names ${groups.length} claims; the API server reads the groups from one`, fix: `keep one, e.g. [${groups[0] ?? 'groups'}]` });
   }
   groups.forEach((g, i) => {
-    if (g.trim() === '') problems.push({ path: at('authentication', 'oidc', 'groupsClaims', i), value: g, message: 'is empty', fix: 'name the claim that lists the groups, e.g. groups' });
+    if (i > 0 && g.trim() === '') problems.push({ path: at('authentication', 'oidc', 'groupsClaims', i), value: g, message: 'is empty', fix: 'name the claim that lists the groups, e.g. groups' });
   });
   for (const key of Object.keys(o?.requiredClaims ?? {})) {
     if (key.trim() === '' || key.includes('=')) {
@@ -125,6 +115,54 @@ export function authenticationProblems(spec: Pick<ClusterSpec, 'authentication' 
   return problems;
 }
 
+type OidcField = Exclude<keyof OidcSettings, 'requiredClaims'>;
+
+/** Where a setting is written in authentication.oidc (the groups claim: the first of groupsClaims). */
+const authenticationPath = (field: OidcField): string => (field === 'groupsClaim' ? at('authentication', 'oidc', 'groupsClaims', 0) : at('authentication', 'oidc', field));
+
+/** kubeAPIServer's field of each setting; it has no prefixes (the kops import moves kops's to authentication.oidc). */
+const API_SERVER_PATHS: Readonly<Record<OidcField, string>> = {
+  issuerURL: 'oidcIssuerURL',
+  clientID: 'oidcClientID',
+  usernameClaim: 'oidcUsernameClaim',
+  usernamePrefix: 'oidcUsernamePrefix',
+  groupsClaim: 'oidcGroupsClaim',
+  groupsPrefix: 'oidcGroupsPrefix',
+};
+const apiServerPath = (field: OidcField): string => at('kubeAPIServer', API_SERVER_PATHS[field]);
+
+/**
+ * The API server's own rules for its --oidc-* flags (kube-apiserver's validation of the
+ * authentication configuration it builds from them), over the settings from either place,
+ * each problem at the field `path` names: once any flag is set the issuer and the client ID
+ * are required together; the issuer is an https URL with no user, query or fragment; a claim
+ * that is set names a claim; and a groups prefix needs a groups claim, without which the API
+ * server reads no groups at all.
+ */
+export function oidcProblems(settings: OidcSettings, path: (field: OidcField) => string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (settings.issuerURL === undefined || settings.issuerURL === '') {
+    problems.push({ path: path('issuerURL'), ...(settings.issuerURL === undefined ? {} : { value: '' }), message: 'is required with the other OpenID Connect settings', fix: 'set the issuer\'s https URL, e.g. https://accounts.example.com' });
+  } else {
+    const problem = issuerProblem(settings.issuerURL);
+    if (problem !== undefined) problems.push({ path: path('issuerURL'), value: settings.issuerURL, message: problem, fix: 'use the issuer\'s https URL as its tokens\' "iss" gives it, e.g. https://accounts.example.com' });
+  }
+  if (settings.clientID === undefined || settings.clientID.trim() === '') {
+    problems.push({ path: path('clientID'), ...(settings.clientID === undefined ? {} : { value: settings.clientID }), message: 'is required with the other OpenID Connect settings', fix: 'set the client ID the tokens are issued for, e.g. kubernetes' });
+  }
+  if (settings.usernameClaim !== undefined && settings.usernameClaim.trim() === '') {
+    problems.push({ path: path('usernameClaim'), value: settings.usernameClaim, message: 'is empty: the API server needs a claim to name the user', fix: 'remove it for the API server\'s default (sub), or name the claim, e.g. email' });
+  }
+  if (settings.groupsClaim !== undefined && settings.groupsClaim.trim() === '') {
+    problems.push({ path: path('groupsClaim'), value: settings.groupsClaim, message: 'is empty', fix: 'name the claim that lists the groups, e.g. groups, or remove it' });
+  }
+  if (settings.groupsPrefix !== undefined && settings.groupsClaim === undefined) {
+    problems.push({ path: path('groupsPrefix'), value: settings.groupsPrefix, message: 'is set without a groups claim: the API server reads no groups, so it would prefix none', fix: 'name the groups claim too (e.g. groupsClaims: [groups]), or remove it' });
+  }
+  return problems;
+}
+
+/** kube-apiserver's rules for an issuer URL. */
 function issuerProblem(url: string): string | undefined {
   let parsed: URL;
   try {
@@ -133,6 +171,7 @@ function issuerProblem(url: string): string | undefined {
     return 'is not a URL';
   }
   if (parsed.protocol !== 'https:') return 'is not an https URL: the API server accepts only https issuers';
+  if (parsed.username !== '' || parsed.password !== '') return 'has a user name or password, which an issuer URL cannot have';
   if (parsed.hash !== '' || parsed.search !== '') return 'has a query or fragment, which an issuer URL cannot have';
   return undefined;
 }
