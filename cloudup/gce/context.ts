@@ -13,8 +13,11 @@ export interface WorkloadIdentityContext {
   /** The cluster's pool id (workload-identity-names.ts). */
   readonly pool: string;
   readonly projectNumber: string;
-  /** The GCP service accounts the spec names (gcp.serviceAccount, at `path`), whose policies hold the bindings. */
-  readonly accounts: readonly { readonly email: string; readonly path: string }[];
+  /**
+   * The GCP service accounts the spec names (gcp.serviceAccount, at `path`), whose policies hold
+   * the bindings, and those the last applied spec named (`previous`: one that is gone is skipped).
+   */
+  readonly accounts: readonly { readonly email: string; readonly path: string; readonly previous?: boolean }[];
 }
 
 export interface GceContext {

@@ -36,6 +36,7 @@ import { discoveryContext } from '../discovery-documents.js';
 import type { WorkloadIdentityContext } from './context.js';
 import { WorkloadIdentityApi } from './workload-identity-api.js';
 import { poolId } from './workload-identity-names.js';
+import { previousCluster } from './previous-spec.js';
 
 export interface GceSessionOptions extends OpenOptions {
   /** Endpoint and credentials; default: from the environment (see clientOptionsFromEnv). */
@@ -85,11 +86,16 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
   let workloadIdentity: WorkloadIdentityContext | undefined;
   let serviceAccountKeys: readonly string[] | undefined;
   try {
-    const settings = irsaSettings(spec.cluster);
-    if (discovery !== undefined && settings?.externalPermissions === true) {
+    // What the last apply made is looked for too, so that a pool, provider or binding the spec
+    // no longer asks for is found and deleted.
+    const previous = options.purpose === 'inspect' ? undefined : await previousCluster(options.stateStore, cluster, options.env);
+    const wanted = [spec.cluster, ...(previous ? [previous] : [])].filter((c) => irsaSettings(c)?.externalPermissions === true);
+    if (wanted.length > 0) {
       const api = new WorkloadIdentityApi(iam, project, options.sleep);
-      const accounts = (spec.cluster.spec.iam?.serviceAccountExternalPermissions ?? []).flatMap((p, i) =>
-        p.gcp === undefined ? [] : [{ email: p.gcp.serviceAccount, path: formatPath(['spec', 'iam', 'serviceAccountExternalPermissions', i, 'gcp', 'serviceAccount']) }],
+      const accounts = wanted.flatMap((c) =>
+        (c.spec.iam?.serviceAccountExternalPermissions ?? []).flatMap((p, i) =>
+          p.gcp === undefined ? [] : [{ email: p.gcp.serviceAccount, path: formatPath(['spec', 'iam', 'serviceAccountExternalPermissions', i, 'gcp', 'serviceAccount']), ...(c === spec.cluster ? {} : { previous: true }) }],
+        ),
       );
       workloadIdentity = { api, pool: poolId(cluster), projectNumber: await api.projectNumber(), accounts };
     }

@@ -159,6 +159,22 @@ describe('workload identity on GCE', () => {
     expect((await planJson()).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
   });
 
+  it('an entry taken off the list loses its binding; turning external permissions off plans the pool and provider away', async () => {
+    const cluster = await getCluster();
+    const fewer = await run(['replace', '-f', '-'], withSpec(cluster, { ...DESIRED, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [] } }));
+    expect(fewer.code, fewer.stderr).toBe(0);
+    const plan = await planJson();
+    expect(plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.id}`)).toEqual([`delete ServiceAccountIamMember/${APP}:system:serviceaccount:apps:s3-reader`]);
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(iamOf(fake.state).accountPolicy(APP).bindings).toEqual([BOB]);
+
+    const off = await run(['replace', '-f', '-'], withSpec(await getCluster(), { ...DESIRED, iam: {} }));
+    expect(off.code, off.stderr).toBe(0);
+    const offPlan = await planJson();
+    expect(offPlan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.id}`).sort()).toEqual([`delete WorkloadIdentityPool/${POOL}`, `delete WorkloadIdentityPoolProvider/${POOL}.kubernetes`]);
+  }, 60_000);
+
   it('delete cluster leaves nothing: documents, public read, binding gone, the pool and provider deleted as GCP deletes them', async () => {
     const deleted = await run(['delete', 'cluster', NAME, '--yes']);
     expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);

@@ -5,7 +5,7 @@
  * a pod with that service account's token, exchanged at GCP's STS through the cluster's
  * provider, may act as the GCP account. Kept by read-modify-write with the policy's etag, so
  * other bindings and members are never touched. Discovery reads the policy of each account the
- * spec names and keeps the members of the cluster's pool.
+ * spec or the last applied spec names and keeps the members of the cluster's pool.
  */
 
 import type { LiveObject, TaskKind } from '../../../src/engine/task.js';
@@ -38,14 +38,15 @@ export const serviceAccountIamMemberKind: TaskKind<GceContext> = {
     const wi = ctx.workloadIdentity;
     if (!wi) return [];
     const prefix = principalPrefix(wi.projectNumber, wi.pool);
-    const emails = [...new Map(wi.accounts.map((a) => [a.email, a])).values()];
+    // One read per account, the current spec's entry first (its path is the one a problem names).
+    const emails = [...new Map([...wi.accounts].reverse().map((a) => [a.email, a])).values()];
     const found = await Promise.all(
-      emails.map(async ({ email, path }) => {
+      emails.map(async ({ email, path, previous }) => {
         try {
           return { email, bindings: (await ctx.iam.policy({ kind: 'serviceAccount', email })).bindings ?? [] };
         } catch (e) {
           if (!isNotFound(e)) throw e;
-          if (!ctx.mode.reconciling) return { email, bindings: [] };
+          if (!ctx.mode.reconciling || previous === true) return { email, bindings: [] };
           throw new ValidationError(`cluster ${ctx.cluster}`, [{ path, value: email, message: 'is no service account GCP knows (or hoist may not read its IAM policy)', fix: 'create it first (gcloud iam service-accounts create), or name an existing one' }]);
         }
       }),
