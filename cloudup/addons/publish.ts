@@ -18,7 +18,7 @@ import { planAddons } from './plan.js';
 /** Writes what changed of the addons and their index; returns the changes made. */
 export async function publishAddons(store: ObjectStore, completed: CompletedSpec, opts: { readonly env: Readonly<Record<string, string | undefined>>; readonly events: EventSink }): Promise<PlannedChange[]> {
   const cluster = completed.cluster.metadata.name;
-  const addons = await planAddons(store, completed, { env: opts.env });
+  const addons = await planAddons(store, completed, { env: opts.env, events: opts.events });
   const result = buildPlan({ cluster, cloud: completed.cluster.spec.cloudProvider, specRevision: null, tasks: addons.tasks, kinds: addons.kinds }, await discoverAll(addons.kinds, undefined));
   const applied = await applyPlan({ result, kinds: addons.kinds, ctx: undefined });
   const failure = applied.failures[0];

@@ -55,7 +55,7 @@ export interface PlanClusterOptions {
 export async function planCluster(store: ObjectStore, completed: CompletedSpec, opts: PlanClusterOptions): Promise<ClusterPlan> {
   const teardown = opts.purpose === 'teardown';
   // The addons are rendered, and a broken user addon refused, before the cloud is opened.
-  const addons = teardown ? undefined : await planAddons(store, completed, { env: opts.env, diff: opts.diffAddons === true });
+  const addons = teardown ? undefined : await planAddons(store, completed, { env: opts.env, diff: opts.diffAddons === true, events: opts.events });
   const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true, stateStore: store.url });
   try {
     if (addons === undefined) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
