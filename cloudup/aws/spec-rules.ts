@@ -5,7 +5,7 @@
  * what the kops import of an AWS spec drops. No SDK: spec commands load this module.
  */
 
-import { CLOUD_DEFAULTS, formatPath, instanceGroupPath, withDropped } from '../../src/api/index.js';
+import { CLOUD_DEFAULTS, formatPath, instanceGroupPath, isPrivateSubnet, withDropped } from '../../src/api/index.js';
 import type { CloudSpecRules, CompletedClusterSpec, CompletedSpec, KopsImport, Path } from '../../src/api/index.js';
 import type { Cluster, InstanceGroup } from '../../src/api/index.js';
 import { parseCidr } from '../../src/api/cidr.js';
@@ -41,6 +41,7 @@ export const awsSpecRules: CloudSpecRules = {
   regionalSubnets: false,
   // A shared subnet's zone is the subnet's own, found in the cloud.
   sharedSubnetsNeedNoZone: true,
+  ipv6: true,
   accessListEntries: { accepts: (entry) => PREFIX_LIST.test(entry), described: 'an AWS prefix list (pl-...)' },
   tags: AWS_TAG_RULES,
   validate: (spec: CompletedSpec): FieldProblem[] => [
@@ -101,10 +102,10 @@ function vpcProblems(spec: CompletedClusterSpec): FieldProblem[] {
 function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const own = spec.subnets.filter((s) => s.id === undefined);
-  const managedPublic = own.some((s) => s.type !== 'Private');
+  const managedPublic = own.some((s) => !isPrivateSubnet(s));
   const hasUtility = spec.subnets.some((s) => s.type === 'Utility');
   spec.subnets.forEach((s, i) => {
-    if (s.type !== 'Private') return;
+    if (!isPrivateSubnet(s)) return;
     if (s.egress === undefined && !hasUtility) {
       problems.push({ path: at('subnets', i, 'type'), value: s.type, message: 'a private subnet needs a way out: no Utility subnet for a NAT gateway and no egress', fix: 'add a Utility subnet in its zone, or set egress' });
     }
@@ -113,7 +114,7 @@ function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
       problems.push({ path: at('subnets', i, 'egress'), value: s.egress, message: 'is not an egress hoist supports on aws', fix: 'use a NAT gateway id (nat-…), External, or leave it unset for a NAT gateway of hoist' });
       return;
     }
-    const zoneEgress = own.find((o) => o.type === 'Private' && o.zone === s.zone && o.egress !== undefined)?.egress;
+    const zoneEgress = own.find((o) => isPrivateSubnet(o) && o.zone === s.zone && o.egress !== undefined)?.egress;
     if (zoneEgress === undefined && hasUtility && !managedPublic) {
       problems.push({
         path: at('subnets', i),
@@ -134,7 +135,7 @@ function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
 function dropUnusableEgress(doc: KopsImport<Cluster>): KopsImport<Cluster> {
   const dropped: { path: string; value: unknown; reason: string }[] = [];
   const subnets = doc.object.spec.subnets.map((s, i) => {
-    if (s.type !== 'Private' || s.id !== undefined || s.egress === undefined || isAwsEgress(s.egress)) return s;
+    if (!isPrivateSubnet(s) || s.id !== undefined || s.egress === undefined || isAwsEgress(s.egress)) return s;
     dropped.push({ path: formatPath(['spec', 'subnets', i, 'egress']), value: s.egress, reason: 'hoist routes a private subnet on aws through a NAT gateway (nat-…, or one of its own) or leaves it to you (External)' });
     const { egress: _egress, ...rest } = s;
     return rest;

@@ -100,3 +100,42 @@ function suggestPrefix(text: string): string | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return `${text}/32`;
   return undefined;
 }
+
+/**
+ * kops's `/LEN#N` form of a subnet's IPv6 range: the Nth (N in hexadecimal) range of prefix
+ * LEN inside the VPC's IPv6 block, which AWS assigns only when the block is associated.
+ */
+export interface Ipv6Slot {
+  readonly prefix: number;
+  readonly index: number;
+}
+
+/** The slot of `/64#1`-style text, or undefined when `text` is not in that form. */
+export function parseIpv6Slot(text: string): Ipv6Slot | undefined {
+  const m = /^\/([0-9]{1,3})#([0-9a-fA-F]{1,4})$/.exec(text);
+  if (!m) return undefined;
+  return { prefix: Number(m[1]), index: parseInt(m[2]!, 16) };
+}
+
+export const formatIpv6Slot = (slot: Ipv6Slot): string => `/${slot.prefix}#${slot.index.toString(16)}`;
+
+/** The range a slot names inside `block` (the VPC's IPv6 block), or undefined when it is not inside. */
+export function ipv6SlotCidr(block: string, slot: Ipv6Slot): string | undefined {
+  const b = cidrOf(block);
+  if (!b || b.family !== 6 || slot.prefix < b.prefix || slot.prefix > 128) return undefined;
+  const c = subCidrAt(b, slot.prefix, slot.index);
+  return c ? formatCidr(c) : undefined;
+}
+
+/** The slot of prefix `prefix` that `cidr` is inside `block`, or undefined: the inverse of ipv6SlotCidr. */
+export function ipv6SlotOf(block: string, cidr: string, prefix: number): string | undefined {
+  const b = cidrOf(block);
+  const c = cidrOf(cidr);
+  if (!b || !c || c.prefix !== prefix || !cidrContains(b, c)) return undefined;
+  return formatIpv6Slot({ prefix, index: Number((c.base - b.base) >> BigInt(bits(c.family) - prefix)) });
+}
+
+function subCidrAt(outer: Cidr, prefix: number, index: number): Cidr | undefined {
+  if (index < 0 || BigInt(index) >= 1n << BigInt(prefix - outer.prefix)) return undefined;
+  return { family: outer.family, base: outer.base + (BigInt(index) << BigInt(bits(outer.family) - prefix)), prefix };
+}

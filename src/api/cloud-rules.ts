@@ -37,6 +37,11 @@ export interface CloudSpecRules {
   };
   /** The cloud's rules for tags (or labels) a spec's cloudLabels become; absent on a cloud without limits. */
   readonly tags?: CloudTagRules;
+  /**
+   * The cloud makes IPv6 clusters (`nonMasqueradeCIDR: ::/0`, subnets' `ipv6CIDR`): a dual-stack
+   * network with IPv6 routes, rules and machine addresses. Absent: such a spec is refused.
+   */
+  readonly ipv6?: boolean;
   /** The cloud's own checks of a completed spec set, each problem with its field path, value and fix. */
   validate(spec: CompletedSpec): FieldProblem[];
   /**

@@ -18,6 +18,7 @@ import {
   DEFAULT_NON_MASQUERADE_CIDR,
   DEFAULT_SIZES,
 } from './cloud-defaults.js';
+import { DEFAULT_IPV6_ACCESS, DEFAULT_IPV6_SERVICE_RANGE, isIpv6Cluster, isPrivateSubnet } from './ipv6.js';
 import { resolveClusterRollingUpdate, resolveGroupRollingUpdate } from './rolling.js';
 import type { ResolvedRollingUpdate } from './rolling.js';
 import { CLUSTER_LABEL } from './schema.js';
@@ -139,8 +140,11 @@ export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): C
   // service addresses are never the network's, so they then come from kops's default range.
   const network = [networkCIDR, ...(spec.additionalNetworkCIDRs ?? [])].map(cidrOf);
   const servicesOutside = podsFromNetwork(spec) && nonMasq !== undefined && network.some((n) => n !== undefined && cidrsOverlap(n, nonMasq));
-  const serviceClusterIPRange = spec.serviceClusterIPRange ?? derived(servicesOutside ? DEFAULT_NON_MASQUERADE_CIDR : nonMasqueradeCIDR, 3, 0);
+  // An IPv6 cluster's pods take prefixes of their nodes' interfaces: no pod range is derived.
+  const ipv6 = isIpv6Cluster(spec);
+  const serviceClusterIPRange = spec.serviceClusterIPRange ?? (ipv6 ? DEFAULT_IPV6_SERVICE_RANGE : derived(servicesOutside ? DEFAULT_NON_MASQUERADE_CIDR : nonMasqueradeCIDR, 3, 0));
   const podCIDR = spec.podCIDR ?? derived(nonMasqueradeCIDR, 1, 1);
+  const access = ipv6 ? DEFAULT_IPV6_ACCESS : DEFAULT_ACCESS;
   const region = spec.region ?? regionOf(spec.cloudProvider, subnets);
   const topology = {
     controlPlane: spec.topology?.controlPlane ?? 'public',
@@ -168,8 +172,8 @@ export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): C
       ...api,
       publicName: api.publicName ?? `api.${cluster.metadata.name}`,
     },
-    sshAccess: spec.sshAccess ?? [...DEFAULT_ACCESS],
-    kubernetesApiAccess: spec.kubernetesApiAccess ?? [...DEFAULT_ACCESS],
+    sshAccess: spec.sshAccess ?? [...access],
+    kubernetesApiAccess: spec.kubernetesApiAccess ?? [...access],
     nodePortAccess: spec.nodePortAccess ?? [],
     networking: spec.networking && Object.keys(spec.networking).length > 0 ? spec.networking : { flannel: {} },
     rollingUpdate: resolveClusterRollingUpdate(spec.cloudProvider, spec.rollingUpdate),
@@ -202,7 +206,7 @@ function completeInstanceGroup(cluster: Cluster, ig: InstanceGroup, subnets: rea
       zones: spec.zones ?? unique(own.flatMap((s) => (s.zone === undefined ? [] : [s.zone]))),
       rootVolumeSize: spec.rootVolumeSize ?? sizes.rootVolumeSize,
       rootVolumeType: spec.rootVolumeType ?? cloud.rootVolumeType,
-      associatePublicIp: spec.associatePublicIp ?? (own.length > 0 && own.every((s) => s.type !== 'Private')),
+      associatePublicIp: spec.associatePublicIp ?? (own.length > 0 && own.every((s) => !isPrivateSubnet(s))),
       rollingUpdate: resolveGroupRollingUpdate(cluster.spec.cloudProvider, spec.role, spec.rollingUpdate, cluster.spec.rollingUpdate),
     },
   };

@@ -41,6 +41,7 @@ export { convertKopsDocument, dropRefusedCloudLabels, KOPS_API_VERSION, KOPS_CLU
 export type { ConversionReport, DroppedField } from './kops.js';
 export { clusterNameProblems, instanceGroupNameProblems, isDnsSubdomain } from './names.js';
 export { completeSpec } from './defaults.js';
+export { DEFAULT_IPV6_SERVICE_RANGE, isIpv6Cluster, isPrivateSubnet } from './ipv6.js';
 export type { CompletedCluster, CompletedClusterSpec, CompletedInstanceGroup, CompletedInstanceGroupSpec, CompletedSpec } from './defaults.js';
 export { validateSpecSet, validateUpdate } from './validation.js';
 export type { CloudSpecRules, KopsImport, NewClusterRules, SpecRulesByCloud } from './cloud-rules.js';

@@ -35,7 +35,7 @@ export const KINDS = ['Cluster', 'InstanceGroup'] as const;
 export type Kind = (typeof KINDS)[number];
 export const CLOUDS = ['local', 'aws', 'gce'] as const;
 export type CloudProvider = (typeof CLOUDS)[number];
-export const SUBNET_TYPES = ['Public', 'Private', 'Utility'] as const;
+export const SUBNET_TYPES = ['Public', 'Private', 'Utility', 'DualStack'] as const;
 export type SubnetType = (typeof SUBNET_TYPES)[number];
 export const TOPOLOGIES = ['public', 'private'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
@@ -62,7 +62,11 @@ export const SubnetSchema = z.strictObject({
   zone: z.string().optional().describe('Zone of the subnet (aws, local: required unless `id` is set).'),
   region: z.string().optional().describe('Region of a regional subnet (gce).'),
   cidr: cidrText('172.20.32.0/19', 'IPv4 range inside networkCIDR. Default: carved from networkCIDR.').optional(),
-  type: z.enum(SUBNET_TYPES).describe('Public, Private (egress through NAT) or Utility (load balancers, NAT, bastions).'),
+  ipv6CIDR: z
+    .string()
+    .meta({ description: 'IPv6 range of the subnet (aws, IPv6 clusters): a /64 of the VPC\'s IPv6 block, or kops\'s `/64#N` form, the Nth (hexadecimal) /64 of the block AWS assigns to the VPC.', examples: ['/64#1'] })
+    .optional(),
+  type: z.enum(SUBNET_TYPES).describe('Public, Private (egress through NAT), Utility (load balancers, NAT, bastions) or DualStack (a Private subnet with IPv6, as kops makes for the control plane of an IPv6 cluster).'),
   id: z.string().optional().describe('ID of an existing subnet to use (shared, not managed by hoist).'),
   egress: z.string().optional().describe('Egress of a private subnet: a NAT gateway, transit gateway or "External".'),
 });
@@ -104,8 +108,8 @@ export const ClusterSpecSchema = z.strictObject({
   networkCIDR: cidrText('172.20.0.0/16', 'IPv4 range of the cluster network. Default: 172.20.0.0/16 (aws), 10.0.0.0/16 (gce), 127.20.0.0/16 (local).').optional(),
   additionalNetworkCIDRs: z.array(z.string()).optional().describe('More IPv4 ranges of the network (secondary VPC CIDRs).'),
   networkID: z.string().optional().describe('ID of an existing network (VPC) to use: shared, not managed by hoist.'),
-  nonMasqueradeCIDR: cidrText('100.64.0.0/10', 'Range of pod and service addresses. Default: 100.64.0.0/10.').optional(),
-  serviceClusterIPRange: cidrText('100.64.0.0/13', 'Service IPs. Default: the first eighth of nonMasqueradeCIDR (100.64.0.0/13).').optional(),
+  nonMasqueradeCIDR: cidrText('100.64.0.0/10', 'Range of pod and service addresses. Default: 100.64.0.0/10. `::/0` makes an IPv6 cluster (aws), as in kops.').optional(),
+  serviceClusterIPRange: cidrText('100.64.0.0/13', 'Service IPs. Default: the first eighth of nonMasqueradeCIDR (100.64.0.0/13); fd00:5e4f:ce::/108 in an IPv6 cluster.').optional(),
   podCIDR: cidrText('100.96.0.0/11', 'Pod IPs. Default: the upper half of nonMasqueradeCIDR (100.96.0.0/11).').optional(),
   subnets: z.array(SubnetSchema).describe('The subnets: at least one.'),
   topology: z

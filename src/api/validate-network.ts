@@ -5,6 +5,8 @@ import { cidrContains, cidrsOverlap, parseCidr } from './cidr.js';
 import type { Cidr } from './cidr.js';
 import type { CloudSpecRules } from './cloud-rules.js';
 import { podsFromNetwork } from './defaults.js';
+import { isIpv6Cluster } from './ipv6.js';
+import { ipv6Problems } from './validate-ipv6.js';
 import type { CompletedClusterSpec } from './defaults.js';
 import { subnetNameProblems } from './names.js';
 import { formatPath } from './paths.js';
@@ -44,6 +46,17 @@ export function networkProblems(spec: CompletedClusterSpec, rules: CloudSpecRule
     else ranges.push({ cidr: c, path, text });
   });
 
+  // An IPv6 cluster's pod and service ranges are IPv6 and outside the network: their own rules.
+  if (!isIpv6Cluster(spec)) problems.push(...ipv4RangeProblems(spec, ranges));
+  problems.push(...ipv6Problems(spec, rules));
+  problems.push(...subnetProblems(spec, rules, ranges, network !== undefined));
+  problems.push(...accessProblems(spec, rules));
+  return problems;
+}
+
+/** The IPv4 pod and service ranges of a cluster against nonMasqueradeCIDR and the network. */
+function ipv4RangeProblems(spec: CompletedClusterSpec, ranges: readonly { cidr: Cidr; path: string; text: string }[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const nonMasq = ipv4(spec.nonMasqueradeCIDR, at('nonMasqueradeCIDR'), '100.64.0.0/10', problems);
   const service = ipv4(spec.serviceClusterIPRange, at('serviceClusterIPRange'), '100.64.0.0/13', problems);
   const pod = ipv4(spec.podCIDR, at('podCIDR'), '100.96.0.0/11', problems);
@@ -76,8 +89,6 @@ export function networkProblems(spec: CompletedClusterSpec, rules: CloudSpecRule
   if (nonMasq && (spec.serviceClusterIPRange === undefined || spec.podCIDR === undefined)) {
     problems.push({ path: at('nonMasqueradeCIDR'), value: spec.nonMasqueradeCIDR, message: 'is too small to hold the service and pod ranges', fix: 'use a /10 such as 100.64.0.0/10, or set serviceClusterIPRange and podCIDR' });
   }
-  problems.push(...subnetProblems(spec, rules, ranges, network !== undefined));
-  problems.push(...accessProblems(spec, rules));
   return problems;
 }
 

@@ -12,6 +12,7 @@ import { HoistError, ValidationError } from '../errors.js';
 import type { CloudSpecRules } from './cloud-rules.js';
 import type { CompletedClusterSpec, CompletedEtcdMember, CompletedInstanceGroup, CompletedInstanceGroupSpec, CompletedSpec } from './defaults.js';
 import type { Subnet } from './schema.js';
+import { isIpv6Cluster } from './ipv6.js';
 import { validateSpecSet } from './validation.js';
 
 // Mutable like the schema's arrays, so a settled group is still a CompletedInstanceGroup.
@@ -25,6 +26,7 @@ export type SettledEtcdMember = CompletedEtcdMember & { readonly zone: string };
 
 export type SettledClusterSpec = Omit<CompletedClusterSpec, 'region' | 'podCIDR' | 'subnets' | 'etcdClusters'> & {
   readonly region: string;
+  /** "" in an IPv6 cluster, which has none: its pods take prefixes of their nodes' interfaces. */
   readonly podCIDR: string;
   readonly subnets: readonly SettledSubnet[];
   readonly etcdClusters: readonly { readonly name: string; readonly version?: string; readonly etcdMembers: readonly SettledEtcdMember[] }[];
@@ -48,7 +50,8 @@ const nonEmpty = <T>(xs: readonly T[]): xs is NonEmpty<T> => xs.length > 0;
  */
 export function settleSpec(spec: CompletedSpec, rules: CloudSpecRules): SettledSpec {
   const c = spec.cluster.spec;
-  const { region, podCIDR } = c;
+  const { region } = c;
+  const podCIDR = c.podCIDR ?? (isIpv6Cluster(c) ? '' : undefined);
   const subnets = c.subnets.flatMap((s): SettledSubnet[] => (s.id !== undefined ? [{ ...s, id: s.id }] : s.cidr !== undefined ? [{ ...s, id: undefined, cidr: s.cidr }] : []));
   const names = new Set(c.subnets.map((s) => s.name));
   const groups = spec.instanceGroups.flatMap((ig): SettledInstanceGroup[] => {
