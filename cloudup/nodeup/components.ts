@@ -1,6 +1,6 @@
 /** Component settings of nodeup.yaml, from the completed spec. */
 
-import { machineSettings, oidcSettings } from '../../src/api/index.js';
+import { isIpv6Cluster, machineSettings, oidcSettings } from '../../src/api/index.js';
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import { cidrOf, formatCidr } from '../../src/api/cidr.js';
 import { schedulerConfiguration } from '../../src/api/scheduler-config.js';
@@ -48,6 +48,8 @@ export function kubeletSettings(spec: CompletedSpec, ig: CompletedInstanceGroup)
     ...(apiOnly ? ['node-role.kubernetes.io/api-server=:NoSchedule'] : []),
   ];
   return defined({
+    // kops's `--node-ip=::` in an IPv6 cluster: the kubelet registers the machine's IPv6 address.
+    nodeIP: isIpv6Cluster(spec.cluster.spec) ? '::' : undefined,
     clusterDNS: nthAddress(spec.cluster.spec.serviceClusterIPRange, DNS_OFFSET),
     clusterDomain: 'cluster.local',
     anonymousAuth: k.anonymousAuth ?? false,
@@ -70,7 +72,8 @@ export function kubeProxySettings(spec: CompletedSpec): NodeupConfig['kubeProxy'
   return defined({
     // Cilium replaces kube-proxy only when told to; kops runs kube-proxy by default too.
     enabled: p.enabled ?? true,
-    clusterCIDR: spec.cluster.spec.podCIDR ?? '',
+    // An IPv6 cluster's pods may have any address of the VPC's block (their nodes' prefixes): no masquerading.
+    clusterCIDR: spec.cluster.spec.podCIDR ?? (isIpv6Cluster(spec.cluster.spec) ? spec.cluster.spec.nonMasqueradeCIDR : ''),
     proxyMode: p.proxyMode ?? 'iptables',
     metricsBindAddress: p.metricsBindAddress,
     featureGates: p.featureGates,
@@ -125,7 +128,8 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       clusterName: spec.cluster.metadata.name,
       clusterCIDR: c.podCIDR ?? '',
       serviceClusterIPRange: range,
-      allocateNodeCIDRs: true,
+      // An IPv6 cluster's node pod ranges are not cut from one range by the controller manager.
+      allocateNodeCIDRs: !isIpv6Cluster(c),
       concurrentNodeSyncs: cm.concurrentNodeSyncs,
       terminatedPodGCThreshold: cm.terminatedPodGCThreshold,
       horizontalPodAutoscalerSyncPeriod: cm.horizontalPodAutoscalerSyncPeriod,

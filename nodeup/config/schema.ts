@@ -23,6 +23,8 @@ export const NodeupAssetSchema = z.strictObject({
 });
 
 const KubeletSchema = z.strictObject({
+  /** `--node-ip` when it is not the machine's address: `::` in an IPv6 cluster, as kops (the kubelet takes its IPv6 address). */
+  nodeIP: z.string().optional(),
   clusterDNS: z.string(),
   clusterDomain: z.string(),
   anonymousAuth: z.boolean(),

@@ -157,7 +157,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'authentication-kubeconfig': cmConf.name,
           'authorization-kubeconfig': cmConf.name,
           'cluster-name': cm.clusterName,
-          'cluster-cidr': cm.clusterCIDR,
+          // None in an IPv6 cluster: nodes' pod ranges are prefixes of their interfaces, not cut from one range.
+          'cluster-cidr': cm.clusterCIDR === '' ? undefined : cm.clusterCIDR,
           'allocate-node-cidrs': cm.allocateNodeCIDRs,
           'service-cluster-ip-range': cm.serviceClusterIPRange,
           'cluster-signing-cert-file': signer.desired.certificate,

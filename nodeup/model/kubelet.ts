@@ -101,7 +101,7 @@ export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: 
       config: KUBELET_CONFIG,
       kubeconfig: KUBELET_KUBECONFIG,
       'bootstrap-kubeconfig': plane ? undefined : BOOTSTRAP_KUBECONFIG,
-      'node-ip': node.address,
+      'node-ip': config.kubelet.nodeIP ?? node.address,
       'hostname-override': node.nodeName,
       'node-labels': mapFlag(config.kubelet.nodeLabels),
       v: config.kubelet.logLevel,

@@ -7,6 +7,7 @@
  * before, and passes every client on to the control plane's group.
  */
 
+import { isIpv6Cluster } from '../../../src/api/ipv6.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Ref, Task, TaskId, Unresolved } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
@@ -38,7 +39,7 @@ export function apiSecurityTasks(spec: SettledSpec, vpc: TaskId, listenerPorts: 
     ...apiClientPeers(c).flatMap((peer) =>
       listenerPorts.map((port) => ({ type: 'ingress' as const, ipProtocol: 'tcp', fromPort: port, toPort: port, peer })),
     ),
-    { type: 'egress' as const, ipProtocol: '-1', fromPort: -1, toPort: -1, peer: '0.0.0.0/0' },
+    ...(isIpv6Cluster(c) ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']).map((peer) => ({ type: 'egress' as const, ipProtocol: '-1', fromPort: -1, toPort: -1, peer })),
   ];
   const tasks: Task[] = [group];
   for (const rule of rules) {

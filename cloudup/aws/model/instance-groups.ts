@@ -5,6 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { isIpv6Cluster } from '../../../src/api/ipv6.js';
 import type { SettledInstanceGroup, SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
@@ -76,6 +77,8 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       securityGroupIds: [ref(sg), ...(ig.spec.additionalSecurityGroups ?? [])],
       keyName,
       associatePublicIpAddress: ig.spec.associatePublicIp,
+      // An IPv6 cluster's machines are dual-stack: an IPv6 address of their subnet, and the metadata service over IPv6, as kops gives them.
+      ...(isIpv6Cluster(spec.cluster.spec) ? { ipv6AddressCount: 1, httpProtocolIpv6: 'enabled' as const } : {}),
       ...machineFields(ig),
       instanceTags: tags,
       volumeTags: tags,

@@ -4,13 +4,19 @@
  * and for a private topology a NAT gateway with an Elastic IP per zone (in the zone's utility
  * subnet) and a private route table per zone. Subnets given by id are shared: hoist neither
  * changes them nor routes them. The API's validation has refused an egress hoist cannot give.
+ *
+ * An IPv6 cluster's VPC also gets an IPv6 block from Amazon, each subnet its /64 of it (machines
+ * get an address of it at launch), `::/0` routes through the internet gateway from the public
+ * route table and through an egress-only internet gateway from the private ones, as kops does.
  */
 
+import { isIpv6Cluster, isPrivateSubnet } from '../../../src/api/index.js';
 import type { Subnet } from '../../../src/api/index.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Ref, Task, TaskId } from '../../../src/engine/task.js';
 import { HoistError } from '../../../src/errors.js';
 import { idOf, ref } from '../../../src/engine/task.js';
+import { egressOnlyInternetGatewayTask } from '../tasks/egress-only-internet-gateway.js';
 import { elasticIpTask } from '../tasks/elastic-ip.js';
 import { internetGatewayTask } from '../tasks/internet-gateway.js';
 import { natGatewayTask } from '../tasks/nat-gateway.js';
@@ -35,6 +41,7 @@ const SUBNET_ROLE_TAGS: Readonly<Record<Subnet['type'], Record<string, string>>>
   Public: { SubnetType: 'Public', 'kubernetes.io/role/elb': '1' },
   Utility: { SubnetType: 'Utility', 'kubernetes.io/role/elb': '1' },
   Private: { SubnetType: 'Private', 'kubernetes.io/role/internal-elb': '1' },
+  DualStack: { SubnetType: 'DualStack', 'kubernetes.io/role/internal-elb': '1' },
 };
 
 export function networkTasks(spec: SettledSpec): Network {
@@ -42,9 +49,11 @@ export function networkTasks(spec: SettledSpec): Network {
   const cluster = spec.cluster.metadata.name;
   const tasks: Task[] = [];
   const sharedVpc = c.networkID !== undefined;
+  // A shared VPC must hold an IPv6 block already (kops says the same): hoist does not add one.
+  const ipv6 = isIpv6Cluster(c);
   const vpc = sharedVpc
     ? vpcTask(c.networkID!, { cidrBlock: c.networkCIDR }, { lifecycle: 'ExistsAndValidates' })
-    : vpcTask(vpcName(cluster), { cidrBlock: c.networkCIDR, enableDnsSupport: true, enableDnsHostnames: true, tags: named(spec, vpcName(cluster)) });
+    : vpcTask(vpcName(cluster), { cidrBlock: c.networkCIDR, enableDnsSupport: true, enableDnsHostnames: true, ...(ipv6 ? { amazonProvidedIpv6CidrBlock: true } : {}), tags: named(spec, vpcName(cluster)) });
   const vpcId = idOf(vpc);
   tasks.push(vpc);
   // The VPC's secondary ranges, before any subnet that may lie in one. A shared VPC has its own.
@@ -58,7 +67,13 @@ export function networkTasks(spec: SettledSpec): Network {
       ? subnetTask(s.id, { vpcId: ref(vpcId), ...(s.zone ? { availabilityZone: s.zone } : {}) }, { lifecycle: 'ExistsAndValidates', dependsOn: [vpcId] })
       : subnetTask(
           subnetName(s.name, cluster),
-          { vpcId: ref(vpcId), cidrBlock: s.cidr, availabilityZone: s.zone ?? '', tags: named(spec, subnetName(s.name, cluster), SUBNET_ROLE_TAGS[s.type]) },
+          {
+            vpcId: ref(vpcId),
+            cidrBlock: s.cidr,
+            availabilityZone: s.zone ?? '',
+            ...(ipv6 && s.ipv6CIDR !== undefined ? { ipv6CidrBlock: s.ipv6CIDR, vpcIpv6CidrBlock: ref(vpcId, 'ipv6CidrBlock'), assignIpv6AddressOnCreation: true } : {}),
+            tags: named(spec, subnetName(s.name, cluster), SUBNET_ROLE_TAGS[s.type]),
+          },
           { dependsOn: subnetDeps },
         );
     subnets.set(s.name, idOf(task));
@@ -66,7 +81,7 @@ export function networkTasks(spec: SettledSpec): Network {
   }
 
   const own = c.subnets.filter((s) => s.id === undefined);
-  const publicOnes = own.filter((s) => s.type !== 'Private');
+  const publicOnes = own.filter((s) => !isPrivateSubnet(s));
   const associate = (s: Subnet, table: TaskId): Task =>
     routeTableAssociationTask(subnetName(s.name, cluster), { routeTableId: ref(table), subnetId: ref(subnets.get(s.name)!) }, { dependsOn: [table, subnets.get(s.name)!] });
   const table = (name: string, scope: string): Task => routeTableTask(name, { vpcId: ref(vpcId), tags: named(spec, name, { 'hoist.dev/route-table': scope }) }, { dependsOn: [vpcId] });
@@ -81,16 +96,25 @@ export function networkTasks(spec: SettledSpec): Network {
     const rtId = idOf(rt);
     const route = routeTask(routeName('0.0.0.0/0', rt.name), { routeTableId: ref(rtId), destinationCidrBlock: '0.0.0.0/0', gatewayId: ref(gateway) }, { dependsOn: [rtId, gateway] });
     tasks.push(igw, rt, route, ...publicOnes.map((s) => associate(s, rtId)));
+    if (ipv6) tasks.push(routeTask(routeName('::/0', rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: '::/0', gatewayId: ref(gateway) }, { dependsOn: [rtId, gateway] }));
   }
 
-  const privateZones = [...new Set(own.filter((s) => s.type === 'Private').map((s) => s.zone ?? ''))].sort();
-  for (const zone of privateZones) {
-    const inZone = own.filter((s) => s.type === 'Private' && s.zone === zone);
+  const privateOnes = own.filter(isPrivateSubnet);
+  const privateZones = [...new Set(privateOnes.map((s) => s.zone ?? ''))].sort();
+  // IPv6 out of private subnets: one egress-only gateway of the VPC for every zone hoist routes.
+  const routed = privateZones.filter((zone) => privateOnes.find((s) => s.zone === zone && s.egress !== undefined)?.egress !== 'External');
+  const eigw = ipv6 && routed.length > 0 ? egressOnlyInternetGatewayTask(vpcName(cluster), { vpcId: ref(vpcId), tags: named(spec, vpcName(cluster)) }, { dependsOn: [vpcId] }) : undefined;
+  if (eigw) tasks.push(eigw);
+  for (const zone of routed) {
+    const inZone = privateOnes.filter((s) => s.zone === zone);
     const egress = inZone.find((s) => s.egress !== undefined)?.egress;
-    if (egress === 'External') continue;
     const rt = table(privateRouteTableName(zone, cluster), `private-${zone}`);
     const rtId = idOf(rt);
     tasks.push(rt, ...inZone.map((s) => associate(s, rtId)));
+    if (eigw) {
+      const to = idOf(eigw);
+      tasks.push(routeTask(routeName('::/0', rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: '::/0', egressOnlyInternetGatewayId: ref(to) }, { dependsOn: [rtId, to] }));
+    }
     const route = (natGatewayId: string | Ref, deps: TaskId[]): Task =>
       routeTask(routeName('0.0.0.0/0', rt.name), { routeTableId: ref(rtId), destinationCidrBlock: '0.0.0.0/0', natGatewayId }, { dependsOn: [rtId, ...deps] });
     // A NAT gateway given by id (nat-…): validation refuses any other egress on aws.
@@ -114,6 +138,6 @@ export function networkTasks(spec: SettledSpec): Network {
 
 /** The NAT of a zone sits in its utility subnet (or a public one), else in the first utility subnet. */
 function natSubnet(all: readonly Subnet[], zone: string): Subnet | undefined {
-  const candidates = all.filter((s) => s.type !== 'Private');
+  const candidates = all.filter((s) => !isPrivateSubnet(s));
   return candidates.find((s) => s.type === 'Utility' && s.zone === zone) ?? candidates.find((s) => s.zone === zone) ?? candidates.find((s) => s.type === 'Utility');
 }

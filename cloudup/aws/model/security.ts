@@ -11,6 +11,7 @@
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import { nodePortRange } from '../../../src/api/defaults.js';
+import { isIpv6Cluster } from '../../../src/api/ipv6.js';
 import type { Task, TaskId, Unresolved } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { ruleName, securityGroupRuleTask } from '../tasks/security-group-rule.js';
@@ -99,10 +100,12 @@ export function securityTasks(spec: SettledSpec, vpc: TaskId): Security {
     bastion: [...new Set(c.sshAccess)].map(ssh),
   };
 
+  // Out to anywhere, over IPv6 too in an IPv6 cluster (as kops; AWS's own such rule is matched, not doubled).
+  const anywhereOut: Rule[] = (isIpv6Cluster(c) ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']).map((peer) => ({ type: 'egress', ...ALL, peer }));
   for (const role of roles) {
     const group = groups.get(role)!;
     const groupTask = securityGroupName(role, cluster);
-    for (const rule of [...rules[role], { type: 'egress', ...ALL, peer: '0.0.0.0/0' } satisfies Rule]) {
+    for (const rule of [...rules[role], ...anywhereOut]) {
       const peerGroup = typeof rule.peer === 'string' ? undefined : groups.get(rule.peer.role)!;
       const peerName = typeof rule.peer === 'string' ? rule.peer : securityGroupName(rule.peer.role, cluster);
       const source: Unresolved<RulePeerFields> =

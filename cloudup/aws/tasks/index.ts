@@ -5,6 +5,7 @@ import { autoScalingGroupKind } from './autoscaling-group.js';
 import { discoveryDocumentKind } from './discovery-document.js';
 import { dnsRecordKind } from './dns-record.js';
 import { ebsVolumeKind } from './ebs-volume.js';
+import { egressOnlyInternetGatewayKind } from './egress-only-internet-gateway.js';
 import { elasticIpKind } from './elastic-ip.js';
 import { hostedZoneKind } from './hosted-zone.js';
 import { iamInstanceProfileKind } from './iam-instance-profile.js';
@@ -36,6 +37,7 @@ export const AWS_KINDS: ReadonlyMap<string, TaskKind<AwsContext>> = new Map(
     vpcCidrBlockKind,
     subnetKind,
     internetGatewayKind,
+    egressOnlyInternetGatewayKind,
     routeTableKind,
     routeKind,
     routeTableAssociationKind,

@@ -11,7 +11,7 @@
 
 import { diffFields } from '../../../src/engine/diff.js';
 import type { FieldChange } from '../../../src/engine/plan.js';
-import type { LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
+import type { Fields, LiveObject, ReplaceCheck, ResolvedFields, Task, TaskKind } from '../../../src/engine/task.js';
 import { changesTouch, idOf } from '../../../src/engine/task.js';
 import { HoistError } from '../../../src/errors.js';
 import type { AwsContext } from '../context.js';
@@ -32,6 +32,8 @@ export interface AwsKindSpec<D extends object = ResolvedFields> {
   create(ctx: AwsContext, task: Task, desired: D): Promise<LiveObject>;
   update?(ctx: AwsContext, task: Task, live: LiveObject, desired: D, changes: readonly FieldChange[]): Promise<LiveObject>;
   delete(ctx: AwsContext, live: LiveObject): Promise<void>;
+  /** The live fields as they compare with a task's (TaskKind.comparable); absent: as listed. */
+  comparable?(live: ResolvedFields, desired: Fields): ResolvedFields;
   /** Finds the object a failed create may have made; default: by name among `list`. */
   find?(ctx: AwsContext, task: Task, desired: D): Promise<LiveObject | undefined>;
 }
@@ -48,6 +50,7 @@ export function awsKind<D extends object = ResolvedFields>(spec: AwsKindSpec<D>)
     kind: spec.kind,
     uses: spec.uses,
     ...(spec.updatedOutputs ? { updatedOutputs: spec.updatedOutputs } : {}),
+    ...(spec.comparable ? { comparable: spec.comparable } : {}),
     discover: (ctx, desired) => spec.list(ctx, desired),
     checkChanges(_live, changes): ReplaceCheck {
       const fixed = changesTouch(changes, spec.immutable);

@@ -1,56 +1,81 @@
 /**
- * Route in a route table (CreateRoute). Routes have no tags: they are read from the
- * listing of the cluster's route tables and named `<destination>.<route table name>`.
+ * Route in a route table (CreateRoute), to an IPv4 range or an IPv6 one. Routes have no tags:
+ * they are read from the listing of the cluster's route tables and named
+ * `<destination>.<route table name>`.
  */
 
 import { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import type { ResolvedFields } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
 import { hasName } from '../errors.js';
 import { listRouteTables } from '../listings/ec2.js';
 import { tagMap } from '../tags.js';
 import { awsKind, liveFields } from './kind.js';
 
-export interface RouteFields {
+/** One destination: an IPv4 range, or an IPv6 one. */
+export type RouteFields = RouteTarget &
+  ({ readonly destinationCidrBlock: string; readonly destinationIpv6CidrBlock?: never } | { readonly destinationIpv6CidrBlock: string; readonly destinationCidrBlock?: never });
+
+interface RouteTarget {
   readonly routeTableId: string;
-  readonly destinationCidrBlock: string;
-  /** The target: an internet gateway, or a NAT gateway. */
+  /** The target: an internet gateway, a NAT gateway, or an egress-only internet gateway (IPv6). */
   readonly gatewayId?: string;
   readonly natGatewayId?: string;
+  readonly egressOnlyInternetGatewayId?: string;
 }
 
 export const routeTask = taskConstructor<RouteFields>('Route');
 
 export const routeName = (destination: string, routeTable: string): string => `${destination}.${routeTable}`;
 
-function target(d: RouteFields): { GatewayId?: string; NatGatewayId?: string } {
+function target(d: RouteFields): { GatewayId?: string; NatGatewayId?: string; EgressOnlyInternetGatewayId?: string } {
+  if (d.egressOnlyInternetGatewayId) return { EgressOnlyInternetGatewayId: d.egressOnlyInternetGatewayId };
   return d.natGatewayId ? { NatGatewayId: d.natGatewayId } : { GatewayId: d.gatewayId };
 }
 
+function destination(d: RouteFields): { DestinationCidrBlock: string } | { DestinationIpv6CidrBlock: string } {
+  return d.destinationIpv6CidrBlock ? { DestinationIpv6CidrBlock: d.destinationIpv6CidrBlock } : { DestinationCidrBlock: d.destinationCidrBlock ?? '' };
+}
+
+/** The fields as the engine keeps them: no key set to undefined. */
+const asFields = (d: RouteFields): ResolvedFields => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as ResolvedFields;
+
+const destinationOf = (d: RouteFields): string => d.destinationIpv6CidrBlock ?? d.destinationCidrBlock ?? '';
+
 export const routeKind = awsKind<RouteFields>({
   kind: 'Route',
-  uses: ['RouteTable', 'InternetGateway', 'NatGateway'],
-  immutable: ['routeTableId', 'destinationCidrBlock'],
+  uses: ['RouteTable', 'InternetGateway', 'NatGateway', 'EgressOnlyInternetGateway'],
+  immutable: ['routeTableId', 'destinationCidrBlock', 'destinationIpv6CidrBlock'],
   async list(ctx) {
     return (await listRouteTables(ctx)).flatMap((t) => {
       const tableName = tagMap(t.item.Tags)['Name'] ?? t.item.RouteTableId!;
       const shared = t.owner === 'kubernetes' && ctx.mode.reconciling;
       return (t.item.Routes ?? [])
-        .filter((r) => r.Origin === 'CreateRoute' && r.DestinationCidrBlock !== undefined)
-        .map((r) => ({
-          id: `${t.item.RouteTableId}:${r.DestinationCidrBlock}`,
-          name: routeName(r.DestinationCidrBlock!, tableName),
-          fields: {
+        .filter((r) => r.Origin === 'CreateRoute' && (r.DestinationCidrBlock !== undefined || r.DestinationIpv6CidrBlock !== undefined))
+        .map((r) => {
+          const to = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock!;
+          const via: ResolvedFields = r.EgressOnlyInternetGatewayId
+            ? { egressOnlyInternetGatewayId: r.EgressOnlyInternetGatewayId }
+            : r.NatGatewayId
+              ? { natGatewayId: r.NatGatewayId }
+              : { gatewayId: r.GatewayId ?? '' };
+          const fields: ResolvedFields = {
             routeTableId: t.item.RouteTableId!,
-            destinationCidrBlock: r.DestinationCidrBlock!,
-            ...(r.NatGatewayId ? { natGatewayId: r.NatGatewayId } : { gatewayId: r.GatewayId ?? '' }),
-          },
-          outputs: { id: `${t.item.RouteTableId}:${r.DestinationCidrBlock}` },
-          ...(shared ? { shared: true } : {}),
-        }));
+            ...(r.DestinationCidrBlock !== undefined ? { destinationCidrBlock: to } : { destinationIpv6CidrBlock: to }),
+            ...via,
+          };
+          return {
+            id: `${t.item.RouteTableId}:${to}`,
+            name: routeName(to, tableName),
+            fields,
+            outputs: { id: `${t.item.RouteTableId}:${to}` },
+            ...(shared ? { shared: true } : {}),
+          };
+        });
     });
   },
   async create(ctx, task, d) {
-    const input = { RouteTableId: d.routeTableId, DestinationCidrBlock: d.destinationCidrBlock, ...target(d) };
+    const input = { RouteTableId: d.routeTableId, ...destination(d), ...target(d) };
     try {
       await ctx.clients.ec2.send(new CreateRouteCommand(input));
     } catch (e) {
@@ -58,15 +83,15 @@ export const routeKind = awsKind<RouteFields>({
       if (!hasName(e, 'RouteAlreadyExists')) throw e;
       await ctx.clients.ec2.send(new ReplaceRouteCommand(input));
     }
-    const id = `${input.RouteTableId}:${input.DestinationCidrBlock}`;
-    return { id, name: task.name, fields: { ...d }, outputs: { id } };
+    const id = `${input.RouteTableId}:${destinationOf(d)}`;
+    return { id, name: task.name, fields: asFields(d), outputs: { id } };
   },
   async update(ctx, _task, live, d) {
-    await ctx.clients.ec2.send(new ReplaceRouteCommand({ RouteTableId: d.routeTableId, DestinationCidrBlock: d.destinationCidrBlock, ...target(d) }));
-    return { ...live, fields: { ...d } };
+    await ctx.clients.ec2.send(new ReplaceRouteCommand({ RouteTableId: d.routeTableId, ...destination(d), ...target(d) }));
+    return { ...live, fields: asFields(d) };
   },
   async delete(ctx, live) {
     const f = liveFields<RouteFields>(live);
-    await ctx.clients.ec2.send(new DeleteRouteCommand({ RouteTableId: f.routeTableId, DestinationCidrBlock: f.destinationCidrBlock }));
+    await ctx.clients.ec2.send(new DeleteRouteCommand({ RouteTableId: f.routeTableId, ...destination(f) }));
   },
 });

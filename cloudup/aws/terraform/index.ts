@@ -18,6 +18,7 @@ import { autoScalingGroupRenderer } from './autoscaling-group.js';
 import { discoveryDocumentRenderer } from './discovery-document.js';
 import { dnsRecordRenderer } from './dns-record.js';
 import { ebsVolumeRenderer } from './ebs-volume.js';
+import { egressOnlyInternetGatewayRenderer } from './egress-only-internet-gateway.js';
 import { elasticIpRenderer } from './elastic-ip.js';
 import { hostedZoneRenderer } from './hosted-zone.js';
 import { iamInstanceProfileRenderer } from './iam-instance-profile.js';
@@ -56,6 +57,7 @@ export const AWS_TF_RENDERERS: ReadonlyMap<string, AwsTfRenderer> = new Map(
     vpcCidrBlockRenderer,
     subnetRenderer,
     internetGatewayRenderer,
+    egressOnlyInternetGatewayRenderer,
     routeTableRenderer,
     routeRenderer,
     routeTableAssociationRenderer,

@@ -56,15 +56,23 @@ export const launchTemplateRenderer: AwsTfRenderer = {
         iam_instance_profile: [{ name: ctx.value(d.iamInstanceProfile) }],
         key_name: d.keyName === '' ? undefined : ctx.value(d.keyName),
         network_interfaces: [
-          {
+          compact({
             device_index: 0,
             associate_public_ip_address: ctx.value(d.associatePublicIpAddress),
             delete_on_termination: true,
             security_groups: ctx.value(d.securityGroupIds),
-          },
+            ipv6_address_count: d.ipv6AddressCount === undefined ? undefined : ctx.value(d.ipv6AddressCount),
+          }),
         ],
         block_device_mappings: [ebs(root, true), ...(d.volumes ?? []).map((v) => ebs(v, v.deleteOnTermination))].map((m) => ({ device_name: ctx.value(m.device.deviceName), ebs: [ebsArguments(ctx, m.device, m.deleteOnTermination)] })),
-        metadata_options: [{ http_endpoint: 'enabled', http_tokens: ctx.value(metadata.httpTokens), http_put_response_hop_limit: ctx.value(metadata.httpPutResponseHopLimit) }],
+        metadata_options: [
+          compact({
+            http_endpoint: 'enabled',
+            http_tokens: ctx.value(metadata.httpTokens),
+            http_put_response_hop_limit: ctx.value(metadata.httpPutResponseHopLimit),
+            http_protocol_ipv6: d.httpProtocolIpv6 === undefined ? undefined : ctx.value(d.httpProtocolIpv6),
+          }),
+        ],
         instance_market_options: d.spot && !isRef(d.spot) ? [{ market_type: 'spot', spot_options: [{ max_price: ctx.value(d.spot.maxPrice) }] }] : undefined,
         credit_specification: d.cpuCredits ? [{ cpu_credits: ctx.value(d.cpuCredits) }] : undefined,
         // Left out when off, the default that Terraform then keeps.
