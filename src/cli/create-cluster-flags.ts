@@ -7,11 +7,12 @@
  */
 
 import { parseCidr } from '../api/cidr.js';
+import { DEFAULT_IPV6_ACCESS } from '../api/ipv6.js';
 import type { CloudSpecRules, NewClusterSpec } from '../api/index.js';
 import { CERTIFICATE_ARN } from '../api/schema-lb-iam.js';
 import type { ClusterSpec, InstanceGroup, InstanceGroupRole } from '../api/schema.js';
 import type { FieldProblem } from '../errors.js';
-import { HoistError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 
 export interface KopsSpecFlags {
   readonly networking?: string;
@@ -73,14 +74,9 @@ export interface CheckedSpecFlags {
 
 /** Checks the flags; `rules` are the cluster's cloud's (what its access lists take besides CIDRs). */
 export function checkSpecFlags(flags: KopsSpecFlags, rules: CloudSpecRules | undefined): CheckedSpecFlags {
-  if (flags.ipv6) {
-    throw new HoistError('UNSUPPORTED', '--ipv6 is not supported: hoist has no IPv6 or dual-stack subnets, pod or service ranges yet (every range is IPv4)', {
-      path: '--ipv6',
-      hint: 'leave out --ipv6: the cluster is IPv4',
-    });
-  }
   const problems: FieldProblem[] = [];
-  const networking = networkingOf(flags.networking, problems);
+  // kops's --ipv6 picks cilium unless --networking names a plugin (validation refuses one without IPv6).
+  const networking = networkingOf(flags.networking, problems) ?? (flags.ipv6 ? { cilium: {} } : undefined);
   const dnsType = flags.dns === undefined ? undefined : DNS_TYPES[flags.dns.trim().toLowerCase()];
   if (flags.dns !== undefined && dnsType === undefined) problems.push({ path: '--dns', value: flags.dns, message: 'is not a DNS type', fix: 'use public, private or none' });
   const adminAccess = accessList('--admin-access', flags.adminAccess, rules, problems);
@@ -118,10 +114,23 @@ export function checkSpecFlags(flags: KopsSpecFlags, rules: CloudSpecRules | und
     };
   };
   const apply = (spec: NewClusterSpec): NewClusterSpec => ({
-    cluster: { ...spec.cluster, spec: { ...spec.cluster.spec, ...clusterFields } },
+    cluster: { ...spec.cluster, spec: { ...spec.cluster.spec, ...(flags.ipv6 ? ipv6Fields(spec.cluster.spec) : {}), ...clusterFields } },
     instanceGroups: spec.instanceGroups.map((ig) => ({ ...ig, spec: { ...ig.spec, ...groupFields(ig.spec.role) } })),
   });
   return { problems, dnsType, apply };
+}
+
+/**
+ * What kops's --ipv6 sets: an IPv6 cluster (nonMasqueradeCIDR ::/0) whose subnets hoist makes
+ * each take the Nth /64 of the VPC's IPv6 block, and access from anywhere over IPv6 as well.
+ */
+function ipv6Fields(spec: ClusterSpec): Partial<ClusterSpec> {
+  return {
+    nonMasqueradeCIDR: '::/0',
+    subnets: spec.subnets.map((s, i) => (s.id === undefined ? { ...s, ipv6CIDR: `/64#${i.toString(16)}` } : s)),
+    sshAccess: [...DEFAULT_IPV6_ACCESS],
+    kubernetesApiAccess: [...DEFAULT_IPV6_ACCESS],
+  };
 }
 
 /** Throws the flags' problems as one error: INVALID_FLAG, each with the flag, the value and a fix. */

@@ -52,7 +52,7 @@ export function registerCreate(program: Command, run: Runner): void {
     .option('--node-volume-size <gib>', 'root volume size of the nodes in GiB', integer('--node-volume-size'))
     .option('--subnets <ids>', 'existing subnets to use, one per zone of --zones in its order', collect, [])
     .option('--utility-subnets <ids>', 'existing utility subnets of a private topology, one per zone in its order', collect, [])
-    .option('--ipv6', 'not supported: hoist has no IPv6 yet')
+    .option('--ipv6', 'an IPv6 cluster (aws): nonMasqueradeCIDR ::/0, an IPv6 /64 per subnet, cilium unless --networking calico')
     .option('-y, --yes', 'create the cluster in the cloud at once (what update cluster --yes runs)')
     .option('--target <target>', 'direct, or terraform: write the Terraform module to --out (as update cluster --target terraform)')
     .option('--out <dir>', 'with --target terraform: the folder to write the module to')

@@ -245,7 +245,7 @@ describe('create cluster: the kops flags', () => {
     [['--target', 'terraform'], '--target: "terraform" needs --out DIR'],
     [['--out', 'tf'], '--out: "tf" is the folder of --target terraform'],
     [['--yes', '--dry-run'], '--yes: true cannot be used with --dry-run'],
-    [['--ipv6'], '--ipv6 is not supported: hoist has no IPv6'],
+    [['--ipv6', '--networking', 'flannel'], 'spec.networking.flannel: "flannel" does not route IPv6 pods'],
   ])('%j is refused with the flag, the value and a fix, and nothing is stored', async (args, message) => {
     await createDemo();
     const before = await treeDigest(join(dir.path, 'state'));
