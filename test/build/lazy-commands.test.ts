@@ -159,6 +159,9 @@ describe('get clusters without the spec API', () => {
     expect(loaded.reduce((n, f) => n + statSync(f).size, 0)).toBeLessThan(320 * 1024);
     expect(loaded.map((f) => f.slice(dirname(HOIST_BIN).length + 1))).toContain('hoist-list.js');
     expect(loaded.length, loaded.join('\n')).toBeLessThanOrEqual(6);
+    // commander requires node:child_process only if it spawns (src/build/listing.mjs).
+    expect(builtins(r.stderr)).toContain('fs/promises');
+    expect(builtins(r.stderr)).not.toContain('child_process');
   });
 
   it('the listing bundle runs a table alone, and hands back, having printed nothing, what needs the whole CLI', () => {
@@ -211,7 +214,9 @@ function listingCases(env: Record<string, string>): [string[], Record<string, st
 
 /** A loader hook that reports every module Node.js loads from a file. */
 const hook = `data:text/javascript,${encodeURIComponent("export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write('loaded ' + url + '\\n'); return next(url, context); }")}`;
-const loaderHook = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hook)});`)}`;
+const loaderHook = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hook)}); process.on('exit', () => process.stderr.write('builtins ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));`)}`;
+/** The Node.js modules (node:...) that were loaded, as the loader hook reports them at exit. */
+const builtins = (stderr: string): string[] => stderr.split('\n').find((l) => l.startsWith('builtins '))?.slice('builtins '.length).split(' ') ?? [];
 const loadedFiles = (stderr: string): string[] => stderr.split('\n').flatMap((l) => (l.startsWith('loaded ') ? [fileURLToPath(l.slice('loaded '.length))] : []));
 
 describe('hoist --version (the bundle: npm run build)', () => {
