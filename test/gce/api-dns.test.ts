@@ -1,7 +1,8 @@
 /**
  * The API endpoint on GCE (the fake Compute and Cloud DNS APIs), through the CLI: a cluster with
  * a DNS zone gets A records of `api.<cluster>` and `api.internal.<cluster>` on its API address in
- * the zone's managed zone, and `delete cluster` removes them; a cluster imported from kops's
+ * the zone's managed zone, and `delete cluster` removes them (with an internal API load balancer
+ * over two control-plane subnets, both records name both subnets' addresses); a cluster imported from kops's
  * minimal GCE spec with `topology.dns.type: None` gets none, and its machines' configuration,
  * API certificate names and exported kubeconfig use the address itself, and its machines run as
  * kops's `gceServiceAccount: default` (the project's default compute account).
@@ -10,8 +11,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { apiName } from '../../cloudup/gce/names.js';
+import { parse, stringify } from 'yaml';
+import { apiName, apiSubnetName } from '../../cloudup/gce/names.js';
 import { openStore } from '../../state-store/open.js';
 import { hoist, tempDir } from '../support/cli.js';
 import { iamOf } from './fake/iam.js';
@@ -87,6 +88,37 @@ describe('a GCE cluster with a DNS zone', () => {
     expect([...(await aRecords()).keys()]).toEqual([]);
     // The zone is the user's: it stays, with its own records.
     expect(((await dns('GET', '/dns-example-com/rrsets')) as { rrsets: unknown[] }).rrsets).toHaveLength(2);
+  });
+
+  it('with an internal API load balancer over two control-plane subnets, names every subnet\'s address in both records', async () => {
+    const name = `ilb.${ZONE}`;
+    const created = await run(['create', 'cluster', name, '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a,us-central1-b,us-central1-c', '--control-plane-count', '3', '--node-count', '1', '--dns-zone', ZONE]);
+    expect(created.code, created.stderr).toBe(0);
+    await useAssetMirror(run, name, join(dir.path, 'assets-ilb'));
+    // A second subnet of the region, which two of the three control-plane groups move to.
+    const cluster = parse((await run(['get', 'cluster', name, '-o', 'yaml'])).stdout) as { spec: { subnets: object[]; api: object } };
+    const extra = { name: 'cp-extra', region: 'us-central1', type: 'Public', cidr: '10.0.64.0/19' };
+    const internal = await run(['replace', '-f', '-'], stringify({ ...cluster, spec: { ...cluster.spec, subnets: [...cluster.spec.subnets, extra], api: { ...cluster.spec.api, loadBalancer: { type: 'Internal' } } } }));
+    expect(internal.code, internal.stderr).toBe(0);
+    for (const zone of ['b', 'c']) {
+      const ig = parse((await run(['get', 'instancegroup', `control-plane-us-central1-${zone}`, '--name', name, '-o', 'yaml'])).stdout) as { spec: object };
+      const moved = await run(['replace', '-f', '-'], stringify({ ...ig, spec: { ...ig.spec, subnets: ['cp-extra'] } }));
+      expect(moved.code, moved.stderr).toBe(0);
+    }
+    const applied = await run(['update', 'cluster', name, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const address = (subnet: string) => String(fake.resources('addresses').find((a) => a.name === apiSubnetName(subnet, name))?.address);
+    // The first control-plane group's subnet first, as the forwarding rules are made.
+    const both = [address('us-central1'), address('cp-extra')];
+    expect(both.every((a) => /^10\./.test(a)) && both[0] !== both[1]).toBe(true);
+    const records = await aRecords();
+    expect(records.get(`api.${name}.`)).toEqual(both);
+    expect(records.get(`api.internal.${name}.`)).toEqual(both);
+    const again = await run(['update', 'cluster', name, '--detailed-exitcode']);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const deleted = await run(['delete', 'cluster', name, '--yes']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect([...(await aRecords()).keys()].filter((n) => n.includes(name))).toEqual([]);
   });
 
   it('names a managed zone that does not exist, and changes nothing', async () => {

@@ -97,7 +97,8 @@ export function apiAddressName(spec: SettledSpec): string {
 export function apiTasks(spec: SettledSpec, net: NetworkInputs): ApiTasks {
   if (isInternalApi(spec)) {
     const tasks = internalTasks(spec, net);
-    return { tasks: [...tasks, ...dnsTasks(spec, idOf(tasks[0]!))] };
+    // Every control-plane subnet's address, the first subnet's first: each reaches every API server.
+    return { tasks: [...tasks, ...dnsTasks(spec, tasks.filter((t) => t.kind === 'Address').map(idOf))] };
   }
   const cluster = spec.cluster.metadata.name;
   const region = spec.cluster.spec.region;
@@ -130,7 +131,7 @@ export function apiTasks(spec: SettledSpec, net: NetworkInputs): ApiTasks {
     },
     { dependsOn: [idOf(address), idOf(targetPool)] },
   );
-  return { tasks: [healthCheck, address, targetPool, forwardingRule, ...dnsTasks(spec, idOf(address))], targetPool };
+  return { tasks: [healthCheck, address, targetPool, forwardingRule, ...dnsTasks(spec, [idOf(address)])], targetPool };
 }
 
 function apiLabels(spec: SettledSpec): Record<string, string> {
@@ -197,15 +198,16 @@ function internalTasks(spec: SettledSpec, net: NetworkInputs): Task[] {
 
 /**
  * With a dnsZone (and not `topology.dns.type: None`), A records of the API's public and internal
- * names to its address, in the zone's Cloud DNS managed zone, which must exist.
+ * names to its addresses (one, or an internal load balancer's one per control-plane subnet), in
+ * the zone's Cloud DNS managed zone, which must exist.
  */
-function dnsTasks(spec: SettledSpec, address: TaskId): Task[] {
+function dnsTasks(spec: SettledSpec, addresses: readonly TaskId[]): Task[] {
   const names = apiRecordNames(spec);
   const dnsZone = spec.cluster.spec.dnsZone;
   if (names.length === 0 || !dnsZone) return [];
   const zone = managedZoneTask(dnsZone, {}, { lifecycle: 'ExistsAndValidates' });
   const records = names.map((name) =>
-    dnsRecordTask(name, { managedZone: ref(idOf(zone), 'name'), name, type: 'A', ttl: API_RECORD_TTL, rrdatas: [ref(address, 'address')] }, { dependsOn: [idOf(zone), address] }),
+    dnsRecordTask(name, { managedZone: ref(idOf(zone), 'name'), name, type: 'A', ttl: API_RECORD_TTL, rrdatas: addresses.map((a) => ref(a, 'address')) }, { dependsOn: [idOf(zone), ...addresses] }),
   );
   return [zone, ...records];
 }
