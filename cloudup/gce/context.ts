@@ -43,6 +43,8 @@ export interface GceContext {
   readonly stateBucket: string | undefined;
   /** The issuer's discovery store (spec.serviceAccountIssuerDiscovery.discoveryStore), when the spec names one. */
   readonly discovery?: DiscoveryContext;
+  /** The discovery store the last apply published in, when the spec names another or none: what is found there is deleted. */
+  readonly previousDiscovery?: DiscoveryContext;
   /** Workload identity federation (iam.useServiceAccountExternalPermissions), when the spec asks for it. */
   readonly workloadIdentity?: WorkloadIdentityContext;
   /** Whether the session reconciles the spec (update cluster) rather than tearing it down or reading. */

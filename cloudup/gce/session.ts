@@ -30,13 +30,8 @@ import { apiAddressName } from './model/api.js';
 import { gceSpecRules } from './spec-rules.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { GCE_KINDS } from './tasks/index.js';
-import { irsaSettings } from '../../src/api/irsa.js';
-import { formatPath } from '../../src/api/index.js';
-import { discoveryContext } from '../discovery-documents.js';
-import type { WorkloadIdentityContext } from './context.js';
-import { WorkloadIdentityApi } from './workload-identity-api.js';
-import { poolId } from './workload-identity-names.js';
-import { previousCluster } from './previous-spec.js';
+import { openIssuerParts } from './workload-identity-session.js';
+import type { IssuerParts } from './workload-identity-session.js';
 
 export interface GceSessionOptions extends OpenOptions {
   /** Endpoint and credentials; default: from the environment (see clientOptionsFromEnv). */
@@ -80,31 +75,14 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
   }
   const dnsZone = zoned.cluster.spec.dnsZone;
   const iam = new IamApi(compute, { ...iamEndpointsFromEnv(options.env), ...options.compute?.iam });
-  // The issuer's documents and workload identity (spec.serviceAccountIssuerDiscovery): the
-  // project's number, which principals name, and the keys the JWKS publishes, read once.
-  const discovery = options.purpose === 'inspect' ? undefined : discoveryContext(spec, { env: options.env, ...(options.stateStore === undefined ? {} : { stateStore: options.stateStore }) });
-  let workloadIdentity: WorkloadIdentityContext | undefined;
-  let serviceAccountKeys: readonly string[] | undefined;
+  let issuer: IssuerParts;
   try {
-    // What the last apply made is looked for too, so that a pool, provider or binding the spec
-    // no longer asks for is found and deleted.
-    const previous = options.purpose === 'inspect' ? undefined : await previousCluster(options.stateStore, cluster, options.env);
-    const wanted = [spec.cluster, ...(previous ? [previous] : [])].filter((c) => irsaSettings(c)?.externalPermissions === true);
-    if (wanted.length > 0) {
-      const api = new WorkloadIdentityApi(iam, project, options.sleep);
-      const accounts = wanted.flatMap((c) =>
-        (c.spec.iam?.serviceAccountExternalPermissions ?? []).flatMap((p, i) =>
-          p.gcp === undefined ? [] : [{ email: p.gcp.serviceAccount, path: formatPath(['spec', 'iam', 'serviceAccountExternalPermissions', i, 'gcp', 'serviceAccount']), ...(c === spec.cluster ? {} : { previous: true }) }],
-        ),
-      );
-      workloadIdentity = { api, pool: poolId(cluster), projectNumber: await api.projectNumber(), accounts };
-    }
-    if (discovery !== undefined && options.purpose === 'reconcile') serviceAccountKeys = await discovery.serviceAccountKeys();
+    issuer = await openIssuerParts(spec, iam, project, { purpose: options.purpose, env: options.env, ...(options.stateStore === undefined ? {} : { stateStore: options.stateStore }), ...(options.sleep ? { sleep: options.sleep } : {}) });
   } catch (e) {
-    discovery?.close();
     await closeClients(clients).catch(() => undefined);
     throw e;
   }
+  const { discovery, previousDiscovery, workloadIdentity, serviceAccountKeys } = issuer;
   const ctx: GceContext = {
     compute,
     project,
@@ -117,6 +95,7 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     dns,
     iam,
     ...(discovery ? { discovery } : {}),
+    ...(previousDiscovery ? { previousDiscovery } : {}),
     ...(workloadIdentity ? { workloadIdentity } : {}),
     stateBucket: gcsLocation(options.stateStore ?? '', cluster)?.bucket,
     // Both API names are looked for even when the spec wants no records (topology.dns.type
@@ -135,7 +114,7 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
     isRetryable: isTransient,
     // A client that fails to close has nothing left to release.
     close: () => {
-      discovery?.close();
+      issuer.close();
       return closeClients(clients).catch(() => undefined);
     },
     listInstances: () => listInstances(ctx),

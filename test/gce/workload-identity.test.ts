@@ -41,6 +41,8 @@ import { PROJECT, cliEnv, computeOptions, startFake, useAssetMirror } from './su
 
 const NAME = 'wi.example.com';
 const BUCKET = 'hoist-oidc-discovery';
+/** Where the issuer moves to. */
+const MOVED = 'hoist-oidc-moved';
 const DISCOVERY = `gs://${BUCKET}/issuers`;
 const ISSUER = `https://storage.googleapis.com/${BUCKET}/issuers/${NAME}`;
 const APP = `app-reader@${PROJECT}.iam.gserviceaccount.com`;
@@ -74,7 +76,7 @@ const DESIRED = {
 };
 
 beforeAll(async () => {
-  [fake, gcs, dir] = await Promise.all([startFake(), FakeGcs.start({ buckets: [BUCKET] }), tempDir('hoist-gce-wi-')]);
+  [fake, gcs, dir] = await Promise.all([startFake(), FakeGcs.start({ buckets: [BUCKET, MOVED] }), tempDir('hoist-gce-wi-')]);
   stateStore = `file://${join(dir.path, 'state')}`;
   env = { ...cliEnv(fake, stateStore), ...gcsEnv(gcs) };
   const created = await run(['create', 'cluster', NAME, '--cloud', 'gce', '--project', PROJECT, '--zones', 'us-central1-a', '--node-count', '1']);
@@ -175,11 +177,34 @@ describe('workload identity on GCE', () => {
     expect(offPlan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.id}`).sort()).toEqual([`delete WorkloadIdentityPool/${POOL}`, `delete WorkloadIdentityPoolProvider/${POOL}.kubernetes`]);
   }, 60_000);
 
+  it('a discovery store moved to another bucket: the documents and public read move, the provider trusts the new issuer in place', async () => {
+    const moved = `https://storage.googleapis.com/${MOVED}/${NAME}`;
+    const replaced = await run(['replace', '-f', '-'], withSpec(await getCluster(), { serviceAccountIssuerDiscovery: { ...DESIRED.serviceAccountIssuerDiscovery, discoveryStore: `gs://${MOVED}` }, iam: { useServiceAccountExternalPermissions: true } }));
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const plan = await planJson();
+    const acts = plan.changes.filter((c) => /Discovery|Workload/.test(c.kind) && c.action !== 'noop').map((c) => `${c.action} ${c.id}`).sort();
+    expect(acts).toEqual([
+      `create DiscoveryBucketReader/${MOVED}`,
+      `delete DiscoveryBucketReader/${BUCKET}`,
+      `replace DiscoveryDocument/jwks.${NAME}`,
+      `replace DiscoveryDocument/openid-configuration.${NAME}`,
+      `update WorkloadIdentityPoolProvider/${POOL}.kubernetes`,
+    ]);
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(gcs.names(BUCKET)).toEqual([]);
+    expect(gcs.iam.policy(BUCKET).bindings.flatMap((b) => b.members)).not.toContain('allUsers');
+    expect(gcs.names(MOVED).sort()).toEqual([`${NAME}/.well-known/openid-configuration`, `${NAME}/openid/v1/jwks`]);
+    expect(gcs.iam.policy(MOVED).bindings).toContainEqual({ role: 'roles/storage.objectViewer', members: ['allUsers'] });
+    expect(wi().providers.get(`projects/${NUMBER}/locations/global/workloadIdentityPools/${POOL}/providers/kubernetes`)?.oidc.issuerUri).toBe(moved);
+    expect((await planJson()).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
+  }, 60_000);
+
   it('delete cluster leaves nothing: documents, public read, binding gone, the pool and provider deleted as GCP deletes them', async () => {
     const deleted = await run(['delete', 'cluster', NAME, '--yes']);
     expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
-    expect(gcs.names(BUCKET)).toEqual([]);
-    expect(gcs.iam.policy(BUCKET).bindings.flatMap((b) => b.members)).not.toContain('allUsers');
+    expect(gcs.names(MOVED)).toEqual([]);
+    expect(gcs.iam.policy(MOVED).bindings.flatMap((b) => b.members)).not.toContain('allUsers');
     expect(iamOf(fake.state).accountPolicy(APP).bindings).toEqual([BOB]);
     expect([...wi().pools.values(), ...wi().providers.values()].map((x) => [x.name.replace(/.*\//, ''), x.state])).toEqual([[POOL, 'DELETED'], ['kubernetes', 'DELETED']]);
   }, 60_000);

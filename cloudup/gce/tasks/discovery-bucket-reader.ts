@@ -7,13 +7,14 @@
  * Conditions cannot narrow a binding of `allUsers`, so the whole bucket is public: it must hold
  * nothing secret (the model refuses the state store's bucket).
  *
- * Several clusters may publish their issuers in one bucket: a teardown keeps the binding while
- * another cluster's documents are there.
+ * Several clusters may publish their issuers in one bucket: a teardown, or a spec whose store
+ * moved to another bucket, keeps the binding while another cluster's documents are there.
  */
 
 import type { LiveObject, TaskKind } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
 import { OIDC_CONFIGURATION_PATH } from '../../../src/api/irsa.js';
+import type { DiscoveryContext } from '../../discovery-documents.js';
 import type { GceContext } from '../context.js';
 import type { Binding } from '../iam-api.js';
 
@@ -33,34 +34,40 @@ export const bucketOf = (url: string): string | undefined => /^gs:\/\/([^/]+)/.e
 
 const holds = (b: Binding, d: DiscoveryBucketReaderFields): boolean => b.role === d.role && b.condition === undefined && b.members.includes(d.member);
 
-/** Why a teardown keeps the binding: another cluster's issuer in the same store. */
-async function othersPublish(ctx: GceContext): Promise<string | undefined> {
-  const discovery = ctx.discovery!;
+/** Why the binding is kept when the cluster no longer wants it: another cluster's issuer in the same store. */
+async function othersPublish(ctx: GceContext, discovery: DiscoveryContext): Promise<string | undefined> {
   const keys = await (await discovery.root()).list('');
   const own = `${ctx.cluster}/`;
   const other = keys.find((k) => k.endsWith(`/${OIDC_CONFIGURATION_PATH}`) && !k.startsWith(own));
   return other === undefined ? undefined : `the bucket also publishes another issuer (${other})`;
 }
 
+/** The binding on the bucket of a discovery store, if it is there; `desired`: the spec's store in a reconcile. */
+async function readerOf(ctx: GceContext, discovery: DiscoveryContext, desired: boolean): Promise<LiveObject[]> {
+  const bucket = bucketOf(discovery.folder);
+  if (bucket === undefined) return [];
+  const fields: DiscoveryBucketReaderFields = { bucket, role: PUBLIC_ROLE, member: PUBLIC_MEMBER };
+  let bindings: readonly Binding[];
+  try {
+    bindings = (await ctx.iam.policy({ kind: 'bucket', bucket })).bindings ?? [];
+  } catch (e) {
+    // The documents' listing says what a missing bucket of the spec means; nothing to delete otherwise.
+    if (desired) throw e;
+    return [];
+  }
+  if (!bindings.some((b) => holds(b, fields))) return [];
+  const live: LiveObject = { id: bucket, name: bucket, fields: { ...fields }, outputs: { id: bucket } };
+  const kept = desired ? undefined : await othersPublish(ctx, discovery);
+  return [kept === undefined ? live : { ...live, kept }];
+}
+
 export const discoveryBucketReaderKind: TaskKind<GceContext> = {
   kind: 'DiscoveryBucketReader',
   uses: [],
   async discover(ctx) {
-    const bucket = ctx.discovery && bucketOf(ctx.discovery.folder);
-    if (bucket === undefined) return [];
-    const fields: DiscoveryBucketReaderFields = { bucket, role: PUBLIC_ROLE, member: PUBLIC_MEMBER };
-    let bindings: readonly Binding[];
-    try {
-      bindings = (await ctx.iam.policy({ kind: 'bucket', bucket })).bindings ?? [];
-    } catch (e) {
-      // The documents' listing says what a missing bucket means; a teardown has nothing here.
-      if (!ctx.mode.reconciling) return [];
-      throw e;
-    }
-    if (!bindings.some((b) => holds(b, fields))) return [];
-    const live: LiveObject = { id: bucket, name: bucket, fields: { ...fields }, outputs: { id: bucket } };
-    const kept = ctx.mode.reconciling ? undefined : await othersPublish(ctx);
-    return [kept === undefined ? live : { ...live, kept }];
+    const current = ctx.discovery ? await readerOf(ctx, ctx.discovery, ctx.mode.reconciling) : [];
+    const previous = ctx.previousDiscovery && bucketOf(ctx.previousDiscovery.folder) !== (ctx.discovery && bucketOf(ctx.discovery.folder)) ? await readerOf(ctx, ctx.previousDiscovery, false) : [];
+    return [...current, ...previous];
   },
   checkChanges: (_live, changes) => (changes.length > 0 ? { replaceReason: `a DiscoveryBucketReader cannot change (${changes[0]!.path})` } : {}),
   async create(ctx, task, resolved) {

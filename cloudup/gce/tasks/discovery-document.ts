@@ -2,23 +2,23 @@
  * DiscoveryDocument on GCE: one of the issuer's two documents in the gs:// discovery store
  * (cloudup/discovery-documents.ts), which GCP's STS fetches from its public address when a
  * workload identity provider checks a token. The bucket's public read is DiscoveryBucketReader's.
+ * The documents of a store the last apply published in, when the spec names another (or none),
+ * are found too, and so deleted.
  */
 
 import type { LiveObject, TaskKind } from '../../../src/engine/task.js';
 import { HoistError, ValidationError } from '../../../src/errors.js';
 import { readDocuments, writeDocument } from '../../discovery-documents.js';
-import type { DiscoveryDocumentFields } from '../../discovery-documents.js';
+import type { DiscoveryContext, DiscoveryDocumentFields } from '../../discovery-documents.js';
 import type { GceContext } from '../context.js';
 
-async function list(ctx: GceContext): Promise<LiveObject[]> {
-  const discovery = ctx.discovery;
-  if (discovery === undefined) return [];
+async function listIn(ctx: GceContext, discovery: DiscoveryContext, desired: boolean): Promise<LiveObject[]> {
   try {
     return await readDocuments(discovery, ctx.cluster);
   } catch (e) {
     if (!(e instanceof HoistError && e.code === 'STORE' && /bucket .* does not exist/.test(e.message))) throw e;
-    // A teardown has nothing to delete in a bucket that is gone; a plan needs the bucket.
-    if (!ctx.mode.reconciling) return [];
+    // Nothing to delete in a bucket that is gone; a plan needs the spec's bucket.
+    if (!ctx.mode.reconciling || !desired) return [];
     throw new ValidationError(`cluster ${ctx.cluster}`, [{
       path: 'spec.serviceAccountIssuerDiscovery.discoveryStore',
       value: discovery.folder,
@@ -26,6 +26,17 @@ async function list(ctx: GceContext): Promise<LiveObject[]> {
       fix: 'create the bucket (gcloud storage buckets create gs://BUCKET --uniform-bucket-level-access); hoist lets anyone read it (docs/gce.md, Workload identity)',
     }]);
   }
+}
+
+/** The spec's documents, and those of the store the last apply published in when it moved (deleted then). */
+async function list(ctx: GceContext): Promise<LiveObject[]> {
+  const [current, previous] = await Promise.all([ctx.discovery ? listIn(ctx, ctx.discovery, true) : [], ctx.previousDiscovery ? listIn(ctx, ctx.previousDiscovery, false) : []]);
+  return [...current, ...previous];
+}
+
+/** The session's context of a folder: the spec's, or the last apply's. */
+function contextOf(ctx: GceContext, folder: string): DiscoveryContext | undefined {
+  return [ctx.discovery, ctx.previousDiscovery].find((d) => d?.folder === folder);
 }
 
 export const gceDiscoveryDocumentKind: TaskKind<GceContext> = {
@@ -39,7 +50,8 @@ export const gceDiscoveryDocumentKind: TaskKind<GceContext> = {
   create: (ctx, task, d) => writeDocument(ctx.discovery, task, d as unknown as DiscoveryDocumentFields),
   update: (ctx, task, _live, d) => writeDocument(ctx.discovery, task, d as unknown as DiscoveryDocumentFields),
   async delete(ctx, live) {
-    const store = await ctx.discovery?.store();
-    await store?.delete((live.fields as unknown as DiscoveryDocumentFields).key);
+    const d = live.fields as unknown as DiscoveryDocumentFields;
+    const store = await contextOf(ctx, d.folder)?.store();
+    await store?.delete(d.key);
   },
 };
