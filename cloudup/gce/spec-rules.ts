@@ -64,7 +64,7 @@ export const gceSpecRules: CloudSpecRules = {
     ...regionalGroupProblems(spec),
     ...apiServerRoleProblems(spec),
     ...existingAccountProblems(spec),
-    ...workloadIdentityProblems(spec.cluster.spec),
+    ...workloadIdentityProblems(spec.cluster.spec, spec.cluster.metadata.name),
   ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.

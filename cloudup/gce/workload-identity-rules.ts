@@ -12,8 +12,15 @@ import { MAX_AUDIENCES, MAX_SUBJECT, subjectOf } from './workload-identity-names
 
 const at = (...path: Path): string => formatPath(['spec', ...path]);
 
-export function workloadIdentityProblems(spec: CompletedClusterSpec): FieldProblem[] {
+/** A pool's and a provider's description hold at most 256 characters: the cluster's mark must fit. */
+const MAX_DESCRIPTION = 256;
+
+export function workloadIdentityProblems(spec: CompletedClusterSpec, cluster: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const mark = `hoist.dev/cluster=${cluster}`;
+  if (spec.iam?.useServiceAccountExternalPermissions === true && mark.length > MAX_DESCRIPTION) {
+    problems.push({ path: at('iam', 'useServiceAccountExternalPermissions'), value: true, message: `needs the cluster's name in the workload identity pool's description (${mark.length} characters with hoist's mark; GCP keeps ${MAX_DESCRIPTION})`, fix: `use a cluster name of at most ${MAX_DESCRIPTION - 'hoist.dev/cluster='.length} characters` });
+  }
   const d = spec.serviceAccountIssuerDiscovery;
   const store = d?.discoveryStore;
   if (store !== undefined && store !== '' && !store.startsWith('gs://')) {

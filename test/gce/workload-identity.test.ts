@@ -267,8 +267,9 @@ describe('the workload identity rules', () => {
     const problems = workloadIdentityProblems(spec({
       serviceAccountIssuerDiscovery: { discoveryStore: 'gs://oidc', additionalAudiences: Array.from({ length: 10 }, (_, i) => `aud-${i}`) },
       iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: long, namespace: 'apps', gcp: { serviceAccount: APP } }] },
-    }));
+    }), NAME);
     expect(problems.map((p) => p.path)).toEqual(['spec.serviceAccountIssuerDiscovery.additionalAudiences', 'spec.iam.serviceAccountExternalPermissions[0]']);
+    expect(workloadIdentityProblems(spec({ iam: { useServiceAccountExternalPermissions: true } }), `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}`).map((p) => p.path)).toEqual(['spec.iam.useServiceAccountExternalPermissions']);
     expect(problems[1]!.message).toContain('at most 127 bytes');
     const aws = irsaAwsProblems(spec({ serviceAccountIssuerDiscovery: { discoveryStore: 's3://oidc', enableAWSOIDCProvider: true }, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'a', namespace: 'b', gcp: { serviceAccount: APP } }] } }));
     expect(aws.map((p) => p.path)).toEqual(['spec.iam.serviceAccountExternalPermissions[0].gcp']);
