@@ -187,6 +187,17 @@ const KOPS_API_SERVER_OIDC = {
   oidcRequiredClaim: 'requiredClaims',
 } as const;
 
+/**
+ * The fix for one of kops's kubeAPIServer oidc fields that hoist's kubeAPIServer lacks (the
+ * schema refuses it as unknown): where authentication.oidc holds it. Undefined for other fields.
+ */
+export function movedApiServerOidcFix(field: string): string | undefined {
+  if (!(field in KOPS_API_SERVER_OIDC) || field in API_SERVER_FIELDS) return undefined;
+  const to = KOPS_API_SERVER_OIDC[field as keyof typeof KOPS_API_SERVER_OIDC];
+  const shape = to === 'requiredClaims' ? ' (a map, claim: value)' : '';
+  return `hoist keeps it in spec.authentication.oidc.${to}${shape}: move it there, with the other kubeAPIServer oidc fields (issuerURL, clientID, usernameClaim, groupsClaims)`;
+}
+
 export interface KopsOidcMove {
   /** kubeAPIServer field → authentication.oidc field, for the import's report of renames. */
   readonly moved: readonly (readonly [string, string])[];

@@ -6,6 +6,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type * as z from 'zod';
 import type { FieldProblem } from '../errors.js';
+import { movedApiServerOidcFix } from './auth-cloud.js';
 import { formatPath } from './paths.js';
 import { InstanceGroupSchema, UNSUPPORTED_ROLES } from './schema.js';
 import type { Path, PathSegment } from './paths.js';
@@ -90,11 +91,10 @@ function unknownField(root: z.ZodType, at: Path): LocalProblem {
   const parent = schemaAt(root, at.slice(0, -1));
   const known = parent ? Object.keys(objectShape(parent) ?? {}) : [];
   const guess = nearest(key, known);
-  const fix = guess
-    ? `did you mean \`${guess}\`?`
-    : known.length > 0
-      ? `remove it; the fields here are: ${known.join(', ')}`
-      : 'remove it';
+  // kops's oidc fields that hoist keeps in authentication.oidc: a near name would mislead.
+  const moved = at.length === 3 && at[0] === 'spec' && at[1] === 'kubeAPIServer' ? movedApiServerOidcFix(key) : undefined;
+  const near = guess ? `did you mean \`${guess}\`?` : known.length > 0 ? `remove it; the fields here are: ${known.join(', ')}` : 'remove it';
+  const fix = moved ?? near;
   return { at, atKey: true, problem: { message: `unknown field \`${formatPath(at)}\``, fix } };
 }
 

@@ -7,7 +7,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseSpecText } from '../../src/api/index.js';
 import type { ClusterSpec } from '../../src/api/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { SPEC_RULES } from '../../cloudup/providers.js';
 import { cluster, groups, validate } from './fixtures.js';
 
 const problems = (spec: Partial<ClusterSpec>) => validate(cluster(spec), groups()).filter((p) => /oidc/i.test(p.path));
@@ -45,6 +48,25 @@ describe("kubeAPIServer's oidc fields", () => {
       'spec.kubeAPIServer.oidcUsernameClaim="": is empty: the API server needs a claim to name the user',
       'spec.kubeAPIServer.oidcGroupsClaim=" ": is empty',
     ]);
+  });
+});
+
+describe("kops's kubeAPIServer oidc fields that hoist's kubeAPIServer lacks", () => {
+  it('are refused with where authentication.oidc holds them, not with a near name', () => {
+    const spec = { kubernetesVersion: '1.34.0', cloudProvider: 'local', subnets: [{ name: 'local-a', type: 'Public' }], kubeAPIServer: { oidcIssuerURL: ISSUER, oidcClientID: 'kubernetes', oidcUsernamePrefix: 'oidc:', oidcRequiredClaim: ['hd=example.com'], oidcCAFile: '/ca.pem' } };
+    const text = JSON.stringify({ apiVersion: 'hoist.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'demo.k8s.local' }, spec });
+    let refused: unknown;
+    try {
+      parseSpecText(text, 'cluster.yaml', SPEC_RULES);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(ValidationError);
+    const fixes = new Map((refused as ValidationError).problems.map((p) => [p.path, p.fix ?? '']));
+    expect(fixes.get('spec.kubeAPIServer.oidcUsernamePrefix')).toMatch(/^hoist keeps it in spec\.authentication\.oidc\.usernamePrefix: move it there/);
+    expect(fixes.get('spec.kubeAPIServer.oidcRequiredClaim')).toContain('spec.authentication.oidc.requiredClaims (a map, claim: value)');
+    // A field hoist has nowhere: the usual fix.
+    expect(fixes.get('spec.kubeAPIServer.oidcCAFile')).not.toContain('authentication.oidc');
   });
 });
 
