@@ -33,6 +33,10 @@ MaxRecords (50 when not given, at most 100) and pages the rest. Here it pages as
 Auto Scaling groups drop MaxInstanceLifetime (create and update take it, describe never shows
 it), so a group given one looks changed on every plan. Here the group keeps it.
 
+A subnet's IPv6 association answers its state as the text of a dict ("{'State': 'associated'}")
+where EC2 answers "associated", so Terraform's aws_subnet waits for an association that never
+comes (three minutes, then fails). Here the state is the word EC2 gives.
+
 Then it runs moto_server with the same arguments (-H HOST -p PORT).
 """
 
@@ -46,6 +50,7 @@ try:
     from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
     from moto.ec2.responses.launch_templates import LaunchTemplates
     from moto.ec2.models.core import TaggedEC2Resource
+    from moto.ec2.models.subnets import Subnet
     from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix, parse_user_data
     from moto.s3.responses import S3Response
     from moto.server import main
@@ -140,6 +145,16 @@ def _keeping_max_instance_lifetime(method):
 
 AutoScalingResponse.create_auto_scaling_group = _keeping_max_instance_lifetime(AutoScalingResponse.create_auto_scaling_group)
 AutoScalingResponse.update_auto_scaling_group = _keeping_max_instance_lifetime(AutoScalingResponse.update_auto_scaling_group)
+
+def _subnet_ipv6_associations(self):
+    return [
+        {"ipv6CidrBlock": a["ipv6CidrBlock"], "associationId": a["associationId"], "ipv6CidrBlockState": {"state": a["ipv6CidrBlockState"]["State"]}}
+        for a in self.ipv6_cidr_block_associations.values()
+        if a["ipv6CidrBlockState"]["State"] == "associated"
+    ]
+
+
+Subnet.ipv6_cidr_block_association_set = property(_subnet_ipv6_associations)
 
 _object_writes = threading.Lock()
 
