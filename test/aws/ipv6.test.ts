@@ -4,8 +4,9 @@
  * (`/64#N` of the block), an egress-only internet gateway with `::/0` routes from the private
  * route table and through the internet gateway from the public one, `::/0` in the security
  * rules, and machines an IPv6 address; a second plan finds nothing to change; the nodes'
- * configuration carries kops's IPv6 flags; the Terraform output names the same objects and
- * `terraform validate` accepts it; deleting the cluster takes it all.
+ * configuration carries kops's IPv6 flags; the Terraform output names the same objects and the
+ * real terraform validates it (an apply of it on moto, even of the network alone, takes a minute:
+ * not here); deleting the cluster takes it all.
  */
 
 import { readFile } from 'node:fs/promises';
