@@ -144,6 +144,44 @@ describe('kops v1alpha2 import', () => {
     expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);
   });
 
+  it('keeps an IPv6 spec\'s nonMasqueradeCIDR, subnets\' ipv6CIDR and DualStack type, and the result validates', () => {
+    const text = [
+      'apiVersion: kops.k8s.io/v1alpha2',
+      'kind: Cluster',
+      'metadata:',
+      '  name: v6.example.com',
+      'spec:',
+      '  cloudProvider: aws',
+      '  kubernetesVersion: v1.34.0',
+      '  networkCIDR: 10.20.0.0/16',
+      '  nonMasqueradeCIDR: ::/0',
+      '  networking:',
+      '    calico: {}',
+      '  topology:',
+      '    masters: private',
+      '    nodes: private',
+      '  subnets:',
+      '  - {name: us-east-1a, zone: us-east-1a, type: Private, ipv6CIDR: 2001:db8:0:7::/64}',
+      '  - {name: dualstack-us-east-1a, zone: us-east-1a, type: DualStack, cidr: 10.20.64.0/19, ipv6CIDR: "/64#8"}',
+      '  - {name: utility-us-east-1a, zone: us-east-1a, type: Utility, cidr: 10.20.0.0/22, ipv6CIDR: "/64#9"}',
+      '---',
+      'apiVersion: kops.k8s.io/v1alpha2',
+      'kind: InstanceGroup',
+      'metadata:',
+      '  name: master-us-east-1a',
+      '  labels: {kops.k8s.io/cluster: v6.example.com}',
+      'spec: {role: Master, machineType: m5.large, minSize: 1, maxSize: 1, subnets: [dualstack-us-east-1a]}',
+      '',
+    ].join('\n');
+    const set = parseSpecSet(withDnsZone(text), 'v6.yaml', SPEC_RULES);
+    expect(set.documents.flatMap((d) => d.converted?.dropped ?? [])).toEqual([]);
+    expect(set.cluster.spec.nonMasqueradeCIDR).toBe('::/0');
+    expect(set.cluster.spec.subnets.map((s) => [s.type, s.ipv6CIDR])).toEqual([['Private', '2001:db8:0:7::/64'], ['DualStack', '/64#8'], ['Utility', '/64#9']]);
+    const completed = completeSpec(set.cluster, set.instanceGroups);
+    expect(completed.cluster.spec.serviceClusterIPRange).toBe('fd00:5e4f:ce::/108');
+    expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);
+  });
+
   it('drops taints no kubelet accepts, and says so', () => {
     const docs = parseSpecText(read('ha_gce.yaml'), 'ha_gce.yaml', SPEC_RULES);
     const nodes = docs.find((d) => d.object.metadata.name === 'nodes');

@@ -47,6 +47,29 @@ describe('the AWS model', () => {
     expect(counts['NatGateway'] ?? 0).toBe(0);
   });
 
+  it('routes a DualStack subnet of an IPv6 cluster as a private one: its zone\'s NAT gateway for IPv4, the egress-only gateway for IPv6', () => {
+    const s = newClusterSpec({ name: 'model.example.com', cloud: 'aws', zones: ['us-east-1a'], topology: 'private', dnsZone: 'example.com' }, SPEC_RULES);
+    const c = s.cluster.spec;
+    const subnets = [...c.subnets, { name: 'dualstack-us-east-1a', zone: 'us-east-1a', type: 'DualStack' as const, cidr: '172.20.64.0/19' }].map((x, i) => ({ ...x, ipv6CIDR: `/64#${i}` }));
+    const cluster = { ...s.cluster, spec: { ...c, nonMasqueradeCIDR: '::/0', networking: { cilium: {} }, subnets } };
+    const v6 = completeSpec(cluster, s.instanceGroups);
+    expect(validateSpecSet(v6.cluster, v6.instanceGroups, specRulesOf('aws'))).toEqual([]);
+    const tasks = buildAwsTasks(v6, boot);
+    const named = (id: string) => tasks.find((t) => `${t.kind}/${t.name}` === id);
+    expect(named('Subnet/dualstack-us-east-1a.model.example.com')?.desired).toMatchObject({
+      ipv6CidrBlock: '/64#2',
+      vpcIpv6CidrBlock: { $ref: 'VPC/model.example.com', output: 'ipv6CidrBlock' },
+      assignIpv6AddressOnCreation: true,
+      tags: { SubnetType: 'DualStack', 'kubernetes.io/role/internal-elb': '1' },
+    });
+    expect(named('RouteTableAssociation/dualstack-us-east-1a.model.example.com')?.desired).toMatchObject({ routeTableId: { $ref: 'RouteTable/private-us-east-1a.model.example.com' } });
+    expect(named('Route/::/0.private-us-east-1a.model.example.com')?.desired).toMatchObject({ destinationIpv6CidrBlock: '::/0', egressOnlyInternetGatewayId: { $ref: 'EgressOnlyInternetGateway/model.example.com' } });
+    expect(named('VPC/model.example.com')?.desired).toMatchObject({ amazonProvidedIpv6CidrBlock: true });
+    // An IPv4 cluster's tasks have none of it.
+    const v4 = buildAwsTasks(spec({ topology: 'private', dnsZone: 'example.com', zones: ['us-east-1a'] }), boot);
+    expect(v4.filter((t) => t.kind === 'EgressOnlyInternetGateway' || JSON.stringify(t.desired).includes('::/0') || 'amazonProvidedIpv6CidrBlock' in t.desired).map((t) => `${t.kind}/${t.name}`)).toEqual([]);
+  });
+
   it('uses a shared VPC and shared subnets without owning them', () => {
     const s = spec({ networkID: 'vpc-0123', topology: 'public' });
     const withIds = { ...s, cluster: { ...s.cluster, spec: { ...s.cluster.spec, subnets: s.cluster.spec.subnets.map((x, i) => ({ ...x, id: `subnet-${i}` })) } } };
