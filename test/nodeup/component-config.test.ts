@@ -139,3 +139,21 @@ describe('a KubeSchedulerConfiguration additional object', () => {
     expect(schedulerConfiguration({ apiVersion: 'x', kind: 'y', clientConnection: { kubeconfig: '/other' } }, '/k.conf')).toMatchObject({ apiVersion: 'kubescheduler.config.k8s.io/v1', kind: 'KubeSchedulerConfiguration', clientConnection: { kubeconfig: '/k.conf' } });
   });
 });
+
+describe('an IPv6 cluster\'s control plane (nonMasqueradeCIDR ::/0)', () => {
+  it('gets kops\'s flags: the kubelet --node-ip=::, services in the IPv6 range, no node CIDRs from the controller manager', () => {
+    const made = newClusterSpec({ name: 'v6.example.com', cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const spec = made.cluster.spec;
+    const v6: Cluster = { ...made.cluster, spec: { ...spec, nonMasqueradeCIDR: '::/0', networking: { cilium: {} }, subnets: spec.subnets.map((s, i) => ({ ...s, ipv6CIDR: `/64#${i}` })) } };
+    const [, file] = controlPlaneOf(buildNodeupConfigs(completeSpec(v6, made.instanceGroups), { stateStore: 'file:///state', assets: [] }));
+    const model = buildNodeModel({ config: file.config, node: { instanceId: 'i-1', address: '10.0.0.2', nodeName: 'i-1' }, pki: PKI });
+    const content = (name: string) => String(model.tasks.find((t) => t.name === name)?.desired['content'] ?? '');
+    const kubelet = String(model.tasks.find((t) => t.kind === 'Service' && t.name === 'kubelet.service')?.desired['unit'] ?? '');
+    expect(kubelet).toContain('--node-ip=:: ');
+    expect(commandOf(content('/etc/kubernetes/manifests/kube-apiserver.yaml'))).toContain('--service-cluster-ip-range=fd00:5e4f:ce::/108');
+    const cm = commandOf(content('/etc/kubernetes/manifests/kube-controller-manager.yaml'));
+    expect(cm).toContain('--allocate-node-cidrs=false');
+    expect(cm.filter((f) => f.startsWith('--cluster-cidr'))).toEqual([]);
+    expect(file.config.kubeProxy.clusterCIDR).toBe('::/0');
+  });
+});
