@@ -61,7 +61,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.cloudConfig.awsEBSCSIDriver': 'hoist carries only enabled: it pins the EBS CSI driver\'s version and settings',
   'spec.cloudConfig.gcpPDCSIDriver': 'hoist carries only enabled: it pins the persistent disk CSI driver\'s version and settings',
   'spec.target': 'terraform settings are not part of the hoist spec',
-  'spec.serviceOIDCProvider': 'service account issuer discovery is not supported',
+  'spec.serviceOIDCProvider': 'an issuer hosted outside the cluster (issuerHostPath, issuerCAThumbprints) is not supported: publish the issuer with serviceAccountIssuerDiscovery',
   'spec.nodeTerminationHandler': ADDON,
   'spec.clusterAutoscaler': 'hoist carries enabled, expander, balanceSimilarNodeGroups, scaleDownUtilizationThreshold, skipNodesWithLocalStorage, skipNodesWithSystemPods, newPodScaleUpDelay and scaleDownDelayAfterAdd; hoist pins the image',
   'spec.metricsServer': 'hoist carries enabled and insecure; hoist pins the image',
