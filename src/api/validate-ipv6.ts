@@ -62,6 +62,10 @@ function subnetRanges(spec: CompletedClusterSpec, service: Cidr | undefined): Fi
         problems.push({ path, value: s.ipv6CIDR, message: 'must name a /64: AWS gives subnets /64 IPv6 ranges only', fix: `e.g. /64#${slot.index.toString(16)}` });
         return;
       }
+      if (slot.index > 0xff) {
+        problems.push({ path, value: s.ipv6CIDR, message: 'is past the last /64 of the VPC\'s IPv6 block (Amazon gives a VPC a /56: 256 of them, /64#0 to /64#ff)', fix: `use /64#0 to /64#ff, e.g. /64#${i.toString(16)}` });
+        return;
+      }
       key = formatIpv6Slot(slot);
     } else {
       const parsed = parseCidr(s.ipv6CIDR);

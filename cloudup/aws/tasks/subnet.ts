@@ -8,6 +8,7 @@ import { AssociateSubnetCidrBlockCommand, CreateSubnetCommand, DeleteSubnetComma
 import type { Subnet } from '@aws-sdk/client-ec2';
 import { ipv6SlotCidr, ipv6SlotOf, parseIpv6Slot } from '../../../src/api/cidr.js';
 import { taskConstructor } from '../../../src/engine/task.js';
+import { HoistError } from '../../../src/errors.js';
 import type { AwsContext } from '../context.js';
 import { listSubnets, listVpcs } from '../listings/ec2.js';
 import type { Listed } from '../listings/ec2.js';
@@ -71,12 +72,20 @@ async function vpcIpv6Blocks(ctx: AwsContext): Promise<Map<string, string>> {
   return out;
 }
 
-/** The range to ask AWS for: a `/64#N` range cut from the VPC's block, else the range as given. */
+/**
+ * The range to ask AWS for: a `/64#N` range cut from the VPC's block, else the range as given.
+ * A VPC without an IPv6 block (a shared one nobody gave one) cannot hold it: refused, naming the fix.
+ */
 function ipv6Range(d: SubnetFields): string | undefined {
   if (!d.ipv6CidrBlock) return undefined;
   const slot = parseIpv6Slot(d.ipv6CidrBlock);
   if (!slot) return d.ipv6CidrBlock;
-  return d.vpcIpv6CidrBlock ? ipv6SlotCidr(d.vpcIpv6CidrBlock, slot) : undefined;
+  const range = d.vpcIpv6CidrBlock ? ipv6SlotCidr(d.vpcIpv6CidrBlock, slot) : undefined;
+  if (range === undefined) {
+    const why = d.vpcIpv6CidrBlock ? `is not inside the VPC's IPv6 block ${d.vpcIpv6CidrBlock}` : `needs an IPv6 block of VPC ${d.vpcId}, which has none`;
+    throw new HoistError('INVALID_SPEC', `the subnet's ipv6CIDR ${d.ipv6CidrBlock} ${why}`, { path: 'spec.subnets[].ipv6CIDR', hint: 'associate an Amazon-provided IPv6 block with a shared VPC (hoist adds one only to the VPC it makes), or use a smaller N' });
+  }
+  return range;
 }
 
 async function setIpv6Range(ctx: AwsContext, subnetId: string, d: SubnetFields, held: string | undefined, heldAssociation: string): Promise<void> {
