@@ -71,8 +71,12 @@ export const vpcKind = awsKind<VpcFields>({
   // Asking for an IPv6 block gives the VPC one: known once the update is made.
   updatedOutputs: ['ipv6CidrBlock'],
   list: async (ctx) => (await listVpcs(ctx)).map((v) => toLive(ctx, v)),
+  // As the default (by name, not shared), but a VPC whose IPv6 block is still being associated is not ready yet.
   async find(ctx, task, d) {
-    const v = (await listVpcs(ctx)).find((o) => o.owner !== undefined && tagMap(o.item.Tags)['Name'] === task.name);
+    const v = (await listVpcs(ctx)).find((o) => {
+      const live = toLive(ctx, o);
+      return live.name === task.name && !live.shared;
+    });
     if (!v) return undefined;
     const block = ipv6Block(v.item);
     if (d.amazonProvidedIpv6CidrBlock === true && block !== undefined && !block.ready) throw new NotReadyError(`VPC ${v.item.VpcId}: its IPv6 block is being associated`);
