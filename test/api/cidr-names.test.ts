@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cidrContains, cidrOf, cidrsOverlap, formatCidr, parseCidr, splitCidr } from '../../src/api/cidr.js';
+import { cidrContains, cidrOf, cidrsOverlap, formatCidr, ipv6SlotCidr, ipv6SlotOf, parseCidr, parseIpv6Slot, splitCidr } from '../../src/api/cidr.js';
 import { clusterNameProblems, instanceGroupNameProblems } from '../../src/api/index.js';
 import { formatPath, parsePath } from '../../src/api/index.js';
 
@@ -8,6 +9,27 @@ const c = (t: string) => {
   if (!v) throw new Error(t);
   return v;
 };
+
+describe('kops\'s /64#N IPv6 ranges', () => {
+  it('cuts the Nth (hexadecimal) /64 of a VPC\'s block, as kops\'s docs say', () => {
+    expect(ipv6SlotCidr('2001:db8::/56', parseIpv6Slot('/64#a')!)).toBe('2001:db8:0:a::/64');
+    expect(ipv6SlotCidr('2600:1f18:4a2:c700::/56', parseIpv6Slot('/64#0')!)).toBe('2600:1f18:4a2:c700::/64');
+    expect(ipv6SlotCidr('2001:db8::/56', parseIpv6Slot('/64#100')!)).toBeUndefined();
+    expect(['/64', '64#1', '/64#', '/64#g', '/64#1/2'].map(parseIpv6Slot)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('reads a live range back as the slot it was cut as, for any block and slot', () => {
+    const block = fc.bigInt({ min: 0n, max: (1n << 56n) - 1n }).map((hi) => formatCidr({ family: 6, base: hi << 72n, prefix: 56 }));
+    fc.assert(
+      fc.property(block, fc.integer({ min: 0, max: 255 }), (b, index) => {
+        const range = ipv6SlotCidr(b, { prefix: 64, index });
+        expect(range).toBeDefined();
+        expect(ipv6SlotOf(b, range!, 64)).toBe(`/64#${index.toString(16)}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe('cidr', () => {
   it.each(['10.0.0.0/8', '172.20.32.0/19', '0.0.0.0/0', '1.2.3.4/32', '::/0', '2001:db8::/32', 'fd00::/8'])('parses and formats %s', (text) => {
