@@ -122,6 +122,9 @@ export async function followEtcdMembers(input: FollowInput): Promise<FollowOutco
     const up = await Promise.all(urls.map(answers));
     if (!up.includes(true)) return { action: 'kept', flags: current, reason: `none of the published members of etcd ${name} answers (${urls.join(', ')})` };
   }
+  // The checks above take seconds, in which nodeup may have written a new manifest (an upgrade,
+  // another flag): writing the one read at the start would undo that. The next pass starts from it.
+  if ((await readFile(path, 'utf8')) !== text) return { action: 'kept', flags: current, reason: 'the manifest was rewritten during the pass' };
   await writeAtomic(path, withEtcdFlags(text, wanted), '0644');
   input.events({
     level: 'info',

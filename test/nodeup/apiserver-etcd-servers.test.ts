@@ -128,6 +128,24 @@ describe("an APIServer machine's etcd servers", () => {
     expect((await pass()).outcome).toMatchObject({ action: 'rewritten', flags: { servers: [DEAD, etcds[0]!.endpoint].sort().join(',') } });
   });
 
+  it('are not written over a manifest that nodeup rewrote while the pass checked the members', async () => {
+    await publish({ a: etcds[0]!.endpoint });
+    const path = hostPath(root, API_SERVER_MANIFEST);
+    // nodeup writes a new manifest (here: one more flag) while the pass asks the new member.
+    const rewritten = (await manifest()).replace(/^(\s*- )--etcd-servers=/m, '$1--v=2\n$1--etcd-servers=');
+    const answers = async () => {
+      await writeFile(path, rewritten);
+      return true;
+    };
+    const { sink } = recorder();
+    const outcome = await followEtcdMembers({ config, store: w().store, root, events: sink, answers });
+    expect(outcome).toMatchObject({ action: 'kept', reason: 'the manifest was rewritten during the pass' });
+    expect(await manifest()).toBe(rewritten);
+    // The next pass starts from nodeup's manifest and keeps its flag.
+    expect((await pass()).outcome).toMatchObject({ action: 'rewritten', flags: { servers: etcds[0]!.endpoint } });
+    expect(await manifest()).toContain('--v=2');
+  });
+
   it('are followed by the nodeup bundle\'s apiserver-etcd-servers command, as its unit runs it', async () => {
     await publish({ b: etcds[1]!.endpoint });
     const proc = spawn(process.execPath, ['dist/nodeup.mjs', 'apiserver-etcd-servers', '--conf', hostPath(root, FOLLOW_SERVICE_CONF)], { env: { ...process.env, HOIST_NODE_ROOT: root }, stdio: ['ignore', 'ignore', 'pipe'] });
