@@ -2,7 +2,7 @@
  * An IPv6 cluster on moto (`create cluster --ipv6`, private topology, no nodes): the plan names
  * the IPv6 objects, the apply gives the VPC an Amazon-provided IPv6 block, each subnet its /64
  * (`/64#N` of the block), an egress-only internet gateway with `::/0` routes from the private
- * route table and through the internet gateway from the public one, `::/0` in the security
+ * route table (and NAT64 through its NAT gateway) and through the internet gateway from the public one, `::/0` in the security
  * rules, and machines an IPv6 address; a second plan finds nothing to change; the nodes'
  * configuration carries kops's IPv6 flags; the Terraform output names the same objects and the
  * real terraform validates it (an apply of it on moto, even of the network alone, takes a minute:
@@ -85,6 +85,9 @@ describe('an IPv6 cluster on AWS', () => {
     const tables = (await ec2().send(new DescribeRouteTablesCommand({ Filters: byCluster }))).RouteTables ?? [];
     const v6 = (name: string) => tables.find((t) => t.Tags?.some((x) => x.Key === 'Name' && x.Value === name))?.Routes?.find((r) => r.DestinationIpv6CidrBlock === '::/0');
     expect(v6(`private-us-east-1a.${NAME}`)?.EgressOnlyInternetGatewayId).toBe(gateways[0]!.EgressOnlyInternetGatewayId);
+    // NAT64 through the zone's NAT gateway, as kops routes it.
+    const nat64 = tables.find((t) => t.Tags?.some((x) => x.Key === 'Name' && x.Value === `private-us-east-1a.${NAME}`))?.Routes?.find((r) => r.DestinationIpv6CidrBlock === '64:ff9b::/96');
+    expect(nat64?.NatGatewayId).toMatch(/^nat-/);
     expect(v6(NAME)?.GatewayId).toMatch(/^igw-/);
   });
 

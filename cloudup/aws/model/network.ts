@@ -36,6 +36,9 @@ export interface Network {
   readonly subnets: ReadonlyMap<string, TaskId>;
 }
 
+/** The well-known prefix of NAT64 (RFC 6052), which an AWS NAT gateway translates to IPv4. */
+const NAT64 = '64:ff9b::/96';
+
 const SUBNET_ROLE_TAGS: Readonly<Record<Subnet['type'], Record<string, string>>> = {
   // Where Kubernetes puts load balancers of Services: public ones in Public and Utility subnets.
   Public: { SubnetType: 'Public', 'kubernetes.io/role/elb': '1' },
@@ -115,11 +118,15 @@ export function networkTasks(spec: SettledSpec): Network {
       const to = idOf(eigw);
       tasks.push(routeTask(routeName('::/0', rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: '::/0', egressOnlyInternetGatewayId: ref(to) }, { dependsOn: [rtId, to] }));
     }
-    const route = (natGatewayId: string | Ref, deps: TaskId[]): Task =>
-      routeTask(routeName('0.0.0.0/0', rt.name), { routeTableId: ref(rtId), destinationCidrBlock: '0.0.0.0/0', natGatewayId }, { dependsOn: [rtId, ...deps] });
+    // IPv4 out through the zone's NAT gateway; in an IPv6 cluster also NAT64 (64:ff9b::/96), by
+    // which addresses that are IPv6 only reach IPv4 ones, as kops routes it.
+    const route = (natGatewayId: string | Ref, deps: TaskId[]): Task[] => [
+      routeTask(routeName('0.0.0.0/0', rt.name), { routeTableId: ref(rtId), destinationCidrBlock: '0.0.0.0/0', natGatewayId }, { dependsOn: [rtId, ...deps] }),
+      ...(ipv6 ? [routeTask(routeName(NAT64, rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: NAT64, natGatewayId }, { dependsOn: [rtId, ...deps] })] : []),
+    ];
     // A NAT gateway given by id (nat-…): validation refuses any other egress on aws.
     if (egress !== undefined) {
-      tasks.push(route(egress, []));
+      tasks.push(...route(egress, []));
       continue;
     }
     const home = natSubnet(c.subnets, zone);
@@ -131,7 +138,7 @@ export function networkTasks(spec: SettledSpec): Network {
       { subnetId: ref(homeId), allocationId: ref(idOf(eip)), tags: named(spec, natName(zone, cluster)) },
       { dependsOn: [homeId, idOf(eip), gateway] },
     );
-    tasks.push(eip, nat, route(ref(idOf(nat)), [idOf(nat)]));
+    tasks.push(eip, nat, ...route(ref(idOf(nat)), [idOf(nat)]));
   }
   return { tasks, vpc: vpcId, subnets };
 }
