@@ -41,7 +41,10 @@ export interface DiscoveryContext {
   readonly keys: readonly string[];
   /** The cluster's folder. */
   store(): Promise<ObjectStore>;
-  /** The whole discovery store (`discoveryStore`), where other clusters may publish too. */
+  /**
+   * The whole bucket of the discovery store (`discoveryStore` may name a folder of it), where other
+   * clusters may publish too, under that folder or another.
+   */
   root(): Promise<ObjectStore>;
   /** The cluster's trusted service-account public keys, read from the state store; undefined before they exist. */
   serviceAccountKeys(): Promise<readonly string[] | undefined>;
@@ -71,7 +74,9 @@ export function discoveryContext(spec: CompletedSpec, options: DiscoveryContextO
   };
   const source = 'spec.serviceAccountIssuerDiscovery.discoveryStore';
   const store = once(() => openStore(settings.folder, { env: options.env, source }));
-  const root = once(() => openStore(spec.cluster.spec.serviceAccountIssuerDiscovery!.discoveryStore!, { env: options.env, source }));
+  // The bucket, not the store's folder: a bucket's public read serves every folder of it.
+  const bucket = /^[a-z][a-z0-9+.-]*:\/\/[^/]+/i.exec(settings.folder)?.[0] ?? settings.folder;
+  const root = once(() => openStore(bucket, { env: options.env, source }));
   const state = options.stateStore === undefined ? undefined : once(() => openStore(options.stateStore!, { env: options.env }));
   return {
     folder: settings.folder,

@@ -25,10 +25,10 @@ import { workloadIdentityPoolKind } from '../../cloudup/gce/tasks/workload-ident
 import { WorkloadIdentityApi } from '../../cloudup/gce/workload-identity-api.js';
 import { workloadIdentityProblems } from '../../cloudup/gce/workload-identity-rules.js';
 import { irsaAwsProblems } from '../../cloudup/aws/irsa-rules.js';
-import type { DiscoveryContext } from '../../cloudup/discovery-documents.js';
+import { discoveryContext } from '../../cloudup/discovery-documents.js';
 import { poolId, principalOf, providerAudience } from '../../cloudup/gce/workload-identity-names.js';
 import { nodeupConfigKey } from '../../nodeup/config/keys.js';
-import type { Cluster, CompletedClusterSpec } from '../../src/api/index.js';
+import type { Cluster, CompletedClusterSpec, CompletedSpec } from '../../src/api/index.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { jwksOf, readServiceAccountKeys } from '../../src/pki/jwks.js';
 import { openStore } from '../../state-store/open.js';
@@ -226,12 +226,21 @@ describe('workload identity on GCE', () => {
 
     const policy = gcs.iam.policy(BUCKET);
     gcs.iam.write(BUCKET, { version: 1, etag: policy.etag, bindings: [...policy.bindings, { role: 'roles/storage.objectViewer', members: ['allUsers'] }] });
-    const root = await openStore(DISCOVERY, { env: gcsEnv(gcs) });
-    await root.put('other.example.com/.well-known/openid-configuration', '{}');
-    const discovery = { folder: `${DISCOVERY}/${NAME}`, root: async () => root } as unknown as DiscoveryContext;
-    const found = await discoveryBucketReaderKind.discover({ ...ctx, discovery, mode: { reconciling: false } } as unknown as GceContext);
-    expect(found).toEqual([expect.objectContaining({ name: BUCKET, kept: 'the bucket also publishes another issuer (other.example.com/.well-known/openid-configuration)' })]);
-    root.close?.();
+    const bucket = await openStore(`gs://${BUCKET}`, { env: gcsEnv(gcs) });
+    const issuer = { cluster: { metadata: { name: NAME }, spec: { region: 'us-central1', serviceAccountIssuerDiscovery: { discoveryStore: DISCOVERY } } } } as unknown as CompletedSpec;
+    const discovery = discoveryContext(issuer, { env: gcsEnv(gcs) });
+    const reader = () => discoveryBucketReaderKind.discover({ ...ctx, discovery, mode: { reconciling: false } } as unknown as GceContext);
+    try {
+      // The cluster's own documents do not keep it.
+      await bucket.put(`issuers/${NAME}/.well-known/openid-configuration`, '{}');
+      expect((await reader()).map((l) => [l.name, l.kept])).toEqual([[BUCKET, undefined]]);
+      // Another issuer in another folder of the bucket does: the binding is the whole bucket's.
+      await bucket.put('elsewhere/other.example.com/.well-known/openid-configuration', '{}');
+      expect(await reader()).toEqual([expect.objectContaining({ name: BUCKET, kept: 'the bucket also publishes another issuer (elsewhere/other.example.com/.well-known/openid-configuration)' })]);
+    } finally {
+      discovery?.close();
+      bucket.close?.();
+    }
   });
 });
 

@@ -8,7 +8,7 @@
  * nothing secret (the model refuses the state store's bucket).
  *
  * Several clusters may publish their issuers in one bucket: a teardown, or a spec whose store
- * moved to another bucket, keeps the binding while another cluster's documents are there.
+ * moved to another bucket, keeps the binding while another issuer's documents are anywhere in it.
  */
 
 import type { LiveObject, TaskKind } from '../../../src/engine/task.js';
@@ -34,11 +34,15 @@ export const bucketOf = (url: string): string | undefined => /^gs:\/\/([^/]+)/.e
 
 const holds = (b: Binding, d: DiscoveryBucketReaderFields): boolean => b.role === d.role && b.condition === undefined && b.members.includes(d.member);
 
-/** Why the binding is kept when the cluster no longer wants it: another cluster's issuer in the same store. */
-async function othersPublish(ctx: GceContext, discovery: DiscoveryContext): Promise<string | undefined> {
+/**
+ * Why the binding is kept when the cluster no longer wants it: another issuer in the same bucket,
+ * in the discovery store's folder or any other (the binding is the whole bucket's).
+ */
+async function othersPublish(discovery: DiscoveryContext): Promise<string | undefined> {
   const keys = await (await discovery.root()).list('');
-  const own = `${ctx.cluster}/`;
-  const other = keys.find((k) => k.endsWith(`/${OIDC_CONFIGURATION_PATH}`) && !k.startsWith(own));
+  // The cluster's folder, relative to the bucket.
+  const own = `${discovery.folder.replace(/^gs:\/\/[^/]+\/?/, '')}/`;
+  const other = keys.find((k) => (k === OIDC_CONFIGURATION_PATH || k.endsWith(`/${OIDC_CONFIGURATION_PATH}`)) && !k.startsWith(own));
   return other === undefined ? undefined : `the bucket also publishes another issuer (${other})`;
 }
 
@@ -57,7 +61,7 @@ async function readerOf(ctx: GceContext, discovery: DiscoveryContext, desired: b
   }
   if (!bindings.some((b) => holds(b, fields))) return [];
   const live: LiveObject = { id: bucket, name: bucket, fields: { ...fields }, outputs: { id: bucket } };
-  const kept = desired ? undefined : await othersPublish(ctx, discovery);
+  const kept = desired ? undefined : await othersPublish(discovery);
   return [kept === undefined ? live : { ...live, kept }];
 }
 
