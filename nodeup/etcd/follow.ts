@@ -21,8 +21,7 @@ import { hostPath } from '../context.js';
 import { writeAtomic } from '../tasks/fs.js';
 import type { EtcdCredentials } from './client.js';
 import { memberStatus } from './client.js';
-import { readMembers } from './registry.js';
-import { remoteEtcdFlags } from './remote.js';
+import { publishedClientUrls, remoteEtcdFlags } from './remote.js';
 import type { EtcdServerFlags } from './remote.js';
 
 export const FOLLOW_SERVICE_CONF = '/etc/hoist/apiserver-etcd-servers.json';
@@ -105,7 +104,7 @@ export async function followEtcdMembers(input: FollowInput): Promise<FollowOutco
   const current = manifestEtcdFlags(text);
   const published = new Map<string, string[]>();
   for (const name of config.etcdClusters) {
-    published.set(name, [...(await readMembers(input.store, config.cluster, name)).values()].map((m) => m.clientUrl).sort());
+    published.set(name, await publishedClientUrls(input.store, config.cluster, name));
   }
   const empty = config.etcdClusters.filter((n) => (published.get(n) ?? []).length === 0);
   if (empty.length > 0) return { action: 'kept', flags: current, reason: `etcd ${empty.join(', ')} of ${config.cluster} has no published member` };

@@ -33,7 +33,7 @@ export async function remoteEtcdServers(store: ObjectStore, config: NodeupConfig
   for (let told = false; ; told = true) {
     for (const e of wanted) {
       if (found.has(e.name)) continue;
-      const urls = [...(await readMembers(store, config.cluster, e.name)).values()].map((m) => m.clientUrl).sort();
+      const urls = await publishedClientUrls(store, config.cluster, e.name);
       if (urls.length > 0) found.set(e.name, urls);
     }
     const missing = wanted.filter((e) => !found.has(e.name)).map((e) => e.name);
@@ -48,6 +48,16 @@ export async function remoteEtcdServers(store: ObjectStore, config: NodeupConfig
     }
     await sleep(opts.pollMs ?? 1_000);
   }
+}
+
+/**
+ * The client URLs the members of etcd cluster `etcd` published, sorted. A record without a
+ * usable URL (damaged, or written by hand) is passed over: it would put an empty or broken entry
+ * in the API server's flags, and commas and semicolons separate their entries.
+ */
+export async function publishedClientUrls(store: ObjectStore, cluster: string, etcd: string): Promise<string[]> {
+  const urls: unknown[] = [...(await readMembers(store, cluster, etcd)).values()].map((m) => m.clientUrl);
+  return urls.filter((u): u is string => typeof u === 'string' && /^https?:\/\/[^\s,;]+$/.test(u)).sort();
 }
 
 /** The API server's etcd flags: `--etcd-servers` and `--etcd-servers-overrides`, unset when empty. */

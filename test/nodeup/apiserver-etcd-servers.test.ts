@@ -128,6 +128,15 @@ describe("an APIServer machine's etcd servers", () => {
     expect((await pass()).outcome).toMatchObject({ action: 'rewritten', flags: { servers: [DEAD, etcds[0]!.endpoint].sort().join(',') } });
   });
 
+  it('never take a published record without a usable client URL', async () => {
+    const before = await manifest();
+    await publish({ a: '' });
+    expect((await pass()).outcome).toMatchObject({ action: 'kept', reason: `etcd main, events of ${CLUSTER} has no published member` });
+    expect(await manifest()).toBe(before);
+    await publish({ a: '', b: 'https://127.0.0.1:2379,https://127.0.0.1:9', c: etcds[1]!.endpoint });
+    expect((await pass()).outcome).toMatchObject({ action: 'rewritten', flags: { servers: etcds[1]!.endpoint, overrides: `/events#${etcds[1]!.endpoint}` } });
+  });
+
   it('are not written over a manifest that nodeup rewrote while the pass checked the members', async () => {
     await publish({ a: etcds[0]!.endpoint });
     const path = hostPath(root, API_SERVER_MANIFEST);
