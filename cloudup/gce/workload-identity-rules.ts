@@ -36,7 +36,15 @@ export function workloadIdentityProblems(spec: CompletedClusterSpec, cluster: st
   audiences.forEach((a) => {
     if (a.length > 256) problems.push({ path: at('serviceAccountIssuerDiscovery', 'additionalAudiences', (d?.additionalAudiences ?? []).indexOf(a)), value: a, message: `is ${a.length} characters long; a workload identity provider's audiences are at most 256`, fix: 'shorten it' });
   });
+  // One binding per service account and GCP account: an entry repeating both would plan it twice.
+  const bindings = new Map<string, number>();
   (spec.iam?.serviceAccountExternalPermissions ?? []).forEach((p, i) => {
+    const binding = JSON.stringify([p.namespace, p.name, p.gcp?.serviceAccount]);
+    const first = bindings.get(binding);
+    if (p.gcp !== undefined && first !== undefined) {
+      problems.push({ path: at('iam', 'serviceAccountExternalPermissions', i), value: `${p.namespace}/${p.name}`, message: `lets ${p.namespace}/${p.name} act as ${p.gcp.serviceAccount}, as serviceAccountExternalPermissions[${first}] does already`, fix: 'remove one of the two entries' });
+    }
+    bindings.set(binding, first ?? i);
     if (p.aws !== undefined) {
       problems.push({ path: at('iam', 'serviceAccountExternalPermissions', i, 'aws'), value: `${p.namespace}/${p.name}`, message: 'is aws\'s: gce has no IAM roles for service accounts', fix: 'use gcp: {serviceAccount: <email>} to let it act as a GCP service account' });
     }

@@ -282,5 +282,10 @@ describe('the workload identity rules', () => {
     expect(problems[1]!.message).toContain('at most 127 bytes');
     const aws = irsaAwsProblems(spec({ serviceAccountIssuerDiscovery: { discoveryStore: 's3://oidc', enableAWSOIDCProvider: true }, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'a', namespace: 'b', gcp: { serviceAccount: APP } }] } }));
     expect(aws.map((p) => p.path)).toEqual(['spec.iam.serviceAccountExternalPermissions[0].gcp']);
+    // The same service account may act as two GCP accounts, but not twice as one.
+    const entry = { name: 's3-reader', namespace: 'apps', gcp: { serviceAccount: APP } };
+    const other = { ...entry, gcp: { serviceAccount: `other@${PROJECT}.iam.gserviceaccount.com` } };
+    const twice = workloadIdentityProblems(spec({ iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [entry, other, entry] } }), NAME);
+    expect(twice.map((p) => [p.path, p.message])).toEqual([['spec.iam.serviceAccountExternalPermissions[2]', `lets apps/s3-reader act as ${APP}, as serviceAccountExternalPermissions[0] does already`]]);
   });
 });
