@@ -10,6 +10,7 @@ import { accountSubject, accountWithClusterRole, ALL, daemonSet, deployment, EVE
 import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from '../addons/types.js';
 import { regionOfZone } from '../../src/api/zones.js';
 import { cloudConfigSettings } from '../../src/api/auth-cloud.js';
+import { isIpv6Cluster } from '../../src/api/ipv6.js';
 import { groupName } from './model/names.js';
 
 /** The digest recorded for this tag in upstream release lists. */
@@ -23,6 +24,14 @@ const SIDECARS = {
   registrar: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.13.0',
   liveness: 'registry.k8s.io/sig-storage/livenessprobe:v2.15.0',
 };
+
+/**
+ * An IPv6 cluster's controller allocates no node ranges, as kops runs it (`--allocate-node-cidrs=false`,
+ * no `--cluster-cidr`): a Node's pod range is the IPv6 /80 prefix of its machine's interface (the
+ * launch template's Ipv6PrefixCount), which kops's own kops-controller copies into the Node. The
+ * AWS controller has no loop that does (its nodeipam controller was never merged): see docs/aws.md.
+ */
+const IPV6_NODE_IPAM = ['--allocate-node-cidrs=false'];
 
 function cloudControllerManager(ctx: AddonContext): AddonDefinition {
   const version = AWS_CCM_IMAGE.replace(/^.*:v([^@]+)@.*$/, '$1');
@@ -49,7 +58,7 @@ function cloudControllerManager(ctx: AddonContext): AddonDefinition {
         containers: [{
           name: 'aws-cloud-controller-manager',
           image: ctx.image(AWS_CCM_IMAGE),
-          args: ['--v=2', '--cloud-provider=aws', `--cluster-name=${ctx.cluster}`, '--configure-cloud-routes=false', '--use-service-account-credentials=true'],
+          args: ['--v=2', '--cloud-provider=aws', `--cluster-name=${ctx.cluster}`, '--configure-cloud-routes=false', '--use-service-account-credentials=true', ...(isIpv6Cluster(ctx.completed.cluster.spec) ? IPV6_NODE_IPAM : [])],
           resources: { requests: { cpu: '200m' } },
         }],
       },

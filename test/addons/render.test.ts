@@ -204,3 +204,49 @@ describe('the addon set', () => {
     expect((kindnet.object as Cluster).spec.networking).toEqual({ kindnet: {} });
   });
 });
+
+describe('an IPv6 cluster\'s network addons (nonMasqueradeCIDR ::/0), as kops runs them', () => {
+  const ipv6 = (networking: ClusterSpec['networking']) => spec('aws', { nonMasqueradeCIDR: '::/0', networking, subnets: spec('aws').cluster.spec.subnets.map((s, i) => ({ ...s, ipv6CIDR: `/64#${i}` })) });
+  const objectOf = (c: CompletedSpec, addon: string, kind: string, name: string): KubeObject => {
+    const found = objectsOf(renderBuiltin(addonsOf(c).find((a) => a.name === addon)!).manifest).find((o) => o.kind === kind && o.metadata.name === name);
+    expect(found, `${addon}: ${kind}/${name}`).toBeDefined();
+    return found!;
+  };
+  type Container = { name: string; args?: string[]; env?: { name: string; value?: string }[]; readinessProbe?: { exec: { command: string[] } } };
+  const containerOf = (o: KubeObject) => (o as unknown as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec.containers[0]!;
+  const envOf = (o: KubeObject) => Object.fromEntries((containerOf(o).env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+
+  it('runs the AWS cloud controller without node ranges of its own (--allocate-node-cidrs=false, no --cluster-cidr); an IPv4 cluster\'s keeps its flags', () => {
+    const v6 = containerOf(objectOf(ipv6({ cilium: {} }), 'aws-cloud-controller-manager', 'DaemonSet', 'aws-cloud-controller-manager')).args!;
+    expect(v6).toContain('--allocate-node-cidrs=false');
+    expect(v6.filter((a) => a.startsWith('--cluster-cidr'))).toEqual([]);
+    const v4 = containerOf(objectOf(spec('aws', { networking: { cilium: {} } }), 'aws-cloud-controller-manager', 'DaemonSet', 'aws-cloud-controller-manager')).args!;
+    expect(v4).toEqual(['--v=2', '--cloud-provider=aws', '--cluster-name=addons.example.com', '--configure-cloud-routes=false', '--use-service-account-credentials=true']);
+  });
+
+  it('gives cilium IPv6 on, IPv4 off, the node\'s pod range, native routing and no masquerading; IPv4 stays tunnelled', () => {
+    const data = (c: CompletedSpec) => (objectOf(c, 'cilium', 'ConfigMap', 'cilium-config') as unknown as { data: Record<string, string> }).data;
+    const v6 = data(ipv6({ cilium: {} }));
+    expect(v6).toMatchObject({ ipam: 'kubernetes', 'enable-ipv6': 'true', 'enable-ipv4': 'false', 'routing-mode': 'native', 'enable-ipv4-masquerade': 'false', 'enable-ipv6-masquerade': 'false', 'enable-bpf-masquerade': 'false', 'auto-direct-node-routes': 'false' });
+    expect(v6['tunnel-protocol']).toBeUndefined();
+    expect(v6['cluster-pool-ipv4-cidr']).toBeUndefined();
+    const v4 = data(spec('aws', { networking: { cilium: {} } }));
+    expect(v4).toMatchObject({ ipam: 'kubernetes', 'enable-ipv6': 'false', 'enable-ipv4': 'true', 'routing-mode': 'tunnel', 'tunnel-protocol': 'vxlan', 'cluster-pool-ipv4-cidr': '100.96.0.0/11' });
+    expect(v4['enable-ipv6-masquerade']).toBeUndefined();
+  });
+
+  it('gives calico host-local IPv6 addresses of the node\'s pod range, no BGP, no pools and no IPv4; IPv4 keeps BGP and its pool', () => {
+    const cniOf = (c: CompletedSpec) => JSON.parse((objectOf(c, 'calico', 'ConfigMap', 'calico-config') as unknown as { data: { cni_network_config: string } }).data.cni_network_config) as { plugins: { ipam?: unknown }[] };
+    const node = (c: CompletedSpec) => objectOf(c, 'calico', 'DaemonSet', 'calico-node');
+    const v6 = ipv6({ calico: {} });
+    expect(cniOf(v6).plugins[0]!.ipam).toEqual({ type: 'host-local', assign_ipv4: 'false', assign_ipv6: 'true', ranges: [[{ subnet: 'usePodCidrIPv6' }]] });
+    expect(envOf(node(v6))).toMatchObject({ CALICO_NETWORKING_BACKEND: 'none', IP: 'none', IP6: 'autodetect', USE_POD_CIDR: 'true', NO_DEFAULT_POOLS: 'true', FELIX_IPV6SUPPORT: 'true', CALICO_ROUTER_ID: 'hash' });
+    expect(Object.keys(envOf(node(v6))).filter((k) => k.startsWith('CALICO_IPV4POOL'))).toEqual([]);
+    expect(containerOf(node(v6)).readinessProbe!.exec.command).toEqual(['/bin/calico-node', '-felix-ready']);
+    const v4 = spec('aws', { networking: { calico: {} } });
+    expect(cniOf(v4).plugins[0]!.ipam).toEqual({ type: 'host-local', subnet: 'usePodCidr' });
+    expect(envOf(node(v4))).toMatchObject({ CALICO_NETWORKING_BACKEND: 'bird', IP: 'autodetect', CALICO_IPV4POOL_IPIP: 'CrossSubnet', CALICO_IPV4POOL_CIDR: '100.96.0.0/11' });
+    expect(envOf(node(v4)).IP6).toBeUndefined();
+    expect(containerOf(node(v4)).readinessProbe!.exec.command).toEqual(['/bin/calico-node', '-felix-ready', '-bird-ready']);
+  });
+});

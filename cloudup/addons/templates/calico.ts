@@ -5,19 +5,51 @@
  */
 
 import { accountWithClusterRole, ALL, configMap, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, rule, workloadsOf } from '../objects.js';
+import { isIpv6Cluster } from '../../../src/api/ipv6.js';
 import type { AddonContext, AddonDefinition, KubeObject } from '../types.js';
 import { calicoCrds } from './calico-crds.js';
 
 export const CALICO_VERSION = '3.29.1';
 
+/** Pods get IPv4 addresses of the node's range; BGP between nodes, IP-in-IP across subnets. */
+function ipv4Node(podCIDR: string): readonly Record<string, unknown>[] {
+  return [
+    { name: 'CALICO_NETWORKING_BACKEND', value: 'bird' },
+    { name: 'CLUSTER_TYPE', value: 'k8s,bgp' },
+    { name: 'IP', value: 'autodetect' },
+    { name: 'CALICO_IPV4POOL_IPIP', value: 'CrossSubnet' },
+    { name: 'CALICO_IPV4POOL_CIDR', value: podCIDR },
+    { name: 'FELIX_IPINIPMTU', valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'veth_mtu' } } },
+  ];
+}
+
+/**
+ * An IPv6 cluster's pods, as kops's calico runs them: IPv6 only, from the Node's pod range (its
+ * machine's /80 prefix, which the VPC routes to the machine), so no BGP and no encapsulation
+ * (kops's `encapsulationMode: none`), no IP pools of calico's own and no NAT out.
+ */
+const IPV6_IPAM = { type: 'host-local', assign_ipv4: 'false', assign_ipv6: 'true', ranges: [[{ subnet: 'usePodCidrIPv6' }]] };
+const IPV6_NODE: readonly Record<string, unknown>[] = [
+  { name: 'CALICO_NETWORKING_BACKEND', value: 'none' },
+  { name: 'CLUSTER_TYPE', value: 'k8s,bgp' },
+  { name: 'IP', value: 'none' },
+  { name: 'IP6', value: 'autodetect' },
+  { name: 'IP6_AUTODETECTION_METHOD', value: 'first-found' },
+  { name: 'USE_POD_CIDR', value: 'true' },
+  { name: 'CALICO_ROUTER_ID', value: 'hash' },
+  { name: 'NO_DEFAULT_POOLS', value: 'true' },
+  { name: 'FELIX_IPV6SUPPORT', value: 'true' },
+];
+
 export function calicoAddon(ctx: AddonContext): AddonDefinition {
   const version = ctx.completed.cluster.spec.networking.calico?.version?.replace(/^v/, '') ?? CALICO_VERSION;
   const image = (name: string) => ctx.image(`docker.io/calico/${name}:v${version}`);
+  const ipv6 = isIpv6Cluster(ctx.completed.cluster.spec);
   const cni = {
     name: 'k8s-pod-network',
     cniVersion: '0.3.1',
     plugins: [
-      { type: 'calico', datastore_type: 'kubernetes', nodename: '__KUBERNETES_NODE_NAME__', mtu: '__CNI_MTU__', ipam: { type: 'host-local', subnet: 'usePodCidr' }, policy: { type: 'k8s' }, kubernetes: { kubeconfig: '__KUBECONFIG_FILEPATH__' } },
+      { type: 'calico', datastore_type: 'kubernetes', nodename: '__KUBERNETES_NODE_NAME__', mtu: '__CNI_MTU__', ipam: ipv6 ? IPV6_IPAM : { type: 'host-local', subnet: 'usePodCidr' }, policy: { type: 'k8s' }, kubernetes: { kubeconfig: '__KUBECONFIG_FILEPATH__' } },
       { type: 'portmap', snat: true, capabilities: { portMappings: true } },
     ],
   };
@@ -58,19 +90,15 @@ export function calicoAddon(ctx: AddonContext): AddonDefinition {
           env: [
             { name: 'DATASTORE_TYPE', value: 'kubernetes' },
             fieldEnv('NODENAME', 'spec.nodeName'),
-            { name: 'CALICO_NETWORKING_BACKEND', value: 'bird' },
-            { name: 'CLUSTER_TYPE', value: 'k8s,bgp' },
-            { name: 'IP', value: 'autodetect' },
-            { name: 'CALICO_IPV4POOL_IPIP', value: 'CrossSubnet' },
-            { name: 'CALICO_IPV4POOL_CIDR', value: ctx.podCIDR },
-            { name: 'FELIX_IPINIPMTU', valueFrom: { configMapKeyRef: { name: 'calico-config', key: 'veth_mtu' } } },
+            ...(ipv6 ? IPV6_NODE : ipv4Node(ctx.podCIDR)),
             { name: 'CALICO_DISABLE_FILE_LOGGING', value: 'true' },
             { name: 'FELIX_DEFAULTENDPOINTTOHOSTACTION', value: 'ACCEPT' },
             { name: 'FELIX_HEALTHENABLED', value: 'true' },
           ],
           securityContext: { privileged: true },
           resources: { requests: { cpu: '250m' } },
-          readinessProbe: { exec: { command: ['/bin/calico-node', '-felix-ready', '-bird-ready'] }, periodSeconds: 10 },
+          // Without BGP (IPv6) there is no BIRD to ask.
+          readinessProbe: { exec: { command: ['/bin/calico-node', '-felix-ready', ...(ipv6 ? [] : ['-bird-ready'])] }, periodSeconds: 10 },
           volumeMounts: [mount('lib-modules', '/lib/modules', true), mount('xtables-lock', '/run/xtables.lock'), mount('var-run-calico', '/var/run/calico'), mount('var-lib-calico', '/var/lib/calico')],
         }],
         volumes: [

@@ -5,9 +5,34 @@
  */
 
 import { accountWithClusterRole, ALL, configMap, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, rule, workloadsOf } from '../objects.js';
+import { isIpv6Cluster } from '../../../src/api/ipv6.js';
 import type { AddonContext, AddonDefinition, KubeObject } from '../types.js';
 
 export const CILIUM_VERSION = '1.16.6';
+
+/** Pods get IPv4 addresses of the node's range, carried between nodes in a VXLAN tunnel. */
+const IPV4_ONLY = (podCIDR: string): Record<string, string> => ({
+  'cluster-pool-ipv4-cidr': podCIDR,
+  'routing-mode': 'tunnel',
+  'tunnel-protocol': 'vxlan',
+  'enable-ipv4': 'true',
+  'enable-ipv6': 'false',
+});
+
+/**
+ * An IPv6 cluster's pods, as kops's cilium runs them: IPv6 only, from the Node's pod range (its
+ * machine's /80 prefix, which the VPC routes to the machine), so no tunnel (native routing, kops's
+ * `tunnel: disabled` default there) and no masquerading: the addresses are the VPC's own.
+ */
+const IPV6_ONLY: Record<string, string> = {
+  'routing-mode': 'native',
+  'enable-ipv4': 'false',
+  'enable-ipv6': 'true',
+  'enable-ipv4-masquerade': 'false',
+  'enable-ipv6-masquerade': 'false',
+  'enable-bpf-masquerade': 'false',
+  'auto-direct-node-routes': 'false',
+};
 
 export function ciliumAddon(ctx: AddonContext): AddonDefinition {
   const version = ctx.completed.cluster.spec.networking.cilium?.version?.replace(/^v/, '') ?? CILIUM_VERSION;
@@ -33,11 +58,7 @@ export function ciliumAddon(ctx: AddonContext): AddonDefinition {
     configMap('cilium-config', KUBE_SYSTEM, {
       'cluster-name': ctx.cluster.replace(/\./g, '-').slice(0, 32),
       ipam: 'kubernetes',
-      'cluster-pool-ipv4-cidr': ctx.podCIDR,
-      'routing-mode': 'tunnel',
-      'tunnel-protocol': 'vxlan',
-      'enable-ipv4': 'true',
-      'enable-ipv6': 'false',
+      ...(isIpv6Cluster(ctx.completed.cluster.spec) ? IPV6_ONLY : IPV4_ONLY(ctx.podCIDR)),
       'kube-proxy-replacement': 'false',
       'enable-hubble': 'false',
       'identity-allocation-mode': 'crd',
