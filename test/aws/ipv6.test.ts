@@ -3,7 +3,7 @@
  * the IPv6 objects, the apply gives the VPC an Amazon-provided IPv6 block, each subnet its /64
  * (`/64#N` of the block), an egress-only internet gateway with `::/0` routes from the private
  * route table (and NAT64 through its NAT gateway) and through the internet gateway from the public one, `::/0` in the security
- * rules, and machines an IPv6 address; a second plan finds nothing to change; the nodes'
+ * rules, and machines an IPv6 address and an IPv6 /80 prefix (the pods' range); a second plan finds nothing to change; the nodes'
  * configuration carries kops's IPv6 flags; the Terraform output names the same objects and the
  * real terraform validates it (an apply of it on moto, even of the network alone, takes a minute:
  * not here); deleting the cluster takes it all.
@@ -91,7 +91,7 @@ describe('an IPv6 cluster on AWS', () => {
     expect(v6(NAME)?.GatewayId).toMatch(/^igw-/);
   });
 
-  it('opens SSH and the API to ::/0 as well, and gives machines an IPv6 address', async () => {
+  it('opens SSH and the API to ::/0 as well, and gives machines an IPv6 address and an IPv6 /80 prefix', async () => {
     const groups = (await ec2().send(new DescribeSecurityGroupsCommand({ Filters: byCluster }))).SecurityGroups ?? [];
     const plane = groups.find((g) => g.GroupName === `control-plane.${NAME}`);
     const v6Ingress = (plane?.IpPermissions ?? []).filter((p) => p.Ipv6Ranges?.some((r) => r.CidrIpv6 === '::/0')).map((p) => p.FromPort);
@@ -99,6 +99,8 @@ describe('an IPv6 cluster on AWS', () => {
     const versions = await ec2().send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: `control-plane-us-east-1a.${NAME}`, Versions: ['$Latest'] }));
     const data = versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
     expect(data?.NetworkInterfaces?.[0]?.Ipv6AddressCount).toBe(1);
+    // The /80 its pods take addresses of, as kops's nodeup asks for at boot.
+    expect(data?.NetworkInterfaces?.[0]?.Ipv6PrefixCount).toBe(1);
     expect(data?.MetadataOptions?.HttpProtocolIpv6).toBe('enabled');
   });
 
@@ -130,6 +132,9 @@ describe('an IPv6 cluster on AWS', () => {
     expect(Object.keys(r['aws_egress_only_internet_gateway'] ?? {})).toHaveLength(1);
     const ranges = Object.values(r['aws_subnet'] ?? {}).map((s) => s['ipv6_cidr_block']).sort();
     expect(ranges).toEqual([expect.stringMatching(/^\$\{cidrsubnet\(aws_vpc\.[\w-]+\.ipv6_cidr_block, 8, 0\)\}$/), expect.stringMatching(/, 8, 1\)\}$/)]);
+    const interfaces = Object.values(r['aws_launch_template'] ?? {}).map((t) => (t['network_interfaces'] as Record<string, unknown>[])[0]);
+    expect(interfaces.length).toBeGreaterThan(0);
+    expect(interfaces.map((n) => [n?.['ipv6_address_count'], n?.['ipv6_prefix_count']])).toEqual(interfaces.map(() => [1, 1]));
     const routes = Object.values(r['aws_route'] ?? {}).filter((x) => x['destination_ipv6_cidr_block'] === '::/0');
     expect(routes.map((x) => (x['egress_only_gateway_id'] === undefined ? 'igw' : 'eigw')).sort()).toEqual(['eigw', 'igw']);
 

@@ -77,8 +77,9 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       securityGroupIds: [ref(sg), ...(ig.spec.additionalSecurityGroups ?? [])],
       keyName,
       associatePublicIpAddress: ig.spec.associatePublicIp,
-      // An IPv6 cluster's machines are dual-stack: an IPv6 address of their subnet, and the metadata service over IPv6, as kops gives them.
-      ...(isIpv6Cluster(spec.cluster.spec) ? { ipv6AddressCount: 1, httpProtocolIpv6: 'enabled' as const } : {}),
+      // An IPv6 cluster's machines are dual-stack: an IPv6 address of their subnet, and the metadata service over IPv6, as kops gives them;
+      // and a /80 prefix of the subnet for their pods (kops's nodeup asks for it at boot; here the template does).
+      ...(isIpv6Cluster(spec.cluster.spec) ? { ipv6AddressCount: 1, ipv6PrefixCount: 1, httpProtocolIpv6: 'enabled' as const } : {}),
       ...machineFields(ig),
       instanceTags: tags,
       volumeTags: tags,

@@ -41,6 +41,8 @@ export interface LaunchTemplateFields {
   readonly associatePublicIpAddress: boolean;
   /** IPv6 addresses of the machine's first interface (1 in an IPv6 cluster). Absent: not compared. */
   readonly ipv6AddressCount?: number;
+  /** IPv6 /80 prefixes delegated to the first interface (1 in an IPv6 cluster: its pods' range). Absent: not compared. */
+  readonly ipv6PrefixCount?: number;
   /** The instance metadata service on its IPv6 address too ('enabled' in an IPv6 cluster). Absent: not compared. */
   readonly httpProtocolIpv6?: 'enabled' | 'disabled';
   /** `iops`, `throughput` and `kmsKeyId` only where the spec sets them (AWS's defaults otherwise). */

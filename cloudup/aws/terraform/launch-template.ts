@@ -62,6 +62,7 @@ export const launchTemplateRenderer: AwsTfRenderer = {
             delete_on_termination: true,
             security_groups: ctx.value(d.securityGroupIds),
             ipv6_address_count: d.ipv6AddressCount === undefined ? undefined : ctx.value(d.ipv6AddressCount),
+            ipv6_prefix_count: d.ipv6PrefixCount === undefined ? undefined : ctx.value(d.ipv6PrefixCount),
           }),
         ],
         block_device_mappings: [ebs(root, true), ...(d.volumes ?? []).map((v) => ebs(v, v.deleteOnTermination))].map((m) => ({ device_name: ctx.value(m.device.deviceName), ebs: [ebsArguments(ctx, m.device, m.deleteOnTermination)] })),
