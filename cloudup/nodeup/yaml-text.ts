@@ -29,20 +29,57 @@ export class NodeupYamlText {
     const entries = Object.entries(config).filter(([, v]) => v !== undefined);
     if (entries.length === 0 || !plainTree(config)) return stringify(config, OPTIONS);
     let text = '';
-    for (const [key, value] of entries) {
-      const id = `${key}\0${JSON.stringify(value)}`;
-      let pair = this.#pairs.get(id);
-      if (pair === undefined) {
-        const doc = (this.#doc ??= new Document(null));
-        doc.contents = doc.createNode({ [key]: value });
-        pair = doc.toString(OPTIONS);
-        if (this.#pairs.size >= MAX_PAIRS) this.#pairs.clear();
-        this.#pairs.set(id, pair);
-      }
-      text += pair;
-    }
+    for (const [key, value] of entries) text += this.#pair(key, value);
     return text;
   }
+
+  #pair(key: string, value: unknown): string {
+    const id = `${key}\0${JSON.stringify(value)}`;
+    let pair = this.#pairs.get(id);
+    if (pair === undefined) {
+      pair = this.#nested(key, value) ?? this.#whole({ [key]: value });
+      if (this.#pairs.size >= MAX_PAIRS) this.#pairs.clear();
+      this.#pairs.set(id, pair);
+    }
+    return pair;
+  }
+
+  #whole(value: object): string {
+    const doc = (this.#doc ??= new Document(null));
+    doc.contents = doc.createNode(value);
+    return doc.toString(OPTIONS);
+  }
+
+  /**
+   * A pair whose value is a mapping, from the texts of its own pairs indented by the library's
+   * two spaces: a group's kubelet settings differ from another's only in a node label, and were
+   * rendered whole for each group. Only where indenting every line is exactly what the library
+   * writes: no string with a line break (a block scalar's empty lines carry no indentation) or
+   * a document marker, and a key written on its own line (not a `? ` key). Else undefined: the
+   * pair is rendered whole.
+   */
+  #nested(key: string, value: unknown): string | undefined {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !oneLine(key) || !oneLine(value)) return undefined;
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return undefined;
+    const head = this.#pair(key, {});
+    if (!head.endsWith(': {}\n') || head.startsWith('? ')) return undefined;
+    let text = `${head.slice(0, -' {}\n'.length)}\n`;
+    for (const [k, v] of entries) text += this.#pair(k, v).replace(/^/gm, '  ').slice(0, -2);
+    return text;
+  }
+}
+
+/**
+ * Whether no string in the value (keys included) holds a line break or starts as a document
+ * marker does (`---`, `...`, `%`), which the library quotes or writes as a block at the top
+ * level only.
+ */
+function oneLine(v: unknown): boolean {
+  if (typeof v === 'string') return !/[\n\r]|^(%|---|\.\.\.)/.test(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) return v.every(oneLine);
+  return Object.entries(v).every(([k, x]) => oneLine(k) && oneLine(x));
 }
 
 /**

@@ -10,7 +10,7 @@ import { NodeupYamlText } from '../../cloudup/nodeup/yaml-text.js';
 import { NODES, standardSpec } from './support.js';
 
 const whole = (v: object): string => stringify(v, { lineWidth: 0 });
-const tricky = fc.constantFrom('a', 'Z', '0', ' ', '\n', '\t', '-', ':', '#', '"', "'", '|', '>', '&', '*', '?', '{', '[', ',', 'é', '---');
+const tricky = fc.constantFrom('a', 'Z', '0', ' ', '\n', '\t', '-', ':', '#', '"', "'", '|', '>', '&', '*', '?', '{', '[', ',', 'é', '---', '%', '.');
 
 describe('nodeup.yaml text, pair by pair', () => {
   it('is the text of the whole configuration for every group of a cluster with many groups', () => {
