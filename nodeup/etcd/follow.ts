@@ -9,8 +9,9 @@
  *
  * It never leaves the API server worse off: a cluster with no published member, or whose new
  * members none answer (etcd's status over TLS, with the API server's own etcd client
- * certificate), keeps the flags it has, so that a store being rewritten or members still
- * starting never take away the members the API server knows.
+ * certificate) within the check's deadline, keeps the flags it has, so that a store being
+ * rewritten or members still starting never take away the members the API server knows. A
+ * member that takes the connection and never answers costs a pass that deadline, not the pass.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -20,7 +21,7 @@ import type { ObjectStore } from '../../state-store/object-store.js';
 import { hostPath } from '../context.js';
 import { writeAtomic } from '../tasks/fs.js';
 import type { EtcdCredentials } from './client.js';
-import { memberStatus } from './client.js';
+import { etcdClient } from './client.js';
 import { publishedClientUrls, remoteEtcdFlags } from './remote.js';
 import type { EtcdServerFlags } from './remote.js';
 
@@ -28,6 +29,8 @@ export const FOLLOW_SERVICE_CONF = '/etc/hoist/apiserver-etcd-servers.json';
 export const FOLLOW_SERVICE_UNIT = 'kube-apiserver-etcd-servers.service';
 /** How often the published members are read: a few small reads of the state store. */
 export const FOLLOW_INTERVAL_MS = 30_000;
+/** How long one pass waits for the new members to answer, all of them at once: well inside the interval. */
+export const FOLLOW_CHECK_MS = 10_000;
 
 /** The follower service's configuration file; paths are the machine's. */
 export interface EtcdFollowConfig {
@@ -55,8 +58,14 @@ export interface FollowInput {
   /** `/` on a machine; the instance's root on the local cloud, or a test's folder. */
   readonly root: string;
   readonly events: EventSink;
-  /** Whether an etcd client URL answers; by default etcd's status over TLS with the configured pair. */
-  readonly answers?: (url: string) => Promise<boolean>;
+  /**
+   * Whether an etcd client URL answers; by default etcd's status over TLS with the configured
+   * pair. `signal` aborts when the check's deadline passes: a URL that has not answered by then
+   * does not answer, and the check should let go of it.
+   */
+  readonly answers?: (url: string, signal: AbortSignal) => Promise<boolean>;
+  /** The check's deadline; FOLLOW_CHECK_MS by default. */
+  readonly checkMs?: number;
 }
 
 const FLAG = { servers: '--etcd-servers=', overrides: '--etcd-servers-overrides=' } as const;
@@ -74,11 +83,14 @@ export function manifestEtcdFlags(text: string): EtcdServerFlags {
   return { ...(servers === undefined ? {} : { servers }), ...(overrides === undefined ? {} : { overrides }) };
 }
 
-/** The manifest with its etcd flags set to `flags`, everything else as it was. */
-export function withEtcdFlags(text: string, flags: EtcdServerFlags): string {
-  const doc = parse(text) as Manifest;
-  const container = doc.spec?.containers?.[0];
-  if (container?.command === undefined) return text;
+/**
+ * The manifest with its etcd flags set to `flags`, everything else as it was; undefined when
+ * it has no command to set them in (not a manifest nodeup wrote).
+ */
+export function withEtcdFlags(text: string, flags: EtcdServerFlags): string | undefined {
+  const doc = parse(text) as Manifest | null;
+  const container = doc?.spec?.containers?.[0];
+  if (doc === null || container?.command === undefined) return undefined;
   const rest = container.command.filter((a) => !a.startsWith(FLAG.servers) && !a.startsWith(FLAG.overrides));
   const at = container.command.findIndex((a) => a.startsWith(FLAG.servers));
   const ours = [...(flags.servers === undefined ? [] : [`${FLAG.servers}${flags.servers}`]), ...(flags.overrides === undefined ? [] : [`${FLAG.overrides}${flags.overrides}`])];
@@ -102,6 +114,8 @@ export async function followEtcdMembers(input: FollowInput): Promise<FollowOutco
   const path = hostPath(root, config.manifest);
   const text = await readFile(path, 'utf8');
   const current = manifestEtcdFlags(text);
+  // Nothing to rewrite: said as kept, not as a rewrite that changes nothing every pass.
+  if (withEtcdFlags(text, current) === undefined) return { action: 'kept', flags: current, reason: `${config.manifest} has no kube-apiserver command to set --etcd-servers in` };
   const published = new Map<string, string[]>();
   for (const name of config.etcdClusters) {
     published.set(name, await publishedClientUrls(input.store, config.cluster, name));
@@ -111,20 +125,23 @@ export async function followEtcdMembers(input: FollowInput): Promise<FollowOutco
   const wanted = remoteEtcdFlags(config.etcdClusters, published);
   if (same(current, wanted)) return { action: 'unchanged', flags: current };
 
-  let answers = input.answers;
-  if (answers === undefined) {
-    const creds = await credentials(config, root);
-    answers = async (url) => (await memberStatus(url, creds)).error === undefined;
-  }
-  for (const name of config.etcdClusters) {
-    const urls = published.get(name) ?? [];
-    const up = await Promise.all(urls.map(answers));
-    if (!up.includes(true)) return { action: 'kept', flags: current, reason: `none of the published members of etcd ${name} answers (${urls.join(', ')})` };
+  const answers = input.answers ?? statusAnswers(await credentials(config, root));
+  const checkMs = input.checkMs ?? FOLLOW_CHECK_MS;
+  const signal = AbortSignal.timeout(checkMs);
+  const checks = await Promise.all(config.etcdClusters.map((name) => someAnswers(published.get(name) ?? [], answers, signal)));
+  const silent = config.etcdClusters.findIndex((_, i) => checks[i] !== 'up');
+  if (silent >= 0) {
+    const name = config.etcdClusters[silent] ?? '';
+    const urls = (published.get(name) ?? []).join(', ');
+    const why = checks[silent] === 'late' ? `answered within ${checkMs / 1000} s` : 'answers';
+    return { action: 'kept', flags: current, reason: `none of the published members of etcd ${name} ${why} (${urls})` };
   }
   // The checks above take seconds, in which nodeup may have written a new manifest (an upgrade,
   // another flag): writing the one read at the start would undo that. The next pass starts from it.
   if ((await readFile(path, 'utf8')) !== text) return { action: 'kept', flags: current, reason: 'the manifest was rewritten during the pass' };
-  await writeAtomic(path, withEtcdFlags(text, wanted), '0644');
+  const rewritten = withEtcdFlags(text, wanted);
+  if (rewritten === undefined) return { action: 'kept', flags: current, reason: `${config.manifest} has no kube-apiserver command to set --etcd-servers in` };
+  await writeAtomic(path, rewritten, '0644');
   input.events({
     level: 'info',
     code: 'etcd.follow.rewritten',
@@ -132,4 +149,42 @@ export async function followEtcdMembers(input: FollowInput): Promise<FollowOutco
     data: { from: current, to: wanted },
   });
   return { action: 'rewritten', from: current, flags: wanted };
+}
+
+/**
+ * `up` as soon as one of `urls` answers, `down` when none does, `late` when the deadline passes
+ * first: the members are asked at once, so one that never answers holds up no other.
+ */
+async function someAnswers(urls: readonly string[], answers: NonNullable<FollowInput['answers']>, signal: AbortSignal): Promise<'up' | 'down' | 'late'> {
+  const late = new Promise<'late'>((resolve) => {
+    if (signal.aborted) resolve('late');
+    signal.addEventListener('abort', () => resolve('late'), { once: true });
+  });
+  const up = Promise.any(urls.map(async (url) => {
+    if (!(await answers(url, signal))) throw new Error(`${url} does not answer`);
+    return 'up' as const;
+  })).catch(() => 'down' as const);
+  return Promise.race([up, late]);
+}
+
+/** etcd's status over TLS; the client is closed when the deadline passes, not left dialling. */
+function statusAnswers(creds: EtcdCredentials): NonNullable<FollowInput['answers']> {
+  return async (url, signal) => {
+    const client = await etcdClient([url], creds);
+    let open = true;
+    const close = () => {
+      if (open) client.close();
+      open = false;
+    };
+    signal.addEventListener('abort', close, { once: true });
+    try {
+      await client.maintenance.status();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      signal.removeEventListener('abort', close);
+      close();
+    }
+  };
 }

@@ -9,8 +9,11 @@
 
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { completeSpec } from '../../src/api/index.js';
 import { etcdServerCertRequest, issueCertificate } from '../../src/pki/index.js';
 import { primaryItem, trustBundle } from '../../src/pki/keyset.js';
@@ -51,10 +54,26 @@ async function publish(urls: Readonly<Record<string, string>>): Promise<void> {
 }
 
 const manifest = () => readFile(hostPath(root, API_SERVER_MANIFEST), 'utf8');
-const pass = async () => {
+const pass = async (options: { readonly checkMs?: number } = {}) => {
   const { sink, events } = recorder();
-  return { outcome: await followEtcdMembers({ config, store: w().store, root, events: sink }), events };
+  return { outcome: await followEtcdMembers({ config, store: w().store, root, events: sink, ...options }), events };
 };
+
+/** A TCP server that takes every connection and never says a byte: a member that hangs. */
+async function silentMember(): Promise<{ readonly url: string; readonly close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => sockets.add(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      sockets.forEach((s) => s.destroy());
+      server.close(() => resolve());
+    }),
+  };
+}
 /** The manifest without its etcd flags: what the follower must leave alone. */
 const rest = (text: string) => text.split('\n').filter((l) => !l.includes('--etcd-servers')).join('\n');
 
@@ -153,6 +172,44 @@ describe("an APIServer machine's etcd servers", () => {
     // The next pass starts from nodeup's manifest and keeps its flag.
     expect((await pass()).outcome).toMatchObject({ action: 'rewritten', flags: { servers: etcds[0]!.endpoint } });
     expect(await manifest()).toContain('--v=2');
+  });
+
+  it('are kept, with the reason, when a member takes the connection and never answers: the pass ends at its deadline', async () => {
+    const silent = await silentMember();
+    try {
+      const before = await manifest();
+      await publish({ a: silent.url });
+      let started = Date.now();
+      const hung = await pass({ checkMs: 500 });
+      // Sooner than etcd's own call deadline (3 s): the pass's deadline ended the check.
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(hung.outcome).toMatchObject({ action: 'kept', reason: `none of the published members of etcd main answered within 0.5 s (${silent.url})` });
+      expect(await manifest()).toBe(before);
+      // A member that answers is taken without waiting for the one that hangs.
+      await publish({ a: silent.url, b: etcds[1]!.endpoint });
+      started = Date.now();
+      expect((await pass()).outcome).toMatchObject({ action: 'rewritten', flags: { servers: [silent.url, etcds[1]!.endpoint].sort().join(',') } });
+      expect(Date.now() - started).toBeLessThan(2_500);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('are kept, with the reason, when the manifest has no command to set them in, and the file is left alone', async () => {
+    const before = await manifest();
+    const doc = parse(before) as { spec: { containers: Record<string, unknown>[] } };
+    delete doc.spec.containers[0]!['command'];
+    const commandless = stringify(doc);
+    await writeFile(hostPath(root, API_SERVER_MANIFEST), commandless);
+    try {
+      await publish({ a: etcds[0]!.endpoint });
+      const { outcome, events } = await pass();
+      expect(outcome).toEqual({ action: 'kept', flags: {}, reason: `${API_SERVER_MANIFEST} has no kube-apiserver command to set --etcd-servers in` });
+      expect(events).toEqual([]);
+      expect(await manifest()).toBe(commandless);
+    } finally {
+      await writeFile(hostPath(root, API_SERVER_MANIFEST), before);
+    }
   });
 
   it('are followed by the nodeup bundle\'s apiserver-etcd-servers command, as its unit runs it', async () => {
