@@ -224,7 +224,7 @@ describe('an IPv6 cluster\'s network addons (nonMasqueradeCIDR ::/0), as kops ru
     expect(v4).toEqual(['--v=2', '--cloud-provider=aws', '--cluster-name=addons.example.com', '--configure-cloud-routes=false', '--use-service-account-credentials=true']);
   });
 
-  it('gives cilium IPv6 on, IPv4 off, the node\'s pod range, native routing and no masquerading; IPv4 stays tunnelled', () => {
+  it('gives cilium IPv6 on, IPv4 off, the node\'s pod range, native routing, no masquerading and its health on ::1; IPv4 stays tunnelled', () => {
     const data = (c: CompletedSpec) => (objectOf(c, 'cilium', 'ConfigMap', 'cilium-config') as unknown as { data: Record<string, string> }).data;
     const v6 = data(ipv6({ cilium: {} }));
     expect(v6).toMatchObject({ ipam: 'kubernetes', 'enable-ipv6': 'true', 'enable-ipv4': 'false', 'routing-mode': 'native', 'enable-ipv4-masquerade': 'false', 'enable-ipv6-masquerade': 'false', 'enable-bpf-masquerade': 'false', 'auto-direct-node-routes': 'false' });
@@ -233,6 +233,10 @@ describe('an IPv6 cluster\'s network addons (nonMasqueradeCIDR ::/0), as kops ru
     const v4 = data(spec('aws', { networking: { cilium: {} } }));
     expect(v4).toMatchObject({ ipam: 'kubernetes', 'enable-ipv6': 'false', 'enable-ipv4': 'true', 'routing-mode': 'tunnel', 'tunnel-protocol': 'vxlan', 'cluster-pool-ipv4-cidr': '100.96.0.0/11' });
     expect(v4['enable-ipv6-masquerade']).toBeUndefined();
+    type Probe = { readinessProbe: { httpGet: { host: string } } };
+    const probeHost = (c: CompletedSpec) => (containerOf(objectOf(c, 'cilium', 'DaemonSet', 'cilium')) as unknown as Probe).readinessProbe.httpGet.host;
+    expect(probeHost(ipv6({ cilium: {} }))).toBe('::1');
+    expect(probeHost(spec('aws', { networking: { cilium: {} } }))).toBe('127.0.0.1');
   });
 
   it('gives calico host-local IPv6 addresses of the node\'s pod range, no BGP, no pools and no IPv4; IPv4 keeps BGP and its pool', () => {

@@ -37,6 +37,7 @@ const IPV6_ONLY: Record<string, string> = {
 export function ciliumAddon(ctx: AddonContext): AddonDefinition {
   const version = ctx.completed.cluster.spec.networking.cilium?.version?.replace(/^v/, '') ?? CILIUM_VERSION;
   const env = [fieldEnv('K8S_NODE_NAME', 'spec.nodeName'), fieldEnv('CILIUM_K8S_NAMESPACE', 'metadata.namespace')];
+  const ipv6 = isIpv6Cluster(ctx.completed.cluster.spec);
   const objects: KubeObject[] = [
     ...accountWithClusterRole('cilium', [
       rule(['networking.k8s.io'], ['networkpolicies'], READ),
@@ -58,7 +59,7 @@ export function ciliumAddon(ctx: AddonContext): AddonDefinition {
     configMap('cilium-config', KUBE_SYSTEM, {
       'cluster-name': ctx.cluster.replace(/\./g, '-').slice(0, 32),
       ipam: 'kubernetes',
-      ...(isIpv6Cluster(ctx.completed.cluster.spec) ? IPV6_ONLY : IPV4_ONLY(ctx.podCIDR)),
+      ...(ipv6 ? IPV6_ONLY : IPV4_ONLY(ctx.podCIDR)),
       'kube-proxy-replacement': 'false',
       'enable-hubble': 'false',
       'identity-allocation-mode': 'crd',
@@ -77,7 +78,8 @@ export function ciliumAddon(ctx: AddonContext): AddonDefinition {
           args: ['--config-dir=/tmp/cilium/config-map'],
           env,
           securityContext: { privileged: true },
-          readinessProbe: { httpGet: { host: '127.0.0.1', path: '/healthz', port: 9879 } },
+          // The agent serves its health on the loopback of each family it runs (only ::1 with IPv4 off).
+          readinessProbe: { httpGet: { host: ipv6 ? '::1' : '127.0.0.1', path: '/healthz', port: 9879 } },
           volumeMounts: [mount('cilium-config-path', '/tmp/cilium/config-map', true), mount('cilium-run', '/var/run/cilium'), mount('etc-cni-netd', '/host/etc/cni/net.d'), mount('lib-modules', '/lib/modules', true), mount('xtables-lock', '/run/xtables.lock'), mount('bpf-maps', '/sys/fs/bpf')],
         }],
         volumes: [
