@@ -107,6 +107,22 @@ export function createClients(options: ComputeClientOptions, onRequest: () => vo
   };
 }
 
+/**
+ * Finds Application Default Credentials before any client is used. Without them every method of
+ * every client fails at once, and the methods nobody awaited surface as unhandled rejections with
+ * the library's stack trace; finding them first turns that into one error with the fix.
+ */
+export async function checkCredentials(options: ComputeClientOptions): Promise<void> {
+  if (options.authClient) return;
+  try {
+    await new GoogleAuth({ scopes: SCOPES }).getClient();
+  } catch (e) {
+    throw new HoistError('CLOUD', `GCE: no credentials: ${(e as Error).message}`, {
+      hint: 'run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file; on a GCE machine, give the machine a service account',
+    });
+  }
+}
+
 export async function closeClients(clients: ComputeClients): Promise<void> {
   await Promise.all(Object.values(clients).map((c: { close(): Promise<void> }) => c.close()));
 }

@@ -74,4 +74,22 @@ describe('the bundled CLI and the Compute library', () => {
     // A cluster without a DNS zone names its API by its address, which the plan says it reads once made.
     expect(planned.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^\S+ has no DNS records \(spec\.topology\.dns\.type None\)/)]);
   });
+
+  it('says how to give it credentials when it finds none, with no stack trace', async () => {
+    // Without HOIST_GCE_AUTH=none the clients want Application Default Credentials: none in the
+    // environment, none under the (empty) home, and no metadata server to ask.
+    const { HOIST_GCE_AUTH: _auth, ...withAuth } = env;
+    const saved = env;
+    env = { ...withAuth, HOME: dir.path, GOOGLE_APPLICATION_CREDENTIALS: '', CLOUDSDK_CONFIG: join(dir.path, 'gcloud'), METADATA_SERVER_DETECTION: 'none' };
+    try {
+      const r = await traced(['update', 'cluster', NAME]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error: GCE: no credentials');
+      expect(r.stderr).toContain('hint: run `gcloud auth application-default login`');
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stderr).not.toContain('Node.js v');
+    } finally {
+      env = saved;
+    }
+  });
 });
