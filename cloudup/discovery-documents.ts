@@ -10,13 +10,16 @@
  * desires PENDING_KEYS, and its apply reads the key the apply has just made.
  */
 
-import type { CompletedSpec } from '../src/api/index.js';
+import { parseDocument } from 'yaml';
+import type { Cluster, CompletedSpec } from '../src/api/index.js';
 import { JWKS_PATH, OIDC_CONFIGURATION_PATH, irsaSettings } from '../src/api/irsa.js';
 import type { IrsaSettings } from '../src/api/irsa.js';
 import type { Fields, LiveObject, ResolvedFields } from '../src/engine/task.js';
 import { taskConstructor } from '../src/engine/task.js';
 import { HoistError } from '../src/errors.js';
+import type { EventSink } from '../src/output/events.js';
 import { jwksOf, readServiceAccountKeys } from '../src/pki/jwks.js';
+import { completedSpecKey } from '../state-store/layout.js';
 import type { ObjectStore } from '../state-store/object-store.js';
 import { openStore } from '../state-store/open.js';
 
@@ -118,16 +121,90 @@ function parse(text: string): ResolvedFields {
   return { text };
 }
 
-/** The documents the cluster's folder holds, as live objects. */
-export async function readDocuments(discovery: DiscoveryContext, cluster: string): Promise<LiveObject[]> {
+/** The documents the cluster's folder holds, as live objects (named `name(key)`, by default the task's name). */
+export async function readDocuments(discovery: DiscoveryContext, cluster: string, name: (key: string) => string = (key) => documentName(key, cluster)): Promise<LiveObject[]> {
   const store = await discovery.store();
   const found = await Promise.all(discovery.keys.map(async (key) => ({ key, object: await store.get(key) })));
   return found.flatMap(({ key, object }) => {
     if (object === undefined) return [];
     const id = `${discovery.folder}/${key}`;
     const fields: DiscoveryDocumentFields = { folder: discovery.folder, key, document: parse(Buffer.from(object.body).toString('utf8')) };
-    return [{ id, name: documentName(key, cluster), fields: { ...fields }, outputs: { id } }];
+    return [{ id, name: name(key), fields: { ...fields }, outputs: { id } }];
   });
+}
+
+/** Whether an object store's error says that its bucket does not exist. */
+export function isMissingBucket(e: unknown): boolean {
+  return e instanceof HoistError && e.code === 'STORE' && /bucket .* does not exist/.test(e.message);
+}
+
+/**
+ * The documents left in the store the last apply published in (the spec names another, or none),
+ * which the plan deletes. That store is no longer the spec's, so it must not hold the cluster
+ * hostage: a bucket that is gone holds none, and on any other error (a bucket that now refuses
+ * hoist) nothing is planned there and a warning says what is left behind. Only an apply rewrites
+ * the record that names this store, so failing here would fail every plan.
+ */
+export async function readPreviousDocuments(previous: DiscoveryContext, cluster: string, events: EventSink, name?: (key: string) => string): Promise<LiveObject[]> {
+  try {
+    return await readDocuments(previous, cluster, name);
+  } catch (e) {
+    if (isMissingBucket(e)) return [];
+    const reason = e instanceof Error ? e.message : String(e);
+    events({
+      level: 'warn',
+      code: 'discovery.previous-unreadable',
+      message: `cannot read ${previous.folder}, where the last apply published the service-account issuer (${reason}): its documents (${previous.keys.join(', ')}) are not deleted and stay there; delete them yourself, or let hoist read the store and plan again`,
+      data: { folder: previous.folder, keys: previous.keys, reason },
+    });
+    return [];
+  }
+}
+
+/** The cluster a stored completed spec holds, if it is this cluster's and readable. */
+export function storedCluster(text: string, cluster: string): Cluster | undefined {
+  try {
+    const doc = parseDocument(text.split(/^---$/m)[0] ?? '').toJS() as Cluster | null;
+    return doc?.kind === 'Cluster' && doc.metadata?.name === cluster && doc.spec !== undefined ? doc : undefined;
+  } catch {
+    // An unreadable record names no store: nothing is deleted on its word.
+    return undefined;
+  }
+}
+
+/** The discovery store the last apply published in, opened when first asked for. */
+export interface PreviousDiscovery {
+  /** Its context, when the last applied spec (the state store's cluster-completed.spec) published in a folder that is not the spec's. */
+  get(): Promise<DiscoveryContext | undefined>;
+  close(): void;
+}
+
+/** The store the last apply published in, read from the state store once; undefined without a state store. */
+export function previousDiscovery(spec: CompletedSpec, options: DiscoveryContextOptions): PreviousDiscovery | undefined {
+  const stateStore = options.stateStore;
+  if (stateStore === undefined) return undefined;
+  const cluster = spec.cluster.metadata.name;
+  const current = irsaSettings(spec.cluster)?.folder;
+  let found: Promise<DiscoveryContext | undefined> | undefined;
+  return {
+    get: () => {
+      found ??= (async () => {
+        const state = await openStore(stateStore, { env: options.env });
+        try {
+          const stored = await state.get(completedSpecKey(cluster));
+          const before = stored === undefined ? undefined : storedCluster(Buffer.from(stored.body).toString('utf8'), cluster);
+          const folder = before === undefined ? undefined : irsaSettings(before)?.folder;
+          return folder === undefined || folder === current ? undefined : discoveryContext({ ...spec, cluster: before } as unknown as CompletedSpec, options);
+        } finally {
+          state.close?.();
+        }
+      })();
+      return found;
+    },
+    close: () => {
+      found?.then((d) => d?.close(), () => undefined);
+    },
+  };
 }
 
 /** Writes one document (the JWKS with the keys this apply made, when the plan had none yet). */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { EventSink } from '../../src/output/events.js';
 import type { AwsClients } from './clients.js';
-import type { DiscoveryContext } from './tasks/discovery-document.js';
+import type { DiscoveryContext, PreviousDiscovery } from '../discovery-documents.js';
 
 export interface AwsContext {
   readonly clients: AwsClients;
@@ -28,6 +28,8 @@ export interface AwsContext {
   readonly events: EventSink;
   /** spec.serviceAccountIssuerDiscovery: the store its documents go to, and the keys they publish. */
   readonly discovery?: DiscoveryContext;
+  /** The discovery store the last apply published in, when the spec names another or none: what is found there is deleted. */
+  readonly previousDiscovery?: PreviousDiscovery;
 }
 
 /**

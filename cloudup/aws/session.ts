@@ -12,13 +12,13 @@ import { taskId } from '../../src/engine/task.js';
 import { HoistError } from '../../src/errors.js';
 import { apiUrl } from '../../src/pki/api-endpoint.js';
 import { internalApiName } from '../../src/pki/requests.js';
+import { discoveryContext, previousDiscovery } from '../discovery-documents.js';
 import { sessionOf } from '../provider.js';
 import type { BootOptions, CloudSession, OpenOptions } from '../provider.js';
 import { createClients, destroyClients } from './clients.js';
 import type { AwsContext } from './context.js';
 import { Listings } from './context.js';
 import { isRetryableAwsError } from './errors.js';
-import { discoveryContext } from './tasks/discovery-document.js';
 import { listAwsInstances } from './instances.js';
 import { resolveImageNames } from './images.js';
 import { withFoundHostedZone } from './dns-zone.js';
@@ -58,7 +58,9 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     }
   }
   const dnsZone = zoned.cluster.spec.dnsZone;
-  const discovery = discoveryContext(spec, { env: options.env, stateStore: options.stateStore });
+  const stores = { env: options.env, ...(options.stateStore === undefined ? {} : { stateStore: options.stateStore }) };
+  const discovery = discoveryContext(spec, stores);
+  const previous = previousDiscovery(spec, stores);
   const sharedSubnets = c.subnets.flatMap((s) => (s.id ? [s.id] : []));
   const ctx: AwsContext = {
     clients,
@@ -76,6 +78,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     listings: new Listings(),
     mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
     ...(discovery ? { discovery } : {}),
+    ...(previous ? { previousDiscovery: previous } : {}),
     events: options.events,
   };
   // kops's image names (owner/name) become AMI ids for the model; a teardown builds no model.
@@ -127,6 +130,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     isRetryable: isRetryableAwsError,
     close: async () => {
       discovery?.close();
+      previous?.close();
       destroyClients(clients);
     },
   });

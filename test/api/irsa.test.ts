@@ -14,7 +14,8 @@ import { irsaSettings } from '../../src/api/irsa.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { jwksOf, readServiceAccountKeys } from '../../src/pki/jwks.js';
 import { irsaTasks, serviceAccountRoleName } from '../../cloudup/aws/model/irsa.js';
-import { PENDING_KEYS, discoveryDocumentKind, discoveryDocumentTask } from '../../cloudup/aws/tasks/discovery-document.js';
+import { PENDING_KEYS, discoveryDocumentTask } from '../../cloudup/discovery-documents.js';
+import { discoveryDocumentKind } from '../../cloudup/aws/tasks/discovery-document.js';
 import { Listings } from '../../cloudup/aws/context.js';
 import type { AwsContext } from '../../cloudup/aws/context.js';
 import { MemfsStore } from '../../state-store/backends/memfs.js';
@@ -181,7 +182,7 @@ describe('the JWKS and the AWS model', () => {
       cluster: CLUSTER_NAME,
       listings: new Listings(),
       mode: { reconciling: true },
-      discovery: { folder, keys: ['openid/v1/jwks'], store: async () => discovery, open: async () => discovery, previousFolder: async () => undefined, serviceAccountKeys: () => readServiceAccountKeys(state, CLUSTER_NAME), close: () => undefined },
+      discovery: { folder, keys: ['openid/v1/jwks'], store: async () => discovery, root: async () => discovery, serviceAccountKeys: () => readServiceAccountKeys(state, CLUSTER_NAME), close: () => undefined },
     } as unknown as AwsContext;
     const task = discoveryDocumentTask(`jwks.${CLUSTER_NAME}`, { folder, key: 'openid/v1/jwks', document: { keys: PENDING_KEYS } });
     const made = await discoveryDocumentKind.create(ctx, task, task.desired as never);

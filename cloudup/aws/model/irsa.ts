@@ -15,7 +15,7 @@ import { idOf, ref } from '../../../src/engine/task.js';
 import { jwksOf } from '../../../src/pki/jwks.js';
 import type { BootOptions } from '../../provider.js';
 import { iamName, iamPath } from '../names.js';
-import { PENDING_KEYS, discoveryDocumentTask, documentName } from '../tasks/discovery-document.js';
+import { PENDING_KEYS, discoveryDocumentTask, documentName } from '../../discovery-documents.js';
 import { attachmentName, iamRolePolicyAttachmentTask } from '../tasks/iam-role-policy-attachment.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';

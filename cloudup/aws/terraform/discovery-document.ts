@@ -5,8 +5,8 @@
 
 import { HoistError } from '../../../src/errors.js';
 import { escapeTemplate } from '../../../src/engine/target-terraform.js';
-import { PENDING_KEYS } from '../tasks/discovery-document.js';
-import type { DiscoveryDocumentFields } from '../tasks/discovery-document.js';
+import { PENDING_KEYS } from '../../discovery-documents.js';
+import type { DiscoveryDocumentFields } from '../../discovery-documents.js';
 import type { AwsTfRenderer } from './render.js';
 import { fieldsOf, resource } from './render.js';
 

@@ -3,22 +3,23 @@
  * (cloudup/discovery-documents.ts), which GCP's STS fetches from its public address when a
  * workload identity provider checks a token. The bucket's public read is DiscoveryBucketReader's.
  * The documents of a store the last apply published in, when the spec names another (or none),
- * are found too, and so deleted.
+ * are found too, and so deleted; a store that cannot be read any more is passed over with a warning.
  */
 
 import type { LiveObject, TaskKind } from '../../../src/engine/task.js';
-import { HoistError, ValidationError } from '../../../src/errors.js';
-import { readDocuments, writeDocument } from '../../discovery-documents.js';
+import { ValidationError } from '../../../src/errors.js';
+import { isMissingBucket, readDocuments, readPreviousDocuments, writeDocument } from '../../discovery-documents.js';
 import type { DiscoveryContext, DiscoveryDocumentFields } from '../../discovery-documents.js';
 import type { GceContext } from '../context.js';
 
-async function listIn(ctx: GceContext, discovery: DiscoveryContext, desired: boolean): Promise<LiveObject[]> {
+/** The spec's documents; a plan needs the store's bucket. */
+async function listCurrent(ctx: GceContext, discovery: DiscoveryContext): Promise<LiveObject[]> {
   try {
     return await readDocuments(discovery, ctx.cluster);
   } catch (e) {
-    if (!(e instanceof HoistError && e.code === 'STORE' && /bucket .* does not exist/.test(e.message))) throw e;
-    // Nothing to delete in a bucket that is gone; a plan needs the spec's bucket.
-    if (!ctx.mode.reconciling || !desired) return [];
+    if (!isMissingBucket(e)) throw e;
+    // Nothing to delete in a bucket that is gone.
+    if (!ctx.mode.reconciling) return [];
     throw new ValidationError(`cluster ${ctx.cluster}`, [{
       path: 'spec.serviceAccountIssuerDiscovery.discoveryStore',
       value: discovery.folder,
@@ -28,9 +29,12 @@ async function listIn(ctx: GceContext, discovery: DiscoveryContext, desired: boo
   }
 }
 
-/** The spec's documents, and those of the store the last apply published in when it moved (deleted then). */
+/** The spec's documents, and those of the store the last apply published in when it moved (deleted then; passed over with a warning when unreadable). */
 async function list(ctx: GceContext): Promise<LiveObject[]> {
-  const [current, previous] = await Promise.all([ctx.discovery ? listIn(ctx, ctx.discovery, true) : [], ctx.previousDiscovery ? listIn(ctx, ctx.previousDiscovery, false) : []]);
+  const [current, previous] = await Promise.all([
+    ctx.discovery ? listCurrent(ctx, ctx.discovery) : [],
+    ctx.previousDiscovery ? readPreviousDocuments(ctx.previousDiscovery, ctx.cluster, ctx.events) : [],
+  ]);
   return [...current, ...previous];
 }
 
