@@ -1,8 +1,8 @@
 /**
  * The rules of AWS for its part of a spec, checked by every command that accepts a spec (so
  * `create`, `replace` and `edit` refuse what the builders could not build, not `update`): VPC
- * size, the way out of private subnets, images, prefix lists in access lists, tag limits, and
- * what the kops import of an AWS spec drops. No SDK: spec commands load this module.
+ * size, the way out of private subnets, images, prefix lists in access lists, tag limits, what
+ * the identity webhooks need, and what the kops import of an AWS spec drops. No SDK: spec commands load this module.
  */
 
 import { CLOUD_DEFAULTS, formatPath, instanceGroupPath, isPrivateSubnet, withDropped } from '../../src/api/index.js';
@@ -14,6 +14,7 @@ import type { FieldProblem } from '../../src/errors.js';
 import { dropUnsupportedGroupFields } from '../../src/api/validate-group-fields.js';
 import { loadBalancerProblems } from './api-rules.js';
 import { irsaAwsProblems } from './irsa-rules.js';
+import { webhookAwsProblems } from './webhook-rules.js';
 import { AWS_GROUP_FIELDS, awsGroupProblems } from './group-rules.js';
 import { AWS_TAG_RULES, awsNameProblems, awsNodeLabelProblems } from './tag-rules.js';
 
@@ -42,6 +43,8 @@ export const awsSpecRules: CloudSpecRules = {
   // A shared subnet's zone is the subnet's own, found in the cloud.
   sharedSubnetsNeedNoZone: true,
   ipv6: true,
+  // kops's pod identity webhook and aws-iam-authenticator: AWS's IAM, images in AWS's registries.
+  identityWebhooks: true,
   accessListEntries: { accepts: (entry) => PREFIX_LIST.test(entry), described: 'an AWS prefix list (pl-...)' },
   tags: AWS_TAG_RULES,
   validate: (spec: CompletedSpec): FieldProblem[] => [
@@ -51,6 +54,7 @@ export const awsSpecRules: CloudSpecRules = {
     ...dnsOnlyApiProblems(spec.cluster.spec),
     ...loadBalancerProblems(spec.cluster.spec),
     ...irsaAwsProblems(spec.cluster.spec),
+    ...webhookAwsProblems(spec.cluster.spec),
     ...awsGroupProblems(spec),
     ...spec.instanceGroups.flatMap((ig) => {
       const igAt = (...p: Path) => instanceGroupPath(ig.metadata.name, ['spec', ...p]);

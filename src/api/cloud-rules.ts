@@ -42,6 +42,12 @@ export interface CloudSpecRules {
    * network with IPv6 routes, rules and machine addresses. Absent: such a spec is refused.
    */
   readonly ipv6?: boolean;
+  /**
+   * The cloud's IAM is the one kops's identity webhooks serve: `spec.podIdentityWebhook` hands
+   * pods its roles and `spec.authentication.aws` signs users in with its identities, both from
+   * images in its registry (the cloud's addons run them). Absent: either field is refused at its path.
+   */
+  readonly identityWebhooks?: boolean;
   /** The cloud's own checks of a completed spec set, each problem with its field path, value and fix. */
   validate(spec: CompletedSpec): FieldProblem[];
   /**

@@ -7,7 +7,6 @@ import type { CompletedCluster } from './defaults.js';
 import { clusterNameProblems, isDnsSubdomain } from './names.js';
 import { formatPath } from './paths.js';
 import { rollingUpdateProblems } from './validate-rolling.js';
-import { webhookProblems } from './webhooks.js';
 import { kubernetesVersionProblems } from './versions.js';
 
 const at = (...path: (string | number)[]): string => formatPath(['spec', ...path]);
@@ -23,7 +22,7 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
   if (options.length > 1) {
     problems.push({ path: at('networking'), value: spec.networking, message: `sets ${options.join(' and ')}; a cluster has one pod network`, fix: 'keep one of them' });
   }
-  problems.push(...authenticationProblems(spec), ...cloudConfigProblems(spec), ...schedulerConfigurationProblems(spec), ...webhookProblems(spec));
+  problems.push(...authenticationProblems(spec), ...cloudConfigProblems(spec), ...schedulerConfigurationProblems(spec));
   problems.push(...rollingUpdateProblems(spec.rollingUpdate, (...p) => at('rollingUpdate', ...p)));
   if (!isDnsSubdomain(spec.api.publicName)) {
     problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });

@@ -15,6 +15,7 @@ import { etcdProblems, instanceGroupProblems } from './validate-groups.js';
 import { machineProblems } from './validate-machine.js';
 import { foreignGceProblems } from './schema-gce.js';
 import { networkProblems } from './validate-network.js';
+import { webhookProblems } from './webhooks.js';
 
 export { validateUpdate } from './update.js';
 export type { SpecSetInput } from './update.js';
@@ -30,6 +31,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
   const cloud = checkRules(rules, completed.cluster.spec.cloudProvider);
   return [
     ...clusterProblems(completed.cluster),
+    ...webhookProblems(completed.cluster.spec, cloud),
     ...irsaProblems(completed.cluster),
     ...foreignGceProblems(completed.cluster),
     ...cloudLabelProblems(completed.cluster, completed.instanceGroups, cloud.tags),

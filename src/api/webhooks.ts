@@ -1,10 +1,13 @@
 /**
- * What `spec.podIdentityWebhook` and `spec.authentication.aws` mean once defaulted, and their
- * rules. Resolved where they are used (the addons, nodeup), not written into the completed spec,
- * so that clusters which do not set them keep their configuration's hash.
+ * What `spec.podIdentityWebhook` and `spec.authentication.aws` mean once defaulted, and the rules
+ * every cloud shares. Resolved where they are used (the cloud's addons, nodeup), not written into
+ * the completed spec, so that clusters which do not set them keep their configuration's hash.
+ * Whether a cloud runs them at all is its own (CloudSpecRules.identityWebhooks), and so is what
+ * they need of it besides (the cloud's spec rules).
  */
 
 import type { FieldProblem } from '../errors.js';
+import type { CloudSpecRules } from './cloud-rules.js';
 import type { ClusterSpec } from './schema.js';
 import { formatPath } from './paths.js';
 import type { PathSegment } from './paths.js';
@@ -56,32 +59,20 @@ const splitBackends = (mode: string | undefined): string[] => (mode ?? '').split
 
 const at = (...path: PathSegment[]): string => formatPath(['spec', ...path]);
 
-/** The cloud whose IAM the pod identity webhook's roles are in. */
-const POD_IDENTITY_CLOUD = 'aws';
+const WHICH = 'docs/addons.md says which clouds run it';
 
-export function webhookProblems(spec: Pick<ClusterSpec, 'podIdentityWebhook' | 'authentication' | 'cloudProvider' | 'serviceAccountIssuerDiscovery'>): FieldProblem[] {
+export function webhookProblems(spec: Pick<ClusterSpec, 'podIdentityWebhook' | 'authentication' | 'cloudProvider'>, rules: Pick<CloudSpecRules, 'identityWebhooks'>): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (spec.podIdentityWebhook?.enabled === true) {
-    if (spec.cloudProvider !== POD_IDENTITY_CLOUD) {
-      problems.push({
-        path: at('podIdentityWebhook', 'enabled'),
-        value: true,
-        message: `is read on ${POD_IDENTITY_CLOUD} only, and spec.cloudProvider is ${spec.cloudProvider}: the webhook hands out IAM roles`,
-        fix: 'remove spec.podIdentityWebhook',
-      });
-    } else {
-      const d = spec.serviceAccountIssuerDiscovery;
-      if (d?.discoveryStore === undefined || d.discoveryStore === '' || d.enableAWSOIDCProvider !== true) {
-        problems.push({
-          path: at('podIdentityWebhook', 'enabled'),
-          value: true,
-          message: 'needs IAM roles for service accounts: the tokens it gives pods are exchanged for a role only through the cluster\'s IAM OIDC provider',
-          fix: 'set spec.serviceAccountIssuerDiscovery.discoveryStore (e.g. s3://example-oidc-discovery) and enableAWSOIDCProvider: true, or remove spec.podIdentityWebhook',
-        });
-      }
-    }
-  }
   const aws = spec.authentication?.aws;
+  if (rules.identityWebhooks !== true) {
+    if (spec.podIdentityWebhook?.enabled === true) {
+      problems.push({ path: at('podIdentityWebhook', 'enabled'), value: true, message: `is not read on ${spec.cloudProvider}: the pod identity webhook hands pods roles of another cloud's IAM, exchanged with that cloud's STS (${WHICH})`, fix: 'remove spec.podIdentityWebhook' });
+    }
+    if (aws !== undefined) {
+      problems.push({ path: at('authentication', 'aws'), value: aws, message: `is not read on ${spec.cloudProvider}: aws-iam-authenticator checks users' tokens with another cloud's STS and IAM, and its image is in that cloud's registry (${WHICH})`, fix: 'remove spec.authentication.aws; spec.authentication.oidc signs users in with an OIDC provider on any cloud' });
+    }
+    return problems;
+  }
   if (aws === undefined) return problems;
   const backends = splitBackends(aws.backendMode);
   backends.forEach((b) => {

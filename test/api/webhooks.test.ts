@@ -7,7 +7,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { completeSpec, parseSpecText } from '../../src/api/index.js';
+import { completeSpec, newClusterSpec, parseSpecText, validateSpecSet } from '../../src/api/index.js';
 import type { ClusterSpec } from '../../src/api/index.js';
 import { awsAuthenticatorSettings, podIdentityWebhookSettings } from '../../src/api/webhooks.js';
 import { buildNodeupConfigs } from '../../cloudup/nodeup/build.js';
@@ -20,6 +20,11 @@ const IRSA: Partial<ClusterSpec> = { serviceAccountIssuerDiscovery: { discoveryS
 const ADMIN = { arn: 'arn:aws:iam::123456789012:role/KubernetesAdmin', username: 'admin:{{SessionName}}', groups: ['system:masters'] };
 const ALICE = { arn: 'arn:aws:iam::123456789012:user/alice', username: 'alice' };
 const problems = (spec: Partial<ClusterSpec>) => validate(cluster(spec), groups());
+const onGce = (spec: Partial<ClusterSpec>) => validate(cluster({ cloudProvider: 'gce', project: 'demo', networkCIDR: '10.0.0.0/16', subnets: [{ name: 'us-central1', region: 'us-central1', type: 'Public' }], ...spec }), [group('control-plane', { role: 'ControlPlane', subnets: ['us-central1'], zones: ['us-central1-a'] })]);
+function onLocal(spec: Partial<ClusterSpec>) {
+  const made = newClusterSpec({ name: 'webhooks.local.example.com', cloud: 'local', zones: ['local-a'] }, SPEC_RULES);
+  return validateSpecSet({ ...made.cluster, spec: { ...made.cluster.spec, ...spec } }, made.instanceGroups, SPEC_RULES.local);
+}
 const lines = (spec: Partial<ClusterSpec>) => problems(spec).map((p) => `${p.path}: ${p.message}`);
 
 describe('spec.podIdentityWebhook', () => {
@@ -37,9 +42,11 @@ describe('spec.podIdentityWebhook', () => {
     expect(problems({ podIdentityWebhook: { enabled: false } })).toEqual([]);
   });
 
-  it('is refused off aws, and its replicas outside 1..10 by the schema', () => {
-    const gce = validate(cluster({ cloudProvider: 'gce', project: 'demo', networkCIDR: '10.0.0.0/16', subnets: [{ name: 'us-central1', region: 'us-central1', type: 'Public' }], podIdentityWebhook: { enabled: true } }), [group('control-plane', { role: 'ControlPlane', subnets: ['us-central1'], zones: ['us-central1-a'] })]);
-    expect(gce.filter((p) => p.path.startsWith('spec.podIdentityWebhook'))).toEqual([{ path: 'spec.podIdentityWebhook.enabled', value: true, message: expect.stringContaining('is read on aws only, and spec.cloudProvider is gce'), fix: 'remove spec.podIdentityWebhook' }]);
+  it('is refused off aws, by the cloud\'s rules, and its replicas outside 1..10 by the schema', () => {
+    const gce = onGce({ podIdentityWebhook: { enabled: true } });
+    expect(gce.filter((p) => p.path.startsWith('spec.podIdentityWebhook'))).toEqual([{ path: 'spec.podIdentityWebhook.enabled', value: true, message: expect.stringContaining('is not read on gce: the pod identity webhook hands pods roles of another cloud\'s IAM'), fix: 'remove spec.podIdentityWebhook' }]);
+    expect(onLocal({ podIdentityWebhook: { enabled: true } })).toEqual([expect.objectContaining({ path: 'spec.podIdentityWebhook.enabled', message: expect.stringContaining('is not read on local') })]);
+    expect(SPEC_RULES.aws.identityWebhooks).toBe(true);
     const text = `apiVersion: hoist.dev/v1alpha1\nkind: Cluster\nmetadata: {name: ${CLUSTER_NAME}}\nspec: {cloudProvider: aws, kubernetesVersion: 1.34.0, subnets: [], podIdentityWebhook: {enabled: true, replicas: 0}}\n`;
     expect(() => parseSpecText(text, 'c.yaml', SPEC_RULES)).toThrow(/spec\.podIdentityWebhook\.replicas/);
   });
@@ -61,6 +68,14 @@ describe('spec.authentication.aws', () => {
     const unread = problems({ authentication: { aws: { backendMode: 'EKSConfigMap', identityMappings: [ADMIN] } } });
     expect(unread).toEqual([{ path: 'spec.authentication.aws.identityMappings', value: [ADMIN.arn], message: expect.stringContaining('are not read by backendMode EKSConfigMap'), fix: expect.stringContaining('kube-system/aws-auth') }]);
     expect(lines({ authentication: { aws: { identityMappings: [ADMIN, ALICE, { ...ADMIN, username: 'other' }] } } })).toEqual(['spec.authentication.aws.identityMappings[2].arn: is mapped already by identityMappings[0]']);
+  });
+
+  it('is refused off aws at its field, by the cloud\'s rules, with the fix, and none of its own rules said besides', () => {
+    const aws = { backendMode: 'CRD,ConfigMap', identityMappings: [ADMIN] };
+    const refusal = { path: 'spec.authentication.aws', value: aws, message: expect.stringMatching(/^is not read on (gce|local): aws-iam-authenticator checks users' tokens with another cloud's STS and IAM, and its image is in that cloud's registry/), fix: expect.stringContaining('remove spec.authentication.aws') };
+    expect(onGce({ authentication: { aws } }).filter((p) => p.path.startsWith('spec.authentication'))).toEqual([refusal]);
+    expect(onLocal({ authentication: { aws } })).toEqual([refusal]);
+    expect(onLocal({ authentication: { aws: {} } })).toEqual([{ ...refusal, value: {} }]);
   });
 
   it('refuses an ARN that is not an IAM role or user, in the schema, at its field', () => {
