@@ -76,6 +76,17 @@ describe('the boot script as AWS user data', () => {
     }
   });
 
+  it('takes a script longer than the limit as text when it fits gzip\'d (the plan compresses only past zlib\'s bound)', () => {
+    const [spec] = awsSpecs();
+    // What gzip shrinks well, carried several times by the script: over 16 KB of text, far less gzip'd.
+    const sent = sentSizes(spec!.completed, `s3://bucket/${'clusters/'.repeat(400)}hoist`);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const u of sent) {
+      expect(Buffer.byteLength(u.text)).toBeGreaterThan(USER_DATA_LIMIT);
+      expect(u.bytes).toBeLessThanOrEqual(USER_DATA_LIMIT);
+    }
+  });
+
   it('refuses, at plan time and naming the group, a script that would not fit', () => {
     const [spec] = awsSpecs();
     // What gzip cannot shrink: a store URL of 20 KB of random bytes, in hex.
