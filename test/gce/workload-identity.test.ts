@@ -19,7 +19,10 @@ import { createClients } from '../../cloudup/gce/clients.js';
 import { Compute } from '../../cloudup/gce/compute.js';
 import type { GceContext } from '../../cloudup/gce/context.js';
 import { IamApi } from '../../cloudup/gce/iam-api.js';
-import { discoveryBucketReaderKind } from '../../cloudup/gce/tasks/discovery-bucket-reader.js';
+import { PUBLIC_READ_LABEL, discoveryBucketReaderKind } from '../../cloudup/gce/tasks/discovery-bucket-reader.js';
+import { labelValue } from '../../cloudup/gce/labels.js';
+import { recorder } from '../../src/output/events.js';
+import { gceDiscoveryDocumentKind } from '../../cloudup/gce/tasks/discovery-document.js';
 import { poolProviderKind } from '../../cloudup/gce/tasks/pool-provider.js';
 import { workloadIdentityPoolKind } from '../../cloudup/gce/tasks/workload-identity-pool.js';
 import { WorkloadIdentityApi } from '../../cloudup/gce/workload-identity-api.js';
@@ -179,6 +182,8 @@ describe('workload identity on GCE', () => {
 
   it('a discovery store moved to another bucket: the documents and public read move, the provider trusts the new issuer in place', async () => {
     const moved = `https://storage.googleapis.com/${MOVED}/${NAME}`;
+    // hoist's apply marked the public read it added.
+    expect(gcs.buckets.resource(BUCKET).labels).toEqual({ [PUBLIC_READ_LABEL]: labelValue(NAME) });
     const replaced = await run(['replace', '-f', '-'], withSpec(await getCluster(), { serviceAccountIssuerDiscovery: { ...DESIRED.serviceAccountIssuerDiscovery, discoveryStore: `gs://${MOVED}` }, iam: { useServiceAccountExternalPermissions: true } }));
     expect(replaced.code, replaced.stderr).toBe(0);
     const plan = await planJson();
@@ -196,6 +201,8 @@ describe('workload identity on GCE', () => {
     expect(gcs.iam.policy(BUCKET).bindings.flatMap((b) => b.members)).not.toContain('allUsers');
     expect(gcs.names(MOVED).sort()).toEqual([`${NAME}/.well-known/openid-configuration`, `${NAME}/openid/v1/jwks`]);
     expect(gcs.iam.policy(MOVED).bindings).toContainEqual({ role: 'roles/storage.objectViewer', members: ['allUsers'] });
+    expect(gcs.buckets.resource(BUCKET).labels).toBeUndefined();
+    expect(gcs.buckets.resource(MOVED).labels).toEqual({ [PUBLIC_READ_LABEL]: labelValue(NAME) });
     expect(wi().providers.get(`projects/${NUMBER}/locations/global/workloadIdentityPools/${POOL}/providers/kubernetes`)?.oidc.issuerUri).toBe(moved);
     expect((await planJson()).summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
   }, 60_000);
@@ -213,7 +220,8 @@ describe('workload identity on GCE', () => {
     const compute = new Compute({ project: PROJECT, clients: createClients({ ...computeOptions(fake), authClient: new PassThroughClient() }, () => undefined), sleep: async () => undefined });
     const iam = new IamApi(compute, { iam: fake.url, resourceManager: fake.url, storage: gcs.url });
     const api = new WorkloadIdentityApi(iam, PROJECT);
-    const ctx = { iam, project: PROJECT, cluster: NAME, description: `hoist.dev/cluster=${NAME}`, mode: { reconciling: true }, workloadIdentity: { api, pool: POOL, projectNumber: await api.projectNumber(), accounts: [] } } as unknown as GceContext;
+    const { sink, events } = recorder();
+    const ctx = { iam, project: PROJECT, cluster: NAME, events: sink, description: `hoist.dev/cluster=${NAME}`, mode: { reconciling: true }, workloadIdentity: { api, pool: POOL, projectNumber: await api.projectNumber(), accounts: [] } } as unknown as GceContext;
     const pool = { kind: 'WorkloadIdentityPool', name: POOL, lifecycle: 'Sync' as const, dependsOn: [], desired: { displayName: `hoist ${NAME}`, disabled: false } };
     expect(await workloadIdentityPoolKind.create(ctx, pool, pool.desired)).toMatchObject({ name: POOL, fields: pool.desired });
     const desired = { pool: POOL, displayName: 'kubernetes service accounts', issuerUri: `${ISSUER}-again`, allowedAudiences: ['a'], attributeMapping: { 'google.subject': 'assertion.sub' }, disabled: false };
@@ -231,8 +239,16 @@ describe('workload identity on GCE', () => {
     const discovery = discoveryContext(issuer, { env: gcsEnv(gcs) });
     const reader = () => discoveryBucketReaderKind.discover({ ...ctx, discovery, mode: { reconciling: false } } as unknown as GceContext);
     try {
-      // The cluster's own documents do not keep it.
+      // A public read hoist did not add (no label) is the user's: left, with a notice.
       await bucket.put(`issuers/${NAME}/.well-known/openid-configuration`, '{}');
+      expect((await reader()).map((l) => [l.name, l.kept])).toEqual([[BUCKET, `hoist did not add it (the bucket has no ${PUBLIC_READ_LABEL} label): it was there before`]]);
+      expect(events.map((e) => [e.level, e.code, e.message])).toEqual([['info', 'discovery.public-read-kept', `the public read of bucket ${BUCKET} (allUsers as roles/storage.objectViewer) is left: hoist did not add it (the bucket has no ${PUBLIC_READ_LABEL} label): it was there before; remove it yourself if nothing else needs it`]]);
+      // Creating the reader over it does not claim it.
+      const task = { kind: 'DiscoveryBucketReader', name: BUCKET, lifecycle: 'Sync' as const, dependsOn: [], desired: { bucket: BUCKET, role: 'roles/storage.objectViewer', member: 'allUsers' } };
+      await discoveryBucketReaderKind.create(ctx, task, task.desired);
+      expect(gcs.buckets.resource(BUCKET).labels).toBeUndefined();
+      // Marked as hoist's: the cluster's own documents do not keep it.
+      gcs.buckets.patchLabels(BUCKET, { [PUBLIC_READ_LABEL]: labelValue(NAME) });
       expect((await reader()).map((l) => [l.name, l.kept])).toEqual([[BUCKET, undefined]]);
       // Another issuer in another folder of the bucket does: the binding is the whole bucket's.
       await bucket.put('elsewhere/other.example.com/.well-known/openid-configuration', '{}');
@@ -240,6 +256,27 @@ describe('workload identity on GCE', () => {
     } finally {
       discovery?.close();
       bucket.close?.();
+    }
+  });
+
+  it('passes over, with a warning, a discovery store the last apply published in that refuses hoist; the spec\'s own store still fails the plan', async () => {
+    const refusing = await FakeGcs.start({ buckets: [BUCKET], requireToken: 'not-hoist' });
+    const { sink, events } = recorder();
+    const issuer = (store: string) => ({ cluster: { metadata: { name: NAME }, spec: { region: 'us-central1', serviceAccountIssuerDiscovery: { discoveryStore: store } } } }) as unknown as CompletedSpec;
+    const current = discoveryContext(issuer(`gs://${MOVED}`), { env: gcsEnv(gcs) })!;
+    const previous = discoveryContext(issuer(DISCOVERY), { env: gcsEnv(refusing) })!;
+    const ctx = { cluster: NAME, events: sink, mode: { reconciling: true }, discovery: current, previousDiscovery: previous } as unknown as GceContext;
+    try {
+      await (await current.store()).put('openid/v1/jwks', '{}');
+      expect((await gceDiscoveryDocumentKind.discover(ctx)).map((l) => l.id)).toEqual([`gs://${MOVED}/${NAME}/openid/v1/jwks`]);
+      expect(events).toEqual([expect.objectContaining({ level: 'warn', code: 'discovery.previous-unreadable', data: expect.objectContaining({ folder: `${DISCOVERY}/${NAME}` }) })]);
+      expect(events[0]!.message).toMatch(new RegExp(`^cannot read ${DISCOVERY}/${NAME}, where the last apply published the service-account issuer \\(access denied .*\\): its documents \\(.well-known/openid-configuration, openid/v1/jwks\\) are not deleted and stay there`));
+      await expect(gceDiscoveryDocumentKind.discover({ ...ctx, discovery: previous, previousDiscovery: undefined } as unknown as GceContext)).rejects.toThrow(/access denied/);
+    } finally {
+      await (await current.store()).delete('openid/v1/jwks');
+      current.close();
+      previous.close();
+      await refusing.stop();
     }
   });
 });

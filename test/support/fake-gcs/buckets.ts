@@ -27,12 +27,50 @@ export interface Preconditions {
   readonly ifMetagenerationNotMatch?: string;
 }
 
+/** A bucket's resource as buckets.get answers it (the fields hoist reads). */
+export interface BucketResource {
+  readonly kind: 'storage#bucket';
+  readonly id: string;
+  readonly name: string;
+  readonly metageneration: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** GCS's rule for label keys and values: lowercase letters, digits, `_` and `-`, at most 63; a key starts with a letter. */
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+
 export class Buckets {
   readonly #buckets = new Map<string, Map<string, StoredObject>>();
+  readonly #labels = new Map<string, { labels: Record<string, string>; metageneration: number }>();
   #lastGeneration = 0n;
 
   create(bucket: string): void {
     if (!this.#buckets.has(bucket)) this.#buckets.set(bucket, new Map());
+    if (!this.#labels.has(bucket)) this.#labels.set(bucket, { labels: {}, metageneration: 1 });
+  }
+
+  /** buckets.get. */
+  resource(bucket: string): BucketResource {
+    const meta = this.#labels.get(bucket);
+    if (!meta) throw noSuchBucket();
+    return { kind: 'storage#bucket', id: bucket, name: bucket, metageneration: String(meta.metageneration), ...(Object.keys(meta.labels).length > 0 ? { labels: { ...meta.labels } } : {}) };
+  }
+
+  /** buckets.patch of `labels`: a key set to null is removed, the others are set; the rest are kept. */
+  patchLabels(bucket: string, patch: unknown): BucketResource {
+    const meta = this.#labels.get(bucket);
+    if (!meta) throw noSuchBucket();
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new GcsError(400, 'invalid', 'Invalid argument: labels must be an object');
+    const next = { ...meta.labels };
+    for (const [key, value] of Object.entries(patch)) {
+      if (!LABEL_KEY.test(key)) throw new GcsError(400, 'invalid', `Invalid argument: label key ${key}`);
+      if (value === null) delete next[key];
+      else if (typeof value === 'string' && LABEL_VALUE.test(value)) next[key] = value;
+      else throw new GcsError(400, 'invalid', `Invalid argument: label value ${JSON.stringify(value)} of ${key}`);
+    }
+    this.#labels.set(bucket, { labels: next, metageneration: meta.metageneration + 1 });
+    return this.resource(bucket);
   }
 
   has(bucket: string): boolean {

@@ -9,6 +9,7 @@
  * - `GET /storage/v1/b/B/o` (objects.list: `prefix`, `delimiter`, `pageToken`, `maxResults`);
  * - `DELETE /storage/v1/b/B/o/N` (objects.delete);
  * - `GET|PUT /storage/v1/b/B/iam` (buckets.getIamPolicy / setIamPolicy: bucket-iam.ts);
+ * - `GET|PATCH /storage/v1/b/B` (buckets.get / buckets.patch, of the bucket's `labels` only);
  * - `ifGenerationMatch` (0: only if missing), `ifGenerationNotMatch`, `ifMetagenerationMatch`,
  *   `ifMetagenerationNotMatch`, and `generation`; 412 `conditionNotMet` on a failed condition,
  *   404 `notFound` for a missing object or bucket, as JSON error bodies.
@@ -149,6 +150,9 @@ export class FakeGcs {
     const iam = /^\/storage\/v1\/b\/([^/]+)\/iam$/.exec(url.pathname);
     if (iam && method === 'GET') return json(200, this.iam.view(decodeURIComponent(iam[1]!)));
     if (iam && method === 'PUT') return json(200, this.iam.write(decodeURIComponent(iam[1]!), parseJson(body)));
+    const bucket = /^\/storage\/v1\/b\/([^/]+)$/.exec(url.pathname);
+    if (bucket && method === 'GET') return json(200, this.buckets.resource(decodeURIComponent(bucket[1]!)));
+    if (bucket && method === 'PATCH') return json(200, this.buckets.patchLabels(decodeURIComponent(bucket[1]!), (parseJson(body) as { labels?: unknown }).labels ?? {}));
     const list = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
     if (list && method === 'GET') return json(200, this.#list(decodeURIComponent(list[1]!), q));
     // The object's name is one path segment: its slashes are sent as %2F.
