@@ -26,7 +26,7 @@ import {
   ListRolesCommand,
   RemoveRoleFromInstanceProfileCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
@@ -288,6 +288,42 @@ describe('the AWS addons', () => {
     expect((await account.clients.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? []).toEqual([]);
     const none = await run('update', 'cluster', NAME, '--detailed-exitcode');
     expect(none.code, none.stdout + none.stderr).toBe(0);
+  });
+
+  it('passes over, with a warning, the store the last apply published in when S3 refuses to read it; the spec\'s own store still fails the plan', async () => {
+    const s3 = account.clients.s3;
+    const bucket = `${account.bucket}-oidc`;
+    const store = `s3://${bucket}/archived`;
+    const documents = [`archived/${NAME}/.well-known/openid-configuration`, `archived/${NAME}/openid/v1/jwks`];
+    const recordKey = `clusters/${NAME}/cluster-completed.spec`;
+    const record = await (await s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: recordKey }))).Body!.transformToString();
+    // The last apply published in `archived`, whose documents a lifecycle rule has since moved
+    // to Glacier: S3 answers 403 InvalidObjectState to reading them.
+    const [first, ...rest] = record.split(/^---$/m);
+    const applied = parse(first!) as { spec: Record<string, unknown> };
+    const published = stringify({ ...applied, spec: { ...applied.spec, serviceAccountIssuerDiscovery: { discoveryStore: store, enableAWSOIDCProvider: true } } });
+    await s3.send(new PutObjectCommand({ Bucket: account.bucket, Key: recordKey, Body: [published, ...rest].join('---') }));
+    for (const Key of documents) await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: '{}', StorageClass: 'GLACIER' }));
+    const current = parse((await run('get', 'cluster', NAME, '-o', 'yaml')).stdout) as { spec: Record<string, unknown> };
+    try {
+      const planned = await run('update', 'cluster', NAME, '-o', 'json');
+      expect(planned.code, planned.stderr).toBe(0);
+      expect((JSON.parse(planned.stdout) as { changes: { id: string; action: string }[] }).changes.filter((c) => c.id.startsWith('DiscoveryDocument/'))).toEqual([]);
+      expect(planned.stderr).toContain(`cannot read ${store}/${NAME}, where the last apply published the service-account issuer (access denied`);
+      expect(planned.stderr).toContain('its documents (.well-known/openid-configuration, openid/v1/jwks) are not deleted and stay there');
+
+      // The same store as the spec's: its documents must be read, so the plan fails.
+      const replaced = await hoist(['replace', '-f', '-'], { env, stdin: stringify({ ...current, spec: { ...current.spec, serviceAccountIssuerDiscovery: { discoveryStore: store, enableAWSOIDCProvider: true } } }) });
+      expect(replaced.code, replaced.stderr).toBe(0);
+      const refused = await run('update', 'cluster', NAME, '-o', 'json');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/access denied/);
+    } finally {
+      const restored = await hoist(['replace', '-f', '-'], { env, stdin: stringify(current) });
+      expect(restored.code, restored.stderr).toBe(0);
+      await s3.send(new PutObjectCommand({ Bucket: account.bucket, Key: recordKey, Body: record }));
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: documents.map((Key) => ({ Key })) } }));
+    }
   });
 
   it('gives every role the VPC CNI\'s policy only when spec.networking is amazonvpc', () => {
