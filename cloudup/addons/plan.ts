@@ -59,7 +59,7 @@ export async function planAddons(store: ObjectStore, completed: CompletedSpec, o
  * webhook's configuration must name the CA that will sign its certificate; only then.
  */
 async function addonPki(store: ObjectStore, completed: CompletedSpec, events: EventSink | undefined): Promise<AddonPki> {
-  if (!needsClusterCA(completed)) return {};
+  if (!needsClusterCA(completed, await cloudAddonsOf(completed.cluster.spec.cloudProvider))) return {};
   const cluster = completed.cluster.metadata.name;
   let keyset = await readKeyset(store, cluster, CLUSTER_CA, { private: false });
   if (keyset === undefined) {

@@ -1,7 +1,8 @@
 /**
  * The addon set of a cluster, rendered from its completed spec: core, the network plugin that
  * spec.networking names, CoreDNS, what the cloud contributes (its cloud controller and CSI
- * driver), the optional addons the spec switches on, then the user's. Each addon becomes one
+ * driver, and addons only it runs, such as its identity webhooks), the optional addons the spec
+ * switches on, then the user's. Each addon becomes one
  * multi-document YAML manifest whose objects carry the addon's name and version labels; the
  * manifest's sha256 says whether it changed.
  */
@@ -20,9 +21,6 @@ import { corednsAddon } from './templates/coredns.js';
 import { flannelAddon } from './templates/flannel.js';
 import { kindnetAddon } from './templates/kindnet.js';
 import { clusterAutoscalerAddon, metricsServerAddon, nodeProblemDetectorAddon } from './templates/optional.js';
-import { awsIamAuthenticatorAddon } from './templates/aws-iam-authenticator.js';
-import { podIdentityWebhookAddon } from './templates/pod-identity-webhook.js';
-import { podIdentityWebhookSettings } from '../../src/api/webhooks.js';
 import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from './types.js';
 
 /** One addon ready to publish: its channel entry and the manifest its sha256 is of. */
@@ -64,8 +62,8 @@ export interface AddonPki {
   readonly clusterCA?: string;
 }
 
-/** Whether any builtin addon of the spec needs the cluster CA (a webhook's caBundle). */
-export const needsClusterCA = (completed: CompletedSpec): boolean => podIdentityWebhookSettings(completed.cluster.spec) !== undefined;
+/** Whether any builtin addon of the spec needs the cluster CA (a webhook's caBundle): only the cloud's do. */
+export const needsClusterCA = (completed: CompletedSpec, cloud: CloudAddons): boolean => cloud.needsClusterCA?.(completed) === true;
 
 /** The builtin addons of a cluster, in apply order. */
 export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons, pki: AddonPki = {}): AddonDefinition[] {
@@ -86,8 +84,6 @@ export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons, pki:
     ...(template === null ? [] : [template(ctx)]),
     corednsAddon(ctx),
     ...cloud.addons(ctx),
-    // spec.authentication.aws and spec.podIdentityWebhook (validation keeps the webhook on aws).
-    ...[awsIamAuthenticatorAddon(ctx), podIdentityWebhookAddon(ctx)].filter((a) => a !== undefined),
     ...(spec.metricsServer?.enabled === true ? [metricsServerAddon(ctx)] : []),
     ...(spec.clusterAutoscaler?.enabled === true ? [clusterAutoscalerAddon(ctx, cloud)] : []),
     ...(spec.nodeProblemDetector?.enabled === true ? [nodeProblemDetectorAddon(ctx)] : []),

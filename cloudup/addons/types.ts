@@ -47,8 +47,16 @@ export interface AddonContext {
 
 /** What a cloud adds to the set (cloudup/<cloud>/addons.ts), through the provider registry. */
 export interface CloudAddons {
-  /** The addons every cluster on the cloud runs: its cloud-controller-manager and CSI driver. */
+  /**
+   * The addons every cluster on the cloud runs (its cloud-controller-manager and CSI driver),
+   * then those only this cloud runs that the spec turns on (e.g. its identity webhooks).
+   */
   readonly addons: (ctx: AddonContext) => readonly AddonDefinition[];
+  /**
+   * Whether an addon of the cloud needs the cluster CA's bundle (AddonContext.clusterCA, a
+   * webhook's caBundle) for this spec: the plan reads it from the state store only then.
+   */
+  readonly needsClusterCA?: (completed: CompletedSpec) => boolean;
   /** Network plugins only this cloud offers, by their spec.networking field. */
   readonly networking?: Readonly<Record<string, (ctx: AddonContext) => AddonDefinition>>;
   /** How cluster-autoscaler drives the cloud's groups; absent: the cloud has no autoscaler support (`noAutoscaler` says why). */

@@ -4,6 +4,8 @@
  * network plugin (spec.networking.amazonvpc), and cluster-autoscaler's driver for Auto Scaling
  * groups. spec.cloudConfig turns the EBS CSI driver (awsEBSCSIDriver.enabled) or its StorageClass
  * (manageStorageClasses) off. The control-plane role's IAM policy grants what the first two need (model/iam-policies.ts).
+ * Last, the identity webhooks the spec turns on: aws-iam-authenticator (spec.authentication.aws,
+ * ./iam-authenticator.ts) and the pod identity webhook (spec.podIdentityWebhook, ./pod-identity-webhook.ts).
  */
 
 import { accountSubject, accountWithClusterRole, ALL, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf, clusterRole, clusterRoleBinding } from '../addons/objects.js';
@@ -11,7 +13,10 @@ import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from '../
 import { regionOfZone } from '../../src/api/zones.js';
 import { cloudConfigSettings } from '../../src/api/auth-cloud.js';
 import { isIpv6Cluster } from '../../src/api/ipv6.js';
+import { podIdentityWebhookSettings } from '../../src/api/webhooks.js';
+import { awsIamAuthenticatorAddon } from './iam-authenticator.js';
 import { groupName } from './model/names.js';
+import { podIdentityWebhookAddon } from './pod-identity-webhook.js';
 
 /** The digest recorded for this tag in upstream release lists. */
 export const AWS_CCM_IMAGE = 'registry.k8s.io/provider-aws/cloud-controller-manager:v1.32.3@sha256:894dc5ce38646acad312a722e29ee7641aa5032aba5b134ebb98462b492f9bc6';
@@ -174,7 +179,13 @@ function amazonVpcCni(ctx: AddonContext): AddonDefinition {
 }
 
 export const awsAddons: CloudAddons = {
-  addons: (ctx) => [cloudControllerManager(ctx), ...(cloudConfigSettings(ctx.completed.cluster.spec).awsEBSCSIDriver ? [ebsCsiDriver(ctx)] : [])],
+  addons: (ctx) => [
+    cloudControllerManager(ctx),
+    ...(cloudConfigSettings(ctx.completed.cluster.spec).awsEBSCSIDriver ? [ebsCsiDriver(ctx)] : []),
+    ...[awsIamAuthenticatorAddon(ctx), podIdentityWebhookAddon(ctx)].filter((a) => a !== undefined),
+  ],
+  // The pod identity webhook's configuration names the CA of its serving certificate.
+  needsClusterCA: (completed) => podIdentityWebhookSettings(completed.cluster.spec) !== undefined,
   networking: { amazonvpc: amazonVpcCni },
   autoscaler: { cloudProvider: 'aws', groups: (ig, ctx) => [{ min: ig.spec.minSize, max: ig.spec.maxSize, name: groupName(ig.metadata.name, ctx.cluster) }] },
 };

@@ -1,6 +1,8 @@
 /**
- * What the control plane's machines hold for the two AWS identity webhooks, whose pods the addons
- * run there (cloudup/addons/templates/pod-identity-webhook.ts, aws-iam-authenticator.ts):
+ * What the control plane's machines hold for the two identity webhooks nodeup.yaml turns on
+ * (`controlPlane.podIdentityWebhook`, `controlPlane.apiServer.awsIamAuthenticator`, from
+ * spec.podIdentityWebhook and spec.authentication.aws), whose pods the cloud's addons run there.
+ * Only those fields are read: which clouds run the webhooks is their spec rules' to say.
  *
  * - the pod identity webhook's serving certificate, for its Service's names;
  * - aws-iam-authenticator's serving certificate (for 127.0.0.1, where the API server calls it)
@@ -22,9 +24,9 @@ import { caPath, file } from './types.js';
 export const POD_IDENTITY_WEBHOOK_NAME = 'pod-identity-webhook';
 /** The webhook's --tls-cert and --tls-key are under this folder of the host, which its pods mount. */
 export const POD_IDENTITY_WEBHOOK_DIR = '/srv/kubernetes/pod-identity-webhook';
-export const AWS_AUTHENTICATOR_DIR = '/srv/kubernetes/aws-iam-authenticator';
+export const IAM_AUTHENTICATOR_DIR = '/srv/kubernetes/aws-iam-authenticator';
 /** aws-iam-authenticator's port on the host network, as kops has it. */
-export const AWS_AUTHENTICATOR_PORT = 21362;
+export const IAM_AUTHENTICATOR_PORT = 21362;
 export const AUTHN_WEBHOOK_CONFIG = '/etc/kubernetes/authn.config';
 
 export interface WebhookParts {
@@ -56,7 +58,7 @@ export function webhookParts(input: ModelInput): WebhookParts {
     dnsNames: ['localhost'],
     ipAddresses: ['127.0.0.1'],
     usage: 'server',
-  }, { certificate: `${AWS_AUTHENTICATOR_DIR}/cert.pem`, key: `${AWS_AUTHENTICATOR_DIR}/key.pem` });
+  }, { certificate: `${IAM_AUTHENTICATOR_DIR}/cert.pem`, key: `${IAM_AUTHENTICATOR_DIR}/key.pem` });
   const config = file(AUTHN_WEBHOOK_CONFIG, authnWebhookConfig(), [caFile('kubernetes-ca')]);
   tasks.push(cert, config);
   return {
@@ -74,7 +76,7 @@ function authnWebhookConfig(): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'aws-iam-authenticator', cluster: { 'certificate-authority': caPath('kubernetes-ca'), server: `https://127.0.0.1:${AWS_AUTHENTICATOR_PORT}/authenticate` } }],
+    clusters: [{ name: 'aws-iam-authenticator', cluster: { 'certificate-authority': caPath('kubernetes-ca'), server: `https://127.0.0.1:${IAM_AUTHENTICATOR_PORT}/authenticate` } }],
     users: [{ name: 'apiserver', user: {} }],
     'current-context': 'webhook',
     contexts: [{ name: 'webhook', context: { cluster: 'aws-iam-authenticator', user: 'apiserver' } }],

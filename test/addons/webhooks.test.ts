@@ -133,3 +133,16 @@ describe('the aws-iam-authenticator addon', () => {
     expect(reordered.objects.find((o) => o.kind === 'IAMIdentityMapping' && (o['spec'] as { arn: string }).arn === ADMIN.arn)?.metadata.name).toBe(mappings[0]?.metadata.name);
   });
 });
+
+describe('the identity webhooks, as addons', () => {
+  it.each(['gce', 'local'] as const)('are aws\'s: %s runs neither, and its plan reads no cluster CA for them, even for a spec not validated', async (cloud) => {
+    const made = newClusterSpec({ name: NAME, cloud, zones: [cloud === 'gce' ? 'us-central1-a' : 'local-a'], project: 'p', kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const c = completeSpec({ ...made.cluster, spec: { ...made.cluster.spec, ...IRSA, podIdentityWebhook: { enabled: true }, authentication: { aws: { identityMappings: [ADMIN] } } } }, made.instanceGroups);
+    const names = builtinAddons(c, await cloudAddonsOf(cloud)).map((a) => a.name);
+    expect(names).toContain('coredns');
+    expect(names.filter((n) => n === 'pod-identity-webhook' || n === 'aws-iam-authenticator')).toEqual([]);
+    const store = new MemfsStore(`webhooks-${cloud}`);
+    await planAddons(store, c, { env: {} });
+    expect(await store.list(`${NAME}/`)).toEqual([]);
+  });
+});

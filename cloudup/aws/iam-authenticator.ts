@@ -13,12 +13,12 @@
 
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import { awsAuthenticatorSettings } from '../../../src/api/webhooks.js';
-import type { AwsAuthenticatorSettings } from '../../../src/api/webhooks.js';
-import { AWS_AUTHENTICATOR_DIR, AWS_AUTHENTICATOR_PORT } from '../../../nodeup/model/webhooks.js';
-import { accountWithClusterRole, configMap, daemonSet, hostPath, KUBE_SYSTEM, mount, READ, rule, workloadsOf } from '../objects.js';
-import type { Rule } from '../objects.js';
-import type { AddonContext, AddonDefinition, KubeObject } from '../types.js';
+import { awsAuthenticatorSettings } from '../../src/api/webhooks.js';
+import type { AwsAuthenticatorSettings } from '../../src/api/webhooks.js';
+import { IAM_AUTHENTICATOR_DIR, IAM_AUTHENTICATOR_PORT } from '../../nodeup/model/webhooks.js';
+import { accountWithClusterRole, configMap, daemonSet, hostPath, KUBE_SYSTEM, mount, READ, rule, workloadsOf } from '../addons/objects.js';
+import type { Rule } from '../addons/objects.js';
+import type { AddonContext, AddonDefinition, KubeObject } from '../addons/types.js';
 
 export const AWS_IAM_AUTHENTICATOR_VERSION = '0.5.9';
 const IMAGE = `602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-iam-authenticator:v${AWS_IAM_AUTHENTICATOR_VERSION}`;
@@ -66,10 +66,10 @@ export function awsIamAuthenticatorAddon(ctx: AddonContext): AddonDefinition | u
           // The key nodeup wrote is root's (0600): read as its owner, with every capability dropped.
           securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
           resources: { requests: { memory: '20Mi', cpu: '10m' }, limits: { memory: '20Mi', cpu: '100m' } },
-          livenessProbe: { httpGet: { host: '127.0.0.1', path: '/healthz', port: AWS_AUTHENTICATOR_PORT, scheme: 'HTTPS' } },
+          livenessProbe: { httpGet: { host: '127.0.0.1', path: '/healthz', port: IAM_AUTHENTICATOR_PORT, scheme: 'HTTPS' } },
           volumeMounts: [...(mounted ? [mount('config', CONFIG_DIR, true)] : []), mount('state', STATE_DIR)],
         }],
-        volumes: [...(mounted ? [{ name: 'config', configMap: { name: NAME } }] : []), hostPath('state', AWS_AUTHENTICATOR_DIR, 'Directory')],
+        volumes: [...(mounted ? [{ name: 'config', configMap: { name: NAME } }] : []), hostPath('state', IAM_AUTHENTICATOR_DIR, 'Directory')],
       },
     }),
     ...(crd ? settings.identityMappings.map(identityMapping) : []),

@@ -11,11 +11,11 @@
  * trust bundle: after a CA rotation the addon changes with it.
  */
 
-import { podIdentityWebhookSettings } from '../../../src/api/webhooks.js';
-import { AWS_STS_AUDIENCE } from '../../../src/api/irsa.js';
-import { POD_IDENTITY_WEBHOOK_DIR, POD_IDENTITY_WEBHOOK_NAME as NAME } from '../../../nodeup/model/webhooks.js';
-import { accountWithClusterRole, deployment, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, rule, workloadsOf } from '../objects.js';
-import type { AddonContext, AddonDefinition, KubeObject } from '../types.js';
+import { podIdentityWebhookSettings } from '../../src/api/webhooks.js';
+import { AWS_STS_AUDIENCE } from '../../src/api/irsa.js';
+import { POD_IDENTITY_WEBHOOK_DIR, POD_IDENTITY_WEBHOOK_NAME as NAME } from '../../nodeup/model/webhooks.js';
+import { accountWithClusterRole, deployment, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, rule, workloadsOf } from '../addons/objects.js';
+import type { AddonContext, AddonDefinition, KubeObject } from '../addons/types.js';
 
 export const POD_IDENTITY_WEBHOOK_VERSION = '0.5.7';
 const IMAGE = `docker.io/amazon/amazon-eks-pod-identity-webhook:v${POD_IDENTITY_WEBHOOK_VERSION}`;
