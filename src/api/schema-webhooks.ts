@@ -13,7 +13,7 @@ export const PodIdentityWebhookSchema = z
     enabled: z.boolean().optional().describe('Install the pod identity webhook. Default: false.'),
     replicas: z.int().min(1).max(10).optional().describe('How many webhook pods run on the control plane. Default: 2.'),
   })
-  .describe('aws: amazon-eks-pod-identity-webhook, which gives the pods of a service account annotated eks.amazonaws.com/role-arn that role\'s credentials (a projected token and AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE). Needs serviceAccountIssuerDiscovery with enableAWSOIDCProvider.');
+  .describe('aws: amazon-eks-pod-identity-webhook, which gives the pods of a service account annotated eks.amazonaws.com/role-arn that role\'s credentials (a projected token and AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE). Needs serviceAccountIssuerDiscovery with enableAWSOIDCProvider. Refused on other clouds.');
 
 /** aws-iam-authenticator's backends, as its --backend-mode names them. */
 export const AWS_AUTHENTICATOR_BACKENDS = ['MountedFile', 'EKSConfigMap', 'CRD'] as const;
@@ -38,7 +38,7 @@ export const AwsAuthenticationSchema = z
     clusterID: z.string().optional().describe('The cluster ID the tokens must be for (`aws eks get-token --cluster-name`, `aws-iam-authenticator token -i`). Default: the cluster\'s name.'),
     identityMappings: z.array(AwsIdentityMappingSchema).optional().describe('IAM roles and users, and the Kubernetes user and groups each signs in as.'),
   })
-  .describe('Sign-in with AWS IAM identities through aws-iam-authenticator on the control plane: the API server asks it (--authentication-token-webhook-config-file) about each token.');
+  .describe('aws: sign-in with AWS IAM identities through aws-iam-authenticator on the control plane: the API server asks it (--authentication-token-webhook-config-file) about each token. Refused on other clouds.');
 
 /** Spread into the cluster's spec. */
 export const PodIdentityWebhookShape = {
