@@ -43,6 +43,7 @@ export class GcsStore implements ObjectStore {
   readonly bucket: string;
   readonly prefix: string;
   readonly #storage: Storage;
+  readonly #readAttempts: number;
   readonly #events: EventSink;
   readonly #pageSize: number;
   readonly #endpoint: string | undefined;
@@ -58,12 +59,13 @@ export class GcsStore implements ObjectStore {
     const { storage, endpoint } = storageOptions(options.env ?? process.env);
     this.#endpoint = endpoint;
     this.#storage = new Storage(options.retry === false ? { ...storage, retryOptions: { autoRetry: false } } : storage);
+    this.#readAttempts = options.retry === false ? 1 : READ_ATTEMPTS;
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
     const file = this.#file(key);
     try {
-      const { body, version } = await readWithVersion(file);
+      const { body, version } = await readRetrying(file, this.#readAttempts);
       this.#seen.set(key, version);
       return { body, etag: version.etag };
     } catch (e) {
@@ -219,6 +221,28 @@ function versionOf(metadata: { generation?: string | number; md5Hash?: string })
 
 function etagOf(md5Base64: string | undefined, generation: string): string {
   return md5Base64 ? `"${Buffer.from(md5Base64, 'base64').toString('hex')}"` : `"generation-${generation}"`;
+}
+
+/**
+ * Reads are tried again when the connection drops before an answer (a reset, or a kept-alive
+ * connection the server closed as the request went out): the library retries such errors for its
+ * JSON calls but not for a read stream's first request, and a GET changes nothing.
+ */
+const READ_ATTEMPTS = 3;
+
+async function readRetrying(file: File, attempts: number): Promise<{ body: Uint8Array; version: Version }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readWithVersion(file);
+    } catch (e) {
+      if (attempt >= attempts || !droppedConnection(e)) throw e;
+    }
+  }
+}
+
+function droppedConnection(e: unknown): boolean {
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || code === 'EPIPE' || (typeof message === 'string' && message.includes('socket hang up'));
 }
 
 /** The object's bytes and the version they are of, from one `alt=media` request (its x-goog- headers). */

@@ -133,6 +133,19 @@ describe('gs:// store on the fake GCS', () => {
     expect((error as Error).cause).toBeDefined();
   });
 
+  it('reads again when the connection drops before the answer, unless retries are off', async () => {
+    const bucket = createTestBucket(fake);
+    await gcsStore(bucket).put('c/config', 'kind: Cluster\n');
+    fake.dropNext = 1;
+    const read = await gcsStore(bucket).get('c/config');
+    expect(Buffer.from(read!.body).toString()).toBe('kind: Cluster\n');
+    expect(fake.dropNext).toBe(0);
+    fake.dropNext = 1;
+    const error = await gcsStore(bucket, { retry: false }).get('c/config').catch((e: unknown) => e);
+    fake.dropNext = 0;
+    expect(error).toMatchObject({ code: 'STORE', message: expect.stringContaining('cannot read "c/config"') });
+  });
+
   it.each([
     ['a bucket name with capitals', 'gs://My-Bucket', {}, 'does not name a valid GCS bucket ("My-Bucket")'],
     ['a folder that is not a key', 'gs://my-bucket/a//b', {}, 'has an invalid folder inside the bucket ("a//b")'],

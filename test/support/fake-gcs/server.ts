@@ -47,6 +47,8 @@ export class FakeGcs {
   readonly requests: GcsRequest[] = [];
   /** When set, only requests bearing this token are served. */
   requireToken: string | undefined;
+  /** How many of the next requests have their connection destroyed before any answer. */
+  dropNext = 0;
   /**
    * Bearer tokens that stand for an IAM member (`serviceAccount:…`): their object calls are
    * allowed only as far as the bucket's IAM policy lets that member (403 otherwise), as GCS
@@ -63,6 +65,9 @@ export class FakeGcs {
     fake.requireToken = options.requireToken;
     for (const bucket of options.buckets ?? []) fake.buckets.create(bucket);
     const server = createServer((req, res) => void fake.#handle(req, res));
+    // Idle connections stay open until the client closes them, as Google's front ends keep them
+    // for minutes; Node's default 5 s idle timeout reset requests sent as the server closed.
+    server.keepAliveTimeout = 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
@@ -96,6 +101,11 @@ export class FakeGcs {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.dropNext > 0) {
+      this.dropNext--;
+      req.socket.destroy();
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
     const query = Object.fromEntries(url.searchParams);
