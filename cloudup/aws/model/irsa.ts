@@ -8,14 +8,14 @@
  */
 
 import { AWS_STS_AUDIENCE, JWKS_PATH, OIDC_CONFIGURATION_PATH, inlineStatements, irsaSettings } from '../../../src/api/irsa.js';
-import type { IrsaSettings, ServiceAccountRole } from '../../../src/api/irsa.js';
+import type { ServiceAccountRole } from '../../../src/api/irsa.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import type { Fields, Task, Value } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { jwksOf } from '../../../src/pki/jwks.js';
 import type { BootOptions } from '../../provider.js';
 import { iamName, iamPath } from '../names.js';
-import { PENDING_KEYS, discoveryDocumentTask, documentName } from '../../discovery-documents.js';
+import { PENDING_KEYS, discoveryDocumentTask, documentName, openidConfiguration } from '../../discovery-documents.js';
 import { attachmentName, iamRolePolicyAttachmentTask } from '../tasks/iam-role-policy-attachment.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';
@@ -31,19 +31,6 @@ export const S3_THUMBPRINTS = ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280', 'a9d5
 /** kops's name of a service account's role, within IAM's 64 characters. */
 export function serviceAccountRoleName(sa: Pick<ServiceAccountRole, 'name' | 'namespace'>, cluster: string): string {
   return iamName(`${sa.name}.${sa.namespace}.sa.${cluster}`);
-}
-
-/** The discovery document kube-apiserver would serve for the issuer. */
-export function openidConfiguration(s: Pick<IrsaSettings, 'issuer' | 'jwksUri'>): Fields {
-  return {
-    issuer: s.issuer,
-    jwks_uri: s.jwksUri,
-    authorization_endpoint: 'urn:kubernetes:programmatic_authorization',
-    response_types_supported: ['id_token'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['ES256', 'RS256'],
-    claims_supported: ['sub', 'iss'],
-  };
 }
 
 /** Only the service account's tokens, issued for STS, may assume its role. */
