@@ -85,12 +85,16 @@ export async function lockHolder(dir: string): Promise<number | undefined> {
   }
 }
 
+const STATUS_TIMEOUT_MS = 10_000;
+
 /** The running daemon of `dir`: its daemon.json names a live daemon that answers for `dir`. */
 export async function findDaemon(dir: string): Promise<DaemonInfo | undefined> {
   const info = await readDaemonInfo(dir);
   if (info === undefined || !processRunning(info.pid, DAEMON_MARKER)) return undefined;
   try {
-    const response = await fetch(`${info.endpoint}/v1/status`, { signal: AbortSignal.timeout(2_000) });
+    // The process is alive: give it time to answer. A daemon running several clusters on a busy
+    // machine can take seconds, and calling it "not running" then fails the command for nothing.
+    const response = await fetch(`${info.endpoint}/v1/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
     if (!response.ok) return undefined;
     const status = (await response.json()) as { pid?: unknown; dir?: unknown };
     return status.pid === info.pid && status.dir === dir ? info : undefined;
