@@ -24,7 +24,8 @@ export async function localWorld(): Promise<LocalWorld> {
   // without --yes) does not start it.
   await connectLocalCloud({ env: { ...process.env, ...cloud.env } });
   const stateDir = await mkdtemp(join(tmpdir(), 'hoist-state-'));
-  const env = { ...cloud.env, HOIST_STATE_STORE: `file://${stateDir}`, HOIST_CLUSTER_NAME: '' };
+  // KUBECONFIG in the state folder: a test never reads or writes the user's ~/.kube/config.
+  const env = { ...cloud.env, HOIST_STATE_STORE: `file://${stateDir}`, HOIST_CLUSTER_NAME: '', KUBECONFIG: join(stateDir, 'kubeconfig') };
   return {
     env,
     cloudDir: cloud.dir,
