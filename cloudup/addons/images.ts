@@ -74,7 +74,9 @@ function collect(into: Found, addon: string, builtin: boolean, images: readonly 
 export async function addonImages(completed: CompletedSpec, store?: ObjectStore): Promise<AddonImage[]> {
   const spec = completed.cluster.spec;
   // Rendered without the mirror, the templates name each image upstream; the mirror's name is the context's mapping of it.
-  const upstream: CompletedSpec = { ...completed, cluster: { ...completed.cluster, spec: { ...spec, assets: { ...spec.assets, containerRegistry: undefined } } } };
+  // Without the service accounts' roles too: they name no image, and their ARNs the cloud account, not read here.
+  const iam = spec.iam === undefined ? {} : { iam: { ...spec.iam, serviceAccountExternalPermissions: [] } };
+  const upstream: CompletedSpec = { ...completed, cluster: { ...completed.cluster, spec: { ...spec, ...iam, assets: { ...spec.assets, containerRegistry: undefined } } } };
   const found: Found = new Map();
   for (const addon of builtinAddons(upstream, await cloudAddonsOf(spec.cloudProvider))) collect(found, addon.name, true, imagesIn(addon.objects));
   if (store !== undefined) await collectUserAddons(found, store, completed.cluster.metadata.name);

@@ -1,7 +1,8 @@
 /**
  * The addons of a plan: render the builtin set and read the user's, then make the Addon and
  * AddonChannel tasks with their kinds (tasks.ts). Nothing is written here; reading a user addon
- * that is broken refuses the plan.
+ * that is broken refuses the plan. The builtin set reads the cluster CA (a webhook's caBundle)
+ * and the cloud account (CloudAddons.account) only when one of its addons needs them.
  */
 
 import type { CompletedSpec } from '../../src/api/index.js';
@@ -14,7 +15,7 @@ import { ensureClusterPKI } from '../../src/pki/ensure.js';
 import { trustBundle } from '../../src/pki/keyset.js';
 import { readKeyset } from '../../src/pki/store.js';
 import { builtinAddons, needsClusterCA, renderBuiltin } from './render.js';
-import type { AddonPki, RenderedAddon } from './render.js';
+import type { AddonInputs, AddonPki, RenderedAddon } from './render.js';
 import { addonKinds, addonTasks } from './tasks.js';
 import { userAddons } from './user.js';
 import type { ReadManifest } from './user.js';
@@ -36,7 +37,7 @@ export interface PlannedAddons {
   readonly kinds: ReadonlyMap<string, TaskKind<unknown>>;
 }
 
-export async function renderAddons(completed: CompletedSpec, options: Pick<PlanAddonsOptions, 'env' | 'read'> & { readonly pki?: AddonPki }): Promise<RenderedAddon[]> {
+export async function renderAddons(completed: CompletedSpec, options: Pick<PlanAddonsOptions, 'env' | 'read'> & { readonly pki?: AddonInputs }): Promise<RenderedAddon[]> {
   const builtin = builtinAddons(completed, await cloudAddonsOf(completed.cluster.spec.cloudProvider), options.pki).map(renderBuiltin);
   const user = await userAddons(completed, new Set(builtin.map((b) => b.entry.name)), options);
   return [...builtin, ...user];
@@ -44,7 +45,10 @@ export async function renderAddons(completed: CompletedSpec, options: Pick<PlanA
 
 export async function planAddons(store: ObjectStore, completed: CompletedSpec, options: PlanAddonsOptions): Promise<PlannedAddons> {
   const cluster = completed.cluster.metadata.name;
-  const rendered = await renderAddons(completed, { ...options, pki: await addonPki(store, completed, options.events) });
+  const cloud = await cloudAddonsOf(completed.cluster.spec.cloudProvider);
+  const account = await cloud.account?.(completed, options.env);
+  const pki = { ...(await addonPki(store, completed, options.events)), ...(account === undefined ? {} : { account }) };
+  const rendered = await renderAddons(completed, { ...options, pki });
   const withManifests = options.diff === true;
   return {
     rendered,

@@ -21,7 +21,7 @@ import { corednsAddon } from './templates/coredns.js';
 import { flannelAddon } from './templates/flannel.js';
 import { kindnetAddon } from './templates/kindnet.js';
 import { clusterAutoscalerAddon, metricsServerAddon, nodeProblemDetectorAddon } from './templates/optional.js';
-import type { AddonContext, AddonDefinition, CloudAddons, KubeObject } from './types.js';
+import type { AddonContext, AddonDefinition, CloudAccount, CloudAddons, KubeObject } from './types.js';
 
 /** One addon ready to publish: its channel entry and the manifest its sha256 is of. */
 export interface RenderedAddon {
@@ -39,7 +39,7 @@ const NETWORKS: Readonly<Record<string, ((ctx: AddonContext) => AddonDefinition)
   kubenet: null,
 };
 
-export function addonContext(completed: CompletedSpec, pki: AddonPki = {}): AddonContext {
+export function addonContext(completed: CompletedSpec, pki: AddonInputs = {}): AddonContext {
   const spec = completed.cluster.spec;
   // The kubelets' clusterDNS, from the same function that writes it into nodeup.yaml.
   const someGroup = completed.instanceGroups[0];
@@ -54,6 +54,7 @@ export function addonContext(completed: CompletedSpec, pki: AddonPki = {}): Addo
     // A mirror holds each image under the same repository path, below its own host.
     image: (reference) => (mirror === undefined || mirror === '' ? reference : `${mirror}/${reference.replace(/^[^/]+\//, '')}`),
     ...(pki.clusterCA === undefined ? {} : { clusterCA: pki.clusterCA }),
+    ...(pki.account === undefined ? {} : { account: pki.account }),
   };
 }
 
@@ -62,11 +63,16 @@ export interface AddonPki {
   readonly clusterCA?: string;
 }
 
+/** What the templates read besides the spec: the PKI's, and the cloud account when the cloud's addons name it. */
+export interface AddonInputs extends AddonPki {
+  readonly account?: CloudAccount;
+}
+
 /** Whether any builtin addon of the spec needs the cluster CA (a webhook's caBundle): only the cloud's do. */
 export const needsClusterCA = (completed: CompletedSpec, cloud: CloudAddons): boolean => cloud.needsClusterCA?.(completed) === true;
 
 /** The builtin addons of a cluster, in apply order. */
-export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons, pki: AddonPki = {}): AddonDefinition[] {
+export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons, pki: AddonInputs = {}): AddonDefinition[] {
   const ctx = addonContext(completed, pki);
   const spec = completed.cluster.spec;
   const network = Object.keys(spec.networking)[0] ?? 'cni';

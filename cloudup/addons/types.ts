@@ -43,6 +43,17 @@ export interface AddonContext {
    * webhook configuration's caBundle holds. Read from the state store when an addon needs it.
    */
   readonly clusterCA?: string;
+  /**
+   * The cloud account the plan's credentials act in, when an addon of the cloud names objects
+   * of it (CloudAddons.account): e.g. the ARNs of the IAM roles the AWS model makes.
+   */
+  readonly account?: CloudAccount;
+}
+
+/** A cloud account as an addon names it: on aws, the account's id and its partition (`aws`, `aws-cn`, `aws-us-gov`). */
+export interface CloudAccount {
+  readonly id: string;
+  readonly partition: string;
 }
 
 /** What a cloud adds to the set (cloudup/<cloud>/addons.ts), through the provider registry. */
@@ -57,6 +68,11 @@ export interface CloudAddons {
    * webhook's caBundle) for this spec: the plan reads it from the state store only then.
    */
   readonly needsClusterCA?: (completed: CompletedSpec) => boolean;
+  /**
+   * The account the plan's credentials act in (AddonContext.account), read from the cloud only
+   * when an addon of the cloud names it for this spec; undefined, without a call, otherwise.
+   */
+  readonly account?: (completed: CompletedSpec, env: Readonly<Record<string, string | undefined>>) => Promise<CloudAccount | undefined>;
   /** Network plugins only this cloud offers, by their spec.networking field. */
   readonly networking?: Readonly<Record<string, (ctx: AddonContext) => AddonDefinition>>;
   /** How cluster-autoscaler drives the cloud's groups; absent: the cloud has no autoscaler support (`noAutoscaler` says why). */

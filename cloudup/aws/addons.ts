@@ -14,9 +14,10 @@ import { regionOfZone } from '../../src/api/zones.js';
 import { cloudConfigSettings } from '../../src/api/auth-cloud.js';
 import { isIpv6Cluster } from '../../src/api/ipv6.js';
 import { podIdentityWebhookSettings } from '../../src/api/webhooks.js';
+import { callerAccount } from './account.js';
 import { awsIamAuthenticatorAddon } from './iam-authenticator.js';
 import { groupName } from './model/names.js';
-import { podIdentityWebhookAddon } from './pod-identity-webhook.js';
+import { podIdentityWebhookAddon, podIdentityWebhookNeedsAccount } from './pod-identity-webhook.js';
 
 /** The digest recorded for this tag in upstream release lists. */
 export const AWS_CCM_IMAGE = 'registry.k8s.io/provider-aws/cloud-controller-manager:v1.32.3@sha256:894dc5ce38646acad312a722e29ee7641aa5032aba5b134ebb98462b492f9bc6';
@@ -186,6 +187,11 @@ export const awsAddons: CloudAddons = {
   ],
   // The pod identity webhook's configuration names the CA of its serving certificate.
   needsClusterCA: (completed) => podIdentityWebhookSettings(completed.cluster.spec) !== undefined,
+  // Its role mapping names the service accounts' IAM roles by ARN.
+  account: async (completed, env) => {
+    if (!podIdentityWebhookNeedsAccount(completed)) return undefined;
+    return callerAccount(completed.cluster.spec.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1', env);
+  },
   networking: { amazonvpc: amazonVpcCni },
   autoscaler: { cloudProvider: 'aws', groups: (ig, ctx) => [{ min: ig.spec.minSize, max: ig.spec.maxSize, name: groupName(ig.metadata.name, ctx.cluster) }] },
 };

@@ -10,6 +10,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { Pluggable } from '@smithy/types';
+import { clientConfig } from './client-config.js';
 import { AmbiguousCreateError, isThrottling } from './errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -57,21 +58,7 @@ const NOT_IDEMPOTENT = new Set([
 ]);
 
 export function createClients(options: ClientOptions): AwsClients {
-  const config = (endpointVar: string) => {
-    const endpoint = options.env[`AWS_ENDPOINT_URL_${endpointVar}`] ?? options.env['AWS_ENDPOINT_URL'];
-    const accessKeyId = options.env['AWS_ACCESS_KEY_ID'];
-    const secretAccessKey = options.env['AWS_SECRET_ACCESS_KEY'];
-    return {
-      region: options.region,
-      retryMode: 'adaptive',
-      maxAttempts: options.maxAttempts,
-      ...(endpoint ? { endpoint } : {}),
-      // Keys in the command's environment win; otherwise the SDK's default chain applies.
-      ...(accessKeyId && secretAccessKey
-        ? { credentials: { accessKeyId, secretAccessKey, sessionToken: options.env['AWS_SESSION_TOKEN'] } }
-        : {}),
-    };
-  };
+  const config = (endpointVar: string) => clientConfig(options, endpointVar);
   const clients: AwsClients = {
     ec2: new EC2Client(config('EC2')),
     autoscaling: new AutoScalingClient(config('AUTO_SCALING')),

@@ -6,6 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import type { CloudAccount } from '../addons/types.js';
 
 /** IAM objects of a cluster live under this path: one listing finds them, and nothing else. */
 export function iamPath(cluster: string): string {
@@ -27,4 +28,14 @@ export function elbName(prefix: string, cluster: string): string {
 /** IAM role and instance profile names: at most 64 of `[\w+=,.@-]`. */
 export function iamName(name: string): string {
   return limitName(name.replace(/[^\w+=,.@-]/g, '-'), 64);
+}
+
+/** kops's name of a service account's IAM role (IRSA), within IAM's 64 characters. */
+export function serviceAccountRoleName(sa: { readonly name: string; readonly namespace: string }, cluster: string): string {
+  return iamName(`${sa.name}.${sa.namespace}.sa.${cluster}`);
+}
+
+/** The ARN of that role in `account`: it lives under the cluster's IAM path. */
+export function serviceAccountRoleArn(sa: { readonly name: string; readonly namespace: string }, cluster: string, account: CloudAccount): string {
+  return `arn:${account.partition}:iam::${account.id}:role${iamPath(cluster)}${serviceAccountRoleName(sa, cluster)}`;
 }

@@ -10,7 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import type { Cluster, ClusterSpec, CompletedSpec } from '../../src/api/index.js';
-import { builtinAddons } from '../../cloudup/addons/render.js';
+import { builtinAddons, renderBuiltin } from '../../cloudup/addons/render.js';
+import { addonImages } from '../../cloudup/addons/images.js';
+import { serviceAccountRoleName } from '../../cloudup/aws/names.js';
 import { planAddons } from '../../cloudup/addons/plan.js';
 import type { KubeObject } from '../../cloudup/addons/types.js';
 import { cloudAddonsOf, SPEC_RULES } from '../../cloudup/providers.js';
@@ -54,7 +56,8 @@ describe('the pod identity webhook addon', () => {
     expect(a.version).toBe('0.5.7');
     expect(a.health).toEqual([{ kind: 'Deployment', namespace: 'kube-system', name: 'pod-identity-webhook' }]);
     expect(a.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ServiceAccount/pod-identity-webhook', 'ClusterRole/pod-identity-webhook', 'ClusterRoleBinding/pod-identity-webhook', 'Service/pod-identity-webhook',
+      'ServiceAccount/pod-identity-webhook', 'ClusterRole/pod-identity-webhook', 'ClusterRoleBinding/pod-identity-webhook',
+      'Role/pod-identity-webhook', 'RoleBinding/pod-identity-webhook', 'ConfigMap/pod-identity-webhook', 'Service/pod-identity-webhook',
       'Deployment/pod-identity-webhook', 'PodDisruptionBudget/pod-identity-webhook', 'MutatingWebhookConfiguration/pod-identity-webhook',
     ]);
     const deployment = objectOf(a.objects, 'Deployment');
@@ -62,7 +65,7 @@ describe('the pod identity webhook addon', () => {
     const pod = podOf(deployment);
     expect(pod['nodeSelector']).toEqual({ 'node-role.kubernetes.io/control-plane': '' });
     expect(pod.containers[0]?.image).toBe('docker.io/amazon/amazon-eks-pod-identity-webhook:v0.5.7');
-    expect(pod.containers[0]?.command).toEqual(expect.arrayContaining(['--token-audience=amazonaws.com', '--annotation-prefix=eks.amazonaws.com', '--aws-default-region=us-east-1', '--tls-cert=/etc/webhook/certs/tls.crt']));
+    expect(pod.containers[0]?.command).toEqual(expect.arrayContaining(['--token-audience=amazonaws.com', '--annotation-prefix=eks.amazonaws.com', '--aws-default-region=us-east-1', '--tls-cert=/etc/webhook/certs/tls.crt', '--watch-config-map', '--namespace=kube-system']));
     expect(pod.volumes).toEqual([{ name: 'cert', hostPath: { path: '/srv/kubernetes/pod-identity-webhook', type: 'Directory' } }]);
     const hook = (objectOf(a.objects, 'MutatingWebhookConfiguration')?.['webhooks'] as { clientConfig: { caBundle: string; service: unknown }; failurePolicy: string; rules: unknown[] }[])[0]!;
     expect(Buffer.from(hook.clientConfig.caBundle, 'base64').toString('utf8')).toBe(CA);
@@ -71,6 +74,55 @@ describe('the pod identity webhook addon', () => {
     expect(hook.rules).toEqual([{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }]);
     const mirrored = addon(spec({ ...IRSA, podIdentityWebhook: { enabled: true }, assets: { containerRegistry: 'mirror.example.com' } }), 'pod-identity-webhook', CA)!;
     expect(podOf(objectOf(mirrored.objects, 'Deployment')).containers[0]?.image).toBe('mirror.example.com/amazon/amazon-eks-pod-identity-webhook:v0.5.7');
+  });
+
+  it('maps each service account of iam.serviceAccountExternalPermissions to its role\'s ARN in the ConfigMap the webhook watches, and may read that ConfigMap', () => {
+    const account = { id: '123456789012', partition: 'aws' };
+    const permissions = [
+      { name: 's3-reader', namespace: 'apps', aws: { policyARNs: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] } },
+      { name: 'dns', namespace: 'kube-system', aws: { inlinePolicy: '[{"Effect":"Allow","Action":["route53:*"],"Resource":["*"]}]' } },
+    ];
+    const c = spec({ ...IRSA, podIdentityWebhook: { enabled: true }, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: permissions } });
+    const a = builtinAddons(c, aws, { clusterCA: CA, account }).find((x) => x.name === 'pod-identity-webhook')!;
+    const cm = objectOf(a.objects, 'ConfigMap', 'pod-identity-webhook')!;
+    expect(cm.metadata.namespace).toBe('kube-system');
+    const data = cm['data'] as Record<string, string>;
+    expect(Object.keys(data)).toEqual(['config']);
+    const config = JSON.parse(data['config']!) as Record<string, unknown>;
+    expect(Object.keys(config)).toEqual(['apps/s3-reader', 'kube-system/dns']);
+    expect(config['apps/s3-reader']).toEqual({ RoleARN: `arn:aws:iam::123456789012:role/hoist/${NAME}/s3-reader.apps.sa.${NAME}`, Audience: 'amazonaws.com', UseRegionalSTS: true, TokenExpiration: 86400 });
+    expect(config['kube-system/dns']).toMatchObject({ RoleARN: `arn:aws:iam::123456789012:role/hoist/${NAME}/${serviceAccountRoleName({ name: 'dns', namespace: 'kube-system' }, NAME)}` });
+    // In another partition the ARN names it.
+    const china = builtinAddons(c, aws, { clusterCA: CA, account: { id: '123456789012', partition: 'aws-cn' } }).find((x) => x.name === 'pod-identity-webhook')!;
+    expect((JSON.parse((objectOf(china.objects, 'ConfigMap')!['data'] as Record<string, string>)['config']!) as Record<string, { RoleARN: string }>)['apps/s3-reader']?.RoleARN).toMatch(/^arn:aws-cn:iam::123456789012:role\/hoist\//);
+    // The informer lists and watches the ConfigMaps of the webhook's namespace, and nothing more.
+    expect(objectOf(a.objects, 'Role')).toMatchObject({ metadata: { namespace: 'kube-system' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] });
+    expect(objectOf(a.objects, 'RoleBinding')).toMatchObject({ metadata: { namespace: 'kube-system' }, roleRef: { kind: 'Role', name: 'pod-identity-webhook' }, subjects: [{ kind: 'ServiceAccount', name: 'pod-identity-webhook', namespace: 'kube-system' }] });
+  });
+
+  it('changes its manifest when the list changes, not when it is reordered; maps nothing (and reads no account) without the list', async () => {
+    const account = { id: '123456789012', partition: 'aws' };
+    const READER = { name: 's3-reader', namespace: 'apps', aws: { policyARNs: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] } };
+    const WRITER = { name: 's3-writer', namespace: 'apps' };
+    const withList = (list: readonly (typeof READER | typeof WRITER)[]) => spec({ ...IRSA, podIdentityWebhook: { enabled: true }, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: list } });
+    const sha = (c: CompletedSpec) => renderBuiltin(builtinAddons(c, aws, { clusterCA: CA, account }).find((x) => x.name === 'pod-identity-webhook')!).entry.sha256;
+    const one = sha(withList([READER]));
+    expect(sha(withList([READER, WRITER]))).not.toBe(one);
+    expect(sha(withList([READER, WRITER]))).toBe(sha(withList([WRITER, READER])));
+    expect(sha(withList([READER]))).toBe(one);
+    // The version stays the image's: the hash says the manifest changed.
+    expect(builtinAddons(withList([READER, WRITER]), aws, { clusterCA: CA, account }).find((x) => x.name === 'pod-identity-webhook')!.version).toBe('0.5.7');
+
+    const none = withList([]);
+    expect(await aws.account!(none, {})).toBeUndefined();
+    expect(await aws.account!(spec({ ...IRSA, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [READER] } }), {})).toBeUndefined();
+    const empty = builtinAddons(none, aws, { clusterCA: CA }).find((x) => x.name === 'pod-identity-webhook')!;
+    expect(objectOf(empty.objects, 'ConfigMap')!['data']).toEqual({ config: '{}' });
+    // A mapping rendered without the account would name no role: that is a bug, not a broken ARN.
+    expect(() => builtinAddons(withList([READER]), aws, { clusterCA: CA })).toThrow(/without the AWS account/);
+    // The images of such a cluster are listed without the account.
+    const images = await addonImages(withList([READER]));
+    expect(images.map((i) => i.reference)).toContain('docker.io/amazon/amazon-eks-pod-identity-webhook:v0.5.7');
   });
 
   it('takes the caBundle from the store\'s kubernetes-ca, made by the first plan, the same on the next, and follows a rotation', async () => {

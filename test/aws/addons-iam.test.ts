@@ -8,7 +8,8 @@
  * list; an instance profile that lost its role is planned as an update and gets it back; the
  * cluster's deletion (afterAll) deletes roles that have policies attached. IRSA on the
  * same cluster: the issuer's documents, its OIDC provider and a service account's role, which
- * the deletion takes too.
+ * the deletion takes too, and the pod identity webhook's mapping of that service account to the
+ * role's ARN.
  */
 
 import { join } from 'node:path';
@@ -28,12 +29,11 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import { settleSpec } from '../../src/api/validate-settled.js';
 import { iamTasks } from '../../cloudup/aws/model/iam.js';
-import { iamName } from '../../cloudup/aws/names.js';
-import { serviceAccountRoleName } from '../../cloudup/aws/model/irsa.js';
+import { iamName, serviceAccountRoleName } from '../../cloudup/aws/names.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { testBoot } from '../support/boot.js';
 import { kubernetesClusterTag } from '../../cloudup/tags.js';
@@ -188,6 +188,7 @@ describe('the AWS addons', () => {
       ...cluster.spec,
       serviceAccountIssuerDiscovery: { discoveryStore: `s3://${discovery}/oidc`, enableAWSOIDCProvider: true, additionalAudiences: ['sts.example.com'] },
       iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 's3-reader', namespace: 'apps', aws: { policyARNs: [policy], inlinePolicy: JSON.stringify(inline) } }] },
+      podIdentityWebhook: { enabled: true },
     };
     const replaced = await hoist(['replace', '-f', '-'], { env, stdin: stringify({ ...cluster, spec }) });
     expect(replaced.code, replaced.stderr).toBe(0);
@@ -239,6 +240,13 @@ describe('the AWS addons', () => {
     expect(((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ?? []).map((p) => p.PolicyArn)).toEqual([policy]);
     expect((await policies(role)).get(role)).toEqual(inline);
 
+    // The pod identity webhook maps the service account to that role, by the ARN IAM gave it.
+    const channel = parse(await object(account.bucket, `clusters/${NAME}/addons/channel.yaml`)) as AddonChannel;
+    const webhook = channel.addons.find((a) => a.name === 'pod-identity-webhook')!;
+    const docs = parseAllDocuments(await object(account.bucket, `clusters/${NAME}/addons/${webhook.name}/${webhook.sha256}.yaml`)).map((d) => d.toJS() as { kind: string; metadata: { name: string }; data?: Record<string, string> });
+    const mapping = JSON.parse(docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'pod-identity-webhook')!.data!['config']!) as Record<string, unknown>;
+    expect(mapping).toEqual({ 'apps/s3-reader': { RoleARN: got.Arn, Audience: 'amazonaws.com', UseRegionalSTS: true, TokenExpiration: 86400 } });
+
     const again = await run('update', 'cluster', NAME, '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
 
@@ -280,8 +288,8 @@ describe('the AWS addons', () => {
     const settled = await run('update', 'cluster', NAME, '--detailed-exitcode');
     expect(settled.code, settled.stdout + settled.stderr).toBe(0);
 
-    // IRSA turned off: the documents go with the provider and the roles.
-    await replaceSpec(({ serviceAccountIssuerDiscovery: _d, iam: _i, ...spec }) => spec);
+    // IRSA turned off (and the webhook that needs it): the documents go with the provider and the roles.
+    await replaceSpec(({ serviceAccountIssuerDiscovery: _d, iam: _i, podIdentityWebhook: _w, ...spec }) => spec);
     const off = await run('update', 'cluster', NAME, '--yes');
     expect(off.code, off.stdout + off.stderr).toBe(0);
     expect(await keys()).toEqual([]);

@@ -14,7 +14,7 @@ import type { Fields, Task, Value } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { jwksOf } from '../../../src/pki/jwks.js';
 import type { BootOptions } from '../../provider.js';
-import { iamName, iamPath } from '../names.js';
+import { iamPath, serviceAccountRoleName } from '../names.js';
 import { PENDING_KEYS, discoveryDocumentTask, documentName, openidConfiguration } from '../../discovery-documents.js';
 import { attachmentName, iamRolePolicyAttachmentTask } from '../tasks/iam-role-policy-attachment.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
@@ -27,11 +27,6 @@ import { oidcProviderTask } from '../tasks/oidc-provider.js';
  * hosts, and then ignores them).
  */
 export const S3_THUMBPRINTS = ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280', 'a9d53002e97e00e043244f3d170d6f4c414104fd'] as const;
-
-/** kops's name of a service account's role, within IAM's 64 characters. */
-export function serviceAccountRoleName(sa: Pick<ServiceAccountRole, 'name' | 'namespace'>, cluster: string): string {
-  return iamName(`${sa.name}.${sa.namespace}.sa.${cluster}`);
-}
 
 /** Only the service account's tokens, issued for STS, may assume its role. */
 export function serviceAccountTrustPolicy(provider: Value, issuer: string, sa: Pick<ServiceAccountRole, 'name' | 'namespace'>): Fields {
