@@ -13,7 +13,7 @@ export const PodIdentityWebhookSchema = z
     enabled: z.boolean().optional().describe('Install the pod identity webhook. Default: false.'),
     replicas: z.int().min(1).max(10).optional().describe('How many webhook pods run on the control plane. Default: 2.'),
   })
-  .describe('aws: amazon-eks-pod-identity-webhook, which gives the pods of a service account annotated eks.amazonaws.com/role-arn that role\'s credentials (a projected token and AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE). Needs serviceAccountIssuerDiscovery with enableAWSOIDCProvider. Refused on other clouds.');
+  .describe('aws: amazon-eks-pod-identity-webhook, which gives the pods of each service account of iam.serviceAccountExternalPermissions its role\'s credentials (a projected token and AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE), through a ConfigMap mapping them to their roles, and those of a service account annotated eks.amazonaws.com/role-arn that role\'s. Needs serviceAccountIssuerDiscovery with enableAWSOIDCProvider. Refused on other clouds.');
 
 /** aws-iam-authenticator's backends, as its --backend-mode names them. */
 export const AWS_AUTHENTICATOR_BACKENDS = ['MountedFile', 'EKSConfigMap', 'CRD'] as const;
