@@ -13,6 +13,7 @@ import type { FieldProblem } from '../src/errors.js';
 import type { Task, TaskId, TaskKind } from '../src/engine/task.js';
 import type { EventSink } from '../src/output/events.js';
 import type { Clientset } from '../state-store/clientset.js';
+import type { BootProxy } from './boot/script.js';
 import type { ObjectStore } from '../state-store/object-store.js';
 import type { RollingCloud } from './rolling/types.js';
 
@@ -44,6 +45,8 @@ export interface BootOptions {
    * first apply has made the keyset.
    */
   readonly serviceAccountKeys?: readonly string[];
+  /** spec.egressProxy, which the boot script uses for its downloads and gives to nodeup. */
+  readonly proxy?: BootProxy;
 }
 
 /** One machine of the cluster as its cloud sees it (`get instances` joins it with the node's status). */

@@ -9,6 +9,8 @@
  */
 
 import { stringify } from 'yaml';
+import { dirname } from 'node:path';
+import { proxyEnvironment } from '../../src/api/egress-proxy.js';
 import { HoistError } from '../../src/errors.js';
 import { BOOT_SCRIPT_BODY } from './template.js';
 
@@ -33,6 +35,17 @@ export interface BootScriptInput {
    * that goes with storeAccess (s3: aws, gcs: gce, file: none).
    */
   readonly metadata?: BootMetadata;
+  /**
+   * spec.egressProxy: exported before the script's first download, and given to nodeup (a
+   * drop-in of hoist-nodeup.service, or its environment). Absent: the script is as without it.
+   */
+  readonly proxy?: BootProxy;
+}
+
+/** The proxy's URL (`http://host:port`) and the completed no_proxy list. */
+export interface BootProxy {
+  readonly url: string;
+  readonly noProxy: string;
 }
 
 export type BootMetadata = 'aws' | 'gce' | 'none';
@@ -82,9 +95,28 @@ export function renderBootScript(input: BootScriptInput): string {
     `BOOT_YAML=${quote(boot)}`,
     `STATE_STORE=${quote(input.boot.stateStore)}`,
     `CONFIG_HASH=${quote(input.boot.configHash)}`,
+    ...(input.proxy === undefined ? [] : proxyLines(input.proxy)),
     '',
   ].join('\n');
   return `${header}${BOOT_SCRIPT_BODY}`;
+}
+
+const PROXY_DROP_IN = '/etc/systemd/system/hoist-nodeup.service.d/egress-proxy.conf';
+
+/**
+ * The proxy for curl (which reads http_proxy, https_proxy and no_proxy) and for nodeup: the
+ * unit the script writes later reads this drop-in; HOIST_SERVICE_MANAGER none and the
+ * supervisor inherit the exported variables.
+ */
+function proxyLines(proxy: BootProxy): string[] {
+  const env = proxyEnvironment(proxy);
+  const unit = ['[Service]', ...Object.entries(env).map(([k, v]) => `Environment="${k}=${v}"`), ''].join('\n');
+  return [
+    '# spec.egressProxy: every download below goes through it, and so do nodeup\'s.',
+    ...Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`),
+    `mkdir -p "$HOIST_ROOT${dirname(PROXY_DROP_IN)}"`,
+    `printf '%s' ${quote(unit)} >"$HOIST_ROOT${PROXY_DROP_IN}"`,
+  ];
 }
 
 function checkInput(input: BootScriptInput): void {
@@ -95,6 +127,9 @@ function checkInput(input: BootScriptInput): void {
   if (!SAFE_URL.test(input.nodeup.url)) throw bad('nodeup.url', input.nodeup.url, 'is not an s3://, gs://, http(s):// or file:/// URL of plain characters');
   if (input.region !== undefined && !REGION.test(input.region)) throw bad('region', input.region, 'is not an AWS region (e.g. us-east-1)');
   if (!/^[0-9A-Za-z.+-]+$/.test(input.node.version)) throw bad('node.version', input.node.version, 'is not a version (e.g. 20.20.2)');
+  // Into a systemd unit too: nothing it would read as a quote, escape or specifier (%).
+  if (input.proxy !== undefined && !/^http:\/\/[A-Za-z0-9.:[\]-]+$/.test(input.proxy.url)) throw bad('proxy.url', input.proxy.url, 'is not http://host:port (spec.egressProxy)');
+  if (input.proxy !== undefined && !/^[A-Za-z0-9.:/*,[\]-]*$/.test(input.proxy.noProxy)) throw bad('proxy.noProxy', input.proxy.noProxy, 'is not a comma list of names, addresses and CIDRs (spec.egressProxy.excludes)');
 }
 
 /** A bash word that is exactly `text` (single quotes; a quote inside becomes '\''). */

@@ -5,7 +5,7 @@
  * template's version, and so marks running machines out of date.
  */
 
-import { machineSettings } from '../../src/api/index.js';
+import { egressProxySettings, machineSettings } from '../../src/api/index.js';
 import type { CompletedInstanceGroup, CompletedSpec, MachineHook } from '../../src/api/index.js';
 import type { AssetLocation, PinnedAsset } from '../../src/assets/index.js';
 import { API_SERVER_PORT, apiServerUrlFromSpec } from '../../src/pki/api-endpoint.js';
@@ -94,6 +94,8 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
   const kube = role !== 'Bastion';
   const registry = c.assets?.containerRegistry ?? 'registry.k8s.io';
   const machine = machineSettings(completed.cluster, ig);
+  const apiServer = options.apiEndpoint?.url ?? apiServerUrlFromSpec(completed, { port: options.apiPort ?? API_SERVER_PORT });
+  const proxy = egressProxySettings(c, options.apiEndpoint?.host);
   return {
     apiVersion: 'hoist.dev/v1alpha1',
     kind: NODEUP_CONFIG_KIND,
@@ -102,7 +104,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     role,
     kubernetesVersion: c.kubernetesVersion.replace(/^v/, ''),
     stateStore: options.stateStore,
-    apiServer: options.apiEndpoint?.url ?? apiServerUrlFromSpec(completed, { port: options.apiPort ?? API_SERVER_PORT }),
+    apiServer,
     imageRegistry: registry,
     assets: kube
       ? options.assets
@@ -118,6 +120,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     ...(machine.updatePolicy !== undefined ? { updatePolicy: machine.updatePolicy } : {}),
     ...(machine.volumeMounts.length > 0 ? { volumeMounts: machine.volumeMounts.map((m) => ({ device: m.device, path: m.path, filesystem: m.filesystem, formatOptions: [...m.formatOptions], mountOptions: [...m.mountOptions] })) } : {}),
     containerd: { version: options.assets.find((a) => a.name === 'containerd')?.version ?? '', sandboxImage: `${registry}/${SANDBOX_IMAGE}` },
+    ...(proxy ? { egressProxy: { url: proxy.url, noProxy: proxy.noProxy } } : {}),
     kubelet: kubeletSettings(completed, ig),
     kubeProxy: kubeProxySettings(completed),
     ...(plane ? { controlPlane: controlPlaneSettings(completed, ig, options.apiEndpoint?.host) } : {}),

@@ -5,6 +5,7 @@
  */
 
 import type { CompletedSpec } from '../../src/api/index.js';
+import { egressProxySettings } from '../../src/api/index.js';
 import { nodeRuntimeAsset } from '../../src/assets/node-runtime.js';
 import { nodeConfigHashes } from '../node-config.js';
 import type { NodeupBundle } from '../nodeup/bundle.js';
@@ -24,6 +25,7 @@ export async function clusterBoot(completed: CompletedSpec, nodeConfigs: NodeupC
   const [bundle, provider] = await Promise.all([nodeupBundle(opts.env), providerFor(completed)]);
   const repository = completed.cluster.spec.assets?.fileRepository;
   const node = provider.nodeRuntime ? await provider.nodeRuntime(completed, opts.env) : nodeRuntimeAsset(repository === '' ? undefined : repository);
+  const proxy = egressProxySettings(completed.cluster.spec);
   return {
     bundle,
     options: {
@@ -31,6 +33,7 @@ export async function clusterBoot(completed: CompletedSpec, nodeConfigs: NodeupC
       configHash: nodeConfigHashes(completed, nodeConfigs),
       nodeup: { url: nodeupBundleUrl(opts.stateStore, cluster, bundle.sha256), sha256: bundle.sha256 },
       node,
+      ...(proxy === undefined ? {} : { proxy }),
     },
   };
 }

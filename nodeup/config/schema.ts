@@ -173,6 +173,12 @@ export const NodeupConfigSchema = z.strictObject({
     .array(z.strictObject({ device: z.string(), path: z.string(), filesystem: z.enum(['ext4', 'xfs']), formatOptions: z.array(z.string()), mountOptions: z.array(z.string()) }))
     .optional(),
   containerd: z.strictObject({ version: z.string(), sandboxImage: z.string() }),
+  /**
+   * spec.egressProxy: the proxy's URL and the completed no_proxy list, which containerd, the
+   * kubelet, the control plane's pods and apt get. Only when set, so that nodeup.yaml (and its
+   * hash) is unchanged without it.
+   */
+  egressProxy: z.strictObject({ url: z.string(), noProxy: z.string() }).optional(),
   kubelet: KubeletSchema,
   kubeProxy: KubeProxySchema,
   controlPlane: ControlPlaneSchema.optional(),

@@ -6,6 +6,7 @@ import { archiveOf } from './assets.js';
 import type { ModelInput } from './types.js';
 import { serviceTask } from '../tasks/service.js';
 import { BIN_DIR, after, file, hashOf } from './types.js';
+import { proxyEnvFile, proxyUnitLines } from './egress-proxy.js';
 
 export const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
 export const CONTAINERD_SOCKET = 'unix:///run/containerd/containerd.sock';
@@ -30,6 +31,8 @@ export function containerdTasks({ config }: ModelInput): Task[] {
     '',
     '[Service]',
     `ExecStart=${BIN_DIR}/containerd --config ${CONTAINERD_CONFIG}`,
+    // Image pulls go through spec.egressProxy.
+    ...proxyUnitLines(config),
     'Restart=always',
     'RestartSec=5',
     'Delegate=yes',
@@ -40,6 +43,11 @@ export function containerdTasks({ config }: ModelInput): Task[] {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
-  const service = serviceTask('containerd.service', { unit, enabled: true, running: true, restartOn: hashOf(toml) }, after([idOf(conf), ...archiveOf(config, 'containerd')]));
+  const proxy = proxyEnvFile(config);
+  const service = serviceTask(
+    'containerd.service',
+    { unit, enabled: true, running: true, restartOn: proxy === undefined ? hashOf(toml) : hashOf(toml, proxy.desired) },
+    after([idOf(conf), ...(proxy === undefined ? [] : [idOf(proxy)]), ...archiveOf(config, 'containerd')]),
+  );
   return [conf, service];
 }

@@ -22,6 +22,7 @@ import { caFile, copied, issued, kubeconfig } from './pki.js';
 import { ENCRYPTION_CONFIG_PATH, encryptionConfigTask } from './secrets.js';
 import { schedulerConfigFile } from './scheduler-config.js';
 import { staticPodManifest } from './static-pod.js';
+import { proxyPodEnv } from './egress-proxy.js';
 import { webhookParts } from './webhooks.js';
 import type { HealthCheck, ModelInput } from './types.js';
 import { MANIFEST_DIR, PKI_DIR, caPath, file, flags, mapFlag } from './types.js';
@@ -78,6 +79,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
     staticPodManifest({
       name: 'kube-apiserver',
       image: image('kube-apiserver'),
+      env: proxyPodEnv(config),
       command: [
         'kube-apiserver',
         ...flags({
@@ -148,6 +150,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
     staticPodManifest({
       name: 'kube-controller-manager',
       image: image('kube-controller-manager'),
+      env: proxyPodEnv(config),
       command: [
         'kube-controller-manager',
         ...flags({
@@ -188,6 +191,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
     staticPodManifest({
       name: 'kube-scheduler',
       image: image('kube-scheduler'),
+      env: proxyPodEnv(config),
       command: [
         'kube-scheduler',
         ...flags({

@@ -13,6 +13,7 @@ import { baseTasks } from './base.js';
 import { bootstrapRbacTasks } from './bootstrap-rbac.js';
 import { containerdTasks } from './containerd.js';
 import { API_PORT, controlPlaneTasks } from './control-plane.js';
+import { egressProxyTasks } from './egress-proxy.js';
 import { etcdTasks } from './etcd.js';
 import { kubeProxyTasks } from './kube-proxy.js';
 import { kubeletTasks } from './kubelet.js';
@@ -25,7 +26,8 @@ export type { HealthCheck, ModelInput, NodeIdentity, NodeModel } from './types.j
 
 export function buildNodeModel(input: ModelInput): NodeModel {
   // The user's files and hooks go to every machine, bastions included.
-  const base = [...baseTasks(input), ...machineTasks(input)];
+  // spec.egressProxy's files (shells, apt) go to every machine too.
+  const base = [...baseTasks(input), ...egressProxyTasks(input), ...machineTasks(input)];
   if (input.config.role === 'Bastion') return { tasks: base, healthChecks: [] };
   const apiServer = `https://${input.node.address}:${API_PORT}`;
   const parts = [kubeletTasks(input), kubeProxyTasks(input), controlPlaneTasks(input), etcdTasks(input)];

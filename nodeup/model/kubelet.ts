@@ -17,6 +17,7 @@ import { bootstrapKubeconfigTask } from '../tasks/bootstrap-kubeconfig.js';
 import { directoryTask } from '../tasks/directory.js';
 import { serviceTask } from '../tasks/service.js';
 import { BIN_DIR, KUBELET_DIR, MANIFEST_DIR, after, caPath, file, flags, hashOf, mapFlag } from './types.js';
+import { proxyEnvFile, proxyUnitLines } from './egress-proxy.js';
 
 export const KUBELET_CONFIG = `${KUBELET_DIR}/config.yaml`;
 export const KUBELET_KUBECONFIG = `${KUBELET_DIR}/kubeconfig`;
@@ -115,6 +116,7 @@ export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: 
     '',
     '[Service]',
     `ExecStart=${args.join(' ')}`,
+    ...proxyUnitLines(config),
     'Restart=always',
     'RestartSec=2',
     '',
@@ -122,10 +124,12 @@ export function kubeletTasks(input: ModelInput): { tasks: Task[]; healthChecks: 
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
+  // The kubelet's credential providers and image pulls through spec.egressProxy.
+  const proxy = proxyEnvFile(config);
   const service = serviceTask(
     'kubelet.service',
-    { unit, enabled: true, running: true, restartOn: hashOf(conf.desired, kc.desired, cert?.desired) },
-    after([idOf(conf), idOf(kc), idOf(manifests), caFile('kubernetes-ca'), 'Service/containerd.service', ...archiveOf(config, 'kubelet')]),
+    { unit, enabled: true, running: true, restartOn: proxy === undefined ? hashOf(conf.desired, kc.desired, cert?.desired) : hashOf(conf.desired, kc.desired, cert?.desired, proxy.desired) },
+    after([idOf(conf), idOf(kc), idOf(manifests), ...(proxy === undefined ? [] : [idOf(proxy)]), caFile('kubernetes-ca'), 'Service/containerd.service', ...archiveOf(config, 'kubelet')]),
   );
   return {
     tasks: [...(cert === undefined ? [] : [cert]), kc, conf, manifests, service],

@@ -12,6 +12,8 @@ export interface StaticPod {
   readonly limits?: { readonly cpu?: string; readonly memory?: string };
   readonly probe: { readonly host: string; readonly port: number; readonly path: string; readonly scheme: 'HTTP' | 'HTTPS' };
   readonly priorityClassName?: string;
+  /** The container's environment (spec.egressProxy's variables); none when empty. */
+  readonly env?: readonly { readonly name: string; readonly value: string }[];
 }
 
 export function staticPodManifest(pod: StaticPod): string {
@@ -30,6 +32,7 @@ export function staticPodManifest(pod: StaticPod): string {
             name: pod.name,
             image: pod.image,
             command: [...pod.command],
+            ...(pod.env !== undefined && pod.env.length > 0 ? { env: pod.env.map((e) => ({ ...e })) } : {}),
             resources: { requests: Object.fromEntries(Object.entries(pod.requests).filter(([, v]) => v !== undefined)), ...(Object.keys(limits).length > 0 ? { limits } : {}) },
             livenessProbe: { httpGet: { ...pod.probe }, initialDelaySeconds: 15, timeoutSeconds: 15 },
             volumeMounts: names.map((n) => ({ name: n, mountPath: pod.hostPaths[n]!.path, readOnly: pod.hostPaths[n]!.readOnly })),

@@ -18,6 +18,7 @@ import {
   DEFAULT_NON_MASQUERADE_CIDR,
   DEFAULT_SIZES,
 } from './cloud-defaults.js';
+import { completeEgressProxy } from './egress-proxy.js';
 import { DEFAULT_IPV6_ACCESS, DEFAULT_IPV6_SERVICE_RANGE, isIpv6Cluster, isPrivateSubnet } from './ipv6.js';
 import { resolveClusterRollingUpdate, resolveGroupRollingUpdate } from './rolling.js';
 import type { ResolvedRollingUpdate } from './rolling.js';
@@ -177,6 +178,19 @@ export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): C
     nodePortAccess: spec.nodePortAccess ?? [],
     networking: spec.networking && Object.keys(spec.networking).length > 0 ? spec.networking : { flannel: {} },
     rollingUpdate: resolveClusterRollingUpdate(spec.cloudProvider, spec.rollingUpdate),
+    ...(spec.egressProxy === undefined
+      ? {}
+      : {
+          egressProxy: completeEgressProxy(spec.egressProxy, {
+            clusterName: cluster.metadata.name,
+            publicName: api.publicName ?? `api.${cluster.metadata.name}`,
+            networkCIDR,
+            ...(spec.additionalNetworkCIDRs ? { additionalNetworkCIDRs: spec.additionalNetworkCIDRs } : {}),
+            nonMasqueradeCIDR,
+            ...(serviceClusterIPRange === undefined ? {} : { serviceClusterIPRange }),
+            ...(podCIDR === undefined ? {} : { podCIDR }),
+          }),
+        }),
   };
   return {
     cluster: { ...cluster, spec: completedSpec },

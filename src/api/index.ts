@@ -62,3 +62,5 @@ export { machineSettings, parseSysctlParameters } from './machine-settings.js';
 export { cloudConfigSettings, oidcSettings } from './auth-cloud.js';
 export type { CloudConfigSettings, OidcSettings } from './auth-cloud.js';
 export type { MachineFile, MachineHook, MachineSettings } from './machine-settings.js';
+export { egressProxySettings, proxyEnvironment } from './egress-proxy.js';
+export type { EgressProxySettings } from './egress-proxy.js';

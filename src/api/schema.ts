@@ -28,6 +28,7 @@ import { ApiExtrasShape, clusterExtrasShape } from './schema-cluster-extras.js';
 import { groupMachineShape } from './schema-group-machine.js';
 import { ExternalPoliciesShape, LoadBalancerExtrasShape } from './schema-lb-iam.js';
 import { AuthCloudShape } from './schema-auth-cloud.js';
+import { EgressProxyShape } from './schema-egress.js';
 import { InstanceGroupMachineFields } from './schema-group.js';
 
 export { API_VERSION };
@@ -167,6 +168,7 @@ export const ClusterSpecSchema = z.strictObject({
   ...clusterExtrasShape(INSTANCE_GROUP_ROLES),
   ...ExternalPoliciesShape,
   ...AuthCloudShape,
+  ...EgressProxyShape,
 });
 
 export const ClusterSchema = z.strictObject({

@@ -10,6 +10,7 @@ import type { CloudSpecRules } from './cloud-rules.js';
 import { completeSpec } from './defaults.js';
 import type { Cluster, InstanceGroup } from './schema.js';
 import { clusterProblems } from './validate-cluster.js';
+import { egressProxyProblems } from './egress-proxy.js';
 import { irsaProblems } from './irsa.js';
 import { etcdProblems, instanceGroupProblems } from './validate-groups.js';
 import { machineProblems } from './validate-machine.js';
@@ -31,6 +32,8 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
   const cloud = checkRules(rules, completed.cluster.spec.cloudProvider);
   return [
     ...clusterProblems(completed.cluster),
+    // The spec as written: the completed excludes carry the cluster's own entries too.
+    ...egressProxyProblems(cluster.spec),
     ...webhookProblems(completed.cluster.spec, cloud),
     ...irsaProblems(completed.cluster),
     ...foreignGceProblems(completed.cluster),

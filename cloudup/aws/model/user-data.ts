@@ -42,6 +42,7 @@ export function userData(cluster: string, ig: CompletedInstanceGroup, boot: Boot
     metadata: 'aws',
     node: boot.node,
     nodeup: boot.nodeup,
+    ...(boot.proxy === undefined ? {} : { proxy: boot.proxy }),
   });
   const extra = ig.spec.additionalUserData ?? [];
   const text = extra.length === 0 ? script : multipartUserData([{ name: BOOT_SCRIPT_NAME, type: 'text/x-shellscript', content: script }, ...extra]);

@@ -33,6 +33,7 @@ export function startupScript(cluster: string, ig: CompletedInstanceGroup, boot:
     metadata: 'gce',
     node: boot.node,
     nodeup: boot.nodeup,
+    ...(boot.proxy === undefined ? {} : { proxy: boot.proxy }),
   });
 }
 

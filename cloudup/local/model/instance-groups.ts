@@ -65,5 +65,5 @@ function userData(cluster: string, ig: SettledInstanceGroup, boot: BootOptions):
   const healthPorts = serves(ig) ? [API_PORT, KUBELET_HEALTH_PORT] : [KUBELET_HEALTH_PORT];
   const config = { stateStore: boot.stateStore, cluster, instanceGroup: ig.metadata.name, configHash: boot.configHash(ig.metadata.name), healthPorts };
   if (!boot.stateStore.startsWith('file://')) return `# hoist boot configuration\n${stringify(config)}`;
-  return renderBootScript({ boot: config, storeAccess: 'file', node: boot.node, nodeup: boot.nodeup });
+  return renderBootScript({ boot: config, storeAccess: 'file', node: boot.node, nodeup: boot.nodeup, ...(boot.proxy === undefined ? {} : { proxy: boot.proxy }) });
 }
