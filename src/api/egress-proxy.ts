@@ -14,8 +14,11 @@ import type { ClusterSpec } from './schema.js';
 
 /** The DNS domain of services and pods (the kubelet's clusterDomain). */
 const CLUSTER_DOMAIN = 'cluster.local';
-/** The instance metadata address of AWS and GCE: never through a proxy. */
-const METADATA_ADDRESS = '169.254.169.254';
+/**
+ * The instance metadata service, never through a proxy: its address (AWS, GCE) and the name GCE's
+ * boot script and client libraries reach it by. Both on every cloud: a name no one resolves is harmless.
+ */
+const METADATA = ['169.254.169.254', 'metadata.google.internal'];
 
 export type EgressProxy = NonNullable<ClusterSpec['egressProxy']>;
 
@@ -49,7 +52,7 @@ export function completeEgressProxy(proxy: EgressProxy, c: EgressProxyContext): 
     // The `kubernetes` service's address, for clients that read no CIDR in no_proxy.
     firstAddress(c.serviceClusterIPRange),
     ...ranges.filter((r) => r !== undefined && !isEverything(r)),
-    METADATA_ADDRESS,
+    ...METADATA,
   ];
   const entries = [...excludeEntries(proxy.excludes), ...own].filter((e): e is string => e !== undefined && e !== '');
   return { ...proxy, excludes: [...new Set(entries)].join(',') };

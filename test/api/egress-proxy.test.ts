@@ -47,6 +47,7 @@ describe('spec.egressProxy', () => {
         '100.64.0.0/10',
         '172.20.0.0/16',
         '169.254.169.254',
+        'metadata.google.internal',
       ].join(','),
     });
     // Idempotent: the completed spec completes to itself.

@@ -20,7 +20,7 @@ import type { NodePki } from '../../nodeup/pki/material.js';
 const NAME = 'proxied.k8s.local';
 const PROXY = { httpProxy: { host: 'proxy.corp.example', port: 3128 }, excludes: 'corp.example' };
 const URL = 'http://proxy.corp.example:3128';
-const NO_PROXY = 'corp.example,127.0.0.1,localhost,cluster.local,api.proxied.k8s.local,proxied.k8s.local,100.64.0.1,100.64.0.0/13,100.96.0.0/11,100.64.0.0/10,127.20.0.0/16,169.254.169.254';
+const NO_PROXY = 'corp.example,127.0.0.1,localhost,cluster.local,api.proxied.k8s.local,proxied.k8s.local,100.64.0.1,100.64.0.0/13,100.96.0.0/11,100.64.0.0/10,127.20.0.0/16,169.254.169.254,metadata.google.internal';
 const VARIABLES = { http_proxy: URL, https_proxy: URL, no_proxy: NO_PROXY, HTTP_PROXY: URL, HTTPS_PROXY: URL, NO_PROXY: NO_PROXY };
 
 function completed(extra: Partial<ClusterSpec> = {}): CompletedSpec {
