@@ -46,6 +46,11 @@ export function awsGroupProblems(spec: CompletedSpec): FieldProblem[] {
         const other = types.find((t) => !BURSTABLE.test(t));
         if (other !== undefined) problems.push({ path: at('cpuCredits'), value: s.cpuCredits, message: `applies to burstable instance types only, and ${other} is not one`, fix: 'remove cpuCredits, or run t2, t3, t3a or t4g instances' });
       }
+      // EC2 runs no spot instances on Dedicated Hosts.
+      const spot = s.maxPrice !== undefined || (s.mixedInstancesPolicy?.onDemandAboveBase ?? 100) < 100;
+      if (s.tenancy === 'host' && spot) {
+        problems.push({ path: at('tenancy'), value: s.tenancy, message: 'cannot run spot instances, which maxPrice or mixedInstancesPolicy.onDemandAboveBase ask for', fix: 'use tenancy dedicated (or default), or run the group On-Demand' });
+      }
       const mixed = s.mixedInstancesPolicy;
       if (mixed?.spotInstancePools !== undefined && (mixed.spotAllocationStrategy ?? 'lowest-price') !== 'lowest-price') {
         problems.push({ path: at('mixedInstancesPolicy', 'spotInstancePools'), value: mixed.spotInstancePools, message: `applies to spotAllocationStrategy lowest-price only, not ${mixed.spotAllocationStrategy ?? ''}`, fix: 'remove spotInstancePools, or use lowest-price' });

@@ -14,6 +14,7 @@ import type { FieldProblem } from '../../src/errors.js';
 import { dropUnsupportedGroupFields } from '../../src/api/validate-group-fields.js';
 import { loadBalancerProblems } from './api-rules.js';
 import { irsaAwsProblems } from './irsa-rules.js';
+import { subnetRouteAwsProblems } from './route-rules.js';
 import { webhookAwsProblems } from './webhook-rules.js';
 import { AWS_GROUP_FIELDS, awsGroupProblems } from './group-rules.js';
 import { AWS_TAG_RULES, awsNameProblems, awsNodeLabelProblems } from './tag-rules.js';
@@ -45,12 +46,15 @@ export const awsSpecRules: CloudSpecRules = {
   ipv6: true,
   // kops's pod identity webhook and aws-iam-authenticator: AWS's IAM, images in AWS's registries.
   identityWebhooks: true,
+  // subnets' additionalRoutes, in the private route tables hoist makes (route-rules.ts).
+  subnetRoutes: true,
   accessListEntries: { accepts: (entry) => PREFIX_LIST.test(entry), described: 'an AWS prefix list (pl-...)' },
   tags: AWS_TAG_RULES,
   validate: (spec: CompletedSpec): FieldProblem[] => [
     ...awsNameProblems(spec.cluster.metadata.name),
     ...vpcProblems(spec.cluster.spec),
     ...egressProblems(spec.cluster.spec),
+    ...subnetRouteAwsProblems(spec.cluster.spec),
     ...dnsOnlyApiProblems(spec.cluster.spec),
     ...loadBalancerProblems(spec.cluster.spec),
     ...irsaAwsProblems(spec.cluster.spec),

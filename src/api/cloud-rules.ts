@@ -48,6 +48,11 @@ export interface CloudSpecRules {
    * images in its registry (the cloud's addons run them). Absent: either field is refused at its path.
    */
   readonly identityWebhooks?: boolean;
+  /**
+   * The cloud makes the routes of subnets' `additionalRoutes` (its validate says to which targets,
+   * from which subnets). Absent: the field is refused at its path.
+   */
+  readonly subnetRoutes?: boolean;
   /** The cloud's own checks of a completed spec set, each problem with its field path, value and fix. */
   validate(spec: CompletedSpec): FieldProblem[];
   /**

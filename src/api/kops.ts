@@ -52,7 +52,7 @@ const ADDON = 'this add-on is not managed by hoist';
 /** Reasons for dropped fields, by path with array indexes written as `*`. */
 const REASONS: Readonly<Record<string, string>> = {
   'spec.configBase': 'hoist takes the state store location from --state, not from the spec',
-  'spec.iam': 'hoist carries legacy (false), allowContainerRegistry, useServiceAccountExternalPermissions and serviceAccountExternalPermissions; IAM permission boundaries are not supported',
+  'spec.iam': 'hoist carries legacy (false), allowContainerRegistry, permissionsBoundary, useServiceAccountExternalPermissions and serviceAccountExternalPermissions',
   'spec.authentication': 'hoist carries oidc and aws: the kopeio authentication webhook is not supported',
   'spec.authentication.aws': 'hoist carries backendMode, clusterID and identityMappings: it pins aws-iam-authenticator\'s image and resources',
   'spec.authentication.kopeio': 'the kopeio authentication webhook is not supported: sign in with OpenID Connect (spec.authentication.oidc) or client certificates',
@@ -77,7 +77,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.etcdClusters.*': 'hoist runs etcd itself: etcd-manager, image and resource settings do not apply',
   'spec.etcdClusters.*.etcdMembers.*': 'encrypted or provisioned-IOPS etcd volumes are not supported',
   'spec.api.loadBalancer': 'hoist carries the load balancer\'s type, class, sslCertificate, sslPolicy, crossZoneLoadBalancing and additionalSecurityGroups',
-  'spec.subnets.*': 'hoist carries only name, zone, region, cidr, ipv6CIDR, type, id and egress of a subnet',
+  'spec.subnets.*': 'hoist carries only name, zone, region, cidr, ipv6CIDR, type, id, egress and additionalRoutes of a subnet',
   'spec.kubelet': 'kubelet setting not supported by hoist',
   'spec.kubeAPIServer': 'API server setting not supported by hoist',
   'spec.kubeAPIServer.oidcCAFile': 'hoist passes the API server no CA file for the OpenID issuer: it trusts the issuer\'s certificate through the system\'s CAs',

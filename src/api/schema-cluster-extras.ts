@@ -11,6 +11,7 @@
 import * as z from 'zod';
 import { KubeletSchema, StringMapSchema } from './schema-components.js';
 import { IamServiceAccountShape, IrsaShape } from './schema-irsa.js';
+import { PermissionsBoundaryShape } from './schema-lb-iam.js';
 import { GceShape } from './schema-gce.js';
 
 /** A `key=value` line of sysctl.conf. */
@@ -85,6 +86,7 @@ export function clusterExtrasShape(roles: Roles) {
         legacy: z.literal(false).optional().describe('Only false: kops\'s legacy all-powerful roles do not exist in hoist.'),
         allowContainerRegistry: z.literal(true).optional().describe('aws: machines may pull from the account\'s ECR repositories; hoist always grants it, so only true.'),
         ...IamServiceAccountShape,
+        ...PermissionsBoundaryShape,
       })
       .optional()
       .describe('IAM settings of the machines\' roles, and the service accounts\' roles (IRSA).'),

@@ -44,6 +44,30 @@ export const InstanceMetadataSchema = z.strictObject({
   httpTokens: z.enum(['required', 'optional']).optional().describe('required: IMDSv2 only (session tokens). Default: required.'),
 });
 
+/** A target group's ARN (ALB, NLB or GWLB), as elbv2 makes them. */
+export const TARGET_GROUP_ARN = /^arn:[a-z0-9-]+:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+/** A Classic Load Balancer's name: up to 32 letters, digits and hyphens, a hyphen at neither end. */
+export const CLASSIC_LOAD_BALANCER_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+
+/** kops's LoadBalancerSpec: one of the two (validate-group-fields.ts checks that exactly one is set). */
+export const ExternalLoadBalancerSchema = z.strictObject({
+  loadBalancerName: z
+    .string()
+    .regex(CLASSIC_LOAD_BALANCER_NAME, 'a Classic Load Balancer name: up to 32 letters, digits and hyphens, e.g. my-external-lb')
+    .optional()
+    .meta({ description: 'A Classic Load Balancer the group\'s machines are registered with.', examples: ['my-external-lb'] }),
+  targetGroupArn: z
+    .string()
+    .regex(TARGET_GROUP_ARN, 'a target group ARN such as arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-targets/0123456789abcdef')
+    .optional()
+    .meta({
+      description: 'A target group (of an Application, Network or Gateway Load Balancer) the group\'s machines are registered with.',
+      examples: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-targets/0123456789abcdef'],
+    }),
+});
+
+export const TENANCIES = ['default', 'dedicated', 'host'] as const;
+
 export const VolumeSchema = z.strictObject({
   device: z.string().meta({ description: 'Device name the volume is attached as.', examples: ['/dev/xvdd'] }),
   size: z.int().min(1).describe('Size in GiB.'),
@@ -69,6 +93,7 @@ export const InstanceGroupMachineFields = {
   rootVolumeThroughput: z.int().min(1).optional().describe('Throughput of the root volume in MiB/s (aws: gp3).'),
   rootVolumeEncryption: z.boolean().optional().describe('Encrypt the root volume (aws). Default: true.'),
   rootVolumeEncryptionKey: z.string().optional().describe('ARN of the KMS key of the root volume (aws). Default: the account\'s EBS key.'),
+  rootVolumeOptimization: z.boolean().optional().describe('EBS-optimized instances: dedicated bandwidth to their volumes (aws). Default: false, the instance type\'s own setting (types that are always EBS-optimized stay so).'),
   volumes: z.array(VolumeSchema).optional().describe('Extra volumes made with each machine (aws).'),
   volumeMounts: z.array(VolumeMountSchema).optional().describe('Devices nodeup formats (only when blank) and mounts, as kops does (aws).'),
   additionalSecurityGroups: z.array(z.string()).meta({ description: 'Security groups the machines join besides hoist\'s (aws).', examples: [['sg-0123456789abcdef0']] }).optional(),
@@ -82,4 +107,12 @@ export const InstanceGroupMachineFields = {
   suspendProcesses: z.array(z.enum(SCALING_PROCESSES)).optional().describe('Auto Scaling processes to suspend (aws).'),
   maxInstanceLifetime: z.string().meta({ description: 'Replace instances older than this (aws: 0, or 24h to 8760h). Default: no limit.', examples: ['168h'] }).optional(),
   instanceProtection: z.boolean().optional().describe('Protect new instances from scale-in (aws). Default: false.'),
+  tenancy: z.enum(TENANCIES).optional().describe('Where the machines run (aws): default (shared hardware), dedicated (hardware of this account alone) or host (a Dedicated Host). Default: default.'),
+  externalLoadBalancers: z
+    .array(ExternalLoadBalancerSchema)
+    .meta({
+      description: 'Load balancers made outside hoist that the group\'s machines are registered with (aws): each entry names a Classic Load Balancer or a target group. A control-plane group keeps the API load balancer\'s own target group too.',
+      examples: [[{ loadBalancerName: 'my-external-lb' }, { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-targets/0123456789abcdef' }]],
+    })
+    .optional(),
 };

@@ -32,6 +32,18 @@ export const LoadBalancerExtrasShape = {
     .describe('aws: security groups attached to the load balancer besides hoist\'s own (api-elb.<cluster>), which hoist makes only then.'),
 };
 
+/** Spread into `spec.iam`. */
+export const PermissionsBoundaryShape = {
+  permissionsBoundary: z
+    .string()
+    .regex(POLICY_ARN, 'a managed policy ARN such as arn:aws:iam::123456789012:policy/boundaries')
+    .optional()
+    .meta({
+      description: 'aws: the managed policy that bounds every IAM role hoist makes (the machines\' roles and the service accounts\' roles): a role may do only what both its own policies and the boundary allow. Taken off, the roles lose it.',
+      examples: ['arn:aws:iam::123456789012:policy/boundaries'],
+    }),
+};
+
 const policyArns = z.array(z.string().regex(POLICY_ARN, 'a managed policy ARN such as arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'));
 
 export const ExternalPoliciesShape = {

@@ -28,6 +28,7 @@ import { ApiExtrasShape, clusterExtrasShape } from './schema-cluster-extras.js';
 import { groupMachineShape } from './schema-group-machine.js';
 import { ExternalPoliciesShape, LoadBalancerExtrasShape } from './schema-lb-iam.js';
 import { AuthCloudShape } from './schema-auth-cloud.js';
+import { SubnetRoutesShape } from './schema-routes.js';
 import { EgressProxyShape } from './schema-egress.js';
 import { InstanceGroupMachineFields } from './schema-group.js';
 
@@ -70,6 +71,7 @@ export const SubnetSchema = z.strictObject({
   type: z.enum(SUBNET_TYPES).describe('Public, Private (egress through NAT), Utility (load balancers, NAT, bastions) or DualStack (a Private subnet with IPv6, as kops makes for the control plane of an IPv6 cluster).'),
   id: z.string().optional().describe('ID of an existing subnet to use (shared, not managed by hoist).'),
   egress: z.string().optional().describe('Egress of a private subnet: a NAT gateway, transit gateway or "External".'),
+  ...SubnetRoutesShape,
 });
 
 export const EtcdMemberSchema = z.strictObject({

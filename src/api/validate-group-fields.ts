@@ -60,6 +60,22 @@ export function groupFieldProblems(ig: CompletedInstanceGroup): FieldProblem[] {
     if (!MIME_TYPE.test(p.type)) problems.push({ path: at('additionalUserData', i, 'type'), value: p.type, message: 'is not a MIME type', fix: 'e.g. text/x-shellscript or text/cloud-config' });
     if (p.name === '' || /[\r\n"]/.test(p.name)) problems.push({ path: at('additionalUserData', i, 'name'), value: p.name, message: 'must be a file name on one line, without quotes', fix: 'e.g. myscript.sh' });
   });
+  const balancers = s.externalLoadBalancers ?? [];
+  balancers.forEach((lb, i) => {
+    if ((lb.loadBalancerName === undefined) === (lb.targetGroupArn === undefined)) {
+      problems.push({ path: at('externalLoadBalancers', i), value: lb, message: 'needs exactly one of loadBalancerName and targetGroupArn', fix: 'write one entry per load balancer, e.g. {loadBalancerName: my-external-lb} or {targetGroupArn: arn:aws:elasticloadbalancing:…:targetgroup/…}' });
+    }
+  });
+  const named = (field: 'loadBalancerName' | 'targetGroupArn') => balancers.map((lb) => lb[field]);
+  for (const field of ['loadBalancerName', 'targetGroupArn'] as const) {
+    const values = named(field);
+    const seen = new Set<string>();
+    values.forEach((v, i) => {
+      if (v === undefined) return;
+      if (seen.has(v)) problems.push({ path: at('externalLoadBalancers', i, field), value: v, message: 'is listed twice', fix: 'list each load balancer once' });
+      seen.add(v);
+    });
+  }
   const instances = s.mixedInstancesPolicy?.instances;
   if (instances !== undefined) {
     if (instances.length === 0) problems.push({ path: at('mixedInstancesPolicy', 'instances'), value: [], message: 'lists no instance types', fix: `list some, e.g. [${s.machineType}], or remove it to use machineType` });

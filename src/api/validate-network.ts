@@ -7,6 +7,7 @@ import type { CloudSpecRules } from './cloud-rules.js';
 import { podsFromNetwork } from './defaults.js';
 import { isIpv6Cluster } from './ipv6.js';
 import { ipv6Problems } from './validate-ipv6.js';
+import { subnetRouteProblems } from './validate-routes.js';
 import type { CompletedClusterSpec } from './defaults.js';
 import { subnetNameProblems } from './names.js';
 import { formatPath } from './paths.js';
@@ -50,6 +51,7 @@ export function networkProblems(spec: CompletedClusterSpec, rules: CloudSpecRule
   if (!isIpv6Cluster(spec)) problems.push(...ipv4RangeProblems(spec, ranges));
   problems.push(...ipv6Problems(spec, rules));
   problems.push(...subnetProblems(spec, rules, ranges, network !== undefined));
+  problems.push(...subnetRouteProblems(spec, rules, ranges));
   problems.push(...accessProblems(spec, rules));
   return problems;
 }

@@ -26,8 +26,11 @@ export interface TfBlock {
   readonly body: TfObject;
   /** The block's attribute for each output other tasks may refer to (`id` → `arn`). */
   readonly attributes: Readonly<Record<string, string>>;
-  /** Resources that complete the object (named like it), e.g. tags set after it is made. */
-  readonly companions?: readonly { readonly type: string; readonly body: TfObject }[];
+  /**
+   * Blocks that complete the object (named like it), e.g. tags set after it is made (resources,
+   * the default), or an object it is read from (a data source).
+   */
+  readonly companions?: readonly { readonly mode?: 'resource' | 'data'; readonly type: string; readonly body: TfObject }[];
 }
 
 export interface TfRenderer<Env> {
@@ -126,7 +129,7 @@ export class TerraformModule {
       const dependsOn = [...new Set([...ordering, ...extraDependsOn(task)])].sort();
       const body = block.mode === 'resource' && dependsOn.length > 0 ? { ...block.body, depends_on: dependsOn } : block.body;
       const address = this.add(block.mode, block.type, tfName(task.name), body);
-      for (const c of block.companions ?? []) this.add('resource', c.type, tfName(task.name), c.body);
+      for (const c of block.companions ?? []) this.add(c.mode ?? 'resource', c.type, tfName(task.name), c.body);
       this.addresses.set(task.id, { address, attributes: block.attributes });
     }
   }

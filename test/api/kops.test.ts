@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_LABEL, completeSpec, formatPath, parseSpecSet, parseSpecText } from '../../src/api/index.js';
-import type { Path } from '../../src/api/index.js';
+import type { InstanceGroup, Path } from '../../src/api/index.js';
 import { withDnsZone } from '../support/kops-zone.js';
 import { validate } from './fixtures.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
@@ -73,7 +73,6 @@ describe('kops v1alpha2 import', () => {
     const cluster = docs.find((d) => d.kind === 'Cluster');
     const paths = cluster?.converted?.dropped.map((d) => d.path) ?? [];
     expect(paths).toEqual(expect.arrayContaining([
-      'spec.iam.permissionsBoundary',
       'spec.configBase',
       'spec.cloudControllerManager',
       'spec.target',
@@ -82,14 +81,17 @@ describe('kops v1alpha2 import', () => {
       'spec.api.loadBalancer.subnets',
       'spec.api.loadBalancer.accessLog',
       'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
-      'spec.subnets[1].additionalRoutes',
     ]));
+    // The private subnet's route to a transit gateway is carried (its tgw egress is not: aws routes it through NAT).
+    expect(paths).not.toContain('spec.subnets[1].additionalRoutes');
+    expect(paths).toContain('spec.subnets[1].egress');
+    expect(cluster?.object.spec.subnets[1]?.additionalRoutes).toEqual([{ cidr: '192.168.1.10/32', target: 'tgw-0123456' }]);
     // aws-iam-authenticator is carried whole: its mode, cluster ID and identity mappings.
     expect(paths.filter((p) => p.startsWith('spec.authentication'))).toEqual([]);
     expect(cluster?.object.spec.authentication?.aws).toMatchObject({ backendMode: 'CRD', clusterID: 'complex.example.com', identityMappings: [{ arn: 'arn:aws-test:iam::000000000000:role/AWSReservedSSO_Developer_7de86b085b6056ae', groups: ['he:dev'], username: 'dev:{{SessionNameRaw}}' }] });
-    const iam = cluster?.converted?.dropped.find((d) => d.path === 'spec.iam.permissionsBoundary');
-    expect(iam?.value).toBe('arn:aws-test:iam::000000000000:policy/boundaries');
-    expect(iam?.reason).toContain('IAM');
+    // IAM's permissions boundary is carried: every role hoist makes gets it.
+    expect(paths.filter((p) => p.startsWith('spec.iam'))).toEqual([]);
+    expect(cluster?.object.spec.iam?.permissionsBoundary).toBe('arn:aws-test:iam::000000000000:policy/boundaries');
     // Carried with the same name: the settings hoist has.
     expect(cluster?.object.spec.kubeAPIServer).toEqual({ serviceNodePortRange: '28000-32767', cpuRequest: '200m', cpuLimit: '500m', memoryRequest: '800Mi', memoryLimit: '1000Mi' });
     expect(cluster?.object.spec.api).toEqual({
@@ -105,7 +107,9 @@ describe('kops v1alpha2 import', () => {
     });
     expect(cluster?.object.spec.additionalNetworkCIDRs).toEqual(['10.1.0.0/16', '10.2.0.0/16']);
     const nodes = docs.find((d) => d.kind === 'InstanceGroup' && d.object.metadata.name === 'nodes');
-    expect(nodes?.converted?.dropped.map((d) => d.path)).toEqual(expect.arrayContaining(['spec.externalLoadBalancers']));
+    // The group's Classic Load Balancer is carried too.
+    expect(nodes?.converted?.dropped.map((d) => d.path)).not.toContain('spec.externalLoadBalancers');
+    expect((nodes?.object as InstanceGroup | undefined)?.spec.externalLoadBalancers).toEqual([{ loadBalancerName: 'my-external-lb-1' }]);
     expect(nodes?.object.spec.packages).toEqual(['nfs-common']);
   });
 

@@ -4,7 +4,8 @@
  * the real terraform against moto: init (offline), validate, apply, and a plan that finds
  * nothing to change; destroy at the end. The provider reaches moto only through the module's
  * variables (endpoints and the emulator switches). The cluster has IRSA: the issuer's documents
- * (aws_s3_object in a bucket of their own), its OIDC provider and a service account's role.
+ * (aws_s3_object in a bucket of their own), its OIDC provider and a service account's role; and a
+ * private subnet's additional route to a transit gateway made in moto beforehand.
  */
 
 import { createPublicKey } from 'node:crypto';
@@ -13,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeLaunchTemplateVersionsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateTransitGatewayCommand, DescribeLaunchTemplateVersionsCommand, DescribeRouteTablesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { GetRoleCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -38,6 +39,7 @@ let terraform: Terraform;
 let moduleDir: string;
 let varFile: string;
 let zoneId: string;
+let transitGateway: string;
 const figures: string[] = [];
 
 const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
@@ -72,7 +74,10 @@ beforeAll(async () => {
     serviceAccountIssuerDiscovery: { discoveryStore: `s3://${discoveryBucket()}`, enableAWSOIDCProvider: true },
     iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'dns', namespace: 'kube-system', aws: { inlinePolicy: '[{"Effect":"Allow","Action":["route53:ChangeResourceRecordSets"],"Resource":["*"]}]' } }] },
   };
-  const replaced = await run(['replace', '-f', '-'], stringify({ ...cluster, spec: { ...cluster.spec, ...irsa } }));
+  // A route of the first private subnet to a transit gateway: aws_route with transit_gateway_id.
+  transitGateway = (await account.clients.ec2.send(new CreateTransitGatewayCommand({}))).TransitGateway!.TransitGatewayId!;
+  const subnets = (cluster.spec['subnets'] as Record<string, unknown>[]).map((s) => (s['name'] === ZONES[0] ? { ...s, additionalRoutes: [{ cidr: '10.100.0.0/16', target: transitGateway }] } : s));
+  const replaced = await run(['replace', '-f', '-'], stringify({ ...cluster, spec: { ...cluster.spec, ...irsa, subnets } }));
   expect(replaced.code, replaced.stderr).toBe(0);
   // The credentials of the test's own moto account; endpoints only through the module's variables.
   terraform = await setupTerraform(join(dir.path, 'terraform-home'), { AWS_ACCESS_KEY_ID: account.env.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: account.env.AWS_SECRET_ACCESS_KEY!, AWS_EC2_METADATA_DISABLED: 'true' });
@@ -166,6 +171,9 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
     const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as { Statement: { Principal: { Federated: string }; Condition: { StringEquals: Record<string, string> } }[] };
     expect(trust.Statement[0]?.Principal.Federated).toBe(providers[0]!.Arn);
     expect(trust.Statement[0]?.Condition.StringEquals[`${issuer.slice('https://'.length)}:sub`]).toBe('system:serviceaccount:kube-system:dns');
+
+    const [table] = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [...byCluster, { Name: 'tag:Name', Values: [`private-${ZONES[0]}.${NAME}`] }] }))).RouteTables ?? [];
+    expect(table?.Routes?.find((r) => r.DestinationCidrBlock === '10.100.0.0/16')?.TransitGatewayId).toBe(transitGateway);
 
     expect(outputs['vpc_id']?.value).toBe(vpcs[0]!.VpcId);
     expect(Object.keys(outputs['subnet_ids']?.value as object)).toHaveLength(6);

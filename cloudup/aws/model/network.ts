@@ -8,6 +8,10 @@
  * An IPv6 cluster's VPC also gets an IPv6 block from Amazon, each subnet its /64 of it (machines
  * get an address of it at launch), `::/0` routes through the internet gateway from the public
  * route table and through an egress-only internet gateway from the private ones, as kops does.
+ *
+ * A Private subnet's additionalRoutes (to transit gateways, peering connections, ... by id) go
+ * into its zone's private route table, as in kops; a route that leaves the spec is deleted, as
+ * every route in the cluster's route tables that no task asks for.
  */
 
 import { isIpv6Cluster, isPrivateSubnet } from '../../../src/api/index.js';
@@ -22,7 +26,7 @@ import { internetGatewayTask } from '../tasks/internet-gateway.js';
 import { natGatewayTask } from '../tasks/nat-gateway.js';
 import { routeTableAssociationTask } from '../tasks/route-table-association.js';
 import { routeTableTask } from '../tasks/route-table.js';
-import { routeName, routeTask } from '../tasks/route.js';
+import { routeName, routeTargetOf, routeTask } from '../tasks/route.js';
 import { subnetTask } from '../tasks/subnet.js';
 import { cidrBlockName, vpcCidrBlockTask } from '../tasks/vpc-cidr-block.js';
 import { vpcTask } from '../tasks/vpc.js';
@@ -113,7 +117,7 @@ export function networkTasks(spec: SettledSpec): Network {
     const egress = inZone.find((s) => s.egress !== undefined)?.egress;
     const rt = table(privateRouteTableName(zone, cluster), `private-${zone}`);
     const rtId = idOf(rt);
-    tasks.push(rt, ...inZone.map((s) => associate(s, rtId)));
+    tasks.push(rt, ...inZone.map((s) => associate(s, rtId)), ...additionalRoutes(inZone, rt.name, rtId));
     if (eigw) {
       const to = idOf(eigw);
       tasks.push(routeTask(routeName('::/0', rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: '::/0', egressOnlyInternetGatewayId: ref(to) }, { dependsOn: [rtId, to] }));
@@ -141,6 +145,19 @@ export function networkTasks(spec: SettledSpec): Network {
     tasks.push(eip, nat, ...route(ref(idOf(nat)), [idOf(nat)]));
   }
   return { tasks, vpc: vpcId, subnets };
+}
+
+/**
+ * The zone's Private subnets' additionalRoutes, in the route table they share, as kops adds them;
+ * one route per destination (the API's rules refuse one destination sent two ways in a zone).
+ */
+function additionalRoutes(inZone: readonly Subnet[], tableName: string, table: TaskId): Task[] {
+  const routes = new Map<string, string>();
+  for (const r of inZone.flatMap((s) => s.additionalRoutes ?? [])) if (!routes.has(r.cidr)) routes.set(r.cidr, r.target);
+  return [...routes].map(([cidr, target]) => {
+    const destination = cidr.includes(':') ? { destinationIpv6CidrBlock: cidr } : { destinationCidrBlock: cidr };
+    return routeTask(routeName(cidr, tableName), { routeTableId: ref(table), ...destination, ...routeTargetOf(target) }, { dependsOn: [table] });
+  });
 }
 
 /** The NAT of a zone sits in its utility subnet (or a public one), else in the first utility subnet. */

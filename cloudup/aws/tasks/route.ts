@@ -5,6 +5,7 @@
  */
 
 import { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import type { CreateRouteRequest, Route } from '@aws-sdk/client-ec2';
 import type { ResolvedFields } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
 import { hasName } from '../errors.js';
@@ -16,21 +17,64 @@ import { awsKind, liveFields } from './kind.js';
 export type RouteFields = RouteTarget &
   ({ readonly destinationCidrBlock: string; readonly destinationIpv6CidrBlock?: never } | { readonly destinationIpv6CidrBlock: string; readonly destinationCidrBlock?: never });
 
+/**
+ * The target, one of these: an internet gateway, a NAT gateway or an egress-only internet
+ * gateway (IPv6) of hoist's or given by id; and, for a subnet's additionalRoutes, a transit
+ * gateway, a VPC peering connection, an instance or a Gateway Load Balancer endpoint, by id.
+ */
 interface RouteTarget {
   readonly routeTableId: string;
-  /** The target: an internet gateway, a NAT gateway, or an egress-only internet gateway (IPv6). */
   readonly gatewayId?: string;
   readonly natGatewayId?: string;
   readonly egressOnlyInternetGatewayId?: string;
+  readonly transitGatewayId?: string;
+  readonly vpcPeeringConnectionId?: string;
+  readonly instanceId?: string;
+  readonly vpcEndpointId?: string;
 }
 
 export const routeTask = taskConstructor<RouteFields>('Route');
 
 export const routeName = (destination: string, routeTable: string): string => `${destination}.${routeTable}`;
 
-function target(d: RouteFields): { GatewayId?: string; NatGatewayId?: string; EgressOnlyInternetGatewayId?: string } {
+/** The target field a route to `id` (of an object hoist does not make) sets, by the id's prefix. */
+export function routeTargetOf(id: string): Omit<RouteTarget, 'routeTableId'> {
+  const prefix = id.slice(0, id.indexOf('-'));
+  switch (prefix) {
+    case 'tgw': return { transitGatewayId: id };
+    case 'pcx': return { vpcPeeringConnectionId: id };
+    case 'nat': return { natGatewayId: id };
+    case 'i': return { instanceId: id };
+    case 'eigw': return { egressOnlyInternetGatewayId: id };
+    case 'vpce': return { vpcEndpointId: id };
+    default: return { gatewayId: id };
+  }
+}
+
+type TargetInput = Pick<CreateRouteRequest, 'GatewayId' | 'NatGatewayId' | 'EgressOnlyInternetGatewayId' | 'TransitGatewayId' | 'VpcPeeringConnectionId' | 'InstanceId' | 'VpcEndpointId'>;
+
+function target(d: RouteFields): TargetInput {
   if (d.egressOnlyInternetGatewayId) return { EgressOnlyInternetGatewayId: d.egressOnlyInternetGatewayId };
+  if (d.transitGatewayId) return { TransitGatewayId: d.transitGatewayId };
+  if (d.vpcPeeringConnectionId) return { VpcPeeringConnectionId: d.vpcPeeringConnectionId };
+  if (d.instanceId) return { InstanceId: d.instanceId };
+  if (d.vpcEndpointId) return { VpcEndpointId: d.vpcEndpointId };
   return d.natGatewayId ? { NatGatewayId: d.natGatewayId } : { GatewayId: d.gatewayId };
+}
+
+/**
+ * A live route's target as a task desires it. EC2 lists an instance's route with the instance's
+ * network interface as well (the instance is what was asked for), and a Gateway Load Balancer
+ * endpoint's as a gateway.
+ */
+function liveTarget(r: Route): ResolvedFields {
+  if (r.EgressOnlyInternetGatewayId) return { egressOnlyInternetGatewayId: r.EgressOnlyInternetGatewayId };
+  if (r.NatGatewayId) return { natGatewayId: r.NatGatewayId };
+  if (r.TransitGatewayId) return { transitGatewayId: r.TransitGatewayId };
+  if (r.VpcPeeringConnectionId) return { vpcPeeringConnectionId: r.VpcPeeringConnectionId };
+  if (r.InstanceId) return { instanceId: r.InstanceId };
+  if (r.GatewayId?.startsWith('vpce-')) return { vpcEndpointId: r.GatewayId };
+  return { gatewayId: r.GatewayId ?? '' };
 }
 
 function destination(d: RouteFields): { DestinationCidrBlock: string } | { DestinationIpv6CidrBlock: string } {
@@ -54,11 +98,7 @@ export const routeKind = awsKind<RouteFields>({
         .filter((r) => r.Origin === 'CreateRoute' && (r.DestinationCidrBlock !== undefined || r.DestinationIpv6CidrBlock !== undefined))
         .map((r) => {
           const to = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock!;
-          const via: ResolvedFields = r.EgressOnlyInternetGatewayId
-            ? { egressOnlyInternetGatewayId: r.EgressOnlyInternetGatewayId }
-            : r.NatGatewayId
-              ? { natGatewayId: r.NatGatewayId }
-              : { gatewayId: r.GatewayId ?? '' };
+          const via = liveTarget(r);
           const fields: ResolvedFields = {
             routeTableId: t.item.RouteTableId!,
             ...(r.DestinationCidrBlock !== undefined ? { destinationCidrBlock: to } : { destinationIpv6CidrBlock: to }),
