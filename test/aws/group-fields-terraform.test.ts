@@ -4,7 +4,10 @@
  * IMDSv2, additionalUserData, root volume settings, an extra volume and the Auto Scaling
  * group's settings are arguments the hashicorp/aws provider accepts. The same module's cluster has
  * the API load balancer's kops options (a TLS listener with its certificate and policy, cross-zone
- * load balancing, additional security groups) and externalPolicies, which it renders too.
+ * load balancing, additional security groups), externalPolicies and a permissions boundary on
+ * every IAM role, which it renders too; the groups' externalLoadBalancers, tenancy and EBS
+ * optimization are the group's load_balancers and target_group_arns and the template's
+ * placement and ebs_optimized.
  */
 
 import { join } from 'node:path';
@@ -38,13 +41,14 @@ describe('the Terraform output of groups with the kops machine fields', () => {
       additionalSecurityGroups: ['sg-0123456789abcdef0'],
     };
     const externalPolicies = { node: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'], 'control-plane': ['arn:aws:iam::123456789012:policy/plane'] };
-    const cluster = { ...base.cluster, spec: { ...base.cluster.spec, api: { ...api, loadBalancer }, externalPolicies } };
+    const iam = { permissionsBoundary: 'arn:aws:iam::123456789012:policy/boundaries' };
+    const cluster = { ...base.cluster, spec: { ...base.cluster.spec, api: { ...api, loadBalancer }, externalPolicies, iam } };
     const spec = completeSpec(cluster, [...base.instanceGroups, ...groups(CLUSTER, 'us-east-1b')]);
     expect(validateSpecSet(spec.cluster, spec.instanceGroups, specRulesOf('aws'))).toEqual([]);
     const out = join(dir.path, 'module');
     const module = await moduleOf(spec, 's3://hoist-state/clusters');
     const text = [...module.files.values()].join('\n');
-    for (const argument of ['"certificate_arn"', '"ssl_policy"', '"enable_cross_zone_load_balancing"', '"security_groups"', '"aws_iam_role_policy_attachment"', '"TLS"']) expect(text).toContain(argument);
+    for (const argument of ['"certificate_arn"', '"ssl_policy"', '"enable_cross_zone_load_balancing"', '"security_groups"', '"aws_iam_role_policy_attachment"', '"TLS"', '"permissions_boundary"', '"load_balancers"', '"target_group_arns"', '"placement"', '"ebs_optimized"']) expect(text).toContain(argument);
     await writeModule(out, module);
     const terraform = await setupTerraform(join(dir.path, 'terraform-home'), { AWS_EC2_METADATA_DISABLED: 'true' });
     const init = await terraform.run(['init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`], out);

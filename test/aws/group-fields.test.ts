@@ -7,6 +7,8 @@
  * (group-fields-terraform.test.ts runs `terraform validate` on the same groups). The groups have no machines
  * (minSize 0): what is checked is what AWS holds for the machines it would launch. moto (5.2.1)
  * does not keep maxInstanceLifetime, so these groups leave it out; the golden files show it sent.
+ * They leave out externalLoadBalancers too, which external-lb.test.ts applies with load balancers
+ * that exist; tenancy and rootVolumeOptimization are checked here.
  */
 
 import { join } from 'node:path';
@@ -46,7 +48,7 @@ beforeAll(async () => {
   dir = await tempDir('hoist-aws-fields-');
   const created = await run(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a']);
   expect(created.code, created.stderr).toBe(0);
-  const added = await run(['create', '-f', '-'], groupYaml(NAME, 'us-east-1a', 0, false));
+  const added = await run(['create', '-f', '-'], groupYaml(NAME, 'us-east-1a', 0, false, false));
   expect(added.code, added.stderr).toBe(0);
   await useAssetMirror(run, NAME, join(dir.path, 'assets'));
   const applied = await run(['update', 'cluster', NAME, '--yes']);
@@ -59,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('InstanceGroup machine fields on moto', () => {
-  it('reach the launch templates: spot price, IMDSv2, volumes, CPU credits, monitoring and the multipart user data', async () => {
+  it('reach the launch templates: spot price, IMDSv2, volumes, CPU credits, monitoring, tenancy, EBS optimization and the multipart user data', async () => {
     const mixed = await latestTemplate('mixed');
     expect(mixed.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' });
     // The group's policy asks for spot: the template itself is On-Demand.
@@ -80,6 +82,11 @@ describe('InstanceGroup machine fields on moto', () => {
     const spot = await latestTemplate('spot-max');
     expect(spot.InstanceMarketOptions).toEqual({ MarketType: 'spot', SpotOptions: { MaxPrice: '0.04' } });
     expect(spot.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+    expect(spot.Placement).toEqual({ Tenancy: 'dedicated' });
+    expect(spot.EbsOptimized).toBe(true);
+    // Shared tenancy and the type's own EBS optimization send nothing.
+    expect(mixed.Placement).toBeUndefined();
+    expect(mixed.EbsOptimized).toBeUndefined();
     // A group that sets nothing keeps hoist's defaults: IMDSv2 only, one hop.
     expect((await latestTemplate('nodes-us-east-1a')).MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
   });

@@ -2,8 +2,13 @@
  * Two node groups that use the kops machine fields (src/api/schema-group.ts), for the golden
  * files of their launch templates and Terraform blocks and for the moto test that applies them:
  * `mixed` runs spot and On-Demand over two instance types with a spot price cap, and `spot-max` is
- * all spot at a maximum price. Both have IMDSv2 with two hops and two additionalUserData parts.
+ * all spot at a maximum price, on dedicated tenancy and EBS-optimized. Both have IMDSv2 with two
+ * hops and two additionalUserData parts; `mixed` joins a Classic Load Balancer and a target group
+ * made outside hoist (externalLoadBalancers).
  */
+
+/** The external target group of `mixed` (its ARN's shape as elbv2 makes them). */
+export const EXTERNAL_TARGET_GROUP = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/external/0123456789abcdef';
 
 import { parse } from 'yaml';
 import type { InstanceGroup } from '../../src/api/index.js';
@@ -26,9 +31,10 @@ const USER_DATA = `
 /** The groups' YAML, as `hoist create -f` takes it. */
 /**
  * `lifetime: false` leaves out maxInstanceLifetime, which moto (5.2.1) neither keeps nor returns:
- * on moto, every plan would want to set it again.
+ * on moto, every plan would want to set it again. `external: false` leaves out
+ * externalLoadBalancers, which moto refuses unless they exist (test/aws/external-lb.test.ts makes them).
  */
-export function groupYaml(cluster: string, zone: string, minSize = 1, lifetime = true): string {
+export function groupYaml(cluster: string, zone: string, minSize = 1, lifetime = true, external = true): string {
   return `apiVersion: hoist.dev/v1alpha1
 kind: InstanceGroup
 metadata:
@@ -59,7 +65,7 @@ spec:
   detailedInstanceMonitoring: true
   capacityRebalance: true
   suspendProcesses: [AZRebalance, ScheduledActions]
-${lifetime ? '  maxInstanceLifetime: 168h\n' : ''}  instanceProtection: true${USER_DATA}
+${lifetime ? '  maxInstanceLifetime: 168h\n' : ''}${external ? `  externalLoadBalancers:\n  - loadBalancerName: external-classic\n  - targetGroupArn: ${EXTERNAL_TARGET_GROUP}\n` : ''}  instanceProtection: true${USER_DATA}
 ---
 apiVersion: hoist.dev/v1alpha1
 kind: InstanceGroup
@@ -72,7 +78,9 @@ spec:
   minSize: ${minSize}
   maxSize: 2
   subnets: [${zone}]
-  maxPrice: "0.04"${USER_DATA}
+  maxPrice: "0.04"
+  tenancy: dedicated
+  rootVolumeOptimization: true${USER_DATA}
 `;
 }
 

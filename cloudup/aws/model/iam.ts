@@ -1,7 +1,7 @@
 /**
  * IAM of an AWS cluster: one role (with its inline policy and instance profile) for the control
  * plane, and one per other instance group, so that each group's machines read only their own
- * configuration (an APIServer group's also the keysets its API server issues from); on each, the user's additionalPolicies and externalPolicies of its role. Roles live under the cluster's IAM path, which is how discovery finds them.
+ * configuration (an APIServer group's also the keysets its API server issues from); on each, the user's additionalPolicies and externalPolicies of its role, and the cluster's permissions boundary. Roles live under the cluster's IAM path, which is how discovery finds them.
  */
 
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
@@ -23,6 +23,11 @@ export interface Iam {
   readonly profiles: ReadonlyMap<string, TaskId>;
 }
 
+/** spec.iam.permissionsBoundary: every role hoist makes carries it ("" for none). */
+export function permissionsBoundary(spec: SettledSpec): string {
+  return spec.cluster.spec.iam?.permissionsBoundary ?? '';
+}
+
 export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskId | undefined): Iam {
   const cluster = spec.cluster.metadata.name;
   const region = spec.cluster.spec.region;
@@ -33,7 +38,7 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
 
   const role = (name: string, policy: Fields, extraDeps: readonly TaskId[]): TaskId => {
     const roleName = iamName(name);
-    const roleTask = iamRoleTask(roleName, { roleName, path, assumeRolePolicyDocument: assumeRolePolicy() });
+    const roleTask = iamRoleTask(roleName, { roleName, path, assumeRolePolicyDocument: assumeRolePolicy(), permissionsBoundary: permissionsBoundary(spec) });
     const roleId = idOf(roleTask);
     const policyTask = iamRolePolicyTask(roleName, { roleName: ref(roleId), policyName: roleName, policyDocument: policy }, { dependsOn: [roleId, ...extraDeps] });
     const profileTask = iamInstanceProfileTask(roleName, { instanceProfileName: roleName, path, roleName: ref(roleId) }, { dependsOn: [roleId] });

@@ -17,6 +17,7 @@ import { autoScalingGroupTask } from '../tasks/autoscaling-group.js';
 import type { AutoScalingGroupFields } from '../tasks/autoscaling-group.js';
 import { keyPairTask as keyTask } from '../tasks/key-pair.js';
 import { launchTemplateTask } from '../tasks/launch-template.js';
+import { DEFAULT_TENANCY } from '../tasks/launch-template-data.js';
 import type { LaunchTemplateFields } from '../tasks/launch-template.js';
 import { groupName } from './names.js';
 import type { SecurityRole } from './names.js';
@@ -101,6 +102,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
       maxSize: ig.spec.maxSize,
       vpcZoneIdentifier: subnets.map((s) => ref(s)),
       targetGroupArns: targets.map((t) => ref(t)),
+      ...externalLoadBalancers(ig),
       tags,
       ...scalingFields(ig),
     },
@@ -110,7 +112,7 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
 }
 
 /** The launch template's share of the group's machine settings (src/api/schema-group.ts). */
-function machineFields(ig: SettledInstanceGroup): Pick<LaunchTemplateFields, 'rootVolume' | 'volumes' | 'metadataOptions' | 'spot' | 'cpuCredits' | 'monitoring'> {
+function machineFields(ig: SettledInstanceGroup): Pick<LaunchTemplateFields, 'rootVolume' | 'volumes' | 'metadataOptions' | 'spot' | 'cpuCredits' | 'monitoring' | 'tenancy' | 'ebsOptimized'> {
   const s = ig.spec;
   const settings = groupMachineSettings('aws', s);
   return {
@@ -138,7 +140,16 @@ function machineFields(ig: SettledInstanceGroup): Pick<LaunchTemplateFields, 'ro
     spot: s.maxPrice !== undefined && s.mixedInstancesPolicy === undefined ? { maxPrice: s.maxPrice } : null,
     cpuCredits: s.cpuCredits ?? '',
     monitoring: s.detailedInstanceMonitoring ?? false,
+    tenancy: s.tenancy ?? DEFAULT_TENANCY,
+    ebsOptimized: s.rootVolumeOptimization ?? false,
   };
+}
+
+/** The load balancers made outside hoist that the group's machines join (kops's externalLoadBalancers), each list sorted. */
+function externalLoadBalancers(ig: SettledInstanceGroup): Pick<AutoScalingGroupFields, 'externalTargetGroupArns' | 'loadBalancerNames'> {
+  const balancers = ig.spec.externalLoadBalancers ?? [];
+  const sorted = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => v !== undefined))].sort();
+  return { externalTargetGroupArns: sorted(balancers.map((lb) => lb.targetGroupArn)), loadBalancerNames: sorted(balancers.map((lb) => lb.loadBalancerName)) };
 }
 
 /** The Auto Scaling group's share of them. */

@@ -3,8 +3,9 @@
  * documents in the discovery store, an IAM OIDC provider that trusts the issuer
  * (enableAWSOIDCProvider), and one role per entry of iam.serviceAccountExternalPermissions,
  * named `<name>.<namespace>.sa.<cluster>`, that only that service account's tokens may assume,
- * with its managed policies attached and its inline policy. The roles live under the cluster's
- * IAM path, so discovery finds them with the machines' roles and a teardown deletes them.
+ * with its managed policies attached, its inline policy and the cluster's permissions boundary.
+ * The roles live under the cluster's IAM path, so discovery finds them with the machines' roles
+ * and a teardown deletes them.
  */
 
 import { AWS_STS_AUDIENCE, JWKS_PATH, OIDC_CONFIGURATION_PATH, inlineStatements, irsaSettings } from '../../../src/api/irsa.js';
@@ -19,6 +20,7 @@ import { PENDING_KEYS, discoveryDocumentTask, documentName, openidConfiguration 
 import { attachmentName, iamRolePolicyAttachmentTask } from '../tasks/iam-role-policy-attachment.js';
 import { iamRolePolicyTask } from '../tasks/iam-role-policy.js';
 import { iamRoleTask } from '../tasks/iam-role.js';
+import { permissionsBoundary } from './iam.js';
 import { oidcProviderTask } from '../tasks/oidc-provider.js';
 
 /**
@@ -68,7 +70,7 @@ export function irsaTasks(spec: SettledSpec, boot: Pick<BootOptions, 'serviceAcc
   const providerId = idOf(provider);
   for (const sa of settings.serviceAccounts) {
     const roleName = serviceAccountRoleName(sa, cluster);
-    const role = iamRoleTask(roleName, { roleName, path: iamPath(cluster), assumeRolePolicyDocument: serviceAccountTrustPolicy(ref(providerId, 'arn'), settings.issuer, sa) }, { dependsOn: [providerId] });
+    const role = iamRoleTask(roleName, { roleName, path: iamPath(cluster), assumeRolePolicyDocument: serviceAccountTrustPolicy(ref(providerId, 'arn'), settings.issuer, sa), permissionsBoundary: permissionsBoundary(spec) }, { dependsOn: [providerId] });
     const roleId = idOf(role);
     tasks.push(role);
     for (const arn of sa.policyARNs) {

@@ -3,15 +3,21 @@
  * The desired capacity starts at minSize and is only moved when new sizes leave it outside
  * them, so that a scale made by hand or by an autoscaler is not undone by every apply.
  * Deleting waits until the group and its instances are gone.
+ *
+ * The group's target groups are hoist's own (the API load balancer's, by reference) and the
+ * spec's external ones (externalLoadBalancers): AWS lists them together, and `comparable` sorts the
+ * live ones back into the two fields, so each is compared with what the task says of it.
  */
 
 import {
   AttachLoadBalancerTargetGroupsCommand,
+  AttachLoadBalancersCommand,
   CreateAutoScalingGroupCommand,
   CreateOrUpdateTagsCommand,
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
   DetachLoadBalancerTargetGroupsCommand,
+  DetachLoadBalancersCommand,
   ResumeProcessesCommand,
   SuspendProcessesCommand,
   UpdateAutoScalingGroupCommand,
@@ -19,7 +25,7 @@ import {
 import type { AutoScalingGroup, CreateAutoScalingGroupCommandInput, MixedInstancesPolicy } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { NotReadyError } from '../../../src/engine/executor.js';
-import type { LiveObject } from '../../../src/engine/task.js';
+import type { Fields, LiveObject, ResolvedFields } from '../../../src/engine/task.js';
 import { taskConstructor } from '../../../src/engine/task.js';
 import type { AwsContext } from '../context.js';
 import { hasName } from '../errors.js';
@@ -39,7 +45,12 @@ export interface AutoScalingGroupFields {
   readonly maxSize: number;
   /** Subnet ids. */
   readonly vpcZoneIdentifier: readonly string[];
+  /** hoist's own target groups (the API load balancer's). */
   readonly targetGroupArns: readonly string[];
+  /** Target groups made outside hoist (externalLoadBalancers), sorted. */
+  readonly externalTargetGroupArns?: readonly string[];
+  /** Classic Load Balancers made outside hoist (externalLoadBalancers), sorted. */
+  readonly loadBalancerNames?: readonly string[];
   readonly tags: TagMap;
   /** Several instance types and a mix of On-Demand and spot; null: the template's type, as it says. */
   readonly mixedInstancesPolicy?: MixedInstancesFields | null;
@@ -134,6 +145,8 @@ function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
       maxSize: g.item.MaxSize ?? 0,
       vpcZoneIdentifier: (g.item.VPCZoneIdentifier ?? '').split(',').filter((s) => s !== ''),
       targetGroupArns: [...(g.item.TargetGroupARNs ?? [])].sort(),
+      externalTargetGroupArns: [],
+      loadBalancerNames: [...(g.item.LoadBalancerNames ?? [])].sort(),
       tags,
       mixedInstancesPolicy: mixedFields(g.item.MixedInstancesPolicy),
       capacityRebalance: g.item.CapacityRebalance ?? false,
@@ -144,6 +157,26 @@ function toLive(ctx: AwsContext, g: Listed<AutoScalingGroup>): LiveObject {
     // The listing leaves out the groups' instances (IncludeInstances: false): no output counts them.
     { desiredCapacity: g.item.DesiredCapacity ?? 0 },
   );
+}
+
+/** Every target group the group is to be in: hoist's and the spec's external ones. */
+function allTargetGroups(d: AutoScalingGroupFields): string[] {
+  return [...new Set([...d.targetGroupArns, ...(d.externalTargetGroupArns ?? [])])];
+}
+
+function difference(want: readonly string[], have: readonly string[]): { attach: string[]; detach: string[] } {
+  return { attach: want.filter((a) => !have.includes(a)), detach: [...new Set(have)].filter((a) => !want.includes(a)) };
+}
+
+/**
+ * The live target groups split as the task has them: those the task names as external in
+ * externalTargetGroupArns (in its order), the rest in targetGroupArns.
+ */
+function splitTargetGroups(live: ResolvedFields, desired: Fields): ResolvedFields {
+  const wanted = desired['externalTargetGroupArns'];
+  const all = [...((live['targetGroupArns'] as readonly string[] | undefined) ?? []), ...((live['externalTargetGroupArns'] as readonly string[] | undefined) ?? [])];
+  const external = Array.isArray(wanted) ? (wanted as readonly unknown[]).filter((a): a is string => typeof a === 'string' && all.includes(a)) : [];
+  return { ...live, targetGroupArns: all.filter((a) => !external.includes(a)).sort(), externalTargetGroupArns: external };
 }
 
 const asgTags = (name: string, tags: TagMap) =>
@@ -176,13 +209,17 @@ async function apply(ctx: AwsContext, live: LiveObject, d: AutoScalingGroupField
   if (changed.has('suspendedProcesses') && d.suspendedProcesses) {
     await syncProcesses(ctx, name, d.suspendedProcesses, liveFields<AutoScalingGroupFields>(live).suspendedProcesses ?? []);
   }
-  if (changed.has('targetGroupArns')) {
-    const want = new Set(d.targetGroupArns);
-    const have = new Set(liveFields<AutoScalingGroupFields>(live).targetGroupArns);
-    const attach = [...want].filter((a) => !have.has(a));
-    const detach = [...have].filter((a) => !want.has(a));
+  const have = liveFields<AutoScalingGroupFields>(live);
+  if (changed.has('targetGroupArns') || changed.has('externalTargetGroupArns')) {
+    // The listing holds every target group of the group in targetGroupArns (toLive).
+    const { attach, detach } = difference(allTargetGroups(d), [...have.targetGroupArns, ...(have.externalTargetGroupArns ?? [])]);
     if (attach.length > 0) await ctx.clients.autoscaling.send(new AttachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: attach }));
     if (detach.length > 0) await ctx.clients.autoscaling.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: detach }));
+  }
+  if (changed.has('loadBalancerNames') && d.loadBalancerNames) {
+    const { attach, detach } = difference(d.loadBalancerNames, have.loadBalancerNames ?? []);
+    if (attach.length > 0) await ctx.clients.autoscaling.send(new AttachLoadBalancersCommand({ AutoScalingGroupName: name, LoadBalancerNames: attach }));
+    if (detach.length > 0) await ctx.clients.autoscaling.send(new DetachLoadBalancersCommand({ AutoScalingGroupName: name, LoadBalancerNames: detach }));
   }
   if (changed.has('tags')) {
     const set = tagsToSet(d.tags, liveTags(live));
@@ -195,6 +232,7 @@ export const autoScalingGroupKind = awsKind<AutoScalingGroupFields>({
   // Instances: when tearing down, stray instances go after their group, which would replace them.
   uses: ['LaunchTemplate', 'Subnet', 'TargetGroup', 'Instance'],
   immutable: ['autoScalingGroupName'],
+  comparable: splitTargetGroups,
   // The plan's groups are described by name (listings/autoscaling-groups.ts).
   list: async (ctx, desired) => (await listAutoScalingGroups(ctx, desired?.flatMap((t) => (typeof t.desired['autoScalingGroupName'] === 'string' ? [t.desired['autoScalingGroupName']] : [])))).map((g) => toLive(ctx, g)),
   async create(ctx, task, d) {
@@ -209,7 +247,8 @@ export const autoScalingGroupKind = awsKind<AutoScalingGroupFields>({
           MaxSize: d.maxSize,
           DesiredCapacity: d.minSize,
           VPCZoneIdentifier: d.vpcZoneIdentifier.join(','),
-          TargetGroupARNs: [...d.targetGroupArns],
+          TargetGroupARNs: allTargetGroups(d),
+          ...(d.loadBalancerNames && d.loadBalancerNames.length > 0 ? { LoadBalancerNames: [...d.loadBalancerNames] } : {}),
           Tags: asgTags(name, d.tags),
         }),
       );

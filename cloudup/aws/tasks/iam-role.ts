@@ -1,9 +1,10 @@
 /**
- * IAMRole of an instance group's machines (CreateRole). Tags are set when it is made: IAM
- * listings do not return them.
+ * IAMRole: a machines' or a service account's role (CreateRole). Tags are set when it is made:
+ * IAM listings do not return them. Its permissions boundary (spec.iam.permissionsBoundary) is
+ * set with it and changed in place (PutRolePermissionsBoundary, DeleteRolePermissionsBoundary).
  */
 
-import { CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, GetRoleCommand, PutRolePermissionsBoundaryCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { RoleDetail } from '@aws-sdk/client-iam';
 import stringify from 'safe-stable-stringify';
 import type { LiveObject, Resolved, ResolvedFields } from '../../../src/engine/task.js';
@@ -11,7 +12,8 @@ import { taskConstructor } from '../../../src/engine/task.js';
 import { hasName } from '../errors.js';
 import { listIam } from '../listings/services.js';
 import { awsTags } from '../tags.js';
-import { awsKind } from './kind.js';
+import type { AwsContext } from '../context.js';
+import { awsKind, changedFields } from './kind.js';
 
 /** An IAM policy document (JSON) as a value. */
 export type PolicyDocument = ResolvedFields;
@@ -21,6 +23,8 @@ export interface IamRoleFields {
   /** The cluster's own IAM path, which is how discovery finds the role. */
   readonly path: string;
   readonly assumeRolePolicyDocument: PolicyDocument;
+  /** The managed policy that bounds the role; "" for none. */
+  readonly permissionsBoundary?: string;
 }
 
 export const iamRoleTask = taskConstructor<IamRoleFields>('IAMRole');
@@ -41,13 +45,19 @@ export function policyText(document: Resolved | undefined): string {
   return stringify(document ?? {}) ?? '{}';
 }
 
-function toLive(r: Pick<RoleDetail, 'RoleName' | 'RoleId' | 'Path' | 'Arn' | 'AssumeRolePolicyDocument'>): LiveObject {
+function toLive(r: Pick<RoleDetail, 'RoleName' | 'RoleId' | 'Path' | 'Arn' | 'AssumeRolePolicyDocument' | 'PermissionsBoundary'>): LiveObject {
   return {
     id: r.RoleName!,
     name: r.RoleName!,
-    fields: { roleName: r.RoleName!, path: r.Path ?? '/', assumeRolePolicyDocument: parsePolicy(r.AssumeRolePolicyDocument) },
+    fields: { roleName: r.RoleName!, path: r.Path ?? '/', assumeRolePolicyDocument: parsePolicy(r.AssumeRolePolicyDocument), permissionsBoundary: r.PermissionsBoundary?.PermissionsBoundaryArn ?? '' },
     outputs: { id: r.RoleName!, arn: r.Arn ?? '' },
   };
+}
+
+/** Puts `arn` as the role's boundary, or removes the boundary for "". */
+async function setBoundary(ctx: AwsContext, roleName: string, arn: string): Promise<void> {
+  if (arn === '') await ctx.clients.iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: roleName }));
+  else await ctx.clients.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: arn }));
 }
 
 export const iamRoleKind = awsKind<IamRoleFields>({
@@ -56,7 +66,7 @@ export const iamRoleKind = awsKind<IamRoleFields>({
   immutable: ['roleName', 'path'],
   list: async (ctx) => (await listIam(ctx)).roles.map(toLive),
   async create(ctx, _task, d) {
-    const input = { RoleName: d.roleName, Path: d.path, AssumeRolePolicyDocument: policyText(d.assumeRolePolicyDocument) };
+    const input = { RoleName: d.roleName, Path: d.path, AssumeRolePolicyDocument: policyText(d.assumeRolePolicyDocument), ...(d.permissionsBoundary ? { PermissionsBoundary: d.permissionsBoundary } : {}) };
     try {
       const out = await ctx.clients.iam.send(new CreateRoleCommand({ ...input, Tags: awsTags({ ...ctx.tags, Name: input.RoleName }) }));
       return toLive(out.Role!);
@@ -65,12 +75,17 @@ export const iamRoleKind = awsKind<IamRoleFields>({
       if (!hasName(e, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) throw e;
       const role = (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: input.RoleName }))).Role!;
       if (role.Path !== input.Path) throw e;
-      return toLive(role);
+      // Made by a lost attempt, maybe before its boundary changed: set it as the task has it.
+      const live = toLive(role);
+      if (d.permissionsBoundary !== undefined && live.fields['permissionsBoundary'] !== d.permissionsBoundary) await setBoundary(ctx, input.RoleName, d.permissionsBoundary);
+      return { ...live, fields: { ...live.fields, permissionsBoundary: d.permissionsBoundary ?? '' } };
     }
   },
-  async update(ctx, _task, live, d) {
-    await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: live.id, PolicyDocument: policyText(d.assumeRolePolicyDocument) }));
-    return { ...live, fields: { ...live.fields, assumeRolePolicyDocument: d.assumeRolePolicyDocument } };
+  async update(ctx, _task, live, d, changes) {
+    const changed = changedFields(changes);
+    if (changed.has('assumeRolePolicyDocument')) await ctx.clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: live.id, PolicyDocument: policyText(d.assumeRolePolicyDocument) }));
+    if (changed.has('permissionsBoundary') && d.permissionsBoundary !== undefined) await setBoundary(ctx, live.id, d.permissionsBoundary);
+    return { ...live, fields: { ...live.fields, assumeRolePolicyDocument: d.assumeRolePolicyDocument, ...(d.permissionsBoundary === undefined ? {} : { permissionsBoundary: d.permissionsBoundary }) } };
   },
   async delete(ctx, live) {
     await ctx.clients.iam.send(new DeleteRoleCommand({ RoleName: live.id }));

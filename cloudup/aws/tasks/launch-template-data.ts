@@ -37,6 +37,9 @@ function ebsFields(m: LaunchTemplateBlockDeviceMapping | undefined): EbsDevice {
   };
 }
 
+/** Shared hardware: what a template without Placement gets. */
+export const DEFAULT_TENANCY = 'default';
+
 /** CreateLaunchTemplate's LaunchTemplateData for the fields: what EC2 is sent. */
 export function launchTemplateData(d: LaunchTemplateFields): RequestLaunchTemplateData {
   const root = d.rootVolume;
@@ -66,6 +69,8 @@ export function launchTemplateData(d: LaunchTemplateFields): RequestLaunchTempla
     ...(d.spot ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { MaxPrice: d.spot.maxPrice } } } : {}),
     ...(d.cpuCredits ? { CreditSpecification: { CpuCredits: d.cpuCredits } } : {}),
     ...(d.monitoring === undefined ? {} : { Monitoring: { Enabled: d.monitoring } }),
+    ...(d.tenancy === undefined || d.tenancy === DEFAULT_TENANCY ? {} : { Placement: { Tenancy: d.tenancy as never } }),
+    ...(d.ebsOptimized ? { EbsOptimized: true } : {}),
     TagSpecifications: [
       { ResourceType: 'instance', Tags: awsTags(d.instanceTags) },
       { ResourceType: 'volume', Tags: awsTags(d.volumeTags) },
@@ -112,6 +117,8 @@ export function versionFields(name: string, data: ResponseLaunchTemplateData | u
     spot: data.InstanceMarketOptions?.MarketType === 'spot' ? { maxPrice: data.InstanceMarketOptions.SpotOptions?.MaxPrice ?? '' } : null,
     cpuCredits: data.CreditSpecification?.CpuCredits ?? '',
     monitoring: data.Monitoring?.Enabled ?? false,
+    tenancy: data.Placement?.Tenancy ?? DEFAULT_TENANCY,
+    ebsOptimized: data.EbsOptimized ?? false,
     instanceTags: tagsOf('instance'),
     volumeTags: tagsOf('volume'),
   };

@@ -37,9 +37,15 @@ export const LATEST = '$Latest';
 /** Fields of the template rather than of a version: not in a version's hash. */
 const TEMPLATE_FIELDS = new Set(['launchTemplateName', 'tags', 'defaultVersion', 'versionHashTag']);
 
+/**
+ * Fields added after versions were tagged, at the value those versions hold (they were made
+ * without them): left out of the hash there, so that a tag written before still proves its version.
+ */
+const UNHASHED_DEFAULTS: Readonly<Record<string, unknown>> = { tenancy: 'default', ebsOptimized: false };
+
 /** The hash of the fields a version is made from (resolved, as the template's task has them). */
 export function versionHash(fields: ResolvedFields): string {
-  const data = Object.fromEntries(Object.entries(fields).filter(([k]) => !TEMPLATE_FIELDS.has(k)));
+  const data = Object.fromEntries(Object.entries(fields).filter(([k, v]) => !TEMPLATE_FIELDS.has(k) && !(k in UNHASHED_DEFAULTS && UNHASHED_DEFAULTS[k] === v)));
   return createHash('sha256').update(stringify(data)).digest('hex').slice(0, 32);
 }
 

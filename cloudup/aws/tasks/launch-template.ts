@@ -56,6 +56,10 @@ export interface LaunchTemplateFields {
   readonly cpuCredits?: string;
   /** Detailed (one-minute) CloudWatch monitoring. */
   readonly monitoring?: boolean;
+  /** `default` (shared hardware, sent as no Placement), `dedicated` or `host`. */
+  readonly tenancy?: string;
+  /** EBS-optimized; false: the instance type's own setting (sent as nothing). */
+  readonly ebsOptimized?: boolean;
   /** Tags of the instances and volumes launched. */
   readonly instanceTags: TagMap;
   readonly volumeTags: TagMap;

@@ -3,7 +3,9 @@
  * propagated at launch. The desired capacity is left to AWS (it starts at min_size), so that a
  * scale made by hand or by an autoscaler is not undone by the next apply, as with the direct target.
  * A group with a mixed-instances policy names its template inside the policy (the provider, like
- * AWS, takes one or the other).
+ * AWS, takes one or the other). The group's load balancers (the API's target groups and the spec's
+ * externalLoadBalancers) are its own `target_group_arns` and `load_balancers`, not
+ * aws_autoscaling_attachment resources, which the provider would see as drift of the group.
  */
 
 import type { TfJson, TfObject, TfRenderContext } from '../../../src/engine/target-terraform.js';
@@ -36,6 +38,8 @@ export const autoScalingGroupRenderer: AwsTfRenderer = {
     const d = fieldsOf<AutoScalingGroupFields>(task);
     const mixed = d.mixedInstancesPolicy && !isRef(d.mixedInstancesPolicy) ? d.mixedInstancesPolicy : undefined;
     const processes = d.suspendedProcesses;
+    const targets = [...d.targetGroupArns, ...(d.externalTargetGroupArns ?? [])];
+    const names = d.loadBalancerNames ?? [];
     return resource(
       'aws_autoscaling_group',
       {
@@ -43,7 +47,9 @@ export const autoScalingGroupRenderer: AwsTfRenderer = {
         min_size: ctx.value(d.minSize),
         max_size: ctx.value(d.maxSize),
         vpc_zone_identifier: ctx.value(d.vpcZoneIdentifier),
-        target_group_arns: d.targetGroupArns.length === 0 ? undefined : ctx.value(d.targetGroupArns),
+        // hoist's own target groups and the spec's external ones in one argument, as the direct target attaches them all.
+        target_group_arns: targets.length === 0 ? undefined : targets.map((t) => ctx.value(t)),
+        load_balancers: names.length === 0 ? undefined : names.map((n) => ctx.value(n)),
         launch_template: mixed ? undefined : [{ id: ctx.value(d.launchTemplateId), version: ctx.value(d.launchTemplateVersion) }],
         mixed_instances_policy: mixed ? [mixedPolicy(ctx, mixed, { launch_template_id: ctx.value(d.launchTemplateId), version: ctx.value(d.launchTemplateVersion) })] : undefined,
         // Left out at their defaults (false, none, 0), which is what Terraform then keeps.

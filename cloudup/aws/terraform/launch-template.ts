@@ -18,6 +18,7 @@ import type { TfObject, TfRenderContext } from '../../../src/engine/target-terra
 import { isRef } from '../../../src/engine/task.js';
 import type { Unresolved } from '../../../src/engine/task.js';
 import type { EbsDevice, LaunchTemplateFields } from '../tasks/launch-template.js';
+import { DEFAULT_TENANCY } from '../tasks/launch-template-data.js';
 import type { AwsTfRenderer } from './render.js';
 import { compact, fieldsOf, resource } from './render.js';
 
@@ -78,6 +79,9 @@ export const launchTemplateRenderer: AwsTfRenderer = {
         credit_specification: d.cpuCredits ? [{ cpu_credits: ctx.value(d.cpuCredits) }] : undefined,
         // Left out when off, the default that Terraform then keeps.
         monitoring: d.monitoring ? [{ enabled: ctx.value(d.monitoring) }] : undefined,
+        // Shared tenancy and no EBS optimization are left out, as the direct target sends them.
+        placement: d.tenancy !== undefined && d.tenancy !== DEFAULT_TENANCY ? [{ tenancy: ctx.value(d.tenancy) }] : undefined,
+        ebs_optimized: d.ebsOptimized ? 'true' : undefined,
         tag_specifications: [
           { resource_type: 'instance', tags: ctx.value(d.instanceTags) },
           { resource_type: 'volume', tags: ctx.value(d.volumeTags) },
