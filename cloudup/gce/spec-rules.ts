@@ -7,6 +7,7 @@
 import { dropRefusedCloudLabels, formatPath, refusedCharacters, tagLength } from '../../src/api/index.js';
 import type { CloudSpecRules, CloudTagRules } from '../../src/api/index.js';
 import { gossipAsNoDns } from '../../src/api/api-dns.js';
+import { permissionsBoundaryProblems } from '../../src/api/irsa.js';
 import { dropUnsupportedGroupFields, unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
@@ -65,6 +66,7 @@ export const gceSpecRules: CloudSpecRules = {
     ...apiServerRoleProblems(spec),
     ...existingAccountProblems(spec),
     ...workloadIdentityProblems(spec.cluster.spec, spec.cluster.metadata.name),
+    ...permissionsBoundaryProblems(spec.cluster, 'gce'),
   ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.

@@ -98,6 +98,16 @@ export function publicAddress(url: string, region: string | undefined): string |
   return region === undefined || region === '' ? undefined : `https://${m[2]}.s3.${region}.amazonaws.com${path}`;
 }
 
+/**
+ * `iam.permissionsBoundary` on a cloud whose rules do not carry it (it bounds IAM roles, which
+ * only aws has): refused at its path rather than ignored.
+ */
+export function permissionsBoundaryProblems(cluster: CompletedCluster, cloud: string): FieldProblem[] {
+  const boundary = cluster.spec.iam?.permissionsBoundary;
+  if (boundary === undefined) return [];
+  return [{ path: formatPath(['spec', 'iam', 'permissionsBoundary']), value: boundary, message: `is not supported on ${cloud}: hoist makes no IAM roles there`, fix: 'remove it' }];
+}
+
 /** The rules every cloud shares; the cloud's own (which stores, which fields) are in its rules. */
 export function irsaProblems(cluster: CompletedCluster): FieldProblem[] {
   const spec = cluster.spec;

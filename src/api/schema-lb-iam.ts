@@ -39,7 +39,7 @@ export const PermissionsBoundaryShape = {
     .regex(POLICY_ARN, 'a managed policy ARN such as arn:aws:iam::123456789012:policy/boundaries')
     .optional()
     .meta({
-      description: 'aws: the managed policy that bounds every IAM role hoist makes (the machines\' roles and the service accounts\' roles): a role may do only what both its own policies and the boundary allow. Taken off, the roles lose it.',
+      description: 'aws: the managed policy that bounds every IAM role hoist makes (the machines\' roles and the service accounts\' roles): a role may do only what both its own policies and the boundary allow. Taken off, the roles lose it. Refused on other clouds.',
       examples: ['arn:aws:iam::123456789012:policy/boundaries'],
     }),
 };

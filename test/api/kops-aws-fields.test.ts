@@ -137,6 +137,16 @@ spec:
     expect(Object.keys(byPath)).toContain('spec.iam.permissionsBoundary');
     expect(byPath['spec.iam.permissionsBoundary']?.fix).toContain('arn:aws:iam::123456789012:policy/boundaries');
   });
+
+  it('is refused at its path on the clouds without IAM roles', () => {
+    const iam = { permissionsBoundary: BOUNDARY };
+    const gce = cluster({ cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east-1a', region: 'us-central1', type: 'Public' }], iam });
+    const local = cluster({ cloudProvider: 'local', networkCIDR: '127.20.0.0/16', dnsZone: undefined, subnets: [{ name: 'us-east-1a', zone: 'local-a', type: 'Public' }], iam });
+    const on = (c: typeof gce, zones: Partial<InstanceGroupSpec>) => validate(c, groups().map((g) => ({ ...g, spec: { ...g.spec, subnets: ['us-east-1a'], ...zones } }))).map((p) => `${p.path}: ${p.message}`);
+    expect(on(gce, { zones: ['us-central1-a'] })).toEqual(['spec.iam.permissionsBoundary: is not supported on gce: hoist makes no IAM roles there']);
+    expect(on(local, { machineType: 'local.small' })).toEqual(['spec.iam.permissionsBoundary: is not supported on the local cloud: hoist makes no IAM roles there']);
+    expect(validate(cluster({ iam }), groups())).toEqual([]);
+  });
 });
 
 describe('the kops import', () => {
