@@ -5,7 +5,8 @@
  * nothing to change; destroy at the end. The provider reaches moto only through the module's
  * variables (endpoints and the emulator switches). The cluster has IRSA: the issuer's documents
  * (aws_s3_object in a bucket of their own), its OIDC provider and a service account's role; and a
- * private subnet's additional route to a transit gateway made in moto beforehand.
+ * private subnet's additional route to a transit gateway made in moto beforehand. Every IAM role
+ * has the spec's permissions boundary.
  */
 
 import { createPublicKey } from 'node:crypto';
@@ -31,6 +32,7 @@ import type { Terraform, TerraformRun } from './terraform.js';
 
 const NAME = CLUSTER;
 const discoveryBucket = () => `${account.bucket}-oidc`;
+const boundary = () => `arn:aws:iam::${account.accountId}:policy/hoist-boundary`;
 const STEP_MS = 10 * 60_000;
 let account: TestAccount;
 let env: Record<string, string>;
@@ -72,7 +74,7 @@ beforeAll(async () => {
   const cluster = parse((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout) as { spec: Record<string, unknown> };
   const irsa = {
     serviceAccountIssuerDiscovery: { discoveryStore: `s3://${discoveryBucket()}`, enableAWSOIDCProvider: true },
-    iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'dns', namespace: 'kube-system', aws: { inlinePolicy: '[{"Effect":"Allow","Action":["route53:ChangeResourceRecordSets"],"Resource":["*"]}]' } }] },
+    iam: { permissionsBoundary: boundary(), useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [{ name: 'dns', namespace: 'kube-system', aws: { inlinePolicy: '[{"Effect":"Allow","Action":["route53:ChangeResourceRecordSets"],"Resource":["*"]}]' } }] },
   };
   // A route of the first private subnet to a transit gateway: aws_route with transit_gateway_id.
   transitGateway = (await account.clients.ec2.send(new CreateTransitGatewayCommand({}))).TransitGateway!.TransitGatewayId!;
@@ -170,6 +172,9 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
     const role = (await account.clients.iam.send(new GetRoleCommand({ RoleName: `dns.kube-system.sa.${NAME}` }))).Role!;
     const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)) as { Statement: { Principal: { Federated: string }; Condition: { StringEquals: Record<string, string> } }[] };
     expect(trust.Statement[0]?.Principal.Federated).toBe(providers[0]!.Arn);
+    // spec.iam.permissionsBoundary: on the service account's role as on the machines'.
+    expect(role.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundary());
+    expect((await account.clients.iam.send(new GetRoleCommand({ RoleName: `nodes-us-east-1a.${NAME}` }))).Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundary());
     expect(trust.Statement[0]?.Condition.StringEquals[`${issuer.slice('https://'.length)}:sub`]).toBe('system:serviceaccount:kube-system:dns');
 
     const [table] = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [...byCluster, { Name: 'tag:Name', Values: [`private-${ZONES[0]}.${NAME}`] }] }))).RouteTables ?? [];
