@@ -19,6 +19,11 @@ export interface AwsContext {
   readonly tags: Readonly<Record<string, string>>;
   readonly listings: Listings;
   /**
+   * The Auto Scaling groups a session that reconciles a spec wants, by name, known when it is
+   * opened: discovery describes them by name, and starts before the plan's tasks are built.
+   */
+  readonly plannedGroups?: readonly string[];
+  /**
    * Fixed when the session is opened, from its purpose: only a session that reconciles a spec
    * leaves alone what hoist never creates but a cluster leaves behind (instances, detached
    * network interfaces) and what Kubernetes made for the cluster; a teardown (or an inspection)

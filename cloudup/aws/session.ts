@@ -23,7 +23,7 @@ import { listAwsInstances } from './instances.js';
 import { resolveImageNames } from './images.js';
 import { withFoundHostedZone } from './dns-zone.js';
 import { buildAwsTasks } from './model/index.js';
-import { apiClientPort, apiName } from './model/names.js';
+import { apiClientPort, apiName, groupName } from './model/names.js';
 import { clusterTags } from './model/tags.js';
 import { AWS_KINDS } from './tasks/index.js';
 import { loadBalancerKind } from './tasks/load-balancer.js';
@@ -77,6 +77,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     tags: clusterTags(spec),
     listings: new Listings(),
     mode: Object.freeze({ reconciling: options.purpose === 'reconcile' }),
+    ...(options.purpose === 'reconcile' ? { plannedGroups: spec.instanceGroups.map((ig) => groupName(ig.metadata.name, cluster)) } : {}),
     ...(discovery ? { discovery } : {}),
     ...(previous ? { previousDiscovery: previous } : {}),
     events: options.events,

@@ -6,7 +6,8 @@
 
 import { toYaml } from '../../src/api/index.js';
 import type { CompletedSpec } from '../../src/api/index.js';
-import { discoverAll } from '../../src/engine/discover.js';
+import { startDiscovery } from '../../src/engine/discover.js';
+import type { Discovery } from '../../src/engine/discover.js';
 import { buildPlan } from '../../src/engine/planner.js';
 import type { PlanResult } from '../../src/engine/planner.js';
 import type { Task, TaskId, TaskKind } from '../../src/engine/task.js';
@@ -60,11 +61,13 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
   try {
     if (addons === undefined) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
     const endpoint = await planEndpoint(session, completed, opts.events);
+    const kinds = new Map<string, TaskKind<unknown>>([...session.kinds, ...addons.kinds]);
+    // The live state is read while the node configurations and the tasks are built.
+    const discovery = discover(session, kinds);
     const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, store, env: opts.env, events: opts.events, ...endpoint.nodeup });
     const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
     const tasks: Task[] = [...session.buildTasks(boot.options), ...addons.tasks];
-    const kinds = new Map<string, TaskKind<unknown>>([...session.kinds, ...addons.kinds]);
-    const result = await planOn(session, completed, tasks, opts, kinds);
+    const result = await planFrom(session, completed, tasks, opts, kinds, discovery);
     return { completed, session, result, nodeConfigs, nodeupBundle: boot.bundle, kinds, ...endpoint.plan };
   } catch (e) {
     await session.close();
@@ -74,9 +77,22 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
 
 /** Discovers the live state through an open session and plans `tasks` against it. */
 export async function planOn(session: CloudSession, completed: CompletedSpec, tasks: Task[], opts: Pick<PlanClusterOptions, 'specRevision' | 'events'>, kinds: ReadonlyMap<string, TaskKind<unknown>> = session.kinds): Promise<PlanResult> {
+  return planFrom(session, completed, tasks, opts, kinds, discover(session, kinds));
+}
+
+interface StartedDiscovery {
+  readonly discovery: Discovery<unknown>;
+  readonly callsBefore: number;
+  readonly started: number;
+}
+
+function discover(session: CloudSession, kinds: ReadonlyMap<string, TaskKind<unknown>>): StartedDiscovery {
   const callsBefore = session.apiCalls();
-  const started = Date.now();
-  const discovered = await discoverAll(kinds, session.ctx, tasks);
+  return { callsBefore, started: Date.now(), discovery: startDiscovery(kinds, session.ctx) };
+}
+
+async function planFrom(session: CloudSession, completed: CompletedSpec, tasks: Task[], opts: Pick<PlanClusterOptions, 'specRevision' | 'events'>, kinds: ReadonlyMap<string, TaskKind<unknown>>, { discovery, callsBefore, started }: StartedDiscovery): Promise<PlanResult> {
+  const discovered = await discovery.finish(kinds, tasks);
   const stats = { apiCalls: session.apiCalls() - callsBefore, discoveryMs: Date.now() - started };
   opts.events({ level: 'debug', code: 'plan.discovered', message: `discovered the live state with ${stats.apiCalls} API calls in ${stats.discoveryMs} ms`, data: stats });
   return buildPlan({ cluster: completed.cluster.metadata.name, cloud: session.cloud, specRevision: opts.specRevision, tasks, kinds, stats }, discovered);

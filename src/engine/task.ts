@@ -137,9 +137,21 @@ export interface TaskKind<Ctx> {
   /**
    * `desired`, when the plan's tasks are known: those of this kind. A kind may read less of
    * what they prove unchanged (a launch template whose tag shows that its latest version holds
-   * what its task wants). Absent: everything is read.
+   * what its task wants). Absent: everything is read. Only a kind that says `discoverReadsTasks`
+   * is given them.
    */
   discover(ctx: Ctx, desired?: readonly Task[]): Promise<readonly LiveObject[]>;
+  /**
+   * Whether `discover` reads the plan's tasks. A kind that does not is discovered as soon as the
+   * cloud is open, while the plan's tasks are still being built (src/engine/discover.ts).
+   */
+  readonly discoverReadsTasks?: boolean;
+  /**
+   * For a kind that reads the plan's tasks: starts the listings its `discover` will read that do
+   * not depend on them, so that they are under way while the tasks are built. Its failures are
+   * `discover`'s to report.
+   */
+  prefetch?(ctx: Ctx): void;
   /** Decides whether field changes can be made in place. Pure. */
   checkChanges(live: LiveObject, changes: readonly FieldChange[]): ReplaceCheck;
   create(ctx: Ctx, task: Task, desired: ResolvedFields): Promise<LiveObject>;

@@ -1,8 +1,9 @@
 /**
  * The cluster's Auto Scaling groups, once per plan. A page of DescribeAutoScalingGroups holds at
  * most 100 groups and each page needs the one before's token, so a listing by tag of 201 groups is
- * three calls in a row, each the largest answer of its service. A plan knows the names of the
- * groups it wants: those are described by name, in batches sent at once, while a listing of one
+ * three calls in a row, each the largest answer of its service. A session that reconciles a spec
+ * knows the names of the groups it wants from the spec, before the plan's tasks exist: those are
+ * described by name, in batches sent at once, while a listing of one
  * tag per group (Auto Scaling's DescribeTags, names only) finds the groups the cluster owns that
  * the plan no longer wants, and only those are described besides. The calls stay flat in the
  * number of groups but for AWS's page limits: ceil(n / 100) batches and ceil(n / 100) pages of
@@ -22,10 +23,11 @@ const PAGE = 100;
 
 /**
  * The groups the cluster owns (tagged `kubernetes.io/cluster/<name>: owned`), with who made them.
- * `planned`: the names of the groups the plan wants, when known; those not there are left out.
- * The result is the same with or without them: every caller of a plan shares one listing.
+ * `planned`: the names of the groups the plan wants, when known (by default the session's,
+ * AwsContext.plannedGroups); those not there are left out. The result is the same with or
+ * without them: every caller of a plan shares one listing.
  */
-export function listAutoScalingGroups(ctx: AwsContext, planned?: readonly string[]): Promise<Listed<AutoScalingGroup>[]> {
+export function listAutoScalingGroups(ctx: AwsContext, planned: readonly string[] | undefined = ctx.plannedGroups): Promise<Listed<AutoScalingGroup>[]> {
   return ctx.listings.get('autoScalingGroups', async () => {
     const groups = planned === undefined || planned.length === 0 ? await describeOwned(ctx) : await describePlanned(ctx, planned);
     return groups.flatMap((item) => {

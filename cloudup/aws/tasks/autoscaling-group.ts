@@ -233,8 +233,8 @@ export const autoScalingGroupKind = awsKind<AutoScalingGroupFields>({
   uses: ['LaunchTemplate', 'Subnet', 'TargetGroup', 'Instance'],
   immutable: ['autoScalingGroupName'],
   comparable: splitTargetGroups,
-  // The plan's groups are described by name (listings/autoscaling-groups.ts).
-  list: async (ctx, desired) => (await listAutoScalingGroups(ctx, desired?.flatMap((t) => (typeof t.desired['autoScalingGroupName'] === 'string' ? [t.desired['autoScalingGroupName']] : [])))).map((g) => toLive(ctx, g)),
+  // The groups the session's spec wants are described by name (listings/autoscaling-groups.ts).
+  list: async (ctx) => (await listAutoScalingGroups(ctx)).map((g) => toLive(ctx, g)),
   async create(ctx, task, d) {
     const name = d.autoScalingGroupName;
     try {

@@ -29,6 +29,10 @@ export interface AwsKindSpec<D extends object = ResolvedFields> {
    * kind when known, which may spare reading what they show unchanged (TaskKind.discover).
    */
   list(ctx: AwsContext, desired?: readonly Task[]): Promise<readonly LiveObject[]>;
+  /** Whether `list` reads the plan's tasks: it then starts only once they are built (TaskKind.discoverReadsTasks). */
+  readonly listReadsTasks?: boolean;
+  /** What `list` reads that the tasks do not change, started before they are built (TaskKind.prefetch). */
+  prefetch?(ctx: AwsContext): void;
   create(ctx: AwsContext, task: Task, desired: D): Promise<LiveObject>;
   update?(ctx: AwsContext, task: Task, live: LiveObject, desired: D, changes: readonly FieldChange[]): Promise<LiveObject>;
   delete(ctx: AwsContext, live: LiveObject): Promise<void>;
@@ -52,6 +56,8 @@ export function awsKind<D extends object = ResolvedFields>(spec: AwsKindSpec<D>)
     ...(spec.updatedOutputs ? { updatedOutputs: spec.updatedOutputs } : {}),
     ...(spec.comparable ? { comparable: spec.comparable } : {}),
     discover: (ctx, desired) => spec.list(ctx, desired),
+    ...(spec.listReadsTasks === true ? { discoverReadsTasks: true } : {}),
+    ...(spec.prefetch ? { prefetch: spec.prefetch } : {}),
     checkChanges(_live, changes): ReplaceCheck {
       const fixed = changesTouch(changes, spec.immutable);
       return fixed ? { replaceReason: `${fixed.path} cannot change in place` } : {};

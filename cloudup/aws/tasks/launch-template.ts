@@ -106,6 +106,9 @@ export const launchTemplateKind = awsKind<LaunchTemplateFields>({
   immutable: ['launchTemplateName'],
   // Every update is a new version, which the groups then point at.
   updatedOutputs: ['latestVersion'],
+  listReadsTasks: true,
+  // The listing `list` shares (ctx.listings): a failure there is list's to report.
+  prefetch: (ctx) => void listLaunchTemplates(ctx).catch(() => undefined),
   async list(ctx, desired?: readonly Task[]) {
     if (desired === undefined) return discoverTemplates(ctx, undefined);
     // The templates' listing starts now, not once the listings the tasks' references read have come.
