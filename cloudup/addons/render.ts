@@ -9,6 +9,7 @@
 
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { clusterDNSDomain } from '../../src/api/index.js';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { ValidationError } from '../../src/errors.js';
 import { ADDON_NAME_LABEL, ADDON_VERSION_LABEL } from '../../nodeup/addons/channel.js';
@@ -49,7 +50,7 @@ export function addonContext(completed: CompletedSpec, pki: AddonInputs = {}): A
     completed,
     cluster: completed.cluster.metadata.name,
     clusterDNS: kubelet?.clusterDNS ?? '',
-    clusterDomain: kubelet?.clusterDomain ?? 'cluster.local',
+    clusterDomain: clusterDNSDomain(spec),
     podCIDR: spec.podCIDR ?? '',
     // A mirror holds each image under the same repository path, below its own host.
     image: (reference) => (mirror === undefined || mirror === '' ? reference : `${mirror}/${reference.replace(/^[^/]+\//, '')}`),

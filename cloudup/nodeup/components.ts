@@ -4,7 +4,7 @@ import { isIpv6Cluster, machineSettings, oidcSettings } from '../../src/api/inde
 import type { CompletedInstanceGroup, CompletedSpec } from '../../src/api/index.js';
 import { cidrOf, formatCidr } from '../../src/api/cidr.js';
 import { schedulerConfiguration } from '../../src/api/scheduler-config.js';
-import { nodePortRange } from '../../src/api/defaults.js';
+import { clusterDNSDomain, nodePortRange } from '../../src/api/defaults.js';
 import { irsaSettings } from '../../src/api/irsa.js';
 import { awsAuthenticatorSettings, podIdentityWebhookSettings } from '../../src/api/webhooks.js';
 import type { NodeupConfig, NodeupControlPlane } from '../../nodeup/config/schema.js';
@@ -51,7 +51,7 @@ export function kubeletSettings(spec: CompletedSpec, ig: CompletedInstanceGroup)
     // kops's `--node-ip=::` in an IPv6 cluster: the kubelet registers the machine's IPv6 address.
     nodeIP: isIpv6Cluster(spec.cluster.spec) ? '::' : undefined,
     clusterDNS: nthAddress(spec.cluster.spec.serviceClusterIPRange, DNS_OFFSET),
-    clusterDomain: 'cluster.local',
+    clusterDomain: clusterDNSDomain(spec.cluster.spec),
     anonymousAuth: k.anonymousAuth ?? false,
     maxPods: k.maxPods,
     podPidsLimit: k.podPidsLimit,

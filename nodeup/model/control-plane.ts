@@ -9,7 +9,6 @@ import { idOf } from '../../src/engine/task.js';
 import {
   aggregatorProxyClientCertRequest,
   apiServerKubeletClientCertRequest,
-  CLUSTER_DOMAIN,
   controllerManagerCertRequest,
   etcdClientCertRequest,
   internalApiName,
@@ -53,7 +52,7 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
   const extra = [a.publicName, ...(a.additionalSANs ?? [])];
   const apiCert = issued(input, 'kube-apiserver', 'kubernetes-ca', {
     commonName: 'kubernetes-master',
-    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${CLUSTER_DOMAIN}`, ...extra.filter((n) => !isIP(n)), internalApiName(config.cluster)],
+    dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${config.kubelet.clusterDomain}`, ...extra.filter((n) => !isIP(n)), internalApiName(config.cluster)],
     ipAddresses: [a.kubernetesServiceIP, '127.0.0.1', node.address, ...extra.filter((n) => isIP(n))],
     usage: 'server',
   }, pair('apiserver'));

@@ -16,7 +16,6 @@
 import { stringify } from 'yaml';
 import type { Task, TaskId } from '../../src/engine/task.js';
 import { idOf } from '../../src/engine/task.js';
-import { CLUSTER_DOMAIN } from '../../src/pki/requests.js';
 import { caFile, issued } from './pki.js';
 import type { ModelInput } from './types.js';
 import { caPath, file } from './types.js';
@@ -47,7 +46,7 @@ export function webhookParts(input: ModelInput): WebhookParts {
     const service = `${POD_IDENTITY_WEBHOOK_NAME}.kube-system.svc`;
     tasks.push(issued(input, POD_IDENTITY_WEBHOOK_NAME, 'kubernetes-ca', {
       commonName: service,
-      dnsNames: [POD_IDENTITY_WEBHOOK_NAME, `${POD_IDENTITY_WEBHOOK_NAME}.kube-system`, service, `${service}.${CLUSTER_DOMAIN}`],
+      dnsNames: [POD_IDENTITY_WEBHOOK_NAME, `${POD_IDENTITY_WEBHOOK_NAME}.kube-system`, service, `${service}.${input.config.kubelet.clusterDomain}`],
       usage: 'server',
     }, { certificate: `${POD_IDENTITY_WEBHOOK_DIR}/tls.crt`, key: `${POD_IDENTITY_WEBHOOK_DIR}/tls.key` }));
   }

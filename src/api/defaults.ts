@@ -62,6 +62,18 @@ export function nodePortRange(spec: Pick<CompletedClusterSpec, 'kubeAPIServer'>)
   return spec.kubeAPIServer?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
 }
 
+/** Kubernetes's (and kops's) cluster domain, when spec.clusterDNSDomain is unset. */
+export const DEFAULT_CLUSTER_DNS_DOMAIN = 'cluster.local';
+
+/**
+ * The DNS domain of services and pods. A function rather than a completed field, like
+ * nodePortRange: the completed spec is stored and hashed, and clusters that never set the domain
+ * keep the same configuration.
+ */
+export function clusterDNSDomain(spec: Pick<ClusterSpec, 'clusterDNSDomain'>): string {
+  return spec.clusterDNSDomain ?? DEFAULT_CLUSTER_DNS_DOMAIN;
+}
+
 /**
  * The completed spec set. Fields that stay optional here (`region`, `serviceClusterIPRange`,
  * `podCIDR`, a subnet's `cidr`) are set in every spec set that validates.
@@ -183,6 +195,7 @@ export function completeSpec(cluster: Cluster, igs: readonly InstanceGroup[]): C
       : {
           egressProxy: completeEgressProxy(spec.egressProxy, {
             clusterName: cluster.metadata.name,
+            clusterDNSDomain: clusterDNSDomain(spec),
             publicName: api.publicName ?? `api.${cluster.metadata.name}`,
             networkCIDR,
             ...(spec.additionalNetworkCIDRs ? { additionalNetworkCIDRs: spec.additionalNetworkCIDRs } : {}),

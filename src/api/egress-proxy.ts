@@ -12,8 +12,6 @@ import { isDnsSubdomain } from './names.js';
 import { formatPath } from './paths.js';
 import type { ClusterSpec } from './schema.js';
 
-/** The DNS domain of services and pods (the kubelet's clusterDomain). */
-const CLUSTER_DOMAIN = 'cluster.local';
 /**
  * The instance metadata service, never through a proxy: its address (AWS, GCE) and the name GCE's
  * boot script and client libraries reach it by. Both on every cloud: a name no one resolves is harmless.
@@ -25,6 +23,8 @@ export type EgressProxy = NonNullable<ClusterSpec['egressProxy']>;
 /** What completeSpec knows when it completes egressProxy. */
 export interface EgressProxyContext {
   readonly clusterName: string;
+  /** The DNS domain of services and pods (spec.clusterDNSDomain, defaulted). */
+  readonly clusterDNSDomain: string;
   readonly publicName: string;
   readonly networkCIDR: string;
   readonly additionalNetworkCIDRs?: readonly string[];
@@ -45,7 +45,7 @@ export function completeEgressProxy(proxy: EgressProxy, c: EgressProxyContext): 
   const own = [
     '127.0.0.1',
     'localhost',
-    CLUSTER_DOMAIN,
+    c.clusterDNSDomain,
     c.publicName,
     // A suffix match: every name of the cluster (api.internal.<name>, etcd's peer names).
     c.clusterName,

@@ -40,7 +40,7 @@ export type { ParsedSpecSet } from './spec-set.js';
 export { convertKopsDocument, dropRefusedCloudLabels, KOPS_API_VERSION, KOPS_CLUSTER_LABEL, withDropped } from './kops.js';
 export type { ConversionReport, DroppedField } from './kops.js';
 export { clusterNameProblems, instanceGroupNameProblems, isDnsSubdomain } from './names.js';
-export { completeSpec } from './defaults.js';
+export { clusterDNSDomain, completeSpec, DEFAULT_CLUSTER_DNS_DOMAIN } from './defaults.js';
 export { DEFAULT_IPV6_SERVICE_RANGE, isIpv6Cluster, isPrivateSubnet } from './ipv6.js';
 export type { CompletedCluster, CompletedClusterSpec, CompletedInstanceGroup, CompletedInstanceGroupSpec, CompletedSpec } from './defaults.js';
 export { validateSpecSet, validateUpdate } from './validation.js';

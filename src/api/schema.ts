@@ -143,6 +143,13 @@ export const ClusterSpecSchema = z.strictObject({
     .optional()
     .describe('Default: a public load balancer on aws and gce; on local, dns for a public control plane, a public load balancer for a private one or with topology.dns.type None.'),
   dnsZone: z.string().optional().describe('DNS zone that holds the cluster\'s records.'),
+  clusterDNSDomain: z
+    .string()
+    .optional()
+    .meta({
+      description: 'DNS domain of services and pods (the kubelet\'s clusterDomain, CoreDNS\'s zone, kubernetes.default.svc.<domain> in the API server\'s certificate), as kops: a lower-case DNS name without a trailing dot. Default: cluster.local.',
+      examples: ['k8s.internal'],
+    }),
   sshAccess: accessList('CIDRs (or aws prefix lists) allowed to SSH. Default: [0.0.0.0/0].').optional(),
   kubernetesApiAccess: accessList('CIDRs (or aws prefix lists) allowed to reach the API. Default: [0.0.0.0/0].').optional(),
   nodePortAccess: accessList('CIDRs allowed to reach NodePort services. Default: none.').optional(),

@@ -10,6 +10,8 @@ import { rollingUpdateProblems } from './validate-rolling.js';
 import { kubernetesVersionProblems } from './versions.js';
 
 const at = (...path: (string | number)[]): string => formatPath(['spec', ...path]);
+/** A DNS name's longest written form (RFC 1035, without the trailing dot). */
+const DNS_NAME_MAX = 253;
 const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/;
 
 export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
@@ -27,6 +29,7 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
   if (!isDnsSubdomain(spec.api.publicName)) {
     problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });
   }
+  problems.push(...clusterDNSDomainProblems(spec.clusterDNSDomain));
   if (spec.sshPublicKey !== undefined && !SSH_KEY.test(spec.sshPublicKey.trim())) {
     problems.push({ path: at('sshPublicKey'), value: spec.sshPublicKey, message: 'is not an SSH public key', fix: 'paste the one line of your .pub file, e.g. "ssh-ed25519 AAAA... you@host"' });
   }
@@ -43,4 +46,23 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
     problems.push({ path: at('kubelet', 'imageGCLowThresholdPercent'), value: kubelet.imageGCLowThresholdPercent, message: 'must be lower than imageGCHighThresholdPercent', fix: 'e.g. 80 and 85' });
   }
   return problems;
+}
+
+/**
+ * spec.clusterDNSDomain: a DNS name, as kops requires, lower case (CoreDNS and the kubelet's
+ * search path compare names as written) and without the trailing dot resolv.conf would double.
+ */
+export function clusterDNSDomainProblems(domain: string | undefined): FieldProblem[] {
+  if (domain === undefined) return [];
+  const problem = (message: string, fix: string): FieldProblem[] => [{ path: at('clusterDNSDomain'), value: domain, message, fix }];
+  const fixed = domain.toLowerCase().replace(/\.+$/, '').replaceAll('_', '-');
+  const hint = fixed !== domain && isDnsSubdomain(fixed, DNS_NAME_MAX) ? `use ${fixed}` : 'e.g. cluster.local or k8s.internal';
+  if (domain === '') return problem('is empty', 'leave it out for cluster.local, or name a domain such as k8s.internal');
+  if (domain.endsWith('.')) return problem('ends with a dot', hint);
+  if (domain.includes('_')) return problem('contains "_", which a DNS name may not', hint);
+  if (domain !== domain.toLowerCase()) return problem('has upper-case letters', hint);
+  if (!isDnsSubdomain(domain, DNS_NAME_MAX)) {
+    return problem(`is not a DNS name: parts of letters a-z, digits and "-" (at most 63 each, ${DNS_NAME_MAX} in all), each starting and ending with a letter or digit`, hint);
+  }
+  return [];
 }

@@ -23,7 +23,6 @@ export {
   aggregatorProxyClientCertRequest,
   apiServerCertRequest,
   apiServerKubeletClientCertRequest,
-  CLUSTER_DOMAIN,
   controllerManagerCertRequest,
   etcdClientCertRequest,
   etcdPeerCertRequest,

@@ -8,12 +8,10 @@
 
 import { isIP } from 'node:net';
 import type { CompletedSpec } from '../api/index.js';
+import { clusterDNSDomain } from '../api/defaults.js';
 import { cidrOf, formatCidr } from '../api/cidr.js';
 import { HoistError } from '../errors.js';
 import type { CertificateRequest } from './issue.js';
-
-/** Kubernetes's default cluster domain; hoist does not let it change. */
-export const CLUSTER_DOMAIN = 'cluster.local';
 
 export const internalApiName = (cluster: string): string => `api.internal.${cluster}`;
 
@@ -35,7 +33,7 @@ export function apiServerCertRequest(spec: CompletedSpec, extra: { readonly addr
       'kubernetes',
       'kubernetes.default',
       'kubernetes.default.svc',
-      `kubernetes.default.svc.${CLUSTER_DOMAIN}`,
+      `kubernetes.default.svc.${clusterDNSDomain(spec.cluster.spec)}`,
       spec.cluster.spec.api.publicName,
       internalApiName(cluster),
       ...names.dns,

@@ -63,7 +63,7 @@ describe('spec.egressProxy', () => {
   });
 
   it('never puts an IPv6 cluster\'s ::/0 in no_proxy (nothing would go through the proxy), and brackets an IPv6 proxy', () => {
-    const p = completeEgressProxy({ httpProxy: { host: 'fd00::3', port: 8080 } }, { clusterName: 'six.example.com', publicName: 'api.six.example.com', networkCIDR: '10.0.0.0/16', nonMasqueradeCIDR: '::/0', serviceClusterIPRange: 'fd00:5e4f:ce::/108' });
+    const p = completeEgressProxy({ httpProxy: { host: 'fd00::3', port: 8080 } }, { clusterName: 'six.example.com', clusterDNSDomain: 'cluster.local', publicName: 'api.six.example.com', networkCIDR: '10.0.0.0/16', nonMasqueradeCIDR: '::/0', serviceClusterIPRange: 'fd00:5e4f:ce::/108' });
     expect(p.excludes?.split(',')).not.toContain('::/0');
     expect(p.excludes?.split(',')).toContain('fd00:5e4f:ce::1');
     expect(egressProxySettings({ egressProxy: p })?.url).toBe('http://[fd00::3]:8080');
