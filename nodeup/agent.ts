@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { HoistEvent } from '../src/output/events.js';
 import type { ObjectStore } from '../state-store/object-store.js';
 import { openStore } from '../state-store/open.js';
+import { storeProxyOption } from './http-proxy.js';
 import { parseBootConfig } from './config/boot.js';
 import { launchConfigStore } from './launch-config.js';
 import type { HealthCheck } from './model/index.js';
@@ -57,7 +58,7 @@ export function healthy(check: HealthCheck, instanceId: string): Promise<boolean
 /** The state store as this machine sees it: its nodeup.yaml is the one it was launched for. */
 async function machineStore(env: NodeAgentIo['env'], bootFile: string, root: string, events: (e: HoistEvent) => void): Promise<ObjectStore> {
   const boot = parseBootConfig(await readFile(bootFile, 'utf8'), bootFile);
-  const store = await openStore(boot.stateStore, { env, events, source: 'the boot configuration stateStore' });
+  const store = await openStore(boot.stateStore, { env, events, source: 'the boot configuration stateStore', ...storeProxyOption() });
   return launchConfigStore(store, boot, root);
 }
 

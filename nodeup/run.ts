@@ -18,6 +18,7 @@ import type { EventSink } from '../src/output/events.js';
 import { openStore } from '../state-store/open.js';
 import type { ObjectStore } from '../state-store/object-store.js';
 import { parseBootConfig } from './config/boot.js';
+import { proxyOfConfig, proxyOfEnv, routeFetch, storeProxyOption } from './http-proxy.js';
 import type { BootConfig } from './config/boot.js';
 import { readNodeupConfig } from './config/read.js';
 import type { NodeContext } from './context.js';
@@ -79,7 +80,8 @@ export async function runNodeup(opts: NodeupOptions): Promise<NodeupResult> {
   const root = opts.root === undefined ? '/' : resolve(opts.cwd ?? process.cwd(), opts.root);
   const rooted = opts.root !== undefined;
   const node = identity(opts, boot);
-  const store = opts.store ?? (await openStore(boot.stateStore, { env: opts.env, events: opts.events, source: 'the boot configuration stateStore' }));
+  // The store by the boot environment's proxy: nodeup.yaml, which names the cluster's, is in it.
+  const store = opts.store ?? (await openStore(boot.stateStore, { env: opts.env, events: opts.events, source: 'the boot configuration stateStore', ...storeProxyOption() }));
   const report = async (phase: NodePhase, extra: Partial<InstanceStatus> = {}) => {
     if (opts.dryRun) return;
     const status: InstanceStatus = { instanceId: node.instanceId, cluster: boot.cluster, instanceGroup: boot.instanceGroup, phase, configHash: boot.configHash, updatedAt: new Date().toISOString(), ...extra };
@@ -94,6 +96,8 @@ export async function runNodeup(opts: NodeupOptions): Promise<NodeupResult> {
       failedTask = `NodeupConfig/${boot.instanceGroup}`;
       throw e;
     });
+    // The archives by the cluster's proxy (its no_proxy names the API's load balancer too).
+    routeFetch(config.egressProxy === undefined ? proxyOfEnv(opts.env) : proxyOfConfig(config.egressProxy));
     const pki = await loadNodePki(store, config);
     const etcdServers = config.role === 'APIServer' ? await remoteEtcdServers(store, config, opts.events) : undefined;
     const model = buildNodeModel({ config, node, pki, ...(etcdServers === undefined ? {} : { etcdServers }) });

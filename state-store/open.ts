@@ -5,6 +5,7 @@
  * file:// must not pay the AWS SDK's load time.
  */
 
+import type { Agent } from 'node:http';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidFlag } from '../src/errors.js';
@@ -22,6 +23,8 @@ export interface OpenStoreOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How the user gave the URL, for error messages; `--state` by default. */
   readonly source?: string;
+  /** s3://: the agent of the SDK's connections (nodeup's egress proxy). */
+  readonly agent?: Agent;
 }
 
 const ACCEPTED = 'use s3://bucket[/prefix], gs://bucket[/prefix], file:///absolute/path, a folder path, or memfs://name (tests)';
@@ -68,7 +71,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   } else if (scheme === 's3') {
     const { bucket, prefix } = bucketAndPrefix(url, 's3://', BUCKET_NAME, 'S3', bad);
     const { S3Store } = await import('./backends/s3.js');
-    store = new S3Store({ bucket, prefix, env, events });
+    store = new S3Store({ bucket, prefix, env, events, ...(options.agent === undefined ? {} : { agent: options.agent }) });
   } else if (scheme === 'gs') {
     const { bucket, prefix } = bucketAndPrefix(url, 'gs://', GCS_BUCKET_NAME, 'GCS', bad);
     const { GcsStore } = await import('./backends/gcs.js');

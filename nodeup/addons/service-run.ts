@@ -14,6 +14,7 @@ import { parse, stringify } from 'yaml';
 import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import { openStore } from '../../state-store/open.js';
+import { storeProxyOption } from '../http-proxy.js';
 import { hostPath } from '../context.js';
 import { AddonApplier } from './applier.js';
 import type { AddonsServiceConfig } from './service.js';
@@ -58,7 +59,7 @@ export async function loadNodeKubeconfig(root: string, path: string): Promise<Ku
 export async function runAddonsService(opts: AddonsServiceOptions): Promise<number> {
   const config = await readConfig(opts.conf);
   const root = opts.env.HOIST_NODE_ROOT ?? '/';
-  const store = await openStore(config.stateStore, { env: opts.env, events: opts.events, source: `${opts.conf} stateStore` });
+  const store = await openStore(config.stateStore, { env: opts.env, events: opts.events, source: `${opts.conf} stateStore`, ...storeProxyOption() });
   const kube = await loadNodeKubeconfig(root, config.kubeconfig);
   const applier = new AddonApplier({ cluster: config.cluster, instanceId: config.instanceId, store, kube, events: opts.events });
   opts.events({ level: 'info', code: 'addons.service', message: `applying the addons of ${config.cluster}'s channel as ${config.instanceId} (one control-plane machine at a time)` });

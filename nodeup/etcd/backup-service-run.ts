@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import { openStore } from '../../state-store/open.js';
+import { storeProxyOption } from '../http-proxy.js';
 import type { BackupServiceConfig } from './backup-service.js';
 import { backupService } from './backup-service.js';
 import { REPORT_MS } from './backup-service-report.js';
@@ -35,7 +36,7 @@ async function readConfig(path: string): Promise<BackupServiceConfig> {
 
 export async function runBackupService(opts: BackupServiceOptions): Promise<number> {
   const config = await readConfig(opts.conf);
-  const store = await openStore(config.stateStore, { env: opts.env, events: opts.events, source: `${opts.conf} stateStore` });
+  const store = await openStore(config.stateStore, { env: opts.env, events: opts.events, source: `${opts.conf} stateStore`, ...storeProxyOption() });
   let stopped = false;
   let wake = () => undefined as void;
   const stop = () => {

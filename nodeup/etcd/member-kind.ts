@@ -16,6 +16,7 @@ import { HoistError } from '../../src/errors.js';
 import type { LiveObject, ResolvedFields, TaskKind } from '../../src/engine/task.js';
 import { taskConstructor } from '../../src/engine/task.js';
 import { openStore } from '../../state-store/open.js';
+import { storeProxyOption } from '../http-proxy.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import type { NodeContext } from '../context.js';
 import { STATE_DIR, hostPath, tasksOf } from '../context.js';
@@ -109,7 +110,7 @@ async function converge(ctx: NodeContext, name: string, desired: ResolvedFields)
   }
 
   await stopLeftovers(await leftoverEtcdPids(ctx.root, d.member, d.dataDir));
-  const store: ObjectStore = await openStore(d.stateStore, { env: process.env, events: ctx.events, source: 'nodeup.yaml stateStore' });
+  const store: ObjectStore = await openStore(d.stateStore, { env: process.env, events: ctx.events, source: 'nodeup.yaml stateStore', ...storeProxyOption() });
   try {
     const creds = await credentials(ctx, d);
     await restoreIfRequested({ store, cluster: d.cluster, etcdCluster: d.etcdCluster, member: d.member, instanceId: d.instanceId, peerUrl, clientUrl, volume, dataDir: hostPath(ctx.root, d.dataDir), etcdctl: hostPath(ctx.root, `${d.binary}ctl`), events: ctx.events });

@@ -14,6 +14,7 @@ import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
 import { openStore } from '../../state-store/open.js';
+import { storeProxyOption } from '../http-proxy.js';
 import type { BackupLocation } from './backup-store.js';
 import { readManifest, readVerifiedSnapshot } from './backup-store.js';
 import { publishMember, readMembers, etcdStatusPrefix } from './registry.js';
@@ -56,7 +57,7 @@ export async function writeRestoreRequest(store: ObjectStore, cluster: string, r
 }
 
 export async function backupLocationOf(stateStore: ObjectStore, r: Pick<RestoreRequest, 'store' | 'prefix'>, env: Readonly<Record<string, string | undefined>>): Promise<BackupLocation> {
-  const store = r.store === undefined ? stateStore : await openStore(r.store, { env, source: 'spec.etcdClusters[].backups.store' });
+  const store = r.store === undefined ? stateStore : await openStore(r.store, { env, source: 'spec.etcdClusters[].backups.store', ...storeProxyOption() });
   return { store, prefix: r.prefix, where: `${r.store ?? 'the state store'} under ${r.prefix || '/'}` };
 }
 

@@ -18,6 +18,7 @@ import { HoistError } from '../../src/errors.js';
 import type { VolumeCloud } from './volume.js';
 import { exactlyOne } from './volume.js';
 import { ETCD_CLUSTER_TAG, ETCD_MEMBER_TAG } from './volume-tags.js';
+import { storeProxyOption } from '../http-proxy.js';
 
 export interface Ec2VolumeOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -53,7 +54,10 @@ export function ec2VolumeCloud(options: Ec2VolumeOptions): VolumeCloud {
     })());
   const ec2 = async (): Promise<EC2Client> => {
     const endpoint = env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL;
-    return (client ??= new EC2Client({ region: (await identity()).region, ...(endpoint ? { endpoint } : {}) }));
+    if (client !== undefined) return client;
+    const region = (await identity()).region;
+    const agent = storeProxyOption().agent;
+    return (client ??= new EC2Client({ region, ...(endpoint ? { endpoint } : {}), ...(agent === undefined ? {} : { requestHandler: { httpAgent: agent, httpsAgent: agent } }) }));
   };
   const describe = async (volumeId: string): Promise<Volume> => {
     const out = await (await ec2()).send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }));

@@ -14,6 +14,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { Agent } from 'node:http';
 import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import { silent } from '../../src/output/events.js';
@@ -30,6 +31,8 @@ export interface S3StoreOptions {
   readonly events?: EventSink;
   /** Keys per ListObjectsV2 page; S3 returns at most 1,000. */
   readonly pageSize?: number;
+  /** The agent of the client's http and https connections (nodeup's egress proxy); the SDK's own by default. */
+  readonly agent?: Agent;
 }
 
 export interface S3StoreStats {
@@ -54,7 +57,8 @@ export class S3Store implements ObjectStore {
     this.url = `s3://${this.bucket}${this.prefix === '' ? '' : `/${this.prefix}`}`;
     this.#events = options.events ?? silent;
     this.#pageSize = options.pageSize;
-    this.#client = new S3Client(clientConfig(options.env ?? process.env));
+    const agent = options.agent;
+    this.#client = new S3Client({ ...clientConfig(options.env ?? process.env), ...(agent === undefined ? {} : { requestHandler: { httpAgent: agent, httpsAgent: agent } }) });
     // In the deserialize step, after the retry middleware: counts every attempt on the wire.
     this.#client.middlewareStack.add(
       (next) => (args) => {

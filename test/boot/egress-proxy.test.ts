@@ -7,8 +7,6 @@
 
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +18,8 @@ import type { BootOptions } from '../../cloudup/provider.js';
 import { completeSpec, egressProxySettings } from '../../src/api/index.js';
 import { cluster, groups } from '../api/fixtures.js';
 import { tempDir } from '../support/cli.js';
+import { countingProxy } from '../support/counting-proxy.js';
+import type { CountingProxy } from '../support/counting-proxy.js';
 import { runScript, stopAllScripts } from './run-script.js';
 import { serveFolder } from './servers.js';
 import type { Listening } from './servers.js';
@@ -27,43 +27,6 @@ import { scriptEnv, sha256 } from './support.js';
 
 const run = promisify(execFile);
 const PROXY_KEYS = ['http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'];
-
-interface CountingProxy {
-  readonly url: string;
-  /** The absolute URLs it forwarded, in order. */
-  readonly forwarded: string[];
-  close(): Promise<void>;
-}
-
-/** A forward HTTP proxy (plain http, no CONNECT) that forwards only to 127.0.0.1. */
-async function countingProxy(): Promise<CountingProxy> {
-  const forwarded: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const target = new URL(req.url ?? '/');
-    if (target.hostname !== '127.0.0.1' || target.protocol !== 'http:') {
-      res.writeHead(403).end('this proxy forwards only to http://127.0.0.1');
-      return;
-    }
-    forwarded.push(`${req.method} ${target.href}`);
-    const up = request({ host: '127.0.0.1', port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: req.headers, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    up.on('error', (e) => res.writeHead(502).end(String(e)));
-    req.pipe(up);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    forwarded,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let mirror: Listening;
