@@ -20,7 +20,7 @@ export const EgressProxySchema = z
       .optional()
       .meta({
         description:
-          'Comma list of what the machines reach directly (no_proxy): names (a suffix match: corp.example matches images.corp.example), IP addresses and CIDRs. hoist adds the cluster\'s own (127.0.0.1, localhost, cluster.local, the API names, the cluster name, the network, service and pod ranges, the metadata service).',
+          'Comma list of what the machines reach directly (no_proxy): names (a suffix match: corp.example matches images.corp.example), IP addresses and CIDRs. hoist adds the cluster\'s own (127.0.0.1, localhost, the cluster domain (clusterDNSDomain), the API names, the cluster name, the network, service and pod ranges, the metadata service).',
         examples: ['corp.example,10.10.0.0/16'],
       }),
   })
