@@ -16,6 +16,7 @@ import { serviceTask } from '../tasks/service.js';
 import { ADMIN_KUBECONFIG } from '../model/bootstrap-rbac.js';
 import type { ModelInput } from '../model/types.js';
 import { after, file, hashOf } from '../model/types.js';
+import { bundleServiceProxy } from '../model/egress-proxy.js';
 
 export const ADDONS_SERVICE_CONF = '/etc/hoist/addons.json';
 export const ADDONS_SERVICE_UNIT = 'hoist-addons.service';
@@ -29,8 +30,8 @@ export interface AddonsServiceConfig {
   readonly kubeconfig: string;
 }
 
-export function addonsServiceUnit(conf: string): string {
-  return bundleServiceUnit({ description: "applies the cluster addons of the state store's channel", after: ['kubelet.service'], command: 'addons-applier', conf });
+export function addonsServiceUnit(conf: string, environmentFile?: string): string {
+  return bundleServiceUnit({ description: "applies the cluster addons of the state store's channel", after: ['kubelet.service'], command: 'addons-applier', conf, ...(environmentFile === undefined ? {} : { environmentFile }) });
 }
 
 /** On a control-plane machine: the configuration and the unit, started once the admin kubeconfig is written. */
@@ -39,10 +40,11 @@ export function addonsServiceTasks(input: ModelInput): Task[] {
   const config: AddonsServiceConfig = { cluster: input.config.cluster, instanceId: input.node.instanceId, stateStore: input.config.stateStore, kubeconfig: ADMIN_KUBECONFIG };
   const text = `${JSON.stringify(config, null, 2)}\n`;
   const conf = file(ADDONS_SERVICE_CONF, text);
+  const proxy = bundleServiceProxy(input.config);
   const service = serviceTask(
     ADDONS_SERVICE_UNIT,
-    { unit: addonsServiceUnit(ADDONS_SERVICE_CONF), enabled: true, running: true, restartOn: hashOf(text) },
-    after([idOf(conf), `Kubeconfig/${ADMIN_KUBECONFIG}`]),
+    { unit: addonsServiceUnit(ADDONS_SERVICE_CONF, proxy.environmentFile), enabled: true, running: true, restartOn: hashOf(text, ...proxy.restartOn) },
+    after([idOf(conf), `Kubeconfig/${ADMIN_KUBECONFIG}`, ...proxy.dependsOn]),
   );
   return [conf, service];
 }

@@ -14,13 +14,14 @@ import { bundleServiceUnit } from '../services/bundle-unit.js';
 import { serviceTask } from '../tasks/service.js';
 import type { ModelInput } from '../model/types.js';
 import { after, file, hashOf } from '../model/types.js';
+import { bundleServiceProxy } from '../model/egress-proxy.js';
 import type { BackupServiceConfig, BackupServiceMember } from './backup-service.js';
 
 export const BACKUP_SERVICE_CONF = '/etc/hoist/etcd-backup.json';
 export const BACKUP_SERVICE_UNIT = 'etcd-backup.service';
 
-export function backupServiceUnit(conf: string): string {
-  return bundleServiceUnit({ description: 'scheduled etcd backups of this control-plane machine', command: 'etcd-backup-service', conf });
+export function backupServiceUnit(conf: string, environmentFile?: string): string {
+  return bundleServiceUnit({ description: 'scheduled etcd backups of this control-plane machine', command: 'etcd-backup-service', conf, ...(environmentFile === undefined ? {} : { environmentFile }) });
 }
 
 /** `members`: this machine's etcd members with their EtcdMember tasks, which start first (and whose new certificates restart it). */
@@ -35,7 +36,8 @@ export function backupServiceTasks(input: ModelInput, members: readonly { readon
   };
   const text = `${JSON.stringify(config, null, 2)}\n`;
   const conf = file(BACKUP_SERVICE_CONF, text);
-  const unit = backupServiceUnit(BACKUP_SERVICE_CONF);
-  const service = serviceTask(BACKUP_SERVICE_UNIT, { unit, enabled: true, running: true, restartOn: hashOf(text, members.map((m) => m.task.desired)) }, after([idOf(conf), ...members.map((m) => idOf(m.task))]));
+  const proxy = bundleServiceProxy(input.config);
+  const unit = backupServiceUnit(BACKUP_SERVICE_CONF, proxy.environmentFile);
+  const service = serviceTask(BACKUP_SERVICE_UNIT, { unit, enabled: true, running: true, restartOn: hashOf(text, members.map((m) => m.task.desired), ...proxy.restartOn) }, after([idOf(conf), ...members.map((m) => idOf(m.task)), ...proxy.dependsOn]));
   return [conf, service];
 }

@@ -10,8 +10,10 @@ import type { Task } from '../../src/engine/task.js';
 import { HoistError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import { openStore } from '../../state-store/open.js';
+import { storeProxyOption } from '../http-proxy.js';
 import type { ModelInput } from '../model/types.js';
 import { MANIFEST_DIR, PKI_DIR, after, caPath, file, hashOf } from '../model/types.js';
+import { bundleServiceProxy } from '../model/egress-proxy.js';
 import { bundleServiceUnit } from '../services/bundle-unit.js';
 import { onServiceStop } from '../services/stop-signal.js';
 import { serviceTask } from '../tasks/service.js';
@@ -20,8 +22,8 @@ import { FOLLOW_INTERVAL_MS, FOLLOW_SERVICE_CONF, FOLLOW_SERVICE_UNIT, followEtc
 
 export const API_SERVER_MANIFEST = `${MANIFEST_DIR}/kube-apiserver.yaml`;
 
-export function followServiceUnit(conf: string): string {
-  return bundleServiceUnit({ description: "keeps the API server's --etcd-servers on the control plane's published etcd members", after: ['kubelet.service'], command: 'apiserver-etcd-servers', conf });
+export function followServiceUnit(conf: string, environmentFile?: string): string {
+  return bundleServiceUnit({ description: "keeps the API server's --etcd-servers on the control plane's published etcd members", after: ['kubelet.service'], command: 'apiserver-etcd-servers', conf, ...(environmentFile === undefined ? {} : { environmentFile }) });
 }
 
 /** On an APIServer machine: the configuration and the unit, started once the API server's manifest is written. */
@@ -40,10 +42,11 @@ export function followServiceTasks(input: ModelInput): Task[] {
   };
   const text = `${JSON.stringify(config, null, 2)}\n`;
   const conf = file(FOLLOW_SERVICE_CONF, text);
+  const proxy = bundleServiceProxy(input.config);
   const service = serviceTask(
     FOLLOW_SERVICE_UNIT,
-    { unit: followServiceUnit(FOLLOW_SERVICE_CONF), enabled: true, running: true, restartOn: hashOf(text) },
-    after([`File/${FOLLOW_SERVICE_CONF}`, `File/${API_SERVER_MANIFEST}`]),
+    { unit: followServiceUnit(FOLLOW_SERVICE_CONF, proxy.environmentFile), enabled: true, running: true, restartOn: hashOf(text, ...proxy.restartOn) },
+    after([`File/${FOLLOW_SERVICE_CONF}`, `File/${API_SERVER_MANIFEST}`, ...proxy.dependsOn]),
   );
   return [conf, service];
 }
@@ -75,7 +78,7 @@ export interface FollowServiceOptions {
 /** Runs passes until stopped; a failed pass is reported, and the next comes as usual. */
 export async function runFollowService(opts: FollowServiceOptions): Promise<number> {
   const config = await readFollowConfig(opts.conf);
-  const store = await openStore(config.stateStore, { env: opts.env, events: opts.events, source: `${opts.conf} stateStore` });
+  const store = await openStore(config.stateStore, { env: opts.env, events: opts.events, source: `${opts.conf} stateStore`, ...storeProxyOption() });
   let stopped = false;
   let wake = () => undefined as void;
   onServiceStop(() => {

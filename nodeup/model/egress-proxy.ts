@@ -6,7 +6,8 @@
  */
 
 import { proxyEnvironment } from '../../src/api/egress-proxy.js';
-import type { Task } from '../../src/engine/task.js';
+import type { Task, TaskId } from '../../src/engine/task.js';
+import { idOf } from '../../src/engine/task.js';
 import type { NodeupConfig } from '../config/schema.js';
 import { file } from './types.js';
 
@@ -36,6 +37,16 @@ export function proxyEnvFile(config: Pick<NodeupConfig, 'egressProxy'>): Task | 
 /** The `[Service]` line that gives a unit the proxy, or nothing. */
 export function proxyUnitLines(config: Pick<NodeupConfig, 'egressProxy'>): string[] {
   return config.egressProxy === undefined ? [] : [`EnvironmentFile=${PROXY_ENV_FILE}`];
+}
+
+/**
+ * A nodeup bundle service's share of the proxy (the etcd backups, the addon applier, the etcd
+ * follower write and read the state store): its unit's environment file, and the file task it
+ * starts after and restarts with. Nothing without a proxy.
+ */
+export function bundleServiceProxy(config: Pick<NodeupConfig, 'egressProxy'>): { readonly environmentFile?: string; readonly dependsOn: TaskId[]; readonly restartOn: unknown[] } {
+  const envFile = proxyEnvFile(config);
+  return envFile === undefined ? { dependsOn: [], restartOn: [] } : { environmentFile: PROXY_ENV_FILE, dependsOn: [idOf(envFile)], restartOn: [envFile.desired] };
 }
 
 /** The machine-wide files: the environment file, the shells' profile and apt's setting. */

@@ -15,6 +15,8 @@ export interface BundleUnit {
   readonly command: string;
   /** The command's configuration file (absolute; given relative to the unit's `/`). */
   readonly conf: string;
+  /** An environment file the service reads (the egress proxy's). */
+  readonly environmentFile?: string;
 }
 
 export function bundleServiceUnit(unit: BundleUnit): string {
@@ -25,6 +27,7 @@ export function bundleServiceUnit(unit: BundleUnit): string {
     '',
     '[Service]',
     'WorkingDirectory=/',
+    ...(unit.environmentFile === undefined ? [] : [`EnvironmentFile=${unit.environmentFile}`]),
     `ExecStart=${NODE} ${BUNDLE} ${unit.command} --conf ${unit.conf.replace(/^\/+/, '')}`,
     'Restart=always',
     'RestartSec=5',

@@ -107,6 +107,15 @@ describe('egressProxy on the machines', () => {
     expect(plane(withProxy).pod('kube-proxy').env).toBeUndefined();
   });
 
+  it('gives the bundle\'s services that use the state store the environment file too', () => {
+    const services = ['etcd-backup.service', 'hoist-addons.service'];
+    for (const unit of services) {
+      expect(plane(withProxy).unit(unit)).toContain(`\nEnvironmentFile=${PROXY_ENV_FILE}\n`);
+      expect(plane(withProxy).tasks.find((t) => t.name === unit)?.dependsOn).toContain(`File/${PROXY_ENV_FILE}`);
+      expect(plane(without).unit(unit)).not.toContain('EnvironmentFile');
+    }
+  });
+
   it('writes none of it without a proxy', () => {
     for (const m of without.values()) {
       for (const path of [PROXY_ENV_FILE, PROXY_PROFILE, APT_PROXY_CONF]) expect(m.file(path)).toBeUndefined();
