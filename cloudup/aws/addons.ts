@@ -5,7 +5,8 @@
  * groups. spec.cloudConfig turns the EBS CSI driver (awsEBSCSIDriver.enabled) or its StorageClass
  * (manageStorageClasses) off. The control-plane role's IAM policy grants what the first two need (model/iam-policies.ts).
  * Last, the identity webhooks the spec turns on: aws-iam-authenticator (spec.authentication.aws,
- * ./iam-authenticator.ts) and the pod identity webhook (spec.podIdentityWebhook, ./pod-identity-webhook.ts).
+ * ./iam-authenticator.ts) and the pod identity webhook (spec.podIdentityWebhook, ./pod-identity-webhook.ts),
+ * then aws-node-termination-handler (spec.nodeTerminationHandler, ./node-termination-handler.ts).
  */
 
 import { accountSubject, accountWithClusterRole, ALL, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf, clusterRole, clusterRoleBinding } from '../addons/objects.js';
@@ -17,6 +18,7 @@ import { podIdentityWebhookSettings } from '../../src/api/webhooks.js';
 import { callerAccount } from './account.js';
 import { awsIamAuthenticatorAddon } from './iam-authenticator.js';
 import { groupName } from './model/names.js';
+import { nodeTerminationHandlerAddon } from './node-termination-handler.js';
 import { podIdentityWebhookAddon, podIdentityWebhookNeedsAccount } from './pod-identity-webhook.js';
 
 /** The digest recorded for this tag in upstream release lists. */
@@ -183,7 +185,7 @@ export const awsAddons: CloudAddons = {
   addons: (ctx) => [
     cloudControllerManager(ctx),
     ...(cloudConfigSettings(ctx.completed.cluster.spec).awsEBSCSIDriver ? [ebsCsiDriver(ctx)] : []),
-    ...[awsIamAuthenticatorAddon(ctx), podIdentityWebhookAddon(ctx)].filter((a) => a !== undefined),
+    ...[awsIamAuthenticatorAddon(ctx), podIdentityWebhookAddon(ctx), nodeTerminationHandlerAddon(ctx)].filter((a) => a !== undefined),
   ],
   // The pod identity webhook's configuration names the CA of its serving certificate.
   needsClusterCA: (completed) => podIdentityWebhookSettings(completed.cluster.spec) !== undefined,

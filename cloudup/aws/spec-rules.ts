@@ -46,6 +46,8 @@ export const awsSpecRules: CloudSpecRules = {
   ipv6: true,
   // kops's pod identity webhook and aws-iam-authenticator: AWS's IAM, images in AWS's registries.
   identityWebhooks: true,
+  // aws-node-termination-handler (IMDS mode): EC2's instance metadata, run by the addons.
+  nodeTerminationHandler: true,
   // subnets' additionalRoutes, in the private route tables hoist makes (route-rules.ts).
   subnetRoutes: true,
   accessListEntries: { accepts: (entry) => PREFIX_LIST.test(entry), described: 'an AWS prefix list (pl-...)' },

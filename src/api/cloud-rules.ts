@@ -49,6 +49,12 @@ export interface CloudSpecRules {
    */
   readonly identityWebhooks?: boolean;
   /**
+   * The cloud's machines have the instance metadata that kops's `spec.nodeTerminationHandler`
+   * (aws-node-termination-handler, IMDS mode) watches, and the cloud's addons run it. Absent: the
+   * field is refused at its path, and the kops import drops it.
+   */
+  readonly nodeTerminationHandler?: boolean;
+  /**
    * The cloud makes the routes of subnets' `additionalRoutes` (its validate says to which targets,
    * from which subnets). Absent: the field is refused at its path.
    */

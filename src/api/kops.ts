@@ -62,7 +62,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.cloudConfig.gcpPDCSIDriver': 'hoist carries only enabled: it pins the persistent disk CSI driver\'s version and settings',
   'spec.target': 'terraform settings are not part of the hoist spec',
   'spec.serviceOIDCProvider': 'an issuer hosted outside the cluster (issuerHostPath, issuerCAThumbprints) is not supported: publish the issuer with serviceAccountIssuerDiscovery',
-  'spec.nodeTerminationHandler': ADDON,
+  'spec.nodeTerminationHandler': 'hoist carries the fields of the IMDS mode (enabled, the enable* switches, prometheusEnable, excludeFromLoadBalancers, managedASGTag, podTerminationGracePeriod, taintNode, cpuRequest, memoryRequest, version) and enableSQSTerminationDraining, which it refuses when true: the queue-processor mode and its webhook settings are not supported',
   'spec.clusterAutoscaler': 'hoist carries enabled, expander, balanceSimilarNodeGroups, scaleDownUtilizationThreshold, skipNodesWithLocalStorage, skipNodesWithSystemPods, newPodScaleUpDelay and scaleDownDelayAfterAdd; hoist pins the image',
   'spec.metricsServer': 'hoist carries enabled and insecure; hoist pins the image',
   'spec.certManager': ADDON,

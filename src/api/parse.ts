@@ -27,6 +27,7 @@ import { locate, writtenAt } from './yaml-locate.js';
 import type { Position } from './yaml-locate.js';
 import { MAX_YAML_DEPTH, tooDeepAt } from './yaml-depth.js';
 import { yamlProblems } from './yaml-problems.js';
+import { dropUnreadNodeTerminationHandler } from './node-termination-handler.js';
 
 /** No spec comes near this; larger input is refused before it is parsed. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -230,7 +231,8 @@ function checkDocument(doc: Document.Parsed, value: unknown, base: Path, counter
 function forTheirClouds(parsed: readonly ParsedDocument[], rules: SpecRulesByCloud): ParsedDocument[] {
   const clusters = parsed.flatMap((d) => (d.kind === 'Cluster' ? [d.object] : []));
   const cloudOf = (name: string | undefined) => (clusters.find((c) => c.metadata.name === name) ?? clusters[0])?.spec.cloudProvider;
-  return parsed.map((d): ParsedDocument => {
+  return parsed.map((written): ParsedDocument => {
+    const d = withoutUnreadFields(written, rules);
     const cloud = d.kind === 'Cluster' ? d.object.spec.cloudProvider : cloudOf(d.object.metadata.labels?.[CLUSTER_LABEL]);
     const kops = cloud === undefined ? undefined : rules[cloud].fromKops;
     if (!d.converted || !kops) return d;
@@ -241,6 +243,13 @@ function forTheirClouds(parsed: readonly ParsedDocument[], rules: SpecRulesByClo
     const { object, report } = kops.instanceGroup({ object: d.object, report: d.converted });
     return { ...d, object, converted: report };
   });
+}
+
+/** A converted kops Cluster without the fields kops ignores on its cloud, each reported. */
+function withoutUnreadFields(d: ParsedDocument, rules: SpecRulesByCloud): ParsedDocument {
+  if (d.kind !== 'Cluster' || !d.converted) return d;
+  const { object, report } = dropUnreadNodeTerminationHandler({ object: d.object, report: d.converted }, rules[d.object.spec.cloudProvider]);
+  return { ...d, object, converted: report };
 }
 
 type Head = { kind: Kind; object: Record<string, unknown> } | { problems: FieldProblem[] };

@@ -1,6 +1,6 @@
 /**
  * kops's `authentication` (OpenID Connect and aws-iam-authenticator for the API server), the
- * pod identity webhook (schema-webhooks.ts) and the `cloudConfig` settings
+ * pod identity webhook (schema-webhooks.ts), the node termination handler (schema-node-termination.ts) and the `cloudConfig` settings
  * hoist carries (its storage classes and CSI drivers). Spread into ClusterSpecSchema (schema.ts);
  * names and shapes as in kops v1alpha2. What they mean once defaulted is auth-cloud.ts.
  */
@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import { StringMapSchema } from './schema-components.js';
 import { AwsAuthenticationSchema, PodIdentityWebhookShape } from './schema-webhooks.js';
+import { NodeTerminationHandlerShape } from './schema-node-termination.js';
 
 export const OidcAuthenticationSchema = z
   .strictObject({
@@ -59,4 +60,5 @@ export const AuthCloudShape = {
   authentication: AuthenticationSchema.optional(),
   cloudConfig: CloudConfigSchema.optional(),
   ...PodIdentityWebhookShape,
+  ...NodeTerminationHandlerShape,
 };

@@ -17,6 +17,7 @@ import { machineProblems } from './validate-machine.js';
 import { foreignGceProblems } from './schema-gce.js';
 import { networkProblems } from './validate-network.js';
 import { webhookProblems } from './webhooks.js';
+import { nodeTerminationHandlerProblems } from './node-termination-handler.js';
 
 export { validateUpdate } from './update.js';
 export type { SpecSetInput } from './update.js';
@@ -35,6 +36,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
     // The spec as written: the completed excludes carry the cluster's own entries too.
     ...egressProxyProblems(cluster.spec),
     ...webhookProblems(completed.cluster.spec, cloud),
+    ...nodeTerminationHandlerProblems(completed.cluster.spec, cloud),
     ...irsaProblems(completed.cluster),
     ...foreignGceProblems(completed.cluster),
     ...cloudLabelProblems(completed.cluster, completed.instanceGroups, cloud.tags),

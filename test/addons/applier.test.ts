@@ -308,4 +308,22 @@ describe('the addon applier', () => {
     expect(config.data?.['config.yaml']).toContain(`clusterID: ${CLUSTER}`);
     expect((await kc.makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: 'aws-iam-authenticator', namespace: 'kube-system' })).spec?.template.spec?.hostNetwork).toBe(true);
   });
+
+  it('applies hoist\'s own aws-node-termination-handler addon: its DaemonSet and RBAC, listed by the real kubectl', async () => {
+    const made = newClusterSpec({ name: CLUSTER, cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const aws = { backendMode: 'CRD,MountedFile', identityMappings: [{ arn: 'arn:aws:iam::123456789012:role/KubernetesAdmin', username: 'admin', groups: ['system:masters'] }] };
+    const completed = completeSpec({ ...made.cluster, spec: { ...made.cluster.spec, authentication: { aws }, nodeTerminationHandler: { enableRebalanceMonitoring: true, taintNode: true } } }, made.instanceGroups);
+    const addons = builtinAddons(completed, await cloudAddonsOf('aws'));
+    const pick = (name: string) => addons.find((a) => a.name === name)!;
+    await publish([core, kindnet('1.1.0'), coredns('.:53 { forward . 8.8.8.8 }', false), pick('aws-iam-authenticator'), pick('aws-node-termination-handler')]);
+    expect((await applier('cp-2').pass()).applied).toEqual(['aws-node-termination-handler']);
+    expect((await report()).addons.find((a) => a.name === 'aws-node-termination-handler')).toMatchObject({ phase: 'Applied', version: '1.22.0' });
+    const ds = await kubectl(kubeconfigPath, dir, ['get', 'ds', 'aws-node-termination-handler', '-n', 'kube-system', '-o', 'jsonpath={.spec.template.spec.hostNetwork} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[?(@.name=="TAINT_NODE")].value}']);
+    expect(ds.stderr).toBe('');
+    expect(ds.stdout).toBe('true public.ecr.aws/aws-ec2/aws-node-termination-handler:v1.22.0 true');
+    const rbac = await kubectl(kubeconfigPath, dir, ['get', 'serviceaccount/aws-node-termination-handler', 'clusterrole/aws-node-termination-handler', 'clusterrolebinding/aws-node-termination-handler', '-n', 'kube-system', '-o', 'name']);
+    expect(rbac.stdout.trim().split('\n')).toEqual(['serviceaccount/aws-node-termination-handler', 'clusterrole.rbac.authorization.k8s.io/aws-node-termination-handler', 'clusterrolebinding.rbac.authorization.k8s.io/aws-node-termination-handler']);
+    const eviction = await kubectl(kubeconfigPath, dir, ['get', 'clusterrole', 'aws-node-termination-handler', '-o', 'jsonpath={.rules[?(@.resources[0]=="pods/eviction")].verbs[0]}']);
+    expect(eviction.stdout).toBe('create');
+  });
 });

@@ -77,7 +77,6 @@ describe('kops v1alpha2 import', () => {
       'spec.cloudControllerManager',
       'spec.target',
       'spec.serviceOIDCProvider',
-      'spec.nodeTerminationHandler',
       'spec.api.loadBalancer.subnets',
       'spec.api.loadBalancer.accessLog',
       'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
@@ -89,6 +88,9 @@ describe('kops v1alpha2 import', () => {
     // aws-iam-authenticator is carried whole: its mode, cluster ID and identity mappings.
     expect(paths.filter((p) => p.startsWith('spec.authentication'))).toEqual([]);
     expect(cluster?.object.spec.authentication?.aws).toMatchObject({ backendMode: 'CRD', clusterID: 'complex.example.com', identityMappings: [{ arn: 'arn:aws-test:iam::000000000000:role/AWSReservedSSO_Developer_7de86b085b6056ae', groups: ['he:dev'], username: 'dev:{{SessionNameRaw}}' }] });
+    // The node termination handler is carried (IMDS mode; managedASGTag is read only by the queue-processor mode).
+    expect(paths.filter((p) => p.startsWith('spec.nodeTerminationHandler'))).toEqual([]);
+    expect(cluster?.object.spec.nodeTerminationHandler).toEqual({ managedASGTag: 'kubernetes.io/cluster/complex.example.com' });
     // IAM's permissions boundary is carried: every role hoist makes gets it.
     expect(paths.filter((p) => p.startsWith('spec.iam'))).toEqual([]);
     expect(cluster?.object.spec.iam?.permissionsBoundary).toBe('arn:aws-test:iam::000000000000:policy/boundaries');
@@ -102,6 +104,8 @@ describe('kops v1alpha2 import', () => {
         crossZoneLoadBalancing: true,
         sslCertificate: 'arn:aws-test:acm:us-test-1:000000000000:certificate/123456789012-1234-1234-1234-12345678',
         sslPolicy: 'ELBSecurityPolicy-2016-08',
+        subnets: [{ name: 'us-test-1a', allocationId: 'eipalloc-012345a678b9cdefa' }],
+        accessLog: { bucket: 'access-log-example' },
       },
       publicName: 'api.complex.example.com',
     });
