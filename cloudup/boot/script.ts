@@ -8,10 +8,10 @@
  * then the fixed body (template.ts). docs/nodeup.md, "How a machine boots", walks through it.
  */
 
-import { stringify } from 'yaml';
 import { dirname } from 'node:path';
 import { proxyEnvironment } from '../../src/api/egress-proxy.js';
 import { HoistError } from '../../src/errors.js';
+import { NodeupYamlText } from '../nodeup/yaml-text.js';
 import { BOOT_SCRIPT_BODY } from './template.js';
 
 export interface BootScriptInput {
@@ -56,13 +56,15 @@ const SHA256 = /^[0-9a-f]{64}$/;
 // Characters a URL may hold here: none that a shell treats specially inside double quotes.
 const SAFE_URL = /^(https?:\/\/|s3:\/\/|gs:\/\/|file:\/\/\/|\/)[A-Za-z0-9._~:/?#@!&+,;=%-]*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** boot.yaml's text, the yaml library's to the byte, with the pairs every group shares written once per process. */
+const BOOT_YAML = new NodeupYamlText();
 
 /** The bash script that boots a machine of `input.boot.instanceGroup`. */
 export function renderBootScript(input: BootScriptInput): string {
   checkInput(input);
   const metadata = input.metadata ?? DEFAULT_METADATA[input.storeAccess];
   const region = input.region ?? 'us-east-1';
-  const boot = stringify(withoutUndefined(input.boot), { lineWidth: 0 }).trimEnd();
+  const boot = BOOT_YAML.render(withoutUndefined(input.boot)).trimEnd();
   const header = [
     '#!/bin/bash',
     `# hoist boot script of ${input.boot.cluster}, instance group ${input.boot.instanceGroup}: installs Node.js and`,

@@ -36,6 +36,20 @@ describe('nodeup.yaml text, pair by pair', () => {
     );
   });
 
+  it('writes a pair of plain strings itself exactly as the library does, and leaves the strings it would quote to it', () => {
+    const text = new NodeupYamlText();
+    // Names, hashes and URLs, and the words and shapes YAML reads as something else.
+    const unit = fc.constantFrom('a', 'Z', 'e', 'y', 'n', '0', '9', '.', '_', '/', '-', ':', ' ');
+    const words = fc.constantFrom('null', 'Null', 'NULL', 'true', 'True', 'FALSE', 'yes', 'No', 'on', 'OFF', 'y', 'N', '~', 'a:', 'a: b', '1e3', '.inf', '.NaN', '0x1f', '0o7', '-1', '2026-12-05', 'sha256:ab12', 'nodes-000', 's3://bucket/clusters', 'file:///srv/state', 'gs://b/c', 'http://a:8080/x');
+    const scalar = fc.oneof(fc.string({ maxLength: 12, unit }), words);
+    fc.assert(
+      fc.property(fc.dictionary(scalar, scalar, { maxKeys: 4 }), (config) => {
+        expect(text.render(config)).toBe(whole(config));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('renders the whole where the pairs would differ: a shared object (an alias), undefined, no pairs', () => {
     const text = new NodeupYamlText();
     const shared = { a: [1, 2] };
