@@ -19,12 +19,17 @@ export async function appliedClusterSpec(store: ObjectStore, cluster: string): P
 }
 
 /**
- * The first YAML document of `text`, parsed without the rest: the parser and composer run lazily,
- * so a cluster of 200 groups costs a plan one document's work, not 201.
+ * The first YAML document of `text`, parsed without the rest: only the text before the next
+ * document marker (a line that starts with `---` and a space or its end, which no content of a
+ * document can) is read, and the parser and composer stop at the first document, so a cluster
+ * of 200 groups costs a plan one document's work, not 201.
  */
 function firstDocument(text: string): Document.Parsed | undefined {
+  const marker = /^---(?:[ \t]|$)/gm;
+  marker.lastIndex = 1;
+  const next = marker.exec(text);
   const composer = new Composer();
-  for (const token of new Parser().parse(text)) {
+  for (const token of new Parser().parse(next === null ? text : text.slice(0, next.index))) {
     for (const doc of composer.next(token)) return doc;
   }
   for (const doc of composer.end()) return doc;

@@ -33,6 +33,13 @@ describe('appliedClusterSpec', () => {
     expect(spec).toEqual({ kubernetesVersion: '1.34.2', etcdClusters: [{ name: 'main', version: '3.5.21', members: [{ name: 'a', instanceGroup: 'control-plane-a' }] }] });
   });
 
+  it('reads a first document that starts with its own marker, whose text holds dashes', async () => {
+    const store = new MemfsStore('applied-spec');
+    const withDashes = clusterDoc.replace('spec:\n', 'spec:\n  note: |\n    ---- not a marker\n');
+    await store.put(completedSpecKey(cluster), `---\n${withDashes}---\nkind: InstanceGroup\nspec: [unclosed\n`);
+    expect((await appliedClusterSpec(store, cluster))?.kubernetesVersion).toBe('1.34.2');
+  });
+
   it('is undefined for a cluster never applied, or a first document without a version', async () => {
     const store = new MemfsStore('applied-spec');
     expect(await appliedClusterSpec(store, cluster)).toBeUndefined();
