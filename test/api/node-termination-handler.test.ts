@@ -5,12 +5,14 @@
  * a cloud where kops ignores it too).
  */
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSpecText } from '../../src/api/index.js';
 import type { ClusterSpec } from '../../src/api/index.js';
 import { nodeTerminationHandlerSettings } from '../../src/api/node-termination-handler.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { CLUSTER_NAME, cluster, group, groups, validate } from './fixtures.js';
+import { documentedDrop, migrationTable } from './kops-migration-table.js';
 
 type Handler = NonNullable<ClusterSpec['nodeTerminationHandler']>;
 const problems = (nodeTerminationHandler: Handler) => validate(cluster({ nodeTerminationHandler }), groups());
@@ -111,6 +113,10 @@ describe('the kops import', () => {
     const dropped = doc?.converted?.dropped ?? [];
     expect(dropped.map((d) => d.path)).toEqual(['spec.nodeTerminationHandler.webhookURL']);
     expect(dropped[0]?.reason).toContain('the queue-processor mode and its webhook settings are not supported');
+    // docs/kops-migration.md says the import drops it.
+    const table = migrationTable(readFileSync(new URL('../../docs/kops-migration.md', import.meta.url), 'utf8'), 'ClusterSpec fields');
+    expect(documentedDrop(table, 'spec.nodeTerminationHandler.webhookURL')?.status).toBe('different');
+    expect(documentedDrop(table, 'spec.nodeTerminationHandler')?.status).toBe('different');
   });
 
   it('drops it on gce, where kops ignores it too, with the reason', () => {
