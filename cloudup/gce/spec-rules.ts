@@ -8,6 +8,7 @@ import { dropRefusedCloudLabels, formatPath, refusedCharacters, tagLength } from
 import type { CloudSpecRules, CloudTagRules } from '../../src/api/index.js';
 import { gossipAsNoDns } from '../../src/api/api-dns.js';
 import { permissionsBoundaryProblems } from '../../src/api/irsa.js';
+import { awsOnlyLoadBalancerProblems } from '../../src/api/lb-aws-only.js';
 import { dropUnsupportedGroupFields, unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
@@ -67,6 +68,7 @@ export const gceSpecRules: CloudSpecRules = {
     ...existingAccountProblems(spec),
     ...workloadIdentityProblems(spec.cluster.spec, spec.cluster.metadata.name),
     ...permissionsBoundaryProblems(spec.cluster, 'gce'),
+    ...awsOnlyLoadBalancerProblems(spec.cluster, 'gce'),
   ],
   // kops leaves cloudLabels off GCE instances, so a kops GCE spec can hold labels GCE refuses
   // (upper case, dots); hoist writes them, so the import drops those, reported, rather than failing.

@@ -8,6 +8,7 @@ import { formatPath, instanceGroupPath } from '../../src/api/index.js';
 import type { CloudSpecRules, CompletedSpec } from '../../src/api/index.js';
 import { cidrContains, parseCidr } from '../../src/api/cidr.js';
 import { permissionsBoundaryProblems } from '../../src/api/irsa.js';
+import { awsOnlyLoadBalancerProblems } from '../../src/api/lb-aws-only.js';
 import { nearest } from '../../src/api/issues.js';
 import { unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
@@ -28,7 +29,7 @@ export const localSpecRules: CloudSpecRules = {
   regionalSubnets: false,
   sharedSubnetsNeedNoZone: false,
   // Its machines are processes: spot, volumes and metadata settings have no meaning there.
-  validate: (spec) => [...networkProblems(spec), ...machineTypeProblems(spec), ...unsupportedGroupFieldProblems(spec, [], 'the local cloud'), ...permissionsBoundaryProblems(spec.cluster, 'the local cloud')],
+  validate: (spec) => [...networkProblems(spec), ...machineTypeProblems(spec), ...unsupportedGroupFieldProblems(spec, [], 'the local cloud'), ...permissionsBoundaryProblems(spec.cluster, 'the local cloud'), ...awsOnlyLoadBalancerProblems(spec.cluster, 'the local cloud')],
   newCluster: { defaultZones: ['local-a'] },
 };
 

@@ -76,7 +76,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.networking.calico': 'hoist carries only the calico version',
   'spec.etcdClusters.*': 'hoist runs etcd itself: etcd-manager, image and resource settings do not apply',
   'spec.etcdClusters.*.etcdMembers.*': 'encrypted or provisioned-IOPS etcd volumes are not supported',
-  'spec.api.loadBalancer': 'hoist carries the load balancer\'s type, class, sslCertificate, sslPolicy, crossZoneLoadBalancing and additionalSecurityGroups',
+  'spec.api.loadBalancer': 'hoist carries the load balancer\'s type, class, sslCertificate, sslPolicy, crossZoneLoadBalancing, additionalSecurityGroups, accessLog and subnets',
   'spec.subnets.*': 'hoist carries only name, zone, region, cidr, ipv6CIDR, type, id, egress and additionalRoutes of a subnet',
   'spec.kubelet': 'kubelet setting not supported by hoist',
   'spec.kubeAPIServer': 'API server setting not supported by hoist',

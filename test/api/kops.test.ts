@@ -77,14 +77,14 @@ describe('kops v1alpha2 import', () => {
       'spec.cloudControllerManager',
       'spec.target',
       'spec.serviceOIDCProvider',
-      'spec.api.loadBalancer.subnets',
-      'spec.api.loadBalancer.accessLog',
       'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
     ]));
     // The private subnet's route to a transit gateway is carried (its tgw egress is not: aws routes it through NAT).
     expect(paths).not.toContain('spec.subnets[1].additionalRoutes');
     expect(paths).toContain('spec.subnets[1].egress');
     expect(cluster?.object.spec.subnets[1]?.additionalRoutes).toEqual([{ cidr: '192.168.1.10/32', target: 'tgw-0123456' }]);
+    // The API load balancer's subnets (with the Elastic IP) and access log are carried.
+    expect(paths.filter((p) => p.startsWith('spec.api'))).toEqual([]);
     // aws-iam-authenticator is carried whole: its mode, cluster ID and identity mappings.
     expect(paths.filter((p) => p.startsWith('spec.authentication'))).toEqual([]);
     expect(cluster?.object.spec.authentication?.aws).toMatchObject({ backendMode: 'CRD', clusterID: 'complex.example.com', identityMappings: [{ arn: 'arn:aws-test:iam::000000000000:role/AWSReservedSSO_Developer_7de86b085b6056ae', groups: ['he:dev'], username: 'dev:{{SessionNameRaw}}' }] });

@@ -34,6 +34,8 @@ async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readon
 
 /** The attribute of kops's crossZoneLoadBalancing. */
 export const CROSS_ZONE = 'load_balancing.cross_zone.enabled';
+/** The attributes of kops's accessLog. */
+export const ACCESS_LOGS = { enabled: 'access_logs.s3.enabled', bucket: 'access_logs.s3.bucket', prefix: 'access_logs.s3.prefix' } as const;
 
 export interface LoadBalancing {
   /** With their attributes: one more call per load balancer the cluster owns (it has one). */

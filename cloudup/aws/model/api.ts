@@ -20,6 +20,7 @@ import { hostedZoneTask as zoneTask } from '../tasks/hosted-zone.js';
 import { listenerName, listenerTask } from '../tasks/listener.js';
 import type { ListenerFields } from '../tasks/listener.js';
 import { loadBalancerTask } from '../tasks/load-balancer.js';
+import type { SubnetAddress } from '../tasks/load-balancer.js';
 import { targetGroupTask } from '../tasks/target-group.js';
 import { apiSecurityTasks } from './api-security.js';
 import { API_LISTENER_PORT, API_PASSTHROUGH_PORT, API_SERVER_PORT, apiName, apiTlsTargetGroupName } from './names.js';
@@ -36,20 +37,43 @@ export function hostedZoneTask(spec: SettledSpec): Task | undefined {
   return zone && !usesLoadBalancerName(spec) ? zoneTask(zone, {}, { lifecycle: 'ExistsAndValidates' }) : undefined;
 }
 
+interface Placed {
+  readonly name: string;
+  readonly address: SubnetAddress;
+}
+
+/**
+ * The subnets of the API load balancer, one per zone, in zone order: the spec's, with their
+ * addresses; or a public load balancer in the Utility subnets (or the Public ones), an internal
+ * one beside the control plane. The access log's `interval` is a Classic load balancer's: a
+ * network one writes every 5 minutes, so it is not sent.
+ */
+function placement(spec: SettledSpec): Placed[] {
+  const c = spec.cluster.spec;
+  const lbSpec = c.api.loadBalancer!;
+  const zoneOf = (name: string) => c.subnets.find((s) => s.name === name)?.zone ?? '';
+  const byZone = (a: Placed, b: Placed) => zoneOf(a.name).localeCompare(zoneOf(b.name));
+  if (lbSpec.subnets) {
+    return lbSpec.subnets
+      .map((s) => ({ name: s.name, address: { ...(s.privateIPv4Address === undefined ? {} : { privateIPv4Address: s.privateIPv4Address }), ...(s.allocationId === undefined ? {} : { allocationId: s.allocationId }) } }))
+      .sort(byZone);
+  }
+  const planeSubnets = new Set(spec.instanceGroups.filter((ig) => ig.spec.role === 'ControlPlane').flatMap((ig) => ig.spec.subnets));
+  const utility = c.subnets.filter((s) => s.type === 'Utility');
+  const candidates = lbSpec.type === 'Internal' ? c.subnets.filter((s) => planeSubnets.has(s.name)) : utility.length > 0 ? utility : c.subnets.filter((s) => s.type === 'Public');
+  const chosen = new Map<string, Placed>();
+  for (const s of [...candidates].map((x) => ({ name: x.name, address: {} })).sort(byZone)) if (!chosen.has(zoneOf(s.name))) chosen.set(zoneOf(s.name), s);
+  return [...chosen.values()];
+}
+
 export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<string, TaskId>, hostedZone: Task | undefined): Api {
   const c = spec.cluster.spec;
   const cluster = spec.cluster.metadata.name;
   const lbSpec = c.api.loadBalancer;
   if (!lbSpec) return { tasks: hostedZone ? [hostedZone] : [], targetGroups: [] };
 
-  // A public load balancer sits in the Utility subnets (or the Public ones), an internal one
-  // beside the control plane; one subnet per zone, in zone order.
-  const planeSubnets = new Set(spec.instanceGroups.filter((ig) => ig.spec.role === 'ControlPlane').flatMap((ig) => ig.spec.subnets));
-  const utility = c.subnets.filter((s) => s.type === 'Utility');
-  const candidates = lbSpec.type === 'Internal' ? c.subnets.filter((s) => planeSubnets.has(s.name)) : utility.length > 0 ? utility : c.subnets.filter((s) => s.type === 'Public');
-  const byZone = new Map<string, TaskId>();
-  for (const s of [...candidates].sort((a, b) => (a.zone ?? '').localeCompare(b.zone ?? ''))) if (!byZone.has(s.zone ?? '')) byZone.set(s.zone ?? '', subnets.get(s.name)!);
-  const lbSubnets = [...byZone.values()];
+  const placed = placement(spec);
+  const lbSubnets = placed.map((p) => subnets.get(p.name)!);
 
   const name = apiName(cluster);
   const targetGroup = (task: string, prefix: string, protocol: 'TCP' | 'TLS') =>
@@ -81,6 +105,11 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
       securityGroupIds: security.groupIds,
       // kops's default, and a network load balancer's.
       crossZoneLoadBalancing: lbSpec.crossZoneLoadBalancing ?? false,
+      // With the spec's subnets, their addresses are compared (an Elastic IP taken off replaces it too).
+      ...(lbSpec.subnets ? { subnetAddresses: placed.map((p) => p.address) } : {}),
+      accessLog: lbSpec.accessLog
+        ? { enabled: true, bucket: lbSpec.accessLog.bucket, prefix: lbSpec.accessLog.bucketPrefix ?? '' }
+        : { enabled: false },
       tags: named(spec, name),
     },
     { dependsOn: [...lbSubnets, ...(security.group ? [security.group] : [])] },
