@@ -27,8 +27,11 @@ export interface SmallCluster {
   destroy(): Promise<{ pid: number; args: string }[]>;
 }
 
-/** `groups`: more InstanceGroup documents (YAML), created before the first update. */
-export async function smallCluster(name: string, onWorld: (w: LocalWorld) => void, groups: readonly string[] = []): Promise<SmallCluster> {
+/**
+ * `groups`: more InstanceGroup documents (YAML), created before the first update; `spec`: more
+ * Cluster spec fields, written before it too.
+ */
+export async function smallCluster(name: string, onWorld: (w: LocalWorld) => void, groups: readonly string[] = [], spec: Readonly<Record<string, unknown>> = {}): Promise<SmallCluster> {
   const etcdVersion = /etcd Version:\s*(\d+\.\d+\.\d+)/.exec(execFileSync('etcd', ['--version'], { encoding: 'utf8' }))?.[1];
   if (etcdVersion === undefined) throw new Error('no etcd on this machine: apt-get install -y etcd-server');
   const dir = await mkdtemp(join(tmpdir(), 'hoist-small-cluster-'));
@@ -41,10 +44,10 @@ export async function smallCluster(name: string, onWorld: (w: LocalWorld) => voi
     return r;
   };
   await run('create', 'cluster', name, '--control-plane-count', '1', '--node-count', '1');
-  const spec = parse((await run('get', 'cluster', name, '-o', 'yaml')).stdout) as { spec: { etcdClusters: { version?: string }[] } };
+  const cluster = parse((await run('get', 'cluster', name, '-o', 'yaml')).stdout) as { spec: { etcdClusters: { version?: string }[] } };
   // The machine runs the real etcd only at the host's version.
-  for (const c of spec.spec.etcdClusters) c.version = etcdVersion;
-  await writeFile(join(dir, 'cluster.yaml'), stringify(spec));
+  for (const c of cluster.spec.etcdClusters) c.version = etcdVersion;
+  await writeFile(join(dir, 'cluster.yaml'), stringify({ ...cluster, spec: { ...cluster.spec, ...spec } }));
   await run('replace', '-f', join(dir, 'cluster.yaml'));
   for (const [i, group] of groups.entries()) {
     await writeFile(join(dir, `group-${i}.yaml`), group);
