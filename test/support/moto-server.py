@@ -41,6 +41,13 @@ A subnet's IPv6 association answers its state as the text of a dict ("{'State': 
 where EC2 answers "associated", so Terraform's aws_subnet waits for an association that never
 comes (three minutes, then fails). Here the state is the word EC2 gives.
 
+ELBv2 takes SubnetMappings with an Elastic IP (AllocationId) or a private address
+(PrivateIPv4Address) but drops both: a load balancer's AvailabilityZones never show their
+LoadBalancerAddresses, as ELB's do, so a load balancer given addresses looks changed on every
+plan. Here the addresses given on create (and SetSubnets) are kept and shown. moto still picks no
+address of its own (an internal load balancer shows none unless given one) and does not check that
+an Elastic IP exists or that an address is inside its subnet.
+
 Then it runs moto_server with the same arguments (-H HOST -p PORT).
 """
 
@@ -57,6 +64,7 @@ try:
     from moto.ec2.models.subnets import Subnet
     from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix, parse_user_data
     from moto.s3.responses import S3Response
+    from moto.elbv2.models import AvailabilityZone, ELBv2Backend, FakeLoadBalancer
     from moto.server import main
 except ImportError as e:
     sys.exit(f"cannot import moto ({e}): the AWS tests need moto 5.2.1: pip install 'moto[server]==5.2.1'")
@@ -186,6 +194,48 @@ def _subnet_ipv6_associations(self):
 
 
 Subnet.ipv6_cidr_block_association_set = property(_subnet_ipv6_associations)
+
+def _mapped_addresses(mappings):
+    """A load balancer's LoadBalancerAddresses by subnet id, from the SubnetMappings it was given."""
+    out = {}
+    for m in mappings or []:
+        address = {key: m[key] for key in ("PrivateIPv4Address", "AllocationId") if m.get(key)}
+        if address:
+            out[m["SubnetId"]] = [address]
+    return out
+
+
+def _zones_with_addresses(self):
+    zones = []
+    for subnet in self.subnets:
+        zone = AvailabilityZone(subnet)
+        addresses = getattr(self, "mapped_addresses", {}).get(subnet.id)
+        if addresses:
+            zone.load_balancer_addresses = addresses
+        zones.append(zone)
+    return zones
+
+
+FakeLoadBalancer.availability_zones = property(_zones_with_addresses)
+_create_load_balancer = ELBv2Backend.create_load_balancer
+_set_subnets = ELBv2Backend.set_subnets
+
+
+def _create_keeping_addresses(self, *args, **kwargs):
+    balancer = _create_load_balancer(self, *args, **kwargs)
+    balancer.mapped_addresses = _mapped_addresses(kwargs.get("subnet_mappings"))
+    return balancer
+
+
+def _set_subnets_keeping_addresses(self, arn, subnets, subnet_mappings):
+    _set_subnets(self, arn, subnets, subnet_mappings)
+    balancer = self.load_balancers[arn]
+    balancer.mapped_addresses = _mapped_addresses(subnet_mappings)
+    return balancer.availability_zones
+
+
+ELBv2Backend.create_load_balancer = _create_keeping_addresses
+ELBv2Backend.set_subnets = _set_subnets_keeping_addresses
 
 _object_writes = threading.Lock()
 
