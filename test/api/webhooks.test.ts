@@ -148,6 +148,10 @@ describe('nodeup on the control plane', () => {
       key: '/srv/kubernetes/pod-identity-webhook/tls.key',
     });
     expect(apiServerPod(model).spec.containers[0]!.command.some((f) => f.startsWith('--authentication-token-webhook'))).toBe(false);
+    // spec.clusterDNSDomain names the Service's full name.
+    const other = modelOf({ ...IRSA, podIdentityWebhook: { enabled: true }, clusterDNSDomain: 'k8s.internal' }).model;
+    expect(task(other, 'Certificate', 'pod-identity-webhook')?.desired['dnsNames']).toContain('pod-identity-webhook.kube-system.svc.k8s.internal');
+    expect(task(other, 'Certificate', 'pod-identity-webhook')?.desired['dnsNames']).not.toContain('pod-identity-webhook.kube-system.svc.cluster.local');
     expect(task(modelOf({ ...IRSA, podIdentityWebhook: { enabled: true } }, 'APIServer').model, 'Certificate', 'pod-identity-webhook')).toBeUndefined();
   });
 
