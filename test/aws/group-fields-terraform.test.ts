@@ -4,7 +4,8 @@
  * IMDSv2, additionalUserData, root volume settings, an extra volume and the Auto Scaling
  * group's settings are arguments the hashicorp/aws provider accepts. The same module's cluster has
  * the API load balancer's kops options (a TLS listener with its certificate and policy, cross-zone
- * load balancing, additional security groups), externalPolicies and a permissions boundary on
+ * load balancing, additional security groups, its utility subnets with an Elastic IP as
+ * `subnet_mapping` blocks, its access log as `access_logs`), externalPolicies and a permissions boundary on
  * every IAM role, which it renders too; the groups' externalLoadBalancers, tenancy and EBS
  * optimization are the group's load_balancers and target_group_arns and the template's
  * placement and ebs_optimized.
@@ -39,6 +40,8 @@ describe('the Terraform output of groups with the kops machine fields', () => {
       sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       crossZoneLoadBalancing: true,
       additionalSecurityGroups: ['sg-0123456789abcdef0'],
+      subnets: [{ name: 'utility-us-east-1a', allocationId: 'eipalloc-0123456789abcdef0' }, { name: 'utility-us-east-1b' }],
+      accessLog: { bucket: 'example-api-logs', bucketPrefix: 'api' },
     };
     const externalPolicies = { node: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'], 'control-plane': ['arn:aws:iam::123456789012:policy/plane'] };
     const iam = { permissionsBoundary: 'arn:aws:iam::123456789012:policy/boundaries' };
@@ -48,7 +51,7 @@ describe('the Terraform output of groups with the kops machine fields', () => {
     const out = join(dir.path, 'module');
     const module = await moduleOf(spec, 's3://hoist-state/clusters');
     const text = [...module.files.values()].join('\n');
-    for (const argument of ['"certificate_arn"', '"ssl_policy"', '"enable_cross_zone_load_balancing"', '"security_groups"', '"aws_iam_role_policy_attachment"', '"TLS"', '"permissions_boundary"', '"load_balancers"', '"target_group_arns"', '"placement"', '"ebs_optimized"']) expect(text).toContain(argument);
+    for (const argument of ['"certificate_arn"', '"ssl_policy"', '"enable_cross_zone_load_balancing"', '"security_groups"', '"aws_iam_role_policy_attachment"', '"TLS"', '"permissions_boundary"', '"load_balancers"', '"target_group_arns"', '"placement"', '"ebs_optimized"', '"subnet_mapping"', '"allocation_id"', '"access_logs"']) expect(text).toContain(argument);
     await writeModule(out, module);
     const terraform = await setupTerraform(join(dir.path, 'terraform-home'), { AWS_EC2_METADATA_DISABLED: 'true' });
     const init = await terraform.run(['init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`], out);
