@@ -30,6 +30,20 @@ export interface PlanNodeupOptions {
 }
 
 export async function planNodeupConfigs(completed: CompletedSpec, options: PlanNodeupOptions): Promise<NodeupConfigs> {
+  return (await readNodeupInputs(completed, options)).build(options.apiEndpoint);
+}
+
+/** What the configurations are made from, read; `build` makes them, reading nothing more. */
+export interface NodeupInputs {
+  build(apiEndpoint?: BuildNodeupOptions['apiEndpoint']): NodeupConfigs;
+}
+
+/**
+ * Reads what the configurations are made from (the stored secrets' hashes, the assets'
+ * checksums), so that a plan can do this before discovery fills the cloud's answers and only
+ * the work that reads nothing runs beside it.
+ */
+export async function readNodeupInputs(completed: CompletedSpec, options: Omit<PlanNodeupOptions, 'apiEndpoint'>): Promise<NodeupInputs> {
   const secrets = options.store === undefined ? undefined : await secretHashes(options.store, completed);
   const provider = await providerFor(completed);
   const repository = await assetRepository(completed, provider, options);
@@ -43,14 +57,17 @@ export async function planNodeupConfigs(completed: CompletedSpec, options: PlanN
     data: { repository, assets: assets.map((a) => ({ name: a.name, url: a.url, ...(a.sha512 === undefined ? { sha256: a.sha256 } : { sha512: a.sha512 }) })) },
   });
   const apiPort = apiPortOf(provider, completed);
-  return buildNodeupConfigs(completed, {
-    stateStore: options.stateStore,
-    assets,
-    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
-    // Machines reach the API's DNS names on the port its load balancer listens on, as kubeconfigs do.
-    ...(apiPort === undefined ? {} : { apiPort }),
-    ...(secrets === undefined ? {} : { secrets }),
-  });
+  return {
+    build: (apiEndpoint) =>
+      buildNodeupConfigs(completed, {
+        stateStore: options.stateStore,
+        assets,
+        ...(apiEndpoint ? { apiEndpoint } : {}),
+        // Machines reach the API's DNS names on the port its load balancer listens on, as kubeconfigs do.
+        ...(apiPort === undefined ? {} : { apiPort }),
+        ...(secrets === undefined ? {} : { secrets }),
+      }),
+  };
 }
 
 /** The sha256 of each stored secret; spec.encryptionConfig without an encryption config is refused here. */

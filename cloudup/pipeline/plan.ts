@@ -17,7 +17,7 @@ import { completedSpecKey } from '../../state-store/layout.js';
 import { planAddons } from '../addons/plan.js';
 import type { NodeupBundle } from '../nodeup/bundle.js';
 import type { NodeupConfigs } from '../nodeup/build.js';
-import { planNodeupConfigs } from '../nodeup/plan.js';
+import { readNodeupInputs } from '../nodeup/plan.js';
 import type { CloudSession, Env } from '../provider.js';
 import { openCloud } from '../providers.js';
 import { planEndpoint } from './api-endpoint.js';
@@ -61,10 +61,13 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
   try {
     if (addons === undefined) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
     const endpoint = await planEndpoint(session, completed, opts.events);
+    const inputs = await readNodeupInputs(completed, { stateStore: store.url, store, env: opts.env, events: opts.events });
     const kinds = new Map<string, TaskKind<unknown>>([...session.kinds, ...addons.kinds]);
-    // The live state is read while the node configurations and the tasks are built.
+    // The live state is read while the node configurations and the tasks are built; those read
+    // nothing more, so no read they need waits behind discovery's requests (one server answers
+    // every service on moto).
     const discovery = discover(session, kinds);
-    const nodeConfigs = await planNodeupConfigs(completed, { stateStore: store.url, store, env: opts.env, events: opts.events, ...endpoint.nodeup });
+    const nodeConfigs = inputs.build(endpoint.nodeup.apiEndpoint);
     const boot = await clusterBoot(completed, nodeConfigs, { stateStore: store.url, env: opts.env });
     const tasks: Task[] = [...session.buildTasks(boot.options), ...addons.tasks];
     const result = await planFrom(session, completed, tasks, opts, kinds, discovery);
