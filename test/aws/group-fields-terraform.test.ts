@@ -17,7 +17,7 @@ import { completeSpec, validateSpecSet } from '../../src/api/index.js';
 import { specRulesOf } from '../../cloudup/providers.js';
 import { tempDir } from '../support/cli.js';
 import { CLUSTER, fixtureSpec, moduleOf, writeModule } from '../terraform/fixture.js';
-import { setupTerraform } from '../terraform/terraform.js';
+import { validateModule } from '../terraform/terraform.js';
 import { groups } from './group-fields.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -53,11 +53,8 @@ describe('the Terraform output of groups with the kops machine fields', () => {
     const text = [...module.files.values()].join('\n');
     for (const argument of ['"certificate_arn"', '"ssl_policy"', '"enable_cross_zone_load_balancing"', '"security_groups"', '"aws_iam_role_policy_attachment"', '"TLS"', '"permissions_boundary"', '"load_balancers"', '"target_group_arns"', '"placement"', '"ebs_optimized"', '"subnet_mapping"', '"allocation_id"', '"access_logs"']) expect(text).toContain(argument);
     await writeModule(out, module);
-    const terraform = await setupTerraform(join(dir.path, 'terraform-home'), { AWS_EC2_METADATA_DISABLED: 'true' });
-    const init = await terraform.run(['init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`], out);
-    expect(init.code, init.stderr || init.stdout).toBe(0);
-    const validate = await terraform.run(['validate', '-no-color'], out);
-    expect(validate.code, validate.stderr || validate.stdout).toBe(0);
-    expect(validate.stdout).toContain('The configuration is valid.');
+    const validated = await validateModule(join(dir.path, 'terraform-home'), out, { AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(validated.code, validated.stdout + validated.stderr).toBe(0);
+    expect(validated.stdout).toContain('The configuration is valid.');
   }, 120_000);
 });

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cidrOf, formatCidr } from '../../src/api/cidr.js';
 import { hoist, tempDir } from '../support/cli.js';
-import { setupTerraform } from '../terraform/terraform.js';
+import { validateModule } from '../terraform/terraform.js';
 import { testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
@@ -138,11 +138,8 @@ describe('an IPv6 cluster on AWS', () => {
     const routes = Object.values(r['aws_route'] ?? {}).filter((x) => x['destination_ipv6_cidr_block'] === '::/0');
     expect(routes.map((x) => (x['egress_only_gateway_id'] === undefined ? 'igw' : 'eigw')).sort()).toEqual(['eigw', 'igw']);
 
-    const terraform = await setupTerraform(join(dir.path, 'tf-home'), {});
-    const init = await terraform.run(['init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`], out);
-    expect(init.code, init.stderr).toBe(0);
-    const validate = await terraform.run(['validate', '-no-color'], out);
-    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+    const validated = await validateModule(join(dir.path, 'tf-home'), out);
+    expect(validated.code, validated.stdout + validated.stderr).toBe(0);
   }, 120_000);
 
   it('goes with the cluster', async () => {

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Cluster, Subnet } from '../../src/api/index.js';
 import { hoist, tempDir } from '../support/cli.js';
-import { setupTerraform } from '../terraform/terraform.js';
+import { validateModule } from '../terraform/terraform.js';
 import { testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
@@ -146,11 +146,8 @@ describe('additional routes of a private subnet on AWS', () => {
     expect(instance?.['network_interface_id']).toMatch(/^\$\{data\.aws_instance\.[\w-]+\.network_interface_id\}$/);
     expect(Object.values(module.data['aws_instance'] ?? {})).toEqual([{ instance_id: 'i-0123456789abcdef0' }]);
 
-    const terraform = await setupTerraform(join(dir.path, 'tf-home'), {});
-    const init = await terraform.run(['init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`], out);
-    expect(init.code, init.stderr).toBe(0);
-    const validate = await terraform.run(['validate', '-no-color'], out);
-    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+    const validated = await validateModule(join(dir.path, 'tf-home'), out);
+    expect(validated.code, validated.stdout + validated.stderr).toBe(0);
   }, 120_000);
 
   it('goes with the cluster', async () => {

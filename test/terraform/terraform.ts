@@ -72,6 +72,16 @@ export async function setupTerraform(home: string, aws: Readonly<Record<string, 
 }
 
 /**
+ * `terraform init` (offline, from the plugin directory) and `terraform validate` of the module in
+ * `dir`, with terraform's own folders under `home`: the run that failed, or validate's.
+ */
+export async function validateModule(home: string, dir: string, aws: Readonly<Record<string, string>> = {}): Promise<TerraformRun> {
+  const terraform = await setupTerraform(home, aws);
+  const init = await terraform.run(['init', '-input=false', '-no-color', `-plugin-dir=${terraform.pluginDir}`], dir);
+  return init.code === 0 ? terraform.run(['validate', '-no-color'], dir) : init;
+}
+
+/**
  * The first plugin directory that holds hashicorp/aws for this platform, from
  * HOIST_TEST_TF_PLUGIN_DIR or the usual places; a clear error naming what is missing otherwise.
  */
