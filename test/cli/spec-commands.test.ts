@@ -129,8 +129,9 @@ describe('create -f, apply -f, replace -f', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('cluster/complex.example.com created');
     expect(r.stderr).toMatch(/converted kops\.k8s\.io\/v1alpha2 Cluster complex\.example\.com; \d+ field\(s\) could not be carried over/);
-    expect(r.stderr).toContain('spec.iam.permissionsBoundary');
-    // aws-iam-authenticator is carried over, so its mappings are not in the dropped list.
+    expect(r.stderr).toContain('spec.serviceOIDCProvider');
+    // The permissions boundary and aws-iam-authenticator are carried over, so neither is in the dropped list.
+    expect(r.stderr).not.toContain('spec.iam.permissionsBoundary');
     expect(r.stderr).not.toContain('spec.authentication');
     const stored = (await hoist(['get', 'cluster', 'complex.example.com', '-o', 'json'], { env })).stdout;
     expect(JSON.parse(stored).spec.authentication.aws.backendMode).toBe('CRD');
