@@ -131,6 +131,8 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
       // An IPv6 cluster's node pod ranges are not cut from one range by the controller manager.
       allocateNodeCIDRs: !isIpv6Cluster(c),
       concurrentNodeSyncs: cm.concurrentNodeSyncs,
+      concurrentHorizontalPodAutoscalerSyncs: cm.concurrentHorizontalPodAustoscalerSyncs,
+      concurrentJobSyncs: cm.concurrentJobSyncs,
       terminatedPodGCThreshold: cm.terminatedPodGCThreshold,
       horizontalPodAutoscalerSyncPeriod: cm.horizontalPodAutoscalerSyncPeriod,
       nodeMonitorGracePeriod: cm.nodeMonitorGracePeriod,

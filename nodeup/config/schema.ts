@@ -122,6 +122,8 @@ const ControlPlaneSchema = z.strictObject({
     serviceClusterIPRange: z.string(),
     allocateNodeCIDRs: z.boolean(),
     concurrentNodeSyncs: z.int().optional(),
+    concurrentHorizontalPodAutoscalerSyncs: z.int().optional(),
+    concurrentJobSyncs: z.int().optional(),
     terminatedPodGCThreshold: z.int().optional(),
     horizontalPodAutoscalerSyncPeriod: z.string().optional(),
     nodeMonitorGracePeriod: z.string().optional(),

@@ -170,6 +170,8 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'use-service-account-credentials': true,
           'leader-elect': true,
           'concurrent-node-syncs': cm.concurrentNodeSyncs,
+          'concurrent-horizontal-pod-autoscaler-syncs': cm.concurrentHorizontalPodAutoscalerSyncs,
+          'concurrent-job-syncs': cm.concurrentJobSyncs,
           'terminated-pod-gc-threshold': cm.terminatedPodGCThreshold,
           'horizontal-pod-autoscaler-sync-period': cm.horizontalPodAutoscalerSyncPeriod,
           'node-monitor-grace-period': cm.nodeMonitorGracePeriod,

@@ -66,6 +66,8 @@ export const KubeAPIServerSchema = z.strictObject({
 
 export const KubeControllerManagerSchema = z.strictObject({
   concurrentNodeSyncs: z.int().min(1).optional(),
+  concurrentHorizontalPodAustoscalerSyncs: z.int().min(1).optional().describe("--concurrent-horizontal-pod-autoscaler-syncs (kops's name, spelled as kops spells it)."),
+  concurrentJobSyncs: z.int().min(1).optional().describe('--concurrent-job-syncs.'),
   terminatedPodGCThreshold: z.int().min(0).optional(),
   horizontalPodAutoscalerSyncPeriod: z.string().optional().describe('A duration such as "15s".'),
   nodeMonitorGracePeriod: z.string().optional().describe('A duration such as "40s".'),

@@ -133,8 +133,10 @@ describe('create -f, apply -f, replace -f', () => {
     // The permissions boundary and aws-iam-authenticator are carried over, so neither is in the dropped list.
     expect(r.stderr).not.toContain('spec.iam.permissionsBoundary');
     expect(r.stderr).not.toContain('spec.authentication');
+    expect(r.stderr).not.toContain('kubeControllerManager');
     const stored = (await hoist(['get', 'cluster', 'complex.example.com', '-o', 'json'], { env })).stdout;
     expect(JSON.parse(stored).spec.authentication.aws.backendMode).toBe('CRD');
+    expect(JSON.parse(stored).spec.kubeControllerManager).toMatchObject({ concurrentHorizontalPodAustoscalerSyncs: 10, concurrentJobSyncs: 10, cpuRequest: '200m' });
   });
 });
 

@@ -140,6 +140,21 @@ describe('a KubeSchedulerConfiguration additional object', () => {
   });
 });
 
+describe('the controller manager\'s settings from the spec', () => {
+  it('passes kops\'s concurrent syncs of autoscalers and jobs as its flags, and none when unset', () => {
+    const made = newClusterSpec({ name: 'syncs.example.com', cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const flags = (kubeControllerManager: Cluster['spec']['kubeControllerManager']) => {
+      const cluster: Cluster = { ...made.cluster, spec: { ...made.cluster.spec, ...(kubeControllerManager ? { kubeControllerManager } : {}) } };
+      const [, file] = controlPlaneOf(buildNodeupConfigs(completeSpec(cluster, made.instanceGroups), { stateStore: 'file:///state', assets: [] }));
+      const model = buildNodeModel({ config: file.config, node: { instanceId: 'i-1', address: '10.0.0.2', nodeName: 'i-1' }, pki: PKI });
+      const manifest = String(model.tasks.find((t) => t.name === '/etc/kubernetes/manifests/kube-controller-manager.yaml')?.desired['content'] ?? '');
+      return commandOf(manifest).filter((f) => f.startsWith('--concurrent-'));
+    };
+    expect(flags({ concurrentHorizontalPodAustoscalerSyncs: 10, concurrentJobSyncs: 7 })).toEqual(['--concurrent-horizontal-pod-autoscaler-syncs=10', '--concurrent-job-syncs=7']);
+    expect(flags(undefined)).toEqual([]);
+  });
+});
+
 describe('an IPv6 cluster\'s control plane (nonMasqueradeCIDR ::/0)', () => {
   it('gets kops\'s flags: the kubelet --node-ip=::, services in the IPv6 range, no node CIDRs from the controller manager', () => {
     const made = newClusterSpec({ name: 'v6.example.com', cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
