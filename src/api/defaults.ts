@@ -74,6 +74,17 @@ export function clusterDNSDomain(spec: Pick<ClusterSpec, 'clusterDNSDomain'>): s
   return spec.clusterDNSDomain ?? DEFAULT_CLUSTER_DNS_DOMAIN;
 }
 
+/** The one container runtime hoist runs, as kops since Kubernetes dropped dockershim (1.24). */
+export const CONTAINER_RUNTIME = 'containerd';
+
+/**
+ * The container runtime of the cluster's machines: spec.containerRuntime, which validation
+ * holds to containerd. A function rather than a completed field, like clusterDNSDomain.
+ */
+export function containerRuntime(spec: Pick<ClusterSpec, 'containerRuntime'>): string {
+  return spec.containerRuntime ?? CONTAINER_RUNTIME;
+}
+
 /**
  * The completed spec set. Fields that stay optional here (`region`, `serviceClusterIPRange`,
  * `podCIDR`, a subnet's `cidr`) are set in every spec set that validates.

@@ -68,7 +68,6 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.certManager': ADDON,
   'spec.awsLoadBalancerController': ADDON,
   'spec.nodeProblemDetector': 'hoist carries only enabled; hoist pins the image',
-  'spec.containerRuntime': 'hoist always uses containerd',
   'spec.topology.bastion': 'bastions are InstanceGroups with role Bastion; their DNS name is not configurable',
   'spec.networking': 'hoist supports the cni, kindnet, flannel, cilium, calico, amazonvpc and kubenet networking options',
   'spec.networking.flannel': 'hoist carries only the vxlan backend',

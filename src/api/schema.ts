@@ -165,6 +165,10 @@ export const ClusterSpecSchema = z.strictObject({
   clusterAutoscaler: ClusterAutoscalerSchema.optional(),
   nodeProblemDetector: NodeProblemDetectorSchema.optional(),
   addons: z.array(UserAddonSchema).optional().describe('Your own addons: manifests published and applied with the system addons (docs/addons.md).'),
+  containerRuntime: z
+    .string()
+    .optional()
+    .meta({ description: 'The container runtime, as kops: containerd, the only one hoist (and kops) runs. Default: containerd.', examples: ['containerd'] }),
   containerd: z.strictObject({ version: z.string().optional() }).optional(),
   assets: z
     .strictObject({

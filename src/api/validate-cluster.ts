@@ -3,6 +3,7 @@
 import type { FieldProblem } from '../errors.js';
 import { authenticationProblems, cloudConfigProblems } from './auth-cloud.js';
 import { schedulerConfigurationProblems } from './scheduler-config.js';
+import { CONTAINER_RUNTIME, containerRuntime } from './defaults.js';
 import type { CompletedCluster } from './defaults.js';
 import { clusterNameProblems, isDnsSubdomain } from './names.js';
 import { formatPath } from './paths.js';
@@ -30,6 +31,14 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
     problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });
   }
   problems.push(...clusterDNSDomainProblems(spec.clusterDNSDomain));
+  if (containerRuntime(spec) !== CONTAINER_RUNTIME) {
+    problems.push({
+      path: at('containerRuntime'),
+      value: spec.containerRuntime,
+      message: `is not a container runtime hoist runs: its machines always run ${CONTAINER_RUNTIME}, and kops accepts only ${CONTAINER_RUNTIME} too (Kubernetes 1.24 removed the kubelet's Docker support)`,
+      fix: `use ${CONTAINER_RUNTIME}, or leave it out`,
+    });
+  }
   if (spec.sshPublicKey !== undefined && !SSH_KEY.test(spec.sshPublicKey.trim())) {
     problems.push({ path: at('sshPublicKey'), value: spec.sshPublicKey, message: 'is not an SSH public key', fix: 'paste the one line of your .pub file, e.g. "ssh-ed25519 AAAA... you@host"' });
   }
