@@ -50,6 +50,8 @@ export const awsSpecRules: CloudSpecRules = {
   nodeTerminationHandler: true,
   // subnets' additionalRoutes, in the private route tables hoist makes (route-rules.ts).
   subnetRoutes: true,
+  // Auto Scaling warm pools and their lifecycle hook (model/warm-pools.ts).
+  warmPool: true,
   accessListEntries: { accepts: (entry) => PREFIX_LIST.test(entry), described: 'an AWS prefix list (pl-...)' },
   tags: AWS_TAG_RULES,
   validate: (spec: CompletedSpec): FieldProblem[] => [

@@ -59,6 +59,11 @@ export interface CloudSpecRules {
    * from which subnets). Absent: the field is refused at its path.
    */
   readonly subnetRoutes?: boolean;
+  /**
+   * The cloud makes kops's warm pools (`spec.warmPool` of the Cluster and of InstanceGroups):
+   * machines prepared and stopped ahead of a scale-up. Absent: either field is refused at its path.
+   */
+  readonly warmPool?: boolean;
   /** The cloud's own checks of a completed spec set, each problem with its field path, value and fix. */
   validate(spec: CompletedSpec): FieldProblem[];
   /**

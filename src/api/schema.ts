@@ -31,6 +31,7 @@ import { AuthCloudShape } from './schema-auth-cloud.js';
 import { SubnetRoutesShape } from './schema-routes.js';
 import { EgressProxyShape } from './schema-egress.js';
 import { InstanceGroupMachineFields } from './schema-group.js';
+import { ClusterWarmPoolShape, GroupWarmPoolShape } from './schema-warm-pool.js';
 
 export { API_VERSION };
 export const KINDS = ['Cluster', 'InstanceGroup'] as const;
@@ -182,6 +183,7 @@ export const ClusterSpecSchema = z.strictObject({
   ...ExternalPoliciesShape,
   ...AuthCloudShape,
   ...EgressProxyShape,
+  ...ClusterWarmPoolShape,
 });
 
 export const ClusterSchema = z.strictObject({
@@ -212,6 +214,7 @@ export const InstanceGroupSpecSchema = z.strictObject({
     .describe('Extra cloud-init parts (aws): sent after the boot script in a multipart MIME user data, as kops does.'),
   ...InstanceGroupMachineFields,
   ...groupMachineShape(INSTANCE_GROUP_ROLES),
+  ...GroupWarmPoolShape,
 });
 
 export const InstanceGroupSchema = z.strictObject({

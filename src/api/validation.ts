@@ -18,6 +18,7 @@ import { foreignGceProblems } from './schema-gce.js';
 import { networkProblems } from './validate-network.js';
 import { webhookProblems } from './webhooks.js';
 import { nodeTerminationHandlerProblems } from './node-termination-handler.js';
+import { warmPoolProblems } from './warm-pool.js';
 
 export { validateUpdate } from './update.js';
 export type { SpecSetInput } from './update.js';
@@ -44,6 +45,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
     ...etcdProblems(completed.cluster, completed.instanceGroups),
     ...instanceGroupProblems(completed.cluster, completed.instanceGroups),
     ...machineProblems(completed.cluster, completed.instanceGroups),
+    ...warmPoolProblems(completed.cluster.spec, completed.instanceGroups, cloud),
     ...cloud.validate(completed),
   ];
 }
