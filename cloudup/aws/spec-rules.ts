@@ -30,12 +30,16 @@ export const AWS_IMAGE = /^(ami-[0-9a-f]+|ssm:\S+|resolve:ssm:\S+|[^\s/]+\/\S+)$
 
 const PREFIX_LIST = /^pl-[0-9a-f]{8,17}$/;
 
+/** A transit gateway's id, as EC2 writes it (tgw-0123456789abcdef0). */
+const TRANSIT_GATEWAY = /^tgw-[0-9a-z]+$/;
+
 /**
- * The way out of the private subnets hoist makes on aws: a NAT gateway given by id (nat-…),
- * External (the user routes it), or, unset, a NAT gateway of hoist's per zone.
+ * The way out of the private subnets hoist makes on aws: a NAT gateway given by id (nat-…), a
+ * transit gateway (tgw-…) as the zone's default route, as kops routes it, External (the user
+ * routes it), or, unset, a NAT gateway of hoist's per zone.
  */
 export function isAwsEgress(egress: string): boolean {
-  return egress === 'External' || egress.startsWith('nat-');
+  return egress === 'External' || egress.startsWith('nat-') || TRANSIT_GATEWAY.test(egress);
 }
 
 export const awsSpecRules: CloudSpecRules = {
@@ -117,13 +121,19 @@ function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
   const managedPublic = own.some((s) => !isPrivateSubnet(s));
   const hasUtility = spec.subnets.some((s) => s.type === 'Utility');
   spec.subnets.forEach((s, i) => {
-    if (!isPrivateSubnet(s)) return;
+    if (!isPrivateSubnet(s)) {
+      // As kops: only a private subnet's traffic leaves through a NAT or transit gateway.
+      if (s.egress !== undefined && s.egress !== 'External') {
+        problems.push({ path: at('subnets', i, 'egress'), value: s.egress, message: `can only be set on a Private subnet (this one is ${s.type}), as in kops: a ${s.type} subnet's way out is the internet gateway`, fix: 'move it to the Private subnets of the zone, or remove it' });
+      }
+      return;
+    }
     if (s.egress === undefined && !hasUtility) {
       problems.push({ path: at('subnets', i, 'type'), value: s.type, message: 'a private subnet needs a way out: no Utility subnet for a NAT gateway and no egress', fix: 'add a Utility subnet in its zone, or set egress' });
     }
     if (s.id !== undefined) return;
     if (s.egress !== undefined && !isAwsEgress(s.egress)) {
-      problems.push({ path: at('subnets', i, 'egress'), value: s.egress, message: 'is not an egress hoist supports on aws', fix: 'use a NAT gateway id (nat-…), External, or leave it unset for a NAT gateway of hoist' });
+      problems.push({ path: at('subnets', i, 'egress'), value: s.egress, message: 'is not an egress hoist supports on aws', fix: 'use a NAT gateway id (nat-…), a transit gateway id (tgw-…), External, or leave it unset for a NAT gateway of hoist' });
       return;
     }
     const zoneEgress = own.find((o) => isPrivateSubnet(o) && o.zone === s.zone && o.egress !== undefined)?.egress;
@@ -132,7 +142,7 @@ function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
         path: at('subnets', i),
         value: s.name,
         message: 'is private, but the cluster has no Utility or Public subnet hoist manages to put its NAT gateway in',
-        fix: 'add a Utility subnet (without id) in its zone, or set egress to an existing NAT gateway (nat-…) or External',
+        fix: 'add a Utility subnet (without id) in its zone, or set egress to an existing NAT gateway (nat-…), a transit gateway (tgw-…) or External',
       });
     }
   });
@@ -140,15 +150,15 @@ function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
 }
 
 /**
- * kops routes private subnets through transit gateways as well; hoist routes through NAT
- * gateways. The import of an AWS spec drops such an egress, reported, rather than failing: the
- * zone gets a NAT gateway of hoist's.
+ * kops also routes private subnets through a NAT instance (i-…) or a NAT gateway it makes with
+ * an existing Elastic IP (eipalloc-…); hoist does neither. The import of an AWS spec drops such
+ * an egress, reported, rather than failing: the zone gets a NAT gateway of hoist's.
  */
 function dropUnusableEgress(doc: KopsImport<Cluster>): KopsImport<Cluster> {
   const dropped: { path: string; value: unknown; reason: string }[] = [];
   const subnets = doc.object.spec.subnets.map((s, i) => {
     if (!isPrivateSubnet(s) || s.id !== undefined || s.egress === undefined || isAwsEgress(s.egress)) return s;
-    dropped.push({ path: formatPath(['spec', 'subnets', i, 'egress']), value: s.egress, reason: 'hoist routes a private subnet on aws through a NAT gateway (nat-…, or one of its own) or leaves it to you (External)' });
+    dropped.push({ path: formatPath(['spec', 'subnets', i, 'egress']), value: s.egress, reason: 'hoist routes a private subnet on aws through a NAT gateway (nat-…, or one of its own) or a transit gateway (tgw-…), or leaves it to you (External)' });
     const { egress: _egress, ...rest } = s;
     return rest;
   });

@@ -71,7 +71,13 @@ export const SubnetSchema = z.strictObject({
     .optional(),
   type: z.enum(SUBNET_TYPES).describe('Public, Private (egress through NAT), Utility (load balancers, NAT, bastions) or DualStack (a Private subnet with IPv6, as kops makes for the control plane of an IPv6 cluster).'),
   id: z.string().optional().describe('ID of an existing subnet to use (shared, not managed by hoist).'),
-  egress: z.string().optional().describe('Egress of a private subnet: a NAT gateway, transit gateway or "External".'),
+  egress: z
+    .string()
+    .optional()
+    .meta({
+      description: 'The way out of a Private subnet\'s zone (aws), as kops: an existing NAT gateway (nat-…) or a transit gateway (tgw-…) as the default route, or "External" (you route it). Default: a NAT gateway of hoist\'s per zone.',
+      examples: ['tgw-0123456789abcdef0'],
+    }),
   ...SubnetRoutesShape,
 });
 

@@ -47,18 +47,32 @@ describe('AWS egress of private subnets', () => {
   const utility: Subnet = { name: 'utility-us-east-1a', zone: 'us-east-1a', type: 'Utility' };
   const privateA = (egress?: string): Subnet => ({ name: 'us-east-1a', zone: 'us-east-1a', type: 'Private', ...(egress === undefined ? {} : { egress }) });
 
-  it('takes a NAT gateway id, External, or a NAT gateway of hoist', () => {
+  it('takes a NAT gateway id, a transit gateway id, External, or a NAT gateway of hoist', () => {
     expect(problems([privateA('nat-0123456789abcdef0'), utility])).toEqual([]);
+    expect(problems([privateA('tgw-0123456789abcdef0'), utility])).toEqual([]);
+    // A transit gateway is the zone's way out: no Utility subnet is needed for a NAT gateway.
+    expect(problems([privateA('tgw-0123456789abcdef0')], { topology: { controlPlane: 'private', nodes: 'private' } })).toEqual([]);
     expect(problems([privateA('External'), utility])).toEqual([]);
     expect(problems([privateA(), utility])).toEqual([]);
   });
 
   it('refuses another egress at its path', () => {
-    const found = problems([privateA('tgw-0123456789abcdef0'), utility]);
-    expect(found).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: 'tgw-0123456789abcdef0', message: 'is not an egress hoist supports on aws' })]);
-    expect(found[0]?.fix).toContain('nat-');
+    for (const egress of ['i-0123456789abcdef0', 'eipalloc-0123456789abcdef0', 'tgw-', 'TGW-0123', 'nat']) {
+      const found = problems([privateA(egress), utility]);
+      expect(found, egress).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: egress, message: 'is not an egress hoist supports on aws' })]);
+      expect(found[0]?.fix).toContain('tgw-');
+    }
     // On another cloud the value is not hoist's AWS routing.
     expect(validate(cluster({ cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Private', egress: 'tgw-1' }] }), [group('cp', { role: 'ControlPlane', subnets: ['us-east1'], zones: ['us-east1-b'] })]).map((p) => p.path)).not.toContain('spec.subnets[0].egress');
+  });
+
+  it('refuses a NAT or transit gateway on a subnet that is not Private, as kops', () => {
+    for (const egress of ['tgw-0123456789abcdef0', 'nat-0123456789abcdef0']) {
+      const found = problems([{ ...utility, egress }, privateA()]);
+      expect(found, egress).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: egress })]);
+      expect(found[0]?.message).toContain('can only be set on a Private subnet (this one is Utility)');
+    }
+    expect(problems([{ ...utility, egress: 'External' }, privateA()])).toEqual([]);
   });
 
   it('needs a subnet hoist manages for its own NAT gateway', () => {
@@ -66,23 +80,34 @@ describe('AWS egress of private subnets', () => {
     const found = problems([{ ...privateA(), cidr: '172.20.32.0/19' }, shared], { networkID: 'vpc-0123456789abcdef0' });
     expect(found).toEqual([expect.objectContaining({ path: 'spec.subnets[0]', value: 'us-east-1a' })]);
     expect(found[0]?.message).toContain('no Utility or Public subnet hoist manages');
-    // A NAT gateway given by id needs none.
+    // A NAT gateway or a transit gateway given by id needs none.
     expect(problems([{ ...privateA('nat-0123456789abcdef0'), cidr: '172.20.32.0/19' }, shared], { networkID: 'vpc-0123456789abcdef0' })).toEqual([]);
+    expect(problems([{ ...privateA('tgw-0123456789abcdef0'), cidr: '172.20.32.0/19' }, shared], { networkID: 'vpc-0123456789abcdef0' })).toEqual([]);
   });
 });
 
 describe('the kops import of an AWS spec', () => {
   const file = join(import.meta.dirname, '../fixtures/kops-specs/complex.yaml');
 
-  it('keeps kops image names (owner/name, looked up when a plan is made) and drops transit-gateway egress, reported', () => {
+  it('keeps kops image names (owner/name, looked up when a plan is made) and a transit-gateway egress', () => {
     const set = parseSpecSet(withDnsZone(readFileSync(file, 'utf8')), 'complex.yaml', SPEC_RULES);
     const dropped = set.documents.flatMap((d) => d.converted?.dropped ?? []);
-    expect(dropped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'spec.subnets[1].egress', value: 'tgw-123456' })]));
+    expect(dropped.map((d) => d.path)).not.toContain('spec.subnets[1].egress');
     expect(dropped.map((d) => d.path)).not.toContain('spec.image');
     expect(set.instanceGroups.every((ig) => ig.spec.image === 'ubuntu/images/hvm-ssd-gp3/ubuntu-resolute-26.04-amd64-server-20220404')).toBe(true);
-    expect(set.cluster.spec.subnets[1]?.egress).toBeUndefined();
+    expect(set.cluster.spec.subnets[1]?.egress).toBe('tgw-123456');
     const completed = completeSpec(set.cluster, set.instanceGroups);
     expect(validate(completed.cluster, completed.instanceGroups)).toEqual([]);
+  });
+
+  it('drops, reported, an egress through a NAT instance or an existing Elastic IP, which hoist does not make', () => {
+    for (const egress of ['i-0123456789abcdef0', 'eipalloc-0123456789abcdef0']) {
+      const text = readFileSync(file, 'utf8').replace('egress: tgw-123456', `egress: ${egress}`);
+      const set = parseSpecSet(withDnsZone(text), 'complex.yaml', SPEC_RULES);
+      const dropped = set.documents.flatMap((d) => d.converted?.dropped ?? []);
+      expect(dropped, egress).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'spec.subnets[1].egress', value: egress })]));
+      expect(set.cluster.spec.subnets[1]?.egress).toBeUndefined();
+    }
   });
 });
 

@@ -79,9 +79,10 @@ describe('kops v1alpha2 import', () => {
       'spec.serviceOIDCProvider',
       'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
     ]));
-    // The private subnet's route to a transit gateway is carried (its tgw egress is not: aws routes it through NAT).
+    // The private subnet's route to a transit gateway is carried, and so is its transit gateway egress.
     expect(paths).not.toContain('spec.subnets[1].additionalRoutes');
-    expect(paths).toContain('spec.subnets[1].egress');
+    expect(paths).not.toContain('spec.subnets[1].egress');
+    expect(cluster?.object.spec.subnets[1]?.egress).toBe('tgw-123456');
     expect(cluster?.object.spec.subnets[1]?.additionalRoutes).toEqual([{ cidr: '192.168.1.10/32', target: 'tgw-0123456' }]);
     // The API load balancer's subnets (with the Elastic IP) and access log are carried.
     expect(paths.filter((p) => p.startsWith('spec.api'))).toEqual([]);

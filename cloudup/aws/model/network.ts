@@ -9,6 +9,9 @@
  * get an address of it at launch), `::/0` routes through the internet gateway from the public
  * route table and through an egress-only internet gateway from the private ones, as kops does.
  *
+ * A zone whose Private subnets' egress is a transit gateway (tgw-…) sends its default route there
+ * instead, as kops does, and gets no NAT gateway.
+ *
  * A Private subnet's additionalRoutes (to transit gateways, peering connections, ... by id) go
  * into its zone's private route table, as in kops; a route that leaves the spec is deleted, as
  * every route in the cluster's route tables that no task asks for.
@@ -122,15 +125,16 @@ export function networkTasks(spec: SettledSpec): Network {
       const to = idOf(eigw);
       tasks.push(routeTask(routeName('::/0', rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: '::/0', egressOnlyInternetGatewayId: ref(to) }, { dependsOn: [rtId, to] }));
     }
-    // IPv4 out through the zone's NAT gateway; in an IPv6 cluster also NAT64 (64:ff9b::/96), by
-    // which addresses that are IPv6 only reach IPv4 ones, as kops routes it.
-    const route = (natGatewayId: string | Ref, deps: TaskId[]): Task[] => [
-      routeTask(routeName('0.0.0.0/0', rt.name), { routeTableId: ref(rtId), destinationCidrBlock: '0.0.0.0/0', natGatewayId }, { dependsOn: [rtId, ...deps] }),
-      ...(ipv6 ? [routeTask(routeName(NAT64, rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: NAT64, natGatewayId }, { dependsOn: [rtId, ...deps] })] : []),
+    // IPv4 out through the zone's NAT gateway (or transit gateway); in an IPv6 cluster also NAT64
+    // (64:ff9b::/96), by which addresses that are IPv6 only reach IPv4 ones, as kops routes it.
+    const route = (target: { readonly natGatewayId: string | Ref } | { readonly transitGatewayId: string }, deps: TaskId[]): Task[] => [
+      routeTask(routeName('0.0.0.0/0', rt.name), { routeTableId: ref(rtId), destinationCidrBlock: '0.0.0.0/0', ...target }, { dependsOn: [rtId, ...deps] }),
+      ...(ipv6 ? [routeTask(routeName(NAT64, rt.name), { routeTableId: ref(rtId), destinationIpv6CidrBlock: NAT64, ...target }, { dependsOn: [rtId, ...deps] })] : []),
     ];
-    // A NAT gateway given by id (nat-…): validation refuses any other egress on aws.
+    // A NAT gateway (nat-…) or a transit gateway (tgw-…) given by id, and no NAT gateway of
+    // hoist's in the zone: validation refuses any other egress on aws.
     if (egress !== undefined) {
-      tasks.push(...route(egress, []));
+      tasks.push(...route(egress.startsWith('tgw-') ? { transitGatewayId: egress } : { natGatewayId: egress }, []));
       continue;
     }
     const home = natSubnet(c.subnets, zone);
@@ -142,7 +146,7 @@ export function networkTasks(spec: SettledSpec): Network {
       { subnetId: ref(homeId), allocationId: ref(idOf(eip)), tags: named(spec, natName(zone, cluster)) },
       { dependsOn: [homeId, idOf(eip), gateway] },
     );
-    tasks.push(eip, nat, ...route(ref(idOf(nat)), [idOf(nat)]));
+    tasks.push(eip, nat, ...route({ natGatewayId: ref(idOf(nat)) }, [idOf(nat)]));
   }
   return { tasks, vpc: vpcId, subnets };
 }
