@@ -1,7 +1,8 @@
 /**
  * The addon set of a cluster, rendered from its completed spec: core, the network plugin that
- * spec.networking names, CoreDNS, what the cloud contributes (its cloud controller and CSI
- * driver, and addons only it runs, such as its identity webhooks), the optional addons the spec
+ * spec.networking names, CoreDNS (and node-local-dns when spec.kubeDNS.nodeLocalDNS is on), what
+ * the cloud contributes (its cloud controller and CSI driver, and addons only it runs, such as
+ * its identity webhooks), the optional addons the spec
  * switches on, then the user's. Each addon becomes one
  * multi-document YAML manifest whose objects carry the addon's name and version labels; the
  * manifest's sha256 says whether it changed.
@@ -14,13 +15,14 @@ import type { CompletedSpec } from '../../src/api/index.js';
 import { ValidationError } from '../../src/errors.js';
 import { ADDON_NAME_LABEL, ADDON_VERSION_LABEL } from '../../nodeup/addons/channel.js';
 import type { AddonEntry } from '../../nodeup/addons/channel.js';
-import { kubeletSettings } from '../nodeup/components.js';
+import { kubeDNSSettings } from '../../src/api/kube-dns.js';
 import { calicoAddon } from './templates/calico.js';
 import { ciliumAddon } from './templates/cilium.js';
 import { coreAddon } from './templates/core.js';
 import { corednsAddon } from './templates/coredns.js';
 import { flannelAddon } from './templates/flannel.js';
 import { kindnetAddon } from './templates/kindnet.js';
+import { nodeLocalDNSAddon } from './templates/node-local-dns.js';
 import { clusterAutoscalerAddon, metricsServerAddon, nodeProblemDetectorAddon } from './templates/optional.js';
 import type { AddonContext, AddonDefinition, CloudAccount, CloudAddons, KubeObject } from './types.js';
 
@@ -42,14 +44,11 @@ const NETWORKS: Readonly<Record<string, ((ctx: AddonContext) => AddonDefinition)
 
 export function addonContext(completed: CompletedSpec, pki: AddonInputs = {}): AddonContext {
   const spec = completed.cluster.spec;
-  // The kubelets' clusterDNS, from the same function that writes it into nodeup.yaml.
-  const someGroup = completed.instanceGroups[0];
-  const kubelet = someGroup === undefined ? undefined : kubeletSettings(completed, someGroup);
   const mirror = spec.assets?.containerRegistry?.replace(/\/+$/, '');
   return {
     completed,
     cluster: completed.cluster.metadata.name,
-    clusterDNS: kubelet?.clusterDNS ?? '',
+    clusterDNS: kubeDNSSettings(spec).serverIP,
     clusterDomain: clusterDNSDomain(spec),
     podCIDR: spec.podCIDR ?? '',
     // A mirror holds each image under the same repository path, below its own host.
@@ -90,6 +89,7 @@ export function builtinAddons(completed: CompletedSpec, cloud: CloudAddons, pki:
     coreAddon(),
     ...(template === null ? [] : [template(ctx)]),
     corednsAddon(ctx),
+    ...(kubeDNSSettings(spec).nodeLocalDNS === undefined ? [] : [nodeLocalDNSAddon(ctx)]),
     ...cloud.addons(ctx),
     ...(spec.metricsServer?.enabled === true ? [metricsServerAddon(ctx)] : []),
     ...(spec.clusterAutoscaler?.enabled === true ? [clusterAutoscalerAddon(ctx, cloud)] : []),

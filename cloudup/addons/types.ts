@@ -32,7 +32,10 @@ export interface AddonDefinition {
 export interface AddonContext {
   readonly completed: CompletedSpec;
   readonly cluster: string;
-  /** The address the kubelets' clusterDNS names (nodeup.yaml): CoreDNS's Service takes it. */
+  /**
+   * The kube-dns Service's address (spec.kubeDNS.serverIP, defaulted): CoreDNS's, and what the
+   * kubelets' clusterDNS names unless node-local-dns answers them at its local address.
+   */
   readonly clusterDNS: string;
   readonly clusterDomain: string;
   readonly podCIDR: string;

@@ -6,14 +6,14 @@ import { cidrOf, formatCidr } from '../../src/api/cidr.js';
 import { schedulerConfiguration } from '../../src/api/scheduler-config.js';
 import { clusterDNSDomain, nodePortRange } from '../../src/api/defaults.js';
 import { irsaSettings } from '../../src/api/irsa.js';
+import { kubeletClusterDNS } from '../../src/api/kube-dns.js';
 import { awsAuthenticatorSettings, podIdentityWebhookSettings } from '../../src/api/webhooks.js';
 import type { NodeupConfig, NodeupControlPlane } from '../../nodeup/config/schema.js';
 import { etcdVersionFor, plainVersion } from '../../src/assets/index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** kube-dns/CoreDNS and the `kubernetes` service sit at fixed offsets of the service range, as in kops. */
-const DNS_OFFSET = 10n;
+/** The `kubernetes` service sits at the first address of the service range, as in kops (kube-dns's is src/api/kube-dns.ts). */
 const API_SERVICE_OFFSET = 1n;
 
 export const ETCD_PORTS: Readonly<Record<string, { client: number; peer: number }>> = {
@@ -50,7 +50,8 @@ export function kubeletSettings(spec: CompletedSpec, ig: CompletedInstanceGroup)
   return defined({
     // kops's `--node-ip=::` in an IPv6 cluster: the kubelet registers the machine's IPv6 address.
     nodeIP: isIpv6Cluster(spec.cluster.spec) ? '::' : undefined,
-    clusterDNS: nthAddress(spec.cluster.spec.serviceClusterIPRange, DNS_OFFSET),
+    // CoreDNS's address, or node-local-dns's on every node when it runs (spec.kubeDNS), as in kops.
+    clusterDNS: kubeletClusterDNS(spec.cluster.spec),
     clusterDomain: clusterDNSDomain(spec.cluster.spec),
     anonymousAuth: k.anonymousAuth ?? false,
     maxPods: k.maxPods,

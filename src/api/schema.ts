@@ -31,6 +31,7 @@ import { AuthCloudShape } from './schema-auth-cloud.js';
 import { SubnetRoutesShape } from './schema-routes.js';
 import { EgressProxyShape } from './schema-egress.js';
 import { InstanceGroupMachineFields } from './schema-group.js';
+import { KubeDNSSchema } from './schema-kube-dns.js';
 import { ClusterWarmPoolShape, GroupWarmPoolShape } from './schema-warm-pool.js';
 
 export { API_VERSION };
@@ -157,6 +158,7 @@ export const ClusterSpecSchema = z.strictObject({
       description: 'DNS domain of services and pods (the kubelet\'s clusterDomain, CoreDNS\'s zone, kubernetes.default.svc.<domain> in the API server\'s certificate), as kops: a lower-case DNS name without a trailing dot. Default: cluster.local.',
       examples: ['k8s.internal'],
     }),
+  kubeDNS: KubeDNSSchema.optional(),
   sshAccess: accessList('CIDRs (or aws prefix lists) allowed to SSH. Default: [0.0.0.0/0].').optional(),
   kubernetesApiAccess: accessList('CIDRs (or aws prefix lists) allowed to reach the API. Default: [0.0.0.0/0].').optional(),
   nodePortAccess: accessList('CIDRs allowed to reach NodePort services. Default: none.').optional(),

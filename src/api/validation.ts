@@ -19,6 +19,7 @@ import { networkProblems } from './validate-network.js';
 import { webhookProblems } from './webhooks.js';
 import { nodeTerminationHandlerProblems } from './node-termination-handler.js';
 import { warmPoolProblems } from './warm-pool.js';
+import { kubeDNSProblems } from './kube-dns.js';
 
 export { validateUpdate } from './update.js';
 export type { SpecSetInput } from './update.js';
@@ -38,6 +39,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
     ...egressProxyProblems(cluster.spec),
     ...webhookProblems(completed.cluster.spec, cloud),
     ...nodeTerminationHandlerProblems(completed.cluster.spec, cloud),
+    ...kubeDNSProblems(completed.cluster.spec),
     ...irsaProblems(completed.cluster),
     ...foreignGceProblems(completed.cluster),
     ...cloudLabelProblems(completed.cluster, completed.instanceGroups, cloud.tags),

@@ -326,4 +326,25 @@ describe('the addon applier', () => {
     const eviction = await kubectl(kubeconfigPath, dir, ['get', 'clusterrole', 'aws-node-termination-handler', '-o', 'jsonpath={.rules[?(@.resources[0]=="pods/eviction")].verbs[0]}']);
     expect(eviction.stdout).toBe('create');
   });
+
+  it('applies hoist\'s own node-local-dns addon (spec.kubeDNS.nodeLocalDNS): its Corefile, kube-dns-upstream Service and DaemonSet, read by the real kubectl', async () => {
+    const made = newClusterSpec({ name: CLUSTER, cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const aws = { backendMode: 'CRD,MountedFile', identityMappings: [{ arn: 'arn:aws:iam::123456789012:role/KubernetesAdmin', username: 'admin', groups: ['system:masters'] }] };
+    const kubeDNS = { nodeLocalDNS: { enabled: true, localIP: '169.254.0.53', forwardToKubeDNS: true } };
+    const completed = completeSpec({ ...made.cluster, spec: { ...made.cluster.spec, authentication: { aws }, nodeTerminationHandler: { enableRebalanceMonitoring: true, taintNode: true }, kubeDNS } }, made.instanceGroups);
+    const addons = builtinAddons(completed, await cloudAddonsOf('aws'));
+    const pick = (name: string) => addons.find((a) => a.name === name)!;
+    await publish([core, kindnet('1.1.0'), coredns('.:53 { forward . 8.8.8.8 }', false), pick('aws-iam-authenticator'), pick('aws-node-termination-handler'), pick('node-local-dns')]);
+    expect((await applier('cp-2').pass()).applied).toEqual(['node-local-dns']);
+    expect((await report()).addons.find((a) => a.name === 'node-local-dns')).toMatchObject({ phase: 'Applied', version: '1.22.20' });
+    const ds = await kubectl(kubeconfigPath, dir, ['get', 'ds', 'node-local-dns', '-n', 'kube-system', '-o', 'jsonpath={.spec.template.spec.hostNetwork} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].args[0]}']);
+    expect(ds.stderr).toBe('');
+    expect(ds.stdout).toBe('true registry.k8s.io/dns/k8s-dns-node-cache:1.22.20 -localip=169.254.0.53');
+    const corefile = await kubectl(kubeconfigPath, dir, ['get', 'configmap', 'node-local-dns', '-n', 'kube-system', '-o', 'jsonpath={.data.Corefile}']);
+    expect(corefile.stdout).toContain('cluster.local:53 {');
+    expect(corefile.stdout).toContain('bind 169.254.0.53');
+    expect(corefile.stdout).not.toContain('__PILLAR__UPSTREAM__SERVERS__');
+    const upstream = await kubectl(kubeconfigPath, dir, ['get', 'service', 'kube-dns-upstream', '-n', 'kube-system', '-o', 'jsonpath={.spec.selector.k8s-app} {.spec.ports[*].protocol}']);
+    expect(upstream.stdout).toBe('kube-dns UDP TCP');
+  });
 });

@@ -48,9 +48,17 @@ plan. Here the addresses given on create (and SetSubnets) are kept and shown. mo
 address of its own (an internal load balancer shows none unless given one) and does not check that
 an Elastic IP exists or that an address is inside its subnet.
 
+EC2 takes Ipv6PrefixCount on an instance's primary interface (RunInstances' NetworkInterfaces, or
+its launch template's) and delegates that many IPv6 /80 prefixes of the subnet's /64 to the
+interface; moto takes the count and drops it, so no interface ever shows Ipv6Prefixes. Here an
+instance launched so gets them (distinct /80s of the subnet's /64, clear of the subnet's assigned
+addresses), shown by DescribeInstances and DescribeNetworkInterfaces as EC2 shows them.
+
 Then it runs moto_server with the same arguments (-H HOST -p PORT).
 """
 
+import ipaddress
+import random
 import sys
 import threading
 
@@ -61,6 +69,7 @@ try:
     from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
     from moto.ec2.responses.launch_templates import LaunchTemplates
     from moto.ec2.models.core import TaggedEC2Resource
+    from moto.ec2.models.instances import Instance
     from moto.ec2.models.subnets import Subnet
     from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, get_prefix, parse_user_data
     from moto.s3.responses import S3Response
@@ -194,6 +203,51 @@ def _subnet_ipv6_associations(self):
 
 
 Subnet.ipv6_cidr_block_association_set = property(_subnet_ipv6_associations)
+
+def _primary_prefix_count(backend, kwargs):
+    """Ipv6PrefixCount of the primary interface (DeviceIndex 0): RunInstances' own, else its launch template's."""
+    specs = [kwargs.get("nics") or []]
+    if kwargs.get("launch_template"):
+        specs.append(backend._get_template_from_args(kwargs["launch_template"]).data.get("NetworkInterfaces") or [])
+    for spec in specs:
+        for nic in spec:
+            if int(nic.get("DeviceIndex") or 0) == 0 and nic.get("Ipv6PrefixCount") is not None:
+                return int(nic["Ipv6PrefixCount"])
+    return 0
+
+
+def _delegate_prefixes(eni, count):
+    associations = [a for a in eni.subnet.ipv6_cidr_block_associations.values() if a.get("ipv6CidrBlock")]
+    if not associations:
+        return
+    block = ipaddress.IPv6Network(associations[0]["ipv6CidrBlock"])
+    taken = set()
+    for other in eni.ec2_backend.enis.values():
+        if other.subnet is not None and other.subnet.id == eni.subnet.id:
+            taken.update(p["Ipv6Prefix"] for p in getattr(other, "ipv6_prefixes", []))
+            taken.update(str(ipaddress.IPv6Network(f"{a}/80", strict=False)) for a in other.ipv6_addresses)
+    prefixes = []
+    while len(prefixes) < count:
+        prefix = str(ipaddress.IPv6Network((int(block.network_address) + (random.randrange(1, 1 << 16) << 48), 80)))
+        if prefix not in taken:
+            taken.add(prefix)
+            prefixes.append({"Ipv6Prefix": prefix})
+    # Serialized as Ipv6Prefixes (items of Ipv6Prefix) by both describes' shapes.
+    eni.ipv6_prefixes = prefixes
+
+
+_instance_init = Instance.__init__
+
+
+def _init_with_ipv6_prefixes(self, ec2_backend, image_id, user_data, security_groups, **kwargs):
+    _instance_init(self, ec2_backend, image_id, user_data, security_groups, **kwargs)
+    count = _primary_prefix_count(ec2_backend, kwargs)
+    primary = self.nics.get(0)
+    if count > 0 and primary is not None:
+        _delegate_prefixes(primary, count)
+
+
+Instance.__init__ = _init_with_ipv6_prefixes
 
 def _mapped_addresses(mappings):
     """A load balancer's LoadBalancerAddresses by subnet id, from the SubnetMappings it was given."""

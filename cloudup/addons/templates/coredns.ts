@@ -1,25 +1,45 @@
-/** CoreDNS, serving cluster DNS at the address every kubelet's clusterDNS names. */
+/**
+ * CoreDNS, serving cluster DNS at the kube-dns Service's address (spec.kubeDNS.serverIP): what
+ * every kubelet's clusterDNS names, or what node-local-dns forwards to when it runs.
+ */
 
+import { kubeDNSSettings } from '../../../src/api/kube-dns.js';
+import type { KubeDNSSettings } from '../../../src/api/kube-dns.js';
 import { accountSubject, clusterRole, clusterRoleBinding, configMap, deployment, KUBE_SYSTEM, rule, serviceAccount, workloadsOf } from '../objects.js';
 import type { AddonContext, AddonDefinition, KubeObject } from '../types.js';
 
 export const COREDNS_VERSION = '1.12.0';
 
-export function corednsAddon(ctx: AddonContext): AddonDefinition {
-  const corefile = [
+/**
+ * The Corefile: spec.kubeDNS.externalCoreFile as written, else the cluster domain, names outside
+ * it forwarded to upstreamNameservers (the node's /etc/resolv.conf by default), then one server
+ * block per stub zone, forwarded to its own nameservers, as kops writes them.
+ */
+export function corefileOf(dns: KubeDNSSettings): string {
+  if (dns.externalCoreFile !== undefined) return dns.externalCoreFile.endsWith('\n') ? dns.externalCoreFile : `${dns.externalCoreFile}\n`;
+  const upstream = dns.upstreamNameservers.length > 0 ? dns.upstreamNameservers.join(' ') : '/etc/resolv.conf';
+  const stubs = Object.entries(dns.stubDomains).flatMap(([zone, servers]) => [
+    `${zone.replace(/\.$/, '')}:53 {`,
+    '    errors',
+    '    cache 30',
+    '    loop',
+    `    forward . ${servers.join(' ')}`,
+    '}',
+  ]);
+  return [
     '.:53 {',
     '    errors',
     '    health {',
     '        lameduck 5s',
     '    }',
     '    ready',
-    `    kubernetes ${ctx.clusterDomain} in-addr.arpa ip6.arpa {`,
+    `    kubernetes ${dns.domain} in-addr.arpa ip6.arpa {`,
     '        pods insecure',
     '        fallthrough in-addr.arpa ip6.arpa',
     '        ttl 30',
     '    }',
     '    prometheus :9153',
-    '    forward . /etc/resolv.conf {',
+    `    forward . ${upstream} {`,
     '        max_concurrent 1000',
     '    }',
     '    cache 30',
@@ -27,15 +47,21 @@ export function corednsAddon(ctx: AddonContext): AddonDefinition {
     '    reload',
     '    loadbalance',
     '}',
+    ...stubs,
     '',
   ].join('\n');
+}
+
+export function corednsAddon(ctx: AddonContext): AddonDefinition {
+  const dns = kubeDNSSettings(ctx.completed.cluster.spec);
+  const corefile = corefileOf(dns);
   const labels = { 'k8s-app': 'kube-dns' };
   const ports = [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }, { name: 'metrics', port: 9153, protocol: 'TCP' }];
   const service: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kube-dns', namespace: KUBE_SYSTEM, labels: { ...labels, 'kubernetes.io/name': 'CoreDNS' } },
-    spec: { selector: labels, clusterIP: ctx.clusterDNS, ports: ports.map((p) => ({ ...p, targetPort: p.port })) },
+    spec: { selector: labels, clusterIP: dns.serverIP, ports: ports.map((p) => ({ ...p, targetPort: p.port })) },
   };
   const objects: KubeObject[] = [
     serviceAccount('coredns'),
@@ -49,13 +75,13 @@ export function corednsAddon(ctx: AddonContext): AddonDefinition {
       pod: {
         serviceAccountName: 'coredns',
         dnsPolicy: 'Default',
-        tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+        tolerations: dns.tolerations,
         nodeSelector: { 'kubernetes.io/os': 'linux' },
         containers: [{
           name: 'coredns',
           image: ctx.image(`registry.k8s.io/coredns/coredns:v${COREDNS_VERSION}`),
           args: ['-conf', '/etc/coredns/Corefile'],
-          resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } },
+          resources: { limits: { memory: dns.memoryLimit }, requests: { cpu: dns.cpuRequest, memory: dns.memoryRequest } },
           ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }, { name: 'metrics', containerPort: 9153, protocol: 'TCP' }],
           volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
           livenessProbe: { httpGet: { path: '/health', port: 8080 }, initialDelaySeconds: 60, timeoutSeconds: 5 },
