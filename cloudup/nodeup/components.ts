@@ -144,6 +144,8 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
     scheduler: defined({ featureGates: s.featureGates, logLevel: s.logLevel ?? 2, ...resources(s), config: schedulerConfiguration(c) }),
     // Set only when on: other clusters' nodeup.yaml, and so their machines, stay the same.
     ...(podIdentityWebhookSettings(c) === undefined ? {} : { podIdentityWebhook: true }),
+    // IPv6 clusters are AWS's only (validate-ipv6.ts): the Nodes' ranges are their machines' prefixes.
+    ...(isIpv6Cluster(c) ? { awsIPAM: true } : {}),
     etcdClusters: c.etcdClusters.flatMap((e) => {
       const member = e.etcdMembers.find((m) => m.instanceGroup === ig.metadata.name);
       if (member === undefined) return [];

@@ -140,6 +140,12 @@ const ControlPlaneSchema = z.strictObject({
   }).optional(),
   /** spec.podIdentityWebhook: the webhook's serving certificate, which its pods mount from the host. */
   podIdentityWebhook: z.boolean().optional(),
+  /**
+   * An AWS IPv6 cluster's: the control plane sets each Node's pod range to its machine's IPv6
+   * prefix (hoist-aws-ipam.service), as kops-controller does. Only when on, so that other
+   * clusters' nodeup.yaml (and its hash) is unchanged.
+   */
+  awsIPAM: z.boolean().optional(),
   etcdClusters: z.array(EtcdSchema),
   /**
    * An APIServer machine's: the control plane's etcd clusters its API server uses. It runs no

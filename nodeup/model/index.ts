@@ -8,6 +8,7 @@
 import { addonsServiceTasks } from '../addons/service.js';
 import { followServiceTasks } from '../etcd/follow-service.js';
 import { healthcheckServiceTasks } from '../healthcheck/service.js';
+import { podCidrsServiceTasks } from '../pod-cidrs/service.js';
 import { assetTasks } from './assets.js';
 import { baseTasks } from './base.js';
 import { bootstrapRbacTasks } from './bootstrap-rbac.js';
@@ -45,6 +46,8 @@ export function buildNodeModel(input: ModelInput): NodeModel {
       ...healthcheckServiceTasks(input, apiServer),
       // The addon applier, which uses the admin kubeconfig written just above.
       ...addonsServiceTasks(input),
+      // An AWS IPv6 cluster's Nodes get their machines' IPv6 prefixes as pod ranges, through the same kubeconfig.
+      ...podCidrsServiceTasks(input),
       // An APIServer machine's API server follows the control plane's etcd members as they are replaced.
       ...followServiceTasks(input),
     ],

@@ -17,6 +17,7 @@ import { registerAddonsApplier } from './addons-applier.js';
 import { registerEtcdBackupService } from './etcd-backup-service.js';
 import { registerApiserverHealthcheck } from './apiserver-healthcheck.js';
 import { registerApiserverEtcdServers } from './apiserver-etcd-servers.js';
+import { registerAwsIpam } from './aws-ipam.js';
 import type { Runner } from './program.js';
 import { reportError } from './report-error.js';
 
@@ -57,6 +58,7 @@ registerEtcdBackupService(program, run);
 registerAddonsApplier(program, run);
 registerApiserverHealthcheck(program, run);
 registerApiserverEtcdServers(program, run);
+registerAwsIpam(program, run);
 for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 
 try {

@@ -104,16 +104,18 @@ describe('an IPv6 cluster on AWS', () => {
     expect(data?.MetadataOptions?.HttpProtocolIpv6).toBe('enabled');
   });
 
-  it('configures the nodes as kops does: --node-ip=::, an IPv6 service range, no node CIDRs from the controller manager', async () => {
+  it("configures the nodes as kops does: --node-ip=::, an IPv6 service range, no node CIDRs from the controller manager, the Nodes' ranges from their machines' prefixes", async () => {
     const object = await account.clients.s3.send(new GetObjectCommand({ Bucket: account.bucket, Key: `clusters/${NAME}/igconfig/control-plane-us-east-1a/nodeup.yaml` }));
     const config = parse(await object.Body!.transformToString()) as {
       kubelet: { nodeIP?: string; clusterDNS: string };
       kubeProxy: { clusterCIDR: string };
-      controlPlane: { apiServer: { serviceClusterIPRange: string; kubernetesServiceIP: string }; controllerManager: { allocateNodeCIDRs: boolean; clusterCIDR: string } };
+      controlPlane: { apiServer: { serviceClusterIPRange: string; kubernetesServiceIP: string }; controllerManager: { allocateNodeCIDRs: boolean; clusterCIDR: string }; awsIPAM?: boolean };
     };
     expect(config.kubelet).toMatchObject({ nodeIP: '::', clusterDNS: 'fd00:5e4f:ce::a' });
     expect(config.controlPlane.apiServer).toMatchObject({ serviceClusterIPRange: 'fd00:5e4f:ce::/108', kubernetesServiceIP: 'fd00:5e4f:ce::1' });
     expect(config.controlPlane.controllerManager).toMatchObject({ allocateNodeCIDRs: false, clusterCIDR: '' });
+    // hoist-aws-ipam.service on the control plane (test/aws/pod-cidrs.test.ts).
+    expect(config.controlPlane.awsIPAM).toBe(true);
     expect(config.kubeProxy.clusterCIDR).toBe('::/0');
   });
 
