@@ -1,8 +1,11 @@
 /**
- * spec.clusterDNSDomain on the local cloud: a cluster made with `clusterDNSDomain: k8s.internal`
- * serves it in CoreDNS's Corefile (the ConfigMap read with the real kubectl) and in the API
- * server's certificate (read from the running API server with openssl); changing it back marks
- * every group NeedsUpdate for rolling-update, as the docs say.
+ * spec.clusterDNSDomain and spec.kubeDNS on the local cloud: a cluster made with
+ * `clusterDNSDomain: k8s.internal` serves it in CoreDNS's Corefile (the ConfigMap read with the
+ * real kubectl) and in the API server's certificate (read from the running API server with
+ * openssl); its kubeDNS upstream and stub zone are in the Corefile, and NodeLocal DNSCache's
+ * DaemonSet and ConfigMap are in the cluster (the local cloud's pods run no images: kubectl reads
+ * the objects); changing the domain back marks every group NeedsUpdate for rolling-update, as the
+ * docs say.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import type { SmallCluster } from './small-cluster.js';
 
 const NAME = 'domain.k8s.local';
 const DOMAIN = 'k8s.internal';
+const KUBE_DNS = { upstreamNameservers: ['127.0.0.53'], stubDomains: { 'corp.example': ['10.0.0.53'] }, nodeLocalDNS: { enabled: true } };
 let cluster: SmallCluster | undefined;
 let world: LocalWorld | undefined;
 
@@ -23,7 +27,7 @@ const c = (): SmallCluster => {
 };
 
 beforeAll(async () => {
-  cluster = await smallCluster(NAME, (w) => (world = w), [], { clusterDNSDomain: DOMAIN });
+  cluster = await smallCluster(NAME, (w) => (world = w), [], { clusterDNSDomain: DOMAIN, kubeDNS: KUBE_DNS });
 }, 240_000);
 
 afterAll(async () => {
@@ -49,6 +53,21 @@ describe('a local cluster with spec.clusterDNSDomain', () => {
     });
     expect(corefile).toContain(`kubernetes ${DOMAIN} in-addr.arpa ip6.arpa {`);
     expect(corefile).not.toContain('cluster.local');
+  });
+
+  it('forwards to kubeDNS\'s upstream and stub zone in CoreDNS\'s Corefile, and runs NodeLocal DNSCache, read with kubectl', async () => {
+    const corefile = (await c().kubectl(['get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'jsonpath={.data.Corefile}'])).stdout;
+    expect(corefile).toContain('    forward . 127.0.0.53 {');
+    expect(corefile).toContain('corp.example:53 {');
+    const ds = await until('the node-local-dns DaemonSet', async () => {
+      const r = await c().kubectl(['get', 'daemonset', 'node-local-dns', '-n', 'kube-system', '-o', 'jsonpath={.spec.template.spec.containers[0].args[0]} {.status.desiredNumberScheduled}']);
+      return r.code === 0 && / [1-9]\d*$/.test(r.stdout) ? r.stdout : undefined;
+    });
+    expect(ds).toMatch(/^-localip=169\.254\.20\.10 [1-9]\d*$/);
+    const local = (await c().kubectl(['get', 'configmap', 'node-local-dns', '-n', 'kube-system', '-o', 'jsonpath={.data.Corefile}'])).stdout;
+    expect(local).toMatch(new RegExp(`^${DOMAIN.replace('.', '\\.')}:53 \\{`));
+    const upstream = await c().kubectl(['get', 'service', 'kube-dns-upstream', '-n', 'kube-system', '-o', 'name']);
+    expect(upstream.stdout.trim()).toBe('service/kube-dns-upstream');
   });
 
   it('names kubernetes.default.svc.<domain> in the running API server\'s certificate', async () => {
