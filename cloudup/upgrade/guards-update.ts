@@ -6,18 +6,13 @@
  * where the cluster's kubeconfig context answers, else the applied spec's version.
  */
 
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { minorOf } from '../../src/channels/format.js';
 import { ValidationError } from '../../src/errors.js';
 import type { EventSink } from '../../src/output/events.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
-import { loadClusterKubeconfig } from '../rolling/kubeconfig-load.js';
 import { appliedClusterSpec } from './applied-spec.js';
 import { checkVersionChange } from './guards.js';
-import type { KubeletVersion } from './guards.js';
-
-const LIVE_TIMEOUT_MS = 5_000;
 
 export interface UpdateGuardOptions {
   readonly allowVersionSkew: boolean;
@@ -34,37 +29,11 @@ export async function guardUpdate(store: ObjectStore, completed: CompletedSpec, 
   if (!applied) return;
   const to = completed.cluster.spec;
   const minorChanges = minorOf(applied.kubernetesVersion) !== minorOf(to.kubernetesVersion);
-  const kubelets = minorChanges ? await kubeletVersions(cluster, applied.kubernetesVersion, opts) : [];
+  // The Kubernetes client is loaded only when a minor changes: a plain plan does not need it.
+  const kubelets = minorChanges ? await (await import('./guards-live.js')).kubeletVersions(cluster, applied.kubernetesVersion, opts) : [];
   const change = checkVersionChange(applied, to, { allowVersionSkew: opts.allowVersionSkew, kubelets, cluster });
   if (change.problems.length > 0) {
     throw new ValidationError(`the version change of ${cluster} (${applied.kubernetesVersion} applied, ${to.kubernetesVersion} in the spec)`, change.problems);
   }
   for (const message of change.warnings) opts.events({ level: 'warn', code: 'update.version-skew', message });
-}
-
-async function kubeletVersions(cluster: string, appliedVersion: string, opts: UpdateGuardOptions): Promise<KubeletVersion[]> {
-  const fallback = [{ name: 'the nodes (the applied spec\'s version)', version: appliedVersion }];
-  try {
-    const config = loadClusterKubeconfig({ env: opts.env, cwd: opts.cwd }, cluster);
-    if (!config) return fallback;
-    const nodes = await withTimeout(config.makeApiClient(CoreV1Api).listNode(), LIVE_TIMEOUT_MS);
-    const live = nodes.items.flatMap((n) => (n.status?.nodeInfo?.kubeletVersion ? [{ name: `node ${n.metadata?.name ?? '?'}`, version: n.status.nodeInfo.kubeletVersion }] : []));
-    return live.length > 0 ? live : fallback;
-  } catch (e) {
-    opts.events({ level: 'debug', code: 'update.kubelets-unread', message: `the nodes' versions could not be read (${e instanceof Error ? e.message : String(e)}): taking the applied spec's ${appliedVersion}` });
-    return fallback;
-  }
-}
-
-/** An unreachable API must not hold up a plan: after `ms` the applied spec's version is taken. */
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -231,3 +231,26 @@ describe('hoist --version (the bundle: npm run build)', () => {
     expect(bytes, loaded.join('\n')).toBeLessThan(64 * 1024);
   });
 });
+
+describe('update cluster without the Kubernetes client (the bundle: npm run build)', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  afterAll(async () => dir?.cleanup());
+
+  it('plans an applied cluster whose minor stays without loading @kubernetes/client-node (14 MB of the bundle)', async () => {
+    dir = await tempDir('hoist-lazy-update-');
+    const NAME = 'lazy.example.com';
+    // No kubeconfig: were the client loaded, it would find no nodes to ask.
+    const env = { HOIST_STATE_STORE: pathToFileURL(join(dir.path, 'state')).href, HOIST_CLUSTER_NAME: NAME, HOME: dir.path, TMPDIR: dir.path, KUBECONFIG: join(dir.path, 'none') };
+    expect((await hoist(['create', 'cluster', NAME, '--cloud', 'aws', '--zones', 'us-east-1a', '--dns-zone', 'example.com'], { env })).code).toBe(0);
+    // A Terraform module writes cluster-completed.spec: the next update's version guards compare with it.
+    const terraform = ['update', 'cluster', '--target', 'terraform', '--out', join(dir.path, 'tf')];
+    const first = await hoist(terraform, { env });
+    expect(first.code, first.stderr).toBe(0);
+    const r = spawnSync(process.execPath, ['--import', loaderHook, HOIST_BIN, ...terraform], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(r.status, r.stderr).toBe(0);
+    const loaded = loadedFiles(r.stderr);
+    const sources = loaded.flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources);
+    expect(sources.some((s) => s.includes('cloudup/upgrade/guards-update.ts')), 'the version guards ran').toBe(true);
+    expect(sources.filter((s) => s.includes('node_modules/@kubernetes/client-node/'))).toEqual([]);
+  });
+});
