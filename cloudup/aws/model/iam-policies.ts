@@ -52,12 +52,27 @@ const PULL_IMAGES: Statement = {
   Resource: ['*'],
 };
 
-export function nodePolicy(store: StoreLocation | undefined, region: string, ig: string): Fields {
+/**
+ * nodeup completes the warm pool's lifecycle hook of its own group (kops's node permission), as
+ * the machine's role: only where the group has the hook, and only on that group.
+ */
+export function lifecycleHookStatement(region: string, autoScalingGroup: string): Statement {
+  return {
+    Sid: 'CompleteLifecycleAction',
+    Effect: 'Allow',
+    Action: ['autoscaling:CompleteLifecycleAction'],
+    Resource: [`arn:${partitionOf(region)}:autoscaling:${region}:*:autoScalingGroup:*:autoScalingGroupName/${autoScalingGroup}`],
+  };
+}
+
+/** `hookGroup`: the Auto Scaling group whose lifecycle hook the machines complete, when the group has one. */
+export function nodePolicy(store: StoreLocation | undefined, region: string, ig: string, hookGroup?: string): Fields {
   const statements = [
     // nodeup/: the nodeup bundle its boot script downloads.
     ...s3Statements(store, region, [`igconfig/${ig}/`, 'pki/issued/', 'nodeup/'], [`status/instances/${ig}/`]),
     { Sid: 'DescribeSelf', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeRegions', 'ec2:DescribeInstanceTypes'], Resource: ['*'] },
     PULL_IMAGES,
+    ...(hookGroup === undefined ? [] : [lifecycleHookStatement(region, hookGroup)]),
   ];
   return { Version: '2012-10-17', Statement: statements };
 }
@@ -67,12 +82,13 @@ export function nodePolicy(store: StoreLocation | undefined, region: string, ig:
  * from or sign with (`keysets`, never the etcd peers' CA) and the etcd members' published
  * addresses (`status/etcd/`). No etcd volumes, load balancers, routes or DNS.
  */
-export function apiServerPolicy(store: StoreLocation | undefined, region: string, ig: string, keysets: readonly string[]): Fields {
+export function apiServerPolicy(store: StoreLocation | undefined, region: string, ig: string, keysets: readonly string[], hookGroup?: string): Fields {
   const read = [`igconfig/${ig}/`, 'pki/issued/', 'nodeup/', ...keysets.map((k) => `pki/private/${k}/`), 'status/etcd/'];
   const statements = [
     ...s3Statements(store, region, read, [`status/instances/${ig}/`]),
     { Sid: 'DescribeSelf', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeRegions', 'ec2:DescribeInstanceTypes'], Resource: ['*'] },
     PULL_IMAGES,
+    ...(hookGroup === undefined ? [] : [lifecycleHookStatement(region, hookGroup)]),
   ];
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -16,6 +16,8 @@ import { iamRoleTask } from '../tasks/iam-role.js';
 import { ADDONS_POLICY_NAME, VPC_CNI_POLICY_NAME, amazonVpcCniPolicy, controlPlaneAddonsPolicy } from './iam-addons.js';
 import { ADDITIONAL_POLICY_NAME, additionalPolicy, apiServerPolicy, assumeRolePolicy, controlPlanePolicy, nodePolicy, storeLocation } from './iam-policies.js';
 import { API_SERVER_SECRETS } from '../../nodeup/build.js';
+import { warmPoolOf } from '../../../src/api/warm-pool.js';
+import { groupName } from './names.js';
 
 export interface Iam {
   readonly tasks: Task[];
@@ -89,7 +91,8 @@ export function iamTasks(spec: SettledSpec, boot: BootOptions, hostedZone: TaskI
   for (const ig of groups.filter((g) => g.spec.role !== 'ControlPlane')) {
     // A group named like the control plane's role keeps a name of its own.
     const name = ig.metadata.name === 'control-plane' ? 'control-plane-ig' : ig.metadata.name;
-    const policy = ig.spec.role === 'APIServer' ? apiServerPolicy(store, region, ig.metadata.name, API_SERVER_SECRETS) : nodePolicy(store, region, ig.metadata.name);
+    const hookGroup = warmPoolOf(spec.cluster.spec, ig)?.enableLifecycleHook === true ? groupName(ig.metadata.name, cluster) : undefined;
+    const policy = ig.spec.role === 'APIServer' ? apiServerPolicy(store, region, ig.metadata.name, API_SERVER_SECRETS, hookGroup) : nodePolicy(store, region, ig.metadata.name, hookGroup);
     profiles.set(ig.metadata.name, role(`${name}.${cluster}`, policy, []));
     if (vpcCni) addonsPolicy(`${name}.${cluster}`, amazonVpcCniPolicy(region), VPC_CNI_POLICY_NAME);
     // kops's additionalPolicies and externalPolicies have no key for APIServer: its groups take the nodes'.

@@ -13,6 +13,7 @@ import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG } from '../../tags.js';
 import { groupMachineSettings } from '../../../src/api/defaults.js';
 import { lifetimeSeconds } from '../../../src/api/validate-group-fields.js';
+import { warmPoolOf } from '../../../src/api/warm-pool.js';
 import { autoScalingGroupTask } from '../tasks/autoscaling-group.js';
 import type { AutoScalingGroupFields } from '../tasks/autoscaling-group.js';
 import { keyPairTask as keyTask } from '../tasks/key-pair.js';
@@ -23,6 +24,7 @@ import { groupName } from './names.js';
 import type { SecurityRole } from './names.js';
 import { named } from './tags.js';
 import { userData } from './user-data.js';
+import { warmPoolTasks } from './warm-pools.js';
 
 export interface GroupInputs {
   readonly subnets: ReadonlyMap<string, TaskId>;
@@ -108,7 +110,8 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
     },
     { dependsOn: [lt, ...subnets, ...targets] },
   );
-  return [template, group];
+  const pool = warmPoolOf(spec.cluster.spec, ig);
+  return [template, group, ...(pool === undefined ? [] : warmPoolTasks(name, pool, idOf(group)))];
 }
 
 /** The launch template's share of the group's machine settings (src/api/schema-group.ts). */

@@ -16,6 +16,7 @@ import { instanceKind } from './instance.js';
 import { internetGatewayKind } from './internet-gateway.js';
 import { keyPairKind } from './key-pair.js';
 import { launchTemplateKind } from './launch-template.js';
+import { lifecycleHookKind } from './lifecycle-hook.js';
 import { listenerKind } from './listener.js';
 import { loadBalancerKind } from './load-balancer.js';
 import { natGatewayKind } from './nat-gateway.js';
@@ -30,6 +31,7 @@ import { subnetKind } from './subnet.js';
 import { targetGroupKind } from './target-group.js';
 import { vpcCidrBlockKind } from './vpc-cidr-block.js';
 import { vpcKind } from './vpc.js';
+import { warmPoolKind } from './warm-pool.js';
 
 export const AWS_KINDS: ReadonlyMap<string, TaskKind<AwsContext>> = new Map(
   [
@@ -55,6 +57,8 @@ export const AWS_KINDS: ReadonlyMap<string, TaskKind<AwsContext>> = new Map(
     ebsVolumeKind,
     launchTemplateKind,
     autoScalingGroupKind,
+    warmPoolKind,
+    lifecycleHookKind,
     loadBalancerKind,
     targetGroupKind,
     listenerKind,

@@ -6,6 +6,7 @@
  * AWS, takes one or the other). The group's load balancers (the API's target groups and the spec's
  * externalLoadBalancers) are its own `target_group_arns` and `load_balancers`, not
  * aws_autoscaling_attachment resources, which the provider would see as drift of the group.
+ * Its warm pool is its `warm_pool` block (warm-pool.ts).
  */
 
 import type { TfJson, TfObject, TfRenderContext } from '../../../src/engine/target-terraform.js';
@@ -34,8 +35,9 @@ function mixedPolicy(ctx: TfRenderContext, m: Unresolved<MixedInstancesFields>, 
 
 export const autoScalingGroupRenderer: AwsTfRenderer = {
   kind: 'AutoScalingGroup',
-  render(task, ctx) {
+  render(task, ctx, env) {
     const d = fieldsOf<AutoScalingGroupFields>(task);
+    const pool = env.warmPools?.get(task.name);
     const mixed = d.mixedInstancesPolicy && !isRef(d.mixedInstancesPolicy) ? d.mixedInstancesPolicy : undefined;
     const processes = d.suspendedProcesses;
     const targets = [...d.targetGroupArns, ...(d.externalTargetGroupArns ?? [])];
@@ -57,6 +59,8 @@ export const autoScalingGroupRenderer: AwsTfRenderer = {
         suspended_processes: processes === undefined || processes.length === 0 ? undefined : ctx.value(processes),
         max_instance_lifetime: d.maxInstanceLifetime ? ctx.value(d.maxInstanceLifetime) : undefined,
         protect_from_scale_in: d.newInstancesProtectedFromScaleIn ? ctx.value(d.newInstancesProtectedFromScaleIn) : undefined,
+        // The group's WarmPool task, folded in (warm-pool.ts); -1 is the group's max_size, as the provider's default.
+        warm_pool: pool === undefined ? undefined : [{ min_size: ctx.value(pool.minSize), max_group_prepared_capacity: ctx.value(pool.maxGroupPreparedCapacity) }],
         tag: Object.keys(d.tags)
           .sort()
           .map((key): TfJson => ({ key: ctx.value(key), value: ctx.value(d.tags[key]!), propagate_at_launch: true })),

@@ -46,10 +46,12 @@ import { subnetRenderer } from './subnet.js';
 import { targetGroupRenderer } from './target-group.js';
 import { vpcCidrBlockRenderer } from './vpc-cidr-block.js';
 import { vpcRenderer } from './vpc.js';
+import { foldWarmPools, lifecycleHookRenderer } from './warm-pool.js';
 
 /**
  * A renderer for every kind the AWS model makes. `Instance` and `NetworkInterface` have none:
- * they are only listed when a cluster is torn down, never desired.
+ * they are only listed when a cluster is torn down, never desired; `WarmPool` tasks are folded
+ * into their groups first (warm-pool.ts).
  */
 export const AWS_TF_RENDERERS: ReadonlyMap<string, AwsTfRenderer> = new Map(
   [
@@ -74,6 +76,7 @@ export const AWS_TF_RENDERERS: ReadonlyMap<string, AwsTfRenderer> = new Map(
     keyPairRenderer,
     ebsVolumeRenderer,
     launchTemplateRenderer,
+    lifecycleHookRenderer,
     autoScalingGroupRenderer,
     loadBalancerRenderer,
     targetGroupRenderer,
@@ -125,11 +128,12 @@ export function renderAwsTerraform(input: AwsTerraformInput): AwsTerraformModule
   module.set('variable', blocks.variable);
 
   const bootObjects = store ? addStoreObjects(module, { cluster, store, nodeConfigs: input.nodeConfigs, completedSpec: input.completedSpec }) : new Map<string, string>();
-  const env: AwsTfEnv = { cluster, clusterTags: clusterTags(input.spec) };
+  const { tasks, warmPools } = foldWarmPools(input.tasks);
+  const env: AwsTfEnv = { cluster, clusterTags: clusterTags(input.spec), warmPools };
   // Order Terraform cannot see in references. A group's machines read their nodeup.yaml at
   // boot: it is in place before they launch. AWS refuses an internet-facing load balancer in a
   // VPC without an internet gateway: the gateway comes first.
-  const gateways = input.tasks.filter((t) => t.kind === 'InternetGateway' && t.lifecycle !== 'ExistsAndValidates').map((t) => `aws_internet_gateway.${tfName(t.name)}`);
+  const gateways = tasks.filter((t) => t.kind === 'InternetGateway' && t.lifecycle !== 'ExistsAndValidates').map((t) => `aws_internet_gateway.${tfName(t.name)}`);
   const ordering = (task: Task): string[] => {
     if (task.kind === 'LoadBalancer' && fieldsOf<LoadBalancerFields>(task).scheme !== 'internal') return gateways;
     if (task.kind !== 'AutoScalingGroup') return [];
@@ -137,8 +141,8 @@ export function renderAwsTerraform(input: AwsTerraformInput): AwsTerraformModule
     const address = typeof ig === 'string' ? bootObjects.get(ig) : undefined;
     return address === undefined ? [] : [address];
   };
-  module.renderTasks(input.tasks, AWS_TF_RENDERERS, env, ordering);
-  module.set('output', moduleOutputs(module, input.spec, input.tasks));
+  module.renderTasks(tasks, AWS_TF_RENDERERS, env, ordering);
+  module.set('output', moduleOutputs(module, input.spec, tasks));
   const files = module.files();
   return { files, storeObjects: store !== undefined, resources: module.count('resource') };
 }

@@ -7,11 +7,14 @@
 import type { TfBlock, TfJson, TfObject, TfRenderer } from '../../../src/engine/target-terraform.js';
 import { escapeTemplate } from '../../../src/engine/target-terraform.js';
 import type { Task, Unresolved, Value } from '../../../src/engine/task.js';
+import type { WarmPoolFields } from '../tasks/warm-pool.js';
 
 export interface AwsTfEnv {
   readonly cluster: string;
   /** Ownership tags and cloud labels: what the direct target tags IAM objects with when it makes them. */
   readonly clusterTags: Readonly<Record<string, string>>;
+  /** Each group's warm pool, by the group's task name: the `warm_pool` block of its aws_autoscaling_group (warm-pool.ts). */
+  readonly warmPools?: ReadonlyMap<string, Unresolved<WarmPoolFields>>;
 }
 
 export type AwsTfRenderer = TfRenderer<AwsTfEnv>;
