@@ -60,8 +60,11 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
   const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true, stateStore: store.url });
   try {
     if (addons === undefined) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
-    const endpoint = await planEndpoint(session, completed, opts.events);
-    const inputs = await readNodeupInputs(completed, { stateStore: store.url, store, env: opts.env, events: opts.events });
+    // The load balancer's name (from the cloud) and the secrets' hashes (from the store) are read at once.
+    const [endpoint, inputs] = await bothOrFirstError(
+      planEndpoint(session, completed, opts.events),
+      readNodeupInputs(completed, { stateStore: store.url, store, env: opts.env, events: opts.events }),
+    );
     const kinds = new Map<string, TaskKind<unknown>>([...session.kinds, ...addons.kinds]);
     // The live state is read while the node configurations and the tasks are built; those read
     // nothing more, so no read they need waits behind discovery's requests (one server answers
@@ -76,6 +79,14 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
     await session.close();
     throw e;
   }
+}
+
+/** Both results; if both fail, the first one's error, whichever failed sooner, so a plan's refusal does not depend on timing. */
+async function bothOrFirstError<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }
 
 /** Discovers the live state through an open session and plans `tasks` against it. */
