@@ -33,6 +33,8 @@ import type { ServiceManager } from './services/manager.js';
 import { writeInstanceStatus } from './status.js';
 import type { InstanceStatus, NodePhase } from './status.js';
 import { NODE_KINDS } from './tasks/index.js';
+import { completeLifecycleHook, isWarming, warmingTasks } from './warm-pool.js';
+import type { NodeupConfig } from './config/schema.js';
 
 export interface NodeupOptions {
   /** The boot configuration (user data) file. */
@@ -60,6 +62,8 @@ export interface NodeupResult {
   /** Changes applied (0 in a dry run, or when there was nothing to do). */
   readonly applied: number;
   readonly healthChecks: readonly HealthCheck[];
+  /** The machine went into its group's warm pool: it prepared itself and did not join (warm-pool.ts). */
+  readonly warmed?: boolean;
 }
 
 /** A failed nodeup: the task that failed (when one did) and why. */
@@ -101,13 +105,19 @@ export async function runNodeup(opts: NodeupOptions): Promise<NodeupResult> {
     const pki = await loadNodePki(store, config);
     const etcdServers = config.role === 'APIServer' ? await remoteEtcdServers(store, config, opts.events) : undefined;
     const model = buildNodeModel({ config, node, pki, ...(etcdServers === undefined ? {} : { etcdServers }) });
-    const ctx = nodeContext({ root, rooted, opts, pki, tasks: model.tasks });
+    // A machine going into its group's warm pool only prepares itself (warm-pool.ts).
+    const warming = config.warmPool !== undefined && (await isWarming(opts.env));
+    const tasks = warming ? warmingTasks(model.tasks) : model.tasks;
+    const ctx = nodeContext({ root, rooted, opts, pki, tasks });
     const discovered = await discoverAll(NODE_KINDS, ctx);
-    const result = buildPlan({ cluster: boot.cluster, cloud: 'node', specRevision: null, tasks: model.tasks, kinds: NODE_KINDS }, discovered);
+    const result = buildPlan({ cluster: boot.cluster, cloud: 'node', specRevision: null, tasks, kinds: NODE_KINDS }, discovered);
     const acting = result.plan.changes.filter((c) => c.action !== 'noop').length;
+    const done = warming ? 'Warmed' : 'Ready';
+    const healthChecks = warming ? [] : model.healthChecks;
     if (opts.dryRun || acting === 0) {
-      await report('Ready', { changes: 0 });
-      return { boot, node, plan: result.plan, applied: 0, healthChecks: model.healthChecks };
+      await report(done, { changes: 0 });
+      if (!opts.dryRun) await completeHook(config, boot, node, opts);
+      return { boot, node, plan: result.plan, applied: 0, healthChecks, ...(warming ? { warmed: true } : {}) };
     }
     const applied = await applyPlan({ result, kinds: NODE_KINDS, ctx, executor: { parallelism: 8, isRetryable: () => false, stepDeadlineMs: 10 * 60_000, events: opts.events } });
     const failure = applied.failures[0];
@@ -115,12 +125,27 @@ export async function runNodeup(opts: NodeupOptions): Promise<NodeupResult> {
       failedTask = failure.id.replace(/^(create|update|replace|delete) /, '');
       throw failure.error;
     }
-    await report('Ready', { changes: acting });
-    return { boot, node, plan: result.plan, applied: acting, healthChecks: model.healthChecks };
+    await report(done, { changes: acting });
+    await completeHook(config, boot, node, opts);
+    return { boot, node, plan: result.plan, applied: acting, healthChecks, ...(warming ? { warmed: true } : {}) };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     await report('Failed', { error: { ...(failedTask ? { task: failedTask } : {}), message } }).catch(() => undefined);
     throw new NodeupError(failedTask, message, e);
+  }
+}
+
+/**
+ * With the group's lifecycle hook, the launch (into the warm pool or into service) goes on only
+ * once nodeup has done its part: completed after a run that succeeded, as kops's nodeup does.
+ */
+async function completeHook(config: NodeupConfig, boot: BootConfig, node: NodeIdentity, opts: NodeupOptions): Promise<void> {
+  const hook = config.warmPool?.lifecycleHook;
+  if (hook === undefined) return;
+  try {
+    await completeLifecycleHook({ env: opts.env, cluster: boot.cluster, instanceGroup: boot.instanceGroup, instanceId: node.instanceId, hook, events: opts.events });
+  } catch (e) {
+    throw new NodeupError(`LifecycleHook/${hook}`, e instanceof Error ? e.message : String(e), e);
   }
 }
 

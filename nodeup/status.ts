@@ -8,7 +8,7 @@
 import type { ObjectStore } from '../state-store/object-store.js';
 import { instanceStatusKey, instanceStatusPrefix } from './config/keys.js';
 
-export const NODE_PHASES = ['Configuring', 'Ready', 'Failed'] as const;
+export const NODE_PHASES = ['Configuring', 'Ready', 'Failed', 'Warmed'] as const;
 export type NodePhase = (typeof NODE_PHASES)[number];
 
 export interface InstanceStatus {

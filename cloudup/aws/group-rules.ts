@@ -52,12 +52,30 @@ export function awsGroupProblems(spec: CompletedSpec): FieldProblem[] {
         problems.push({ path: at('tenancy'), value: s.tenancy, message: 'cannot run spot instances, which maxPrice or mixedInstancesPolicy.onDemandAboveBase ask for', fix: 'use tenancy dedicated (or default), or run the group On-Demand' });
       }
       const mixed = s.mixedInstancesPolicy;
+      problems.push(...interruptionProblems(s, at));
       if (mixed?.spotInstancePools !== undefined && (mixed.spotAllocationStrategy ?? 'lowest-price') !== 'lowest-price') {
         problems.push({ path: at('mixedInstancesPolicy', 'spotInstancePools'), value: mixed.spotInstancePools, message: `applies to spotAllocationStrategy lowest-price only, not ${mixed.spotAllocationStrategy ?? ''}`, fix: 'remove spotInstancePools, or use lowest-price' });
       }
       return problems;
     }),
   ];
+}
+
+/**
+ * kops sends instanceInterruptionBehavior with a spot price only, and leaves it out of a mixed
+ * instances group (whose launch template asks for no spot): set elsewhere it would do nothing,
+ * so it is refused rather than ignored.
+ */
+function interruptionProblems(s: CompletedSpec['instanceGroups'][number]['spec'], at: (...p: Path) => string): FieldProblem[] {
+  const behavior = s.instanceInterruptionBehavior;
+  if (behavior === undefined) return [];
+  if (s.maxPrice === undefined) {
+    return [{ path: at('instanceInterruptionBehavior'), value: behavior, message: 'applies to spot instances only, and the group runs On-Demand (no maxPrice)', fix: 'set maxPrice to run the group on spot instances, or remove instanceInterruptionBehavior' }];
+  }
+  if (s.mixedInstancesPolicy !== undefined) {
+    return [{ path: at('instanceInterruptionBehavior'), value: behavior, message: 'cannot be set with mixedInstancesPolicy: the Auto Scaling group asks for its spot instances itself, and AWS terminates them when it takes them back', fix: 'remove instanceInterruptionBehavior, or mixedInstancesPolicy' }];
+  }
+  return [];
 }
 
 function volumeProblems(type: string, iops: number | undefined, throughput: number | undefined, at: (field: 'iops' | 'throughput') => string): FieldProblem[] {

@@ -6,6 +6,7 @@
  */
 
 import { egressProxySettings, machineSettings } from '../../src/api/index.js';
+import { WARM_POOL_HOOK, warmPoolOf } from '../../src/api/warm-pool.js';
 import type { CompletedInstanceGroup, CompletedSpec, MachineHook } from '../../src/api/index.js';
 import type { AssetLocation, PinnedAsset } from '../../src/assets/index.js';
 import { API_SERVER_PORT, apiServerUrlFromSpec } from '../../src/pki/api-endpoint.js';
@@ -85,6 +86,13 @@ export function nodeupConfigFile(config: NodeupConfig, text = new NodeupYamlText
 
 export { hashText };
 
+/** The group's warm pool, as nodeup reads it: only when it has one. */
+function warmPoolSettings(completed: CompletedSpec, ig: CompletedInstanceGroup): Pick<NodeupConfig, 'warmPool'> {
+  const pool = warmPoolOf(completed.cluster.spec, ig);
+  if (pool === undefined) return {};
+  return { warmPool: pool.enableLifecycleHook ? { lifecycleHook: WARM_POOL_HOOK } : {} };
+}
+
 export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanceGroup, options: BuildNodeupOptions): NodeupConfig {
   const c = completed.cluster.spec;
   const role = ig.spec.role;
@@ -123,6 +131,7 @@ export function buildNodeupConfig(completed: CompletedSpec, ig: CompletedInstanc
     ...(proxy ? { egressProxy: { url: proxy.url, noProxy: proxy.noProxy } } : {}),
     kubelet: kubeletSettings(completed, ig),
     kubeProxy: kubeProxySettings(completed),
+    ...warmPoolSettings(completed, ig),
     ...(plane ? { controlPlane: controlPlaneSettings(completed, ig, options.apiEndpoint?.host) } : {}),
     ...(apiOnly ? { controlPlane: apiServerOnlySettings(completed, ig, options.apiEndpoint?.host) } : {}),
     ...nodeSecrets(options.secrets, { kube, plane: plane || apiOnly, encrypt: c.encryptionConfig === true }),

@@ -189,6 +189,12 @@ export const NodeupConfigSchema = z.strictObject({
   egressProxy: z.strictObject({ url: z.string(), noProxy: z.string() }).optional(),
   kubelet: KubeletSchema,
   kubeProxy: KubeProxySchema,
+  /**
+   * The group's warm pool (aws, spec.warmPool): a machine launched into it only prepares itself
+   * (nodeup/warm-pool.ts), and with `lifecycleHook` nodeup completes that hook after each run.
+   * Only when the group has one, so that nodeup.yaml (and its hash) is unchanged without it.
+   */
+  warmPool: z.strictObject({ lifecycleHook: z.string().optional() }).optional(),
   controlPlane: ControlPlaneSchema.optional(),
   /**
    * Files of the cluster's secret store this machine gets (`update cluster --yes` copies them to

@@ -112,6 +112,8 @@ export type ResolvedVolumeMount = WithRequired<NonNullable<InstanceGroupSpec['vo
 export interface GroupMachineSettings {
   readonly instanceMetadata: { readonly httpTokens: 'required' | 'optional'; readonly httpPutResponseHopLimit: number };
   readonly rootVolumeEncryption: boolean;
+  /** What EC2 does with an interrupted spot instance: terminate, as EC2 and kops, unless the spec says. */
+  readonly instanceInterruptionBehavior: NonNullable<InstanceGroupSpec['instanceInterruptionBehavior']>;
   readonly volumes: readonly ResolvedVolume[];
   readonly volumeMounts: readonly ResolvedVolumeMount[];
 }
@@ -130,6 +132,7 @@ export function groupMachineSettings(cloudProvider: ClusterSpec['cloudProvider']
       httpPutResponseHopLimit: spec.instanceMetadata?.httpPutResponseHopLimit ?? (spec.role === 'ControlPlane' ? 3 : 1),
     },
     rootVolumeEncryption: spec.rootVolumeEncryption ?? true,
+    instanceInterruptionBehavior: spec.instanceInterruptionBehavior ?? 'terminate',
     volumes: (spec.volumes ?? []).map((v) => ({ ...v, type: v.type ?? cloud.rootVolumeType, encrypted: v.encrypted ?? true, deleteOnTermination: v.deleteOnTermination ?? true })),
     volumeMounts: (spec.volumeMounts ?? []).map((m) => ({ ...m, filesystem: m.filesystem ?? 'ext4', formatOptions: m.formatOptions ?? [], mountOptions: m.mountOptions ?? ['defaults'] })),
   };

@@ -87,6 +87,9 @@ export const VolumeMountSchema = z.strictObject({
   mountOptions: z.array(z.string()).optional().describe('Mount options. Default: defaults.'),
 });
 
+/** EC2's names for what happens to a spot instance it interrupts (kops's instanceInterruptionBehavior). */
+export const INTERRUPTION_BEHAVIORS = ['terminate', 'stop', 'hibernate'] as const;
+
 /** The shape spread into InstanceGroupSpecSchema. */
 export const InstanceGroupMachineFields = {
   rootVolumeIops: z.int().min(1).optional().describe('Provisioned IOPS of the root volume (aws: io1, io2, gp3).'),
@@ -98,6 +101,10 @@ export const InstanceGroupMachineFields = {
   volumeMounts: z.array(VolumeMountSchema).optional().describe('Devices nodeup formats (only when blank) and mounts, as kops does (aws).'),
   additionalSecurityGroups: z.array(z.string()).meta({ description: 'Security groups the machines join besides hoist\'s (aws).', examples: [['sg-0123456789abcdef0']] }).optional(),
   maxPrice: price.optional().describe('Run the group on spot instances, bidding at most this (US dollars per hour, aws). With mixedInstancesPolicy: the spot price cap.'),
+  instanceInterruptionBehavior: z
+    .enum(INTERRUPTION_BEHAVIORS)
+    .optional()
+    .describe('What EC2 does with a spot instance it takes back (aws, with maxPrice), as kops: terminate, stop or hibernate. Default: terminate.'),
   mixedInstancesPolicy: MixedInstancesPolicySchema.optional().describe('Run the group on several instance types and a mix of On-Demand and spot (aws).'),
   gcpProvisioningModel: z.enum(['STANDARD', 'SPOT']).optional().describe('SPOT: discounted machines GCE may stop at any time (gce). Default: STANDARD.'),
   instanceMetadata: InstanceMetadataSchema.optional().describe('The instance metadata service (aws). Default: IMDSv2 only.'),

@@ -33,6 +33,8 @@ export async function runNodeupCommand(opts: NodeupCommandOptions, ctx: Context)
   const who = `${result.node.instanceId} (${result.boot.instanceGroup})`;
   if (opts.dryRun) ctx.io.out(`\nDry run: nothing was changed on ${who}.\n`);
   else if (result.applied > 0) ctx.io.out(`\nApplied ${result.applied} changes: ${who} is configured with ${result.boot.configHash}.\n`);
+  // It joins when Auto Scaling starts it into service, and nodeup runs again.
+  if (result.warmed === true) ctx.io.out(`\n${who} is going into its group's warm pool: prepared, not joined; nodeup stops here.\n`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The kops machine fields of two node groups (test/aws/group-fields.ts: spot with a maximum
- * price, a mixed-instances policy, IMDSv2 with two hops, additionalUserData, root volume IOPS,
- * throughput and key, an extra volume, CPU credits, detailed monitoring and the Auto Scaling
+ * price and an interruption behavior, a mixed-instances policy, IMDSv2 with two hops,
+ * additionalUserData, root volume IOPS, throughput and key, an extra volume, CPU credits, detailed monitoring and the Auto Scaling
  * group's settings), applied through the CLI on moto: the launch templates and Auto Scaling
  * groups AWS then describes carry every one, and a second plan finds nothing to change
  * (group-fields-terraform.test.ts runs `terraform validate` on the same groups). The groups have no machines
@@ -80,7 +80,7 @@ describe('InstanceGroup machine fields on moto', () => {
     expect(userData).toMatch(/filename="hoist-boot.sh"[^]*?\r\n\r\n#!\/bin\/bash\n# hoist boot script/);
 
     const spot = await latestTemplate('spot-max');
-    expect(spot.InstanceMarketOptions).toEqual({ MarketType: 'spot', SpotOptions: { MaxPrice: '0.04' } });
+    expect(spot.InstanceMarketOptions).toEqual({ MarketType: 'spot', SpotOptions: { MaxPrice: '0.04', InstanceInterruptionBehavior: 'stop' } });
     expect(spot.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
     expect(spot.Placement).toEqual({ Tenancy: 'dedicated' });
     expect(spot.EbsOptimized).toBe(true);

@@ -2,7 +2,8 @@
  * Two node groups that use the kops machine fields (src/api/schema-group.ts), for the golden
  * files of their launch templates and Terraform blocks and for the moto test that applies them:
  * `mixed` runs spot and On-Demand over two instance types with a spot price cap, and `spot-max` is
- * all spot at a maximum price, on dedicated tenancy and EBS-optimized. Both have IMDSv2 with two
+ * all spot at a maximum price, stopped (not terminated) when EC2 takes a machine back, on
+ * dedicated tenancy and EBS-optimized. Both have IMDSv2 with two
  * hops and two additionalUserData parts; `mixed` joins a Classic Load Balancer and a target group
  * made outside hoist (externalLoadBalancers).
  */
@@ -79,6 +80,7 @@ spec:
   maxSize: 2
   subnets: [${zone}]
   maxPrice: "0.04"
+  instanceInterruptionBehavior: stop
   tenancy: dedicated
   rootVolumeOptimization: true${USER_DATA}
 `;

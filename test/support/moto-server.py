@@ -54,6 +54,11 @@ interface; moto takes the count and drops it, so no interface ever shows Ipv6Pre
 instance launched so gets them (distinct /80s of the subnet's /64, clear of the subnet's assigned
 addresses), shown by DescribeInstances and DescribeNetworkInterfaces as EC2 shows them.
 
+Auto Scaling's CompleteLifecycleAction is not implemented (nodeup completes a warm pool's
+lifecycle hook with it). Here it answers as AWS does for a launch that waits on the hook: the
+group, the hook and the instance (one of the group's) must exist, else ValidationError. moto
+keeps no Pending:Wait state, so every instance of the group counts as waiting.
+
 Then it runs moto_server with the same arguments (-H HOST -p PORT).
 """
 
@@ -193,6 +198,25 @@ def _keeping_max_instance_lifetime(method):
 
 AutoScalingResponse.create_auto_scaling_group = _keeping_max_instance_lifetime(AutoScalingResponse.create_auto_scaling_group)
 AutoScalingResponse.update_auto_scaling_group = _keeping_max_instance_lifetime(AutoScalingResponse.update_auto_scaling_group)
+
+
+def _complete_lifecycle_action(self):
+    from moto.autoscaling.exceptions import ValidationError
+
+    name = self._get_param("AutoScalingGroupName")
+    hook = self._get_param("LifecycleHookName")
+    instance = self._get_param("InstanceId")
+    group = self.autoscaling_backend.autoscaling_groups.get(name)
+    if group is None:
+        raise ValidationError(f"Group {name} not found")
+    if not self.autoscaling_backend.describe_lifecycle_hooks(as_name=name, lifecycle_hook_names=[hook]):
+        raise ValidationError(f"No Lifecycle Hook found with name {hook} for group {name}")
+    if instance not in [s.instance.id for s in group.instance_states]:
+        raise ValidationError(f"No active Lifecycle Action found with instance ID {instance}")
+    return ActionResult({})
+
+
+AutoScalingResponse.complete_lifecycle_action = _complete_lifecycle_action
 
 def _subnet_ipv6_associations(self):
     return [

@@ -17,7 +17,7 @@ import { warmPoolOf } from '../../../src/api/warm-pool.js';
 import { autoScalingGroupTask } from '../tasks/autoscaling-group.js';
 import type { AutoScalingGroupFields } from '../tasks/autoscaling-group.js';
 import { keyPairTask as keyTask } from '../tasks/key-pair.js';
-import { launchTemplateTask } from '../tasks/launch-template.js';
+import { launchTemplateTask, spotOptions } from '../tasks/launch-template.js';
 import { DEFAULT_TENANCY } from '../tasks/launch-template-data.js';
 import type { LaunchTemplateFields } from '../tasks/launch-template.js';
 import { groupName } from './names.js';
@@ -140,7 +140,7 @@ function machineFields(ig: SettledInstanceGroup): Pick<LaunchTemplateFields, 'ro
     })),
     metadataOptions: settings.instanceMetadata,
     // With a mixed-instances policy the group asks for spot itself (AWS refuses both).
-    spot: s.maxPrice !== undefined && s.mixedInstancesPolicy === undefined ? { maxPrice: s.maxPrice } : null,
+    spot: s.maxPrice !== undefined && s.mixedInstancesPolicy === undefined ? spotOptions(s.maxPrice, settings.instanceInterruptionBehavior) : null,
     cpuCredits: s.cpuCredits ?? '',
     monitoring: s.detailedInstanceMonitoring ?? false,
     tenancy: s.tenancy ?? DEFAULT_TENANCY,

@@ -37,6 +37,21 @@ function ebsFields(m: LaunchTemplateBlockDeviceMapping | undefined): EbsDevice {
   };
 }
 
+/** A spot template's SpotOptions; no instanceInterruptionBehavior stands for terminate. */
+export type SpotOptions = {
+  readonly maxPrice: string;
+  readonly instanceInterruptionBehavior?: 'stop' | 'hibernate';
+};
+
+/**
+ * The spot options of `maxPrice` and an interruption behavior (EC2's names), canonical: EC2's
+ * default, terminate, is written as no behavior, so that a template made before the field
+ * existed, or by a tool that sends it, compares equal, and is not sent.
+ */
+export function spotOptions(maxPrice: string, behavior: string | undefined): SpotOptions {
+  return behavior === 'stop' || behavior === 'hibernate' ? { maxPrice, instanceInterruptionBehavior: behavior } : { maxPrice };
+}
+
 /** Shared hardware: what a template without Placement gets. */
 export const DEFAULT_TENANCY = 'default';
 
@@ -66,7 +81,7 @@ export function launchTemplateData(d: LaunchTemplateFields): RequestLaunchTempla
       HttpEndpoint: 'enabled',
       ...(d.httpProtocolIpv6 === undefined ? {} : { HttpProtocolIpv6: d.httpProtocolIpv6 }),
     },
-    ...(d.spot ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { MaxPrice: d.spot.maxPrice } } } : {}),
+    ...(d.spot ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { MaxPrice: d.spot.maxPrice, ...(d.spot.instanceInterruptionBehavior ? { InstanceInterruptionBehavior: d.spot.instanceInterruptionBehavior } : {}) } } } : {}),
     ...(d.cpuCredits ? { CreditSpecification: { CpuCredits: d.cpuCredits } } : {}),
     ...(d.monitoring === undefined ? {} : { Monitoring: { Enabled: d.monitoring } }),
     ...(d.tenancy === undefined || d.tenancy === DEFAULT_TENANCY ? {} : { Placement: { Tenancy: d.tenancy as never } }),
@@ -114,7 +129,7 @@ export function versionFields(name: string, data: ResponseLaunchTemplateData | u
     rootVolume: ebsFields(disk),
     volumes: more.map((m) => ({ ...ebsFields(m), deleteOnTermination: m.Ebs?.DeleteOnTermination ?? true })),
     metadataOptions: { httpTokens: data.MetadataOptions?.HttpTokens ?? 'optional', httpPutResponseHopLimit: data.MetadataOptions?.HttpPutResponseHopLimit ?? 1 },
-    spot: data.InstanceMarketOptions?.MarketType === 'spot' ? { maxPrice: data.InstanceMarketOptions.SpotOptions?.MaxPrice ?? '' } : null,
+    spot: data.InstanceMarketOptions?.MarketType === 'spot' ? { ...spotOptions(data.InstanceMarketOptions.SpotOptions?.MaxPrice ?? '', data.InstanceMarketOptions.SpotOptions?.InstanceInterruptionBehavior) } : null,
     cpuCredits: data.CreditSpecification?.CpuCredits ?? '',
     monitoring: data.Monitoring?.Enabled ?? false,
     tenancy: data.Placement?.Tenancy ?? DEFAULT_TENANCY,

@@ -20,10 +20,12 @@ import { tagSpec } from '../tags.js';
 import type { TagMap } from '../tags.js';
 import { awsKind, changedFields } from './kind.js';
 import { launchTemplateData } from './launch-template-data.js';
+import type { SpotOptions } from './launch-template-data.js';
 import { discoverTemplates, LATEST, VERSION_HASH_TAG, versionTag, wantedFields } from './launch-template-live.js';
 import { liveObject, liveTags, syncEc2Tags } from './live.js';
 
-export { decodeUserData, encodeUserData, launchTemplateData, versionFields } from './launch-template-data.js';
+export { decodeUserData, encodeUserData, launchTemplateData, spotOptions, versionFields } from './launch-template-data.js';
+export type { SpotOptions } from './launch-template-data.js';
 export { LATEST, VERSION_HASH_TAG } from './launch-template-live.js';
 
 export interface LaunchTemplateFields {
@@ -50,8 +52,11 @@ export interface LaunchTemplateFields {
   /** Extra volumes made with each machine ([] for none). */
   readonly volumes?: readonly (EbsDevice & { readonly deleteOnTermination: boolean })[];
   readonly metadataOptions: { readonly httpTokens: 'required' | 'optional'; readonly httpPutResponseHopLimit: number };
-  /** Spot instances at most this price (US dollars an hour); null for On-Demand. */
-  readonly spot?: { readonly maxPrice: string } | null;
+  /**
+   * Spot instances at most this price (US dollars an hour), and what EC2 does when it takes one
+   * back (absent: terminate, EC2's default); null for On-Demand.
+   */
+  readonly spot?: SpotOptions | null;
   /** CPU credits of a burstable type; "" for the type's default. */
   readonly cpuCredits?: string;
   /** Detailed (one-minute) CloudWatch monitoring. */

@@ -75,7 +75,9 @@ export const launchTemplateRenderer: AwsTfRenderer = {
             http_protocol_ipv6: d.httpProtocolIpv6 === undefined ? undefined : ctx.value(d.httpProtocolIpv6),
           }),
         ],
-        instance_market_options: d.spot && !isRef(d.spot) ? [{ market_type: 'spot', spot_options: [{ max_price: ctx.value(d.spot.maxPrice) }] }] : undefined,
+        instance_market_options: d.spot && !isRef(d.spot)
+          ? [{ market_type: 'spot', spot_options: [compact({ max_price: ctx.value(d.spot.maxPrice), instance_interruption_behavior: d.spot.instanceInterruptionBehavior === undefined ? undefined : ctx.value(d.spot.instanceInterruptionBehavior) })] }]
+          : undefined,
         credit_specification: d.cpuCredits ? [{ cpu_credits: ctx.value(d.cpuCredits) }] : undefined,
         // Left out when off, the default that Terraform then keeps.
         monitoring: d.monitoring ? [{ enabled: ctx.value(d.monitoring) }] : undefined,
