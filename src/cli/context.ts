@@ -10,6 +10,7 @@ import { HoistError, ValidationError } from '../errors.js';
 import type { IO } from '../output/io.js';
 import type { Clientset } from '../../state-store/clientset.js';
 import type { ObjectStore } from '../../state-store/object-store.js';
+import { coalesceReads } from '../../state-store/coalesce.js';
 import { openStore } from '../../state-store/open.js';
 
 export interface GlobalOptions {
@@ -44,7 +45,7 @@ export function createContext(io: IO, global: GlobalOptions, commandLine: string
         });
       }
       const source = global.state ? '--state' : 'HOIST_STATE_STORE';
-      return openStore(url, { events: io.events, cwd: io.cwd, env: io.env, source });
+      return coalesceReads(await openStore(url, { events: io.events, cwd: io.cwd, env: io.env, source }));
     })();
     return opened;
   };
