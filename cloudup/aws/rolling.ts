@@ -2,11 +2,13 @@
  * AWS's side of rolling updates and validation. A surge detaches instances from their Auto
  * Scaling group without lowering its desired capacity, so the group launches replacements
  * while the old machines keep serving; what an instance needs is judged from the launch
- * template version it was launched from against the one its group launches now.
+ * template version it was launched from against the one its group launches now. A group's warm
+ * pool (DescribeWarmPool, only for groups that have one) holds machines that are the group's but
+ * not its members: they are listed apart, and terminated with EC2's TerminateInstances.
  */
 
 import { DescribeTargetHealthCommand, paginateDescribeTargetGroups } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DetachInstancesCommand, TerminateInstanceInAutoScalingGroupCommand, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
+import { DescribeWarmPoolCommand, DetachInstancesCommand, TerminateInstanceInAutoScalingGroupCommand, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { CompletedSpec } from '../../src/api/index.js';
@@ -27,6 +29,7 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
 
   const groups = async (): Promise<RollingGroup[]> => {
     const [asgs, instances, statuses] = await Promise.all([listGroups(ctx, cluster), listAwsInstances(ctx), readInstanceStatuses(store, cluster)]);
+    const warmIds = await warmPoolInstances(ctx, asgs);
     const byIg = new Map(asgs.map((g) => [tagMap(g.Tags)[INSTANCE_GROUP_TAG] ?? '', g]));
     return spec.instanceGroups.flatMap((ig): RollingGroup[] => {
       const asg = byIg.get(ig.metadata.name);
@@ -34,7 +37,11 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
       asgOf.set(ig.metadata.name, asg.AutoScalingGroupName!);
       const members = new Map((asg.Instances ?? []).map((i) => [i.InstanceId!, i]));
       const wanted = Number(asg.LaunchTemplate?.Version ?? asg.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.Version);
-      const mine = instances.filter((i) => i.instanceGroup === ig.metadata.name && i.state !== 'terminated' && i.state !== 'shutting-down');
+      const all = instances.filter((i) => i.instanceGroup === ig.metadata.name && i.state !== 'terminated' && i.state !== 'shutting-down');
+      // The warm pool's machines are the group's without being its members (nor detached for a surge).
+      const warm = all.filter((i) => warmIds.has(i.id));
+      const mine = all.filter((i) => !warmIds.has(i.id));
+      const launches = Number.isFinite(wanted) ? wanted : undefined;
       return [{
         name: ig.metadata.name,
         role: ig.spec.role,
@@ -51,7 +58,7 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
             state: i.state === 'running' ? 'running' : i.state === 'pending' ? 'pending' : 'stopping',
             cloudReady,
             ready: cloudReady && status?.phase === 'Ready',
-            ...staleFields(outOfDate({ state: i.state, launchedFrom: i.templateVersion, groupLaunches: Number.isFinite(wanted) ? wanted : undefined })),
+            ...staleFields(outOfDate({ state: i.state, launchedFrom: i.templateVersion, groupLaunches: launches })),
             detached: member === undefined,
             drained: false,
             ...(i.address ? { address: i.address } : {}),
@@ -59,6 +66,7 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
             ...(status?.error ? { lastError: `${status.error.task ? `${status.error.task}: ` : ''}${status.error.message}` } : {}),
           };
         }),
+        ...(warm.length > 0 ? { warmPool: warm.map((i) => ({ id: i.id, needsUpdate: outOfDate({ state: i.state, launchedFrom: i.templateVersion, groupLaunches: launches }).needsUpdate })) } : {}),
       }];
     });
   };
@@ -79,7 +87,13 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
       await ctx.clients.autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: await asgName(group), InstanceIds: [id], ShouldDecrementDesiredCapacity: false }));
     },
     async terminate(group, id) {
-      const current = (await groups()).find((g) => g.name === group)?.instances.find((i) => i.id === id);
+      const g = (await groups()).find((x) => x.name === group);
+      // A warm pool's machine: the pool launches another in its place.
+      if (g?.warmPool?.some((w) => w.id === id)) {
+        await ctx.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+        return;
+      }
+      const current = g?.instances.find((i) => i.id === id);
       if (!current) return;
       if (current.detached) await ctx.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
       else await ctx.clients.autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: false }));
@@ -105,6 +119,24 @@ export function awsRollingCloud(ctx: AwsContext, spec: CompletedSpec, store: Obj
       return `the API load balancer's target group ${name} does not exist`;
     },
   };
+}
+
+/** The ids of the machines in the groups' warm pools: DescribeWarmPool, only for groups that have one. */
+async function warmPoolInstances(ctx: AwsContext, asgs: readonly AutoScalingGroup[]): Promise<Set<string>> {
+  const ids = new Set<string>();
+  await Promise.all(
+    asgs
+      .filter((g) => g.WarmPoolConfiguration !== undefined)
+      .map(async (g) => {
+        let token: string | undefined;
+        do {
+          const page = await ctx.clients.autoscaling.send(new DescribeWarmPoolCommand({ AutoScalingGroupName: g.AutoScalingGroupName!, ...(token ? { NextToken: token } : {}) }));
+          for (const i of page.Instances ?? []) if (i.InstanceId) ids.add(i.InstanceId);
+          token = page.NextToken;
+        } while (token);
+      }),
+  );
+  return ids;
 }
 
 async function listGroups(ctx: AwsContext, cluster: string): Promise<AutoScalingGroup[]> {

@@ -209,6 +209,14 @@ export async function rollingUpdate(cloud: RollingCloud, opts: RollOptions): Pro
     replaced[name] = [];
     const start = await current(name);
     const initial = new Set(start.instances.map((i) => i.id));
+    // A warm pool's machines would come into service with the old configuration: as kops, they
+    // go first, without drain or surge (they never joined), and the pool launches new ones.
+    const warm = opts.only === undefined ? (start.warmPool ?? []).filter((w) => w.needsUpdate || opts.force === true).map((w) => w.id) : [];
+    if (warm.length > 0) {
+      await guard();
+      say(`${name}: terminating ${warm.join(', ')} of its warm pool, out of date`, { group: name, instances: warm }, 'roll.warm-pool');
+      for (const id of warm) await cloud.terminate(name, id);
+    }
     if (group.role === 'APIServer' && opts.only === undefined && controlPlaneReplaced()) {
       const stale = start.instances.filter((i) => !i.detached && alive(i) && !forced.has(i.id) && !opts.recorder.replaced(name, i.id)).map((i) => i.id);
       for (const id of stale) forced.add(id);

@@ -43,6 +43,12 @@ export interface RollingGroup {
    */
   readonly surges?: boolean;
   readonly instances: readonly RollingInstance[];
+  /**
+   * The machines of the group's warm pool (AWS), not in `instances`: prepared and stopped, they
+   * never joined. Those out of date are terminated (`terminate`) when the roll reaches the group,
+   * without drain or surge, and the pool launches new ones.
+   */
+  readonly warmPool?: readonly { readonly id: string; readonly needsUpdate: boolean }[];
 }
 
 export interface RollingCloud {

@@ -3,7 +3,8 @@
  * with the group's own) is applied and moto's DescribeWarmPool shows it, with the lifecycle hook
  * kops-warmpool and the node role's permission to complete it; changed sizes are planned as an
  * update of the warm pool (the diff shown) and applied; the hook taken off and then the warm pool
- * taken off delete them. After each apply the next plan has nothing to change.
+ * taken off delete them. After each apply the next plan has nothing to change, and
+ * rolling-update lists the groups beside their pools.
  */
 
 import { join } from 'node:path';
@@ -105,6 +106,10 @@ describe('warmPool on moto', () => {
     const complete = (await workerStatements()).find((s) => s.Sid === 'CompleteLifecycleAction');
     expect(complete?.Action).toEqual(['autoscaling:CompleteLifecycleAction']);
     expect(complete?.Resource).toEqual([`arn:aws:autoscaling:us-east-1:*:autoScalingGroup:*:autoScalingGroupName/${GROUP}`]);
+    // The roll reads the pool's machines (DescribeWarmPool; moto's pools hold none) beside the group's.
+    const rolling = await run(['rolling-update', 'cluster', NAME]);
+    expect(rolling.code, rolling.stderr).toBe(0);
+    expect(rolling.stdout).toContain('workers');
   }, 240_000);
 
   it('plans changed sizes as an update of the warm pool, with the diff, and applies them', async () => {
