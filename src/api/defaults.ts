@@ -139,6 +139,14 @@ export function groupMachineSettings(cloudProvider: ClusterSpec['cloudProvider']
 }
 
 /**
+ * Whether cluster-autoscaler scales the group (a Node group), kops's `autoscale`: yes unless the
+ * spec says false. Resolved where it is used, like the machine settings above.
+ */
+export function autoscaled(spec: Pick<InstanceGroupSpec, 'autoscale'>): boolean {
+  return spec.autoscale ?? true;
+}
+
+/**
  * A VPC-routed pod network (the Amazon VPC CNI): pods get addresses of the network's subnets,
  * so, as kops allows, nonMasqueradeCIDR and podCIDR may overlap (or be) the network's range.
  */

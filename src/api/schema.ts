@@ -207,6 +207,10 @@ export const InstanceGroupSpecSchema = z.strictObject({
   image: z.string().optional().describe('Machine image. Default: per cloud.'),
   minSize: z.int().min(0).optional().describe('Default: 1 (ControlPlane, APIServer, Bastion), 2 (Node).'),
   maxSize: z.int().min(0).optional().describe('Default: 1 (ControlPlane, APIServer, Bastion), 2 (Node), and at least minSize.'),
+  autoscale: z
+    .boolean()
+    .optional()
+    .describe('false: cluster-autoscaler (spec.clusterAutoscaler) leaves this Node group at its size, as kops: it is not among the groups it scales, and its cloud resources carry no node-template tags for it. Default: true.'),
   subnets: z.array(z.string()).describe('Names of the cluster subnets the group runs in.'),
   zones: z.array(z.string()).optional().describe('Zones of the group. Default: the zones of its subnets.'),
   rootVolumeSize: z.int().min(1).optional().describe('Root volume in GiB. Default: 64 (ControlPlane, APIServer), 128 (Node), 32 (Bastion).'),

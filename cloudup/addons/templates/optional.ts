@@ -4,6 +4,7 @@
  */
 
 import type { CompletedInstanceGroup } from '../../../src/api/index.js';
+import { autoscaled } from '../../../src/api/defaults.js';
 import { ValidationError } from '../../../src/errors.js';
 import {
   accountSubject, accountWithClusterRole, clusterRole, clusterRoleBinding, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf,
@@ -54,7 +55,10 @@ export function metricsServerAddon(ctx: AddonContext): AddonDefinition {
   return { name: 'metrics-server', version: METRICS_SERVER_VERSION, objects, health: workloadsOf(objects) };
 }
 
-/** `--nodes=min:max:<group>` for every cloud group of every Node group: the autoscaler keeps each within its share of the spec's bounds. */
+/**
+ * `--nodes=min:max:<group>` for every cloud group of every Node group the autoscaler scales (not
+ * those with `autoscale: false`): it keeps each within its share of the spec's bounds.
+ */
 export function clusterAutoscalerAddon(ctx: AddonContext, cloudAddons: Pick<CloudAddons, 'autoscaler' | 'noAutoscaler'>): AddonDefinition {
   const spec = ctx.completed.cluster.spec;
   const settings = spec.clusterAutoscaler ?? {};
@@ -63,7 +67,7 @@ export function clusterAutoscalerAddon(ctx: AddonContext, cloudAddons: Pick<Clou
     const why = cloudAddons.noAutoscaler ?? 'cluster-autoscaler has no driver for its machine groups';
     throw new ValidationError('the cluster spec', [{ path: 'spec.clusterAutoscaler.enabled', value: true, message: `is not supported on cloud ${spec.cloudProvider}: ${why}`, fix: 'remove spec.clusterAutoscaler, or set enabled: false' }]);
   }
-  const groups = ctx.completed.instanceGroups.filter((ig: CompletedInstanceGroup) => ig.spec.role === 'Node');
+  const groups = ctx.completed.instanceGroups.filter((ig: CompletedInstanceGroup) => ig.spec.role === 'Node' && autoscaled(ig.spec));
   const version = CLUSTER_AUTOSCALER_IMAGE.replace(/^.*:v([^@]+)@.*$/, '$1');
   const args = [
     `--cloud-provider=${cloud.cloudProvider}`,

@@ -11,7 +11,7 @@ import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import type { BootOptions } from '../../provider.js';
 import { INSTANCE_GROUP_TAG, ROLE_TAG } from '../../tags.js';
-import { groupMachineSettings } from '../../../src/api/defaults.js';
+import { autoscaled, groupMachineSettings } from '../../../src/api/defaults.js';
 import { lifetimeSeconds } from '../../../src/api/validate-group-fields.js';
 import { warmPoolOf } from '../../../src/api/warm-pool.js';
 import { autoScalingGroupTask } from '../tasks/autoscaling-group.js';
@@ -66,8 +66,8 @@ function groupTasks(spec: SettledSpec, ig: SettledInstanceGroup, boot: BootOptio
     [INSTANCE_GROUP_TAG]: ig.metadata.name,
     [`k8s.io/role/${ROLE[role]}`]: '1',
     ...(role === 'ControlPlane' ? { 'k8s.io/role/master': '1' } : {}),
-    // What the cluster autoscaler needs to know of a group it may scale from zero.
-    ...Object.fromEntries(Object.entries(ig.spec.nodeLabels ?? {}).map(([k, v]) => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v])),
+    // What the cluster autoscaler needs to know of a group it may scale from zero; none for a group it leaves alone (autoscale: false).
+    ...(autoscaled(ig.spec) ? Object.fromEntries(Object.entries(ig.spec.nodeLabels ?? {}).map(([k, v]) => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v])) : {}),
   });
   const template = launchTemplateTask(
     name,
