@@ -4,9 +4,13 @@
  * kops-warmpool and the node role's permission to complete it; changed sizes are planned as an
  * update of the warm pool (the diff shown) and applied; the hook taken off and then the warm pool
  * taken off delete them. After each apply the next plan has nothing to change, and
- * rolling-update lists the groups beside their pools.
+ * rolling-update lists the groups beside their pools. A no-change plan's AWS requests, counted
+ * through a proxy, are those of a cluster without warm pools plus one DescribeLifecycleHooks per
+ * group with a pool.
  */
 
+import { createServer, request } from 'node:http';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DescribeLifecycleHooksCommand, DescribeWarmPoolCommand } from '@aws-sdk/client-auto-scaling';
 import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
@@ -14,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { iamPath } from '../../cloudup/aws/names.js';
 import { hoist, tempDir } from '../support/cli.js';
+import { motoUrl } from '../support/moto.js';
 import { testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
@@ -24,6 +29,40 @@ let env: Record<string, string>;
 let dir: { path: string; cleanup: () => Promise<void> };
 
 const run = (args: string[], stdin?: string) => hoist(args, { env, ...(stdin === undefined ? {} : { stdin }) });
+
+/** `<service> <Action>` of each AWS request (not S3's: the state store's) hoist sends, through a proxy in front of moto. */
+let counted: string[] = [];
+let proxy: { server: Server; url: string };
+
+function countingProxy(): Promise<{ server: Server; url: string }> {
+  const upstream = new URL(motoUrl());
+  const server = createServer((req, res) => {
+    const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'unsigned';
+    const body: Buffer[] = [];
+    req.on('data', (c: Buffer) => body.push(c));
+    req.on('end', () => {
+      const data = Buffer.concat(body);
+      const action = new URLSearchParams(data.toString('utf8')).get('Action') ?? String(req.headers['x-amz-target'] ?? req.method);
+      if (service !== 's3') counted.push(`${service} ${action}`);
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', (e) => res.destroy(e));
+      out.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+}
+
+/** The AWS requests of a no-change plan, by action, sorted. */
+async function noChangePlanRequests(): Promise<string[]> {
+  counted = [];
+  const plan = await hoist(['update', 'cluster', NAME], { env: { ...env, AWS_ENDPOINT_URL: proxy.url } });
+  expect(plan.stdout, plan.stderr).toContain('No changes: the cloud matches the spec');
+  return [...counted].sort();
+}
+let baseline: string[] = [];
 
 function groupYaml(extra: string): string {
   return `apiVersion: hoist.dev/v1alpha1
@@ -83,14 +122,24 @@ beforeAll(async () => {
   await useAssetMirror(run, NAME, join(dir.path, 'assets'));
   const added = await run(['create', '-f', '-'], groupYaml(''));
   expect(added.code, added.stderr).toBe(0);
+  proxy = await countingProxy();
 }, 120_000);
 
 afterAll(async () => {
+  proxy?.server.close();
+  proxy?.server.closeAllConnections();
   await dir?.cleanup();
   account?.close();
 });
 
 describe('warmPool on moto', () => {
+  it('costs a no-change plan of groups without warm pools nothing: no DescribeWarmPool, no DescribeLifecycleHooks', async () => {
+    await apply();
+    baseline = await noChangePlanRequests();
+    expect(baseline.filter((r) => /WarmPool|LifecycleHook/.test(r))).toEqual([]);
+    expect(baseline.filter((r) => r === 'autoscaling DescribeAutoScalingGroups')).toHaveLength(1);
+  }, 240_000);
+
   it('makes the warm pool, its lifecycle hook and the permission to complete it', async () => {
     // The Cluster's pool, the group's maxSize over it.
     await replaceSpec({ minSize: 1, maxSize: 6, enableLifecycleHook: true }, '  warmPool: {maxSize: 3}\n');
@@ -106,6 +155,8 @@ describe('warmPool on moto', () => {
     const complete = (await workerStatements()).find((s) => s.Sid === 'CompleteLifecycleAction');
     expect(complete?.Action).toEqual(['autoscaling:CompleteLifecycleAction']);
     expect(complete?.Resource).toEqual([`arn:aws:autoscaling:us-east-1:*:autoScalingGroup:*:autoScalingGroupName/${GROUP}`]);
+    // Warm pools come with the groups' listing; each group with a pool costs one DescribeLifecycleHooks (the Cluster's pool reaches both Node groups).
+    expect(await noChangePlanRequests()).toEqual([...baseline, 'autoscaling DescribeLifecycleHooks', 'autoscaling DescribeLifecycleHooks'].sort());
     // The roll reads the pool's machines (DescribeWarmPool; moto's pools hold none) beside the group's.
     const rolling = await run(['rolling-update', 'cluster', NAME]);
     expect(rolling.code, rolling.stderr).toBe(0);
@@ -138,5 +189,6 @@ describe('warmPool on moto', () => {
     expect(plan.stdout).toContain(`WarmPool/${GROUP}`);
     await apply();
     expect(await warmPool()).toBeUndefined();
+    expect(await noChangePlanRequests()).toEqual(baseline);
   }, 240_000);
 });
