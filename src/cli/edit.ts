@@ -19,6 +19,7 @@ import type { Runner } from './program.js';
 import { openEditor } from './shared/editor.js';
 import { saveSpecSet, validateSpecChange } from './shared/save-specs.js';
 import { setSpecFields } from './shared/set-fields.js';
+import type { SetLabels } from './shared/set-fields.js';
 import { withClusterLabel } from './shared/spec-files.js';
 import { collectRaw } from './shared/flags.js';
 
@@ -33,6 +34,11 @@ export interface EditOptions {
   /** `--set path=value` and `--unset path`: change these fields without an editor. */
   readonly set?: readonly string[];
   readonly unset?: readonly string[];
+  /**
+   * How the change is named, for `hoist set|unset` (src/cli/set.ts): its problems' source and
+   * its history label. Default: the flags, and "edit cluster|instancegroup".
+   */
+  readonly via?: { readonly labels: SetLabels; readonly operation: string };
 }
 
 export async function runEdit(kind: Kind, name: string | undefined, ctx: Context, opts: EditOptions = {}): Promise<number> {
@@ -45,11 +51,12 @@ export async function runEdit(kind: Kind, name: string | undefined, ctx: Context
   if ((opts.set?.length ?? 0) + (opts.unset?.length ?? 0) > 0) {
     // Validated and saved like an edit in the editor: a refused change leaves the store as it was.
     // Through the text parser, as an edit in the editor goes: the schema refuses unknown fields.
-    const changed = setSpecFields(target, opts.set ?? [], opts.unset ?? [], `${noun} ${target.metadata.name} with --set/--unset`);
+    const subject = `${noun} ${target.metadata.name} with ${opts.via ? opts.via.operation : '--set/--unset'}`;
+    const changed = setSpecFields(target, opts.set ?? [], opts.unset ?? [], subject, opts.via?.labels);
     const old = plain(before);
     const after: SpecSet =
       kind === 'Cluster' ? { ...old, cluster: changed as Cluster } : { ...old, instanceGroups: old.instanceGroups.map((ig) => (ig.metadata.name === target.metadata.name ? (changed as InstanceGroup) : ig)) };
-    const rev = await saveSpecSet(ctx, { cluster, before, after, operation: `edit ${noun}` });
+    const rev = await saveSpecSet(ctx, { cluster, before, after, operation: opts.via?.operation ?? `edit ${noun}` });
     ctx.io.out(rev ? `${noun}/${target.metadata.name} edited (revision ${rev.rev})\n` : 'No changes.\n');
     return 0;
   }

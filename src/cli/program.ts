@@ -49,6 +49,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { words: ['get'], subcommands: ['instances', 'instance'], load: async () => (await import('./get-instances.js')).registerGetInstances },
   { words: ['get'], subcommands: ['assets', 'asset'], load: async () => (await import('./get-assets.js')).registerGetAssets },
   { words: ['edit'], load: async () => (await import('./edit.js')).registerEdit },
+  { words: ['set', 'unset'], load: async () => (await import('./set.js')).registerSet },
   { words: ['delete'], parent: true, subcommands: ['instancegroup', 'ig', 'cluster'], load: async () => (await import('./delete.js')).registerDelete },
   { words: ['delete'], subcommands: ['instance'], load: async () => (await import('./delete-instance.js')).registerDeleteInstance },
   { words: ['delete'], load: async () => (await import('./delete-file.js')).registerDeleteFile },

@@ -41,14 +41,22 @@ function valueOf(text: string, current: unknown): unknown {
   return parsed ?? text;
 }
 
+/** What a problem names as the source of a bad assignment: the flag, or the command's arguments. */
+export interface SetLabels {
+  readonly set: string;
+  readonly unset: string;
+}
+
+const FLAGS: SetLabels = { set: '--set', unset: '--unset' };
+
 /**
  * Applies the flags to a copy of `object` (never the input). Every bad flag is reported at once,
- * with the flag, the value and the fix.
+ * with the flag (or `labels.set`/`labels.unset`), the value and the fix.
  */
-export function setFields<T extends object>(object: T, sets: readonly string[], unsets: readonly string[]): T {
+export function setFields<T extends object>(object: T, sets: readonly string[], unsets: readonly string[], labels: SetLabels = FLAGS): T {
   const out = clone(object) as Record<string, unknown>;
   const problems: FieldProblem[] = [];
-  const pathOf = (flag: '--set' | '--unset', raw: string, path: string): Segment[] | undefined => {
+  const pathOf = (flag: string, raw: string, path: string): Segment[] | undefined => {
     const segments = parseFieldPath(path);
     if (segments === undefined) {
       problems.push({ path: flag, value: raw, message: `names no field: ${JSON.stringify(path)} is not a field path`, fix: 'e.g. spec.kubernetesVersion or spec.subnets[0].cidr' });
@@ -63,19 +71,19 @@ export function setFields<T extends object>(object: T, sets: readonly string[], 
   for (const raw of sets) {
     const eq = raw.indexOf('=');
     if (eq < 0) {
-      problems.push({ path: '--set', value: raw, message: 'has no value', fix: 'write path=value, e.g. --set spec.kubernetesVersion=1.35.0' });
+      problems.push({ path: labels.set, value: raw, message: 'has no value', fix: 'write path=value, e.g. spec.kubernetesVersion=1.35.0' });
       continue;
     }
-    const segments = pathOf('--set', raw, raw.slice(0, eq));
+    const segments = pathOf(labels.set, raw, raw.slice(0, eq));
     if (segments === undefined) continue;
     const problem = assign(out, segments, raw.slice(eq + 1));
-    if (problem !== undefined) problems.push({ path: '--set', value: raw, message: problem });
+    if (problem !== undefined) problems.push({ path: labels.set, value: raw, message: problem });
   }
   for (const raw of unsets) {
-    const segments = pathOf('--unset', raw, raw);
+    const segments = pathOf(labels.unset, raw, raw);
     if (segments === undefined) continue;
     const problem = remove(out, segments);
-    if (problem !== undefined) problems.push({ path: '--unset', value: raw, message: problem, fix: 'name a field the object has (hoist get ... -o yaml shows them)' });
+    if (problem !== undefined) problems.push({ path: labels.unset, value: raw, message: problem, fix: 'name a field the object has (hoist get ... -o yaml shows them)' });
   }
   if (problems.length > 0) throw new ValidationError('the command line', problems, 'INVALID_FLAG');
   return out as T;
@@ -126,8 +134,8 @@ function remove(root: Record<string, unknown>, segments: readonly Segment[]): st
  * `setFields` on a spec object, then through the text parser as an edit in the editor goes (the
  * schema refuses unknown fields); its problems lose the lines of a text the user never saw.
  */
-export function setSpecFields<T extends Cluster | InstanceGroup>(object: T, sets: readonly string[], unsets: readonly string[], subject: string): T {
-  const changed = setFields(object, sets, unsets);
+export function setSpecFields<T extends Cluster | InstanceGroup>(object: T, sets: readonly string[], unsets: readonly string[], subject: string, labels: SetLabels = FLAGS): T {
+  const changed = setFields(object, sets, unsets, labels);
   try {
     const doc = parseSpecText(toYaml(changed, { schemaComment: false }), subject, SPEC_RULES)[0];
     if (doc === undefined) throw new HoistError('INTERNAL', `${subject} did not parse back`);
