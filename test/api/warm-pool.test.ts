@@ -6,10 +6,11 @@
  */
 
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSpecText } from '../../src/api/index.js';
 import type { ClusterSpec, InstanceGroupSpec } from '../../src/api/index.js';
-import { warmPoolOf } from '../../src/api/warm-pool.js';
+import { warmPoolOf, warmPoolProblems } from '../../src/api/warm-pool.js';
 import { SPEC_RULES } from '../../cloudup/providers.js';
 import { CLUSTER_NAME, cluster, group, groups, validate } from './fixtures.js';
 import { migrationTable } from './kops-migration-table.js';
@@ -92,6 +93,42 @@ describe('warmPool validation', () => {
     expect(warmProblems(local, [group('control-plane-us-east-1a', { role: 'ControlPlane' }), node({ maxSize: 2 })])).toEqual([
       { path: 'InstanceGroup/nodes:spec.warmPool', value: { maxSize: 2 }, message: expect.stringMatching(/^is not supported on local/), fix: 'remove warmPool' },
     ]);
+  });
+});
+
+describe('warmPool on arbitrary specs', () => {
+  const pool = fc.option(fc.record({ minSize: fc.option(fc.nat(6), { nil: undefined }), maxSize: fc.option(fc.nat(6), { nil: undefined }), enableLifecycleHook: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: [] }), { nil: undefined });
+  const ig = fc.record({
+    role: fc.constantFrom('ControlPlane', 'APIServer', 'Node', 'Bastion'),
+    warmPool: pool,
+    maxPrice: fc.option(fc.constant('0.05'), { nil: undefined }),
+    mixed: fc.boolean(),
+  });
+  it('resolves within kops\'s bounds, and refuses only with a warmPool path, a message and a fix, never throwing', () => {
+    fc.assert(
+      fc.property(pool, fc.array(ig, { maxLength: 4 }), fc.boolean(), (clusterPool, groups, warmPool) => {
+        const igs = groups.map((g, i) => ({
+          metadata: { name: `g${i}` },
+          spec: { role: g.role, subnets: [], ...(g.warmPool === undefined ? {} : { warmPool: g.warmPool }), ...(g.maxPrice === undefined ? {} : { maxPrice: g.maxPrice }), ...(g.mixed ? { mixedInstancesPolicy: {} } : {}) },
+        }));
+        const spec = { cloudProvider: 'aws' as const, ...(clusterPool === undefined ? {} : { warmPool: clusterPool }) };
+        for (const g of igs) {
+          const resolved = warmPoolOf(spec, g);
+          if (resolved === undefined) continue;
+          expect(resolved.minSize).toBeGreaterThanOrEqual(0);
+          expect(resolved.maxSize).not.toBe(0);
+          if (g.spec.role === 'ControlPlane' || g.spec.role === 'Bastion') expect(g.spec.warmPool).toBeDefined();
+        }
+        const problems = warmPoolProblems(spec, igs, { warmPool });
+        for (const p of problems) {
+          expect(p.path).toMatch(/spec\.warmPool/);
+          expect(p.message.length).toBeGreaterThan(0);
+          expect(p.fix.length).toBeGreaterThan(0);
+        }
+        // Off aws, exactly the written fields are refused.
+        if (!warmPool) expect(problems.length).toBe((clusterPool === undefined ? 0 : 1) + igs.filter((g) => g.spec.warmPool !== undefined).length);
+      }),
+    );
   });
 });
 
