@@ -6,13 +6,13 @@
  * taken off delete them. After each apply the next plan has nothing to change, and
  * rolling-update lists the groups beside their pools. A no-change plan's AWS requests, counted
  * through a proxy, are those of a cluster without warm pools plus one DescribeLifecycleHooks per
- * group with a pool.
+ * group with a pool. Last, the cluster is deleted with its pools and hooks.
  */
 
 import { createServer, request } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { DescribeLifecycleHooksCommand, DescribeWarmPoolCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAutoScalingGroupsCommand, DescribeLifecycleHooksCommand, DescribeWarmPoolCommand } from '@aws-sdk/client-auto-scaling';
 import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -191,4 +191,14 @@ describe('warmPool on moto', () => {
     expect(await warmPool()).toBeUndefined();
     expect(await noChangePlanRequests()).toEqual(baseline);
   }, 240_000);
+
+  it('tears down a cluster whose groups have warm pools and hooks', async () => {
+    await replaceSpec({ minSize: 1, enableLifecycleHook: true }, '');
+    await apply();
+    expect(await hooks()).toHaveLength(1);
+    const deleted = await run(['delete', 'cluster', NAME, '--yes']);
+    expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
+    const left = await account.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }));
+    expect(left.AutoScalingGroups ?? []).toEqual([]);
+  }, 300_000);
 });
