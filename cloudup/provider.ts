@@ -13,6 +13,7 @@ import type { FieldProblem } from '../src/errors.js';
 import type { Task, TaskId, TaskKind } from '../src/engine/task.js';
 import type { EventSink } from '../src/output/events.js';
 import type { Clientset } from '../state-store/clientset.js';
+import type { CloudAccount } from './addons/types.js';
 import type { BootProxy } from './boot/script.js';
 import type { ObjectStore } from '../state-store/object-store.js';
 import type { RollingCloud } from './rolling/types.js';
@@ -83,6 +84,11 @@ export interface OpenOptions {
   readonly readOnly?: boolean;
   /** The state store's URL, for a cloud that grants its machines access to it (GCE's bucket IAM). */
   readonly stateStore?: string;
+  /**
+   * The cloud account the plan's addons read (CloudAddons.account), when they did: a session
+   * that needs it too (GCE's project number) takes it from here instead of asking again.
+   */
+  readonly account?: CloudAccount;
 }
 
 export interface CloudSession<Ctx = unknown> extends AsyncDisposable {

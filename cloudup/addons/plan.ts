@@ -16,6 +16,7 @@ import { trustBundle } from '../../src/pki/keyset.js';
 import { readKeyset } from '../../src/pki/store.js';
 import { builtinAddons, needsClusterCA, renderBuiltin } from './render.js';
 import type { AddonInputs, AddonPki, RenderedAddon } from './render.js';
+import type { CloudAccount } from './types.js';
 import { addonKinds, addonTasks } from './tasks.js';
 import { userAddons } from './user.js';
 import type { ReadManifest } from './user.js';
@@ -35,6 +36,8 @@ export interface PlannedAddons {
   readonly rendered: readonly RenderedAddon[];
   readonly tasks: readonly Task[];
   readonly kinds: ReadonlyMap<string, TaskKind<unknown>>;
+  /** The cloud account the addons read (CloudAddons.account), for the session opened next. */
+  readonly account?: CloudAccount;
 }
 
 export async function renderAddons(completed: CompletedSpec, options: Pick<PlanAddonsOptions, 'env' | 'read'> & { readonly pki?: AddonInputs }): Promise<RenderedAddon[]> {
@@ -54,6 +57,7 @@ export async function planAddons(store: ObjectStore, completed: CompletedSpec, o
     rendered,
     tasks: addonTasks(cluster, rendered, withManifests),
     kinds: addonKinds({ store, cluster, withManifests, manifests: new Map(rendered.map((r) => [r.entry.name, r.manifest])) }),
+    ...(account === undefined ? {} : { account }),
   };
 }
 

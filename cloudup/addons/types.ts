@@ -48,12 +48,17 @@ export interface AddonContext {
   readonly clusterCA?: string;
   /**
    * The cloud account the plan's credentials act in, when an addon of the cloud names objects
-   * of it (CloudAddons.account): e.g. the ARNs of the IAM roles the AWS model makes.
+   * of it (CloudAddons.account): e.g. the ARNs of the IAM roles the AWS model makes, or the
+   * workload identity pool a GCE credential configuration names by the project's number.
    */
   readonly account?: CloudAccount;
 }
 
-/** A cloud account as an addon names it: on aws, the account's id and its partition (`aws`, `aws-cn`, `aws-us-gov`). */
+/**
+ * A cloud account as an addon names it: on aws, the account's id and its partition (`aws`,
+ * `aws-cn`, `aws-us-gov`); on gce, the project's number (which workload identity pools are named
+ * by) and `gcp`.
+ */
 export interface CloudAccount {
   readonly id: string;
   readonly partition: string;

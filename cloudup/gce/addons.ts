@@ -6,14 +6,19 @@
  * one `--nodes` per zonal managed instance group of each Node group, its bounds split over the
  * zones as the model splits them (an update leaves a size within them alone). The autoscaler runs
  * on the control plane, whose service account has the compute (read-write) scope it resizes with.
+ * With workload identity (iam.serviceAccountExternalPermissions entries with gcp.serviceAccount),
+ * the pods' credential configurations (./workload-identity-credentials.ts), which name the
+ * project's number: the plan reads it (`account`) only then.
  */
 
 import { accountSubject, accountWithClusterRole, clusterRole, clusterRoleBinding, daemonSet, deployment, EVERYWHERE, fieldEnv, hostPath, KUBE_SYSTEM, mount, ON_CONTROL_PLANE, READ, roleBinding, rule, serviceAccount, workloadsOf } from '../addons/objects.js';
 import type { AddonContext, AddonDefinition, AutoscaledGroup, CloudAddons, KubeObject } from '../addons/types.js';
 import type { CompletedInstanceGroup } from '../../src/api/index.js';
 import { cloudConfigSettings } from '../../src/api/auth-cloud.js';
+import { HoistError } from '../../src/errors.js';
 import { spread } from './model/instance-groups.js';
 import { groupManagerName } from './names.js';
+import { needsProjectNumber, workloadIdentityCredentialsAddon } from './workload-identity-credentials.js';
 
 export const GCP_CCM_VERSION = '30.0.0';
 export const PD_CSI_VERSION = '1.17.3';
@@ -134,6 +139,18 @@ function autoscaledGroups(ig: CompletedInstanceGroup, ctx: AddonContext): Autosc
 }
 
 export const gceAddons: CloudAddons = {
-  addons: (ctx) => [cloudControllerManager(ctx), ...(cloudConfigSettings(ctx.completed.cluster.spec).gcpPDCSIDriver ? [pdCsiDriver(ctx)] : [])],
+  addons: (ctx) => [
+    cloudControllerManager(ctx),
+    ...(cloudConfigSettings(ctx.completed.cluster.spec).gcpPDCSIDriver ? [pdCsiDriver(ctx)] : []),
+    ...[workloadIdentityCredentialsAddon(ctx)].filter((a) => a !== undefined),
+  ],
+  // The credential configurations name the workload identity pool by the project's number.
+  account: async (completed, env) => {
+    if (!needsProjectNumber(completed)) return undefined;
+    const project = completed.cluster.spec.project;
+    if (!project) throw new HoistError('INVALID_SPEC', `cluster ${completed.cluster.metadata.name} has no spec.project: GCE needs the project to work in`, { path: 'spec.project' });
+    const { projectAccount } = await import('./project-number.js');
+    return projectAccount(project, env);
+  },
   autoscaler: { cloudProvider: 'gce', groups: autoscaledGroups },
 };

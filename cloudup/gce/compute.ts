@@ -24,6 +24,18 @@ export interface ComputeOptions {
 /** What the client library's paged calls return with `autoPaginate: false`. */
 type PageResult<T> = [T[], { pageToken?: string | null } | null | undefined, unknown];
 
+/** `fn`, sent again with backoff while it fails transiently, at most `maxAttempts` times; its error names `what`. */
+export async function callWithRetries<T>(what: string, fn: () => Promise<T>, maxAttempts: number, sleep: (ms: number) => Promise<void>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= maxAttempts || !isTransient(e)) throw e instanceof GceApiError ? e : new GceApiError(what, errorInfo(e), e);
+      await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+    }
+  }
+}
+
 export class Compute {
   readonly project: string;
   readonly clients: ComputeClients;
@@ -38,15 +50,8 @@ export class Compute {
   }
 
   /** One call, retried while it fails transiently; its error names `what`. */
-  async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (attempt >= this.maxAttempts || !isTransient(e)) throw e instanceof GceApiError ? e : new GceApiError(what, errorInfo(e), e);
-        await this.sleep(Math.min(8000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
-      }
-    }
+  call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return callWithRetries(what, fn, this.maxAttempts, this.sleep);
   }
 
   /** Every page of a list, one call per page. */

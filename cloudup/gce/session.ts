@@ -79,7 +79,14 @@ export async function openGceSession(spec: CompletedSpec, options: GceSessionOpt
   const iam = new IamApi(compute, { ...iamEndpointsFromEnv(options.env), ...options.compute?.iam });
   let issuer: IssuerParts;
   try {
-    issuer = await openIssuerParts(spec, iam, project, { purpose: options.purpose, env: options.env, ...(options.stateStore === undefined ? {} : { stateStore: options.stateStore }), ...(options.sleep ? { sleep: options.sleep } : {}) });
+    issuer = await openIssuerParts(spec, iam, project, {
+      purpose: options.purpose,
+      env: options.env,
+      ...(options.stateStore === undefined ? {} : { stateStore: options.stateStore }),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      // The project's number, when the plan's addons read it already.
+      ...(options.account === undefined ? {} : { projectNumber: options.account.id }),
+    });
   } catch (e) {
     await closeClients(clients).catch(() => undefined);
     throw e;

@@ -32,6 +32,8 @@ export interface IssuerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stateStore?: string;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The project's number, when it was read already (the plan's addons read it): not read again. */
+  readonly projectNumber?: string;
 }
 
 export async function openIssuerParts(spec: CompletedSpec, iam: IamApi, project: string, options: IssuerOptions): Promise<IssuerParts> {
@@ -57,7 +59,7 @@ export async function openIssuerParts(spec: CompletedSpec, iam: IamApi, project:
           p.gcp === undefined ? [] : [{ email: p.gcp.serviceAccount, path: formatPath(['spec', 'iam', 'serviceAccountExternalPermissions', i, 'gcp', 'serviceAccount']), ...(c === spec.cluster ? {} : { previous: true }) }],
         ),
       );
-      workloadIdentity = { api, pool: poolId(cluster), projectNumber: await api.projectNumber(), accounts };
+      workloadIdentity = { api, pool: poolId(cluster), projectNumber: options.projectNumber ?? (await api.projectNumber()), accounts };
     }
     const serviceAccountKeys = discovery !== undefined && options.purpose === 'reconcile' ? await discovery.serviceAccountKeys() : undefined;
     return {

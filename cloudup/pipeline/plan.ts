@@ -57,7 +57,9 @@ export async function planCluster(store: ObjectStore, completed: CompletedSpec, 
   const teardown = opts.purpose === 'teardown';
   // The addons are rendered, and a broken user addon refused, before the cloud is opened.
   const addons = teardown ? undefined : await planAddons(store, completed, { env: opts.env, diff: opts.diffAddons === true, events: opts.events });
-  const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true, stateStore: store.url });
+  // What the addons read of the cloud account is not read again by the session.
+  const account = addons?.account;
+  const session = await openCloud(completed, { purpose: opts.purpose, env: opts.env, events: opts.events, readOnly: opts.readOnly === true, stateStore: store.url, ...(account === undefined ? {} : { account }) });
   try {
     if (addons === undefined) return { completed, session, result: await planOn(session, completed, [], opts), nodeConfigs: new Map() };
     // The load balancer's name (from the cloud) and the secrets' hashes (from the store) are read at once.

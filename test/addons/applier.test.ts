@@ -4,7 +4,8 @@
  * applied in order and recorded, a changed one re-applied once with what it dropped pruned, a
  * removed one pruned entirely, an object the API server refuses named in the report (and in
  * `validate cluster`'s addon check) while the other addons still apply, one applier at a time
- * by the Lease, and the real kubectl listing the applied workloads.
+ * by the Lease, and the real kubectl listing the applied workloads and reading hoist's own
+ * addons' objects back.
  */
 
 import { createHash } from 'node:crypto';
@@ -17,6 +18,8 @@ import { parse, stringify } from 'yaml';
 import type { RunningApiServer } from '../../cloudup/local/apiserver/server.js';
 import { addonFailures } from '../../cloudup/rolling/validate-addons.js';
 import { builtinAddons } from '../../cloudup/addons/render.js';
+import { WORKLOAD_IDENTITY_CREDENTIALS } from '../../cloudup/gce/workload-identity-credentials.js';
+import { poolId } from '../../cloudup/gce/workload-identity-names.js';
 import { cloudAddonsOf, SPEC_RULES } from '../../cloudup/providers.js';
 import { completeSpec, newClusterSpec } from '../../src/api/index.js';
 import { AddonApplier } from '../../nodeup/addons/applier.js';
@@ -346,5 +349,41 @@ describe('the addon applier', () => {
     expect(corefile.stdout).not.toContain('__PILLAR__UPSTREAM__SERVERS__');
     const upstream = await kubectl(kubeconfigPath, dir, ['get', 'service', 'kube-dns-upstream', '-n', 'kube-system', '-o', 'jsonpath={.spec.selector.k8s-app} {.spec.ports[*].protocol}']);
     expect(upstream.stdout).toBe('kube-dns UDP TCP');
+  });
+
+  it('applies hoist\'s own gcp-workload-identity-credentials addon (gce): each service account\'s credential configuration in its namespace, read back by the real kubectl', async () => {
+    const made = newClusterSpec({ name: CLUSTER, cloud: 'gce', zones: ['us-central1-a'], project: 'hoist-test', kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const iam = {
+      useServiceAccountExternalPermissions: true,
+      serviceAccountExternalPermissions: [
+        { name: 's3-reader', namespace: 'apps', gcp: { serviceAccount: 'app-reader@hoist-test.iam.gserviceaccount.com' } },
+        { name: 'external-dns', namespace: 'kube-system', gcp: { serviceAccount: 'external-dns@hoist-test.iam.gserviceaccount.com' } },
+      ],
+    };
+    const completed = completeSpec({ ...made.cluster, spec: { ...made.cluster.spec, serviceAccountIssuerDiscovery: { discoveryStore: 'gs://example-oidc-discovery' }, iam } }, made.instanceGroups);
+    const credentials = builtinAddons(completed, await cloudAddonsOf('gce'), { account: { id: '123456789012', partition: 'gcp' } }).find((a) => a.name === WORKLOAD_IDENTITY_CREDENTIALS)!;
+    // The namespace is the user's: the addon makes none.
+    expect((await kubectl(kubeconfigPath, dir, ['create', 'namespace', 'apps'])).stderr).toBe('');
+    // The addons the tests before published stay in the channel.
+    const awsMade = newClusterSpec({ name: CLUSTER, cloud: 'aws', zones: ['us-east-1a'], kubernetesVersion: '1.34.0' }, SPEC_RULES);
+    const awsSpec = { authentication: { aws: { backendMode: 'CRD,MountedFile', identityMappings: [{ arn: 'arn:aws:iam::123456789012:role/KubernetesAdmin', username: 'admin', groups: ['system:masters'] }] } }, nodeTerminationHandler: { enableRebalanceMonitoring: true, taintNode: true }, kubeDNS: { nodeLocalDNS: { enabled: true, localIP: '169.254.0.53', forwardToKubeDNS: true } } };
+    const aws = builtinAddons(completeSpec({ ...awsMade.cluster, spec: { ...awsMade.cluster.spec, ...awsSpec } }, awsMade.instanceGroups), await cloudAddonsOf('aws'));
+    const pick = (name: string) => aws.find((a) => a.name === name)!;
+    await publish([core, kindnet('1.1.0'), coredns('.:53 { forward . 8.8.8.8 }', false), pick('aws-iam-authenticator'), pick('aws-node-termination-handler'), pick('node-local-dns'), credentials]);
+    expect((await applier('cp-2').pass()).applied).toEqual([WORKLOAD_IDENTITY_CREDENTIALS]);
+    expect((await report()).addons.find((a) => a.name === WORKLOAD_IDENTITY_CREDENTIALS)).toMatchObject({ phase: 'Applied', version: '1.0.0' });
+    const got = await kubectl(kubeconfigPath, dir, ['get', 'configmap', 's3-reader-gcp-credentials', '-n', 'apps', '-o', 'jsonpath={.data.credential-configuration\\.json}']);
+    expect(got.stderr).toBe('');
+    expect(JSON.parse(got.stdout)).toEqual({
+      type: 'external_account',
+      audience: `//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/${poolId(CLUSTER)}/providers/kubernetes`,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      token_url: 'https://sts.googleapis.com/v1/token',
+      credential_source: { file: '/var/run/service-account/token' },
+      service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/app-reader@hoist-test.iam.gserviceaccount.com:generateAccessToken',
+    });
+    const dns = await kubectl(kubeconfigPath, dir, ['get', 'configmap', 'external-dns-gcp-credentials', '-n', 'kube-system', '-o', `jsonpath={.metadata.labels.${ADDON_NAME_LABEL.replace(/\./g, '\\.')}} {.data.credential-configuration\\.json}`]);
+    expect(dns.stdout).toMatch(new RegExp(`^${WORKLOAD_IDENTITY_CREDENTIALS} \\{`));
+    expect(dns.stdout).toContain('serviceAccounts/external-dns@hoist-test.iam.gserviceaccount.com:generateAccessToken');
   });
 });

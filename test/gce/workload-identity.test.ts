@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { PassThroughClient } from 'google-auth-library';
 import { createClients } from '../../cloudup/gce/clients.js';
 import { Compute } from '../../cloudup/gce/compute.js';
@@ -31,6 +31,9 @@ import { irsaAwsProblems } from '../../cloudup/aws/irsa-rules.js';
 import { discoveryContext } from '../../cloudup/discovery-documents.js';
 import { poolId, principalOf, providerAudience } from '../../cloudup/gce/workload-identity-names.js';
 import { nodeupConfigKey } from '../../nodeup/config/keys.js';
+import { addonChannelKey, addonManifestKey } from '../../nodeup/addons/channel.js';
+import type { AddonChannel } from '../../nodeup/addons/channel.js';
+import { WORKLOAD_IDENTITY_CREDENTIALS } from '../../cloudup/gce/workload-identity-credentials.js';
 import type { Cluster, CompletedClusterSpec, CompletedSpec } from '../../src/api/index.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { jwksOf, readServiceAccountKeys } from '../../src/pki/jwks.js';
@@ -136,6 +139,11 @@ describe('workload identity on GCE', () => {
     expect(binding.map((c) => c.name)).toEqual([`${APP}:system:serviceaccount:apps:s3-reader`]);
     expect(JSON.stringify(binding[0]!.changes)).toContain(JSON.stringify(MEMBER));
     expect(binding[0]!.dependsOn).toContain(`WorkloadIdentityPoolProvider/${POOL}.kubernetes`);
+    // The pods' credential configuration is an addon; the project's number it names is read once.
+    expect(created('Addon').map((c) => c.name)).toContain(WORKLOAD_IDENTITY_CREDENTIALS);
+    const before = fake.count('GET', new RegExp(`^/v1/projects/${PROJECT}$`));
+    await planJson();
+    expect(fake.count('GET', new RegExp(`^/v1/projects/${PROJECT}$`)) - before).toBe(1);
   });
 
   it('applies against the fakes: public documents, the JWKS of the service-account keys, the pool, the provider and the exact binding', async () => {
@@ -157,6 +165,18 @@ describe('workload identity on GCE', () => {
     const text = Buffer.from(nodeup.body).toString('utf8');
     expect(text).toContain(`serviceAccountIssuer: ${ISSUER}`);
     expect(text).toContain(`serviceAccountJWKSURI: ${ISSUER}/openid/v1/jwks`);
+    // The addon channel names the credential configurations, with the provider's audience and the account.
+    const channel = parse(Buffer.from((await store.get(addonChannelKey(NAME)))!.body).toString('utf8')) as AddonChannel;
+    const entry = channel.addons.find((a) => a.name === WORKLOAD_IDENTITY_CREDENTIALS)!;
+    const manifest = Buffer.from((await store.get(addonManifestKey(NAME, entry.name, entry.sha256)))!.body).toString('utf8');
+    const [configMap] = parseAllDocuments(manifest).map((d) => d.toJS() as { metadata: { name: string; namespace: string }; data: Record<string, string> });
+    expect(configMap!.metadata).toMatchObject({ name: 's3-reader-gcp-credentials', namespace: 'apps' });
+    expect(JSON.parse(configMap!.data['credential-configuration.json']!)).toMatchObject({
+      type: 'external_account',
+      audience: providerAudience(NUMBER, POOL).replace(/^https:/, ''),
+      credential_source: { file: '/var/run/service-account/token' },
+      service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/${APP}:generateAccessToken`,
+    });
     store.close?.();
   }, 60_000);
 
@@ -169,7 +189,12 @@ describe('workload identity on GCE', () => {
     const fewer = await run(['replace', '-f', '-'], withSpec(cluster, { ...DESIRED, iam: { useServiceAccountExternalPermissions: true, serviceAccountExternalPermissions: [] } }));
     expect(fewer.code, fewer.stderr).toBe(0);
     const plan = await planJson();
-    expect(plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.id}`)).toEqual([`delete ServiceAccountIamMember/${APP}:system:serviceaccount:apps:s3-reader`]);
+    // The entry's credential configuration goes with it: the addon leaves the channel, and the applier prunes its ConfigMap.
+    expect(plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.id}`).sort()).toEqual([
+      `delete Addon/${WORKLOAD_IDENTITY_CREDENTIALS}`,
+      `delete ServiceAccountIamMember/${APP}:system:serviceaccount:apps:s3-reader`,
+      `update AddonChannel/${NAME}`,
+    ]);
     const applied = await run(['update', 'cluster', NAME, '--yes']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(iamOf(fake.state).accountPolicy(APP).bindings).toEqual([BOB]);
