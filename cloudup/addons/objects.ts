@@ -61,6 +61,13 @@ interface Workload {
   readonly labels?: Readonly<Record<string, string>>;
   /** The pod spec (containers, volumes, serviceAccountName, ...). */
   readonly pod: Readonly<Record<string, unknown>>;
+  /** Annotations of the pod template; none when absent or empty. */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** The pod template's metadata: its labels, and its annotations when there are any. */
+function templateMetadata(w: Workload, labels: Readonly<Record<string, string>>): Record<string, unknown> {
+  return Object.keys(w.podAnnotations ?? {}).length > 0 ? { labels, annotations: w.podAnnotations } : { labels };
 }
 
 export function daemonSet(w: Workload): KubeObject {
@@ -69,7 +76,7 @@ export function daemonSet(w: Workload): KubeObject {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: w.name, namespace: w.namespace ?? KUBE_SYSTEM, labels },
-    spec: { selector: { matchLabels: labels }, updateStrategy: { type: 'RollingUpdate' }, template: { metadata: { labels }, spec: { priorityClassName: 'system-node-critical', ...w.pod } } },
+    spec: { selector: { matchLabels: labels }, updateStrategy: { type: 'RollingUpdate' }, template: { metadata: templateMetadata(w, labels), spec: { priorityClassName: 'system-node-critical', ...w.pod } } },
   };
 }
 
@@ -79,7 +86,7 @@ export function deployment(w: Workload & { readonly replicas?: number }): KubeOb
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: w.name, namespace: w.namespace ?? KUBE_SYSTEM, labels },
-    spec: { replicas: w.replicas ?? 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { priorityClassName: 'system-cluster-critical', ...w.pod } } },
+    spec: { replicas: w.replicas ?? 1, selector: { matchLabels: labels }, template: { metadata: templateMetadata(w, labels), spec: { priorityClassName: 'system-cluster-critical', ...w.pod } } },
   };
 }
 

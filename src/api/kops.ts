@@ -80,7 +80,7 @@ const REASONS: Readonly<Record<string, string>> = {
   'spec.topology.bastion': 'bastions are InstanceGroups with role Bastion; their DNS name is not configurable',
   'spec.networking': 'hoist supports the cni, kindnet, flannel, cilium, calico, amazonvpc and kubenet networking options',
   'spec.networking.flannel': 'hoist carries only the vxlan backend',
-  'spec.networking.cilium': 'hoist carries only the cilium version',
+  'spec.networking.cilium': 'hoist carries the cilium version, agentPodAnnotations and operatorPodAnnotations',
   'spec.networking.calico': 'hoist carries only the calico version',
   'spec.etcdClusters.*': 'hoist runs etcd itself: etcd-manager, image and resource settings do not apply',
   'spec.etcdClusters.*.etcdMembers.*': 'encrypted or provisioned-IOPS etcd volumes are not supported',

@@ -28,6 +28,14 @@ export function labelProblems(labels: Readonly<Record<string, string>>, at: (key
   });
 }
 
+/** Annotations: keys as labels' (`[prefix/]name`), any value. */
+export function annotationProblems(annotations: Readonly<Record<string, string>>, at: (key: string) => string): FieldProblem[] {
+  return Object.entries(annotations).flatMap(([key, value]) => {
+    const message = keyProblem(key);
+    return message ? [{ path: at(key), value, message: `is not a valid Kubernetes annotation key: ${message}`, fix: 'e.g. example.com/owner: web' }] : [];
+  });
+}
+
 /** `key=value:Effect` or `key:Effect`. */
 export function taintProblems(taint: string, path: string): FieldProblem[] {
   const m = /^([^=:]+)(?:=([^:]*))?:([^:]+)$/.exec(taint);

@@ -101,7 +101,13 @@ export const NetworkingSchema = z
       .strictObject({ backend: z.enum(['vxlan']).optional().describe('Only vxlan (the default) is supported.') })
       .optional()
       .describe('flannel with its vxlan overlay: the default of new clusters.'),
-    cilium: versioned.optional(),
+    cilium: z
+      .strictObject({
+        version: z.string().optional(),
+        agentPodAnnotations: StringMapSchema.optional().describe('Annotations of the cilium agent\'s pods (the DaemonSet\'s pod template), as kops.'),
+        operatorPodAnnotations: StringMapSchema.optional().describe('Annotations of the cilium operator\'s pods (the Deployment\'s pod template), as kops.'),
+      })
+      .optional(),
     calico: versioned.optional(),
     amazonvpc: z.strictObject({}).optional().describe('The Amazon VPC CNI (aws only): pods get VPC addresses.'),
     kubenet: z.strictObject({}).optional().describe('The kubelet\'s own bridge and the cloud\'s routes: hoist publishes no network plugin.'),

@@ -5,6 +5,7 @@ import { authenticationProblems, cloudConfigProblems } from './auth-cloud.js';
 import { schedulerConfigurationProblems } from './scheduler-config.js';
 import { CONTAINER_RUNTIME, containerRuntime } from './defaults.js';
 import type { CompletedCluster } from './defaults.js';
+import { annotationProblems } from './labels.js';
 import { clusterNameProblems, isDnsSubdomain } from './names.js';
 import { formatPath } from './paths.js';
 import { rollingUpdateProblems } from './validate-rolling.js';
@@ -31,6 +32,9 @@ export function clusterProblems(cluster: CompletedCluster): FieldProblem[] {
     problems.push({ path: at('api', 'publicName'), value: spec.api.publicName, message: 'is not a DNS name', fix: `e.g. api.${cluster.metadata.name}` });
   }
   problems.push(...clusterDNSDomainProblems(spec.clusterDNSDomain));
+  for (const field of ['agentPodAnnotations', 'operatorPodAnnotations'] as const) {
+    problems.push(...annotationProblems(spec.networking.cilium?.[field] ?? {}, (key) => at('networking', 'cilium', field, key)));
+  }
   if (containerRuntime(spec) !== CONTAINER_RUNTIME) {
     problems.push({
       path: at('containerRuntime'),

@@ -1,6 +1,7 @@
 /**
  * Cilium's essential objects: the agent DaemonSet, the operator Deployment, their RBAC and the
- * cilium-config ConfigMap. The operator registers Cilium's CRDs itself. Not included: Hubble,
+ * cilium-config ConfigMap, the pods annotated as the spec says (kops's agentPodAnnotations and
+ * operatorPodAnnotations). The operator registers Cilium's CRDs itself. Not included: Hubble,
  * the Envoy DaemonSet (the agent runs its embedded proxy) and kube-proxy replacement (hoist runs kube-proxy).
  */
 
@@ -35,7 +36,8 @@ const IPV6_ONLY: Record<string, string> = {
 };
 
 export function ciliumAddon(ctx: AddonContext): AddonDefinition {
-  const version = ctx.completed.cluster.spec.networking.cilium?.version?.replace(/^v/, '') ?? CILIUM_VERSION;
+  const cilium = ctx.completed.cluster.spec.networking.cilium;
+  const version = cilium?.version?.replace(/^v/, '') ?? CILIUM_VERSION;
   const env = [fieldEnv('K8S_NODE_NAME', 'spec.nodeName'), fieldEnv('CILIUM_K8S_NAMESPACE', 'metadata.namespace')];
   const ipv6 = isIpv6Cluster(ctx.completed.cluster.spec);
   const objects: KubeObject[] = [
@@ -66,6 +68,7 @@ export function ciliumAddon(ctx: AddonContext): AddonDefinition {
     }),
     daemonSet({
       name: 'cilium',
+      podAnnotations: cilium?.agentPodAnnotations ?? {},
       pod: {
         hostNetwork: true,
         serviceAccountName: 'cilium',
@@ -95,6 +98,7 @@ export function ciliumAddon(ctx: AddonContext): AddonDefinition {
     }),
     deployment({
       name: 'cilium-operator',
+      podAnnotations: cilium?.operatorPodAnnotations ?? {},
       pod: {
         hostNetwork: true,
         serviceAccountName: 'cilium-operator',
