@@ -33,7 +33,7 @@ import type { ServiceManager } from './services/manager.js';
 import { writeInstanceStatus } from './status.js';
 import type { InstanceStatus, NodePhase } from './status.js';
 import { NODE_KINDS } from './tasks/index.js';
-import { completeLifecycleHook, isWarming, warmingTasks } from './warm-pool.js';
+import { warmingTasks } from './warm-pool.js';
 import type { NodeupConfig } from './config/schema.js';
 
 export interface NodeupOptions {
@@ -106,7 +106,7 @@ export async function runNodeup(opts: NodeupOptions): Promise<NodeupResult> {
     const etcdServers = config.role === 'APIServer' ? await remoteEtcdServers(store, config, opts.events) : undefined;
     const model = buildNodeModel({ config, node, pki, ...(etcdServers === undefined ? {} : { etcdServers }) });
     // A machine going into its group's warm pool only prepares itself (warm-pool.ts).
-    const warming = config.warmPool !== undefined && (await isWarming(opts.env));
+    const warming = config.warmPool !== undefined && (await (await import('./warm-pool-aws.js')).isWarming(opts.env));
     const tasks = warming ? warmingTasks(model.tasks) : model.tasks;
     const ctx = nodeContext({ root, rooted, opts, pki, tasks });
     const discovered = await discoverAll(NODE_KINDS, ctx);
@@ -143,6 +143,7 @@ async function completeHook(config: NodeupConfig, boot: BootConfig, node: NodeId
   const hook = config.warmPool?.lifecycleHook;
   if (hook === undefined) return;
   try {
+    const { completeLifecycleHook } = await import('./warm-pool-aws.js');
     await completeLifecycleHook({ env: opts.env, cluster: boot.cluster, instanceGroup: boot.instanceGroup, instanceId: node.instanceId, hook, events: opts.events });
   } catch (e) {
     throw new NodeupError(`LifecycleHook/${hook}`, e instanceof Error ? e.message : String(e), e);
