@@ -7,15 +7,17 @@
  * authenticate with client certificates (machines, hoist's kubeconfigs). With a dnsZone,
  * alias records of the API's public and internal names to the load balancer. With
  * `topology.dns.type: None` there are no records (and no zone to look up): machines and
- * kubeconfigs use the load balancer's own DNS name.
+ * kubeconfigs use the load balancer's own DNS name. In an IPv6 cluster, as kops, the load
+ * balancer is dual-stack and each name gets an AAAA alias beside its A alias.
  */
 
+import { isIpv6Cluster } from '../../../src/api/ipv6.js';
 import type { SettledSpec } from '../../../src/api/validate-settled.js';
 import { apiRecordNames, usesLoadBalancerName } from '../../../src/pki/api-endpoint.js';
 import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { elbName } from '../names.js';
-import { dnsRecordTask } from '../tasks/dns-record.js';
+import { dnsRecordName, dnsRecordTask } from '../tasks/dns-record.js';
 import { hostedZoneTask as zoneTask } from '../tasks/hosted-zone.js';
 import { listenerName, listenerTask } from '../tasks/listener.js';
 import type { ListenerFields } from '../tasks/listener.js';
@@ -66,6 +68,16 @@ function placement(spec: SettledSpec): Placed[] {
   return [...chosen.values()];
 }
 
+/**
+ * Whether the API load balancer is dual-stack: in an IPv6 cluster, when each of its subnets has
+ * an IPv6 range (ELB refuses dual-stack otherwise). Every subnet hoist makes there has one; a
+ * shared subnet (`id`) without `ipv6CIDR` in the spec keeps the load balancer IPv4 only.
+ */
+function isDualStack(spec: SettledSpec, placed: readonly Placed[]): boolean {
+  const c = spec.cluster.spec;
+  return isIpv6Cluster(c) && placed.every((p) => c.subnets.find((s) => s.name === p.name)?.ipv6CIDR !== undefined);
+}
+
 export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<string, TaskId>, hostedZone: Task | undefined): Api {
   const c = spec.cluster.spec;
   const cluster = spec.cluster.metadata.name;
@@ -73,6 +85,7 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
   if (!lbSpec) return { tasks: hostedZone ? [hostedZone] : [], targetGroups: [] };
 
   const placed = placement(spec);
+  const dualStack = isDualStack(spec, placed);
   const lbSubnets = placed.map((p) => subnets.get(p.name)!);
 
   const name = apiName(cluster);
@@ -110,6 +123,8 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
       accessLog: lbSpec.accessLog
         ? { enabled: true, bucket: lbSpec.accessLog.bucket, prefix: lbSpec.accessLog.bucketPrefix ?? '' }
         : { enabled: false },
+      // Unset in an IPv4 cluster: its load balancer is left as it is (ipv4 when hoist made it).
+      ...(dualStack ? { ipAddressType: 'dualstack' as const } : {}),
       tags: named(spec, name),
     },
     { dependsOn: [...lbSubnets, ...(security.group ? [security.group] : [])] },
@@ -129,18 +144,19 @@ export function apiTasks(spec: SettledSpec, vpc: TaskId, subnets: ReadonlyMap<st
   const tasks = [tcp, ...(tls ? [tls] : []), ...security.tasks, lb, ...listeners];
   if (hostedZone) {
     const zone = idOf(hostedZone);
-    const records = apiRecordNames(spec).map((record) =>
+    const types = dualStack ? (['A', 'AAAA'] as const) : (['A'] as const);
+    const records = apiRecordNames(spec).flatMap((record) => types.map((type) =>
       dnsRecordTask(
-        record,
+        dnsRecordName(record, type),
         {
           hostedZoneId: ref(zone),
           name: record,
-          type: 'A',
+          type,
           aliasTarget: { dnsName: ref(idOf(lb), 'dnsName'), hostedZoneId: ref(idOf(lb), 'canonicalHostedZoneId'), evaluateTargetHealth: false },
         },
         { dependsOn: [zone, idOf(lb)] },
       ),
-    );
+    ));
     tasks.push(hostedZone, ...records);
   }
   return { tasks, targetGroups: [idOf(tcp), ...(tls ? [idOf(tls)] : [])] };

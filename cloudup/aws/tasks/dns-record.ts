@@ -1,7 +1,9 @@
 /**
  * DNSRecord: an alias record of the API name to its load balancer (ChangeResourceRecordSets
- * UPSERT, which is idempotent). Records have no tags: the cluster owns
- * the names its spec gives it (api.publicName) in the zone of dnsZone.
+ * UPSERT, which is idempotent): A, and AAAA beside it when the load balancer is dual-stack.
+ * Records have no tags: the cluster owns the names its spec gives it (api.publicName) in the
+ * zone of dnsZone. An AAAA record's task is named `<name>-AAAA`, as kops names it, so that both
+ * records of a name are tasks of their own.
  */
 
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
@@ -14,11 +16,16 @@ import { awsKind, liveFields } from './kind.js';
 export interface DnsRecordFields {
   readonly hostedZoneId: string;
   readonly name: string;
-  readonly type: 'A';
+  readonly type: 'A' | 'AAAA';
   readonly aliasTarget: { readonly dnsName: string; readonly hostedZoneId: string; readonly evaluateTargetHealth: boolean };
 }
 
 export const dnsRecordTask = taskConstructor<DnsRecordFields>('DNSRecord');
+
+/** The task (and live object) name of a record: its DNS name, with `-AAAA` for an AAAA record. */
+export function dnsRecordName(name: string, type: string): string {
+  return type === 'AAAA' ? `${name}-AAAA` : name;
+}
 
 /** A live record: an alias as hoist makes them, or values with a TTL. */
 type LiveRecord = Omit<DnsRecordFields, 'aliasTarget' | 'type'> & { readonly type: string; readonly aliasTarget?: DnsRecordFields['aliasTarget']; readonly ttl?: number; readonly values?: readonly string[] };
@@ -43,7 +50,7 @@ function toLive(zoneId: string, r: ResourceRecordSet): LiveObject {
       ? { aliasTarget: { dnsName: fqdn(r.AliasTarget.DNSName ?? ''), hostedZoneId: r.AliasTarget.HostedZoneId ?? '', evaluateTargetHealth: r.AliasTarget.EvaluateTargetHealth ?? false } }
       : { ttl: r.TTL ?? 0, values: (r.ResourceRecords ?? []).map((v) => v.Value ?? '') }),
   };
-  return { id, name, fields, outputs: { id } };
+  return { id, name: dnsRecordName(name, r.Type ?? ''), fields, outputs: { id } };
 }
 
 async function change(ctx: Parameters<typeof listDns>[0], action: 'UPSERT' | 'DELETE', zoneId: string, set: ResourceRecordSet): Promise<void> {

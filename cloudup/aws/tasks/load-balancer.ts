@@ -9,7 +9,8 @@
  * The addresses it takes in its subnets (SubnetMappings: an Elastic IP of an internet-facing one,
  * a private address of an internal one) are set when it is made: a subnet added in a new zone
  * comes with its address (SetSubnets), but a changed address of a subnet it is in replaces it.
- * Its access logs are attributes, changed in place.
+ * Its access logs are attributes, changed in place, and so is its IP address type (SetIpAddressType:
+ * dual-stack needs every subnet it is in to hold an IPv6 range).
  */
 
 import {
@@ -18,6 +19,7 @@ import {
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
   ModifyLoadBalancerAttributesCommand,
+  SetIpAddressTypeCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -70,6 +72,8 @@ export interface LoadBalancerFields {
    */
   readonly subnetAddresses?: readonly SubnetAddress[];
   readonly accessLog: AccessLog;
+  /** `dualstack`: IPv4 and IPv6 addresses (an IPv6 cluster's, as kops). Absent: not compared (made `ipv4`, ELB's default). */
+  readonly ipAddressType?: 'ipv4' | 'dualstack';
   readonly tags: TagMap;
 }
 
@@ -130,6 +134,7 @@ function toLive(ctx: AwsContext, lb: LoadBalancer, owner: Ownership | undefined,
       crossZoneLoadBalancing: attributes.get(CROSS_ZONE) === 'true',
       subnetAddresses: zones.map(addressOf),
       accessLog: accessLogOf(attributes),
+      ipAddressType: lb.IpAddressType ?? 'ipv4',
     },
     { dnsName: lb.DNSName ?? '', canonicalHostedZoneId: lb.CanonicalHostedZoneId ?? '' },
   );
@@ -169,6 +174,7 @@ const kind = awsKind<LoadBalancerFields>({
         Scheme: d.scheme,
         ...(d.subnetAddresses ? { SubnetMappings: subnetMappings(d) } : { Subnets: [...d.subnetIds] }),
         ...(d.securityGroupIds.length > 0 ? { SecurityGroups: [...d.securityGroupIds] } : {}),
+        ...(d.ipAddressType === undefined ? {} : { IpAddressType: d.ipAddressType }),
         Tags: awsTags(d.tags),
       }),
     );
@@ -187,13 +193,15 @@ const kind = awsKind<LoadBalancerFields>({
       await ctx.clients.elbv2.send(new SetSubnetsCommand({ LoadBalancerArn: live.id, ...subnets }));
     }
     if (changed.has('securityGroupIds')) await ctx.clients.elbv2.send(new SetSecurityGroupsCommand({ LoadBalancerArn: live.id, SecurityGroups: [...d.securityGroupIds] }));
+    // After SetSubnets: dual-stack is refused while a subnet it is in has no IPv6 range.
+    if (changed.has('ipAddressType') && d.ipAddressType !== undefined) await ctx.clients.elbv2.send(new SetIpAddressTypeCommand({ LoadBalancerArn: live.id, IpAddressType: d.ipAddressType }));
     await setAttributes(ctx, live.id, [
       ...(changed.has('crossZoneLoadBalancing') ? [{ Key: CROSS_ZONE, Value: String(d.crossZoneLoadBalancing) }] : []),
       ...(changed.has('accessLog') ? accessLogAttributes(d.accessLog) : []),
     ]);
     const set = tagsToSet(d.tags, liveTags(live));
     if (changed.has('tags') && Object.keys(set).length > 0) await ctx.clients.elbv2.send(new AddTagsCommand({ ResourceArns: [live.id], Tags: awsTags(set) }));
-    return { ...live, fields: { ...live.fields, subnetIds: [...d.subnetIds], securityGroupIds: [...d.securityGroupIds], crossZoneLoadBalancing: d.crossZoneLoadBalancing, ...(d.subnetAddresses ? { subnetAddresses: [...d.subnetAddresses] } : {}), accessLog: d.accessLog, tags: d.tags } };
+    return { ...live, fields: { ...live.fields, subnetIds: [...d.subnetIds], securityGroupIds: [...d.securityGroupIds], crossZoneLoadBalancing: d.crossZoneLoadBalancing, ...(d.subnetAddresses ? { subnetAddresses: [...d.subnetAddresses] } : {}), accessLog: d.accessLog, ...(d.ipAddressType === undefined ? {} : { ipAddressType: d.ipAddressType }), tags: d.tags } };
   },
   async delete(ctx, live) {
     await ctx.clients.elbv2.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: live.id }));

@@ -1,5 +1,5 @@
 /**
- * DNSRecord → `aws_route53_record`: an alias to the load balancer. `allow_overwrite`: the direct
+ * DNSRecord → `aws_route53_record`: an alias (A, or AAAA) to the load balancer. `allow_overwrite`: the direct
  * target upserts the record, so a record of that name left behind is taken over, not an error.
  */
 

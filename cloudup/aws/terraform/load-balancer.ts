@@ -1,7 +1,8 @@
 /**
  * LoadBalancer → `aws_lb` (a network load balancer). Its `id` to hoist is the ARN. With the
  * spec's subnets, a `subnet_mapping` block per subnet (with its Elastic IP or private address)
- * instead of `subnets`; with access logs, an `access_logs` block.
+ * instead of `subnets`; with access logs, an `access_logs` block; dual-stack (an IPv6 cluster's),
+ * `ip_address_type`.
  */
 
 import type { LoadBalancerFields } from '../tasks/load-balancer.js';
@@ -33,6 +34,8 @@ export const loadBalancerRenderer: AwsTfRenderer = {
         ...(d.securityGroupIds.length > 0 ? { security_groups: ctx.value(d.securityGroupIds) } : {}),
         // The provider's default is false, as hoist's.
         ...(d.crossZoneLoadBalancing ? { enable_cross_zone_load_balancing: true } : {}),
+        // Unset: the provider's default, ipv4.
+        ...(d.ipAddressType === undefined ? {} : { ip_address_type: ctx.value(d.ipAddressType) }),
         ...(d.accessLog.enabled === true
           ? { access_logs: [{ bucket: ctx.value(d.accessLog.bucket ?? ''), prefix: ctx.value(d.accessLog.prefix ?? ''), enabled: true }] }
           : {}),
