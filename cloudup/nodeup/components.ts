@@ -98,6 +98,18 @@ export function controlPlaneSettings(spec: CompletedSpec, ig: CompletedInstanceG
     policyFile: a.auditPolicyFile,
     logPath: a.auditLogPath,
     logMaxAge: a.auditLogMaxAge === undefined ? undefined : String(a.auditLogMaxAge),
+    logMaxBackups: a.auditLogMaxBackups === undefined ? undefined : String(a.auditLogMaxBackups),
+    logMaxSize: a.auditLogMaxSize === undefined ? undefined : String(a.auditLogMaxSize),
+    logFormat: a.auditLogFormat,
+    webhookConfigFile: a.auditWebhookConfigFile,
+    webhookMode: a.auditWebhookMode,
+    webhookBatchBufferSize: a.auditWebhookBatchBufferSize === undefined ? undefined : String(a.auditWebhookBatchBufferSize),
+    webhookBatchMaxSize: a.auditWebhookBatchMaxSize === undefined ? undefined : String(a.auditWebhookBatchMaxSize),
+    webhookBatchMaxWait: a.auditWebhookBatchMaxWait,
+    webhookBatchThrottleBurst: a.auditWebhookBatchThrottleBurst === undefined ? undefined : String(a.auditWebhookBatchThrottleBurst),
+    webhookBatchThrottleEnable: a.auditWebhookBatchThrottleEnable === undefined ? undefined : String(a.auditWebhookBatchThrottleEnable),
+    webhookBatchThrottleQps: a.auditWebhookBatchThrottleQps === undefined ? undefined : rateFlag(a.auditWebhookBatchThrottleQps),
+    webhookInitialBackoff: a.auditWebhookInitialBackoff,
   });
   const range = c.serviceClusterIPRange ?? '';
   // spec.serviceAccountIssuerDiscovery: tokens name the published issuer, which others verify.
@@ -179,4 +191,17 @@ export function apiServerOnlySettings(spec: CompletedSpec, ig: CompletedInstance
 
 function sortKeys(o: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * kops's rate (a number or a quantity such as `500m`) as the plain number the API server's float
+ * flag parses (a float, which reads no unit): `500m` is 0.5.
+ */
+export function rateFlag(rate: number | string): string {
+  if (typeof rate === 'number') return String(rate);
+  const m = /^([0-9]+(?:\.[0-9]+)?)([mkMG]?)$/.exec(rate);
+  if (m === null) return rate;
+  const n = Number(m[1]);
+  const scaled = m[2] === 'm' ? n / 1000 : m[2] === 'k' ? n * 1e3 : m[2] === 'M' ? n * 1e6 : m[2] === 'G' ? n * 1e9 : n;
+  return String(scaled);
 }

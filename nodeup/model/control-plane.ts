@@ -4,8 +4,9 @@
  */
 
 import { isIP } from 'node:net';
+import { dirname } from 'node:path';
 import type { Task } from '../../src/engine/task.js';
-import { idOf } from '../../src/engine/task.js';
+import { idOf, taskId } from '../../src/engine/task.js';
 import {
   aggregatorProxyClientCertRequest,
   apiServerKubeletClientCertRequest,
@@ -21,6 +22,7 @@ import { caFile, copied, issued, kubeconfig } from './pki.js';
 import { ENCRYPTION_CONFIG_PATH, encryptionConfigTask } from './secrets.js';
 import { schedulerConfigFile } from './scheduler-config.js';
 import { staticPodManifest } from './static-pod.js';
+import type { StaticPod } from './static-pod.js';
 import { proxyPodEnv } from './egress-proxy.js';
 import { webhookParts } from './webhooks.js';
 import type { HealthCheck, ModelInput } from './types.js';
@@ -73,6 +75,9 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
   const encryption = encryptionConfigTask(input);
   // spec.authentication.aws and spec.podIdentityWebhook: their certificates, and the API server's webhook flag.
   const webhooks = webhookParts(input);
+  // The audit policy and the webhook's kubeconfig are the user's files: written before the API server starts.
+  const auditPaths = [a.audit?.policyFile, a.audit?.webhookConfigFile];
+  const auditFiles = (config.files ?? []).filter((f) => auditPaths.includes(f.path)).map((f) => taskId('File', f.path));
   const apiServer = file(
     `${MANIFEST_DIR}/kube-apiserver.yaml`,
     staticPodManifest({
@@ -126,17 +131,33 @@ export function controlPlaneTasks(input: ModelInput): { tasks: Task[]; healthChe
           'audit-policy-file': a.audit?.policyFile,
           'audit-log-path': a.audit?.logPath,
           'audit-log-maxage': a.audit?.logMaxAge,
+          'audit-log-maxbackup': a.audit?.logMaxBackups,
+          'audit-log-maxsize': a.audit?.logMaxSize,
+          'audit-log-format': a.audit?.logFormat,
+          'audit-webhook-config-file': a.audit?.webhookConfigFile,
+          'audit-webhook-mode': a.audit?.webhookMode,
+          'audit-webhook-batch-buffer-size': a.audit?.webhookBatchBufferSize,
+          'audit-webhook-batch-max-size': a.audit?.webhookBatchMaxSize,
+          'audit-webhook-batch-max-wait': a.audit?.webhookBatchMaxWait,
+          'audit-webhook-batch-throttle-burst': a.audit?.webhookBatchThrottleBurst,
+          'audit-webhook-batch-throttle-enable': a.audit?.webhookBatchThrottleEnable,
+          'audit-webhook-batch-throttle-qps': a.audit?.webhookBatchThrottleQps,
+          'audit-webhook-initial-backoff': a.audit?.webhookInitialBackoff,
           'feature-gates': mapFlag(a.featureGates),
           v: a.logLevel,
         }),
         // A repeated flag: the API server does not split its value at commas.
         ...Object.entries(a.oidcRequiredClaims ?? {}).map(([claim, value]) => `--oidc-required-claim=${claim}=${value}`),
       ],
-      hostPaths: { ...(encryption === undefined ? pki : { ...pki, encryptionconfig: { path: ENCRYPTION_CONFIG_PATH, readOnly: true } }), ...webhooks.apiServer.hostPaths },
+      hostPaths: {
+        ...(encryption === undefined ? pki : { ...pki, encryptionconfig: { path: ENCRYPTION_CONFIG_PATH, readOnly: true } }),
+        ...webhooks.apiServer.hostPaths,
+        ...auditHostPaths(a.audit),
+      },
       ...resources(a, '150m'),
       probe: { host: node.address, port: API_PORT, path: '/livez', scheme: 'HTTPS' },
     }),
-    [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver'), ...(encryption === undefined ? [] : [encryption]), ...webhooks.apiServer.dependsOn]),
+    [apiCert, kubeletClient, etcdClient, proxyClient, sa].map(idOf).concat([caFile('kubernetes-ca'), caFile('etcd-clients-ca'), caFile('apiserver-aggregator-ca'), `Directory/${MANIFEST_DIR}`, ...archiveOf(config, 'kube-apiserver'), ...(encryption === undefined ? [] : [encryption]), ...webhooks.apiServer.dependsOn, ...auditFiles]),
   );
   const cm = plane.controllerManager;
   const s = plane.scheduler;
@@ -242,3 +263,17 @@ function etcdFlags(input: ModelInput): { servers?: string; overrides?: string } 
 }
 
 export type { NodeupControlPlane };
+
+/**
+ * What the API server's audit settings need of the host inside its pod: the policy and the
+ * webhook's kubeconfig (the user's files, spec.fileAssets: validated so), and the log's folder,
+ * written to (`-` is the API server's standard output: nothing to mount).
+ */
+function auditHostPaths(audit: Readonly<Record<string, string>> | undefined): StaticPod['hostPaths'] {
+  const logPath = audit?.['logPath'];
+  return {
+    ...(audit?.['policyFile'] === undefined ? {} : { auditpolicy: { path: audit['policyFile'], readOnly: true, type: 'File' as const } }),
+    ...(audit?.['webhookConfigFile'] === undefined ? {} : { auditwebhookconfig: { path: audit['webhookConfigFile'], readOnly: true, type: 'File' as const } }),
+    ...(logPath === undefined || !logPath.startsWith('/') ? {} : { auditlog: { path: dirname(logPath), readOnly: false, type: 'DirectoryOrCreate' as const } }),
+  };
+}

@@ -6,8 +6,8 @@ export interface StaticPod {
   readonly name: string;
   readonly image: string;
   readonly command: readonly string[];
-  /** Folders of the host the container reads or writes, by name. */
-  readonly hostPaths: Readonly<Record<string, { readonly path: string; readonly readOnly: boolean }>>;
+  /** Folders (or files) of the host the container reads or writes, by name; `type` as the hostPath's. */
+  readonly hostPaths: Readonly<Record<string, { readonly path: string; readonly readOnly: boolean; readonly type?: 'DirectoryOrCreate' | 'File' }>>;
   readonly requests: { readonly cpu: string; readonly memory?: string };
   readonly limits?: { readonly cpu?: string; readonly memory?: string };
   readonly probe: { readonly host: string; readonly port: number; readonly path: string; readonly scheme: 'HTTP' | 'HTTPS' };
@@ -38,7 +38,10 @@ export function staticPodManifest(pod: StaticPod): string {
             volumeMounts: names.map((n) => ({ name: n, mountPath: pod.hostPaths[n]!.path, readOnly: pod.hostPaths[n]!.readOnly })),
           },
         ],
-        volumes: names.map((n) => ({ name: n, hostPath: { path: pod.hostPaths[n]!.path } })),
+        volumes: names.map((n) => {
+          const { path, type } = pod.hostPaths[n]!;
+          return { name: n, hostPath: type === undefined ? { path } : { path, type } };
+        }),
       },
     },
     { lineWidth: 0 },

@@ -56,7 +56,8 @@ export function issueProblems(issue: z.core.$ZodIssue, root: z.ZodType, input: u
     case 'too_small':
     case 'too_big': {
       const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      const word = issue.code === 'too_small' ? 'at least' : 'at most';
+      // An exclusive bound (`positive()`): "above 0", not "at least 0", which 0 would satisfy.
+      const word = issue.inclusive === false ? (issue.code === 'too_small' ? 'above' : 'below') : issue.code === 'too_small' ? 'at least' : 'at most';
       const what = issue.origin === 'array' ? `have ${word} ${bound} items` : issue.origin === 'string' ? `be ${word} ${bound} characters long` : `be ${word} ${bound}`;
       return [{ at, problem: { value, message: `must ${what}`, fix: example ? `e.g. ${example}` : `use a value that is ${word} ${bound}` } }];
     }

@@ -16,6 +16,20 @@ export const QuantitySchema = z
 
 export const StringMapSchema = z.record(z.string(), z.string());
 
+/** A Go duration (metav1.Duration, as kops writes it): `30s`, `1m30s`, `500ms`, `0`. */
+export const DurationSchema = z
+  .string()
+  .regex(/^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/)
+  .meta({ description: 'A duration: a number and a unit (ns, us, ms, s, m, h), e.g. 30s, 1m30s, 500ms.', examples: ['30s', '1m30s'] });
+
+/**
+ * A rate as kops writes it (a resource.Quantity): a number or a quantity string such as `500m`
+ * (0.5). The API server's flag takes a plain number: see cloudup/nodeup/components.ts.
+ */
+export const RateSchema = z
+  .union([z.number().positive(), z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G)?$/).refine((q) => !/^0+(\.0+)?[mkMG]?$/.test(q), { message: 'must be above 0' })])
+  .meta({ description: 'A number above 0, or a quantity such as "500m" (0.5).', examples: [10, '500m'] });
+
 const featureGates = StringMapSchema.meta({
   description: 'Feature gates, name to "true" or "false".',
   examples: [{ InPlacePodVerticalScaling: 'true' }],
@@ -51,9 +65,28 @@ export const KubeAPIServerSchema = z.strictObject({
     .meta({ description: 'Port range for NodePort services.', examples: ['30000-32767'] }),
   enableAdmissionPlugins: z.array(z.string()).optional(),
   runtimeConfig: StringMapSchema.optional().describe('API groups to enable or disable, e.g. {"batch/v2alpha1": "true"}.'),
-  auditPolicyFile: z.string().optional(),
-  auditLogPath: z.string().optional(),
-  auditLogMaxAge: z.int().min(0).optional(),
+  auditPolicyFile: z.string().optional().describe('--audit-policy-file: a file that spec.fileAssets writes on every machine running the API server.'),
+  auditLogPath: z.string().optional().describe('--audit-log-path: a file, whose folder is mounted into the API server\'s pod, or "-" for its standard output.'),
+  auditLogMaxAge: z.int().min(0).optional().describe('--audit-log-maxage: days the old audit log files are kept.'),
+  auditLogMaxBackups: z.int().min(0).optional().describe('--audit-log-maxbackup: the old audit log files kept.'),
+  auditLogMaxSize: z.int().min(0).optional().describe('--audit-log-maxsize: megabytes of an audit log file before it is rotated.'),
+  auditLogFormat: z.enum(['json', 'legacy']).optional().describe('--audit-log-format. Default (the API server\'s): json.'),
+  auditWebhookConfigFile: z
+    .string()
+    .regex(/^\/[^\0]*[^/]$/)
+    .optional()
+    .meta({
+      description: '--audit-webhook-config-file: a kubeconfig naming the audit webhook. A file that spec.fileAssets writes on every machine running the API server.',
+      examples: ['/srv/kubernetes/kube-apiserver/audit-webhook-config.yaml'],
+    }),
+  auditWebhookMode: z.enum(['batch', 'blocking', 'blocking-strict']).optional().describe('--audit-webhook-mode. Default (the API server\'s): batch.'),
+  auditWebhookBatchBufferSize: z.int().min(1).optional().describe('--audit-webhook-batch-buffer-size (batch mode).'),
+  auditWebhookBatchMaxSize: z.int().min(1).optional().describe('--audit-webhook-batch-max-size (batch mode).'),
+  auditWebhookBatchMaxWait: DurationSchema.optional().describe('--audit-webhook-batch-max-wait (batch mode), e.g. 30s.'),
+  auditWebhookBatchThrottleBurst: z.int().min(1).optional().describe('--audit-webhook-batch-throttle-burst (batch mode).'),
+  auditWebhookBatchThrottleEnable: z.boolean().optional().describe('--audit-webhook-batch-throttle-enable (batch mode).'),
+  auditWebhookBatchThrottleQps: RateSchema.optional().describe('--audit-webhook-batch-throttle-qps (batch mode): batches per second, a number or a quantity such as "500m".'),
+  auditWebhookInitialBackoff: DurationSchema.optional().describe('--audit-webhook-initial-backoff, e.g. 10s.'),
   oidcIssuerURL: z.string().optional(),
   oidcClientID: z.string().optional(),
   oidcUsernameClaim: z.string().optional(),

@@ -14,6 +14,7 @@ import { egressProxyProblems } from './egress-proxy.js';
 import { irsaProblems } from './irsa.js';
 import { etcdProblems, instanceGroupProblems } from './validate-groups.js';
 import { machineProblems } from './validate-machine.js';
+import { auditProblems } from './validate-audit.js';
 import { foreignGceProblems } from './schema-gce.js';
 import { networkProblems } from './validate-network.js';
 import { webhookProblems } from './webhooks.js';
@@ -47,6 +48,7 @@ export function validateSpecSet(cluster: Cluster, igs: readonly InstanceGroup[],
     ...etcdProblems(completed.cluster, completed.instanceGroups),
     ...instanceGroupProblems(completed.cluster, completed.instanceGroups),
     ...machineProblems(completed.cluster, completed.instanceGroups),
+    ...auditProblems(completed.cluster, completed.instanceGroups),
     ...warmPoolProblems(completed.cluster.spec, completed.instanceGroups, cloud),
     ...cloud.validate(completed),
   ];

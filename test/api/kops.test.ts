@@ -77,8 +77,9 @@ describe('kops v1alpha2 import', () => {
       'spec.cloudControllerManager',
       'spec.target',
       'spec.serviceOIDCProvider',
-      'spec.kubeAPIServer.auditWebhookBatchThrottleQps',
     ]));
+    // The API server's audit settings are carried (auditWebhookBatchThrottleQps was dropped).
+    expect(paths.filter((p) => p.startsWith('spec.kubeAPIServer'))).toEqual([]);
     // The private subnet's route to a transit gateway is carried, and so is its transit gateway egress.
     expect(paths).not.toContain('spec.subnets[1].additionalRoutes');
     expect(paths).not.toContain('spec.subnets[1].egress');
@@ -96,7 +97,7 @@ describe('kops v1alpha2 import', () => {
     expect(paths.filter((p) => p.startsWith('spec.iam'))).toEqual([]);
     expect(cluster?.object.spec.iam?.permissionsBoundary).toBe('arn:aws-test:iam::000000000000:policy/boundaries');
     // Carried with the same name: the settings hoist has.
-    expect(cluster?.object.spec.kubeAPIServer).toEqual({ serviceNodePortRange: '28000-32767', cpuRequest: '200m', cpuLimit: '500m', memoryRequest: '800Mi', memoryLimit: '1000Mi' });
+    expect(cluster?.object.spec.kubeAPIServer).toEqual({ serviceNodePortRange: '28000-32767', auditWebhookBatchThrottleQps: 3.14, cpuRequest: '200m', cpuLimit: '500m', memoryRequest: '800Mi', memoryLimit: '1000Mi' });
     expect(cluster?.object.spec.api).toEqual({
       loadBalancer: {
         type: 'Public',

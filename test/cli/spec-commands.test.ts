@@ -134,8 +134,11 @@ describe('create -f, apply -f, replace -f', () => {
     expect(r.stderr).not.toContain('spec.iam.permissionsBoundary');
     expect(r.stderr).not.toContain('spec.authentication');
     expect(r.stderr).not.toContain('kubeControllerManager');
+    // The API server's audit webhook rate is carried too.
+    expect(r.stderr).not.toContain('kubeAPIServer');
     const stored = (await hoist(['get', 'cluster', 'complex.example.com', '-o', 'json'], { env })).stdout;
     expect(JSON.parse(stored).spec.authentication.aws.backendMode).toBe('CRD');
+    expect(JSON.parse(stored).spec.kubeAPIServer).toMatchObject({ auditWebhookBatchThrottleQps: 3.14 });
     expect(JSON.parse(stored).spec.kubeControllerManager).toMatchObject({ concurrentHorizontalPodAustoscalerSyncs: 10, concurrentJobSyncs: 10, cpuRequest: '200m' });
   });
 });
