@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { embedChannels } from '../../src/build/embed-channels.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // HOIST_BENCH_CLI: a bundle built elsewhere (node src/build/bundle.mjs <folder>).
@@ -188,6 +189,8 @@ export async function importSources(exports) {
       platform: 'node',
       target: 'node20',
       logLevel: 'warning',
+      // As in the CLI's bundle: the channels hoist ships are embedded (src/channels/*.yaml are not beside the module).
+      plugins: [embedChannels()],
       // As in the CLI's bundle: CommonJS dependencies (yaml) require Node's built-ins.
       banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
     });

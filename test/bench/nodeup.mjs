@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { importSources, median, report } from './lib.mjs';
+import { ROOT, importSources, median, report } from './lib.mjs';
 
 const RUNS = 5;
 
@@ -21,6 +21,9 @@ function loadNodeup() {
 }
 
 export async function benchNodeup(results) {
+  // The local cloud's asset mirror serves the stand-ins the bundle builds: name the built CLI, as
+  // the module bundled into a temporary folder has no package above it to find it by.
+  process.env.HOIST_BIN ??= join(ROOT, 'dist', 'hoist.js');
   const dir = mkdtempSync(join(tmpdir(), 'hoist-bench-nodeup-'));
   try {
     const m = await loadNodeup();
