@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embedChannels } from './embed-channels.mjs';
 import { embedEtcdProtos } from './embed-etcd-protos.mjs';
+import { staticSchemaKeys } from './static-schema-keys.mjs';
 import { listingBundle, listingExternal } from './listing.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,7 +39,7 @@ await build({
   ...common,
   // The CLI, and the agent every local cloud instance runs (see cloudup/local/agent-main.ts).
   entryPoints: { hoist: 'src/cli/main.ts', agent: 'cloudup/local/agent-main.ts' },
-  plugins: [embedChannels(), listingExternal()],
+  plugins: [embedChannels(), listingExternal(), staticSchemaKeys()],
   // A package's ES module build ("module") before its CommonJS one ("main"): the AWS SDK's
   // clients name their ES modules only so, and their CommonJS entries carry every command of the
   // service (EC2 has hundreds), which esbuild cannot tree-shake. A plan's start-up took about
