@@ -31,11 +31,21 @@ import { loadBalancerKind } from './tasks/load-balancer.js';
 export interface AwsSessionOptions extends OpenOptions {
   /** SDK plugins added to every client after hoist's own middleware (tests inject faults so). */
   readonly plugins?: readonly Pluggable<object, object>[];
-  /** Attempts per call, the first included; default 8. */
+  /** Attempts per call, the first included; default AWS_MAX_ATTEMPTS, else 8. */
   readonly maxAttempts?: number;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** The SDK's own setting, AWS_MAX_ATTEMPTS, which hoist's default would otherwise override. */
+function maxAttemptsOf(env: Readonly<Record<string, string | undefined>>): number {
+  const given = env['AWS_MAX_ATTEMPTS'];
+  if (given === undefined || given === '') return DEFAULT_MAX_ATTEMPTS;
+  if (!/^[1-9][0-9]{0,2}$/.test(given)) {
+    throw new HoistError('INVALID_FLAG', `AWS_MAX_ATTEMPTS is ${JSON.stringify(given)}: it is the number of attempts of each AWS call, a whole number from 1`, { hint: `unset it for hoist's default of ${DEFAULT_MAX_ATTEMPTS}, or set e.g. AWS_MAX_ATTEMPTS=3` });
+  }
+  return Number(given);
+}
 
 export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOptions): Promise<CloudSession<AwsContext>> {
   const c = spec.cluster.spec;
@@ -45,7 +55,7 @@ export async function openAwsSession(spec: CompletedSpec, options: AwsSessionOpt
     throw new HoistError('INVALID_SPEC', `cluster ${cluster} has no region: its subnets name no zone`, { path: 'spec.region', hint: 'set spec.region, or the zones of the subnets (e.g. us-east-1a)' });
   }
   let calls = 0;
-  const clients = createClients({ region, env: options.env, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, plugins: options.plugins ?? [], onAttempt: () => void calls++ });
+  const clients = createClients({ region, env: options.env, maxAttempts: options.maxAttempts ?? maxAttemptsOf(options.env), plugins: options.plugins ?? [], onAttempt: () => void calls++ });
   // A spec that names no dnsZone has its zone found in Route 53 (cloudup/aws/dns-zone.ts): the
   // plan makes the records there, and a teardown deletes them from there.
   let zoned = spec;
