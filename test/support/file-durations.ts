@@ -9,7 +9,6 @@ export const FILE_SECONDS: Readonly<Record<string, number>> = {
   'test/terraform/shared-vpc.test.ts': 229,
   'test/cli/rolling-update.test.ts': 171,
   'test/upgrade/reconcile.test.ts': 170,
-  'test/aws/api-ipv6.test.ts': 165,
   'test/cli/crash-safety.test.ts': 132,
   'test/etcd/scale.test.ts': 100,
   'test/cli/update-cluster.test.ts': 90,
