@@ -23,12 +23,19 @@ export interface TestCloud {
 }
 
 let binDir: string | undefined;
+let copied: Promise<string> | undefined;
 
 /**
  * A private copy of the bundle: the daemon and agents outlive one command, and a rebuild of
- * dist/ by someone else in the middle of a test must not pull files from under them.
+ * dist/ by someone else in the middle of a test must not pull files from under them. Made once
+ * per file: clouds started at the same time share the one copy rather than each writing it.
  */
-async function bundle(): Promise<string> {
+function bundle(): Promise<string> {
+  copied ??= copyBundle();
+  return copied;
+}
+
+async function copyBundle(): Promise<string> {
   binDir ??= await mkdtemp(join(tmpdir(), 'hoist-bin-'));
   const copy = join(binDir, 'dist');
   if (existsSync(join(copy, 'hoist.js'))) return join(copy, 'hoist.js');
@@ -94,8 +101,10 @@ export async function destroyCloud(dir: string): Promise<{ pid: number; args: st
 }
 
 export async function removeBundleCopy(): Promise<void> {
+  await copied?.catch(() => undefined);
   if (binDir !== undefined) await rm(binDir, { recursive: true, force: true });
   binDir = undefined;
+  copied = undefined;
 }
 
 export function instancesOf(dir: string): ResourceOf['instances'][] {
