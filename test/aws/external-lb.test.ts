@@ -18,7 +18,7 @@ import { parse, stringify } from 'yaml';
 import { iamPath } from '../../cloudup/aws/names.js';
 import { hoist, tempDir } from '../support/cli.js';
 import { motoUrl } from '../support/moto.js';
-import { testAccount, useAssetMirror } from './support.js';
+import { applyThenNoChanges, testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
 const NAME = 'external.aws.example.com';
@@ -78,14 +78,6 @@ async function replaceSpec(permissionsBoundary: string | undefined, groupExtra: 
   expect(replaced.code, replaced.stderr).toBe(0);
 }
 
-async function apply(): Promise<void> {
-  const applied = await run(['update', 'cluster', NAME, '--yes']);
-  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-  const again = await run(['update', 'cluster', NAME]);
-  expect(again.code, again.stderr).toBe(0);
-  expect(again.stdout).toContain('No changes: the cloud matches the spec');
-}
-
 async function group() {
   const asg = (await account.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }))).AutoScalingGroups?.[0];
   expect(asg, 'the Auto Scaling group').toBeDefined();
@@ -134,7 +126,7 @@ describe('externalLoadBalancers, tenancy, rootVolumeOptimization and iam.permiss
       boundary('boundary-a'),
       `  tenancy: dedicated\n  rootVolumeOptimization: true\n  externalLoadBalancers:\n  - loadBalancerName: classic-a\n  - targetGroupArn: ${targetGroups.a}\n`,
     );
-    await apply();
+    await applyThenNoChanges(run, NAME);
     expect(await group()).toEqual({ loadBalancerNames: ['classic-a'], targetGroupArns: [targetGroups.a] });
     const data = await template();
     expect(data.Placement).toEqual({ Tenancy: 'dedicated' });
@@ -151,7 +143,7 @@ describe('externalLoadBalancers, tenancy, rootVolumeOptimization and iam.permiss
     for (const field of ['loadBalancerNames', 'externalTargetGroupArns', 'tenancy', 'ebsOptimized', 'permissionsBoundary']) expect(plan.stdout).toContain(field);
     expect(plan.stdout).not.toContain('Will replace resources:');
     expect(plan.stdout).toMatch(/permissionsBoundary\s+arn:aws:iam::\d+:policy\/boundary-a -> arn:aws:iam::\d+:policy\/boundary-b/);
-    await apply();
+    await applyThenNoChanges(run, NAME);
     expect(await group()).toEqual({ loadBalancerNames: ['classic-b'], targetGroupArns: [targetGroups.b] });
     const data = await template();
     expect(data.Placement).toBeUndefined();
@@ -161,7 +153,7 @@ describe('externalLoadBalancers, tenancy, rootVolumeOptimization and iam.permiss
 
   it('take them off when the spec no longer has them', async () => {
     await replaceSpec(undefined, '');
-    await apply();
+    await applyThenNoChanges(run, NAME);
     expect(await group()).toEqual({ loadBalancerNames: [], targetGroupArns: [] });
     expect(Object.values(await boundaries()).every((b) => b === undefined)).toBe(true);
   }, 180_000);

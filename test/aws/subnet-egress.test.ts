@@ -20,7 +20,7 @@ import { SPEC_RULES, specRulesOf } from '../../cloudup/providers.js';
 import { testBoot } from '../support/boot.js';
 import { hoist, tempDir } from '../support/cli.js';
 import { validateModule } from '../terraform/terraform.js';
-import { testAccount, useAssetMirror } from './support.js';
+import { applyThenNoChanges, testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
 const TGW = 'tgw-0123456789abcdef0';
@@ -88,15 +88,6 @@ async function liveNatGateways(): Promise<string[]> {
   return found.filter((n) => n.State !== 'deleted' && n.State !== 'deleting').map((n) => n.NatGatewayId!);
 }
 
-async function applyThenNoChanges(): Promise<string> {
-  const applied = await run(['update', 'cluster', NAME, '--yes']);
-  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-  const again = await run(['update', 'cluster', NAME]);
-  expect(again.code, again.stderr).toBe(0);
-  expect(again.stdout).toContain('No changes: the cloud matches the spec');
-  return applied.stdout;
-}
-
 beforeAll(async () => {
   account = await testAccount();
   env = { ...account.env, HOIST_STATE_STORE: `s3://${account.bucket}/clusters`, HOIST_CLUSTER_NAME: '' };
@@ -114,7 +105,7 @@ afterAll(async () => {
 
 describe('a transit gateway egress on AWS', () => {
   it('starts with the zone\'s NAT gateway', async () => {
-    await applyThenNoChanges();
+    await applyThenNoChanges(run, NAME);
     expect(await defaultRoute()).toMatch(/^nat-/);
     expect(await liveNatGateways()).toHaveLength(1);
   }, 300_000);
@@ -126,7 +117,7 @@ describe('a transit gateway egress on AWS', () => {
     expect(planned.stdout).toContain(`NatGateway/us-east-1a.${NAME}`);
     expect(planned.stdout).toContain(`ElasticIP/us-east-1a.${NAME}`);
     expect(planned.stdout).toContain(`Route/0.0.0.0/0.${TABLE}`);
-    await applyThenNoChanges();
+    await applyThenNoChanges(run, NAME);
     expect(await defaultRoute()).toBe(tgw);
     expect(await liveNatGateways()).toEqual([]);
     const addresses = (await ec2().send(new DescribeAddressesCommand({ Filters: byCluster }))).Addresses ?? [];
@@ -135,7 +126,7 @@ describe('a transit gateway egress on AWS', () => {
 
   it('gives the zone a NAT gateway again when the egress is taken off', async () => {
     await setEgress(NAME, undefined);
-    await applyThenNoChanges();
+    await applyThenNoChanges(run, NAME);
     const [nat] = await liveNatGateways();
     expect(nat).toMatch(/^nat-/);
     expect(await defaultRoute()).toBe(nat);

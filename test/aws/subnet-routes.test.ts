@@ -23,7 +23,7 @@ import { parse, stringify } from 'yaml';
 import type { Cluster, Subnet } from '../../src/api/index.js';
 import { hoist, tempDir } from '../support/cli.js';
 import { validateModule } from '../terraform/terraform.js';
-import { testAccount, useAssetMirror } from './support.js';
+import { applyThenNoChanges, testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
 const NAME = 'routes.aws.example.com';
@@ -53,15 +53,6 @@ async function privateRoutes(): Promise<Record<string, string>> {
   return Object.fromEntries((tables[0]?.Routes ?? []).filter((r) => r.Origin === 'CreateRoute').map((r) => [r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock, target(r)]));
 }
 
-async function applyThenNoChanges(): Promise<string> {
-  const applied = await run(['update', 'cluster', NAME, '--yes']);
-  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-  const again = await run(['update', 'cluster', NAME]);
-  expect(again.code, again.stderr).toBe(0);
-  expect(again.stdout).toContain('No changes: the cloud matches the spec');
-  return applied.stdout;
-}
-
 beforeAll(async () => {
   account = await testAccount();
   env = { ...account.env, HOIST_STATE_STORE: `s3://${account.bucket}/clusters`, HOIST_CLUSTER_NAME: '' };
@@ -83,7 +74,7 @@ describe('additional routes of a private subnet on AWS', () => {
     const planned = await run(['update', 'cluster', NAME]);
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stdout).toContain(`Route/10.100.0.0/16.${TABLE}`);
-    await applyThenNoChanges();
+    await applyThenNoChanges(run, NAME);
     const routes = await privateRoutes();
     expect(routes['10.100.0.0/16']).toBe(tgw);
     expect(routes['0.0.0.0/0']).toMatch(/^nat-/);
@@ -95,7 +86,7 @@ describe('additional routes of a private subnet on AWS', () => {
     pcx = (await ec2().send(new CreateVpcPeeringConnectionCommand({ VpcId: vpc!.VpcId!, PeerVpcId: peer }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
     await ec2().send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
     await setRoutes(NAME, [{ cidr: '10.100.0.0/16', target: tgw }, { cidr: '10.200.0.0/16', target: pcx }]);
-    await applyThenNoChanges();
+    await applyThenNoChanges(run, NAME);
     expect(await privateRoutes()).toMatchObject({ '10.100.0.0/16': tgw, '10.200.0.0/16': pcx });
   }, 300_000);
 
@@ -106,7 +97,7 @@ describe('additional routes of a private subnet on AWS', () => {
     expect(planned.stdout).toContain('Will delete resources:');
     expect(planned.stdout).toContain(`Route/10.100.0.0/16.${TABLE}  (no longer in the spec)`);
     expect(planned.stdout).toContain('1 to delete');
-    await applyThenNoChanges();
+    await applyThenNoChanges(run, NAME);
     const routes = await privateRoutes();
     expect(routes['10.100.0.0/16']).toBeUndefined();
     expect(routes['10.200.0.0/16']).toBe(pcx);

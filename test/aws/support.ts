@@ -13,6 +13,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/c
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Pluggable } from '@smithy/types';
+import { expect } from 'vitest';
 import { motoUrl } from '../support/moto.js';
 
 export { useAssetMirror } from '../support/asset-mirror.js';
@@ -79,4 +80,16 @@ export async function testAccount(): Promise<TestAccount> {
     clients,
     close: () => Object.values(clients).forEach((c) => c.destroy()),
   };
+}
+
+type Run = (args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/** Applies the cluster's spec, then checks that a second plan has nothing to change; the apply's output. */
+export async function applyThenNoChanges(run: Run, cluster: string): Promise<string> {
+  const applied = await run(['update', 'cluster', cluster, '--yes']);
+  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+  const again = await run(['update', 'cluster', cluster]);
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stdout).toContain('No changes: the cloud matches the spec');
+  return applied.stdout;
 }

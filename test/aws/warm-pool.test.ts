@@ -19,7 +19,7 @@ import { parse, stringify } from 'yaml';
 import { iamPath } from '../../cloudup/aws/names.js';
 import { hoist, tempDir } from '../support/cli.js';
 import { motoUrl } from '../support/moto.js';
-import { testAccount, useAssetMirror } from './support.js';
+import { applyThenNoChanges, testAccount, useAssetMirror } from './support.js';
 import type { TestAccount } from './support.js';
 
 const NAME = 'warm.aws.example.com';
@@ -88,14 +88,6 @@ async function replaceSpec(clusterPool: Record<string, unknown> | undefined, gro
   expect(replaced.code, replaced.stderr).toBe(0);
 }
 
-async function apply(): Promise<void> {
-  const applied = await run(['update', 'cluster', NAME, '--yes']);
-  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-  const again = await run(['update', 'cluster', NAME]);
-  expect(again.code, again.stderr).toBe(0);
-  expect(again.stdout).toContain('No changes: the cloud matches the spec');
-}
-
 const warmPool = async () => (await account.clients.autoscaling.send(new DescribeWarmPoolCommand({ AutoScalingGroupName: GROUP }))).WarmPoolConfiguration;
 const hooks = async () => (await account.clients.autoscaling.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: GROUP }))).LifecycleHooks ?? [];
 
@@ -134,7 +126,7 @@ afterAll(async () => {
 
 describe('warmPool on moto', () => {
   it('costs a no-change plan of groups without warm pools nothing: no DescribeWarmPool, no DescribeLifecycleHooks', async () => {
-    await apply();
+    await applyThenNoChanges(run, NAME);
     baseline = await noChangePlanRequests();
     expect(baseline.filter((r) => /WarmPool|LifecycleHook/.test(r))).toEqual([]);
     expect(baseline.filter((r) => r === 'autoscaling DescribeAutoScalingGroups')).toHaveLength(1);
@@ -147,7 +139,7 @@ describe('warmPool on moto', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain(`WarmPool/${GROUP}`);
     expect(plan.stdout).toContain(`LifecycleHook/${GROUP}`);
-    await apply();
+    await applyThenNoChanges(run, NAME);
     expect(await warmPool()).toMatchObject({ MinSize: 1, MaxGroupPreparedCapacity: 3 });
     expect(await hooks()).toEqual([
       expect.objectContaining({ LifecycleHookName: 'kops-warmpool', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 600, DefaultResult: 'ABANDON' }),
@@ -172,7 +164,7 @@ describe('warmPool on moto', () => {
     expect(plan.stdout).not.toContain('Will replace resources:');
     expect(plan.stdout).toMatch(/minSize\s+1 -> 2/);
     expect(plan.stdout).toMatch(/maxGroupPreparedCapacity\s+3 -> -1/);
-    await apply();
+    await applyThenNoChanges(run, NAME);
     const pool = await warmPool();
     expect(pool?.MinSize).toBe(2);
     expect(pool?.MaxGroupPreparedCapacity ?? -1).toBe(-1);
@@ -180,21 +172,21 @@ describe('warmPool on moto', () => {
 
   it('deletes the hook when enableLifecycleHook goes, and the warm pool when warmPool goes', async () => {
     await replaceSpec({ minSize: 2 }, '');
-    await apply();
+    await applyThenNoChanges(run, NAME);
     expect(await hooks()).toEqual([]);
     expect(await warmPool()).toMatchObject({ MinSize: 2 });
     expect((await workerStatements()).some((s) => s.Sid === 'CompleteLifecycleAction')).toBe(false);
     await replaceSpec(undefined, '');
     const plan = await run(['update', 'cluster', NAME]);
     expect(plan.stdout).toContain(`WarmPool/${GROUP}`);
-    await apply();
+    await applyThenNoChanges(run, NAME);
     expect(await warmPool()).toBeUndefined();
     expect(await noChangePlanRequests()).toEqual(baseline);
   }, 240_000);
 
   it('tears down a cluster whose groups have warm pools and hooks', async () => {
     await replaceSpec({ minSize: 1, enableLifecycleHook: true }, '');
-    await apply();
+    await applyThenNoChanges(run, NAME);
     expect(await hooks()).toHaveLength(1);
     const deleted = await run(['delete', 'cluster', NAME, '--yes']);
     expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
