@@ -55,6 +55,23 @@ async function tf(...args: string[]): Promise<TerraformRun> {
   return result;
 }
 
+/**
+ * `terraform apply`, run a second time only when the first failed on a moto defect: once in about
+ * ten CI runs on a loaded machine, moto made a security group and then answered the provider's
+ * revocation of its default egress rule (which the provider always sends) with
+ * InvalidPermission.NotFound; the same requests run alone or under stress have never failed. The
+ * provider then taints the group, and a second apply, what a user does after a cloud's transient
+ * error, replaces it. Any other failure, or a second failure, fails the test; a retry is reported
+ * with the figures.
+ */
+async function applyOverMotoDefect(): Promise<TerraformRun> {
+  const args = ['apply', '-auto-approve', '-input=false', '-no-color', `-var-file=${varFile}`];
+  const first = await tf(...args);
+  if (first.code === 0 || !/revoking default IPv[46] egress rule[^]*InvalidPermission\.NotFound/.test(first.stderr)) return first;
+  figures.push(`apply retried after moto's InvalidPermission.NotFound on a new group's default egress rule`);
+  return tf(...args);
+}
+
 beforeAll(async () => {
   account = await testAccount();
   Object.assign(process.env, account.env);
@@ -120,7 +137,7 @@ describe('update cluster --target terraform, applied by terraform on moto', () =
   });
 
   it('terraform apply brings the cluster up, its state-store objects included', { timeout: STEP_MS }, async () => {
-    const apply = await tf('apply', '-auto-approve', '-input=false', '-no-color', `-var-file=${varFile}`);
+    const apply = await applyOverMotoDefect();
     expect(apply.code, apply.stderr || apply.stdout.slice(-4000)).toBe(0);
     const { ec2, autoscaling, s3 } = account.clients;
     const output = await tf('output', '-json', '-no-color');
