@@ -8,6 +8,7 @@
  * member's disk is in its group's zone. No SDK: spec commands load this module.
  */
 
+import { autoscaled } from '../../src/api/defaults.js';
 import type { CompletedSpec } from '../../src/api/index.js';
 import { formatPath, instanceGroupPath } from '../../src/api/paths.js';
 import type { FieldProblem } from '../../src/errors.js';
@@ -16,7 +17,7 @@ export const REGIONAL_GROUP_ANNOTATION = 'hoist.dev/gce-regional-group';
 
 interface Group {
   readonly metadata: { readonly name: string; readonly annotations?: Readonly<Record<string, string>> | undefined };
-  readonly spec: { readonly role: string };
+  readonly spec: { readonly role: string; readonly autoscale?: boolean | undefined };
 }
 
 interface ClusterOptions {
@@ -24,6 +25,8 @@ interface ClusterOptions {
 }
 
 const isControlPlane = (ig: Group): boolean => ig.spec.role === 'ControlPlane';
+/** The groups cluster-autoscaler scales: Node groups without `autoscale: false`. */
+const isAutoscaled = (ig: Group): boolean => ig.spec.role === 'Node' && autoscaled(ig.spec);
 
 /** The group's annotation when it says true or false, else the cluster's field (never for the control plane). */
 export function isRegionalGroup(cluster: ClusterOptions, ig: Group): boolean {
@@ -34,8 +37,9 @@ export function isRegionalGroup(cluster: ClusterOptions, ig: Group): boolean {
 
 /**
  * The annotation's value is true or false; a control-plane group is never annotated regional;
- * no group is regional while cluster-autoscaler is on (its gce driver scales zonal groups only,
- * by `zones/Z/instanceGroups/N`).
+ * no group that cluster-autoscaler scales is regional while it is on (its gce driver scales
+ * zonal groups only, by `zones/Z/instanceGroups/N`); a group it leaves alone (`autoscale: false`,
+ * or a Bastion group) may be.
  */
 export function regionalGroupProblems(spec: CompletedSpec): FieldProblem[] {
   const cluster = spec.cluster;
@@ -53,13 +57,15 @@ export function regionalGroupProblems(spec: CompletedSpec): FieldProblem[] {
         fix: 'remove the annotation from the control-plane group (one group per zone, as kops makes them)',
       }];
     }
-    if (cluster.spec.clusterAutoscaler?.enabled === true && cluster.spec.gce?.regionalGroups !== true) return [autoscalerProblem(path, value, 'remove the annotation (zonal groups, which cluster-autoscaler scales)')];
+    if (cluster.spec.clusterAutoscaler?.enabled === true && cluster.spec.gce?.regionalGroups !== true && isAutoscaled(ig)) {
+      return [autoscalerProblem(path, value, 'remove the annotation (zonal groups, which cluster-autoscaler scales), or set the group\'s spec.autoscale to false')];
+    }
     return [];
   });
   // The field makes groups regional by itself: its path is the one to point at.
-  const byField = spec.instanceGroups.filter((ig) => isRegionalGroup(cluster, ig));
+  const byField = spec.instanceGroups.filter((ig) => isRegionalGroup(cluster, ig) && isAutoscaled(ig));
   if (cluster.spec.gce?.regionalGroups === true && cluster.spec.clusterAutoscaler?.enabled === true && byField.length > 0) {
-    problems.push(autoscalerProblem(formatPath(['spec', 'gce', 'regionalGroups']), true, `set it to false, or annotate each of ${byField.map((ig) => ig.metadata.name).join(', ')} with ${REGIONAL_GROUP_ANNOTATION}: "false"`));
+    problems.push(autoscalerProblem(formatPath(['spec', 'gce', 'regionalGroups']), true, `set it to false, or annotate each of ${byField.map((ig) => ig.metadata.name).join(', ')} with ${REGIONAL_GROUP_ANNOTATION}: "false" (or set its spec.autoscale to false)`));
   }
   return problems;
 }

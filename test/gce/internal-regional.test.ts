@@ -150,10 +150,10 @@ describe('an internal API load balancer and a regional group (fake Compute API)'
 });
 
 describe('regional groups and an existing service account in the spec, and the fake on internal load balancers', () => {
-  const spec = (annotation: string | undefined, role: 'Node' | 'ControlPlane', autoscaler = false, gce?: { regionalGroups: boolean }) =>
+  const spec = (annotation: string | undefined, role: 'Node' | 'ControlPlane' | 'Bastion', autoscaler = false, gce?: { regionalGroups: boolean }, autoscale?: boolean) =>
     ({
       cluster: { metadata: { name: NAME }, spec: { project: PROJECT, clusterAutoscaler: { enabled: autoscaler }, ...(gce ? { gce } : {}) } },
-      instanceGroups: [{ metadata: { name: 'g', ...(annotation === undefined ? {} : { annotations: { [REGIONAL_GROUP_ANNOTATION]: annotation } }) }, spec: { role } }],
+      instanceGroups: [{ metadata: { name: 'g', ...(annotation === undefined ? {} : { annotations: { [REGIONAL_GROUP_ANNOTATION]: annotation } }) }, spec: { role, ...(autoscale === undefined ? {} : { autoscale }) } }],
     }) as unknown as CompletedSpec;
 
   it('refuses a bad value, a regional control plane, and a regional group with cluster-autoscaler, with the annotation\'s path', () => {
@@ -174,6 +174,17 @@ describe('regional groups and an existing service account in the spec, and the f
     expect(regionalGroupProblems(spec('false', 'Node', true, on))).toEqual([]);
     // The control plane stays zonal whatever the field says, so nothing is regional here.
     expect(regionalGroupProblems(spec(undefined, 'ControlPlane', true, on))).toEqual([]);
+  });
+
+  it('lets a group that cluster-autoscaler does not scale be regional while it is on', () => {
+    const on = { regionalGroups: true };
+    // autoscale: false, by the field or by the annotation; a Bastion group is never scaled.
+    expect(regionalGroupProblems(spec(undefined, 'Node', true, on, false))).toEqual([]);
+    expect(regionalGroupProblems(spec('true', 'Node', true, undefined, false))).toEqual([]);
+    expect(regionalGroupProblems(spec(undefined, 'Bastion', true, on))).toEqual([]);
+    expect(regionalGroupProblems(spec('true', 'Bastion', true))).toEqual([]);
+    // autoscale: true is what the default means.
+    expect(regionalGroupProblems(spec('true', 'Node', true, undefined, true))).toEqual([expect.objectContaining({ fix: expect.stringContaining('spec.autoscale to false') })]);
   });
 
   it('refuses spec.gce and cloudConfig.gceServiceAccount on other clouds, and an account that is not one, with their paths', () => {
