@@ -113,10 +113,11 @@ function vpcProblems(spec: CompletedClusterSpec): FieldProblem[] {
 /**
  * A private subnet hoist makes needs a way out: an egress, or a NAT gateway of hoist's, which
  * sits in a Utility or Public subnet and needs the internet gateway of a subnet hoist manages.
- * The first egress given in a zone is the zone's.
+ * A zone has one way out, so its private subnets give one egress, or none (as kops refuses
+ * mixed values); the first egress given in a zone is the zone's.
  */
 function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+  const problems: FieldProblem[] = [...mixedEgressProblems(spec)];
   const own = spec.subnets.filter((s) => s.id === undefined);
   const managedPublic = own.some((s) => !isPrivateSubnet(s));
   const hasUtility = spec.subnets.some((s) => s.type === 'Utility');
@@ -145,6 +146,31 @@ function egressProblems(spec: CompletedClusterSpec): FieldProblem[] {
         fix: 'add a Utility subnet (without id) in its zone, or set egress to an existing NAT gateway (nat-…), a transit gateway (tgw-…) or External',
       });
     }
+  });
+  return problems;
+}
+
+/** In a zone with a private subnet hoist makes, every private subnet's egress is the first one's. */
+function mixedEgressProblems(spec: CompletedClusterSpec): FieldProblem[] {
+  const firstInZone = new Map<string, number>();
+  const problems: FieldProblem[] = [];
+  const managedZones = new Set(spec.subnets.filter((s) => isPrivateSubnet(s) && s.id === undefined).map((s) => s.zone));
+  spec.subnets.forEach((s, i) => {
+    if (!isPrivateSubnet(s) || s.zone === undefined || !managedZones.has(s.zone)) return;
+    const first = firstInZone.get(s.zone);
+    if (first === undefined) {
+      firstInZone.set(s.zone, i);
+      return;
+    }
+    const zoneEgress = spec.subnets[first]!.egress;
+    if (s.egress === zoneEgress) return;
+    const said = (egress: string | undefined) => (egress === undefined ? 'none (a NAT gateway of hoist\'s)' : egress);
+    problems.push({
+      path: at('subnets', i, 'egress'),
+      value: s.egress,
+      message: `differs from the egress of spec.subnets[${first}] in the same zone ${s.zone}, which is ${said(zoneEgress)}: a zone's private subnets share one route table and so one way out (kops refuses mixed egress values too)`,
+      fix: zoneEgress === undefined ? 'remove it, or give every private subnet of the zone the same egress' : `set it to ${zoneEgress}, or give every private subnet of the zone the same egress`,
+    });
   });
   return problems;
 }

@@ -12,6 +12,7 @@ import { awsOnlyLoadBalancerProblems } from '../../src/api/lb-aws-only.js';
 import { dropUnsupportedGroupFields, unsupportedGroupFieldProblems } from '../../src/api/validate-group-fields.js';
 import type { GroupMachineField } from '../../src/api/validate-group-fields.js';
 import type { FieldProblem } from '../../src/errors.js';
+import { gceEgressProblems } from './egress-rules.js';
 import { existingAccountProblems } from './existing-account.js';
 import { regionalGroupProblems } from './regional.js';
 import { apiServerRoleProblems } from './apiserver-role.js';
@@ -63,6 +64,7 @@ export const gceSpecRules: CloudSpecRules = {
       ? []
       : [{ path: formatPath(['spec', 'project']), message: 'is required on gce', fix: 'set spec.project to your GCP project ID (create cluster --project)' }]),
     ...unsupportedGroupFieldProblems(spec, GCE_GROUP_FIELDS, 'gce'),
+    ...gceEgressProblems(spec.cluster.spec.subnets),
     ...regionalGroupProblems(spec),
     ...apiServerRoleProblems(spec),
     ...existingAccountProblems(spec),

@@ -29,7 +29,7 @@ export const localSpecRules: CloudSpecRules = {
   regionalSubnets: false,
   sharedSubnetsNeedNoZone: false,
   // Its machines are processes: spot, volumes and metadata settings have no meaning there.
-  validate: (spec) => [...networkProblems(spec), ...machineTypeProblems(spec), ...unsupportedGroupFieldProblems(spec, [], 'the local cloud'), ...permissionsBoundaryProblems(spec.cluster, 'the local cloud'), ...awsOnlyLoadBalancerProblems(spec.cluster, 'the local cloud')],
+  validate: (spec) => [...networkProblems(spec), ...egressProblems(spec), ...machineTypeProblems(spec), ...unsupportedGroupFieldProblems(spec, [], 'the local cloud'), ...permissionsBoundaryProblems(spec.cluster, 'the local cloud'), ...awsOnlyLoadBalancerProblems(spec.cluster, 'the local cloud')],
   newCluster: { defaultZones: ['local-a'] },
 };
 
@@ -40,6 +40,15 @@ function networkProblems(spec: CompletedSpec): FieldProblem[] {
   // A range that is not an IPv4 CIDR is the API's problem, reported there.
   if (!network.ok || network.cidr.family !== 4 || onLoopback(networkCIDR)) return [];
   return [{ path: formatPath(['spec', 'networkCIDR']), value: networkCIDR, message: 'must be inside 127.0.0.0/8 on the local cloud, whose instances use loopback addresses', fix: 'e.g. 127.20.0.0/16' }];
+}
+
+/** The local cloud has no NAT or gateways to choose from: its machines reach out through the host. */
+function egressProblems(spec: CompletedSpec): FieldProblem[] {
+  return spec.cluster.spec.subnets.flatMap((s, i): FieldProblem[] =>
+    s.egress === undefined
+      ? []
+      : [{ path: formatPath(['spec', 'subnets', i, 'egress']), value: s.egress, message: 'is not read on the local cloud, whose machines reach out through the host (no NAT or gateway to choose)', fix: 'remove it' }],
+  );
 }
 
 function machineTypeProblems(spec: CompletedSpec): FieldProblem[] {

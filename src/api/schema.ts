@@ -76,7 +76,7 @@ export const SubnetSchema = z.strictObject({
     .string()
     .optional()
     .meta({
-      description: 'The way out of a Private subnet\'s zone (aws), as kops: an existing NAT gateway (nat-…) or a transit gateway (tgw-…) as the default route, or "External" (you route it). Default: a NAT gateway of hoist\'s per zone.',
+      description: 'The way out of a Private subnet, as kops; one per zone, shared by the zone\'s private subnets. aws: an existing NAT gateway (nat-…) or a transit gateway (tgw-…) as the zone\'s default route, or "External" (you route it); default: a NAT gateway of hoist\'s per zone. gce: "External" leaves the subnet out of the cluster\'s Cloud NAT; default (or kops\'s "NatGateway"): the Cloud NAT. Not read on local.',
       examples: ['tgw-0123456789abcdef0'],
     }),
   ...SubnetRoutesShape,

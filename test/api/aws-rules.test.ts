@@ -62,10 +62,21 @@ describe('AWS egress of private subnets', () => {
       expect(found, egress).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: egress, message: 'is not an egress hoist supports on aws' })]);
       expect(found[0]?.fix).toContain('tgw-');
     }
-    // On another cloud the value is not hoist's AWS routing.
-    expect(validate(cluster({ cloudProvider: 'gce', project: 'p', subnets: [{ name: 'us-east1', region: 'us-east1', type: 'Private', egress: 'tgw-1' }] }), [group('cp', { role: 'ControlPlane', subnets: ['us-east1'], zones: ['us-east1-b'] })]).map((p) => p.path)).not.toContain('spec.subnets[0].egress');
   });
 
+  it('refuses mixed egress values among the private subnets of a zone, as kops, at the later subnet', () => {
+    const privateA2 = (egress?: string): Subnet => ({ ...privateA(egress), name: 'us-east-1a-2' });
+    expect(problems([privateA('nat-0123456789abcdef0'), privateA2('nat-0123456789abcdef0'), utility])).toEqual([]);
+    expect(problems([privateA(), privateA2(), utility])).toEqual([]);
+    const mixed = problems([privateA('nat-0123456789abcdef0'), privateA2('tgw-0123456789abcdef0'), utility]);
+    expect(mixed).toEqual([expect.objectContaining({ path: 'spec.subnets[1].egress', value: 'tgw-0123456789abcdef0', fix: expect.stringContaining('nat-0123456789abcdef0') })]);
+    const unset = problems([privateA(), privateA2('External'), utility]);
+    expect(unset).toEqual([expect.objectContaining({ path: 'spec.subnets[1].egress', value: 'External' })]);
+    expect(unset[0]?.message).toContain('none (a NAT gateway of hoist\'s)');
+    // Another zone has a way out of its own.
+    const privateB: Subnet = { name: 'us-east-1b', zone: 'us-east-1b', type: 'Private', egress: 'tgw-0123456789abcdef0' };
+    expect(problems([privateA(), privateB, utility, { ...utility, name: 'utility-us-east-1b', zone: 'us-east-1b' }])).toEqual([]);
+  });
   it('refuses a NAT or transit gateway on a subnet that is not Private, as kops', () => {
     for (const egress of ['tgw-0123456789abcdef0', 'nat-0123456789abcdef0']) {
       const found = problems([{ ...utility, egress }, privateA()]);
@@ -83,6 +94,27 @@ describe('AWS egress of private subnets', () => {
     // A NAT gateway or a transit gateway given by id needs none.
     expect(problems([{ ...privateA('nat-0123456789abcdef0'), cidr: '172.20.32.0/19' }, shared], { networkID: 'vpc-0123456789abcdef0' })).toEqual([]);
     expect(problems([{ ...privateA('tgw-0123456789abcdef0'), cidr: '172.20.32.0/19' }, shared], { networkID: 'vpc-0123456789abcdef0' })).toEqual([]);
+  });
+});
+
+describe('egress on gce and on the local cloud', () => {
+  const gce = (subnets: Subnet[]) => validate(cluster({ cloudProvider: 'gce', project: 'p', subnets }), [group('cp', { role: 'ControlPlane', subnets: [subnets[0]!.name], zones: ['us-east1-b'] })]);
+  const gcePrivate = (egress?: string): Subnet => ({ name: 'us-east1', region: 'us-east1', type: 'Private', ...(egress === undefined ? {} : { egress }) });
+
+  it('takes External and kops\'s NatGateway on gce, and refuses AWS\'s values at their path', () => {
+    expect(gce([gcePrivate('External')])).toEqual([]);
+    expect(gce([gcePrivate('NatGateway')])).toEqual([]);
+    for (const egress of ['tgw-1', 'nat-0123456789abcdef0']) {
+      expect(gce([gcePrivate(egress)]), egress).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: egress, message: expect.stringContaining('is not an egress of gce') })]);
+    }
+    expect(gce([{ name: 'us-east1', region: 'us-east1', type: 'Public', egress: 'NatGateway' }])).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', message: expect.stringContaining('this one is Public') })]);
+  });
+
+  it('refuses any egress on the local cloud', () => {
+    const local = validate(cluster({ cloudProvider: 'local', networkCIDR: '127.20.0.0/16', subnets: [{ name: 'local-a', zone: 'local-a', type: 'Private', cidr: '127.20.32.0/19', egress: 'External' }, { name: 'utility-local-a', zone: 'local-a', type: 'Utility', cidr: '127.20.0.0/22' }] }), [
+      group('cp', { role: 'ControlPlane', subnets: ['local-a'], machineType: 'local.small' }),
+    ]);
+    expect(local.filter((p) => p.path.endsWith('egress'))).toEqual([expect.objectContaining({ path: 'spec.subnets[0].egress', value: 'External', message: expect.stringContaining('not read on the local cloud') })]);
   });
 });
 

@@ -117,7 +117,7 @@ describe('where the rules live', () => {
     const ofClouds = loaded.filter((f) => /^cloudup\/(aws|gce|local)\//.test(f)).sort();
     expect(ofClouds).toEqual([
       'cloudup/aws/api-rules.ts', 'cloudup/aws/group-rules.ts', 'cloudup/aws/irsa-rules.ts', 'cloudup/aws/route-rules.ts', 'cloudup/aws/spec-rules.ts', 'cloudup/aws/tag-rules.ts', 'cloudup/aws/webhook-rules.ts',
-      'cloudup/gce/apiserver-role.ts', 'cloudup/gce/existing-account.ts', 'cloudup/gce/iam-names.ts', 'cloudup/gce/regional.ts', 'cloudup/gce/spec-rules.ts',
+      'cloudup/gce/apiserver-role.ts', 'cloudup/gce/egress-rules.ts', 'cloudup/gce/existing-account.ts', 'cloudup/gce/iam-names.ts', 'cloudup/gce/regional.ts', 'cloudup/gce/spec-rules.ts',
       'cloudup/gce/workload-identity-names.ts', 'cloudup/gce/workload-identity-rules.ts',
       'cloudup/local/spec-rules.ts',
     ]);

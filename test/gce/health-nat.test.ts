@@ -4,7 +4,8 @@
  * pool and its probes' firewall rule, and a Cloud Router with a Cloud NAT over the private
  * subnetworks; apply makes them as the API has them (the pool names the check; the NAT lists the
  * subnetworks); a second plan has nothing to do; a check taken off the pool and a NAT taken off
- * the router come back as in-place updates; delete leaves none of them.
+ * the router come back as in-place updates; a subnet with egress External is left out of the NAT
+ * (kops's reading of egress on GCE); delete leaves none of them.
  */
 
 import { join } from 'node:path';
@@ -107,6 +108,36 @@ describe('a private GCE cluster (fake Compute API)', () => {
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect(mine('targetPools').find((p) => p.name === apiName(NAME))?.healthChecks).toEqual(pool.healthChecks);
     expect(mine('routers')[0]?.nats).toEqual(router.nats);
+  });
+
+  it('leaves a subnet with egress External out of the NAT, and refuses an AWS egress at its path with the store unchanged', async () => {
+    const spec = JSON.parse((await run(['get', 'cluster', NAME, '-o', 'json'])).stdout) as { spec: { subnets: { name: string; type: string }[] } };
+    const i = spec.spec.subnets.findIndex((s) => s.type === 'Private');
+    expect(i).toBeGreaterThanOrEqual(0);
+    const before = (await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout;
+    const refused = await run(['edit', 'cluster', NAME, '--set', `spec.subnets[${i}].egress=tgw-0123456789abcdef0`]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`spec.subnets[${i}].egress`);
+    expect(refused.stderr).toContain('is not an egress of gce');
+    expect((await run(['get', 'cluster', NAME, '-o', 'yaml'])).stdout).toBe(before);
+
+    // The only private subnet routes its own way out: no NAT is left to make, so the router goes.
+    const external = await run(['edit', 'cluster', NAME, '--set', `spec.subnets[${i}].egress=External`]);
+    expect(external.code, external.stderr).toBe(0);
+    const planned = await run(['update', 'cluster', NAME, '-o', 'json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const changes = (JSON.parse(planned.stdout) as Plan).changes.filter((c) => c.action !== 'noop').map((c) => [c.action, c.id]);
+    expect(changes).toEqual([['delete', `Router/${gceName('nat', NAME)}`]]);
+    const applied = await run(['update', 'cluster', NAME, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(mine('routers')).toEqual([]);
+
+    // kops's NatGateway is the default: the NAT comes back over the subnet.
+    const nat = await run(['edit', 'cluster', NAME, '--set', `spec.subnets[${i}].egress=NatGateway`]);
+    expect(nat.code, nat.stderr).toBe(0);
+    const back = await run(['update', 'cluster', NAME, '--yes']);
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(mine('routers').map((r) => r.name)).toEqual([gceName('nat', NAME)]);
   });
 
   it('deletes them with the cluster', async () => {

@@ -1,8 +1,9 @@
 /**
  * The network of a GCE cluster: a custom-mode VPC (or an existing one, by name), one subnetwork
  * per spec subnet (one per region, kops-style), firewall rules aimed at network tags, and for
- * private subnets a Cloud Router with a Cloud NAT: their machines have no external address, and
- * the NAT is their only way out (to the state store, images and packages).
+ * the private subnets it makes a Cloud Router with a Cloud NAT: their machines have no external
+ * address, and the NAT is their way out (to the state store, images and packages) unless a
+ * subnet's egress is External (egress-rules.ts).
  */
 
 import { nodePortRange } from '../../../src/api/defaults.js';
@@ -11,6 +12,7 @@ import type { Task, TaskId } from '../../../src/engine/task.js';
 import { idOf, ref } from '../../../src/engine/task.js';
 import { API_PORT, firewallName, gceName, networkName, networkTag, subnetworkName } from '../names.js';
 import { firewallTask } from '../tasks/firewall.js';
+import { natsThroughCloudNat } from '../egress-rules.js';
 import { routerTask } from '../tasks/router.js';
 import { API_HEALTH_CHECK_PORT, HEALTH_CHECK_SOURCE_RANGES, INTERNAL_HEALTH_CHECK_SOURCE_RANGES, internalProbe, isInternalApi } from './api.js';
 import type { FirewallAllowed } from '../tasks/firewall.js';
@@ -40,11 +42,11 @@ export function networkTasks(spec: SettledSpec): NetworkTasks {
       : subnetworkTask(subnetworkName(s.name, cluster), { region, network: ref(net, 'selfLink'), ipCidrRange: s.cidr }, { dependsOn: [net] }),
   );
   const byName = new Map(c.spec.subnets.map((s, i) => [s.name, idOf(subnetworks[i]!)]));
-  const privates = c.spec.subnets.filter((s) => s.type === 'Private').map((s) => byName.get(s.name)!);
+  const privates = c.spec.subnets.filter(natsThroughCloudNat).map((s) => byName.get(s.name)!);
   return { tasks: [network, ...subnetworks, ...firewallRules(spec, net), ...natTasks(spec, net, privates)], network: net, subnetworks: byName };
 }
 
-/** One router and NAT in the region for the private subnets (none without any), kops-style. */
+/** One router and NAT in the region for the private subnets it serves (none without any), kops-style. */
 function natTasks(spec: SettledSpec, net: TaskId, privates: readonly TaskId[]): Task[] {
   if (privates.length === 0) return [];
   const cluster = spec.cluster.metadata.name;
