@@ -15,8 +15,10 @@ import { apiErrorCode, apiErrorText } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
 import { withRetries } from './kube-retry.js';
 import type { RetryOptions } from './kube-retry.js';
-import type { RollingCloud } from './types.js';
-import { FIRST_POLL_MS } from './waiting.js';
+import type { RollingCloud, RollingGroup, RollingInstance } from './types.js';
+
+/** The first look at a drained node's pods after its evictions; then twice as long each time, up to the poll interval. */
+const FIRST_DRAIN_LOOK_MS = 50;
 
 interface Pod {
   readonly metadata: {
@@ -105,8 +107,10 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
 
   const evicted = new Map<string, Pod>();
   // An evicted pod is often gone at once (no grace period, or an API server that deletes on
-  // eviction): look again soon, then less often, up to the poll interval.
-  for (let pause = Math.min(FIRST_POLL_MS, poll); ; pause = Math.min(pause * 2, poll)) {
+  // eviction): look again soon, then less often, up to the poll interval. A look is one list of
+  // one node's pods, so the first comes sooner than a look at the cloud's machines (waiting.ts): a batch of
+  // machines waits for its slowest drain.
+  for (let pause = Math.min(FIRST_DRAIN_LOOK_MS, poll); ; pause = Math.min(pause * 2, poll)) {
     const left = await podsOn(core, node, retry(`listing the pods of node ${node}`));
     const waiting = left.filter((p) => !evicted.has(p.metadata.uid));
     const refused: { pod: string; why: string }[] = [];
@@ -143,19 +147,46 @@ export async function drainNode(api: KubeApi, node: string, opts: DrainOptions):
   }
 }
 
+/** Whether each Node is Ready, by name; or, when the API did not answer, why. */
+async function nodeReadiness(api: KubeApi): Promise<ReadonlyMap<string, boolean> | string> {
+  try {
+    const nodes = (await api.config.makeApiClient(CoreV1Api).listNode()).items;
+    return new Map(nodes.map((n) => [n.metadata?.name ?? '', n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true]));
+  } catch (e) {
+    return apiErrorText(e);
+  }
+}
+
+/**
+ * A machine its cloud calls ready serves once its Node has registered and is Ready, as kops's
+ * validation has it ("has not yet joined"): until then the roll neither drains the machines it
+ * replaces nor counts the cluster valid. A detached machine is on its way out: left as it is.
+ */
+export function joinedInstance(i: RollingInstance, nodes: ReadonlyMap<string, boolean> | string): RollingInstance {
+  if (!i.ready || i.detached) return i;
+  if (typeof nodes === 'string') return { ...i, ready: false, phase: `${i.phase ?? 'Ready'}, its Node unknown (the Kubernetes API did not answer: ${nodes})` };
+  const ready = nodes.get(i.nodeName ?? i.id);
+  if (ready === true) return i;
+  return { ...i, ready: false, phase: `${i.phase ?? 'Ready'}, ${ready === undefined ? 'its Node not registered yet' : 'its Node NotReady'}` };
+}
+
 /**
  * `cloud` with drains through the Kubernetes API: `drain` starts one (on the instance's node:
  * its `nodeName`, else its id), `drained` says whether it is done, and throws what made it fail.
  * Once the drain's own timeout has passed, `drained` waits for it to settle, so that the roll
  * fails with the drain's reasons (the pods left, the budget that holds them) rather than its
- * own timeout racing ahead. Everything else is the cloud's.
+ * own timeout racing ahead. A machine is ready only once its Node is (joinedInstance), so a
+ * surged machine serves before the one it replaces is drained. Everything else is the cloud's.
  */
 export function withKubernetesDrain(cloud: RollingCloud, api: KubeApi, opts: DrainOptions): RollingCloud {
   const drains = new Map<string, { done: boolean; error?: unknown; deadline: number; settled: Promise<void> }>();
   return {
     ...cloud,
     drains: true,
-    groups: () => cloud.groups(),
+    async groups(): Promise<RollingGroup[]> {
+      const [groups, nodes] = await Promise.all([cloud.groups(), nodeReadiness(api)]);
+      return groups.map((g) => ({ ...g, instances: g.instances.map((i) => joinedInstance(i, nodes)) }));
+    },
     detach: (g, id) => cloud.detach(g, id),
     terminate: (g, id) => cloud.terminate(g, id),
     apiProblem: () => cloud.apiProblem(),

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersionProblem, kubeApiFromKubeconfig } from '../../cloudup/rolling/kube-api.js';
-import { drainNode, withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
+import { drainNode, joinedInstance, withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
 import type { RollingCloud, RollingInstance } from '../../cloudup/rolling/types.js';
@@ -166,5 +166,61 @@ describe('draining through the Kubernetes API', () => {
     });
     expect(order).toEqual(['terminate i-roll1 (pods left: 0, cordoned: true)', 'terminate i-roll2 (pods left: 0, cordoned: true)']);
     expect(kube.nodes.get('i-roll3')?.unschedulable).toBe(false);
+  });
+
+  it('drains a machine only once the Node of the machine surged for it is registered and Ready, as kops validates', async () => {
+    const machines: { id: string; version: number; detached: boolean; state: RollingInstance['state'] }[] = [{ id: 'i-join1', version: 1, detached: false, state: 'running' }];
+    kube.nodes.set('i-join1', { unschedulable: false });
+    kube.log.length = 0;
+    const cloud: RollingCloud = {
+      supportsSurge: true,
+      drains: false,
+      pollMs: 5,
+      // The cloud calls each machine ready at once, as an agent that answers before its kubelet registers.
+      groups: async () => [{ name: 'nodes', role: 'Node', minSize: 1, maxSize: 1, desired: 1, instances: machines.map((m) => ({ id: m.id, group: 'nodes', state: m.state, ready: true, cloudReady: true, needsUpdate: m.version !== 2, detached: m.detached, drained: false })) }],
+      async detach(_g, id) {
+        machines.find((m) => m.id === id)!.detached = true;
+        machines.push({ id: 'i-join2', version: 2, detached: false, state: 'running' });
+        setTimeout(() => kube.nodes.set('i-join2', { unschedulable: false, ready: false }), 60);
+        setTimeout(() => {
+          kube.log.push('(i-join2 Ready)');
+          kube.nodes.set('i-join2', { unschedulable: false, ready: true });
+        }, 150);
+      },
+      async terminate(_g, id) {
+        machines.find((m) => m.id === id)!.state = 'terminated';
+      },
+      drain: async () => undefined,
+      drained: async () => true,
+      apiProblem: async () => undefined,
+    };
+    const store = await openStore(`memfs://kube-join-${Date.now()}`);
+    await rollingUpdate(withKubernetesDrain(cloud, await api(), { timeoutMs: 5_000, events: silent, ...fast }), {
+      settings: () => ({ maxSurge: 1, maxUnavailable: 0 }),
+      validationTimeoutMs: 5_000,
+      validateCount: 1,
+      nodeIntervalMs: 0,
+      controlPlaneIntervalMs: 0,
+      drainTimeoutMs: 5_000,
+      failOnValidateError: true,
+      recorder: await RollRecorder.open(store, CONTEXT),
+      events: silent,
+      pollMs: 10,
+    });
+    const cordon = kube.log.findIndex((l) => l.startsWith('PATCH /api/v1/nodes/i-join1'));
+    expect(cordon).toBeGreaterThan(kube.log.indexOf('(i-join2 Ready)'));
+    expect(kube.log.indexOf('(i-join2 Ready)')).toBeGreaterThan(0);
+  });
+
+  it('counts a machine ready only with its Node registered and Ready, and says which it lacks', () => {
+    const machine: RollingInstance = { id: 'i-1', group: 'nodes', state: 'running', ready: true, cloudReady: true, needsUpdate: false, detached: false, drained: false, phase: 'Ready' };
+    expect(joinedInstance(machine, new Map([['i-1', true]]))).toBe(machine);
+    expect(joinedInstance({ ...machine, nodeName: 'ip-10-0-0-1.ec2.internal' }, new Map([['ip-10-0-0-1.ec2.internal', true]])).ready).toBe(true);
+    expect(joinedInstance(machine, new Map())).toMatchObject({ ready: false, phase: 'Ready, its Node not registered yet' });
+    expect(joinedInstance(machine, new Map([['i-1', false]]))).toMatchObject({ ready: false, phase: 'Ready, its Node NotReady' });
+    expect(joinedInstance(machine, 'connect ECONNREFUSED')).toMatchObject({ ready: false, phase: expect.stringContaining('the Kubernetes API did not answer: connect ECONNREFUSED') });
+    // A machine the cloud does not call ready, or one on its way out, is left as the cloud says.
+    expect(joinedInstance({ ...machine, ready: false }, new Map())).toMatchObject({ ready: false, phase: 'Ready' });
+    expect(joinedInstance({ ...machine, detached: true }, new Map())).toMatchObject({ ready: true });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A Kubernetes API server for tests of draining: no real one runs here, so this one follows the
- * public REST shapes of what a drain uses (GET /version, PATCH a node, pods by field selector,
- * the eviction subresource with 429 from a disruption budget) over TLS with client
- * certificates that openssl makes, and writes kubeconfigs that reach it as a user's would.
+ * public REST shapes of what a roll uses (GET /version, the Nodes and their Ready condition,
+ * PATCH a node, pods by field selector, the eviction subresource with 429 from a disruption
+ * budget) over TLS with client certificates that openssl makes, and writes kubeconfigs that
+ * reach it as a user's would.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -31,7 +32,8 @@ export interface FakeKubeApi {
   readonly dir: string;
   /** Requests as `METHOD path` (a PATCH also with its content type and body), in order. */
   readonly log: string[];
-  readonly nodes: Map<string, { unschedulable: boolean }>;
+  /** The registered Nodes; one is Ready unless `ready: false`. */
+  readonly nodes: Map<string, { unschedulable: boolean; ready?: boolean }>;
   pods: FakePod[];
   /** TCP connections accepted so far (a client that keeps its connections alive opens few). */
   readonly connections: number;
@@ -67,7 +69,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
   const api = {
     dir,
     log: [] as string[],
-    nodes: new Map<string, { unschedulable: boolean }>(),
+    nodes: new Map<string, { unschedulable: boolean; ready?: boolean }>(),
     pods: [] as FakePod[],
     drops: 0,
     connections: 0,
@@ -77,6 +79,14 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
   const handle = (method: string, url: URL, body: unknown): Answer => {
     const path = url.pathname;
     if (method === 'GET' && path === '/version') return { status: 200, body: { gitVersion: 'v1.34.0' } };
+    if (method === 'GET' && path === '/api/v1/nodes') {
+      const items = [...api.nodes].map(([name, n]) => ({
+        metadata: { name },
+        spec: { unschedulable: n.unschedulable },
+        status: { conditions: [{ type: 'Ready', status: n.ready === false ? 'False' : 'True' }] },
+      }));
+      return { status: 200, body: { kind: 'NodeList', items } };
+    }
     const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
     if (node && method === 'PATCH') {
       const n = api.nodes.get(decodeURIComponent(node[1]!));
