@@ -17,6 +17,8 @@ import { WorkloadControllers } from './workload-controllers.js';
 import { hostPath, identityHeaders, onStop, parseFlags, required } from './stand-in-flags.js';
 
 const INTERVAL_MS = 5000;
+/** The CSR approver and signer: a booting machine's kubelet waits for its certificate to register its Node. */
+const CSR_INTERVAL_MS = 250;
 /** The workload controllers and the scheduler step react within a second, as the real ones (which watch) do. */
 const WORKLOAD_INTERVAL_MS = 1000;
 const PATH_FIELDS = ['certificate-authority', 'client-certificate', 'client-key'];
@@ -59,7 +61,7 @@ export async function runControllerManager(argv: readonly string[], log: (line: 
     health.listen(port, address, () => resolve());
   });
   log(`running the csrapproving, csrsigning, node lifecycle, daemonset and deployment controllers and a scheduler step; /healthz on http://${address}:${port}`);
-  const stop = manager.start(INTERVAL_MS);
+  const stop = manager.start(INTERVAL_MS, CSR_INTERVAL_MS);
   const stopWorkloads = new WorkloadControllers({ kubeconfig, events: (e) => log(`${e.level}: ${e.message}`) }).start(WORKLOAD_INTERVAL_MS);
   onStop(async () => {
     await stop();

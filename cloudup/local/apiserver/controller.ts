@@ -53,21 +53,33 @@ export class ControllerManager {
     await this.markStaleNodes();
   }
 
-  /** Runs `reconcile` every `intervalMs` until the returned function is called. */
-  start(intervalMs: number): () => Promise<void> {
+  /**
+   * Runs the node lifecycle every `intervalMs` (kube-controller-manager's --node-monitor-period)
+   * and the CSR approver and signer every `csrIntervalMs` until the returned function is called.
+   * The real ones watch CSRs and answer at once; a machine's kubelet waits for its certificate
+   * before it can register, so they look often. A pass still running is not started again.
+   */
+  start(intervalMs: number, csrIntervalMs = intervalMs): () => Promise<void> {
     let stopped = false;
-    let running: Promise<void> = Promise.resolve();
-    const tick = (): void => {
-      running = this.reconcile().catch((e: unknown) => this.events({ level: 'warn', code: 'controller.error', message: e instanceof Error ? e.message : String(e) }));
+    const every = (pass: () => Promise<void>, ms: number): (() => Promise<void>) => {
+      let running: Promise<void> | undefined;
+      const tick = (): void => {
+        if (stopped || running !== undefined) return;
+        running = pass()
+          .catch((e: unknown) => this.events({ level: 'warn', code: 'controller.error', message: e instanceof Error ? e.message : String(e) }))
+          .finally(() => (running = undefined));
+      };
+      tick();
+      const timer = setInterval(tick, ms);
+      return async () => {
+        clearInterval(timer);
+        await running;
+      };
     };
-    tick();
-    const timer = setInterval(() => {
-      if (!stopped) tick();
-    }, intervalMs);
+    const loops = [every(() => this.approveAndSign(), csrIntervalMs), every(() => this.markStaleNodes(), intervalMs)];
     return async () => {
       stopped = true;
-      clearInterval(timer);
-      await running;
+      await Promise.all(loops.map((stop) => stop()));
     };
   }
 
@@ -76,9 +88,11 @@ export class ControllerManager {
       const name = csr.metadata?.name ?? '';
       if (!decided(csr) && (await this.isKubeletClientRequest(csr))) {
         const conditions = [...(csr.status?.conditions ?? []), { type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'Auto approving kubelet client certificate after SubjectAccessReview.', lastUpdateTime: this.now() }];
-        await this.certs.replaceCertificateSigningRequestApproval({ name, body: { ...csr, status: { ...csr.status, conditions } } });
+        const stored = await this.certs.replaceCertificateSigningRequestApproval({ name, body: { ...csr, status: { ...csr.status, conditions } } });
         this.events({ level: 'info', code: 'controller.csr-approved', message: `approved ${name} for ${csr.spec.username ?? '?'}` });
-        continue; // signed on the next pass, from the stored object
+        // Signed now, from the object the approval stored (its resourceVersion is the current one).
+        await this.sign(stored);
+        continue;
       }
       if (approved(csr) && (csr.status?.certificate ?? '') === '' && SIGNERS.has(csr.spec.signerName)) await this.sign(csr);
     }

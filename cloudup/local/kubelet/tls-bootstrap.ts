@@ -20,7 +20,7 @@ export interface BootstrapOptions {
   readonly nodeName: string;
   /** How long to wait for approval and signature. Default 5 minutes. */
   readonly timeoutMs?: number;
-  /** How often to read the CSR back: the API server watches only nodes and pods. Default 1 s. */
+  /** How often to read the CSR back: the API server watches only nodes and pods. Default 250 ms (the approver looks as often). */
   readonly pollMs?: number;
   readonly events?: EventSink;
 }
@@ -59,7 +59,7 @@ export async function requestClientCertificate(opts: BootstrapOptions): Promise<
   const name = created.metadata?.name ?? '';
   events({ level: 'info', code: 'kubelet.csr-created', message: `created certificate signing request ${name} for system:node:${opts.nodeName}` });
   const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
-  const pollMs = opts.pollMs ?? 1000;
+  const pollMs = opts.pollMs ?? 250;
   for (;;) {
     const csr = await api.readCertificateSigningRequest({ name });
     const refused = condition(csr, 'Denied') ?? condition(csr, 'Failed');
