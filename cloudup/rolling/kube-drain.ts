@@ -185,7 +185,8 @@ export function withKubernetesDrain(cloud: RollingCloud, api: KubeApi, opts: Dra
     drains: true,
     async groups(): Promise<RollingGroup[]> {
       const [groups, nodes] = await Promise.all([cloud.groups(), nodeReadiness(api)]);
-      return groups.map((g) => ({ ...g, instances: g.instances.map((i) => joinedInstance(i, nodes)) }));
+      // A bastion runs no kubelet: it never has a Node.
+      return groups.map((g) => (g.role === 'Bastion' ? g : { ...g, instances: g.instances.map((i) => joinedInstance(i, nodes)) }));
     },
     detach: (g, id) => cloud.detach(g, id),
     terminate: (g, id) => cloud.terminate(g, id),

@@ -43,7 +43,8 @@ export async function validateCluster(cloud: RollingCloud, only?: (g: RollingGro
   const machines: { id: string; nodeName?: string; group: string }[] = [];
   for (const g of groups.filter((x) => only?.(x) ?? true)) {
     const members = g.instances.filter((i) => !i.detached && i.state !== 'terminated' && i.state !== 'stopping');
-    for (const i of members) machines.push({ id: i.id, group: g.name, ...(i.nodeName !== undefined ? { nodeName: i.nodeName } : {}) });
+    // A bastion runs no kubelet, so it has no Node to check (as kops's validation skips it).
+    if (g.role !== 'Bastion') for (const i of members) machines.push({ id: i.id, group: g.name, ...(i.nodeName !== undefined ? { nodeName: i.nodeName } : {}) });
     const ready = members.filter((i) => i.ready).length;
     health.push({ name: g.name, role: g.role, desired: g.desired, instances: members.length, ready });
     if (members.length !== g.desired) failures.push({ kind: 'group', name: g.name, message: `has ${members.length} instances, wants ${g.desired}` });

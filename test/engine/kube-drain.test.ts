@@ -212,6 +212,26 @@ describe('draining through the Kubernetes API', () => {
     expect(kube.log.indexOf('(i-join2 Ready)')).toBeGreaterThan(0);
   });
 
+  it('leaves a bastion, which has no Node, as the cloud reports it', async () => {
+    const machine = (id: string): RollingInstance => ({ id, group: 'g', state: 'running', ready: true, cloudReady: true, needsUpdate: false, detached: false, drained: false });
+    const cloud: RollingCloud = {
+      supportsSurge: true,
+      drains: false,
+      pollMs: 5,
+      groups: async () => [
+        { name: 'bastions', role: 'Bastion', minSize: 1, maxSize: 1, desired: 1, instances: [machine('i-bastion-no-node')] },
+        { name: 'nodes', role: 'Node', minSize: 1, maxSize: 1, desired: 1, instances: [machine('i-node-no-node')] },
+      ],
+      detach: async () => undefined,
+      terminate: async () => undefined,
+      drain: async () => undefined,
+      drained: async () => true,
+      apiProblem: async () => undefined,
+    };
+    const groups = await withKubernetesDrain(cloud, await api(), { timeoutMs: 5_000, events: silent, ...fast }).groups();
+    expect(groups.map((g) => [g.name, g.instances[0]?.ready])).toEqual([['bastions', true], ['nodes', false]]);
+  });
+
   it('counts a machine ready only with its Node registered and Ready, and says which it lacks', () => {
     const machine: RollingInstance = { id: 'i-1', group: 'nodes', state: 'running', ready: true, cloudReady: true, needsUpdate: false, detached: false, drained: false, phase: 'Ready' };
     expect(joinedInstance(machine, new Map([['i-1', true]]))).toBe(machine);

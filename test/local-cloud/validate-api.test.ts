@@ -16,7 +16,9 @@ import { ControllerManager } from '../../cloudup/local/apiserver/controller.js';
 import { NodeAgent } from '../../cloudup/local/kubelet/node-agent.js';
 import { loadClusterKubeconfig } from '../../cloudup/rolling/kubeconfig-load.js';
 import { kubernetesFailures } from '../../cloudup/rolling/validate-api.js';
+import { validateCluster } from '../../cloudup/rolling/validate.js';
 import type { ValidationFailure } from '../../cloudup/rolling/validate.js';
+import type { RollingCloud, RollingInstance } from '../../cloudup/rolling/types.js';
 import { buildKubeconfig, controllerManagerCertRequest, issueCertificate } from '../../src/pki/index.js';
 import { makePki, removeDir, startEtcd, startServer } from '../apiserver/support.js';
 import type { Etcd, Pki } from '../apiserver/support.js';
@@ -126,6 +128,19 @@ describe('validate cluster through the Kubernetes API', () => {
     // The controller also marks the NotReady node's pods not ready, as the real one does: only the worker's may follow.
     expect(failures.slice(1).every((x) => x.kind === 'pod' && x.name === 'kube-system/kube-proxy-i-worker')).toBe(true);
   }, 90_000);
+
+  it('asks no Node of a bastion, which runs no kubelet', async () => {
+    const machine = (id: string, group: string): RollingInstance => ({ id, group, state: 'running', ready: true, cloudReady: true, needsUpdate: false, detached: false, drained: false });
+    const cloud = {
+      groups: async () => [
+        { name: 'bastions', role: 'Bastion', minSize: 1, maxSize: 1, desired: 1, instances: [machine('i-bastion', 'bastions')] },
+        { name: 'nodes-local-a', role: 'Node', minSize: 1, maxSize: 1, desired: 1, instances: [machine('i-never-joined', 'nodes-local-a')] },
+      ],
+      apiProblem: async () => undefined,
+    } as unknown as RollingCloud;
+    const { failures } = await validateCluster(cloud, undefined, admin);
+    expect(failures.filter((f) => f.kind === 'node').map((f) => f.name)).toEqual(['i-never-joined']);
+  });
 
   it('says when the API does not answer', async () => {
     const path = join(dir, 'closed.conf');
