@@ -4,12 +4,14 @@
  * reached through a kubeconfig as a user's would be.
  */
 
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiVersionProblem, kubeApiFromKubeconfig } from '../../cloudup/rolling/kube-api.js';
 import { drainNode, joinedInstance, withKubernetesDrain } from '../../cloudup/rolling/kube-drain.js';
 import { RollRecorder } from '../../cloudup/rolling/progress.js';
 import { rollingUpdate } from '../../cloudup/rolling/roll.js';
+import type { RollOptions } from '../../cloudup/rolling/roll.js';
 import type { RollingCloud, RollingInstance } from '../../cloudup/rolling/types.js';
 import type { HoistEvent } from '../../src/output/events.js';
 import { silent } from '../../src/output/events.js';
@@ -29,6 +31,23 @@ const CONTEXT = 'demo.example.com';
 const api = () => kubeApiFromKubeconfig(kube.kubeconfig('admin', CONTEXT), CONTEXT);
 
 const fast = { pollMs: 10 };
+
+/** A roll of `cloud`, one machine surged at a time, draining through the test API server. */
+async function surgeRoll(cloud: RollingCloud, extra: Partial<RollOptions> = {}): Promise<void> {
+  const store = await openStore(`memfs://kube-roll-${randomUUID()}`);
+  await rollingUpdate(withKubernetesDrain(cloud, await api(), { timeoutMs: 5_000, events: silent, ...fast }), {
+    settings: () => ({ maxSurge: 1, maxUnavailable: 0 }),
+    validationTimeoutMs: 5_000,
+    validateCount: 1,
+    nodeIntervalMs: 0,
+    controlPlaneIntervalMs: 0,
+    drainTimeoutMs: 5_000,
+    failOnValidateError: true,
+    recorder: await RollRecorder.open(store, CONTEXT),
+    events: silent,
+    ...extra,
+  });
+}
 
 describe('draining through the Kubernetes API', () => {
   it('cordons the node and evicts its pods, leaving DaemonSet, mirror and finished pods', async () => {
@@ -152,18 +171,7 @@ describe('draining through the Kubernetes API', () => {
       drained: async () => true,
       apiProblem: async () => undefined,
     };
-    const store = await openStore(`memfs://kube-drain-${Date.now()}`);
-    await rollingUpdate(withKubernetesDrain(cloud, await api(), { timeoutMs: 5_000, events: silent, ...fast }), {
-      settings: () => ({ maxSurge: 1, maxUnavailable: 0 }),
-      validationTimeoutMs: 5_000,
-      validateCount: 1,
-      nodeIntervalMs: 0,
-      controlPlaneIntervalMs: 0,
-      drainTimeoutMs: 5_000,
-      failOnValidateError: true,
-      recorder: await RollRecorder.open(store, CONTEXT),
-      events: silent,
-    });
+    await surgeRoll(cloud);
     expect(order).toEqual(['terminate i-roll1 (pods left: 0, cordoned: true)', 'terminate i-roll2 (pods left: 0, cordoned: true)']);
     expect(kube.nodes.get('i-roll3')?.unschedulable).toBe(false);
   });
@@ -194,19 +202,7 @@ describe('draining through the Kubernetes API', () => {
       drained: async () => true,
       apiProblem: async () => undefined,
     };
-    const store = await openStore(`memfs://kube-join-${Date.now()}`);
-    await rollingUpdate(withKubernetesDrain(cloud, await api(), { timeoutMs: 5_000, events: silent, ...fast }), {
-      settings: () => ({ maxSurge: 1, maxUnavailable: 0 }),
-      validationTimeoutMs: 5_000,
-      validateCount: 1,
-      nodeIntervalMs: 0,
-      controlPlaneIntervalMs: 0,
-      drainTimeoutMs: 5_000,
-      failOnValidateError: true,
-      recorder: await RollRecorder.open(store, CONTEXT),
-      events: silent,
-      pollMs: 10,
-    });
+    await surgeRoll(cloud, { pollMs: 10 });
     const cordon = kube.log.findIndex((l) => l.startsWith('PATCH /api/v1/nodes/i-join1'));
     expect(cordon).toBeGreaterThan(kube.log.indexOf('(i-join2 Ready)'));
     expect(kube.log.indexOf('(i-join2 Ready)')).toBeGreaterThan(0);
